@@ -1,0 +1,55 @@
+import type {
+  Catalog,
+  ClientState,
+  ProfileServiceScope,
+  ProvisionObservation,
+  ProvisionRequest,
+  TargetInfo,
+} from './types.ts';
+
+/**
+ * A driver reaches one kind of target. It has a once-per-run half ({@link ClientDriver}: start a server,
+ * check the adapter answers) and a per-session half ({@link ClientSession}: one client instance, one
+ * device). Every method may throw; the runner turns a throw into a *broken* case, never a crashed run.
+ */
+export interface ClientDriver {
+  /** What the target is and can do. Called once, after `start`. */
+  info(): Promise<TargetInfo>;
+  /** How many sessions may run at once (1 for a single adapter or device). */
+  readonly maxSessions: number;
+  openSession(): Promise<ClientSession>;
+  /** Releases everything the driver started. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface ClientSession {
+  /** Back to a freshly installed app that fetches profiles from `profileServiceUrl`. */
+  reset(profileServiceUrl: string, signal: AbortSignal): Promise<void>;
+  provision(request: ProvisionRequest, signal: AbortSignal): Promise<ProvisionObservation>;
+  /** Needs the `state` capability. */
+  state(signal: AbortSignal): Promise<ClientState>;
+  /** Needs the `logs` capability. */
+  logs(signal: AbortSignal): Promise<string[]>;
+  /** Needs the `network` capability. */
+  network(online: boolean, signal: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** What a driver factory gets: the target's options from the config plus run-wide facts. */
+export interface DriverContext {
+  /** Directory of the config file; relative paths in options resolve against it. */
+  rootDir: string;
+  /** The shared obfuscation key (64 hex characters), for drivers that host a client themselves. */
+  obfuscationKey: string | null;
+}
+
+export type DriverFactory = (options: Record<string, unknown>, context: DriverContext) => Promise<ClientDriver>;
+
+/** The harness's profile service, started once per run and scoped per session. */
+export interface ProfileService {
+  readonly baseUrl: string;
+  /** A fresh scope with its own fault settings and request log. */
+  scope(): ProfileServiceScope;
+  setCatalog(catalog: Catalog): void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,87 @@
+import type { Capability, Route } from './types.ts';
+
+/**
+ * - pass: the observation is what the specification requires.
+ * - fail: it is not (a MUST requirement is broken).
+ * - non-strict: accepted, but deviates from the strict reading (e.g. an Android URL-method link without
+ *   `.com` that was handled anyway).
+ * - informational: passed, and the outcome depended on an implementation-defined choice; `choices` says which.
+ * - not-applicable: the case needs a capability the target lacks.
+ * - broken: the target or the harness misbehaved (timeout, protocol error, crash), so no verdict was possible.
+ */
+export type Verdict = 'pass' | 'fail' | 'non-strict' | 'informational' | 'not-applicable' | 'broken';
+
+export const VERDICTS: readonly Verdict[] = ['pass', 'fail', 'non-strict', 'informational', 'not-applicable', 'broken'];
+
+/** Why a case failed, for grouping in reports (Allure categories). */
+export type FailureCategory =
+  | 'wrong-result-code'
+  | 'state-changed-by-failing-request'
+  | 'wrong-state'
+  | 'precedence'
+  | 'not-handled'
+  | 'handled-unexpectedly'
+  | 'wrong-delivery'
+  | 'password-leak'
+  | 'inconsistent-choice'
+  | 'broken-target';
+
+export interface Attachment {
+  name: string;
+  contentType: 'text/plain' | 'application/json';
+  /** Already redacted. */
+  body: string;
+}
+
+export interface StepRecord {
+  name: string;
+  status: 'passed' | 'failed' | 'broken' | 'skipped';
+  start: number;
+  stop: number;
+  attachments?: Attachment[];
+  message?: string;
+}
+
+/** Everything known about one case after it ran. Secrets are redacted before this object is built. */
+export interface CaseResult {
+  /** Stable across runs: `<vector-id>@<platform>-<method>`. */
+  id: string;
+  title: string;
+  target: string;
+  /** Specification, e.g. "Open Mobile Provisioning API 3.2" (Allure parentSuite). */
+  specification: string;
+  route: Route;
+  /** e.g. "routing", "omission", "length-limits" (Allure subSuite). */
+  area: string;
+  requirements: string[];
+  verdict: Verdict;
+  /** One line: what was expected and what was observed. */
+  message: string;
+  category?: FailureCategory;
+  /** Redacted parameters shown in reports. */
+  parameters: Record<string, string>;
+  expected?: unknown;
+  observed?: unknown;
+  /** Implementation-defined choices this case showed the target making: choice point -> option. */
+  choices: Record<string, string>;
+  /** Capabilities the case needed and the target lacked (not-applicable). */
+  missing?: Capability[];
+  steps: StepRecord[];
+  attachments: Attachment[];
+  start: number;
+  stop: number;
+  /** The command that re-runs exactly this case. */
+  replay: string;
+}
+
+/** Counts per verdict. */
+export type VerdictCounts = Record<Verdict, number>;
+
+export function emptyCounts(): VerdictCounts {
+  return { pass: 0, fail: 0, 'non-strict': 0, informational: 0, 'not-applicable': 0, broken: 0 };
+}
+
+/** A verdict that makes the run exit 1. */
+export function isBad(verdict: Verdict): boolean {
+  return verdict === 'fail' || verdict === 'broken';
+}

@@ -1,0 +1,117 @@
+/**
+ * The vocabulary every layer shares: what a target is, what it can be asked to do and what it reports.
+ * These types mirror the adapter protocol (shared/adapter-protocol.md) field for field, so an in-process
+ * driver and an HTTP adapter produce identical observations.
+ */
+
+export type Platform = 'ios' | 'android';
+export type Method = 'url' | 'intent';
+export type Mode = 'production' | 'test';
+export type Capability = 'state' | 'logs' | 'network' | 'concurrency';
+
+export const PLATFORMS: readonly Platform[] = ['ios', 'android'];
+export const METHODS: readonly Method[] = ['url', 'intent'];
+export const CAPABILITIES: readonly Capability[] = ['state', 'logs', 'network', 'concurrency'];
+
+/** `GET /v1/info`. */
+export interface TargetInfo {
+  name: string;
+  version: string;
+  platform: Platform;
+  methods: Method[];
+  capabilities: Capability[];
+}
+
+/** A route is how one request reaches a client: the platform and the delivery method. */
+export interface Route {
+  platform: Platform;
+  method: Method;
+}
+
+export interface Settings {
+  username: string | null;
+  password: string | null;
+  domain: string | null;
+  prefix: string | null;
+  /** Auto-login (auto-connect on Android); null where it was never configured. */
+  autologin: boolean | null;
+}
+
+/** `GET /v1/state`: the saved configuration, as the settings screen shows it. */
+export interface ClientState {
+  activated: boolean;
+  profile: { id: number; mode: Mode } | null;
+  settings: Settings;
+}
+
+/** `POST /v1/provision` request body. */
+export interface ProvisionRequest {
+  url: string;
+  method: Method;
+}
+
+/** `POST /v1/provision` response body. */
+export interface ProvisionObservation {
+  handled: boolean;
+  /** The integer on the platform's result channel, or null where it delivered nothing. */
+  result: number | null;
+  /** iOS only: the exact URL the client opened to report status. */
+  callbackUrl: string | null;
+  dialog: 'success' | 'failure' | null;
+  foreground: boolean;
+  notification: string | null;
+}
+
+/** A profile as the profile service returns it (adapter protocol section 2). */
+export interface Profile {
+  id: number;
+  company: string;
+  platform: Platform;
+  mode: Mode;
+  domains: { options: string[]; editable: boolean };
+  prefixes: { options: string[]; editable: boolean } | null;
+  savePassword: boolean;
+  autologin: { userControl: boolean; default: boolean };
+}
+
+/** A catalog entry: the profile plus what only the portal knows. */
+export interface CatalogProfile extends Profile {
+  pin: string | null;
+  favorite: boolean;
+  /** Free text for people reading the catalog; ignored by every lookup. */
+  note?: string;
+}
+
+export interface Catalog {
+  profiles: CatalogProfile[];
+}
+
+/**
+ * A fault the harness's profile service injects into the next request(s) of one session.
+ * - `status`: answer with this HTTP status (5xx is a transient service error, result 31).
+ * - `cut`: send the status line, headers and part of the body, then destroy the connection (30).
+ * - `latency`: answer normally after `ms` milliseconds (needed to overlap two requests, result 1).
+ * - `offline`: the service is unreachable: the connection is dropped before any byte is answered.
+ */
+export type ProfileServiceFault =
+  | { kind: 'status'; status: number }
+  | { kind: 'cut' }
+  | { kind: 'latency'; ms: number }
+  | { kind: 'offline' };
+
+/** One session's view of the harness's profile service. */
+export interface ProfileServiceScope {
+  /** Base URL to hand to the client in `reset` (ends with `/`). */
+  readonly url: string;
+  /** Faults apply to every later request of this scope until cleared. */
+  setFault(fault: ProfileServiceFault | null): void;
+  /** Requests this scope received since it was opened (for the report). */
+  requests(): ProfileServiceHit[];
+  close(): void;
+}
+
+export interface ProfileServiceHit {
+  path: string;
+  query: Record<string, string>;
+  status: number | 'cut' | 'offline';
+}
