@@ -1,0 +1,50 @@
+/**
+ * provisioning-harness configuration. Every field is optional; `npx harness run` without this file runs the
+ * same two emulated targets. CLI flags override what is here (`--target`, `--grep`, `--seed`, ...).
+ */
+import { defineConfig } from 'provisioning-harness';
+
+export default defineConfig({
+  targets: [
+    // The in-process emulated Open Mobile clients (drivers/emulated/): the default targets.
+    { name: 'emulated-ios', driver: 'emulated', options: { platform: 'ios' } },
+    { name: 'emulated-android', driver: 'emulated', options: { platform: 'android' } },
+
+    // The same client with a seeded defect switched on: the harness must catch it.
+    //   npx harness run --target emulated-android-defective
+    {
+      name: 'emulated-android-defective',
+      driver: 'emulated',
+      options: { platform: 'android', defects: ['username-limit-off-by-one'] },
+    },
+
+    // A vendor's client behind an adapter-protocol server (shared/adapter-protocol.md). Its platform,
+    // methods and capabilities come from GET /v1/info. Try it with the bundled example adapter:
+    //   node --import tsx drivers/http/adapter-example.ts --platform android --port 9400
+    //   npx harness run --target adapter-android
+    // `precedence` declares the order in which this client checks its rules (result codes, first checked
+    // first); the harness then checks error precedence exactly instead of only for consistency.
+    {
+      name: 'adapter-android',
+      driver: 'http',
+      options: { url: 'http://127.0.0.1:9400', timeoutMs: 10_000 },
+    },
+  ],
+
+  // The targets `npx harness run` uses without --target.
+  run: ['emulated-ios', 'emulated-android'],
+
+  // The catalog the harness's profile service serves to the clients under test (docs/profile-service.md).
+  profiles: 'vectors/openmobile/profiles.json',
+  vectors: 'vectors/openmobile',
+
+  // The shared AES-256 key of password obfuscation (64 hex characters). It must be the key built into the
+  // client under test. HARNESS_OBFUSCATION_KEY overrides it; it never appears in a report.
+  obfuscation: { key: '8CC677D6FA2AC487C2FC7AD7232F87D8FCAFD5E9FC0AFBFF23B09D8713BE3463' },
+
+  reporters: ['console', 'jsonl', 'summary', 'junit', 'allure'],
+  outputDir: 'reports',
+  timeoutMs: 10_000,
+  seed: 1,
+  workers: 8,
+});

@@ -1,0 +1,85 @@
+import { parseArgs } from 'node:util';
+import type { CliOverrides } from '../config/types.ts';
+import { HarnessError } from '../core/errors.ts';
+
+export const USAGE = `Usage: harness <command> [options]
+
+Commands:
+  run                 run the plan (default: every configured target)
+  list                list the cases of the plan
+  explain <case-id>   show how a case's expectation is derived, rule by rule
+  report              turn reports/allure-results into the HTML report (needs Java)
+
+Options (run, list, explain, report):
+  --config <file>     config file (default: ./harness.config.ts)
+  --target <name|url> a configured target, or an adapter URL (repeatable)
+  --grep <text>       only cases whose id or requirement IDs contain <text> (repeatable)
+  --seed <n>          seed for anything random (recorded in the reports)
+  --reporter <name>   console, jsonl, summary, junit, allure (repeatable; replaces the configured list)
+  --output <dir>      reports directory (default: reports)
+  --timeout <ms>      per-case timeout
+  --workers <n>       sessions at once per target
+  --json              (list) print JSON
+  -h, --help          this help
+
+Exit codes: 0 nothing failed or broke, 1 a case failed or broke, 2 usage or configuration error.`;
+
+export interface ParsedArgs {
+  command: 'run' | 'list' | 'explain' | 'report' | 'help';
+  positionals: string[];
+  overrides: CliOverrides;
+  json: boolean;
+}
+
+function integer(flag: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < min) {
+    throw new HarnessError('HARNESS_USAGE', `--${flag} must be an integer >= ${min}, got "${value}"`);
+  }
+  return Number(value);
+}
+
+export function parseCli(argv: string[]): ParsedArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        config: { type: 'string' },
+        target: { type: 'string', multiple: true },
+        grep: { type: 'string', multiple: true },
+        seed: { type: 'string' },
+        reporter: { type: 'string', multiple: true },
+        output: { type: 'string' },
+        timeout: { type: 'string' },
+        workers: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new HarnessError('HARNESS_USAGE', `${reason}. Run \`npx harness --help\` for the options.`);
+  }
+  const { values, positionals } = parsed;
+  const [command = 'help', ...rest] = positionals;
+  if (values.help) return { command: 'help', positionals: [], overrides: {}, json: false };
+  if (!['run', 'list', 'explain', 'report', 'help'].includes(command)) {
+    throw new HarnessError('HARNESS_USAGE', `unknown command "${command}": use run, list, explain or report`);
+  }
+  const overrides: CliOverrides = {};
+  if (values.config !== undefined) overrides.config = values.config;
+  if (values.target !== undefined) overrides.target = values.target;
+  if (values.grep !== undefined) overrides.grep = values.grep;
+  if (values.reporter !== undefined) overrides.reporter = values.reporter;
+  if (values.output !== undefined) overrides.outputDir = values.output;
+  const seed = integer('seed', values.seed, 0);
+  if (seed !== undefined) overrides.seed = seed;
+  const timeout = integer('timeout', values.timeout, 1);
+  if (timeout !== undefined) overrides.timeoutMs = timeout;
+  const workers = integer('workers', values.workers, 1);
+  if (workers !== undefined) overrides.workers = workers;
+  return { command: command as ParsedArgs['command'], positionals: rest, overrides, json: values.json ?? false };
+}

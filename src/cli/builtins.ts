@@ -1,0 +1,23 @@
+/**
+ * The composition root: the only module of src/ that names concrete suites and drivers. The engine itself
+ * works through the registries below (STYLE.md item 6); the layer lint rule allows this file alone.
+ */
+import { createEmulatedDriver } from '../../drivers/emulated/driver.ts';
+import { startProfileService } from '../../drivers/emulated/profile-service.ts';
+import { createHttpDriver } from '../../drivers/http/driver.ts';
+import { OpenMobileSuite } from '../../suites/openmobile/index.ts';
+import type { DriverFactory } from '../core/driver.ts';
+import type { Suite } from '../core/suite.ts';
+
+export const DRIVERS = {
+  emulated: createEmulatedDriver,
+  http: createHttpDriver,
+} as const satisfies Record<string, DriverFactory>;
+
+export type DriverName = keyof typeof DRIVERS;
+
+export function createSuite(): Suite {
+  return new OpenMobileSuite();
+}
+
+export { startProfileService };

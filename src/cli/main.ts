@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfigFile, resolveConfig } from '../config/resolve.ts';
+import type { ResolvedConfig } from '../config/types.ts';
+import { HarnessError, isHarnessError } from '../core/errors.ts';
+import { Redactor } from '../core/redact.ts';
+import { createReporters, generateAllureReport, type ReporterSpec } from '../reporters/index.ts';
+import { runPlan } from '../runner/run.ts';
+import { selectCases } from '../runner/select.ts';
+import { parseCli, USAGE, type ParsedArgs } from './args.ts';
+import { createSuite, DRIVERS, startProfileService } from './builtins.ts';
+
+const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+function harnessVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export interface CliIo {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const defaultIo: CliIo = {
+  cwd: process.cwd(),
+  env: process.env,
+  stdout: (t) => void process.stdout.write(t),
+  stderr: (t) => void process.stderr.write(t),
+};
+
+async function configFor(args: ParsedArgs, io: CliIo): Promise<ResolvedConfig> {
+  const file = await loadConfigFile(io.cwd, args.overrides.config);
+  return resolveConfig(file, args.overrides, io.env, io.cwd);
+}
+
+async function loadSuite(config: ResolvedConfig) {
+  const suite = createSuite();
+  await suite.load({
+    rootDir: config.rootDir,
+    vectorsDir: config.vectors,
+    catalogFile: config.profiles,
+    obfuscationKey: config.obfuscationKey,
+  });
+  return suite;
+}
+
+/** The command line as typed, with anything that looks like a key masked. */
+function commandLine(argv: string[]): string {
+  return ['harness', ...argv].join(' ').replace(/[0-9a-fA-F]{64}/g, '«redacted»');
+}
+
+async function run(args: ParsedArgs, argv: string[], io: CliIo): Promise<number> {
+  const config = await configFor(args, io);
+  const redactor = new Redactor();
+  redactor.add(config.obfuscationKey);
+  const reporter = createReporters(config.reporters as ReporterSpec[], {
+    outputDir: config.outputDir,
+    redact: (text) => redactor.text(text),
+  });
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    if (interrupt.signal.aborted) process.exit(130);
+    io.stderr('\nInterrupted: finishing the cases in flight and writing the reports (Ctrl-C again to quit at once)\n');
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const outcome = await runPlan(
+      config,
+      { suite: createSuite(), drivers: DRIVERS, startProfileService, reporter },
+      { startedAt: new Date().toISOString(), command: commandLine(argv), harnessVersion: harnessVersion() },
+      interrupt.signal,
+    );
+    return outcome.exitCode;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+async function list(args: ParsedArgs, io: CliIo): Promise<number> {
+  const config = await configFor(args, io);
+  const suite = await loadSuite(config);
+  const cases = selectCases(suite.list(), config.grep);
+  if (args.json) {
+    io.stdout(`${JSON.stringify(cases.map((c) => ({ id: c.id, title: c.title, area: c.area, requirements: c.requirements, route: c.route, needs: c.needs })), null, 2)}\n`);
+    return 0;
+  }
+  for (const c of cases) io.stdout(`${c.id.padEnd(56)} ${c.area.padEnd(18)} ${c.title}\n`);
+  io.stdout(`\n${cases.length} case(s)\n`);
+  return 0;
+}
+
+async function explain(args: ParsedArgs, io: CliIo): Promise<number> {
+  const [caseId] = args.positionals;
+  if (caseId === undefined) throw new HarnessError('HARNESS_USAGE', 'explain needs a case id: npx harness explain <case-id> (see `npx harness list`)');
+  const config = await configFor(args, io);
+  const suite = await loadSuite(config);
+  io.stdout(`${suite.explain(caseId)}\n`);
+  return 0;
+}
+
+async function report(args: ParsedArgs, io: CliIo): Promise<number> {
+  const config = await configFor(args, io);
+  const { indexHtml } = await generateAllureReport({
+    resultsDir: path.join(config.outputDir, 'allure-results'),
+    reportDir: path.join(config.outputDir, 'allure-report'),
+  });
+  io.stdout(`Allure report: ${path.relative(io.cwd, indexHtml) || indexHtml}\n`);
+  return 0;
+}
+
+/** Runs the CLI; returns the exit code. User mistakes print the message and return 2, never a stack trace. */
+export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  try {
+    const args = parseCli(argv);
+    switch (args.command) {
+      case 'help':
+        io.stdout(`${USAGE}\n`);
+        return 0;
+      case 'run':
+        return await run(args, argv, io);
+      case 'list':
+        return await list(args, io);
+      case 'explain':
+        return await explain(args, io);
+      case 'report':
+        return await report(args, io);
+    }
+  } catch (error) {
+    if (isHarnessError(error)) {
+      io.stderr(`${error.format()}\n`);
+      return 2;
+    }
+    io.stderr(`internal error (a bug in provisioning-harness, please report it):\n${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    return 3;
+  }
+}

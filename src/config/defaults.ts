@@ -1,0 +1,25 @@
+import type { HarnessConfig, ReporterSpec, TargetConfig } from './types.ts';
+
+/** Every default in one place (STYLE.md item 3). */
+export function configDefaults() {
+  return {
+    targets: [
+      { name: 'emulated-ios', driver: 'emulated', options: { platform: 'ios' } },
+      { name: 'emulated-android', driver: 'emulated', options: { platform: 'android' } },
+    ] as TargetConfig[],
+    profiles: 'vectors/openmobile/profiles.json',
+    vectors: 'vectors/openmobile',
+    grep: [] as string[],
+    reporters: ['console', 'jsonl', 'summary', 'junit', 'allure'] satisfies ReporterSpec[],
+    outputDir: 'reports',
+    timeoutMs: 10_000,
+    seed: 1,
+    workers: 8,
+    configFileNames: ['harness.config.ts', 'harness.config.mts', 'harness.config.js', 'harness.config.mjs'],
+  };
+}
+
+/** Only helps the type checker: the config file's default export is checked against `HarnessConfig`. */
+export function defineConfig(config: HarnessConfig): HarnessConfig {
+  return config;
+}

@@ -1,0 +1,140 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { HarnessError, type Problem } from '../core/errors.ts';
+import { configDefaults } from './defaults.ts';
+import type { CliOverrides, HarnessConfig, ResolvedConfig, ResolvedTarget, TargetConfig } from './types.ts';
+import { validateConfigShape } from './validate.ts';
+
+const KEY_PATTERN = /^[0-9a-fA-F]{64}$/;
+
+/** Finds and imports the config file; null when there is none (the built-in defaults apply). */
+export async function loadConfigFile(
+  cwd: string,
+  explicit: string | undefined,
+): Promise<{ file: string; config: HarnessConfig } | null> {
+  let file: string | undefined;
+  if (explicit !== undefined) {
+    file = path.resolve(cwd, explicit);
+    if (!existsSync(file)) {
+      throw new HarnessError('HARNESS_CONFIG_NOT_FOUND', `--config ${explicit}: no such file (looked at ${file})`);
+    }
+  } else {
+    file = configDefaults()
+      .configFileNames.map((name) => path.join(cwd, name))
+      .find((candidate) => existsSync(candidate));
+    if (file === undefined) return null;
+  }
+  let loaded: unknown;
+  try {
+    loaded = await import(pathToFileURL(file).href);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new HarnessError(
+      'HARNESS_CONFIG_INVALID',
+      `${path.relative(cwd, file) || file} could not be loaded: ${reason}. Fix the syntax error or the import it names.`,
+    );
+  }
+  const config = (loaded as { default?: unknown }).default;
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+    throw new HarnessError(
+      'HARNESS_CONFIG_INVALID',
+      `${path.relative(cwd, file) || file} must have a default export: export default defineConfig({ ... })`,
+    );
+  }
+  return { file, config: config as HarnessConfig };
+}
+
+/** A `--target` that is a URL becomes an ad-hoc http target; its platform comes from `/v1/info`. */
+function adHocTarget(value: string): TargetConfig | null {
+  if (!/^https?:\/\//i.test(value)) return null;
+  return { name: value, driver: 'http', options: { url: value } };
+}
+
+/**
+ * HarnessConfig + CLI flags -> ResolvedConfig. One line per field: flag, then file, then default
+ * (STYLE.md item 2). Collects every problem before throwing.
+ */
+export function resolveConfig(
+  file: { file: string; config: HarnessConfig } | null,
+  cli: CliOverrides,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): ResolvedConfig {
+  const d = configDefaults();
+  const config = file?.config ?? {};
+  const configFile = file?.file ?? null;
+  const rootDir = configFile ? path.dirname(configFile) : cwd;
+  const shown = configFile ? path.relative(cwd, configFile) || configFile : 'built-in defaults';
+
+  const problems: Problem[] = configFile ? validateConfigShape(config, shown) : [];
+  if (problems.length > 0) {
+    throw new HarnessError('HARNESS_CONFIG_INVALID', `${shown} has ${problems.length} problem(s)`, problems);
+  }
+
+  const targets: ResolvedTarget[] = (config.targets ?? d.targets).map((t) => ({
+    name: t.name,
+    driver: t.driver,
+    options: t.options ?? {},
+    precedence: t.precedence ?? null,
+    timeoutMs: t.timeoutMs ?? cli.timeoutMs ?? config.timeoutMs ?? d.timeoutMs,
+  }));
+  const names = new Set<string>();
+  targets.forEach((t, i) => {
+    if (names.has(t.name)) problems.push({ file: shown, path: `targets[${i}].name`, message: `"${t.name}" is used twice: target names must be unique` });
+    names.add(t.name);
+  });
+
+  const wanted = cli.target ?? config.run ?? targets.map((t) => t.name);
+  const selected: ResolvedTarget[] = [];
+  wanted.forEach((name, i) => {
+    const found = targets.find((t) => t.name === name);
+    if (found) return void selected.push(found);
+    const adHoc = adHocTarget(name);
+    if (adHoc) {
+      return void selected.push({
+        name: adHoc.name,
+        driver: adHoc.driver,
+        options: adHoc.options ?? {},
+        precedence: null,
+        timeoutMs: cli.timeoutMs ?? config.timeoutMs ?? d.timeoutMs,
+      });
+    }
+    const where = cli.target ? { file: 'command line', path: '--target' } : { file: shown, path: `run[${i}]` };
+    problems.push({
+      ...where,
+      message: `unknown target "${name}": use one of ${[...names].map((n) => `"${n}"`).join(', ')} or an adapter URL like http://127.0.0.1:9400`,
+    });
+  });
+
+  const envKey = env['HARNESS_OBFUSCATION_KEY'];
+  const obfuscationKey = envKey !== undefined && envKey !== '' ? envKey : (config.obfuscation?.key ?? null);
+  if (obfuscationKey !== null && !KEY_PATTERN.test(obfuscationKey)) {
+    problems.push({
+      file: envKey ? 'environment' : shown,
+      path: envKey ? 'HARNESS_OBFUSCATION_KEY' : 'obfuscation.key',
+      message: `must be 64 hex characters (an AES-256 key), got ${obfuscationKey.length} characters`,
+    });
+  }
+
+  if (problems.length > 0) {
+    throw new HarnessError('HARNESS_CONFIG_INVALID', `${problems.length} configuration problem(s)`, problems);
+  }
+
+  const reporters = cli.reporter ?? config.reporters ?? d.reporters;
+  return {
+    rootDir,
+    configFile,
+    targets,
+    selected,
+    profiles: path.resolve(rootDir, config.profiles ?? d.profiles),
+    vectors: path.resolve(rootDir, config.vectors ?? d.vectors),
+    grep: cli.grep ?? config.grep ?? d.grep,
+    obfuscationKey: obfuscationKey === null ? null : obfuscationKey.toUpperCase(),
+    reporters,
+    outputDir: cli.outputDir ? path.resolve(cwd, cli.outputDir) : path.resolve(rootDir, config.outputDir ?? d.outputDir),
+    timeoutMs: cli.timeoutMs ?? config.timeoutMs ?? d.timeoutMs,
+    seed: cli.seed ?? config.seed ?? d.seed,
+    workers: cli.workers ?? config.workers ?? d.workers,
+  };
+}

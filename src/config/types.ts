@@ -1,0 +1,89 @@
+/**
+ * `HarnessConfig` is what users write in `harness.config.ts` (everything optional); `ResolvedConfig` is what
+ * the engine uses (everything present). `resolveConfig` is the only way from one to the other.
+ */
+
+/** A reporter by name, or `[name, options]`. */
+export type ReporterSpec = string | [string, Record<string, unknown>];
+
+export interface TargetConfig {
+  /** Unique; used by `--target <name>` and in every report. */
+  name: string;
+  /** `emulated` (in-process clients), `http` (an adapter-protocol URL). */
+  driver: string;
+  /** Driver options: emulated `{ platform, defects? }`, http `{ url, timeoutMs? }`. */
+  options?: Record<string, unknown>;
+  /**
+   * The order in which the target checks its rules, as result codes, first checked first
+   * (e.g. `[10, 11, 23, 32, 30, 31, 33, 20, 21, 22]`). Given, error precedence is checked exactly;
+   * absent, the harness accepts any order that explains all answers consistently.
+   */
+  precedence?: number[];
+  /** Per-case timeout for this target, in ms. */
+  timeoutMs?: number;
+}
+
+export interface HarnessConfig {
+  /** Every target the harness knows. */
+  targets?: TargetConfig[];
+  /** Targets `harness run` uses without `--target`. Default: every configured target. */
+  run?: string[];
+  /** The profile catalog the harness's profile service serves. */
+  profiles?: string;
+  /** Directory of the fixed vectors. */
+  vectors?: string;
+  /** Only cases whose id or requirement IDs contain one of these. */
+  grep?: string[];
+  obfuscation?: {
+    /** The shared AES-256 key, 64 hex characters. `HARNESS_OBFUSCATION_KEY` overrides it. */
+    key?: string;
+  };
+  reporters?: ReporterSpec[];
+  /** Where reports go. */
+  outputDir?: string;
+  /** Per-case timeout in ms (a target may override it). */
+  timeoutMs?: number;
+  /** Seed for anything random (recorded in every report). */
+  seed?: number;
+  /** Sessions run at once per target (bounded by what the driver allows). */
+  workers?: number;
+}
+
+export interface ResolvedTarget {
+  name: string;
+  driver: string;
+  options: Record<string, unknown>;
+  precedence: number[] | null;
+  timeoutMs: number;
+}
+
+export interface ResolvedConfig {
+  /** Directory of the config file (or the working directory without one); paths resolve against it. */
+  rootDir: string;
+  /** The config file used, or null for the built-in defaults. */
+  configFile: string | null;
+  targets: ResolvedTarget[];
+  /** The targets this run uses. */
+  selected: ResolvedTarget[];
+  profiles: string;
+  vectors: string;
+  grep: string[];
+  obfuscationKey: string | null;
+  reporters: ReporterSpec[];
+  outputDir: string;
+  timeoutMs: number;
+  seed: number;
+  workers: number;
+}
+
+/** Flags of `harness run` that override the config file. */
+export interface CliOverrides {
+  config?: string;
+  target?: string[];
+  grep?: string[];
+  seed?: number;
+  reporter?: string[];
+  outputDir?: string;
+  timeoutMs?: number;
+  workers?: number;
+}

@@ -1,0 +1,115 @@
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import type { Problem } from '../core/errors.ts';
+
+/** The shape of `HarnessConfig`, for ajv. Kept next to types.ts; a test checks the example config passes. */
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    targets: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'driver'],
+        properties: {
+          name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._+-]*$' },
+          driver: { type: 'string', minLength: 1 },
+          options: { type: 'object' },
+          precedence: { type: 'array', items: { type: 'integer', minimum: 0, maximum: 33 }, uniqueItems: true },
+          timeoutMs: { type: 'integer', minimum: 1 },
+        },
+      },
+    },
+    run: { type: 'array', items: { type: 'string' } },
+    profiles: { type: 'string', minLength: 1 },
+    vectors: { type: 'string', minLength: 1 },
+    grep: { type: 'array', items: { type: 'string' } },
+    obfuscation: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { key: { type: 'string' } },
+    },
+    reporters: {
+      type: 'array',
+      items: {
+        anyOf: [
+          { type: 'string' },
+          {
+            type: 'array',
+            prefixItems: [{ type: 'string' }, { type: 'object' }],
+            minItems: 2,
+            maxItems: 2,
+          },
+        ],
+      },
+    },
+    outputDir: { type: 'string', minLength: 1 },
+    timeoutMs: { type: 'integer', minimum: 1 },
+    seed: { type: 'integer', minimum: 0, maximum: 4294967295 },
+    workers: { type: 'integer', minimum: 1, maximum: 256 },
+  },
+} as const;
+
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+const validate = ajv.compile(schema);
+
+/** `/targets/1/url` -> `targets[1].url`, the way users write it. */
+export function configPath(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`))
+    .join('')
+    .replace(/^\./, '');
+}
+
+function describe(error: ErrorObject, value: unknown): string {
+  const got = value === undefined ? '' : `, got ${JSON.stringify(value)}`;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const extra = String(error.params['additionalProperty']);
+      return `unknown option "${extra}": remove it or check its spelling`;
+    }
+    case 'required':
+      return `is missing "${String(error.params['missingProperty'])}": add it`;
+    case 'type':
+      return `must be ${String(error.params['type'])}${got}`;
+    case 'pattern':
+      return `must match ${String(error.params['pattern'])} (letters, digits, . _ + -)${got}`;
+    case 'minimum':
+    case 'maximum':
+      return `must be ${error.message ?? ''}${got}`;
+    case 'uniqueItems':
+      return `must not repeat a value${got}`;
+    default:
+      return `${error.message ?? 'is invalid'}${got}`;
+  }
+}
+
+function valueAt(root: unknown, pointer: string): unknown {
+  let node: unknown = root;
+  for (const part of pointer.split('/').slice(1)) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node;
+}
+
+/** Every problem of the config object at once. */
+export function validateConfigShape(config: unknown, file: string): Problem[] {
+  if (validate(config)) return [];
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  for (const error of validate.errors ?? []) {
+    // anyOf reports each branch; the branch errors say more than the summary.
+    if (error.keyword === 'anyOf') continue;
+    const path = configPath(error.instancePath) || '(root)';
+    const message = describe(error, valueAt(config, error.instancePath));
+    const key = `${path} ${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push({ file, path, message });
+  }
+  return problems;
+}

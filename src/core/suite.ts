@@ -1,0 +1,65 @@
+import type { ClientSession } from './driver.ts';
+import type { CaseResult } from './results.ts';
+import type { Capability, Catalog, ProfileServiceScope, Route, TargetInfo } from './types.ts';
+
+/** What the engine knows of a case before it runs: enough to report it broken or not applicable. */
+export interface PlannedCase {
+  /** Stable across runs: `<vector-id>@<platform>-<method>`. */
+  id: string;
+  title: string;
+  area: string;
+  requirements: string[];
+  route: Route;
+  /** Capabilities without which the case is not applicable. */
+  needs: Capability[];
+}
+
+export interface CaseEnv {
+  session: ClientSession;
+  scope: ProfileServiceScope;
+  signal: AbortSignal;
+  info: TargetInfo;
+  targetName: string;
+  /** The command that re-runs this case. */
+  replay: string;
+}
+
+/** One target's share of a suite: its cases, how to run one, and the run-level checks at the end. */
+export interface TargetPlan {
+  cases: PlannedCase[];
+  /** Runs one case and judges it. May throw: the runner then reports the case broken. */
+  run(planned: PlannedCase, env: CaseEnv): Promise<CaseResult>;
+  /**
+   * Checks over the whole run (consistency of implementation-defined choices, error precedence), as extra
+   * results. Called once after every case of the target ran.
+   */
+  finish(): CaseResult[];
+}
+
+export interface SuiteLoadContext {
+  rootDir: string;
+  vectorsDir: string;
+  catalogFile: string;
+  obfuscationKey: string | null;
+}
+
+export interface TargetDeclarations {
+  name: string;
+  /** Declared check order (result codes, first checked first), or null. */
+  precedence: number[] | null;
+}
+
+export interface Suite {
+  readonly name: string;
+  /** The specification's title: Allure parentSuite. */
+  readonly specification: string;
+  /** Loads and validates vectors and the catalog; throws HarnessError (exit 2) with every problem. */
+  load(context: SuiteLoadContext): Promise<void>;
+  /** The catalog the harness's profile service serves (after `load`). */
+  catalog(): Catalog;
+  plan(info: TargetInfo, target: TargetDeclarations): TargetPlan;
+  /** Every case id of the suite, for every route. */
+  list(): PlannedCase[];
+  /** How the expectation of a case is derived, rule by rule. */
+  explain(caseId: string): string;
+}

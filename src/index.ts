@@ -1,0 +1,10 @@
+/**
+ * The public API: what a `harness.config.ts` or a program embedding the harness imports.
+ */
+export { configDefaults, defineConfig } from './config/index.ts';
+export type { HarnessConfig, ReporterSpec, TargetConfig } from './config/index.ts';
+export type { ClientDriver, ClientSession, DriverContext, DriverFactory } from './core/driver.ts';
+export { HarnessError, type Problem } from './core/errors.ts';
+export type { CaseResult, Verdict } from './core/results.ts';
+export type { Reporter } from './core/reporter.ts';
+export type * from './core/types.ts';

@@ -1,0 +1,321 @@
+import { randomUUID } from 'node:crypto';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import {
+  ContentType,
+  LabelName,
+  Stage,
+  Status,
+  type Attachment as AllureAttachment,
+  type Globals,
+  type Label,
+  type Link,
+  type StepResult,
+  type TestResult,
+  type TestResultContainer,
+} from 'allure-js-commons';
+import type { Category, EnvironmentInfo, ExecutorInfo } from 'allure-js-commons/sdk';
+import { md5, stringifyEnvInfo, type Writer } from 'allure-js-commons/sdk/reporter';
+import type { Attachment, CaseResult, FailureCategory, StepRecord, Verdict } from '../core/results.ts';
+import type { Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
+import { identity, inline, redactValue, writeFileAtomic, type Redact } from './text.ts';
+
+export interface AllureOptions {
+  /** Default: `<run outputDir>/allure-results`. Emptied at onBegin. */
+  resultsDir?: string;
+  redact?: Redact;
+  /** Shown as the report's title (executor.json). */
+  reportName?: string;
+  /** Default: a writer that writes each file once without fsync (see {@link ResultsDirWriter}). */
+  writer?: Writer;
+}
+
+/** The label, link and framework names the harness uses in Allure results. */
+export const FRAMEWORK = 'provisioning-harness';
+export const REQUIREMENT_LINK_TYPE = 'requirement';
+
+const STATUS: Record<Verdict, Status> = {
+  pass: Status.PASSED,
+  informational: Status.PASSED,
+  'non-strict': Status.PASSED,
+  fail: Status.FAILED,
+  broken: Status.BROKEN,
+  'not-applicable': Status.SKIPPED,
+};
+
+const STEP_STATUS: Record<StepRecord['status'], Status> = {
+  passed: Status.PASSED,
+  failed: Status.FAILED,
+  broken: Status.BROKEN,
+  skipped: Status.SKIPPED,
+};
+
+/**
+ * Allure categories, matched by Allure (Java `String.matches`, so whole-message) against the `[category]`
+ * prefix every failed or broken result's message carries. First match wins.
+ */
+export const ALLURE_CATEGORIES: Category[] = [
+  category('Password leak', ['password-leak'], [Status.FAILED]),
+  category('State changed by a failing request (atomicity)', ['state-changed-by-failing-request'], [Status.FAILED]),
+  category('Wrong result code', ['wrong-result-code'], [Status.FAILED]),
+  category('Error precedence', ['precedence'], [Status.FAILED]),
+  category('Wrong state', ['wrong-state'], [Status.FAILED]),
+  category('Not handled / handled unexpectedly (routing)', ['not-handled', 'handled-unexpectedly'], [Status.FAILED]),
+  category('Wrong result delivery', ['wrong-delivery'], [Status.FAILED]),
+  category('Inconsistent implementation-defined choice', ['inconsistent-choice'], [Status.FAILED]),
+  category('Broken target', ['broken-target'], [Status.BROKEN]),
+];
+
+function category(name: string, categories: FailureCategory[], statuses: Status[]): Category {
+  return {
+    name,
+    messageRegex: `(?s)\\[(?:${categories.join('|')})\\].*`,
+    matchedStatuses: statuses,
+  };
+}
+
+/**
+ * Writes files into an Allure results directory. The SDK's FileSystemWriter fsyncs and renames every file,
+ * which costs about half a millisecond per result: on its own that would cap a run near 2,000 cases/s. A
+ * results directory is rebuilt by every run, so plain writes are enough here.
+ */
+export class ResultsDirWriter implements Writer {
+  private created = false;
+
+  constructor(readonly resultsDir: string) {}
+
+  writeResult(result: TestResult): void {
+    this.write(`${result.uuid}-result.json`, JSON.stringify(result));
+  }
+
+  writeGroup(result: TestResultContainer): void {
+    this.write(`${result.uuid}-container.json`, JSON.stringify(result));
+  }
+
+  writeAttachment(distFileName: string, content: Buffer): void {
+    this.write(distFileName, content);
+  }
+
+  writeAttachmentFromPath(distFileName: string, from: string): void {
+    this.ensureDir();
+    copyFileSync(from, join(this.resultsDir, distFileName));
+  }
+
+  writeEnvironmentInfo(info: EnvironmentInfo): void {
+    this.write('environment.properties', stringifyEnvInfo(info) + '\n');
+  }
+
+  writeCategoriesDefinitions(categories: Category[]): void {
+    this.write('categories.json', JSON.stringify(categories, null, 2));
+  }
+
+  writeGlobals(distFileName: string, info: Globals): void {
+    this.write(distFileName, JSON.stringify(info));
+  }
+
+  private write(name: string, content: string | Buffer): void {
+    this.ensureDir();
+    writeFileSync(join(this.resultsDir, name), content);
+  }
+
+  private ensureDir(): void {
+    if (this.created) return;
+    mkdirSync(this.resultsDir, { recursive: true });
+    this.created = true;
+  }
+}
+
+/**
+ * `<outputDir>/allure-results/`: one Allure result per case, written as the case ends, plus categories,
+ * environment and executor files. The HTML report is generated from it by {@link generateAllureReport}.
+ */
+export class AllureReporter implements Reporter {
+  private readonly redact: Redact;
+  private readonly host = hostname();
+  private run: RunInfo | null = null;
+  private targets: TargetRun[] = [];
+  private resultsDir = '';
+  private writer: Writer | null = null;
+  private written: string[] = [];
+
+  constructor(private readonly options: AllureOptions = {}) {
+    this.redact = options.redact ?? identity;
+  }
+
+  writtenFiles(): string[] {
+    return this.written;
+  }
+
+  onBegin(run: RunInfo, targets: TargetRun[]): void {
+    this.run = run;
+    this.targets = targets;
+    this.resultsDir = this.options.resultsDir ?? join(run.outputDir, 'allure-results');
+    // Results of an earlier run would be merged into this report as if they had run now.
+    rmSync(this.resultsDir, { recursive: true, force: true });
+    mkdirSync(this.resultsDir, { recursive: true });
+    this.writer = this.options.writer ?? new ResultsDirWriter(this.resultsDir);
+    // Written now as well as at the end, so a killed run still yields a complete-looking results dir.
+    this.writeRunFiles();
+  }
+
+  onCaseEnd(result: CaseResult): void {
+    const writer = this.writer;
+    if (!writer) throw new Error('onCaseEnd before onBegin');
+    writer.writeResult(this.toAllure(result, writer));
+  }
+
+  onEnd(_summary: RunSummary): void {
+    if (!this.writer) throw new Error('onEnd before onBegin');
+    this.writeRunFiles();
+    this.written = [this.resultsDir];
+  }
+
+  /** Builds the Allure TestResult for one case (attachments are written through the writer on the way). */
+  toAllure(result: CaseResult, writer: Writer): TestResult {
+    const r = this.redact;
+    const fullName = `${result.target}: ${result.id}`;
+    const stableId = md5(fullName);
+    const labels: Label[] = [
+      { name: LabelName.PARENT_SUITE, value: result.specification },
+      { name: LabelName.SUITE, value: `${result.route.platform} / ${result.route.method} · ${result.target}` },
+      { name: LabelName.SUB_SUITE, value: result.area },
+      { name: LabelName.EPIC, value: result.specification },
+      { name: LabelName.FEATURE, value: result.area },
+      { name: LabelName.HOST, value: this.host },
+      { name: LabelName.FRAMEWORK, value: FRAMEWORK },
+    ];
+    const story = result.requirements[0];
+    if (story !== undefined) labels.push({ name: LabelName.STORY, value: story });
+    if (result.verdict === 'non-strict' || result.verdict === 'informational') {
+      labels.push({ name: LabelName.TAG, value: result.verdict });
+    }
+    for (const id of result.requirements) labels.push({ name: 'requirement', value: id });
+    const links: Link[] = result.requirements.map((id) => ({
+      name: id,
+      url: `requirements.html#${encodeURIComponent(id)}`,
+      type: REQUIREMENT_LINK_TYPE,
+    }));
+
+    const test: TestResult = {
+      uuid: randomUUID(),
+      name: result.title,
+      fullName,
+      historyId: stableId,
+      testCaseId: stableId,
+      titlePath: [result.specification, result.target, result.area],
+      status: STATUS[result.verdict],
+      statusDetails: this.statusDetails(result),
+      stage: Stage.FINISHED,
+      description: description(result),
+      labels,
+      links,
+      parameters: Object.entries(result.parameters).map(([name, value]) => ({ name, value })),
+      steps: result.steps.map((step) => this.step(step, writer)),
+      attachments: result.attachments.map((attachment) => this.attach(attachment, writer)),
+      start: result.start,
+      stop: result.stop,
+    };
+    return redactValue(test, r);
+  }
+
+  private statusDetails(result: CaseResult): TestResult['statusDetails'] {
+    const details: TestResult['statusDetails'] = {};
+    switch (result.verdict) {
+      case 'fail':
+      case 'broken': {
+        const category = result.category ?? (result.verdict === 'broken' ? 'broken-target' : undefined);
+        details.message = category ? `[${category}] ${result.message}` : result.message;
+        const trace = [result.message];
+        if (result.requirements.length > 0) trace.push(`requirements: ${result.requirements.join(', ')}`);
+        if (Object.keys(result.choices).length > 0) trace.push(`choices: ${choiceList(result.choices)}`);
+        trace.push(`replay: ${result.replay}`);
+        details.trace = trace.join('\n');
+        if (result.expected !== undefined) details.expected = inline(result.expected);
+        if (result.observed !== undefined) details.actual = inline(result.observed);
+        break;
+      }
+      case 'informational':
+        details.message = `informational: passed under the implementation-defined choices ${choiceList(result.choices)}. ${result.message}`;
+        details.trace = `replay: ${result.replay}`;
+        break;
+      case 'non-strict':
+        details.message = `non-strict: accepted, but deviates from the strict reading of the specification. ${result.message}`;
+        details.trace = `replay: ${result.replay}`;
+        break;
+      case 'not-applicable': {
+        const missing = result.missing?.length ? ` (missing capabilities: ${result.missing.join(', ')})` : '';
+        details.message = `not applicable${missing}: ${result.message}`;
+        break;
+      }
+      case 'pass':
+        if (result.message) details.message = result.message;
+        break;
+    }
+    return details;
+  }
+
+  private step(step: StepRecord, writer: Writer): StepResult {
+    return {
+      name: step.name,
+      status: STEP_STATUS[step.status],
+      statusDetails: step.message !== undefined ? { message: step.message } : {},
+      stage: Stage.FINISHED,
+      steps: [],
+      attachments: (step.attachments ?? []).map((attachment) => this.attach(attachment, writer)),
+      parameters: [],
+      start: step.start,
+      stop: step.stop,
+    };
+  }
+
+  private attach(attachment: Attachment, writer: Writer): AllureAttachment {
+    const extension = attachment.contentType === ContentType.JSON ? 'json' : 'txt';
+    const source = `${randomUUID()}-attachment.${extension}`;
+    writer.writeAttachment(source, Buffer.from(this.redact(attachment.body), 'utf8'));
+    return { name: attachment.name, type: attachment.contentType, source };
+  }
+
+  private writeRunFiles(): void {
+    const run = this.run;
+    const writer = this.writer;
+    if (!run || !writer) return;
+    writer.writeCategoriesDefinitions(ALLURE_CATEGORIES);
+    const env: EnvironmentInfo = {
+      'harness.version': run.harnessVersion,
+      node: process.version,
+      seed: String(run.seed),
+      targets: this.targets.map((t) => t.name).join(', '),
+    };
+    for (const t of this.targets) {
+      env[`target.${t.name}.platform`] = t.info.platform;
+      env[`target.${t.name}.version`] = t.info.version;
+      env[`target.${t.name}.methods`] = t.info.methods.join(', ');
+      env[`target.${t.name}.capabilities`] = t.info.capabilities.join(', ');
+    }
+    writer.writeEnvironmentInfo(redactValue(env, this.redact));
+    const executor: ExecutorInfo = {
+      name: FRAMEWORK,
+      type: 'local',
+      buildName: `${FRAMEWORK} run ${run.startedAt}`,
+      reportName: this.options.reportName ?? 'Open Mobile provisioning conformance',
+    };
+    // executor.json is not part of the SDK's Writer interface; it always lives in the results directory.
+    writeFileAtomic(join(this.resultsDir, 'executor.json'), JSON.stringify(redactValue(executor, this.redact), null, 2));
+  }
+}
+
+function choiceList(choices: Record<string, string>): string {
+  const entries = Object.entries(choices);
+  return entries.length === 0 ? '(none)' : entries.map(([point, option]) => `${point}=${option}`).join(', ');
+}
+
+function description(result: CaseResult): string {
+  const lines = [`**Verdict:** ${result.verdict}`, '', result.message];
+  if (result.requirements.length > 0) lines.push('', `**Requirements:** ${result.requirements.join(', ')}`);
+  if (Object.keys(result.choices).length > 0) lines.push('', `**Choices:** ${choiceList(result.choices)}`);
+  if (result.expected !== undefined) lines.push('', `**Expected:** \`${inline(result.expected)}\``);
+  if (result.observed !== undefined) lines.push('', `**Observed:** \`${inline(result.observed)}\``);
+  lines.push('', `**Replay:** \`${result.replay}\``);
+  return lines.join('\n');
+}

@@ -1,0 +1,49 @@
+import { join } from 'node:path';
+import type { CaseResult } from '../core/results.ts';
+import type { Reporter, RunInfo } from '../core/reporter.ts';
+import { AppendFile, identity, redactValue, type Redact } from './text.ts';
+
+export interface JsonlOptions {
+  /** Default: the run's outputDir. */
+  outputDir?: string;
+  /** File name inside outputDir (default `results.jsonl`). */
+  fileName?: string;
+  redact?: Redact;
+}
+
+/**
+ * One CaseResult per line in `<outputDir>/results.jsonl`, appended the moment the case ends with a
+ * synchronous write: a run that is killed keeps every case it finished, and `harness merge` / `report`
+ * can rebuild the other reports from this file alone.
+ */
+export class JsonlReporter implements Reporter {
+  private file: AppendFile | null = null;
+  private readonly redact: Redact;
+
+  constructor(private readonly options: JsonlOptions = {}) {
+    this.redact = options.redact ?? identity;
+  }
+
+  get path(): string | null {
+    return this.file?.path ?? null;
+  }
+
+  /** The files this reporter wrote (for the console's list of reports). */
+  writtenFiles(): string[] {
+    return this.file ? [this.file.path] : [];
+  }
+
+  onBegin(run: RunInfo): void {
+    this.file?.close();
+    this.file = new AppendFile(join(this.options.outputDir ?? run.outputDir, this.options.fileName ?? 'results.jsonl'));
+  }
+
+  onCaseEnd(result: CaseResult): void {
+    if (!this.file) throw new Error('onCaseEnd before onBegin');
+    this.file.write(JSON.stringify(redactValue(result, this.redact)) + '\n');
+  }
+
+  onEnd(): void {
+    this.file?.close();
+  }
+}

@@ -1,0 +1,239 @@
+import { closeSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { CaseResult } from '../core/results.ts';
+import type { Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
+import { AppendFile, identity, inline, type Redact } from './text.ts';
+
+export interface JunitOptions {
+  /** Default: the run's outputDir. */
+  outputDir?: string;
+  /** File name inside outputDir (default `junit.xml`). */
+  fileName?: string;
+  redact?: Redact;
+}
+
+// XML 1.0 allows #x9 #xA #xD [#x20-#xD7FF] [#xE000-#xFFFD] [#x10000-#x10FFFF]; anything else (C0 controls,
+// U+FFFE/U+FFFF, unpaired surrogates) makes the whole document unparseable, and no escape exists for it.
+const XML_FORBIDDEN =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const TEXT_SPECIAL = /[&<>]/g;
+const ATTR_SPECIAL = /[&<>"'\t\n\r]/g;
+const ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+  // Attribute-value normalisation would turn these into spaces; character references keep them.
+  '\t': '&#9;',
+  '\n': '&#10;',
+  '\r': '&#13;',
+};
+const entity = (c: string): string => ENTITIES[c] ?? c;
+
+/** Escapes text content and strips what XML 1.0 forbids. */
+export function xmlText(text: string): string {
+  return text.replace(XML_FORBIDDEN, '').replace(TEXT_SPECIAL, entity);
+}
+
+/** Escapes an attribute value (double-quoted) and strips what XML 1.0 forbids. */
+export function xmlAttr(text: string): string {
+  return text.replace(XML_FORBIDDEN, '').replace(ATTR_SPECIAL, entity);
+}
+
+interface SuiteState {
+  name: string;
+  /** Testcases are streamed to this part file and spliced into junit.xml at the end. */
+  part: AppendFile;
+  tests: number;
+  failures: number;
+  errors: number;
+  skipped: number;
+  timeMs: number;
+  firstStart: number;
+  error: string | null;
+}
+
+/**
+ * `<outputDir>/junit.xml`: one <testsuite> per target, one <testcase> per case. A testsuite's counts come
+ * before its testcases in the file, so each testcase is written to a per-target part file as it arrives
+ * (memory stays flat over a long run) and the document is assembled once the counts are known.
+ */
+export class JunitReporter implements Reporter {
+  private readonly redact: Redact;
+  private run: RunInfo | null = null;
+  private partsDir = '';
+  private suites = new Map<string, SuiteState>();
+  private written: string[] = [];
+
+  constructor(private readonly options: JunitOptions = {}) {
+    this.redact = options.redact ?? identity;
+  }
+
+  writtenFiles(): string[] {
+    return this.written;
+  }
+
+  onBegin(run: RunInfo, targets: TargetRun[]): void {
+    this.closeParts();
+    this.run = run;
+    this.written = [];
+    this.partsDir = join(this.options.outputDir ?? run.outputDir, `.junit-parts-${process.pid}`);
+    rmSync(this.partsDir, { recursive: true, force: true });
+    mkdirSync(this.partsDir, { recursive: true });
+    this.suites = new Map();
+    for (const target of targets) this.suite(target.name);
+  }
+
+  onCaseEnd(result: CaseResult): void {
+    const suite = this.suite(result.target);
+    const r = this.redact;
+    const ms = Math.max(0, result.stop - result.start);
+    suite.tests++;
+    suite.timeMs += ms;
+    if (result.start > 0 && (suite.firstStart === 0 || result.start < suite.firstStart)) suite.firstStart = result.start;
+
+    let xml = `  <testcase name="${xmlAttr(r(result.id))}" classname="${xmlAttr(r(`${result.specification}.${result.area}`))}" time="${seconds(ms)}">\n`;
+    if (result.requirements.length > 0) {
+      xml += '   <properties>\n';
+      for (const id of result.requirements) xml += `    <property name="requirement" value="${xmlAttr(r(id))}"/>\n`;
+      xml += '   </properties>\n';
+    }
+    const message = r(result.message);
+    switch (result.verdict) {
+      case 'fail':
+        suite.failures++;
+        xml += `   <failure message="${xmlAttr(message)}" type="${xmlAttr(result.category ?? 'fail')}">${xmlText(this.details(result))}</failure>\n`;
+        break;
+      case 'broken':
+        suite.errors++;
+        xml += `   <error message="${xmlAttr(message)}" type="${xmlAttr(result.category ?? 'broken-target')}">${xmlText(this.details(result))}</error>\n`;
+        break;
+      case 'not-applicable': {
+        suite.skipped++;
+        const missing = result.missing?.length ? ` (missing capabilities: ${result.missing.join(', ')})` : '';
+        xml += `   <skipped message="${xmlAttr(`not applicable${missing}: ${message}`)}"/>\n`;
+        break;
+      }
+      case 'informational':
+        xml += `   <system-out>${xmlText(`informational: passed under implementation-defined choices ${r(choiceList(result.choices))}. ${message}`)}</system-out>\n`;
+        break;
+      case 'non-strict':
+        xml += `   <system-out>${xmlText(`non-strict: accepted, but deviates from the strict reading of the specification. ${message}`)}</system-out>\n`;
+        break;
+      case 'pass':
+        break;
+    }
+    xml += '  </testcase>\n';
+    suite.part.write(xml);
+  }
+
+  onTargetError(target: string, message: string): void {
+    this.suite(target).error = this.redact(message);
+  }
+
+  onEnd(summary: RunSummary): void {
+    const run = this.run;
+    if (!run) throw new Error('onEnd before onBegin');
+    const path = join(this.options.outputDir ?? run.outputDir, this.options.fileName ?? 'junit.xml');
+    const temp = `${path}.${process.pid}.tmp`;
+    const fd = openSync(temp, 'w');
+    try {
+      let tests = 0;
+      let failures = 0;
+      let errors = 0;
+      let skipped = 0;
+      for (const s of this.suites.values()) {
+        tests += s.tests;
+        failures += s.failures;
+        errors += s.errors;
+        skipped += s.skipped;
+      }
+      writeSync(fd, '<?xml version="1.0" encoding="UTF-8"?>\n');
+      writeSync(
+        fd,
+        `<testsuites name="provisioning-harness" tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${seconds(summary.durationMs)}" timestamp="${xmlAttr(run.startedAt)}">\n`,
+      );
+      const host = xmlAttr(hostname());
+      for (const s of this.suites.values()) {
+        s.part.close();
+        const timestamp = s.firstStart > 0 ? new Date(s.firstStart).toISOString() : run.startedAt;
+        writeSync(
+          fd,
+          ` <testsuite name="${xmlAttr(s.name)}" tests="${s.tests}" failures="${s.failures}" errors="${s.errors}" skipped="${s.skipped}" time="${seconds(s.timeMs)}" timestamp="${xmlAttr(timestamp)}" hostname="${host}">\n`,
+        );
+        writeSync(
+          fd,
+          `  <properties>\n   <property name="seed" value="${run.seed}"/>\n   <property name="command" value="${xmlAttr(this.redact(run.command))}"/>\n  </properties>\n`,
+        );
+        copyInto(fd, s.part.path);
+        if (s.error !== null) writeSync(fd, `  <system-err>${xmlText(`target error: ${s.error}`)}</system-err>\n`);
+        writeSync(fd, ' </testsuite>\n');
+      }
+      writeSync(fd, '</testsuites>\n');
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+    rmSync(this.partsDir, { recursive: true, force: true });
+    this.written = [path];
+  }
+
+  private details(result: CaseResult): string {
+    const r = this.redact;
+    const lines = [r(result.message)];
+    if (result.expected !== undefined) lines.push(`expected: ${r(inline(result.expected))}`);
+    if (result.observed !== undefined) lines.push(`observed: ${r(inline(result.observed))}`);
+    if (result.requirements.length > 0) lines.push(`requirements: ${r(result.requirements.join(', '))}`);
+    if (Object.keys(result.choices).length > 0) lines.push(`choices: ${r(choiceList(result.choices))}`);
+    lines.push(`replay: ${r(result.replay)}`);
+    return lines.join('\n');
+  }
+
+  private suite(target: string): SuiteState {
+    let suite = this.suites.get(target);
+    if (!suite) {
+      if (!this.run) throw new Error('onCaseEnd before onBegin');
+      const name = this.redact(target);
+      suite = {
+        name,
+        part: new AppendFile(join(this.partsDir, `${this.suites.size}.xml`)),
+        tests: 0,
+        failures: 0,
+        errors: 0,
+        skipped: 0,
+        timeMs: 0,
+        firstStart: 0,
+        error: null,
+      };
+      this.suites.set(target, suite);
+    }
+    return suite;
+  }
+
+  private closeParts(): void {
+    for (const s of this.suites.values()) s.part.close();
+  }
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(3);
+}
+
+function choiceList(choices: Record<string, string>): string {
+  return Object.entries(choices)
+    .map(([point, option]) => `${point}=${option}`)
+    .join(', ');
+}
+
+function copyInto(fd: number, from: string): void {
+  const source = openSync(from, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(64 * 1024);
+    let read: number;
+    while ((read = readSync(source, buffer, 0, buffer.length, null)) > 0) writeSync(fd, buffer, 0, read);
+  } finally {
+    closeSync(source);
+  }
+}

@@ -1,0 +1,161 @@
+import { join } from 'node:path';
+import { emptyCounts, type CaseResult, type FailureCategory, type Verdict, type VerdictCounts } from '../core/results.ts';
+import type { Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
+import type { TargetInfo } from '../core/types.ts';
+import { identity, redactValue, writeFileAtomic, type Redact } from './text.ts';
+
+export interface SummaryOptions {
+  /** Default: the run's outputDir. */
+  outputDir?: string;
+  redact?: Redact;
+}
+
+export interface SummaryFailure {
+  id: string;
+  target: string;
+  verdict: Verdict;
+  category: FailureCategory | null;
+  requirements: string[];
+  message: string;
+  expected: unknown;
+  observed: unknown;
+  choices: Record<string, string>;
+  replay: string;
+}
+
+export interface SummaryTarget {
+  info: TargetInfo | null;
+  counts: VerdictCounts;
+  choices: Record<string, string>;
+  /** Set when the target could not be started or was lost mid-run. */
+  error?: string;
+}
+
+/** The shape of `summary.json`: what CI gates, dashboards and `harness certify` read. */
+export interface SummaryFile {
+  startedAt: string;
+  durationMs: number;
+  seed: number;
+  command: string;
+  counts: VerdictCounts;
+  total: number;
+  interrupted: boolean;
+  targets: Record<string, SummaryTarget>;
+  failures: SummaryFailure[];
+  nonStrict: string[];
+  informational: { id: string; target: string; choices: Record<string, string> }[];
+}
+
+/**
+ * Writes `<outputDir>/summary.json` at the end of the run. Only what the file needs is kept per case
+ * (an id for a pass costs nothing; full records only for fail and broken), never the CaseResults.
+ */
+export class SummaryReporter implements Reporter {
+  private readonly redact: Redact;
+  private run: RunInfo | null = null;
+  private targets = new Map<string, SummaryTarget>();
+  private counts = emptyCounts();
+  private failures: SummaryFailure[] = [];
+  private nonStrict: string[] = [];
+  private informational: SummaryFile['informational'] = [];
+  private written: string[] = [];
+
+  constructor(private readonly options: SummaryOptions = {}) {
+    this.redact = options.redact ?? identity;
+  }
+
+  writtenFiles(): string[] {
+    return this.written;
+  }
+
+  onBegin(run: RunInfo, targets: TargetRun[]): void {
+    this.run = run;
+    this.targets = new Map(targets.map((t) => [t.name, { info: t.info, counts: emptyCounts(), choices: {} }]));
+    this.counts = emptyCounts();
+    this.failures = [];
+    this.nonStrict = [];
+    this.informational = [];
+    this.written = [];
+  }
+
+  onCaseEnd(result: CaseResult): void {
+    this.counts[result.verdict]++;
+    const target = this.target(result.target);
+    target.counts[result.verdict]++;
+    for (const point in result.choices) target.choices[point] = result.choices[point] ?? '';
+    switch (result.verdict) {
+      case 'fail':
+      case 'broken':
+        this.failures.push(
+          redactValue(
+            {
+              id: result.id,
+              target: result.target,
+              verdict: result.verdict,
+              category: result.category ?? null,
+              requirements: result.requirements,
+              message: result.message,
+              expected: result.expected ?? null,
+              observed: result.observed ?? null,
+              choices: result.choices,
+              replay: result.replay,
+            },
+            this.redact,
+          ),
+        );
+        break;
+      case 'non-strict':
+        this.nonStrict.push(this.redact(result.id));
+        break;
+      case 'informational':
+        this.informational.push(
+          redactValue({ id: result.id, target: result.target, choices: result.choices }, this.redact),
+        );
+        break;
+      default:
+        break;
+    }
+  }
+
+  onTargetError(target: string, message: string): void {
+    this.target(target).error = this.redact(message);
+  }
+
+  onEnd(summary: RunSummary): void {
+    const run = this.run;
+    if (!run) throw new Error('onEnd before onBegin');
+    const targets: Record<string, SummaryTarget> = {};
+    for (const [name, target] of this.targets) {
+      // The runner's per-target choices are authoritative (it sees choices a case may not carry); the
+      // ones collected from cases fill in when it has none.
+      const choices = { ...target.choices, ...(summary.choices[name] ?? {}) };
+      targets[name] = redactValue({ ...target, choices }, this.redact);
+    }
+    const file: SummaryFile = {
+      startedAt: run.startedAt,
+      durationMs: summary.durationMs,
+      seed: run.seed,
+      command: this.redact(run.command),
+      counts: summary.counts,
+      total: summary.total,
+      interrupted: summary.interrupted,
+      targets,
+      failures: this.failures,
+      nonStrict: this.nonStrict,
+      informational: this.informational,
+    };
+    const path = join(this.options.outputDir ?? run.outputDir, 'summary.json');
+    writeFileAtomic(path, JSON.stringify(file, null, 2) + '\n');
+    this.written = [path];
+  }
+
+  private target(name: string): SummaryTarget {
+    let target = this.targets.get(name);
+    if (!target) {
+      // A case for a target onBegin did not announce: still count it rather than lose it.
+      target = { info: null, counts: emptyCounts(), choices: {} };
+      this.targets.set(name, target);
+    }
+    return target;
+  }
+}

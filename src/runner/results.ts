@@ -1,0 +1,56 @@
+import type { CaseResult } from '../core/results.ts';
+import type { PlannedCase } from '../core/suite.ts';
+import type { Capability } from '../core/types.ts';
+
+function base(planned: PlannedCase, target: string, specification: string, replay: string) {
+  return {
+    id: planned.id,
+    title: planned.title,
+    target,
+    specification,
+    route: planned.route,
+    area: planned.area,
+    requirements: planned.requirements,
+    parameters: { platform: planned.route.platform, method: planned.route.method },
+    choices: {},
+    steps: [],
+    attachments: [],
+    replay,
+  };
+}
+
+export function notApplicableResult(
+  planned: PlannedCase,
+  target: string,
+  specification: string,
+  missing: Capability[],
+  replay: string,
+): CaseResult {
+  const now = Date.now();
+  return {
+    ...base(planned, target, specification, replay),
+    verdict: 'not-applicable',
+    message: `needs the ${missing.join(', ')} capabilit${missing.length === 1 ? 'y' : 'ies'}, which ${target} does not declare`,
+    missing,
+    start: now,
+    stop: now,
+  };
+}
+
+export function brokenResult(
+  planned: PlannedCase,
+  target: string,
+  specification: string,
+  reason: string,
+  replay: string,
+  start: number,
+): CaseResult {
+  return {
+    ...base(planned, target, specification, replay),
+    verdict: 'broken',
+    category: 'broken-target',
+    message: `[broken-target] ${reason}`,
+    start,
+    stop: Date.now(),
+  };
+}

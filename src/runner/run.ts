@@ -1,0 +1,205 @@
+import type { ResolvedConfig, ResolvedTarget } from '../config/types.ts';
+import type { ClientDriver, ClientSession, DriverFactory, ProfileService } from '../core/driver.ts';
+import { HarnessError } from '../core/errors.ts';
+import type { Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
+import { emptyCounts, type CaseResult } from '../core/results.ts';
+import type { PlannedCase, Suite, TargetPlan } from '../core/suite.ts';
+import type { Catalog, TargetInfo } from '../core/types.ts';
+import { brokenResult, notApplicableResult } from './results.ts';
+import { selectCases } from './select.ts';
+
+export interface RunDependencies {
+  suite: Suite;
+  drivers: Readonly<Record<string, DriverFactory>>;
+  startProfileService: (catalog: Catalog) => Promise<ProfileService>;
+  reporter: Reporter;
+}
+
+export interface RunOutcome {
+  summary: RunSummary;
+  exitCode: 0 | 1;
+}
+
+interface StartedTarget {
+  target: ResolvedTarget;
+  driver: ClientDriver;
+  info: TargetInfo;
+  plan: TargetPlan;
+  cases: PlannedCase[];
+}
+
+/** `npx harness run --target <name> --grep '<case id>'`: re-runs exactly one case. */
+export function replayCommand(target: string, caseId: string): string {
+  const quote = (s: string) => (/^[A-Za-z0-9@._:/+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  return `npx harness run --target ${quote(target)} --grep ${quote(caseId)}`;
+}
+
+async function startTarget(
+  target: ResolvedTarget,
+  config: ResolvedConfig,
+  deps: RunDependencies,
+  started: ClientDriver[],
+): Promise<StartedTarget> {
+  const factory = deps.drivers[target.driver];
+  if (factory === undefined) {
+    throw new HarnessError(
+      'HARNESS_CONFIG_INVALID',
+      `target "${target.name}" uses unknown driver "${target.driver}": use one of ${Object.keys(deps.drivers)
+        .map((d) => `"${d}"`)
+        .join(', ')}`,
+    );
+  }
+  const driver = await factory(target.options, { rootDir: config.rootDir, obfuscationKey: config.obfuscationKey });
+  started.push(driver);
+  const info = await driver.info();
+  const plan = deps.suite.plan(info, { name: target.name, precedence: target.precedence });
+  return { target, driver, info, plan, cases: selectCases(plan.cases, config.grep) };
+}
+
+/** Rejects after `ms`, unless cleared; the abort tells the case to give up its I/O. */
+function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, ms: number): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new CaseTimeout(ms));
+    }, ms);
+  });
+  const running = work(controller.signal);
+  // A case that settles after its timeout must not become an unhandled rejection.
+  running.catch(() => undefined);
+  return Promise.race([running, timeout]).finally(() => clearTimeout(timer));
+}
+
+export class CaseTimeout extends Error {
+  constructor(readonly ms: number) {
+    super(`the case did not finish within ${ms} ms (timeoutMs)`);
+  }
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+async function runTarget(
+  started: StartedTarget,
+  config: ResolvedConfig,
+  deps: RunDependencies,
+  service: ProfileService,
+  interrupt: AbortSignal,
+  emit: (result: CaseResult) => void,
+): Promise<void> {
+  const { target, driver, info, plan, cases } = started;
+  const specification = deps.suite.specification;
+  const workers = Math.max(1, Math.min(driver.maxSessions, config.workers, cases.length));
+  let next = 0;
+  const closeQuietly = async (session: ClientSession | null) => {
+    if (session === null) return;
+    await Promise.race([session.close().catch(() => undefined), new Promise((r) => setTimeout(r, 1_000))]);
+  };
+
+  const worker = async () => {
+    let session: ClientSession | null = null;
+    while (!interrupt.aborted) {
+      const index = next++;
+      const planned = cases[index];
+      if (planned === undefined) break;
+      const replay = replayCommand(target.name, planned.id);
+      const missing = planned.needs.filter((c) => !info.capabilities.includes(c));
+      if (missing.length > 0) {
+        emit(notApplicableResult(planned, target.name, specification, missing, replay));
+        continue;
+      }
+      const scope = service.scope();
+      const start = Date.now();
+      try {
+        session ??= await driver.openSession();
+        const open: ClientSession = session;
+        const result = await withTimeout(
+          (signal) => plan.run(planned, { session: open, scope, signal, info, targetName: target.name, replay }),
+          target.timeoutMs,
+        );
+        emit(result);
+      } catch (error) {
+        emit(brokenResult(planned, target.name, specification, errorText(error), replay, start));
+        // The session may be stuck mid-request or desynchronised: start the next case on a fresh one.
+        await closeQuietly(session);
+        session = null;
+      } finally {
+        scope.close();
+      }
+    }
+    await closeQuietly(session);
+  };
+
+  await Promise.all(Array.from({ length: workers }, worker));
+  if (!interrupt.aborted) {
+    for (const result of plan.finish()) emit(result);
+  }
+}
+
+/**
+ * The whole run: load the suite, start the profile service and the targets, run every planned case on
+ * every selected target, stream each result to the reporters, then the run-level checks. A target that
+ * misbehaves produces broken cases; it never stops the run.
+ */
+export async function runPlan(
+  config: ResolvedConfig,
+  deps: RunDependencies,
+  runInfo: Omit<RunInfo, 'outputDir' | 'seed' | 'rootDir'>,
+  interrupt: AbortSignal = new AbortController().signal,
+): Promise<RunOutcome> {
+  const startedAt = Date.now();
+  await deps.suite.load({
+    rootDir: config.rootDir,
+    vectorsDir: config.vectors,
+    catalogFile: config.profiles,
+    obfuscationKey: config.obfuscationKey,
+  });
+  const service = await deps.startProfileService(deps.suite.catalog());
+  const drivers: ClientDriver[] = [];
+  try {
+    const targets: StartedTarget[] = [];
+    for (const target of config.selected) targets.push(await startTarget(target, config, deps, drivers));
+
+    const total = targets.reduce((n, t) => n + t.cases.length, 0);
+    if (total === 0) {
+      throw new HarnessError(
+        'HARNESS_USAGE',
+        `no case matches --grep ${config.grep.map((g) => `"${g}"`).join(' ')}: run \`npx harness list\` to see the case ids`,
+      );
+    }
+    const targetRuns: TargetRun[] = targets.map((t) => ({ name: t.target.name, info: t.info, planned: t.cases.length }));
+    await deps.reporter.onBegin?.(
+      { ...runInfo, outputDir: config.outputDir, seed: config.seed, rootDir: config.rootDir },
+      targetRuns,
+    );
+
+    const counts = emptyCounts();
+    const choices: Record<string, Record<string, string>> = {};
+    const emit = (result: CaseResult) => {
+      counts[result.verdict]++;
+      const made = (choices[result.target] ??= {});
+      for (const [point, option] of Object.entries(result.choices)) made[point] ??= option;
+      deps.reporter.onCaseEnd?.(result);
+    };
+    await Promise.all(targets.map((t) => runTarget(t, config, deps, service, interrupt, emit)));
+
+    const summary: RunSummary = {
+      counts,
+      total: Object.values(counts).reduce((a, b) => a + b, 0),
+      durationMs: Date.now() - startedAt,
+      choices,
+      interrupted: interrupt.aborted,
+    };
+    await deps.reporter.onEnd?.(summary);
+    return { summary, exitCode: counts.fail + counts.broken > 0 || interrupt.aborted ? 1 : 0 };
+  } finally {
+    await Promise.all(drivers.map((d) => d.stop().catch(() => undefined)));
+    await service.close();
+  }
+}
+
+export type { StartedTarget };

@@ -1,0 +1,187 @@
+/**
+ * Checks over a whole run of one target: an implementation-defined choice must be made the same way every
+ * time, and one fixed order of checks must explain every answer to a request that broke several rules.
+ */
+import type { CaseResult } from '../../src/core/results.ts';
+import type { Route } from '../../src/core/types.ts';
+import type { PrecedenceEvidence } from './execute.ts';
+
+export interface ChoiceEvidence {
+  caseId: string;
+  choices: Record<string, string>;
+}
+
+/** Option -> the cases that showed it, per choice point. */
+export function choiceConflicts(evidence: ChoiceEvidence[]): { point: string; options: Map<string, string[]> }[] {
+  const byPoint = new Map<string, Map<string, string[]>>();
+  for (const e of evidence) {
+    for (const [point, option] of Object.entries(e.choices)) {
+      const options = byPoint.get(point) ?? new Map<string, string[]>();
+      byPoint.set(point, options);
+      const cases = options.get(option) ?? [];
+      options.set(option, cases);
+      cases.push(e.caseId);
+    }
+  }
+  return [...byPoint.entries()].filter(([, options]) => options.size > 1).map(([point, options]) => ({ point, options }));
+}
+
+/** `a` before `b`: the cases showing it. */
+export type PrecedenceRelation = Map<number, Map<number, string[]>>;
+
+export function precedenceRelation(evidence: PrecedenceEvidence[]): PrecedenceRelation {
+  const relation: PrecedenceRelation = new Map();
+  for (const e of evidence) {
+    for (const other of e.candidates) {
+      if (other === e.observed) continue;
+      const row = relation.get(e.observed) ?? new Map<number, string[]>();
+      relation.set(e.observed, row);
+      const cases = row.get(other) ?? [];
+      row.set(other, cases);
+      cases.push(e.caseId);
+    }
+  }
+  return relation;
+}
+
+/**
+ * A cycle in the "wins over" relation means no single order of checks explains the answers. Returns the
+ * codes on one cycle, or null.
+ */
+export function precedenceCycle(relation: PrecedenceRelation): number[] | null {
+  const state = new Map<number, 'open' | 'done'>();
+  const stack: number[] = [];
+  const visit = (node: number): number[] | null => {
+    state.set(node, 'open');
+    stack.push(node);
+    for (const next of relation.get(node)?.keys() ?? []) {
+      if (state.get(next) === 'open') return [...stack.slice(stack.indexOf(next)), next];
+      if (state.get(next) === undefined) {
+        const found = visit(next);
+        if (found) return found;
+      }
+    }
+    stack.pop();
+    state.set(node, 'done');
+    return null;
+  };
+  for (const node of relation.keys()) {
+    if (state.get(node) === undefined) {
+      const found = visit(node);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+/** One order consistent with the relation (a topological order), for the report. */
+export function inferredOrder(relation: PrecedenceRelation): number[] {
+  const nodes = new Set<number>();
+  for (const [a, row] of relation) {
+    nodes.add(a);
+    for (const b of row.keys()) nodes.add(b);
+  }
+  const incoming = new Map([...nodes].map((n) => [n, 0]));
+  for (const row of relation.values()) for (const b of row.keys()) incoming.set(b, (incoming.get(b) ?? 0) + 1);
+  const order: number[] = [];
+  const ready = [...nodes].filter((n) => incoming.get(n) === 0).sort((a, b) => a - b);
+  while (ready.length > 0) {
+    const n = ready.shift() as number;
+    order.push(n);
+    for (const b of relation.get(n)?.keys() ?? []) {
+      incoming.set(b, (incoming.get(b) ?? 0) - 1);
+      if (incoming.get(b) === 0) ready.push(b);
+    }
+    ready.sort((a, b) => a - b);
+  }
+  return order;
+}
+
+export function matrixText(relation: PrecedenceRelation): string {
+  const codes = [...new Set([...relation.keys(), ...[...relation.values()].flatMap((r) => [...r.keys()])])].sort((a, b) => a - b);
+  const header = ['wins over ->', ...codes.map(String)].map((s) => s.padStart(5)).join(' ');
+  const rows = codes.map((a) =>
+    [String(a), ...codes.map((b) => String(relation.get(a)?.get(b)?.length ?? (a === b ? '-' : '.')))]
+      .map((s) => s.padStart(5))
+      .join(' '),
+  );
+  return [header, ...rows].join('\n');
+}
+
+interface CheckContext {
+  target: string;
+  route: Route;
+  specification: string;
+  replay: string;
+}
+
+function result(ctx: CheckContext, id: string, title: string, requirements: string[], fields: Partial<CaseResult> & Pick<CaseResult, 'verdict' | 'message'>): CaseResult {
+  const now = Date.now();
+  return {
+    id,
+    title,
+    target: ctx.target,
+    specification: ctx.specification,
+    route: ctx.route,
+    area: 'precedence',
+    requirements,
+    parameters: {},
+    choices: {},
+    steps: [],
+    attachments: [],
+    start: now,
+    stop: now,
+    replay: ctx.replay,
+    ...fields,
+  };
+}
+
+export function consistencyResults(ctx: CheckContext, choices: ChoiceEvidence[], precedence: PrecedenceEvidence[]): CaseResult[] {
+  const out: CaseResult[] = [];
+  const conflicts = choiceConflicts(choices);
+  const made: Record<string, string> = {};
+  for (const e of choices) for (const [k, v] of Object.entries(e.choices)) made[k] ??= v;
+  out.push(
+    result(ctx, 'OM-RUN-CHOICE-CONSISTENCY', 'Implementation-defined choices are made the same way every time', [], {
+      area: 'parameters',
+      verdict: conflicts.length === 0 ? 'pass' : 'fail',
+      ...(conflicts.length > 0 ? { category: 'inconsistent-choice' as const } : {}),
+      message:
+        conflicts.length === 0
+          ? `${Object.keys(made).length} choice point(s) observed, each made one way`
+          : `[inconsistent-choice] ${conflicts
+              .map((c) => `${c.point}: ${[...c.options.entries()].map(([o, ids]) => `"${o}" in ${ids[0]}${ids.length > 1 ? ` (+${ids.length - 1})` : ''}`).join(' but ')}`)
+              .join('; ')}`,
+      choices: conflicts.length === 0 ? made : {},
+      attachments: [
+        {
+          name: 'choices observed',
+          contentType: 'application/json',
+          body: JSON.stringify(Object.fromEntries(choiceConflicts(choices).map((c) => [c.point, Object.fromEntries(c.options)])), null, 2),
+        },
+      ],
+    }),
+  );
+  const relation = precedenceRelation(precedence);
+  const cycle = precedenceCycle(relation);
+  let message: string;
+  if (cycle === null) {
+    const order = inferredOrder(relation);
+    message = precedence.length === 0 ? 'no multi-violation answer was observed' : `one order explains all ${precedence.length} answers: ${order.join(' > ')}`;
+  } else {
+    const witnesses = cycle.slice(0, -1).map((a, i) => {
+      const b = cycle[i + 1] as number;
+      return `${a} over ${b} in ${relation.get(a)?.get(b)?.[0] ?? '?'}`;
+    });
+    message = `[precedence] no single order of checks explains the answers: ${witnesses.join(', ')}`;
+  }
+  out.push(
+    result(ctx, 'OM-RUN-PRECEDENCE-ORDER', 'One fixed order of checks explains every multi-violation answer', ['OM-PRECEDENCE'], {
+      verdict: cycle === null ? 'pass' : 'fail',
+      ...(cycle !== null ? { category: 'precedence' as const } : {}),
+      message,
+      attachments: [{ name: 'precedence matrix (cases where the row code won over the column code)', contentType: 'text/plain', body: matrixText(relation) }],
+    }),
+  );
+  return out;
+}

@@ -1,0 +1,338 @@
+/**
+ * Runs one Open Mobile case on a session: reset, the setup steps, the request under test (with its network
+ * and fault conditions, and a concurrent second request where asked), then judges every step against the
+ * model, step by step, continuing from the state of the branch the target's observation matched.
+ */
+import { maskSecret, Redactor, redactUrlPassword } from '../../src/core/redact.ts';
+import type { Attachment, CaseResult, FailureCategory, StepRecord, Verdict } from '../../src/core/results.ts';
+import type { CaseEnv, PlannedCase } from '../../src/core/suite.ts';
+import type { Catalog, ClientState, ProvisionObservation, Route } from '../../src/core/types.ts';
+import { formatDerivation } from './explain.ts';
+import { judgeStep, leakMismatch, observableState, type Mismatch, type StepJudgement } from './judge.ts';
+import { predict } from './model.ts';
+import { deobfuscate } from './obfuscation.ts';
+import { REQUIREMENTS } from './requirements.ts';
+import { urlFor } from './routes.ts';
+import type { Branch, ModelState, StepInput, Vector } from './types.ts';
+
+export const SPECIFICATION = 'Open Mobile Provisioning API 3.2';
+
+export interface OpenMobileCase extends PlannedCase {
+  vector: Vector;
+}
+
+export interface CaseContext {
+  catalog: Catalog;
+  obfuscationKey: string | null;
+  declaredPrecedence: number[] | null;
+  /** Called with the focus step's precedence evidence (observed code among several acceptable ones). */
+  onPrecedence?(evidence: PrecedenceEvidence): void;
+}
+
+export interface PrecedenceEvidence {
+  caseId: string;
+  observed: number;
+  candidates: number[];
+}
+
+const SEVERITY = new Map(REQUIREMENTS.map((r) => [r.id, r.severity]));
+
+export function freshState(): ModelState {
+  return { profile: null, settings: { username: null, password: null, domain: null, prefix: null, autologin: null } };
+}
+
+export function routeRequirement(route: Route): string {
+  if (route.platform === 'ios') return 'OM-ROUTE-IOS';
+  return route.method === 'url' ? 'OM-ROUTE-ANDROID-URL-COM' : 'OM-ROUTE-ANDROID-INTENT';
+}
+
+/** The URL of the request under test on this route. */
+export function focusUrl(vector: Vector, route: Route): string {
+  return vector.when.url ?? urlFor(route, vector.when.query ?? '');
+}
+
+/** Every form in which a request's password could leak: as sent, percent-decoded, de-obfuscated. */
+export function passwordForms(url: string, key: string | null): string[] {
+  const forms: string[] = [];
+  const query = url.includes('?') ? url.slice(url.indexOf('?') + 1).split('#')[0] ?? '' : '';
+  for (const pair of query.split('&')) {
+    if (!pair.startsWith('password=')) continue;
+    const raw = pair.slice('password='.length);
+    forms.push(raw);
+    let decoded = raw;
+    try {
+      decoded = decodeURIComponent(raw);
+      forms.push(decoded);
+    } catch {
+      // A malformed escape: the raw form is all there is to look for.
+    }
+    if (key !== null) {
+      const plain = deobfuscate(decoded, key);
+      if (plain !== null) forms.push(plain);
+    }
+  }
+  return forms;
+}
+
+function maskState(state: ClientState | null): ClientState | null {
+  if (state === null) return null;
+  const pw = state.settings.password;
+  return pw === null ? state : { ...state, settings: { ...state.settings, password: maskSecret(pw) } };
+}
+
+function branchSummary(branch: Branch): Record<string, unknown> {
+  return {
+    choices: branch.choices,
+    handled: branch.handled,
+    results: branch.results,
+    delivery: branch.delivery,
+    state: maskState(observableState(branch.state)),
+    ...(branch.nonStrict ? { nonStrict: branch.nonStrict } : {}),
+  };
+}
+
+interface StepRun {
+  name: string;
+  url: string;
+  branches: Branch[];
+  before: ModelState;
+  observation: ProvisionObservation;
+  state: ClientState | null;
+  judgement: StepJudgement;
+  start: number;
+  stop: number;
+}
+
+export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, ctx: CaseContext): Promise<CaseResult> {
+  const { vector, route } = planned;
+  const { session, scope, signal, info } = env;
+  const start = Date.now();
+  const hasState = info.capabilities.includes('state');
+  const hasLogs = info.capabilities.includes('logs');
+  const redactor = new Redactor();
+  redactor.add(ctx.obfuscationKey);
+  const routeReq = routeRequirement(route);
+  const stepInput = (url: string, state: ModelState, extra: Partial<StepInput> = {}): StepInput => ({
+    route,
+    url,
+    state,
+    catalog: ctx.catalog,
+    network: 'online',
+    fault: null,
+    obfuscationKey: ctx.obfuscationKey,
+    ...(ctx.declaredPrecedence ? { declaredPrecedence: ctx.declaredPrecedence } : {}),
+    ...extra,
+  });
+  const secretsOf = (url: string) => {
+    const forms = passwordForms(url, ctx.obfuscationKey);
+    forms.forEach((f) => redactor.add(f));
+    return forms;
+  };
+
+  const records: StepRecord[] = [];
+  const runs: StepRun[] = [];
+  const secrets: string[] = [];
+
+  const t0 = Date.now();
+  await session.reset(scope.url, signal);
+  records.push({ name: 'reset to a freshly installed app', status: 'passed', start: t0, stop: Date.now() });
+
+  let state = freshState();
+  const observe = async (name: string, url: string, branches: Branch[], before: ModelState, provision: ProvisionObservation, stepStart: number) => {
+    const observedState = hasState ? await session.state(signal) : null;
+    const judgement = judgeStep(branches, before, { provision, state: observedState, logs: null }, routeReq);
+    const run: StepRun = { name, url, branches, before, observation: provision, state: observedState, judgement, start: stepStart, stop: Date.now() };
+    runs.push(run);
+    return run;
+  };
+
+  // Setup steps: each must succeed on this route, like the model says it does.
+  let setupFailed: StepRun | null = null;
+  for (const [index, query] of (vector.given ?? []).entries()) {
+    const url = urlFor(route, query);
+    secrets.push(...secretsOf(url));
+    const branches = predict(stepInput(url, state));
+    const stepStart = Date.now();
+    const provision = await session.provision({ url, method: route.method }, signal);
+    const run = await observe(`given ${index + 1}: ${redactUrlPassword(url)}`, url, branches, state, provision, stepStart);
+    const matched = run.judgement.matched[0];
+    if (matched === undefined) {
+      setupFailed = run;
+      break;
+    }
+    if (!(matched.handled && matched.results.length === 1 && matched.results[0] === 0)) {
+      throw new Error(`vector ${vector.id}: setup step ${index + 1} does not succeed on ${route.platform}/${route.method}; fix the vector's "given"`);
+    }
+    state = matched.state;
+  }
+
+  let focus: StepRun | null = null;
+  let concurrent: { url: string; branches: Branch[]; observation: ProvisionObservation; judgement: StepJudgement } | null = null;
+  if (setupFailed === null) {
+    const url = focusUrl(vector, route);
+    secrets.push(...secretsOf(url));
+    const network = vector.when.network ?? 'online';
+    const fault = vector.when.fault ?? null;
+    if (network === 'offline') await session.network(false, signal);
+    if (fault) scope.setFault(fault);
+    const branches = predict(stepInput(url, state, { network, fault }));
+    const stepStart = Date.now();
+    let provision: ProvisionObservation;
+    if (vector.when.concurrent !== undefined) {
+      const secondUrl = urlFor(route, vector.when.concurrent);
+      secrets.push(...secretsOf(secondUrl));
+      const first = session.provision({ url, method: route.method }, signal);
+      first.catch(() => undefined);
+      // Send the second request only once the first is provably in flight: it reached the profile service.
+      while (scope.requests().length === 0) {
+        if (signal.aborted) throw new Error('aborted while waiting for the first request to reach the profile service');
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      const secondBranches = predict(stepInput(secondUrl, state, { inProgress: true }));
+      const second = await session.provision({ url: secondUrl, method: route.method }, signal);
+      provision = await first;
+      concurrent = {
+        url: secondUrl,
+        branches: secondBranches,
+        observation: second,
+        judgement: judgeStep(secondBranches, state, { provision: second, state: null, logs: null }, routeReq),
+      };
+    } else {
+      provision = await session.provision({ url, method: route.method }, signal);
+    }
+    scope.setFault(null);
+    focus = await observe(`request: ${redactUrlPassword(url)}`, url, branches, state, provision, stepStart);
+  }
+
+  const logs = hasLogs ? await session.logs(signal) : null;
+  const leak = leakMismatch(logs, secrets);
+
+  // Verdict.
+  const allRuns = runs;
+  const choices: Record<string, string> = {};
+  for (const r of allRuns) Object.assign(choices, r.judgement.revealed);
+  if (concurrent) Object.assign(choices, concurrent.judgement.revealed);
+
+  let verdict: Verdict;
+  let category: FailureCategory | undefined;
+  let message: string;
+  const failing = setupFailed ?? (focus && focus.judgement.matched.length === 0 ? focus : null);
+  const concurrentFailed = concurrent !== null && concurrent.judgement.matched.length === 0;
+  const describe = (ms: Mismatch[]) => ms.map((m) => `${m.text} (${m.requirement})`).join('; ');
+  if (failing !== null || concurrentFailed) {
+    const mismatches = failing ? failing.judgement.mismatches : (concurrent as NonNullable<typeof concurrent>).judgement.mismatches;
+    const first = mismatches[0];
+    category = first?.category;
+    const onlyShould = mismatches.every((m) => SEVERITY.get(m.requirement) === 'SHOULD');
+    verdict = onlyShould ? 'non-strict' : 'fail';
+    const where = failing === setupFailed && setupFailed ? `setup step ${runs.indexOf(setupFailed) + 1}: ` : failing ? '' : 'concurrent request: ';
+    message = `[${category ?? 'wrong-state'}] ${where}${describe(mismatches)}`;
+  } else if (leak) {
+    verdict = 'fail';
+    category = leak.category;
+    message = `[${leak.category}] ${leak.text} (${leak.requirement})`;
+  } else {
+    const judgement = (focus as StepRun).judgement;
+    const strict = judgement.matched.some((b) => b.nonStrict === null);
+    if (!strict) {
+      verdict = 'non-strict';
+      message = `accepted as non-strict: ${judgement.matched[0]?.nonStrict ?? ''}`;
+    } else if (Object.keys(choices).length > 0) {
+      verdict = 'informational';
+      message = `passed; implementation-defined choice: ${Object.entries(choices).map(([k, v]) => `${k}=${v}`).join(', ')}`;
+    } else {
+      verdict = 'pass';
+      message = 'as specified';
+    }
+    const matched = judgement.matched[0];
+    if (matched && matched.results.length > 1 && focus?.observation.result != null) {
+      ctx.onPrecedence?.({ caseId: planned.id, observed: focus.observation.result, candidates: matched.results });
+    }
+  }
+
+  // Records and attachments (all redacted from here on).
+  for (const r of allRuns) {
+    const ok = r.judgement.matched.length > 0;
+    records.push({
+      name: r.name,
+      status: ok ? 'passed' : 'failed',
+      start: r.start,
+      stop: r.stop,
+      ...(ok ? {} : { message: describe(r.judgement.mismatches) }),
+      attachments: [
+        json('expected (model)', r.judgement.matched.length > 0 ? r.judgement.matched.map(branchSummary) : r.branches.map(branchSummary)),
+        json('observed', { provision: r.observation, state: maskState(r.state) }),
+      ],
+    });
+  }
+  if (concurrent) {
+    records.push({
+      name: `concurrent request: ${redactUrlPassword(concurrent.url)}`,
+      status: concurrentFailed ? 'failed' : 'passed',
+      start: focus?.start ?? start,
+      stop: focus?.stop ?? Date.now(),
+      attachments: [json('expected (model)', concurrent.branches.map(branchSummary)), json('observed', concurrent.observation)],
+    });
+  }
+  const reference = failing ?? focus;
+  const attachments: Attachment[] = [];
+  if (reference) {
+    attachments.push({
+      name: 'derivation',
+      contentType: 'text/plain',
+      body: formatDerivation(reference.branches, { caseId: planned.id, url: redactUrlPassword(reference.url), route }),
+    });
+    attachments.push(
+      json('expected vs observed', {
+        expected: reference.judgement.matched.length > 0 ? reference.judgement.matched.map(branchSummary) : branchSummary(reference.judgement.reference),
+        observed: { provision: reference.observation, state: maskState(reference.state) },
+      }),
+    );
+    if (reference.state) {
+      attachments.push(
+        json('state before / after', { before: maskState(observableState(reference.before)), after: maskState(reference.state) }),
+      );
+    }
+  }
+  if (logs) attachments.push({ name: 'target logs', contentType: 'text/plain', body: logs.join('\n') });
+  const hits = scope.requests();
+  if (hits.length > 0) attachments.push(json('profile service requests', hits));
+
+  const parameters: Record<string, string> = {
+    url: redactUrlPassword(focusUrl(vector, route)),
+    platform: route.platform,
+    method: route.method,
+  };
+  if (vector.given?.length) parameters['given'] = vector.given.map((q) => redactUrlPassword(urlFor(route, q))).join(' then ');
+  if (vector.when.network) parameters['network'] = vector.when.network;
+  if (vector.when.fault) parameters['fault'] = JSON.stringify(vector.when.fault);
+  if (vector.when.concurrent !== undefined) parameters['concurrent'] = redactUrlPassword(urlFor(route, vector.when.concurrent));
+
+  const ref = reference?.judgement;
+  const result: CaseResult = {
+    id: planned.id,
+    title: planned.title,
+    target: env.targetName,
+    specification: SPECIFICATION,
+    route,
+    area: planned.area,
+    requirements: planned.requirements,
+    verdict,
+    message,
+    ...(category ? { category } : {}),
+    parameters,
+    expected: ref ? (ref.matched.length > 0 ? ref.matched.map(branchSummary) : branchSummary(ref.reference)) : undefined,
+    observed: reference ? { provision: reference.observation, state: maskState(reference.state) } : undefined,
+    choices,
+    steps: records,
+    attachments,
+    start,
+    stop: Date.now(),
+    replay: env.replay,
+  };
+  return redactor.value(result);
+}
+
+function json(name: string, value: unknown): Attachment {
+  return { name, contentType: 'application/json', body: JSON.stringify(value, null, 2) };
+}

@@ -1,0 +1,165 @@
+/**
+ * The Open Mobile client suite: fixed vectors (vectors/openmobile/*.json), generated combinations
+ * (builders/), and regressions (vectors/regressions/), turned into one case per route each applies to.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { HarnessError } from '../../src/core/errors.ts';
+import type { CaseResult } from '../../src/core/results.ts';
+import type { PlannedCase, Suite, SuiteLoadContext, TargetDeclarations, TargetPlan } from '../../src/core/suite.ts';
+import type { Capability, Catalog, Route, TargetInfo } from '../../src/core/types.ts';
+import { buildVectors } from './builders/index.ts';
+import { consistencyResults, type ChoiceEvidence } from './checks.ts';
+import { focusUrl, freshState, runOpenMobileCase, SPECIFICATION, type OpenMobileCase, type PrecedenceEvidence } from './execute.ts';
+import { formatDerivation } from './explain.ts';
+import { predict } from './model.ts';
+import { REQUIREMENTS } from './requirements.ts';
+import { methodsOf, routeId, urlFor } from './routes.ts';
+import type { ModelState, Vector } from './types.ts';
+import { loadCatalog, loadVectorFiles, validateVectors } from './vectors.ts';
+
+export function routesOf(vector: Vector): Route[] {
+  const routes: Route[] = [];
+  for (const platform of vector.platforms ?? (['ios', 'android'] as const)) {
+    for (const method of vector.methods ?? methodsOf(platform)) {
+      if (methodsOf(platform).includes(method)) routes.push({ platform, method });
+    }
+  }
+  return routes;
+}
+
+export function casesOf(vector: Vector): OpenMobileCase[] {
+  const needs: Capability[] = [];
+  if (vector.when.network === 'offline') needs.push('network');
+  if (vector.when.concurrent !== undefined) needs.push('concurrency');
+  return routesOf(vector).map((route) => ({
+    id: `${vector.id}@${routeId(route)}`,
+    title: vector.title,
+    area: vector.area,
+    requirements: vector.requirements,
+    route,
+    needs,
+    vector,
+  }));
+}
+
+export interface OpenMobileSuiteData {
+  catalog: Catalog;
+  vectors: Vector[];
+  obfuscationKey: string | null;
+}
+
+/** Loads fixed vectors, builder output and regressions; every problem of every file at once. */
+export async function loadOpenMobile(context: SuiteLoadContext): Promise<OpenMobileSuiteData> {
+  const rel = (p: string) => path.relative(context.rootDir, p) || p;
+  if (!existsSync(context.catalogFile)) {
+    throw new HarnessError('HARNESS_CONFIG_INVALID', `profiles: ${rel(context.catalogFile)} does not exist: set "profiles" in harness.config.ts to the catalog file`);
+  }
+  if (!existsSync(context.vectorsDir)) {
+    throw new HarnessError('HARNESS_CONFIG_INVALID', `vectors: ${rel(context.vectorsDir)} does not exist: set "vectors" in harness.config.ts to the vectors directory`);
+  }
+  const catalog = await loadCatalog(context.catalogFile, { rootDir: context.rootDir });
+  const known = new Set(REQUIREMENTS.map((r) => r.id));
+  const fixed = await loadVectorFiles(context.vectorsDir, { knownRequirements: known, rootDir: context.rootDir });
+  const regressionsDir = path.join(path.dirname(context.vectorsDir), 'regressions');
+  const regressions = existsSync(regressionsDir) ? await loadVectorFiles(regressionsDir, { knownRequirements: known, rootDir: context.rootDir }) : [];
+  const generated = buildVectors({ catalog, obfuscationKey: context.obfuscationKey });
+  const problems = validateVectors(generated, 'suites/openmobile/builders');
+  const seen = new Map<string, string>();
+  for (const v of [...regressions, ...fixed, ...generated]) {
+    const where = seen.get(v.id);
+    if (where !== undefined) problems.push({ file: v.source ?? '?', path: '', message: `vector id "${v.id}" is also used in ${where}: give one of them another id` });
+    seen.set(v.id, v.source ?? '?');
+  }
+  if (problems.length > 0) throw new HarnessError('HARNESS_VECTORS_INVALID', `${problems.length} problem(s) in the vectors`, problems);
+  // Regressions run first, so a known failure fails on the first case.
+  return { catalog, vectors: [...regressions, ...fixed, ...generated], obfuscationKey: context.obfuscationKey };
+}
+
+export class OpenMobileSuite implements Suite {
+  readonly name = 'openmobile';
+  readonly specification = SPECIFICATION;
+  private data: OpenMobileSuiteData | null = null;
+  private cases: OpenMobileCase[] = [];
+
+  async load(context: SuiteLoadContext): Promise<void> {
+    this.data = await loadOpenMobile(context);
+    this.cases = this.data.vectors.flatMap(casesOf);
+  }
+
+  private loaded(): OpenMobileSuiteData {
+    if (this.data === null) throw new Error('OpenMobileSuite used before load()');
+    return this.data;
+  }
+
+  catalog(): Catalog {
+    return this.loaded().catalog;
+  }
+
+  list(): PlannedCase[] {
+    return this.cases;
+  }
+
+  plan(info: TargetInfo, target: TargetDeclarations): TargetPlan {
+    const data = this.loaded();
+    const cases = this.cases.filter((c) => c.route.platform === info.platform && info.methods.includes(c.route.method));
+    const choices: ChoiceEvidence[] = [];
+    const precedence: PrecedenceEvidence[] = [];
+    const route: Route = { platform: info.platform, method: info.methods[0] ?? 'url' };
+    return {
+      cases,
+      run: async (planned, env): Promise<CaseResult> => {
+        const result = await runOpenMobileCase(planned as OpenMobileCase, env, {
+          catalog: data.catalog,
+          obfuscationKey: data.obfuscationKey,
+          declaredPrecedence: target.precedence,
+          onPrecedence: (e) => precedence.push(e),
+        });
+        if (Object.keys(result.choices).length > 0) choices.push({ caseId: result.id, choices: result.choices });
+        return result;
+      },
+      finish: () =>
+        consistencyResults(
+          { target: target.name, route, specification: SPECIFICATION, replay: `npx harness run --target ${target.name}` },
+          choices,
+          precedence,
+        ),
+    };
+  }
+
+  explain(caseId: string): string {
+    const data = this.loaded();
+    const [vectorId, routePart] = caseId.split('@');
+    const matching = this.cases.filter((c) => c.vector.id === vectorId && (routePart === undefined || routeId(c.route) === routePart));
+    if (matching.length === 0) {
+      throw new HarnessError('HARNESS_CASE_UNKNOWN', `no case "${caseId}": run \`npx harness list\` to see the case ids (a vector id alone explains every route)`);
+    }
+    return matching.map((c) => explainCase(c, data)).join('\n\n');
+  }
+}
+
+/** The derivation of every step of a case, setup steps followed along their first successful branch. */
+export function explainCase(c: OpenMobileCase, data: OpenMobileSuiteData): string {
+  const lines: string[] = [`${c.id}: ${c.title}`, `  vector ${c.vector.id} from ${c.vector.source ?? '?'}; requirements ${c.requirements.join(', ')}`];
+  let state: ModelState = freshState();
+  const base = { route: c.route, catalog: data.catalog, network: 'online' as const, fault: null, obfuscationKey: data.obfuscationKey };
+  for (const [i, query] of (c.vector.given ?? []).entries()) {
+    const url = urlFor(c.route, query);
+    const branches = predict({ ...base, url, state });
+    lines.push('', `-- setup step ${i + 1} --`, formatDerivation(branches, { caseId: c.id, url, route: c.route }));
+    const ok = branches.find((b) => b.handled && b.results.length === 1 && b.results[0] === 0);
+    if (!ok) {
+      lines.push('(the model predicts this setup step fails: the vector is wrong for this route)');
+      return lines.join('\n');
+    }
+    state = ok.state;
+  }
+  const url = focusUrl(c.vector, c.route);
+  const branches = predict({ ...base, url, state, network: c.vector.when.network ?? 'online', fault: c.vector.when.fault ?? null });
+  lines.push('', '-- request under test --', formatDerivation(branches, { caseId: c.id, url, route: c.route }));
+  if (c.vector.when.concurrent !== undefined) {
+    const second = urlFor(c.route, c.vector.when.concurrent);
+    lines.push('', '-- concurrent request, while the first is in progress --', formatDerivation(predict({ ...base, url: second, state, inProgress: true }), { caseId: c.id, url: second, route: c.route }));
+  }
+  return lines.join('\n');
+}

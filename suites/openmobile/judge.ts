@@ -1,0 +1,262 @@
+/**
+ * Judging one step: which of the model's branches (one per assignment of implementation-defined choices)
+ * does the observation match? None: the case fails, explained against the closest branch.
+ */
+import type { FailureCategory } from '../../src/core/results.ts';
+import type { ClientState, ProvisionObservation, Settings } from '../../src/core/types.ts';
+import type { Branch, ModelState } from './types.ts';
+
+export interface StepObservation {
+  provision: ProvisionObservation;
+  /** Null when the target has no `state` capability. */
+  state: ClientState | null;
+  /** Null when the target has no `logs` capability. */
+  logs: string[] | null;
+}
+
+export interface Mismatch {
+  aspect: 'handled' | 'result' | 'callback' | 'dialog' | 'foreground' | 'notification' | 'state' | 'logs';
+  requirement: string;
+  category: FailureCategory;
+  expected: unknown;
+  observed: unknown;
+  /** One sentence for the report. */
+  text: string;
+}
+
+export interface StepJudgement {
+  /** The branches the observation matches (empty: it matches none). */
+  matched: Branch[];
+  /** The closest branch's mismatches when nothing matched; leaks are reported even when a branch matched. */
+  mismatches: Mismatch[];
+  /** The branch the explanation is written against. */
+  reference: Branch;
+  /** Choice point -> option the observation revealed (the same in every matched branch, different elsewhere). */
+  revealed: Record<string, string>;
+  /** True when the outcome depended on a choice (the branches are not all alike). */
+  choiceMattered: boolean;
+}
+
+/** The observable projection of a model state, as `GET /v1/state` shows it. */
+export function observableState(state: ModelState): ClientState {
+  return {
+    activated: state.profile !== null,
+    profile: state.profile ? { id: state.profile.id, mode: state.profile.mode } : null,
+    settings: { ...state.settings },
+  };
+}
+
+const SETTING_KEYS: (keyof Settings)[] = ['username', 'password', 'domain', 'prefix', 'autologin'];
+
+export function sameState(a: ClientState, b: ClientState): boolean {
+  if (a.activated !== b.activated) return false;
+  if ((a.profile === null) !== (b.profile === null)) return false;
+  if (a.profile && b.profile && (a.profile.id !== b.profile.id || a.profile.mode !== b.profile.mode)) return false;
+  return SETTING_KEYS.every((k) => a.settings[k] === b.settings[k]);
+}
+
+/** Which settings differ, for the message. */
+export function stateDiff(expected: ClientState, observed: ClientState): string[] {
+  const out: string[] = [];
+  if (expected.activated !== observed.activated) out.push('activated');
+  const ep = expected.profile ? `${expected.profile.id}/${expected.profile.mode}` : 'none';
+  const op = observed.profile ? `${observed.profile.id}/${observed.profile.mode}` : 'none';
+  if (ep !== op) out.push('profile');
+  for (const k of SETTING_KEYS) if (expected.settings[k] !== observed.settings[k]) out.push(k);
+  return out;
+}
+
+function succeeded(branch: Branch): boolean {
+  return branch.results.length === 1 && branch.results[0] === 0;
+}
+
+function codes(list: number[]): string {
+  return list.length === 1 ? String(list[0]) : `one of {${list.join(', ')}}`;
+}
+
+/** Every way the observation differs from one branch. */
+export function mismatchesFor(
+  branch: Branch,
+  before: ModelState,
+  observed: StepObservation,
+  routeRequirement: string,
+): Mismatch[] {
+  const out: Mismatch[] = [];
+  const p = observed.provision;
+  if (branch.handled !== p.handled) {
+    out.push({
+      aspect: 'handled',
+      requirement: routeRequirement,
+      category: branch.handled ? 'not-handled' : 'handled-unexpectedly',
+      expected: branch.handled,
+      observed: p.handled,
+      text: branch.handled
+        ? 'the request was not handled, but the provisioning facility must handle this URL'
+        : 'the request was handled, but this URL must not reach the provisioning facility',
+    });
+  }
+  if (branch.handled && p.handled) {
+    const d = branch.delivery;
+    const ok = succeeded(branch);
+    if (d.channel === 'none') {
+      if (p.result !== null) {
+        out.push({
+          aspect: 'result',
+          requirement: 'OM-DELIVER-URL-DIALOG',
+          category: 'wrong-delivery',
+          expected: null,
+          observed: p.result,
+          text: `a result code (${p.result}) was delivered where this route has no result channel`,
+        });
+      }
+    } else if (p.result === null || !branch.results.includes(p.result)) {
+      const several = branch.results.length > 1;
+      out.push({
+        aspect: 'result',
+        requirement: several ? 'OM-PRECEDENCE' : requirementOfResult(branch),
+        category: several && p.result !== null ? 'precedence' : 'wrong-result-code',
+        expected: branch.results,
+        observed: p.result,
+        text: `result ${p.result === null ? 'nothing' : p.result}, expected ${codes(branch.results)}`,
+      });
+    }
+    const expectedCallback =
+      d.channel === 'callback' && p.result !== null && branch.results.includes(p.result)
+        ? `${d.callbackScheme}://provision?result=${p.result}`
+        : d.channel === 'callback'
+          ? `${d.callbackScheme}://provision?result=<${branch.results.join('|')}>`
+          : null;
+    if (d.channel === 'callback' ? p.callbackUrl !== expectedCallback : p.callbackUrl !== null) {
+      out.push({
+        aspect: 'callback',
+        requirement: 'OM-DELIVER-IOS-CALLBACK',
+        category: 'wrong-delivery',
+        expected: expectedCallback,
+        observed: p.callbackUrl,
+        text: `callback ${p.callbackUrl ?? 'none'}, expected ${expectedCallback ?? 'none'}`,
+      });
+    }
+    if (d.dialog !== 'any') {
+      const want = d.dialog === 'none' ? null : ok ? 'success' : 'failure';
+      if (p.dialog !== want) {
+        out.push({
+          aspect: 'dialog',
+          requirement: d.dialog === 'none' ? 'OM-SILENT-ANDROID' : routeStatusRequirement(branch),
+          category: 'wrong-delivery',
+          expected: want,
+          observed: p.dialog,
+          text: `dialog ${p.dialog ?? 'none'}, expected ${want ?? 'none'}`,
+        });
+      }
+    }
+    if (d.foreground !== 'any' && p.foreground !== d.foreground) {
+      out.push({
+        aspect: 'foreground',
+        requirement: d.foreground ? 'OM-DELIVER-IOS-STATUS' : 'OM-SILENT-ANDROID',
+        category: 'wrong-delivery',
+        expected: d.foreground,
+        observed: p.foreground,
+        text: d.foreground ? 'the client did not come to the foreground' : 'the client came to the foreground in silent mode',
+      });
+    }
+    if (d.notification !== 'any' && (p.notification !== null) !== d.notification) {
+      out.push({
+        aspect: 'notification',
+        requirement: 'OM-SILENT-ANDROID',
+        category: 'wrong-delivery',
+        expected: d.notification,
+        observed: p.notification,
+        text: d.notification ? 'no notification was posted in silent mode' : 'a notification was posted outside silent mode',
+      });
+    }
+  }
+  if (observed.state !== null) {
+    const want = observableState(branch.state);
+    if (!sameState(want, observed.state)) {
+      const failing = !branch.handled || !succeeded(branch);
+      const changed = !sameState(observableState(before), observed.state);
+      const diff = stateDiff(want, observed.state);
+      out.push({
+        aspect: 'state',
+        requirement: failing ? (branch.handled ? 'OM-ATOMIC' : 'OM-ROUTE-UNHANDLED-NO-CHANGE') : stateRequirement(branch),
+        category: failing && changed ? 'state-changed-by-failing-request' : 'wrong-state',
+        expected: want,
+        observed: observed.state,
+        text: failing && changed
+          ? `the failing request changed the saved ${diff.join(', ')}`
+          : `the saved ${diff.join(', ')} differ${diff.length === 1 ? 's' : ''} from the expected state`,
+      });
+    }
+  }
+  return out;
+}
+
+function requirementOfResult(branch: Branch): string {
+  const first = branch.violations[0];
+  return first ? first.requirement : 'OM-CODE-0-SUCCESS';
+}
+
+function routeStatusRequirement(branch: Branch): string {
+  return branch.delivery.channel === 'callback' || branch.delivery.foreground === true && branch.delivery.channel !== 'none'
+    ? 'OM-DELIVER-IOS-STATUS'
+    : 'OM-DELIVER-URL-DIALOG';
+}
+
+/** The most specific requirement a wrong success state breaks: the last rule the derivation applied. */
+function stateRequirement(branch: Branch): string {
+  const soft = [...branch.derivation].reverse().find((l) => l.requirement.startsWith('OM-SOFT-'));
+  return soft?.requirement ?? 'OM-CODE-0-SUCCESS';
+}
+
+/** Did the client log any secret? Checked whatever branch matched. */
+export function leakMismatch(logs: string[] | null, secrets: string[]): Mismatch | null {
+  if (logs === null) return null;
+  for (const line of logs) {
+    const secret = secrets.find((s) => line.includes(s));
+    if (secret !== undefined) {
+      return {
+        aspect: 'logs',
+        requirement: 'OM-LOG-NO-PASSWORD',
+        category: 'password-leak',
+        expected: 'no password in the logs',
+        observed: `a log line contains the password (${[...secret].length} characters)`,
+        text: 'the password appears in the client log',
+      };
+    }
+  }
+  return null;
+}
+
+function observableKey(branch: Branch): string {
+  return JSON.stringify([branch.handled, branch.results, branch.delivery, observableState(branch.state)]);
+}
+
+export function judgeStep(
+  branches: Branch[],
+  before: ModelState,
+  observed: StepObservation,
+  routeRequirement: string,
+): StepJudgement {
+  if (branches.length === 0) throw new Error('the model returned no branch');
+  const scored = branches.map((branch) => ({ branch, mismatches: mismatchesFor(branch, before, observed, routeRequirement) }));
+  const matched = scored.filter((s) => s.mismatches.length === 0).map((s) => s.branch);
+  const choiceMattered = new Set(branches.map(observableKey)).size > 1;
+  const revealed: Record<string, string> = {};
+  if (matched.length > 0 && choiceMattered) {
+    const points = new Set(matched.flatMap((b) => Object.keys(b.choices)));
+    for (const point of points) {
+      const options = new Set(matched.map((b) => b.choices[point]));
+      const [only] = [...options];
+      if (options.size !== 1 || only === undefined) continue;
+      // Revealed only if some branch with another option for this point behaves differently.
+      if (branches.some((b) => b.choices[point] !== undefined && b.choices[point] !== only && !matched.includes(b))) {
+        revealed[point] = only;
+      }
+    }
+  }
+  if (matched.length > 0) {
+    return { matched, mismatches: [], reference: matched[0] as Branch, revealed, choiceMattered };
+  }
+  const best = scored.reduce((a, b) => (b.mismatches.length < a.mismatches.length ? b : a));
+  return { matched, mismatches: best.mismatches, reference: best.branch, revealed, choiceMattered };
+}

@@ -1,0 +1,206 @@
+/**
+ * The model's own reading of a provisioning URL. URL/URLSearchParams are deliberately not used for the
+ * query: they decode `+` as a space, which the reading leaves to the implementation (OM-CHOICE-PLUS).
+ *
+ * - scheme: text before `://`; host: up to the first `/`, `?` or `#`; path: up to `?` or `#`;
+ *   query: after the first `?`, up to `#` (the fragment is not part of the request).
+ * - The query is split on `&` into (name, raw value) pairs; the value is the text after the first `=`.
+ *   Names are compared exactly as written (case-sensitive, not decoded).
+ * - Values are percent-decoded once into UTF-8.
+ */
+import type { Chooser } from './choices.ts';
+import { optionsOf } from './choices.ts';
+
+export interface QueryPair {
+  name: string;
+  /** The value as written, before decoding; null for a bare name (`&pin&`). */
+  raw: string | null;
+}
+
+export interface ParsedUrl {
+  scheme: string;
+  host: string;
+  path: string;
+  /** The query as written (no `?`), empty when there is none. */
+  query: string;
+  pairs: QueryPair[];
+  /** A `%` not followed by two hex digits, or percent-decoded bytes that are not UTF-8, somewhere in the query. */
+  malformed: boolean;
+}
+
+const STRICT = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const LENIENT = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+
+const PLUS_OPTIONS = optionsOf('OM-CHOICE-PLUS');
+const REPEATED_OPTIONS = optionsOf('OM-CHOICE-REPEATED');
+const BARE_OPTIONS = optionsOf('OM-CHOICE-BARE-NAME');
+
+function hexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x41 && code <= 0x46) return code - 0x37;
+  if (code >= 0x61 && code <= 0x66) return code - 0x57;
+  return -1;
+}
+
+/** The byte of a well-formed `%XX` at `i`, or -1. */
+function escapedByte(text: string, i: number): number {
+  if (i + 2 >= text.length) return -1;
+  const high = hexValue(text.charCodeAt(i + 1));
+  const low = hexValue(text.charCodeAt(i + 2));
+  return high < 0 || low < 0 ? -1 : high * 16 + low;
+}
+
+/** Whether percent-decoding `text` meets a bad `%` or bytes that are not UTF-8. */
+export function isMalformed(text: string): boolean {
+  let i = text.indexOf('%');
+  if (i < 0) return false;
+  const bytes: number[] = [];
+  while (i < text.length) {
+    if (text.charCodeAt(i) === 0x25) {
+      const byte = escapedByte(text, i);
+      if (byte < 0) return true;
+      bytes.push(byte);
+      i += 3;
+      continue;
+    }
+    if (bytes.length > 0) {
+      if (!validUtf8(bytes)) return true;
+      bytes.length = 0;
+    }
+    i++;
+  }
+  return bytes.length > 0 && !validUtf8(bytes);
+}
+
+function validUtf8(bytes: number[]): boolean {
+  try {
+    STRICT.decode(Uint8Array.from(bytes));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Percent-decodes `raw` once. Leniently: a bad `%` stays literally and bytes that are not UTF-8 become
+ * U+FFFD (OM-CHOICE-MALFORMED-ENCODING `lenient`; the other option never reaches decoding). With
+ * `plusAsSpace`, a literal `+` becomes a space (OM-CHOICE-PLUS `space`); `%2B` is always `+`.
+ */
+export function percentDecode(raw: string, plusAsSpace: boolean): string {
+  if (raw.indexOf('%') < 0) return plusAsSpace ? raw.replaceAll('+', ' ') : raw;
+  let out = '';
+  const bytes: number[] = [];
+  let i = 0;
+  while (i < raw.length) {
+    const code = raw.charCodeAt(i);
+    if (code === 0x25) {
+      const byte = escapedByte(raw, i);
+      if (byte >= 0) {
+        bytes.push(byte);
+        i += 3;
+        continue;
+      }
+    }
+    if (bytes.length > 0) {
+      out += LENIENT.decode(Uint8Array.from(bytes));
+      bytes.length = 0;
+    }
+    out += plusAsSpace && code === 0x2b ? ' ' : raw[i];
+    i++;
+  }
+  if (bytes.length > 0) out += LENIENT.decode(Uint8Array.from(bytes));
+  return out;
+}
+
+/** Splits a URL into scheme, host, path and query pairs; null when it has no `scheme://`. */
+export function parseUrl(url: string): ParsedUrl | null {
+  const schemeEnd = url.indexOf('://');
+  if (schemeEnd <= 0) return null;
+  const scheme = url.slice(0, schemeEnd);
+  const rest = url.slice(schemeEnd + 3);
+  const hash = rest.indexOf('#');
+  const beforeFragment = hash < 0 ? rest : rest.slice(0, hash);
+  const question = beforeFragment.indexOf('?');
+  const authorityAndPath = question < 0 ? beforeFragment : beforeFragment.slice(0, question);
+  const query = question < 0 ? '' : beforeFragment.slice(question + 1);
+  const slash = authorityAndPath.indexOf('/');
+  const host = slash < 0 ? authorityAndPath : authorityAndPath.slice(0, slash);
+  const path = slash < 0 ? '' : authorityAndPath.slice(slash);
+  const pairs: QueryPair[] = [];
+  let malformed = false;
+  if (query !== '') {
+    for (const segment of query.split('&')) {
+      if (segment === '') continue;
+      const eq = segment.indexOf('=');
+      const pair: QueryPair = eq < 0 ? { name: segment, raw: null } : { name: segment.slice(0, eq), raw: segment.slice(eq + 1) };
+      if (!malformed && (isMalformed(pair.name) || (pair.raw !== null && isMalformed(pair.raw)))) malformed = true;
+      pairs.push(pair);
+    }
+  }
+  return { scheme, host, path, query, pairs, malformed };
+}
+
+/** What one parameter read resolved to, for the derivation. */
+export interface ParameterRead {
+  name: string;
+  value: string | undefined;
+  /** The raw text contained `%` escapes or `+`. */
+  decoded: boolean;
+  occurrences: number;
+}
+
+/**
+ * Reads parameters of a parsed query, resolving the implementation-defined cases (repeated parameter, bare
+ * name, literal `+`) through the chooser, only when they arise for the parameter read.
+ */
+export class QueryReader {
+  readonly #pairs: readonly QueryPair[];
+  readonly #choose: Chooser;
+
+  constructor(pairs: readonly QueryPair[], choose: Chooser) {
+    this.#pairs = pairs;
+    this.#choose = choose;
+  }
+
+  /**
+   * The decoded value of `name`; undefined when omitted. With `emptyIsAbsent` the caller treats an empty
+   * value like an omitted one (pin, resulturlscheme), so a bare name needs no choice and reads as undefined.
+   */
+  get(name: string, emptyIsAbsent = false): string | undefined {
+    return this.read(name, emptyIsAbsent).value;
+  }
+
+  read(name: string, emptyIsAbsent = false): ParameterRead {
+    let first: QueryPair | undefined;
+    let last: QueryPair | undefined;
+    let occurrences = 0;
+    for (const pair of this.#pairs) {
+      if (pair.name !== name) continue;
+      occurrences++;
+      first ??= pair;
+      last = pair;
+    }
+    if (first === undefined || last === undefined) return { name, value: undefined, decoded: false, occurrences: 0 };
+    let pick = first;
+    if (occurrences > 1 && this.#choose('OM-CHOICE-REPEATED', REPEATED_OPTIONS) === 'last') pick = last;
+    if (pick.raw === null) {
+      if (emptyIsAbsent) return { name, value: undefined, decoded: false, occurrences };
+      const bare = this.#choose('OM-CHOICE-BARE-NAME', BARE_OPTIONS);
+      return { name, value: bare === 'empty' ? '' : undefined, decoded: false, occurrences };
+    }
+    const raw = pick.raw;
+    const hasPlus = raw.indexOf('+') >= 0;
+    const plusAsSpace = hasPlus && this.#choose('OM-CHOICE-PLUS', PLUS_OPTIONS) === 'space';
+    const value = percentDecode(raw, plusAsSpace);
+    return { name, value, decoded: hasPlus || raw.indexOf('%') >= 0, occurrences };
+  }
+
+  /** Names present in the query that are not in `known`, in order, without duplicates. */
+  unknownNames(known: ReadonlySet<string>): string[] {
+    const unknown: string[] = [];
+    for (const pair of this.#pairs) {
+      if (!known.has(pair.name) && !unknown.includes(pair.name)) unknown.push(pair.name);
+    }
+    return unknown;
+  }
+}
