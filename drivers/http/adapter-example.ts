@@ -97,7 +97,10 @@ export function parseExampleArgs(argv: string[], env: NodeJS.ProcessEnv): Exampl
   const portText = values.port ?? String(DEFAULT_EXAMPLE_PORT);
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) {
-    throw new HarnessError('HARNESS_USAGE', `--port must be a whole number from 0 to 65535, got ${JSON.stringify(portText)}`);
+    throw new HarnessError(
+      'HARNESS_USAGE',
+      `--port must be a whole number from 0 to 65535, got ${JSON.stringify(portText)}`,
+    );
   }
   const obfuscationKey = values['obfuscation-key'] ?? env['HARNESS_OBFUSCATION_KEY'] ?? null;
   if (obfuscationKey !== null && !/^[0-9a-fA-F]{64}$/.test(obfuscationKey)) {

@@ -76,7 +76,11 @@ export async function startAdapterServer(options: AdapterServerOptions): Promise
     ],
     [
       '/v1/state',
-      { method: 'GET', requestSchema: null, handle: async (_b, signal) => ({ status: 200, json: await session.state(signal) }) },
+      {
+        method: 'GET',
+        requestSchema: null,
+        handle: async (_b, signal) => ({ status: 200, json: await session.state(signal) }),
+      },
     ],
     [
       '/v1/logs',

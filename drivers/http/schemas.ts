@@ -6,13 +6,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
  * both halves: the driver checks responses, the generic adapter server checks requests.
  */
 export type SchemaName =
-  | 'info'
-  | 'provision'
-  | 'state'
-  | 'logs'
-  | 'reset-request'
-  | 'network-request'
-  | 'provision-request';
+  'info' | 'provision' | 'state' | 'logs' | 'reset-request' | 'network-request' | 'provision-request';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
 const compiled = new Map<SchemaName, ValidateFunction>();

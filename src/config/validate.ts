@@ -79,7 +79,7 @@ function describe(error: ErrorObject, value: unknown): string {
       return `must match ${String(error.params['pattern'])} (letters, digits, . _ + -)${got}`;
     case 'minimum':
     case 'maximum':
-      return `must be ${error.message ?? ''}${got}`;
+      return `${error.message ?? 'is out of range'}${got}`;
     case 'uniqueItems':
       return `must not repeat a value${got}`;
     default:

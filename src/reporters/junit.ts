@@ -17,7 +17,8 @@ export interface JunitOptions {
 // U+FFFE/U+FFFF, unpaired surrogates) makes the whole document unparseable, and no escape exists for it.
 const XML_FORBIDDEN =
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-const TEXT_SPECIAL = /[&<>]/g;
+// A literal CR in text would be normalised to LF by every parser; a character reference keeps it.
+const TEXT_SPECIAL = /[&<>\r]/g;
 const ATTR_SPECIAL = /[&<>"'\t\n\r]/g;
 const ENTITIES: Record<string, string> = {
   '&': '&amp;',

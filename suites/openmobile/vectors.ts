@@ -348,12 +348,119 @@ async function readJson(absolute: string, file: string, problems: Problem[]): Pr
 
 function jsonSyntaxMessage(text: string, error: unknown): string {
   const raw = error instanceof Error ? error.message : String(error);
-  const position = /at position (\d+)/.exec(raw);
-  const offset = position ? Number(position[1]) : /end of JSON input/.test(raw) ? text.length : null;
-  // Node's message may already carry "(line x column y)"; the position is the one thing every version gives.
-  const reason = raw.replace(/\s*in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
-  const where = offset === null ? '' : ` at ${lineAndColumn(text, offset)}`;
-  return `invalid JSON${where}: ${reason}: fix the syntax there (a missing or extra comma, quote or bracket)`;
+  // Node 20's message has no position for some errors ("Unexpected token '}', ... is not valid JSON"), so
+  // the offset comes from our own scan; the reason is Node's, minus the echo of the whole text.
+  const offset = firstJsonErrorOffset(text);
+  const reason = raw.replace(/,\s*".*" is not valid JSON$/s, '').replace(/\s*in JSON at position \d+.*$/s, '');
+  return `invalid JSON at ${lineAndColumn(text, offset)}: ${reason}: fix the syntax there (a missing or extra comma, quote or bracket)`;
+}
+
+/** The offset of the first syntax error in `text` (which JSON.parse rejected), by a minimal JSON scanner. */
+function firstJsonErrorOffset(text: string): number {
+  let i = 0;
+  const fail = (): never => {
+    throw i;
+  };
+  const ws = (): void => {
+    while (i < text.length && ' \t\r\n'.includes(text.charAt(i))) i++;
+  };
+  const literal = (word: string): void => {
+    for (const ch of word) {
+      if (text.charAt(i) !== ch) fail();
+      i++;
+    }
+  };
+  const string = (): void => {
+    if (text.charAt(i) !== '"') fail();
+    i++;
+    while (i < text.length) {
+      const ch = text.charAt(i);
+      if (ch === '"') {
+        i++;
+        return;
+      }
+      if (ch < ' ') fail();
+      if (ch === '\\') {
+        i++;
+        const esc = text.charAt(i);
+        if (esc === 'u') {
+          for (let k = 1; k <= 4; k++) if (!/[0-9a-fA-F]/.test(text.charAt(i + k))) fail();
+          i += 4;
+        } else if (!'"\\/bfnrt'.includes(esc) || esc === '') fail();
+      }
+      i++;
+    }
+    fail();
+  };
+  const number = (): void => {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+    if (!m) fail();
+    i += m?.[0].length ?? 0;
+  };
+  const value = (): void => {
+    ws();
+    const ch = text.charAt(i);
+    if (ch === '{') {
+      i++;
+      ws();
+      if (text.charAt(i) === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        string();
+        ws();
+        if (text.charAt(i) !== ':') fail();
+        i++;
+        value();
+        ws();
+        if (text.charAt(i) === ',') {
+          i++;
+          continue;
+        }
+        if (text.charAt(i) === '}') {
+          i++;
+          return;
+        }
+        fail();
+      }
+    } else if (ch === '[') {
+      i++;
+      ws();
+      if (text.charAt(i) === ']') {
+        i++;
+        return;
+      }
+      for (;;) {
+        value();
+        ws();
+        if (text.charAt(i) === ',') {
+          i++;
+          continue;
+        }
+        if (text.charAt(i) === ']') {
+          i++;
+          return;
+        }
+        fail();
+      }
+    } else if (ch === '"') string();
+    else if (ch === 't') literal('true');
+    else if (ch === 'f') literal('false');
+    else if (ch === 'n') literal('null');
+    else number();
+  };
+  try {
+    if (text.charCodeAt(0) === 0xfeff) i++;
+    value();
+    ws();
+    if (i < text.length) fail();
+  } catch (offset) {
+    if (typeof offset === 'number') return offset;
+    throw offset;
+  }
+  return i;
 }
 
 function lineAndColumn(text: string, offset: number): string {
@@ -434,7 +541,7 @@ function describe(e: ErrorObject): { at: string; message: string } {
       return { at, message: `must be ${json(params['allowedValue'])} or an object: change ${json(e.data)} to ${json(params['allowedValue'])}` };
     case 'pattern': {
       const pattern = String(params['pattern']);
-      const name = typeof params['propertyName'] === 'string' ? params['propertyName'] : undefined;
+      const name = (e as { propertyName?: string }).propertyName;
       const value = name ?? (typeof e.data === 'string' ? e.data : '');
       const fixed = value.toUpperCase().replace(/_/g, '-').replace(/\s+/g, '-');
       const hint = new RegExp(pattern, 'u').test(fixed) ? `change it to "${fixed}"` : `write it to match ${pattern}`;
@@ -481,7 +588,9 @@ function describe(e: ErrorObject): { at: string; message: string } {
     }
     case 'not': {
       const names = parent.not?.required ?? [];
-      return { at, message: `must not have ${quoteList(names, ' or ')} here (it belongs to another kind): remove it` };
+      const kind = (e.data as { kind?: unknown } | null)?.kind;
+      const context = typeof kind === 'string' ? ` with kind ${json(kind)}` : ' here';
+      return { at, message: `must not have ${quoteList(names, ' or ')}${context}: remove it` };
     }
     default:
       return { at, message: `${e.message ?? 'is invalid'}: see ${e.schemaPath} in the schema` };

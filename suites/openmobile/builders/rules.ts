@@ -21,14 +21,14 @@ export interface Saved {
  * The request, decoded. `undefined` = parameter omitted, `''` = present and empty. `password` is the
  * plain text (after de-obfuscation).
  */
-export interface SettingsRequest {
+export type SettingsRequest = {
   pid?: string | undefined;
   username?: string | undefined;
   password?: string | undefined;
   domain?: string | undefined;
   prefix?: string | undefined;
   autologin?: string | undefined;
-}
+};
 
 export type Expectation =
   | { ok: true; state: Saved; requirements: string[] }
@@ -221,4 +221,21 @@ export function outcomeOf(expectation: Expectation): PlatformExpectation {
     then: { handled: true, result: expectation.codes, state: 'unchanged' },
     requirements: expectation.requirements,
   };
+}
+
+/**
+ * A complete configuration valid for `profile`, as a setup request: username, a password where the
+ * profile saves one, its last domain option (or a free domain), its last prefix option (or a free prefix,
+ * none where it has no prefix option), and auto-login Y where the user controls it and the credentials are
+ * complete (iOS answers 22 otherwise).
+ */
+export function fullSetup(profile: CatalogProfile): SettingsRequest {
+  const request: SettingsRequest = { pid: String(profile.id), username: 'alice' };
+  if (profile.savePassword) request.password = 'Secret1';
+  request.domain = profile.domains.options[profile.domains.options.length - 1] ?? 'corp.example';
+  if (profile.prefixes !== null) {
+    request.prefix = profile.prefixes.options[profile.prefixes.options.length - 1] ?? 'FREE/';
+  }
+  if (profile.autologin.userControl && profile.savePassword) request.autologin = 'Y';
+  return request;
 }

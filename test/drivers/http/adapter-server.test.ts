@@ -77,12 +77,16 @@ describe('generic adapter server', () => {
     };
     const res = await post('/v1/provision', '{"url":"ipass://provision?pid=1","method":"url"}');
     expect(res.status).toBe(500);
-    expect(await res.json()).toMatchObject({ error: 'internal', message: expect.stringContaining('bridge lost the device') });
+    expect(await res.json()).toMatchObject({
+      error: 'internal',
+      message: expect.stringContaining('bridge lost the device'),
+    });
   });
 
   it('closes even with a request in flight', async () => {
     const session2 = new RecordingSession();
-    session2.onProvision = (_r, signal) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('x'))));
+    session2.onProvision = (_r, signal) =>
+      new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('x'))));
     const second = await startAdapterServer({ session: session2, info: INFO, port: 0 });
     const pending = fetch(`${second.url}/v1/provision`, {
       method: 'POST',

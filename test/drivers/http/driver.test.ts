@@ -191,7 +191,9 @@ describe('http driver timeouts', () => {
     try {
       const s = await driver.openSession();
       const started = Date.now();
-      const error = await s.provision({ url: 'ipass://provision?pid=1', method: 'url' }, never).catch((e: unknown) => e);
+      const error = await s
+        .provision({ url: 'ipass://provision?pid=1', method: 'url' }, never)
+        .catch((e: unknown) => e);
       expect(Date.now() - started).toBeLessThan(2000);
       expect(error).toBeInstanceOf(AdapterProtocolError);
       expect((error as AdapterProtocolError).message).toBe('POST /v1/provision did not answer within 300 ms');
@@ -235,7 +237,12 @@ describe('http driver at start', () => {
     const raw = await startRawServer({
       'GET /lab/7/v1/info': {
         status: 200,
-        body: JSON.stringify({ ...INFO, methods: ['url', 'carrier-pigeon'], capabilities: ['logs', 'x-video'], extra: 1 }),
+        body: JSON.stringify({
+          ...INFO,
+          methods: ['url', 'carrier-pigeon'],
+          capabilities: ['logs', 'x-video'],
+          extra: 1,
+        }),
       },
       'POST /lab/7/v1/provision': { status: 200, body: JSON.stringify({ ...SUCCESS, vendorTrace: 'abc' }) },
       'GET /lab/7/v1/state': {
@@ -300,9 +307,15 @@ describe('http driver options', () => {
   it.each([
     [{}, /url is required/],
     [{ url: 42 }, /url must be a string holding an http\(s\) URL, got 42/],
-    [{ url: '127.0.0.1:9400' }, /url must be an http\(s\) URL, for example "http:\/\/127.0.0.1:9400", got "127.0.0.1:9400"/],
+    [
+      { url: '127.0.0.1:9400' },
+      /url must be an http\(s\) URL, for example "http:\/\/127.0.0.1:9400", got "127.0.0.1:9400"/,
+    ],
     [{ url: 'ftp://127.0.0.1:9400' }, /url must be an http\(s\) URL/],
-    [{ url: 'http://127.0.0.1:9400', timeoutMs: 0 }, /timeoutMs must be a positive whole number of milliseconds, got 0/],
+    [
+      { url: 'http://127.0.0.1:9400', timeoutMs: 0 },
+      /timeoutMs must be a positive whole number of milliseconds, got 0/,
+    ],
     [{ url: 'http://127.0.0.1:9400', timeoutMs: '300' }, /timeoutMs must be .* got "300"/],
     [{ url: 'http://127.0.0.1:9400', timeoutMs: 1.5 }, /timeoutMs must be/],
   ])('rejects %j with HARNESS_CONFIG_INVALID', async (options, message) => {

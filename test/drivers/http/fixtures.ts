@@ -1,12 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ClientSession, DriverContext } from '../../../src/core/driver.ts';
-import type {
-  ClientState,
-  ProvisionObservation,
-  ProvisionRequest,
-  TargetInfo,
-} from '../../../src/core/types.ts';
+import type { ClientState, ProvisionObservation, ProvisionRequest, TargetInfo } from '../../../src/core/types.ts';
 
 export const CONTEXT: DriverContext = { rootDir: process.cwd(), obfuscationKey: null };
 
@@ -43,8 +38,7 @@ export class RecordingSession implements ClientSession {
     settings: { username: null, password: null, domain: null, prefix: null, autologin: null },
   };
   lines: string[] = [];
-  onProvision: (request: ProvisionRequest, signal: AbortSignal) => Promise<ProvisionObservation> = async () =>
-    SUCCESS;
+  onProvision: (request: ProvisionRequest, signal: AbortSignal) => Promise<ProvisionObservation> = async () => SUCCESS;
 
   async reset(profileServiceUrl: string): Promise<void> {
     this.calls.push('reset');

@@ -37,7 +37,8 @@ const EXPECTED: Record<MisbehaviourKind, { status: number | null; excerpt: strin
   schema: {
     status: 200,
     excerpt: '{"result":0,"callbackUrl":null,"dialog":"success","foreground":true,"notification":null}',
-    message: /^POST \/v1\/provision answered 200 with a body that does not match the protocol \(\(root\) must have required property 'handled'\)/,
+    message:
+      /^POST \/v1\/provision answered 200 with a body that does not match the protocol \(\(root\) must have required property 'handled'\)/,
   },
 };
 

@@ -1,0 +1,155 @@
+/**
+ * The `emulated` driver: in-process Open Mobile clients (iOS or Android), one per session, each fetching
+ * profiles over real HTTP from the URL handed to `reset`.
+ */
+import type { ClientDriver, ClientSession, DriverContext } from '../../src/core/driver.ts';
+import { HarnessError } from '../../src/core/errors.ts';
+import type { ClientState, Method, Platform, ProvisionObservation, TargetInfo } from '../../src/core/types.ts';
+import { AndroidClient } from './client/android.ts';
+import { IosClient } from './client/ios.ts';
+import type { OpenMobileClient } from './client/open-mobile-client.ts';
+import { isObfuscationKey } from './client/obfuscation.ts';
+import { defectsFor, isDefectId } from './defects.ts';
+import type { DefectId } from './defects.ts';
+
+export interface EmulatedDriverOptions {
+  platform: Platform;
+  /** Seeded defect ids (defects.ts) to switch on. */
+  defects?: string[];
+  name?: string;
+  version?: string;
+}
+
+const DEFAULT_VERSION = '3.2.0-emulated';
+const MAX_SESSIONS = 64;
+
+function invalid(path: string, message: string): HarnessError {
+  return new HarnessError('HARNESS_CONFIG_INVALID', `emulated driver: ${path} ${message}`, [
+    { file: 'harness.config.ts', path, message },
+  ]);
+}
+
+function readOptions(options: Record<string, unknown>): { platform: Platform; defects: DefectId[]; name: string; version: string } {
+  const platform = options['platform'];
+  if (platform !== 'ios' && platform !== 'android') {
+    throw invalid('platform', `must be "ios" or "android", got ${platform === undefined ? 'nothing' : JSON.stringify(platform)}`);
+  }
+  const valid = defectsFor(platform).map((d) => d.id);
+  const rawDefects = options['defects'] ?? [];
+  if (!Array.isArray(rawDefects)) {
+    throw invalid('defects', `must be an array of defect ids, got ${JSON.stringify(rawDefects)}`);
+  }
+  const defects: DefectId[] = [];
+  rawDefects.forEach((id: unknown, i) => {
+    if (typeof id !== 'string' || !isDefectId(id) || !valid.includes(id)) {
+      const why = typeof id === 'string' && isDefectId(id) ? `does not exist on ${platform}` : 'is not a known defect';
+      throw invalid(`defects[${i}]`, `${JSON.stringify(id)} ${why}; valid ids for ${platform}: ${valid.join(', ')}`);
+    }
+    defects.push(id);
+  });
+  const name = options['name'] ?? `emulated-${platform}`;
+  if (typeof name !== 'string' || name === '') throw invalid('name', `must be a non-empty string, got ${JSON.stringify(name)}`);
+  const version = options['version'] ?? DEFAULT_VERSION;
+  if (typeof version !== 'string' || version === '') {
+    throw invalid('version', `must be a non-empty string, got ${JSON.stringify(version)}`);
+  }
+  return { platform, defects, name, version };
+}
+
+export async function createEmulatedDriver(options: Record<string, unknown>, context: DriverContext): Promise<ClientDriver> {
+  const { platform, defects, name, version } = readOptions(options);
+  const key = context.obfuscationKey;
+  if (key !== null && !isObfuscationKey(key)) {
+    throw new HarnessError('HARNESS_CONFIG_INVALID', 'obfuscation key must be 64 hex characters (an AES-256 key)', [
+      { file: 'harness.config.ts', path: 'obfuscation.key', message: 'must be 64 hex characters (an AES-256 key)' },
+    ]);
+  }
+  const defectSet: ReadonlySet<DefectId> = new Set(defects);
+  const methods: Method[] = platform === 'ios' ? ['url'] : ['url', 'intent'];
+  const sessions = new Set<EmulatedSession>();
+  let stopped = false;
+
+  const newClient = (profileServiceUrl: string): OpenMobileClient => {
+    const clientOptions = { profileServiceUrl, obfuscationKey: key, defects: defectSet };
+    return platform === 'ios' ? new IosClient(clientOptions) : new AndroidClient(clientOptions);
+  };
+
+  return {
+    maxSessions: MAX_SESSIONS,
+    async info(): Promise<TargetInfo> {
+      return { name, version, platform, methods: [...methods], capabilities: ['state', 'logs', 'network', 'concurrency'] };
+    },
+    async openSession(): Promise<ClientSession> {
+      if (stopped) throw new Error(`emulated driver ${name}: openSession() after stop()`);
+      const session = new EmulatedSession(name, newClient, (s) => sessions.delete(s));
+      sessions.add(session);
+      return session;
+    },
+    async stop(): Promise<void> {
+      stopped = true;
+      for (const session of [...sessions]) await session.close();
+    },
+  };
+}
+
+class EmulatedSession implements ClientSession {
+  private client: OpenMobileClient | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly driverName: string,
+    private readonly newClient: (profileServiceUrl: string) => OpenMobileClient,
+    private readonly onClose: (session: EmulatedSession) => void,
+  ) {}
+
+  private current(): OpenMobileClient {
+    if (this.closed) throw new Error(`emulated driver ${this.driverName}: session used after close()`);
+    if (this.client === null) throw new Error(`emulated driver ${this.driverName}: reset() must come before any other call`);
+    return this.client;
+  }
+
+  async reset(profileServiceUrl: string, signal: AbortSignal): Promise<void> {
+    signal.throwIfAborted();
+    if (this.closed) throw new Error(`emulated driver ${this.driverName}: reset() after close()`);
+    if (!/^https?:\/\//.test(profileServiceUrl)) {
+      throw new Error(`emulated driver ${this.driverName}: reset() needs an http(s) profile service URL, got ${JSON.stringify(profileServiceUrl)}`);
+    }
+    // A fresh app: no profile, no settings, online, empty logs (a new client with the same defects).
+    this.client = this.newClient(profileServiceUrl);
+  }
+
+  async provision(request: { url: string; method: Method }, signal: AbortSignal): Promise<ProvisionObservation> {
+    signal.throwIfAborted();
+    if (request.method !== 'url' && request.method !== 'intent') {
+      throw new Error(`emulated driver ${this.driverName}: method must be "url" or "intent", got ${JSON.stringify(request.method)}`);
+    }
+    return this.current().provision(request.url, request.method, signal);
+  }
+
+  async state(signal: AbortSignal): Promise<ClientState> {
+    signal.throwIfAborted();
+    const client = this.current();
+    return {
+      activated: client.profile !== null,
+      profile: client.profile === null ? null : { id: client.profile.id, mode: client.profile.mode },
+      settings: { ...client.settings },
+    };
+  }
+
+  async logs(signal: AbortSignal): Promise<string[]> {
+    signal.throwIfAborted();
+    return [...this.current().logs];
+  }
+
+  async network(online: boolean, signal: AbortSignal): Promise<void> {
+    signal.throwIfAborted();
+    this.current().online = online;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.client = null;
+    this.onClose(this);
+  }
+}

@@ -1,0 +1,93 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfigFile, resolveConfig } from '../../src/config/resolve.ts';
+import { HarnessError } from '../../src/core/errors.ts';
+
+const KEY = '8CC677D6FA2AC487C2FC7AD7232F87D8FCAFD5E9FC0AFBFF23B09D8713BE3463';
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof HarnessError) return error.problems.map((p) => `${p.path}: ${p.message}`);
+    throw error;
+  }
+  throw new Error('expected a HarnessError');
+}
+
+describe('resolveConfig', () => {
+  it('uses the built-in defaults without a config file', () => {
+    const config = resolveConfig(null, {}, {}, '/work/x');
+    expect(config.selected.map((t) => t.name)).toEqual(['emulated-ios', 'emulated-android']);
+    expect(config.outputDir).toBe('/work/x/reports');
+    expect(config.obfuscationKey).toBeNull();
+    expect(config.timeoutMs).toBe(10_000);
+  });
+
+  it('lets CLI flags win over the file and the file over the defaults', () => {
+    const file = { file: '/p/harness.config.ts', config: { timeoutMs: 500, seed: 7, grep: ['A'], outputDir: 'out' } };
+    const fromFile = resolveConfig(file, {}, {}, '/cwd');
+    expect([fromFile.timeoutMs, fromFile.seed, fromFile.grep, fromFile.outputDir]).toEqual([500, 7, ['A'], '/p/out']);
+    const flags = resolveConfig(file, { timeoutMs: 50, seed: 9, grep: ['B'], outputDir: 'o2' }, {}, '/cwd');
+    expect([flags.timeoutMs, flags.seed, flags.grep, flags.outputDir]).toEqual([50, 9, ['B'], '/cwd/o2']);
+  });
+
+  it('turns a --target URL into an ad-hoc http target', () => {
+    const config = resolveConfig(null, { target: ['http://127.0.0.1:9400'] }, {}, '/cwd');
+    expect(config.selected).toEqual([
+      expect.objectContaining({ name: 'http://127.0.0.1:9400', driver: 'http', options: { url: 'http://127.0.0.1:9400' } }),
+    ]);
+  });
+
+  it('takes the obfuscation key from the environment over the file', () => {
+    const file = { file: '/p/harness.config.ts', config: { obfuscation: { key: '00'.repeat(32) } } };
+    expect(resolveConfig(file, {}, { HARNESS_OBFUSCATION_KEY: KEY.toLowerCase() }, '/p').obfuscationKey).toBe(KEY);
+    expect(resolveConfig(file, {}, {}, '/p').obfuscationKey).toBe('00'.repeat(32));
+  });
+
+  it('reports every problem at once, each with its path and the fix', () => {
+    const file = {
+      file: '/p/harness.config.ts',
+      config: {
+        targets: [{ name: 'a', driver: 'emulated', colour: 'red' }, { driver: 'http' }],
+        timeoutMs: -1,
+        reporter: ['console'],
+      } as never,
+    };
+    const problems = problemsOf(() => resolveConfig(file, {}, {}, '/p'));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'targets[0]: unknown option "colour": remove it or check its spelling',
+        'targets[1]: is missing "name": add it',
+        expect.stringMatching(/^timeoutMs: must be >= 1/),
+        '(root): unknown option "reporter": remove it or check its spelling',
+      ]),
+    );
+  });
+
+  it('rejects an unknown target, a duplicate name and a malformed key together', () => {
+    const file = {
+      file: '/p/harness.config.ts',
+      config: { targets: [{ name: 'a', driver: 'emulated' }, { name: 'a', driver: 'http' }], obfuscation: { key: 'abc' } },
+    };
+    const problems = problemsOf(() => resolveConfig(file, { target: ['nope'] }, {}, '/p'));
+    expect(problems).toEqual([
+      'targets[1].name: "a" is used twice: target names must be unique',
+      '--target: unknown target "nope": use one of "a" or an adapter URL like http://127.0.0.1:9400',
+      'obfuscation.key: must be 64 hex characters (an AES-256 key), got 3 characters',
+    ]);
+  });
+});
+
+describe('loadConfigFile', () => {
+  it('loads a TypeScript config and reports a missing default export clearly', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-config-'));
+    writeFileSync(path.join(dir, 'harness.config.ts'), 'const n: number = 3;\nexport default { seed: n };\n');
+    expect(await loadConfigFile(dir, undefined)).toEqual({ file: path.join(dir, 'harness.config.ts'), config: { seed: 3 } });
+    writeFileSync(path.join(dir, 'other.ts'), 'export const x = 1;\n');
+    await expect(loadConfigFile(dir, 'other.ts')).rejects.toThrow(/must have a default export/);
+    await expect(loadConfigFile(dir, 'missing.ts')).rejects.toThrow(/--config missing.ts: no such file/);
+  });
+});
