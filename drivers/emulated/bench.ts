@@ -12,14 +12,20 @@ import { startProfileService } from './profile-service.ts';
 
 const REQUESTS = Number(process.argv[2] ?? 5000);
 const SESSIONS = Number(process.argv[3] ?? 32);
-const catalog = JSON.parse(readFileSync(new URL('../../vectors/openmobile/profiles.json', import.meta.url), 'utf8')) as Catalog;
+const catalog = JSON.parse(
+  readFileSync(new URL('../../vectors/openmobile/profiles.json', import.meta.url), 'utf8'),
+) as Catalog;
 
 const service = await startProfileService(catalog);
 try {
   for (const platform of ['ios', 'android'] as const) {
     const driver = await createEmulatedDriver({ platform }, { rootDir: process.cwd(), obfuscationKey: null });
     const base = platform === 'ios' ? 'ipass://provision?resulturlscheme=bench&' : 'clientx://provision.com?';
-    const queries = ['pid=9945&username=jsmalley&password=doggylove2&domain=mycorp.com', 'pid=12345&pin=abc1234', 'pid=20001&prefix=ACME/'];
+    const queries = [
+      'pid=9945&username=jsmalley&password=doggylove2&domain=mycorp.com',
+      'pid=12345&pin=abc1234',
+      'pid=20001&prefix=ACME/',
+    ];
     let issued = 0;
     let failures = 0;
     const started = performance.now();

@@ -16,8 +16,16 @@ const IOS: Platform[] = ['ios'];
 const ANDROID: Platform[] = ['android'];
 
 const DEFECT_LIST = [
-  { id: 'username-limit-off-by-one', title: 'A 101-character username is accepted (limit checked with > 101)', platforms: BOTH },
-  { id: 'password-limit-off-by-one', title: 'A 65-character password is accepted (limit checked with > 65)', platforms: BOTH },
+  {
+    id: 'username-limit-off-by-one',
+    title: 'A 101-character username is accepted (limit checked with > 101)',
+    platforms: BOTH,
+  },
+  {
+    id: 'password-limit-off-by-one',
+    title: 'A 65-character password is accepted (limit checked with > 65)',
+    platforms: BOTH,
+  },
   {
     id: 'length-in-bytes',
     title: 'Length limits count UTF-8 bytes instead of characters, so short non-ASCII values get 23',
@@ -35,7 +43,7 @@ const DEFECT_LIST = [
   },
   {
     id: 'missed-soft-domain-default',
-    title: 'An empty effective domain is not set to the profile\'s first domain option',
+    title: "An empty effective domain is not set to the profile's first domain option",
     platforms: BOTH,
   },
   {
@@ -50,7 +58,7 @@ const DEFECT_LIST = [
   },
   {
     id: 'ios-autologin-initial-not-set',
-    title: 'iOS: initial activation leaves auto-login unset instead of Y/N from the profile\'s user control',
+    title: "iOS: initial activation leaves auto-login unset instead of Y/N from the profile's user control",
     platforms: IOS,
   },
   {

@@ -29,10 +29,18 @@ function invalid(path: string, message: string): HarnessError {
   ]);
 }
 
-function readOptions(options: Record<string, unknown>): { platform: Platform; defects: DefectId[]; name: string; version: string } {
+function readOptions(options: Record<string, unknown>): {
+  platform: Platform;
+  defects: DefectId[];
+  name: string;
+  version: string;
+} {
   const platform = options['platform'];
   if (platform !== 'ios' && platform !== 'android') {
-    throw invalid('platform', `must be "ios" or "android", got ${platform === undefined ? 'nothing' : JSON.stringify(platform)}`);
+    throw invalid(
+      'platform',
+      `must be "ios" or "android", got ${platform === undefined ? 'nothing' : JSON.stringify(platform)}`,
+    );
   }
   const valid = defectsFor(platform).map((d) => d.id);
   const rawDefects = options['defects'] ?? [];
@@ -48,7 +56,8 @@ function readOptions(options: Record<string, unknown>): { platform: Platform; de
     defects.push(id);
   });
   const name = options['name'] ?? `emulated-${platform}`;
-  if (typeof name !== 'string' || name === '') throw invalid('name', `must be a non-empty string, got ${JSON.stringify(name)}`);
+  if (typeof name !== 'string' || name === '')
+    throw invalid('name', `must be a non-empty string, got ${JSON.stringify(name)}`);
   const version = options['version'] ?? DEFAULT_VERSION;
   if (typeof version !== 'string' || version === '') {
     throw invalid('version', `must be a non-empty string, got ${JSON.stringify(version)}`);
@@ -56,7 +65,10 @@ function readOptions(options: Record<string, unknown>): { platform: Platform; de
   return { platform, defects, name, version };
 }
 
-export async function createEmulatedDriver(options: Record<string, unknown>, context: DriverContext): Promise<ClientDriver> {
+export async function createEmulatedDriver(
+  options: Record<string, unknown>,
+  context: DriverContext,
+): Promise<ClientDriver> {
   const { platform, defects, name, version } = readOptions(options);
   const key = context.obfuscationKey;
   if (key !== null && !isObfuscationKey(key)) {
@@ -77,7 +89,13 @@ export async function createEmulatedDriver(options: Record<string, unknown>, con
   return {
     maxSessions: MAX_SESSIONS,
     async info(): Promise<TargetInfo> {
-      return { name, version, platform, methods: [...methods], capabilities: ['state', 'logs', 'network', 'concurrency'] };
+      return {
+        name,
+        version,
+        platform,
+        methods: [...methods],
+        capabilities: ['state', 'logs', 'network', 'concurrency'],
+      };
     },
     async openSession(): Promise<ClientSession> {
       if (stopped) throw new Error(`emulated driver ${name}: openSession() after stop()`);
@@ -104,7 +122,8 @@ class EmulatedSession implements ClientSession {
 
   private current(): OpenMobileClient {
     if (this.closed) throw new Error(`emulated driver ${this.driverName}: session used after close()`);
-    if (this.client === null) throw new Error(`emulated driver ${this.driverName}: reset() must come before any other call`);
+    if (this.client === null)
+      throw new Error(`emulated driver ${this.driverName}: reset() must come before any other call`);
     return this.client;
   }
 
@@ -112,7 +131,9 @@ class EmulatedSession implements ClientSession {
     signal.throwIfAborted();
     if (this.closed) throw new Error(`emulated driver ${this.driverName}: reset() after close()`);
     if (!/^https?:\/\//.test(profileServiceUrl)) {
-      throw new Error(`emulated driver ${this.driverName}: reset() needs an http(s) profile service URL, got ${JSON.stringify(profileServiceUrl)}`);
+      throw new Error(
+        `emulated driver ${this.driverName}: reset() needs an http(s) profile service URL, got ${JSON.stringify(profileServiceUrl)}`,
+      );
     }
     // A fresh app: no profile, no settings, online, empty logs (a new client with the same defects).
     this.client = this.newClient(profileServiceUrl);
@@ -121,7 +142,9 @@ class EmulatedSession implements ClientSession {
   async provision(request: { url: string; method: Method }, signal: AbortSignal): Promise<ProvisionObservation> {
     signal.throwIfAborted();
     if (request.method !== 'url' && request.method !== 'intent') {
-      throw new Error(`emulated driver ${this.driverName}: method must be "url" or "intent", got ${JSON.stringify(request.method)}`);
+      throw new Error(
+        `emulated driver ${this.driverName}: method must be "url" or "intent", got ${JSON.stringify(request.method)}`,
+      );
     }
     return this.current().provision(request.url, request.method, signal);
   }

@@ -100,7 +100,8 @@ export function publicProfile(entry: CatalogProfile): Profile {
     platform: entry.platform,
     mode: entry.mode,
     domains: { options: [...entry.domains.options], editable: entry.domains.editable },
-    prefixes: entry.prefixes === null ? null : { options: [...entry.prefixes.options], editable: entry.prefixes.editable },
+    prefixes:
+      entry.prefixes === null ? null : { options: [...entry.prefixes.options], editable: entry.prefixes.editable },
     savePassword: entry.savePassword,
     autologin: { userControl: entry.autologin.userControl, default: entry.autologin.default },
   };
@@ -169,12 +170,16 @@ function assertFault(fault: ProfileServiceFault): void {
   switch (fault.kind) {
     case 'status':
       if (!Number.isInteger(fault.status) || fault.status < 100 || fault.status > 599) {
-        throw new RangeError(`profile service fault: status must be an HTTP status (100-599), got ${String(fault.status)}`);
+        throw new RangeError(
+          `profile service fault: status must be an HTTP status (100-599), got ${String(fault.status)}`,
+        );
       }
       return;
     case 'latency':
       if (!Number.isFinite(fault.ms) || fault.ms < 0) {
-        throw new RangeError(`profile service fault: latency ms must be a non-negative number, got ${String(fault.ms)}`);
+        throw new RangeError(
+          `profile service fault: latency ms must be a non-negative number, got ${String(fault.ms)}`,
+        );
       }
       return;
     case 'cut':
@@ -190,7 +195,10 @@ function assertFault(fault: ProfileServiceFault): void {
 /**
  * Starts the profile service on `host` (loopback by default), port 0. Resolves once it listens.
  */
-export async function startProfileService(catalog: Catalog, options: ProfileServiceOptions = {}): Promise<ProfileService> {
+export async function startProfileService(
+  catalog: Catalog,
+  options: ProfileServiceOptions = {},
+): Promise<ProfileService> {
   const host = options.host ?? '127.0.0.1';
   let index = new CatalogIndex(catalog);
   const scopes = new Map<string, Scope>();
@@ -217,7 +225,10 @@ export async function startProfileService(catalog: Catalog, options: ProfileServ
     }
     const mode = query['mode'] ?? 'production';
     if (mode !== 'production' && mode !== 'test') {
-      return json(400, { error: 'bad-request', message: `mode must be "production" or "test", got ${JSON.stringify(mode)}` });
+      return json(400, {
+        error: 'bad-request',
+        message: `mode must be "production" or "test", got ${JSON.stringify(mode)}`,
+      });
     }
     const found = index.lookup({ pid, platform, mode, pin: query['pin'] });
     return found === null ? NOT_FOUND : { status: 200, body: index.body(found) };

@@ -23,7 +23,10 @@ export async function generateAllureReport(options: AllureReportOptions): Promis
   const reportDir = resolve(options.reportDir);
 
   if (!existsSync(resultsDir) || !statSync(resultsDir).isDirectory()) {
-    throw new HarnessError('HARNESS_REPORT_FAILED', `no Allure results at ${resultsDir}: run \`npx harness run\` first`);
+    throw new HarnessError(
+      'HARNESS_REPORT_FAILED',
+      `no Allure results at ${resultsDir}: run \`npx harness run\` first`,
+    );
   }
   if (!readdirSync(resultsDir).some((name) => name.endsWith('-result.json'))) {
     throw new HarnessError(
@@ -46,7 +49,10 @@ export async function generateAllureReport(options: AllureReportOptions): Promis
     // No shell: paths with spaces or quotes reach allure exactly as given.
     await run(allure, ['generate', resultsDir, '--clean', '-o', reportDir]);
   } catch (error) {
-    throw new HarnessError('HARNESS_REPORT_FAILED', `allure generate failed: ${failureText(error)}\n  If the results are damaged, run \`npx harness run\` again; the report needs Java 8+ (java -version).`);
+    throw new HarnessError(
+      'HARNESS_REPORT_FAILED',
+      `allure generate failed: ${failureText(error)}\n  If the results are damaged, run \`npx harness run\` again; the report needs Java 8+ (java -version).`,
+    );
   }
 
   const indexHtml = join(reportDir, 'index.html');

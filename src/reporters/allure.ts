@@ -19,7 +19,7 @@ import type { Category, EnvironmentInfo, ExecutorInfo } from 'allure-js-commons/
 import { md5, stringifyEnvInfo, type Writer } from 'allure-js-commons/sdk/reporter';
 import type { Attachment, CaseResult, FailureCategory, StepRecord, Verdict } from '../core/results.ts';
 import type { Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
-import { identity, inline, redactValue, writeFileAtomic, type Redact } from './text.ts';
+import { identity, inline, redactShared, redactValue, writeFileAtomic, type Redact } from './text.ts';
 
 export interface AllureOptions {
   /** Default: `<run outputDir>/allure-results`. Emptied at onBegin. */
@@ -172,8 +172,8 @@ export class AllureReporter implements Reporter {
   }
 
   /** Builds the Allure TestResult for one case (attachments are written through the writer on the way). */
-  toAllure(result: CaseResult, writer: Writer): TestResult {
-    const r = this.redact;
+  toAllure(original: CaseResult, writer: Writer): TestResult {
+    const result = redactShared(original, this.redact);
     const fullName = `${result.target}: ${result.id}`;
     const stableId = md5(fullName);
     const labels: Label[] = [
@@ -216,7 +216,7 @@ export class AllureReporter implements Reporter {
       start: result.start,
       stop: result.stop,
     };
-    return redactValue(test, r);
+    return test;
   }
 
   private statusDetails(result: CaseResult): TestResult['statusDetails'] {
@@ -269,10 +269,11 @@ export class AllureReporter implements Reporter {
     };
   }
 
+  /** `attachment` comes from an already redacted case. */
   private attach(attachment: Attachment, writer: Writer): AllureAttachment {
     const extension = attachment.contentType === ContentType.JSON ? 'json' : 'txt';
     const source = `${randomUUID()}-attachment.${extension}`;
-    writer.writeAttachment(source, Buffer.from(this.redact(attachment.body), 'utf8'));
+    writer.writeAttachment(source, Buffer.from(attachment.body, 'utf8'));
     return { name: attachment.name, type: attachment.contentType, source };
   }
 
@@ -301,7 +302,10 @@ export class AllureReporter implements Reporter {
       reportName: this.options.reportName ?? 'Open Mobile provisioning conformance',
     };
     // executor.json is not part of the SDK's Writer interface; it always lives in the results directory.
-    writeFileAtomic(join(this.resultsDir, 'executor.json'), JSON.stringify(redactValue(executor, this.redact), null, 2));
+    writeFileAtomic(
+      join(this.resultsDir, 'executor.json'),
+      JSON.stringify(redactValue(executor, this.redact), null, 2),
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 import { VERDICTS, emptyCounts, type CaseResult, type Verdict, type VerdictCounts } from '../core/results.ts';
 import type { Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
-import { casesPerSecond, formatCount, identity, inline, type Redact } from './text.ts';
+import { casesPerSecond, formatCount, identity, inline, redactValue, type Redact } from './text.ts';
 
 /** What the console writes to: a process stream or anything with `write` (tests). */
 export interface ConsoleStream {
@@ -60,7 +60,14 @@ const COLOURS: Palette = {
   dim: ansi(2, 22),
   bold: ansi(1, 22),
 };
-const PLAIN: Palette = { red: identity, green: identity, yellow: identity, magenta: identity, dim: identity, bold: identity };
+const PLAIN: Palette = {
+  red: identity,
+  green: identity,
+  yellow: identity,
+  magenta: identity,
+  dim: identity,
+  bold: identity,
+};
 
 /**
  * Progress, failures as they happen and a closing summary, in the manner of Playwright's and Vitest's
@@ -145,7 +152,11 @@ export class ConsoleReporter implements Reporter {
     const p = this.paint;
     const lines: string[] = [''];
     for (const [target, count] of this.suppressed) {
-      lines.push(p.dim(`(${formatCount(count)} more broken cases on ${this.redact(target)} with the same message; see summary.json)`));
+      lines.push(
+        p.dim(
+          `(${formatCount(count)} more broken cases on ${this.redact(target)} with the same message; see summary.json)`,
+        ),
+      );
     }
     lines.push(...this.table(summary));
     lines.push('');
@@ -156,16 +167,21 @@ export class ConsoleReporter implements Reporter {
       if (entries.length === 0) continue;
       choiceLines.push(`  ${p.bold(this.redact(target))}`);
       const width = Math.max(...entries.map(([point]) => point.length));
-      for (const [point, option] of entries) choiceLines.push(`    ${this.redact(point.padEnd(width))} = ${this.redact(option)}`);
+      for (const [point, option] of entries)
+        choiceLines.push(`    ${this.redact(point).padEnd(width)} = ${this.redact(option)}`);
     }
-    if (choiceLines.length > 0) lines.push('Implementation-defined choices (choice point = option):', ...choiceLines, '');
+    if (choiceLines.length > 0)
+      lines.push('Implementation-defined choices (choice point = option):', ...choiceLines, '');
 
-    for (const [target, message] of this.targetErrors) lines.push(p.red(`target ${this.redact(target)} failed: ${this.redact(message)}`));
+    for (const [target, message] of this.targetErrors)
+      lines.push(p.red(`target ${this.redact(target)} failed: ${this.redact(message)}`));
 
     const rate = casesPerSecond(summary.total, summary.durationMs);
     lines.push(
       `${formatCount(summary.total)} cases in ${(summary.durationMs / 1000).toFixed(2)} s (${formatCount(rate)} cases/s)` +
-        (summary.interrupted ? p.yellow(` · interrupted after ${formatCount(summary.total)} of ${formatCount(this.planned)}`) : ''),
+        (summary.interrupted
+          ? p.yellow(` · interrupted after ${formatCount(summary.total)} of ${formatCount(this.planned)}`)
+          : ''),
     );
     const bad = summary.counts.fail + summary.counts.broken;
     lines.push(
@@ -219,8 +235,8 @@ export class ConsoleReporter implements Reporter {
     const category = result.category ? p.dim(` [${result.category}]`) : '';
     let text = `${badge} ${r(result.id)} ${p.dim('on')} ${r(result.target)}${category}\n    ${r(result.message)}\n`;
     if (this.verbose) {
-      if (result.expected !== undefined) text += `    expected: ${r(inline(result.expected))}\n`;
-      if (result.observed !== undefined) text += `    observed: ${r(inline(result.observed))}\n`;
+      if (result.expected !== undefined) text += `    expected: ${inline(redactValue(result.expected, r))}\n`;
+      if (result.observed !== undefined) text += `    observed: ${inline(redactValue(result.observed, r))}\n`;
       if (result.requirements.length > 0) text += `    requirements: ${r(result.requirements.join(', '))}\n`;
     }
     text += `    ${p.dim('replay:')} ${r(result.replay)}\n`;
@@ -230,7 +246,9 @@ export class ConsoleReporter implements Reporter {
   private printLine(result: CaseResult): void {
     const p = this.paint;
     const colour = result.verdict === 'pass' ? p.green : result.verdict === 'not-applicable' ? p.dim : p.yellow;
-    this.above(`${colour(LABEL[result.verdict])} ${this.redact(result.id)} ${p.dim('on')} ${this.redact(result.target)}\n`);
+    this.above(
+      `${colour(LABEL[result.verdict])} ${this.redact(result.id)} ${p.dim('on')} ${this.redact(result.target)}\n`,
+    );
   }
 
   private progressText(): string {

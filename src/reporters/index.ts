@@ -85,7 +85,10 @@ export function createReporters(
     const name = typeof spec === 'string' ? spec : spec[0];
     if (name === 'console') {
       const options: ConsoleOptions = typeof spec === 'string' ? {} : (spec[1] as ConsoleOptions);
-      const reporter = createReporter(['console', { reportPaths: () => reportPaths(fileReporters), ...options }], context);
+      const reporter = createReporter(
+        ['console', { reportPaths: () => reportPaths(fileReporters), ...options }],
+        context,
+      );
       consoles.push({ name, reporter });
     } else {
       const reporter = createReporter(spec, context);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { CaseResult } from '../core/results.ts';
 import type { Reporter, RunInfo } from '../core/reporter.ts';
-import { AppendFile, identity, redactValue, type Redact } from './text.ts';
+import { AppendFile, identity, redactShared, type Redact } from './text.ts';
 
 export interface JsonlOptions {
   /** Default: the run's outputDir. */
@@ -40,7 +40,7 @@ export class JsonlReporter implements Reporter {
 
   onCaseEnd(result: CaseResult): void {
     if (!this.file) throw new Error('onCaseEnd before onBegin');
-    this.file.write(JSON.stringify(redactValue(result, this.redact)) + '\n');
+    this.file.write(JSON.stringify(redactShared(result, this.redact)) + '\n');
   }
 
   onEnd(): void {

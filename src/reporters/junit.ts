@@ -1,9 +1,9 @@
-import { closeSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { CaseResult } from '../core/results.ts';
 import type { Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
-import { AppendFile, identity, inline, type Redact } from './text.ts';
+import { AppendFile, identity, inline, redactShared, type Redact } from './text.ts';
 
 export interface JunitOptions {
   /** Default: the run's outputDir. */
@@ -78,30 +78,31 @@ export class JunitReporter implements Reporter {
 
   onBegin(run: RunInfo, targets: TargetRun[]): void {
     this.closeParts();
+    if (this.partsDir) rmSync(this.partsDir, { recursive: true, force: true });
     this.run = run;
     this.written = [];
-    this.partsDir = join(this.options.outputDir ?? run.outputDir, `.junit-parts-${process.pid}`);
-    rmSync(this.partsDir, { recursive: true, force: true });
-    mkdirSync(this.partsDir, { recursive: true });
+    // Outside the reports directory, so a killed run leaves no debris next to the reports.
+    this.partsDir = mkdtempSync(join(tmpdir(), 'harness-junit-'));
     this.suites = new Map();
     for (const target of targets) this.suite(target.name);
   }
 
-  onCaseEnd(result: CaseResult): void {
-    const suite = this.suite(result.target);
-    const r = this.redact;
+  onCaseEnd(original: CaseResult): void {
+    const suite = this.suite(original.target);
+    const result = redactShared(original, this.redact);
     const ms = Math.max(0, result.stop - result.start);
     suite.tests++;
     suite.timeMs += ms;
-    if (result.start > 0 && (suite.firstStart === 0 || result.start < suite.firstStart)) suite.firstStart = result.start;
+    if (result.start > 0 && (suite.firstStart === 0 || result.start < suite.firstStart))
+      suite.firstStart = result.start;
 
-    let xml = `  <testcase name="${xmlAttr(r(result.id))}" classname="${xmlAttr(r(`${result.specification}.${result.area}`))}" time="${seconds(ms)}">\n`;
+    let xml = `  <testcase name="${xmlAttr(result.id)}" classname="${xmlAttr(`${result.specification}.${result.area}`)}" time="${seconds(ms)}">\n`;
     if (result.requirements.length > 0) {
       xml += '   <properties>\n';
-      for (const id of result.requirements) xml += `    <property name="requirement" value="${xmlAttr(r(id))}"/>\n`;
+      for (const id of result.requirements) xml += `    <property name="requirement" value="${xmlAttr(id)}"/>\n`;
       xml += '   </properties>\n';
     }
-    const message = r(result.message);
+    const message = result.message;
     switch (result.verdict) {
       case 'fail':
         suite.failures++;
@@ -118,7 +119,7 @@ export class JunitReporter implements Reporter {
         break;
       }
       case 'informational':
-        xml += `   <system-out>${xmlText(`informational: passed under implementation-defined choices ${r(choiceList(result.choices))}. ${message}`)}</system-out>\n`;
+        xml += `   <system-out>${xmlText(`informational: passed under implementation-defined choices ${choiceList(result.choices)}. ${message}`)}</system-out>\n`;
         break;
       case 'non-strict':
         xml += `   <system-out>${xmlText(`non-strict: accepted, but deviates from the strict reading of the specification. ${message}`)}</system-out>\n`;
@@ -139,6 +140,7 @@ export class JunitReporter implements Reporter {
     if (!run) throw new Error('onEnd before onBegin');
     const path = join(this.options.outputDir ?? run.outputDir, this.options.fileName ?? 'junit.xml');
     const temp = `${path}.${process.pid}.tmp`;
+    mkdirSync(dirname(path), { recursive: true });
     const fd = openSync(temp, 'w');
     try {
       let tests = 0;
@@ -181,14 +183,14 @@ export class JunitReporter implements Reporter {
     this.written = [path];
   }
 
+  /** The failure text; `result` is already redacted. */
   private details(result: CaseResult): string {
-    const r = this.redact;
-    const lines = [r(result.message)];
-    if (result.expected !== undefined) lines.push(`expected: ${r(inline(result.expected))}`);
-    if (result.observed !== undefined) lines.push(`observed: ${r(inline(result.observed))}`);
-    if (result.requirements.length > 0) lines.push(`requirements: ${r(result.requirements.join(', '))}`);
-    if (Object.keys(result.choices).length > 0) lines.push(`choices: ${r(choiceList(result.choices))}`);
-    lines.push(`replay: ${r(result.replay)}`);
+    const lines = [result.message];
+    if (result.expected !== undefined) lines.push(`expected: ${inline(result.expected)}`);
+    if (result.observed !== undefined) lines.push(`observed: ${inline(result.observed)}`);
+    if (result.requirements.length > 0) lines.push(`requirements: ${result.requirements.join(', ')}`);
+    if (Object.keys(result.choices).length > 0) lines.push(`choices: ${choiceList(result.choices)}`);
+    lines.push(`replay: ${result.replay}`);
     return lines.join('\n');
   }
 

@@ -1,8 +1,14 @@
 import { join } from 'node:path';
-import { emptyCounts, type CaseResult, type FailureCategory, type Verdict, type VerdictCounts } from '../core/results.ts';
+import {
+  emptyCounts,
+  type CaseResult,
+  type FailureCategory,
+  type Verdict,
+  type VerdictCounts,
+} from '../core/results.ts';
 import type { Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
 import type { TargetInfo } from '../core/types.ts';
-import { identity, redactValue, writeFileAtomic, type Redact } from './text.ts';
+import { identity, redactShared, redactValue, writeFileAtomic, type Redact } from './text.ts';
 
 export interface SummaryOptions {
   /** Default: the run's outputDir. */
@@ -78,39 +84,33 @@ export class SummaryReporter implements Reporter {
     this.written = [];
   }
 
-  onCaseEnd(result: CaseResult): void {
+  onCaseEnd(original: CaseResult): void {
+    const result = redactShared(original, this.redact);
     this.counts[result.verdict]++;
-    const target = this.target(result.target);
+    const target = this.target(original.target);
     target.counts[result.verdict]++;
     for (const point in result.choices) target.choices[point] = result.choices[point] ?? '';
     switch (result.verdict) {
       case 'fail':
       case 'broken':
-        this.failures.push(
-          redactValue(
-            {
-              id: result.id,
-              target: result.target,
-              verdict: result.verdict,
-              category: result.category ?? null,
-              requirements: result.requirements,
-              message: result.message,
-              expected: result.expected ?? null,
-              observed: result.observed ?? null,
-              choices: result.choices,
-              replay: result.replay,
-            },
-            this.redact,
-          ),
-        );
+        this.failures.push({
+          id: result.id,
+          target: result.target,
+          verdict: result.verdict,
+          category: result.category ?? null,
+          requirements: result.requirements,
+          message: result.message,
+          expected: result.expected ?? null,
+          observed: result.observed ?? null,
+          choices: result.choices,
+          replay: result.replay,
+        });
         break;
       case 'non-strict':
-        this.nonStrict.push(this.redact(result.id));
+        this.nonStrict.push(result.id);
         break;
       case 'informational':
-        this.informational.push(
-          redactValue({ id: result.id, target: result.target, choices: result.choices }, this.redact),
-        );
+        this.informational.push({ id: result.id, target: result.target, choices: result.choices });
         break;
       default:
         break;

@@ -28,6 +28,25 @@ function redactAny(value: unknown, redact: Redact): unknown {
   return out;
 }
 
+// Every reporter redacts each case on its own (defence in depth), but they normally share one redact
+// function: the copy is made once per case and function, not once per reporter.
+const redactedCases = new WeakMap<Redact, WeakMap<object, unknown>>();
+
+/** {@link redactValue} for a value several reporters redact with the same function (a CaseResult). */
+export function redactShared<T extends object>(value: T, redact: Redact): T {
+  if (redact === identity) return value;
+  let cache = redactedCases.get(redact);
+  if (!cache) {
+    cache = new WeakMap();
+    redactedCases.set(redact, cache);
+  }
+  const cached = cache.get(value);
+  if (cached !== undefined) return cached as T;
+  const copy = redactAny(value, redact) as T;
+  cache.set(value, copy);
+  return copy;
+}
+
 /** `2210` -> `2,210`, whatever the machine's locale (reports are compared across machines). */
 export function formatCount(n: number): string {
   return Math.round(n).toLocaleString('en-US');

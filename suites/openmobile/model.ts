@@ -212,7 +212,8 @@ function evaluate(input: StepInput, run: Run): Branch {
   if (pid.decoded) note(ctx, 'OM-PARAM-DECODE', `pid percent-decoded once to "${pid.value ?? ''}"`);
 
   const test = readYesNo(query, 'test', ctx);
-  const autologin = readYesNo(query, 'autologin', ctx);
+  const autologinFlag = readYesNo(query, 'autologin', ctx);
+  const autologin = autologinFlag === 'invalid' ? undefined : autologinFlag;
   const silentFlag = checkFlag('silentmode', silentmode, ctx);
   if (silentFlag === 'Y' && route.platform === 'android') {
     note(ctx, 'OM-SILENT-ANDROID', 'silentmode=Y: Open Mobile stays in the background and posts a notification');
@@ -262,7 +263,7 @@ function evaluate(input: StepInput, run: Run): Branch {
   const activation = fetchPid !== null;
   if (fetchPid !== null) {
     const mode = test === 'Y' ? 'test' : 'production';
-    note(ctx, 'OM-PARAM-TEST-MODE', test === 'Y' ? 'test=Y: the test-mode profile is requested' : `test ${test === 'N' ? '=N' : 'omitted'}: the production profile is requested`);
+    note(ctx, 'OM-PARAM-TEST-MODE', test === 'Y' ? 'test=Y: the test-mode profile is requested' : `${test === 'N' ? 'test=N' : test === 'invalid' ? 'test invalid' : 'test omitted'}: the production profile is requested`);
     const pin = query.get('pin', true);
     note(ctx, 'OM-PARAM-PIN', pin === undefined || pin === '' ? 'no PIN is sent to the profile service' : 'the PIN is sent to the profile service');
     const fault = input.fault;
@@ -439,8 +440,8 @@ function deliveryFor(route: Route, resultScheme: string | undefined, silentY: bo
 // -----------------------------------------------------------------------------------------------------------
 // Parameters (reading section 2)
 
-/** `test` / `autologin`: 'Y', 'N', or undefined when omitted or invalid (invalid is recorded as 11). */
-function readYesNo(query: QueryReader, name: 'test' | 'autologin', ctx: Context): 'Y' | 'N' | undefined {
+/** `test` / `autologin`: 'Y', 'N', undefined when omitted, 'invalid' (recorded as 11, then treated as omitted). */
+function readYesNo(query: QueryReader, name: 'test' | 'autologin', ctx: Context): 'Y' | 'N' | 'invalid' | undefined {
   const value = query.get(name);
   if (value === undefined || value === 'Y' || value === 'N') return value;
   if (value === 'y' || value === 'n') {
@@ -450,10 +451,10 @@ function readYesNo(query: QueryReader, name: 'test' | 'autologin', ctx: Context)
       return value === 'y' ? 'Y' : 'N';
     }
     broken(ctx, 11, 'OM-PARAM-BOOL', 'request', `${name}=${value} is not Y or N (${choiceText('OM-CHOICE-BOOL-LOWERCASE', option)})`);
-    return undefined;
+    return 'invalid';
   }
   broken(ctx, 11, 'OM-PARAM-BOOL', 'request', `${name}="${value}" is not Y or N`);
-  return undefined;
+  return 'invalid';
 }
 
 /** `silentmode` / `obfuscation`: omitted means N; other values are OM-CHOICE-FLAG-VALUE. */

@@ -60,7 +60,9 @@ describe('ConsoleReporter', () => {
       `FAIL omit-keep@ios-url on emulated-ios [wrong-state]\n    username erased by an omitted parameter\n    replay: ${failed.replay}\n`,
     );
     stream.text = '';
-    reporter.onCaseEnd(makeCase({ id: 'x@android-intent', target: 'emulated-android', verdict: 'broken', message: 'timeout' }));
+    reporter.onCaseEnd(
+      makeCase({ id: 'x@android-intent', target: 'emulated-android', verdict: 'broken', message: 'timeout' }),
+    );
     expect(stream.text).toMatch(/^BROKEN x@android-intent on emulated-android/);
   });
 
@@ -79,7 +81,11 @@ describe('ConsoleReporter', () => {
 
   it('ends with a table per target and verdict, the choices, the rate and the report paths', () => {
     const stream = new MemoryStream(false);
-    const reporter = new ConsoleReporter({ stream, env: {}, reportPaths: () => ['/out/summary.json', '/out/junit.xml'] });
+    const reporter = new ConsoleReporter({
+      stream,
+      env: {},
+      reportPaths: () => ['/out/summary.json', '/out/junit.xml'],
+    });
     reporter.onBegin(runInfo('/out'), TARGETS);
     const cases = [
       makeCase(),
@@ -100,7 +106,9 @@ describe('ConsoleReporter', () => {
       '----------------  ----  ----  ----------  -------------  ---  ------  -----',
       'total                1     1           0              1    1       0      4',
     ]);
-    expect(stream.text).toContain('Implementation-defined choices (choice point = option):\n  emulated-android\n    OM-CHOICE-PLUS = space\n');
+    expect(stream.text).toContain(
+      'Implementation-defined choices (choice point = option):\n  emulated-android\n    OM-CHOICE-PLUS = space\n',
+    );
     expect(stream.text).toContain('4 cases in 2.00 s (2 cases/s)');
     expect(stream.text).toContain('1 failed, 0 broken');
     expect(stream.text).toContain('Reports:\n  /out/summary.json\n  /out/junit.xml\n');
@@ -124,9 +132,19 @@ describe('ConsoleReporter', () => {
 
   it('redacts everything it prints', () => {
     const stream = new MemoryStream(false);
-    const reporter = new ConsoleReporter({ stream, env: {}, verbose: true, redact: (s) => s.replaceAll('hunter2', '***') });
+    const reporter = new ConsoleReporter({
+      stream,
+      env: {},
+      verbose: true,
+      redact: (s) => s.replaceAll('hunter2', '***'),
+    });
     reporter.onBegin(runInfo('/out'), TARGETS);
-    const c = makeCase({ verdict: 'fail', message: 'saw hunter2', observed: { password: 'hunter2' }, replay: 'x --pw hunter2' });
+    const c = makeCase({
+      verdict: 'fail',
+      message: 'saw hunter2',
+      observed: { password: 'hunter2' },
+      replay: 'x --pw hunter2',
+    });
     reporter.onCaseEnd(c);
     reporter.onTargetError('emulated-ios', 'hunter2 rejected');
     reporter.onEnd(summaryOf([c], { choices: { 'emulated-ios': { 'OM-CHOICE-PLUS': 'hunter2' } } }));

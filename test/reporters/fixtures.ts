@@ -24,7 +24,13 @@ export function runInfo(outputDir: string, overrides: Partial<RunInfo> = {}): Ru
 export const TARGETS: TargetRun[] = [
   {
     name: 'emulated-ios',
-    info: { name: 'emulated-ios', version: '3.2.0', platform: 'ios', methods: ['url'], capabilities: ['state', 'logs'] },
+    info: {
+      name: 'emulated-ios',
+      version: '3.2.0',
+      platform: 'ios',
+      methods: ['url'],
+      capabilities: ['state', 'logs'],
+    },
     planned: 3,
   },
   {

@@ -23,7 +23,12 @@ describe('xml escaping', () => {
     expect(() => parseXml('<a>\u0001</a>')).toThrow(/forbidden/);
     expect(() => parseXml('<a><b></a>')).toThrow(/mismatched/);
     expect(() => parseXml('<a b=c/>')).toThrow(/unquoted/);
-    expect(parseXml('<a b="&#10;">x&amp;y</a>')).toEqual({ name: 'a', attributes: { b: '\n' }, children: [], text: 'x&y' });
+    expect(parseXml('<a b="&#10;">x&amp;y</a>')).toEqual({
+      name: 'a',
+      attributes: { b: '\n' },
+      children: [],
+      text: 'x&y',
+    });
   });
 });
 
@@ -100,7 +105,10 @@ describe('JunitReporter', () => {
     expect(children(hostile, 'properties')[0]?.children[1]?.attributes['value']).toBe(`OM-${stripped}`);
 
     const androidCases = children(android!, 'testcase');
-    expect(children(androidCases[0]!, 'error')[0]?.attributes).toEqual({ message: 'timeout <5s>', type: 'broken-target' });
+    expect(children(androidCases[0]!, 'error')[0]?.attributes).toEqual({
+      message: 'timeout <5s>',
+      type: 'broken-target',
+    });
     expect(children(androidCases[1]!, 'skipped')[0]?.attributes['message']).toBe(
       'not applicable (missing capabilities: concurrency): needs two requests in flight',
     );

@@ -43,7 +43,14 @@ describe('SummaryReporter', () => {
     expect(file.command).toBe('harness run --seed 42');
     expect(file.interrupted).toBe(true);
     expect(file.total).toBe(6);
-    expect(file.counts).toEqual({ pass: 1, fail: 1, 'non-strict': 1, informational: 1, 'not-applicable': 1, broken: 1 });
+    expect(file.counts).toEqual({
+      pass: 1,
+      fail: 1,
+      'non-strict': 1,
+      informational: 1,
+      'not-applicable': 1,
+      broken: 1,
+    });
     expect(file.targets['emulated-ios']?.counts).toEqual({
       pass: 1,
       fail: 1,
@@ -69,7 +76,12 @@ describe('SummaryReporter', () => {
         choices: { 'OM-CHOICE-PLUS': 'literal' },
         replay: cases[1]?.replay,
       },
-      expect.objectContaining({ id: 'e@android-intent', verdict: 'broken', category: null, message: 'adapter timed out' }),
+      expect.objectContaining({
+        id: 'e@android-intent',
+        verdict: 'broken',
+        category: null,
+        message: 'adapter timed out',
+      }),
     ]);
     expect(file.nonStrict).toEqual(['c@android-url']);
     expect(file.informational).toEqual([

@@ -32,7 +32,8 @@ function decode(raw: string, where: string): string {
     const num = /^#(?:x([0-9a-fA-F]+)|([0-9]+))$/.exec(body);
     if (!num) throw new Error(`unknown entity &${body}; in ${where}`);
     const code = num[1] !== undefined ? parseInt(num[1], 16) : parseInt(num[2] ?? '', 10);
-    if (code < 0x20 && code !== 0x9 && code !== 0xa && code !== 0xd) throw new Error(`forbidden &#${code}; in ${where}`);
+    if (code < 0x20 && code !== 0x9 && code !== 0xa && code !== 0xd)
+      throw new Error(`forbidden &#${code}; in ${where}`);
     return String.fromCodePoint(code);
   });
 }

@@ -5,7 +5,13 @@
  */
 import type { Method, ProvisionObservation } from '../../../src/core/types.ts';
 import { OpenMobileClient } from './open-mobile-client.ts';
-import type { ConfigurationCheck, Draft, PlatformPicks, ProvisioningRequest, SyntaxCheck } from './open-mobile-client.ts';
+import type {
+  ConfigurationCheck,
+  Draft,
+  PlatformPicks,
+  ProvisioningRequest,
+  SyntaxCheck,
+} from './open-mobile-client.ts';
 import type { UrlParts } from './query.ts';
 
 export const RESULT_ACTION = 'client_x.android.prov.result';

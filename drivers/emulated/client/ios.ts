@@ -4,7 +4,13 @@
  */
 import type { Method, ProvisionObservation } from '../../../src/core/types.ts';
 import { OpenMobileClient } from './open-mobile-client.ts';
-import type { ConfigurationCheck, Draft, PlatformPicks, ProvisioningRequest, SyntaxCheck } from './open-mobile-client.ts';
+import type {
+  ConfigurationCheck,
+  Draft,
+  PlatformPicks,
+  ProvisioningRequest,
+  SyntaxCheck,
+} from './open-mobile-client.ts';
 import type { UrlParts } from './query.ts';
 
 /** iOS lower-cases the host of an `NSURL`, so `provision`, `Provision` and `provision.com` all arrive. */

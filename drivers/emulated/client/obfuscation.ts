@@ -32,5 +32,7 @@ export function deobfuscate(obfuscated: string, keyHex: string | null): string |
 export function obfuscate(password: string, keyHex: string): string {
   if (!KEY.test(keyHex)) throw new RangeError('obfuscation key must be 64 hex characters (AES-256)');
   const cipher = createCipheriv('aes-256-ecb', Buffer.from(keyHex, 'hex'), null);
-  return Buffer.concat([cipher.update(password, 'utf8'), cipher.final()]).toString('hex').toUpperCase();
+  return Buffer.concat([cipher.update(password, 'utf8'), cipher.final()])
+    .toString('hex')
+    .toUpperCase();
 }

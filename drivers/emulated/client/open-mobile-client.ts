@@ -294,9 +294,11 @@ export abstract class OpenMobileClient {
         return password.undecodable ? this.picks.obfuscationUndecodable : null;
       case 'lengths': {
         const tooLongUser =
-          request.username !== undefined && this.lengthOf(request.username) > this.limit(USERNAME_LIMIT, 'username-limit-off-by-one');
+          request.username !== undefined &&
+          this.lengthOf(request.username) > this.limit(USERNAME_LIMIT, 'username-limit-off-by-one');
         const tooLongPassword =
-          password.value !== undefined && this.lengthOf(password.value) > this.limit(PASSWORD_LIMIT, 'password-limit-off-by-one');
+          password.value !== undefined &&
+          this.lengthOf(password.value) > this.limit(PASSWORD_LIMIT, 'password-limit-off-by-one');
         return tooLongUser || tooLongPassword ? 23 : null;
       }
     }
@@ -368,8 +370,10 @@ export abstract class OpenMobileClient {
     const s = draft.settings;
     const { profile } = draft;
     // Soft rules on the saved values a new profile cannot keep; a value in the request is judged later.
-    if (draft.newProfile && !profile.savePassword && !this.defects.has('missed-soft-password-removal')) s.password = null;
-    if (draft.newProfile && profile.prefixes === null && !this.defects.has('missed-soft-prefix-removal')) s.prefix = null;
+    if (draft.newProfile && !profile.savePassword && !this.defects.has('missed-soft-password-removal'))
+      s.password = null;
+    if (draft.newProfile && profile.prefixes === null && !this.defects.has('missed-soft-prefix-removal'))
+      s.prefix = null;
 
     const emptyKeeps = this.defects.has('empty-treated-as-omitted');
     s.username = applyValue(s.username, request.username, emptyKeeps);
@@ -393,14 +397,18 @@ export abstract class OpenMobileClient {
         return s.username === null || s.domain === null || !profile.savePassword ? 23 : null;
       }
       case 'domain':
-        return s.domain !== null && !profile.domains.editable && !profile.domains.options.includes(s.domain) ? 20 : null;
+        return s.domain !== null && !profile.domains.editable && !profile.domains.options.includes(s.domain)
+          ? 20
+          : null;
       case 'prefix':
         if (s.prefix === null) return null;
         if (profile.prefixes === null) return 21;
         return !profile.prefixes.editable && !profile.prefixes.options.includes(s.prefix) ? 21 : null;
       case 'autologin':
         if (draft.requestedAutologin !== true) return null;
-        return !profile.autologin.userControl || s.username === null || s.password === null || s.domain === null ? 22 : null;
+        return !profile.autologin.userControl || s.username === null || s.password === null || s.domain === null
+          ? 22
+          : null;
     }
   }
 

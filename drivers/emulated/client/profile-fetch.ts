@@ -103,7 +103,11 @@ function interpret(status: number, body: string): FetchOutcome {
 function isOptionList(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return Array.isArray(v['options']) && v['options'].every((o) => typeof o === 'string') && typeof v['editable'] === 'boolean';
+  return (
+    Array.isArray(v['options']) &&
+    v['options'].every((o) => typeof o === 'string') &&
+    typeof v['editable'] === 'boolean'
+  );
 }
 
 /** Null when `value` is a usable profile, else what is wrong with it (a client must not trust the wire). */

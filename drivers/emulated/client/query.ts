@@ -52,7 +52,7 @@ const HEX = /^[0-9A-Fa-f]{2}$/;
 export function percentDecode(input: string, malformed: QueryRules['malformed']): string | null {
   if (!input.includes('%')) return input;
   const bytes: number[] = [];
-  for (let i = 0; i < input.length; ) {
+  for (let i = 0; i < input.length;) {
     if (input.charCodeAt(i) === 0x25) {
       const hex = input.slice(i + 1, i + 3);
       if (HEX.test(hex)) {

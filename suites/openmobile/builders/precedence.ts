@@ -51,6 +51,8 @@ export interface Ingredient {
   fetchStage?: 0 | 1 | 2;
   /** Where the rule exists at all (22 is iOS only; Android ignores the forbidden autologin=Y). */
   platforms?: Platform[];
+  /** The requirement the ingredient exercises on the other platforms, where it is no violation. */
+  elsewhere?: string;
 }
 
 const NOT_ALLOWED_DOMAIN = 'not-allowed.example';
@@ -68,6 +70,7 @@ export function ingredients(catalog: Catalog): Ingredient[] {
   // Any pid: request-syntax ingredients do not care which profile is fetched; the neutral first choice is
   // the first shared profile, and a blank or unknown pid is allowed too.
   const anyPid = [...ids(shared), unknown, ''];
+  // A fetch failure needs a fetch, which a blank pid never starts (10 is decided on the request alone).
   const nonBlank = [...ids(shared), unknown];
   const fixedDomain = shared.filter(
     (p) => !p.domains.editable && p.domains.options.length > 0 && !p.domains.options.includes(NOT_ALLOWED_DOMAIN),
@@ -151,6 +154,7 @@ export function ingredients(catalog: Catalog): Ingredient[] {
       pids: ids(forbidsAutologin),
       params: { autologin: { kind: 'value', value: 'Y' } },
       platforms: ['ios'],
+      elsewhere: 'OM-SOFT-AUTOLOGIN-ANDROID-IGNORED',
     },
     {
       key: 'PASSNOSAVE',
@@ -333,16 +337,18 @@ function vectorFor(parts: readonly Ingredient[], combination: Extract<Combinatio
   if (combination.fault !== undefined) when.fault = combination.fault;
   const keys = parts.map((p) => p.key);
   const expect = (platform: Platform): PlatformExpectation | null => {
-    const { codes, counted } = acceptableCodes(parts, platform);
+    const { codes } = acceptableCodes(parts, platform);
+    const exercised = parts.flatMap((p) =>
+      p.platforms === undefined || p.platforms.includes(platform)
+        ? [p.requirement]
+        : p.elsewhere === undefined
+          ? []
+          : [p.elsewhere],
+    );
     if (codes.length > 0) {
       return {
         then: { handled: true, result: codes, state: 'unchanged' },
-        requirements: [
-          'OM-ATOMIC',
-          ...(parts.length > 1 ? ['OM-PRECEDENCE'] : []),
-          ...parts.map((p) => p.requirement),
-          ...counted.map((p) => p.requirement),
-        ],
+        requirements: ['OM-ATOMIC', ...(parts.length > 1 ? ['OM-PRECEDENCE'] : []), ...exercised],
       };
     }
     // Only an ingredient that is no violation on this platform (Android ignores a forbidden

@@ -6,6 +6,7 @@
  * expectations, so the two must be derived independently.
  */
 import type { Catalog, CatalogProfile, Platform, Settings } from '../../../src/core/types.ts';
+import type { Outcome } from '../types.ts';
 import { codePoints, toExpectedState, type PlatformExpectation } from './common.ts';
 
 export const USERNAME_LIMIT = 100;
@@ -210,7 +211,7 @@ export function expectSetup(
 }
 
 /** The vector outcome for an expectation: success with the full state, or the codes with nothing changed. */
-export function outcomeOf(expectation: Expectation): PlatformExpectation {
+export function outcomeOf(expectation: Expectation): PlatformExpectation & { then: Outcome } {
   if (expectation.ok) {
     return {
       then: { handled: true, result: [0], state: toExpectedState(expectation.state.profile, expectation.state.settings) },

@@ -43,7 +43,8 @@ export interface TestClient {
 }
 
 export function reportingUrl(platform: Platform, query: string): { url: string; method: Method } {
-  if (platform === 'ios') return { url: `ipass://provision?resulturlscheme=probe${query ? `&${query}` : ''}`, method: 'url' };
+  if (platform === 'ios')
+    return { url: `ipass://provision?resulturlscheme=probe${query ? `&${query}` : ''}`, method: 'url' };
   return { url: `clientx://provision${query ? `?${query}` : ''}`, method: 'intent' };
 }
 
@@ -52,7 +53,10 @@ export async function openClient(
   platform: Platform,
   defects: string[] = [],
 ): Promise<TestClient> {
-  const driver = await createEmulatedDriver({ platform, defects }, { rootDir: process.cwd(), obfuscationKey: TEST_KEY });
+  const driver = await createEmulatedDriver(
+    { platform, defects },
+    { rootDir: process.cwd(), obfuscationKey: TEST_KEY },
+  );
   const session = await driver.openSession();
   const scope = service.scope();
   await session.reset(scope.url, signal);
@@ -86,7 +90,9 @@ export function get(url: string): Promise<RawAnswer> {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }),
+      );
     });
     req.on('error', reject);
     req.end();

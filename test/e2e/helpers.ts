@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createSuite, DRIVERS, startProfileService } from '../../src/cli/builtins.ts';
+import { resolveConfig } from '../../src/config/resolve.ts';
+import type { HarnessConfig } from '../../src/config/types.ts';
+import type { Reporter } from '../../src/core/reporter.ts';
+import type { CaseResult } from '../../src/core/results.ts';
+import { runPlan, type RunOutcome } from '../../src/runner/run.ts';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const KEY = '8CC677D6FA2AC487C2FC7AD7232F87D8FCAFD5E9FC0AFBFF23B09D8713BE3463';
+export const BIN = path.join(ROOT, 'bin/harness.js');
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real CLI as a user would, in `cwd`. */
+export function runCli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A temp project dir with a harness.config.ts pointing at the repository's vectors and catalog. */
+export function tempProject(config: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-e2e-'));
+  writeFileSync(path.join(dir, 'harness.config.ts'), config);
+  return dir;
+}
+
+export function repoPaths(): string {
+  return `profiles: ${JSON.stringify(path.join(ROOT, 'vectors/openmobile/profiles.json'))},\n  vectors: ${JSON.stringify(path.join(ROOT, 'vectors/openmobile'))},`;
+}
+
+/** Runs the plan in-process and collects every result (no files). */
+export async function runInProcess(config: HarnessConfig, overrides: { target?: string[]; grep?: string[] } = {}): Promise<{ outcome: RunOutcome; results: CaseResult[] }> {
+  const resolved = resolveConfig({ file: path.join(ROOT, 'harness.config.ts'), config: { obfuscation: { key: KEY }, ...config } }, overrides, {}, ROOT);
+  const results: CaseResult[] = [];
+  const reporter: Reporter = { onCaseEnd: (r) => void results.push(r) };
+  const outcome = await runPlan(
+    resolved,
+    { suite: createSuite(), drivers: DRIVERS, startProfileService, reporter },
+    { startedAt: new Date().toISOString(), command: 'test', harnessVersion: 'test' },
+  );
+  return { outcome, results };
+}
