@@ -115,14 +115,16 @@ const OPTIONS = new Map<string, readonly string[]>(CHOICE_POINTS.map((point) => 
 /** The permitted options of a choice point, first = default; throws on an unknown id. */
 export function optionsOf(pointId: string): readonly string[] {
   const options = OPTIONS.get(pointId);
-  if (options === undefined) throw new Error(`unknown Open Mobile choice point "${pointId}" (see suites/openmobile/choices.ts)`);
+  if (options === undefined)
+    throw new Error(`unknown Open Mobile choice point "${pointId}" (see suites/openmobile/choices.ts)`);
   return options;
 }
 
 /** The choice point with this id; throws on an unknown id. */
 export function choicePoint(pointId: string): ChoicePoint {
   const point = CHOICE_POINTS.find((p) => p.id === pointId);
-  if (point === undefined) throw new Error(`unknown Open Mobile choice point "${pointId}" (see suites/openmobile/choices.ts)`);
+  if (point === undefined)
+    throw new Error(`unknown Open Mobile choice point "${pointId}" (see suites/openmobile/choices.ts)`);
   return point;
 }
 

@@ -3,7 +3,7 @@
  * and fault conditions, and a concurrent second request where asked), then judges every step against the
  * model, step by step, continuing from the state of the branch the target's observation matched.
  */
-import { maskSecret, Redactor, redactUrlPassword } from '../../src/core/redact.ts';
+import { maskSecret, MIN_SECRET_LENGTH, Redactor, redactUrlPassword } from '../../src/core/redact.ts';
 import type { Attachment, CaseResult, FailureCategory, StepRecord, Verdict } from '../../src/core/results.ts';
 import type { CaseEnv, PlannedCase } from '../../src/core/suite.ts';
 import type { Catalog, ClientState, ProvisionObservation, Route } from '../../src/core/types.ts';
@@ -123,8 +123,9 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
     ...(ctx.declaredPrecedence ? { declaredPrecedence: ctx.declaredPrecedence } : {}),
     ...extra,
   });
+  // Short values would match ordinary log text (docs/openmobile-reading-notes.md, "Password leaks").
   const secretsOf = (url: string) => {
-    const forms = passwordForms(url, ctx.obfuscationKey);
+    const forms = passwordForms(url, ctx.obfuscationKey).filter((f) => f.length >= MIN_SECRET_LENGTH);
     forms.forEach((f) => redactor.add(f));
     return forms;
   };

@@ -59,12 +59,16 @@ function settingsText(settings: Settings): string {
 }
 
 function stateText(state: ModelState): string {
-  const profile = state.profile === null ? 'not activated' : `profile ${state.profile.id} (${state.profile.mode}, ${state.profile.platform})`;
+  const profile =
+    state.profile === null
+      ? 'not activated'
+      : `profile ${state.profile.id} (${state.profile.mode}, ${state.profile.platform})`;
   return `${profile}; ${settingsText(state.settings)}`;
 }
 
 function deliveryText(delivery: DeliveryPrediction, branch: Branch): string {
-  if (!branch.handled) return 'nothing observable (no result, callback, dialog, notification; not brought to the foreground)';
+  if (!branch.handled)
+    return 'nothing observable (no result, callback, dialog, notification; not brought to the foreground)';
   const code = branch.results.length === 1 ? String(branch.results[0]) : `one of ${branch.results.join(', ')}`;
   const channel =
     delivery.channel === 'broadcast'
@@ -78,8 +82,18 @@ function deliveryText(delivery: DeliveryPrediction, branch: Branch): string {
       : delivery.dialog === 'none'
         ? 'no dialog'
         : 'dialog not specified';
-  const foreground = delivery.foreground === 'any' ? 'foreground not specified' : delivery.foreground ? 'in the foreground' : 'stays in the background';
-  const notification = delivery.notification === 'any' ? 'notification not specified' : delivery.notification ? 'a notification' : 'no notification';
+  const foreground =
+    delivery.foreground === 'any'
+      ? 'foreground not specified'
+      : delivery.foreground
+        ? 'in the foreground'
+        : 'stays in the background';
+  const notification =
+    delivery.notification === 'any'
+      ? 'notification not specified'
+      : delivery.notification
+        ? 'a notification'
+        : 'no notification';
   return `${channel}; ${dialog}; ${foreground}; ${notification}`;
 }
 
@@ -88,7 +102,10 @@ function outcomeLines(branch: Branch, before: ModelState | null, indent: string)
   if (!branch.handled) {
     lines.push(`${indent}=> not handled`);
   } else {
-    const results = branch.results.length === 1 ? String(branch.results[0]) : `any of ${branch.results.join(', ')} (one fixed order per target)`;
+    const results =
+      branch.results.length === 1
+        ? String(branch.results[0])
+        : `any of ${branch.results.join(', ')} (one fixed order per target)`;
     lines.push(`${indent}=> result ${results}`);
   }
   if (branch.nonStrict !== null) lines.push(`${indent}   non-strict: ${branch.nonStrict}`);
@@ -100,24 +117,41 @@ function outcomeLines(branch: Branch, before: ModelState | null, indent: string)
 
 function choicesText(choices: Record<string, string>): string {
   const entries = Object.entries(choices);
-  return entries.length === 0 ? 'no implementation-defined choice' : entries.map(([id, option]) => `${id}=${option}`).join(', ');
+  return entries.length === 0
+    ? 'no implementation-defined choice'
+    : entries.map(([id, option]) => `${id}=${option}`).join(', ');
 }
 
 /** Human-readable derivation of a prediction, one block per branch when there are several. */
 export function formatDerivation(branches: Branch[], context: DerivationContext): string {
-  const lines = [`${context.caseId} on ${context.route.platform} (${context.route.method} method)`, `  URL: ${redactPassword(context.url)}`];
+  const lines = [
+    `${context.caseId} on ${context.route.platform} (${context.route.method} method)`,
+    `  URL: ${redactPassword(context.url)}`,
+  ];
   // A failing branch returns the input state object itself, which identifies "unchanged" without the input.
   const inputState = branches.find((b) => !b.handled || b.results[0] !== 0)?.state ?? null;
   if (branches.length === 1) {
     const only = branches[0];
     if (only === undefined) return lines.join('\n');
-    lines.push(`  choices: ${choicesText(only.choices)}`, '  rules applied:', ...ruleLines(only.derivation, '    '), ...outcomeLines(only, inputState, '  '));
+    lines.push(
+      `  choices: ${choicesText(only.choices)}`,
+      '  rules applied:',
+      ...ruleLines(only.derivation, '    '),
+      ...outcomeLines(only, inputState, '  '),
+    );
     return lines.join('\n');
   }
   lines.push(`  ${branches.length} permitted outcomes, one per assignment of the implementation-defined choices:`);
   for (const [i, branch] of branches.entries()) {
-    lines.push('', `  outcome ${i + 1} of ${branches.length}: ${choicesText(branch.choices)}${branch.nonStrict === null ? '' : ' (non-strict)'}`);
-    lines.push('    rules applied:', ...ruleLines(branch.derivation, '      '), ...outcomeLines(branch, inputState, '    '));
+    lines.push(
+      '',
+      `  outcome ${i + 1} of ${branches.length}: ${choicesText(branch.choices)}${branch.nonStrict === null ? '' : ' (non-strict)'}`,
+    );
+    lines.push(
+      '    rules applied:',
+      ...ruleLines(branch.derivation, '      '),
+      ...outcomeLines(branch, inputState, '    '),
+    );
   }
   return lines.join('\n');
 }

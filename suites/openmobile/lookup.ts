@@ -63,15 +63,24 @@ export function lookupExplained(catalog: Catalog, query: LookupQuery): LookupRes
     }
     if (entry.pin === null) {
       return pin === null
-        ? { profile: publicProfile(entry), how: 'direct', reason: `profile ${id} (${query.mode}, ${query.platform}) has no PIN and none was given` }
+        ? {
+            profile: publicProfile(entry),
+            how: 'direct',
+            reason: `profile ${id} (${query.mode}, ${query.platform}) has no PIN and none was given`,
+          }
         : { profile: null, how: 'none', reason: `profile ${id} has no PIN but a PIN was given: nothing is selected` };
     }
     return entry.pin === pin
-      ? { profile: publicProfile(entry), how: 'direct', reason: `profile ${id} (${query.mode}, ${query.platform}): the PIN matches` }
+      ? {
+          profile: publicProfile(entry),
+          how: 'direct',
+          reason: `profile ${id} (${query.mode}, ${query.platform}): the PIN matches`,
+        }
       : {
           profile: null,
           how: 'none',
-          reason: pin === null ? `profile ${id} requires a PIN and none was given` : `profile ${id}: the PIN does not match`,
+          reason:
+            pin === null ? `profile ${id} requires a PIN and none was given` : `profile ${id}: the PIN does not match`,
         };
   }
   if (otherPlatform === null) {

@@ -22,11 +22,29 @@ const PASSWORD_LIMIT = 64;
 const MAX_BRANCHES = 4096;
 
 const KNOWN_IOS: ReadonlySet<string> = new Set([
-  'pid', 'pin', 'test', 'username', 'password', 'domain', 'prefix', 'autologin', 'silentmode', 'obfuscation',
+  'pid',
+  'pin',
+  'test',
+  'username',
+  'password',
+  'domain',
+  'prefix',
+  'autologin',
+  'silentmode',
+  'obfuscation',
   'resulturlscheme',
 ]);
 const KNOWN_ANDROID: ReadonlySet<string> = new Set([
-  'pid', 'pin', 'test', 'username', 'password', 'domain', 'prefix', 'autologin', 'silentmode', 'obfuscation',
+  'pid',
+  'pin',
+  'test',
+  'username',
+  'password',
+  'domain',
+  'prefix',
+  'autologin',
+  'silentmode',
+  'obfuscation',
 ]);
 
 const OPT = {
@@ -111,7 +129,9 @@ export function predict(input: StepInput): Branch[] {
     while (i >= 0 && (run.taken[i] ?? 0) >= (run.sizes[i] ?? 1) - 1) i--;
     if (i < 0) return branches;
     if (branches.length >= MAX_BRANCHES) {
-      throw new Error(`the Open Mobile model reached more than ${MAX_BRANCHES} choice assignments for ${input.url.length} characters of URL`);
+      throw new Error(
+        `the Open Mobile model reached more than ${MAX_BRANCHES} choice assignments for ${input.url.length} characters of URL`,
+      );
     }
     forced = run.taken.slice(0, i);
     forced.push((run.taken[i] ?? 0) + 1);
@@ -162,10 +182,18 @@ function evaluate(input: StepInput, run: Run): Branch {
   if (url.malformed) {
     const option = choose('OM-CHOICE-MALFORMED-ENCODING', OPT.malformed);
     if (option === 'not-handled') {
-      note(ctx, 'OM-PARAM-DECODE', `malformed percent-encoding: the URL is rejected before it reaches the facility (${choiceText('OM-CHOICE-MALFORMED-ENCODING', option)})`);
+      note(
+        ctx,
+        'OM-PARAM-DECODE',
+        `malformed percent-encoding: the URL is rejected before it reaches the facility (${choiceText('OM-CHOICE-MALFORMED-ENCODING', option)})`,
+      );
       return unhandled(ctx, state);
     }
-    note(ctx, 'OM-PARAM-DECODE', `malformed percent-encoding decoded leniently: a bad "%" stays, bad bytes become U+FFFD (${choiceText('OM-CHOICE-MALFORMED-ENCODING', option)})`);
+    note(
+      ctx,
+      'OM-PARAM-DECODE',
+      `malformed percent-encoding decoded leniently: a bad "%" stays, bad bytes become U+FFFD (${choiceText('OM-CHOICE-MALFORMED-ENCODING', option)})`,
+    );
   }
   const query = new QueryReader(url.pairs, choose);
 
@@ -184,7 +212,11 @@ function evaluate(input: StepInput, run: Run): Branch {
   // 4. Request phase: syntax of the request itself.
   const unknown = query.unknownNames(route.platform === 'ios' ? KNOWN_IOS : KNOWN_ANDROID);
   if (unknown.length > 0) {
-    note(ctx, 'OM-PARAM-CASE-SENSITIVE', `unknown parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')} ignored (names are case-sensitive)`);
+    note(
+      ctx,
+      'OM-PARAM-CASE-SENSITIVE',
+      `unknown parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')} ignored (names are case-sensitive)`,
+    );
   }
 
   const pid = query.read('pid');
@@ -192,18 +224,38 @@ function evaluate(input: StepInput, run: Run): Branch {
   if (pid.value === undefined) {
     if (state.profile === null) {
       const option = choose('OM-CHOICE-PID-ABSENT-FRESH', OPT.pidAbsentFresh);
-      broken(ctx, Number(option), 'OM-PARAM-PID-ABSENT', 'request', `no pid on an app never activated, nothing to reconfigure (${choiceText('OM-CHOICE-PID-ABSENT-FRESH', option)})`);
+      broken(
+        ctx,
+        Number(option),
+        'OM-PARAM-PID-ABSENT',
+        'request',
+        `no pid on an app never activated, nothing to reconfigure (${choiceText('OM-CHOICE-PID-ABSENT-FRESH', option)})`,
+      );
     } else {
-      note(ctx, 'OM-PARAM-PID-ABSENT', `no pid: settings are reconfigured on the current profile ${state.profile.id} (${state.profile.mode})`);
+      note(
+        ctx,
+        'OM-PARAM-PID-ABSENT',
+        `no pid: settings are reconfigured on the current profile ${state.profile.id} (${state.profile.mode})`,
+      );
     }
   } else if (pid.value === '') {
     broken(ctx, 10, 'OM-PARAM-PID-BLANK', 'request', 'pid is present and blank');
   } else if (!DECIMAL.test(pid.value)) {
     const option = choose('OM-CHOICE-PID-NONDECIMAL', OPT.pidNonDecimal);
     if (option === '10') {
-      broken(ctx, 10, 'OM-PARAM-PID-BLANK', 'request', `pid "${pid.value}" is not a decimal number (${choiceText('OM-CHOICE-PID-NONDECIMAL', option)})`);
+      broken(
+        ctx,
+        10,
+        'OM-PARAM-PID-BLANK',
+        'request',
+        `pid "${pid.value}" is not a decimal number (${choiceText('OM-CHOICE-PID-NONDECIMAL', option)})`,
+      );
     } else {
-      note(ctx, 'OM-PARAM-PID-BLANK', `pid "${pid.value}" is not a decimal number; it goes to the profile service, which selects nothing (${choiceText('OM-CHOICE-PID-NONDECIMAL', option)})`);
+      note(
+        ctx,
+        'OM-PARAM-PID-BLANK',
+        `pid "${pid.value}" is not a decimal number; it goes to the profile service, which selects nothing (${choiceText('OM-CHOICE-PID-NONDECIMAL', option)})`,
+      );
       fetchPid = pid.value;
     }
   } else {
@@ -236,15 +288,26 @@ function evaluate(input: StepInput, run: Run): Branch {
     const plain = input.obfuscationKey === null ? null : deobfuscate(password, input.obfuscationKey);
     if (plain === null) {
       const option = choose('OM-CHOICE-OBFUSCATION-UNDECODABLE', OPT.undecodable);
-      const why = input.obfuscationKey === null ? 'no obfuscation key is configured' : 'it is not AES-256-ECB hex under the key';
-      broken(ctx, Number(option), 'OM-OBFUSCATION', 'request', `obfuscation=Y and the password does not decode (${why}) (${choiceText('OM-CHOICE-OBFUSCATION-UNDECODABLE', option)})`);
+      const why =
+        input.obfuscationKey === null ? 'no obfuscation key is configured' : 'it is not AES-256-ECB hex under the key';
+      broken(
+        ctx,
+        Number(option),
+        'OM-OBFUSCATION',
+        'request',
+        `obfuscation=Y and the password does not decode (${why}) (${choiceText('OM-CHOICE-OBFUSCATION-UNDECODABLE', option)})`,
+      );
       password = null;
     } else {
       note(ctx, 'OM-OBFUSCATION', `obfuscation=Y: the password is de-obfuscated (${codePoints(plain)} characters)`);
       password = plain;
     }
   } else if (password === '' && obfuscation === 'Y') {
-    note(ctx, 'OM-OBFUSCATION', 'obfuscation=Y with an empty password: nothing to de-obfuscate, the password is erased');
+    note(
+      ctx,
+      'OM-OBFUSCATION',
+      'obfuscation=Y with an empty password: nothing to de-obfuscate, the password is erased',
+    );
   }
   if (typeof password === 'string' && password !== '' && passwordRead.decoded && obfuscation !== 'Y') {
     note(ctx, 'OM-PARAM-DECODE', `password percent-decoded once (${codePoints(password)} characters)`);
@@ -263,33 +326,70 @@ function evaluate(input: StepInput, run: Run): Branch {
   const activation = fetchPid !== null;
   if (fetchPid !== null) {
     const mode = test === 'Y' ? 'test' : 'production';
-    note(ctx, 'OM-PARAM-TEST-MODE', test === 'Y' ? 'test=Y: the test-mode profile is requested' : `${test === 'N' ? 'test=N' : test === 'invalid' ? 'test invalid' : 'test omitted'}: the production profile is requested`);
+    note(
+      ctx,
+      'OM-PARAM-TEST-MODE',
+      test === 'Y'
+        ? 'test=Y: the test-mode profile is requested'
+        : `${test === 'N' ? 'test=N' : test === 'invalid' ? 'test invalid' : 'test omitted'}: the production profile is requested`,
+    );
     const pin = query.get('pin', true);
-    note(ctx, 'OM-PARAM-PIN', pin === undefined || pin === '' ? 'no PIN is sent to the profile service' : 'the PIN is sent to the profile service');
+    note(
+      ctx,
+      'OM-PARAM-PIN',
+      pin === undefined || pin === ''
+        ? 'no PIN is sent to the profile service'
+        : 'the PIN is sent to the profile service',
+    );
     const fault = input.fault;
     if (input.network === 'offline') {
       fetchFailure = broken(ctx, 32, 'OM-CODE-32-OFFLINE', 'fetch', 'the device has no Internet connection');
     } else if (fault?.kind === 'offline') {
       const option = choose('OM-CHOICE-SERVICE-OFFLINE', OPT.serviceOffline);
-      fetchFailure = broken(ctx, Number(option), option === '30' ? 'OM-CODE-30-CUT' : 'OM-CODE-32-OFFLINE', 'fetch', `the profile service drops the connection before answering (${choiceText('OM-CHOICE-SERVICE-OFFLINE', option)})`);
+      fetchFailure = broken(
+        ctx,
+        Number(option),
+        option === '30' ? 'OM-CODE-30-CUT' : 'OM-CODE-32-OFFLINE',
+        'fetch',
+        `the profile service drops the connection before answering (${choiceText('OM-CHOICE-SERVICE-OFFLINE', option)})`,
+      );
     } else if (fault?.kind === 'cut') {
       fetchFailure = broken(ctx, 30, 'OM-CODE-30-CUT', 'fetch', 'the profile service cuts the connection mid-answer');
     } else if (fault?.kind === 'status') {
       fetchFailure =
         fault.status >= 500
-          ? broken(ctx, 31, 'OM-CODE-31-TRANSIENT', 'fetch', `the profile service answers HTTP ${fault.status} (transient)`)
+          ? broken(
+              ctx,
+              31,
+              'OM-CODE-31-TRANSIENT',
+              'fetch',
+              `the profile service answers HTTP ${fault.status} (transient)`,
+            )
           : fault.status === 404
             ? broken(ctx, 33, 'OM-CODE-33-NO-PROFILE', 'fetch', 'the profile service answers HTTP 404 (no profile)')
-            : broken(ctx, 2, 'OM-CODE-2-INTERNAL', 'fetch', `the profile service answers HTTP ${fault.status}, which is not a profile`);
+            : broken(
+                ctx,
+                2,
+                'OM-CODE-2-INTERNAL',
+                'fetch',
+                `the profile service answers HTTP ${fault.status}, which is not a profile`,
+              );
     } else {
-      if (fault?.kind === 'latency') note(ctx, 'OM-ACT-ACTIVATE', `the profile service answers ${fault.ms} ms late: no effect on the outcome`);
+      if (fault?.kind === 'latency')
+        note(ctx, 'OM-ACT-ACTIVATE', `the profile service answers ${fault.ms} ms late: no effect on the outcome`);
       const found = lookupExplained(input.catalog, { pid: fetchPid, platform: route.platform, mode, pin: pin ?? null });
       if (found.profile === null) {
         fetchFailure = broken(ctx, 33, 'OM-CODE-33-NO-PROFILE', 'fetch', found.reason);
       } else {
         profile = found.profile;
         note(ctx, found.how === 'profile-finder' ? 'OM-LOOKUP-PROFILE-FINDER' : 'OM-ACT-ACTIVATE', found.reason);
-        note(ctx, 'OM-ACT-ACTIVATE', state.profile === null ? `initial activation with profile ${profile.id}` : `reactivation: profile ${state.profile.id} is replaced by ${profile.id}`);
+        note(
+          ctx,
+          'OM-ACT-ACTIVATE',
+          state.profile === null
+            ? `initial activation with profile ${profile.id}`
+            : `reactivation: profile ${state.profile.id} is replaced by ${profile.id}`,
+        );
       }
     }
   } else if (pid.value === undefined) {
@@ -318,7 +418,11 @@ function evaluate(input: StepInput, run: Run): Branch {
   // 7. Precedence: which of the broken rules' codes may be reported (reading section 5).
   let results = acceptableCodes(ctx.violations, fetchFailure);
   if (results.length > 1) {
-    note(ctx, 'OM-PRECEDENCE', `several rules are broken: any of ${results.join(', ')} is acceptable, in one fixed order per target`);
+    note(
+      ctx,
+      'OM-PRECEDENCE',
+      `several rules are broken: any of ${results.join(', ')} is acceptable, in one fixed order per target`,
+    );
   }
   if (input.declaredPrecedence !== undefined && results.length > 1) {
     const order = input.declaredPrecedence;
@@ -362,11 +466,13 @@ function routeRequest(url: ParsedUrl, route: Route, ctx: Context): boolean {
     if (url.path !== '') return refuse(`a path ("${url.path}") is not part of a provisioning URL`);
     if (host === 'provision.com') {
       const option = choose('OM-CHOICE-IOS-PROVISION-COM', OPT.iosProvisionCom);
-      if (option === 'not-handled') return refuse(`provision.com (${choiceText('OM-CHOICE-IOS-PROVISION-COM', option)})`);
+      if (option === 'not-handled')
+        return refuse(`provision.com (${choiceText('OM-CHOICE-IOS-PROVISION-COM', option)})`);
     }
     if (url.host !== host) {
       const option = choose('OM-CHOICE-IOS-HOST-CASE', OPT.iosHostCase);
-      if (option === 'not-handled') return refuse(`host in another letter case (${choiceText('OM-CHOICE-IOS-HOST-CASE', option)})`);
+      if (option === 'not-handled')
+        return refuse(`host in another letter case (${choiceText('OM-CHOICE-IOS-HOST-CASE', option)})`);
     }
     note(ctx, requirement, `${where} (ipass in any case): handled`);
     return true;
@@ -377,7 +483,8 @@ function routeRequest(url: ParsedUrl, route: Route, ctx: Context): boolean {
       if (url.path !== '') return refuse(`a path ("${url.path}") is not part of a provisioning URL`);
       if (url.scheme !== scheme || url.host !== host) {
         const option = choose('OM-CHOICE-ANDROID-URL-CASE', OPT.androidUrlCase);
-        if (option === 'not-handled') return refuse(`scheme or host in another letter case (${choiceText('OM-CHOICE-ANDROID-URL-CASE', option)})`);
+        if (option === 'not-handled')
+          return refuse(`scheme or host in another letter case (${choiceText('OM-CHOICE-ANDROID-URL-CASE', option)})`);
       }
       note(ctx, requirement, `${where} on the URL method: handled`);
       return true;
@@ -395,11 +502,13 @@ function routeRequest(url: ParsedUrl, route: Route, ctx: Context): boolean {
   if (url.path !== '') return refuse(`a path ("${url.path}") is not part of a provisioning URL`);
   if (host === 'provision.com') {
     const option = choose('OM-CHOICE-INTENT-PROVISION-COM', OPT.intentProvisionCom);
-    if (option === 'not-handled') return refuse(`provision.com on the intent method (${choiceText('OM-CHOICE-INTENT-PROVISION-COM', option)})`);
+    if (option === 'not-handled')
+      return refuse(`provision.com on the intent method (${choiceText('OM-CHOICE-INTENT-PROVISION-COM', option)})`);
   }
   if (url.scheme !== scheme || url.host !== host) {
     const option = choose('OM-CHOICE-INTENT-CASE', OPT.intentCase);
-    if (option === 'not-handled') return refuse(`scheme or host in another letter case (${choiceText('OM-CHOICE-INTENT-CASE', option)})`);
+    if (option === 'not-handled')
+      return refuse(`scheme or host in another letter case (${choiceText('OM-CHOICE-INTENT-CASE', option)})`);
   }
   note(ctx, requirement, `${where} on the intent method: handled`);
   return true;
@@ -408,15 +517,30 @@ function routeRequest(url: ParsedUrl, route: Route, ctx: Context): boolean {
 // -----------------------------------------------------------------------------------------------------------
 // Result delivery (reading section 7, reading notes "Result delivery")
 
-function deliveryFor(route: Route, resultScheme: string | undefined, silentY: boolean, ctx: Context): DeliveryPrediction {
+function deliveryFor(
+  route: Route,
+  resultScheme: string | undefined,
+  silentY: boolean,
+  ctx: Context,
+): DeliveryPrediction {
   if (route.platform === 'ios') {
     const callbackScheme = resultScheme === undefined || resultScheme === '' ? null : resultScheme;
-    note(ctx, 'OM-DELIVER-IOS-CALLBACK', callbackScheme === null ? 'resulturlscheme omitted or empty: no callback' : `one callback ${callbackScheme}://provision?result=<code>`);
+    note(
+      ctx,
+      'OM-DELIVER-IOS-CALLBACK',
+      callbackScheme === null
+        ? 'resulturlscheme omitted or empty: no callback'
+        : `one callback ${callbackScheme}://provision?result=<code>`,
+    );
     let silent = false;
     if (silentY) {
       const option = ctx.run.choose('OM-CHOICE-IOS-SILENTMODE', OPT.iosSilent);
       silent = option === 'honoured';
-      note(ctx, 'OM-SILENT-IOS', `silentmode=Y on iOS is ${option} (${choiceText('OM-CHOICE-IOS-SILENTMODE', option)})`);
+      note(
+        ctx,
+        'OM-SILENT-IOS',
+        `silentmode=Y on iOS is ${option} (${choiceText('OM-CHOICE-IOS-SILENTMODE', option)})`,
+      );
     }
     if (!silent) note(ctx, 'OM-DELIVER-IOS-STATUS', 'Open Mobile shows the status in a dialog, in the foreground');
     return {
@@ -429,9 +553,19 @@ function deliveryFor(route: Route, resultScheme: string | undefined, silentY: bo
   }
   if (route.method === 'url') {
     if (!silentY) note(ctx, 'OM-DELIVER-URL-DIALOG', 'URL method: no result code; a success or failure dialog');
-    return { channel: 'none', callbackScheme: null, dialog: silentY ? 'none' : 'outcome', foreground: !silentY, notification: silentY };
+    return {
+      channel: 'none',
+      callbackScheme: null,
+      dialog: silentY ? 'none' : 'outcome',
+      foreground: !silentY,
+      notification: silentY,
+    };
   }
-  note(ctx, 'OM-DELIVER-INTENT-BROADCAST', 'intent method: the result in the client_x.android.prov.result broadcast (EXTRA_RESULT)');
+  note(
+    ctx,
+    'OM-DELIVER-INTENT-BROADCAST',
+    'intent method: the result in the client_x.android.prov.result broadcast (EXTRA_RESULT)',
+  );
   return silentY
     ? { channel: 'broadcast', callbackScheme: null, dialog: 'none', foreground: false, notification: true }
     : { channel: 'broadcast', callbackScheme: null, dialog: 'any', foreground: 'any', notification: 'any' };
@@ -447,10 +581,20 @@ function readYesNo(query: QueryReader, name: 'test' | 'autologin', ctx: Context)
   if (value === 'y' || value === 'n') {
     const option = ctx.run.choose('OM-CHOICE-BOOL-LOWERCASE', OPT.boolLowercase);
     if (option === 'accept') {
-      note(ctx, 'OM-PARAM-BOOL', `${name}=${value} accepted as ${value.toUpperCase()} (${choiceText('OM-CHOICE-BOOL-LOWERCASE', option)})`);
+      note(
+        ctx,
+        'OM-PARAM-BOOL',
+        `${name}=${value} accepted as ${value.toUpperCase()} (${choiceText('OM-CHOICE-BOOL-LOWERCASE', option)})`,
+      );
       return value === 'y' ? 'Y' : 'N';
     }
-    broken(ctx, 11, 'OM-PARAM-BOOL', 'request', `${name}=${value} is not Y or N (${choiceText('OM-CHOICE-BOOL-LOWERCASE', option)})`);
+    broken(
+      ctx,
+      11,
+      'OM-PARAM-BOOL',
+      'request',
+      `${name}=${value} is not Y or N (${choiceText('OM-CHOICE-BOOL-LOWERCASE', option)})`,
+    );
     return 'invalid';
   }
   broken(ctx, 11, 'OM-PARAM-BOOL', 'request', `${name}="${value}" is not Y or N`);
@@ -463,16 +607,27 @@ function checkFlag(name: 'silentmode' | 'obfuscation', value: string | undefined
   if (value === 'Y' || value === 'N') return value;
   const option = ctx.run.choose('OM-CHOICE-FLAG-VALUE', OPT.flagValue);
   if (option === '11') {
-    broken(ctx, 11, 'OM-PARAM-BOOL', 'request', `${name}="${value}" is not Y or N (${choiceText('OM-CHOICE-FLAG-VALUE', option)})`);
+    broken(
+      ctx,
+      11,
+      'OM-PARAM-BOOL',
+      'request',
+      `${name}="${value}" is not Y or N (${choiceText('OM-CHOICE-FLAG-VALUE', option)})`,
+    );
   } else {
-    note(ctx, 'OM-PARAM-FLAG-DEFAULT', `${name}="${value}" is treated as N (${choiceText('OM-CHOICE-FLAG-VALUE', option)})`);
+    note(
+      ctx,
+      'OM-PARAM-FLAG-DEFAULT',
+      `${name}="${value}" is treated as N (${choiceText('OM-CHOICE-FLAG-VALUE', option)})`,
+    );
   }
   return 'N';
 }
 
 function readSetting(query: QueryReader, name: 'domain' | 'prefix', ctx: Context): string | undefined {
   const read = query.read(name);
-  if (read.decoded && read.value !== undefined) note(ctx, 'OM-PARAM-DECODE', `${name} percent-decoded once to "${read.value}"`);
+  if (read.decoded && read.value !== undefined)
+    note(ctx, 'OM-PARAM-DECODE', `${name} percent-decoded once to "${read.value}"`);
   return read.value;
 }
 
@@ -526,7 +681,11 @@ interface ConfigurationInput {
 function effectiveConfiguration(c: ConfigurationInput): Settings {
   const { profile, saved, ctx } = c;
   if (c.activation && !c.initial) {
-    note(ctx, 'OM-REACT-KEEPS-SETTINGS', 'reactivation keeps the saved username, password, domain and prefix unless a soft rule removes them');
+    note(
+      ctx,
+      'OM-REACT-KEEPS-SETTINGS',
+      'reactivation keeps the saved username, password, domain and prefix unless a soft rule removes them',
+    );
   }
   const settings: Settings = {
     username: requested(ctx, 'username', c.username, saved.username),
@@ -539,10 +698,20 @@ function effectiveConfiguration(c: ConfigurationInput): Settings {
   // Soft rules.
   if (!profile.savePassword) {
     if (c.passwordRequested) {
-      broken(ctx, 23, 'OM-CODE-23-PASSWORD-NOT-SAVED', 'configuration', `a password is requested but profile ${profile.id} forbids saving it`);
+      broken(
+        ctx,
+        23,
+        'OM-CODE-23-PASSWORD-NOT-SAVED',
+        'configuration',
+        `a password is requested but profile ${profile.id} forbids saving it`,
+      );
     } else if (c.activation && c.password === undefined && settings.password !== null) {
       settings.password = null;
-      note(ctx, 'OM-SOFT-PASSWORD-REMOVED', `profile ${profile.id} forbids saving the password: the saved password is removed`);
+      note(
+        ctx,
+        'OM-SOFT-PASSWORD-REMOVED',
+        `profile ${profile.id} forbids saving the password: the saved password is removed`,
+      );
     }
   }
   if (profile.prefixes === null && c.activation && c.prefix === undefined && settings.prefix !== null) {
@@ -552,45 +721,89 @@ function effectiveConfiguration(c: ConfigurationInput): Settings {
   const firstDomain = profile.domains.options[0];
   if (settings.domain === null && firstDomain !== undefined) {
     settings.domain = firstDomain;
-    note(ctx, 'OM-SOFT-DOMAIN-DEFAULT', `the effective domain is empty: it becomes the profile's first option "${firstDomain}"`);
+    note(
+      ctx,
+      'OM-SOFT-DOMAIN-DEFAULT',
+      `the effective domain is empty: it becomes the profile's first option "${firstDomain}"`,
+    );
   }
   const userControl = profile.autologin.userControl;
   if (c.platform === 'android') {
     let autologin = c.autologin;
     if (autologin === 'Y' && !userControl) {
-      note(ctx, 'OM-SOFT-AUTOLOGIN-ANDROID-IGNORED', `autologin=Y is ignored: profile ${profile.id} forbids user control (no error on Android)`);
+      note(
+        ctx,
+        'OM-SOFT-AUTOLOGIN-ANDROID-IGNORED',
+        `autologin=Y is ignored: profile ${profile.id} forbids user control (no error on Android)`,
+      );
       autologin = undefined;
     }
     if (autologin !== undefined) {
       settings.autologin = autologin === 'Y';
     } else if (c.initial) {
       settings.autologin = false;
-      note(ctx, 'OM-SOFT-AUTOLOGIN-ANDROID-INITIAL', 'initial activation on Android: auto-login (auto-connect) is set to N');
+      note(
+        ctx,
+        'OM-SOFT-AUTOLOGIN-ANDROID-INITIAL',
+        'initial activation on Android: auto-login (auto-connect) is set to N',
+      );
     }
   } else {
     if (c.autologin === 'Y' && !userControl) {
-      broken(ctx, 22, 'OM-CODE-22-AUTOLOGIN', 'configuration', `autologin=Y but profile ${profile.id} forbids user control of auto-login`);
+      broken(
+        ctx,
+        22,
+        'OM-CODE-22-AUTOLOGIN',
+        'configuration',
+        `autologin=Y but profile ${profile.id} forbids user control of auto-login`,
+      );
     }
     if (c.autologin !== undefined) {
       settings.autologin = c.autologin === 'Y';
     } else if (c.initial) {
       settings.autologin = userControl;
-      note(ctx, 'OM-SOFT-AUTOLOGIN-IOS-INITIAL', `initial activation on iOS: auto-login is set to ${userControl ? 'Y (the profile allows user control)' : 'N (the profile forbids user control)'}`);
+      note(
+        ctx,
+        'OM-SOFT-AUTOLOGIN-IOS-INITIAL',
+        `initial activation on iOS: auto-login is set to ${userControl ? 'Y (the profile allows user control)' : 'N (the profile forbids user control)'}`,
+      );
     } else if (c.activation && !userControl) {
       settings.autologin = false;
-      note(ctx, 'OM-SOFT-AUTOLOGIN-IOS-FORBIDDEN', `reactivation to profile ${profile.id}, which forbids user control: auto-login is set to N`);
+      note(
+        ctx,
+        'OM-SOFT-AUTOLOGIN-IOS-FORBIDDEN',
+        `reactivation to profile ${profile.id}, which forbids user control: auto-login is set to N`,
+      );
     }
   }
 
   // Validation of the effective configuration.
   if (settings.domain !== null && !profile.domains.editable && !profile.domains.options.includes(settings.domain)) {
-    broken(ctx, 20, 'OM-CODE-20-DOMAIN', 'configuration', `domain "${settings.domain}" is not one of profile ${profile.id}'s fixed options`);
+    broken(
+      ctx,
+      20,
+      'OM-CODE-20-DOMAIN',
+      'configuration',
+      `domain "${settings.domain}" is not one of profile ${profile.id}'s fixed options`,
+    );
   }
   if (settings.prefix !== null) {
     if (profile.prefixes === null) {
-      broken(ctx, 21, 'OM-CODE-21-PREFIX', 'configuration', `prefix "${settings.prefix}" is set but profile ${profile.id} has no prefix option`);
+      broken(
+        ctx,
+        21,
+        'OM-CODE-21-PREFIX',
+        'configuration',
+        `prefix "${settings.prefix}" is set but profile ${profile.id} has no prefix option`,
+      );
     } else if (!profile.prefixes.editable && !profile.prefixes.options.includes(settings.prefix)) {
-      broken(ctx, 21, 'OM-CODE-21-PREFIX', 'configuration', `prefix "${settings.prefix}" is not one of profile ${profile.id}'s fixed options`);
+      broken(
+        ctx,
+        21,
+        'OM-CODE-21-PREFIX',
+        'configuration',
+        `prefix "${settings.prefix}" is not one of profile ${profile.id}'s fixed options`,
+      );
     }
   }
   if (c.platform === 'ios' && c.autologin === 'Y') {
@@ -600,12 +813,25 @@ function effectiveConfiguration(c: ConfigurationInput): Settings {
       settings.domain === null ? 'domain' : null,
     ].filter((x) => x !== null);
     if (missing.length > 0) {
-      broken(ctx, 22, 'OM-CODE-22-AUTOLOGIN', 'configuration', `autologin=Y but the effective configuration lacks ${missing.join(', ')}`);
+      broken(
+        ctx,
+        22,
+        'OM-CODE-22-AUTOLOGIN',
+        'configuration',
+        `autologin=Y but the effective configuration lacks ${missing.join(', ')}`,
+      );
     }
   }
   if (c.passwordRequested && (settings.username === null || settings.domain === null)) {
-    const missing = settings.username === null ? (settings.domain === null ? 'a username and a domain' : 'a username') : 'a domain';
-    broken(ctx, 23, 'OM-CODE-23-PASSWORD-NEEDS-USER-DOMAIN', 'configuration', `a password is requested but the effective configuration lacks ${missing}`);
+    const missing =
+      settings.username === null ? (settings.domain === null ? 'a username and a domain' : 'a username') : 'a domain';
+    broken(
+      ctx,
+      23,
+      'OM-CODE-23-PASSWORD-NEEDS-USER-DOMAIN',
+      'configuration',
+      `a password is requested but the effective configuration lacks ${missing}`,
+    );
   }
   return settings;
 }

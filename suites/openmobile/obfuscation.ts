@@ -32,5 +32,7 @@ export function deobfuscate(hex: string, keyHex: string): string | null {
 /** The upper-case hex a provisioning link carries for `plain` under `keyHex` (for builders and tests). */
 export function obfuscate(plain: string, keyHex: string): string {
   const cipher = createCipheriv('aes-256-ecb', keyBytes(keyHex), null);
-  return Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]).toString('hex').toUpperCase();
+  return Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()])
+    .toString('hex')
+    .toUpperCase();
 }

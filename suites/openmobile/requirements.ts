@@ -166,7 +166,8 @@ export const REQUIREMENTS: readonly Requirement[] = [
     id: 'OM-SOFT-PASSWORD-REMOVED',
     title: 'A new profile forbidding saved passwords removes the saved password',
     severity: 'MUST',
-    quote: 'Removes the configured password setting when a new profile is provisioned that prohibits the saving of password.',
+    quote:
+      'Removes the configured password setting when a new profile is provisioned that prohibits the saving of password.',
     source: 'Soft Configured Settings',
     reading: '3',
   },
@@ -261,7 +262,8 @@ export const REQUIREMENTS: readonly Requirement[] = [
     id: 'OM-CODE-21-PREFIX',
     title: 'Effective prefix incompatible with the profile: 21',
     severity: 'MUST',
-    quote: 'The operation failed. The effective user prefix configuration is incompatible with the provisioned profile.',
+    quote:
+      'The operation failed. The effective user prefix configuration is incompatible with the provisioned profile.',
     source: 'Error Codes, Table 2',
     reading: '3, 4',
   },
@@ -278,7 +280,8 @@ export const REQUIREMENTS: readonly Requirement[] = [
     id: 'OM-CODE-23-PASSWORD-NEEDS-USER-DOMAIN',
     title: 'Password requested but effective config lacks username or domain: 23',
     severity: 'MUST',
-    quote: 'A valid password value was supplied, but the effective configuration is missing a username or domain setting.',
+    quote:
+      'A valid password value was supplied, but the effective configuration is missing a username or domain setting.',
     source: 'Error Codes, Table 2 and Table 4, 23',
     reading: '4',
   },
@@ -303,7 +306,8 @@ export const REQUIREMENTS: readonly Requirement[] = [
     id: 'OM-CODE-31-TRANSIENT',
     title: 'The service reported a transient error (5xx): 31',
     severity: 'MUST',
-    quote: 'The operation failed. The activation service has reported a transient error. Try the operation again later.',
+    quote:
+      'The operation failed. The activation service has reported a transient error. Try the operation again later.',
     source: 'Error Codes, Table 2',
     reading: '4',
   },
@@ -364,7 +368,8 @@ export const REQUIREMENTS: readonly Requirement[] = [
     id: 'OM-DELIVER-URL-DIALOG',
     title: 'Android URL method: no result code; a success/failure dialog',
     severity: 'MUST',
-    quote: 'The URL method will not report the status code but there will be an on-screen dialog indicating success or failure.',
+    quote:
+      'The URL method will not report the status code but there will be an on-screen dialog indicating success or failure.',
     source: 'Android Provisioning URL Format',
     reading: '7',
   },
@@ -427,6 +432,7 @@ const BY_ID = new Map<string, Requirement>(REQUIREMENTS.map((r) => [r.id, r]));
 /** The requirement with this id; throws on an unknown id (a typo in a vector or in the model). */
 export function requirement(id: string): Requirement {
   const found = BY_ID.get(id);
-  if (found === undefined) throw new Error(`unknown Open Mobile requirement "${id}" (see suites/openmobile/requirements.ts)`);
+  if (found === undefined)
+    throw new Error(`unknown Open Mobile requirement "${id}" (see suites/openmobile/requirements.ts)`);
   return found;
 }

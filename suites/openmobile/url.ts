@@ -132,7 +132,8 @@ export function parseUrl(url: string): ParsedUrl | null {
     for (const segment of query.split('&')) {
       if (segment === '') continue;
       const eq = segment.indexOf('=');
-      const pair: QueryPair = eq < 0 ? { name: segment, raw: null } : { name: segment.slice(0, eq), raw: segment.slice(eq + 1) };
+      const pair: QueryPair =
+        eq < 0 ? { name: segment, raw: null } : { name: segment.slice(0, eq), raw: segment.slice(eq + 1) };
       if (!malformed && (isMalformed(pair.name) || (pair.raw !== null && isMalformed(pair.raw)))) malformed = true;
       pairs.push(pair);
     }

@@ -207,7 +207,8 @@ export function routeCount(vector: Vector): number {
   let count = 0;
   for (const platform of platforms) {
     const available: Method[] = platform === 'ios' ? ['url'] : ['url', 'intent'];
-    count += vector.methods === undefined ? available.length : vector.methods.filter((m) => available.includes(m)).length;
+    count +=
+      vector.methods === undefined ? available.length : vector.methods.filter((m) => available.includes(m)).length;
   }
   return count;
 }

@@ -33,7 +33,8 @@ export function buildVectors(options: { catalog: Catalog; obfuscationKey: string
   const vectors = Object.values(BUILDERS).flatMap((build) => build(options));
   const seen = new Set<string>();
   for (const vector of vectors) {
-    if (seen.has(vector.id)) throw new Error(`vector builders: duplicate vector id ${vector.id} (from ${vector.source})`);
+    if (seen.has(vector.id))
+      throw new Error(`vector builders: duplicate vector id ${vector.id} (from ${vector.source})`);
     seen.add(vector.id);
   }
   return vectors;

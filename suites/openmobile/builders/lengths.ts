@@ -24,7 +24,11 @@ export const KINDS: readonly CharacterKind[] = [
   { key: 'UTF8-2', text: '2-byte characters (é)', units: ['é'] },
   { key: 'UTF8-3', text: '3-byte characters (中)', units: ['中'] },
   // Valid vectors always percent-encode these (reading section 2), so each is three bytes on the wire.
-  { key: 'RESERVED', text: 'percent-encoded reserved characters (& = # % + space ?)', units: ['&', '=', '#', '%', '+', ' ', '?'] },
+  {
+    key: 'RESERVED',
+    text: 'percent-encoded reserved characters (& = # % + space ?)',
+    units: ['&', '=', '#', '%', '+', ' ', '?'],
+  },
 ];
 
 export function valueOf(kind: CharacterKind, length: number): string {
@@ -37,10 +41,14 @@ export function valueOf(kind: CharacterKind, length: number): string {
  */
 export function obfuscate(password: string, keyHex: string): string {
   if (!/^[0-9a-fA-F]{64}$/.test(keyHex)) {
-    throw new Error('lengths builder: the obfuscation key must be 64 hex characters (AES-256); check the obfuscation key in harness.config.ts');
+    throw new Error(
+      'lengths builder: the obfuscation key must be 64 hex characters (AES-256); check the obfuscation key in harness.config.ts',
+    );
   }
   const cipher = createCipheriv('aes-256-ecb', Buffer.from(keyHex, 'hex'), null);
-  return Buffer.concat([cipher.update(password, 'utf8'), cipher.final()]).toString('hex').toUpperCase();
+  return Buffer.concat([cipher.update(password, 'utf8'), cipher.final()])
+    .toString('hex')
+    .toUpperCase();
 }
 
 function lengths(limit: number): number[] {
@@ -58,10 +66,7 @@ export function buildLengthVectors(options: BuildOptions): Vector[] {
   const push = (id: string, title: string, requirements: string[], request: SettingsRequest, query: string): void => {
     const expect = (platform: Platform) => outcomeOf(expectProvision(catalog, platform, FRESH, request));
     vectors.push(
-      ...splitByPlatform(
-        { id, title, area: 'length-limits', requirements, source: SOURCE, when: { query } },
-        expect,
-      ),
+      ...splitByPlatform({ id, title, area: 'length-limits', requirements, source: SOURCE, when: { query } }, expect),
     );
   };
 

@@ -101,7 +101,11 @@ export function buildLookupVectors(options: BuildOptions): Vector[] {
         const expect = (platform: Platform): PlatformExpectation => {
           const selection = selectProfile(catalog, pid, platform, mode, variant.pin);
           outcomes.set(platform, selection);
-          const common = ['OM-PARAM-PIN', 'OM-PARAM-TEST-MODE', ...(selection.finder ? ['OM-LOOKUP-PROFILE-FINDER'] : [])];
+          const common = [
+            'OM-PARAM-PIN',
+            'OM-PARAM-TEST-MODE',
+            ...(selection.finder ? ['OM-LOOKUP-PROFILE-FINDER'] : []),
+          ];
           if (selection.profile === null) {
             return {
               then: { handled: true, result: [33], state: 'unchanged' },

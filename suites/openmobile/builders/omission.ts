@@ -64,7 +64,12 @@ function groups(catalog: Catalog): Group[] {
     );
   }
   if (noPrefix !== undefined) {
-    result.push({ setting: 'prefix', profile: noPrefix, about: `profile ${noPrefix.id} (no prefix option)`, values: ['NEW/'] });
+    result.push({
+      setting: 'prefix',
+      profile: noPrefix,
+      about: `profile ${noPrefix.id} (no prefix option)`,
+      values: ['NEW/'],
+    });
   }
   return result;
 }

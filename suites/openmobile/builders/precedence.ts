@@ -282,11 +282,17 @@ export function combine(parts: readonly Ingredient[]): Combination {
     if (absent.length > 0 && needs.length > absent.length) {
       return {
         ok: false,
-        reason: `${absent.map((n) => n.key).join(', ')} needs ${name} omitted, ${needs.filter((n) => n.need.kind !== 'absent').map((n) => n.key).join(', ')} sets it`,
+        reason: `${absent.map((n) => n.key).join(', ')} needs ${name} omitted, ${needs
+          .filter((n) => n.need.kind !== 'absent')
+          .map((n) => n.key)
+          .join(', ')} sets it`,
       };
     }
     if (values.length > 1) {
-      return { ok: false, reason: `one request cannot carry two values of ${name} (${needs.map((n) => n.key).join(', ')})` };
+      return {
+        ok: false,
+        reason: `one request cannot carry two values of ${name} (${needs.map((n) => n.key).join(', ')})`,
+      };
     }
     if (absent.length > 0) continue;
     const value = values[0];
@@ -319,19 +325,25 @@ export function combine(parts: readonly Ingredient[]): Combination {
  * The acceptable results of a combined request on one platform, by the phase constraint; an empty list
  * when no ingredient is a violation there (the request then succeeds).
  */
-export function acceptableCodes(parts: readonly Ingredient[], platform: Platform): { codes: number[]; counted: Ingredient[] } {
+export function acceptableCodes(
+  parts: readonly Ingredient[],
+  platform: Platform,
+): { codes: number[]; counted: Ingredient[] } {
   const active = parts.filter((p) => p.platforms === undefined || p.platforms.includes(platform));
   const request = active.filter((p) => p.phase === 'request');
   const fetch = active.filter((p) => p.phase === 'fetch');
   const firstStage = Math.min(...fetch.map((p) => p.fetchStage ?? 2));
   const fetchFailures = fetch.filter((p) => (p.fetchStage ?? 2) === firstStage);
   const configuration = active.filter((p) => p.phase === 'configuration');
-  const counted =
-    request.length > 0 || fetchFailures.length > 0 ? [...request, ...fetchFailures] : configuration;
+  const counted = request.length > 0 || fetchFailures.length > 0 ? [...request, ...fetchFailures] : configuration;
   return { codes: [...new Set(counted.map((p) => p.code))].sort((a, b) => a - b), counted };
 }
 
-function vectorFor(parts: readonly Ingredient[], combination: Extract<Combination, { ok: true }>, catalog: Catalog): Vector[] {
+function vectorFor(
+  parts: readonly Ingredient[],
+  combination: Extract<Combination, { ok: true }>,
+  catalog: Catalog,
+): Vector[] {
   const when: When = { query: queryOf(combination.params) };
   if (combination.network !== undefined) when.network = combination.network;
   if (combination.fault !== undefined) when.fault = combination.fault;

@@ -32,8 +32,7 @@ export type SettingsRequest = {
 };
 
 export type Expectation =
-  | { ok: true; state: Saved; requirements: string[] }
-  | { ok: false; codes: number[]; requirements: string[] };
+  { ok: true; state: Saved; requirements: string[] } | { ok: false; codes: number[]; requirements: string[] };
 
 export const FRESH: Saved = {
   profile: null,
@@ -48,7 +47,7 @@ export function directProfile(catalog: Catalog, pid: string, platform: Platform)
   if (found === undefined) {
     throw new Error(
       `builder rules: pid ${pid} has no PIN-less production profile for ${platform} in the catalog; ` +
-        'the builders only generate direct selections here (lookups are the lookup builder\'s job)',
+        "the builders only generate direct selections here (lookups are the lookup builder's job)",
     );
   }
   return found;
@@ -84,7 +83,11 @@ export function expectProvision(
     requirements.push('OM-LEN-PASSWORD');
   }
   if (requestCodes.length > 0) {
-    return { ok: false, codes: [...new Set(requestCodes)].sort((a, b) => a - b), requirements: ['OM-ATOMIC', ...requirements] };
+    return {
+      ok: false,
+      codes: [...new Set(requestCodes)].sort((a, b) => a - b),
+      requirements: ['OM-ATOMIC', ...requirements],
+    };
   }
 
   const activating = request.pid !== undefined;
@@ -169,7 +172,10 @@ export function expectProvision(
   if (
     platform === 'ios' &&
     asked === true &&
-    (!profile.autologin.userControl || settings.username === null || settings.password === null || settings.domain === null)
+    (!profile.autologin.userControl ||
+      settings.username === null ||
+      settings.password === null ||
+      settings.domain === null)
   ) {
     codes.push(22);
     requirements.push('OM-CODE-22-AUTOLOGIN');
@@ -184,7 +190,11 @@ export function expectProvision(
     requirements.push('OM-CODE-23-PASSWORD-NOT-SAVED');
   }
   if (codes.length > 0) {
-    return { ok: false, codes: [...new Set(codes)].sort((a, b) => a - b), requirements: ['OM-ATOMIC', ...requirements] };
+    return {
+      ok: false,
+      codes: [...new Set(codes)].sort((a, b) => a - b),
+      requirements: ['OM-ATOMIC', ...requirements],
+    };
   }
   return { ok: true, state: { profile, settings }, requirements: ['OM-CODE-0-SUCCESS', ...requirements] };
 }
@@ -214,7 +224,11 @@ export function expectSetup(
 export function outcomeOf(expectation: Expectation): PlatformExpectation & { then: Outcome } {
   if (expectation.ok) {
     return {
-      then: { handled: true, result: [0], state: toExpectedState(expectation.state.profile, expectation.state.settings) },
+      then: {
+        handled: true,
+        result: [0],
+        state: toExpectedState(expectation.state.profile, expectation.state.settings),
+      },
       requirements: expectation.requirements,
     };
   }

@@ -110,4 +110,3 @@ export function buildSoftVectors(options: BuildOptions): Vector[] {
   }
   return vectors;
 }
-

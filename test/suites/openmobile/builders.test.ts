@@ -24,18 +24,54 @@ const byId = new Map(vectors.map((v) => [v.id, v]));
 
 /** The brief's requirement table: every id a vector may reference. */
 const REQUIREMENT_IDS = new Set([
-  'OM-ROUTE-IOS', 'OM-ROUTE-ANDROID-URL-COM', 'OM-ROUTE-ANDROID-INTENT', 'OM-ROUTE-UNHANDLED-NO-CHANGE',
-  'OM-ACT-ACTIVATE', 'OM-PARAM-CASE-SENSITIVE', 'OM-PARAM-DECODE', 'OM-PARAM-PID-BLANK', 'OM-PARAM-PID-ABSENT',
-  'OM-PARAM-BOOL', 'OM-PARAM-FLAG-DEFAULT', 'OM-PARAM-TEST-MODE', 'OM-PARAM-PIN', 'OM-OMIT-KEEP',
-  'OM-OMIT-EMPTY-ERASES', 'OM-LEN-USERNAME', 'OM-LEN-PASSWORD', 'OM-SOFT-DOMAIN-DEFAULT',
-  'OM-SOFT-PASSWORD-REMOVED', 'OM-SOFT-PREFIX-REMOVED', 'OM-SOFT-AUTOLOGIN-ANDROID-INITIAL',
-  'OM-SOFT-AUTOLOGIN-ANDROID-IGNORED', 'OM-SOFT-AUTOLOGIN-IOS-INITIAL', 'OM-SOFT-AUTOLOGIN-IOS-FORBIDDEN',
-  'OM-REACT-KEEPS-SETTINGS', 'OM-CODE-0-SUCCESS', 'OM-CODE-1-IN-PROGRESS', 'OM-CODE-2-INTERNAL',
-  'OM-CODE-20-DOMAIN', 'OM-CODE-21-PREFIX', 'OM-CODE-22-AUTOLOGIN', 'OM-CODE-23-PASSWORD-NEEDS-USER-DOMAIN',
-  'OM-CODE-23-PASSWORD-NOT-SAVED', 'OM-CODE-30-CUT', 'OM-CODE-31-TRANSIENT', 'OM-CODE-32-OFFLINE',
-  'OM-CODE-33-NO-PROFILE', 'OM-LOOKUP-PROFILE-FINDER', 'OM-PRECEDENCE', 'OM-ATOMIC',
-  'OM-DELIVER-INTENT-BROADCAST', 'OM-DELIVER-URL-DIALOG', 'OM-DELIVER-IOS-CALLBACK', 'OM-DELIVER-IOS-STATUS',
-  'OM-SILENT-ANDROID', 'OM-SILENT-IOS', 'OM-OBFUSCATION', 'OM-LOG-NO-PASSWORD',
+  'OM-ROUTE-IOS',
+  'OM-ROUTE-ANDROID-URL-COM',
+  'OM-ROUTE-ANDROID-INTENT',
+  'OM-ROUTE-UNHANDLED-NO-CHANGE',
+  'OM-ACT-ACTIVATE',
+  'OM-PARAM-CASE-SENSITIVE',
+  'OM-PARAM-DECODE',
+  'OM-PARAM-PID-BLANK',
+  'OM-PARAM-PID-ABSENT',
+  'OM-PARAM-BOOL',
+  'OM-PARAM-FLAG-DEFAULT',
+  'OM-PARAM-TEST-MODE',
+  'OM-PARAM-PIN',
+  'OM-OMIT-KEEP',
+  'OM-OMIT-EMPTY-ERASES',
+  'OM-LEN-USERNAME',
+  'OM-LEN-PASSWORD',
+  'OM-SOFT-DOMAIN-DEFAULT',
+  'OM-SOFT-PASSWORD-REMOVED',
+  'OM-SOFT-PREFIX-REMOVED',
+  'OM-SOFT-AUTOLOGIN-ANDROID-INITIAL',
+  'OM-SOFT-AUTOLOGIN-ANDROID-IGNORED',
+  'OM-SOFT-AUTOLOGIN-IOS-INITIAL',
+  'OM-SOFT-AUTOLOGIN-IOS-FORBIDDEN',
+  'OM-REACT-KEEPS-SETTINGS',
+  'OM-CODE-0-SUCCESS',
+  'OM-CODE-1-IN-PROGRESS',
+  'OM-CODE-2-INTERNAL',
+  'OM-CODE-20-DOMAIN',
+  'OM-CODE-21-PREFIX',
+  'OM-CODE-22-AUTOLOGIN',
+  'OM-CODE-23-PASSWORD-NEEDS-USER-DOMAIN',
+  'OM-CODE-23-PASSWORD-NOT-SAVED',
+  'OM-CODE-30-CUT',
+  'OM-CODE-31-TRANSIENT',
+  'OM-CODE-32-OFFLINE',
+  'OM-CODE-33-NO-PROFILE',
+  'OM-LOOKUP-PROFILE-FINDER',
+  'OM-PRECEDENCE',
+  'OM-ATOMIC',
+  'OM-DELIVER-INTENT-BROADCAST',
+  'OM-DELIVER-URL-DIALOG',
+  'OM-DELIVER-IOS-CALLBACK',
+  'OM-DELIVER-IOS-STATUS',
+  'OM-SILENT-ANDROID',
+  'OM-SILENT-IOS',
+  'OM-OBFUSCATION',
+  'OM-LOG-NO-PASSWORD',
 ]);
 
 function vector(id: string): Vector {
@@ -97,12 +133,18 @@ describe('vector builders: shape', () => {
         return;
       }
       expect(o.result!.length, id).toBeGreaterThan(0);
-      expect([...o.result!].sort((a, b) => a - b), id).toEqual(o.result);
+      expect(
+        [...o.result!].sort((a, b) => a - b),
+        id,
+      ).toEqual(o.result);
       if (o.result!.includes(0)) {
         expect(o.result, id).toEqual([0]);
         const s = o.state as ExpectedState;
         expect(Object.keys(s.settings).sort(), id).toEqual(['autologin', 'domain', 'password', 'prefix', 'username']);
-        expect(s.profile === null || (typeof s.profile.id === 'number' && ['production', 'test'].includes(s.profile.mode)), id).toBe(true);
+        expect(
+          s.profile === null || (typeof s.profile.id === 'number' && ['production', 'test'].includes(s.profile.mode)),
+          id,
+        ).toBe(true);
       } else {
         expect(o.state, id).toBe('unchanged');
       }
@@ -131,7 +173,9 @@ describe('vector builders: shape', () => {
     const routes = new Set(
       vectors.flatMap((v) =>
         (v.platforms ?? ['ios', 'android']).flatMap((p) =>
-          (p === 'ios' ? ['url'] : ['url', 'intent']).filter((m) => v.methods === undefined || v.methods.includes(m as 'url')).map((m) => `${p}-${m}`),
+          (p === 'ios' ? ['url'] : ['url', 'intent'])
+            .filter((m) => v.methods === undefined || v.methods.includes(m as 'url'))
+            .map((m) => `${p}-${m}`),
         ),
       ),
     );
@@ -193,7 +237,10 @@ describe('precedence builder', () => {
 
   it('generates every listed triple', () => {
     for (const triple of TRIPLES) {
-      expect(vectors.some((v) => v.id.startsWith(`OM-GEN-PRECEDENCE-${triple.join('-')}`)), triple.join('+')).toBe(true);
+      expect(
+        vectors.some((v) => v.id.startsWith(`OM-GEN-PRECEDENCE-${triple.join('-')}`)),
+        triple.join('+'),
+      ).toBe(true);
     }
   });
 
@@ -201,7 +248,11 @@ describe('precedence builder', () => {
     const cases: [string, string, number[], Partial<Vector['when']>?][] = [
       ['OM-GEN-PRECEDENCE-TESTBAD-OFFLINE', 'pid=9945&test=X', [11, 32], { network: 'offline' }],
       ['OM-GEN-PRECEDENCE-DOMAINFIXED-PREFIXNONE', 'pid=9945&domain=not-allowed.example&prefix=XYZ/', [20, 21]],
-      ['OM-GEN-PRECEDENCE-USERLONG-DOMAINFIXED', `pid=9945&username=${'u'.repeat(101)}&domain=not-allowed.example`, [23]],
+      [
+        'OM-GEN-PRECEDENCE-USERLONG-DOMAINFIXED',
+        `pid=9945&username=${'u'.repeat(101)}&domain=not-allowed.example`,
+        [23],
+      ],
       ['OM-GEN-PRECEDENCE-TESTBAD-PASSNOSAVE', 'pid=20002&test=X&username=jdoe&password=Secret1', [11]],
       ['OM-GEN-PRECEDENCE-PIDBLANK-TESTBAD', 'pid=&test=X', [10, 11]],
       ['OM-GEN-PRECEDENCE-DOMAINFIXED-PINWRONG', 'pid=9945&pin=0000&domain=not-allowed.example', [33]],
@@ -210,10 +261,24 @@ describe('precedence builder', () => {
       ['OM-GEN-PRECEDENCE-OFFLINE-FAULTCUT', 'pid=9945', [32], { network: 'offline', fault: { kind: 'cut' } }],
       ['OM-GEN-PRECEDENCE-AUTOLOGINBAD-FAULTCUT', 'pid=9945&autologin=X', [11, 30], { fault: { kind: 'cut' } }],
       ['OM-GEN-PRECEDENCE-PASSLONG-PASSNOUSER', `pid=9945&password=${'p'.repeat(65)}`, [23]],
-      ['OM-GEN-PRECEDENCE-PASSNOSAVE-FAULT503', 'pid=20002&username=jdoe&password=Secret1', [31], { fault: { kind: 'status', status: 503 } }],
+      [
+        'OM-GEN-PRECEDENCE-PASSNOSAVE-FAULT503',
+        'pid=20002&username=jdoe&password=Secret1',
+        [31],
+        { fault: { kind: 'status', status: 503 } },
+      ],
       ['OM-GEN-PRECEDENCE-PIDBLANK-TESTBAD-PASSLONG', `pid=&test=X&password=${'p'.repeat(65)}`, [10, 11, 23]],
-      ['OM-GEN-PRECEDENCE-USERLONG-PREFIXNONE-FAULT503', `pid=9945&username=${'u'.repeat(101)}&prefix=XYZ/`, [23, 31], { fault: { kind: 'status', status: 503 } }],
-      ['OM-GEN-PRECEDENCE-DOMAINFIXED-PREFIXNONE-PASSNOUSER', 'pid=9945&password=Secret1&domain=not-allowed.example&prefix=XYZ/', [20, 21, 23]],
+      [
+        'OM-GEN-PRECEDENCE-USERLONG-PREFIXNONE-FAULT503',
+        `pid=9945&username=${'u'.repeat(101)}&prefix=XYZ/`,
+        [23, 31],
+        { fault: { kind: 'status', status: 503 } },
+      ],
+      [
+        'OM-GEN-PRECEDENCE-DOMAINFIXED-PREFIXNONE-PASSNOUSER',
+        'pid=9945&password=Secret1&domain=not-allowed.example&prefix=XYZ/',
+        [20, 21, 23],
+      ],
     ];
     for (const [id, query, result, when] of cases) {
       const v = vector(id);
@@ -239,13 +304,10 @@ describe('precedence builder', () => {
     });
   });
 
-  it('agrees with the builders\' settings rules wherever those apply (ingredients are clean)', () => {
+  it("agrees with the builders' settings rules wherever those apply (ingredients are clean)", () => {
     const settingsParams = new Set(['pid', 'username', 'password', 'domain', 'prefix', 'autologin']);
     let compared = 0;
-    const groups = [
-      ...all.map((a) => [a]),
-      ...all.flatMap((a, i) => all.slice(i + 1).map((b) => [a, b])),
-    ];
+    const groups = [...all.map((a) => [a]), ...all.flatMap((a, i) => all.slice(i + 1).map((b) => [a, b]))];
     for (const parts of groups) {
       const combination = combine(parts);
       if (!combination.ok || parts.some((p) => p.phase === 'fetch')) continue;
@@ -265,14 +327,24 @@ describe('omission builder', () => {
   it('expects the omission rules and the soft rules that fire', () => {
     // Fresh activation: a password without username is 23.
     expect(vector('OM-GEN-OMISSION-PASSWORD-20001-FRESH-SET').when.query).toBe('pid=20001&password=NewPass9');
-    expect(outcome('OM-GEN-OMISSION-PASSWORD-20001-FRESH-SET')).toEqual({ handled: true, result: [23], state: 'unchanged' });
+    expect(outcome('OM-GEN-OMISSION-PASSWORD-20001-FRESH-SET')).toEqual({
+      handled: true,
+      result: [23],
+      state: 'unchanged',
+    });
     // Empty domain: the first option on 20001, nothing on 20003 (no option).
     const full20001 = 'pid=20001&username=alice&password=Secret1&domain=eu.acme.example&prefix=ACMEX/&autologin=Y';
     expect(vector('OM-GEN-OMISSION-DOMAIN-20001-RECONFIGURE-EMPTY').given).toEqual([full20001]);
     expect(vector('OM-GEN-OMISSION-DOMAIN-20001-RECONFIGURE-EMPTY').when.query).toBe('domain=');
     expect(state('OM-GEN-OMISSION-DOMAIN-20001-RECONFIGURE-EMPTY')).toEqual({
       profile: { id: 20001, mode: 'production' },
-      settings: settings({ username: 'alice', password: 'Secret1', domain: 'acme.example', prefix: 'ACMEX/', autologin: true }),
+      settings: settings({
+        username: 'alice',
+        password: 'Secret1',
+        domain: 'acme.example',
+        prefix: 'ACMEX/',
+        autologin: true,
+      }),
     });
     expect(state('OM-GEN-OMISSION-DOMAIN-20003-RECONFIGURE-EMPTY').settings).toEqual(
       settings({ username: 'alice', password: 'Secret1', domain: null, prefix: 'FREE/', autologin: true }),
@@ -300,7 +372,9 @@ describe('omission builder', () => {
 describe('lengths builder', () => {
   it('counts decoded characters at the limits', () => {
     expect(state('OM-GEN-LENGTH-USERNAME-UTF8-3-100-IOS').settings.username).toBe('中'.repeat(100));
-    expect(vector('OM-GEN-LENGTH-USERNAME-UTF8-3-100-IOS').when.query).toBe(`pid=9945&username=${'%E4%B8%AD'.repeat(100)}`);
+    expect(vector('OM-GEN-LENGTH-USERNAME-UTF8-3-100-IOS').when.query).toBe(
+      `pid=9945&username=${'%E4%B8%AD'.repeat(100)}`,
+    );
     expect(outcome('OM-GEN-LENGTH-USERNAME-UTF8-3-101')).toEqual({ handled: true, result: [23], state: 'unchanged' });
     expect(outcome('OM-GEN-LENGTH-PASSWORD-UTF8-2-65').result).toEqual([23]);
     expect(state('OM-GEN-LENGTH-PASSWORD-UTF8-2-64-ANDROID')).toEqual({
@@ -325,7 +399,9 @@ describe('lengths builder', () => {
       const plain = Buffer.concat([decipher.update(Buffer.from(hex, 'hex')), decipher.final()]).toString('utf8');
       expect(state(id).settings.password).toBe(plain);
     }
-    expect(new URLSearchParams(vector('OM-GEN-LENGTH-OBFUSCATED-ASCII-1-IOS').when.query!).get('password')).toHaveLength(32);
+    expect(
+      new URLSearchParams(vector('OM-GEN-LENGTH-OBFUSCATED-ASCII-1-IOS').when.query!).get('password'),
+    ).toHaveLength(32);
     expect(outcome('OM-GEN-LENGTH-OBFUSCATED-ASCII-65').result).toEqual([23]);
   });
 });
@@ -333,7 +409,11 @@ describe('lengths builder', () => {
 describe('soft builder', () => {
   it('applies soft rules and validation on reactivation', () => {
     // Saved eu.acme.example is not among 20002's fixed domains: 20 (the prefix and password are soft-removed, not errors).
-    expect(outcome('OM-GEN-SOFT-REACTIVATE-20001-FULL-TO-20002')).toEqual({ handled: true, result: [20], state: 'unchanged' });
+    expect(outcome('OM-GEN-SOFT-REACTIVATE-20001-FULL-TO-20002')).toEqual({
+      handled: true,
+      result: [20],
+      state: 'unchanged',
+    });
     expect(state('OM-GEN-SOFT-REACTIVATE-20001-FULL-TO-20002-RESET-IOS')).toEqual({
       profile: { id: 20002, mode: 'production' },
       settings: settings({ username: 'alice', password: null, domain: 'acme.example', prefix: null, autologin: false }),

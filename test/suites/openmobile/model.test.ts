@@ -118,7 +118,10 @@ describe("the seed's Provisioning Examples", () => {
     });
 
     it(`the obfuscation example's 24 hex digits do not decode: 23 or 2 (${name(route)})`, () => {
-      const branches = step(route, 'pid=9945&username=jsmalley&password=AEB1DB802DF810239ECA9013&domain=mycorp.com&obfuscation=Y');
+      const branches = step(
+        route,
+        'pid=9945&username=jsmalley&password=AEB1DB802DF810239ECA9013&domain=mycorp.com&obfuscation=Y',
+      );
       expect(branches.map((b) => [b.choices['OM-CHOICE-OBFUSCATION-UNDECODABLE'], b.results])).toEqual([
         ['23', [23]],
         ['2', [2]],
@@ -130,10 +133,16 @@ describe("the seed's Provisioning Examples", () => {
   it('silent provisioning on Android: no foreground, a notification, no dialog', () => {
     const b = only(step(ANDROID_URL, `${COMPLETE}&silentmode=Y`));
     expect(b.results).toEqual([0]);
-    expect(b.delivery).toEqual({ channel: 'none', callbackScheme: null, dialog: 'none', foreground: false, notification: true });
+    expect(b.delivery).toEqual({
+      channel: 'none',
+      callbackScheme: null,
+      dialog: 'none',
+      foreground: false,
+      notification: true,
+    });
   });
 
-  it("silent provisioning on iOS as the seed writes it (iPass://provision.com): host and silentmode choices", () => {
+  it('silent provisioning on iOS as the seed writes it (iPass://provision.com): host and silentmode choices', () => {
     const url = `iPass://provision.com?${COMPLETE}&silentmode=Y&resulturlscheme=myapp`;
     const branches = stepUrl(IOS, url);
     expect(branches.map((b) => b.choices)).toEqual([
@@ -143,14 +152,26 @@ describe("the seed's Provisioning Examples", () => {
     ]);
     const [ignored, honoured, refused] = branches as [Branch, Branch, Branch];
     expect(ignored.results).toEqual([0]);
-    expect(ignored.delivery).toEqual({ channel: 'callback', callbackScheme: 'myapp', dialog: 'outcome', foreground: true, notification: false });
+    expect(ignored.delivery).toEqual({
+      channel: 'callback',
+      callbackScheme: 'myapp',
+      dialog: 'outcome',
+      foreground: true,
+      notification: false,
+    });
     expect(honoured.results).toEqual([0]);
-    expect(honoured.delivery).toEqual({ channel: 'callback', callbackScheme: 'myapp', dialog: 'none', foreground: false, notification: true });
+    expect(honoured.delivery).toEqual({
+      channel: 'callback',
+      callbackScheme: 'myapp',
+      dialog: 'none',
+      foreground: false,
+      notification: true,
+    });
     expect(refused.handled).toBe(false);
     expect(refused.results).toEqual([]);
   });
 
-  it("the intent example (pid=112665&pin=1111&test=y) depends on accepting lower-case y", () => {
+  it('the intent example (pid=112665&pin=1111&test=y) depends on accepting lower-case y', () => {
     const branches = stepUrl(INTENT, 'clientx://provision?pid=112665&pin=1111&test=y');
     const accepted = branchWith(branches, { 'OM-CHOICE-BOOL-LOWERCASE': 'accept' });
     expect(accepted.results).toEqual([0]);
@@ -191,7 +212,9 @@ describe('result codes', () => {
     for (const route of ROUTES) {
       const b = only(step(route, 'pid=&username=u'));
       expect(b.results).toEqual([10]);
-      expect(b.violations).toEqual([expect.objectContaining({ code: 10, requirement: 'OM-PARAM-PID-BLANK', phase: 'request' })]);
+      expect(b.violations).toEqual([
+        expect.objectContaining({ code: 10, requirement: 'OM-PARAM-PID-BLANK', phase: 'request' }),
+      ]);
     }
   });
 
@@ -266,7 +289,10 @@ describe('result codes', () => {
     for (const route of ROUTES) {
       const noUser = only(step(route, 'pid=9945&password=p'));
       expect(noUser.results).toEqual([23]);
-      expect(noUser.violations[0]).toMatchObject({ requirement: 'OM-CODE-23-PASSWORD-NEEDS-USER-DOMAIN', phase: 'configuration' });
+      expect(noUser.violations[0]).toMatchObject({
+        requirement: 'OM-CODE-23-PASSWORD-NEEDS-USER-DOMAIN',
+        phase: 'configuration',
+      });
       expect(only(step(route, 'pid=20003&username=u&password=p')).results).toEqual([23]);
       expect(only(step(route, 'pid=20003&username=u&password=p&domain=d.example')).results).toEqual([0]);
       // The soft domain default counts: 9945 has mycorp.com.
@@ -304,12 +330,21 @@ describe('result codes', () => {
       ['32', [32]],
     ]);
     // The device being offline decides, whatever the service would do.
-    expect(only(step(ANDROID_URL, COMPLETE, fresh(), { network: 'offline', fault: { kind: 'offline' } })).results).toEqual([32]);
+    expect(
+      only(step(ANDROID_URL, COMPLETE, fresh(), { network: 'offline', fault: { kind: 'offline' } })).results,
+    ).toEqual([32]);
   });
 
   it('33: ID, PIN, platform and mode select no profile', () => {
     for (const route of ROUTES) {
-      for (const q of ['pid=99999', 'pid=12345', 'pid=12345&pin=ABC1234', 'pid=9945&pin=1', 'pid=9945&test=Y', 'pid=20005&test=Y']) {
+      for (const q of [
+        'pid=99999',
+        'pid=12345',
+        'pid=12345&pin=ABC1234',
+        'pid=9945&pin=1',
+        'pid=9945&test=Y',
+        'pid=20005&test=Y',
+      ]) {
         const b = only(step(route, q));
         expect(b.results, `${q} on ${name(route)}`).toEqual([33]);
         expect(b.violations[0]).toMatchObject({ requirement: 'OM-CODE-33-NO-PROFILE', phase: 'fetch' });
@@ -389,7 +424,9 @@ describe('routing (reading section 1)', () => {
   it('Android URL method: another letter case is a choice; other schemes are not handled', () => {
     expect(handled(stepUrl(ANDROID_URL, 'CLIENTX://provision.com?pid=9945'))).toEqual([true, false]);
     expect(handled(stepUrl(ANDROID_URL, 'clientx://Provision.COM?pid=9945'))).toEqual([true, false]);
-    expect(stepUrl(ANDROID_URL, 'clientx://Provision.COM?pid=9945')[0]?.choices).toEqual({ 'OM-CHOICE-ANDROID-URL-CASE': 'handled' });
+    expect(stepUrl(ANDROID_URL, 'clientx://Provision.COM?pid=9945')[0]?.choices).toEqual({
+      'OM-CHOICE-ANDROID-URL-CASE': 'handled',
+    });
     expect(only(stepUrl(ANDROID_URL, 'ipass://provision.com?pid=9945')).handled).toBe(false);
     expect(only(stepUrl(ANDROID_URL, 'clientx://other.com?pid=9945')).handled).toBe(false);
   });
@@ -416,7 +453,13 @@ describe('routing (reading section 1)', () => {
       const b = only(stepUrl(route, 'mailto://provision?pid=&password=x', before));
       expect(b).toMatchObject({ handled: false, results: [], violations: [], nonStrict: null });
       expect(b.state).toBe(before);
-      expect(b.delivery).toEqual({ channel: 'none', callbackScheme: null, dialog: 'none', foreground: false, notification: false });
+      expect(b.delivery).toEqual({
+        channel: 'none',
+        callbackScheme: null,
+        dialog: 'none',
+        foreground: false,
+        notification: false,
+      });
       expect(b.derivation.at(-1)?.requirement).toBe('OM-ROUTE-UNHANDLED-NO-CHANGE');
     }
   });
@@ -465,11 +508,17 @@ describe('omission (omitted keeps, empty erases)', () => {
   for (const route of ROUTES) {
     it(`on ${name(route)}`, () => {
       const before = given(route, 'pid=20001&username=u&password=p&domain=eu.acme.example&prefix=ACMEX/&autologin=Y');
-      expect(before.settings).toEqual(settings({ username: 'u', password: 'p', domain: 'eu.acme.example', prefix: 'ACMEX/', autologin: true }));
+      expect(before.settings).toEqual(
+        settings({ username: 'u', password: 'p', domain: 'eu.acme.example', prefix: 'ACMEX/', autologin: true }),
+      );
       const kept = only(step(route, 'autologin=N', before));
       expect(kept.state.settings).toEqual({ ...before.settings, autologin: false });
       expect(kept.derivation.filter((l) => l.requirement === 'OM-OMIT-KEEP')).toHaveLength(4);
-      expect(only(step(route, 'username=&password=', before)).state.settings).toEqual({ ...before.settings, username: null, password: null });
+      expect(only(step(route, 'username=&password=', before)).state.settings).toEqual({
+        ...before.settings,
+        username: null,
+        password: null,
+      });
       expect(only(step(route, 'prefix=', before)).state.settings.prefix).toBeNull();
       // An erased domain becomes the profile's first option again (soft rule).
       const domain = only(step(route, 'domain=', before));
@@ -517,7 +566,9 @@ describe('length limits', () => {
   });
 
   it('password 63 / 64 pass, 65 is 23', () => {
-    expect(only(step(ANDROID_URL, `username=u&password=${user(63, 'p')}`, given(ANDROID_URL, 'pid=20003&domain=d'))).results).toEqual([0]);
+    expect(
+      only(step(ANDROID_URL, `username=u&password=${user(63, 'p')}`, given(ANDROID_URL, 'pid=20003&domain=d'))).results,
+    ).toEqual([0]);
     const base = given(ANDROID_URL, 'pid=20003&domain=d');
     expect(only(step(ANDROID_URL, `username=u&password=${user(64, 'p')}`, base)).results).toEqual([0]);
     const over = only(step(ANDROID_URL, `username=u&password=${user(65, 'p')}`, base));
@@ -532,9 +583,13 @@ describe('length limits', () => {
     const ok = only(step(INTENT, `username=u&obfuscation=Y&password=${obfuscate('p'.repeat(64), KEY)}`, base));
     expect(ok.results).toEqual([0]);
     expect(ok.state.settings.password).toBe('p'.repeat(64));
-    expect(only(step(INTENT, `username=u&obfuscation=Y&password=${obfuscate('p'.repeat(65), KEY)}`, base)).results).toEqual([23]);
+    expect(
+      only(step(INTENT, `username=u&obfuscation=Y&password=${obfuscate('p'.repeat(65), KEY)}`, base)).results,
+    ).toEqual([23]);
     // The hex of a 40-character password is 96 characters, well over 64: still fine.
-    expect(only(step(INTENT, `username=u&obfuscation=Y&password=${obfuscate('q'.repeat(40), KEY)}`, base)).results).toEqual([0]);
+    expect(
+      only(step(INTENT, `username=u&obfuscation=Y&password=${obfuscate('q'.repeat(40), KEY)}`, base)).results,
+    ).toEqual([0]);
   });
 });
 
@@ -562,7 +617,8 @@ describe('obfuscation', () => {
     const hex = obfuscate('doggylove2', KEY);
     const branches = step(IOS, `pid=9945&username=j&password=${hex}&obfuscation=Y`, fresh(), { obfuscationKey: null });
     expect(branches.map((b) => b.results)).toEqual([[23], [2]]);
-    for (const b of branches) expect(b.violations[0]).toMatchObject({ requirement: 'OM-OBFUSCATION', phase: 'request' });
+    for (const b of branches)
+      expect(b.violations[0]).toMatchObject({ requirement: 'OM-OBFUSCATION', phase: 'request' });
   });
 
   it('an empty password with obfuscation=Y erases it', () => {
@@ -600,7 +656,9 @@ describe('soft configuration (reading section 3)', () => {
       expect(b.state.settings.prefix).toBeNull();
       expect(b.state.settings.domain).toBe('acme.example');
       const reqs = b.derivation.map((l) => l.requirement);
-      expect(reqs).toEqual(expect.arrayContaining(['OM-SOFT-PASSWORD-REMOVED', 'OM-SOFT-PREFIX-REMOVED', 'OM-REACT-KEEPS-SETTINGS']));
+      expect(reqs).toEqual(
+        expect.arrayContaining(['OM-SOFT-PASSWORD-REMOVED', 'OM-SOFT-PREFIX-REMOVED', 'OM-REACT-KEEPS-SETTINGS']),
+      );
       // In the request instead of saved: 23 and 21.
       expect(only(step(route, 'pid=20002&password=p', before)).results).toEqual([23]);
       expect(only(step(route, 'pid=20002&prefix=ACME/', before)).results).toEqual([21]);
@@ -661,8 +719,12 @@ describe('precedence (reading section 5)', () => {
       [11, 'request'],
       [33, 'fetch'],
     ]);
-    expect(only(step(ANDROID_URL, `pid=9945&username=${'u'.repeat(101)}`, fresh(), { network: 'offline' })).results).toEqual([23, 32]);
-    expect(only(step(INTENT, 'pid=9945&test=X', fresh(), { fault: { kind: 'status', status: 503 } })).results).toEqual([11, 31]);
+    expect(
+      only(step(ANDROID_URL, `pid=9945&username=${'u'.repeat(101)}`, fresh(), { network: 'offline' })).results,
+    ).toEqual([23, 32]);
+    expect(only(step(INTENT, 'pid=9945&test=X', fresh(), { fault: { kind: 'status', status: 503 } })).results).toEqual([
+      11, 31,
+    ]);
   });
 
   it('configuration checks cannot win over request-phase or fetch failures', () => {
@@ -685,7 +747,9 @@ describe('precedence (reading section 5)', () => {
   it('a request without pid has no fetch: network and faults do not matter', () => {
     const before = given(IOS, COMPLETE);
     expect(only(step(IOS, 'test=Q', before, { network: 'offline' })).results).toEqual([11]);
-    expect(only(step(IOS, 'username=new', before, { network: 'offline', fault: { kind: 'cut' } })).results).toEqual([0]);
+    expect(only(step(IOS, 'username=new', before, { network: 'offline', fault: { kind: 'cut' } })).results).toEqual([
+      0,
+    ]);
     expect(only(step(IOS, 'pid=&test=Q', before, { network: 'offline' })).results).toEqual([10, 11]);
   });
 
@@ -781,11 +845,16 @@ describe('implementation-defined choices', () => {
   });
 
   it('silentmode other than Y / N is a choice; on iOS silentmode=Y is a choice', () => {
-    expect(step(ANDROID_URL, 'pid=9945&silentmode=y').map((b) => [b.choices['OM-CHOICE-FLAG-VALUE'], b.results])).toEqual([
+    expect(
+      step(ANDROID_URL, 'pid=9945&silentmode=y').map((b) => [b.choices['OM-CHOICE-FLAG-VALUE'], b.results]),
+    ).toEqual([
       ['11', [11]],
       ['N', [0]],
     ]);
-    expect(step(IOS, 'pid=9945&silentmode=Y').map((b) => b.choices['OM-CHOICE-IOS-SILENTMODE'])).toEqual(['ignored', 'honoured']);
+    expect(step(IOS, 'pid=9945&silentmode=Y').map((b) => b.choices['OM-CHOICE-IOS-SILENTMODE'])).toEqual([
+      'ignored',
+      'honoured',
+    ]);
   });
 
   it('predictDefault is the first branch', () => {
@@ -810,7 +879,13 @@ describe('implementation-defined choices', () => {
 describe('result delivery', () => {
   it('iOS: one callback on the resulturlscheme, a dialog, in the foreground', () => {
     const b = only(stepUrl(IOS, 'ipass://provision?pid=9945&resulturlscheme=myapp'));
-    expect(b.delivery).toEqual({ channel: 'callback', callbackScheme: 'myapp', dialog: 'outcome', foreground: true, notification: false });
+    expect(b.delivery).toEqual({
+      channel: 'callback',
+      callbackScheme: 'myapp',
+      dialog: 'outcome',
+      foreground: true,
+      notification: false,
+    });
     const failed = only(stepUrl(IOS, 'ipass://provision?pid=&resulturlscheme=myapp'));
     expect(failed.delivery.channel).toBe('callback');
     expect(failed.results).toEqual([10]);
@@ -819,7 +894,13 @@ describe('result delivery', () => {
   it('iOS: resulturlscheme omitted or empty: no callback', () => {
     for (const url of ['ipass://provision?pid=9945', 'ipass://provision?pid=9945&resulturlscheme=']) {
       const b = only(stepUrl(IOS, url));
-      expect(b.delivery).toEqual({ channel: 'none', callbackScheme: null, dialog: 'outcome', foreground: true, notification: false });
+      expect(b.delivery).toEqual({
+        channel: 'none',
+        callbackScheme: null,
+        dialog: 'outcome',
+        foreground: true,
+        notification: false,
+      });
     }
   });
 
