@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
 import { HarnessError, type Problem } from '../core/errors.ts';
 import { configDefaults } from './defaults.ts';
 import type { CliOverrides, HarnessConfig, ResolvedConfig, ResolvedTarget, TargetConfig } from './types.ts';
@@ -27,7 +28,9 @@ export async function loadConfigFile(
   }
   let loaded: unknown;
   try {
-    loaded = await import(pathToFileURL(file).href);
+    // tsImport loads the file as an ES module whatever the nearest package.json says, so a config in a
+    // CommonJS project (no "type": "module") works the same.
+    loaded = await tsImport(pathToFileURL(file).href, import.meta.url);
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new HarnessError(
@@ -35,7 +38,11 @@ export async function loadConfigFile(
       `${path.relative(cwd, file) || file} could not be loaded: ${reason}. Fix the syntax error or the import it names.`,
     );
   }
-  const config = (loaded as { default?: unknown }).default;
+  let config = (loaded as { default?: unknown }).default;
+  // A config compiled as CommonJS (a project without "type": "module") arrives wrapped once more.
+  if (config !== null && typeof config === 'object' && 'default' in config && Object.keys(config).every((k) => k === 'default' || k === '__esModule')) {
+    config = (config as { default: unknown }).default;
+  }
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
     throw new HarnessError(
       'HARNESS_CONFIG_INVALID',

@@ -138,6 +138,7 @@ export class AllureReporter implements Reporter {
   private resultsDir = '';
   private writer: Writer | null = null;
   private written: string[] = [];
+  private attachmentsWritten = new Set<string>();
 
   constructor(private readonly options: AllureOptions = {}) {
     this.redact = options.redact ?? identity;
@@ -155,6 +156,7 @@ export class AllureReporter implements Reporter {
     rmSync(this.resultsDir, { recursive: true, force: true });
     mkdirSync(this.resultsDir, { recursive: true });
     this.writer = this.options.writer ?? new ResultsDirWriter(this.resultsDir);
+    this.attachmentsWritten = new Set();
     // Written now as well as at the end, so a killed run still yields a complete-looking results dir.
     this.writeRunFiles();
   }
@@ -269,11 +271,18 @@ export class AllureReporter implements Reporter {
     };
   }
 
-  /** `attachment` comes from an already redacted case. */
+  /**
+   * Attachments are content-addressed: many cases carry the same body (the same prediction, the same
+   * state), and writing each body once roughly halves the files a run creates, the reporter's main cost.
+   * `attachment` comes from an already redacted case.
+   */
   private attach(attachment: Attachment, writer: Writer): AllureAttachment {
     const extension = attachment.contentType === ContentType.JSON ? 'json' : 'txt';
-    const source = `${randomUUID()}-attachment.${extension}`;
-    writer.writeAttachment(source, Buffer.from(attachment.body, 'utf8'));
+    const source = `${md5(attachment.body)}-attachment.${extension}`;
+    if (!this.attachmentsWritten.has(source)) {
+      writer.writeAttachment(source, Buffer.from(attachment.body, 'utf8'));
+      this.attachmentsWritten.add(source);
+    }
     return { name: attachment.name, type: attachment.contentType, source };
   }
 

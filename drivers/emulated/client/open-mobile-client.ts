@@ -133,8 +133,11 @@ export abstract class OpenMobileClient {
   private readonly obfuscationKey: string | null;
   /** Secrets of the request being logged: every form of its password, scrubbed from each log line. */
   private secrets: string[] = [];
-  /** State of the `inconsistent-precedence` defect. */
-  private precedenceFlip = false;
+  /**
+   * State of the `inconsistent-precedence` defect. Process-wide, like the static state behind such bugs in a
+   * real app: it survives a reset, so the flip shows across the cases of a run.
+   */
+  private static precedenceFlip = false;
 
   constructor(options: ClientOptions) {
     this.profileServiceUrl = options.profileServiceUrl;
@@ -266,8 +269,8 @@ export abstract class OpenMobileClient {
       const booleans = failures.find((f) => f.check === 'booleans' && f.code === 11);
       const lengths = failures.find((f) => f.check === 'lengths');
       if (booleans && lengths) {
-        this.precedenceFlip = !this.precedenceFlip;
-        return this.precedenceFlip ? booleans.code : lengths.code;
+        OpenMobileClient.precedenceFlip = !OpenMobileClient.precedenceFlip;
+        return OpenMobileClient.precedenceFlip ? booleans.code : lengths.code;
       }
     }
     this.log(`request rejected by the ${first.check} check`);

@@ -54,14 +54,6 @@ export function queryOf(params: Params): string {
   return toQuery([...PARAM_ORDER, ...extra].map((name) => [name, params[name]] as const));
 }
 
-export const EMPTY_SETTINGS: Settings = {
-  username: null,
-  password: null,
-  domain: null,
-  prefix: null,
-  autologin: null,
-};
-
 /** Unicode code points, the unit of the length limits (reading section 2). */
 export function codePoints(value: string): number {
   return [...value].length;
@@ -187,20 +179,6 @@ export function splitByPlatform(
   });
 }
 
-/** The requirement each result code stands for, where the code alone identifies it. */
-export const CODE_REQUIREMENT: Readonly<Record<number, string>> = {
-  0: 'OM-CODE-0-SUCCESS',
-  10: 'OM-PARAM-PID-BLANK',
-  11: 'OM-PARAM-BOOL',
-  20: 'OM-CODE-20-DOMAIN',
-  21: 'OM-CODE-21-PREFIX',
-  22: 'OM-CODE-22-AUTOLOGIN',
-  30: 'OM-CODE-30-CUT',
-  31: 'OM-CODE-31-TRANSIENT',
-  32: 'OM-CODE-32-OFFLINE',
-  33: 'OM-CODE-33-NO-PROFILE',
-};
-
 /** Number of cases a vector becomes: one per route it applies to. */
 export function routeCount(vector: Vector): number {
   const platforms = vector.platforms ?? BOTH_PLATFORMS;
@@ -213,9 +191,3 @@ export function routeCount(vector: Vector): number {
   return count;
 }
 
-/** Short label of a settings value for titles; never the password itself. */
-export function describe(value: string | undefined, what: string): string {
-  if (value === undefined) return `${what} omitted`;
-  if (value === '') return `${what} empty`;
-  return `${what}=${value}`;
-}

@@ -296,16 +296,15 @@ const ROUTE_REQUIREMENT: Record<string, string> = {
   'android-intent': 'OM-ROUTE-ANDROID-INTENT',
 };
 
-/** Every assignment of `handled` / `not-handled` to the choice points, in a fixed order. */
+/**
+ * The assignments of `handled` / `not-handled` that decide the outcome, in a fixed order. Once one point
+ * says `not-handled` the URL is not handled whatever the later points say, so they are left out of that
+ * alternative (a target that rejects the URL never reveals its pick for them).
+ */
 function assignments(choicePoints: readonly string[]): Record<string, string>[] {
-  let result: Record<string, string>[] = [{}];
-  for (const point of choicePoints) {
-    result = result.flatMap((partial) => [
-      { ...partial, [point]: 'handled' },
-      { ...partial, [point]: 'not-handled' },
-    ]);
-  }
-  return result;
+  const [first, ...rest] = choicePoints;
+  if (first === undefined) return [{}];
+  return [...assignments(rest).map((tail) => ({ [first]: 'handled', ...tail })), { [first]: 'not-handled' }];
 }
 
 export function buildRoutingVectors(options: BuildOptions): Vector[] {

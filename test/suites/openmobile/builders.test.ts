@@ -12,7 +12,9 @@ import {
   TRIPLES,
 } from '../../../suites/openmobile/builders/precedence.ts';
 import { expectProvision, FRESH } from '../../../suites/openmobile/builders/rules.ts';
+import { REQUIREMENTS } from '../../../suites/openmobile/requirements.ts';
 import type { ExpectedState, Outcome, Vector } from '../../../suites/openmobile/types.ts';
+import { validateVectors } from '../../../suites/openmobile/vectors.ts';
 
 const catalogPath = fileURLToPath(new URL('../../../vectors/openmobile/profiles.json', import.meta.url));
 const catalog = JSON.parse(readFileSync(catalogPath, 'utf8')) as Catalog;
@@ -163,6 +165,11 @@ describe('vector builders: shape', () => {
         checkOutcome(v.id, v.then);
       }
     }
+  });
+
+  it('passes the vector schema and names only catalogued requirements', () => {
+    const known = new Set(REQUIREMENTS.map((r) => r.id));
+    expect(validateVectors(vectors, 'builders', { knownRequirements: known })).toEqual([]);
   });
 
   it('generates at least 900 cases (vectors x routes) across the builders', () => {
@@ -501,7 +508,11 @@ describe('routing builder', () => {
     const both = vector('OM-GEN-ROUTING-ANDROID-INTENT-COM-HOST-UPPER-BARE');
     expect(both.methods).toEqual(['intent']);
     if (!('oneOf' in both.then)) throw new Error('expected alternatives');
-    expect(both.then.oneOf).toHaveLength(4);
+    expect(both.then.oneOf.map((b) => [b.choices, b.handled])).toEqual([
+      [{ 'OM-CHOICE-INTENT-PROVISION-COM': 'handled', 'OM-CHOICE-INTENT-CASE': 'handled' }, true],
+      [{ 'OM-CHOICE-INTENT-PROVISION-COM': 'handled', 'OM-CHOICE-INTENT-CASE': 'not-handled' }, false],
+      [{ 'OM-CHOICE-INTENT-PROVISION-COM': 'not-handled' }, false],
+    ]);
     expect(both.then.oneOf.filter((b) => b.handled).map((b) => b.choices)).toEqual([
       { 'OM-CHOICE-INTENT-PROVISION-COM': 'handled', 'OM-CHOICE-INTENT-CASE': 'handled' },
     ]);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Catalog, Route, Settings } from '../../../src/core/types.ts';
 import { predict, predictDefault, NON_STRICT_ANDROID_URL_WITHOUT_COM } from '../../../suites/openmobile/model.ts';
@@ -991,5 +992,111 @@ describe('speed', () => {
       n++;
     }
     expect(performance.now() - start).toBeLessThan(2500);
+  });
+});
+
+describe('invariants over arbitrary requests (fast-check)', () => {
+  const piece = fc.constantFrom(
+    'pid=9945',
+    'pid=',
+    'pid=20001',
+    'pid=20002',
+    'pid=20004',
+    'pid=12345',
+    'pin=abc1234',
+    'pid=x1',
+    'test=Y',
+    'test=y',
+    'test=Q',
+    'username=u',
+    'username=',
+    'username=a+b',
+    'password=p',
+    'password=',
+    'domain=mycorp.com',
+    'domain=',
+    'domain=acme.example',
+    'prefix=ACME/',
+    'prefix=',
+    'autologin=Y',
+    'autologin=N',
+    'autologin=n',
+    'silentmode=Y',
+    'silentmode=Q',
+    'obfuscation=Y',
+    'resulturlscheme=app',
+    'username',
+    'x=%zz',
+    'PID=1',
+    'password=%C3%A9',
+  );
+  const query = fc.array(piece, { maxLength: 7 }).map((parts) => parts.join('&'));
+  const condition = fc.record({
+    network: fc.constantFrom('online' as const, 'offline' as const),
+    fault: fc.constantFrom(
+      null,
+      { kind: 'cut' as const },
+      { kind: 'offline' as const },
+      { kind: 'status' as const, status: 503 },
+    ),
+    inProgress: fc.boolean(),
+  });
+
+  it('every branch is consistent: unhandled reports nothing, failures keep the state, success is [0]', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...ROUTES),
+        fc.array(query, { maxLength: 3 }),
+        query,
+        condition,
+        (route, setup, q, cond) => {
+          let state = fresh();
+          for (const s of setup) {
+            const ok = step(route, s, state).find((b) => b.handled && b.results[0] === 0);
+            if (ok) state = ok.state;
+          }
+          const branches = step(route, q, state, cond);
+          expect(branches.length).toBeGreaterThan(0);
+          expect(new Set(branches.map((b) => JSON.stringify([b.choices, b.nonStrict]))).size).toBe(branches.length);
+          for (const b of branches) {
+            if (!b.handled) {
+              expect(b.results).toEqual([]);
+              expect(b.state).toBe(state);
+              continue;
+            }
+            expect(b.results.length).toBeGreaterThan(0);
+            if (b.results[0] === 0) {
+              expect(b.results).toEqual([0]);
+              expect(b.violations).toEqual([]);
+              expect(b.state.profile).not.toBeNull();
+            } else {
+              expect(b.state).toBe(state);
+              for (const code of b.results) expect(b.violations.map((v) => v.code)).toContain(code);
+            }
+            if (cond.inProgress) expect(b.results).toEqual([1]);
+            // Configuration codes never win over request or fetch failures.
+            const early = b.violations.filter((v) => v.phase !== 'configuration').map((v) => v.code);
+            if (early.length > 0) for (const code of b.results) expect(early).toContain(code);
+          }
+        },
+      ),
+      { numRuns: 400, seed: 20240611 },
+    );
+  });
+
+  it('never throws on arbitrary URLs', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...ROUTES),
+        fc.constantFrom('', 'ipass://provision?', 'clientx://provision.com?', 'clientx://provision?'),
+        fc.string({ unit: 'binary', maxLength: 60 }),
+        (route, prefix, rest) => {
+          const branches = stepUrl(route, prefix + rest);
+          expect(branches.length).toBeGreaterThan(0);
+          for (const b of branches) if (!b.handled) expect(b.results).toEqual([]);
+        },
+      ),
+      { numRuns: 1000, seed: 7 },
+    );
   });
 });
