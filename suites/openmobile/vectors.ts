@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { HarnessError, type Problem } from '../../src/core/errors.ts';
-import type { Catalog, Platform } from '../../src/core/types.ts';
+import type { Catalog, CatalogProfile, Platform } from '../../src/core/types.ts';
 import { methodsOf } from './routes.ts';
 import type { ChoiceOutcome, Outcome, Vector } from './types.ts';
 
@@ -124,8 +124,12 @@ export async function loadCatalog(file: string, options: Pick<LoadVectorOptions,
   const problems: Problem[] = [];
   const document = await readJson(file, shown, problems);
   if (document !== undefined) {
-    if (validate(document)) problems.push(...catalogRuleProblems(document as Catalog, shown));
-    else problems.push(...schemaProblems(validate.errors ?? [], shown));
+    const errors = validate(document) ? [] : (validate.errors ?? []);
+    problems.push(...schemaProblems(errors, shown));
+    // The portal's rules run on the entries whose shape is right, so one run reports both kinds.
+    const broken = brokenIndexes(errors, 'profiles');
+    const profiles = (document as { profiles?: unknown }).profiles;
+    if (Array.isArray(profiles)) problems.push(...catalogRuleProblems(profiles as CatalogProfile[], broken, shown));
   }
   if (problems.length > 0) {
     throw new HarnessError(
@@ -157,11 +161,7 @@ function checkDocument(
   if (!Array.isArray(list)) return [];
   // Semantic rules only make sense on a vector whose shape is right; a broken vector has its schema
   // problems reported already, and its id still takes part in the uniqueness check.
-  const broken = new Set<number>();
-  for (const e of errors) {
-    const m = /^\/vectors\/(\d+)/.exec(e.instancePath);
-    if (m) broken.add(Number(m[1]));
-  }
+  const broken = brokenIndexes(errors, 'vectors');
   const vectors: Vector[] = [];
   list.forEach((raw: unknown, index) => {
     const pointer = `/vectors/${index}`;
@@ -294,11 +294,12 @@ function outcomeProblems(
 // ---------------------------------------------------------------------------------------------------------
 // Catalog rules
 
-function catalogRuleProblems(catalog: Catalog, file: string): Problem[] {
+function catalogRuleProblems(profiles: CatalogProfile[], broken: ReadonlySet<number>, file: string): Problem[] {
   const problems: Problem[] = [];
   const seen = new Map<string, number>();
   const favorites = new Map<string, number>();
-  catalog.profiles.forEach((p, i) => {
+  profiles.forEach((p, i) => {
+    if (broken.has(i)) return;
     const at = `/profiles/${i}`;
     const key = `${p.id}/${p.platform}/${p.mode}`;
     const first = seen.get(key);
@@ -325,6 +326,17 @@ function catalogRuleProblems(catalog: Catalog, file: string): Problem[] {
     }
   });
   return problems;
+}
+
+/** Indexes of the items of the top-level array `key` that have a schema error. */
+function brokenIndexes(errors: ErrorObject[], key: string): Set<number> {
+  const broken = new Set<number>();
+  const pattern = new RegExp(`^/${key}/(\\d+)`);
+  for (const e of errors) {
+    const m = pattern.exec(e.instancePath);
+    if (m) broken.add(Number(m[1]));
+  }
+  return broken;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -488,11 +500,21 @@ function schemaProblems(errors: ErrorObject[], file: string): Problem[] {
   // A `oneOf` between alternatives (exactly one of "query" or "url") is reported once, by its own message;
   // the failures of each alternative would only repeat it.
   const oneOfPaths = errors.filter((e) => e.keyword === 'oneOf').map((e) => `${e.schemaPath}/`);
+  // A misspelt required property is one mistake: the "unknown property, rename it to X" message says it
+  // all, so the "missing property X" of the same object is dropped.
+  const renamed = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword !== 'additionalProperties') continue;
+    const allowed = Object.keys((e.parentSchema as SchemaNode | undefined)?.properties ?? {});
+    const near = nearest(String((e.params as Record<string, unknown>)['additionalProperty']), allowed);
+    if (near !== undefined) renamed.add(`${e.instancePath}\n${near}`);
+  }
   const problems: Problem[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
     if (e.keyword === 'if' || e.keyword === 'propertyNames') continue;
     if (oneOfPaths.some((p) => e.schemaPath.startsWith(p))) continue;
+    if (e.keyword === 'required' && renamed.has(`${e.instancePath}\n${String((e.params as Record<string, unknown>)['missingProperty'])}`)) continue;
     const { at, message } = describe(e);
     const key = `${at}\n${message}`;
     if (seen.has(key)) continue;

@@ -190,4 +190,3 @@ export function routeCount(vector: Vector): number {
   }
   return count;
 }
-
