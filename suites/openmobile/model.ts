@@ -374,6 +374,18 @@ function evaluate(input: StepInput, run: Run): Branch {
                 'fetch',
                 `the profile service answers HTTP ${fault.status}, which is not a profile`,
               );
+    } else if (test === 'invalid') {
+      // Which mode's profile would be fetched is undetermined. A lookup failure is attributable only when
+      // the ID, PIN and platform select nothing in either mode; otherwise only the 11 stands. (Configuration
+      // checks cannot win over the 11 either way, so no profile is needed.)
+      const lookup = (m: 'production' | 'test') =>
+        lookupExplained(input.catalog, { pid: fetchPid, platform: route.platform, mode: m, pin: pin ?? null });
+      const production = lookup('production');
+      if (production.profile === null && lookup('test').profile === null) {
+        fetchFailure = broken(ctx, 33, 'OM-CODE-33-NO-PROFILE', 'fetch', `${production.reason} (in either mode)`);
+      } else {
+        note(ctx, 'OM-PARAM-BOOL', 'test is invalid: which profile would be fetched depends on the mode, so no lookup result is predicted');
+      }
     } else {
       if (fault?.kind === 'latency')
         note(ctx, 'OM-ACT-ACTIVATE', `the profile service answers ${fault.ms} ms late: no effect on the outcome`);
@@ -730,11 +742,13 @@ function effectiveConfiguration(c: ConfigurationInput): Settings {
   const userControl = profile.autologin.userControl;
   if (c.platform === 'android') {
     let autologin = c.autologin;
-    if (autologin === 'Y' && !userControl) {
+    // The seed (Table 3): "If the profile forbids user control of auto-connect behavior, this setting is
+    // ignored": the parameter, whatever its value, not only Y.
+    if (autologin !== undefined && !userControl) {
       note(
         ctx,
         'OM-SOFT-AUTOLOGIN-ANDROID-IGNORED',
-        `autologin=Y is ignored: profile ${profile.id} forbids user control (no error on Android)`,
+        `autologin=${autologin} is ignored: profile ${profile.id} forbids user control (no error on Android)`,
       );
       autologin = undefined;
     }

@@ -189,7 +189,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
   },
   {
     id: 'OM-SOFT-AUTOLOGIN-ANDROID-IGNORED',
-    title: 'Android: autologin=Y with a profile forbidding user control is ignored (no error)',
+    title: 'Android: the autologin parameter (Y or N) with a profile forbidding user control is ignored (no error)',
     severity: 'MUST',
     quote:
       'If the profile forbids user control of auto-connect behavior, this setting is ignored and the effective auto-connect value is determined by the Open Mobile profile.',

@@ -199,7 +199,8 @@ function vectorRuleProblems(
   };
 
   if (v.when.url !== undefined) {
-    if (!v.platforms) add('', 'a vector with "when.url" must name its platforms: add "platforms": ["ios"] or ["android"]');
+    if (!v.platforms)
+      add('', 'a vector with "when.url" must name its platforms: add "platforms": ["ios"] or ["android"]');
     if (!v.methods) add('', 'a vector with "when.url" must name its methods: add "methods": ["url"] or ["intent"]');
   }
 
@@ -266,10 +267,16 @@ function outcomeProblems(
   }
   o.result?.forEach((code, i) => {
     if (!SPEC_RESULT_CODES.has(code)) {
-      add(`/result/${i}`, `${code} is not a result code of the specification: use one of ${[...SPEC_RESULT_CODES].join(', ')}`);
+      add(
+        `/result/${i}`,
+        `${code} is not a result code of the specification: use one of ${[...SPEC_RESULT_CODES].join(', ')}`,
+      );
     }
     if (code === 22 && platforms.includes('android')) {
-      add(`/result/${i}`, 'Android has no result 22 (Table 4): add "platforms": ["ios"] or move the Android outcome to its own vector');
+      add(
+        `/result/${i}`,
+        'Android has no result 22 (Table 4): add "platforms": ["ios"] or move the Android outcome to its own vector',
+      );
     }
   });
   const failing = o.result?.filter((c) => c !== 0) ?? [];
@@ -312,7 +319,11 @@ function catalogRuleProblems(profiles: CatalogProfile[], broken: ReadonlySet<num
     } else seen.set(key, i);
     if (p.favorite) {
       if (p.pin !== null) {
-        problems.push({ file, path: `${at}/pin`, message: 'a favorite profile has no PIN (the Profile Finder does not check one): set "pin": null' });
+        problems.push({
+          file,
+          path: `${at}/pin`,
+          message: 'a favorite profile has no PIN (the Profile Finder does not check one): set "pin": null',
+        });
       }
       const fkey = `${p.company}/${p.platform}/${p.mode}`;
       const other = favorites.get(fkey);
@@ -364,7 +375,7 @@ function jsonSyntaxMessage(text: string, error: unknown): string {
   // the offset comes from our own scan; the reason is Node's, minus the echo of the whole text.
   const offset = firstJsonErrorOffset(text);
   const reason = raw.replace(/,\s*".*" is not valid JSON$/s, '').replace(/\s*in JSON at position \d+.*$/s, '');
-  return `invalid JSON at ${lineAndColumn(text, offset)}: ${reason}: fix the syntax there (a missing or extra comma, quote or bracket)`;
+  return `invalid JSON at ${lineAndColumn(text, offset)}: ${reason}: fix the syntax there (a missing or extra comma, quote or bracket, or a comment)`;
 }
 
 /** The offset of the first syntax error in `text` (which JSON.parse rejected), by a minimal JSON scanner. */
@@ -514,7 +525,11 @@ function schemaProblems(errors: ErrorObject[], file: string): Problem[] {
   for (const e of errors) {
     if (e.keyword === 'if' || e.keyword === 'propertyNames') continue;
     if (oneOfPaths.some((p) => e.schemaPath.startsWith(p))) continue;
-    if (e.keyword === 'required' && renamed.has(`${e.instancePath}\n${String((e.params as Record<string, unknown>)['missingProperty'])}`)) continue;
+    if (
+      e.keyword === 'required' &&
+      renamed.has(`${e.instancePath}\n${String((e.params as Record<string, unknown>)['missingProperty'])}`)
+    )
+      continue;
     const { at, message } = describe(e);
     const key = `${at}\n${message}`;
     if (seen.has(key)) continue;
@@ -553,14 +568,23 @@ function describe(e: ErrorObject): { at: string; message: string } {
     }
     case 'enum': {
       const allowed = (params['allowedValues'] as unknown[]) ?? [];
-      const near = typeof e.data === 'string' ? nearest(e.data, allowed.filter((a): a is string => typeof a === 'string')) : undefined;
+      const near =
+        typeof e.data === 'string'
+          ? nearest(
+              e.data,
+              allowed.filter((a): a is string => typeof a === 'string'),
+            )
+          : undefined;
       return {
         at,
         message: `must be one of ${quoteList(allowed)}: ${near ? `change ${json(e.data)} to ${json(near)}` : `got ${json(e.data)}`}`,
       };
     }
     case 'const':
-      return { at, message: `must be ${json(params['allowedValue'])} or an object: change ${json(e.data)} to ${json(params['allowedValue'])}` };
+      return {
+        at,
+        message: `must be ${json(params['allowedValue'])} or an object: change ${json(e.data)} to ${json(params['allowedValue'])}`,
+      };
     case 'pattern': {
       const pattern = String(params['pattern']);
       const name = (e as { propertyName?: string }).propertyName;
@@ -585,11 +609,16 @@ function describe(e: ErrorObject): { at: string; message: string } {
     }
     case 'minimum':
     case 'maximum': {
-      const range = /\/result|concurrentResult/.test(at) ? 'a result code from 0 to 33' : `${e.keyword === 'minimum' ? 'at least' : 'at most'} ${String(params['limit'])}`;
+      const range = /\/result|concurrentResult/.test(at)
+        ? 'a result code from 0 to 33'
+        : `${e.keyword === 'minimum' ? 'at least' : 'at most'} ${String(params['limit'])}`;
       return { at, message: `must be ${range}, got ${json(e.data)}: change it` };
     }
     case 'minItems':
-      return { at, message: `must have at least ${String(params['limit'])} ${plural(Number(params['limit']), 'item')}: add ${Number(params['limit']) > 1 ? 'items' : 'one'} or remove the property` };
+      return {
+        at,
+        message: `must have at least ${String(params['limit'])} ${plural(Number(params['limit']), 'item')}: add ${Number(params['limit']) > 1 ? 'items' : 'one'} or remove the property`,
+      };
     case 'uniqueItems':
       return { at, message: `items ${String(params['j'])} and ${String(params['i'])} are the same: remove one` };
     case 'minLength':

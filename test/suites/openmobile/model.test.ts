@@ -178,8 +178,9 @@ describe("the seed's Provisioning Examples", () => {
     expect(accepted.results).toEqual([0]);
     expect(accepted.state.profile).toMatchObject({ id: 112665, mode: 'test', platform: 'android' });
     const refused = branchWith(branches, { 'OM-CHOICE-BOOL-LOWERCASE': '11' });
-    // Read as not-Y, test=y would fetch the production profile, and 112665 exists only in test mode.
-    expect(refused.results).toEqual([11, 33]);
+    // Refused, test=y leaves the mode undetermined; 112665 exists in test mode only, so no lookup failure
+    // can be attributed: only the 11 stands.
+    expect(refused.results).toEqual([11]);
     expect(refused.state.profile).toBeNull();
     expect(branches).toHaveLength(2);
   });
@@ -731,10 +732,9 @@ describe('precedence (reading section 5)', () => {
   it('configuration checks cannot win over request-phase or fetch failures', () => {
     const b = only(step(IOS, 'pid=9945&domain=other.com&test=Q'));
     expect(b.results).toEqual([11]);
-    expect(b.violations.map((v) => [v.code, v.phase])).toEqual([
-      [11, 'request'],
-      [20, 'configuration'],
-    ]);
+    expect(b.violations.map((v) => [v.code, v.phase])).toEqual([[11, 'request']]);
+    // A pid unknown in both modes is a lookup failure whatever the invalid test meant: 11 or 33.
+    expect(only(step(IOS, 'pid=424242&test=Q')).results).toEqual([11, 33]);
     expect(only(step(IOS, 'pid=9945&domain=other.com', fresh(), { fault: { kind: 'cut' } })).results).toEqual([30]);
   });
 
