@@ -213,6 +213,11 @@ export class AllureReporter implements Reporter {
     writer.writeResult(this.toAllure(result, writer));
   }
 
+  /** Waits until every result and attachment handed over so far is on disk. */
+  async flush(): Promise<void> {
+    if (this.writer) await flushWriter(this.writer);
+  }
+
   async onEnd(_summary: RunSummary): Promise<void> {
     if (!this.writer) throw new Error('onEnd before onBegin');
     // Flushed before and after: the run files written at onBegin must not race their final version.

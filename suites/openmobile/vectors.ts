@@ -128,7 +128,7 @@ export async function loadCatalog(file: string, options: Pick<LoadVectorOptions,
     problems.push(...schemaProblems(errors, shown));
     // The portal's rules run on the entries whose shape is right, so one run reports both kinds.
     const broken = brokenIndexes(errors, 'profiles');
-    const profiles = (document as { profiles?: unknown }).profiles;
+    const profiles = isObject(document) ? document['profiles'] : undefined;
     if (Array.isArray(profiles)) problems.push(...catalogRuleProblems(profiles as CatalogProfile[], broken, shown));
   }
   if (problems.length > 0) {
@@ -157,7 +157,7 @@ function checkDocument(
   const errors = valid ? [] : (validate.errors ?? []);
   problems.push(...schemaProblems(errors, file));
 
-  const list = (document as { vectors?: unknown }).vectors;
+  const list = isObject(document) ? document['vectors'] : undefined;
   if (!Array.isArray(list)) return [];
   // Semantic rules only make sense on a vector whose shape is right; a broken vector has its schema
   // problems reported already, and its id still takes part in the uniqueness check.
@@ -650,6 +650,10 @@ function describe(e: ErrorObject): { at: string; message: string } {
 
 // ---------------------------------------------------------------------------------------------------------
 // Small helpers
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
 
 function json(value: unknown): string {
   return JSON.stringify(value) ?? String(value);

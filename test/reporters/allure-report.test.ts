@@ -14,7 +14,7 @@ async function writeRun(dir: string, startedAt: string, cases: CaseResult[]): Pr
   const reporter = new AllureReporter();
   reporter.onBegin(runInfo(dir, { startedAt }), TARGETS);
   for (const c of cases) reporter.onCaseEnd(c);
-  reporter.onEnd(summaryOf(cases));
+  await reporter.onEnd(summaryOf(cases));
   return join(dir, 'allure-results');
 }
 

@@ -18,18 +18,18 @@ function labels(result: TestResult, name: string): string[] {
   return result.labels.filter((l) => l.name === name).map((l) => l.value);
 }
 
-function runOne(c: CaseResult, dir = tempDir()): { dir: string; result: TestResult } {
+async function runOne(c: CaseResult, dir = tempDir()): Promise<{ dir: string; result: TestResult }> {
   const reporter = new AllureReporter();
   reporter.onBegin(runInfo(dir), TARGETS);
   reporter.onCaseEnd(c);
-  reporter.onEnd(summaryOf([c]));
+  await reporter.onEnd(summaryOf([c]));
   const [result] = results(join(dir, 'allure-results'));
   if (!result) throw new Error('no result written');
   return { dir, result };
 }
 
 describe('AllureReporter', () => {
-  it('writes a result per case with names, ids, labels, links, parameters, steps and attachments', () => {
+  it('writes a result per case with names, ids, labels, links, parameters, steps and attachments', async () => {
     const dir = tempDir();
     const out = join(dir, 'allure-results');
     const reporter = new AllureReporter();
@@ -44,9 +44,10 @@ describe('AllureReporter', () => {
       parameters: { pid: '9945', username: 'u'.repeat(101) },
     });
     reporter.onCaseEnd(c);
-    // Written as the case ends, not at onEnd.
+    // Written as the case ends, not held back until onEnd.
+    await reporter.flush();
     expect(results(out)).toHaveLength(1);
-    reporter.onEnd(summaryOf([c]));
+    await reporter.onEnd(summaryOf([c]));
 
     const [r] = results(out);
     expect(r).toBeDefined();
@@ -92,16 +93,16 @@ describe('AllureReporter', () => {
     expect(readFileSync(join(out, attachment!.source), 'utf8')).toBe('provisioning started\nprovisioning done');
   });
 
-  it('maps verdicts to statuses and prefixes failure messages with their category', () => {
-    const status = (c: CaseResult): TestResult => runOne(c).result;
-    expect(status(makeCase({ verdict: 'pass' })).status).toBe('passed');
-    const nonStrict = status(makeCase({ verdict: 'non-strict' }));
+  it('maps verdicts to statuses and prefixes failure messages with their category', async () => {
+    const status = async (c: CaseResult): Promise<TestResult> => (await runOne(c)).result;
+    expect((await status(makeCase({ verdict: 'pass' }))).status).toBe('passed');
+    const nonStrict = await status(makeCase({ verdict: 'non-strict' }));
     expect(nonStrict.status).toBe('passed');
     expect(labels(nonStrict, 'tag')).toEqual(['non-strict']);
-    expect(status(makeCase({ verdict: 'not-applicable', missing: ['network'] })).statusDetails.message).toMatch(
+    expect((await status(makeCase({ verdict: 'not-applicable', missing: ['network'] }))).statusDetails.message).toMatch(
       /^not applicable \(missing capabilities: network\)/,
     );
-    expect(status(makeCase({ verdict: 'not-applicable' })).status).toBe('skipped');
+    expect((await status(makeCase({ verdict: 'not-applicable' }))).status).toBe('skipped');
 
     const failed = makeCase({
       verdict: 'fail',
@@ -110,14 +111,14 @@ describe('AllureReporter', () => {
       expected: { state: 'unchanged' },
       observed: { username: 'x' },
     });
-    const f = status(failed);
+    const f = await status(failed);
     expect(f.status).toBe('failed');
     expect(f.statusDetails.message).toBe('[state-changed-by-failing-request] result 23 but the username changed');
     expect(f.statusDetails.trace).toContain(`replay: ${failed.replay}`);
     expect(f.statusDetails.expected).toBe('{"state":"unchanged"}');
     expect(f.statusDetails.actual).toBe('{"username":"x"}');
 
-    const broken = status(makeCase({ verdict: 'broken', message: 'adapter timed out' }));
+    const broken = await status(makeCase({ verdict: 'broken', message: 'adapter timed out' }));
     expect(broken.status).toBe('broken');
     expect(broken.statusDetails.message).toBe('[broken-target] adapter timed out');
   });
@@ -145,8 +146,8 @@ describe('AllureReporter', () => {
     }
   });
 
-  it('writes categories.json, environment.properties and executor.json', () => {
-    const { dir } = runOne(makeCase());
+  it('writes categories.json, environment.properties and executor.json', async () => {
+    const { dir } = await runOne(makeCase());
     const results = join(dir, 'allure-results');
     const categories = JSON.parse(readFileSync(join(results, 'categories.json'), 'utf8')) as { name: string }[];
     expect(categories.map((c) => c.name)).toContain('Error precedence');
@@ -164,15 +165,35 @@ describe('AllureReporter', () => {
     expect(executor['reportName']).toEqual(expect.any(String));
   });
 
-  it('empties the results directory at onBegin', () => {
+  it('empties the results directory at onBegin', async () => {
     const dir = tempDir();
-    runOne(makeCase(), dir);
-    runOne(makeCase(), dir);
+    await runOne(makeCase(), dir);
+    await runOne(makeCase(), dir);
     expect(results(join(dir, 'allure-results'))).toHaveLength(1);
     expect(existsSync(join(dir, 'allure-results', 'categories.json'))).toBe(true);
   });
 
-  it('redacts results and attachment files', () => {
+  it('writes an attachment body shared by several cases once', async () => {
+    const dir = tempDir();
+    const reporter = new AllureReporter();
+    reporter.onBegin(runInfo(dir), TARGETS);
+    const shared = {
+      name: 'state before / after',
+      contentType: 'application/json' as const,
+      body: '{"activated":false}',
+    };
+    reporter.onCaseEnd(makeCase({ steps: [], attachments: [shared, { ...shared, name: 'again' }] }));
+    reporter.onCaseEnd(makeCase({ steps: [], attachments: [shared] }));
+    await reporter.onEnd(summaryOf([]));
+    const out = join(dir, 'allure-results');
+    const sources = results(out).flatMap((r) => r.attachments.map((a) => a.source));
+    expect(sources).toHaveLength(3);
+    expect(new Set(sources).size).toBe(1);
+    expect(readdirSync(out).filter((name) => name.includes('-attachment.'))).toEqual([sources[0]]);
+    expect(readFileSync(join(out, sources[0]!), 'utf8')).toBe('{"activated":false}');
+  });
+
+  it('redacts results and attachment files', async () => {
     const dir = tempDir();
     const secret = 'Tr0ub4dor&3';
     const reporter = new AllureReporter({ redact: (s) => s.replaceAll(secret, '[redacted]') });
@@ -186,7 +207,7 @@ describe('AllureReporter', () => {
       steps: [{ name: `type ${secret}`, status: 'failed', start: 1, stop: 2, message: secret }],
     });
     reporter.onCaseEnd(c);
-    reporter.onEnd(summaryOf([c]));
+    await reporter.onEnd(summaryOf([c]));
     const files = readTree(join(dir, 'allure-results'));
     expect(files.size).toBeGreaterThan(4);
     for (const [path, text] of files) expect(text, path).not.toContain(secret);

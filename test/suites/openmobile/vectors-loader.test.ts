@@ -180,6 +180,19 @@ describe('loadVectorFiles on broken files', () => {
     });
   });
 
+  it('reports a file that is valid JSON but not an object', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'vectors-'));
+    try {
+      await writeFile(path.join(dir, 'null.json'), 'null\n');
+      const error = await loadError(() => loadVectorFiles(dir, { rootDir: dir }));
+      expect(error.problems).toEqual([
+        { file: 'null.json', path: '', message: expect.stringMatching(/^must be an object, got null/) as unknown },
+      ]);
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+
   it('returns nothing for an empty directory', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'vectors-'));
     try {
