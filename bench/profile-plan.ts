@@ -10,7 +10,7 @@ import { runPlan } from '../src/runner/run.ts';
 const root = path.resolve(import.meta.dirname, '..');
 const out = mkdtempSync(path.join(os.tmpdir(), 'harness-profile-'));
 const reporters = process.env['REPORTERS'] !== undefined ? process.env['REPORTERS'].split(',').filter(Boolean) : ['jsonl', 'summary', 'junit', 'allure'];
-const config = resolveConfig({ file: path.join(root, 'harness.config.ts'), config: { obfuscation: { key: '8CC677D6FA2AC487C2FC7AD7232F87D8FCAFD5E9FC0AFBFF23B09D8713BE3463' } } }, { outputDir: out, reporter: reporters }, {}, root);
+const config = resolveConfig({ file: path.join(root, 'harness.config.ts'), config: { obfuscation: { key: '8CC677D6FA2AC487C2FC7AD7232F87D8FCAFD5E9FC0AFBFF23B09D8713BE3463' } } }, { outputDir: out, reporter: reporters, workers: Number(process.env['WORKERS'] ?? 8) }, {}, root);
 const start = performance.now();
 const { summary } = await runPlan(config, { suite: createSuite(), drivers: DRIVERS, startProfileService, reporter: createReporters(reporters, { outputDir: out, redact: (t) => t }) }, { startedAt: '', command: 'profile', harnessVersion: '' });
 console.log(`${summary.total} cases in ${((performance.now() - start) / 1000).toFixed(2)} s`);
