@@ -46,5 +46,5 @@ export default defineConfig({
   outputDir: 'reports',
   timeoutMs: 10_000,
   seed: 1,
-  workers: 8,
+  workers: 32,
 });

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { createSuite, DRIVERS, startProfileService } from '../src/cli/builtins.ts';
 import { resolveConfig } from '../src/config/resolve.ts';
 import { createReporters } from '../src/reporters/index.ts';
+import { identity } from '../src/reporters/text.ts';
 import { runPlan } from '../src/runner/run.ts';
 import { casesOf, loadOpenMobile } from '../suites/openmobile/index.ts';
 import { focusUrl, freshState } from '../suites/openmobile/execute.ts';
@@ -78,7 +79,7 @@ async function benchPlan(): Promise<{ rate: number; cases: number }> {
       {},
       root,
     );
-    const reporter = createReporters(['jsonl', 'summary', 'junit', 'allure'], { outputDir: out, redact: (t) => t });
+    const reporter = createReporters(['jsonl', 'summary', 'junit', 'allure'], { outputDir: out, redact: identity });
     const start = performance.now();
     const { summary } = await runPlan(
       config,

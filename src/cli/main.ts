@@ -6,6 +6,7 @@ import type { ResolvedConfig } from '../config/types.ts';
 import { HarnessError, isHarnessError } from '../core/errors.ts';
 import { Redactor } from '../core/redact.ts';
 import { createReporters, generateAllureReport, type ReporterSpec } from '../reporters/index.ts';
+import { identity } from '../reporters/text.ts';
 import { runPlan } from '../runner/run.ts';
 import { selectCases } from '../runner/select.ts';
 import { parseCli, USAGE, type ParsedArgs } from './args.ts';
@@ -60,10 +61,9 @@ async function run(args: ParsedArgs, argv: string[], io: CliIo): Promise<number>
   const config = await configFor(args, io);
   const redactor = new Redactor();
   redactor.add(config.obfuscationKey);
-  const reporter = createReporters(config.reporters as ReporterSpec[], {
-    outputDir: config.outputDir,
-    redact: (text) => redactor.text(text),
-  });
+  // The runner redacts every result once (run-wide secrets) and the suite redacts its passwords, so the
+  // reporters get results that are already clean and need not copy each one again.
+  const reporter = createReporters(config.reporters as ReporterSpec[], { outputDir: config.outputDir, redact: identity });
   const interrupt = new AbortController();
   const onSigint = () => {
     if (interrupt.signal.aborted) process.exit(130);
@@ -74,7 +74,7 @@ async function run(args: ParsedArgs, argv: string[], io: CliIo): Promise<number>
   try {
     const outcome = await runPlan(
       config,
-      { suite: createSuite(), drivers: DRIVERS, startProfileService, reporter },
+      { suite: createSuite(), drivers: DRIVERS, startProfileService, reporter, redactor },
       { startedAt: new Date().toISOString(), command: commandLine(argv), harnessVersion: harnessVersion() },
       interrupt.signal,
     );

@@ -14,7 +14,7 @@ export function configDefaults() {
     outputDir: 'reports',
     timeoutMs: 10_000,
     seed: 1,
-    workers: 8,
+    workers: 32,
     configFileNames: ['harness.config.ts', 'harness.config.mts', 'harness.config.js', 'harness.config.mjs'],
   };
 }

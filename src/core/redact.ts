@@ -11,39 +11,53 @@ export const REDACTED = '«redacted»';
  * a per-process random key (so the tag cannot be looked up across runs).
  */
 const tagKey = randomBytes(32);
+const masks = new Map<string, string>();
 export function maskSecret(secret: string): string {
-  const tag = createHmac('sha256', tagKey).update(secret).digest('hex').slice(0, 4);
-  return `«redacted ${[...secret].length} chars #${tag}»`;
+  let mask = masks.get(secret);
+  if (mask === undefined) {
+    const tag = createHmac('sha256', tagKey).update(secret).digest('hex').slice(0, 4);
+    mask = `«redacted ${[...secret].length} chars #${tag}»`;
+    // Bounded: a long fuzz run sees many passwords; the cache only saves recomputing recent ones.
+    if (masks.size > 10_000) masks.clear();
+    masks.set(secret, mask);
+  }
+  return mask;
 }
 
 /** Values shorter than this are not searched for in free text: they would match ordinary words. */
 export const MIN_SECRET_LENGTH = 4;
 
 export class Redactor {
-  private readonly secrets = new Set<string>();
+  /** Longest first: a secret may contain another. */
+  private secrets: string[] = [];
 
   add(secret: string | null | undefined): void {
-    if (secret && secret.length >= MIN_SECRET_LENGTH) this.secrets.add(secret);
+    if (!secret || secret.length < MIN_SECRET_LENGTH || this.secrets.includes(secret)) return;
+    this.secrets = [...this.secrets, secret].sort((a, b) => b.length - a.length);
   }
 
-  /** Replaces every known secret in `text`, longest first (a secret may contain another). */
+  /** Replaces every known secret in `text`. */
   text(text: string): string {
-    if (this.secrets.size === 0) return text;
     let out = text;
-    for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) {
-      if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    for (const secret of this.secrets) {
+      if (out.includes(secret)) out = out.replaceAll(secret, REDACTED);
     }
     return out;
   }
 
-  /** Deep copy with every string redacted. */
+  /**
+   * Every string of a JSON-like value redacted, in place: the value is the caller's own, freshly built
+   * result, and not copying it keeps a long run's garbage down.
+   */
   value<T>(value: T): T {
-    if (this.secrets.size === 0) return value;
+    if (this.secrets.length === 0) return value;
     const walk = (node: unknown): unknown => {
       if (typeof node === 'string') return this.text(node);
-      if (Array.isArray(node)) return node.map(walk);
-      if (node !== null && typeof node === 'object') {
-        return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v)]));
+      if (Array.isArray(node)) {
+        for (let i = 0; i < node.length; i++) node[i] = walk(node[i]);
+      } else if (node !== null && typeof node === 'object') {
+        const record = node as Record<string, unknown>;
+        for (const k of Object.keys(record)) record[k] = walk(record[k]);
       }
       return node;
     };

@@ -1,6 +1,7 @@
 import type { ResolvedConfig, ResolvedTarget } from '../config/types.ts';
 import type { ClientDriver, ClientSession, DriverFactory, ProfileService } from '../core/driver.ts';
 import { HarnessError } from '../core/errors.ts';
+import type { Redactor } from '../core/redact.ts';
 import type { Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
 import { emptyCounts, type CaseResult } from '../core/results.ts';
 import type { PlannedCase, Suite, TargetPlan } from '../core/suite.ts';
@@ -10,6 +11,11 @@ import { selectCases } from './select.ts';
 
 export interface RunDependencies {
   suite: Suite;
+  /**
+   * Run-wide secrets (the obfuscation key, ...), applied to every result once, in place, before any
+   * reporter sees it. Suites redact their own per-case secrets (passwords) themselves.
+   */
+  redactor?: Redactor;
   drivers: Readonly<Record<string, DriverFactory>>;
   startProfileService: (catalog: Catalog) => Promise<ProfileService>;
   reporter: Reporter;
@@ -180,6 +186,7 @@ export async function runPlan(
     const counts = emptyCounts();
     const choices: Record<string, Record<string, string>> = {};
     const emit = (result: CaseResult) => {
+      deps.redactor?.value(result);
       counts[result.verdict]++;
       const made = (choices[result.target] ??= {});
       for (const [point, option] of Object.entries(result.choices)) made[point] ??= option;

@@ -257,7 +257,9 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
     }
   }
 
-  // Records and attachments (all redacted from here on).
+  // Records and attachments (all redacted from here on). A failing case gets every detail as its own
+  // attachment; a passing one gets the derivation and one combined file (each file costs the report).
+  const failed = verdict === 'fail';
   for (const r of allRuns) {
     const ok = r.judgement.matched.length > 0;
     records.push({
@@ -266,10 +268,14 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
       start: r.start,
       stop: r.stop,
       ...(ok ? {} : { message: describe(r.judgement.mismatches) }),
-      attachments: [
-        json('expected (model)', r.judgement.matched.length > 0 ? r.judgement.matched.map(branchSummary) : r.branches.map(branchSummary)),
-        json('observed', { provision: r.observation, state: maskState(r.state) }),
-      ],
+      ...(failed
+        ? {
+            attachments: [
+              json('expected (model)', ok ? r.judgement.matched.map(branchSummary) : r.branches.map(branchSummary)),
+              json('observed', { provision: r.observation, state: maskState(r.state) }),
+            ],
+          }
+        : {}),
     });
   }
   if (concurrent) {
@@ -289,21 +295,21 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
       contentType: 'text/plain',
       body: formatDerivation(reference.branches, { caseId: planned.id, url: redactUrlPassword(reference.url), route }),
     });
-    attachments.push(
-      json('expected vs observed', {
-        expected: reference.judgement.matched.length > 0 ? reference.judgement.matched.map(branchSummary) : branchSummary(reference.judgement.reference),
-        observed: { provision: reference.observation, state: maskState(reference.state) },
-      }),
-    );
-    if (reference.state) {
-      attachments.push(
-        json('state before / after', { before: maskState(observableState(reference.before)), after: maskState(reference.state) }),
-      );
+    const expectedVsObserved = {
+      expected: reference.judgement.matched.length > 0 ? reference.judgement.matched.map(branchSummary) : branchSummary(reference.judgement.reference),
+      observed: { provision: reference.observation, state: maskState(reference.state) },
+    };
+    const beforeAfter = reference.state ? { before: maskState(observableState(reference.before)), after: maskState(reference.state) } : null;
+    if (failed) {
+      attachments.push(json('expected vs observed', expectedVsObserved));
+      if (beforeAfter) attachments.push(json('state before / after', beforeAfter));
+    } else {
+      attachments.push(json('expected vs observed, state before / after, target logs', { ...expectedVsObserved, state: beforeAfter, logs }));
     }
   }
-  if (logs) attachments.push({ name: 'target logs', contentType: 'text/plain', body: logs.join('\n') });
+  if (failed && logs) attachments.push({ name: 'target logs', contentType: 'text/plain', body: logs.join('\n') });
   const hits = scope.requests();
-  if (hits.length > 0) attachments.push(json('profile service requests', hits));
+  if (failed && hits.length > 0) attachments.push(json('profile service requests', hits));
 
   const parameters: Record<string, string> = {
     url: redactUrlPassword(focusUrl(vector, route)),

@@ -29,9 +29,15 @@ export function redactPassword(url: string): string {
   return `${url.slice(0, question + 1)}${query}${url.slice(end)}`;
 }
 
+const quotes = new Map<string, string>();
 function shortQuote(quote: string): string {
-  const flat = quote.replace(/\s+/g, ' ').trim();
-  return flat.length <= QUOTE_LENGTH ? flat : `${flat.slice(0, QUOTE_LENGTH - 1).trimEnd()}…`;
+  let short = quotes.get(quote);
+  if (short === undefined) {
+    const flat = quote.replace(/\s+/g, ' ').trim();
+    short = flat.length <= QUOTE_LENGTH ? flat : `${flat.slice(0, QUOTE_LENGTH - 1).trimEnd()}…`;
+    quotes.set(quote, short);
+  }
+  return short;
 }
 
 function ruleLines(derivation: readonly DerivationLine[], indent: string): string[] {
