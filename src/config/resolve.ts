@@ -39,9 +39,10 @@ export async function loadConfigFile(
     );
   }
   let config = (loaded as { default?: unknown }).default;
-  // A config compiled as CommonJS (a project without "type": "module") arrives wrapped once more.
-  if (config !== null && typeof config === 'object' && 'default' in config && Object.keys(config).every((k) => k === 'default' || k === '__esModule')) {
-    config = (config as { default: unknown }).default;
+  // In a project without "type": "module" the file is compiled to CommonJS: its exports arrive as the
+  // default export, marked __esModule, with the real default export inside.
+  if (config !== null && typeof config === 'object' && (config as { __esModule?: unknown }).__esModule === true) {
+    config = (config as { default?: unknown }).default;
   }
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
     throw new HarnessError(

@@ -53,11 +53,19 @@ export class Redactor {
     if (this.secrets.length === 0) return value;
     const walk = (node: unknown): unknown => {
       if (typeof node === 'string') return this.text(node);
+      // Only a string that held a secret is written back: shared or frozen parts (a model constant, a
+      // vector's requirement list) hold none and are never touched.
       if (Array.isArray(node)) {
-        for (let i = 0; i < node.length; i++) node[i] = walk(node[i]);
+        for (let i = 0; i < node.length; i++) {
+          const next = walk(node[i]);
+          if (next !== node[i]) node[i] = next;
+        }
       } else if (node !== null && typeof node === 'object') {
         const record = node as Record<string, unknown>;
-        for (const k of Object.keys(record)) record[k] = walk(record[k]);
+        for (const k of Object.keys(record)) {
+          const next = walk(record[k]);
+          if (next !== record[k]) record[k] = next;
+        }
       }
       return node;
     };

@@ -26,18 +26,17 @@ export function choiceConflicts(evidence: ChoiceEvidence[]): { point: string; op
   return [...byPoint.entries()].filter(([, options]) => options.size > 1).map(([point, options]) => ({ point, options }));
 }
 
-/** `a` before `b`: the cases showing it. */
-export type PrecedenceRelation = Map<number, Map<number, string[]>>;
+/** Check `a` answered before check `b`: the cases showing it. */
+export type PrecedenceRelation = Map<string, Map<string, string[]>>;
 
 export function precedenceRelation(evidence: PrecedenceEvidence[]): PrecedenceRelation {
   const relation: PrecedenceRelation = new Map();
   for (const e of evidence) {
-    for (const other of e.candidates) {
-      if (other === e.observed) continue;
-      const row = relation.get(e.observed) ?? new Map<number, string[]>();
-      relation.set(e.observed, row);
-      const cases = row.get(other) ?? [];
-      row.set(other, cases);
+    for (const loser of e.losers) {
+      const row = relation.get(e.winner) ?? new Map<string, string[]>();
+      relation.set(e.winner, row);
+      const cases = row.get(loser) ?? [];
+      row.set(loser, cases);
       cases.push(e.caseId);
     }
   }
@@ -45,13 +44,13 @@ export function precedenceRelation(evidence: PrecedenceEvidence[]): PrecedenceRe
 }
 
 /**
- * A cycle in the "wins over" relation means no single order of checks explains the answers. Returns the
- * codes on one cycle, or null.
+ * A cycle in the "answered before" relation means no single order of checks explains the answers. Returns
+ * the checks on one cycle (the first repeated at the end), or null.
  */
-export function precedenceCycle(relation: PrecedenceRelation): number[] | null {
-  const state = new Map<number, 'open' | 'done'>();
-  const stack: number[] = [];
-  const visit = (node: number): number[] | null => {
+export function precedenceCycle(relation: PrecedenceRelation): string[] | null {
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (node: string): string[] | null => {
     state.set(node, 'open');
     stack.push(node);
     for (const next of relation.get(node)?.keys() ?? []) {
@@ -65,7 +64,7 @@ export function precedenceCycle(relation: PrecedenceRelation): number[] | null {
     state.set(node, 'done');
     return null;
   };
-  for (const node of relation.keys()) {
+  for (const node of [...relation.keys()].sort()) {
     if (state.get(node) === undefined) {
       const found = visit(node);
       if (found) return found;
@@ -74,38 +73,38 @@ export function precedenceCycle(relation: PrecedenceRelation): number[] | null {
   return null;
 }
 
-/** One order consistent with the relation (a topological order), for the report. */
-export function inferredOrder(relation: PrecedenceRelation): number[] {
-  const nodes = new Set<number>();
+/** One order of checks consistent with the relation (a topological order), for the report. */
+export function inferredOrder(relation: PrecedenceRelation): string[] {
+  const nodes = new Set<string>();
   for (const [a, row] of relation) {
     nodes.add(a);
     for (const b of row.keys()) nodes.add(b);
   }
   const incoming = new Map([...nodes].map((n) => [n, 0]));
   for (const row of relation.values()) for (const b of row.keys()) incoming.set(b, (incoming.get(b) ?? 0) + 1);
-  const order: number[] = [];
-  const ready = [...nodes].filter((n) => incoming.get(n) === 0).sort((a, b) => a - b);
+  const order: string[] = [];
+  const ready = [...nodes].filter((n) => incoming.get(n) === 0).sort();
   while (ready.length > 0) {
-    const n = ready.shift() as number;
+    const n = ready.shift() as string;
     order.push(n);
     for (const b of relation.get(n)?.keys() ?? []) {
       incoming.set(b, (incoming.get(b) ?? 0) - 1);
       if (incoming.get(b) === 0) ready.push(b);
     }
-    ready.sort((a, b) => a - b);
+    ready.sort();
   }
   return order;
 }
 
-export function matrixText(relation: PrecedenceRelation): string {
-  const codes = [...new Set([...relation.keys(), ...[...relation.values()].flatMap((r) => [...r.keys()])])].sort((a, b) => a - b);
-  const header = ['wins over ->', ...codes.map(String)].map((s) => s.padStart(5)).join(' ');
-  const rows = codes.map((a) =>
-    [String(a), ...codes.map((b) => String(relation.get(a)?.get(b)?.length ?? (a === b ? '-' : '.')))]
-      .map((s) => s.padStart(5))
-      .join(' '),
-  );
-  return [header, ...rows].join('\n');
+/** "A before B: n case(s), e.g. <case>", one line per pair. */
+export function relationText(relation: PrecedenceRelation): string {
+  const lines: string[] = [];
+  for (const [a, row] of [...relation.entries()].sort(([x], [y]) => x.localeCompare(y))) {
+    for (const [b, cases] of [...row.entries()].sort(([x], [y]) => x.localeCompare(y))) {
+      lines.push(`${a} before ${b}: ${cases.length} case(s), e.g. ${cases[0] ?? '?'}`);
+    }
+  }
+  return lines.length === 0 ? 'no multi-violation answer singled out a check' : lines.join('\n');
 }
 
 interface CheckContext {
@@ -167,11 +166,14 @@ export function consistencyResults(ctx: CheckContext, choices: ChoiceEvidence[],
   let message: string;
   if (cycle === null) {
     const order = inferredOrder(relation);
-    message = precedence.length === 0 ? 'no multi-violation answer was observed' : `one order explains all ${precedence.length} answers: ${order.join(' > ')}`;
+    message =
+      precedence.length === 0
+        ? 'no multi-violation answer singled out a check'
+        : `one order of checks explains all ${precedence.length} answers: ${order.join(' > ')}`;
   } else {
     const witnesses = cycle.slice(0, -1).map((a, i) => {
-      const b = cycle[i + 1] as number;
-      return `${a} over ${b} in ${relation.get(a)?.get(b)?.[0] ?? '?'}`;
+      const b = cycle[i + 1] as string;
+      return `${a} before ${b} in ${relation.get(a)?.get(b)?.[0] ?? '?'}`;
     });
     message = `[precedence] no single order of checks explains the answers: ${witnesses.join(', ')}`;
   }
@@ -180,7 +182,7 @@ export function consistencyResults(ctx: CheckContext, choices: ChoiceEvidence[],
       verdict: cycle === null ? 'pass' : 'fail',
       ...(cycle !== null ? { category: 'precedence' as const } : {}),
       message,
-      attachments: [{ name: 'precedence matrix (cases where the row code won over the column code)', contentType: 'text/plain', body: matrixText(relation) }],
+      attachments: [{ name: 'precedence: which check answered before which', contentType: 'text/plain', body: relationText(relation) }],
     }),
   );
   return out;

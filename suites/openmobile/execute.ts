@@ -13,7 +13,7 @@ import { predict } from './model.ts';
 import { deobfuscate } from './obfuscation.ts';
 import { REQUIREMENTS } from './requirements.ts';
 import { urlFor } from './routes.ts';
-import type { Branch, ModelState, StepInput, Vector } from './types.ts';
+import type { Branch, ModelState, StepInput, Vector, Violation } from './types.ts';
 
 export const SPECIFICATION = 'Open Mobile Provisioning API 3.2';
 
@@ -29,10 +29,28 @@ export interface CaseContext {
   onPrecedence?(evidence: PrecedenceEvidence): void;
 }
 
+/**
+ * One multi-violation answer: the check that won (the only broken check with the observed code) over the
+ * other broken checks whose codes were acceptable. Checks are `requirement[:parameter] (code)`.
+ */
 export interface PrecedenceEvidence {
   caseId: string;
-  observed: number;
-  candidates: number[];
+  winner: string;
+  losers: string[];
+}
+
+export function checkKey(v: Violation): string {
+  return `${v.requirement}${v.check === undefined ? '' : `:${v.check}`} (${v.code})`;
+}
+
+/** Evidence from an answer, or null when it does not single out the winning check. */
+export function precedenceEvidence(caseId: string, branch: Branch, observed: number): PrecedenceEvidence | null {
+  if (branch.results.length < 2 || !branch.results.includes(observed)) return null;
+  const competing = branch.violations.filter((v) => branch.results.includes(v.code));
+  const winners = [...new Set(competing.filter((v) => v.code === observed).map(checkKey))];
+  const losers = [...new Set(competing.filter((v) => v.code !== observed).map(checkKey))];
+  if (winners.length !== 1 || losers.length === 0) return null;
+  return { caseId, winner: winners[0] as string, losers };
 }
 
 const SEVERITY = new Map(REQUIREMENTS.map((r) => [r.id, r.severity]));
@@ -252,8 +270,10 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
       message = 'as specified';
     }
     const matched = judgement.matched[0];
-    if (matched && matched.results.length > 1 && focus?.observation.result != null) {
-      ctx.onPrecedence?.({ caseId: planned.id, observed: focus.observation.result, candidates: matched.results });
+    const observedCode = focus?.observation.result;
+    if (matched && observedCode !== null && observedCode !== undefined) {
+      const evidence = precedenceEvidence(planned.id, matched, observedCode);
+      if (evidence) ctx.onPrecedence?.(evidence);
     }
   }
 

@@ -156,8 +156,8 @@ function note(ctx: Context, requirement: string, text: string): void {
   ctx.derivation.push({ requirement, text });
 }
 
-function broken(ctx: Context, code: number, requirement: string, phase: Phase, detail: string): Violation {
-  const violation: Violation = { code, requirement, phase, detail };
+function broken(ctx: Context, code: number, requirement: string, phase: Phase, detail: string, check?: string): Violation {
+  const violation: Violation = check === undefined ? { code, requirement, phase, detail } : { code, requirement, phase, detail, check };
   ctx.violations.push(violation);
   note(ctx, requirement, `${detail}: ${code} (${phase} phase)`);
   return violation;
@@ -606,10 +606,11 @@ function readYesNo(query: QueryReader, name: 'test' | 'autologin', ctx: Context)
       'OM-PARAM-BOOL',
       'request',
       `${name}=${value} is not Y or N (${choiceText('OM-CHOICE-BOOL-LOWERCASE', option)})`,
+      name,
     );
     return 'invalid';
   }
-  broken(ctx, 11, 'OM-PARAM-BOOL', 'request', `${name}="${value}" is not Y or N`);
+  broken(ctx, 11, 'OM-PARAM-BOOL', 'request', `${name}="${value}" is not Y or N`, name);
   return 'invalid';
 }
 
@@ -625,6 +626,7 @@ function checkFlag(name: 'silentmode' | 'obfuscation', value: string | undefined
       'OM-PARAM-BOOL',
       'request',
       `${name}="${value}" is not Y or N (${choiceText('OM-CHOICE-FLAG-VALUE', option)})`,
+      name,
     );
   } else {
     note(

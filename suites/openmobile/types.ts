@@ -164,6 +164,11 @@ export interface Violation {
   requirement: string;
   phase: Phase;
   detail: string;
+  /**
+   * Set where one requirement covers several checks a target may order differently (`test` and `autologin`
+   * are both OM-PARAM-BOOL): the parameter checked. Error precedence is inferred over checks, not codes.
+   */
+  check?: string;
 }
 
 /** One line of `harness explain`: a rule the model applied and what it concluded. */

@@ -91,3 +91,14 @@ describe('loadConfigFile', () => {
     await expect(loadConfigFile(dir, 'missing.ts')).rejects.toThrow(/--config missing.ts: no such file/);
   });
 });
+
+describe('loadConfigFile in a CommonJS project', () => {
+  it('loads harness.config.ts where package.json has no "type": "module"', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-cjs-'));
+    writeFileSync(path.join(dir, 'package.json'), '{ "name": "qa-project" }\n');
+    writeFileSync(path.join(dir, 'harness.config.ts'), 'export default { seed: 5, workers: 2 };\n');
+    expect((await loadConfigFile(dir, undefined))?.config).toEqual({ seed: 5, workers: 2 });
+    writeFileSync(path.join(dir, 'named.ts'), 'export const seed = 5;\n');
+    await expect(loadConfigFile(dir, 'named.ts')).rejects.toThrow(/must have a default export/);
+  });
+});

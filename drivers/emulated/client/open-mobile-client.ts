@@ -133,11 +133,6 @@ export abstract class OpenMobileClient {
   private readonly obfuscationKey: string | null;
   /** Secrets of the request being logged: every form of its password, scrubbed from each log line. */
   private secrets: string[] = [];
-  /**
-   * State of the `inconsistent-precedence` defect. Process-wide, like the static state behind such bugs in a
-   * real app: it survives a reset, so the flip shows across the cases of a run.
-   */
-  private static precedenceFlip = false;
 
   constructor(options: ClientOptions) {
     this.profileServiceUrl = options.profileServiceUrl;
@@ -269,8 +264,11 @@ export abstract class OpenMobileClient {
       const booleans = failures.find((f) => f.check === 'booleans' && f.code === 11);
       const lengths = failures.find((f) => f.check === 'lengths');
       if (booleans && lengths) {
-        OpenMobileClient.precedenceFlip = !OpenMobileClient.precedenceFlip;
-        return OpenMobileClient.precedenceFlip ? booleans.code : lengths.code;
+        // Like checks run in hash-map order: which one answers depends on the request's values, so no one
+        // order of checks explains every answer (yet each request is answered the same way every time).
+        let hash = 0;
+        for (const value of Object.values(request)) for (const ch of value ?? '') hash = (hash * 31 + ch.charCodeAt(0)) | 0;
+        return (hash & 1) === 0 ? booleans.code : lengths.code;
       }
     }
     this.log(`request rejected by the ${first.check} check`);

@@ -1,39 +1,73 @@
 import { describe, expect, it } from 'vitest';
 import { consistencyResults, inferredOrder, precedenceCycle, precedenceRelation } from '../../../suites/openmobile/checks.ts';
+import { precedenceEvidence } from '../../../suites/openmobile/execute.ts';
+import type { Branch, Violation } from '../../../suites/openmobile/types.ts';
 
 const ctx = { target: 't', route: { platform: 'android' as const, method: 'intent' as const }, specification: 'S', replay: 'r' };
 
-describe('precedence consistency', () => {
+const TEST = 'OM-PARAM-BOOL:test (11)';
+const AUTOLOGIN = 'OM-PARAM-BOOL:autologin (11)';
+const USERNAME = 'OM-LEN-USERNAME (23)';
+const OFFLINE = 'OM-CODE-32-OFFLINE (32)';
+
+describe('precedence consistency (over checks, not codes)', () => {
   it('infers an order when the answers agree', () => {
     const relation = precedenceRelation([
-      { caseId: 'a', observed: 11, candidates: [11, 23] },
-      { caseId: 'b', observed: 23, candidates: [23, 33] },
-      { caseId: 'c', observed: 11, candidates: [11, 33] },
+      { caseId: 'a', winner: TEST, losers: [USERNAME] },
+      { caseId: 'b', winner: USERNAME, losers: [OFFLINE] },
+      { caseId: 'c', winner: TEST, losers: [OFFLINE] },
     ]);
     expect(precedenceCycle(relation)).toBeNull();
-    expect(inferredOrder(relation)).toEqual([11, 23, 33]);
+    expect(inferredOrder(relation)).toEqual([TEST, USERNAME, OFFLINE]);
+  });
+
+  it('accepts test > length > autologin: one order of checks, though 11 and 23 each win once', () => {
+    const relation = precedenceRelation([
+      { caseId: 'a', winner: TEST, losers: [USERNAME] },
+      { caseId: 'b', winner: USERNAME, losers: [AUTOLOGIN] },
+    ]);
+    expect(precedenceCycle(relation)).toBeNull();
+    expect(consistencyResults(ctx, [], [
+      { caseId: 'a', winner: TEST, losers: [USERNAME] },
+      { caseId: 'b', winner: USERNAME, losers: [AUTOLOGIN] },
+    ])[1]?.verdict).toBe('pass');
   });
 
   it('finds the contradiction and names both cases', () => {
     const evidence = [
-      { caseId: 'P1@android-intent', observed: 11, candidates: [11, 23] },
-      { caseId: 'P2@android-intent', observed: 23, candidates: [11, 23] },
+      { caseId: 'P1@android-intent', winner: TEST, losers: [USERNAME] },
+      { caseId: 'P2@android-intent', winner: USERNAME, losers: [TEST] },
     ];
-    expect(precedenceCycle(precedenceRelation(evidence))).toEqual([11, 23, 11]);
+    expect(precedenceCycle(precedenceRelation(evidence))).toEqual([USERNAME, TEST, USERNAME]);
     const [, order] = consistencyResults(ctx, [], evidence);
     expect(order?.verdict).toBe('fail');
     expect(order?.category).toBe('precedence');
-    expect(order?.message).toContain('11 over 23 in P1@android-intent');
-    expect(order?.message).toContain('23 over 11 in P2@android-intent');
+    expect(order?.message).toContain(`${TEST} before ${USERNAME} in P1@android-intent`);
+    expect(order?.message).toContain(`${USERNAME} before ${TEST} in P2@android-intent`);
   });
 
   it('finds a longer cycle', () => {
     const evidence = [
-      { caseId: 'x', observed: 10, candidates: [10, 11] },
-      { caseId: 'y', observed: 11, candidates: [11, 32] },
-      { caseId: 'z', observed: 32, candidates: [32, 10] },
+      { caseId: 'x', winner: TEST, losers: [USERNAME] },
+      { caseId: 'y', winner: USERNAME, losers: [OFFLINE] },
+      { caseId: 'z', winner: OFFLINE, losers: [TEST] },
     ];
     expect(precedenceCycle(precedenceRelation(evidence))).toHaveLength(4);
+  });
+});
+
+describe('precedenceEvidence', () => {
+  const branch = (violations: Violation[], results: number[]) => ({ violations, results }) as unknown as Branch;
+  const v = (code: number, requirement: string, check?: string): Violation => ({
+    code, requirement, phase: 'request', detail: '', ...(check ? { check } : {}),
+  });
+  it('names the single winning check and the acceptable losers', () => {
+    const b = branch([v(11, 'OM-PARAM-BOOL', 'test'), v(23, 'OM-LEN-USERNAME'), v(20, 'OM-CODE-20-DOMAIN')], [11, 23]);
+    expect(precedenceEvidence('c', b, 23)).toEqual({ caseId: 'c', winner: USERNAME, losers: [TEST] });
+  });
+  it('says nothing when two checks share the observed code', () => {
+    const b = branch([v(11, 'OM-PARAM-BOOL', 'test'), v(11, 'OM-PARAM-BOOL', 'autologin'), v(23, 'OM-LEN-USERNAME')], [11, 23]);
+    expect(precedenceEvidence('c', b, 11)).toBeNull();
   });
 });
 
