@@ -47,4 +47,7 @@ export default defineConfig({
   timeoutMs: 10_000,
   seed: 1,
   workers: 32,
+  // Per-case attachments (derivation, expected vs observed, state before/after, target logs):
+  // 'on-failure' attaches them to failing and non-strict cases; 'always' to every case.
+  artifacts: 'on-failure',
 });

@@ -19,6 +19,7 @@ Options (run, list, explain, report):
   --output <dir>      reports directory (default: reports)
   --timeout <ms>      per-case timeout
   --workers <n>       sessions at once per target
+  --artifacts <when>  attach each case's details: on-failure (default) or always
   --json              (list) print JSON
   -h, --help          this help
 
@@ -55,6 +56,7 @@ export function parseCli(argv: string[]): ParsedArgs {
         output: { type: 'string' },
         timeout: { type: 'string' },
         workers: { type: 'string' },
+        artifacts: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -79,6 +81,12 @@ export function parseCli(argv: string[]): ParsedArgs {
   if (seed !== undefined) overrides.seed = seed;
   const timeout = integer('timeout', values.timeout, 1);
   if (timeout !== undefined) overrides.timeoutMs = timeout;
+  if (values.artifacts !== undefined) {
+    if (values.artifacts !== 'on-failure' && values.artifacts !== 'always') {
+      throw new HarnessError('HARNESS_USAGE', `--artifacts must be on-failure or always, got "${values.artifacts}"`);
+    }
+    overrides.artifacts = values.artifacts;
+  }
   const workers = integer('workers', values.workers, 1);
   if (workers !== undefined) overrides.workers = workers;
   return { command: command as ParsedArgs['command'], positionals: rest, overrides, json: values.json ?? false };

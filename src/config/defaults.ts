@@ -15,6 +15,7 @@ export function configDefaults() {
     timeoutMs: 10_000,
     seed: 1,
     workers: 32,
+    artifacts: 'on-failure' as 'on-failure' | 'always',
     configFileNames: ['harness.config.ts', 'harness.config.mts', 'harness.config.js', 'harness.config.mjs'],
   };
 }

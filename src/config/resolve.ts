@@ -144,5 +144,6 @@ export function resolveConfig(
     timeoutMs: cli.timeoutMs ?? config.timeoutMs ?? d.timeoutMs,
     seed: cli.seed ?? config.seed ?? d.seed,
     workers: cli.workers ?? config.workers ?? d.workers,
+    artifacts: cli.artifacts ?? config.artifacts ?? d.artifacts,
   };
 }

@@ -47,6 +47,12 @@ export interface HarnessConfig {
   seed?: number;
   /** Sessions run at once per target (bounded by what the driver allows). */
   workers?: number;
+  /**
+   * Per-case attachments in the reports (the derivation, expected vs observed, state before and after,
+   * the target's logs): `on-failure` (default) for failing and non-strict cases only, like Playwright's
+   * traces; `always` for every case. `npx harness explain <case-id>` shows a passing case's derivation.
+   */
+  artifacts?: 'on-failure' | 'always';
 }
 
 export interface ResolvedTarget {
@@ -74,6 +80,7 @@ export interface ResolvedConfig {
   timeoutMs: number;
   seed: number;
   workers: number;
+  artifacts: 'on-failure' | 'always';
 }
 
 /** Flags of `harness run` that override the config file. */
@@ -86,4 +93,5 @@ export interface CliOverrides {
   outputDir?: string;
   timeoutMs?: number;
   workers?: number;
+  artifacts?: 'on-failure' | 'always';
 }

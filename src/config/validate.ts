@@ -48,6 +48,7 @@ const schema = {
     timeoutMs: { type: 'integer', minimum: 1 },
     seed: { type: 'integer', minimum: 0, maximum: 4294967295 },
     workers: { type: 'integer', minimum: 1, maximum: 256 },
+    artifacts: { enum: ['on-failure', 'always'] },
   },
 } as const;
 
@@ -80,6 +81,8 @@ function describe(error: ErrorObject, value: unknown): string {
     case 'minimum':
     case 'maximum':
       return `${error.message ?? 'is out of range'}${got}`;
+    case 'enum':
+      return `must be one of ${((error.params['allowedValues'] as unknown[]) ?? []).map((v) => JSON.stringify(v)).join(', ')}${got}`;
     case 'uniqueItems':
       return `must not repeat a value${got}`;
     default:

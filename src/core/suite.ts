@@ -22,6 +22,8 @@ export interface CaseEnv {
   targetName: string;
   /** The command that re-runs this case. */
   replay: string;
+  /** Attach the case's details always, or only when it does not pass. */
+  artifacts: 'on-failure' | 'always';
 }
 
 /** One target's share of a suite: its cases, how to run one, and the run-level checks at the end. */

@@ -124,7 +124,7 @@ async function runTarget(
         session ??= await driver.openSession();
         const open: ClientSession = session;
         const result = await withTimeout(
-          (signal) => plan.run(planned, { session: open, scope, signal, info, targetName: target.name, replay }),
+          (signal) => plan.run(planned, { session: open, scope, signal, info, targetName: target.name, replay, artifacts: config.artifacts }),
           target.timeoutMs,
         );
         emit(result);

@@ -151,7 +151,7 @@ export function consistencyResults(ctx: CheckContext, choices: ChoiceEvidence[],
           : `[inconsistent-choice] ${conflicts
               .map((c) => `${c.point}: ${[...c.options.entries()].map(([o, ids]) => `"${o}" in ${ids[0]}${ids.length > 1 ? ` (+${ids.length - 1})` : ''}`).join(' but ')}`)
               .join('; ')}`,
-      choices: conflicts.length === 0 ? made : {},
+      choices: conflicts.length === 0 ? Object.fromEntries(Object.entries(made).sort(([a], [b]) => a.localeCompare(b))) : {},
       attachments: [
         {
           name: 'choices observed',

@@ -278,8 +278,10 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
   }
 
   // Records and attachments (all redacted from here on). A failing case gets every detail as its own
-  // attachment; a passing one gets the derivation and one combined file (each file costs the report).
+  // attachment; a passing one gets the derivation and one combined file with `artifacts: 'always'`, and
+  // none by default (`harness explain` derives it on demand).
   const failed = verdict === 'fail';
+  const attach = failed || verdict === 'non-strict' || env.artifacts === 'always';
   for (const r of allRuns) {
     const ok = r.judgement.matched.length > 0;
     records.push({
@@ -309,7 +311,7 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
   }
   const reference = failing ?? focus;
   const attachments: Attachment[] = [];
-  if (reference) {
+  if (reference && attach) {
     attachments.push({
       name: 'derivation',
       contentType: 'text/plain',
