@@ -73,9 +73,13 @@ export class Redactor {
   }
 }
 
-/** Replaces the value of `password=` in a provisioning URL, keeping everything else readable. */
+/**
+ * Replaces the value of `password=` in a provisioning URL, keeping everything else readable. The name is
+ * matched in any letter case: a client ignores `Password=`, but a person reading the report would still
+ * read it as a password.
+ */
 export function redactUrlPassword(url: string): string {
-  return url.replace(/([?&]password=)([^&#]*)/g, (_m, head: string, value: string) =>
+  return url.replace(/([?&]password=)([^&#]*)/gi, (_m, head: string, value: string) =>
     value === '' ? head : `${head}${REDACTED}`,
   );
 }

@@ -69,12 +69,16 @@ export function focusUrl(vector: Vector, route: Route): string {
   return vector.when.url ?? urlFor(route, vector.when.query ?? '');
 }
 
-/** Every form in which a request's password could leak: as sent, percent-decoded, de-obfuscated. */
-export function passwordForms(url: string, key: string | null): string[] {
+/**
+ * Every form in which a request's password could leak: as sent, percent-decoded, de-obfuscated. `anyCase`
+ * also takes `Password=` and the like: what a report must hide, though a client ignores such a parameter
+ * (so its logs may show it).
+ */
+export function passwordForms(url: string, key: string | null, anyCase = false): string[] {
   const forms: string[] = [];
   const query = url.includes('?') ? url.slice(url.indexOf('?') + 1).split('#')[0] ?? '' : '';
   for (const pair of query.split('&')) {
-    if (!pair.startsWith('password=')) continue;
+    if (anyCase ? pair.slice(0, 9).toLowerCase() !== 'password=' : !pair.startsWith('password=')) continue;
     const raw = pair.slice('password='.length);
     forms.push(raw);
     let decoded = raw;
@@ -143,9 +147,8 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
   });
   // Short values would match ordinary log text (docs/openmobile-reading-notes.md, "Password leaks").
   const secretsOf = (url: string) => {
-    const forms = passwordForms(url, ctx.obfuscationKey).filter((f) => f.length >= MIN_SECRET_LENGTH);
-    forms.forEach((f) => redactor.add(f));
-    return forms;
+    passwordForms(url, ctx.obfuscationKey, true).forEach((f) => redactor.add(f));
+    return passwordForms(url, ctx.obfuscationKey).filter((f) => f.length >= MIN_SECRET_LENGTH);
   };
 
   const records: StepRecord[] = [];

@@ -24,7 +24,7 @@ export function redactPassword(url: string): string {
   const query = url
     .slice(question + 1, end)
     .split('&')
-    .map((pair) => (pair.startsWith('password=') ? 'password=***' : pair))
+    .map((pair) => (pair.slice(0, 9).toLowerCase() === 'password=' ? `${pair.slice(0, 9)}***` : pair))
     .join('&');
   return `${url.slice(0, question + 1)}${query}${url.slice(end)}`;
 }

@@ -9,7 +9,8 @@
 import type { Method, Platform, Profile, ProvisionObservation, Settings } from '../../../src/core/types.ts';
 import type { DefectId } from '../defects.ts';
 import { deobfuscate } from './obfuscation.ts';
-import { fetchProfile, profileUrl } from './profile-fetch.ts';
+import { fetchProfile, profileEndpoint, profileTarget } from './profile-fetch.ts';
+import type { ProfileEndpoint } from './profile-fetch.ts';
 import { parseQuery, redactUrl, splitUrl } from './query.ts';
 import type { QueryRules, UrlParts } from './query.ts';
 
@@ -129,13 +130,13 @@ export abstract class OpenMobileClient {
   readonly logs: string[] = [];
 
   protected readonly defects: ReadonlySet<DefectId>;
-  private readonly profileServiceUrl: string;
+  private readonly profileService: ProfileEndpoint;
   private readonly obfuscationKey: string | null;
   /** Secrets of the request being logged: every form of its password, scrubbed from each log line. */
   private secrets: string[] = [];
 
   constructor(options: ClientOptions) {
-    this.profileServiceUrl = options.profileServiceUrl;
+    this.profileService = profileEndpoint(options.profileServiceUrl);
     this.obfuscationKey = options.obfuscationKey;
     this.defects = options.defects;
   }
@@ -331,7 +332,7 @@ export abstract class OpenMobileClient {
       return this.defects.has('offline-as-no-profile') ? 33 : 32;
     }
     const test = booleanValue(request.test) === true && !this.defects.has('test-mode-ignored');
-    const url = profileUrl(this.profileServiceUrl, {
+    const target = profileTarget(this.profileService, {
       pid: request.pid ?? '',
       platform: this.platform,
       mode: test ? 'test' : 'production',
@@ -339,7 +340,7 @@ export abstract class OpenMobileClient {
     });
     this.log(`fetching profile ${request.pid ?? ''} (${test ? 'test' : 'production'} mode)`);
     const secrets = this.secrets;
-    const outcome = await fetchProfile(url, signal);
+    const outcome = await fetchProfile(target, signal);
     // Another request may have logged while this one waited; its secrets are not this request's.
     this.secrets = secrets;
     switch (outcome.kind) {
@@ -416,14 +417,27 @@ export abstract class OpenMobileClient {
   // -----------------------------------------------------------------------------------------------------
 
   protected log(message: string): void {
-    let line = `${new Date().toISOString()} [OpenMobile/${this.platform}] ${message}`;
-    for (const secret of this.secrets) line = line.replaceAll(secret, '***');
+    let line = `${timestamp()} [OpenMobile/${this.platform}] ${message}`;
+    for (const secret of this.secrets) if (line.includes(secret)) line = line.replaceAll(secret, '***');
     this.logs.push(line);
   }
 
   protected outcomeText(code: number): string {
     return code === 0 ? 'Open Mobile: provisioning succeeded' : `Open Mobile: provisioning failed (error ${code})`;
   }
+}
+
+let stampedAt = Number.NaN;
+let stamp = '';
+
+/** The ISO time of a log line, formatted once per millisecond: a provision logs several lines in one. */
+function timestamp(): string {
+  const now = Date.now();
+  if (now !== stampedAt) {
+    stampedAt = now;
+    stamp = new Date(now).toISOString();
+  }
+  return stamp;
 }
 
 function readRequest(params: Map<string, string>): ProvisioningRequest {

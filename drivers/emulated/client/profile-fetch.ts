@@ -6,7 +6,9 @@
 import http from 'node:http';
 import type { Mode, Platform, Profile } from '../../../src/core/types.ts';
 
-export const sharedAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+// LIFO hands a request the socket that went idle last, which is the one most likely still warm in the
+// caches; the pool is large enough that sessions running side by side never queue for a socket.
+export const sharedAgent = new http.Agent({ keepAlive: true, maxSockets: 256, scheduling: 'lifo' });
 
 export type FetchOutcome =
   | { kind: 'profile'; profile: Profile }
@@ -34,53 +36,115 @@ export function profileUrl(serviceUrl: string, query: ProfileQuery): string {
   return `${base}v1/profiles/${encodeURIComponent(query.pid)}?platform=${query.platform}&mode=${query.mode}${pin}`;
 }
 
-/** Rejects only when `signal` aborts (with the signal's reason); every network outcome resolves. */
-export function fetchProfile(url: string, signal?: AbortSignal): Promise<FetchOutcome> {
+/**
+ * A profile service URL read once, so that each fetch hands Node a ready request target instead of a URL
+ * string it would parse again per request. `direct` is null when the URL is one whose requests the
+ * hand-built target could not reproduce byte for byte (not plain http, credentials, a query, a fragment,
+ * or a spelling the URL parser would normalise); those fetches go through `profileUrl` as a string.
+ */
+export interface ProfileEndpoint {
+  readonly serviceUrl: string;
+  readonly direct: { readonly hostname: string; readonly port: number; readonly basePath: string } | null;
+}
+
+export function profileEndpoint(serviceUrl: string): ProfileEndpoint {
+  const base = serviceUrl.endsWith('/') ? serviceUrl : `${serviceUrl}/`;
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    return { serviceUrl, direct: null };
+  }
+  const plain =
+    url.protocol === 'http:' &&
+    url.username === '' &&
+    url.password === '' &&
+    url.search === '' &&
+    url.hash === '' &&
+    url.href === base;
+  if (!plain) return { serviceUrl, direct: null };
+  // As urlToHttpOptions does for a URL string: no brackets around an IPv6 address, the scheme's port when
+  // none is written.
+  const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  return { serviceUrl, direct: { hostname, port: url.port === '' ? 80 : Number(url.port), basePath: url.pathname } };
+}
+
+const HEADERS: Readonly<Record<string, string>> = Object.freeze({ Connection: 'keep-alive' });
+
+/**
+ * What `fetchProfile` requests for `query`: the same request line and Host header `profileUrl` would give.
+ * A URL string's path goes through the WHATWG parser, which resolves a `.` or `..` segment and
+ * percent-encodes `'` in a query; encodeURIComponent leaves everything else in the form that parser keeps.
+ */
+export function profileTarget(endpoint: ProfileEndpoint, query: ProfileQuery): string | http.RequestOptions {
+  const direct = endpoint.direct;
+  if (direct === null || query.pid === '.' || query.pid === '..') return profileUrl(endpoint.serviceUrl, query);
+  let pin = '';
+  if (query.pin !== '') {
+    pin = encodeURIComponent(query.pin);
+    if (pin.includes("'")) pin = pin.replaceAll("'", '%27');
+    pin = `&pin=${pin}`;
+  }
+  return {
+    hostname: direct.hostname,
+    port: direct.port,
+    path: `${direct.basePath}v1/profiles/${encodeURIComponent(query.pid)}?platform=${query.platform}&mode=${query.mode}${pin}`,
+    agent: sharedAgent,
+    headers: HEADERS,
+  };
+}
+
+/**
+ * Rejects only when `signal` aborts (with the signal's reason); every network outcome resolves. `target`
+ * is a URL string or the options `profileTarget` prepared.
+ */
+export function fetchProfile(target: string | http.RequestOptions, signal?: AbortSignal): Promise<FetchOutcome> {
   return new Promise<FetchOutcome>((resolve, reject) => {
     if (signal?.aborted) {
       reject(abortReason(signal));
       return;
     }
     let settled = false;
+    let request: http.ClientRequest | null = null;
+    // One listener of our own, removed when the fetch settles: cheaper than handing `signal` to http, which
+    // wires an abort listener and an end-of-stream watcher into every request.
+    const onAbort = (): void => {
+      if (settled || signal === undefined) return;
+      settled = true;
+      reject(abortReason(signal));
+      request?.destroy();
+    };
     const settle = (outcome: FetchOutcome): void => {
       if (settled) return;
       settled = true;
+      signal?.removeEventListener('abort', onAbort);
       resolve(outcome);
     };
-    let request: http.ClientRequest;
     try {
-      request = http.get(url, { agent: sharedAgent, ...(signal ? { signal } : {}) });
+      request = typeof target === 'string' ? http.get(target, { agent: sharedAgent, headers: HEADERS }) : http.get(target);
     } catch (error) {
       settle({ kind: 'unreachable', reason: describe(error) });
       return;
     }
+    signal?.addEventListener('abort', onAbort);
     request.on('error', (error) => {
-      if (signal?.aborted) {
-        if (!settled) {
-          settled = true;
-          reject(abortReason(signal));
-        }
-        return;
-      }
       settle({ kind: 'unreachable', reason: describe(error) });
     });
     request.on('response', (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        body += chunk;
+      });
       response.on('error', () => {
         /* reported through 'close' with complete === false */
       });
       response.on('close', () => {
-        if (signal?.aborted && !settled) {
-          settled = true;
-          reject(abortReason(signal));
-          return;
-        }
         if (!response.complete) {
           settle({ kind: 'cut' });
           return;
         }
-        settle(interpret(response.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+        settle(interpret(response.statusCode ?? 0, body));
       });
     });
   });
