@@ -22,9 +22,25 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
     },
   },
-  layer(['drivers/**/*.ts'], ['**/suites/**'], 'drivers never import a suite: the oracle and the target stay independent'),
-  layer(['suites/**/*.ts'], ['**/drivers/**', '**/src/runner/**', '**/src/reporters/**', '**/src/cli/**'], 'a suite knows only src/core'),
-  layer(['src/core/**/*.ts'], ['../config/**', '../runner/**', '../reporters/**', '../cli/**', '**/suites/**', '**/drivers/**'], 'src/core is the bottom layer'),
-  layer(['src/config/**/*.ts', 'src/runner/**/*.ts', 'src/reporters/**/*.ts'], ['**/suites/**', '**/drivers/**', '../cli/**'], 'the engine knows no particular suite or driver: use the registries in src/cli/builtins.ts'),
+  layer(
+    ['drivers/**/*.ts'],
+    ['**/suites/**'],
+    'drivers never import a suite: the oracle and the target stay independent',
+  ),
+  layer(
+    ['suites/**/*.ts'],
+    ['**/drivers/**', '**/src/runner/**', '**/src/reporters/**', '**/src/cli/**'],
+    'a suite knows only src/core',
+  ),
+  layer(
+    ['src/core/**/*.ts'],
+    ['../config/**', '../runner/**', '../reporters/**', '../cli/**', '**/suites/**', '**/drivers/**'],
+    'src/core is the bottom layer',
+  ),
+  layer(
+    ['src/config/**/*.ts', 'src/runner/**/*.ts', 'src/reporters/**/*.ts'],
+    ['**/suites/**', '**/drivers/**', '../cli/**'],
+    'the engine knows no particular suite or driver: use the registries in src/cli/builtins.ts',
+  ),
   layer(['src/reporters/**/*.ts'], ['../runner/**'], 'reporters see results, not the runner'),
 );

@@ -25,10 +25,14 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const KEY = '8CC677D6FA2AC487C2FC7AD7232F87D8FCAFD5E9FC0AFBFF23B09D8713BE3463';
 
 if (process.env['HARNESS_BENCH_PINNED'] !== '1' && spawnSync('taskset', ['-c', '0', 'true']).status === 0) {
-  const child = spawnSync('taskset', ['-c', '0', process.execPath, ...process.execArgv, fileURLToPath(import.meta.url)], {
-    stdio: 'inherit',
-    env: { ...process.env, HARNESS_BENCH_PINNED: '1' },
-  });
+  const child = spawnSync(
+    'taskset',
+    ['-c', '0', process.execPath, ...process.execArgv, fileURLToPath(import.meta.url)],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, HARNESS_BENCH_PINNED: '1' },
+    },
+  );
   process.exit(child.status ?? 1);
 }
 
@@ -46,12 +50,24 @@ async function benchModel(): Promise<number> {
   const one = () => {
     for (const c of cases) {
       let state = freshState();
-      const base = { route: c.route, catalog: data.catalog, network: 'online' as const, fault: null, obfuscationKey: KEY };
+      const base = {
+        route: c.route,
+        catalog: data.catalog,
+        network: 'online' as const,
+        fault: null,
+        obfuscationKey: KEY,
+      };
       for (const q of c.vector.given ?? []) {
         const ok = predict({ ...base, url: urlFor(c.route, q), state }).find((b) => b.results[0] === 0);
         if (ok) state = ok.state;
       }
-      predict({ ...base, url: focusUrl(c.vector, c.route), state, network: c.vector.when.network ?? 'online', fault: c.vector.when.fault ?? null });
+      predict({
+        ...base,
+        url: focusUrl(c.vector, c.route),
+        state,
+        network: c.vector.when.network ?? 'online',
+        fault: c.vector.when.fault ?? null,
+      });
     }
   };
   one();
@@ -89,7 +105,9 @@ async function benchPlan(): Promise<{ rate: number; cases: number }> {
     const seconds = (performance.now() - start) / 1000;
     cases = summary.total;
     if (summary.counts.fail + summary.counts.broken > 0) {
-      console.error(`warning: ${summary.counts.fail} failed and ${summary.counts.broken} broken cases in the bench run`);
+      console.error(
+        `warning: ${summary.counts.fail} failed and ${summary.counts.broken} broken cases in the bench run`,
+      );
     }
     rates.push(summary.total / seconds);
     rmSync(out, { recursive: true, force: true });
@@ -99,6 +117,10 @@ async function benchPlan(): Promise<{ rate: number; cases: number }> {
 
 const model = await benchModel();
 const plan = await benchPlan();
-console.log(`pinned to one core: ${process.env['HARNESS_BENCH_PINNED'] === '1' ? 'yes (taskset -c 0)' : 'no (taskset not found)'}`);
+console.log(
+  `pinned to one core: ${process.env['HARNESS_BENCH_PINNED'] === '1' ? 'yes (taskset -c 0)' : 'no (taskset not found)'}`,
+);
 console.log(`bare model:     ${fmt(model)} cases/s`);
-console.log(`emulated plan:  ${fmt(plan.rate)} cases/s (${plan.cases} cases on emulated-ios and emulated-android, all reports written; goal >= 2,000)`);
+console.log(
+  `emulated plan:  ${fmt(plan.rate)} cases/s (${plan.cases} cases on emulated-ios and emulated-android, all reports written; goal >= 2,000)`,
+);

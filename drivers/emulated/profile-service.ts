@@ -36,12 +36,23 @@ export interface LookupQuery {
   pin: string | undefined;
 }
 
+/**
+ * A response ready to send: the body encoded once and its headers built once, so a catalog answer costs no
+ * serialisation, encoding or header object per request.
+ */
 interface Answer {
   status: number;
-  body: string;
+  body: Buffer;
+  headers: http.OutgoingHttpHeaders;
+}
+
+function answer(status: number, body: string): Answer {
+  const bytes = Buffer.from(body, 'utf8');
+  return { status, body: bytes, headers: { 'Content-Type': 'application/json', 'Content-Length': bytes.length } };
 }
 
 const DECIMAL = /^[0-9]+$/;
+const PROFILES = '/v1/profiles/';
 
 /**
  * The catalog, indexed once per `setCatalog` so that a lookup costs a map access and the JSON of every
@@ -50,7 +61,7 @@ const DECIMAL = /^[0-9]+$/;
 class CatalogIndex {
   private readonly byId = new Map<number, CatalogProfile[]>();
   private readonly favorites = new Map<string, CatalogProfile>();
-  private readonly bodies = new Map<CatalogProfile, string>();
+  private readonly answers = new Map<CatalogProfile, Answer>();
 
   constructor(catalog: Catalog) {
     for (const entry of catalog.profiles) {
@@ -60,7 +71,7 @@ class CatalogIndex {
       // The first favorite wins should a catalog name two for one company, platform and mode.
       const key = favoriteKey(entry.company, entry.platform, entry.mode);
       if (entry.favorite && !this.favorites.has(key)) this.favorites.set(key, entry);
-      this.bodies.set(entry, JSON.stringify(publicProfile(entry)));
+      this.answers.set(entry, answer(200, JSON.stringify(publicProfile(entry))));
     }
   }
 
@@ -78,8 +89,8 @@ class CatalogIndex {
     return this.favorites.get(favoriteKey(company, query.platform, query.mode)) ?? null;
   }
 
-  body(entry: CatalogProfile): string {
-    return this.bodies.get(entry) ?? JSON.stringify(publicProfile(entry));
+  answer(entry: CatalogProfile): Answer {
+    return this.answers.get(entry) ?? answer(200, JSON.stringify(publicProfile(entry)));
   }
 }
 
@@ -118,8 +129,8 @@ function parseServiceQuery(raw: string): Record<string, string> | null {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
     try {
-      const name = decodeURIComponent(eq === -1 ? pair : pair.slice(0, eq));
-      const value = eq === -1 ? '' : decodeURIComponent(pair.slice(eq + 1));
+      const name = decodeComponent(eq === -1 ? pair : pair.slice(0, eq));
+      const value = eq === -1 ? '' : decodeComponent(pair.slice(eq + 1));
       if (!Object.hasOwn(query, name)) query[name] = value;
     } catch {
       return null;
@@ -128,13 +139,29 @@ function parseServiceQuery(raw: string): Record<string, string> | null {
   return query;
 }
 
+/** decodeURIComponent, skipped for the usual component that has nothing to decode. */
+function decodeComponent(raw: string): string {
+  return raw.includes('%') ? decodeURIComponent(raw) : raw;
+}
+
 function json(status: number, value: unknown): Answer {
-  return { status, body: JSON.stringify(value) };
+  return answer(status, JSON.stringify(value));
 }
 
 const NOT_FOUND = json(404, { error: 'not-found' });
 const UNKNOWN_SCOPE = json(404, { error: 'unknown-scope' });
 const UNAVAILABLE_BODY = JSON.stringify({ error: 'unavailable' });
+/** The answer of each injected status, built on first use: a scope keeps its fault for many requests. */
+const unavailable = new Map<number, Answer>();
+
+function unavailableAnswer(status: number): Answer {
+  let found = unavailable.get(status);
+  if (found === undefined) {
+    found = answer(status, UNAVAILABLE_BODY);
+    unavailable.set(status, found);
+  }
+  return found;
+}
 
 class Scope implements ProfileServiceScope {
   readonly url: string;
@@ -208,11 +235,10 @@ export async function startProfileService(
   const runTag = randomBytes(3).toString('hex');
 
   function answerLookup(path: string, query: Record<string, string>): Answer {
-    const match = /^\/v1\/profiles\/([^/]*)$/.exec(path);
-    if (!match) return NOT_FOUND;
+    if (!path.startsWith(PROFILES) || path.indexOf('/', PROFILES.length) !== -1) return NOT_FOUND;
     let pid: string;
     try {
-      pid = decodeURIComponent(match[1] ?? '');
+      pid = decodeComponent(path.slice(PROFILES.length));
     } catch {
       return json(400, { error: 'bad-request', message: 'the profile ID in the path is not valid percent-encoding' });
     }
@@ -231,20 +257,17 @@ export async function startProfileService(
       });
     }
     const found = index.lookup({ pid, platform, mode, pin: query['pin'] });
-    return found === null ? NOT_FOUND : { status: 200, body: index.body(found) };
+    return found === null ? NOT_FOUND : index.answer(found);
   }
 
   function send(res: http.ServerResponse, answer: Answer): void {
-    res.writeHead(answer.status, {
-      'Content-Type': 'application/json',
-      'Content-Length': Buffer.byteLength(answer.body),
-    });
+    res.writeHead(answer.status, answer.headers);
     res.end(answer.body);
   }
 
   function cut(res: http.ServerResponse, answer: Answer): void {
-    const body = Buffer.from(answer.body);
-    res.writeHead(answer.status, { 'Content-Type': 'application/json', 'Content-Length': body.length });
+    const body = answer.body;
+    res.writeHead(answer.status, answer.headers);
     // Destroy only once the half body has reached the socket, so the client really sees a truncated body
     // and not just a reset before the status line.
     res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
@@ -292,7 +315,7 @@ export async function startProfileService(
         return;
       case 'status':
         hit.status = fault.status;
-        send(res, { status: fault.status, body: UNAVAILABLE_BODY });
+        send(res, unavailableAnswer(fault.status));
         return;
       case 'cut':
         hit.status = 'cut';

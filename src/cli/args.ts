@@ -14,7 +14,7 @@ Options (run, list, explain, report):
   --config <file>     config file (default: ./harness.config.ts)
   --target <name|url> a configured target, or an adapter URL (repeatable)
   --grep <text>       only cases whose id or requirement IDs contain <text> (repeatable)
-  --seed <n>          seed for anything random (recorded in the reports)
+  --seed <n>          the order cases run in (shuffled by this seed; recorded in the reports)
   --reporter <name>   console, jsonl, summary, junit, allure (repeatable; replaces the configured list)
   --output <dir>      reports directory (default: reports)
   --timeout <ms>      per-case timeout

@@ -63,7 +63,10 @@ async function run(args: ParsedArgs, argv: string[], io: CliIo): Promise<number>
   redactor.add(config.obfuscationKey);
   // The runner redacts every result once (run-wide secrets) and the suite redacts its passwords, so the
   // reporters get results that are already clean and need not copy each one again.
-  const reporter = createReporters(config.reporters as ReporterSpec[], { outputDir: config.outputDir, redact: identity });
+  const reporter = createReporters(config.reporters as ReporterSpec[], {
+    outputDir: config.outputDir,
+    redact: identity,
+  });
   const interrupt = new AbortController();
   const onSigint = () => {
     if (interrupt.signal.aborted) process.exit(130);
@@ -89,7 +92,20 @@ async function list(args: ParsedArgs, io: CliIo): Promise<number> {
   const suite = await loadSuite(config);
   const cases = selectCases(suite.list(), config.grep);
   if (args.json) {
-    io.stdout(`${JSON.stringify(cases.map((c) => ({ id: c.id, title: c.title, area: c.area, requirements: c.requirements, route: c.route, needs: c.needs })), null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify(
+        cases.map((c) => ({
+          id: c.id,
+          title: c.title,
+          area: c.area,
+          requirements: c.requirements,
+          route: c.route,
+          needs: c.needs,
+        })),
+        null,
+        2,
+      )}\n`,
+    );
     return 0;
   }
   for (const c of cases) io.stdout(`${c.id.padEnd(56)} ${c.area.padEnd(18)} ${c.title}\n`);
@@ -99,7 +115,11 @@ async function list(args: ParsedArgs, io: CliIo): Promise<number> {
 
 async function explain(args: ParsedArgs, io: CliIo): Promise<number> {
   const [caseId] = args.positionals;
-  if (caseId === undefined) throw new HarnessError('HARNESS_USAGE', 'explain needs a case id: npx harness explain <case-id> (see `npx harness list`)');
+  if (caseId === undefined)
+    throw new HarnessError(
+      'HARNESS_USAGE',
+      'explain needs a case id: npx harness explain <case-id> (see `npx harness list`)',
+    );
   const config = await configFor(args, io);
   const suite = await loadSuite(config);
   io.stdout(`${suite.explain(caseId)}\n`);
@@ -138,7 +158,9 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       io.stderr(`${error.format()}\n`);
       return 2;
     }
-    io.stderr(`internal error (a bug in provisioning-harness, please report it):\n${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    io.stderr(
+      `internal error (a bug in provisioning-harness, please report it):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return 3;
   }
 }

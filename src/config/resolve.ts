@@ -89,7 +89,12 @@ export function resolveConfig(
   }));
   const names = new Set<string>();
   targets.forEach((t, i) => {
-    if (names.has(t.name)) problems.push({ file: shown, path: `targets[${i}].name`, message: `"${t.name}" is used twice: target names must be unique` });
+    if (names.has(t.name))
+      problems.push({
+        file: shown,
+        path: `targets[${i}].name`,
+        message: `"${t.name}" is used twice: target names must be unique`,
+      });
     names.add(t.name);
   });
 
@@ -140,7 +145,9 @@ export function resolveConfig(
     grep: cli.grep ?? config.grep ?? d.grep,
     obfuscationKey: obfuscationKey === null ? null : obfuscationKey.toUpperCase(),
     reporters,
-    outputDir: cli.outputDir ? path.resolve(cwd, cli.outputDir) : path.resolve(rootDir, config.outputDir ?? d.outputDir),
+    outputDir: cli.outputDir
+      ? path.resolve(cwd, cli.outputDir)
+      : path.resolve(rootDir, config.outputDir ?? d.outputDir),
     timeoutMs: cli.timeoutMs ?? config.timeoutMs ?? d.timeoutMs,
     seed: cli.seed ?? config.seed ?? d.seed,
     workers: cli.workers ?? config.workers ?? d.workers,

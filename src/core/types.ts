@@ -94,10 +94,7 @@ export interface Catalog {
  * - `offline`: the service is unreachable: the connection is dropped before any byte is answered.
  */
 export type ProfileServiceFault =
-  | { kind: 'status'; status: number }
-  | { kind: 'cut' }
-  | { kind: 'latency'; ms: number }
-  | { kind: 'offline' };
+  { kind: 'status'; status: number } | { kind: 'cut' } | { kind: 'latency'; ms: number } | { kind: 'offline' };
 
 /** One session's view of the harness's profile service. */
 export interface ProfileServiceScope {

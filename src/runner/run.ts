@@ -7,7 +7,7 @@ import { emptyCounts, type CaseResult } from '../core/results.ts';
 import type { PlannedCase, Suite, TargetPlan } from '../core/suite.ts';
 import type { Catalog, TargetInfo } from '../core/types.ts';
 import { brokenResult, notApplicableResult } from './results.ts';
-import { selectCases } from './select.ts';
+import { orderCases, selectCases } from './select.ts';
 
 export interface RunDependencies {
   suite: Suite;
@@ -59,7 +59,7 @@ async function startTarget(
   started.push(driver);
   const info = await driver.info();
   const plan = deps.suite.plan(info, { name: target.name, precedence: target.precedence });
-  return { target, driver, info, plan, cases: selectCases(plan.cases, config.grep) };
+  return { target, driver, info, plan, cases: orderCases(selectCases(plan.cases, config.grep), config.seed) };
 }
 
 /** Rejects after `ms`, unless cleared; the abort tells the case to give up its I/O. */
@@ -124,7 +124,16 @@ async function runTarget(
         session ??= await driver.openSession();
         const open: ClientSession = session;
         const result = await withTimeout(
-          (signal) => plan.run(planned, { session: open, scope, signal, info, targetName: target.name, replay, artifacts: config.artifacts }),
+          (signal) =>
+            plan.run(planned, {
+              session: open,
+              scope,
+              signal,
+              info,
+              targetName: target.name,
+              replay,
+              artifacts: config.artifacts,
+            }),
           target.timeoutMs,
         );
         emit(result);
@@ -177,7 +186,11 @@ export async function runPlan(
         `no case matches --grep ${config.grep.map((g) => `"${g}"`).join(' ')}: run \`npx harness list\` to see the case ids`,
       );
     }
-    const targetRuns: TargetRun[] = targets.map((t) => ({ name: t.target.name, info: t.info, planned: t.cases.length }));
+    const targetRuns: TargetRun[] = targets.map((t) => ({
+      name: t.target.name,
+      info: t.info,
+      planned: t.cases.length,
+    }));
     await deps.reporter.onBegin?.(
       { ...runInfo, outputDir: config.outputDir, seed: config.seed, rootDir: config.rootDir },
       targetRuns,

@@ -23,7 +23,9 @@ export function choiceConflicts(evidence: ChoiceEvidence[]): { point: string; op
       cases.push(e.caseId);
     }
   }
-  return [...byPoint.entries()].filter(([, options]) => options.size > 1).map(([point, options]) => ({ point, options }));
+  return [...byPoint.entries()]
+    .filter(([, options]) => options.size > 1)
+    .map(([point, options]) => ({ point, options }));
 }
 
 /** Check `a` answered before check `b`: the cases showing it. */
@@ -114,7 +116,13 @@ interface CheckContext {
   replay: string;
 }
 
-function result(ctx: CheckContext, id: string, title: string, requirements: string[], fields: Partial<CaseResult> & Pick<CaseResult, 'verdict' | 'message'>): CaseResult {
+function result(
+  ctx: CheckContext,
+  id: string,
+  title: string,
+  requirements: string[],
+  fields: Partial<CaseResult> & Pick<CaseResult, 'verdict' | 'message'>,
+): CaseResult {
   const now = Date.now();
   return {
     id,
@@ -135,7 +143,11 @@ function result(ctx: CheckContext, id: string, title: string, requirements: stri
   };
 }
 
-export function consistencyResults(ctx: CheckContext, choices: ChoiceEvidence[], precedence: PrecedenceEvidence[]): CaseResult[] {
+export function consistencyResults(
+  ctx: CheckContext,
+  choices: ChoiceEvidence[],
+  precedence: PrecedenceEvidence[],
+): CaseResult[] {
   const out: CaseResult[] = [];
   const conflicts = choiceConflicts(choices);
   const made: Record<string, string> = {};
@@ -149,14 +161,22 @@ export function consistencyResults(ctx: CheckContext, choices: ChoiceEvidence[],
         conflicts.length === 0
           ? `${Object.keys(made).length} choice point(s) observed, each made one way`
           : `[inconsistent-choice] ${conflicts
-              .map((c) => `${c.point}: ${[...c.options.entries()].map(([o, ids]) => `"${o}" in ${ids[0]}${ids.length > 1 ? ` (+${ids.length - 1})` : ''}`).join(' but ')}`)
+              .map(
+                (c) =>
+                  `${c.point}: ${[...c.options.entries()].map(([o, ids]) => `"${o}" in ${ids[0]}${ids.length > 1 ? ` (+${ids.length - 1})` : ''}`).join(' but ')}`,
+              )
               .join('; ')}`,
-      choices: conflicts.length === 0 ? Object.fromEntries(Object.entries(made).sort(([a], [b]) => a.localeCompare(b))) : {},
+      choices:
+        conflicts.length === 0 ? Object.fromEntries(Object.entries(made).sort(([a], [b]) => a.localeCompare(b))) : {},
       attachments: [
         {
           name: 'choices observed',
           contentType: 'application/json',
-          body: JSON.stringify(Object.fromEntries(choiceConflicts(choices).map((c) => [c.point, Object.fromEntries(c.options)])), null, 2),
+          body: JSON.stringify(
+            Object.fromEntries(choiceConflicts(choices).map((c) => [c.point, Object.fromEntries(c.options)])),
+            null,
+            2,
+          ),
         },
       ],
     }),
@@ -178,12 +198,24 @@ export function consistencyResults(ctx: CheckContext, choices: ChoiceEvidence[],
     message = `[precedence] no single order of checks explains the answers: ${witnesses.join(', ')}`;
   }
   out.push(
-    result(ctx, 'OM-RUN-PRECEDENCE-ORDER', 'One fixed order of checks explains every multi-violation answer', ['OM-PRECEDENCE'], {
-      verdict: cycle === null ? 'pass' : 'fail',
-      ...(cycle !== null ? { category: 'precedence' as const } : {}),
-      message,
-      attachments: [{ name: 'precedence: which check answered before which', contentType: 'text/plain', body: relationText(relation) }],
-    }),
+    result(
+      ctx,
+      'OM-RUN-PRECEDENCE-ORDER',
+      'One fixed order of checks explains every multi-violation answer',
+      ['OM-PRECEDENCE'],
+      {
+        verdict: cycle === null ? 'pass' : 'fail',
+        ...(cycle !== null ? { category: 'precedence' as const } : {}),
+        message,
+        attachments: [
+          {
+            name: 'precedence: which check answered before which',
+            contentType: 'text/plain',
+            body: relationText(relation),
+          },
+        ],
+      },
+    ),
   );
   return out;
 }

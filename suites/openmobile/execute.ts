@@ -76,7 +76,7 @@ export function focusUrl(vector: Vector, route: Route): string {
  */
 export function passwordForms(url: string, key: string | null, anyCase = false): string[] {
   const forms: string[] = [];
-  const query = url.includes('?') ? url.slice(url.indexOf('?') + 1).split('#')[0] ?? '' : '';
+  const query = url.includes('?') ? (url.slice(url.indexOf('?') + 1).split('#')[0] ?? '') : '';
   for (const pair of query.split('&')) {
     if (anyCase ? pair.slice(0, 9).toLowerCase() !== 'password=' : !pair.startsWith('password=')) continue;
     const raw = pair.slice('password='.length);
@@ -160,10 +160,27 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
   records.push({ name: 'reset to a freshly installed app', status: 'passed', start: t0, stop: Date.now() });
 
   let state = freshState();
-  const observe = async (name: string, url: string, branches: Branch[], before: ModelState, provision: ProvisionObservation, stepStart: number) => {
+  const observe = async (
+    name: string,
+    url: string,
+    branches: Branch[],
+    before: ModelState,
+    provision: ProvisionObservation,
+    stepStart: number,
+  ) => {
     const observedState = hasState ? await session.state(signal) : null;
     const judgement = judgeStep(branches, before, { provision, state: observedState, logs: null }, routeReq);
-    const run: StepRun = { name, url, branches, before, observation: provision, state: observedState, judgement, start: stepStart, stop: Date.now() };
+    const run: StepRun = {
+      name,
+      url,
+      branches,
+      before,
+      observation: provision,
+      state: observedState,
+      judgement,
+      start: stepStart,
+      stop: Date.now(),
+    };
     runs.push(run);
     return run;
   };
@@ -176,20 +193,34 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
     const branches = predict(stepInput(url, state));
     const stepStart = Date.now();
     const provision = await session.provision({ url, method: route.method }, signal);
-    const run = await observe(`given ${index + 1}: ${redactUrlPassword(url)}`, url, branches, state, provision, stepStart);
+    const run = await observe(
+      `given ${index + 1}: ${redactUrlPassword(url)}`,
+      url,
+      branches,
+      state,
+      provision,
+      stepStart,
+    );
     const matched = run.judgement.matched[0];
     if (matched === undefined) {
       setupFailed = run;
       break;
     }
     if (!(matched.handled && matched.results.length === 1 && matched.results[0] === 0)) {
-      throw new Error(`vector ${vector.id}: setup step ${index + 1} does not succeed on ${route.platform}/${route.method}; fix the vector's "given"`);
+      throw new Error(
+        `vector ${vector.id}: setup step ${index + 1} does not succeed on ${route.platform}/${route.method}; fix the vector's "given"`,
+      );
     }
     state = matched.state;
   }
 
   let focus: StepRun | null = null;
-  let concurrent: { url: string; branches: Branch[]; observation: ProvisionObservation; judgement: StepJudgement } | null = null;
+  let concurrent: {
+    url: string;
+    branches: Branch[];
+    observation: ProvisionObservation;
+    judgement: StepJudgement;
+  } | null = null;
   if (setupFailed === null) {
     const url = focusUrl(vector, route);
     secrets.push(...secretsOf(url));
@@ -248,12 +279,19 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
   const concurrentFailed = concurrent !== null && concurrent.judgement.matched.length === 0;
   const describe = (ms: Mismatch[]) => ms.map((m) => `${m.text} (${m.requirement})`).join('; ');
   if (failing !== null || concurrentFailed) {
-    const mismatches = failing ? failing.judgement.mismatches : (concurrent as NonNullable<typeof concurrent>).judgement.mismatches;
+    const mismatches = failing
+      ? failing.judgement.mismatches
+      : (concurrent as NonNullable<typeof concurrent>).judgement.mismatches;
     const first = mismatches[0];
     category = first?.category;
     const onlyShould = mismatches.every((m) => SEVERITY.get(m.requirement) === 'SHOULD');
     verdict = onlyShould ? 'non-strict' : 'fail';
-    const where = failing === setupFailed && setupFailed ? `setup step ${runs.indexOf(setupFailed) + 1}: ` : failing ? '' : 'concurrent request: ';
+    const where =
+      failing === setupFailed && setupFailed
+        ? `setup step ${runs.indexOf(setupFailed) + 1}: `
+        : failing
+          ? ''
+          : 'concurrent request: ';
     message = `[${category ?? 'wrong-state'}] ${where}${describe(mismatches)}`;
   } else if (leak) {
     verdict = 'fail';
@@ -267,7 +305,9 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
       message = `accepted as non-strict: ${judgement.matched[0]?.nonStrict ?? ''}`;
     } else if (Object.keys(choices).length > 0) {
       verdict = 'informational';
-      message = `passed; implementation-defined choice: ${Object.entries(choices).map(([k, v]) => `${k}=${v}`).join(', ')}`;
+      message = `passed; implementation-defined choice: ${Object.entries(choices)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}`;
     } else {
       verdict = 'pass';
       message = 'as specified';
@@ -309,7 +349,10 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
       status: concurrentFailed ? 'failed' : 'passed',
       start: focus?.start ?? start,
       stop: focus?.stop ?? Date.now(),
-      attachments: [json('expected (model)', concurrent.branches.map(branchSummary)), json('observed', concurrent.observation)],
+      attachments: [
+        json('expected (model)', concurrent.branches.map(branchSummary)),
+        json('observed', concurrent.observation),
+      ],
     });
   }
   const reference = failing ?? focus;
@@ -321,15 +364,26 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
       body: formatDerivation(reference.branches, { caseId: planned.id, url: redactUrlPassword(reference.url), route }),
     });
     const expectedVsObserved = {
-      expected: reference.judgement.matched.length > 0 ? reference.judgement.matched.map(branchSummary) : branchSummary(reference.judgement.reference),
+      expected:
+        reference.judgement.matched.length > 0
+          ? reference.judgement.matched.map(branchSummary)
+          : branchSummary(reference.judgement.reference),
       observed: { provision: reference.observation, state: maskState(reference.state) },
     };
-    const beforeAfter = reference.state ? { before: maskState(observableState(reference.before)), after: maskState(reference.state) } : null;
+    const beforeAfter = reference.state
+      ? { before: maskState(observableState(reference.before)), after: maskState(reference.state) }
+      : null;
     if (failed) {
       attachments.push(json('expected vs observed', expectedVsObserved));
       if (beforeAfter) attachments.push(json('state before / after', beforeAfter));
     } else {
-      attachments.push(json('expected vs observed, state before / after, target logs', { ...expectedVsObserved, state: beforeAfter, logs }));
+      attachments.push(
+        json('expected vs observed, state before / after, target logs', {
+          ...expectedVsObserved,
+          state: beforeAfter,
+          logs,
+        }),
+      );
     }
   }
   if (failed && logs) attachments.push({ name: 'target logs', contentType: 'text/plain', body: logs.join('\n') });
@@ -341,10 +395,12 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
     platform: route.platform,
     method: route.method,
   };
-  if (vector.given?.length) parameters['given'] = vector.given.map((q) => redactUrlPassword(urlFor(route, q))).join(' then ');
+  if (vector.given?.length)
+    parameters['given'] = vector.given.map((q) => redactUrlPassword(urlFor(route, q))).join(' then ');
   if (vector.when.network) parameters['network'] = vector.when.network;
   if (vector.when.fault) parameters['fault'] = JSON.stringify(vector.when.fault);
-  if (vector.when.concurrent !== undefined) parameters['concurrent'] = redactUrlPassword(urlFor(route, vector.when.concurrent));
+  if (vector.when.concurrent !== undefined)
+    parameters['concurrent'] = redactUrlPassword(urlFor(route, vector.when.concurrent));
 
   const ref = reference?.judgement;
   const result: CaseResult = {
@@ -359,7 +415,11 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
     message,
     ...(category ? { category } : {}),
     parameters,
-    expected: ref ? (ref.matched.length > 0 ? ref.matched.map(branchSummary) : branchSummary(ref.reference)) : undefined,
+    expected: ref
+      ? ref.matched.length > 0
+        ? ref.matched.map(branchSummary)
+        : branchSummary(ref.reference)
+      : undefined,
     observed: reference ? { provision: reference.observation, state: maskState(reference.state) } : undefined,
     choices,
     steps: records,

@@ -10,7 +10,14 @@ import type { PlannedCase, Suite, SuiteLoadContext, TargetDeclarations, TargetPl
 import type { Capability, Catalog, Route, TargetInfo } from '../../src/core/types.ts';
 import { buildVectors } from './builders/index.ts';
 import { consistencyResults, type ChoiceEvidence } from './checks.ts';
-import { focusUrl, freshState, runOpenMobileCase, SPECIFICATION, type OpenMobileCase, type PrecedenceEvidence } from './execute.ts';
+import {
+  focusUrl,
+  freshState,
+  runOpenMobileCase,
+  SPECIFICATION,
+  type OpenMobileCase,
+  type PrecedenceEvidence,
+} from './execute.ts';
 import { formatDerivation } from './explain.ts';
 import { predict } from './model.ts';
 import { REQUIREMENTS } from './requirements.ts';
@@ -53,25 +60,39 @@ export interface OpenMobileSuiteData {
 export async function loadOpenMobile(context: SuiteLoadContext): Promise<OpenMobileSuiteData> {
   const rel = (p: string) => path.relative(context.rootDir, p) || p;
   if (!existsSync(context.catalogFile)) {
-    throw new HarnessError('HARNESS_CONFIG_INVALID', `profiles: ${rel(context.catalogFile)} does not exist: set "profiles" in harness.config.ts to the catalog file`);
+    throw new HarnessError(
+      'HARNESS_CONFIG_INVALID',
+      `profiles: ${rel(context.catalogFile)} does not exist: set "profiles" in harness.config.ts to the catalog file`,
+    );
   }
   if (!existsSync(context.vectorsDir)) {
-    throw new HarnessError('HARNESS_CONFIG_INVALID', `vectors: ${rel(context.vectorsDir)} does not exist: set "vectors" in harness.config.ts to the vectors directory`);
+    throw new HarnessError(
+      'HARNESS_CONFIG_INVALID',
+      `vectors: ${rel(context.vectorsDir)} does not exist: set "vectors" in harness.config.ts to the vectors directory`,
+    );
   }
   const catalog = await loadCatalog(context.catalogFile, { rootDir: context.rootDir });
   const known = new Set(REQUIREMENTS.map((r) => r.id));
   const fixed = await loadVectorFiles(context.vectorsDir, { knownRequirements: known, rootDir: context.rootDir });
   const regressionsDir = path.join(path.dirname(context.vectorsDir), 'regressions');
-  const regressions = existsSync(regressionsDir) ? await loadVectorFiles(regressionsDir, { knownRequirements: known, rootDir: context.rootDir }) : [];
+  const regressions = existsSync(regressionsDir)
+    ? await loadVectorFiles(regressionsDir, { knownRequirements: known, rootDir: context.rootDir })
+    : [];
   const generated = buildVectors({ catalog, obfuscationKey: context.obfuscationKey });
   const problems = validateVectors(generated, 'suites/openmobile/builders');
   const seen = new Map<string, string>();
   for (const v of [...regressions, ...fixed, ...generated]) {
     const where = seen.get(v.id);
-    if (where !== undefined) problems.push({ file: v.source ?? '?', path: '', message: `vector id "${v.id}" is also used in ${where}: give one of them another id` });
+    if (where !== undefined)
+      problems.push({
+        file: v.source ?? '?',
+        path: '',
+        message: `vector id "${v.id}" is also used in ${where}: give one of them another id`,
+      });
     seen.set(v.id, v.source ?? '?');
   }
-  if (problems.length > 0) throw new HarnessError('HARNESS_VECTORS_INVALID', `${problems.length} problem(s) in the vectors`, problems);
+  if (problems.length > 0)
+    throw new HarnessError('HARNESS_VECTORS_INVALID', `${problems.length} problem(s) in the vectors`, problems);
   // Regressions run first, so a known failure fails on the first case.
   return { catalog, vectors: [...regressions, ...fixed, ...generated], obfuscationKey: context.obfuscationKey };
 }
@@ -120,7 +141,12 @@ export class OpenMobileSuite implements Suite {
       },
       finish: () =>
         consistencyResults(
-          { target: target.name, route, specification: SPECIFICATION, replay: `npx harness run --target ${target.name}` },
+          {
+            target: target.name,
+            route,
+            specification: SPECIFICATION,
+            replay: `npx harness run --target ${target.name}`,
+          },
           choices,
           precedence,
         ),
@@ -130,9 +156,14 @@ export class OpenMobileSuite implements Suite {
   explain(caseId: string): string {
     const data = this.loaded();
     const [vectorId, routePart] = caseId.split('@');
-    const matching = this.cases.filter((c) => c.vector.id === vectorId && (routePart === undefined || routeId(c.route) === routePart));
+    const matching = this.cases.filter(
+      (c) => c.vector.id === vectorId && (routePart === undefined || routeId(c.route) === routePart),
+    );
     if (matching.length === 0) {
-      throw new HarnessError('HARNESS_CASE_UNKNOWN', `no case "${caseId}": run \`npx harness list\` to see the case ids (a vector id alone explains every route)`);
+      throw new HarnessError(
+        'HARNESS_CASE_UNKNOWN',
+        `no case "${caseId}": run \`npx harness list\` to see the case ids (a vector id alone explains every route)`,
+      );
     }
     return matching.map((c) => explainCase(c, data)).join('\n\n');
   }
@@ -140,9 +171,18 @@ export class OpenMobileSuite implements Suite {
 
 /** The derivation of every step of a case, setup steps followed along their first successful branch. */
 export function explainCase(c: OpenMobileCase, data: OpenMobileSuiteData): string {
-  const lines: string[] = [`${c.id}: ${c.title}`, `  vector ${c.vector.id} from ${c.vector.source ?? '?'}; requirements ${c.requirements.join(', ')}`];
+  const lines: string[] = [
+    `${c.id}: ${c.title}`,
+    `  vector ${c.vector.id} from ${c.vector.source ?? '?'}; requirements ${c.requirements.join(', ')}`,
+  ];
   let state: ModelState = freshState();
-  const base = { route: c.route, catalog: data.catalog, network: 'online' as const, fault: null, obfuscationKey: data.obfuscationKey };
+  const base = {
+    route: c.route,
+    catalog: data.catalog,
+    network: 'online' as const,
+    fault: null,
+    obfuscationKey: data.obfuscationKey,
+  };
   for (const [i, query] of (c.vector.given ?? []).entries()) {
     const url = urlFor(c.route, query);
     const branches = predict({ ...base, url, state });
@@ -155,11 +195,25 @@ export function explainCase(c: OpenMobileCase, data: OpenMobileSuiteData): strin
     state = ok.state;
   }
   const url = focusUrl(c.vector, c.route);
-  const branches = predict({ ...base, url, state, network: c.vector.when.network ?? 'online', fault: c.vector.when.fault ?? null });
+  const branches = predict({
+    ...base,
+    url,
+    state,
+    network: c.vector.when.network ?? 'online',
+    fault: c.vector.when.fault ?? null,
+  });
   lines.push('', '-- request under test --', formatDerivation(branches, { caseId: c.id, url, route: c.route }));
   if (c.vector.when.concurrent !== undefined) {
     const second = urlFor(c.route, c.vector.when.concurrent);
-    lines.push('', '-- concurrent request, while the first is in progress --', formatDerivation(predict({ ...base, url: second, state, inProgress: true }), { caseId: c.id, url: second, route: c.route }));
+    lines.push(
+      '',
+      '-- concurrent request, while the first is in progress --',
+      formatDerivation(predict({ ...base, url: second, state, inProgress: true }), {
+        caseId: c.id,
+        url: second,
+        route: c.route,
+      }),
+    );
   }
   return lines.join('\n');
 }

@@ -156,7 +156,9 @@ export function mismatchesFor(
         category: 'wrong-delivery',
         expected: d.foreground,
         observed: p.foreground,
-        text: d.foreground ? 'the client did not come to the foreground' : 'the client came to the foreground in silent mode',
+        text: d.foreground
+          ? 'the client did not come to the foreground'
+          : 'the client came to the foreground in silent mode',
       });
     }
     if (d.notification !== 'any' && (p.notification !== null) !== d.notification) {
@@ -166,7 +168,9 @@ export function mismatchesFor(
         category: 'wrong-delivery',
         expected: d.notification,
         observed: p.notification,
-        text: d.notification ? 'no notification was posted in silent mode' : 'a notification was posted outside silent mode',
+        text: d.notification
+          ? 'no notification was posted in silent mode'
+          : 'a notification was posted outside silent mode',
       });
     }
   }
@@ -178,13 +182,18 @@ export function mismatchesFor(
       const diff = stateDiff(want, observed.state);
       out.push({
         aspect: 'state',
-        requirement: failing ? (branch.handled ? 'OM-ATOMIC' : 'OM-ROUTE-UNHANDLED-NO-CHANGE') : stateRequirement(branch),
+        requirement: failing
+          ? branch.handled
+            ? 'OM-ATOMIC'
+            : 'OM-ROUTE-UNHANDLED-NO-CHANGE'
+          : stateRequirement(branch),
         category: failing && changed ? 'state-changed-by-failing-request' : 'wrong-state',
         expected: want,
         observed: observed.state,
-        text: failing && changed
-          ? `the failing request changed the saved ${diff.join(', ')}`
-          : `the saved ${diff.join(', ')} differ${diff.length === 1 ? 's' : ''} from the expected state`,
+        text:
+          failing && changed
+            ? `the failing request changed the saved ${diff.join(', ')}`
+            : `the saved ${diff.join(', ')} differ${diff.length === 1 ? 's' : ''} from the expected state`,
       });
     }
   }
@@ -197,7 +206,8 @@ function requirementOfResult(branch: Branch): string {
 }
 
 function routeStatusRequirement(branch: Branch): string {
-  return branch.delivery.channel === 'callback' || branch.delivery.foreground === true && branch.delivery.channel !== 'none'
+  return branch.delivery.channel === 'callback' ||
+    (branch.delivery.foreground === true && branch.delivery.channel !== 'none')
     ? 'OM-DELIVER-IOS-STATUS'
     : 'OM-DELIVER-URL-DIALOG';
 }
@@ -238,7 +248,10 @@ export function judgeStep(
   routeRequirement: string,
 ): StepJudgement {
   if (branches.length === 0) throw new Error('the model returned no branch');
-  const scored = branches.map((branch) => ({ branch, mismatches: mismatchesFor(branch, before, observed, routeRequirement) }));
+  const scored = branches.map((branch) => ({
+    branch,
+    mismatches: mismatchesFor(branch, before, observed, routeRequirement),
+  }));
   const matched = scored.filter((s) => s.mismatches.length === 0).map((s) => s.branch);
   const choiceMattered = new Set(branches.map(observableKey)).size > 1;
   const revealed: Record<string, string> = {};

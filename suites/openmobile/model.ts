@@ -156,8 +156,16 @@ function note(ctx: Context, requirement: string, text: string): void {
   ctx.derivation.push({ requirement, text });
 }
 
-function broken(ctx: Context, code: number, requirement: string, phase: Phase, detail: string, check?: string): Violation {
-  const violation: Violation = check === undefined ? { code, requirement, phase, detail } : { code, requirement, phase, detail, check };
+function broken(
+  ctx: Context,
+  code: number,
+  requirement: string,
+  phase: Phase,
+  detail: string,
+  check?: string,
+): Violation {
+  const violation: Violation =
+    check === undefined ? { code, requirement, phase, detail } : { code, requirement, phase, detail, check };
   ctx.violations.push(violation);
   note(ctx, requirement, `${detail}: ${code} (${phase} phase)`);
   return violation;
@@ -384,7 +392,11 @@ function evaluate(input: StepInput, run: Run): Branch {
       if (production.profile === null && lookup('test').profile === null) {
         fetchFailure = broken(ctx, 33, 'OM-CODE-33-NO-PROFILE', 'fetch', `${production.reason} (in either mode)`);
       } else {
-        note(ctx, 'OM-PARAM-BOOL', 'test is invalid: which profile would be fetched depends on the mode, so no lookup result is predicted');
+        note(
+          ctx,
+          'OM-PARAM-BOOL',
+          'test is invalid: which profile would be fetched depends on the mode, so no lookup result is predicted',
+        );
       }
     } else {
       if (fault?.kind === 'latency')

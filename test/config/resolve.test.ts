@@ -37,7 +37,11 @@ describe('resolveConfig', () => {
   it('turns a --target URL into an ad-hoc http target', () => {
     const config = resolveConfig(null, { target: ['http://127.0.0.1:9400'] }, {}, '/cwd');
     expect(config.selected).toEqual([
-      expect.objectContaining({ name: 'http://127.0.0.1:9400', driver: 'http', options: { url: 'http://127.0.0.1:9400' } }),
+      expect.objectContaining({
+        name: 'http://127.0.0.1:9400',
+        driver: 'http',
+        options: { url: 'http://127.0.0.1:9400' },
+      }),
     ]);
   });
 
@@ -70,7 +74,13 @@ describe('resolveConfig', () => {
   it('rejects an unknown target, a duplicate name and a malformed key together', () => {
     const file = {
       file: '/p/harness.config.ts',
-      config: { targets: [{ name: 'a', driver: 'emulated' }, { name: 'a', driver: 'http' }], obfuscation: { key: 'abc' } },
+      config: {
+        targets: [
+          { name: 'a', driver: 'emulated' },
+          { name: 'a', driver: 'http' },
+        ],
+        obfuscation: { key: 'abc' },
+      },
     };
     const problems = problemsOf(() => resolveConfig(file, { target: ['nope'] }, {}, '/p'));
     expect(problems).toEqual([
@@ -85,7 +95,10 @@ describe('loadConfigFile', () => {
   it('loads a TypeScript config and reports a missing default export clearly', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-config-'));
     writeFileSync(path.join(dir, 'harness.config.ts'), 'const n: number = 3;\nexport default { seed: n };\n');
-    expect(await loadConfigFile(dir, undefined)).toEqual({ file: path.join(dir, 'harness.config.ts'), config: { seed: 3 } });
+    expect(await loadConfigFile(dir, undefined)).toEqual({
+      file: path.join(dir, 'harness.config.ts'),
+      config: { seed: 3 },
+    });
     writeFileSync(path.join(dir, 'other.ts'), 'export const x = 1;\n');
     await expect(loadConfigFile(dir, 'other.ts')).rejects.toThrow(/must have a default export/);
     await expect(loadConfigFile(dir, 'missing.ts')).rejects.toThrow(/--config missing.ts: no such file/);

@@ -12,8 +12,12 @@ describe('harness CLI', () => {
     const run = await runCli(['run', '--grep', 'OM-LEN-USERNAME'], dir);
     expect(run.stderr + run.stdout).not.toContain('internal error');
     expect(run.code).toBe(0);
-    for (const file of ['summary.json', 'junit.xml', 'results.jsonl']) expect(existsSync(path.join(dir, 'reports', file))).toBe(true);
-    const summary = JSON.parse(readFileSync(path.join(dir, 'reports/summary.json'), 'utf8')) as { total: number; counts: Record<string, number> };
+    for (const file of ['summary.json', 'junit.xml', 'results.jsonl'])
+      expect(existsSync(path.join(dir, 'reports', file))).toBe(true);
+    const summary = JSON.parse(readFileSync(path.join(dir, 'reports/summary.json'), 'utf8')) as {
+      total: number;
+      counts: Record<string, number>;
+    };
     expect(summary.total).toBeGreaterThan(10);
     expect(summary.counts['fail']).toBe(0);
     expect(run.stdout).toMatch(/emulated-android/);
@@ -23,9 +27,14 @@ describe('harness CLI', () => {
     const dir = tempProject(
       `export default { ${repoPaths()} obfuscation: { key: '${KEY}' },\n targets: [{ name: 'bad', driver: 'emulated', options: { platform: 'android', defects: ['username-limit-off-by-one'] } }] };\n`,
     );
-    const run = await runCli(['run', '--grep', 'OM-LEN-USERNAME', '--reporter', 'console', '--reporter', 'summary'], dir);
+    const run = await runCli(
+      ['run', '--grep', 'OM-LEN-USERNAME', '--reporter', 'console', '--reporter', 'summary'],
+      dir,
+    );
     expect(run.code).toBe(1);
-    const summary = JSON.parse(readFileSync(path.join(dir, 'reports/summary.json'), 'utf8')) as { failures: { id: string; replay: string; requirements: string[] }[] };
+    const summary = JSON.parse(readFileSync(path.join(dir, 'reports/summary.json'), 'utf8')) as {
+      failures: { id: string; replay: string; requirements: string[] }[];
+    };
     expect(summary.failures.length).toBeGreaterThan(0);
     expect(summary.failures[0]?.replay).toMatch(/^npx harness run --target bad --grep /);
     expect(summary.failures.some((f) => f.requirements.includes('OM-LEN-USERNAME'))).toBe(true);
@@ -48,7 +57,9 @@ describe('harness CLI', () => {
   });
 
   it('rejects a bad config with exit 2, naming the file, the field and the fix, without a stack trace', async () => {
-    const dir = tempProject(`export default { targets: [{ name: 'x', driver: 'emulated', optoins: {} }], timeoutMs: 'soon' };\n`);
+    const dir = tempProject(
+      `export default { targets: [{ name: 'x', driver: 'emulated', optoins: {} }], timeoutMs: 'soon' };\n`,
+    );
     const run = await runCli(['run'], dir);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('HARNESS_CONFIG_INVALID');
@@ -58,7 +69,9 @@ describe('harness CLI', () => {
   });
 
   it('rejects an unknown flag and an unknown driver option with exit 2', async () => {
-    const dir = tempProject(`export default { ${repoPaths()} targets: [{ name: 'x', driver: 'emulated', options: { platform: 'windows' } }] };\n`);
+    const dir = tempProject(
+      `export default { ${repoPaths()} targets: [{ name: 'x', driver: 'emulated', options: { platform: 'windows' } }] };\n`,
+    );
     const flag = await runCli(['run', '--gerp', 'x'], dir);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toContain('HARNESS_USAGE');
@@ -72,7 +85,22 @@ describe('harness CLI', () => {
     const dir = tempProject('');
     const vectors = path.join(dir, 'vectors');
     mkdirSync(vectors);
-    writeFileSync(path.join(vectors, 'a.json'), JSON.stringify({ vectors: [{ id: 'OM-A', title: 't', area: 'routing', requirements: ['OM-ROUTE-IOS'], platforms: ['iOS'], when: { query: '' }, then: { handled: true, result: [0] } }] }));
+    writeFileSync(
+      path.join(vectors, 'a.json'),
+      JSON.stringify({
+        vectors: [
+          {
+            id: 'OM-A',
+            title: 't',
+            area: 'routing',
+            requirements: ['OM-ROUTE-IOS'],
+            platforms: ['iOS'],
+            when: { query: '' },
+            then: { handled: true, result: [0] },
+          },
+        ],
+      }),
+    );
     writeFileSync(path.join(vectors, 'b.json'), '{ "vectors": [ }');
     writeFileSync(
       path.join(dir, 'harness.config.ts'),

@@ -49,8 +49,16 @@ export function repoPaths(): string {
 }
 
 /** Runs the plan in-process and collects every result (no files). */
-export async function runInProcess(config: HarnessConfig, overrides: { target?: string[]; grep?: string[] } = {}): Promise<{ outcome: RunOutcome; results: CaseResult[] }> {
-  const resolved = resolveConfig({ file: path.join(ROOT, 'harness.config.ts'), config: { obfuscation: { key: KEY }, ...config } }, overrides, {}, ROOT);
+export async function runInProcess(
+  config: HarnessConfig,
+  overrides: { target?: string[]; grep?: string[] } = {},
+): Promise<{ outcome: RunOutcome; results: CaseResult[] }> {
+  const resolved = resolveConfig(
+    { file: path.join(ROOT, 'harness.config.ts'), config: { obfuscation: { key: KEY }, ...config } },
+    overrides,
+    {},
+    ROOT,
+  );
   const results: CaseResult[] = [];
   const reporter: Reporter = { onCaseEnd: (r) => void results.push(r) };
   const outcome = await runPlan(

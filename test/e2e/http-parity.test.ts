@@ -29,14 +29,20 @@ describe('through the http driver', () => {
       expect(overHttp.results.filter((r) => r.verdict === 'broken').map((r) => `${r.id}: ${r.message}`)).toEqual([]);
       const a = verdicts(inProcess.results);
       const b = verdicts(overHttp.results);
-      const differing = [...a.keys()].filter((id) => a.get(id) !== b.get(id)).map((id) => `${id}: ${a.get(id)} vs ${b.get(id)}`);
+      const differing = [...a.keys()]
+        .filter((id) => a.get(id) !== b.get(id))
+        .map((id) => `${id}: ${a.get(id)} vs ${b.get(id)}`);
       expect(differing).toEqual([]);
       expect(overHttp.outcome.exitCode).toBe(0);
     });
   }
 
   it('catches a seeded defect through the adapter', async () => {
-    const adapter = await startExampleAdapter({ platform: 'android', obfuscationKey: KEY, defects: ['missed-soft-domain-default'] });
+    const adapter = await startExampleAdapter({
+      platform: 'android',
+      obfuscationKey: KEY,
+      defects: ['missed-soft-domain-default'],
+    });
     running.push(adapter);
     const { outcome, results } = await runInProcess({}, { target: [adapter.url], grep: ['OM-SOFT-DOMAIN-DEFAULT'] });
     expect(results.some((r) => r.verdict === 'fail' && r.requirements.includes('OM-SOFT-DOMAIN-DEFAULT'))).toBe(true);

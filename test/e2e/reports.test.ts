@@ -31,7 +31,10 @@ async function planSecrets(): Promise<string[]> {
   const secrets = new Set<string>([KEY, KEY.toLowerCase(), 'doggylove2', 'snookums12', 'pinkkitty3']);
   const publicValues: string[] = [];
   for (const c of suite.list() as OpenMobileCase[]) {
-    const urls = [...(c.vector.given ?? []).map((q) => urlFor(c.route, q)), c.vector.when.url ?? urlFor(c.route, c.vector.when.query ?? '')];
+    const urls = [
+      ...(c.vector.given ?? []).map((q) => urlFor(c.route, q)),
+      c.vector.when.url ?? urlFor(c.route, c.vector.when.query ?? ''),
+    ];
     for (const url of urls) {
       for (const form of passwordForms(url, KEY, true)) if (form.length >= 6) secrets.add(form);
       for (const pair of (url.split('?')[1] ?? '').split('&')) {
@@ -58,10 +61,15 @@ describe('reports on disk', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/total\s+[\d,]+/);
     const reports = path.join(dir, 'reports');
-    const summary = JSON.parse(readFileSync(path.join(reports, 'summary.json'), 'utf8')) as { total: number; counts: Record<string, number> };
+    const summary = JSON.parse(readFileSync(path.join(reports, 'summary.json'), 'utf8')) as {
+      total: number;
+      counts: Record<string, number>;
+    };
     expect(summary.total).toBeGreaterThanOrEqual(1000);
     expect(summary.counts['fail']).toBe(0);
-    expect(readdirSync(path.join(reports, 'allure-results')).filter((f) => f.endsWith('-result.json')).length).toBe(summary.total);
+    expect(readdirSync(path.join(reports, 'allure-results')).filter((f) => f.endsWith('-result.json')).length).toBe(
+      summary.total,
+    );
     for (const file of ['categories.json', 'environment.properties', 'executor.json']) {
       expect(existsSync(path.join(reports, 'allure-results', file))).toBe(true);
     }
@@ -75,24 +83,35 @@ describe('reports on disk', () => {
     const leaks: string[] = [];
     for (const file of filesUnder(reports)) {
       const text = readFileSync(file, 'utf8');
-      for (const secret of secrets) if (text.includes(secret)) leaks.push(`${path.relative(reports, file)} contains a secret of ${secret.length} characters`);
+      for (const secret of secrets)
+        if (text.includes(secret))
+          leaks.push(`${path.relative(reports, file)} contains a secret of ${secret.length} characters`);
     }
-    for (const stream of [run.stdout, run.stderr]) for (const secret of secrets) if (stream.includes(secret)) leaks.push('the console output contains a secret');
+    for (const stream of [run.stdout, run.stderr])
+      for (const secret of secrets) if (stream.includes(secret)) leaks.push('the console output contains a secret');
     expect(leaks).toEqual([]);
   });
 
   it('Ctrl-C stops the run, keeps what it had and writes the reports', async () => {
     const dir = tempProject(`export default { ${repoPaths()} obfuscation: { key: '${KEY}' }, workers: 1 };\n`);
-    const child = spawn(process.execPath, [BIN, 'run', '--reporter', 'jsonl', '--reporter', 'summary', '--reporter', 'console'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'run', '--reporter', 'jsonl', '--reporter', 'summary', '--reporter', 'console'],
+      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const jsonl = path.join(dir, 'reports/results.jsonl');
-    while (!existsSync(jsonl) || readFileSync(jsonl, 'utf8').split('\n').length < 50) await new Promise((r) => setTimeout(r, 20));
+    while (!existsSync(jsonl) || readFileSync(jsonl, 'utf8').split('\n').length < 50)
+      await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code).toBe(1);
     expect(stderr).toContain('Interrupted');
-    const summary = JSON.parse(readFileSync(path.join(dir, 'reports/summary.json'), 'utf8')) as { interrupted: boolean; total: number };
+    const summary = JSON.parse(readFileSync(path.join(dir, 'reports/summary.json'), 'utf8')) as {
+      interrupted: boolean;
+      total: number;
+    };
     expect(summary.interrupted).toBe(true);
     expect(summary.total).toBeGreaterThanOrEqual(49);
     expect(summary.total).toBeLessThan(1000);
@@ -102,11 +121,17 @@ describe('reports on disk', () => {
     const dir = tempProject(`export default { ${repoPaths()} obfuscation: { key: '${KEY}' }, workers: 1 };\n`);
     const child = spawn(process.execPath, [BIN, 'run', '--reporter', 'jsonl'], { cwd: dir, stdio: 'ignore' });
     const jsonl = path.join(dir, 'reports/results.jsonl');
-    while (!existsSync(jsonl) || readFileSync(jsonl, 'utf8').split('\n').length < 50) await new Promise((r) => setTimeout(r, 20));
+    while (!existsSync(jsonl) || readFileSync(jsonl, 'utf8').split('\n').length < 50)
+      await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGKILL');
     await new Promise((resolve) => child.on('close', resolve));
-    const lines = readFileSync(jsonl, 'utf8').split('\n').filter((l) => l !== '');
+    const lines = readFileSync(jsonl, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
     expect(lines.length).toBeGreaterThanOrEqual(49);
-    for (const line of lines) expect((JSON.parse(line) as { id: string; verdict: string }).verdict).toMatch(/^(pass|informational|non-strict|not-applicable|fail|broken)$/);
+    for (const line of lines)
+      expect((JSON.parse(line) as { id: string; verdict: string }).verdict).toMatch(
+        /^(pass|informational|non-strict|not-applicable|fail|broken)$/,
+      );
   });
 });

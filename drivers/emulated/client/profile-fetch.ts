@@ -69,8 +69,6 @@ export function profileEndpoint(serviceUrl: string): ProfileEndpoint {
   return { serviceUrl, direct: { hostname, port: url.port === '' ? 80 : Number(url.port), basePath: url.pathname } };
 }
 
-const HEADERS: Readonly<Record<string, string>> = Object.freeze({ Connection: 'keep-alive' });
-
 /**
  * What `fetchProfile` requests for `query`: the same request line and Host header `profileUrl` would give.
  * A URL string's path goes through the WHATWG parser, which resolves a `.` or `..` segment and
@@ -90,7 +88,6 @@ export function profileTarget(endpoint: ProfileEndpoint, query: ProfileQuery): s
     port: direct.port,
     path: `${direct.basePath}v1/profiles/${encodeURIComponent(query.pid)}?platform=${query.platform}&mode=${query.mode}${pin}`,
     agent: sharedAgent,
-    headers: HEADERS,
   };
 }
 
@@ -104,32 +101,35 @@ export function fetchProfile(target: string | http.RequestOptions, signal?: Abor
       reject(abortReason(signal));
       return;
     }
-    let settled = false;
-    let request: http.ClientRequest | null = null;
-    // One listener of our own, removed when the fetch settles: cheaper than handing `signal` to http, which
-    // wires an abort listener and an end-of-stream watcher into every request.
-    const onAbort = (): void => {
-      if (settled || signal === undefined) return;
-      settled = true;
-      reject(abortReason(signal));
-      request?.destroy();
-    };
-    const settle = (outcome: FetchOutcome): void => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      resolve(outcome);
-    };
+    new ProfileFetch(target, signal, resolve, reject);
+  });
+}
+
+/**
+ * One exchange in flight. A class rather than closures: each fetch allocates one object, and the object is
+ * itself the abort listener (`handleEvent`), added and removed per fetch. That is cheaper than handing
+ * `signal` to http, which wires an abort listener and an end-of-stream watcher into every request.
+ */
+class ProfileFetch {
+  private settled = false;
+  private readonly request: http.ClientRequest | null = null;
+
+  constructor(
+    target: string | http.RequestOptions,
+    private readonly signal: AbortSignal | undefined,
+    private readonly resolve: (outcome: FetchOutcome) => void,
+    private readonly reject: (reason: unknown) => void,
+  ) {
+    let request: http.ClientRequest;
     try {
-      request = typeof target === 'string' ? http.get(target, { agent: sharedAgent, headers: HEADERS }) : http.get(target);
+      request = typeof target === 'string' ? http.get(target, { agent: sharedAgent }) : http.get(target);
     } catch (error) {
-      settle({ kind: 'unreachable', reason: describe(error) });
+      this.settle({ kind: 'unreachable', reason: describe(error) });
       return;
     }
-    signal?.addEventListener('abort', onAbort);
-    request.on('error', (error) => {
-      settle({ kind: 'unreachable', reason: describe(error) });
-    });
+    this.request = request;
+    signal?.addEventListener('abort', this);
+    request.on('error', (error) => this.settle({ kind: 'unreachable', reason: describe(error) }));
     request.on('response', (response) => {
       let body = '';
       response.setEncoding('utf8');
@@ -139,15 +139,26 @@ export function fetchProfile(target: string | http.RequestOptions, signal?: Abor
       response.on('error', () => {
         /* reported through 'close' with complete === false */
       });
-      response.on('close', () => {
-        if (!response.complete) {
-          settle({ kind: 'cut' });
-          return;
-        }
-        settle(interpret(response.statusCode ?? 0, body));
-      });
+      response.on('close', () =>
+        this.settle(response.complete ? interpret(response.statusCode ?? 0, body) : { kind: 'cut' }),
+      );
     });
-  });
+  }
+
+  /** The signal aborted: reject at once and drop the exchange; whatever it still reports is ignored. */
+  handleEvent(): void {
+    if (this.settled || this.signal === undefined) return;
+    this.settled = true;
+    this.reject(abortReason(this.signal));
+    this.request?.destroy();
+  }
+
+  private settle(outcome: FetchOutcome): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.signal?.removeEventListener('abort', this);
+    this.resolve(outcome);
+  }
 }
 
 function interpret(status: number, body: string): FetchOutcome {

@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { consistencyResults, inferredOrder, precedenceCycle, precedenceRelation } from '../../../suites/openmobile/checks.ts';
+import {
+  consistencyResults,
+  inferredOrder,
+  precedenceCycle,
+  precedenceRelation,
+} from '../../../suites/openmobile/checks.ts';
 import { precedenceEvidence } from '../../../suites/openmobile/execute.ts';
 import type { Branch, Violation } from '../../../suites/openmobile/types.ts';
 
-const ctx = { target: 't', route: { platform: 'android' as const, method: 'intent' as const }, specification: 'S', replay: 'r' };
+const ctx = {
+  target: 't',
+  route: { platform: 'android' as const, method: 'intent' as const },
+  specification: 'S',
+  replay: 'r',
+};
 
 const TEST = 'OM-PARAM-BOOL:test (11)';
 const AUTOLOGIN = 'OM-PARAM-BOOL:autologin (11)';
@@ -27,10 +37,16 @@ describe('precedence consistency (over checks, not codes)', () => {
       { caseId: 'b', winner: USERNAME, losers: [AUTOLOGIN] },
     ]);
     expect(precedenceCycle(relation)).toBeNull();
-    expect(consistencyResults(ctx, [], [
-      { caseId: 'a', winner: TEST, losers: [USERNAME] },
-      { caseId: 'b', winner: USERNAME, losers: [AUTOLOGIN] },
-    ])[1]?.verdict).toBe('pass');
+    expect(
+      consistencyResults(
+        ctx,
+        [],
+        [
+          { caseId: 'a', winner: TEST, losers: [USERNAME] },
+          { caseId: 'b', winner: USERNAME, losers: [AUTOLOGIN] },
+        ],
+      )[1]?.verdict,
+    ).toBe('pass');
   });
 
   it('finds the contradiction and names both cases', () => {
@@ -59,33 +75,48 @@ describe('precedence consistency (over checks, not codes)', () => {
 describe('precedenceEvidence', () => {
   const branch = (violations: Violation[], results: number[]) => ({ violations, results }) as unknown as Branch;
   const v = (code: number, requirement: string, check?: string): Violation => ({
-    code, requirement, phase: 'request', detail: '', ...(check ? { check } : {}),
+    code,
+    requirement,
+    phase: 'request',
+    detail: '',
+    ...(check ? { check } : {}),
   });
   it('names the single winning check and the acceptable losers', () => {
     const b = branch([v(11, 'OM-PARAM-BOOL', 'test'), v(23, 'OM-LEN-USERNAME'), v(20, 'OM-CODE-20-DOMAIN')], [11, 23]);
     expect(precedenceEvidence('c', b, 23)).toEqual({ caseId: 'c', winner: USERNAME, losers: [TEST] });
   });
   it('says nothing when two checks share the observed code', () => {
-    const b = branch([v(11, 'OM-PARAM-BOOL', 'test'), v(11, 'OM-PARAM-BOOL', 'autologin'), v(23, 'OM-LEN-USERNAME')], [11, 23]);
+    const b = branch(
+      [v(11, 'OM-PARAM-BOOL', 'test'), v(11, 'OM-PARAM-BOOL', 'autologin'), v(23, 'OM-LEN-USERNAME')],
+      [11, 23],
+    );
     expect(precedenceEvidence('c', b, 11)).toBeNull();
   });
 });
 
 describe('choice consistency', () => {
   it('passes when each choice is made one way, and records the choices', () => {
-    const [choices] = consistencyResults(ctx, [
-      { caseId: 'a', choices: { 'OM-CHOICE-PLUS': 'space' } },
-      { caseId: 'b', choices: { 'OM-CHOICE-PLUS': 'space', 'OM-CHOICE-REPEATED': 'last' } },
-    ], []);
+    const [choices] = consistencyResults(
+      ctx,
+      [
+        { caseId: 'a', choices: { 'OM-CHOICE-PLUS': 'space' } },
+        { caseId: 'b', choices: { 'OM-CHOICE-PLUS': 'space', 'OM-CHOICE-REPEATED': 'last' } },
+      ],
+      [],
+    );
     expect(choices?.verdict).toBe('pass');
     expect(choices?.choices).toEqual({ 'OM-CHOICE-PLUS': 'space', 'OM-CHOICE-REPEATED': 'last' });
   });
 
   it('fails when a choice is made two ways, naming a case of each', () => {
-    const [choices] = consistencyResults(ctx, [
-      { caseId: 'a', choices: { 'OM-CHOICE-PLUS': 'space' } },
-      { caseId: 'b', choices: { 'OM-CHOICE-PLUS': 'literal' } },
-    ], []);
+    const [choices] = consistencyResults(
+      ctx,
+      [
+        { caseId: 'a', choices: { 'OM-CHOICE-PLUS': 'space' } },
+        { caseId: 'b', choices: { 'OM-CHOICE-PLUS': 'literal' } },
+      ],
+      [],
+    );
     expect(choices?.verdict).toBe('fail');
     expect(choices?.message).toBe('[inconsistent-choice] OM-CHOICE-PLUS: "space" in a but "literal" in b');
   });

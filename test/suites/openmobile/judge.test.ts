@@ -3,23 +3,43 @@ import type { ProvisionObservation } from '../../../src/core/types.ts';
 import { judgeStep, leakMismatch } from '../../../suites/openmobile/judge.ts';
 import type { Branch, ModelState } from '../../../suites/openmobile/types.ts';
 
-const fresh: ModelState = { profile: null, settings: { username: null, password: null, domain: null, prefix: null, autologin: null } };
+const fresh: ModelState = {
+  profile: null,
+  settings: { username: null, password: null, domain: null, prefix: null, autologin: null },
+};
 const profile = {
-  id: 9945, company: 'mycorp', platform: 'android' as const, mode: 'production' as const,
-  domains: { options: ['mycorp.com'], editable: false }, prefixes: null, savePassword: true,
+  id: 9945,
+  company: 'mycorp',
+  platform: 'android' as const,
+  mode: 'production' as const,
+  domains: { options: ['mycorp.com'], editable: false },
+  prefixes: null,
+  savePassword: true,
   autologin: { userControl: true, default: false },
 };
 const activated: ModelState = { profile, settings: { ...fresh.settings, domain: 'mycorp.com', autologin: false } };
 
 function branch(partial: Partial<Branch>): Branch {
   return {
-    choices: {}, nonStrict: null, handled: true, results: [0], violations: [],
+    choices: {},
+    nonStrict: null,
+    handled: true,
+    results: [0],
+    violations: [],
     delivery: { channel: 'broadcast', callbackScheme: null, dialog: 'any', foreground: 'any', notification: 'any' },
-    state: activated, derivation: [], ...partial,
+    state: activated,
+    derivation: [],
+    ...partial,
   };
 }
 const obs = (p: Partial<ProvisionObservation>): ProvisionObservation => ({
-  handled: true, result: 0, callbackUrl: null, dialog: null, foreground: false, notification: null, ...p,
+  handled: true,
+  result: 0,
+  callbackUrl: null,
+  dialog: null,
+  foreground: false,
+  notification: null,
+  ...p,
 });
 const stateOf = (s: ModelState) => ({
   activated: s.profile !== null,
@@ -29,38 +49,78 @@ const stateOf = (s: ModelState) => ({
 
 describe('judgeStep', () => {
   it('matches a success with the right state', () => {
-    const j = judgeStep([branch({})], fresh, { provision: obs({}), state: stateOf(activated), logs: null }, 'OM-ROUTE-ANDROID-INTENT');
+    const j = judgeStep(
+      [branch({})],
+      fresh,
+      { provision: obs({}), state: stateOf(activated), logs: null },
+      'OM-ROUTE-ANDROID-INTENT',
+    );
     expect(j.matched).toHaveLength(1);
     expect(j.choiceMattered).toBe(false);
   });
 
   it('calls a state change by a failing request by its name', () => {
-    const failing = branch({ results: [23], state: fresh, violations: [{ code: 23, requirement: 'OM-LEN-USERNAME', phase: 'request', detail: '' }] });
-    const j = judgeStep([failing], fresh, { provision: obs({ result: 23 }), state: stateOf(activated), logs: null }, 'OM-ROUTE-ANDROID-INTENT');
+    const failing = branch({
+      results: [23],
+      state: fresh,
+      violations: [{ code: 23, requirement: 'OM-LEN-USERNAME', phase: 'request', detail: '' }],
+    });
+    const j = judgeStep(
+      [failing],
+      fresh,
+      { provision: obs({ result: 23 }), state: stateOf(activated), logs: null },
+      'OM-ROUTE-ANDROID-INTENT',
+    );
     expect(j.matched).toHaveLength(0);
-    expect(j.mismatches.map((m) => [m.category, m.requirement])).toEqual([['state-changed-by-failing-request', 'OM-ATOMIC']]);
+    expect(j.mismatches.map((m) => [m.category, m.requirement])).toEqual([
+      ['state-changed-by-failing-request', 'OM-ATOMIC'],
+    ]);
   });
 
   it('accepts any code of the precedence set, and names precedence when another code came', () => {
     const several = branch({ results: [11, 23], state: fresh });
-    expect(judgeStep([several], fresh, { provision: obs({ result: 23 }), state: null, logs: null }, 'r').matched).toHaveLength(1);
+    expect(
+      judgeStep([several], fresh, { provision: obs({ result: 23 }), state: null, logs: null }, 'r').matched,
+    ).toHaveLength(1);
     const j = judgeStep([several], fresh, { provision: obs({ result: 20 }), state: null, logs: null }, 'r');
     expect(j.mismatches[0]).toMatchObject({ category: 'precedence', requirement: 'OM-PRECEDENCE' });
   });
 
   it('reveals the choice the observation implies', () => {
     const a = branch({ choices: { 'OM-CHOICE-IOS-PROVISION-COM': 'handled' } });
-    const b = branch({ choices: { 'OM-CHOICE-IOS-PROVISION-COM': 'not-handled' }, handled: false, results: [], state: fresh });
-    const j = judgeStep([a, b], fresh, { provision: obs({ handled: false, result: null }), state: stateOf(fresh), logs: null }, 'OM-ROUTE-IOS');
+    const b = branch({
+      choices: { 'OM-CHOICE-IOS-PROVISION-COM': 'not-handled' },
+      handled: false,
+      results: [],
+      state: fresh,
+    });
+    const j = judgeStep(
+      [a, b],
+      fresh,
+      { provision: obs({ handled: false, result: null }), state: stateOf(fresh), logs: null },
+      'OM-ROUTE-IOS',
+    );
     expect(j.revealed).toEqual({ 'OM-CHOICE-IOS-PROVISION-COM': 'not-handled' });
   });
 
   it('checks the callback URL and the dialog', () => {
-    const ios = branch({ delivery: { channel: 'callback', callbackScheme: 'harnessprobe', dialog: 'outcome', foreground: true, notification: false } });
+    const ios = branch({
+      delivery: {
+        channel: 'callback',
+        callbackScheme: 'harnessprobe',
+        dialog: 'outcome',
+        foreground: true,
+        notification: false,
+      },
+    });
     const good = obs({ callbackUrl: 'harnessprobe://provision?result=0', dialog: 'success', foreground: true });
-    expect(judgeStep([ios], fresh, { provision: good, state: null, logs: null }, 'OM-ROUTE-IOS').matched).toHaveLength(1);
+    expect(judgeStep([ios], fresh, { provision: good, state: null, logs: null }, 'OM-ROUTE-IOS').matched).toHaveLength(
+      1,
+    );
     const bad = obs({ callbackUrl: 'harnessprobe://provision?result=1', dialog: 'failure', foreground: true });
-    const aspects = judgeStep([ios], fresh, { provision: bad, state: null, logs: null }, 'OM-ROUTE-IOS').mismatches.map((m) => m.aspect);
+    const aspects = judgeStep([ios], fresh, { provision: bad, state: null, logs: null }, 'OM-ROUTE-IOS').mismatches.map(
+      (m) => m.aspect,
+    );
     expect(aspects).toEqual(['callback', 'dialog']);
   });
 

@@ -38,7 +38,12 @@ interface Reduced {
   delivery: string[];
 }
 
-function reduceModel(branches: Branch[], before: ModelState, vectorAlternatives: Outcome[], concurrent: Branch[] | null): Reduced {
+function reduceModel(
+  branches: Branch[],
+  before: ModelState,
+  vectorAlternatives: Outcome[],
+  concurrent: Branch[] | null,
+): Reduced {
   const groups = new Map<string, Set<number>>();
   const delivery: string[] = [];
   const wantsDelivery = vectorAlternatives.some((a) => a.delivery !== undefined);
@@ -54,8 +59,12 @@ function reduceModel(branches: Branch[], before: ModelState, vectorAlternatives:
       const code = b.results.length === 1 ? b.results[0] : undefined;
       delivery.push(
         JSON.stringify({
-          callbackUrl: b.delivery.channel === 'callback' && code !== undefined ? `${b.delivery.callbackScheme}://provision?result=${code}` : null,
-          dialog: b.delivery.dialog === 'any' ? 'any' : b.delivery.dialog === 'none' ? null : failed ? 'failure' : 'success',
+          callbackUrl:
+            b.delivery.channel === 'callback' && code !== undefined
+              ? `${b.delivery.callbackScheme}://provision?result=${code}`
+              : null,
+          dialog:
+            b.delivery.dialog === 'any' ? 'any' : b.delivery.dialog === 'none' ? null : failed ? 'failure' : 'success',
           foreground: b.delivery.foreground,
           notification: b.delivery.notification,
         }),
@@ -69,17 +78,28 @@ function reduceModel(branches: Branch[], before: ModelState, vectorAlternatives:
   return { groups, delivery };
 }
 
-function reduceVector(alternatives: (Outcome & { nonStrict?: boolean })[], before: ModelState, hasConcurrent: boolean): Map<string, Set<number>> {
+function reduceVector(
+  alternatives: (Outcome & { nonStrict?: boolean })[],
+  before: ModelState,
+  hasConcurrent: boolean,
+): Map<string, Set<number>> {
   const groups = new Map<string, Set<number>>();
   for (const a of alternatives) {
-    const state = a.state === undefined ? 'unchanged' : a.state === 'unchanged' ? 'unchanged' : stateKey({ activated: a.state.profile !== null, ...a.state });
+    const state =
+      a.state === undefined
+        ? 'unchanged'
+        : a.state === 'unchanged'
+          ? 'unchanged'
+          : stateKey({ activated: a.state.profile !== null, ...a.state });
     // A success that changes nothing is "unchanged" on the model side only if it failed; compare as written.
-    const s = state !== 'unchanged' && a.state !== 'unchanged' && a.state !== undefined && sameState(
-      { activated: a.state.profile !== null, ...a.state },
-      observableState(before),
-    ) && !(a.handled && a.result?.length === 1 && a.result[0] === 0)
-      ? 'unchanged'
-      : state;
+    const s =
+      state !== 'unchanged' &&
+      a.state !== 'unchanged' &&
+      a.state !== undefined &&
+      sameState({ activated: a.state.profile !== null, ...a.state }, observableState(before)) &&
+      !(a.handled && a.result?.length === 1 && a.result[0] === 0)
+        ? 'unchanged'
+        : state;
     const k = key(a.handled, s, a.nonStrict === true);
     const codes = groups.get(k) ?? new Set<number>();
     (a.result ?? []).forEach((c) => codes.add(c));
@@ -103,7 +123,8 @@ function deliveryMatches(expected: NonNullable<Outcome['delivery']>, predicted: 
     for (const [field, want] of Object.entries(expected)) {
       const got = field === 'notification' ? d['notification'] : d[field];
       if (got === 'any') continue;
-      if (field === 'callbackUrl' && got === null && want !== null) return `callbackUrl: model none, vector ${String(want)}`;
+      if (field === 'callbackUrl' && got === null && want !== null)
+        return `callbackUrl: model none, vector ${String(want)}`;
       if (got !== want && !(field === 'callbackUrl' && want === null && got === null)) {
         return `${field}: model ${JSON.stringify(got)}, vector ${JSON.stringify(want)}`;
       }
@@ -116,12 +137,23 @@ function check(vector: Vector, route: Route): string | null {
   let state = freshState();
   const base = { route, catalog: data.catalog, network: 'online' as const, fault: null, obfuscationKey: KEY };
   for (const [i, q] of (vector.given ?? []).entries()) {
-    const ok = predict({ ...base, url: urlFor(route, q), state }).find((b) => b.handled && b.results.length === 1 && b.results[0] === 0);
+    const ok = predict({ ...base, url: urlFor(route, q), state }).find(
+      (b) => b.handled && b.results.length === 1 && b.results[0] === 0,
+    );
     if (!ok) return `setup step ${i + 1} (${q}) does not succeed in the model`;
     state = ok.state;
   }
-  const branches = predict({ ...base, url: focusUrl(vector, route), state, network: vector.when.network ?? 'online', fault: vector.when.fault ?? null });
-  const concurrent = vector.when.concurrent !== undefined ? predict({ ...base, url: urlFor(route, vector.when.concurrent), state, inProgress: true }) : null;
+  const branches = predict({
+    ...base,
+    url: focusUrl(vector, route),
+    state,
+    network: vector.when.network ?? 'online',
+    fault: vector.when.fault ?? null,
+  });
+  const concurrent =
+    vector.when.concurrent !== undefined
+      ? predict({ ...base, url: urlFor(route, vector.when.concurrent), state, inProgress: true })
+      : null;
   const alternatives = 'oneOf' in vector.then ? vector.then.oneOf : [vector.then];
   const model = reduceModel(branches, state, alternatives, concurrent);
   const expected = reduceVector(alternatives, state, concurrent !== null);
@@ -151,7 +183,8 @@ describe('the model agrees with every vector', () => {
       for (const v of vectors) {
         for (const route of routesOf(v)) {
           const problem = check(v, route);
-          if (problem) problems.push(`${v.id}@${route.platform}-${route.method} (${v.source ?? '?'}):\n      ${problem}`);
+          if (problem)
+            problems.push(`${v.id}@${route.platform}-${route.method} (${v.source ?? '?'}):\n      ${problem}`);
         }
       }
       expect(problems).toEqual([]);
