@@ -2,8 +2,10 @@
  * Throughput of the emulated clients against a live profile service: rounds of 5,000 provisions per
  * platform (each with a real HTTP profile fetch), spread over sessions as the runner would. Both platforms
  * first run a warm-up pass, so neither pays the JIT's warm-up; the rounds alternate platforms and the
- * median round is reported, because a single round on a shared machine is noisy. Not a test: numbers
- * depend on the machine. Pin it to one core to see the cost per provision:
+ * median round is reported, because a single round on a shared machine is noisy. Besides wall-clock
+ * provisions/s it reports provisions per CPU second of this process (client and service together), which
+ * other processes competing for the core do not distort. Not a test: numbers depend on the machine. Pin it
+ * to one core to see the cost per provision:
  *
  *   taskset -c 0 node --import tsx drivers/emulated/bench.ts [requests=5000] [sessions=32] [warm-up=5000] [rounds=5]
  */
@@ -28,7 +30,7 @@ async function run(
   service: ProfileService,
   platform: Platform,
   requests: number,
-): Promise<{ seconds: number; failures: number }> {
+): Promise<{ seconds: number; cpuSeconds: number; failures: number }> {
   const driver = await createEmulatedDriver({ platform }, { rootDir: process.cwd(), obfuscationKey: null });
   const base = platform === 'ios' ? 'ipass://provision?resulturlscheme=bench&' : 'clientx://provision.com?';
   const queries = [
@@ -39,6 +41,7 @@ async function run(
   let issued = 0;
   let failures = 0;
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   await Promise.all(
     Array.from({ length: SESSIONS }, async () => {
       // One signal per session, as the runner gives each case its own.
@@ -58,29 +61,41 @@ async function run(
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStarted);
   await driver.stop();
-  return { seconds, failures };
+  return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, failures };
+}
+
+function summary(values: number[]): { median: number; best: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    median: Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0),
+    best: Math.round(sorted[sorted.length - 1] ?? 0),
+  };
 }
 
 const service = await startProfileService(catalog);
 try {
   for (const platform of PLATFORMS) await run(service, platform, WARM_UP);
-  const rates = new Map<Platform, number[]>(PLATFORMS.map((p) => [p, []]));
+  const rates = new Map<Platform, { wall: number[]; cpu: number[] }>(
+    PLATFORMS.map((p) => [p, { wall: [], cpu: [] }]),
+  );
   let failures = 0;
   for (let round = 0; round < ROUNDS; round++) {
     for (const platform of PLATFORMS) {
       const result = await run(service, platform, REQUESTS);
       failures += result.failures;
-      rates.get(platform)?.push(REQUESTS / result.seconds);
+      rates.get(platform)?.wall.push(REQUESTS / result.seconds);
+      rates.get(platform)?.cpu.push(REQUESTS / result.cpuSeconds);
     }
   }
   for (const platform of PLATFORMS) {
-    const sorted = [...(rates.get(platform) ?? [])].sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
-    const best = sorted[sorted.length - 1] ?? 0;
+    const wall = summary(rates.get(platform)?.wall ?? []);
+    const cpu = summary(rates.get(platform)?.cpu ?? []);
     console.log(
       `${platform}: ${ROUNDS} rounds of ${REQUESTS} provisions over ${SESSIONS} sessions: ` +
-        `median ${Math.round(median)} provisions/s, best ${Math.round(best)}`,
+        `median ${wall.median} provisions/s (best ${wall.best}), ` +
+        `median ${cpu.median} provisions per CPU second (best ${cpu.best})`,
     );
   }
   if (failures > 0) console.log(`${failures} provisions did not succeed`);

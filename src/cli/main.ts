@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfigFile, resolveConfig } from '../config/resolve.ts';
@@ -10,6 +10,7 @@ import { identity } from '../reporters/text.ts';
 import { runPlan } from '../runner/run.ts';
 import { selectCases } from '../runner/select.ts';
 import { parseCli, USAGE, type ParsedArgs } from './args.ts';
+import { requirementsPage } from './requirements-page.ts';
 import { createSuite, DRIVERS, startProfileService } from './builtins.ts';
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -128,10 +129,17 @@ async function explain(args: ParsedArgs, io: CliIo): Promise<number> {
 
 async function report(args: ParsedArgs, io: CliIo): Promise<number> {
   const config = await configFor(args, io);
+  const reportDir = path.join(config.outputDir, 'allure-report');
   const { indexHtml } = await generateAllureReport({
     resultsDir: path.join(config.outputDir, 'allure-results'),
-    reportDir: path.join(config.outputDir, 'allure-report'),
+    reportDir,
   });
+  const suite = createSuite();
+  const { requirements, choicePoints } = suite.catalogue();
+  writeFileSync(
+    path.join(reportDir, 'requirements.html'),
+    requirementsPage(suite.specification, requirements, choicePoints),
+  );
   io.stdout(`Allure report: ${path.relative(io.cwd, indexHtml) || indexHtml}\n`);
   return 0;
 }

@@ -51,6 +51,22 @@ export interface TargetDeclarations {
   precedence: number[] | null;
 }
 
+/** A requirement as reports show it (the suite's catalogue). */
+export interface RequirementInfo {
+  id: string;
+  title: string;
+  severity: string;
+  quote: string;
+  source: string;
+}
+
+export interface ChoicePointInfo {
+  id: string;
+  title: string;
+  options: readonly string[];
+  reading: string;
+}
+
 export interface Suite {
   readonly name: string;
   /** The specification's title: Allure parentSuite. */
@@ -64,4 +80,6 @@ export interface Suite {
   list(): PlannedCase[];
   /** How the expectation of a case is derived, rule by rule. */
   explain(caseId: string): string;
+  /** The requirement catalogue and the implementation-defined choice points (no `load` needed). */
+  catalogue(): { requirements: readonly RequirementInfo[]; choicePoints: readonly ChoicePointInfo[] };
 }

@@ -20,6 +20,7 @@ import {
 } from './execute.ts';
 import { formatDerivation } from './explain.ts';
 import { predict } from './model.ts';
+import { CHOICE_POINTS } from './choices.ts';
 import { REQUIREMENTS } from './requirements.ts';
 import { methodsOf, routeId, urlFor } from './routes.ts';
 import type { ModelState, Vector } from './types.ts';
@@ -151,6 +152,10 @@ export class OpenMobileSuite implements Suite {
           precedence,
         ),
     };
+  }
+
+  catalogue() {
+    return { requirements: REQUIREMENTS, choicePoints: CHOICE_POINTS };
   }
 
   explain(caseId: string): string {

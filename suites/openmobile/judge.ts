@@ -253,7 +253,7 @@ export function judgeStep(
     mismatches: mismatchesFor(branch, before, observed, routeRequirement),
   }));
   const matched = scored.filter((s) => s.mismatches.length === 0).map((s) => s.branch);
-  const choiceMattered = new Set(branches.map(observableKey)).size > 1;
+  const choiceMattered = branches.length > 1 && new Set(branches.map(observableKey)).size > 1;
   const revealed: Record<string, string> = {};
   if (matched.length > 0 && choiceMattered) {
     const points = new Set(matched.flatMap((b) => Object.keys(b.choices)));

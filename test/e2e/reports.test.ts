@@ -77,6 +77,10 @@ describe('reports on disk', () => {
     expect(report.stderr).toBe('');
     expect(report.code).toBe(0);
     expect(existsSync(path.join(reports, 'allure-report/index.html'))).toBe(true);
+    // Every requirement link of a test lands on its row of requirements.html, beside index.html.
+    const page = readFileSync(path.join(reports, 'allure-report/requirements.html'), 'utf8');
+    expect(page).toContain('id="OM-LEN-USERNAME"');
+    expect(page).toContain('the username limit is 100 characters');
 
     const secrets = await planSecrets();
     expect(secrets.length).toBeGreaterThan(20);
