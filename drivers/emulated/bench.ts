@@ -77,9 +77,7 @@ function summary(values: number[]): { median: number; best: number } {
 const service = await startProfileService(catalog);
 try {
   for (const platform of PLATFORMS) await run(service, platform, WARM_UP);
-  const rates = new Map<Platform, { wall: number[]; cpu: number[] }>(
-    PLATFORMS.map((p) => [p, { wall: [], cpu: [] }]),
-  );
+  const rates = new Map<Platform, { wall: number[]; cpu: number[] }>(PLATFORMS.map((p) => [p, { wall: [], cpu: [] }]));
   let failures = 0;
   for (let round = 0; round < ROUNDS; round++) {
     for (const platform of PLATFORMS) {

@@ -93,7 +93,8 @@ const DEFECT_LIST = [
   { id: 'double-decoding', title: 'Parameter values are percent-decoded twice', platforms: BOTH },
   {
     id: 'inconsistent-precedence',
-    title: 'For a request with both an 11 and a length 23 problem, which code wins depends on the request\'s values (no one order of checks)',
+    title:
+      "For a request with both an 11 and a length 23 problem, which code wins depends on the request's values (no one order of checks)",
     platforms: BOTH,
   },
 ] as const satisfies readonly Defect[];

@@ -37,18 +37,21 @@ export interface LookupQuery {
 }
 
 /**
- * A response ready to send: the body encoded once and its headers built once, so a catalog answer costs no
- * serialisation, encoding or header object per request.
+ * A response ready to send, built once per catalog (or per constant answer) so that answering costs no
+ * serialisation, no byte count and no header object per request.
  */
 interface Answer {
   status: number;
-  body: Buffer;
+  /** Sent as a string: Node then writes status line, headers and body in one write instead of two. */
+  body: string;
+  /** The body's bytes, for the `cut` fault, which sends half of them. */
+  bytes: Buffer;
   headers: http.OutgoingHttpHeaders;
 }
 
 function answer(status: number, body: string): Answer {
   const bytes = Buffer.from(body, 'utf8');
-  return { status, body: bytes, headers: { 'Content-Type': 'application/json', 'Content-Length': bytes.length } };
+  return { status, body, bytes, headers: { 'Content-Type': 'application/json', 'Content-Length': bytes.length } };
 }
 
 const DECIMAL = /^[0-9]+$/;
@@ -266,7 +269,7 @@ export async function startProfileService(
   }
 
   function cut(res: http.ServerResponse, answer: Answer): void {
-    const body = answer.body;
+    const body = answer.bytes;
     res.writeHead(answer.status, answer.headers);
     // Destroy only once the half body has reached the socket, so the client really sees a truncated body
     // and not just a reset before the status line.

@@ -9,6 +9,7 @@ import type { CaseResult } from '../../src/core/results.ts';
 import type { PlannedCase, Suite, SuiteLoadContext, TargetDeclarations, TargetPlan } from '../../src/core/suite.ts';
 import type { Capability, Catalog, Route, TargetInfo } from '../../src/core/types.ts';
 import { buildVectors } from './builders/index.ts';
+import { disagreement } from './agreement.ts';
 import { consistencyResults, type ChoiceEvidence } from './checks.ts';
 import {
   focusUrl,
@@ -58,7 +59,10 @@ export interface OpenMobileSuiteData {
 }
 
 /** Loads fixed vectors, builder output and regressions; every problem of every file at once. */
-export async function loadOpenMobile(context: SuiteLoadContext): Promise<OpenMobileSuiteData> {
+export async function loadOpenMobile(
+  context: SuiteLoadContext,
+  options: { checkAgreement?: boolean } = {},
+): Promise<OpenMobileSuiteData> {
   const rel = (p: string) => path.relative(context.rootDir, p) || p;
   if (!existsSync(context.catalogFile)) {
     throw new HarnessError(
@@ -92,10 +96,40 @@ export async function loadOpenMobile(context: SuiteLoadContext): Promise<OpenMob
       });
     seen.set(v.id, v.source ?? '?');
   }
+  if (problems.length === 0 && options.checkAgreement !== false) {
+    // A vector's own expectation must be what the model predicts, or the vector (or the model) is wrong.
+    const indexInFile = new Map<Vector, number>();
+    const perFile = new Map<string, number>();
+    for (const v of [...regressions, ...fixed]) {
+      const n = perFile.get(v.source ?? '') ?? 0;
+      indexInFile.set(v, n);
+      perFile.set(v.source ?? '', n + 1);
+    }
+    for (const v of [...regressions, ...fixed, ...generated]) {
+      if (v.area === 'regressions') continue; // they record an observed failure, not an expectation
+      // A hand-written obfuscated password holds only under the key it was written with; the model decodes
+      // with the configured key at run time (the project's own tests check these under the example key).
+      if (hasObfuscatedPassword(v)) continue;
+      for (const route of routesOf(v)) {
+        const problem = disagreement(v, route, catalog, context.obfuscationKey);
+        if (problem === null) continue;
+        problems.push({
+          file: v.source ?? '?',
+          path: indexInFile.has(v) ? `/vectors/${indexInFile.get(v)}/then (${v.id})` : v.id,
+          message: `on ${route.platform} ${route.method} the model predicts otherwise: ${problem.replace(/\s+/g, ' ')}. Fix the vector, or see \`npx harness explain ${v.id}@${routeId(route)}\``,
+        });
+      }
+    }
+  }
   if (problems.length > 0)
     throw new HarnessError('HARNESS_VECTORS_INVALID', `${problems.length} problem(s) in the vectors`, problems);
   // Regressions run first, so a known failure fails on the first case.
   return { catalog, vectors: [...regressions, ...fixed, ...generated], obfuscationKey: context.obfuscationKey };
+}
+
+function hasObfuscatedPassword(v: Vector): boolean {
+  const queries = [...(v.given ?? []), v.when.query ?? '', v.when.url ?? '', v.when.concurrent ?? ''];
+  return queries.some((q) => /(^|[?&])obfuscation=/.test(q) && /(^|[?&])password=[^&]/.test(q));
 }
 
 export class OpenMobileSuite implements Suite {

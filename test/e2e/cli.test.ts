@@ -81,6 +81,34 @@ describe('harness CLI', () => {
     noStack(driver.stderr);
   });
 
+  it('rejects a vector whose own expectation the model does not reproduce, naming both sides', async () => {
+    const dir = tempProject('');
+    const vectors = path.join(dir, 'vectors');
+    mkdirSync(vectors);
+    const wrong = {
+      id: 'OM-MY-USERNAME-101',
+      title: 'A 101-character username (expectation written wrongly as success)',
+      area: 'length-limits',
+      requirements: ['OM-LEN-USERNAME'],
+      platforms: ['android'],
+      methods: ['intent'],
+      when: { query: `pid=9945&username=${'u'.repeat(101)}` },
+      then: { handled: true, result: [0] },
+    };
+    writeFileSync(path.join(vectors, 'mine.json'), JSON.stringify({ vectors: [wrong] }));
+    writeFileSync(
+      path.join(dir, 'harness.config.ts'),
+      `export default { profiles: ${JSON.stringify(path.resolve('vectors/openmobile/profiles.json'))}, vectors: 'vectors' };\n`,
+    );
+    const run = await runCli(['run'], dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      'vectors/mine.json /vectors/0/then (OM-MY-USERNAME-101): on android intent the model predicts otherwise',
+    );
+    expect(run.stderr).toContain('[23]');
+    noStack(run.stderr);
+  });
+
   it('reports every problem of every invalid vector file at once, with exit 2', async () => {
     const dir = tempProject('');
     const vectors = path.join(dir, 'vectors');

@@ -268,7 +268,8 @@ export abstract class OpenMobileClient {
         // Like checks run in hash-map order: which one answers depends on the request's values, so no one
         // order of checks explains every answer (yet each request is answered the same way every time).
         let hash = 0;
-        for (const value of Object.values(request)) for (const ch of value ?? '') hash = (hash * 31 + ch.charCodeAt(0)) | 0;
+        for (const value of Object.values(request))
+          for (const ch of value ?? '') hash = (hash * 31 + ch.charCodeAt(0)) | 0;
         return (hash & 1) === 0 ? booleans.code : lengths.code;
       }
     }

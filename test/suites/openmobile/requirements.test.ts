@@ -91,7 +91,7 @@ describe('requirement catalogue', () => {
 describe('choice points', () => {
   it('match docs/openmobile-reading-notes.md: same IDs, options and option order', () => {
     const notes = readFileSync(new URL('docs/openmobile-reading-notes.md', root), 'utf8');
-    const documented = [...notes.matchAll(/^\| `(OM-CHOICE-[A-Z0-9-]+)` \|[^|]*\| (.*) \|$/gm)].map((m) => ({
+    const documented = [...notes.matchAll(/^\| `(OM-CHOICE-[A-Z0-9-]+)`\s*\|[^|]*\|\s*(.*?)\s*\|$/gm)].map((m) => ({
       id: m[1],
       // Parenthesised explanations may quote other text in backticks; only the options themselves count.
       options: [...(m[2] ?? '').replace(/\([^)]*\)/g, '').matchAll(/`([^`]+)`/g)].map((o) => o[1]),
