@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import {
   ContentType,
   LabelName,
@@ -82,6 +83,24 @@ function category(name: string, categories: FailureCategory[], statuses: Status[
  * run, so plain writes are enough, and handing them to libuv's thread pool keeps the file system's
  * latency off the thread that runs the cases. {@link flush} waits for everything queued.
  */
+/**
+ * Renames `dir` to a hidden sibling (`.allure-results-old-<pid>-<time>`) and returns its new path, or null
+ * when there is nothing to move. Leftovers of a run that was killed before deleting them are swept too.
+ */
+function moveAside(dir: string): string | null {
+  const parent = join(dir, '..');
+  const prefix = `.${basename(dir)}-old-`;
+  if (existsSync(parent)) {
+    for (const name of readdirSync(parent)) {
+      if (name.startsWith(prefix)) rmSync(join(parent, name), { recursive: true, force: true });
+    }
+  }
+  if (!existsSync(dir)) return null;
+  const aside = join(parent, `${prefix}${process.pid}-${Date.now()}`);
+  renameSync(dir, aside);
+  return aside;
+}
+
 export class ResultsDirWriter implements Writer {
   private created = false;
   private failure: unknown = null;
@@ -169,12 +188,17 @@ export class AllureReporter implements Reporter {
     return this.written;
   }
 
+  /** An earlier run's results, moved aside at onBegin, deleted at onEnd. */
+  private stale: string | null = null;
+
   onBegin(run: RunInfo, targets: TargetRun[]): void {
     this.run = run;
     this.targets = targets;
     this.resultsDir = this.options.resultsDir ?? join(run.outputDir, 'allure-results');
-    // Results of an earlier run would be merged into this report as if they had run now.
-    rmSync(this.resultsDir, { recursive: true, force: true });
+    // Results of an earlier run would be merged into this report as if they had run now. They are moved
+    // aside in one rename and deleted after this run's own reports are written: deleting thousands of
+    // files is the slowest file-system work of a run and need not hold up the cases.
+    this.stale = moveAside(this.resultsDir);
     mkdirSync(this.resultsDir, { recursive: true });
     this.writer = this.options.writer ?? new ResultsDirWriter(this.resultsDir);
     this.attachmentsWritten = new Set();
@@ -200,6 +224,8 @@ export class AllureReporter implements Reporter {
     this.writeRunFiles();
     await flushWriter(this.writer);
     this.written = [this.resultsDir];
+    if (this.stale !== null) await rm(this.stale, { recursive: true, force: true });
+    this.stale = null;
   }
 
   /** Builds the Allure TestResult for one case (attachments are written through the writer on the way). */
