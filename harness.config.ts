@@ -18,7 +18,7 @@ export default defineConfig({
       options: { platform: 'android', defects: ['username-limit-off-by-one'] },
     },
 
-    // A vendor's client behind an adapter-protocol server (shared/adapter-protocol.md). Its platform,
+    // A vendor's client behind an adapter-protocol server (docs/spec/adapter-protocol.md). Its platform,
     // methods and capabilities come from GET /v1/info. Try it with the bundled example adapter:
     //   node --import tsx drivers/http/adapter-example.ts --platform android --port 9400
     //   npx harness run --target adapter-android

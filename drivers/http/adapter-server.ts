@@ -5,7 +5,7 @@ import type { ProvisionRequest, TargetInfo } from '../../src/core/types.ts';
 import { describeSchemaErrors, schemaValidator, type SchemaName } from './schemas.ts';
 
 /**
- * The adapter half of the adapter protocol (shared/adapter-protocol.md, section 1) in front of one
+ * The adapter half of the adapter protocol (docs/spec/adapter-protocol.md, section 1) in front of one
  * {@link ClientSession}. Vendors with a Node client can use it as is; everyone else can read it as the
  * reference of what the harness expects on the wire.
  */

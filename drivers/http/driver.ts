@@ -23,7 +23,7 @@ export interface HttpDriverOptions {
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
 /**
- * The `http` driver: reaches a client through its adapter (shared/adapter-protocol.md, section 1). It asks
+ * The `http` driver: reaches a client through its adapter (docs/spec/adapter-protocol.md, section 1). It asks
  * `GET /v1/info` once at start, so a run against an adapter that is not there stops before any case with
  * HARNESS_TARGET_UNREACHABLE instead of reporting every case broken.
  */

@@ -1,5 +1,5 @@
 /**
- * An adapter answered outside the adapter protocol (shared/adapter-protocol.md): a wrong status, a body that
+ * An adapter answered outside the adapter protocol (docs/spec/adapter-protocol.md): a wrong status, a body that
  * is not JSON or does not match the schema, a connection refused or cut, or no answer in time. The runner
  * reports it as a *broken* case (the harness could not observe the client), never as a failed one.
  */

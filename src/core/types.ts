@@ -1,6 +1,6 @@
 /**
  * The vocabulary every layer shares: what a target is, what it can be asked to do and what it reports.
- * These types mirror the adapter protocol (shared/adapter-protocol.md) field for field, so an in-process
+ * These types mirror the adapter protocol (docs/spec/adapter-protocol.md) field for field, so an in-process
  * driver and an HTTP adapter produce identical observations.
  */
 

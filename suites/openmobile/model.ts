@@ -1,7 +1,7 @@
 /**
  * The Open Mobile model: the oracle every verdict depends on. Given the client's state, the catalog, the
  * route, network and faults and the URL delivered, it predicts the outcome under every permitted assignment
- * of the implementation-defined choices (choices.ts), following shared/open-mobile-reading.md and
+ * of the implementation-defined choices (choices.ts), following docs/spec/open-mobile-reading.md and
  * docs/openmobile-reading-notes.md.
  *
  * The model is written as one straight pass (`evaluate`) that asks `choose(point, options)` wherever a choice

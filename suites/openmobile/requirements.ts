@@ -1,7 +1,7 @@
 /**
  * The Open Mobile requirement catalogue: stable IDs, each quoting the seed
- * (shared/seeds/000_a9aea074c84422ef.txt) verbatim, refined where needed by the agreed reading
- * (shared/open-mobile-reading.md, section numbers in `reading`).
+ * (docs/spec/open-mobile-provisioning-api-3.2.txt) verbatim, refined where needed by the agreed reading
+ * (docs/spec/open-mobile-reading.md, section numbers in `reading`).
  */
 import type { Requirement } from './types.ts';
 

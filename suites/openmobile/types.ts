@@ -117,7 +117,7 @@ export interface Requirement {
   quote: string;
   /** Where in the seed: e.g. "000 Error Codes, Table 2". */
   source: string;
-  /** The agreed reading's section, when it refines the seed (shared/open-mobile-reading.md). */
+  /** The agreed reading's section, when it refines the seed (docs/spec/open-mobile-reading.md). */
   reading?: string;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The builders' own statement of the settings rules, written from the seed and the agreed reading
- * (shared/open-mobile-reading.md, sections 2-5) for the narrow requests the builders generate: a `pid` of a
+ * (docs/spec/open-mobile-reading.md, sections 2-5) for the narrow requests the builders generate: a `pid` of a
  * PIN-less production profile (or none, on an activated client), the five settings, `autologin`, and no
  * faults. It is intentionally NOT the suite's model: a later test compares the model with these
  * expectations, so the two must be derived independently.
