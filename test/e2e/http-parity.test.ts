@@ -69,3 +69,29 @@ describe('a misbehaving adapter', () => {
     });
   }
 });
+
+describe('capabilities', () => {
+  it('reports cases needing a capability the adapter lacks as not applicable, and judges the rest without them', async () => {
+    const { createEmulatedDriver } = await import('../../drivers/emulated/driver.ts');
+    const { startAdapterServer } = await import('../../drivers/http/adapter-server.ts');
+    const driver = await createEmulatedDriver({ platform: 'android' }, { rootDir: process.cwd(), obfuscationKey: KEY });
+    const info = { ...(await driver.info()), capabilities: [] };
+    const server = await startAdapterServer({ session: await driver.openSession(), info });
+    running.push({
+      close: async () => {
+        await server.close();
+        await driver.stop();
+      },
+    });
+    const { results } = await runInProcess({}, { target: [server.url], grep: ['OM-RC-'] });
+    const byId = new Map(results.map((r) => [r.id, r]));
+    // No network control: the "no Internet" case cannot be set up; no concurrency: result 1 cannot be provoked.
+    expect(byId.get('OM-RC-32@android-intent')?.verdict).toBe('not-applicable');
+    expect(byId.get('OM-RC-32@android-intent')?.message).toMatch(/needs the network capability/);
+    expect(byId.get('OM-RC-1@android-intent')?.verdict).toBe('not-applicable');
+    // Everything else is still judged, from what the adapter reports (no state, no logs).
+    const judged = results.filter((r) => r.verdict !== 'not-applicable' && !r.id.startsWith('OM-RUN-'));
+    expect(judged.length).toBeGreaterThan(10);
+    expect(judged.filter((r) => r.verdict === 'fail' || r.verdict === 'broken')).toEqual([]);
+  });
+});
