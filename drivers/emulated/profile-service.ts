@@ -185,6 +185,20 @@ class Scope implements ProfileServiceScope {
     this.fault = fault;
   }
 
+  /** Answers waiting for `release` while the scope is held, or null when it is not. */
+  held: (() => void)[] | null = null;
+
+  hold(): () => void {
+    this.held ??= [];
+    return () => this.release();
+  }
+
+  private release(): void {
+    const waiting = this.held ?? [];
+    this.held = null;
+    for (const answer of waiting) answer();
+  }
+
   requests(): ProfileServiceHit[] {
     return this.hits.map((hit) => ({ path: hit.path, query: { ...hit.query }, status: hit.status }));
   }
@@ -192,6 +206,7 @@ class Scope implements ProfileServiceScope {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.release();
     this.onClose(this.id);
   }
 }
@@ -306,7 +321,20 @@ export async function startProfileService(
     const fault = scope?.fault ?? null;
     const hit: ProfileServiceHit = { path, query: query ?? {}, status: answer.status };
     scope?.hits.push(hit);
+    const respond = () => {
+      if (!res.destroyed && !res.writableEnded) answerWithFault(fault, hit, res, req, answer);
+    };
+    if (scope?.held) scope.held.push(respond);
+    else respond();
+  }
 
+  function answerWithFault(
+    fault: ProfileServiceFault | null,
+    hit: ProfileServiceHit,
+    res: http.ServerResponse,
+    req: http.IncomingMessage,
+    answer: Answer,
+  ): void {
     if (fault === null) {
       send(res, answer);
       return;

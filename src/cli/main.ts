@@ -144,8 +144,21 @@ async function report(args: ParsedArgs, io: CliIo): Promise<number> {
   return 0;
 }
 
+let strayWarned = false;
+/**
+ * A promise rejected with nobody listening is a bug, but it must not kill a run and lose its results: it is
+ * reported once, and the run goes on (the case it belonged to still times out or fails on its own).
+ */
+function onStrayRejection(reason: unknown): void {
+  if (strayWarned) return;
+  strayWarned = true;
+  const text = reason instanceof Error ? reason.message : String(reason);
+  process.stderr.write(`internal warning (a bug in provisioning-harness, please report it): unhandled rejection: ${text.split('\n')[0]}\n`);
+}
+
 /** Runs the CLI; returns the exit code. User mistakes print the message and return 2, never a stack trace. */
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  process.on('unhandledRejection', onStrayRejection);
   try {
     const args = parseCli(argv);
     switch (args.command) {

@@ -1,3 +1,4 @@
+import type { BrowserSettings } from '../core/driver.ts';
 import type { HarnessConfig, ReporterSpec, TargetConfig } from './types.ts';
 
 /** Every default in one place (STYLE.md item 3). */
@@ -16,6 +17,13 @@ export function configDefaults() {
     seed: 1,
     workers: 32,
     artifacts: 'on-failure' as 'on-failure' | 'always',
+    browser: {
+      executablePath: '/usr/bin/chromium',
+      device: 'auto',
+      page: 'mdm',
+      capture: 'script',
+      headless: true,
+    } satisfies BrowserSettings,
     configFileNames: ['harness.config.ts', 'harness.config.mts', 'harness.config.js', 'harness.config.mjs'],
   };
 }

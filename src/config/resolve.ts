@@ -100,23 +100,34 @@ export function resolveConfig(
 
   const wanted = cli.target ?? config.run ?? targets.map((t) => t.name);
   const selected: ResolvedTarget[] = [];
-  wanted.forEach((name, i) => {
+  const lookup = (name: string): ResolvedTarget | null => {
     const found = targets.find((t) => t.name === name);
-    if (found) return void selected.push(found);
+    if (found) return found;
     const adHoc = adHocTarget(name);
     if (adHoc) {
-      return void selected.push({
+      return {
         name: adHoc.name,
         driver: adHoc.driver,
         options: adHoc.options ?? {},
         precedence: null,
         timeoutMs: cli.timeoutMs ?? config.timeoutMs ?? d.timeoutMs,
-      });
+      };
     }
+    // `browser+<target>`: the target's links delivered through a real browser (drivers/browser/).
+    if (name.startsWith('browser+')) {
+      const inner = lookup(name.slice('browser+'.length));
+      if (inner === null) return null;
+      return { ...inner, name, driver: 'browser', options: { target: { driver: inner.driver, options: inner.options } } };
+    }
+    return null;
+  };
+  wanted.forEach((name, i) => {
+    const found = lookup(name);
+    if (found) return void selected.push(found);
     const where = cli.target ? { file: 'command line', path: '--target' } : { file: shown, path: `run[${i}]` };
     problems.push({
       ...where,
-      message: `unknown target "${name}": use one of ${[...names].map((n) => `"${n}"`).join(', ')} or an adapter URL like http://127.0.0.1:9400`,
+      message: `unknown target "${name}": use one of ${[...names].map((n) => `"${n}"`).join(', ')}, an adapter URL like http://127.0.0.1:9400, or browser+<target> to deliver its links through a browser`,
     });
   });
 
@@ -152,5 +163,6 @@ export function resolveConfig(
     seed: cli.seed ?? config.seed ?? d.seed,
     workers: cli.workers ?? config.workers ?? d.workers,
     artifacts: cli.artifacts ?? config.artifacts ?? d.artifacts,
+    browser: { ...d.browser, ...config.browser },
   };
 }

@@ -1,3 +1,5 @@
+import type { BrowserSettings } from '../core/driver.ts';
+
 /**
  * `HarnessConfig` is what users write in `harness.config.ts` (everything optional); `ResolvedConfig` is what
  * the engine uses (everything present). `resolveConfig` is the only way from one to the other.
@@ -53,6 +55,8 @@ export interface HarnessConfig {
    * traces; `always` for every case. `npx harness explain <case-id>` shows a passing case's derivation.
    */
   artifacts?: 'on-failure' | 'always';
+  /** Delivery of provisioning links through a real browser: `--target browser+<target>`. */
+  browser?: Partial<BrowserSettings>;
 }
 
 export interface ResolvedTarget {
@@ -81,6 +85,7 @@ export interface ResolvedConfig {
   seed: number;
   workers: number;
   artifacts: 'on-failure' | 'always';
+  browser: BrowserSettings;
 }
 
 /** Flags of `harness run` that override the config file. */

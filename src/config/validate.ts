@@ -49,6 +49,17 @@ const schema = {
     seed: { type: 'integer', minimum: 0, maximum: 4294967295 },
     workers: { type: 'integer', minimum: 1, maximum: 256 },
     artifacts: { enum: ['on-failure', 'always'] },
+    browser: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        executablePath: { type: 'string', minLength: 1 },
+        device: { type: 'string', minLength: 1 },
+        page: { enum: ['mdm', 'email'] },
+        capture: { enum: ['navigation', 'script'] },
+        headless: { type: 'boolean' },
+      },
+    },
   },
 } as const;
 

@@ -41,6 +41,23 @@ export interface DriverContext {
   rootDir: string;
   /** The shared obfuscation key (64 hex characters), for drivers that host a client themselves. */
   obfuscationKey: string | null;
+  /** Opens another driver by name: a delivery driver (a browser) wraps the target it delivers to. */
+  createDriver?(driver: string, options: Record<string, unknown>): Promise<ClientDriver>;
+  /** The `browser` section of the config, for the browser delivery driver. */
+  browser?: BrowserSettings;
+}
+
+/** How provisioning links are delivered through a real browser (`--target browser+<target>`). */
+export interface BrowserSettings {
+  /** The Chromium to drive. Default: Debian's `/usr/bin/chromium`. */
+  executablePath: string;
+  /** Device emulation (a Playwright device name), or `auto`: a Pixel for Android, an iPhone for iOS. */
+  device: string;
+  /** The page the link is on: an MDM-style HTML page (`mdm`), or a plain email-style message (`email`). */
+  page: 'mdm' | 'email';
+  /** `navigation`: a real click, the URL the browser navigates to; `script`: the link's href as the page parsed it. */
+  capture: 'navigation' | 'script';
+  headless: boolean;
 }
 
 export type DriverFactory = (options: Record<string, unknown>, context: DriverContext) => Promise<ClientDriver>;

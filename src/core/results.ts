@@ -24,6 +24,7 @@ export type FailureCategory =
   | 'wrong-delivery'
   | 'password-leak'
   | 'inconsistent-choice'
+  | 'browser-altered-url'
   | 'broken-target';
 
 export interface Attachment {

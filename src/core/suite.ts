@@ -12,6 +12,11 @@ export interface PlannedCase {
   route: Route;
   /** Capabilities without which the case is not applicable. */
   needs: Capability[];
+  /**
+   * Values the case sends that must never be reported (passwords in every form), so that even a broken
+   * case's message (a driver's error, a body excerpt) is redacted.
+   */
+  secrets?: string[];
 }
 
 export interface CaseEnv {

@@ -48,6 +48,11 @@ export interface ClientState {
 export interface ProvisionRequest {
   url: string;
   method: Method;
+  /**
+   * Not part of the adapter protocol: a step that only sets the starting state up. A delivery driver (a
+   * browser) hands it to the client directly; only the request under test takes the long way.
+   */
+  setup?: boolean;
 }
 
 /** `POST /v1/provision` response body. */
@@ -60,6 +65,11 @@ export interface ProvisionObservation {
   dialog: 'success' | 'failure' | null;
   foreground: boolean;
   notification: string | null;
+  /**
+   * Not part of the adapter protocol: set by a delivery driver that stands between the link's author and
+   * the client (a browser), with the link as written and the URL the client actually received.
+   */
+  delivered?: { link: string; url: string };
 }
 
 /** A profile as the profile service returns it (adapter protocol section 2). */
@@ -104,6 +114,12 @@ export interface ProfileServiceScope {
   setFault(fault: ProfileServiceFault | null): void;
   /** Requests this scope received since it was opened (for the report). */
   requests(): ProfileServiceHit[];
+  /**
+   * Holds every answer of this scope (requests are still logged as they arrive) until the returned function
+   * is called: a provisioning operation is then provably in progress for as long as the harness needs, e.g.
+   * while a second request travels through a slow delivery path (result 1), whatever the timing.
+   */
+  hold(): () => void;
   close(): void;
 }
 

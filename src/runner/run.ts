@@ -1,7 +1,7 @@
 import type { ResolvedConfig, ResolvedTarget } from '../config/types.ts';
-import type { ClientDriver, ClientSession, DriverFactory, ProfileService } from '../core/driver.ts';
+import type { ClientDriver, ClientSession, DriverContext, DriverFactory, ProfileService } from '../core/driver.ts';
 import { HarnessError } from '../core/errors.ts';
-import type { Redactor } from '../core/redact.ts';
+import { Redactor } from '../core/redact.ts';
 import type { Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
 import { emptyCounts, type CaseResult } from '../core/results.ts';
 import type { PlannedCase, Suite, TargetPlan } from '../core/suite.ts';
@@ -55,7 +55,17 @@ async function startTarget(
         .join(', ')}`,
     );
   }
-  const driver = await factory(target.options, { rootDir: config.rootDir, obfuscationKey: config.obfuscationKey });
+  const context: DriverContext = {
+    rootDir: config.rootDir,
+    obfuscationKey: config.obfuscationKey,
+    browser: config.browser,
+    createDriver: (name, options) => {
+      const inner = deps.drivers[name];
+      if (inner === undefined) throw new HarnessError('HARNESS_CONFIG_INVALID', `unknown driver "${name}"`);
+      return inner(options, context);
+    },
+  };
+  const driver = await factory(target.options, context);
   started.push(driver);
   const info = await driver.info();
   const plan = deps.suite.plan(info, { name: target.name, precedence: target.precedence });
@@ -138,7 +148,9 @@ async function runTarget(
         );
         emit(result);
       } catch (error) {
-        emit(brokenResult(planned, target.name, specification, errorText(error), replay, start));
+        const redactor = new Redactor();
+        for (const secret of planned.secrets ?? []) redactor.add(secret);
+        emit(brokenResult(planned, target.name, specification, redactor.text(errorText(error)), replay, start));
         // The session may be stuck mid-request or desynchronised: start the next case on a fresh one.
         await closeQuietly(session);
         session = null;

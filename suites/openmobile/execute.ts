@@ -121,6 +121,11 @@ interface StepRun {
   observation: ProvisionObservation;
   state: ClientState | null;
   judgement: StepJudgement;
+  /**
+   * Set when a browser delivered another URL than the link as written, the observation does not match the
+   * link's prediction, but it does match the delivered URL's: the browser changed the outcome.
+   */
+  alteredBy: string | null;
   start: number;
   stop: number;
 }
@@ -167,9 +172,26 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
     before: ModelState,
     provision: ProvisionObservation,
     stepStart: number,
+    conditions: Partial<StepInput> = {},
   ) => {
     const observedState = hasState ? await session.state(signal) : null;
-    const judgement = judgeStep(branches, before, { provision, state: observedState, logs: null }, routeReq);
+    const observed = { provision, state: observedState, logs: null };
+    const judgement = judgeStep(branches, before, observed, routeReq);
+    let alteredBy: string | null = null;
+    const delivered = provision.delivered?.url;
+    if (delivered !== undefined && delivered !== url) {
+      // The client received what the browser made of the link: its password forms are secrets too.
+      secrets.push(...secretsOf(delivered));
+      const asDelivered = judgeStep(predict(stepInput(delivered, before, conditions)), before, observed, routeReq);
+      if (judgement.matched.length === 0 && asDelivered.matched.length > 0) alteredBy = delivered;
+      if (judgement.matched.length > 0) {
+        // The client's choices show in what it received: a choice the browser settled (it lower-cases the
+        // scheme) is no choice of the client's, and the state it went on from is the delivered URL's.
+        judgement.revealed = asDelivered.revealed;
+        judgement.choiceMattered = asDelivered.choiceMattered;
+        if (asDelivered.matched.length > 0) judgement.matched = asDelivered.matched;
+      }
+    }
     const run: StepRun = {
       name,
       url,
@@ -178,6 +200,7 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
       observation: provision,
       state: observedState,
       judgement,
+      alteredBy,
       start: stepStart,
       stop: Date.now(),
     };
@@ -192,7 +215,7 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
     secrets.push(...secretsOf(url));
     const branches = predict(stepInput(url, state));
     const stepStart = Date.now();
-    const provision = await session.provision({ url, method: route.method }, signal);
+    const provision = await session.provision({ url, method: route.method, setup: true }, signal);
     const run = await observe(
       `given ${index + 1}: ${redactUrlPassword(url)}`,
       url,
@@ -235,6 +258,9 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
       const secondUrl = urlFor(route, vector.when.concurrent);
       secrets.push(...secretsOf(secondUrl));
       let settled = false;
+      // The profile service holds its answer to the first request until the second has been answered, so
+      // the first is in progress however long the second takes to arrive (a browser, a device).
+      const release = scope.hold();
       const first = session.provision({ url, method: route.method }, signal);
       first.then(
         () => (settled = true),
@@ -248,7 +274,12 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
         await new Promise((r) => setTimeout(r, 2));
       }
       const secondBranches = predict(stepInput(secondUrl, state, { inProgress: true }));
-      const second = await session.provision({ url: secondUrl, method: route.method }, signal);
+      let second: ProvisionObservation;
+      try {
+        second = await session.provision({ url: secondUrl, method: route.method }, signal);
+      } finally {
+        release();
+      }
       provision = await first;
       concurrent = {
         url: secondUrl,
@@ -260,7 +291,7 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
       provision = await session.provision({ url, method: route.method }, signal);
     }
     scope.setFault(null);
-    focus = await observe(`request: ${redactUrlPassword(url)}`, url, branches, state, provision, stepStart);
+    focus = await observe(`request: ${redactUrlPassword(url)}`, url, branches, state, provision, stepStart, { network, fault });
   }
 
   const logs = hasLogs ? await session.logs(signal) : null;
@@ -292,7 +323,13 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
         : failing
           ? ''
           : 'concurrent request: ';
-    message = `[${category ?? 'wrong-state'}] ${where}${describe(mismatches)}`;
+    if (failing?.alteredBy) {
+      category = 'browser-altered-url';
+      verdict = 'fail';
+      message = `[browser-altered-url] ${where}the browser delivered ${redactUrlPassword(failing.alteredBy)} for the link ${redactUrlPassword(failing.url)}, which changes the outcome: ${describe(mismatches)}`;
+    } else {
+      message = `[${category ?? 'wrong-state'}] ${where}${describe(mismatches)}`;
+    }
   } else if (leak) {
     verdict = 'fail';
     category = leak.category;
@@ -312,6 +349,8 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
       verdict = 'pass';
       message = 'as specified';
     }
+    const delivered = focus?.observation.delivered;
+    if (delivered && delivered.url !== delivered.link) message += `; the browser delivered ${redactUrlPassword(delivered.url)}`;
     const matched = judgement.matched[0];
     const observedCode = focus?.observation.result;
     if (matched && observedCode !== null && observedCode !== undefined) {
@@ -401,6 +440,8 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
   if (vector.when.fault) parameters['fault'] = JSON.stringify(vector.when.fault);
   if (vector.when.concurrent !== undefined)
     parameters['concurrent'] = redactUrlPassword(urlFor(route, vector.when.concurrent));
+  const deliveredUrl = (failing ?? focus)?.observation.delivered?.url;
+  if (deliveredUrl !== undefined) parameters['delivered'] = redactUrlPassword(deliveredUrl);
 
   const ref = reference?.judgement;
   const result: CaseResult = {

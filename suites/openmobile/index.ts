@@ -15,6 +15,7 @@ import {
   focusUrl,
   freshState,
   runOpenMobileCase,
+  passwordForms,
   SPECIFICATION,
   type OpenMobileCase,
   type PrecedenceEvidence,
@@ -37,11 +38,20 @@ export function routesOf(vector: Vector): Route[] {
   return routes;
 }
 
+/** Every form of every password the case sends (for redacting even a broken case's message). */
+function caseSecrets(vector: Vector, route: Route): string[] {
+  const urls = [...(vector.given ?? []).map((q) => urlFor(route, q)), focusUrl(vector, route)];
+  if (vector.when.concurrent !== undefined) urls.push(urlFor(route, vector.when.concurrent));
+  // The key is not known here; the runner redacts it run-wide.
+  return urls.flatMap((url) => passwordForms(url, null, true));
+}
+
 export function casesOf(vector: Vector): OpenMobileCase[] {
   const needs: Capability[] = [];
   if (vector.when.network === 'offline') needs.push('network');
   if (vector.when.concurrent !== undefined) needs.push('concurrency');
   return routesOf(vector).map((route) => ({
+    secrets: caseSecrets(vector, route),
     id: `${vector.id}@${routeId(route)}`,
     title: vector.title,
     area: vector.area,
