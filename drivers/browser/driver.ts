@@ -146,7 +146,9 @@ class BrowserSession implements ClientSession {
   async deliver(link: string): Promise<string> {
     const path = this.pages.add(link);
     try {
-      return this.settings.capture === 'script' ? await this.deliverByScript(path) : await this.deliverByNavigation(path);
+      return this.settings.capture === 'script'
+        ? await this.deliverByScript(path)
+        : await this.deliverByNavigation(path);
     } finally {
       this.pages.remove(path);
     }
@@ -193,7 +195,10 @@ class BrowserSession implements ClientSession {
     try {
       await cdp.send('Page.enable');
       const navigated = new Promise<string>((resolve, reject) => {
-        timer = setTimeout(() => reject(new Error(`the browser did not navigate within ${NAVIGATION_TIMEOUT_MS} ms of the tap`)), NAVIGATION_TIMEOUT_MS);
+        timer = setTimeout(
+          () => reject(new Error(`the browser did not navigate within ${NAVIGATION_TIMEOUT_MS} ms of the tap`)),
+          NAVIGATION_TIMEOUT_MS,
+        );
         cdp.on('Page.frameRequestedNavigation', (event: { url: string }) => {
           if (!event.url.startsWith(this.pages.base)) resolve(event.url);
         });
@@ -235,11 +240,17 @@ class BrowserSession implements ClientSession {
   }
 }
 
-export async function createBrowserDriver(options: Record<string, unknown>, context: DriverContext): Promise<ClientDriver> {
+export async function createBrowserDriver(
+  options: Record<string, unknown>,
+  context: DriverContext,
+): Promise<ClientDriver> {
   const target = innerTarget(options);
   const settings = context.browser;
   if (!settings || !context.createDriver) {
-    throw new HarnessError('HARNESS_CONFIG_INVALID', 'the browser driver needs the run\'s browser settings: start it through `npx harness run --target browser+<target>`');
+    throw new HarnessError(
+      'HARNESS_CONFIG_INVALID',
+      "the browser driver needs the run's browser settings: start it through `npx harness run --target browser+<target>`",
+    );
   }
   if (!existsSync(settings.executablePath)) {
     throw new HarnessError(
@@ -254,7 +265,11 @@ export async function createBrowserDriver(options: Record<string, unknown>, cont
     const innerInfo = await inner.info();
     const device = deviceFor(settings, innerInfo);
     await pages.start();
-    browser = await chromium.launch({ executablePath: settings.executablePath, headless: settings.headless, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({
+      executablePath: settings.executablePath,
+      headless: settings.headless,
+      args: CHROMIUM_ARGS,
+    });
     const launched = browser;
     const info: TargetInfo = {
       ...innerInfo,

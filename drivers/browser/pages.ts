@@ -4,11 +4,9 @@
  * as a correct page would carry it (`&` as `&amp;`); the browser un-escapes and parses it.
  */
 
-export type PageStyle = 'mdm' | 'email';
+import { escapeHtml } from '../../src/core/html.ts';
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
+export type PageStyle = 'mdm' | 'email';
 
 /** The id of the link on every page, for the click. */
 export const LINK_ID = 'provisioning-link';

@@ -9,6 +9,7 @@ Commands:
   list                list the cases of the plan
   explain <case-id>   show how a case's expectation is derived, rule by rule
   report              turn reports/allure-results into the HTML report (needs Java)
+  links               write the provisioning-links page for a phone (--out <dir>, default site/)
 
 Options (run, list, explain, report):
   --config <file>     config file (default: ./harness.config.ts)
@@ -21,12 +22,15 @@ Options (run, list, explain, report):
   --workers <n>       sessions at once per target
   --artifacts <when>  attach each case's details: on-failure (default) or always
   --json              (list) print JSON
+  --out <dir>         (links) where to write index.html (default: site)
   -h, --help          this help
 
 Exit codes: 0 nothing failed or broke, 1 a case failed or broke, 2 usage or configuration error.`;
 
 export interface ParsedArgs {
-  command: 'run' | 'list' | 'explain' | 'report' | 'help';
+  command: 'run' | 'list' | 'explain' | 'report' | 'links' | 'help';
+  /** `links --out <dir>`. */
+  out: string;
   positionals: string[];
   overrides: CliOverrides;
   json: boolean;
@@ -57,6 +61,7 @@ export function parseCli(argv: string[]): ParsedArgs {
         timeout: { type: 'string' },
         workers: { type: 'string' },
         artifacts: { type: 'string' },
+        out: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -67,9 +72,9 @@ export function parseCli(argv: string[]): ParsedArgs {
   }
   const { values, positionals } = parsed;
   const [command = 'help', ...rest] = positionals;
-  if (values.help) return { command: 'help', positionals: [], overrides: {}, json: false };
-  if (!['run', 'list', 'explain', 'report', 'help'].includes(command)) {
-    throw new HarnessError('HARNESS_USAGE', `unknown command "${command}": use run, list, explain or report`);
+  if (values.help) return { command: 'help', positionals: [], overrides: {}, json: false, out: 'site' };
+  if (!['run', 'list', 'explain', 'report', 'links', 'help'].includes(command)) {
+    throw new HarnessError('HARNESS_USAGE', `unknown command "${command}": use run, list, explain, report or links`);
   }
   const overrides: CliOverrides = {};
   if (values.config !== undefined) overrides.config = values.config;
@@ -89,5 +94,11 @@ export function parseCli(argv: string[]): ParsedArgs {
   }
   const workers = integer('workers', values.workers, 1);
   if (workers !== undefined) overrides.workers = workers;
-  return { command: command as ParsedArgs['command'], positionals: rest, overrides, json: values.json ?? false };
+  return {
+    command: command as ParsedArgs['command'],
+    positionals: rest,
+    overrides,
+    json: values.json ?? false,
+    out: values.out ?? 'site',
+  };
 }

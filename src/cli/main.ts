@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfigFile, resolveConfig } from '../config/resolve.ts';
@@ -127,6 +127,23 @@ async function explain(args: ParsedArgs, io: CliIo): Promise<number> {
   return 0;
 }
 
+async function links(args: ParsedArgs, io: CliIo): Promise<number> {
+  const config = await configFor(args, io);
+  const suite = await loadSuite(config);
+  if (!suite.linksPage) throw new HarnessError('HARNESS_USAGE', `the ${suite.name} suite has no provisioning links`);
+  const { html, count } = suite.linksPage(selectCases(suite.list(), config.grep));
+  const out = path.resolve(io.cwd, args.out);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(path.join(out, 'index.html'), html);
+  io.stdout(
+    `${count} case(s) with their links and expected outcomes: ${path.relative(io.cwd, path.join(out, 'index.html'))}\n`,
+  );
+  io.stdout(
+    "Serve the folder to the phone (any web server, e.g. `python3 -m http.server --directory site`) and open it in the phone's own browser.\n",
+  );
+  return 0;
+}
+
 async function report(args: ParsedArgs, io: CliIo): Promise<number> {
   const config = await configFor(args, io);
   const reportDir = path.join(config.outputDir, 'allure-report');
@@ -153,7 +170,9 @@ function onStrayRejection(reason: unknown): void {
   if (strayWarned) return;
   strayWarned = true;
   const text = reason instanceof Error ? reason.message : String(reason);
-  process.stderr.write(`internal warning (a bug in provisioning-harness, please report it): unhandled rejection: ${text.split('\n')[0]}\n`);
+  process.stderr.write(
+    `internal warning (a bug in provisioning-harness, please report it): unhandled rejection: ${text.split('\n')[0]}\n`,
+  );
 }
 
 /** Runs the CLI; returns the exit code. User mistakes print the message and return 2, never a stack trace. */
@@ -173,6 +192,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await explain(args, io);
       case 'report':
         return await report(args, io);
+      case 'links':
+        return await links(args, io);
     }
   } catch (error) {
     if (isHarnessError(error)) {

@@ -1,10 +1,5 @@
+import { escapeHtml as escape } from '../core/html.ts';
 import type { ChoicePointInfo, RequirementInfo } from '../core/suite.ts';
-
-const escape = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
 
 /**
  * requirements.html, written beside the Allure report's index.html: every requirement link of a test

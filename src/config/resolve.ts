@@ -117,7 +117,12 @@ export function resolveConfig(
     if (name.startsWith('browser+')) {
       const inner = lookup(name.slice('browser+'.length));
       if (inner === null) return null;
-      return { ...inner, name, driver: 'browser', options: { target: { driver: inner.driver, options: inner.options } } };
+      return {
+        ...inner,
+        name,
+        driver: 'browser',
+        options: { target: { driver: inner.driver, options: inner.options } },
+      };
     }
     return null;
   };

@@ -85,6 +85,11 @@ export interface Suite {
   list(): PlannedCase[];
   /** How the expectation of a case is derived, rule by rule. */
   explain(caseId: string): string;
+  /**
+   * The provisioning-links page for these cases (for a person to open on a phone), with the expected outcome
+   * beside each link, and how many cases it shows. Optional: a suite without links has none.
+   */
+  linksPage?(cases: PlannedCase[]): { html: string; count: number };
   /** The requirement catalogue and the implementation-defined choice points (no `load` needed). */
   catalogue(): { requirements: readonly RequirementInfo[]; choicePoints: readonly ChoicePointInfo[] };
 }

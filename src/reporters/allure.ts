@@ -65,6 +65,7 @@ export const ALLURE_CATEGORIES: Category[] = [
   category('Not handled / handled unexpectedly (routing)', ['not-handled', 'handled-unexpectedly'], [Status.FAILED]),
   category('Wrong result delivery', ['wrong-delivery'], [Status.FAILED]),
   category('Inconsistent implementation-defined choice', ['inconsistent-choice'], [Status.FAILED]),
+  category('Link altered by the browser', ['browser-altered-url'], [Status.FAILED]),
   category('Broken target', ['broken-target'], [Status.BROKEN]),
 ];
 
@@ -76,13 +77,6 @@ function category(name: string, categories: FailureCategory[], statuses: Status[
   };
 }
 
-/**
- * Writes files into an Allure results directory, asynchronously. The SDK's FileSystemWriter fsyncs and
- * renames every file synchronously, about half a millisecond each: with a result and several attachments
- * per case that alone would hold a run far below 2,000 cases/s. A results directory is rebuilt by every
- * run, so plain writes are enough, and handing them to libuv's thread pool keeps the file system's
- * latency off the thread that runs the cases. {@link flush} waits for everything queued.
- */
 /**
  * Renames `dir` to a hidden sibling (`.allure-results-old-<pid>-<time>`) and returns its new path, or null
  * when there is nothing to move. Leftovers of a run that was killed before deleting them are swept too.
@@ -101,6 +95,12 @@ function moveAside(dir: string): string | null {
   return aside;
 }
 
+/**
+ * Writes files into an Allure results directory. The SDK's FileSystemWriter fsyncs and renames every file,
+ * about half a millisecond each: with a result per case that alone would hold a run far below 2,000
+ * cases/s. A results directory is rebuilt by every run, so plain writes are enough; see the constructor
+ * for why they are synchronous.
+ */
 export class ResultsDirWriter implements Writer {
   private created = false;
   private failure: unknown = null;

@@ -291,7 +291,10 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
       provision = await session.provision({ url, method: route.method }, signal);
     }
     scope.setFault(null);
-    focus = await observe(`request: ${redactUrlPassword(url)}`, url, branches, state, provision, stepStart, { network, fault });
+    focus = await observe(`request: ${redactUrlPassword(url)}`, url, branches, state, provision, stepStart, {
+      network,
+      fault,
+    });
   }
 
   const logs = hasLogs ? await session.logs(signal) : null;
@@ -350,7 +353,8 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
       message = 'as specified';
     }
     const delivered = focus?.observation.delivered;
-    if (delivered && delivered.url !== delivered.link) message += `; the browser delivered ${redactUrlPassword(delivered.url)}`;
+    if (delivered && delivered.url !== delivered.link)
+      message += `; the browser delivered ${redactUrlPassword(delivered.url)}`;
     const matched = judgement.matched[0];
     const observedCode = focus?.observation.result;
     if (matched && observedCode !== null && observedCode !== undefined) {

@@ -10,6 +10,7 @@ import type { PlannedCase, Suite, SuiteLoadContext, TargetDeclarations, TargetPl
 import type { Capability, Catalog, Route, TargetInfo } from '../../src/core/types.ts';
 import { buildVectors } from './builders/index.ts';
 import { disagreement } from './agreement.ts';
+import { linksPage } from './links.ts';
 import { consistencyResults, type ChoiceEvidence } from './checks.ts';
 import {
   focusUrl,
@@ -196,6 +197,10 @@ export class OpenMobileSuite implements Suite {
           precedence,
         ),
     };
+  }
+
+  linksPage(cases: PlannedCase[]): { html: string; count: number } {
+    return linksPage(cases as OpenMobileCase[], this.loaded(), SPECIFICATION);
   }
 
   catalogue() {

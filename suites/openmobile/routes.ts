@@ -24,9 +24,13 @@ function hasParameter(query: string, name: string): boolean {
   return query.split('&').some((pair) => pair === name || pair.startsWith(`${name}=`));
 }
 
-/** The canonical URL for `query` on `route`. */
-export function urlFor(route: Route, query: string): string {
+/**
+ * The canonical URL for `query` on `route`. `probe: false` leaves the harness's result probe out (a link for
+ * a person's phone, where no probe app is installed).
+ */
+export function urlFor(route: Route, query: string, options: { probe?: boolean } = {}): string {
   if (route.platform === 'ios') {
+    if (options.probe === false) return query === '' ? 'ipass://provision' : `ipass://provision?${query}`;
     const q = hasParameter(query, 'resulturlscheme')
       ? query
       : query === ''
