@@ -47,6 +47,16 @@ export default defineConfig({
   timeoutMs: 10_000,
   seed: 1,
   workers: 32,
+  // Links delivered through a real browser: `npx harness run --target browser+emulated-android`
+  // (docs/browser.md). Chromium is Debian's; nothing is downloaded.
+  browser: {
+    executablePath: '/usr/bin/chromium',
+    device: 'auto', // a Pixel for Android targets, an iPhone for iOS; or a Playwright device name
+    page: 'mdm', // the link on an MDM-style page, or 'email'
+    capture: 'script', // the tapped link's href recorded in the page; or 'navigation' (a fresh page per link)
+    headless: true,
+  },
+
   // Per-case attachments (derivation, expected vs observed, state before/after, target logs):
   // 'on-failure' attaches them to failing and non-strict cases; 'always' to every case.
   artifacts: 'on-failure',

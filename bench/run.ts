@@ -7,7 +7,7 @@
  * Goal (issue 2): the emulated plan at >= 2,000 cases/s.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -143,6 +143,31 @@ async function benchPlan(reporters: string[]): Promise<PlanRate> {
   return { running: median(running), endToEnd: median(endToEnd), cases };
 }
 
+/** The Android URL-method plan delivered through real headless Chromium (browser+emulated-android). */
+async function benchBrowser(): Promise<{ rate: number; cases: number } | null> {
+  if (!existsSync('/usr/bin/chromium')) return null;
+  const out = mkdtempSync(path.join(os.tmpdir(), 'harness-bench-browser-'));
+  const config = resolveConfig(
+    { file: path.join(root, 'harness.config.ts'), config: { obfuscation: { key: KEY } } },
+    { outputDir: out, reporter: [], target: ['browser+emulated-android'] },
+    {},
+    root,
+  );
+  let first = 0;
+  let last = 0;
+  const timed: Reporter = {
+    onBegin: () => void (first = performance.now()),
+    onEnd: () => void (last = performance.now()),
+  };
+  const { summary } = await runPlan(
+    config,
+    { suite: createSuite(), drivers: DRIVERS, startProfileService, reporter: timed },
+    { startedAt: new Date().toISOString(), command: 'bench', harnessVersion: 'bench' },
+  );
+  rmSync(out, { recursive: true, force: true });
+  return { rate: summary.total / ((last - first) / 1000), cases: summary.total };
+}
+
 const model = await benchModel();
 const all = await benchPlan(['jsonl', 'summary', 'junit', 'allure']);
 const noAllure = await benchPlan(['jsonl', 'summary', 'junit']);
@@ -158,4 +183,10 @@ console.log(
 );
 console.log(
   `emulated plan, without Allure: ${fmt(noAllure.running)} cases/s while the cases run (jsonl, summary.json, junit.xml only: what Allure's file per case costs)`,
+);
+const browser = await benchBrowser();
+console.log(
+  browser === null
+    ? 'browser-delivered:             skipped (no /usr/bin/chromium: apt-get install chromium)'
+    : `browser-delivered:             ${fmt(browser.rate)} cases/s (${browser.cases} URL-method cases through headless Chromium, browser+emulated-android; goal >= 20; Chromium inherits the pinning)`,
 );
