@@ -185,17 +185,19 @@ class Scope implements ProfileServiceScope {
     this.fault = fault;
   }
 
-  /** Answers waiting for `release` while the scope is held, or null when it is not. */
-  held: (() => void)[] | null = null;
+  /** Answers waiting for `release`, and how many more arriving requests are to be held. */
+  held: (() => void)[] = [];
+  holdRemaining = 0;
 
-  hold(): () => void {
-    this.held ??= [];
+  hold(count = 1): () => void {
+    this.holdRemaining = count;
     return () => this.release();
   }
 
   private release(): void {
-    const waiting = this.held ?? [];
-    this.held = null;
+    const waiting = this.held;
+    this.held = [];
+    this.holdRemaining = 0;
     for (const answer of waiting) answer();
   }
 
@@ -324,8 +326,12 @@ export async function startProfileService(
     const respond = () => {
       if (!res.destroyed && !res.writableEnded) answerWithFault(fault, hit, res, req, answer);
     };
-    if (scope?.held) scope.held.push(respond);
-    else respond();
+    if (scope !== null && scope.holdRemaining > 0) {
+      scope.holdRemaining--;
+      scope.held.push(respond);
+    } else {
+      respond();
+    }
   }
 
   function answerWithFault(

@@ -115,11 +115,13 @@ export interface ProfileServiceScope {
   /** Requests this scope received since it was opened (for the report). */
   requests(): ProfileServiceHit[];
   /**
-   * Holds every answer of this scope (requests are still logged as they arrive) until the returned function
-   * is called: a provisioning operation is then provably in progress for as long as the harness needs, e.g.
-   * while a second request travels through a slow delivery path (result 1), whatever the timing.
+   * Holds the answers to the next `count` requests of this scope (they are still logged as they arrive)
+   * until the returned function is called; later requests are answered as usual. The first provisioning
+   * operation is then provably in progress for as long as the harness needs, e.g. while a second request
+   * travels through a slow delivery path (result 1), whatever the timing, and a client that wrongly runs
+   * the second one too still gets its answer.
    */
-  hold(): () => void;
+  hold(count?: number): () => void;
   close(): void;
 }
 

@@ -85,7 +85,7 @@ describe('resolveConfig', () => {
     const problems = problemsOf(() => resolveConfig(file, { target: ['nope'] }, {}, '/p'));
     expect(problems).toEqual([
       'targets[1].name: "a" is used twice: target names must be unique',
-      '--target: unknown target "nope": use one of "a" or an adapter URL like http://127.0.0.1:9400',
+      '--target: unknown target "nope": use one of "a", an adapter URL like http://127.0.0.1:9400, or browser+<target> to deliver its links through a browser',
       'obfuscation.key: must be 64 hex characters (an AES-256 key), got 3 characters',
     ]);
   });
@@ -113,5 +113,22 @@ describe('loadConfigFile in a CommonJS project', () => {
     expect((await loadConfigFile(dir, undefined))?.config).toEqual({ seed: 5, workers: 2 });
     writeFileSync(path.join(dir, 'named.ts'), 'export const seed = 5;\n');
     await expect(loadConfigFile(dir, 'named.ts')).rejects.toThrow(/must have a default export/);
+  });
+});
+
+describe('the example harness.config.ts', () => {
+  it('loads and resolves: every option it shows is real', async () => {
+    const root = path.resolve(import.meta.dirname, '../..');
+    const file = await loadConfigFile(root, undefined);
+    expect(file?.file).toBe(path.join(root, 'harness.config.ts'));
+    const config = resolveConfig(file, {}, {}, root);
+    expect(config.selected.map((t) => t.name)).toEqual(['emulated-ios', 'emulated-android']);
+    expect(config.targets.map((t) => t.driver).sort()).toEqual(['emulated', 'emulated', 'emulated', 'http']);
+    expect(config.browser.executablePath).toBe('/usr/bin/chromium');
+    expect(resolveConfig(file, { target: ['browser+emulated-android'] }, {}, root).selected[0]).toMatchObject({
+      name: 'browser+emulated-android',
+      driver: 'browser',
+      options: { target: { driver: 'emulated', options: { platform: 'android' } } },
+    });
   });
 });

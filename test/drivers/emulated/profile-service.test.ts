@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProfileService } from '../../../src/core/driver.ts';
@@ -236,5 +237,33 @@ describe('profile service: scopes', () => {
     await local.close();
     await expect(get(`${scope.url}v1/profiles/9945?platform=ios`)).rejects.toThrow(/ECONNREFUSED/);
     agent.destroy();
+  });
+});
+
+describe('hold', () => {
+  it('holds the answer to the next request until released, and answers later ones at once', async () => {
+    const catalog = JSON.parse(
+      readFileSync(new URL('../../../vectors/openmobile/profiles.json', import.meta.url), 'utf8'),
+    ) as Catalog;
+    const service = await startProfileService(catalog);
+    try {
+      const scope = service.scope();
+      const release = scope.hold();
+      const url = `${scope.url}v1/profiles/9945?platform=android&mode=production`;
+      let firstDone = false;
+      const first = fetch(url).then((r) => {
+        firstDone = true;
+        return r.status;
+      });
+      while (scope.requests().length === 0) await new Promise((r) => setTimeout(r, 2));
+      // The second request is not held: a client that wrongly fetches again still gets its answer.
+      expect((await fetch(url)).status).toBe(200);
+      expect(firstDone).toBe(false);
+      release();
+      expect(await first).toBe(200);
+      scope.close();
+    } finally {
+      await service.close();
+    }
   });
 });
