@@ -21,19 +21,6 @@ const PASSWORD_LIMIT = 64;
 /** A runaway guard: a URL that reaches this many assignments is a bug in the model, not a real request. */
 const MAX_BRANCHES = 4096;
 
-const KNOWN_IOS: ReadonlySet<string> = new Set([
-  'pid',
-  'pin',
-  'test',
-  'username',
-  'password',
-  'domain',
-  'prefix',
-  'autologin',
-  'silentmode',
-  'obfuscation',
-  'resulturlscheme',
-]);
 const KNOWN_ANDROID: ReadonlySet<string> = new Set([
   'pid',
   'pin',
@@ -46,6 +33,8 @@ const KNOWN_ANDROID: ReadonlySet<string> = new Set([
   'silentmode',
   'obfuscation',
 ]);
+/** iOS reads one parameter more: where to report the result. */
+const KNOWN_IOS: ReadonlySet<string> = new Set([...KNOWN_ANDROID, 'resulturlscheme']);
 
 const OPT = {
   iosProvisionCom: optionsOf('OM-CHOICE-IOS-PROVISION-COM'),

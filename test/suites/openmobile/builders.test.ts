@@ -15,6 +15,7 @@ import { expectProvision, FRESH } from '../../../suites/openmobile/builders/rule
 import { REQUIREMENTS } from '../../../suites/openmobile/requirements.ts';
 import type { ExpectedState, Outcome, Vector } from '../../../suites/openmobile/types.ts';
 import { validateVectors } from '../../../suites/openmobile/vectors.ts';
+import { PUBLISHED_REQUIREMENT_IDS } from './published-requirements.ts';
 
 const catalogPath = fileURLToPath(new URL('../../../vectors/openmobile/profiles.json', import.meta.url));
 const catalog = JSON.parse(readFileSync(catalogPath, 'utf8')) as Catalog;
@@ -24,57 +25,7 @@ const options = { catalog, obfuscationKey: KEY };
 const vectors = buildVectors(options);
 const byId = new Map(vectors.map((v) => [v.id, v]));
 
-/** The brief's requirement table: every id a vector may reference. */
-const REQUIREMENT_IDS = new Set([
-  'OM-ROUTE-IOS',
-  'OM-ROUTE-ANDROID-URL-COM',
-  'OM-ROUTE-ANDROID-INTENT',
-  'OM-ROUTE-UNHANDLED-NO-CHANGE',
-  'OM-ACT-ACTIVATE',
-  'OM-PARAM-CASE-SENSITIVE',
-  'OM-PARAM-DECODE',
-  'OM-PARAM-PID-BLANK',
-  'OM-PARAM-PID-ABSENT',
-  'OM-PARAM-BOOL',
-  'OM-PARAM-FLAG-DEFAULT',
-  'OM-PARAM-TEST-MODE',
-  'OM-PARAM-PIN',
-  'OM-OMIT-KEEP',
-  'OM-OMIT-EMPTY-ERASES',
-  'OM-LEN-USERNAME',
-  'OM-LEN-PASSWORD',
-  'OM-SOFT-DOMAIN-DEFAULT',
-  'OM-SOFT-PASSWORD-REMOVED',
-  'OM-SOFT-PREFIX-REMOVED',
-  'OM-SOFT-AUTOLOGIN-ANDROID-INITIAL',
-  'OM-SOFT-AUTOLOGIN-ANDROID-IGNORED',
-  'OM-SOFT-AUTOLOGIN-IOS-INITIAL',
-  'OM-SOFT-AUTOLOGIN-IOS-FORBIDDEN',
-  'OM-REACT-KEEPS-SETTINGS',
-  'OM-CODE-0-SUCCESS',
-  'OM-CODE-1-IN-PROGRESS',
-  'OM-CODE-2-INTERNAL',
-  'OM-CODE-20-DOMAIN',
-  'OM-CODE-21-PREFIX',
-  'OM-CODE-22-AUTOLOGIN',
-  'OM-CODE-23-PASSWORD-NEEDS-USER-DOMAIN',
-  'OM-CODE-23-PASSWORD-NOT-SAVED',
-  'OM-CODE-30-CUT',
-  'OM-CODE-31-TRANSIENT',
-  'OM-CODE-32-OFFLINE',
-  'OM-CODE-33-NO-PROFILE',
-  'OM-LOOKUP-PROFILE-FINDER',
-  'OM-PRECEDENCE',
-  'OM-ATOMIC',
-  'OM-DELIVER-INTENT-BROADCAST',
-  'OM-DELIVER-URL-DIALOG',
-  'OM-DELIVER-IOS-CALLBACK',
-  'OM-DELIVER-IOS-STATUS',
-  'OM-SILENT-ANDROID',
-  'OM-SILENT-IOS',
-  'OM-OBFUSCATION',
-  'OM-LOG-NO-PASSWORD',
-]);
+const REQUIREMENT_IDS = new Set(PUBLISHED_REQUIREMENT_IDS);
 
 function vector(id: string): Vector {
   const found = byId.get(id);

@@ -2,62 +2,13 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CHOICE_POINTS, choicePoint, optionsOf } from '../../../suites/openmobile/choices.ts';
 import { REQUIREMENTS, requirement } from '../../../suites/openmobile/requirements.ts';
+import { PUBLISHED_REQUIREMENT_IDS } from './published-requirements.ts';
 
 const root = new URL('../../../', import.meta.url);
 const collapse = (text: string): string => text.replace(/\s+/g, ' ');
 const seed = collapse(readFileSync(new URL('docs/spec/open-mobile-provisioning-api-3.2.txt', root), 'utf8'));
 
-/** The catalogue's IDs as published (they are referenced by vectors and must never be renamed). */
-const PUBLISHED_IDS = [
-  'OM-ROUTE-IOS',
-  'OM-ROUTE-ANDROID-URL-COM',
-  'OM-ROUTE-ANDROID-INTENT',
-  'OM-ROUTE-UNHANDLED-NO-CHANGE',
-  'OM-ACT-ACTIVATE',
-  'OM-PARAM-CASE-SENSITIVE',
-  'OM-PARAM-DECODE',
-  'OM-PARAM-PID-BLANK',
-  'OM-PARAM-PID-ABSENT',
-  'OM-PARAM-BOOL',
-  'OM-PARAM-FLAG-DEFAULT',
-  'OM-PARAM-TEST-MODE',
-  'OM-PARAM-PIN',
-  'OM-OMIT-KEEP',
-  'OM-OMIT-EMPTY-ERASES',
-  'OM-LEN-USERNAME',
-  'OM-LEN-PASSWORD',
-  'OM-SOFT-DOMAIN-DEFAULT',
-  'OM-SOFT-PASSWORD-REMOVED',
-  'OM-SOFT-PREFIX-REMOVED',
-  'OM-SOFT-AUTOLOGIN-ANDROID-INITIAL',
-  'OM-SOFT-AUTOLOGIN-ANDROID-IGNORED',
-  'OM-SOFT-AUTOLOGIN-IOS-INITIAL',
-  'OM-SOFT-AUTOLOGIN-IOS-FORBIDDEN',
-  'OM-REACT-KEEPS-SETTINGS',
-  'OM-CODE-0-SUCCESS',
-  'OM-CODE-1-IN-PROGRESS',
-  'OM-CODE-2-INTERNAL',
-  'OM-CODE-20-DOMAIN',
-  'OM-CODE-21-PREFIX',
-  'OM-CODE-22-AUTOLOGIN',
-  'OM-CODE-23-PASSWORD-NEEDS-USER-DOMAIN',
-  'OM-CODE-23-PASSWORD-NOT-SAVED',
-  'OM-CODE-30-CUT',
-  'OM-CODE-31-TRANSIENT',
-  'OM-CODE-32-OFFLINE',
-  'OM-CODE-33-NO-PROFILE',
-  'OM-LOOKUP-PROFILE-FINDER',
-  'OM-PRECEDENCE',
-  'OM-ATOMIC',
-  'OM-DELIVER-INTENT-BROADCAST',
-  'OM-DELIVER-URL-DIALOG',
-  'OM-DELIVER-IOS-CALLBACK',
-  'OM-DELIVER-IOS-STATUS',
-  'OM-SILENT-ANDROID',
-  'OM-SILENT-IOS',
-  'OM-OBFUSCATION',
-  'OM-LOG-NO-PASSWORD',
-];
+const PUBLISHED_IDS = PUBLISHED_REQUIREMENT_IDS;
 
 describe('requirement catalogue', () => {
   it('defines exactly the published IDs, once each', () => {

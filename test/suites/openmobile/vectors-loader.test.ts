@@ -8,63 +8,14 @@ import { HarnessError, type Problem } from '../../../src/core/errors.ts';
 import { methodsOf } from '../../../suites/openmobile/routes.ts';
 import type { Vector } from '../../../suites/openmobile/types.ts';
 import { loadCatalog, loadVectorFiles, validateVectors } from '../../../suites/openmobile/vectors.ts';
+import { PUBLISHED_REQUIREMENT_IDS } from './published-requirements.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const FIXTURES = path.join(ROOT, 'test/fixtures/vectors-invalid');
 const VECTORS = path.join(ROOT, 'vectors/openmobile');
 const FIXTURE = 'test/fixtures/vectors-invalid';
 
-/** The stable requirement IDs of the project brief (the model's catalogue defines exactly these). */
-const REQUIREMENTS = new Set([
-  'OM-ROUTE-IOS',
-  'OM-ROUTE-ANDROID-URL-COM',
-  'OM-ROUTE-ANDROID-INTENT',
-  'OM-ROUTE-UNHANDLED-NO-CHANGE',
-  'OM-ACT-ACTIVATE',
-  'OM-PARAM-CASE-SENSITIVE',
-  'OM-PARAM-DECODE',
-  'OM-PARAM-PID-BLANK',
-  'OM-PARAM-PID-ABSENT',
-  'OM-PARAM-BOOL',
-  'OM-PARAM-FLAG-DEFAULT',
-  'OM-PARAM-TEST-MODE',
-  'OM-PARAM-PIN',
-  'OM-OMIT-KEEP',
-  'OM-OMIT-EMPTY-ERASES',
-  'OM-LEN-USERNAME',
-  'OM-LEN-PASSWORD',
-  'OM-SOFT-DOMAIN-DEFAULT',
-  'OM-SOFT-PASSWORD-REMOVED',
-  'OM-SOFT-PREFIX-REMOVED',
-  'OM-SOFT-AUTOLOGIN-ANDROID-INITIAL',
-  'OM-SOFT-AUTOLOGIN-ANDROID-IGNORED',
-  'OM-SOFT-AUTOLOGIN-IOS-INITIAL',
-  'OM-SOFT-AUTOLOGIN-IOS-FORBIDDEN',
-  'OM-REACT-KEEPS-SETTINGS',
-  'OM-CODE-0-SUCCESS',
-  'OM-CODE-1-IN-PROGRESS',
-  'OM-CODE-2-INTERNAL',
-  'OM-CODE-20-DOMAIN',
-  'OM-CODE-21-PREFIX',
-  'OM-CODE-22-AUTOLOGIN',
-  'OM-CODE-23-PASSWORD-NEEDS-USER-DOMAIN',
-  'OM-CODE-23-PASSWORD-NOT-SAVED',
-  'OM-CODE-30-CUT',
-  'OM-CODE-31-TRANSIENT',
-  'OM-CODE-32-OFFLINE',
-  'OM-CODE-33-NO-PROFILE',
-  'OM-LOOKUP-PROFILE-FINDER',
-  'OM-PRECEDENCE',
-  'OM-ATOMIC',
-  'OM-DELIVER-INTENT-BROADCAST',
-  'OM-DELIVER-URL-DIALOG',
-  'OM-DELIVER-IOS-CALLBACK',
-  'OM-DELIVER-IOS-STATUS',
-  'OM-SILENT-ANDROID',
-  'OM-SILENT-IOS',
-  'OM-OBFUSCATION',
-  'OM-LOG-NO-PASSWORD',
-]);
+const REQUIREMENTS = new Set(PUBLISHED_REQUIREMENT_IDS);
 
 async function loadError(run: () => Promise<unknown>): Promise<HarnessError> {
   try {
