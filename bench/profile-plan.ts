@@ -24,6 +24,8 @@ const config = resolveConfig(
   root,
 );
 for (let round = 0; round < Number(process.env['ROUNDS'] ?? 1); round++) {
+  if (process.env['FRESH_DIR'])
+    config.outputDir = mkdtempSync(path.join(process.env['OUT_BASE'] ?? os.tmpdir(), 'harness-profile-'));
   const start = performance.now();
   const cpu0 = process.cpuUsage();
   const { summary } = await runPlan(

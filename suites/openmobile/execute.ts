@@ -77,6 +77,7 @@ export function focusUrl(vector: Vector, route: Route): string {
 export function passwordForms(url: string, key: string | null, anyCase = false): string[] {
   const forms: string[] = [];
   const query = url.includes('?') ? (url.slice(url.indexOf('?') + 1).split('#')[0] ?? '') : '';
+  const hasObfuscation = /(^|&)obfuscation=/i.test(query);
   for (const pair of query.split('&')) {
     if (anyCase ? pair.slice(0, 9).toLowerCase() !== 'password=' : !pair.startsWith('password=')) continue;
     const raw = pair.slice('password='.length);
@@ -88,7 +89,9 @@ export function passwordForms(url: string, key: string | null, anyCase = false):
     } catch {
       // A malformed escape: the raw form is all there is to look for.
     }
-    if (key !== null) {
+    // Only an `obfuscation` parameter makes a client de-obfuscate (whatever its value: a defective client may
+    // misread it); without one there is no third form to look for, and no AES to run.
+    if (key !== null && hasObfuscation) {
       const plain = deobfuscate(decoded, key);
       if (plain !== null) forms.push(plain);
     }
