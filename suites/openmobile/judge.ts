@@ -139,10 +139,13 @@ export function mismatchesFor(
     if (d.dialog !== 'any') {
       const want = d.dialog === 'none' ? null : ok ? 'success' : 'failure';
       if (p.dialog !== want) {
+        // A success dialog for a failing request (or the reverse) is the wrong outcome, not only a wrong way
+        // of showing it: on the Android URL method the dialog is the only result there is.
+        const wrongOutcome = want !== null && p.dialog !== null;
         out.push({
           aspect: 'dialog',
           requirement: d.dialog === 'none' ? 'OM-SILENT-ANDROID' : routeStatusRequirement(branch),
-          category: 'wrong-delivery',
+          category: wrongOutcome ? 'wrong-result-code' : 'wrong-delivery',
           expected: want,
           observed: p.dialog,
           text: `dialog ${p.dialog ?? 'none'}, expected ${want ?? 'none'}`,
@@ -241,6 +244,18 @@ function observableKey(branch: Branch): string {
   return JSON.stringify([branch.handled, branch.results, branch.delivery, observableState(branch.state)]);
 }
 
+/** The order in which a case's mismatches are told (and the first names its category): the most telling first. */
+const CATEGORY_RANK: readonly FailureCategory[] = [
+  'state-changed-by-failing-request',
+  'not-handled',
+  'handled-unexpectedly',
+  'precedence',
+  'wrong-result-code',
+  'wrong-state',
+  'wrong-delivery',
+  'password-leak',
+];
+
 export function judgeStep(
   branches: Branch[],
   before: ModelState,
@@ -271,5 +286,8 @@ export function judgeStep(
     return { matched, mismatches: [], reference: matched[0] as Branch, revealed, choiceMattered };
   }
   const best = scored.reduce((a, b) => (b.mismatches.length < a.mismatches.length ? b : a));
-  return { matched, mismatches: best.mismatches, reference: best.branch, revealed, choiceMattered };
+  const mismatches = [...best.mismatches].sort(
+    (a, b) => CATEGORY_RANK.indexOf(a.category) - CATEGORY_RANK.indexOf(b.category),
+  );
+  return { matched, mismatches, reference: best.branch, revealed, choiceMattered };
 }
