@@ -118,10 +118,12 @@ describe('judgeStep', () => {
       1,
     );
     const bad = obs({ callbackUrl: 'harnessprobe://provision?result=1', dialog: 'failure', foreground: true });
-    const aspects = judgeStep([ios], fresh, { provision: bad, state: null, logs: null }, 'OM-ROUTE-IOS').mismatches.map(
-      (m) => m.aspect,
-    );
-    expect(aspects).toEqual(['callback', 'dialog']);
+    const mismatches = judgeStep([ios], fresh, { provision: bad, state: null, logs: null }, 'OM-ROUTE-IOS').mismatches;
+    // A failure dialog for a success is the wrong outcome: told first, under "wrong result code".
+    expect(mismatches.map((m) => [m.aspect, m.category])).toEqual([
+      ['dialog', 'wrong-result-code'],
+      ['callback', 'wrong-delivery'],
+    ]);
   });
 
   it('finds a password in the logs', () => {
