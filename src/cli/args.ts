@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { CliOverrides } from '../config/types.ts';
 import { HarnessError } from '../core/errors.ts';
+import { parseDuration } from './duration.ts';
 
 export const USAGE = `Usage: harness <command> [options]
 
@@ -10,6 +11,9 @@ Commands:
   explain <case-id>   show how a case's expectation is derived, rule by rule
   report              turn reports/allure-results into the HTML report (needs Java)
   links               write the provisioning-links page for a phone (--out <dir>, default site/)
+  fuzz                generated request sequences on each target until the budget is spent; a failure is
+                      shrunk, kept in vectors/regressions/ and printed with its replay command
+  replay <file>       re-run a failure the fuzzer kept: FIXED, STILL FAILING or BROKEN
 
 Options (run, list, explain, report):
   --config <file>     config file (default: ./harness.config.ts)
@@ -23,12 +27,16 @@ Options (run, list, explain, report):
   --artifacts <when>  attach each case's details: on-failure (default) or always
   --json              (list) print JSON
   --out <dir>         (links) where to write index.html (default: site)
+  --time <t>          (fuzz) time budget per target: 30s, 2m, 500ms (default 30s)
+  --runs <n>          (fuzz) run budget per target (default: none, the time decides)
+  --corpus <dir>      (fuzz) where shrunk failures are kept (default: vectors/regressions)
   -h, --help          this help
 
 Exit codes: 0 nothing failed or broke, 1 a case failed or broke, 2 usage or configuration error.`;
 
 export interface ParsedArgs {
-  command: 'run' | 'list' | 'explain' | 'report' | 'links' | 'help';
+  command: 'run' | 'list' | 'explain' | 'report' | 'links' | 'fuzz' | 'replay' | 'help';
+  fuzz: { timeMs: number; runs: number; corpus: string | null };
   /** `links --out <dir>`. */
   out: string;
   positionals: string[];
@@ -62,6 +70,9 @@ export function parseCli(argv: string[]): ParsedArgs {
         workers: { type: 'string' },
         artifacts: { type: 'string' },
         out: { type: 'string' },
+        time: { type: 'string' },
+        runs: { type: 'string' },
+        corpus: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -72,10 +83,20 @@ export function parseCli(argv: string[]): ParsedArgs {
   }
   const { values, positionals } = parsed;
   const [command = 'help', ...rest] = positionals;
-  if (values.help) return { command: 'help', positionals: [], overrides: {}, json: false, out: 'site' };
-  if (!['run', 'list', 'explain', 'report', 'links', 'help'].includes(command)) {
-    throw new HarnessError('HARNESS_USAGE', `unknown command "${command}": use run, list, explain, report or links`);
+  const noFuzz = { timeMs: 30_000, runs: Number.POSITIVE_INFINITY, corpus: null };
+  if (values.help) return { command: 'help', positionals: [], overrides: {}, json: false, out: 'site', fuzz: noFuzz };
+  if (!['run', 'list', 'explain', 'report', 'links', 'fuzz', 'replay', 'help'].includes(command)) {
+    throw new HarnessError('HARNESS_USAGE', `unknown command "${command}": use run, list, explain, report, links, fuzz or replay`);
   }
+  let timeMs = 30_000;
+  if (values.time !== undefined) {
+    const parsed = parseDuration(values.time);
+    if (parsed === null || parsed <= 0) throw new HarnessError('HARNESS_USAGE', `--time must be a duration like 30s, 2m or 500ms, got "${values.time}"`);
+    timeMs = parsed;
+  }
+  const runs = integer('runs', values.runs, 1);
+  // A run budget alone is not cut short by the default time budget.
+  if (runs !== undefined && values.time === undefined) timeMs = Number.POSITIVE_INFINITY;
   const overrides: CliOverrides = {};
   if (values.config !== undefined) overrides.config = values.config;
   if (values.target !== undefined) overrides.target = values.target;
@@ -100,5 +121,6 @@ export function parseCli(argv: string[]): ParsedArgs {
     overrides,
     json: values.json ?? false,
     out: values.out ?? 'site',
+    fuzz: { timeMs, runs: runs ?? Number.POSITIVE_INFINITY, corpus: values.corpus ?? null },
   };
 }

@@ -18,8 +18,9 @@ export const DRIVERS = {
 
 export type DriverName = keyof typeof DRIVERS;
 
-export function createSuite(): Suite {
-  return new OpenMobileSuite();
+/** The suite; `extraVectorFiles` are loaded beside the configured vectors (`harness replay <file>`). */
+export function createSuite(extraVectorFiles: string[] = []): Suite {
+  return new OpenMobileSuite(extraVectorFiles);
 }
 
 export { startProfileService };

@@ -10,6 +10,7 @@ import { identity } from '../reporters/text.ts';
 import { runPlan } from '../runner/run.ts';
 import { selectCases } from '../runner/select.ts';
 import { parseCli, USAGE, type ParsedArgs } from './args.ts';
+import { fuzz, replay } from './fuzz.ts';
 import { requirementsPage } from './requirements-page.ts';
 import { createSuite, DRIVERS, startProfileService } from './builtins.ts';
 
@@ -144,6 +145,30 @@ async function links(args: ParsedArgs, io: CliIo): Promise<number> {
   return 0;
 }
 
+async function fuzzCommand(args: ParsedArgs, io: CliIo): Promise<number> {
+  const config = await configFor(args, io);
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    if (interrupt.signal.aborted) process.exit(130);
+    io.stderr('\nInterrupted: reporting what was found so far (Ctrl-C again to quit at once)\n');
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const corpus = args.fuzz.corpus ? path.resolve(io.cwd, args.fuzz.corpus) : path.join(path.dirname(config.vectors), 'regressions');
+    return await fuzz(config, { timeMs: args.fuzz.timeMs, runs: args.fuzz.runs, corpus }, io, interrupt.signal);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+async function replayCommand(args: ParsedArgs, io: CliIo): Promise<number> {
+  const [file] = args.positionals;
+  if (file === undefined) throw new HarnessError('HARNESS_USAGE', 'replay needs a file: npx harness replay vectors/regressions/<file>.json');
+  const config = await configFor(args, io);
+  return replay(config, file, args.overrides.target !== undefined, io);
+}
+
 async function report(args: ParsedArgs, io: CliIo): Promise<number> {
   const config = await configFor(args, io);
   const reportDir = path.join(config.outputDir, 'allure-report');
@@ -194,6 +219,10 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await report(args, io);
       case 'links':
         return await links(args, io);
+      case 'fuzz':
+        return await fuzzCommand(args, io);
+      case 'replay':
+        return await replayCommand(args, io);
     }
   } catch (error) {
     if (isHarnessError(error)) {

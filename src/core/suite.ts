@@ -1,4 +1,5 @@
 import type { ClientSession } from './driver.ts';
+import type { FuzzProperty } from './fuzz.ts';
 import type { CaseResult } from './results.ts';
 import type { Capability, Catalog, ProfileServiceScope, Route, TargetInfo } from './types.ts';
 
@@ -72,6 +73,14 @@ export interface ChoicePointInfo {
   reading: string;
 }
 
+/** What a suite's fuzz property gets: one session on the target and its profile-service scope. */
+export interface FuzzEnv {
+  session: ClientSession;
+  scope: ProfileServiceScope;
+  info: TargetInfo;
+  target: TargetDeclarations;
+}
+
 export interface Suite {
   readonly name: string;
   /** The specification's title: Allure parentSuite. */
@@ -90,6 +99,8 @@ export interface Suite {
    * beside each link, and how many cases it shows. Optional: a suite without links has none.
    */
   linksPage?(cases: PlannedCase[]): { html: string; count: number };
+  /** The fuzz property for a target (after `load`). Optional: a suite without one cannot be fuzzed. */
+  fuzzProperty?(env: FuzzEnv): FuzzProperty<unknown>;
   /** The requirement catalogue and the implementation-defined choice points (no `load` needed). */
   catalogue(): { requirements: readonly RequirementInfo[]; choicePoints: readonly ChoicePointInfo[] };
 }

@@ -40,17 +40,17 @@ export function replayCommand(target: string, caseId: string): string {
   return `npx harness run --target ${quote(target)} --grep ${quote(caseId)}`;
 }
 
-async function startTarget(
+/** Opens the driver of a target (wrapper drivers, like the browser, open their inner target through it). */
+export async function openDriver(
   target: ResolvedTarget,
   config: ResolvedConfig,
-  deps: RunDependencies,
-  started: ClientDriver[],
-): Promise<StartedTarget> {
-  const factory = deps.drivers[target.driver];
+  drivers: Readonly<Record<string, DriverFactory>>,
+): Promise<ClientDriver> {
+  const factory = drivers[target.driver];
   if (factory === undefined) {
     throw new HarnessError(
       'HARNESS_CONFIG_INVALID',
-      `target "${target.name}" uses unknown driver "${target.driver}": use one of ${Object.keys(deps.drivers)
+      `target "${target.name}" uses unknown driver "${target.driver}": use one of ${Object.keys(drivers)
         .map((d) => `"${d}"`)
         .join(', ')}`,
     );
@@ -60,12 +60,21 @@ async function startTarget(
     obfuscationKey: config.obfuscationKey,
     browser: config.browser,
     createDriver: (name, options) => {
-      const inner = deps.drivers[name];
+      const inner = drivers[name];
       if (inner === undefined) throw new HarnessError('HARNESS_CONFIG_INVALID', `unknown driver "${name}"`);
       return inner(options, context);
     },
   };
-  const driver = await factory(target.options, context);
+  return factory(target.options, context);
+}
+
+async function startTarget(
+  target: ResolvedTarget,
+  config: ResolvedConfig,
+  deps: RunDependencies,
+  started: ClientDriver[],
+): Promise<StartedTarget> {
+  const driver = await openDriver(target, config, deps.drivers);
   started.push(driver);
   const info = await driver.info();
   const plan = deps.suite.plan(info, { name: target.name, precedence: target.precedence });

@@ -36,6 +36,12 @@ export const CHOICE_POINTS: readonly ChoicePoint[] = [
     reading: 'Reading 1: the seed only shows `clientx://provision`.',
   },
   {
+    id: 'OM-CHOICE-PATH',
+    title: 'A path after the host (`clientx://provision.com/x?...`)',
+    options: ['not-handled', 'handled'],
+    reading: 'The seed never shows a path; a client may refuse such a URL or ignore the path.',
+  },
+  {
     id: 'OM-CHOICE-PLUS',
     title: 'A literal + in a value',
     options: ['literal', 'space'],

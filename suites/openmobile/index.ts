@@ -6,10 +6,19 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { HarnessError } from '../../src/core/errors.ts';
 import type { CaseResult } from '../../src/core/results.ts';
-import type { PlannedCase, Suite, SuiteLoadContext, TargetDeclarations, TargetPlan } from '../../src/core/suite.ts';
+import type { FuzzProperty } from '../../src/core/fuzz.ts';
+import type {
+  FuzzEnv,
+  PlannedCase,
+  Suite,
+  SuiteLoadContext,
+  TargetDeclarations,
+  TargetPlan,
+} from '../../src/core/suite.ts';
 import type { Capability, Catalog, Route, TargetInfo } from '../../src/core/types.ts';
 import { buildVectors } from './builders/index.ts';
 import { disagreement } from './agreement.ts';
+import { sequenceProperty } from './fuzz.ts';
 import { linksPage } from './links.ts';
 import { consistencyResults, type ChoiceEvidence } from './checks.ts';
 import {
@@ -72,7 +81,7 @@ export interface OpenMobileSuiteData {
 /** Loads fixed vectors, builder output and regressions; every problem of every file at once. */
 export async function loadOpenMobile(
   context: SuiteLoadContext,
-  options: { checkAgreement?: boolean } = {},
+  options: { checkAgreement?: boolean; extraFiles?: string[] } = {},
 ): Promise<OpenMobileSuiteData> {
   const rel = (p: string) => path.relative(context.rootDir, p) || p;
   if (!existsSync(context.catalogFile)) {
@@ -91,9 +100,14 @@ export async function loadOpenMobile(
   const known = new Set(REQUIREMENTS.map((r) => r.id));
   const fixed = await loadVectorFiles(context.vectorsDir, { knownRequirements: known, rootDir: context.rootDir });
   const regressionsDir = path.join(path.dirname(context.vectorsDir), 'regressions');
-  const regressions = existsSync(regressionsDir)
-    ? await loadVectorFiles(regressionsDir, { knownRequirements: known, rootDir: context.rootDir })
-    : [];
+  const regressions = [
+    ...(existsSync(regressionsDir)
+      ? await loadVectorFiles(regressionsDir, { knownRequirements: known, rootDir: context.rootDir })
+      : []),
+    ...(options.extraFiles?.length
+      ? await loadVectorFiles('', { files: options.extraFiles, knownRequirements: known, rootDir: context.rootDir })
+      : []),
+  ];
   const generated = buildVectors({ catalog, obfuscationKey: context.obfuscationKey });
   const problems = validateVectors(generated, 'suites/openmobile/builders');
   const seen = new Map<string, string>();
@@ -149,8 +163,11 @@ export class OpenMobileSuite implements Suite {
   private data: OpenMobileSuiteData | null = null;
   private cases: OpenMobileCase[] = [];
 
+  /** `extraFiles`: vector files to load beside the configured ones (a failure-corpus file to replay). */
+  constructor(private readonly extraFiles: string[] = []) {}
+
   async load(context: SuiteLoadContext): Promise<void> {
-    this.data = await loadOpenMobile(context);
+    this.data = await loadOpenMobile(context, { extraFiles: this.extraFiles });
     this.cases = this.data.vectors.flatMap(casesOf);
   }
 
@@ -197,6 +214,18 @@ export class OpenMobileSuite implements Suite {
           precedence,
         ),
     };
+  }
+
+  fuzzProperty(env: FuzzEnv): FuzzProperty<unknown> {
+    const data = this.loaded();
+    return sequenceProperty({
+      session: env.session,
+      scope: env.scope,
+      info: env.info,
+      catalog: data.catalog,
+      obfuscationKey: data.obfuscationKey,
+      declaredPrecedence: env.target.precedence,
+    }) as FuzzProperty<unknown>;
   }
 
   linksPage(cases: PlannedCase[]): { html: string; count: number } {

@@ -42,6 +42,7 @@ const OPT = {
   androidUrlCase: optionsOf('OM-CHOICE-ANDROID-URL-CASE'),
   intentProvisionCom: optionsOf('OM-CHOICE-INTENT-PROVISION-COM'),
   intentCase: optionsOf('OM-CHOICE-INTENT-CASE'),
+  path: optionsOf('OM-CHOICE-PATH'),
   malformed: optionsOf('OM-CHOICE-MALFORMED-ENCODING'),
   pidNonDecimal: optionsOf('OM-CHOICE-PID-NONDECIMAL'),
   pidAbsentFresh: optionsOf('OM-CHOICE-PID-ABSENT-FRESH'),
@@ -472,11 +473,18 @@ function routeRequest(url: ParsedUrl, route: Route, ctx: Context): boolean {
     return false;
   };
   const choose = ctx.run.choose;
+  // The seed never shows a path after the host; whether a client ignores one is implementation-defined.
+  let pathOption = '';
+  const pathAccepted = (): boolean => {
+    pathOption = choose('OM-CHOICE-PATH', OPT.path);
+    return pathOption === 'handled';
+  };
+  const pathRefusal = () => `a path ("${url.path}") after the host (${choiceText('OM-CHOICE-PATH', pathOption)})`;
 
   if (route.platform === 'ios') {
     if (scheme !== 'ipass') return refuse('not the ipass scheme');
     if (host !== 'provision' && host !== 'provision.com') return refuse('not the provision host');
-    if (url.path !== '') return refuse(`a path ("${url.path}") is not part of a provisioning URL`);
+    if (url.path !== '' && !pathAccepted()) return refuse(pathRefusal());
     if (host === 'provision.com') {
       const option = choose('OM-CHOICE-IOS-PROVISION-COM', OPT.iosProvisionCom);
       if (option === 'not-handled')
@@ -493,7 +501,7 @@ function routeRequest(url: ParsedUrl, route: Route, ctx: Context): boolean {
 
   if (route.method === 'url') {
     if (scheme === 'clientx' && host === 'provision.com') {
-      if (url.path !== '') return refuse(`a path ("${url.path}") is not part of a provisioning URL`);
+      if (url.path !== '' && !pathAccepted()) return refuse(pathRefusal());
       if (url.scheme !== scheme || url.host !== host) {
         const option = choose('OM-CHOICE-ANDROID-URL-CASE', OPT.androidUrlCase);
         if (option === 'not-handled')
@@ -512,7 +520,7 @@ function routeRequest(url: ParsedUrl, route: Route, ctx: Context): boolean {
 
   if (scheme !== 'clientx') return refuse('not the clientx scheme');
   if (host !== 'provision' && host !== 'provision.com') return refuse('not the provision host');
-  if (url.path !== '') return refuse(`a path ("${url.path}") is not part of a provisioning URL`);
+  if (url.path !== '' && !pathAccepted()) return refuse(pathRefusal());
   if (host === 'provision.com') {
     const option = choose('OM-CHOICE-INTENT-PROVISION-COM', OPT.intentProvisionCom);
     if (option === 'not-handled')

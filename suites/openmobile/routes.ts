@@ -29,6 +29,9 @@ function hasParameter(query: string, name: string): boolean {
  * a person's phone, where no probe app is installed).
  */
 export function urlFor(route: Route, query: string, options: { probe?: boolean } = {}): string {
+  // A step written as a whole URL (a regression the fuzzer found on a routing variant) is used as written:
+  // a query cannot start like one, since it starts with a parameter name.
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(query)) return query;
   if (route.platform === 'ios') {
     if (options.probe === false) return query === '' ? 'ipass://provision' : `ipass://provision?${query}`;
     const q = hasParameter(query, 'resulturlscheme')

@@ -21,6 +21,8 @@ const CATALOG_FILE_NAME = 'profiles.json';
 const SPEC_RESULT_CODES: ReadonlySet<number> = new Set([0, 1, 2, 10, 11, 20, 21, 22, 23, 30, 31, 32, 33]);
 
 export interface LoadVectorOptions {
+  /** Load these files (absolute paths) instead of every file of the directory. */
+  files?: string[];
   /** When given, every requirement ID a vector names must be in this set. */
   knownRequirements?: ReadonlySet<string>;
   /** Problem paths and `Vector.source` are relative to this directory. Default: `process.cwd()`. */
@@ -62,7 +64,7 @@ export async function loadVectorFiles(dir: string, options: LoadVectorOptions = 
   const validate = validatorFor('vectors.schema.json');
   let names: string[];
   try {
-    names = (await readdir(dir)).filter((n) => n.endsWith('.json') && n !== CATALOG_FILE_NAME).sort();
+    names = options.files ?? (await readdir(dir)).filter((n) => n.endsWith('.json') && n !== CATALOG_FILE_NAME).sort();
   } catch (error) {
     const file = relativeTo(rootDir, dir);
     throw new HarnessError('HARNESS_VECTORS_INVALID', `cannot read the vector directory ${file}`, [
@@ -76,7 +78,7 @@ export async function loadVectorFiles(dir: string, options: LoadVectorOptions = 
   const vectors: Vector[] = [];
 
   for (const name of names) {
-    const absolute = path.join(dir, name);
+    const absolute = path.isAbsolute(name) ? name : path.join(dir, name);
     const file = relativeTo(rootDir, absolute);
     const before = problems.length;
     const document = await readJson(absolute, file, problems);

@@ -444,9 +444,18 @@ describe('routing (reading section 1)', () => {
     expect(only(stepUrl(INTENT, 'ipass://provision?pid=9945')).handled).toBe(false);
   });
 
-  it('a URL with a path is not a provisioning URL', () => {
-    expect(only(stepUrl(IOS, 'ipass://provision/x?pid=9945')).handled).toBe(false);
-    expect(only(stepUrl(ANDROID_URL, 'clientx://provision.com/?pid=9945')).handled).toBe(false);
+  it('a path after the host is an implementation-defined choice (OM-CHOICE-PATH), on every route', () => {
+    for (const [route, url] of [
+      [IOS, 'ipass://provision/x?pid=9945'],
+      [ANDROID_URL, 'clientx://provision.com/?pid=9945'],
+      [INTENT, 'clientx://provision/x?pid=9945'],
+    ] as const) {
+      const branches = stepUrl(route, url);
+      expect(branches.map((b) => [b.choices['OM-CHOICE-PATH'], b.handled])).toEqual([
+        ['not-handled', false],
+        ['handled', true],
+      ]);
+    }
   });
 
   it('a URL that is not handled changes nothing and reports nothing', () => {

@@ -1,0 +1,182 @@
+/**
+ * The Open Mobile fuzz property: a random sequence of generated provisioning requests (arbitraries.ts) on
+ * one of the target's routes, from a freshly installed app. Every step is judged by the model, continuing
+ * from the state of the branch the target's observation matched; an implementation-defined choice is never
+ * a failure. A failing sequence is shrunk by fast-check to the fewest steps and the shortest values.
+ */
+import fc from 'fast-check';
+import type { FuzzFailure, FuzzProperty } from '../../src/core/fuzz.ts';
+import type { ClientSession } from '../../src/core/driver.ts';
+import { redactUrlPassword } from '../../src/core/redact.ts';
+import type { Catalog, ProfileServiceScope, Route, TargetInfo } from '../../src/core/types.ts';
+import { requestArbitrary } from './arbitraries.ts';
+import { freshState, passwordForms, routeRequirement } from './execute.ts';
+import { judgeStep, leakMismatch } from './judge.ts';
+import { predict } from './model.ts';
+import type { ModelState, Vector } from './types.ts';
+
+export interface FuzzSequence {
+  route: Route;
+  urls: string[];
+}
+
+export interface OpenMobileFuzzContext {
+  session: ClientSession;
+  scope: ProfileServiceScope;
+  info: TargetInfo;
+  catalog: Catalog;
+  obfuscationKey: string | null;
+  declaredPrecedence: number[] | null;
+}
+
+export function sequenceArbitrary(
+  info: TargetInfo,
+  catalog: Catalog,
+  obfuscationKey: string | null,
+): fc.Arbitrary<FuzzSequence> {
+  const routes: Route[] = info.methods.map((method) => ({ platform: info.platform, method }));
+  return fc.oneof(
+    ...routes.map((route) =>
+      fc.record({
+        route: fc.constant(route),
+        urls: fc.array(
+          requestArbitrary({ catalog, platform: route.platform, method: route.method, obfuscationKey }).map(
+            (r) => r.url,
+          ),
+          { minLength: 1, maxLength: 4 },
+        ),
+      }),
+    ),
+  );
+}
+
+function stepText(urls: string[]): string {
+  return urls.map((url, i) => `  ${i + 1}. ${redactUrlPassword(url)}`).join('\n');
+}
+
+export function sequenceProperty(ctx: OpenMobileFuzzContext): FuzzProperty<FuzzSequence> {
+  const routeOf = (s: FuzzSequence) => `${s.route.platform} ${s.route.method}`;
+  return {
+    name: `openmobile: request sequences on ${ctx.info.platform} (${ctx.info.methods.join(', ')})`,
+    arbitrary: sequenceArbitrary(ctx.info, ctx.catalog, ctx.obfuscationKey),
+    describe: (s) => `${s.urls.length} request(s) on ${routeOf(s)}, from a freshly installed app:\n${stepText(s.urls)}`,
+    regression: (s, failure, origin) => ({
+      $schema: '../schema/vectors.schema.json',
+      description: `Found by \`npx harness fuzz\` (seed ${origin.seed}, path ${origin.path}); run first by every later run.`,
+      vectors: [regressionVector(s, failure, origin, ctx)],
+    }),
+    check: async (s, signal): Promise<FuzzFailure | null> => {
+      const hasState = ctx.info.capabilities.includes('state');
+      const hasLogs = ctx.info.capabilities.includes('logs');
+      ctx.scope.setFault(null);
+      await ctx.session.reset(ctx.scope.url, signal);
+      let state: ModelState = freshState();
+      const secrets: string[] = [];
+      for (const [i, url] of s.urls.entries()) {
+        secrets.push(...passwordForms(url, ctx.obfuscationKey).filter((f) => f.length >= 4));
+        const branches = predict({
+          route: s.route,
+          url,
+          state,
+          catalog: ctx.catalog,
+          network: 'online',
+          fault: null,
+          obfuscationKey: ctx.obfuscationKey,
+          ...(ctx.declaredPrecedence ? { declaredPrecedence: ctx.declaredPrecedence } : {}),
+        });
+        const provision = await ctx.session.provision({ url, method: s.route.method }, signal);
+        const observed = hasState ? await ctx.session.state(signal) : null;
+        const judgement = judgeStep(
+          branches,
+          state,
+          { provision, state: observed, logs: null },
+          routeRequirement(s.route),
+        );
+        const matched = judgement.matched[0];
+        if (matched === undefined) {
+          const mismatches = judgement.mismatches;
+          return {
+            message: `step ${i + 1} of ${s.urls.length} (${redactUrlPassword(url)}): ${mismatches.map((m) => `${m.text} (${m.requirement})`).join('; ')}`,
+            requirements: [...new Set(mismatches.map((m) => m.requirement))],
+            ...(mismatches[0] ? { category: mismatches[0].category } : {}),
+          };
+        }
+        state = matched.state;
+      }
+      if (hasLogs) {
+        const leak = leakMismatch(await ctx.session.logs(signal), secrets);
+        if (leak)
+          return {
+            message: `${leak.text} (${leak.requirement})`,
+            requirements: [leak.requirement],
+            category: leak.category,
+          };
+      }
+      return null;
+    },
+  };
+}
+
+/**
+ * A shrunk failure as an ordinary vector (vectors/regressions/): the earlier steps as `given`, the last as
+ * the request under test, its expectation from the model; the seed and what the target did in `origin`.
+ */
+export function regressionVector(
+  s: FuzzSequence,
+  failure: FuzzFailure,
+  origin: { seed: number; path: string; target: string },
+  ctx: { catalog: Catalog; obfuscationKey: string | null },
+): Vector {
+  let state = freshState();
+  const given = s.urls.slice(0, -1);
+  for (const url of given) {
+    const ok = predict({
+      route: s.route,
+      url,
+      state,
+      catalog: ctx.catalog,
+      network: 'online',
+      fault: null,
+      obfuscationKey: ctx.obfuscationKey,
+    }).find((b) => b.handled && b.results.length === 1 && b.results[0] === 0);
+    if (ok) state = ok.state;
+  }
+  const last = s.urls[s.urls.length - 1] as string;
+  const branch = predict({
+    route: s.route,
+    url: last,
+    state,
+    catalog: ctx.catalog,
+    network: 'online',
+    fault: null,
+    obfuscationKey: ctx.obfuscationKey,
+  })[0];
+  const ok = branch !== undefined && branch.handled && branch.results.length === 1 && branch.results[0] === 0;
+  const id = `OM-REG-${origin.target.replace(/[^A-Za-z0-9]+/g, '-').toUpperCase()}-${origin.seed.toString(16).toUpperCase()}`;
+  return {
+    id,
+    title: `Found by the fuzzer on ${origin.target}: ${failure.message.slice(0, 160)}`,
+    area: 'regressions',
+    requirements: failure.requirements.length > 0 ? failure.requirements : ['OM-CODE-0-SUCCESS'],
+    platforms: [s.route.platform],
+    methods: [s.route.method],
+    ...(given.length > 0 ? { given } : {}),
+    when: { url: last },
+    then:
+      branch === undefined || !branch.handled
+        ? { handled: false }
+        : {
+            handled: true,
+            result: branch.results,
+            state: ok
+              ? {
+                  profile: branch.state.profile
+                    ? { id: branch.state.profile.id, mode: branch.state.profile.mode }
+                    : null,
+                  settings: branch.state.settings,
+                }
+              : 'unchanged',
+          },
+    origin: { seed: origin.seed, target: origin.target, observed: { path: origin.path, failure: failure.message } },
+  };
+}
