@@ -320,12 +320,16 @@ function flagArbitrary(allowY = true): fc.Arbitrary<FlagPick> {
   return pick(...alternatives);
 }
 
-function settingArbitrary(others: readonly string[]): fc.Arbitrary<SettingPick> {
+/** `absent` and `option` carry most of the weight, so most requests keep a configuration the profile accepts. */
+function settingArbitrary(
+  others: readonly string[],
+  weights: { absent: number; option: number },
+): fc.Arbitrary<SettingPick> {
   return pick<SettingPick>(
-    [3, fc.constant({ kind: 'absent' })],
-    [4, fc.nat({ max: 2 }).map((index) => ({ kind: 'option', index }))],
+    [weights.absent, fc.constant({ kind: 'absent' })],
+    [weights.option, fc.nat({ max: 2 }).map((index) => ({ kind: 'option', index }))],
     [1, fc.constant({ kind: 'option-case' })],
-    [2, fc.constantFrom(...others).map((value) => ({ kind: 'other', value }))],
+    [1, fc.constantFrom(...others).map((value) => ({ kind: 'other', value }))],
     [1, fc.constant({ kind: 'empty' })],
   );
 }
@@ -358,22 +362,23 @@ export function requestArbitrary(options: RequestOptions): fc.Arbitrary<Generate
   const spec: fc.Arbitrary<RequestSpec> = fc.record({
     pid: pidArbitrary(offer),
     pin: pick<PinPick>(
-      [6, fc.constant('right')],
-      [2, fc.constant('absent')],
+      [10, fc.constant('right')],
+      [1, fc.constant('absent')],
       [1, fc.constant('empty')],
       [1, fc.constant('wrong')],
       [1, fc.constant('wrong-case')],
     ),
     test: pick<TestPick>(
-      [6, fc.constant('match')],
+      [10, fc.constant('match')],
       [1, fc.constant('Y')],
       [1, fc.constant('N')],
       [1, fc.constant('absent')],
     ),
     username: pick<TextSpec | null>([1, fc.constant(null)], [4, textSpec(USERNAME_LIMIT)]),
     password: pick<TextSpec | null>([1, fc.constant(null)], [4, textSpec(PASSWORD_LIMIT)]),
-    domain: settingArbitrary(OTHER_DOMAINS),
-    prefix: settingArbitrary(OTHER_PREFIXES),
+    domain: settingArbitrary(OTHER_DOMAINS, { absent: 4, option: 5 }),
+    // Most profiles have no prefix option, and any prefix is then 21: mostly absent.
+    prefix: settingArbitrary(OTHER_PREFIXES, { absent: 8, option: 3 }),
     autologin: flagArbitrary(),
     silentmode: flagArbitrary(),
     obfuscation: flagArbitrary(obfuscationKey !== null),
@@ -390,8 +395,8 @@ export function requestArbitrary(options: RequestOptions): fc.Arbitrary<Generate
     // each shrinks to "none" on its own, where an array's shrinker only drops items from the front.
     mutations: fc
       .tuple(
-        pick<Mutation | null>([3, fc.constant(null)], [2, mutationArbitrary(platform)]),
-        pick<Mutation | null>([4, fc.constant(null)], [1, mutationArbitrary(platform)]),
+        pick<Mutation | null>([3, fc.constant(null)], [1, mutationArbitrary(platform)]),
+        pick<Mutation | null>([5, fc.constant(null)], [1, mutationArbitrary(platform)]),
       )
       .map((slots) => slots.filter((m) => m !== null)),
     route: pick<RouteVariant | null>([14, fc.constant(null)], [2, fc.constantFrom(...routeVariants(platform, method))]),
@@ -535,7 +540,6 @@ function setting(
   put: (name: string, text: string) => void,
   notes: string[],
 ): void {
-  const first = options[0];
   switch (choice.kind) {
     case 'absent':
       notes.push(`${name}-absent`);
@@ -547,10 +551,10 @@ function setting(
     case 'option':
     case 'option-case': {
       const option = options[choice.kind === 'option' ? choice.index % Math.max(options.length, 1) : 0];
-      if (option === undefined || first === undefined) break;
+      if (option === undefined) break;
       const cased = choice.kind === 'option-case' ? swapCase(option) : option;
-      // A value without letters has no other case: it is the option itself.
       put(name, cased);
+      // A value without letters has no other case: it is then just the option.
       notes.push(cased === option ? `${name}-option` : `${name}-option-case`);
       return;
     }
@@ -559,9 +563,8 @@ function setting(
       notes.push(`${name}-other`);
       return;
   }
-  // The target has no options: an option is any value, here one the profile does not list.
-  put(name, name === 'domain' ? 'other.example' : 'OTHER/');
-  notes.push(`${name}-other`);
+  // The target lists no option: "one of its options" is then no value at all (`other` covers unlisted ones).
+  notes.push(`${name}-absent`);
 }
 
 function mutate(pairs: RequestPair[], m: Mutation, notes: string[]): void {

@@ -99,6 +99,48 @@ export function passwordForms(url: string, key: string | null, anyCase = false):
   return forms;
 }
 
+/**
+ * The passwords a client must never log, for the leak check: every form of every password the case sends
+ * (at least MIN_SECRET_LENGTH characters), except a form that also occurs in a value the client may log
+ * (a username built of the same characters): such a "leak" could not be told from the username.
+ */
+export function leakCandidates(urls: string[], key: string | null, catalogText: readonly string[] = []): string[] {
+  // What a client may log: each URL without its password values, as sent and with each value decoded.
+  const publicValues: string[] = [];
+  const decode = (text: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text; // a malformed escape: the raw form is what a client would log
+    }
+  };
+  for (const url of urls) {
+    const question = url.indexOf('?');
+    const head = question < 0 ? url : url.slice(0, question + 1);
+    const pairs = question < 0 ? [] : url.slice(question + 1).split('&');
+    const kept = pairs.map((pair) => (pair.startsWith('password=') ? 'password=' : pair));
+    publicValues.push(head + kept.join('&'), head + kept.map(decode).join('&'));
+  }
+  publicValues.push(...catalogText);
+  // Only a distinctive form can be found in a log: four letters or digits in a row, no "=" (it would read
+  // like a logged setting, `domain=mycorp.com`), and not, even trimmed, part of what the client may log.
+  const forms = urls
+    .flatMap((url) => passwordForms(url, key))
+    .filter((f) => f.length >= MIN_SECRET_LENGTH && !f.includes('=') && /[\p{L}\p{N}]{4}/u.test(f));
+  return [...new Set(forms)].filter((f) => !publicValues.some((v) => v.includes(f) || v.includes(f.trim())));
+}
+
+/** The profile values a client may log (company, domains, prefixes), for {@link leakCandidates}. */
+export function catalogText(catalog: Catalog): string[] {
+  const out = new Set<string>();
+  for (const p of catalog.profiles) {
+    out.add(p.company);
+    for (const d of p.domains.options) out.add(d);
+    for (const x of p.prefixes?.options ?? []) out.add(x);
+  }
+  return [...out];
+}
+
 function maskState(state: ClientState | null): ClientState | null {
   if (state === null) return null;
   const pw = state.settings.password;
@@ -154,14 +196,15 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
     ...extra,
   });
   // Short values would match ordinary log text (docs/openmobile-reading-notes.md, "Password leaks").
+  // Every URL the client received, for redaction (any letter case) and, at the end, the leak check.
+  const sentUrls: string[] = [];
   const secretsOf = (url: string) => {
     passwordForms(url, ctx.obfuscationKey, true).forEach((f) => redactor.add(f));
-    return passwordForms(url, ctx.obfuscationKey).filter((f) => f.length >= MIN_SECRET_LENGTH);
+    sentUrls.push(url);
   };
 
   const records: StepRecord[] = [];
   const runs: StepRun[] = [];
-  const secrets: string[] = [];
 
   const t0 = Date.now();
   await session.reset(scope.url, signal);
@@ -184,7 +227,7 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
     const delivered = provision.delivered?.url;
     if (delivered !== undefined && delivered !== url) {
       // The client received what the browser made of the link: its password forms are secrets too.
-      secrets.push(...secretsOf(delivered));
+      secretsOf(delivered);
       const asDelivered = judgeStep(predict(stepInput(delivered, before, conditions)), before, observed, routeReq);
       if (judgement.matched.length === 0 && asDelivered.matched.length > 0) alteredBy = delivered;
       if (judgement.matched.length > 0) {
@@ -215,7 +258,7 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
   let setupFailed: StepRun | null = null;
   for (const [index, query] of (vector.given ?? []).entries()) {
     const url = urlFor(route, query);
-    secrets.push(...secretsOf(url));
+    secretsOf(url);
     const branches = predict(stepInput(url, state));
     const stepStart = Date.now();
     const provision = await session.provision({ url, method: route.method, setup: true }, signal);
@@ -249,7 +292,7 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
   } | null = null;
   if (setupFailed === null) {
     const url = focusUrl(vector, route);
-    secrets.push(...secretsOf(url));
+    secretsOf(url);
     const network = vector.when.network ?? 'online';
     const fault = vector.when.fault ?? null;
     if (network === 'offline') await session.network(false, signal);
@@ -259,7 +302,7 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
     let provision: ProvisionObservation;
     if (vector.when.concurrent !== undefined) {
       const secondUrl = urlFor(route, vector.when.concurrent);
-      secrets.push(...secretsOf(secondUrl));
+      secretsOf(secondUrl);
       let settled = false;
       // The profile service holds its answer to the first request until the second has been answered, so
       // the first is in progress however long the second takes to arrive (a browser, a device).
@@ -301,7 +344,7 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
   }
 
   const logs = hasLogs ? await session.logs(signal) : null;
-  const leak = leakMismatch(logs, secrets);
+  const leak = leakMismatch(logs, leakCandidates(sentUrls, ctx.obfuscationKey, catalogText(ctx.catalog)));
 
   // Verdict.
   const allRuns = runs;

@@ -9,8 +9,8 @@ import type { FuzzFailure, FuzzProperty } from '../../src/core/fuzz.ts';
 import type { ClientSession } from '../../src/core/driver.ts';
 import { redactUrlPassword } from '../../src/core/redact.ts';
 import type { Catalog, ProfileServiceScope, Route, TargetInfo } from '../../src/core/types.ts';
-import { requestArbitrary } from './arbitraries.ts';
-import { freshState, passwordForms, routeRequirement } from './execute.ts';
+import { conditionArbitrary, requestArbitrary, type Condition } from './arbitraries.ts';
+import { catalogText, freshState, leakCandidates, routeRequirement } from './execute.ts';
 import { judgeStep, leakMismatch } from './judge.ts';
 import { predict } from './model.ts';
 import type { ModelState, Vector } from './types.ts';
@@ -18,6 +18,8 @@ import type { ModelState, Vector } from './types.ts';
 export interface FuzzSequence {
   route: Route;
   urls: string[];
+  /** Per step: the device's network and a fault of the profile service (mostly online, no fault). */
+  conditions: Condition[];
 }
 
 export interface OpenMobileFuzzContext {
@@ -37,21 +39,37 @@ export function sequenceArbitrary(
   const routes: Route[] = info.methods.map((method) => ({ platform: info.platform, method }));
   return fc.oneof(
     ...routes.map((route) =>
-      fc.record({
-        route: fc.constant(route),
-        urls: fc.array(
-          requestArbitrary({ catalog, platform: route.platform, method: route.method, obfuscationKey }).map(
-            (r) => r.url,
+      fc
+        .array(
+          fc.tuple(
+            requestArbitrary({ catalog, platform: route.platform, method: route.method, obfuscationKey }).map(
+              (r) => r.url,
+            ),
+            // Latency alone changes no outcome: a short one keeps the fuzzer fast.
+            conditionArbitrary().map((c) =>
+              c.fault?.kind === 'latency'
+                ? { ...c, fault: { kind: 'latency' as const, ms: Math.min(c.fault.ms, 2) } }
+                : c,
+            ),
           ),
           { minLength: 1, maxLength: 4 },
-        ),
-      }),
+        )
+        .map((steps) => ({ route, urls: steps.map(([url]) => url), conditions: steps.map(([, c]) => c) })),
     ),
   );
 }
 
-function stepText(urls: string[]): string {
-  return urls.map((url, i) => `  ${i + 1}. ${redactUrlPassword(url)}`).join('\n');
+function conditionText(c: Condition | undefined): string {
+  if (c === undefined || (c.network === 'online' && c.fault === null)) return '';
+  const parts = [
+    c.network === 'offline' ? 'device offline' : '',
+    c.fault ? `profile service fault ${JSON.stringify(c.fault)}` : '',
+  ];
+  return ` [${parts.filter(Boolean).join(', ')}]`;
+}
+
+function stepText(s: FuzzSequence): string {
+  return s.urls.map((url, i) => `  ${i + 1}. ${redactUrlPassword(url)}${conditionText(s.conditions[i])}`).join('\n');
 }
 
 export function sequenceProperty(ctx: OpenMobileFuzzContext): FuzzProperty<FuzzSequence> {
@@ -59,7 +77,7 @@ export function sequenceProperty(ctx: OpenMobileFuzzContext): FuzzProperty<FuzzS
   return {
     name: `openmobile: request sequences on ${ctx.info.platform} (${ctx.info.methods.join(', ')})`,
     arbitrary: sequenceArbitrary(ctx.info, ctx.catalog, ctx.obfuscationKey),
-    describe: (s) => `${s.urls.length} request(s) on ${routeOf(s)}, from a freshly installed app:\n${stepText(s.urls)}`,
+    describe: (s) => `${s.urls.length} request(s) on ${routeOf(s)}, from a freshly installed app:\n${stepText(s)}`,
     regression: (s, failure, origin) => ({
       $schema: '../schema/vectors.schema.json',
       description: `Found by \`npx harness fuzz\` (seed ${origin.seed}, path ${origin.path}); run first by every later run.`,
@@ -71,20 +89,26 @@ export function sequenceProperty(ctx: OpenMobileFuzzContext): FuzzProperty<FuzzS
       ctx.scope.setFault(null);
       await ctx.session.reset(ctx.scope.url, signal);
       let state: ModelState = freshState();
-      const secrets: string[] = [];
       for (const [i, url] of s.urls.entries()) {
-        secrets.push(...passwordForms(url, ctx.obfuscationKey).filter((f) => f.length >= 4));
+        const condition = s.conditions[i] ?? { network: 'online', fault: null };
+        // Taking the network down needs the network capability; the faults are the harness's own.
+        const network =
+          condition.network === 'offline' && ctx.info.capabilities.includes('network') ? 'offline' : 'online';
         const branches = predict({
           route: s.route,
           url,
           state,
           catalog: ctx.catalog,
-          network: 'online',
-          fault: null,
+          network,
+          fault: condition.fault,
           obfuscationKey: ctx.obfuscationKey,
           ...(ctx.declaredPrecedence ? { declaredPrecedence: ctx.declaredPrecedence } : {}),
         });
+        if (network === 'offline') await ctx.session.network(false, signal);
+        ctx.scope.setFault(condition.fault);
         const provision = await ctx.session.provision({ url, method: s.route.method }, signal);
+        ctx.scope.setFault(null);
+        if (network === 'offline') await ctx.session.network(true, signal);
         const observed = hasState ? await ctx.session.state(signal) : null;
         const judgement = judgeStep(
           branches,
@@ -104,7 +128,10 @@ export function sequenceProperty(ctx: OpenMobileFuzzContext): FuzzProperty<FuzzS
         state = matched.state;
       }
       if (hasLogs) {
-        const leak = leakMismatch(await ctx.session.logs(signal), secrets);
+        const leak = leakMismatch(
+          await ctx.session.logs(signal),
+          leakCandidates(s.urls, ctx.obfuscationKey, catalogText(ctx.catalog)),
+        );
         if (leak)
           return {
             message: `${leak.text} (${leak.requirement})`,
@@ -142,13 +169,14 @@ export function regressionVector(
     if (ok) state = ok.state;
   }
   const last = s.urls[s.urls.length - 1] as string;
+  const lastCondition = s.conditions[s.conditions.length - 1];
   const branch = predict({
     route: s.route,
     url: last,
     state,
     catalog: ctx.catalog,
-    network: 'online',
-    fault: null,
+    network: lastCondition?.network ?? 'online',
+    fault: lastCondition?.fault ?? null,
     obfuscationKey: ctx.obfuscationKey,
   })[0];
   const ok = branch !== undefined && branch.handled && branch.results.length === 1 && branch.results[0] === 0;
@@ -161,7 +189,11 @@ export function regressionVector(
     platforms: [s.route.platform],
     methods: [s.route.method],
     ...(given.length > 0 ? { given } : {}),
-    when: { url: last },
+    when: {
+      url: last,
+      ...(lastCondition?.network === 'offline' ? { network: 'offline' as const } : {}),
+      ...(lastCondition?.fault ? { fault: lastCondition.fault } : {}),
+    },
     then:
       branch === undefined || !branch.handled
         ? { handled: false }
