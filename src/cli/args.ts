@@ -86,12 +86,16 @@ export function parseCli(argv: string[]): ParsedArgs {
   const noFuzz = { timeMs: 30_000, runs: Number.POSITIVE_INFINITY, corpus: null };
   if (values.help) return { command: 'help', positionals: [], overrides: {}, json: false, out: 'site', fuzz: noFuzz };
   if (!['run', 'list', 'explain', 'report', 'links', 'fuzz', 'replay', 'help'].includes(command)) {
-    throw new HarnessError('HARNESS_USAGE', `unknown command "${command}": use run, list, explain, report, links, fuzz or replay`);
+    throw new HarnessError(
+      'HARNESS_USAGE',
+      `unknown command "${command}": use run, list, explain, report, links, fuzz or replay`,
+    );
   }
   let timeMs = 30_000;
   if (values.time !== undefined) {
     const parsed = parseDuration(values.time);
-    if (parsed === null || parsed <= 0) throw new HarnessError('HARNESS_USAGE', `--time must be a duration like 30s, 2m or 500ms, got "${values.time}"`);
+    if (parsed === null || parsed <= 0)
+      throw new HarnessError('HARNESS_USAGE', `--time must be a duration like 30s, 2m or 500ms, got "${values.time}"`);
     timeMs = parsed;
   }
   const runs = integer('runs', values.runs, 1);

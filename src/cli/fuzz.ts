@@ -31,7 +31,12 @@ export async function fuzz(
   interrupt: AbortSignal,
 ): Promise<number> {
   const suite = createSuite();
-  await suite.load({ rootDir: config.rootDir, vectorsDir: config.vectors, catalogFile: config.profiles, obfuscationKey: config.obfuscationKey });
+  await suite.load({
+    rootDir: config.rootDir,
+    vectorsDir: config.vectors,
+    catalogFile: config.profiles,
+    obfuscationKey: config.obfuscationKey,
+  });
   if (!suite.fuzzProperty) throw new HarnessError('HARNESS_USAGE', `the ${suite.name} suite has no fuzz property`);
   const service = await startProfileService(suite.catalog());
   const outcomes: { target: string; outcome: FuzzOutcome<unknown>; file: string | null }[] = [];
@@ -42,16 +47,34 @@ export async function fuzz(
         const info = await driver.info();
         const session = await driver.openSession();
         const scope = service.scope();
-        const property = suite.fuzzProperty({ session, scope, info, target: { name: target.name, precedence: target.precedence } });
-        io.stderr(`fuzzing ${target.name}: ${property.name} (seed ${config.seed}, budget ${options.runs === Infinity ? '' : `${fmt(options.runs)} runs, `}${(options.timeMs / 1000).toFixed(0)} s)\n`);
-        const outcome = await fuzzProperty(property, { timeMs: options.timeMs, runs: options.runs, seed: config.seed }, {
-          signal: interrupt,
-          onProgress: (p) => io.stderr(`  ${fmt(p.runs)} runs · ${fmt(p.runs / (p.elapsedMs / 1000))} runs/s · 0 failures\n`),
+        const property = suite.fuzzProperty({
+          session,
+          scope,
+          info,
+          target: { name: target.name, precedence: target.precedence },
         });
+        io.stderr(
+          `fuzzing ${target.name}: ${property.name} (seed ${config.seed}, budget ${options.runs === Infinity ? '' : `${fmt(options.runs)} runs, `}${(options.timeMs / 1000).toFixed(0)} s)\n`,
+        );
+        const outcome = await fuzzProperty(
+          property,
+          { timeMs: options.timeMs, runs: options.runs, seed: config.seed },
+          {
+            signal: interrupt,
+            onProgress: (p) =>
+              io.stderr(`  ${fmt(p.runs)} runs · ${fmt(p.runs / (p.elapsedMs / 1000))} runs/s · 0 failures\n`),
+          },
+        );
         let file: string | null = null;
         if (outcome.kind === 'failed' && !outcome.flaky) {
-          const content = property.regression(outcome.counterexample, outcome.failure, { seed: outcome.seed, path: outcome.path, target: target.name });
-          const id = ((content as { vectors: { id: string }[] }).vectors[0]?.id ?? `OM-REG-${outcome.seed}`).toLowerCase();
+          const content = property.regression(outcome.counterexample, outcome.failure, {
+            seed: outcome.seed,
+            path: outcome.path,
+            target: target.name,
+          });
+          const id = (
+            (content as { vectors: { id: string }[] }).vectors[0]?.id ?? `OM-REG-${outcome.seed}`
+          ).toLowerCase();
           mkdirSync(options.corpus, { recursive: true });
           file = path.join(options.corpus, `${id}.json`);
           writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`);
@@ -71,7 +94,9 @@ export async function fuzz(
   for (const { target, outcome, file } of outcomes) {
     const rate = outcome.runs / Math.max(outcome.elapsedMs / 1000, 0.001);
     if (outcome.kind === 'passed') {
-      io.stdout(`${target}: no failure in ${fmt(outcome.runs)} runs (${(outcome.elapsedMs / 1000).toFixed(1)} s, ${fmt(rate)} runs/s)${outcome.interrupted ? ', interrupted' : ''}\n`);
+      io.stdout(
+        `${target}: no failure in ${fmt(outcome.runs)} runs (${(outcome.elapsedMs / 1000).toFixed(1)} s, ${fmt(rate)} runs/s)${outcome.interrupted ? ', interrupted' : ''}\n`,
+      );
       continue;
     }
     failed++;
@@ -83,7 +108,9 @@ export async function fuzz(
         `  -> ${outcome.failure.message}`,
         `  requirements: ${outcome.failure.requirements.join(', ') || '-'}`,
         `  seed ${outcome.seed}, path ${outcome.path}`,
-        rel ? `  kept as ${rel} (run first by every later \`npx harness run\`)\n  replay: npx harness replay ${rel}` : '  (flaky: not kept in the failure corpus)',
+        rel
+          ? `  kept as ${rel} (run first by every later \`npx harness run\`)\n  replay: npx harness replay ${rel}`
+          : '  (flaky: not kept in the failure corpus)',
         '',
       ].join('\n'),
     );
@@ -105,15 +132,22 @@ export async function replay(
   try {
     content = JSON.parse(readFileSync(path.resolve(io.cwd, file), 'utf8')) as typeof content;
   } catch (error) {
-    throw new HarnessError('HARNESS_USAGE', `replay: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}. Give a file that \`npx harness fuzz\` wrote`);
+    throw new HarnessError(
+      'HARNESS_USAGE',
+      `replay: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}. Give a file that \`npx harness fuzz\` wrote`,
+    );
   }
   const vectors = content.vectors ?? [];
   const ids = vectors.map((v) => v.id).filter((id): id is string => typeof id === 'string');
   if (ids.length === 0) throw new HarnessError('HARNESS_USAGE', `replay: ${file} holds no vectors`);
   const origin = vectors[0]?.origin?.target;
-  const targets = explicitTargets || origin === undefined ? config.selected : config.targets.filter((t) => t.name === origin);
+  const targets =
+    explicitTargets || origin === undefined ? config.selected : config.targets.filter((t) => t.name === origin);
   if (targets.length === 0) {
-    throw new HarnessError('HARNESS_USAGE', `replay: the file was found on target "${origin ?? '?'}", which the config does not have: give --target`);
+    throw new HarnessError(
+      'HARNESS_USAGE',
+      `replay: the file was found on target "${origin ?? '?'}", which the config does not have: give --target`,
+    );
   }
   const absolute = path.resolve(io.cwd, file);
   const inCorpus = path.dirname(absolute) === path.join(path.dirname(config.vectors), 'regressions');
@@ -126,9 +160,18 @@ export async function replay(
   );
   let still = 0;
   for (const r of results.filter((x) => !x.id.startsWith('OM-RUN-'))) {
-    const word = r.verdict === 'fail' ? 'STILL FAILING' : r.verdict === 'broken' ? 'BROKEN' : r.verdict === 'not-applicable' ? 'NOT APPLICABLE' : 'FIXED';
+    const word =
+      r.verdict === 'fail'
+        ? 'STILL FAILING'
+        : r.verdict === 'broken'
+          ? 'BROKEN'
+          : r.verdict === 'not-applicable'
+            ? 'NOT APPLICABLE'
+            : 'FIXED';
     if (r.verdict === 'fail' || r.verdict === 'broken') still++;
-    io.stdout(`${word.padEnd(14)} ${r.id} on ${r.target}${r.verdict === 'fail' || r.verdict === 'broken' ? `: ${r.message}` : ''}\n`);
+    io.stdout(
+      `${word.padEnd(14)} ${r.id} on ${r.target}${r.verdict === 'fail' || r.verdict === 'broken' ? `: ${r.message}` : ''}\n`,
+    );
   }
   return still > 0 ? 1 : 0;
 }

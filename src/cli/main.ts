@@ -155,7 +155,9 @@ async function fuzzCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
-    const corpus = args.fuzz.corpus ? path.resolve(io.cwd, args.fuzz.corpus) : path.join(path.dirname(config.vectors), 'regressions');
+    const corpus = args.fuzz.corpus
+      ? path.resolve(io.cwd, args.fuzz.corpus)
+      : path.join(path.dirname(config.vectors), 'regressions');
     return await fuzz(config, { timeMs: args.fuzz.timeMs, runs: args.fuzz.runs, corpus }, io, interrupt.signal);
   } finally {
     process.off('SIGINT', onSigint);
@@ -164,7 +166,8 @@ async function fuzzCommand(args: ParsedArgs, io: CliIo): Promise<number> {
 
 async function replayCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const [file] = args.positionals;
-  if (file === undefined) throw new HarnessError('HARNESS_USAGE', 'replay needs a file: npx harness replay vectors/regressions/<file>.json');
+  if (file === undefined)
+    throw new HarnessError('HARNESS_USAGE', 'replay needs a file: npx harness replay vectors/regressions/<file>.json');
   const config = await configFor(args, io);
   return replay(config, file, args.overrides.target !== undefined, io);
 }

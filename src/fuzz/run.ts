@@ -85,7 +85,10 @@ export async function fuzzProperty<T>(
     const failure: FuzzFailure =
       error instanceof CheckFailed
         ? error.failure
-        : { message: `the check itself threw: ${error instanceof Error ? error.message : String(error)}`, requirements: [] };
+        : {
+            message: `the check itself threw: ${error instanceof Error ? error.message : String(error)}`,
+            requirements: [],
+          };
     // Deterministic or flaky: the shrunk counterexample must fail again, twice.
     let again = 0;
     for (let i = 0; i < 2; i++) if ((await property.check(counterexample, signal)) !== null) again++;

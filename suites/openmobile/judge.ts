@@ -189,7 +189,7 @@ export function mismatchesFor(
           ? branch.handled
             ? 'OM-ATOMIC'
             : 'OM-ROUTE-UNHANDLED-NO-CHANGE'
-          : stateRequirement(branch),
+          : stateRequirement(branch, diff),
         category: failing && changed ? 'state-changed-by-failing-request' : 'wrong-state',
         expected: want,
         observed: observed.state,
@@ -215,10 +215,29 @@ function routeStatusRequirement(branch: Branch): string {
     : 'OM-DELIVER-URL-DIALOG';
 }
 
-/** The most specific requirement a wrong success state breaks: the last rule the derivation applied. */
-function stateRequirement(branch: Branch): string {
-  const soft = [...branch.derivation].reverse().find((l) => l.requirement.startsWith('OM-SOFT-'));
-  return soft?.requirement ?? 'OM-CODE-0-SUCCESS';
+/** The rules that set each saved field, most specific first. */
+const FIELD_RULES: Record<string, readonly string[]> = {
+  domain: ['OM-SOFT-DOMAIN-DEFAULT', 'OM-OMIT-EMPTY-ERASES', 'OM-OMIT-KEEP'],
+  password: ['OM-SOFT-PASSWORD-REMOVED', 'OM-OMIT-EMPTY-ERASES', 'OM-OMIT-KEEP', 'OM-REACT-KEEPS-SETTINGS'],
+  prefix: ['OM-SOFT-PREFIX-REMOVED', 'OM-OMIT-EMPTY-ERASES', 'OM-OMIT-KEEP', 'OM-REACT-KEEPS-SETTINGS'],
+  username: ['OM-OMIT-EMPTY-ERASES', 'OM-OMIT-KEEP', 'OM-REACT-KEEPS-SETTINGS'],
+  autologin: [
+    'OM-SOFT-AUTOLOGIN-ANDROID-INITIAL',
+    'OM-SOFT-AUTOLOGIN-ANDROID-IGNORED',
+    'OM-SOFT-AUTOLOGIN-IOS-INITIAL',
+    'OM-SOFT-AUTOLOGIN-IOS-FORBIDDEN',
+  ],
+  profile: ['OM-ACT-ACTIVATE', 'OM-PARAM-TEST-MODE', 'OM-LOOKUP-PROFILE-FINDER'],
+};
+
+/** The requirement a wrong success state breaks: the rule the derivation applied to the first field that differs. */
+function stateRequirement(branch: Branch, diff: string[]): string {
+  const applied = new Set(branch.derivation.map((l) => l.requirement));
+  for (const field of diff) {
+    const rule = (FIELD_RULES[field] ?? []).find((r) => applied.has(r));
+    if (rule) return rule;
+  }
+  return 'OM-CODE-0-SUCCESS';
 }
 
 /** Did the client log any secret? Checked whatever branch matched. */

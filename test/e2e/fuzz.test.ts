@@ -1,0 +1,60 @@
+/** `harness fuzz` and `harness replay`, run as a user runs them, with fixed seeds. */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { KEY, repoPaths, runCli, tempProject } from './helpers.ts';
+
+const config = (defects: string[]) =>
+  `export default { ${repoPaths()} obfuscation: { key: '${KEY}' },
+  targets: [
+    { name: 'clean', driver: 'emulated', options: { platform: 'android' } },
+    { name: 'buggy', driver: 'emulated', options: { platform: 'android', defects: ${JSON.stringify(defects)} } },
+  ] };\n`;
+
+describe('harness fuzz', () => {
+  it('finds nothing on the defect-free client within a fixed budget', async () => {
+    const dir = tempProject(config([]));
+    const run = await runCli(['fuzz', '--target', 'clean', '--runs', '600', '--seed', '7', '--corpus', 'corpus'], dir);
+    expect(run.stdout).toMatch(/^clean: no failure in 600 runs/m);
+    expect(run.code).toBe(0);
+  });
+
+  it('finds a seeded defect, shrinks it, keeps it as a vector, and replays it', async () => {
+    const dir = tempProject(config(['missed-soft-domain-default']));
+    const run = await runCli(['fuzz', '--target', 'buggy', '--runs', '2000', '--seed', '7', '--corpus', 'corpus'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^buggy: FAILURE after [\d,]+ runs/m);
+    expect(run.stdout).toContain('OM-SOFT-DOMAIN-DEFAULT');
+    // Shrunk: one request from a fresh app shows a missed domain default, with at most two parameters beyond
+    // the pid the defect needs.
+    const shown = /\n1 request\(s\) on android (?:url|intent), from a freshly installed app:\n {2}1\. (\S+)\n/.exec(
+      run.stdout,
+    );
+    expect(shown).not.toBeNull();
+    const parameters = (shown?.[1] ?? '').split('?')[1]?.split('&') ?? [];
+    expect(parameters[0]).toMatch(/^pid=\d+$/);
+    expect(parameters.length).toBeLessThanOrEqual(3);
+    const files = readdirSync(path.join(dir, 'corpus'));
+    expect(files).toHaveLength(1);
+    const file = path.join('corpus', files[0] as string);
+    const kept = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as {
+      vectors: { area: string; origin: { target: string; seed: number } }[];
+    };
+    expect(kept.vectors[0]).toMatchObject({ area: 'regressions', origin: { target: 'buggy' } });
+    expect(run.stdout).toContain(`replay: npx harness replay ${file}`);
+
+    const again = await runCli(['replay', file], dir);
+    expect(again.stdout).toMatch(/^STILL FAILING +OM-REG-BUGGY-/m);
+    expect(again.code).toBe(1);
+    const fixed = await runCli(['replay', file, '--target', 'clean'], dir);
+    expect(fixed.stdout).toMatch(/^FIXED +OM-REG-BUGGY-.* on clean$/m);
+    expect(fixed.code).toBe(0);
+  });
+
+  it('rejects a bad budget with exit 2', async () => {
+    const dir = tempProject(config([]));
+    const run = await runCli(['fuzz', '--time', 'soon'], dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--time must be a duration like 30s');
+  });
+});
