@@ -93,6 +93,13 @@ export async function fuzz(
   let failed = 0;
   for (const { target, outcome, file } of outcomes) {
     const rate = outcome.runs / Math.max(outcome.elapsedMs / 1000, 0.001);
+    if (outcome.kind === 'inconsistent') {
+      failed++;
+      io.stdout(
+        `${target}: FAILURE over ${fmt(outcome.runs)} runs (${(outcome.elapsedMs / 1000).toFixed(1)} s, seed ${outcome.seed}): ${outcome.failure.message}\n  requirements: ${outcome.failure.requirements.join(', ')}\n`,
+      );
+      continue;
+    }
     if (outcome.kind === 'passed') {
       io.stdout(
         `${target}: no failure in ${fmt(outcome.runs)} runs (${(outcome.elapsedMs / 1000).toFixed(1)} s, ${fmt(rate)} runs/s)${outcome.interrupted ? ', interrupted' : ''}\n`,

@@ -18,6 +18,11 @@ export interface FuzzProperty<T> {
   check(value: T, signal: AbortSignal): Promise<FuzzFailure | null>;
   /** The value in words, secrets redacted. */
   describe(value: T): string;
+  /**
+   * A check over every run so far (e.g. one order of checks explains all multi-violation answers), asked
+   * after each batch: null, or the failure with the runs that contradict each other in its message.
+   */
+  consistency?(): FuzzFailure | null;
   /** The shrunk failure as a vector file's content (`{ vectors: [...] }`), for the failure corpus. */
   regression(value: T, failure: FuzzFailure, origin: { seed: number; path: string; target: string }): unknown;
 }

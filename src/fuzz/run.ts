@@ -24,6 +24,8 @@ export interface FuzzProgress {
 
 export type FuzzOutcome<T> =
   | { kind: 'passed'; property: string; runs: number; elapsedMs: number; interrupted: boolean }
+  /** The runs together break a run-wide rule (no single shrinkable counterexample). */
+  | { kind: 'inconsistent'; property: string; runs: number; elapsedMs: number; seed: number; failure: FuzzFailure }
   | {
       kind: 'failed';
       property: string;
@@ -73,6 +75,17 @@ export async function fuzzProperty<T>(
     const details = await fc.check(prop, { seed, numRuns, endOnFailure: false, markInterruptAsFailure: false });
     if (!details.failed) {
       runs += details.numRuns;
+      const inconsistent = property.consistency?.() ?? null;
+      if (inconsistent !== null) {
+        return {
+          kind: 'inconsistent',
+          property: property.name,
+          runs,
+          elapsedMs: Date.now() - started,
+          seed: budget.seed,
+          failure: inconsistent,
+        };
+      }
       if (options.onProgress && Date.now() - lastProgress > 500) {
         lastProgress = Date.now();
         options.onProgress({ property: property.name, runs, elapsedMs: Date.now() - started });

@@ -43,6 +43,21 @@ export function checkKey(v: Violation): string {
   return `${v.requirement}${v.check === undefined ? '' : `:${v.check}`} (${v.code})`;
 }
 
+/**
+ * Evidence from an answer that every matching branch agrees on: when several branches match (a repeated
+ * parameter read first or last), they may break different checks, and then the answer proves nothing.
+ */
+export function agreedEvidence(caseId: string, matched: Branch[], observed: number): PrecedenceEvidence | null {
+  let agreed: PrecedenceEvidence | null = null;
+  for (const branch of matched) {
+    const found = precedenceEvidence(caseId, branch, observed);
+    if (found === null) return null;
+    if (agreed === null) agreed = found;
+    else if (found.winner !== agreed.winner || found.losers.join('|') !== agreed.losers.join('|')) return null;
+  }
+  return agreed;
+}
+
 /** Evidence from an answer, or null when it does not single out the winning check. */
 export function precedenceEvidence(caseId: string, branch: Branch, observed: number): PrecedenceEvidence | null {
   if (branch.results.length < 2 || !branch.results.includes(observed)) return null;
@@ -404,7 +419,7 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
     const matched = judgement.matched[0];
     const observedCode = focus?.observation.result;
     if (matched && observedCode !== null && observedCode !== undefined) {
-      const evidence = precedenceEvidence(planned.id, matched, observedCode);
+      const evidence = agreedEvidence(planned.id, judgement.matched, observedCode);
       if (evidence) ctx.onPrecedence?.(evidence);
     }
   }

@@ -10,7 +10,15 @@ import type { ClientSession } from '../../src/core/driver.ts';
 import { redactUrlPassword } from '../../src/core/redact.ts';
 import type { Catalog, ProfileServiceScope, Route, TargetInfo } from '../../src/core/types.ts';
 import { conditionArbitrary, requestArbitrary, type Condition } from './arbitraries.ts';
-import { catalogText, freshState, leakCandidates, routeRequirement } from './execute.ts';
+import { precedenceCycle, precedenceRelation } from './checks.ts';
+import {
+  catalogText,
+  freshState,
+  leakCandidates,
+  agreedEvidence,
+  routeRequirement,
+  type PrecedenceEvidence,
+} from './execute.ts';
 import { judgeStep, leakMismatch } from './judge.ts';
 import { predict } from './model.ts';
 import type { ModelState, Vector } from './types.ts';
@@ -74,7 +82,23 @@ function stepText(s: FuzzSequence): string {
 
 export function sequenceProperty(ctx: OpenMobileFuzzContext): FuzzProperty<FuzzSequence> {
   const routeOf = (s: FuzzSequence) => `${s.route.platform} ${s.route.method}`;
+  // Which check answered first, over every multi-violation answer of the run (checks.ts).
+  const evidence: PrecedenceEvidence[] = [];
   return {
+    consistency: () => {
+      const relation = precedenceRelation(evidence);
+      const cycle = precedenceCycle(relation);
+      if (cycle === null) return null;
+      const witnesses = cycle.slice(0, -1).map((a, i) => {
+        const b = cycle[i + 1] as string;
+        return `${a} before ${b} for ${relation.get(a)?.get(b)?.[0] ?? '?'}`;
+      });
+      return {
+        message: `no single order of checks explains the answers: ${witnesses.join('; ')}`,
+        requirements: ['OM-PRECEDENCE'],
+        category: 'precedence',
+      };
+    },
     name: `openmobile: request sequences on ${ctx.info.platform} (${ctx.info.methods.join(', ')})`,
     arbitrary: sequenceArbitrary(ctx.info, ctx.catalog, ctx.obfuscationKey),
     describe: (s) => `${s.urls.length} request(s) on ${routeOf(s)}, from a freshly installed app:\n${stepText(s)}`,
@@ -126,6 +150,14 @@ export function sequenceProperty(ctx: OpenMobileFuzzContext): FuzzProperty<FuzzS
           };
         }
         state = matched.state;
+        if (provision.result !== null) {
+          const found = agreedEvidence(
+            `${redactUrlPassword(url)} (${routeOf(s)})`,
+            judgement.matched,
+            provision.result,
+          );
+          if (found && evidence.length < 10_000) evidence.push(found);
+        }
       }
       if (hasLogs) {
         const leak = leakMismatch(

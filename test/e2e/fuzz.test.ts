@@ -51,6 +51,16 @@ describe('harness fuzz', () => {
     expect(fixed.code).toBe(0);
   });
 
+  it('finds a target whose answers no single order of checks explains, naming two contradicting requests', async () => {
+    const dir = tempProject(config(['inconsistent-precedence']));
+    const run = await runCli(['fuzz', '--target', 'buggy', '--runs', '6000', '--seed', '7', '--corpus', 'corpus'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /^buggy: FAILURE over [\d,]+ runs .*no single order of checks explains the answers: .* before .* for .*; .* before .* for /m,
+    );
+    expect(run.stdout).toContain('requirements: OM-PRECEDENCE');
+  });
+
   it('rejects a bad budget with exit 2', async () => {
     const dir = tempProject(config([]));
     const run = await runCli(['fuzz', '--time', 'soon'], dir);
