@@ -521,12 +521,18 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
     message,
     ...(category ? { category } : {}),
     parameters,
-    expected: ref
-      ? ref.matched.length > 0
-        ? ref.matched.map(branchSummary)
-        : branchSummary(ref.reference)
-      : undefined,
-    observed: reference ? { provision: reference.observation, state: maskState(reference.state) } : undefined,
+    // Kept where someone will read them (a case that did not simply pass, or `artifacts: 'always'`): for a
+    // passing case they would only be serialised into every report and never shown.
+    expected:
+      ref && (verdict !== 'pass' || attach)
+        ? ref.matched.length > 0
+          ? ref.matched.map(branchSummary)
+          : branchSummary(ref.reference)
+        : undefined,
+    observed:
+      reference && (verdict !== 'pass' || attach)
+        ? { provision: reference.observation, state: maskState(reference.state) }
+        : undefined,
     choices,
     steps: records,
     attachments,
