@@ -18,7 +18,7 @@ import { createReporters } from '../src/reporters/index.ts';
 import { identity } from '../src/reporters/text.ts';
 import { runPlan } from '../src/runner/run.ts';
 import { casesOf, loadOpenMobile } from '../suites/openmobile/index.ts';
-import { focusUrl, freshState } from '../suites/openmobile/execute.ts';
+import { focusUrl, stateAfter } from '../suites/openmobile/execute.ts';
 import { predict } from '../suites/openmobile/model.ts';
 import { urlFor } from '../suites/openmobile/routes.ts';
 
@@ -50,7 +50,6 @@ async function benchModel(): Promise<number> {
   const cases = data.vectors.flatMap(casesOf);
   const one = () => {
     for (const c of cases) {
-      let state = freshState();
       const base = {
         route: c.route,
         catalog: data.catalog,
@@ -58,10 +57,10 @@ async function benchModel(): Promise<number> {
         fault: null,
         obfuscationKey: KEY,
       };
-      for (const q of c.vector.given ?? []) {
-        const ok = predict({ ...base, url: urlFor(c.route, q), state }).find((b) => b.results[0] === 0);
-        if (ok) state = ok.state;
-      }
+      const { state } = stateAfter(
+        (c.vector.given ?? []).map((q) => urlFor(c.route, q)),
+        base,
+      );
       predict({
         ...base,
         url: focusUrl(c.vector, c.route),

@@ -7,6 +7,7 @@ import { createEmulatedDriver } from '../../drivers/emulated/driver.ts';
 import { startProfileService } from '../../drivers/emulated/profile-service.ts';
 import { createHttpDriver } from '../../drivers/http/driver.ts';
 import { OpenMobileSuite } from '../../suites/openmobile/index.ts';
+import type { ResolvedConfig } from '../config/types.ts';
 import type { DriverFactory } from '../core/driver.ts';
 import type { Suite } from '../core/suite.ts';
 
@@ -17,6 +18,18 @@ export const DRIVERS = {
 } as const satisfies Record<string, DriverFactory>;
 
 export type DriverName = keyof typeof DRIVERS;
+
+/** The suite, loaded with the configuration's vectors, catalog and key. */
+export async function loadSuite(config: ResolvedConfig, extraVectorFiles: string[] = []): Promise<Suite> {
+  const suite = createSuite(extraVectorFiles);
+  await suite.load({
+    rootDir: config.rootDir,
+    vectorsDir: config.vectors,
+    catalogFile: config.profiles,
+    obfuscationKey: config.obfuscationKey,
+  });
+  return suite;
+}
 
 /** The suite; `extraVectorFiles` are loaded beside the configured vectors (`harness replay <file>`). */
 export function createSuite(extraVectorFiles: string[] = []): Suite {

@@ -11,7 +11,7 @@ import type { Reporter } from '../core/reporter.ts';
 import type { CaseResult } from '../core/results.ts';
 import { fuzzProperty, type FuzzOutcome } from '../fuzz/run.ts';
 import { openDriver, runPlan } from '../runner/run.ts';
-import { createSuite, DRIVERS, startProfileService } from './builtins.ts';
+import { createSuite, DRIVERS, loadSuite, startProfileService } from './builtins.ts';
 
 export interface FuzzOptions {
   timeMs: number;
@@ -30,13 +30,7 @@ export async function fuzz(
   io: { stdout: (t: string) => void; stderr: (t: string) => void; cwd: string },
   interrupt: AbortSignal,
 ): Promise<number> {
-  const suite = createSuite();
-  await suite.load({
-    rootDir: config.rootDir,
-    vectorsDir: config.vectors,
-    catalogFile: config.profiles,
-    obfuscationKey: config.obfuscationKey,
-  });
+  const suite = await loadSuite(config);
   if (!suite.fuzzProperty) throw new HarnessError('HARNESS_USAGE', `the ${suite.name} suite has no fuzz property`);
   const service = await startProfileService(suite.catalog());
   const outcomes: { target: string; outcome: FuzzOutcome<unknown>; file: string | null }[] = [];

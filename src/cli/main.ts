@@ -12,7 +12,7 @@ import { selectCases } from '../runner/select.ts';
 import { parseCli, USAGE, type ParsedArgs } from './args.ts';
 import { fuzz, replay } from './fuzz.ts';
 import { requirementsPage } from './requirements-page.ts';
-import { createSuite, DRIVERS, startProfileService } from './builtins.ts';
+import { createSuite, DRIVERS, loadSuite, startProfileService } from './builtins.ts';
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -43,15 +43,23 @@ async function configFor(args: ParsedArgs, io: CliIo): Promise<ResolvedConfig> {
   return resolveConfig(file, args.overrides, io.env, io.cwd);
 }
 
-async function loadSuite(config: ResolvedConfig) {
-  const suite = createSuite();
-  await suite.load({
-    rootDir: config.rootDir,
-    vectorsDir: config.vectors,
-    catalogFile: config.profiles,
-    obfuscationKey: config.obfuscationKey,
-  });
-  return suite;
+/**
+ * Runs `work` with Ctrl-C turned into its abort signal: the first Ctrl-C says what happens next and lets the
+ * work finish what it has; a second quits at once.
+ */
+async function onCtrlC<T>(io: CliIo, whatHappens: string, work: (interrupt: AbortSignal) => Promise<T>): Promise<T> {
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    if (interrupt.signal.aborted) process.exit(130);
+    io.stderr(`\nInterrupted: ${whatHappens} (Ctrl-C again to quit at once)\n`);
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    return await work(interrupt.signal);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
 }
 
 /** The command line as typed, with anything that looks like a key masked. */
@@ -69,24 +77,15 @@ async function run(args: ParsedArgs, argv: string[], io: CliIo): Promise<number>
     outputDir: config.outputDir,
     redact: identity,
   });
-  const interrupt = new AbortController();
-  const onSigint = () => {
-    if (interrupt.signal.aborted) process.exit(130);
-    io.stderr('\nInterrupted: finishing the cases in flight and writing the reports (Ctrl-C again to quit at once)\n');
-    interrupt.abort();
-  };
-  process.on('SIGINT', onSigint);
-  try {
+  return onCtrlC(io, 'finishing the cases in flight and writing the reports', async (interrupt) => {
     const outcome = await runPlan(
       config,
       { suite: createSuite(), drivers: DRIVERS, startProfileService, reporter, redactor },
       { startedAt: new Date().toISOString(), command: commandLine(argv), harnessVersion: harnessVersion() },
-      interrupt.signal,
+      interrupt,
     );
     return outcome.exitCode;
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+  });
 }
 
 async function list(args: ParsedArgs, io: CliIo): Promise<number> {
@@ -147,21 +146,12 @@ async function links(args: ParsedArgs, io: CliIo): Promise<number> {
 
 async function fuzzCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const config = await configFor(args, io);
-  const interrupt = new AbortController();
-  const onSigint = () => {
-    if (interrupt.signal.aborted) process.exit(130);
-    io.stderr('\nInterrupted: reporting what was found so far (Ctrl-C again to quit at once)\n');
-    interrupt.abort();
-  };
-  process.on('SIGINT', onSigint);
-  try {
+  return onCtrlC(io, 'reporting what was found so far', async (interrupt) => {
     const corpus = args.fuzz.corpus
       ? path.resolve(io.cwd, args.fuzz.corpus)
       : path.join(path.dirname(config.vectors), 'regressions');
-    return await fuzz(config, { timeMs: args.fuzz.timeMs, runs: args.fuzz.runs, corpus }, io, interrupt.signal);
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+    return fuzz(config, { timeMs: args.fuzz.timeMs, runs: args.fuzz.runs, corpus }, io, interrupt);
+  });
 }
 
 async function replayCommand(args: ParsedArgs, io: CliIo): Promise<number> {

@@ -78,8 +78,8 @@ export class Redactor {
  * matched in any letter case: a client ignores `Password=`, but a person reading the report would still
  * read it as a password.
  */
-export function redactUrlPassword(url: string): string {
+export function redactUrlPassword(url: string, replacement: string = REDACTED): string {
   return url.replace(/([?&]password=)([^&#]*)/gi, (_m, head: string, value: string) =>
-    value === '' ? head : `${head}${REDACTED}`,
+    value === '' ? head : `${head}${replacement}`,
   );
 }

@@ -4,8 +4,8 @@
  * not reproduce is reported like any other vector problem, instead of being silently judged by the model.
  */
 import type { Catalog, Route } from '../../src/core/types.ts';
-import { focusUrl, freshState } from './execute.ts';
-import { observableState, sameState } from './judge.ts';
+import { focusUrl, stateAfter } from './execute.ts';
+import { observableState, sameState, succeeded } from './judge.ts';
 import { predict } from './model.ts';
 import { urlFor } from './routes.ts';
 import type { Branch, ModelState, Outcome, Vector } from './types.ts';
@@ -36,7 +36,7 @@ function reduceModel(
   const wantsDelivery = vectorAlternatives.some((a) => a.delivery !== undefined);
   for (const b of branches) {
     const unchanged = sameState(observableState(b.state), observableState(before));
-    const failed = !(b.handled && b.results.length === 1 && b.results[0] === 0);
+    const failed = !succeeded(b);
     const s = unchanged && failed ? 'unchanged' : stateKey(observableState(b.state));
     const k = key(b.handled, s, b.nonStrict !== null);
     const codes = groups.get(k) ?? new Set<number>();
@@ -130,15 +130,14 @@ export function disagreement(
   catalog: Catalog,
   obfuscationKey: string | null,
 ): string | null {
-  let state = freshState();
   const base = { route, catalog, network: 'online' as const, fault: null, obfuscationKey };
-  for (const [i, q] of (vector.given ?? []).entries()) {
-    const ok = predict({ ...base, url: urlFor(route, q), state }).find(
-      (b) => b.handled && b.results.length === 1 && b.results[0] === 0,
-    );
-    if (!ok) return `setup step ${i + 1} (${q}) does not succeed in the model`;
-    state = ok.state;
-  }
+  const given = vector.given ?? [];
+  const { state, failedStep } = stateAfter(
+    given.map((q) => urlFor(route, q)),
+    base,
+  );
+  if (failedStep !== null)
+    return `setup step ${failedStep + 1} (${given[failedStep] ?? ''}) does not succeed in the model`;
   const branches = predict({
     ...base,
     url: focusUrl(vector, route),

@@ -8,7 +8,7 @@ import type { Attachment, CaseResult, FailureCategory, StepRecord, Verdict } fro
 import type { CaseEnv, PlannedCase } from '../../src/core/suite.ts';
 import type { Catalog, ClientState, ProvisionObservation, Route } from '../../src/core/types.ts';
 import { formatDerivation } from './explain.ts';
-import { judgeStep, leakMismatch, observableState, type Mismatch, type StepJudgement } from './judge.ts';
+import { judgeStep, leakMismatch, observableState, succeeded, type Mismatch, type StepJudgement } from './judge.ts';
 import { predict } from './model.ts';
 import { deobfuscate } from './obfuscation.ts';
 import { REQUIREMENTS } from './requirements.ts';
@@ -69,6 +69,26 @@ export function precedenceEvidence(caseId: string, branch: Branch, observed: num
 }
 
 const SEVERITY = new Map(REQUIREMENTS.map((r) => [r.id, r.severity]));
+
+/**
+ * The model's state after `urls`, from a fresh app: each step continues from its first successful branch,
+ * or, where none succeeds, from its first branch (a failure leaves the state as it was). `failedStep` is the
+ * index of the first step that cannot succeed, or null.
+ */
+export function stateAfter(
+  urls: readonly string[],
+  base: Omit<StepInput, 'url' | 'state'>,
+): { state: ModelState; failedStep: number | null } {
+  let state = freshState();
+  let failedStep: number | null = null;
+  for (const [i, url] of urls.entries()) {
+    const branches = predict({ ...base, url, state });
+    const ok = branches.find(succeeded);
+    if (ok === undefined) failedStep ??= i;
+    state = (ok ?? branches[0])?.state ?? state;
+  }
+  return { state, failedStep };
+}
 
 export function freshState(): ModelState {
   return { profile: null, settings: { username: null, password: null, domain: null, prefix: null, autologin: null } };
@@ -290,7 +310,7 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
       setupFailed = run;
       break;
     }
-    if (!(matched.handled && matched.results.length === 1 && matched.results[0] === 0)) {
+    if (!succeeded(matched)) {
       throw new Error(
         `vector ${vector.id}: setup step ${index + 1} does not succeed on ${route.platform}/${route.method}; fix the vector's "given"`,
       );

@@ -3,8 +3,10 @@
  * seed's words, then what each permitted outcome looks like. Passwords never appear: the URL's password
  * value and every saved password are shown as ***.
  */
+import { redactUrlPassword } from '../../src/core/redact.ts';
 import type { Route, Settings } from '../../src/core/types.ts';
 import { requirement } from './requirements.ts';
+import { succeeded } from './judge.ts';
 import type { Branch, DeliveryPrediction, DerivationLine, ModelState } from './types.ts';
 
 const QUOTE_LENGTH = 110;
@@ -17,16 +19,7 @@ export interface DerivationContext {
 
 /** The URL with the value of every `password` parameter replaced by ***. */
 export function redactPassword(url: string): string {
-  const question = url.indexOf('?');
-  if (question < 0) return url;
-  const hash = url.indexOf('#', question);
-  const end = hash < 0 ? url.length : hash;
-  const query = url
-    .slice(question + 1, end)
-    .split('&')
-    .map((pair) => (pair.slice(0, 9).toLowerCase() === 'password=' ? `${pair.slice(0, 9)}***` : pair))
-    .join('&');
-  return `${url.slice(0, question + 1)}${query}${url.slice(end)}`;
+  return redactUrlPassword(url, '***');
 }
 
 const quotes = new Map<string, string>();
@@ -84,7 +77,7 @@ function deliveryText(delivery: DeliveryPrediction, branch: Branch): string {
         : 'no result code';
   const dialog =
     delivery.dialog === 'outcome'
-      ? `a ${branch.results.length === 1 && branch.results[0] === 0 ? 'success' : 'failure'} dialog`
+      ? `a ${succeeded(branch) ? 'success' : 'failure'} dialog`
       : delivery.dialog === 'none'
         ? 'no dialog'
         : 'dialog not specified';

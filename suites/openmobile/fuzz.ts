@@ -14,12 +14,13 @@ import { precedenceCycle, precedenceRelation } from './checks.ts';
 import {
   catalogText,
   freshState,
+  stateAfter,
   leakCandidates,
   agreedEvidence,
   routeRequirement,
   type PrecedenceEvidence,
 } from './execute.ts';
-import { judgeStep, leakMismatch } from './judge.ts';
+import { judgeStep, leakMismatch, succeeded } from './judge.ts';
 import { predict } from './model.ts';
 import type { ModelState, Vector } from './types.ts';
 
@@ -186,20 +187,14 @@ export function regressionVector(
   origin: { seed: number; path: string; target: string },
   ctx: { catalog: Catalog; obfuscationKey: string | null },
 ): Vector {
-  let state = freshState();
   const given = s.urls.slice(0, -1);
-  for (const url of given) {
-    const ok = predict({
-      route: s.route,
-      url,
-      state,
-      catalog: ctx.catalog,
-      network: 'online',
-      fault: null,
-      obfuscationKey: ctx.obfuscationKey,
-    }).find((b) => b.handled && b.results.length === 1 && b.results[0] === 0);
-    if (ok) state = ok.state;
-  }
+  const { state } = stateAfter(given, {
+    route: s.route,
+    catalog: ctx.catalog,
+    network: 'online',
+    fault: null,
+    obfuscationKey: ctx.obfuscationKey,
+  });
   const last = s.urls[s.urls.length - 1] as string;
   const lastCondition = s.conditions[s.conditions.length - 1];
   const branch = predict({
@@ -211,7 +206,7 @@ export function regressionVector(
     fault: lastCondition?.fault ?? null,
     obfuscationKey: ctx.obfuscationKey,
   })[0];
-  const ok = branch !== undefined && branch.handled && branch.results.length === 1 && branch.results[0] === 0;
+  const ok = branch !== undefined && succeeded(branch);
   const id = `OM-REG-${origin.target.replace(/[^A-Za-z0-9]+/g, '-').toUpperCase()}-${origin.seed.toString(16).toUpperCase()}`;
   return {
     id,

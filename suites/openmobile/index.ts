@@ -31,6 +31,7 @@ import {
   type PrecedenceEvidence,
 } from './execute.ts';
 import { formatDerivation } from './explain.ts';
+import { succeeded } from './judge.ts';
 import { predict } from './model.ts';
 import { CHOICE_POINTS } from './choices.ts';
 import { REQUIREMENTS } from './requirements.ts';
@@ -270,7 +271,7 @@ export function explainCase(c: OpenMobileCase, data: OpenMobileSuiteData): strin
     const url = urlFor(c.route, query);
     const branches = predict({ ...base, url, state });
     lines.push('', `-- setup step ${i + 1} --`, formatDerivation(branches, { caseId: c.id, url, route: c.route }));
-    const ok = branches.find((b) => b.handled && b.results.length === 1 && b.results[0] === 0);
+    const ok = branches.find(succeeded);
     if (!ok) {
       lines.push('(the model predicts this setup step fails: the vector is wrong for this route)');
       return lines.join('\n');

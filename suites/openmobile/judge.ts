@@ -66,7 +66,8 @@ export function stateDiff(expected: ClientState, observed: ClientState): string[
   return out;
 }
 
-function succeeded(branch: Branch): boolean {
+/** A successful provisioning: handled, and result 0 (an unhandled branch has no result). */
+export function succeeded(branch: Branch): boolean {
   return branch.results.length === 1 && branch.results[0] === 0;
 }
 

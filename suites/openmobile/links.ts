@@ -5,11 +5,11 @@
  * expectation is the dialog and the saved settings.
  */
 import { escapeHtml } from '../../src/core/html.ts';
-import { focusUrl, freshState, type OpenMobileCase } from './execute.ts';
-import { observableState } from './judge.ts';
+import { focusUrl, stateAfter, type OpenMobileCase } from './execute.ts';
+import { observableState, succeeded } from './judge.ts';
 import { predict } from './model.ts';
 import { urlFor } from './routes.ts';
-import type { Branch, ModelState, Vector } from './types.ts';
+import type { Branch, Vector } from './types.ts';
 import type { OpenMobileSuiteData } from './index.ts';
 
 function linkFor(vector: Vector, c: OpenMobileCase, query: string | undefined): string {
@@ -19,7 +19,7 @@ function linkFor(vector: Vector, c: OpenMobileCase, query: string | undefined): 
 
 function outcomeText(branch: Branch): string {
   if (!branch.handled) return 'not handled: nothing happens, nothing changes';
-  const ok = branch.results.length === 1 && branch.results[0] === 0;
+  const ok = succeeded(branch);
   const code = branch.results.length === 1 ? String(branch.results[0]) : `one of ${branch.results.join(', ')}`;
   const shown =
     branch.delivery.notification === true
@@ -57,15 +57,12 @@ function caseHtml(c: OpenMobileCase, data: OpenMobileSuiteData): string | null {
     fault: null,
     obfuscationKey: data.obfuscationKey,
   };
-  let state: ModelState = freshState();
-  const steps: string[] = [];
-  for (const query of v.given ?? []) {
-    const url = linkFor(v, c, query);
-    const ok = predict({ ...base, url, state }).find((b) => b.handled && b.results.length === 1 && b.results[0] === 0);
-    if (!ok) return null;
-    state = ok.state;
-    steps.push(`<li>Tap <a href="${escapeHtml(url)}">${escapeHtml(url)}</a> (sets the starting state up)</li>`);
-  }
+  const setupUrls = (v.given ?? []).map((query) => linkFor(v, c, query));
+  const { state, failedStep } = stateAfter(setupUrls, base);
+  if (failedStep !== null) return null;
+  const steps = setupUrls.map(
+    (u) => `<li>Tap <a href="${escapeHtml(u)}">${escapeHtml(u)}</a> (sets the starting state up)</li>`,
+  );
   const url = v.when.query !== undefined ? linkFor(v, c, v.when.query) : focusUrl(v, c.route);
   const offline = v.when.network === 'offline';
   if (offline) steps.push('<li>Turn on airplane mode</li>');
