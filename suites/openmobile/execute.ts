@@ -289,7 +289,8 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
     return run;
   };
 
-  // Setup steps: each must succeed on this route, like the model says it does.
+  // Setup steps, each judged like the request under test. A hand-written vector's steps succeed (checked
+  // when vectors load); a regression the fuzzer kept may hold failing steps, which leave the state as it was.
   let setupFailed: StepRun | null = null;
   for (const [index, query] of (vector.given ?? []).entries()) {
     const url = urlFor(route, query);
@@ -309,11 +310,6 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
     if (matched === undefined) {
       setupFailed = run;
       break;
-    }
-    if (!succeeded(matched)) {
-      throw new Error(
-        `vector ${vector.id}: setup step ${index + 1} does not succeed on ${route.platform}/${route.method}; fix the vector's "given"`,
-      );
     }
     state = matched.state;
   }

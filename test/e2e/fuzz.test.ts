@@ -1,5 +1,5 @@
 /** `harness fuzz` and `harness replay`, run as a user runs them, with fixed seeds. */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KEY, repoPaths, runCli, tempProject } from './helpers.ts';
@@ -59,6 +59,27 @@ describe('harness fuzz', () => {
       /^buggy: FAILURE over [\d,]+ runs .*no single order of checks explains the answers: .* before .* for .*; .* before .* for /m,
     );
     expect(run.stdout).toContain('requirements: OM-PRECEDENCE');
+  });
+
+  it('replays a kept failure whose earlier step failed too (a fuzz sequence may hold failing steps)', async () => {
+    const dir = tempProject(config([]));
+    mkdirSync(path.join(dir, 'corpus'));
+    const vector = {
+      id: 'OM-REG-CLEAN-FAILING-STEP',
+      title: 'A blank pid (10, nothing changes), then an activation',
+      area: 'regressions',
+      requirements: ['OM-PARAM-PID-BLANK'],
+      platforms: ['android'],
+      methods: ['intent'],
+      given: ['clientx://provision?pid='],
+      when: { url: 'clientx://provision?pid=9945' },
+      then: { handled: true, result: [0] },
+      origin: { seed: 1, target: 'clean' },
+    };
+    writeFileSync(path.join(dir, 'corpus', 'kept.json'), JSON.stringify({ vectors: [vector] }));
+    const run = await runCli(['replay', 'corpus/kept.json'], dir);
+    expect(run.stdout).toMatch(/^FIXED +OM-REG-CLEAN-FAILING-STEP@android-intent on clean$/m);
+    expect(run.code).toBe(0);
   });
 
   it('rejects a bad budget with exit 2', async () => {
