@@ -171,6 +171,12 @@ class Scope implements ProfileServiceScope {
   fault: ProfileServiceFault | null = null;
   closed = false;
   readonly hits: ProfileServiceHit[] = [];
+  /** This scope's own catalog (null: the service's). */
+  index: CatalogIndex | null = null;
+
+  setCatalog(catalog: Catalog | null): void {
+    this.index = catalog === null ? null : new CatalogIndex(catalog);
+  }
 
   constructor(
     readonly id: string,
@@ -254,7 +260,7 @@ export async function startProfileService(
   // A per-run random part keeps scope URLs of two services (or two runs) from ever being confused.
   const runTag = randomBytes(3).toString('hex');
 
-  function answerLookup(path: string, query: Record<string, string>): Answer {
+  function answerLookup(path: string, query: Record<string, string>, index: CatalogIndex): Answer {
     if (!path.startsWith(PROFILES) || path.indexOf('/', PROFILES.length) !== -1) return NOT_FOUND;
     let pid: string;
     try {
@@ -318,7 +324,7 @@ export async function startProfileService(
         ? json(405, { error: 'method-not-allowed', message: `only GET is served, got ${req.method ?? '?'}` })
         : query === null
           ? json(400, { error: 'bad-request', message: 'the query string is not valid percent-encoding' })
-          : answerLookup(path, query);
+          : answerLookup(path, query, scope?.index ?? index);
 
     const fault = scope?.fault ?? null;
     const hit: ProfileServiceHit = { path, query: query ?? {}, status: answer.status };

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { CliOverrides } from '../config/types.ts';
 import { HarnessError } from '../core/errors.ts';
-import { parseDuration } from './duration.ts';
+import { parseDuration } from '../config/duration.ts';
 
 export const USAGE = `Usage: harness <command> [options]
 
@@ -11,7 +11,7 @@ Commands:
   explain <case-id>   show how a case's expectation is derived, rule by rule
   report              turn reports/allure-results into the HTML report (needs Java)
   links               write the provisioning-links page for a phone (--out <dir>, default site/)
-  fuzz                generated request sequences on each target until the budget is spent; a failure is
+  fuzz                the suite's fuzz properties on each target until the budget is spent; a failure is
                       shrunk, kept in vectors/regressions/ and printed with its replay command
   replay <file>       re-run a failure the fuzzer kept: FIXED, STILL FAILING or BROKEN
 
@@ -27,8 +27,11 @@ Options (run, list, explain, report):
   --artifacts <when>  attach each case's details: on-failure (default) or always
   --json              (list) print JSON
   --out <dir>         (links) where to write index.html (default: site)
-  --time <t>          (fuzz) time budget per target: 30s, 2m, 500ms (default 30s)
-  --runs <n>          (fuzz) run budget per target (default: none, the time decides)
+  --time <t>          (fuzz) time budget per property and target: 30s, 2m, 500ms (default 15s)
+  --runs <n>          (fuzz) run budget per property and target (default: none, the time decides)
+  --property <id>     (fuzz) only this property: sequences, precedence (repeatable; default: all)
+  --against <target>  (fuzz) differential: run the same sequences on this target too and compare
+  --max-failures <n>  (fuzz) distinct failures to find before stopping a property (default 1)
   --corpus <dir>      (fuzz) where shrunk failures are kept (default: vectors/regressions)
   -h, --help          this help
 
@@ -36,7 +39,6 @@ Exit codes: 0 nothing failed or broke, 1 a case failed or broke, 2 usage or conf
 
 export interface ParsedArgs {
   command: 'run' | 'list' | 'explain' | 'report' | 'links' | 'fuzz' | 'replay' | 'help';
-  fuzz: { timeMs: number; runs: number; corpus: string | null };
   /** `links --out <dir>`. */
   out: string;
   positionals: string[];
@@ -73,6 +75,9 @@ export function parseCli(argv: string[]): ParsedArgs {
         time: { type: 'string' },
         runs: { type: 'string' },
         corpus: { type: 'string' },
+        property: { type: 'string', multiple: true },
+        against: { type: 'string' },
+        'max-failures': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -83,25 +88,27 @@ export function parseCli(argv: string[]): ParsedArgs {
   }
   const { values, positionals } = parsed;
   const [command = 'help', ...rest] = positionals;
-  const noFuzz = { timeMs: 30_000, runs: Number.POSITIVE_INFINITY, corpus: null };
-  if (values.help) return { command: 'help', positionals: [], overrides: {}, json: false, out: 'site', fuzz: noFuzz };
+  if (values.help) return { command: 'help', positionals: [], overrides: {}, json: false, out: 'site' };
   if (!['run', 'list', 'explain', 'report', 'links', 'fuzz', 'replay', 'help'].includes(command)) {
     throw new HarnessError(
       'HARNESS_USAGE',
       `unknown command "${command}": use run, list, explain, report, links, fuzz or replay`,
     );
   }
-  let timeMs = 30_000;
+  const overrides: CliOverrides = {};
   if (values.time !== undefined) {
     const parsed = parseDuration(values.time);
     if (parsed === null || parsed <= 0)
       throw new HarnessError('HARNESS_USAGE', `--time must be a duration like 30s, 2m or 500ms, got "${values.time}"`);
-    timeMs = parsed;
+    overrides.fuzzTimeMs = parsed;
   }
   const runs = integer('runs', values.runs, 1);
-  // A run budget alone is not cut short by the default time budget.
-  if (runs !== undefined && values.time === undefined) timeMs = Number.POSITIVE_INFINITY;
-  const overrides: CliOverrides = {};
+  if (runs !== undefined) overrides.fuzzRuns = runs;
+  const maxFailures = integer('max-failures', values['max-failures'], 1);
+  if (maxFailures !== undefined) overrides.fuzzMaxFailures = maxFailures;
+  if (values.property !== undefined) overrides.fuzzProperties = values.property;
+  if (values.corpus !== undefined) overrides.fuzzCorpus = values.corpus;
+  if (values.against !== undefined) overrides.against = values.against;
   if (values.config !== undefined) overrides.config = values.config;
   if (values.target !== undefined) overrides.target = values.target;
   if (values.grep !== undefined) overrides.grep = values.grep;
@@ -125,6 +132,5 @@ export function parseCli(argv: string[]): ParsedArgs {
     overrides,
     json: values.json ?? false,
     out: values.out ?? 'site',
-    fuzz: { timeMs, runs: runs ?? Number.POSITIVE_INFINITY, corpus: values.corpus ?? null },
   };
 }

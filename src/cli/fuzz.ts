@@ -5,118 +5,288 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ResolvedConfig } from '../config/types.ts';
+import type { ResolvedConfig, ResolvedTarget } from '../config/types.ts';
+import type { FuzzFailureReport, FuzzProperty, FuzzReportEntry } from '../core/fuzz.ts';
+import type { FuzzEnv } from '../core/suite.ts';
 import { HarnessError } from '../core/errors.ts';
 import type { Reporter } from '../core/reporter.ts';
 import type { CaseResult } from '../core/results.ts';
 import { fuzzProperty, type FuzzOutcome } from '../fuzz/run.ts';
+import { writeFuzzReports, type FuzzRunInfo } from '../reporters/fuzz.ts';
 import { openDriver, runPlan } from '../runner/run.ts';
 import { createSuite, DRIVERS, loadSuite, startProfileService } from './builtins.ts';
 
-export interface FuzzOptions {
-  timeMs: number;
-  runs: number;
-  /** The failure corpus: shrunk failures are written here as vector files. */
-  corpus: string;
+export interface FuzzCommandOptions {
+  /** `--target` was given: fuzz those, not the configured fuzz targets. */
+  explicitTargets: boolean;
+  run: FuzzRunInfo;
 }
 
 function fmt(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** The configured property ids must be the suite's: exit 2 naming the field and the choices. */
+function checkProperties(config: ResolvedConfig, ids: readonly string[], fromCli: boolean): void {
+  const wanted = config.fuzz.properties ?? [];
+  const problems = wanted
+    .map((id, i) => ({ id, i }))
+    .filter(({ id }) => !ids.includes(id))
+    .map(({ id, i }) => ({
+      file: fromCli ? 'command line' : (config.configFile ?? 'built-in defaults'),
+      path: fromCli ? '--property' : `fuzz.properties[${i}]`,
+      message: `unknown fuzz property "${id}": use ${ids.map((x) => `"${x}"`).join(' or ')}`,
+    }));
+  if (problems.length > 0) {
+    throw new HarnessError('HARNESS_CONFIG_INVALID', `${problems.length} configuration problem(s)`, problems);
+  }
+}
+
+interface OpenTarget {
+  env: FuzzEnv;
+  close(): Promise<void>;
+}
+
+async function openTarget(
+  target: ResolvedTarget,
+  config: ResolvedConfig,
+  service: Awaited<ReturnType<typeof startProfileService>>,
+): Promise<OpenTarget> {
+  const driver = await openDriver(target, config, DRIVERS);
+  try {
+    const info = await driver.info();
+    const session = await driver.openSession();
+    const scope = service.scope();
+    return {
+      env: { session, scope, info, target: { name: target.name, precedence: target.precedence } },
+      close: async () => {
+        await session.close().catch(() => undefined);
+        scope.close();
+        await driver.stop();
+      },
+    };
+  } catch (error) {
+    await driver.stop();
+    throw error;
+  }
+}
+
+/**
+ * `harness fuzz`: every fuzz property of the suite on each target (or, with `--against`, the differential
+ * property on each pair), until the budget is spent. Exit 1 when anything failed.
+ */
 export async function fuzz(
   config: ResolvedConfig,
-  options: FuzzOptions,
+  options: FuzzCommandOptions,
   io: { stdout: (t: string) => void; stderr: (t: string) => void; cwd: string },
   interrupt: AbortSignal,
 ): Promise<number> {
   const suite = await loadSuite(config);
-  if (!suite.fuzzProperty) throw new HarnessError('HARNESS_USAGE', `the ${suite.name} suite has no fuzz property`);
+  if (!suite.fuzzProperties) throw new HarnessError('HARNESS_USAGE', `the ${suite.name} suite has no fuzz property`);
+  checkProperties(config, suite.fuzzPropertyIds ?? [], options.run.command.includes('--property'));
+  const targets = options.explicitTargets ? config.selected : config.fuzz.targets;
+  const against = config.fuzz.against;
+  if (against !== null && targets.some((t) => t.name === against.name)) {
+    throw new HarnessError(
+      'HARNESS_USAGE',
+      `--against ${against.name}: a target cannot be compared with itself; fuzz another target against it`,
+    );
+  }
+  const maxFailures = config.fuzz.maxFailures ?? (against === null ? 1 : Number.POSITIVE_INFINITY);
+  const budgetText = [
+    config.fuzz.runs === Number.POSITIVE_INFINITY ? '' : `${fmt(config.fuzz.runs)} runs`,
+    config.fuzz.timeMs === Number.POSITIVE_INFINITY ? '' : seconds(config.fuzz.timeMs),
+  ]
+    .filter(Boolean)
+    .join(' or ');
   const service = await startProfileService(suite.catalog());
-  const outcomes: { target: string; outcome: FuzzOutcome<unknown>; file: string | null }[] = [];
+  const entries: FuzzReportEntry[] = [];
+  let failed = 0;
   try {
-    for (const target of config.selected) {
-      const driver = await openDriver(target, config, DRIVERS);
-      try {
-        const info = await driver.info();
-        const session = await driver.openSession();
-        const scope = service.scope();
-        const property = suite.fuzzProperty({
-          session,
-          scope,
-          info,
-          target: { name: target.name, precedence: target.precedence },
-        });
-        io.stderr(
-          `fuzzing ${target.name}: ${property.name} (seed ${config.seed}, budget ${options.runs === Infinity ? '' : `${fmt(options.runs)} runs, `}${(options.timeMs / 1000).toFixed(0)} s)\n`,
-        );
-        const outcome = await fuzzProperty(
-          property,
-          { timeMs: options.timeMs, runs: options.runs, seed: config.seed },
-          {
-            signal: interrupt,
-            onProgress: (p) =>
-              io.stderr(`  ${fmt(p.runs)} runs · ${fmt(p.runs / (p.elapsedMs / 1000))} runs/s · 0 failures\n`),
-          },
-        );
-        let file: string | null = null;
-        if (outcome.kind === 'failed' && !outcome.flaky) {
-          const content = property.regression(outcome.counterexample, outcome.failure, {
-            seed: outcome.seed,
-            path: outcome.path,
-            target: target.name,
-          });
-          const id = (
-            (content as { vectors: { id: string }[] }).vectors[0]?.id ?? `OM-REG-${outcome.seed}`
-          ).toLowerCase();
-          mkdirSync(options.corpus, { recursive: true });
-          file = path.join(options.corpus, `${id}.json`);
-          writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`);
-        }
-        outcomes.push({ target: target.name, outcome, file });
-        await session.close();
-        scope.close();
-      } finally {
-        await driver.stop();
-      }
+    for (const target of targets) {
       if (interrupt.aborted) break;
+      let a: OpenTarget | null = null;
+      let b: OpenTarget | null = null;
+      try {
+        a = await openTarget(target, config, service);
+        if (against !== null) {
+          b = await openTarget(against, config, service);
+          if (b.env.info.platform !== a.env.info.platform) {
+            throw new HarnessError(
+              'HARNESS_USAGE',
+              `--against ${against.name}: it is an ${b.env.info.platform} client and ${target.name} an ${a.env.info.platform} one; a differential run compares two clients of one platform`,
+            );
+          }
+        }
+      } catch (error) {
+        await a?.close();
+        if (error instanceof HarnessError && error.code === 'HARNESS_USAGE') throw error;
+        // A target that cannot be started is this target's failure, not the end of the fuzz run.
+        failed++;
+        io.stdout(
+          `${target.name}: BROKEN: the target could not be started: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
+        continue;
+      }
+      try {
+        const properties = suite.fuzzProperties(a.env, {
+          ...(config.fuzz.properties ? { properties: config.fuzz.properties } : {}),
+          ...(b ? { against: b.env } : {}),
+          maxSteps: config.fuzz.maxSteps,
+        });
+        for (const property of properties) {
+          if (interrupt.aborted) break;
+          const label = `${target.name}${against ? ` against ${against.name}` : ''} · ${property.id}`;
+          io.stderr(`fuzzing ${label}: ${property.name} (seed ${config.seed}, budget ${budgetText})\n`);
+          const start = Date.now();
+          const outcome = await fuzzProperty(
+            property,
+            { timeMs: config.fuzz.timeMs, runs: config.fuzz.runs, seed: config.seed, maxFailures },
+            {
+              signal: interrupt,
+              onProgress: (p) =>
+                io.stderr(
+                  `  ${fmt(p.runs)} runs · ${fmt(p.cases)} cases · ${fmt(p.cases / Math.max(p.elapsedMs / 1000, 0.001))} cases/s · ${p.failures} failure(s)\n`,
+                ),
+            },
+          );
+          const entry = toEntry(outcome, property, {
+            target: target.name,
+            against: against?.name ?? null,
+            specification: suite.specification,
+            start,
+            corpus: config.fuzz.corpus,
+            cwd: io.cwd,
+          });
+          entries.push(entry);
+          if (entry.failures.length > 0 || entry.inconsistency !== null) failed++;
+          io.stdout(outcomeText(label, outcome, entry));
+        }
+      } finally {
+        await a.close();
+        await b?.close();
+      }
     }
   } finally {
     await service.close();
   }
-  let failed = 0;
-  for (const { target, outcome, file } of outcomes) {
-    const rate = outcome.runs / Math.max(outcome.elapsedMs / 1000, 0.001);
-    if (outcome.kind === 'inconsistent') {
-      failed++;
+  if (entries.length > 0) {
+    const written = writeFuzzReports(config, entries, options.run);
+    const paths = [written.allureResults, written.summary].filter((p): p is string => p !== null);
+    if (paths.length > 0) {
       io.stdout(
-        `${target}: FAILURE over ${fmt(outcome.runs)} runs (${(outcome.elapsedMs / 1000).toFixed(1)} s, seed ${outcome.seed}): ${outcome.failure.message}\n  requirements: ${outcome.failure.requirements.join(', ')}\n`,
+        `reports: ${paths.map((p) => path.relative(io.cwd, p) || p).join(', ')} (\`npx harness report\` for the HTML report)\n`,
       );
-      continue;
     }
-    if (outcome.kind === 'passed') {
-      io.stdout(
-        `${target}: no failure in ${fmt(outcome.runs)} runs (${(outcome.elapsedMs / 1000).toFixed(1)} s, ${fmt(rate)} runs/s)${outcome.interrupted ? ', interrupted' : ''}\n`,
-      );
-      continue;
-    }
-    failed++;
-    const rel = file ? path.relative(io.cwd, file) || file : null;
-    io.stdout(
-      [
-        `${target}: ${outcome.flaky ? 'FLAKY failure (it did not fail again on both re-runs)' : 'FAILURE'} after ${fmt(outcome.runs)} runs (${(outcome.elapsedMs / 1000).toFixed(1)} s), shrunk in ${outcome.shrinks} steps:`,
-        outcome.description,
-        `  -> ${outcome.failure.message}`,
-        `  requirements: ${outcome.failure.requirements.join(', ') || '-'}`,
-        `  seed ${outcome.seed}, path ${outcome.path}`,
-        rel
-          ? `  kept as ${rel} (run first by every later \`npx harness run\`)\n  replay: npx harness replay ${rel}`
-          : '  (flaky: not kept in the failure corpus)',
-        '',
-      ].join('\n'),
-    );
   }
   return failed > 0 ? 1 : 0;
+}
+
+/** A found failure as the reports show it; a deterministic one is kept in the failure corpus first. */
+function toEntry(
+  outcome: FuzzOutcome<unknown>,
+  property: FuzzProperty<unknown>,
+  where: {
+    target: string;
+    against: string | null;
+    specification: string;
+    start: number;
+    corpus: string;
+    cwd: string;
+  },
+): FuzzReportEntry {
+  const failures: FuzzFailureReport[] = outcome.failures.map((f) => {
+    let file: string | null = null;
+    if (!f.flaky) {
+      const content = property.regression(f.counterexample, f.failure, {
+        seed: f.seed,
+        path: f.path,
+        target: where.target,
+        property: property.id,
+      });
+      const id = ((content as { vectors: { id: string }[] }).vectors[0]?.id ?? `OM-REG-${f.seed}`).toLowerCase();
+      mkdirSync(where.corpus, { recursive: true });
+      const absolute = path.join(where.corpus, `${id}.json`);
+      writeFileSync(absolute, `${JSON.stringify(content, null, 2)}\n`);
+      file = path.relative(where.cwd, absolute) || absolute;
+    }
+    return {
+      message: f.failure.message,
+      requirements: f.failure.requirements,
+      ...(f.failure.category ? { category: f.failure.category } : {}),
+      counterexample: f.description,
+      seed: f.seed,
+      path: f.path,
+      flaky: f.flaky,
+      shrinks: f.shrinks,
+      foundAfterRuns: f.foundAfterRuns,
+      foundAfterMs: f.foundAfterMs,
+      file,
+      replay: file === null ? null : `npx harness replay ${file}`,
+    };
+  });
+  return {
+    target: where.target,
+    against: where.against,
+    specification: where.specification,
+    property: property.name,
+    seed: outcome.seed,
+    start: where.start,
+    stop: where.start + outcome.elapsedMs,
+    runs: outcome.runs,
+    interrupted: outcome.interrupted,
+    failures,
+    inconsistency: outcome.inconsistency,
+    statistics: outcome.statistics,
+  };
+}
+
+function outcomeText(label: string, outcome: FuzzOutcome<unknown>, entry: FuzzReportEntry): string {
+  const cases = outcome.statistics.cases;
+  const rate = cases / Math.max(outcome.elapsedMs / 1000, 0.001);
+  const lines: string[] = [];
+  for (const f of entry.failures) {
+    lines.push(
+      `${label}: ${f.flaky ? 'FLAKY failure (it did not fail again on both re-runs)' : 'FAILURE'} after ${fmt(f.foundAfterRuns)} runs (${seconds(f.foundAfterMs)}), shrunk in ${f.shrinks} steps:`,
+      f.counterexample,
+      `  -> ${f.message}`,
+      `  requirements: ${f.requirements.join(', ') || '-'}`,
+      `  seed ${f.seed}, path ${f.path}`,
+      f.file
+        ? `  kept as ${f.file} (run first by every later \`npx harness run\`)\n  replay: ${f.replay ?? ''}`
+        : '  (flaky: not kept in the failure corpus)',
+      '',
+    );
+  }
+  if (outcome.inconsistency !== null) {
+    lines.push(
+      `${label}: FAILURE over ${fmt(outcome.runs)} runs (${seconds(outcome.elapsedMs)}, seed ${outcome.seed}): ${outcome.inconsistency.message}`,
+      `  requirements: ${outcome.inconsistency.requirements.join(', ')}`,
+      '',
+    );
+  }
+  if (entry.failures.length === 0 && outcome.inconsistency === null) {
+    lines.push(
+      `${label}: no failure in ${fmt(outcome.runs)} runs, ${fmt(cases)} cases (${seconds(outcome.elapsedMs)}, ${fmt(rate)} cases/s)${outcome.interrupted ? ', interrupted' : ''}`,
+    );
+  } else if (outcome.repeats > 0) {
+    lines.push(`  (${fmt(outcome.repeats)} later failing run(s) repeated a failure already shown)`);
+  }
+  if (label.endsWith('· precedence')) {
+    const matrix = outcome.statistics.attachments.find((x) => x.name === 'precedence matrix');
+    if (matrix) lines.push(matrix.body.replace(/^/gm, '  '));
+  }
+  const info = outcome.statistics.informational;
+  if (info.length > 0) {
+    lines.push(`  informational: ${info.length} kind(s) of difference the reading permits (not failures):`);
+    for (const text of info.slice(0, 5)) lines.push(`  - ${text.split('\n')[0] ?? ''}`);
+    if (info.length > 5) lines.push(`  - ... and ${info.length - 5} more (in the report)`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /**

@@ -144,14 +144,19 @@ async function links(args: ParsedArgs, io: CliIo): Promise<number> {
   return 0;
 }
 
-async function fuzzCommand(args: ParsedArgs, io: CliIo): Promise<number> {
+async function fuzzCommand(args: ParsedArgs, argv: string[], io: CliIo): Promise<number> {
   const config = await configFor(args, io);
-  return onCtrlC(io, 'reporting what was found so far', async (interrupt) => {
-    const corpus = args.fuzz.corpus
-      ? path.resolve(io.cwd, args.fuzz.corpus)
-      : path.join(path.dirname(config.vectors), 'regressions');
-    return fuzz(config, { timeMs: args.fuzz.timeMs, runs: args.fuzz.runs, corpus }, io, interrupt);
-  });
+  return onCtrlC(io, 'reporting what was found so far', async (interrupt) =>
+    fuzz(
+      config,
+      {
+        explicitTargets: args.overrides.target !== undefined,
+        run: { startedAt: new Date().toISOString(), command: commandLine(argv), harnessVersion: harnessVersion() },
+      },
+      io,
+      interrupt,
+    ),
+  );
 }
 
 async function replayCommand(args: ParsedArgs, io: CliIo): Promise<number> {
@@ -213,7 +218,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       case 'links':
         return await links(args, io);
       case 'fuzz':
-        return await fuzzCommand(args, io);
+        return await fuzzCommand(args, argv, io);
       case 'replay':
         return await replayCommand(args, io);
     }

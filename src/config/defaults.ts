@@ -24,6 +24,7 @@ export function configDefaults() {
       capture: 'script',
       headless: true,
     } satisfies BrowserSettings,
+    fuzz: { time: '15s', maxSteps: 4 },
     configFileNames: ['harness.config.ts', 'harness.config.mts', 'harness.config.js', 'harness.config.mjs'],
   };
 }

@@ -6,6 +6,7 @@ import { HarnessError, type Problem } from '../core/errors.ts';
 import { configDefaults } from './defaults.ts';
 import type { CliOverrides, HarnessConfig, ResolvedConfig, ResolvedTarget, TargetConfig } from './types.ts';
 import { validateConfigShape } from './validate.ts';
+import { parseDuration } from './duration.ts';
 
 const KEY_PATTERN = /^[0-9a-fA-F]{64}$/;
 
@@ -136,6 +137,41 @@ export function resolveConfig(
     });
   });
 
+  // `harness fuzz`: its targets (without --target) and the second target of a differential run.
+  const fuzzTargets: ResolvedTarget[] = [];
+  (config.fuzz?.targets ?? []).forEach((name, i) => {
+    const found = lookup(name);
+    if (found) return void fuzzTargets.push(found);
+    problems.push({
+      file: shown,
+      path: `fuzz.targets[${i}]`,
+      message: `unknown target "${name}": use one of ${[...names].map((n) => `"${n}"`).join(', ')}`,
+    });
+  });
+  const againstName = cli.against ?? config.fuzz?.against;
+  let against: ResolvedTarget | null = null;
+  if (againstName !== undefined) {
+    against = lookup(againstName);
+    if (against === null) {
+      problems.push({
+        ...(cli.against ? { file: 'command line', path: '--against' } : { file: shown, path: 'fuzz.against' }),
+        message: `unknown target "${againstName}": use one of ${[...names].map((n) => `"${n}"`).join(', ')} or an adapter URL`,
+      });
+    }
+  }
+  // A flag budget replaces the file's: `--runs 500` alone is not cut short by a configured time.
+  const flagBudget = cli.fuzzTimeMs !== undefined || cli.fuzzRuns !== undefined;
+  const fileTime = config.fuzz?.time ?? (config.fuzz?.runs !== undefined ? undefined : d.fuzz.time);
+  const fuzzTimeMs = flagBudget
+    ? (cli.fuzzTimeMs ?? Number.POSITIVE_INFINITY)
+    : fileTime === undefined
+      ? Number.POSITIVE_INFINITY
+      : (parseDuration(fileTime) ?? 15_000);
+  const fuzzRuns = flagBudget
+    ? (cli.fuzzRuns ?? Number.POSITIVE_INFINITY)
+    : (config.fuzz?.runs ?? Number.POSITIVE_INFINITY);
+  const vectorsDir = path.resolve(rootDir, config.vectors ?? d.vectors);
+
   const envKey = env['HARNESS_OBFUSCATION_KEY'];
   const obfuscationKey = envKey !== undefined && envKey !== '' ? envKey : (config.obfuscation?.key ?? null);
   if (obfuscationKey !== null && !KEY_PATTERN.test(obfuscationKey)) {
@@ -157,7 +193,7 @@ export function resolveConfig(
     targets,
     selected,
     profiles: path.resolve(rootDir, config.profiles ?? d.profiles),
-    vectors: path.resolve(rootDir, config.vectors ?? d.vectors),
+    vectors: vectorsDir,
     grep: cli.grep ?? config.grep ?? d.grep,
     obfuscationKey: obfuscationKey === null ? null : obfuscationKey.toUpperCase(),
     reporters,
@@ -169,5 +205,19 @@ export function resolveConfig(
     workers: cli.workers ?? config.workers ?? d.workers,
     artifacts: cli.artifacts ?? config.artifacts ?? d.artifacts,
     browser: { ...d.browser, ...config.browser },
+    fuzz: {
+      timeMs: fuzzTimeMs,
+      runs: fuzzRuns,
+      properties: cli.fuzzProperties ?? config.fuzz?.properties ?? null,
+      maxFailures: cli.fuzzMaxFailures ?? config.fuzz?.maxFailures ?? null,
+      maxSteps: config.fuzz?.maxSteps ?? d.fuzz.maxSteps,
+      corpus: cli.fuzzCorpus
+        ? path.resolve(cwd, cli.fuzzCorpus)
+        : config.fuzz?.corpus
+          ? path.resolve(rootDir, config.fuzz.corpus)
+          : path.join(path.dirname(vectorsDir), 'regressions'),
+      targets: config.fuzz?.targets ? fuzzTargets : selected,
+      against,
+    },
   };
 }

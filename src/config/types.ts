@@ -57,6 +57,43 @@ export interface HarnessConfig {
   artifacts?: 'on-failure' | 'always';
   /** Delivery of provisioning links through a real browser: `--target browser+<target>`. */
   browser?: Partial<BrowserSettings>;
+  /** `harness fuzz`: budgets and properties (docs/fuzzing.md). CLI flags override them. */
+  fuzz?: FuzzConfig;
+}
+
+export interface FuzzConfig {
+  /** Time budget for each property on each target: `'30s'`, `'2m'`, `'500ms'`. Default `'15s'`. */
+  time?: string;
+  /** Run budget for each property on each target (whichever budget is spent first ends it). */
+  runs?: number;
+  /** The properties to run, by id (`sequences`, `precedence`). Default: all of the suite's. */
+  properties?: string[];
+  /**
+   * Stop a property after this many distinct failures (same requirements and category = one). Default 1;
+   * in a differential run, no limit (every divergence is reported).
+   */
+  maxFailures?: number;
+  /** Most requests in one generated sequence. Default 4. */
+  maxSteps?: number;
+  /** Where shrunk failures are kept as vectors. Default: `regressions/` beside the vectors directory. */
+  corpus?: string;
+  /** The targets `harness fuzz` uses without `--target`. Default: the `run` targets. */
+  targets?: string[];
+  /** A second target: every sequence also runs there and the two are compared (differential mode). */
+  against?: string;
+}
+
+export interface ResolvedFuzz {
+  timeMs: number;
+  runs: number;
+  properties: string[] | null;
+  /** null: 1, or unlimited in a differential run (every divergence is reported). */
+  maxFailures: number | null;
+  maxSteps: number;
+  corpus: string;
+  /** The fuzz targets when `--target` is not given (config `fuzz.targets`, else the `run` targets). */
+  targets: ResolvedTarget[];
+  against: ResolvedTarget | null;
 }
 
 export interface ResolvedTarget {
@@ -86,6 +123,7 @@ export interface ResolvedConfig {
   workers: number;
   artifacts: 'on-failure' | 'always';
   browser: BrowserSettings;
+  fuzz: ResolvedFuzz;
 }
 
 /** Flags of `harness run` that override the config file. */
@@ -99,4 +137,11 @@ export interface CliOverrides {
   timeoutMs?: number;
   workers?: number;
   artifacts?: 'on-failure' | 'always';
+  /** `harness fuzz` flags. */
+  fuzzTimeMs?: number;
+  fuzzRuns?: number;
+  fuzzProperties?: string[];
+  fuzzMaxFailures?: number;
+  fuzzCorpus?: string;
+  against?: string;
 }

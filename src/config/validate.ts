@@ -49,6 +49,20 @@ const schema = {
     seed: { type: 'integer', minimum: 0, maximum: 4294967295 },
     workers: { type: 'integer', minimum: 1, maximum: 256 },
     artifacts: { enum: ['on-failure', 'always'] },
+    fuzz: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        time: { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?(ms|s|m)?\\s*$' },
+        runs: { type: 'integer', minimum: 1 },
+        properties: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1 } },
+        maxFailures: { type: 'integer', minimum: 1 },
+        maxSteps: { type: 'integer', minimum: 1, maximum: 50 },
+        corpus: { type: 'string', minLength: 1 },
+        targets: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+        against: { type: 'string', minLength: 1 },
+      },
+    },
     browser: {
       type: 'object',
       additionalProperties: false,

@@ -74,6 +74,15 @@ export interface ChoicePointInfo {
 }
 
 /** What a suite's fuzz property gets: one session on the target and its profile-service scope. */
+export interface FuzzOptions {
+  /** Property ids to run (default: all of the suite's). */
+  properties?: readonly string[];
+  /** The second target of a differential run. */
+  against?: FuzzEnv;
+  /** Most requests in one generated sequence (default 4). */
+  maxSteps?: number;
+}
+
 export interface FuzzEnv {
   session: ClientSession;
   scope: ProfileServiceScope;
@@ -99,8 +108,13 @@ export interface Suite {
    * beside each link, and how many cases it shows. Optional: a suite without links has none.
    */
   linksPage?(cases: PlannedCase[]): { html: string; count: number };
-  /** The fuzz property for a target (after `load`). Optional: a suite without one cannot be fuzzed. */
-  fuzzProperty?(env: FuzzEnv): FuzzProperty<unknown>;
+  /** The ids of the suite's fuzz properties (`sequences`, ...), for the configuration to choose from. */
+  readonly fuzzPropertyIds?: readonly string[];
+  /**
+   * The fuzz properties for a target (after `load`); with `against`, the differential property comparing
+   * the two targets. Optional: a suite without them cannot be fuzzed.
+   */
+  fuzzProperties?(env: FuzzEnv, options: FuzzOptions): FuzzProperty<unknown>[];
   /** The requirement catalogue and the implementation-defined choice points (no `load` needed). */
   catalogue(): { requirements: readonly RequirementInfo[]; choicePoints: readonly ChoicePointInfo[] };
 }

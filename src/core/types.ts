@@ -122,6 +122,8 @@ export interface ProfileServiceScope {
    * the second one too still gets its answer.
    */
   hold(count?: number): () => void;
+  /** Serves this catalog to this scope only (a generated one, say); null: the service's own catalog again. */
+  setCatalog(catalog: Catalog | null): void;
   close(): void;
 }
 

@@ -1,46 +1,61 @@
 /**
- * The fuzz engine: a suite's properties (a fast-check arbitrary and a check of one generated value against
- * a target) run in seeded batches until a time or run budget is spent, a failure is found, or Ctrl-C.
- * A failure is shrunk by fast-check, re-run to tell a deterministic failure from a flaky one, and handed
- * back with the seed and path that reproduce it.
+ * The fuzz engine: a suite's property (a fast-check arbitrary and a check of one generated value against a
+ * target) runs in seeded batches until a time or run budget is spent, enough distinct failures are found,
+ * or Ctrl-C. A failure is shrunk by fast-check, re-run to tell a deterministic failure from a flaky one,
+ * and handed back with the seed and path that reproduce it. Later failures with the signature of one
+ * already found (same requirements and category) are counted, not shrunk again, so a run can go on to
+ * find the next distinct failure (`maxFailures`).
  */
 import fc from 'fast-check';
-import type { FuzzFailure, FuzzProperty } from '../core/fuzz.ts';
+import type { FuzzFailure, FuzzProperty, FuzzStatistics } from '../core/fuzz.ts';
 
-export type { FuzzFailure, FuzzProperty };
+export type { FuzzFailure, FuzzProperty, FuzzStatistics };
 
 export interface FuzzBudget {
   /** Stop after this long (ms), or after `runs` runs, whichever comes first. */
   timeMs: number;
   runs: number;
   seed: number;
+  /** Stop after this many distinct failures (default 1, like a test that stops at its first failure). */
+  maxFailures?: number;
 }
 
 export interface FuzzProgress {
   property: string;
   runs: number;
+  cases: number;
+  failures: number;
   elapsedMs: number;
 }
 
-export type FuzzOutcome<T> =
-  | { kind: 'passed'; property: string; runs: number; elapsedMs: number; interrupted: boolean }
+export interface FoundFailure<T> {
+  /** The batch seed and fast-check path that reproduce the shrunk counterexample. */
+  seed: number;
+  path: string;
+  counterexample: T;
+  description: string;
+  failure: FuzzFailure;
+  /** Re-run twice after shrinking: failed both times (deterministic) or not (flaky). */
+  flaky: boolean;
+  shrinks: number;
+  foundAfterRuns: number;
+  foundAfterMs: number;
+}
+
+export interface FuzzOutcome<T> {
+  property: string;
+  seed: number;
+  runs: number;
+  elapsedMs: number;
+  interrupted: boolean;
+  /** Distinct failures in the order found. */
+  failures: FoundFailure<T>[];
+  /** Failing runs whose failure had the signature of one already found. */
+  repeats: number;
   /** The runs together break a run-wide rule (no single shrinkable counterexample). */
-  | { kind: 'inconsistent'; property: string; runs: number; elapsedMs: number; seed: number; failure: FuzzFailure }
-  | {
-      kind: 'failed';
-      property: string;
-      runs: number;
-      elapsedMs: number;
-      /** The batch seed and fast-check path that reproduce the shrunk counterexample. */
-      seed: number;
-      path: string;
-      counterexample: T;
-      description: string;
-      failure: FuzzFailure;
-      /** Re-run twice after shrinking: failed both times (deterministic) or not (flaky). */
-      flaky: boolean;
-      shrinks: number;
-    };
+  inconsistency: FuzzFailure | null;
+  statistics: FuzzStatistics;
+}
 
 class CheckFailed extends Error {
   constructor(readonly failure: FuzzFailure) {
@@ -51,72 +66,97 @@ class CheckFailed extends Error {
 /** Runs of one batch: small enough that a time budget and Ctrl-C are honoured within a fraction of a second. */
 const BATCH_RUNS = 100;
 
+export function failureSignature(f: FuzzFailure): string {
+  return `${[...f.requirements].sort().join(',')}|${f.category ?? ''}`;
+}
+
+const NO_STATISTICS: FuzzStatistics = { cases: 0, tables: {}, attachments: [], informational: [] };
+
 export async function fuzzProperty<T>(
   property: FuzzProperty<T>,
   budget: FuzzBudget,
   options: { signal?: AbortSignal; onProgress?: (p: FuzzProgress) => void } = {},
 ): Promise<FuzzOutcome<T>> {
   const signal = options.signal ?? new AbortController().signal;
+  const maxFailures = budget.maxFailures ?? 1;
   const started = Date.now();
+  const known = new Set<string>();
+  const failures: FoundFailure<T>[] = [];
   let runs = 0;
+  let repeats = 0;
   let lastProgress = 0;
+  let inconsistency: FuzzFailure | null = null;
+  const statistics = () => property.statistics?.() ?? NO_STATISTICS;
   const prop = fc.asyncProperty(property.arbitrary, async (value) => {
     const failure = await property.check(value, signal);
-    if (failure !== null) throw new CheckFailed(failure);
+    if (failure === null) return;
+    if (known.has(failureSignature(failure))) {
+      repeats++;
+      return;
+    }
+    throw new CheckFailed(failure);
+  });
+  const outcome = (): FuzzOutcome<T> => ({
+    property: property.name,
+    seed: budget.seed,
+    runs,
+    elapsedMs: Date.now() - started,
+    interrupted: signal.aborted,
+    failures,
+    repeats,
+    inconsistency,
+    statistics: statistics(),
   });
   for (let batch = 0; ; batch++) {
     const elapsed = Date.now() - started;
-    if (signal.aborted || elapsed >= budget.timeMs || runs >= budget.runs) {
-      return { kind: 'passed', property: property.name, runs, elapsedMs: elapsed, interrupted: signal.aborted };
+    if (signal.aborted || elapsed >= budget.timeMs || runs >= budget.runs || failures.length >= maxFailures) {
+      return outcome();
     }
     // Each batch has its own seed, derived from the run's: a failure is replayed from (batch seed, path).
     const seed = (budget.seed + batch * 0x9e3779b1) >>> 0;
     const numRuns = Math.min(BATCH_RUNS, budget.runs - runs);
     const details = await fc.check(prop, { seed, numRuns, endOnFailure: false, markInterruptAsFailure: false });
-    if (!details.failed) {
-      runs += details.numRuns;
-      const inconsistent = property.consistency?.() ?? null;
-      if (inconsistent !== null) {
-        return {
-          kind: 'inconsistent',
-          property: property.name,
-          runs,
-          elapsedMs: Date.now() - started,
-          seed: budget.seed,
-          failure: inconsistent,
-        };
-      }
-      if (options.onProgress && Date.now() - lastProgress > 500) {
-        lastProgress = Date.now();
-        options.onProgress({ property: property.name, runs, elapsedMs: Date.now() - started });
-      }
-      continue;
-    }
     runs += details.numRuns;
-    const counterexample = (details.counterexample as [T])[0];
-    const error = details.errorInstance;
-    const failure: FuzzFailure =
-      error instanceof CheckFailed
-        ? error.failure
-        : {
-            message: `the check itself threw: ${error instanceof Error ? error.message : String(error)}`,
-            requirements: [],
-          };
-    // Deterministic or flaky: the shrunk counterexample must fail again, twice.
-    let again = 0;
-    for (let i = 0; i < 2; i++) if ((await property.check(counterexample, signal)) !== null) again++;
-    return {
-      kind: 'failed',
-      property: property.name,
-      runs,
-      elapsedMs: Date.now() - started,
-      seed,
-      path: details.counterexamplePath ?? '',
-      counterexample,
-      description: property.describe(counterexample),
-      failure,
-      flaky: again < 2,
-      shrinks: details.numShrinks,
-    };
+    if (inconsistency === null) {
+      inconsistency = property.consistency?.() ?? null;
+      if (inconsistency !== null) return outcome();
+    }
+    if (details.failed) {
+      const counterexample = (details.counterexample as [T])[0];
+      const error = details.errorInstance;
+      const failure: FuzzFailure =
+        error instanceof CheckFailed
+          ? error.failure
+          : {
+              message: `the check itself threw: ${error instanceof Error ? error.message : String(error)}`,
+              requirements: [],
+            };
+      const foundAfterMs = Date.now() - started;
+      // Deterministic or flaky: the shrunk counterexample must fail again, twice.
+      let again = 0;
+      for (let i = 0; i < 2; i++) if ((await property.check(counterexample, signal)) !== null) again++;
+      known.add(failureSignature(failure));
+      failures.push({
+        seed,
+        path: details.counterexamplePath ?? '',
+        counterexample,
+        description: property.describe(counterexample),
+        failure,
+        flaky: again < 2,
+        shrinks: details.numShrinks,
+        foundAfterRuns: runs,
+        foundAfterMs,
+      });
+    }
+    if (options.onProgress && Date.now() - lastProgress > 500) {
+      lastProgress = Date.now();
+      options.onProgress({
+        property: property.name,
+        runs,
+        cases: statistics().cases,
+        failures: failures.length,
+        elapsedMs: Date.now() - started,
+      });
+    }
   }
 }

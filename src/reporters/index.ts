@@ -10,11 +10,12 @@ import { identity, type Redact } from './text.ts';
 
 export { AllureReporter, ALLURE_CATEGORIES, ResultsDirWriter, type AllureOptions } from './allure.ts';
 export { generateAllureReport, type AllureReportOptions } from './allure-report.ts';
+export { writeFuzzReports, type FuzzReportPaths, type FuzzRunInfo } from './fuzz.ts';
 export { ConsoleReporter, type ConsoleOptions, type ConsoleStream } from './console.ts';
 export { JsonlReporter, type JsonlOptions } from './jsonl.ts';
 export { JunitReporter, xmlAttr, xmlText, type JunitOptions } from './junit.ts';
 export { ReporterMultiplexer, type MultiplexerOptions, type NamedReporter } from './multiplexer.ts';
-export { SummaryReporter, type SummaryFile, type SummaryOptions } from './summary.ts';
+export { SummaryReporter, type FuzzSummary, type SummaryFile, type SummaryOptions } from './summary.ts';
 export type { Redact } from './text.ts';
 
 /** What every built-in reporter gets from the run besides its own options. */

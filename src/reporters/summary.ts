@@ -50,6 +50,53 @@ export interface SummaryFile {
   failures: SummaryFailure[];
   nonStrict: string[];
   informational: { id: string; target: string; choices: Record<string, string> }[];
+  /** Set by `harness fuzz` (see {@link FuzzSummary}); a later `harness run` rewrites the file without it. */
+  fuzz?: FuzzSummary;
+}
+
+/**
+ * The `fuzz` field of summary.json: the last fuzz run, one entry per property and target. When there was no
+ * summary.json, `harness fuzz` writes one holding only this field.
+ */
+export interface FuzzSummary {
+  startedAt: string;
+  command: string;
+  /** The seed the fuzz run was started with (`--seed`). */
+  seed: number;
+  properties: FuzzSummaryProperty[];
+}
+
+export interface FuzzSummaryProperty {
+  target: string;
+  /** The second target of a differential run (`--against`), else null. */
+  against: string | null;
+  property: string;
+  /** `failed`: a deterministic failure or an inconsistency; `flaky`: only flaky failures; `interrupted`: none, stopped early. */
+  status: 'passed' | 'failed' | 'flaky' | 'interrupted';
+  interrupted: boolean;
+  runs: number;
+  cases: number;
+  durationMs: number;
+  casesPerSecond: number;
+  failures: FuzzSummaryFailure[];
+  /** A rule the runs break together (e.g. no single order of checks explains the answers), or null. */
+  inconsistency: { message: string; requirements: string[]; category: string | null } | null;
+  /** Implementation-defined differences of a differential run: never failures. */
+  informational: string[];
+}
+
+export interface FuzzSummaryFailure {
+  message: string;
+  requirements: string[];
+  category: string | null;
+  /** The shrunk counterexample in words, secrets redacted. */
+  counterexample: string;
+  seed: number;
+  path: string;
+  flaky: boolean;
+  /** The command that replays it, and where it was kept in the failure corpus (null: not kept). */
+  replay: string | null;
+  file: string | null;
 }
 
 /**

@@ -30,6 +30,11 @@ export interface RequestOptions {
   method: Method;
   /** The key obfuscated passwords are made with; null: no `obfuscation=Y` with a valid password is generated. */
   obfuscationKey: string | null;
+  /**
+   * Biased to requests that break two or three rules at once (over-long values, other domains and
+   * prefixes, asserted auto-login, unknown IDs, bad booleans), for inferring the order of checks.
+   */
+  violations?: boolean;
 }
 
 export interface Condition {
@@ -323,18 +328,18 @@ function flagArbitrary(allowY = true): fc.Arbitrary<FlagPick> {
 /** `absent` and `option` carry most of the weight, so most requests keep a configuration the profile accepts. */
 function settingArbitrary(
   others: readonly string[],
-  weights: { absent: number; option: number },
+  weights: { absent: number; option: number; other?: number },
 ): fc.Arbitrary<SettingPick> {
   return pick<SettingPick>(
     [weights.absent, fc.constant({ kind: 'absent' })],
     [weights.option, fc.nat({ max: 2 }).map((index) => ({ kind: 'option', index }))],
     [1, fc.constant({ kind: 'option-case' })],
-    [1, fc.constantFrom(...others).map((value) => ({ kind: 'other', value }))],
+    [weights.other ?? 1, fc.constantFrom(...others).map((value) => ({ kind: 'other', value }))],
     [1, fc.constant({ kind: 'empty' })],
   );
 }
 
-function pidArbitrary(offer: Offer): fc.Arbitrary<PidPick> {
+function pidArbitrary(offer: Offer, unknownWeight = 1): fc.Arbitrary<PidPick> {
   const alternatives: [number, fc.Arbitrary<PidPick>][] = [];
   const { entries, finder } = offer;
   if (entries.length > 0) {
@@ -346,7 +351,7 @@ function pidArbitrary(offer: Offer): fc.Arbitrary<PidPick> {
     alternatives.push([2, fc.nat({ max: finder.length - 1 }).map((i) => ({ kind: 'profile-finder', index: i }))]);
   }
   alternatives.push(
-    [1, fc.nat({ max: offer.unknownIds.length - 1 }).map((i) => ({ kind: 'unknown', index: i }))],
+    [unknownWeight, fc.nat({ max: offer.unknownIds.length - 1 }).map((i) => ({ kind: 'unknown', index: i }))],
     [2, fc.constant({ kind: 'absent' })],
     [1, fc.constant({ kind: 'empty' })],
     [1, fc.constantFrom(...NON_DECIMAL_PIDS).map((value) => ({ kind: 'non-decimal', value }))],
@@ -359,8 +364,15 @@ export function requestArbitrary(options: RequestOptions): fc.Arbitrary<Generate
   const { platform, method, obfuscationKey } = options;
   const offer = offerOf(options.catalog, platform);
   const ios = platform === 'ios';
+  const v = options.violations === true;
+  // Over the limit by one, so the rest of the value shrinks as usual.
+  const overLimit = (limit: number) => textSpec(limit).map((t) => ({ ...t, length: limit + 1 }));
+  const text = (limit: number) =>
+    v
+      ? pick<TextSpec | null>([1, fc.constant(null)], [2, textSpec(limit)], [3, overLimit(limit)])
+      : pick<TextSpec | null>([1, fc.constant(null)], [4, textSpec(limit)]);
   const spec: fc.Arbitrary<RequestSpec> = fc.record({
-    pid: pidArbitrary(offer),
+    pid: pidArbitrary(offer, v ? 4 : 1),
     pin: pick<PinPick>(
       [10, fc.constant('right')],
       [1, fc.constant('absent')],
@@ -374,12 +386,12 @@ export function requestArbitrary(options: RequestOptions): fc.Arbitrary<Generate
       [1, fc.constant('N')],
       [1, fc.constant('absent')],
     ),
-    username: pick<TextSpec | null>([1, fc.constant(null)], [4, textSpec(USERNAME_LIMIT)]),
-    password: pick<TextSpec | null>([1, fc.constant(null)], [4, textSpec(PASSWORD_LIMIT)]),
-    domain: settingArbitrary(OTHER_DOMAINS, { absent: 4, option: 5 }),
+    username: text(USERNAME_LIMIT),
+    password: text(PASSWORD_LIMIT),
+    domain: settingArbitrary(OTHER_DOMAINS, v ? { absent: 2, option: 2, other: 5 } : { absent: 4, option: 5 }),
     // Most profiles have no prefix option, and any prefix is then 21: mostly absent.
-    prefix: settingArbitrary(OTHER_PREFIXES, { absent: 8, option: 3 }),
-    autologin: flagArbitrary(),
+    prefix: settingArbitrary(OTHER_PREFIXES, v ? { absent: 3, option: 2, other: 4 } : { absent: 8, option: 3 }),
+    autologin: v ? pick<FlagPick>([1, fc.constant('absent')], [3, fc.constant('Y')]) : flagArbitrary(),
     silentmode: flagArbitrary(),
     obfuscation: flagArbitrary(obfuscationKey !== null),
     resulturlscheme: ios
@@ -395,7 +407,7 @@ export function requestArbitrary(options: RequestOptions): fc.Arbitrary<Generate
     // each shrinks to "none" on its own, where an array's shrinker only drops items from the front.
     mutations: fc
       .tuple(
-        pick<Mutation | null>([3, fc.constant(null)], [1, mutationArbitrary(platform)]),
+        pick<Mutation | null>([v ? 1 : 3, fc.constant(null)], [1, mutationArbitrary(platform)]),
         pick<Mutation | null>([5, fc.constant(null)], [1, mutationArbitrary(platform)]),
       )
       .map((slots) => slots.filter((m) => m !== null)),
@@ -796,10 +808,10 @@ const FAULTS: fc.Arbitrary<ProfileServiceFault> = fc.oneof(
 );
 
 /** The device's network and the profile service's fault for one request; mostly online without fault. */
-export function conditionArbitrary(): fc.Arbitrary<Condition> {
+export function conditionArbitrary(violations = false): fc.Arbitrary<Condition> {
   return pick<Condition>(
-    [12, fc.constant(null).map((): Condition => ({ network: 'online', fault: null }))],
-    [1, fc.constant(null).map((): Condition => ({ network: 'offline', fault: null }))],
+    [violations ? 5 : 12, fc.constant(null).map((): Condition => ({ network: 'online', fault: null }))],
+    [violations ? 2 : 1, fc.constant(null).map((): Condition => ({ network: 'offline', fault: null }))],
     [3, FAULTS.map((fault): Condition => ({ network: 'online', fault }))],
   );
 }

@@ -5,8 +5,16 @@
  */
 import { maskSecret, MIN_SECRET_LENGTH, Redactor, redactUrlPassword } from '../../src/core/redact.ts';
 import type { Attachment, CaseResult, FailureCategory, StepRecord, Verdict } from '../../src/core/results.ts';
+import type { ClientSession } from '../../src/core/driver.ts';
 import type { CaseEnv, PlannedCase } from '../../src/core/suite.ts';
-import type { Catalog, ClientState, ProvisionObservation, Route } from '../../src/core/types.ts';
+import type {
+  Catalog,
+  ClientState,
+  Method,
+  ProfileServiceScope,
+  ProvisionObservation,
+  Route,
+} from '../../src/core/types.ts';
 import { formatDerivation } from './explain.ts';
 import { judgeStep, leakMismatch, observableState, succeeded, type Mismatch, type StepJudgement } from './judge.ts';
 import { predict } from './model.ts';
@@ -211,6 +219,18 @@ interface StepRun {
 }
 
 export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, ctx: CaseContext): Promise<CaseResult> {
+  const own = planned.vector.catalog;
+  if (own === undefined) return runCase(planned, env, ctx);
+  // A vector with its own catalog (one the fuzzer generated): the profile service serves it to this case only.
+  env.scope.setCatalog(own);
+  try {
+    return await runCase(planned, env, { ...ctx, catalog: own });
+  } finally {
+    env.scope.setCatalog(null);
+  }
+}
+
+async function runCase(planned: OpenMobileCase, env: CaseEnv, ctx: CaseContext): Promise<CaseResult> {
   const { vector, route } = planned;
   const { session, scope, signal, info } = env;
   const start = Date.now();
@@ -334,35 +354,14 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
     if (vector.when.concurrent !== undefined) {
       const secondUrl = urlFor(route, vector.when.concurrent);
       secretsOf(secondUrl);
-      let settled = false;
-      // The profile service holds its answer to the first request until the second has been answered, so
-      // the first is in progress however long the second takes to arrive (a browser, a device).
-      const release = scope.hold();
-      const first = session.provision({ url, method: route.method }, signal);
-      first.then(
-        () => (settled = true),
-        () => (settled = true),
-      );
-      // Send the second request only once the first is provably in flight: it reached the profile service.
-      // A client that finished the first without fetching (it ignored it, say) gets the second at once, and
-      // the judge reports what it did.
-      while (scope.requests().length === 0 && !settled) {
-        if (signal.aborted) throw new Error('aborted while waiting for the first request to reach the profile service');
-        await new Promise((r) => setTimeout(r, 2));
-      }
       const secondBranches = predict(stepInput(secondUrl, state, { inProgress: true }));
-      let second: ProvisionObservation;
-      try {
-        second = await session.provision({ url: secondUrl, method: route.method }, signal);
-      } finally {
-        release();
-      }
-      provision = await first;
+      const both = await provisionOverlapping(session, scope, route.method, url, secondUrl, signal);
+      provision = both.first;
       concurrent = {
         url: secondUrl,
         branches: secondBranches,
-        observation: second,
-        judgement: judgeStep(secondBranches, state, { provision: second, state: null, logs: null }, routeReq),
+        observation: both.second,
+        judgement: judgeStep(secondBranches, state, { provision: both.second, state: null, logs: null }, routeReq),
       };
     } else {
       provision = await session.provision({ url, method: route.method }, signal);
@@ -561,4 +560,45 @@ export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, c
 
 function json(name: string, value: unknown): Attachment {
   return { name, contentType: 'application/json', body: JSON.stringify(value, null, 2) };
+}
+
+/**
+ * Delivers `firstUrl` and, while it is provably in progress, `secondUrl`. The profile service holds its
+ * answer to the first request until the second has been answered, so the first is in progress however long
+ * the second takes to arrive (a browser, a device). The second is sent only once the first reached the
+ * profile service; a client that finished the first without fetching (it ignored it, say) gets the second
+ * at once, and `overlapped` is false: the two were then sequential.
+ */
+export async function provisionOverlapping(
+  session: ClientSession,
+  scope: ProfileServiceScope,
+  method: Method,
+  firstUrl: string,
+  secondUrl: string,
+  signal: AbortSignal,
+): Promise<{ first: ProvisionObservation; second: ProvisionObservation; overlapped: boolean }> {
+  let settled = false;
+  const before = scope.requests().length;
+  const release = scope.hold();
+  const first = session.provision({ url: firstUrl, method }, signal);
+  first.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  let second: ProvisionObservation;
+  let overlapped: boolean;
+  try {
+    // In-process clients fetch within microseconds: poll at once first, then every millisecond (a device).
+    for (let polls = 0; scope.requests().length === before && !settled; polls++) {
+      if (signal.aborted) throw new Error('aborted while waiting for the first request to reach the profile service');
+      await new Promise((r) => (polls < 200 ? setImmediate(r) : setTimeout(r, 1)));
+    }
+    overlapped = scope.requests().length > before;
+    // Sequential after all: the hold must not catch the second request instead.
+    if (!overlapped) release();
+    second = await session.provision({ url: secondUrl, method }, signal);
+  } finally {
+    release();
+  }
+  return { first: await first, second, overlapped };
 }

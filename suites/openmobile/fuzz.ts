@@ -1,37 +1,64 @@
 /**
- * The Open Mobile fuzz property: a random sequence of generated provisioning requests (arbitraries.ts) on
- * one of the target's routes, from a freshly installed app. Every step is judged by the model, continuing
- * from the state of the branch the target's observation matched; an implementation-defined choice is never
- * a failure. A failing sequence is shrunk by fast-check to the fewest steps and the shortest values.
+ * The Open Mobile fuzz properties.
+ * - `sequences`: random sequences of generated provisioning requests (arbitraries.ts) on one of the target's
+ *   routes, from a freshly installed app, under generated network and profile-service conditions, some
+ *   overlapping (a second request while the first is in progress, on targets that declare `concurrency`),
+ *   some against a generated profile catalog the profile service serves for that run only.
+ * - `precedence`: single requests biased to break two or three rules at once, to infer the order in which
+ *   the target applies its checks (a matrix of which code wins over which; an order declared in the
+ *   configuration is checked exactly).
+ * - `differential` (`--against`): the same sequences on two targets, every divergence reported with both
+ *   observations; where both conform, the divergence is an implementation-defined choice: informational.
+ * Every step is judged by the model, continuing from the state of the branch the target's observation
+ * matched: an implementation-defined choice is never a failure. fast-check shrinks a failing sequence to
+ * the fewest steps and the shortest values.
  */
 import fc from 'fast-check';
-import type { FuzzFailure, FuzzProperty } from '../../src/core/fuzz.ts';
+import type { FuzzFailure, FuzzProperty, FuzzStatistics } from '../../src/core/fuzz.ts';
 import type { ClientSession } from '../../src/core/driver.ts';
 import { redactUrlPassword } from '../../src/core/redact.ts';
-import type { Catalog, ProfileServiceScope, Route, TargetInfo } from '../../src/core/types.ts';
-import { conditionArbitrary, requestArbitrary, type Condition } from './arbitraries.ts';
-import { precedenceCycle, precedenceRelation } from './checks.ts';
+import type {
+  Catalog,
+  ClientState,
+  ProfileServiceScope,
+  ProvisionObservation,
+  Route,
+  TargetInfo,
+} from '../../src/core/types.ts';
+import { catalogArbitrary, conditionArbitrary, requestArbitrary, type Condition } from './arbitraries.ts';
+import { inferredOrder, precedenceCycle, precedenceRelation, type PrecedenceRelation } from './checks.ts';
 import {
   catalogText,
   freshState,
   stateAfter,
   leakCandidates,
   agreedEvidence,
+  provisionOverlapping,
   routeRequirement,
   type PrecedenceEvidence,
 } from './execute.ts';
-import { judgeStep, leakMismatch, succeeded } from './judge.ts';
+import { judgeStep, leakMismatch, succeeded, type StepJudgement } from './judge.ts';
 import { predict } from './model.ts';
-import type { ModelState, Vector } from './types.ts';
+import type { Branch, ModelState, Vector } from './types.ts';
+
+export interface FuzzStep {
+  url: string;
+  /** The device's network and a fault of the profile service (mostly online, no fault). */
+  condition: Condition;
+  /** A second request delivered while `url` is in progress (result 1), or null. */
+  concurrent: string | null;
+}
 
 export interface FuzzSequence {
   route: Route;
-  urls: string[];
-  /** Per step: the device's network and a fault of the profile service (mostly online, no fault). */
-  conditions: Condition[];
+  /** A generated catalog the profile service serves for this run only; null: the harness's catalog. */
+  catalog: Catalog | null;
+  steps: FuzzStep[];
 }
 
 export interface OpenMobileFuzzContext {
+  /** The target's name, for reports and differential messages. */
+  name: string;
   session: ClientSession;
   scope: ProfileServiceScope;
   info: TargetInfo;
@@ -40,7 +67,81 @@ export interface OpenMobileFuzzContext {
   declaredPrecedence: number[] | null;
 }
 
+export interface SequenceOptions {
+  /** Overlapping requests (needs the `concurrency` capability). */
+  concurrency: boolean;
+  /** Some runs use a generated catalog (needs a profile service that can serve one per scope). */
+  generatedCatalogs: boolean;
+  maxSteps: number;
+}
+
+const ONLINE: Condition = { network: 'online', fault: null };
+
+// Latency alone changes no outcome: a short one keeps the fuzzer fast.
+const conditions = (violations: boolean) =>
+  conditionArbitrary(violations).map((c) =>
+    c.fault?.kind === 'latency' ? { ...c, fault: { kind: 'latency' as const, ms: Math.min(c.fault.ms, 2) } } : c,
+  );
+
+function stepsArbitrary(
+  route: Route,
+  catalog: Catalog,
+  obfuscationKey: string | null,
+  options: SequenceOptions,
+): fc.Arbitrary<FuzzStep[]> {
+  const request = requestArbitrary({ catalog, platform: route.platform, method: route.method, obfuscationKey }).map(
+    (r) => r.url,
+  );
+  const concurrent: fc.Arbitrary<string | null> = options.concurrency
+    ? fc.oneof(
+        { withCrossShrink: true },
+        { weight: 9, arbitrary: fc.constant(null) },
+        { weight: 1, arbitrary: request },
+      )
+    : fc.constant(null);
+  return fc.array(
+    fc.tuple(request, conditions(false), concurrent).map(([url, condition, second]): FuzzStep => ({
+      url,
+      // Two overlapping requests are judged without faults: the first must reach the profile service.
+      condition: second === null ? condition : ONLINE,
+      concurrent: second,
+    })),
+    { minLength: 1, maxLength: options.maxSteps },
+  );
+}
+
 export function sequenceArbitrary(
+  info: TargetInfo,
+  catalog: Catalog,
+  obfuscationKey: string | null,
+  options: SequenceOptions,
+): fc.Arbitrary<FuzzSequence> {
+  const routes: Route[] = info.methods.map((method) => ({ platform: info.platform, method }));
+  return fc.oneof(
+    ...routes.map((route) => {
+      const fixed = stepsArbitrary(route, catalog, obfuscationKey, options).map((steps): FuzzSequence => ({
+        route,
+        catalog: null,
+        steps,
+      }));
+      if (!options.generatedCatalogs) return fixed;
+      // A generated catalog in one run of five; the harness's catalog (rich in edge cases) in the others.
+      const generated = catalogArbitrary()
+        .filter((c) => c.profiles.some((p) => p.platform === route.platform))
+        .chain((c) =>
+          stepsArbitrary(route, c, obfuscationKey, options).map((steps): FuzzSequence => ({
+            route,
+            catalog: c,
+            steps,
+          })),
+        );
+      return fc.oneof({ withCrossShrink: true }, { weight: 4, arbitrary: fixed }, { weight: 1, arbitrary: generated });
+    }),
+  );
+}
+
+/** Single requests, each from a fresh app, biased to break several rules at once. */
+export function precedenceArbitrary(
   info: TargetInfo,
   catalog: Catalog,
   obfuscationKey: string | null,
@@ -49,130 +150,470 @@ export function sequenceArbitrary(
   return fc.oneof(
     ...routes.map((route) =>
       fc
-        .array(
-          fc.tuple(
-            requestArbitrary({ catalog, platform: route.platform, method: route.method, obfuscationKey }).map(
-              (r) => r.url,
-            ),
-            // Latency alone changes no outcome: a short one keeps the fuzzer fast.
-            conditionArbitrary().map((c) =>
-              c.fault?.kind === 'latency'
-                ? { ...c, fault: { kind: 'latency' as const, ms: Math.min(c.fault.ms, 2) } }
-                : c,
-            ),
-          ),
-          { minLength: 1, maxLength: 4 },
+        .tuple(
+          requestArbitrary({
+            catalog,
+            platform: route.platform,
+            method: route.method,
+            obfuscationKey,
+            violations: true,
+          }),
+          conditions(true),
         )
-        .map((steps) => ({ route, urls: steps.map(([url]) => url), conditions: steps.map(([, c]) => c) })),
+        .map(([request, condition]): FuzzSequence => ({
+          route,
+          catalog: null,
+          steps: [{ url: request.url, condition, concurrent: null }],
+        })),
     ),
   );
 }
 
-function conditionText(c: Condition | undefined): string {
-  if (c === undefined || (c.network === 'online' && c.fault === null)) return '';
+function conditionText(step: FuzzStep): string {
+  const c = step.condition;
   const parts = [
     c.network === 'offline' ? 'device offline' : '',
     c.fault ? `profile service fault ${JSON.stringify(c.fault)}` : '',
-  ];
-  return ` [${parts.filter(Boolean).join(', ')}]`;
+  ].filter(Boolean);
+  return parts.length === 0 ? '' : ` [${parts.join(', ')}]`;
 }
 
-function stepText(s: FuzzSequence): string {
-  return s.urls.map((url, i) => `  ${i + 1}. ${redactUrlPassword(url)}${conditionText(s.conditions[i])}`).join('\n');
+function routeOf(s: FuzzSequence): string {
+  return `${s.route.platform} ${s.route.method}`;
 }
 
-export function sequenceProperty(ctx: OpenMobileFuzzContext): FuzzProperty<FuzzSequence> {
-  const routeOf = (s: FuzzSequence) => `${s.route.platform} ${s.route.method}`;
-  // Which check answered first, over every multi-violation answer of the run (checks.ts).
-  const evidence: PrecedenceEvidence[] = [];
+export function describeSequence(s: FuzzSequence): string {
+  const head = `${s.steps.length} request(s) on ${routeOf(s)}, from a freshly installed app${
+    s.catalog === null ? '' : `, with a generated catalog of ${s.catalog.profiles.length} profile(s)`
+  }:`;
+  const lines = s.steps.map((step, i) => {
+    const first = `  ${i + 1}. ${redactUrlPassword(step.url)}${conditionText(step)}`;
+    return step.concurrent === null
+      ? first
+      : `${first}\n     while it is in progress: ${redactUrlPassword(step.concurrent)}`;
+  });
+  const catalog = s.catalog === null ? [] : [`  catalog: ${JSON.stringify(s.catalog.profiles.map(catalogLine))}`];
+  return [head, ...lines, ...catalog].join('\n');
+}
+
+function catalogLine(p: Catalog['profiles'][number]): string {
+  return `${p.id} ${p.platform}/${p.mode}${p.pin === null ? '' : ' pin'}${p.favorite ? ' favorite' : ''} domains ${p.domains.options.join('|')}${p.domains.editable ? ' editable' : ''}${p.prefixes === null ? '' : ` prefixes ${p.prefixes.options.join('|')}${p.prefixes.editable ? ' editable' : ''}`}${p.savePassword ? '' : ' no-save-password'} autologin ${p.autologin.userControl ? 'user' : 'fixed'}/${p.autologin.default ? 'Y' : 'N'}`;
+}
+
+// -----------------------------------------------------------------------------------------------------------
+// Running and judging one sequence on one target
+
+/** What one step showed, for comparing two targets. */
+interface StepSeen {
+  url: string;
+  observation: ProvisionObservation;
+  second: ProvisionObservation | null;
+  state: ClientState | null;
+  revealed: Record<string, string>;
+}
+
+interface SequenceRun {
+  failure: FuzzFailure | null;
+  steps: StepSeen[];
+}
+
+/** Counts over all runs of a property (FuzzStatistics), and the precedence evidence. */
+class Tally {
+  cases = 0;
+  readonly tables: Record<string, Record<string, number>> = {};
+  readonly evidence: PrecedenceEvidence[] = [];
+  readonly informational = new Map<string, { count: number; example: string }>();
+
+  count(table: string, key: string | number): void {
+    const t = (this.tables[table] ??= {});
+    t[String(key)] = (t[String(key)] ?? 0) + 1;
+  }
+
+  /** At most this many answers are kept as evidence: enough for any matrix, and memory stays flat. */
+  static readonly EVIDENCE_LIMIT = 20_000;
+
+  addEvidence(found: PrecedenceEvidence | null): void {
+    if (found === null) return;
+    this.count('precedence evidence', 'multi-violation answers');
+    if (this.evidence.length < Tally.EVIDENCE_LIMIT) this.evidence.push(found);
+  }
+}
+
+function mismatchFailure(where: string, judgement: StepJudgement): FuzzFailure {
+  const mismatches = judgement.mismatches;
   return {
-    consistency: () => {
-      const relation = precedenceRelation(evidence);
-      const cycle = precedenceCycle(relation);
-      if (cycle === null) return null;
-      const witnesses = cycle.slice(0, -1).map((a, i) => {
-        const b = cycle[i + 1] as string;
-        return `${a} before ${b} for ${relation.get(a)?.get(b)?.[0] ?? '?'}`;
-      });
-      return {
-        message: `no single order of checks explains the answers: ${witnesses.join('; ')}`,
-        requirements: ['OM-PRECEDENCE'],
-        category: 'precedence',
+    message: `${where}: ${mismatches.map((m) => `${m.text} (${m.requirement})`).join('; ')}`,
+    requirements: [...new Set(mismatches.map((m) => m.requirement))],
+    ...(mismatches[0] ? { category: mismatches[0].category } : {}),
+  };
+}
+
+async function runSequence(
+  ctx: OpenMobileFuzzContext,
+  s: FuzzSequence,
+  signal: AbortSignal,
+  tally: Tally,
+): Promise<SequenceRun> {
+  const hasState = ctx.info.capabilities.includes('state');
+  const hasLogs = ctx.info.capabilities.includes('logs');
+  const catalog = s.catalog ?? ctx.catalog;
+  const seen: StepSeen[] = [];
+  tally.count('route', routeOf(s));
+  tally.count('steps per run', s.steps.length);
+  tally.count('catalog', s.catalog === null ? "the harness's" : 'generated');
+  ctx.scope.setFault(null);
+  ctx.scope.setCatalog(s.catalog);
+  try {
+    await ctx.session.reset(ctx.scope.url, signal);
+    let state: ModelState = freshState();
+    const input = (url: string, at: ModelState, condition: Condition, inProgress = false) => ({
+      route: s.route,
+      url,
+      state: at,
+      catalog,
+      network: condition.network,
+      fault: condition.fault,
+      obfuscationKey: ctx.obfuscationKey,
+      ...(inProgress ? { inProgress } : {}),
+      ...(ctx.declaredPrecedence ? { declaredPrecedence: ctx.declaredPrecedence } : {}),
+    });
+    const evidence = (url: string, matched: Branch[], observation: ProvisionObservation) => {
+      if (observation.result === null) return;
+      tally.count('result code', observation.result);
+      tally.addEvidence(agreedEvidence(`${redactUrlPassword(url)} (${routeOf(s)})`, matched, observation.result));
+    };
+    for (const [i, step] of s.steps.entries()) {
+      const where = `step ${i + 1} of ${s.steps.length} (${redactUrlPassword(step.url)})`;
+      // Taking the network down needs the network capability; the faults are the harness's own.
+      const condition: Condition = {
+        network:
+          step.condition.network === 'offline' && ctx.info.capabilities.includes('network') ? 'offline' : 'online',
+        fault: step.condition.fault,
       };
-    },
-    name: `openmobile: request sequences on ${ctx.info.platform} (${ctx.info.methods.join(', ')})`,
-    arbitrary: sequenceArbitrary(ctx.info, ctx.catalog, ctx.obfuscationKey),
-    describe: (s) => `${s.urls.length} request(s) on ${routeOf(s)}, from a freshly installed app:\n${stepText(s)}`,
+      const branches = predict(input(step.url, state, condition));
+      let provision: ProvisionObservation;
+      let second: ProvisionObservation | null = null;
+      let secondJudgement: StepJudgement | null = null;
+      tally.cases++;
+      if (step.concurrent !== null) {
+        tally.cases++;
+        const both = await provisionOverlapping(
+          ctx.session,
+          ctx.scope,
+          s.route.method,
+          step.url,
+          step.concurrent,
+          signal,
+        );
+        provision = both.first;
+        second = both.second;
+        tally.count('overlapping requests', both.overlapped ? 'overlapped' : 'sequential (the first did not fetch)');
+        if (both.overlapped) {
+          const secondBranches = predict(input(step.concurrent, state, ONLINE, true));
+          secondJudgement = judgeStep(
+            secondBranches,
+            state,
+            { provision: second, state: null, logs: null },
+            routeRequirement(s.route),
+          );
+          if (secondJudgement.matched.length === 0) {
+            return {
+              failure: mismatchFailure(
+                `${where}, the request delivered while it was in progress (${redactUrlPassword(step.concurrent)})`,
+                secondJudgement,
+              ),
+              steps: seen,
+            };
+          }
+          evidence(step.concurrent, secondJudgement.matched, second);
+        }
+      } else {
+        if (condition.network === 'offline') await ctx.session.network(false, signal);
+        ctx.scope.setFault(condition.fault);
+        try {
+          provision = await ctx.session.provision({ url: step.url, method: s.route.method }, signal);
+        } finally {
+          ctx.scope.setFault(null);
+          if (condition.network === 'offline') await ctx.session.network(true, signal);
+        }
+      }
+      const sequential = step.concurrent !== null && secondJudgement === null;
+      // Two requests that ran one after the other: the first is judged on its result alone, the second
+      // from the state the first left, on the state read after both.
+      const observed = hasState ? await ctx.session.state(signal) : null;
+      const judgement = judgeStep(
+        branches,
+        state,
+        { provision, state: sequential ? null : observed, logs: null },
+        routeRequirement(s.route),
+      );
+      const matched = judgement.matched[0];
+      if (matched === undefined) return { failure: mismatchFailure(where, judgement), steps: seen };
+      evidence(step.url, judgement.matched, provision);
+      state = matched.state;
+      if (sequential && step.concurrent !== null && second !== null) {
+        const secondBranches = predict(input(step.concurrent, state, ONLINE));
+        const j = judgeStep(
+          secondBranches,
+          state,
+          { provision: second, state: observed, logs: null },
+          routeRequirement(s.route),
+        );
+        const m = j.matched[0];
+        if (m === undefined) {
+          return {
+            failure: mismatchFailure(`${where}, then ${redactUrlPassword(step.concurrent)}`, j),
+            steps: seen,
+          };
+        }
+        evidence(step.concurrent, j.matched, second);
+        state = m.state;
+      }
+      seen.push({
+        url: step.url,
+        observation: provision,
+        second,
+        state: observed,
+        revealed: { ...judgement.revealed, ...(secondJudgement?.revealed ?? {}) },
+      });
+    }
+    if (hasLogs) {
+      const urls = s.steps.flatMap((step) => (step.concurrent === null ? [step.url] : [step.url, step.concurrent]));
+      const leak = leakMismatch(
+        await ctx.session.logs(signal),
+        leakCandidates(urls, ctx.obfuscationKey, catalogText(catalog)),
+      );
+      if (leak) {
+        return {
+          failure: {
+            message: `${leak.text} (${leak.requirement})`,
+            requirements: [leak.requirement],
+            category: leak.category,
+          },
+          steps: seen,
+        };
+      }
+    }
+    return { failure: null, steps: seen };
+  } finally {
+    ctx.scope.setCatalog(null);
+  }
+}
+
+// -----------------------------------------------------------------------------------------------------------
+// Precedence: the matrix and the run-wide consistency check
+
+function codeOf(check: string): string {
+  return /\((\d+)\)$/.exec(check)?.[1] ?? '?';
+}
+
+/** Which code won over which (row over column), with counts; the inferred order; the declared one. */
+export function precedenceMatrix(relation: PrecedenceRelation, declared: number[] | null): string {
+  const counts = new Map<string, Map<string, number>>();
+  const codes = new Set<string>();
+  let answers = 0;
+  for (const [winner, row] of relation) {
+    for (const [loser, cases] of row) {
+      const w = codeOf(winner);
+      const l = codeOf(loser);
+      codes.add(w);
+      codes.add(l);
+      const r = counts.get(w) ?? new Map<string, number>();
+      counts.set(w, r);
+      r.set(l, (r.get(l) ?? 0) + cases.length);
+      answers += cases.length;
+    }
+  }
+  if (codes.size === 0) return 'No answer to a request that broke several rules singled out a check yet.';
+  const sorted = [...codes].sort((a, b) => Number(a) - Number(b));
+  const cell = (text: string) => text.padStart(6);
+  const lines = [
+    `Which result code won over which (row over column): ${answers} winner/loser pair(s) from answers to requests that broke several rules.`,
+    '',
+    `${'wins'.padEnd(6)}${sorted.map(cell).join('')}`,
+    ...sorted.map(
+      (w) => `${w.padEnd(6)}${sorted.map((l) => cell(w === l ? '·' : String(counts.get(w)?.get(l) ?? '.'))).join('')}`,
+    ),
+    '',
+    `An order of checks consistent with every answer: ${inferredOrder(relation).join(' > ') || '-'}`,
+  ];
+  lines.push(
+    declared === null
+      ? 'No order declared in harness.config.ts (`precedence` on the target): any order is accepted, one per target.'
+      : `Declared order (harness.config.ts): ${declared.join(' > ')}; every answer was checked exactly against it.`,
+  );
+  return lines.join('\n');
+}
+
+function consistencyOf(tally: Tally): FuzzFailure | null {
+  const relation = precedenceRelation(tally.evidence);
+  const cycle = precedenceCycle(relation);
+  if (cycle === null) return null;
+  const witnesses = cycle.slice(0, -1).map((a, i) => {
+    const b = cycle[i + 1] as string;
+    return `${a} before ${b} for ${relation.get(a)?.get(b)?.[0] ?? '?'}`;
+  });
+  return {
+    message: `no single order of checks explains the answers: ${witnesses.join('; ')}`,
+    requirements: ['OM-PRECEDENCE'],
+    category: 'precedence',
+  };
+}
+
+function statisticsOf(tally: Tally, declared: number[] | null): FuzzStatistics {
+  const informational = [...tally.informational.entries()].map(
+    ([key, { count, example }]) => `${key}: ${count} run(s), e.g.\n${example}`,
+  );
+  return {
+    cases: tally.cases,
+    tables: tally.tables,
+    attachments: [{ name: 'precedence matrix', body: precedenceMatrix(precedenceRelation(tally.evidence), declared) }],
+    informational,
+  };
+}
+
+// -----------------------------------------------------------------------------------------------------------
+// The properties
+
+export type OpenMobilePropertyId = 'sequences' | 'precedence';
+
+export function openMobileProperty(
+  id: OpenMobilePropertyId,
+  ctx: OpenMobileFuzzContext,
+  options: SequenceOptions,
+): FuzzProperty<FuzzSequence> {
+  const tally = new Tally();
+  const arbitrary =
+    id === 'sequences'
+      ? sequenceArbitrary(ctx.info, ctx.catalog, ctx.obfuscationKey, options)
+      : precedenceArbitrary(ctx.info, ctx.catalog, ctx.obfuscationKey);
+  return {
+    id,
+    name:
+      id === 'sequences'
+        ? `openmobile: request sequences on ${ctx.info.platform} (${ctx.info.methods.join(', ')})`
+        : `openmobile: order of checks on ${ctx.info.platform} (${ctx.info.methods.join(', ')})`,
+    arbitrary,
+    describe: describeSequence,
+    consistency: () => consistencyOf(tally),
+    statistics: () => statisticsOf(tally, ctx.declaredPrecedence),
     regression: (s, failure, origin) => ({
       $schema: '../schema/vectors.schema.json',
       description: `Found by \`npx harness fuzz\` (seed ${origin.seed}, path ${origin.path}); run first by every later run.`,
       vectors: [regressionVector(s, failure, origin, ctx)],
     }),
-    check: async (s, signal): Promise<FuzzFailure | null> => {
-      const hasState = ctx.info.capabilities.includes('state');
-      const hasLogs = ctx.info.capabilities.includes('logs');
-      ctx.scope.setFault(null);
-      await ctx.session.reset(ctx.scope.url, signal);
-      let state: ModelState = freshState();
-      for (const [i, url] of s.urls.entries()) {
-        const condition = s.conditions[i] ?? { network: 'online', fault: null };
-        // Taking the network down needs the network capability; the faults are the harness's own.
-        const network =
-          condition.network === 'offline' && ctx.info.capabilities.includes('network') ? 'offline' : 'online';
-        const branches = predict({
-          route: s.route,
-          url,
-          state,
-          catalog: ctx.catalog,
-          network,
-          fault: condition.fault,
-          obfuscationKey: ctx.obfuscationKey,
-          ...(ctx.declaredPrecedence ? { declaredPrecedence: ctx.declaredPrecedence } : {}),
+    check: async (s, signal) => (await runSequence(ctx, s, signal, tally)).failure,
+  };
+}
+
+/** What a target observably did at one step, for comparing two targets. */
+function seenText(step: StepSeen | undefined): string {
+  if (step === undefined) return '(not reached)';
+  const o = step.observation;
+  const parts = [
+    o.handled ? 'handled' : 'not handled',
+    o.result === null ? '' : `result ${o.result}`,
+    o.dialog === null ? '' : `${o.dialog} dialog`,
+    o.callbackUrl === null ? '' : `callback ${o.callbackUrl}`,
+    step.second === null
+      ? ''
+      : `second request: ${step.second.result ?? (step.second.handled ? 'handled' : 'not handled')}`,
+    step.state === null
+      ? ''
+      : `state ${step.state.profile === null ? 'no profile' : `profile ${step.state.profile.id}/${step.state.profile.mode}`} ${JSON.stringify(step.state.settings)}`,
+  ];
+  return parts.filter(Boolean).join(', ');
+}
+
+function sameStep(a: StepSeen, b: StepSeen): boolean {
+  return seenText(a) === seenText(b);
+}
+
+/**
+ * `--against`: the same sequences on two targets. Any step where a target breaks the model is a failure,
+ * shown with both targets' observations; where both conform and still differ, the reading permits both:
+ * the difference is counted as informational, grouped by the choice points the two revealed differently
+ * (or by the order of checks when no choice point tells them apart).
+ */
+export function differentialProperty(
+  a: OpenMobileFuzzContext,
+  b: OpenMobileFuzzContext,
+  options: SequenceOptions,
+): FuzzProperty<FuzzSequence> {
+  const tallyA = new Tally();
+  const tallyB = new Tally();
+  const methods = a.info.methods.filter((m) => b.info.methods.includes(m));
+  const info: TargetInfo = { ...a.info, methods };
+  const both = (cap: 'concurrency' | 'state') => a.info.capabilities.includes(cap) && b.info.capabilities.includes(cap);
+  return {
+    id: 'differential',
+    name: `openmobile: ${a.name} against ${b.name} on ${info.platform} (${methods.join(', ')})`,
+    arbitrary: sequenceArbitrary(info, a.catalog, a.obfuscationKey, {
+      ...options,
+      concurrency: options.concurrency && both('concurrency'),
+    }),
+    describe: describeSequence,
+    statistics: () => {
+      const sa = statisticsOf(tallyA, a.declaredPrecedence);
+      const sb = statisticsOf(tallyB, b.declaredPrecedence);
+      return {
+        cases: sa.cases + sb.cases,
+        tables: Object.fromEntries([
+          ...Object.entries(sa.tables).map(([k, v]) => [`${a.name}: ${k}`, v] as const),
+          ...Object.entries(sb.tables).map(([k, v]) => [`${b.name}: ${k}`, v] as const),
+        ]),
+        attachments: [
+          ...sa.attachments.map((x) => ({ ...x, name: `${a.name}: ${x.name}` })),
+          ...sb.attachments.map((x) => ({ ...x, name: `${b.name}: ${x.name}` })),
+        ],
+        informational: [...tallyA.informational.entries()].map(
+          ([key, { count, example }]) => `${key}: ${count} run(s), e.g.\n${example}`,
+        ),
+      };
+    },
+    consistency: () => consistencyOf(tallyA) ?? consistencyOf(tallyB),
+    regression: (s, failure, origin) => ({
+      $schema: '../schema/vectors.schema.json',
+      description: `Found by \`npx harness fuzz --against\` (seed ${origin.seed}, path ${origin.path}); run first by every later run.`,
+      vectors: [regressionVector(s, failure, origin, a)],
+    }),
+    check: async (s, signal) => {
+      const ra = await runSequence(a, s, signal, tallyA);
+      const rb = await runSequence(b, s, signal, tallyB);
+      if (ra.failure === null && rb.failure === null) {
+        const k = ra.steps.findIndex((x, i) => {
+          const y = rb.steps[i];
+          return y === undefined || !sameStep(x, y);
         });
-        if (network === 'offline') await ctx.session.network(false, signal);
-        ctx.scope.setFault(condition.fault);
-        const provision = await ctx.session.provision({ url, method: s.route.method }, signal);
-        ctx.scope.setFault(null);
-        if (network === 'offline') await ctx.session.network(true, signal);
-        const observed = hasState ? await ctx.session.state(signal) : null;
-        const judgement = judgeStep(
-          branches,
-          state,
-          { provision, state: observed, logs: null },
-          routeRequirement(s.route),
-        );
-        const matched = judgement.matched[0];
-        if (matched === undefined) {
-          const mismatches = judgement.mismatches;
-          return {
-            message: `step ${i + 1} of ${s.urls.length} (${redactUrlPassword(url)}): ${mismatches.map((m) => `${m.text} (${m.requirement})`).join('; ')}`,
-            requirements: [...new Set(mismatches.map((m) => m.requirement))],
-            ...(mismatches[0] ? { category: mismatches[0].category } : {}),
-          };
+        if (k !== -1) {
+          const x = ra.steps[k] as StepSeen;
+          const y = rb.steps[k];
+          const points = [...new Set([...Object.keys(x.revealed), ...Object.keys(y?.revealed ?? {})])]
+            .filter((p) => x.revealed[p] !== y?.revealed[p])
+            .sort();
+          const key =
+            points.length > 0
+              ? `choice ${points.map((p) => `${p} (${a.name}: ${x.revealed[p] ?? '?'}, ${b.name}: ${y?.revealed[p] ?? '?'})`).join(', ')}`
+              : 'a permitted difference (order of checks or an alternative the reading allows)';
+          const entry = tallyA.informational.get(key);
+          if (entry) entry.count++;
+          else {
+            tallyA.informational.set(key, {
+              count: 1,
+              example: `${describeSequence(s)}\n  step ${k + 1}: ${a.name}: ${seenText(x)}\n  step ${k + 1}: ${b.name}: ${seenText(y)}`,
+            });
+          }
         }
-        state = matched.state;
-        if (provision.result !== null) {
-          const found = agreedEvidence(
-            `${redactUrlPassword(url)} (${routeOf(s)})`,
-            judgement.matched,
-            provision.result,
-          );
-          if (found && evidence.length < 10_000) evidence.push(found);
-        }
+        return null;
       }
-      if (hasLogs) {
-        const leak = leakMismatch(
-          await ctx.session.logs(signal),
-          leakCandidates(s.urls, ctx.obfuscationKey, catalogText(ctx.catalog)),
-        );
-        if (leak)
-          return {
-            message: `${leak.text} (${leak.requirement})`,
-            requirements: [leak.requirement],
-            category: leak.category,
-          };
-      }
-      return null;
+      const failing = ra.failure ?? rb.failure;
+      const k = Math.min(ra.steps.length, rb.steps.length);
+      const verdict = (r: SequenceRun) => (r.failure === null ? 'as the model predicts' : r.failure.message);
+      return {
+        message: `${a.name} and ${b.name} diverge: ${a.name}: ${verdict(ra)} | ${b.name}: ${verdict(rb)} | at step ${k + 1}, ${a.name} saw ${seenText(ra.steps[k])}; ${b.name} saw ${seenText(rb.steps[k])}`,
+        requirements: [...new Set([...(ra.failure?.requirements ?? []), ...(rb.failure?.requirements ?? [])])],
+        ...(failing?.category ? { category: failing.category } : {}),
+      };
     },
   };
 }
@@ -180,34 +621,50 @@ export function sequenceProperty(ctx: OpenMobileFuzzContext): FuzzProperty<FuzzS
 /**
  * A shrunk failure as an ordinary vector (vectors/regressions/): the earlier steps as `given`, the last as
  * the request under test, its expectation from the model; the seed and what the target did in `origin`.
+ * An earlier step's overlapping second request is left out: refused with 1, it changes nothing.
  */
 export function regressionVector(
   s: FuzzSequence,
   failure: FuzzFailure,
-  origin: { seed: number; path: string; target: string },
+  origin: { seed: number; path: string; target: string; property?: string },
   ctx: { catalog: Catalog; obfuscationKey: string | null },
 ): Vector {
-  const given = s.urls.slice(0, -1);
+  const catalog = s.catalog ?? ctx.catalog;
+  const given = s.steps.slice(0, -1).map((step) => step.url);
   const { state } = stateAfter(given, {
     route: s.route,
-    catalog: ctx.catalog,
+    catalog,
     network: 'online',
     fault: null,
     obfuscationKey: ctx.obfuscationKey,
   });
-  const last = s.urls[s.urls.length - 1] as string;
-  const lastCondition = s.conditions[s.conditions.length - 1];
+  const last = s.steps[s.steps.length - 1] as FuzzStep;
   const branch = predict({
     route: s.route,
-    url: last,
+    url: last.url,
     state,
-    catalog: ctx.catalog,
-    network: lastCondition?.network ?? 'online',
-    fault: lastCondition?.fault ?? null,
+    catalog,
+    network: last.condition.network,
+    fault: last.condition.fault,
     obfuscationKey: ctx.obfuscationKey,
   })[0];
   const ok = branch !== undefined && succeeded(branch);
-  const id = `OM-REG-${origin.target.replace(/[^A-Za-z0-9]+/g, '-').toUpperCase()}-${origin.seed.toString(16).toUpperCase()}`;
+  const second =
+    last.concurrent === null
+      ? undefined
+      : predict({
+          route: s.route,
+          url: last.concurrent,
+          state,
+          catalog,
+          network: 'online',
+          fault: null,
+          obfuscationKey: ctx.obfuscationKey,
+          inProgress: true,
+        })[0];
+  // The property is in the id: two properties of one target start from the same batch seeds.
+  const tag = (text: string) => text.replace(/[^A-Za-z0-9]+/g, '-').toUpperCase();
+  const id = `OM-REG-${tag(origin.target)}-${origin.property ? `${tag(origin.property)}-` : ''}${origin.seed.toString(16).toUpperCase()}`;
   return {
     id,
     title: `Found by the fuzzer on ${origin.target}: ${failure.message.slice(0, 160)}`,
@@ -215,11 +672,13 @@ export function regressionVector(
     requirements: failure.requirements.length > 0 ? failure.requirements : ['OM-CODE-0-SUCCESS'],
     platforms: [s.route.platform],
     methods: [s.route.method],
+    ...(s.catalog !== null ? { catalog: s.catalog } : {}),
     ...(given.length > 0 ? { given } : {}),
     when: {
-      url: last,
-      ...(lastCondition?.network === 'offline' ? { network: 'offline' as const } : {}),
-      ...(lastCondition?.fault ? { fault: lastCondition.fault } : {}),
+      url: last.url,
+      ...(last.condition.network === 'offline' ? { network: 'offline' as const } : {}),
+      ...(last.condition.fault ? { fault: last.condition.fault } : {}),
+      ...(last.concurrent !== null ? { concurrent: last.concurrent } : {}),
     },
     then:
       branch === undefined || !branch.handled
@@ -227,6 +686,7 @@ export function regressionVector(
         : {
             handled: true,
             result: branch.results,
+            ...(second?.handled ? { concurrentResult: second.results } : {}),
             state: ok
               ? {
                   profile: branch.state.profile

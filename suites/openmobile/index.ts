@@ -9,6 +9,7 @@ import type { CaseResult } from '../../src/core/results.ts';
 import type { FuzzProperty } from '../../src/core/fuzz.ts';
 import type {
   FuzzEnv,
+  FuzzOptions,
   PlannedCase,
   Suite,
   SuiteLoadContext,
@@ -18,7 +19,12 @@ import type {
 import type { Capability, Catalog, Route, TargetInfo } from '../../src/core/types.ts';
 import { buildVectors } from './builders/index.ts';
 import { disagreement } from './agreement.ts';
-import { sequenceProperty } from './fuzz.ts';
+import {
+  differentialProperty,
+  openMobileProperty,
+  type OpenMobileFuzzContext,
+  type OpenMobilePropertyId,
+} from './fuzz.ts';
 import { linksPage } from './links.ts';
 import { consistencyResults, type ChoiceEvidence } from './checks.ts';
 import {
@@ -217,16 +223,31 @@ export class OpenMobileSuite implements Suite {
     };
   }
 
-  fuzzProperty(env: FuzzEnv): FuzzProperty<unknown> {
+  readonly fuzzPropertyIds = ['sequences', 'precedence'] as const;
+
+  fuzzProperties(env: FuzzEnv, options: FuzzOptions): FuzzProperty<unknown>[] {
     const data = this.loaded();
-    return sequenceProperty({
-      session: env.session,
-      scope: env.scope,
-      info: env.info,
+    const context = (e: FuzzEnv): OpenMobileFuzzContext => ({
+      name: e.target.name,
+      session: e.session,
+      scope: e.scope,
+      info: e.info,
       catalog: data.catalog,
       obfuscationKey: data.obfuscationKey,
-      declaredPrecedence: env.target.precedence,
-    }) as FuzzProperty<unknown>;
+      declaredPrecedence: e.target.precedence,
+    });
+    const sequences = {
+      concurrency: env.info.capabilities.includes('concurrency'),
+      generatedCatalogs: true,
+      maxSteps: options.maxSteps ?? 4,
+    };
+    if (options.against !== undefined) {
+      return [differentialProperty(context(env), context(options.against), sequences) as FuzzProperty<unknown>];
+    }
+    const ids = options.properties ?? this.fuzzPropertyIds;
+    return ids.map(
+      (id) => openMobileProperty(id as OpenMobilePropertyId, context(env), sequences) as FuzzProperty<unknown>,
+    );
   }
 
   linksPage(cases: PlannedCase[]): { html: string; count: number } {
@@ -262,7 +283,7 @@ export function explainCase(c: OpenMobileCase, data: OpenMobileSuiteData): strin
   let state: ModelState = freshState();
   const base = {
     route: c.route,
-    catalog: data.catalog,
+    catalog: c.vector.catalog ?? data.catalog,
     network: 'online' as const,
     fault: null,
     obfuscationKey: data.obfuscationKey,

@@ -93,6 +93,8 @@ export interface Vector {
   platforms?: Platform[];
   /** Default: every method the platform has (iOS: url; Android: url and intent). */
   methods?: Method[];
+  /** A catalog served for this vector only (a generated one the fuzzer kept); default: the harness's. */
+  catalog?: Catalog;
   /** Setup requests (queries), delivered in order on the case's route; each must succeed. */
   given?: string[];
   when: When;

@@ -44,6 +44,8 @@ const validators = new Map<string, ValidateFunction>();
 function validatorFor(schemaFile: string): ValidateFunction {
   let validator = validators.get(schemaFile);
   if (!validator) {
+    // The vectors schema refers to the catalog schema (a vector's own catalog): ajv must know it first.
+    if (schemaFile === 'vectors.schema.json') validatorFor('profiles.schema.json');
     validator = ajv.compile(JSON.parse(readFileSync(path.join(SCHEMA_DIR, schemaFile), 'utf8')) as object);
     validators.set(schemaFile, validator);
   }
