@@ -5,6 +5,8 @@
  *      writing every report (jsonl, summary.json, junit.xml, allure-results).
  * Pinned to one core (taskset) where the machine has it, since the goal is stated per core.
  * Goal (issue 2): the emulated plan at >= 2,000 cases/s.
+ * Then the fuzz section (bench/fuzz.ts, issue 3): fuzz cases per second, time to the first failure over the
+ * seeded defects, and the size of the shrunk counterexamples.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -21,6 +23,7 @@ import { casesOf, loadOpenMobile } from '../suites/openmobile/index.ts';
 import { focusUrl, stateAfter } from '../suites/openmobile/execute.ts';
 import { predict } from '../suites/openmobile/model.ts';
 import { urlFor } from '../suites/openmobile/routes.ts';
+import { benchFuzz, fuzzBenchLines } from './fuzz.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const KEY = '8CC677D6FA2AC487C2FC7AD7232F87D8FCAFD5E9FC0AFBFF23B09D8713BE3463';
@@ -192,3 +195,6 @@ console.log(
     ? 'browser-delivered:             skipped (no /usr/bin/chromium: apt-get install chromium)'
     : `browser-delivered:             ${fmt(browser.rate)} cases/s (${browser.cases} URL-method cases through headless Chromium, browser+emulated-android; goal >= 20; Chromium inherits the pinning)`,
 );
+console.error('fuzz: 5 s per property and platform, then every seeded defect/platform pair (up to 20 s each)...');
+const fuzzResult = await benchFuzz({ rateMs: 5000, pairMs: 20_000, seed: 1 });
+for (const line of fuzzBenchLines(fuzzResult)) console.log(line);

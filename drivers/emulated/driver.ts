@@ -7,7 +7,7 @@ import { HarnessError } from '../../src/core/errors.ts';
 import type { ClientState, Method, Platform, ProvisionObservation, TargetInfo } from '../../src/core/types.ts';
 import { AndroidClient } from './client/android.ts';
 import { IosClient } from './client/ios.ts';
-import type { OpenMobileClient } from './client/open-mobile-client.ts';
+import { CONFIGURABLE_CHOICES, type OpenMobileClient } from './client/open-mobile-client.ts';
 import { isObfuscationKey } from './client/obfuscation.ts';
 import { defectsFor, isDefectId } from './defects.ts';
 import type { DefectId } from './defects.ts';
@@ -16,6 +16,11 @@ export interface EmulatedDriverOptions {
   platform: Platform;
   /** Seeded defect ids (defects.ts) to switch on. */
   defects?: string[];
+  /**
+   * Implementation-defined choices made otherwise than the platform's emulated client does, to emulate
+   * another vendor (e.g. `{ 'OM-CHOICE-PLUS': 'literal' }`); the ids and options of CONFIGURABLE_CHOICES.
+   */
+  choices?: Record<string, string>;
   name?: string;
   version?: string;
 }
@@ -34,6 +39,7 @@ function readOptions(options: Record<string, unknown>): {
   defects: DefectId[];
   name: string;
   version: string;
+  choices: Record<string, string>;
 } {
   const platform = options['platform'];
   if (platform !== 'ios' && platform !== 'android') {
@@ -62,14 +68,35 @@ function readOptions(options: Record<string, unknown>): {
   if (typeof version !== 'string' || version === '') {
     throw invalid('version', `must be a non-empty string, got ${JSON.stringify(version)}`);
   }
-  return { platform, defects, name, version };
+  const rawChoices = options['choices'] ?? {};
+  if (rawChoices === null || typeof rawChoices !== 'object' || Array.isArray(rawChoices)) {
+    throw invalid('choices', `must be an object of choice point id -> option, got ${JSON.stringify(rawChoices)}`);
+  }
+  const choices: Record<string, string> = {};
+  for (const [id, option] of Object.entries(rawChoices as Record<string, unknown>)) {
+    const known = CONFIGURABLE_CHOICES[id];
+    if (known === undefined) {
+      throw invalid(
+        `choices.${id}`,
+        `is not a choice point the emulated client can change; use one of ${Object.keys(CONFIGURABLE_CHOICES).join(', ')}`,
+      );
+    }
+    if (typeof option !== 'string' || !known.options.includes(option)) {
+      throw invalid(
+        `choices.${id}`,
+        `must be one of ${known.options.map((o) => `"${o}"`).join(', ')}, got ${JSON.stringify(option)}`,
+      );
+    }
+    choices[id] = option;
+  }
+  return { platform, defects, name, version, choices };
 }
 
 export async function createEmulatedDriver(
   options: Record<string, unknown>,
   context: DriverContext,
 ): Promise<ClientDriver> {
-  const { platform, defects, name, version } = readOptions(options);
+  const { platform, defects, name, version, choices } = readOptions(options);
   const key = context.obfuscationKey;
   if (key !== null && !isObfuscationKey(key)) {
     throw new HarnessError('HARNESS_CONFIG_INVALID', 'obfuscation key must be 64 hex characters (an AES-256 key)', [
@@ -82,7 +109,7 @@ export async function createEmulatedDriver(
   let stopped = false;
 
   const newClient = (profileServiceUrl: string): OpenMobileClient => {
-    const clientOptions = { profileServiceUrl, obfuscationKey: key, defects: defectSet };
+    const clientOptions = { profileServiceUrl, obfuscationKey: key, defects: defectSet, choices };
     return platform === 'ios' ? new IosClient(clientOptions) : new AndroidClient(clientOptions);
   };
 

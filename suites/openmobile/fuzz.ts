@@ -223,6 +223,17 @@ class Tally {
   readonly tables: Record<string, Record<string, number>> = {};
   readonly evidence: PrecedenceEvidence[] = [];
   readonly informational = new Map<string, { count: number; example: string }>();
+  /** Route and choice point -> option -> the first request that showed it (one option per target). */
+  readonly choices = new Map<string, Map<string, string>>();
+
+  addChoices(route: string, revealed: Record<string, string>, url: string): void {
+    for (const [point, option] of Object.entries(revealed)) {
+      const key = `${point} on ${route}`;
+      const options = this.choices.get(key) ?? new Map<string, string>();
+      this.choices.set(key, options);
+      if (!options.has(option)) options.set(option, redactUrlPassword(url));
+    }
+  }
 
   count(table: string, key: string | number): void {
     const t = (this.tables[table] ??= {});
@@ -282,6 +293,16 @@ async function runSequence(
       tally.count('result code', observation.result);
       tally.addEvidence(agreedEvidence(`${redactUrlPassword(url)} (${routeOf(s)})`, matched, observation.result));
     };
+    const failAt = (
+      failure: FuzzFailure,
+      step: FuzzStep,
+      provision: ProvisionObservation,
+      second: ProvisionObservation | null,
+      observed: ClientState | null,
+    ): SequenceRun => {
+      seen.push({ url: step.url, observation: provision, second, state: observed, revealed: {} });
+      return { failure, steps: seen };
+    };
     for (const [i, step] of s.steps.entries()) {
       const where = `step ${i + 1} of ${s.steps.length} (${redactUrlPassword(step.url)})`;
       // Taking the network down needs the network capability; the faults are the harness's own.
@@ -317,13 +338,16 @@ async function runSequence(
             routeRequirement(s.route),
           );
           if (secondJudgement.matched.length === 0) {
-            return {
-              failure: mismatchFailure(
+            return failAt(
+              mismatchFailure(
                 `${where}, the request delivered while it was in progress (${redactUrlPassword(step.concurrent)})`,
                 secondJudgement,
               ),
-              steps: seen,
-            };
+              step,
+              provision,
+              second,
+              null,
+            );
           }
           evidence(step.concurrent, secondJudgement.matched, second);
         }
@@ -348,8 +372,9 @@ async function runSequence(
         routeRequirement(s.route),
       );
       const matched = judgement.matched[0];
-      if (matched === undefined) return { failure: mismatchFailure(where, judgement), steps: seen };
+      if (matched === undefined) return failAt(mismatchFailure(where, judgement), step, provision, second, observed);
       evidence(step.url, judgement.matched, provision);
+      tally.addChoices(routeOf(s), judgement.revealed, step.url);
       state = matched.state;
       if (sequential && step.concurrent !== null && second !== null) {
         const secondBranches = predict(input(step.concurrent, state, ONLINE));
@@ -361,12 +386,16 @@ async function runSequence(
         );
         const m = j.matched[0];
         if (m === undefined) {
-          return {
-            failure: mismatchFailure(`${where}, then ${redactUrlPassword(step.concurrent)}`, j),
-            steps: seen,
-          };
+          return failAt(
+            mismatchFailure(`${where}, then ${redactUrlPassword(step.concurrent)}`, j),
+            step,
+            provision,
+            second,
+            observed,
+          );
         }
         evidence(step.concurrent, j.matched, second);
+        tally.addChoices(routeOf(s), j.revealed, step.concurrent);
         state = m.state;
       }
       seen.push({
@@ -446,6 +475,16 @@ export function precedenceMatrix(relation: PrecedenceRelation, declared: number[
 }
 
 function consistencyOf(tally: Tally): FuzzFailure | null {
+  // One option per choice point and target (reading: implementation-defined, but made one way).
+  for (const [key, options] of tally.choices) {
+    if (options.size < 2) continue;
+    const shown = [...options.entries()].slice(0, 2).map(([option, url]) => `"${option}" for ${url}`);
+    return {
+      message: `the target made the implementation-defined choice ${key} two ways: ${shown.join(' but ')}`,
+      requirements: [],
+      category: 'inconsistent-choice',
+    };
+  }
   const relation = precedenceRelation(tally.evidence);
   const cycle = precedenceCycle(relation);
   if (cycle === null) return null;
@@ -588,9 +627,13 @@ export function differentialProperty(
         if (k !== -1) {
           const x = ra.steps[k] as StepSeen;
           const y = rb.steps[k];
-          const points = [...new Set([...Object.keys(x.revealed), ...Object.keys(y?.revealed ?? {})])]
+          const all = [...new Set([...Object.keys(x.revealed), ...Object.keys(y?.revealed ?? {})])]
             .filter((p) => x.revealed[p] !== y?.revealed[p])
             .sort();
+          // Group by the choices both targets showed, differently; a choice only one of them reached (the
+          // other answered an earlier check first) says less, and is named only when nothing else is.
+          const both = all.filter((p) => x.revealed[p] !== undefined && y?.revealed[p] !== undefined);
+          const points = both.length > 0 ? both : all;
           const key =
             points.length > 0
               ? `choice ${points.map((p) => `${p} (${a.name}: ${x.revealed[p] ?? '?'}, ${b.name}: ${y?.revealed[p] ?? '?'})`).join(', ')}`
@@ -607,7 +650,8 @@ export function differentialProperty(
         return null;
       }
       const failing = ra.failure ?? rb.failure;
-      const k = Math.min(ra.steps.length, rb.steps.length);
+      // The step where the (first) failing target failed: the last one it reached.
+      const k = (ra.failure !== null ? ra.steps.length : rb.steps.length) - 1;
       const verdict = (r: SequenceRun) => (r.failure === null ? 'as the model predicts' : r.failure.message);
       return {
         message: `${a.name} and ${b.name} diverge: ${a.name}: ${verdict(ra)} | ${b.name}: ${verdict(rb)} | at step ${k + 1}, ${a.name} saw ${seenText(ra.steps[k])}; ${b.name} saw ${seenText(rb.steps[k])}`,

@@ -112,13 +112,20 @@ export function mismatchesFor(
       }
     } else if (p.result === null || !branch.results.includes(p.result)) {
       const several = branch.results.length > 1;
+      // The code of another rule the request broke: the order of checks is wrong (against a declared
+      // order, or against the phase constraint), not the rule itself.
+      const otherBroken =
+        !several && p.result !== null && branch.violations.some((v) => v.code === p.result && v.code !== 0);
+      const precedence = (several || otherBroken) && p.result !== null;
       out.push({
         aspect: 'result',
-        requirement: several ? 'OM-PRECEDENCE' : requirementOfResult(branch),
-        category: several && p.result !== null ? 'precedence' : 'wrong-result-code',
+        requirement: several || otherBroken ? 'OM-PRECEDENCE' : requirementOfResult(branch),
+        category: precedence ? 'precedence' : 'wrong-result-code',
         expected: branch.results,
         observed: p.result,
-        text: `result ${p.result === null ? 'nothing' : p.result}, expected ${codes(branch.results)}`,
+        text: `result ${p.result === null ? 'nothing' : p.result}, expected ${codes(branch.results)}${
+          otherBroken ? ` (${p.result} is the code of another rule the request breaks, checked too early)` : ''
+        }`,
       });
     }
     const expectedCallback =

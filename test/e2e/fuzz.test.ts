@@ -15,15 +15,32 @@ describe('harness fuzz', () => {
   it('finds nothing on the defect-free client within a fixed budget', async () => {
     const dir = tempProject(config([]));
     const run = await runCli(['fuzz', '--target', 'clean', '--runs', '600', '--seed', '7', '--corpus', 'corpus'], dir);
-    expect(run.stdout).toMatch(/^clean: no failure in 600 runs/m);
+    expect(run.stdout).toMatch(/^clean · sequences: no failure in 600 runs, [\d,]+ cases/m);
+    expect(run.stdout).toMatch(/^clean · precedence: no failure in 600 runs, 600 cases/m);
+    // The precedence property prints which code won over which.
+    expect(run.stdout).toMatch(/^ {2}wins +\d+ +\d+/m);
     expect(run.code).toBe(0);
+    // One Allure test per property, and summary.json gains the fuzz results.
+    const summary = JSON.parse(readFileSync(path.join(dir, 'reports', 'summary.json'), 'utf8')) as {
+      fuzz: { seed: number; properties: { target: string; status: string; runs: number }[] };
+    };
+    expect(summary.fuzz.seed).toBe(7);
+    expect(summary.fuzz.properties.map((p) => [p.target, p.status, p.runs])).toEqual([
+      ['clean', 'passed', 600],
+      ['clean', 'passed', 600],
+    ]);
+    const results = readdirSync(path.join(dir, 'reports', 'allure-results')).filter((f) => f.endsWith('-result.json'));
+    expect(results).toHaveLength(2);
   });
 
   it('finds a seeded defect, shrinks it, keeps it as a vector, and replays it', async () => {
     const dir = tempProject(config(['missed-soft-domain-default']));
-    const run = await runCli(['fuzz', '--target', 'buggy', '--runs', '2000', '--seed', '7', '--corpus', 'corpus'], dir);
+    const run = await runCli(
+      ['fuzz', '--target', 'buggy', '--property', 'sequences', '--runs', '2000', '--seed', '7', '--corpus', 'corpus'],
+      dir,
+    );
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^buggy: FAILURE after [\d,]+ runs/m);
+    expect(run.stdout).toMatch(/^buggy · sequences: FAILURE after [\d,]+ runs/m);
     expect(run.stdout).toContain('OM-SOFT-DOMAIN-DEFAULT');
     // Shrunk: one request from a fresh app shows a missed domain default, with at most two parameters beyond
     // the pid the defect needs.
@@ -53,10 +70,13 @@ describe('harness fuzz', () => {
 
   it('finds a target whose answers no single order of checks explains, naming two contradicting requests', async () => {
     const dir = tempProject(config(['inconsistent-precedence']));
-    const run = await runCli(['fuzz', '--target', 'buggy', '--runs', '6000', '--seed', '7', '--corpus', 'corpus'], dir);
+    const run = await runCli(
+      ['fuzz', '--target', 'buggy', '--property', 'precedence', '--runs', '3000', '--seed', '7', '--corpus', 'corpus'],
+      dir,
+    );
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(
-      /^buggy: FAILURE over [\d,]+ runs .*no single order of checks explains the answers: .* before .* for .*; .* before .* for /m,
+      /^buggy · precedence: FAILURE over [\d,]+ runs .*no single order of checks explains the answers: .* before .* for .*; .* before .* for /m,
     );
     expect(run.stdout).toContain('requirements: OM-PRECEDENCE');
   });
@@ -80,6 +100,62 @@ describe('harness fuzz', () => {
     const run = await runCli(['replay', 'corpus/kept.json'], dir);
     expect(run.stdout).toMatch(/^FIXED +OM-REG-CLEAN-FAILING-STEP@android-intent on clean$/m);
     expect(run.code).toBe(0);
+  });
+
+  it('reads budgets, properties and targets from harness.config.ts', async () => {
+    const dir = tempProject(
+      config([]).replace(
+        'targets: [',
+        "fuzz: { runs: 150, properties: ['precedence'], targets: ['clean'], corpus: 'kept' },\n  targets: [",
+      ),
+    );
+    const run = await runCli(['fuzz', '--seed', '3'], dir);
+    expect(run.stdout).toMatch(/^clean · precedence: no failure in 150 runs/m);
+    expect(run.stdout).not.toContain('sequences');
+    expect(run.stdout).not.toContain('buggy');
+    expect(run.code).toBe(0);
+  });
+
+  it('rejects an unknown property with exit 2, naming the field and the choices', async () => {
+    const dir = tempProject(config([]).replace('targets: [', "fuzz: { properties: ['sequence'] },\n  targets: ["));
+    const run = await runCli(['fuzz', '--runs', '10'], dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('fuzz.properties[0]');
+    expect(run.stderr).toContain('unknown fuzz property "sequence": use "sequences" or "precedence"');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    const flag = await runCli(['fuzz', '--property', 'nope', '--runs', '10'], tempProject(config([])));
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain('--property');
+  });
+
+  it('--against: the same sequences on two targets; a divergence fails with both observations', async () => {
+    const dir = tempProject(config(['missed-soft-domain-default']));
+    const run = await runCli(
+      [
+        'fuzz',
+        '--target',
+        'buggy',
+        '--against',
+        'clean',
+        '--runs',
+        '1500',
+        '--seed',
+        '7',
+        '--max-failures',
+        '1',
+        '--corpus',
+        'corpus',
+      ],
+      dir,
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^buggy against clean · differential: FAILURE after/m);
+    expect(run.stdout).toMatch(
+      /-> buggy and clean diverge: buggy: .*\| clean: as the model predicts \| at step \d+, buggy saw handled/,
+    );
+    const self = await runCli(['fuzz', '--target', 'clean', '--against', 'clean', '--runs', '5'], dir);
+    expect(self.code).toBe(2);
+    expect(self.stderr).toContain('cannot be compared with itself');
   });
 
   it('rejects a bad budget with exit 2', async () => {

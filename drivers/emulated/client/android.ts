@@ -20,7 +20,7 @@ export class AndroidClient extends OpenMobileClient {
   readonly platform = 'android' as const;
   readonly methods: readonly Method[] = ['url', 'intent'];
 
-  protected readonly picks: PlatformPicks = {
+  protected readonly defaultPicks: PlatformPicks = {
     // android.net.Uri.getQueryParameter: `+` decodes to a space, the first of a repeated parameter wins,
     // a bare name reads as an empty value, and Uri.decode keeps a broken `%` and substitutes U+FFFD.
     query: { plus: 'space', repeated: 'first', bareName: 'empty', malformed: 'lenient' },

@@ -20,7 +20,7 @@ export class IosClient extends OpenMobileClient {
   readonly platform = 'ios' as const;
   readonly methods: readonly Method[] = ['url'];
 
-  protected readonly picks: PlatformPicks = {
+  protected readonly defaultPicks: PlatformPicks = {
     // NSURLComponents: `+` is a literal plus, a later duplicate overwrites the earlier one in the
     // dictionary built from queryItems, a bare name has a nil value (treated as not given), and a URL with
     // broken percent-encoding fails to initialise, so it never reaches the app.

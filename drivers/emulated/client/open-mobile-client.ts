@@ -75,7 +75,57 @@ export interface ClientOptions {
   /** The shared obfuscation key built into the app (64 hex characters), or null: nothing decodes. */
   obfuscationKey: string | null;
   defects: ReadonlySet<DefectId>;
+  /**
+   * Choice point id -> option, where this client picks otherwise than its platform (the driver's `choices`
+   * option, to emulate another vendor); keys from CONFIGURABLE_CHOICES, checked by the driver.
+   */
+  choices?: Readonly<Record<string, string>>;
 }
+
+/**
+ * The choice points a configuration may set on an emulated client (`options.choices`), with their options
+ * and where each lands in PlatformPicks. Routing and delivery choices stay the platform's.
+ */
+export const CONFIGURABLE_CHOICES: Record<
+  string,
+  { options: readonly string[]; apply: (p: PlatformPicks, o: string) => void }
+> = {
+  'OM-CHOICE-PLUS': { options: ['literal', 'space'], apply: (p, o) => void (p.query.plus = o as QueryRules['plus']) },
+  'OM-CHOICE-REPEATED': {
+    options: ['first', 'last'],
+    apply: (p, o) => void (p.query.repeated = o as QueryRules['repeated']),
+  },
+  'OM-CHOICE-BARE-NAME': {
+    options: ['empty', 'absent'],
+    apply: (p, o) => void (p.query.bareName = o as QueryRules['bareName']),
+  },
+  'OM-CHOICE-MALFORMED-ENCODING': {
+    options: ['lenient', 'not-handled'],
+    apply: (p, o) => void (p.query.malformed = o === 'lenient' ? 'lenient' : 'reject'),
+  },
+  'OM-CHOICE-PID-NONDECIMAL': { options: ['10', '33'], apply: (p, o) => void (p.pidNonDecimal = o === '10' ? 10 : 33) },
+  'OM-CHOICE-PID-ABSENT-FRESH': {
+    options: ['10', '33'],
+    apply: (p, o) => void (p.pidAbsentFresh = o === '10' ? 10 : 33),
+  },
+  'OM-CHOICE-BOOL-LOWERCASE': {
+    options: ['accept', '11'],
+    apply: (p, o) => void (p.lowercaseBooleans = o === 'accept' ? 'accept' : '11'),
+  },
+  'OM-CHOICE-FLAG-VALUE': { options: ['11', 'N'], apply: (p, o) => void (p.flagValue = o === 'N' ? 'N' : '11') },
+  'OM-CHOICE-OBFUSCATION-UNDECODABLE': {
+    options: ['23', '2'],
+    apply: (p, o) => void (p.obfuscationUndecodable = o === '2' ? 2 : 23),
+  },
+  'OM-CHOICE-ASTRAL-LENGTH': {
+    options: ['code-points', 'utf16'],
+    apply: (p, o) => void (p.astralLength = o === 'utf16' ? 'utf16' : 'code-points'),
+  },
+  'OM-CHOICE-SERVICE-OFFLINE': {
+    options: ['30', '32'],
+    apply: (p, o) => void (p.serviceOffline = o === '30' ? 30 : 32),
+  },
+};
 
 /** The effective configuration being built for one request; committed only when every check passes. */
 export interface Draft {
@@ -110,7 +160,19 @@ const MIN_SCRUBBED = 4;
 export abstract class OpenMobileClient {
   abstract readonly platform: Platform;
   abstract readonly methods: readonly Method[];
-  protected abstract readonly picks: PlatformPicks;
+  /** The platform's own picks; `picks` is what this client uses (its options applied on top). */
+  protected abstract readonly defaultPicks: PlatformPicks;
+  private mergedPicks: PlatformPicks | null = null;
+  private readonly choices: Readonly<Record<string, string>>;
+
+  protected get picks(): PlatformPicks {
+    if (this.mergedPicks === null) {
+      const picks = { ...this.defaultPicks, query: { ...this.defaultPicks.query } };
+      for (const [id, option] of Object.entries(this.choices)) CONFIGURABLE_CHOICES[id]?.apply(picks, option);
+      this.mergedPicks = picks;
+    }
+    return this.mergedPicks;
+  }
   /** The fixed order of request-syntax checks (precedence, reading section 5). */
   protected abstract readonly syntaxOrder: readonly SyntaxCheck[];
   /** The fixed order of configuration checks, after the fetch. */
@@ -139,6 +201,7 @@ export abstract class OpenMobileClient {
     this.profileService = profileEndpoint(options.profileServiceUrl);
     this.obfuscationKey = options.obfuscationKey;
     this.defects = options.defects;
+    this.choices = options.choices ?? {};
   }
 
   /**

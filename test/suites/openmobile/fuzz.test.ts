@@ -1,0 +1,190 @@
+/**
+ * The Open Mobile fuzz properties against the emulated clients, in process, with fixed seeds: the clean
+ * clients give no failure; every seeded defect on every platform it exists on is found and shrunk to a
+ * small counterexample; a differential run reports a defect as a failure with both observations and a
+ * permitted difference as informational.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEmulatedDriver } from '../../../drivers/emulated/driver.ts';
+import { DEFECTS } from '../../../drivers/emulated/defects.ts';
+import { startProfileService, type ProfileService } from '../../../drivers/emulated/profile-service.ts';
+import type { Catalog, Platform } from '../../../src/core/types.ts';
+import { fuzzProperty } from '../../../src/fuzz/run.ts';
+import {
+  differentialProperty,
+  openMobileProperty,
+  type FuzzSequence,
+  type OpenMobileFuzzContext,
+  type OpenMobilePropertyId,
+} from '../../../suites/openmobile/fuzz.ts';
+import { loadCatalog } from '../../../suites/openmobile/vectors.ts';
+import { ROOT, KEY } from '../../e2e/helpers.ts';
+
+let catalog: Catalog;
+let service: ProfileService;
+
+beforeAll(async () => {
+  catalog = await loadCatalog(path.join(ROOT, 'vectors/openmobile/profiles.json'), { rootDir: ROOT });
+  service = await startProfileService(catalog);
+});
+afterAll(async () => {
+  await service.close();
+});
+
+async function target(
+  name: string,
+  platform: Platform,
+  options: { defects?: string[]; choices?: Record<string, string> } = {},
+): Promise<{ ctx: OpenMobileFuzzContext; close: () => Promise<void> }> {
+  const driver = await createEmulatedDriver({ platform, ...options }, { rootDir: ROOT, obfuscationKey: KEY });
+  const info = await driver.info();
+  const session = await driver.openSession();
+  const scope = service.scope();
+  return {
+    ctx: { name, session, scope, info, catalog, obfuscationKey: KEY, declaredPrecedence: null },
+    close: async () => {
+      await session.close();
+      scope.close();
+      await driver.stop();
+    },
+  };
+}
+
+const SEQUENCES = { concurrency: true, generatedCatalogs: true, maxSteps: 4 };
+
+async function firstFailure(ctx: OpenMobileFuzzContext, runs: number) {
+  // The properties in turn, as `harness fuzz` runs them: whichever finds the defect first.
+  for (const id of ['sequences', 'precedence'] as OpenMobilePropertyId[]) {
+    const property = openMobileProperty(id, ctx, SEQUENCES);
+    const outcome = await fuzzProperty(property, { timeMs: 60_000, runs, seed: 7 });
+    const found = outcome.failures[0];
+    if (found) return { id, found, property };
+    if (outcome.inconsistency) return { id, inconsistency: outcome.inconsistency, property };
+  }
+  return null;
+}
+
+/** Query parameters of the shrunk sequence's last request. */
+function parameters(s: FuzzSequence): string[] {
+  const last = s.steps[s.steps.length - 1];
+  const query = last?.url.split('?')[1] ?? '';
+  return query === '' ? [] : query.split('&');
+}
+
+describe('fuzzing the emulated clients with fixed seeds', () => {
+  it.each(['ios', 'android'] as Platform[])('finds nothing on the clean %s client', async (platform) => {
+    const t = await target('clean', platform);
+    try {
+      for (const id of ['sequences', 'precedence'] as OpenMobilePropertyId[]) {
+        const outcome = await fuzzProperty(openMobileProperty(id, t.ctx, SEQUENCES), {
+          timeMs: 60_000,
+          runs: 1500,
+          seed: 11,
+        });
+        expect(outcome.failures.map((f) => f.failure.message)).toEqual([]);
+        expect(outcome.inconsistency).toBeNull();
+        expect(outcome.statistics.cases).toBeGreaterThanOrEqual(1500);
+      }
+    } finally {
+      await t.close();
+    }
+  });
+
+  const pairs = DEFECTS.flatMap((d) => d.platforms.map((platform) => ({ defect: d.id, platform })));
+
+  it.each(pairs)('finds $defect on $platform and shrinks it', async ({ defect, platform }) => {
+    const t = await target('buggy', platform, { defects: [defect] });
+    try {
+      const result = await firstFailure(t.ctx, 4000);
+      expect(result, `${defect} on ${platform} was not found`).not.toBeNull();
+      if (result && 'found' in result && result.found) {
+        const s = result.found.counterexample;
+        expect(result.found.flaky).toBe(false);
+        // Shrunk: a short sequence whose failing request carries few parameters beyond the pid.
+        expect(s.steps.length).toBeLessThanOrEqual(3);
+        expect(parameters(s).length).toBeLessThanOrEqual(6);
+        // The description a user reads names the requests, with passwords redacted.
+        expect(result.found.description).toMatch(/request\(s\) on (ios|android) (url|intent)/);
+        expect(result.found.description).not.toMatch(/password=(?!«redacted»|&|$)/);
+      }
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('overlapping requests: a client that runs a second request while one is in progress is caught', async () => {
+    const t = await target('buggy', 'android', { defects: ['in-progress-not-refused'] });
+    try {
+      const outcome = await fuzzProperty(openMobileProperty('sequences', t.ctx, SEQUENCES), {
+        timeMs: 60_000,
+        runs: 4000,
+        seed: 7,
+      });
+      const found = outcome.failures[0];
+      expect(found?.failure.requirements).toContain('OM-CODE-1-IN-PROGRESS');
+      expect(found?.description).toContain('while it is in progress:');
+      expect(found?.counterexample.steps.length).toBeLessThanOrEqual(2);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('the precedence property reports the matrix and checks a declared order exactly', async () => {
+    const t = await target('clean', 'android');
+    try {
+      const free = await fuzzProperty(openMobileProperty('precedence', t.ctx, SEQUENCES), {
+        timeMs: 60_000,
+        runs: 1000,
+        seed: 3,
+      });
+      expect(free.failures).toEqual([]);
+      const matrix = free.statistics.attachments.find((a) => a.name === 'precedence matrix')?.body ?? '';
+      expect(matrix).toMatch(/^wins +2 +10 +11 /m);
+      expect(matrix).toContain('An order of checks consistent with every answer:');
+      // The emulated Android client checks booleans before lengths: declaring the opposite must fail.
+      const wrong = await fuzzProperty(
+        openMobileProperty(
+          'precedence',
+          { ...t.ctx, declaredPrecedence: [23, 10, 11, 2, 32, 30, 31, 33, 20, 21, 22] },
+          SEQUENCES,
+        ),
+        { timeMs: 60_000, runs: 1000, seed: 3 },
+      );
+      expect(wrong.failures[0]?.failure.requirements).toContain('OM-PRECEDENCE');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('differential: a defect is a divergence with both observations; another permitted choice is informational', async () => {
+    const clean = await target('clean', 'android');
+    const other = await target('other-vendor', 'android', { choices: { 'OM-CHOICE-PLUS': 'literal' } });
+    const buggy = await target('buggy', 'android', { defects: ['missed-soft-domain-default'] });
+    try {
+      const permitted = await fuzzProperty(differentialProperty(clean.ctx, other.ctx, SEQUENCES), {
+        timeMs: 60_000,
+        runs: 1500,
+        seed: 5,
+        maxFailures: Number.POSITIVE_INFINITY,
+      });
+      expect(permitted.failures.map((f) => f.failure.message)).toEqual([]);
+      expect(permitted.statistics.informational.join('\n')).toContain(
+        'choice OM-CHOICE-PLUS (clean: space, other-vendor: literal)',
+      );
+      const diverging = await fuzzProperty(differentialProperty(buggy.ctx, clean.ctx, SEQUENCES), {
+        timeMs: 60_000,
+        runs: 1500,
+        seed: 5,
+      });
+      const message = diverging.failures[0]?.failure.message ?? '';
+      expect(message).toMatch(/^buggy and clean diverge: buggy: step \d/);
+      expect(message).toContain('clean: as the model predicts');
+      expect(message).toMatch(/buggy saw handled, .* clean saw handled/);
+    } finally {
+      await clean.close();
+      await other.close();
+      await buggy.close();
+    }
+  });
+});
