@@ -163,7 +163,7 @@ export async function fuzz(
             cwd: io.cwd,
           });
           entries.push(entry);
-          if (entry.failures.length > 0 || entry.inconsistency !== null) failed++;
+          if (entry.failures.length > 0 || entry.inconsistency !== null || entry.broken !== null) failed++;
           io.stdout(outcomeText(label, outcome, entry));
         }
       } finally {
@@ -241,6 +241,7 @@ function toEntry(
     interrupted: outcome.interrupted,
     failures,
     inconsistency: outcome.inconsistency,
+    broken: outcome.broken,
     statistics: outcome.statistics,
   };
 }
@@ -269,7 +270,14 @@ function outcomeText(label: string, outcome: FuzzOutcome<unknown>, entry: FuzzRe
       '',
     );
   }
-  if (entry.failures.length === 0 && outcome.inconsistency === null) {
+  if (outcome.broken !== null) {
+    lines.push(
+      `${label}: BROKEN after ${fmt(outcome.runs)} runs (${seconds(outcome.elapsedMs)}): the target misbehaved: ${outcome.broken}`,
+      '  (the property stopped there; what was found before is reported)',
+      '',
+    );
+  }
+  if (entry.failures.length === 0 && outcome.inconsistency === null && outcome.broken === null) {
     lines.push(
       `${label}: no failure in ${fmt(outcome.runs)} runs, ${fmt(cases)} cases (${seconds(outcome.elapsedMs)}, ${fmt(rate)} cases/s)${outcome.interrupted ? ', interrupted' : ''}`,
     );

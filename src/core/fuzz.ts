@@ -85,5 +85,10 @@ export interface FuzzReportEntry {
   failures: FuzzFailureReport[];
   /** A run-wide rule the runs break together (e.g. no single order of checks), or null. */
   inconsistency: FuzzFailure | null;
+  /**
+   * The target misbehaved (an error from the driver: a hang past its timeout, garbage, a dropped
+   * connection): the property stopped there, without shrinking; what was found before is kept. Null if not.
+   */
+  broken: string | null;
   statistics: FuzzStatistics;
 }

@@ -54,6 +54,8 @@ export interface FuzzOutcome<T> {
   repeats: number;
   /** The runs together break a run-wide rule (no single shrinkable counterexample). */
   inconsistency: FuzzFailure | null;
+  /** The target misbehaved (the check threw: a driver error); the property stopped there. */
+  broken: string | null;
   statistics: FuzzStatistics;
 }
 
@@ -86,9 +88,23 @@ export async function fuzzProperty<T>(
   let repeats = 0;
   let lastProgress = 0;
   let inconsistency: FuzzFailure | null = null;
+  let broken: string | null = null;
+  // Runs of the current batch that got as far as the target (a broken batch counts only those).
+  let attempted = 0;
   const statistics = () => property.statistics?.() ?? NO_STATISTICS;
   const prop = fc.asyncProperty(property.arbitrary, async (value) => {
-    const failure = await property.check(value, signal);
+    // After a driver error the rest of the batch passes at once: a misbehaving target is not shrunk
+    // against (every attempt could wait for a timeout), it ends the property as broken.
+    if (broken !== null) return;
+    attempted++;
+    let failure: FuzzFailure | null;
+    try {
+      failure = await property.check(value, signal);
+    } catch (error) {
+      if (signal.aborted) return;
+      broken = `${error instanceof Error ? error.message : String(error)} (while running: ${property.describe(value)})`;
+      return;
+    }
     if (failure === null) return;
     if (known.has(failureSignature(failure))) {
       repeats++;
@@ -105,18 +121,26 @@ export async function fuzzProperty<T>(
     failures,
     repeats,
     inconsistency,
+    broken,
     statistics: statistics(),
   });
   for (let batch = 0; ; batch++) {
     const elapsed = Date.now() - started;
-    if (signal.aborted || elapsed >= budget.timeMs || runs >= budget.runs || failures.length >= maxFailures) {
+    if (
+      signal.aborted ||
+      broken !== null ||
+      elapsed >= budget.timeMs ||
+      runs >= budget.runs ||
+      failures.length >= maxFailures
+    ) {
       return outcome();
     }
     // Each batch has its own seed, derived from the run's: a failure is replayed from (batch seed, path).
     const seed = (budget.seed + batch * 0x9e3779b1) >>> 0;
     const numRuns = Math.min(BATCH_RUNS, budget.runs - runs);
+    attempted = 0;
     const details = await fc.check(prop, { seed, numRuns, endOnFailure: false, markInterruptAsFailure: false });
-    runs += details.numRuns;
+    runs += broken === null ? details.numRuns : Math.min(attempted, details.numRuns);
     if (inconsistency === null) {
       inconsistency = property.consistency?.() ?? null;
       if (inconsistency !== null) return outcome();
@@ -132,9 +156,12 @@ export async function fuzzProperty<T>(
               requirements: [],
             };
       const foundAfterMs = Date.now() - started;
-      // Deterministic or flaky: the shrunk counterexample must fail again, twice.
+      // Deterministic or flaky: the shrunk counterexample must fail again, twice (an error counts as not).
       let again = 0;
-      for (let i = 0; i < 2; i++) if ((await property.check(counterexample, signal)) !== null) again++;
+      for (let i = 0; i < 2; i++) {
+        const repeated = await property.check(counterexample, signal).catch(() => null);
+        if (repeated !== null) again++;
+      }
       known.add(failureSignature(failure));
       failures.push({
         seed,

@@ -122,6 +122,7 @@ type FuzzStatus = FuzzSummaryProperty['status'];
 
 function fuzzStatus(entry: FuzzReportEntry): FuzzStatus {
   if (entry.inconsistency !== null || entry.failures.some((f) => !f.flaky)) return 'failed';
+  if (entry.broken !== null) return 'broken';
   if (entry.failures.length > 0) return 'flaky';
   return entry.interrupted ? 'interrupted' : 'passed';
 }
@@ -187,7 +188,8 @@ function toAllure(
   files: AttachmentFiles,
 ): TestResult {
   const fuzzed = fuzzStatus(entry);
-  const status = fuzzed === 'failed' ? Status.FAILED : fuzzed === 'flaky' ? Status.BROKEN : Status.PASSED;
+  const status =
+    fuzzed === 'failed' ? Status.FAILED : fuzzed === 'flaky' || fuzzed === 'broken' ? Status.BROKEN : Status.PASSED;
   const requirements = [
     ...new Set([...(entry.inconsistency?.requirements ?? []), ...entry.failures.flatMap((f) => f.requirements)]),
   ];
@@ -287,6 +289,8 @@ function statusDetails(entry: FuzzReportEntry, status: FuzzStatus): TestResult['
     details.trace = [`requirements: ${first.requirements.join(', ')}`, reproduction(first)].join('\n');
     // Allure marks a flaky test with its own icon; the SDK's type does not list the field.
     if (status === 'flaky') Object.assign(details, { flaky: true });
+  } else if (entry.broken !== null) {
+    details.message = `the target misbehaved: ${entry.broken}`;
   } else if (status === 'interrupted') {
     details.message = `interrupted: no failure in ${entry.runs} runs before the fuzz run was stopped`;
   }

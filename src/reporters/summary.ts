@@ -72,7 +72,7 @@ export interface FuzzSummaryProperty {
   against: string | null;
   property: string;
   /** `failed`: a deterministic failure or an inconsistency; `flaky`: only flaky failures; `interrupted`: none, stopped early. */
-  status: 'passed' | 'failed' | 'flaky' | 'interrupted';
+  status: 'passed' | 'failed' | 'flaky' | 'broken' | 'interrupted';
   interrupted: boolean;
   runs: number;
   cases: number;

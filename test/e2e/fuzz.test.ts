@@ -1,7 +1,9 @@
 /** `harness fuzz` and `harness replay`, run as a user runs them, with fixed seeds. */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startExampleAdapter } from '../../drivers/http/adapter-example.ts';
+import { startMisbehavingAdapter } from '../../drivers/http/misbehaving.ts';
 import { KEY, repoPaths, runCli, tempProject } from './helpers.ts';
 
 const config = (defects: string[]) =>
@@ -163,5 +165,58 @@ describe('harness fuzz', () => {
     const run = await runCli(['fuzz', '--time', 'soon'], dir);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--time must be a duration like 30s');
+  });
+});
+
+describe('harness fuzz through the http driver', () => {
+  const running: { close(): Promise<void> }[] = [];
+  afterAll(async () => {
+    await Promise.all(running.map((r) => r.close()));
+  });
+
+  const httpConfig = (url: string) =>
+    `export default { ${repoPaths()} obfuscation: { key: '${KEY}' },
+  targets: [{ name: 'adapter', driver: 'http', options: { url: '${url}', timeoutMs: 500 } }] };\n`;
+
+  it('finds nothing on the example adapter, and finds its seeded defect, shrunk', async () => {
+    const clean = await startExampleAdapter({ platform: 'android', obfuscationKey: KEY });
+    running.push(clean);
+    const ok = await runCli(
+      ['fuzz', '--runs', '300', '--seed', '7', '--corpus', 'corpus'],
+      tempProject(httpConfig(clean.url)),
+    );
+    expect(ok.stdout).toMatch(/^adapter · sequences: no failure in 300 runs/m);
+    expect(ok.stdout).toMatch(/^adapter · precedence: no failure in 300 runs/m);
+    expect(ok.code).toBe(0);
+
+    const buggy = await startExampleAdapter({
+      platform: 'android',
+      obfuscationKey: KEY,
+      defects: ['missed-soft-domain-default'],
+    });
+    running.push(buggy);
+    const dir = tempProject(httpConfig(buggy.url));
+    const found = await runCli(
+      ['fuzz', '--property', 'sequences', '--runs', '2000', '--seed', '7', '--corpus', 'corpus'],
+      dir,
+    );
+    expect(found.code).toBe(1);
+    expect(found.stdout).toMatch(/^adapter · sequences: FAILURE after/m);
+    expect(found.stdout).toContain('OM-SOFT-DOMAIN-DEFAULT');
+    expect(found.stdout).toMatch(/^1 request\(s\) on android (url|intent), from a freshly installed app:$/m);
+    const [file] = readdirSync(path.join(dir, 'corpus'));
+    const again = await runCli(['replay', path.join('corpus', file as string)], dir);
+    expect(again.stdout).toMatch(/^STILL FAILING +OM-REG-ADAPTER-SEQUENCES-/m);
+  });
+
+  it('a target that hangs ends its property as BROKEN, and the run still writes its reports', async () => {
+    const hang = await startMisbehavingAdapter('hang');
+    running.push(hang);
+    const dir = tempProject(httpConfig(hang.url));
+    const run = await runCli(['fuzz', '--time', '20s', '--seed', '7', '--corpus', 'corpus'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stdout + run.stderr).toMatch(/adapter.*BROKEN/);
+    expect(run.stderr).not.toMatch(/internal error/);
+    expect(existsSync(path.join(dir, 'reports', 'summary.json'))).toBe(true);
   });
 });

@@ -57,6 +57,7 @@ function entry(overrides: Partial<FuzzReportEntry> = {}): FuzzReportEntry {
     interrupted: false,
     failures: [],
     inconsistency: null,
+    broken: null,
     statistics: {
       cases: 1000,
       tables: { 'result code': { '0': 800, '33': 200 } },

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulatedDriver } from '../../../drivers/emulated/driver.ts';
 import { DEFECTS } from '../../../drivers/emulated/defects.ts';
-import { startProfileService, type ProfileService } from '../../../drivers/emulated/profile-service.ts';
+import { startProfileService } from '../../../drivers/emulated/profile-service.ts';
 import type { Catalog, Platform } from '../../../src/core/types.ts';
 import { fuzzProperty } from '../../../src/fuzz/run.ts';
 import {
@@ -22,7 +22,7 @@ import { loadCatalog } from '../../../suites/openmobile/vectors.ts';
 import { ROOT, KEY } from '../../e2e/helpers.ts';
 
 let catalog: Catalog;
-let service: ProfileService;
+let service: Awaited<ReturnType<typeof startProfileService>>;
 
 beforeAll(async () => {
   catalog = await loadCatalog(path.join(ROOT, 'vectors/openmobile/profiles.json'), { rootDir: ROOT });
