@@ -143,7 +143,7 @@ export async function loadOpenMobile(
       // with the configured key at run time (the project's own tests check these under the example key).
       if (hasObfuscatedPassword(v)) continue;
       for (const route of routesOf(v)) {
-        const problem = disagreement(v, route, catalog, context.obfuscationKey);
+        const problem = disagreement(v, route, v.catalog ?? catalog, context.obfuscationKey);
         if (problem === null) continue;
         problems.push({
           file: v.source ?? '?',

@@ -46,10 +46,13 @@ function choicesText(branch: Branch): string {
   return entries.length === 0 ? '' : `if the app chose ${entries.map(([k, v]) => `${k}=${v}`).join(', ')}: `;
 }
 
-/** The page, or null for a case a person cannot reproduce by tapping (faults, concurrency). */
+/**
+ * The page, or null for a case a person cannot reproduce by tapping (faults, concurrency, a catalog of its
+ * own that the phone's profile service does not serve).
+ */
 function caseHtml(c: OpenMobileCase, data: OpenMobileSuiteData): string | null {
   const v = c.vector;
-  if (v.when.fault !== undefined || v.when.concurrent !== undefined) return null;
+  if (v.when.fault !== undefined || v.when.concurrent !== undefined || v.catalog !== undefined) return null;
   const base = {
     route: c.route,
     catalog: data.catalog,

@@ -160,6 +160,50 @@ describe('harness fuzz', () => {
     expect(self.stderr).toContain('cannot be compared with itself');
   });
 
+  it('replays a kept failure with the generated catalog it was found with', async () => {
+    const dir = tempProject(config(['missed-soft-domain-default']));
+    mkdirSync(path.join(dir, 'corpus'));
+    const profile = {
+      id: 777001,
+      company: 'globex',
+      platform: 'android',
+      mode: 'production',
+      pin: null,
+      favorite: false,
+      domains: { options: ['only.globex.example'], editable: false },
+      prefixes: null,
+      savePassword: true,
+      autologin: { userControl: true, default: false },
+    };
+    const vector = {
+      id: 'OM-REG-BUGGY-CATALOG',
+      title: 'Activation with a profile that exists only in the generated catalog: the domain defaults',
+      area: 'regressions',
+      requirements: ['OM-SOFT-DOMAIN-DEFAULT'],
+      platforms: ['android'],
+      methods: ['intent'],
+      catalog: { profiles: [profile] },
+      when: { url: 'clientx://provision?pid=777001&username=aa' },
+      then: {
+        handled: true,
+        result: [0],
+        state: {
+          profile: { id: 777001, mode: 'production' },
+          settings: { username: 'aa', password: null, domain: 'only.globex.example', prefix: null, autologin: false },
+        },
+      },
+      origin: { seed: 1, target: 'buggy' },
+    };
+    writeFileSync(path.join(dir, 'corpus', 'kept.json'), JSON.stringify({ vectors: [vector] }));
+    const still = await runCli(['replay', 'corpus/kept.json'], dir);
+    expect(still.stdout).toMatch(
+      /^STILL FAILING +OM-REG-BUGGY-CATALOG@android-intent on buggy: .*OM-SOFT-DOMAIN-DEFAULT/m,
+    );
+    const fixed = await runCli(['replay', 'corpus/kept.json', '--target', 'clean'], dir);
+    // Served from the vector's own catalog: the harness catalog has no profile 777001 (that would be 33).
+    expect(fixed.stdout).toMatch(/^FIXED +OM-REG-BUGGY-CATALOG@android-intent on clean$/m);
+  });
+
   it('rejects a bad budget with exit 2', async () => {
     const dir = tempProject(config([]));
     const run = await runCli(['fuzz', '--time', 'soon'], dir);
