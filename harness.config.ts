@@ -57,6 +57,16 @@ export default defineConfig({
     headless: true,
   },
 
+  // `npx harness fuzz` (docs/fuzzing.md): budgets per property and target, and which properties run.
+  // Flags override them: --time 2m, --runs 5000, --property precedence, --against <target>.
+  fuzz: {
+    time: '15s',
+    properties: ['sequences', 'precedence'],
+    maxFailures: 1, // distinct failures before a property stops (a differential run reports them all)
+    corpus: 'vectors/regressions', // shrunk failures, kept as vectors and run first by `harness run`
+    targets: ['emulated-ios', 'emulated-android'],
+  },
+
   // Per-case attachments (derivation, expected vs observed, state before/after, target logs):
   // 'on-failure' attaches them to failing and non-strict cases; 'always' to every case.
   artifacts: 'on-failure',

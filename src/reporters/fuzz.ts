@@ -436,6 +436,7 @@ function fuzzSummary(
                 category: entry.inconsistency.category ?? null,
               },
         informational: entry.statistics.informational,
+        broken: entry.broken,
       };
     }),
   };

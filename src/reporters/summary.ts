@@ -71,7 +71,10 @@ export interface FuzzSummaryProperty {
   /** The second target of a differential run (`--against`), else null. */
   against: string | null;
   property: string;
-  /** `failed`: a deterministic failure or an inconsistency; `flaky`: only flaky failures; `interrupted`: none, stopped early. */
+  /**
+   * `failed`: a deterministic failure or an inconsistency; `broken`: the target misbehaved (nothing failed
+   * before); `flaky`: only flaky failures; `interrupted`: none, stopped early.
+   */
   status: 'passed' | 'failed' | 'flaky' | 'broken' | 'interrupted';
   interrupted: boolean;
   runs: number;
@@ -83,6 +86,8 @@ export interface FuzzSummaryProperty {
   inconsistency: { message: string; requirements: string[]; category: string | null } | null;
   /** Implementation-defined differences of a differential run: never failures. */
   informational: string[];
+  /** What the target did wrong when it misbehaved (status `broken`), else null. */
+  broken: string | null;
 }
 
 export interface FuzzSummaryFailure {
