@@ -91,6 +91,74 @@ describe('resolveConfig', () => {
   });
 });
 
+describe('resolveConfig: the fuzz section', () => {
+  const targets = [
+    { name: 'a', driver: 'emulated', options: { platform: 'ios' } },
+    { name: 'b', driver: 'emulated', options: { platform: 'ios' } },
+  ];
+
+  it('defaults: 15 s per property, every property, one failure, the run targets, corpus beside the vectors', () => {
+    const config = resolveConfig(null, {}, {}, '/w');
+    expect(config.fuzz).toMatchObject({
+      timeMs: 15_000,
+      runs: Number.POSITIVE_INFINITY,
+      properties: null,
+      maxFailures: null,
+      maxSteps: 4,
+      corpus: path.resolve('/w/vectors/regressions'),
+      against: null,
+    });
+    expect(config.fuzz.targets.map((t) => t.name)).toEqual(['emulated-ios', 'emulated-android']);
+  });
+
+  it('reads the file, and a flag budget replaces the file budget', () => {
+    const file = {
+      file: '/p/harness.config.ts',
+      config: {
+        targets,
+        run: ['a'],
+        fuzz: { time: '2m', properties: ['precedence'], targets: ['b'], against: 'a', corpus: 'kept' },
+      },
+    };
+    const fromFile = resolveConfig(file, {}, {}, '/p');
+    expect(fromFile.fuzz).toMatchObject({
+      timeMs: 120_000,
+      runs: Number.POSITIVE_INFINITY,
+      properties: ['precedence'],
+    });
+    expect(fromFile.fuzz.targets.map((t) => t.name)).toEqual(['b']);
+    expect(fromFile.fuzz.against?.name).toBe('a');
+    expect(fromFile.fuzz.corpus).toBe(path.resolve('/p/kept'));
+    const flags = resolveConfig(file, { fuzzRuns: 500, fuzzProperties: ['sequences'], against: 'b' }, {}, '/p');
+    expect(flags.fuzz).toMatchObject({ timeMs: Number.POSITIVE_INFINITY, runs: 500, properties: ['sequences'] });
+    expect(flags.fuzz.against?.name).toBe('b');
+    const runsInFile = resolveConfig({ ...file, config: { targets, fuzz: { runs: 40 } } }, {}, {}, '/p');
+    expect(runsInFile.fuzz).toMatchObject({ timeMs: Number.POSITIVE_INFINITY, runs: 40 });
+  });
+
+  it('names every bad fuzz field with its path', () => {
+    const file = {
+      file: '/p/harness.config.ts',
+      config: { targets, fuzz: { time: 'soon', maxFailures: 0, targets: ['zz'], speed: 3 } } as never,
+    };
+    const problems = problemsOf(() => resolveConfig(file, {}, {}, '/p'));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^fuzz\.time: /),
+        expect.stringMatching(/^fuzz\.maxFailures: must be >= 1/),
+        'fuzz: unknown option "speed": remove it or check its spelling',
+      ]),
+    );
+    const unknownTarget = problemsOf(() =>
+      resolveConfig({ ...file, config: { targets, fuzz: { targets: ['zz'], against: 'yy' } } }, {}, {}, '/p'),
+    );
+    expect(unknownTarget).toEqual([
+      'fuzz.targets[0]: unknown target "zz": use one of "a", "b"',
+      'fuzz.against: unknown target "yy": use one of "a", "b" or an adapter URL',
+    ]);
+  });
+});
+
 describe('loadConfigFile', () => {
   it('loads a TypeScript config and reports a missing default export clearly', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-config-'));

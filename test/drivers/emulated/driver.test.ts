@@ -56,6 +56,28 @@ describe('emulated driver: options', () => {
     expect((await configError({ platform: 'ios', version: '' })).message).toMatch(/version/);
   });
 
+  it('rejects an unknown choice point or option, naming choices.<id> and the valid ones', async () => {
+    const unknown = await configError({ platform: 'ios', choices: { 'OM-CHOICE-IOS-SILENTMODE': 'honoured' } });
+    expect(unknown.message).toMatch(/choices\.OM-CHOICE-IOS-SILENTMODE is not a choice point .* OM-CHOICE-PLUS/);
+    const option = await configError({ platform: 'ios', choices: { 'OM-CHOICE-PLUS': 'minus' } });
+    expect(option.message).toMatch(/choices\.OM-CHOICE-PLUS must be one of "literal", "space", got "minus"/);
+  });
+
+  it('choices change what the client does: iOS with a `+` read as a space', async () => {
+    const results: Record<string, string | null> = {};
+    for (const choices of [{}, { 'OM-CHOICE-PLUS': 'space' }]) {
+      const driver = await createEmulatedDriver({ platform: 'ios', choices }, context);
+      const session = await driver.openSession();
+      await session.reset(service.scope().url, signal);
+      const answer = await session.provision({ url: 'ipass://provision?pid=9945&username=a+b', method: 'url' }, signal);
+      expect(answer.handled).toBe(true);
+      results[JSON.stringify(choices)] = (await session.state(signal)).settings.username;
+      await session.close();
+      await driver.stop();
+    }
+    expect(results).toEqual({ '{}': 'a+b', '{"OM-CHOICE-PLUS":"space"}': 'a b' });
+  });
+
   it('info() describes the target', async () => {
     const ios = await createEmulatedDriver({ platform: 'ios' }, context);
     expect(await ios.info()).toEqual({

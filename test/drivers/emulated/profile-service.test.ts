@@ -140,6 +140,23 @@ describe('profile service: lookup', () => {
       await local.close();
     }
   });
+
+  it("a scope's own catalog is served to that scope only, until set back to null", async () => {
+    const local = await startProfileService(catalog);
+    try {
+      const own = local.scope();
+      const other = local.scope();
+      const only = catalog.profiles.find((p) => p.id === 13144 && p.platform === 'ios');
+      own.setCatalog({ profiles: only ? [only] : [] });
+      expect((await get(`${own.url}v1/profiles/9945?platform=ios&mode=production`)).status).toBe(404);
+      expect((await get(`${own.url}v1/profiles/13144?platform=ios&mode=production`)).status).toBe(200);
+      expect((await get(`${other.url}v1/profiles/9945?platform=ios&mode=production`)).status).toBe(200);
+      own.setCatalog(null);
+      expect((await get(`${own.url}v1/profiles/9945?platform=ios&mode=production`)).status).toBe(200);
+    } finally {
+      await local.close();
+    }
+  });
 });
 
 describe('profile service: faults', () => {
