@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { DRIVERS, loadSuite, startProfileService } from '../src/cli/builtins.ts';
 import { resolveConfig } from '../src/config/resolve.ts';
 import type { ResolvedConfig, TargetConfig } from '../src/config/types.ts';
+import type { ClientDriver } from '../src/core/driver.ts';
 import type { FuzzFailure, FuzzProperty } from '../src/core/fuzz.ts';
 import type { Suite } from '../src/core/suite.ts';
 import type { Platform } from '../src/core/types.ts';
@@ -54,6 +55,7 @@ export class FuzzRig {
       root,
     );
     const suite = await loadSuite(config);
+    if (suite.catalog === undefined) throw new Error(`bench: the ${suite.name} suite serves no profile catalog`);
     const service = await startProfileService(suite.catalog());
     return new FuzzRig(config, suite, service);
   }
@@ -62,7 +64,8 @@ export class FuzzRig {
   async open(name: string): Promise<OpenFuzzTarget> {
     const target = this.config.targets.find((t) => t.name === name);
     if (target === undefined) throw new Error(`bench: no target "${name}" in the rig`);
-    const driver = await openDriver(target, this.config, DRIVERS);
+    // The emulated driver is an Open Mobile client driver (drivers/emulated/driver.ts).
+    const driver = (await openDriver(target, this.config, DRIVERS)) as ClientDriver;
     try {
       const info = await driver.info();
       const session = await driver.openSession();
@@ -110,6 +113,11 @@ export interface RateResult {
   cases: number;
   elapsedMs: number;
   casesPerSecond: number;
+  /**
+   * Per second of this process's CPU time (user + system): what another process competing for the core
+   * (a shared machine) does not distort, unlike the wall-clock rate.
+   */
+  casesPerCpuSecond: number;
   /** A failure on a defect-free client: a bug of the model or the client, and the rate is cut short. */
   failure: string | null;
 }
@@ -201,7 +209,9 @@ async function measureRate(rig: FuzzRig, platform: Platform, id: PropertyId, ms:
   try {
     const [property] = target.properties([id]);
     if (property === undefined) throw new Error(`bench: no ${id} property`);
+    const cpu = process.cpuUsage();
     const o = await fuzzProperty(property, { timeMs: ms, runs: Number.POSITIVE_INFINITY, seed });
+    const used = process.cpuUsage(cpu);
     const failure = o.failures[0]?.failure.message ?? o.inconsistency?.message ?? null;
     return {
       platform,
@@ -210,6 +220,7 @@ async function measureRate(rig: FuzzRig, platform: Platform, id: PropertyId, ms:
       cases: o.statistics.cases,
       elapsedMs: o.elapsedMs,
       casesPerSecond: o.statistics.cases / (o.elapsedMs / 1000),
+      casesPerCpuSecond: o.statistics.cases / ((used.user + used.system) / 1e6),
       failure,
     } satisfies RateResult;
   } finally {
@@ -357,7 +368,7 @@ export function fuzzBenchLines(r: FuzzBenchResult): string[] {
   const lines: string[] = [];
   for (const x of r.rates) {
     lines.push(
-      `fuzz ${x.property.padEnd(10)} ${x.platform.padEnd(8)}   ${fmt(x.casesPerSecond)} cases/s (${fmt(x.cases)} requests judged in ${fmt(x.runs)} runs, ${(x.elapsedMs / 1000).toFixed(1)} s; goal >= 5,000)${x.failure === null ? '' : ` FAILED on the defect-free client: ${x.failure}`}`,
+      `fuzz ${x.property.padEnd(10)} ${x.platform.padEnd(8)}   ${fmt(x.casesPerSecond)} cases/s, ${fmt(x.casesPerCpuSecond)} per CPU second (${fmt(x.cases)} requests judged in ${fmt(x.runs)} runs, ${(x.elapsedMs / 1000).toFixed(1)} s; goal >= 5,000)${x.failure === null ? '' : ` FAILED on the defect-free client: ${x.failure}`}`,
     );
   }
   const hit = r.pairs.filter((p) => p.detectedMs !== null);

@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createSuite, DRIVERS, startProfileService } from '../src/cli/builtins.ts';
+import { createSuites, DRIVERS, startProfileService, suiteOf } from '../src/cli/builtins.ts';
 import { resolveConfig } from '../src/config/resolve.ts';
 import type { Reporter } from '../src/core/reporter.ts';
 import { createReporters } from '../src/reporters/index.ts';
@@ -47,6 +47,7 @@ async function benchModel(): Promise<number> {
   const data = await loadOpenMobile({
     rootDir: root,
     vectorsDir: path.join(root, 'vectors/openmobile'),
+    vectorsRoot: path.join(root, 'vectors'),
     catalogFile: path.join(root, 'vectors/openmobile/profiles.json'),
     obfuscationKey: KEY,
   });
@@ -128,7 +129,7 @@ async function benchPlan(reporters: string[]): Promise<PlanRate> {
     const start = performance.now();
     const { summary } = await runPlan(
       config,
-      { suite: createSuite(), drivers: DRIVERS, startProfileService, reporter: timed },
+      { suites: createSuites(), suiteOf, drivers: DRIVERS, startProfileService, reporter: timed },
       { startedAt: new Date().toISOString(), command: 'bench', harnessVersion: 'bench' },
     );
     const total = performance.now() - start;
@@ -166,7 +167,7 @@ async function benchBrowser(): Promise<{ rate: number; cases: number } | null> {
   };
   const { summary } = await runPlan(
     config,
-    { suite: createSuite(), drivers: DRIVERS, startProfileService, reporter: timed },
+    { suites: createSuites(), suiteOf, drivers: DRIVERS, startProfileService, reporter: timed },
     { startedAt: new Date().toISOString(), command: 'bench', harnessVersion: 'bench' },
   );
   rmSync(out, { recursive: true, force: true });

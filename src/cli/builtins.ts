@@ -7,9 +7,11 @@ import { createEmulatedDriver } from '../../drivers/emulated/driver.ts';
 import { startProfileService } from '../../drivers/emulated/profile-service.ts';
 import { createHttpDriver } from '../../drivers/http/driver.ts';
 import { OpenMobileSuite } from '../../suites/openmobile/index.ts';
-import type { ResolvedConfig } from '../config/types.ts';
+import path from 'node:path';
+import type { ResolvedConfig, ResolvedTarget } from '../config/types.ts';
 import type { DriverFactory } from '../core/driver.ts';
 import type { Suite } from '../core/suite.ts';
+import type { AnySuite } from '../runner/run.ts';
 
 export const DRIVERS = {
   emulated: createEmulatedDriver,
@@ -19,12 +21,25 @@ export const DRIVERS = {
 
 export type DriverName = keyof typeof DRIVERS;
 
+/** The suite each driver's targets belong to; a driver not listed reaches Open Mobile clients. */
+export const SUITE_OF_DRIVER: Readonly<Record<string, string>> = {};
+
+export function suiteOf(target: Pick<ResolvedTarget, 'driver'>): string {
+  return SUITE_OF_DRIVER[target.driver] ?? 'openmobile';
+}
+
+/** Every suite, by name; `extraVectorFiles` go to Open Mobile (`harness replay <file>`). */
+export function createSuites(extraVectorFiles: string[] = []): Record<string, AnySuite> {
+  return { openmobile: createSuite(extraVectorFiles) as unknown as AnySuite };
+}
+
 /** The suite, loaded with the configuration's vectors, catalog and key. */
 export async function loadSuite(config: ResolvedConfig, extraVectorFiles: string[] = []): Promise<Suite> {
   const suite = createSuite(extraVectorFiles);
   await suite.load({
     rootDir: config.rootDir,
     vectorsDir: config.vectors,
+    vectorsRoot: path.dirname(config.vectors),
     catalogFile: config.profiles,
     obfuscationKey: config.obfuscationKey,
   });

@@ -8,13 +8,14 @@ import path from 'node:path';
 import type { ResolvedConfig, ResolvedTarget } from '../config/types.ts';
 import type { FuzzFailureReport, FuzzProperty, FuzzReportEntry } from '../core/fuzz.ts';
 import type { FuzzEnv } from '../core/suite.ts';
+import type { BaseTargetInfo } from '../core/types.ts';
 import { HarnessError } from '../core/errors.ts';
 import type { Reporter } from '../core/reporter.ts';
 import type { CaseResult } from '../core/results.ts';
 import { fuzzProperty, type FuzzOutcome } from '../fuzz/run.ts';
 import { writeFuzzReports, type FuzzRunInfo } from '../reporters/fuzz.ts';
-import { openDriver, runPlan } from '../runner/run.ts';
-import { createSuite, DRIVERS, loadSuite, startProfileService } from './builtins.ts';
+import { loadSuites, openDriver, runPlan, type AnySuite } from '../runner/run.ts';
+import { createSuites, DRIVERS, startProfileService, suiteOf } from './builtins.ts';
 
 export interface FuzzCommandOptions {
   /** `--target` was given: fuzz those, not the configured fuzz targets. */
@@ -47,25 +48,25 @@ function checkProperties(config: ResolvedConfig, ids: readonly string[], fromCli
 }
 
 interface OpenTarget {
-  env: FuzzEnv;
+  env: FuzzEnv<unknown, BaseTargetInfo>;
   close(): Promise<void>;
 }
 
 async function openTarget(
   target: ResolvedTarget,
   config: ResolvedConfig,
-  service: Awaited<ReturnType<typeof startProfileService>>,
+  service: Awaited<ReturnType<typeof startProfileService>> | null,
 ): Promise<OpenTarget> {
   const driver = await openDriver(target, config, DRIVERS);
   try {
     const info = await driver.info();
     const session = await driver.openSession();
-    const scope = service.scope();
+    const scope = service?.scope() ?? null;
     return {
       env: { session, scope, info, target: { name: target.name, precedence: target.precedence } },
       close: async () => {
-        await session.close().catch(() => undefined);
-        scope.close();
+        await (session as { close?: () => Promise<void> }).close?.().catch(() => undefined);
+        scope?.close();
         await driver.stop();
       },
     };
@@ -85,11 +86,22 @@ export async function fuzz(
   io: { stdout: (t: string) => void; stderr: (t: string) => void; cwd: string },
   interrupt: AbortSignal,
 ): Promise<number> {
-  const suite = await loadSuite(config);
-  if (!suite.fuzzProperties) throw new HarnessError('HARNESS_USAGE', `the ${suite.name} suite has no fuzz property`);
-  checkProperties(config, suite.fuzzPropertyIds ?? [], options.run.command.includes('--property'));
   const targets = options.explicitTargets ? config.selected : config.fuzz.targets;
   const against = config.fuzz.against;
+  const suites = await loadSuites(
+    { ...config, selected: [...targets, ...(against ? [against] : [])] },
+    { suites: createSuites(), suiteOf },
+  );
+  for (const suite of suites.values()) {
+    if (!suite.fuzzProperties) throw new HarnessError('HARNESS_USAGE', `the ${suite.name} suite has no fuzz property`);
+    checkProperties(config, suite.fuzzPropertyIds ?? [], options.run.command.includes('--property'));
+  }
+  if (against !== null && targets.some((t) => suiteOf(t) !== suiteOf(against))) {
+    throw new HarnessError(
+      'HARNESS_USAGE',
+      `--against ${against.name}: it is a target of the ${suiteOf(against)} suite; a differential run compares two targets of one suite`,
+    );
+  }
   if (against !== null && targets.some((t) => t.name === against.name)) {
     throw new HarnessError(
       'HARNESS_USAGE',
@@ -103,7 +115,9 @@ export async function fuzz(
   ]
     .filter(Boolean)
     .join(' or ');
-  const service = await startProfileService(suite.catalog());
+  // The harness's profile service, for a suite whose targets fetch profiles from it (Open Mobile clients).
+  const withCatalog = [...suites.values()].find((s) => s.catalog !== undefined);
+  const service = withCatalog?.catalog ? await startProfileService(withCatalog.catalog()) : null;
   const entries: FuzzReportEntry[] = [];
   let failed = 0;
   try {
@@ -115,7 +129,7 @@ export async function fuzz(
         a = await openTarget(target, config, service);
         if (against !== null) {
           b = await openTarget(against, config, service);
-          if (b.env.info.platform !== a.env.info.platform) {
+          if (b.env.info.platform !== undefined && b.env.info.platform !== a.env.info.platform) {
             throw new HarnessError(
               'HARNESS_USAGE',
               `--against ${against.name}: it is an ${b.env.info.platform} client and ${target.name} an ${a.env.info.platform} one; a differential run compares two clients of one platform`,
@@ -133,7 +147,8 @@ export async function fuzz(
         continue;
       }
       try {
-        const properties = suite.fuzzProperties(a.env, {
+        const suite = suites.get(suiteOf(target)) as AnySuite;
+        const properties = (suite.fuzzProperties?.bind(suite) ?? (() => []))(a.env, {
           ...(config.fuzz.properties ? { properties: config.fuzz.properties } : {}),
           ...(b ? { against: b.env } : {}),
           maxSteps: config.fuzz.maxSteps,
@@ -172,7 +187,7 @@ export async function fuzz(
       }
     }
   } finally {
-    await service.close();
+    await service?.close();
   }
   if (entries.length > 0) {
     const written = writeFuzzReports(config, entries, options.run);
@@ -334,7 +349,7 @@ export async function replay(
   const reporter: Reporter = { onCaseEnd: (r) => void results.push(r) };
   await runPlan(
     { ...config, selected: targets, grep: ids.map((id) => `${id}@`), reporters: [] },
-    { suite: createSuite(inCorpus ? [] : [absolute]), drivers: DRIVERS, startProfileService, reporter },
+    { suites: createSuites(inCorpus ? [] : [absolute]), suiteOf, drivers: DRIVERS, startProfileService, reporter },
     { startedAt: new Date().toISOString(), command: `harness replay ${file}`, harnessVersion: '' },
   );
   let still = 0;

@@ -12,7 +12,7 @@ import { selectCases } from '../runner/select.ts';
 import { parseCli, USAGE, type ParsedArgs } from './args.ts';
 import { fuzz, replay } from './fuzz.ts';
 import { requirementsPage } from './requirements-page.ts';
-import { createSuite, DRIVERS, loadSuite, startProfileService } from './builtins.ts';
+import { createSuite, createSuites, DRIVERS, loadSuite, startProfileService, suiteOf } from './builtins.ts';
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -80,7 +80,7 @@ async function run(args: ParsedArgs, argv: string[], io: CliIo): Promise<number>
   return onCtrlC(io, 'finishing the cases in flight and writing the reports', async (interrupt) => {
     const outcome = await runPlan(
       config,
-      { suite: createSuite(), drivers: DRIVERS, startProfileService, reporter, redactor },
+      { suites: createSuites(), suiteOf, drivers: DRIVERS, startProfileService, reporter, redactor },
       { startedAt: new Date().toISOString(), command: commandLine(argv), harnessVersion: harnessVersion() },
       interrupt,
     );

@@ -1,4 +1,5 @@
 import type {
+  BaseTargetInfo,
   Catalog,
   ClientState,
   ProfileServiceScope,
@@ -8,19 +9,23 @@ import type {
 } from './types.ts';
 
 /**
- * A driver reaches one kind of target. It has a once-per-run half ({@link ClientDriver}: start a server,
- * check the adapter answers) and a per-session half ({@link ClientSession}: one client instance, one
- * device). Every method may throw; the runner turns a throw into a *broken* case, never a crashed run.
+ * A driver reaches one kind of target. It has a once-per-run half (start a server, check the adapter
+ * answers) and a per-session half (`S`: one client instance, one device, one connection to a server).
+ * Every method may throw; the runner turns a throw into a *broken* case, never a crashed run. What a
+ * session offers is the business of the suite the target belongs to.
  */
-export interface ClientDriver {
+export interface TargetDriver<S = unknown, I extends BaseTargetInfo = BaseTargetInfo> {
   /** What the target is and can do. Called once, after `start`. */
-  info(): Promise<TargetInfo>;
+  info(): Promise<I>;
   /** How many sessions may run at once (1 for a single adapter or device). */
   readonly maxSessions: number;
-  openSession(): Promise<ClientSession>;
+  openSession(): Promise<S>;
   /** Releases everything the driver started. Safe to call twice. */
   stop(): Promise<void>;
 }
+
+/** A driver of an Open Mobile client ({@link ClientSession}: one client instance, one device). */
+export type ClientDriver = TargetDriver<ClientSession, TargetInfo>;
 
 export interface ClientSession {
   /** Back to a freshly installed app that fetches profiles from `profileServiceUrl`. */
@@ -60,7 +65,10 @@ export interface BrowserSettings {
   headless: boolean;
 }
 
-export type DriverFactory = (options: Record<string, unknown>, context: DriverContext) => Promise<ClientDriver>;
+export type DriverFactory<D extends TargetDriver<unknown, BaseTargetInfo> = TargetDriver<unknown, BaseTargetInfo>> = (
+  options: Record<string, unknown>,
+  context: DriverContext,
+) => Promise<D>;
 
 /** The harness's profile service, started once per run and scoped per session. */
 export interface ProfileService {

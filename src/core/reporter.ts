@@ -1,5 +1,5 @@
 import type { CaseResult, VerdictCounts } from './results.ts';
-import type { TargetInfo } from './types.ts';
+import type { BaseTargetInfo } from './types.ts';
 
 export interface RunInfo {
   /** ISO start time. */
@@ -15,7 +15,7 @@ export interface RunInfo {
 
 export interface TargetRun {
   name: string;
-  info: TargetInfo;
+  info: BaseTargetInfo;
   /** Cases planned for this target. */
   planned: number;
 }

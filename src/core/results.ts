@@ -25,6 +25,8 @@ export type FailureCategory =
   | 'password-leak'
   | 'inconsistent-choice'
   | 'browser-altered-url'
+  | 'server-error'
+  | 'schema-violation'
   | 'broken-target';
 
 export interface Attachment {
@@ -51,7 +53,8 @@ export interface CaseResult {
   target: string;
   /** Specification, e.g. "Open Mobile Provisioning API 3.2" (Allure parentSuite). */
   specification: string;
-  route: Route;
+  /** A client case's platform and delivery method; none for a server suite's cases. */
+  route?: Route;
   /** e.g. "routing", "omission", "length-limits" (Allure subSuite). */
   area: string;
   requirements: string[];
@@ -66,7 +69,7 @@ export interface CaseResult {
   /** Implementation-defined choices this case showed the target making: choice point -> option. */
   choices: Record<string, string>;
   /** Capabilities the case needed and the target lacked (not-applicable). */
-  missing?: Capability[];
+  missing?: string[];
   steps: StepRecord[];
   attachments: Attachment[];
   start: number;

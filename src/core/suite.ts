@@ -1,7 +1,7 @@
 import type { ClientSession } from './driver.ts';
 import type { FuzzProperty } from './fuzz.ts';
 import type { CaseResult } from './results.ts';
-import type { Capability, Catalog, ProfileServiceScope, Route, TargetInfo } from './types.ts';
+import type { BaseTargetInfo, Catalog, ProfileServiceScope, Route, TargetInfo } from './types.ts';
 
 /** What the engine knows of a case before it runs: enough to report it broken or not applicable. */
 export interface PlannedCase {
@@ -10,9 +10,10 @@ export interface PlannedCase {
   title: string;
   area: string;
   requirements: string[];
-  route: Route;
+  /** A client case's platform and delivery method; a server suite's cases have none. */
+  route?: Route;
   /** Capabilities without which the case is not applicable. */
-  needs: Capability[];
+  needs: readonly string[];
   /**
    * Values the case sends that must never be reported (passwords in every form), so that even a broken
    * case's message (a driver's error, a body excerpt) is redacted.
@@ -20,11 +21,12 @@ export interface PlannedCase {
   secrets?: string[];
 }
 
-export interface CaseEnv {
-  session: ClientSession;
-  scope: ProfileServiceScope;
+export interface CaseEnv<S = ClientSession, I extends BaseTargetInfo = TargetInfo> {
+  session: S;
+  /** This case's view of the harness's profile service; null when the run has none (server suites only). */
+  scope: ProfileServiceScope | null;
   signal: AbortSignal;
-  info: TargetInfo;
+  info: I;
   targetName: string;
   /** The command that re-runs this case. */
   replay: string;
@@ -33,10 +35,10 @@ export interface CaseEnv {
 }
 
 /** One target's share of a suite: its cases, how to run one, and the run-level checks at the end. */
-export interface TargetPlan {
+export interface TargetPlan<S = ClientSession, I extends BaseTargetInfo = TargetInfo> {
   cases: PlannedCase[];
   /** Runs one case and judges it. May throw: the runner then reports the case broken. */
-  run(planned: PlannedCase, env: CaseEnv): Promise<CaseResult>;
+  run(planned: PlannedCase, env: CaseEnv<S, I>): Promise<CaseResult>;
   /**
    * Checks over the whole run (consistency of implementation-defined choices, error precedence), as extra
    * results. Called once after every case of the target ran.
@@ -46,7 +48,10 @@ export interface TargetPlan {
 
 export interface SuiteLoadContext {
   rootDir: string;
+  /** The Open Mobile vectors directory (config `vectors`). */
   vectorsDir: string;
+  /** The directory holding every suite's vectors (`<vectorsRoot>/<suite name>/`): the parent of vectorsDir. */
+  vectorsRoot: string;
   catalogFile: string;
   obfuscationKey: string | null;
 }
@@ -74,31 +79,39 @@ export interface ChoicePointInfo {
 }
 
 /** What a suite's fuzz property gets: one session on the target and its profile-service scope. */
-export interface FuzzOptions {
+export interface FuzzOptions<S = ClientSession, I extends BaseTargetInfo = TargetInfo> {
   /** Property ids to run (default: all of the suite's). */
   properties?: readonly string[];
   /** The second target of a differential run. */
-  against?: FuzzEnv;
+  against?: FuzzEnv<S, I>;
   /** Most requests in one generated sequence (default 4). */
   maxSteps?: number;
 }
 
-export interface FuzzEnv {
-  session: ClientSession;
-  scope: ProfileServiceScope;
-  info: TargetInfo;
+export interface FuzzEnv<S = ClientSession, I extends BaseTargetInfo = TargetInfo> {
+  session: S;
+  /** Null when the run has no profile service (server suites only). */
+  scope: ProfileServiceScope | null;
+  info: I;
   target: TargetDeclarations;
 }
 
-export interface Suite {
+/**
+ * A specification's test suite. `S` is the session its targets' drivers open (an Open Mobile client
+ * session; a connection to a provisioning server), `I` what their `info()` tells.
+ */
+export interface Suite<S = ClientSession, I extends BaseTargetInfo = TargetInfo> {
   readonly name: string;
   /** The specification's title: Allure parentSuite. */
   readonly specification: string;
   /** Loads and validates vectors and the catalog; throws HarnessError (exit 2) with every problem. */
   load(context: SuiteLoadContext): Promise<void>;
-  /** The catalog the harness's profile service serves (after `load`). */
-  catalog(): Catalog;
-  plan(info: TargetInfo, target: TargetDeclarations): TargetPlan;
+  /**
+   * The catalog the harness's profile service serves (after `load`). Only a suite whose targets fetch
+   * profiles from the harness has one; the profile service runs only when such a suite is in the run.
+   */
+  catalog?(): Catalog;
+  plan(info: I, target: TargetDeclarations): TargetPlan<S, I>;
   /** Every case id of the suite, for every route. */
   list(): PlannedCase[];
   /** How the expectation of a case is derived, rule by rule. */
@@ -114,7 +127,7 @@ export interface Suite {
    * The fuzz properties for a target (after `load`); with `against`, the differential property comparing
    * the two targets. Optional: a suite without them cannot be fuzzed.
    */
-  fuzzProperties?(env: FuzzEnv, options: FuzzOptions): FuzzProperty<unknown>[];
+  fuzzProperties?(env: FuzzEnv<S, I>, options: FuzzOptions<S, I>): FuzzProperty<unknown>[];
   /** The requirement catalogue and the implementation-defined choice points (no `load` needed). */
   catalogue(): { requirements: readonly RequirementInfo[]; choicePoints: readonly ChoicePointInfo[] };
 }

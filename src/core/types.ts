@@ -13,8 +13,21 @@ export const PLATFORMS: readonly Platform[] = ['ios', 'android'];
 export const METHODS: readonly Method[] = ['url', 'intent'];
 export const CAPABILITIES: readonly Capability[] = ['state', 'logs', 'network', 'concurrency'];
 
-/** `GET /v1/info`. */
-export interface TargetInfo {
+/**
+ * What the engine and the reports know of any target, a client or a server: its name, version and the
+ * optional features it offers (cases that need a missing one are not applicable).
+ */
+export interface BaseTargetInfo {
+  name: string;
+  version: string;
+  capabilities: readonly string[];
+  /** A client's platform and delivery methods (reports show them when present). */
+  platform?: string;
+  methods?: readonly string[];
+}
+
+/** `GET /v1/info`: an Open Mobile client. */
+export interface TargetInfo extends BaseTargetInfo {
   name: string;
   version: string;
   platform: Platform;

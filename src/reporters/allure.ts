@@ -235,7 +235,10 @@ export class AllureReporter implements Reporter {
     const stableId = md5(fullName);
     const labels: Label[] = [
       { name: LabelName.PARENT_SUITE, value: result.specification },
-      { name: LabelName.SUITE, value: `${result.route.platform} / ${result.route.method} · ${result.target}` },
+      {
+        name: LabelName.SUITE,
+        value: result.route ? `${result.route.platform} / ${result.route.method} · ${result.target}` : result.target,
+      },
       { name: LabelName.SUB_SUITE, value: result.area },
       { name: LabelName.EPIC, value: result.specification },
       { name: LabelName.FEATURE, value: result.area },
@@ -353,9 +356,9 @@ export class AllureReporter implements Reporter {
       targets: this.targets.map((t) => t.name).join(', '),
     };
     for (const t of this.targets) {
-      env[`target.${t.name}.platform`] = t.info.platform;
+      if (t.info.platform !== undefined) env[`target.${t.name}.platform`] = t.info.platform;
       env[`target.${t.name}.version`] = t.info.version;
-      env[`target.${t.name}.methods`] = t.info.methods.join(', ');
+      if (t.info.methods !== undefined) env[`target.${t.name}.methods`] = t.info.methods.join(', ');
       env[`target.${t.name}.capabilities`] = t.info.capabilities.join(', ');
     }
     writer.writeEnvironmentInfo(redactValue(env, this.redact));

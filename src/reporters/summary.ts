@@ -7,7 +7,7 @@ import {
   type VerdictCounts,
 } from '../core/results.ts';
 import type { Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
-import type { TargetInfo } from '../core/types.ts';
+import type { BaseTargetInfo } from '../core/types.ts';
 import { identity, redactShared, redactValue, writeFileAtomic, type Redact } from './text.ts';
 
 export interface SummaryOptions {
@@ -30,7 +30,7 @@ export interface SummaryFailure {
 }
 
 export interface SummaryTarget {
-  info: TargetInfo | null;
+  info: BaseTargetInfo | null;
   counts: VerdictCounts;
   choices: Record<string, string>;
   /** Set when the target could not be started or was lost mid-run. */

@@ -1,6 +1,5 @@
 import type { CaseResult } from '../core/results.ts';
 import type { PlannedCase } from '../core/suite.ts';
-import type { Capability } from '../core/types.ts';
 
 function base(planned: PlannedCase, target: string, specification: string, replay: string) {
   return {
@@ -8,10 +7,10 @@ function base(planned: PlannedCase, target: string, specification: string, repla
     title: planned.title,
     target,
     specification,
-    route: planned.route,
+    ...(planned.route ? { route: planned.route } : {}),
     area: planned.area,
     requirements: planned.requirements,
-    parameters: { platform: planned.route.platform, method: planned.route.method },
+    parameters: planned.route ? { platform: planned.route.platform, method: planned.route.method } : {},
     choices: {},
     steps: [],
     attachments: [],
@@ -23,7 +22,7 @@ export function notApplicableResult(
   planned: PlannedCase,
   target: string,
   specification: string,
-  missing: Capability[],
+  missing: readonly string[],
   replay: string,
 ): CaseResult {
   const now = Date.now();
@@ -31,7 +30,7 @@ export function notApplicableResult(
     ...base(planned, target, specification, replay),
     verdict: 'not-applicable',
     message: `needs the ${missing.join(', ')} capabilit${missing.length === 1 ? 'y' : 'ies'}, which ${target} does not declare`,
-    missing,
+    missing: [...missing],
     start: now,
     stop: now,
   };

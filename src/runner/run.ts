@@ -1,16 +1,22 @@
+import path from 'node:path';
 import type { ResolvedConfig, ResolvedTarget } from '../config/types.ts';
-import type { ClientDriver, ClientSession, DriverContext, DriverFactory, ProfileService } from '../core/driver.ts';
+import type { ClientDriver, DriverContext, DriverFactory, ProfileService, TargetDriver } from '../core/driver.ts';
 import { HarnessError } from '../core/errors.ts';
 import { Redactor } from '../core/redact.ts';
 import type { Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
 import { emptyCounts, type CaseResult } from '../core/results.ts';
 import type { PlannedCase, Suite, TargetPlan } from '../core/suite.ts';
-import type { Catalog, TargetInfo } from '../core/types.ts';
+import type { BaseTargetInfo, Catalog } from '../core/types.ts';
 import { brokenResult, notApplicableResult } from './results.ts';
 import { orderCases, selectCases } from './select.ts';
 
+/** A suite whatever its session type: the engine only passes sessions from a driver to its suite. */
+export type AnySuite = Suite<unknown, BaseTargetInfo>;
+
 export interface RunDependencies {
-  suite: Suite;
+  /** Every suite by name; each target runs the suite its driver serves (`suiteOf`). */
+  suites: Readonly<Record<string, AnySuite>>;
+  suiteOf(target: ResolvedTarget): string;
   /**
    * Run-wide secrets (the obfuscation key, ...), applied to every result once, in place, before any
    * reporter sees it. Suites redact their own per-case secrets (passwords) themselves.
@@ -28,9 +34,10 @@ export interface RunOutcome {
 
 interface StartedTarget {
   target: ResolvedTarget;
-  driver: ClientDriver;
-  info: TargetInfo;
-  plan: TargetPlan;
+  suite: AnySuite;
+  driver: TargetDriver;
+  info: BaseTargetInfo;
+  plan: TargetPlan<unknown, BaseTargetInfo>;
   cases: PlannedCase[];
 }
 
@@ -45,7 +52,7 @@ export async function openDriver(
   target: ResolvedTarget,
   config: ResolvedConfig,
   drivers: Readonly<Record<string, DriverFactory>>,
-): Promise<ClientDriver> {
+): Promise<TargetDriver> {
   const factory = drivers[target.driver];
   if (factory === undefined) {
     throw new HarnessError(
@@ -59,10 +66,11 @@ export async function openDriver(
     rootDir: config.rootDir,
     obfuscationKey: config.obfuscationKey,
     browser: config.browser,
+    // A delivery driver wraps an Open Mobile client's driver.
     createDriver: (name, options) => {
       const inner = drivers[name];
       if (inner === undefined) throw new HarnessError('HARNESS_CONFIG_INVALID', `unknown driver "${name}"`);
-      return inner(options, context);
+      return inner(options, context) as Promise<ClientDriver>;
     },
   };
   return factory(target.options, context);
@@ -70,15 +78,48 @@ export async function openDriver(
 
 async function startTarget(
   target: ResolvedTarget,
+  suite: AnySuite,
   config: ResolvedConfig,
   deps: RunDependencies,
-  started: ClientDriver[],
+  started: TargetDriver[],
 ): Promise<StartedTarget> {
   const driver = await openDriver(target, config, deps.drivers);
   started.push(driver);
   const info = await driver.info();
-  const plan = deps.suite.plan(info, { name: target.name, precedence: target.precedence });
-  return { target, driver, info, plan, cases: orderCases(selectCases(plan.cases, config.grep), config.seed) };
+  const plan = suite.plan(info, { name: target.name, precedence: target.precedence });
+  return {
+    target,
+    suite,
+    driver,
+    info,
+    plan,
+    cases: orderCases(selectCases(plan.cases, config.grep), config.seed),
+  };
+}
+
+/** The suites the selected targets need, loaded once each. */
+export async function loadSuites(config: ResolvedConfig, deps: Pick<RunDependencies, 'suites' | 'suiteOf'>) {
+  const bySuite = new Map<string, AnySuite>();
+  for (const target of config.selected) {
+    const name = deps.suiteOf(target);
+    if (bySuite.has(name)) continue;
+    const suite = deps.suites[name];
+    if (suite === undefined) {
+      throw new HarnessError(
+        'HARNESS_CONFIG_INVALID',
+        `target "${target.name}" belongs to suite "${name}", which this harness does not have: use one of ${Object.keys(deps.suites).join(', ')}`,
+      );
+    }
+    await suite.load({
+      rootDir: config.rootDir,
+      vectorsDir: config.vectors,
+      vectorsRoot: path.dirname(config.vectors),
+      catalogFile: config.profiles,
+      obfuscationKey: config.obfuscationKey,
+    });
+    bySuite.set(name, suite);
+  }
+  return bySuite;
 }
 
 /** Rejects after `ms`, unless cleared; the abort tells the case to give up its I/O. */
@@ -112,21 +153,21 @@ async function runTarget(
   started: StartedTarget,
   config: ResolvedConfig,
   deps: RunDependencies,
-  service: ProfileService,
+  service: ProfileService | null,
   interrupt: AbortSignal,
   emit: (result: CaseResult) => void,
 ): Promise<void> {
   const { target, driver, info, plan, cases } = started;
-  const specification = deps.suite.specification;
+  const specification = started.suite.specification;
   const workers = Math.max(1, Math.min(driver.maxSessions, config.workers, cases.length));
   let next = 0;
-  const closeQuietly = async (session: ClientSession | null) => {
+  const closeQuietly = async (session: Closable | null) => {
     if (session === null) return;
     await Promise.race([session.close().catch(() => undefined), new Promise((r) => setTimeout(r, 1_000))]);
   };
 
   const worker = async () => {
-    let session: ClientSession | null = null;
+    let session: unknown = null;
     while (!interrupt.aborted) {
       const index = next++;
       const planned = cases[index];
@@ -137,11 +178,11 @@ async function runTarget(
         emit(notApplicableResult(planned, target.name, specification, missing, replay));
         continue;
       }
-      const scope = service.scope();
+      const scope = service?.scope() ?? null;
       const start = Date.now();
       try {
         session ??= await driver.openSession();
-        const open: ClientSession = session;
+        const open = session;
         const result = await withTimeout(
           (signal) =>
             plan.run(planned, {
@@ -161,13 +202,13 @@ async function runTarget(
         for (const secret of planned.secrets ?? []) redactor.add(secret);
         emit(brokenResult(planned, target.name, specification, redactor.text(errorText(error)), replay, start));
         // The session may be stuck mid-request or desynchronised: start the next case on a fresh one.
-        await closeQuietly(session);
+        await closeQuietly(closable(session));
         session = null;
       } finally {
-        scope.close();
+        scope?.close();
       }
     }
-    await closeQuietly(session);
+    await closeQuietly(closable(session));
   };
 
   await Promise.all(Array.from({ length: workers }, worker));
@@ -188,17 +229,17 @@ export async function runPlan(
   interrupt: AbortSignal = new AbortController().signal,
 ): Promise<RunOutcome> {
   const startedAt = Date.now();
-  await deps.suite.load({
-    rootDir: config.rootDir,
-    vectorsDir: config.vectors,
-    catalogFile: config.profiles,
-    obfuscationKey: config.obfuscationKey,
-  });
-  const service = await deps.startProfileService(deps.suite.catalog());
-  const drivers: ClientDriver[] = [];
+  const suites = await loadSuites(config, deps);
+  // The harness's profile service runs when a suite's targets fetch profiles from it (Open Mobile clients).
+  const withCatalog = [...suites.values()].find((s) => s.catalog !== undefined);
+  const service = withCatalog?.catalog ? await deps.startProfileService(withCatalog.catalog()) : null;
+  const drivers: TargetDriver[] = [];
   try {
     const targets: StartedTarget[] = [];
-    for (const target of config.selected) targets.push(await startTarget(target, config, deps, drivers));
+    for (const target of config.selected) {
+      const suite = suites.get(deps.suiteOf(target)) as AnySuite;
+      targets.push(await startTarget(target, suite, config, deps, drivers));
+    }
 
     const total = targets.reduce((n, t) => n + t.cases.length, 0);
     if (total === 0) {
@@ -239,8 +280,17 @@ export async function runPlan(
     return { summary, exitCode: counts.fail + counts.broken > 0 || interrupt.aborted ? 1 : 0 };
   } finally {
     await Promise.all(drivers.map((d) => d.stop().catch(() => undefined)));
-    await service.close();
+    await service?.close();
   }
+}
+
+interface Closable {
+  close(): Promise<void>;
+}
+
+/** A session with a `close` (every driver's sessions have one; the engine does not know their type). */
+function closable(session: unknown): Closable | null {
+  return session !== null && typeof (session as Partial<Closable>).close === 'function' ? (session as Closable) : null;
 }
 
 export type { StartedTarget };

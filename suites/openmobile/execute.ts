@@ -26,8 +26,12 @@ import type { Branch, ModelState, StepInput, Vector, Violation } from './types.t
 export const SPECIFICATION = 'Open Mobile Provisioning API 3.2';
 
 export interface OpenMobileCase extends PlannedCase {
+  route: Route;
   vector: Vector;
 }
+
+/** An Open Mobile case's environment: the harness's profile service always runs when Open Mobile does. */
+type OpenMobileEnv = CaseEnv & { scope: ProfileServiceScope };
 
 export interface CaseContext {
   catalog: Catalog;
@@ -219,18 +223,20 @@ interface StepRun {
 }
 
 export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, ctx: CaseContext): Promise<CaseResult> {
+  const scope = env.scope;
+  if (scope === null) throw new Error("the harness's profile service is not running: an Open Mobile case needs it");
   const own = planned.vector.catalog;
-  if (own === undefined) return runCase(planned, env, ctx);
+  if (own === undefined) return runCase(planned, { ...env, scope }, ctx);
   // A vector with its own catalog (one the fuzzer generated): the profile service serves it to this case only.
-  env.scope.setCatalog(own);
+  scope.setCatalog(own);
   try {
-    return await runCase(planned, env, { ...ctx, catalog: own });
+    return await runCase(planned, { ...env, scope }, { ...ctx, catalog: own });
   } finally {
-    env.scope.setCatalog(null);
+    scope.setCatalog(null);
   }
 }
 
-async function runCase(planned: OpenMobileCase, env: CaseEnv, ctx: CaseContext): Promise<CaseResult> {
+async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseContext): Promise<CaseResult> {
   const { vector, route } = planned;
   const { session, scope, signal, info } = env;
   const start = Date.now();

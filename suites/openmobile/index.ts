@@ -16,7 +16,7 @@ import type {
   TargetDeclarations,
   TargetPlan,
 } from '../../src/core/suite.ts';
-import type { Capability, Catalog, Route, TargetInfo } from '../../src/core/types.ts';
+import type { Capability, Catalog, ProfileServiceScope, Route, TargetInfo } from '../../src/core/types.ts';
 import { buildVectors } from './builders/index.ts';
 import { disagreement } from './agreement.ts';
 import {
@@ -230,7 +230,7 @@ export class OpenMobileSuite implements Suite {
     const context = (e: FuzzEnv): OpenMobileFuzzContext => ({
       name: e.target.name,
       session: e.session,
-      scope: e.scope,
+      scope: requireScope(e.scope),
       info: e.info,
       catalog: data.catalog,
       obfuscationKey: data.obfuscationKey,
@@ -321,4 +321,10 @@ export function explainCase(c: OpenMobileCase, data: OpenMobileSuiteData): strin
     );
   }
   return lines.join('\n');
+}
+
+/** Open Mobile clients fetch profiles from the harness's profile service: it runs whenever this suite does. */
+function requireScope(scope: ProfileServiceScope | null): ProfileServiceScope {
+  if (scope === null) throw new Error("the harness's profile service is not running: Open Mobile needs it");
+  return scope;
 }

@@ -16,7 +16,7 @@ describe('links delivered through a real browser', () => {
     ).toEqual([]);
     expect(outcome.exitCode).toBe(0);
     expect(results.length).toBeGreaterThan(500);
-    expect(results.every((r) => r.route.method === 'url')).toBe(true);
+    expect(results.every((r) => r.route?.method === 'url')).toBe(true);
     // A real difference: the link as written has a space, the browser delivered %20, and the client's
     // outcome is what the written link asks for.
     const spaced = results.filter(

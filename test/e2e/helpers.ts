@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createSuite, DRIVERS, startProfileService } from '../../src/cli/builtins.ts';
+import { createSuites, DRIVERS, startProfileService, suiteOf } from '../../src/cli/builtins.ts';
 import { resolveConfig } from '../../src/config/resolve.ts';
 import type { HarnessConfig } from '../../src/config/types.ts';
 import type { Reporter } from '../../src/core/reporter.ts';
@@ -63,7 +63,7 @@ export async function runInProcess(
   const reporter: Reporter = { onCaseEnd: (r) => void results.push(r) };
   const outcome = await runPlan(
     resolved,
-    { suite: createSuite(), drivers: DRIVERS, startProfileService, reporter },
+    { suites: createSuites(), suiteOf, drivers: DRIVERS, startProfileService, reporter },
     { startedAt: new Date().toISOString(), command: 'test', harnessVersion: 'test' },
   );
   return { outcome, results };

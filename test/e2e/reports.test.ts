@@ -25,6 +25,7 @@ async function planSecrets(): Promise<string[]> {
   await suite.load({
     rootDir: ROOT,
     vectorsDir: path.join(ROOT, 'vectors/openmobile'),
+    vectorsRoot: path.join(ROOT, 'vectors'),
     catalogFile: path.join(ROOT, 'vectors/openmobile/profiles.json'),
     obfuscationKey: KEY,
   });

@@ -289,6 +289,7 @@ describe('writeFuzzReports', () => {
           ],
           inconsistency: null,
           informational: [],
+          broken: null,
         },
       ],
     });

@@ -16,6 +16,7 @@ const data = await loadOpenMobile(
   {
     rootDir: ROOT,
     vectorsDir: path.join(ROOT, 'vectors/openmobile'),
+    vectorsRoot: path.join(ROOT, 'vectors'),
     catalogFile: path.join(ROOT, 'vectors/openmobile/profiles.json'),
     obfuscationKey: KEY,
   },

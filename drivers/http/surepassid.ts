@@ -1,0 +1,407 @@
+/**
+ * The `surepassid` driver: reaches a SurePassID OATH server over its native REST/JSON API
+ * (`POST {url}{path}`, default path `/AuthServer/REST/OATH/OATHServer.aspx`), and its test hooks
+ * (docs/surepassid.md) where the target has them. With `reference: true` it starts the in-process
+ * reference server (drivers/emulated/surepassid/) on loopback, seeded defects and all, and talks HTTP to it.
+ *
+ * A session hands the suite the raw exchange: a 500, a body that is not JSON or a hang are observations to
+ * judge (the server under test misbehaved), not errors. Only a target that cannot be reached at all (a
+ * connection refused) makes a method throw, so the case is reported broken.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { DriverContext, TargetDriver } from '../../src/core/driver.ts';
+import { HarnessError } from '../../src/core/errors.ts';
+import type { BaseTargetInfo } from '../../src/core/types.ts';
+import { SUREPASSID_DEFECT_IDS } from '../emulated/surepassid/defects.ts';
+import {
+  DEFAULT_HOOKS_PATH,
+  DEFAULT_OATH_PATH,
+  startSurePassIdReference,
+  type SurePassIdReference,
+} from '../emulated/surepassid/server.ts';
+
+/** Options of the `surepassid` driver, as written in a target of harness.config.ts. */
+export interface SurePassIdDriverOptions {
+  /** Start the in-process reference server instead of talking to `url`. */
+  reference?: boolean;
+  /** Seeded defects of the reference server (only with `reference`). */
+  defects?: string[];
+  /** Base URL of a real server (`https://sandbox.example.com`); required without `reference`. */
+  url?: string;
+  /** The OATH endpoint path. Default `/AuthServer/REST/OATH/OATHServer.aspx`. */
+  path?: string;
+  /** Prefix of the test hooks; `false`: the target has none (cases needing `test-hooks` are not applicable). */
+  hooks?: string | false;
+  /** How long one request may take before it counts as a hang. Default 10000. */
+  timeoutMs?: number;
+  /** Sessions run at once. Default 8 (cases create their own uniquely named accounts). */
+  maxSessions?: number;
+}
+
+export const DEFAULT_SUREPASSID_TIMEOUT_MS = 10_000;
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/** One request to the OATH endpoint and what came back, exactly as on the wire. */
+export interface OathExchange {
+  request: { method: 'GET' | 'POST'; url: string; contentType: string; body: string };
+  /** Null when no complete answer arrived (see `failure`). */
+  response: { status: number; contentType: string | null; body: string } | null;
+  /** `timeout`: no complete answer in time (a hang); `connection`: the connection broke mid-answer. */
+  failure: { kind: 'timeout' | 'connection'; message: string } | null;
+  ms: number;
+}
+
+export interface SurePassIdAccountSpec {
+  loginName: string;
+  loginKey: string;
+  issuer?: string;
+}
+
+/** The test-hook half of a session (needs the `test-hooks` capability). Every method throws on failure. */
+export interface SurePassIdHooks {
+  reset(signal: AbortSignal): Promise<void>;
+  createAccount(account: SurePassIdAccountSpec, signal: AbortSignal): Promise<void>;
+  createUser(user: { account: string; username: string }, signal: AbortSignal): Promise<void>;
+  deleteDevice(device: { account: string; deviceId: string }, signal: AbortSignal): Promise<void>;
+}
+
+/** A session on one SurePassID target. */
+export interface SurePassIdSession {
+  /** The OATH endpoint's full URL. */
+  readonly endpoint: string;
+  /** Posts `body` as written (JSON or not) to the OATH endpoint. */
+  send(body: string, signal: AbortSignal, contentType?: string): Promise<OathExchange>;
+  readonly hooks: SurePassIdHooks;
+  close(): Promise<void>;
+}
+
+export type SurePassIdDriver = TargetDriver<SurePassIdSession, BaseTargetInfo>;
+
+interface ResolvedOptions {
+  reference: boolean;
+  defects: string[];
+  url: string | null;
+  path: string;
+  hooks: string | false;
+  timeoutMs: number;
+  maxSessions: number;
+}
+
+/** The factory registered as `surepassid` in src/cli/builtins.ts. */
+export async function createSurePassIdDriver(
+  options: Record<string, unknown>,
+  context: DriverContext,
+): Promise<SurePassIdDriver> {
+  void context; // Nothing resolves against the config directory; the server hosts its own keys.
+  const resolved = validateSurePassIdDriverOptions(options);
+  let reference: SurePassIdReference | null = null;
+  let base: string;
+  if (resolved.reference) {
+    reference = await startSurePassIdReference({
+      defects: resolved.defects,
+      path: resolved.path,
+      hooksPath: resolved.hooks === false ? DEFAULT_HOOKS_PATH : resolved.hooks,
+    });
+    base = reference.url;
+  } else {
+    base = (resolved.url as string).replace(/\/+$/, '');
+  }
+  const client = new SurePassIdClient(base, resolved.path, resolved.hooks, resolved.timeoutMs);
+  let info: BaseTargetInfo;
+  try {
+    info = await client.probe(resolved.reference);
+  } catch (error) {
+    client.destroy();
+    await reference?.close();
+    throw new HarnessError(
+      'HARNESS_TARGET_UNREACHABLE',
+      `cannot reach the SurePassID server at ${base}: ${error instanceof Error ? error.message : String(error)}. ` +
+        'Start the server or fix targets[..].options.url',
+    );
+  }
+  return new Driver(client, info, resolved.maxSessions, reference);
+}
+
+/** Checks the options and applies defaults; every problem is reported at once, each naming its field. */
+export function validateSurePassIdDriverOptions(options: Record<string, unknown>): ResolvedOptions {
+  const problems: string[] = [];
+  const known = ['reference', 'defects', 'url', 'path', 'hooks', 'timeoutMs', 'maxSessions'];
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) problems.push(`unknown option "${key}"; the options are ${known.join(', ')}`);
+  }
+  const reference = options['reference'] ?? false;
+  if (typeof reference !== 'boolean') problems.push(`reference must be true or false, got ${describe(reference)}`);
+  const defects = options['defects'] ?? [];
+  if (!Array.isArray(defects) || defects.some((d) => typeof d !== 'string')) {
+    problems.push(`defects must be an array of defect ids, got ${describe(defects)}`);
+  } else {
+    for (const d of defects as string[]) {
+      if (!SUREPASSID_DEFECT_IDS.includes(d)) {
+        problems.push(`defects: unknown defect ${JSON.stringify(d)}; known: ${SUREPASSID_DEFECT_IDS.join(', ')}`);
+      }
+    }
+    if (defects.length > 0 && reference !== true) problems.push('defects only apply with reference: true');
+  }
+  const url = options['url'];
+  if (reference === true) {
+    if (url !== undefined) problems.push('url and reference: true exclude each other: the reference server has its own URL');
+  } else if (url === undefined) {
+    problems.push('url is required (the base URL of the SurePassID server, e.g. "https://sandbox.example.com"), or set reference: true');
+  } else if (typeof url !== 'string' || !isHttpUrl(url)) {
+    problems.push(`url must be an http(s) URL, got ${describe(url)}`);
+  }
+  const path = options['path'] ?? DEFAULT_OATH_PATH;
+  if (typeof path !== 'string' || !path.startsWith('/')) problems.push(`path must start with "/", got ${describe(path)}`);
+  const hooks = options['hooks'] ?? DEFAULT_HOOKS_PATH;
+  if (hooks !== false && (typeof hooks !== 'string' || !hooks.startsWith('/'))) {
+    problems.push(`hooks must be a path starting with "/" or false, got ${describe(hooks)}`);
+  }
+  const timeoutMs = options['timeoutMs'] ?? DEFAULT_SUREPASSID_TIMEOUT_MS;
+  if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs <= 0) {
+    problems.push(`timeoutMs must be a positive whole number of milliseconds, got ${describe(timeoutMs)}`);
+  }
+  const maxSessions = options['maxSessions'] ?? 8;
+  if (typeof maxSessions !== 'number' || !Number.isInteger(maxSessions) || maxSessions < 1) {
+    problems.push(`maxSessions must be a whole number of at least 1, got ${describe(maxSessions)}`);
+  }
+  if (problems.length > 0) {
+    throw new HarnessError('HARNESS_CONFIG_INVALID', `surepassid driver options: ${problems.join('; ')}`);
+  }
+  return {
+    reference: reference as boolean,
+    defects: defects as string[],
+    url: typeof url === 'string' ? url : null,
+    path: path as string,
+    hooks: hooks === false ? false : (hooks as string).replace(/\/+$/, ''),
+    timeoutMs: timeoutMs as number,
+    maxSessions: maxSessions as number,
+  };
+}
+
+class Driver implements SurePassIdDriver {
+  readonly maxSessions: number;
+  #stopped = false;
+
+  constructor(
+    private readonly client: SurePassIdClient,
+    private readonly target: BaseTargetInfo,
+    maxSessions: number,
+    private readonly reference: SurePassIdReference | null,
+  ) {
+    this.maxSessions = maxSessions;
+  }
+
+  async info(): Promise<BaseTargetInfo> {
+    return structuredClone(this.target);
+  }
+
+  async openSession(): Promise<SurePassIdSession> {
+    if (this.#stopped) throw new Error('the surepassid driver was stopped; no session can be opened');
+    return new Session(this.client, this.target.capabilities.includes('test-hooks'));
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.client.destroy();
+    await this.reference?.close();
+  }
+}
+
+class Session implements SurePassIdSession {
+  readonly endpoint: string;
+  readonly hooks: SurePassIdHooks;
+  #closed = false;
+
+  constructor(
+    private readonly client: SurePassIdClient,
+    hasHooks: boolean,
+  ) {
+    this.endpoint = client.endpoint;
+    const hook = async (route: string, body: unknown, signal: AbortSignal, expect: number[]): Promise<void> => {
+      this.#assertOpen();
+      if (!hasHooks) throw new Error(`this target has no test hooks (driver option hooks: false); ${route} needs them`);
+      await client.hook(route, body, signal, expect);
+    };
+    this.hooks = {
+      reset: (signal) => hook('/reset', {}, signal, [204]),
+      createAccount: (account, signal) => hook('/accounts', account, signal, [201]),
+      createUser: (user, signal) => hook('/users', user, signal, [201]),
+      deleteDevice: (device, signal) => hook('/devices/delete', device, signal, [204]),
+    };
+  }
+
+  async send(body: string, signal: AbortSignal, contentType = 'application/json'): Promise<OathExchange> {
+    this.#assertOpen();
+    return this.client.post(body, contentType, signal);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error('this surepassid session is closed');
+  }
+}
+
+/** The wire: one keep-alive agent per target, a deadline per request, the caller's AbortSignal. */
+export class SurePassIdClient {
+  readonly endpoint: string;
+  readonly #hooksBase: string | null;
+  readonly #agent: http.Agent;
+  readonly #request: typeof http.request;
+  readonly #timeoutMs: number;
+
+  constructor(base: string, path: string, hooks: string | false, timeoutMs: number) {
+    this.endpoint = `${base}${path}`;
+    this.#hooksBase = hooks === false ? null : `${base}${hooks}`;
+    this.#timeoutMs = timeoutMs;
+    const secure = base.startsWith('https:');
+    this.#agent = secure ? new https.Agent({ keepAlive: true, maxSockets: 64 }) : new http.Agent({ keepAlive: true, maxSockets: 64 });
+    this.#request = secure ? https.request : http.request;
+  }
+
+  /** What the target is: the hooks' `GET /info` where there are hooks, else a POST proving the endpoint answers. */
+  async probe(reference: boolean): Promise<BaseTargetInfo> {
+    const controller = new AbortController();
+    if (this.#hooksBase !== null) {
+      const answer = await this.#raw('GET', `${this.#hooksBase}/info`, null, null, controller.signal);
+      if (answer.response?.status === 200) {
+        const info = JSON.parse(answer.response.body) as Partial<BaseTargetInfo>;
+        return {
+          name: typeof info.name === 'string' ? info.name : 'surepassid',
+          version: typeof info.version === 'string' ? info.version : 'unknown',
+          capabilities: Array.isArray(info.capabilities) ? info.capabilities.filter((c) => typeof c === 'string') : ['test-hooks'],
+        };
+      }
+      if (reference) throw new Error(`the reference server's test hooks answered ${answer.response?.status ?? answer.failure?.message}`);
+    }
+    // No hooks: an empty JSON object must get some answer (any status) for the endpoint to count as reachable.
+    const answer = await this.post('{}', 'application/json', controller.signal);
+    if (answer.response === null) throw new Error(answer.failure?.message ?? 'no answer');
+    return { name: 'surepassid', version: 'unknown', capabilities: [] };
+  }
+
+  post(body: string, contentType: string, signal: AbortSignal): Promise<OathExchange> {
+    return this.#raw('POST', this.endpoint, body, contentType, signal) as Promise<OathExchange>;
+  }
+
+  async hook(route: string, body: unknown, signal: AbortSignal, expect: number[]): Promise<void> {
+    if (this.#hooksBase === null) throw new Error('this target has no test hooks');
+    const answer = await this.#raw('POST', `${this.#hooksBase}${route}`, JSON.stringify(body), 'application/json', signal);
+    if (answer.response === null) throw new Error(`test hook ${route}: ${answer.failure?.message ?? 'no answer'}`);
+    if (!expect.includes(answer.response.status)) {
+      throw new Error(`test hook ${route} answered ${answer.response.status}: ${answer.response.body.slice(0, 300)}`);
+    }
+  }
+
+  destroy(): void {
+    this.#agent.destroy();
+  }
+
+  /** Resolves with the exchange; rejects only when the connection could not be made at all, or on abort. */
+  #raw(
+    method: 'GET' | 'POST',
+    url: string,
+    body: string | null,
+    contentType: string | null,
+    signal: AbortSignal,
+    retried = false,
+  ): Promise<OathExchange> {
+    const start = performance.now();
+    const exchange: OathExchange = {
+      request: { method, url, contentType: contentType ?? '', body: body ?? '' },
+      response: null,
+      failure: null,
+      ms: 0,
+    };
+    return new Promise<OathExchange>((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      let settled = false;
+      let connected = false;
+      const finish = (failure: OathExchange['failure'], error?: Error): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        exchange.ms = Math.round(performance.now() - start);
+        exchange.failure = failure;
+        if (error !== undefined) reject(error);
+        else resolve(exchange);
+      };
+      const headers: http.OutgoingHttpHeaders = { Accept: 'application/json' };
+      if (body !== null) {
+        headers['Content-Type'] = contentType ?? 'application/json';
+        headers['Content-Length'] = Buffer.byteLength(body);
+      }
+      const req = this.#request(url, { method, headers, agent: this.#agent }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+        });
+        res.on('end', () => {
+          exchange.response = {
+            status: res.statusCode ?? 0,
+            contentType: typeof res.headers['content-type'] === 'string' ? res.headers['content-type'] : null,
+            body: Buffer.concat(chunks).toString('utf8'),
+          };
+          finish(null);
+        });
+        res.on('error', (error) => finish({ kind: 'connection', message: `the answer was cut: ${error.message}` }));
+        res.on('aborted', () => finish({ kind: 'connection', message: 'the answer was cut' }));
+      });
+      req.on('socket', (socket) => {
+        if (!socket.connecting) connected = true;
+        else socket.once('connect', () => (connected = true));
+      });
+      const timer = setTimeout(() => {
+        finish({ kind: 'timeout', message: `no complete answer within ${this.#timeoutMs} ms` });
+        req.destroy();
+      }, this.#timeoutMs);
+      const onAbort = (): void => {
+        finish(null, signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+        req.destroy();
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        // A kept-alive socket the server closed while idle fails on reuse before any byte of an answer; that
+        // is the agent's race, not the server's fault, so the request is sent once more on a fresh socket.
+        if (req.reusedSocket && !retried && exchange.response === null && error.code === 'ECONNRESET' && !settled) {
+          settled = true;
+          clearTimeout(timer);
+          signal.removeEventListener('abort', onAbort);
+          this.#raw(method, url, body, contentType, signal, true).then(resolve, reject);
+          return;
+        }
+        if (!connected) finish(null, new Error(`${method} ${url}: ${describeSocketError(error)}`));
+        else finish({ kind: 'connection', message: `the connection broke: ${error.code ?? error.message}` });
+      });
+      req.end(body ?? undefined);
+    });
+  }
+}
+
+function describeSocketError(error: NodeJS.ErrnoException): string {
+  if (error.code === 'ECONNREFUSED') return 'connection refused (nothing listens there)';
+  if (error.code === 'ENOTFOUND') return 'unknown host';
+  return error.code ?? error.message;
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const parsed = new URL(value);
+    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null || typeof value !== 'object') return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
+}
