@@ -25,7 +25,9 @@ const SAMPLE_MS = 5_000;
 const PRINT_MS = 30_000;
 
 function usage(message: string): never {
-  console.error(`bench:fuzz-memory: ${message}\nusage: npm run bench:fuzz-memory -- [duration, e.g. 10m, 90s] [--snapshots <dir>]`);
+  console.error(
+    `bench:fuzz-memory: ${message}\nusage: npm run bench:fuzz-memory -- [duration, e.g. 10m, 90s] [--snapshots <dir>]`,
+  );
   process.exit(2);
 }
 
@@ -55,8 +57,7 @@ interface Sample {
 }
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-const clock = (ms: number) =>
-  `${Math.floor(ms / 60_000)}:${String(Math.floor((ms % 60_000) / 1000)).padStart(2, '0')}`;
+const clock = (ms: number) => `${Math.floor(ms / 60_000)}:${String(Math.floor((ms % 60_000) / 1000)).padStart(2, '0')}`;
 
 const rig = await FuzzRig.start(PLATFORMS.map(cleanTarget));
 const targets: OpenFuzzTarget[] = [];

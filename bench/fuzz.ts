@@ -397,8 +397,7 @@ export function fuzzBenchLines(r: FuzzBenchResult): string[] {
   const worst = [...sized]
     .sort(
       (a, b) =>
-        (b.size?.requests ?? 0) - (a.size?.requests ?? 0) ||
-        (b.size?.extra.length ?? 0) - (a.size?.extra.length ?? 0),
+        (b.size?.requests ?? 0) - (a.size?.requests ?? 0) || (b.size?.extra.length ?? 0) - (a.size?.extra.length ?? 0),
     )
     .slice(0, 5);
   const runWide = hit.length - sized.length;

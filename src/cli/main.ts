@@ -7,7 +7,7 @@ import { HarnessError, isHarnessError } from '../core/errors.ts';
 import { Redactor } from '../core/redact.ts';
 import { createReporters, generateAllureReport, type ReporterSpec } from '../reporters/index.ts';
 import { identity } from '../reporters/text.ts';
-import { runPlan } from '../runner/run.ts';
+import { loadSuites, runPlan } from '../runner/run.ts';
 import { selectCases } from '../runner/select.ts';
 import { parseCli, USAGE, type ParsedArgs } from './args.ts';
 import { fuzz, replay } from './fuzz.ts';
@@ -90,12 +90,16 @@ async function run(args: ParsedArgs, argv: string[], io: CliIo): Promise<number>
 
 async function list(args: ParsedArgs, io: CliIo): Promise<number> {
   const config = await configFor(args, io);
-  const suite = await loadSuite(config);
-  const cases = selectCases(suite.list(), config.grep);
+  // The suites of the selected targets (default: every configured one), each case once.
+  const suites = await loadSuites(config, { suites: createSuites(), suiteOf });
+  const cases = [...suites.values()].flatMap((suite) =>
+    selectCases(suite.list(), config.grep).map((c) => ({ ...c, suite: suite.name })),
+  );
   if (args.json) {
     io.stdout(
       `${JSON.stringify(
         cases.map((c) => ({
+          suite: c.suite,
           id: c.id,
           title: c.title,
           area: c.area,
@@ -122,8 +126,11 @@ async function explain(args: ParsedArgs, io: CliIo): Promise<number> {
       'explain needs a case id: npx harness explain <case-id> (see `npx harness list`)',
     );
   const config = await configFor(args, io);
-  const suite = await loadSuite(config);
-  io.stdout(`${suite.explain(caseId)}\n`);
+  const suites = [...(await loadSuites(config, { suites: createSuites(), suiteOf })).values()];
+  // The suite that has the case explains it; an unknown id is explained (rejected) by the first suite.
+  const owner = suites.find((s) => s.list().some((c) => c.id === caseId)) ?? suites[0];
+  if (owner === undefined) throw new HarnessError('HARNESS_USAGE', 'no target is selected: nothing to explain');
+  io.stdout(`${owner.explain(caseId)}\n`);
   return 0;
 }
 
