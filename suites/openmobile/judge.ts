@@ -312,7 +312,11 @@ export function judgeStep(
   if (matched.length > 0) {
     return { matched, mismatches: [], reference: matched[0] as Branch, revealed, choiceMattered };
   }
-  const best = scored.reduce((a, b) => (b.mismatches.length < a.mismatches.length ? b : a));
+  // The closest branch, told against: first one whose handling agrees with the observation (a handled
+  // request is better explained by the choice that handles it), then the one with the fewest mismatches.
+  const sameHandling = scored.filter((s) => s.branch.handled === observed.provision.handled);
+  const pool = sameHandling.length > 0 ? sameHandling : scored;
+  const best = pool.reduce((a, b) => (b.mismatches.length < a.mismatches.length ? b : a));
   const mismatches = [...best.mismatches].sort(
     (a, b) => CATEGORY_RANK.indexOf(a.category) - CATEGORY_RANK.indexOf(b.category),
   );

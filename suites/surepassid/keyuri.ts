@@ -11,17 +11,17 @@
  * `QRCodeURL` that is only a link to pixels leaves the Key URI unchecked, and the case says so.
  */
 
-export type PayloadSource =
-  | { found: true; uri: string; via: string }
-  | { found: false; reason: string };
+export type PayloadSource = { found: true; uri: string; via: string } | { found: false; reason: string };
 
 /** Finds the Key URI in a success answer of provision_oath_device or get_oath_device_qrcode. */
 export function keyUriOf(answer: Record<string, unknown>): PayloadSource {
   for (const [field, value] of Object.entries(answer)) {
-    if (typeof value === 'string' && /^otpauth:/i.test(value)) return { found: true, uri: value, via: `the ${field} field` };
+    if (typeof value === 'string' && /^otpauth:/i.test(value))
+      return { found: true, uri: value, via: `the ${field} field` };
   }
   const qr = answer['QRCodeURL'];
-  if (typeof qr !== 'string' || qr === '') return { found: false, reason: 'the answer has no QRCodeURL and no otpauth:// field' };
+  if (typeof qr !== 'string' || qr === '')
+    return { found: false, reason: 'the answer has no QRCodeURL and no otpauth:// field' };
   if (/^data:/i.test(qr)) {
     const comma = qr.indexOf(',');
     const meta = qr.slice(5, comma < 0 ? undefined : comma).toLowerCase();
@@ -93,7 +93,10 @@ export function checkKeyUri(uri: string): { problems: KeyUriProblem[]; parsed: P
   const [, rawType = '', rawLabel = '', query = ''] = match;
   const type = rawType.toLowerCase();
   if (type !== 'totp' && type !== 'hotp') {
-    problems.push({ requirement: 'SP-KEYURI-FORMAT', message: `type must be totp or hotp, got ${JSON.stringify(rawType)}` });
+    problems.push({
+      requirement: 'SP-KEYURI-FORMAT',
+      message: `type must be totp or hotp, got ${JSON.stringify(rawType)}`,
+    });
   }
   let label: string;
   try {
@@ -158,24 +161,36 @@ export function checkKeyUri(uri: string): { problems: KeyUriProblem[]; parsed: P
 
   const algorithm = params.get('algorithm') ?? 'SHA1';
   if (!['SHA1', 'SHA256', 'SHA512'].includes(algorithm)) {
-    problems.push({ requirement: 'SP-KEYURI-PARAMS', message: `algorithm must be SHA1, SHA256 or SHA512, got ${JSON.stringify(algorithm)}` });
+    problems.push({
+      requirement: 'SP-KEYURI-PARAMS',
+      message: `algorithm must be SHA1, SHA256 or SHA512, got ${JSON.stringify(algorithm)}`,
+    });
   }
   const digitsText = params.get('digits') ?? '6';
   const digits = /^[0-9]+$/.test(digitsText) ? Number(digitsText) : NaN;
   if (digits !== 6 && digits !== 8) {
-    problems.push({ requirement: 'SP-KEYURI-PARAMS', message: `digits must be 6 or 8, got ${JSON.stringify(digitsText)}` });
+    problems.push({
+      requirement: 'SP-KEYURI-PARAMS',
+      message: `digits must be 6 or 8, got ${JSON.stringify(digitsText)}`,
+    });
   }
   let period: number | null = null;
   if (type === 'totp') {
     const periodText = params.get('period') ?? '30';
     period = /^[0-9]+$/.test(periodText) ? Number(periodText) : NaN;
     if (!(period > 0)) {
-      problems.push({ requirement: 'SP-KEYURI-PARAMS', message: `period must be a positive whole number of seconds, got ${JSON.stringify(periodText)}` });
+      problems.push({
+        requirement: 'SP-KEYURI-PARAMS',
+        message: `period must be a positive whole number of seconds, got ${JSON.stringify(periodText)}`,
+      });
     }
   } else if (type === 'hotp') {
     const counter = params.get('counter');
     if (counter === undefined || !/^[0-9]+$/.test(counter)) {
-      problems.push({ requirement: 'SP-KEYURI-PARAMS', message: `an hotp Key URI needs a counter (a whole number), got ${JSON.stringify(counter ?? null)}` });
+      problems.push({
+        requirement: 'SP-KEYURI-PARAMS',
+        message: `an hotp Key URI needs a counter (a whole number), got ${JSON.stringify(counter ?? null)}`,
+      });
     }
   }
   return {
@@ -206,11 +221,13 @@ export function decodeBase32(text: string): Buffer | string {
   }
   const body = text.replace(/=+$/, '');
   const padding = text.length - body.length;
-  if (padding > 0 && text.length % 8 !== 0) return `the secret's "=" padding leaves a length of ${text.length}, not a multiple of 8`;
+  if (padding > 0 && text.length % 8 !== 0)
+    return `the secret's "=" padding leaves a length of ${text.length}, not a multiple of 8`;
   if ([1, 3, 6].includes(body.length % 8)) {
     return `the secret has ${body.length} Base32 characters; no byte string encodes to a length of ${body.length % 8} past a multiple of 8`;
   }
-  if (padding > 0 && ![0, 1, 3, 4, 6].includes(padding)) return `the secret has ${padding} "=" characters, which no length pads to`;
+  if (padding > 0 && ![0, 1, 3, 4, 6].includes(padding))
+    return `the secret has ${padding} "=" characters, which no length pads to`;
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   const bytes: number[] = [];
   let value = 0;

@@ -98,7 +98,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
   },
   {
     id: 'SP-KEYURI-FORMAT',
-    title: "The QR code of a provisioned device carries an otpauth://totp/ (or hotp) Key URI with a label",
+    title: 'The QR code of a provisioned device carries an otpauth://totp/ (or hotp) Key URI with a label',
     severity: 'MUST',
     quote: "a provisioned device's QR code carries an `otpauth://` Key URI that is valid",
     source: ISSUE,
@@ -131,7 +131,8 @@ const BY_ID = new Map<string, Requirement>(REQUIREMENTS.map((r) => [r.id, r]));
 /** The requirement with this id; throws on an unknown id (a typo in a vector or in the model). */
 export function requirement(id: string): Requirement {
   const found = BY_ID.get(id);
-  if (found === undefined) throw new Error(`unknown SurePassID requirement "${id}" (see suites/surepassid/requirements.ts)`);
+  if (found === undefined)
+    throw new Error(`unknown SurePassID requirement "${id}" (see suites/surepassid/requirements.ts)`);
   return found;
 }
 

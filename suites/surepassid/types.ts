@@ -25,7 +25,10 @@ export interface SurePassIdSession {
   /** Test hooks (capability `test-hooks`); each throws when the hook fails. */
   readonly hooks: {
     reset(signal: AbortSignal): Promise<void>;
-    createAccount(account: { loginName: string; loginKey: string; issuer?: string }, signal: AbortSignal): Promise<void>;
+    createAccount(
+      account: { loginName: string; loginKey: string; issuer?: string },
+      signal: AbortSignal,
+    ): Promise<void>;
     createUser(user: { account: string; username: string }, signal: AbortSignal): Promise<void>;
     deleteDevice(device: { account: string; deviceId: string }, signal: AbortSignal): Promise<void>;
   };
@@ -38,7 +41,12 @@ export const TEST_HOOKS = 'test-hooks';
 // ---------------------------------------------------------------------------------------------------------
 // Vectors
 
-export const OPERATION_TYPES = ['provision_oath_device', 'get_oath_device_qrcode', 'add_oath_device', 'find_device'] as const;
+export const OPERATION_TYPES = [
+  'provision_oath_device',
+  'get_oath_device_qrcode',
+  'add_oath_device',
+  'find_device',
+] as const;
 export type OperationType = (typeof OPERATION_TYPES)[number];
 
 export const AREAS = ['provisioning', 'qr-code', 'credentials', 'lookup', 'robustness', 'regressions'] as const;
@@ -104,9 +112,7 @@ export type Expectation =
   | { nonZero: true; codes?: undefined; success: null; why: string; requirements: string[] };
 
 export type SuccessCheck =
-  | { kind: 'added' }
-  | { kind: 'key-uri'; label: string | null }
-  | { kind: 'found'; deviceId: string; username: string };
+  { kind: 'added' } | { kind: 'key-uri'; label: string | null } | { kind: 'found'; deviceId: string; username: string };
 
 export interface Requirement {
   id: string;

@@ -132,3 +132,26 @@ describe('judgeStep', () => {
     expect(leakMismatch(null, ['doggylove2'])).toBeNull();
   });
 });
+
+describe('judgeStep: the branch a failure is told against', () => {
+  it('a handled request that failed is told against the choice that handles it, not the one that ignores it', () => {
+    const ignored = branch({
+      choices: { 'OM-CHOICE-PATH': 'not-handled' },
+      handled: false,
+      results: [],
+      state: fresh,
+      delivery: { channel: 'none', callbackScheme: null, dialog: 'none', foreground: 'any', notification: 'any' },
+    });
+    const handled = branch({ choices: { 'OM-CHOICE-PATH': 'handled' } });
+    const judgement = judgeStep(
+      [ignored, handled],
+      fresh,
+      { provision: obs({ result: 23 }), state: null, logs: null },
+      'OM-ROUTE-ANDROID-INTENT',
+    );
+    expect(judgement.matched).toEqual([]);
+    expect(judgement.reference).toBe(handled);
+    expect(judgement.mismatches.map((m) => m.aspect)).toContain('result');
+    expect(judgement.mismatches.map((m) => m.requirement)).not.toContain('OM-ROUTE-ANDROID-INTENT');
+  });
+});

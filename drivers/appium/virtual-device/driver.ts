@@ -1,0 +1,329 @@
+/**
+ * `HarnessVirtual`: an Appium 3 driver for a phone that exists only in this process. It answers the very
+ * `mobile:` execute methods the harness sends to UiAutomator2 and XCUITest, with their argument names,
+ * plus page source, alerts, element lookup by accessibility id, and the `logcat` / `syslog` logs. Only the
+ * last hop differs from a device lab: here the "phone" is drivers/appium/virtual-device/device.ts.
+ *
+ * Capabilities: platformName `Android` or `iOS`, `appium:automationName` `HarnessVirtual`, `appium:udid`,
+ * `appium:appPackage` / `appium:bundleId` (Open Mobile), and for the virtual app only
+ * `appium:harnessDefects` (seeded defect ids), `appium:harnessChoices`, `appium:harnessProbe`
+ * ({ appId, activity, logTag, schemes }). The obfuscation key comes from the server's environment
+ * (HARNESS_OBFUSCATION_KEY), as a real app has it built in.
+ */
+import { BaseDriver, errors } from '@appium/base-driver';
+import type { Constraints, DriverCaps, W3CDriverCaps } from '@appium/types';
+import { CONFIGURABLE_CHOICES } from '../../emulated/client/open-mobile-client.ts';
+import { isObfuscationKey } from '../../emulated/client/obfuscation.ts';
+import { defectsFor, isDefectId, type DefectId } from '../../emulated/defects.ts';
+import { shellWords } from '../device-shell.ts';
+import { deviceFor, type VirtualDevice } from './device.ts';
+
+const CONSTRAINTS = {
+  platformName: { presence: true, isString: true, inclusionCaseInsensitive: ['Android', 'iOS'] },
+  udid: { presence: true, isString: true },
+  appPackage: { isString: true },
+  launchActivity: { isString: true },
+  settingsActivity: { isString: true },
+  bundleId: { isString: true },
+  harnessDefects: { isArray: true },
+  harnessChoices: { isObject: true },
+  harnessProbe: { isObject: true },
+} as const satisfies Constraints;
+
+type Caps = DriverCaps<typeof CONSTRAINTS>;
+
+const VIEW = 'android.intent.action.VIEW';
+const UNRESOLVED = 'Error: Activity not started, unable to resolve Intent';
+const ELEMENT_KEY = 'element-6066-11e4-a52e-4f735466cecf';
+const SETTINGS_BUTTON_ID = 'virtual-settings-button';
+
+const android = (m: string, required: string[], optional: string[] = []) => ({
+  command: m,
+  params: { required, optional },
+});
+
+export class VirtualDeviceDriver extends BaseDriver<typeof CONSTRAINTS> {
+  static executeMethodMap = {
+    'mobile: deepLink': android('mobileDeepLink', ['url'], ['package', 'waitForLaunch', 'bundleId']),
+    'mobile: startService': android('mobileStartService', [], ['action', 'uri', 'package', 'component', 'intent', 'extras', 'foreground', 'user']),
+    'mobile: startActivity': android('mobileStartActivity', [], ['component', 'extras', 'wait', 'stop', 'action', 'uri', 'package']),
+    'mobile: clearApp': android('mobileClearApp', [], ['appId', 'bundleId']),
+    'mobile: activateApp': android('mobileActivateApp', [], ['appId', 'bundleId']),
+    'mobile: queryAppState': android('mobileQueryAppState', [], ['appId', 'bundleId']),
+    'mobile: launchApp': android('mobileLaunchApp', ['bundleId'], ['arguments', 'environment']),
+    'mobile: pressKey': android('mobilePressKey', ['keycode'], ['metastate', 'flags', 'isLongPress']),
+    'mobile: pressButton': android('mobilePressButton', ['name'], ['durationSeconds']),
+    'mobile: setConnectivity': android('mobileSetConnectivity', [], ['wifi', 'data', 'airplaneMode']),
+    'mobile: getNotifications': android('mobileGetNotifications', []),
+  } as const;
+
+  override desiredCapConstraints = CONSTRAINTS;
+  override locatorStrategies = ['accessibility id', 'id', 'xpath'];
+  private device: VirtualDevice | null = null;
+
+  override supportedLogTypes = {
+    logcat: { description: 'Android logcat (threadtime)', getter: (d: VirtualDeviceDriver) => d.logEntries('android') },
+    syslog: { description: 'iOS system log', getter: (d: VirtualDeviceDriver) => d.logEntries('ios') },
+  };
+
+  override async createSession(w3cCaps1: W3CDriverCaps<typeof CONSTRAINTS>, w3cCaps2?: W3CDriverCaps<typeof CONSTRAINTS>, w3cCaps3?: W3CDriverCaps<typeof CONSTRAINTS>) {
+    const result = await super.createSession(w3cCaps1, w3cCaps2, w3cCaps3);
+    try {
+      this.device = deviceFor(this.deviceConfig(this.caps));
+    } catch (error) {
+      await super.deleteSession();
+      throw new errors.SessionNotCreatedError(error instanceof Error ? error.message : String(error));
+    }
+    return result;
+  }
+
+  private deviceConfig(caps: Caps) {
+    const platform = String(caps.platformName).toLowerCase() === 'ios' ? 'ios' : 'android';
+    const defects = (caps.harnessDefects ?? []) as unknown[];
+    const valid = defectsFor(platform).map((d) => d.id);
+    const defectIds: DefectId[] = [];
+    for (const id of defects) {
+      if (typeof id !== 'string' || !isDefectId(id) || !valid.includes(id)) {
+        throw new Error(`appium:harnessDefects: ${JSON.stringify(id)} is not a defect of the ${platform} client; valid: ${valid.join(', ')}`);
+      }
+      defectIds.push(id);
+    }
+    const choices = (caps.harnessChoices ?? {}) as Record<string, unknown>;
+    for (const [id, option] of Object.entries(choices)) {
+      if (!CONFIGURABLE_CHOICES[id]?.options.includes(String(option))) {
+        throw new Error(`appium:harnessChoices: ${id} = ${JSON.stringify(option)} is not a configurable choice`);
+      }
+    }
+    const probe = (caps.harnessProbe ?? {}) as Record<string, unknown>;
+    const key = process.env['HARNESS_OBFUSCATION_KEY'] ?? null;
+    return {
+      platform,
+      udid: caps.udid,
+      appId: (platform === 'ios' ? caps.bundleId : caps.appPackage) ?? 'com.openmobile.client',
+      launchActivity: caps.launchActivity ?? '.MainActivity',
+      settingsActivity: caps.settingsActivity ?? '.SettingsActivity',
+      probeId: typeof probe['appId'] === 'string' ? probe['appId'] : 'org.provisioningharness.probe',
+      probeActivity: typeof probe['activity'] === 'string' ? probe['activity'] : '.ProbeActivity',
+      probeLogTag: typeof probe['logTag'] === 'string' ? probe['logTag'] : 'HarnessProbe',
+      probeSchemes: Array.isArray(probe['schemes']) ? probe['schemes'].map((s) => String(s).toLowerCase()) : ['harnessprobe', 'myapp'],
+      clientLogTag: 'OpenMobile',
+      defects: new Set(defectIds),
+      choices: choices as Record<string, string>,
+      obfuscationKey: key !== null && isObfuscationKey(key) ? key : null,
+    } as const;
+  }
+
+  private get phone(): VirtualDevice {
+    if (this.device === null) throw new errors.InvalidSessionIdError('no virtual device is attached to this session');
+    return this.device;
+  }
+
+  private get isAndroid(): boolean {
+    return this.phone.config.platform === 'android';
+  }
+
+  private logEntries(platform: 'android' | 'ios') {
+    if (this.phone.config.platform !== platform) {
+      throw new errors.InvalidArgumentError(`the ${this.phone.config.platform} device has no ${platform === 'android' ? 'logcat' : 'syslog'}`);
+    }
+    return this.phone.takeLogs().map((message) => ({ timestamp: Date.now(), level: 'ALL', message }));
+  }
+
+  override async execute(script: string, args: unknown[]) {
+    return await this.executeMethod(script, args as [Record<string, unknown>]);
+  }
+
+  private component(component: string): { pkg: string; activity: string } {
+    const [pkg, cls] = component.split('/');
+    if (pkg === undefined || cls === undefined || pkg === '' || cls === '') {
+      throw new errors.InvalidArgumentError(`component must be "package/.Activity", got ${JSON.stringify(component)}`);
+    }
+    return { pkg, activity: cls.startsWith(pkg) ? cls.slice(pkg.length) : cls };
+  }
+
+  /** What one intent argument becomes after adb joins the command line and the device's sh re-reads it. */
+  private throughDeviceShell(value: string): string {
+    let words: string[];
+    try {
+      words = shellWords(`am start -d ${value}`);
+    } catch (error) {
+      throw new errors.UnknownError(`/system/bin/sh: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return words.slice(3).join(' ');
+  }
+
+  async mobileDeepLink(url: string, pkg?: string, _waitForLaunch?: boolean, bundleId?: string) {
+    const phone = this.phone;
+    if (this.isAndroid) {
+      // UiAutomator2 quotes the URI for the device shell itself (appium-adb escapeShellArg).
+      if (pkg !== undefined && !phone.isInstalled(pkg)) throw new errors.UnknownError(`Error attempting to start URI. Original error: ${UNRESOLVED}`);
+      if (pkg !== undefined && pkg !== phone.config.appId) throw new errors.UnknownError(`Error attempting to start URI. Original error: ${UNRESOLVED}`);
+      const observation = await phone.deliver(url, 'url');
+      // No activity's intent filter matched: `am start` refuses the intent.
+      if (!observation.handled) throw new errors.UnknownError(`Error attempting to start URI. Original error: ${UNRESOLVED} { act=${VIEW} dat=${url.split('?')[0]}... }`);
+      return null;
+    }
+    if (bundleId === undefined) throw new errors.InvalidArgumentError('bundleId is required on iOS');
+    const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(url)?.[1]?.toLowerCase();
+    if (scheme !== 'ipass' || bundleId !== phone.config.appId) {
+      throw new errors.UnknownError(`Failed to open ${url}: no app on the device handles its scheme`);
+    }
+    // iOS opens the app for its scheme whatever the rest of the URL; the app may then ignore it.
+    phone.bringToFront(phone.config.appId, 'main');
+    await phone.deliver(url, 'url');
+    return null;
+  }
+
+  async mobileStartService(action?: string, uri?: string, pkg?: string, component?: string) {
+    const phone = this.phone;
+    this.requireAndroid('mobile: startService');
+    const target = component !== undefined ? this.component(component).pkg : pkg;
+    if (target !== phone.config.appId) return `Error: Not found; no service started.`;
+    // UiAutomator2 puts the URI on the device's command line unquoted: an unquoted `&` would end it here.
+    const data = uri === undefined ? undefined : this.throughDeviceShell(uri);
+    if (action === VIEW && data !== undefined) await phone.deliver(data, 'intent');
+    return `Starting service: Intent { act=${action ?? ''} pkg=${target} }`;
+  }
+
+  async mobileStartActivity(component?: string, extras?: unknown) {
+    const phone = this.phone;
+    this.requireAndroid('mobile: startActivity');
+    if (component === undefined) throw new errors.InvalidArgumentError('component is required');
+    const { pkg, activity } = this.component(component);
+    const values: Record<string, string> = {};
+    if (extras !== undefined) {
+      if (!Array.isArray(extras)) throw new errors.InvalidArgumentError(`'extras' must be an array`);
+      for (const item of extras as unknown[]) {
+        if (!Array.isArray(item) || item.length !== 3 || item[0] !== 's') {
+          throw new errors.InvalidArgumentError(`Extra argument ${JSON.stringify(item)} must be ['s', key, value] here`);
+        }
+        values[String(item[1])] = this.throughDeviceShell(String(item[2]));
+      }
+    }
+    if (pkg === phone.config.appId && activity === phone.config.launchActivity) {
+      phone.launchApp(values['profileServiceUrl'] ?? null);
+    } else if (pkg === phone.config.appId && activity === phone.config.settingsActivity) {
+      if (phone.client === null) phone.launchApp(null);
+      phone.bringToFront(pkg, 'settings');
+      phone.dialog = null;
+    } else if (pkg === phone.config.probeId && activity === phone.config.probeActivity) {
+      phone.bringToFront(pkg);
+    } else {
+      throw new errors.UnknownError(`Error: Activity class {${component}} does not exist.`);
+    }
+    return `Starting: Intent { cmp=${component} }`;
+  }
+
+  private appIdOf(appId?: string, bundleId?: string): string {
+    const id = this.isAndroid ? appId : bundleId;
+    if (id === undefined) throw new errors.InvalidArgumentError(`${this.isAndroid ? 'appId' : 'bundleId'} is required`);
+    return id;
+  }
+
+  async mobileClearApp(appId?: string, bundleId?: string) {
+    try {
+      this.phone.clearApp(this.appIdOf(appId, bundleId));
+    } catch (error) {
+      throw new errors.UnknownError(error instanceof Error ? error.message : String(error));
+    }
+    return true;
+  }
+
+  async mobileActivateApp(appId?: string, bundleId?: string) {
+    const id = this.appIdOf(appId, bundleId);
+    if (!this.phone.isInstalled(id)) throw new errors.UnknownError(`Cannot activate '${id}': it is not installed`);
+    if (id === this.phone.config.appId && this.phone.client === null) this.phone.launchApp(null);
+    else this.phone.bringToFront(id, id === this.phone.config.appId ? this.phone.screen : 'main');
+    return null;
+  }
+
+  async mobileQueryAppState(appId?: string, bundleId?: string) {
+    return this.phone.appState(this.appIdOf(appId, bundleId));
+  }
+
+  async mobileLaunchApp(bundleId: string, args?: unknown) {
+    if (this.isAndroid) throw new errors.UnsupportedOperationError('mobile: launchApp is an XCUITest command');
+    if (bundleId === this.phone.config.appId) {
+      const list = Array.isArray(args) ? args.map(String) : [];
+      const at = list.indexOf('-profileServiceUrl');
+      this.phone.launchApp(at >= 0 ? (list[at + 1] ?? null) : null);
+    } else if (bundleId === this.phone.config.probeId) {
+      this.phone.bringToFront(bundleId);
+    } else {
+      throw new errors.UnknownError(`The application '${bundleId}' is not installed on the device`);
+    }
+    return null;
+  }
+
+  async mobilePressKey(keycode: number) {
+    this.requireAndroid('mobile: pressKey');
+    if (keycode === 3) this.phone.goHome();
+    return null;
+  }
+
+  async mobilePressButton(name: string) {
+    if (this.isAndroid) throw new errors.UnsupportedOperationError('mobile: pressButton is an XCUITest command');
+    if (String(name).toLowerCase() !== 'home') throw new errors.InvalidArgumentError(`unsupported button ${JSON.stringify(name)}`);
+    this.phone.goHome();
+    return null;
+  }
+
+  async mobileSetConnectivity(wifi?: boolean, data?: boolean, airplaneMode?: boolean) {
+    this.requireAndroid('mobile: setConnectivity');
+    if (wifi === undefined && data === undefined && airplaneMode === undefined) {
+      throw new errors.InvalidArgumentError('Either one of [wifi, data, airplaneMode] options must be provided');
+    }
+    if (wifi !== undefined) this.phone.wifi = wifi;
+    if (data !== undefined) this.phone.data = data;
+    if (airplaneMode !== undefined) this.phone.airplaneMode = airplaneMode;
+    return null;
+  }
+
+  async mobileGetNotifications() {
+    this.requireAndroid('mobile: getNotifications');
+    return {
+      statusBarNotifications: this.phone.notifications.map((n) => ({
+        packageName: n.packageName,
+        key: n.key,
+        postTime: n.postTime,
+        isClearable: true,
+        notification: { title: n.title, text: n.text, bigText: n.text },
+      })),
+    };
+  }
+
+  override async getPageSource() {
+    return this.phone.pageSource();
+  }
+
+  override async postAcceptAlert() {
+    try {
+      this.phone.acceptAlert();
+    } catch {
+      throw new errors.NoAlertOpenError();
+    }
+  }
+
+  override async findElOrEls(strategy: string, selector: string, mult: boolean) {
+    const phone = this.phone;
+    const found =
+      strategy === 'accessibility id' &&
+      !this.isAndroid &&
+      selector === 'Settings' &&
+      phone.foreground === phone.config.appId &&
+      phone.screen === 'main';
+    if (mult) return found ? [{ [ELEMENT_KEY]: SETTINGS_BUTTON_ID }] : [];
+    if (!found) throw new errors.NoSuchElementError(`no element with ${strategy} ${JSON.stringify(selector)}`);
+    return { [ELEMENT_KEY]: SETTINGS_BUTTON_ID };
+  }
+
+  override async click(elementId: string) {
+    if (elementId !== SETTINGS_BUTTON_ID) throw new errors.StaleElementReferenceError();
+    this.phone.bringToFront(this.phone.config.appId, 'settings');
+    this.phone.dialog = null;
+  }
+
+  private requireAndroid(command: string): void {
+    if (!this.isAndroid) throw new errors.UnsupportedOperationError(`${command} is a UiAutomator2 command`);
+  }
+}

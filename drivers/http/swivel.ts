@@ -1,0 +1,520 @@
+/**
+ * The `swivel` driver: reaches a Swivel server through its AgentXML endpoint (`POST {base}/AgentXML`) and
+ * the JSON test-hook API of docs/swivel.md (`{base}/harness/v1/...`). With `reference: true` it first starts
+ * the reference server (drivers/emulated/swivel/) on loopback, in-process; with `url` (one instance) or
+ * `urls` (a cluster) it talks to a real server's test deployment.
+ *
+ * A session hands the suite raw exchanges (request and answer as sent and received) rather than parsed
+ * objects: the suite judges the wire format itself, and attaches exactly what travelled to a failing case.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { DriverContext, TargetDriver } from '../../src/core/driver.ts';
+import { HarnessError } from '../../src/core/errors.ts';
+import type { BaseTargetInfo } from '../../src/core/types.ts';
+import { isSwivelDefectId, SWIVEL_DEFECTS } from '../emulated/swivel/defects.ts';
+import { startSwivelReference, type SwivelReference } from '../emulated/swivel/server.ts';
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_HOOKS_PATH = '/harness/v1';
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Options of the `swivel` driver, as written in a target of harness.config.ts. */
+export interface SwivelDriverOptions {
+  /** Start the reference server in-process instead of reaching a real one. */
+  reference?: boolean;
+  /** Reference only: seeded defects to switch on (drivers/emulated/swivel/defects.ts). */
+  defects?: string[];
+  /** Reference only: how many instances form the cluster (default 1). */
+  instances?: number;
+  /** Reference only: offer the controllable clock (default true). */
+  clock?: boolean;
+  /** Whether provision codes are valid on every instance (reference: configures it; real: declares it). */
+  sessionSharing?: boolean;
+  /** A real server: its base URL (AgentXML is `{url}/AgentXML`). */
+  url?: string;
+  /** A real cluster: every instance's base URL. */
+  urls?: string[];
+  /** Where the test hooks live under each base URL (default `/harness/v1`). */
+  hooksPath?: string;
+  /** How long one request may take, connection to last body byte (default 10000). */
+  timeoutMs?: number;
+}
+
+export interface ResolvedSwivelDriverOptions {
+  reference: boolean;
+  defects: string[];
+  instances: number;
+  clock: boolean;
+  sessionSharing: boolean;
+  urls: string[];
+  hooksPath: string;
+  timeoutMs: number;
+}
+
+export interface WireRequest {
+  method: string;
+  url: string;
+  contentType: string | null;
+  body: string | null;
+}
+
+export interface WireResponse {
+  status: number;
+  contentType: string | null;
+  body: string;
+}
+
+/** One request and what came back; `failure` says why nothing usable came back (a hang, a reset). */
+export interface WireExchange {
+  request: WireRequest;
+  response: WireResponse | null;
+  failure: string | null;
+  ms: number;
+}
+
+/** Checks the options and applies defaults; every problem is reported at once, naming the field. */
+export function validateSwivelDriverOptions(options: Record<string, unknown>): ResolvedSwivelDriverOptions {
+  const problems: string[] = [];
+  const known = ['reference', 'defects', 'instances', 'clock', 'sessionSharing', 'url', 'urls', 'hooksPath', 'timeoutMs'];
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) problems.push(`unknown option "${key}" (known: ${known.join(', ')})`);
+  }
+  const reference = options['reference'] ?? false;
+  if (typeof reference !== 'boolean') problems.push(`reference must be true or false, got ${describe(reference)}`);
+  const isReference = reference === true;
+
+  const defects = options['defects'] ?? [];
+  if (!Array.isArray(defects) || defects.some((d) => typeof d !== 'string')) {
+    problems.push(`defects must be a list of defect names, got ${describe(defects)}`);
+  } else {
+    for (const d of defects as string[]) {
+      if (!isSwivelDefectId(d)) {
+        problems.push(`defects: unknown defect "${d}" (known: ${SWIVEL_DEFECTS.map((x) => x.id).join(', ')})`);
+      }
+    }
+    if (!isReference && defects.length > 0) problems.push('defects only apply with reference: true');
+  }
+  const clock = options['clock'] ?? true;
+  if (typeof clock !== 'boolean') problems.push(`clock must be true or false, got ${describe(clock)}`);
+  else if (!isReference && options['clock'] !== undefined) {
+    problems.push('clock only applies with reference: true (a real server lists "clock" in GET /harness/v1/info)');
+  }
+  const sessionSharing = options['sessionSharing'] ?? false;
+  if (typeof sessionSharing !== 'boolean') {
+    problems.push(`sessionSharing must be true or false, got ${describe(sessionSharing)}`);
+  }
+
+  let urls: string[] = [];
+  let instances = 1;
+  if (isReference) {
+    if (options['url'] !== undefined || options['urls'] !== undefined) {
+      problems.push('url and urls cannot be used with reference: true (the reference server picks its own ports)');
+    }
+    const raw = options['instances'] ?? 1;
+    if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 1 || raw > 8) {
+      problems.push(`instances must be a whole number from 1 to 8, got ${describe(raw)}`);
+    } else instances = raw;
+  } else {
+    if (options['instances'] !== undefined) {
+      problems.push('instances only applies with reference: true; for a real cluster list every instance in urls');
+    }
+    const url = options['url'];
+    const list = options['urls'];
+    if (url !== undefined && list !== undefined) problems.push('give url or urls, not both');
+    else if (url === undefined && list === undefined) {
+      problems.push('url is required (the server\'s base URL, e.g. "http://10.0.0.5:8080/pinsafe"), or urls for a cluster, or reference: true');
+    } else if (url !== undefined) {
+      if (typeof url !== 'string' || !isHttpUrl(url)) problems.push(`url must be an http(s) URL, got ${describe(url)}`);
+      else urls = [url];
+    } else if (!Array.isArray(list) || list.length === 0) {
+      problems.push(`urls must be a non-empty list of http(s) URLs, got ${describe(list)}`);
+    } else {
+      list.forEach((u: unknown, i) => {
+        if (typeof u !== 'string' || !isHttpUrl(u)) problems.push(`urls[${i}] must be an http(s) URL, got ${describe(u)}`);
+        else urls.push(u);
+      });
+    }
+    instances = Math.max(urls.length, 1);
+  }
+  const hooksPath = options['hooksPath'] ?? DEFAULT_HOOKS_PATH;
+  if (typeof hooksPath !== 'string' || !hooksPath.startsWith('/')) {
+    problems.push(`hooksPath must be a path starting with "/", got ${describe(hooksPath)}`);
+  }
+  const timeoutMs = options['timeoutMs'] ?? DEFAULT_TIMEOUT_MS;
+  if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs <= 0) {
+    problems.push(`timeoutMs must be a positive whole number of milliseconds, got ${describe(timeoutMs)}`);
+  }
+  if (problems.length > 0) {
+    throw new HarnessError('HARNESS_CONFIG_INVALID', `swivel driver options: ${problems.join('; ')}`);
+  }
+  return {
+    reference: isReference,
+    defects: defects as string[],
+    instances,
+    clock: clock as boolean,
+    sessionSharing: sessionSharing as boolean,
+    urls,
+    hooksPath: (hooksPath as string).replace(/\/+$/, ''),
+    timeoutMs: timeoutMs as number,
+  };
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const parsed = new URL(value);
+    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null || typeof value !== 'object') return String(value);
+  return Array.isArray(value) ? 'a list' : 'an object';
+}
+
+/**
+ * Creates the driver. It asks `GET {hooks}/info` of the first instance once, so a run against a server that
+ * is not there (or has no test hooks) stops with HARNESS_TARGET_UNREACHABLE before any case.
+ */
+export async function createSwivelDriver(
+  options: Record<string, unknown>,
+  context: DriverContext,
+): Promise<SwivelDriver> {
+  void context; // Nothing resolves against the config directory.
+  const resolved = validateSwivelDriverOptions(options);
+  let reference: SwivelReference | null = null;
+  let urls = resolved.urls;
+  if (resolved.reference) {
+    reference = await startSwivelReference({
+      instances: resolved.instances,
+      sessionSharing: resolved.sessionSharing,
+      defects: resolved.defects,
+      clock: resolved.clock,
+    });
+    urls = [...reference.urls];
+  }
+  const transport = new SwivelTransport(urls, resolved.hooksPath, resolved.timeoutMs);
+  try {
+    const info = await fetchInfo(transport, resolved);
+    return new SwivelDriver(transport, info, reference);
+  } catch (error) {
+    transport.destroy();
+    await reference?.close();
+    throw error;
+  }
+}
+
+async function fetchInfo(transport: SwivelTransport, options: ResolvedSwivelDriverOptions): Promise<BaseTargetInfo> {
+  const where = `${transport.bases[0] ?? ''}${options.hooksPath}/info`;
+  let exchange: WireExchange;
+  try {
+    exchange = await transport.hook(0, 'GET', '/info', undefined, AbortSignal.timeout(options.timeoutMs));
+  } catch (error) {
+    throw new HarnessError(
+      'HARNESS_TARGET_UNREACHABLE',
+      `cannot reach the Swivel server at ${where}: ${error instanceof Error ? error.message : String(error)}. ` +
+        'Start it or fix the target\'s url/urls',
+    );
+  }
+  const body = exchange.response === null ? undefined : parseJson(exchange.response.body);
+  const ok =
+    exchange.response?.status === 200 &&
+    isRecord(body) &&
+    typeof body['name'] === 'string' &&
+    typeof body['version'] === 'string' &&
+    Array.isArray(body['capabilities']) &&
+    body['capabilities'].every((c) => typeof c === 'string');
+  if (!ok || !isRecord(body)) {
+    const got = exchange.response === null ? (exchange.failure ?? 'no answer') : `${exchange.response.status} ${exchange.response.body.slice(0, 200)}`;
+    throw new HarnessError(
+      'HARNESS_TARGET_UNREACHABLE',
+      `the Swivel server at ${where} does not offer the test hooks of docs/swivel.md ` +
+        `(expected 200 {"name", "version", "capabilities"}, got ${got}). Deploy the hooks or fix hooksPath`,
+    );
+  }
+  // The cluster shape comes from the configuration, not from what one instance says of itself.
+  const capabilities = (body['capabilities'] as string[]).filter((c) => c !== 'cluster' && c !== 'session-sharing');
+  if (transport.bases.length > 1) capabilities.push('cluster');
+  if (options.sessionSharing) capabilities.push('session-sharing');
+  return { name: body['name'] as string, version: body['version'] as string, capabilities };
+}
+
+export class SwivelDriver implements TargetDriver<SwivelHttpSession, BaseTargetInfo> {
+  readonly maxSessions = 1;
+  #session: SwivelHttpSession | null = null;
+  #stopped = false;
+
+  constructor(
+    private readonly transport: SwivelTransport,
+    private readonly targetInfo: BaseTargetInfo,
+    private readonly reference: SwivelReference | null,
+  ) {}
+
+  /** The instances' base URLs (the reference server's, once started). */
+  get urls(): readonly string[] {
+    return this.transport.bases;
+  }
+
+  async info(): Promise<BaseTargetInfo> {
+    return structuredClone(this.targetInfo);
+  }
+
+  async openSession(): Promise<SwivelHttpSession> {
+    if (this.#stopped) throw new Error('the swivel driver was stopped; no session can be opened');
+    if (this.#session !== null && !this.#session.closed) {
+      throw new Error('the swivel driver serves one session at a time (the server has one state); close the open one first');
+    }
+    this.#session = new SwivelHttpSession(this.transport);
+    return this.#session;
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    if (this.#session !== null) await this.#session.close();
+    this.transport.destroy();
+    await this.reference?.close();
+  }
+}
+
+/** What a SASResponse said, for callers that want the answer rather than the bytes (benchmarks, tools). */
+export interface AgentAnswer {
+  result: string | null;
+  error: string | null;
+  requestId: string | null;
+  id: string | null;
+  strings: string[];
+}
+
+/** One session: a client bound to the target's instances. Every method may throw (the case is broken). */
+export class SwivelHttpSession {
+  closed = false;
+
+  constructor(private readonly transport: SwivelTransport) {}
+
+  get instances(): number {
+    return this.transport.bases.length;
+  }
+
+  /** Back to an empty server: no users, devices or codes, default policy, real time (every instance). */
+  async reset(signal: AbortSignal): Promise<void> {
+    this.#assertOpen();
+    for (let i = 0; i < this.instances; i++) {
+      const exchange = await this.transport.hook(i, 'POST', '/reset', undefined, signal);
+      const status = exchange.response?.status;
+      if (status !== 204 && status !== 200) {
+        throw new Error(
+          `POST ${exchange.request.url} answered ${exchange.response === null ? (exchange.failure ?? 'nothing') : `${status} ${exchange.response.body.slice(0, 200)}`}, expected 204`,
+        );
+      }
+    }
+  }
+
+  /** `POST {base}/AgentXML` with this body, as is. */
+  async agentXml(
+    body: string,
+    options: { signal: AbortSignal; instance?: number; contentType?: string },
+  ): Promise<WireExchange> {
+    this.#assertOpen();
+    return this.transport.agent(options.instance ?? 0, body, options.contentType ?? 'application/xml', options.signal);
+  }
+
+  /** A test hook: `method {base}{hooksPath}{path}` with a JSON body (none when undefined). */
+  async hook(
+    method: 'GET' | 'POST' | 'PUT',
+    path: string,
+    body: unknown,
+    options: { signal: AbortSignal; instance?: number },
+  ): Promise<WireExchange> {
+    this.#assertOpen();
+    return this.transport.hook(options.instance ?? 0, method, path, body, options.signal);
+  }
+
+  /** Convenience for tools: a provision request, answered as parsed fields. */
+  async provision(
+    username: string,
+    code: string,
+    options: { signal: AbortSignal; instance?: number; requestId?: string },
+  ): Promise<AgentAnswer> {
+    const body = sasRequest([
+      ['Version', '3.6'],
+      ['Action', 'provision'],
+      ['Username', username],
+      ['ProvisionCode', code],
+      ...(options.requestId === undefined ? [] : ([['RequestID', options.requestId]] as [string, string][])),
+    ]);
+    return answerOf(await this.agentXml(body, options));
+  }
+
+  /** Convenience for tools: the security strings of a device. */
+  async securityStrings(id: string, options: { signal: AbortSignal; instance?: number }): Promise<AgentAnswer> {
+    const body = sasRequest([
+      ['Version', '3.6'],
+      ['Action', 'SecurityStrings'],
+      ['Id', id],
+    ]);
+    return answerOf(await this.agentXml(body, options));
+  }
+
+  async close(): Promise<void> {
+    // Nothing to tear down: the next session starts with reset().
+    this.closed = true;
+  }
+
+  #assertOpen(): void {
+    if (this.closed) throw new Error('this swivel session is closed');
+  }
+}
+
+function sasRequest(elements: [string, string][]): string {
+  const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return `<SASRequest>${elements.map(([n, v]) => `<${n}>${escape(v)}</${n}>`).join('')}</SASRequest>`;
+}
+
+function answerOf(exchange: WireExchange): AgentAnswer {
+  if (exchange.response === null) throw new Error(`AgentXML: ${exchange.failure ?? 'no answer'}`);
+  const body = exchange.response.body;
+  if (exchange.response.status >= 500) throw new Error(`AgentXML answered ${exchange.response.status}`);
+  const field = (name: string): string | null => {
+    const m = new RegExp(`<${name}>([^<]*)</${name}>|<${name}\\s*/>`).exec(body);
+    return m === null ? null : unescape(m[1] ?? '');
+  };
+  const strings = [...body.matchAll(/<String>([^<]*)<\/String>/g)].map((m) => unescape(m[1] ?? ''));
+  return { result: field('Result'), error: field('Error'), requestId: field('RequestID'), id: field('Id'), strings };
+}
+
+function unescape(s: string): string {
+  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+}
+
+/** HTTP to every instance: keep-alive, a deadline per request, the caller's signal. */
+export class SwivelTransport {
+  readonly bases: string[];
+  readonly #agents: (http.Agent | https.Agent)[];
+
+  constructor(
+    urls: readonly string[],
+    private readonly hooksPath: string,
+    private readonly timeoutMs: number,
+  ) {
+    this.bases = urls.map((u) => u.replace(/\/+$/, ''));
+    this.#agents = this.bases.map((u) =>
+      u.startsWith('https:') ? new https.Agent({ keepAlive: true, maxSockets: 16 }) : new http.Agent({ keepAlive: true, maxSockets: 16 }),
+    );
+  }
+
+  agent(instance: number, body: string, contentType: string, signal: AbortSignal): Promise<WireExchange> {
+    return this.send(instance, { method: 'POST', url: `${this.base(instance)}/AgentXML`, contentType, body }, signal);
+  }
+
+  hook(instance: number, method: string, path: string, body: unknown, signal: AbortSignal): Promise<WireExchange> {
+    return this.send(
+      instance,
+      {
+        method,
+        url: `${this.base(instance)}${this.hooksPath}${path}`,
+        contentType: body === undefined ? null : 'application/json',
+        body: body === undefined ? null : JSON.stringify(body),
+      },
+      signal,
+    );
+  }
+
+  destroy(): void {
+    for (const agent of this.#agents) agent.destroy();
+  }
+
+  private base(instance: number): string {
+    const base = this.bases[instance];
+    if (base === undefined) throw new Error(`instance ${instance} does not exist (the target has ${this.bases.length})`);
+    return base;
+  }
+
+  /**
+   * Resolves with the exchange; a hang or a connection dropped mid-answer is a `failure` in it (the
+   * server misbehaved: a verdict), while a connection that cannot be made at all rejects (no verdict).
+   */
+  private send(instance: number, request: WireRequest, signal: AbortSignal): Promise<WireExchange> {
+    const started = performance.now();
+    const url = new URL(request.url);
+    const requester = url.protocol === 'https:' ? https.request : http.request;
+    return new Promise<WireExchange>((resolve, reject) => {
+      let settled = false;
+      const done = (response: WireResponse | null, failure: string | null): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        resolve({ request, response, failure, ms: Math.round(performance.now() - started) });
+      };
+      const broken = (error: Error): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      };
+      const headers: http.OutgoingHttpHeaders = {};
+      if (request.contentType !== null) headers['Content-Type'] = request.contentType;
+      if (request.body !== null) headers['Content-Length'] = Buffer.byteLength(request.body);
+      const req = requester(url, { method: request.method, headers, agent: this.#agents[instance] }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_BODY_BYTES) {
+            req.destroy();
+            done(null, `the answer exceeded ${MAX_BODY_BYTES} bytes`);
+          } else chunks.push(chunk);
+        });
+        res.on('end', () =>
+          done(
+            {
+              status: res.statusCode ?? 0,
+              contentType: typeof res.headers['content-type'] === 'string' ? res.headers['content-type'] : null,
+              body: Buffer.concat(chunks).toString('utf8'),
+            },
+            null,
+          ),
+        );
+        res.on('error', () => done(null, 'the connection was closed in the middle of the answer'));
+      });
+      const timer = setTimeout(() => {
+        req.destroy();
+        done(null, `no answer within ${this.timeoutMs} ms`);
+      }, this.timeoutMs);
+      const onAbort = (): void => {
+        req.destroy();
+        broken(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      };
+      if (signal.aborted) {
+        onAbort();
+        return;
+      }
+      signal.addEventListener('abort', onAbort, { once: true });
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        // Refused or unresolvable: the target is not there, so no verdict on its behaviour is possible.
+        if (error.code === 'ECONNREFUSED' || error.code === 'ENOTFOUND' || error.code === 'EHOSTUNREACH') {
+          broken(new Error(`${request.method} ${request.url}: ${error.code}`));
+        } else done(null, `the connection failed: ${error.code ?? error.message}`);
+      });
+      if (request.body !== null) req.end(request.body);
+      else req.end();
+    });
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
