@@ -29,6 +29,33 @@ export default defineConfig({
       driver: 'http',
       options: { url: 'http://127.0.0.1:9400', timeoutMs: 10_000 },
     },
+
+    // Open Mobile on phones through Appium 3 (docs/devices.md). These two run the same path against the
+    // virtual device (drivers/appium/virtual-device/): a real Appium server the harness starts itself, with
+    // a driver of ours hosting the emulated clients. `npx harness run --target virtual-android`
+    {
+      name: 'virtual-android',
+      driver: 'appium',
+      options: {
+        appium: 'local',
+        platform: 'android',
+        devices: [{ udid: 'virtual-android-1' }, { udid: 'virtual-android-2' }],
+        capabilities: { 'appium:automationName': 'HarnessVirtual' },
+        // The virtual phone answers at once; a real one needs the default 3000 ms.
+        settleMs: 0,
+      },
+    },
+    {
+      name: 'virtual-ios',
+      driver: 'appium',
+      options: {
+        appium: 'local',
+        platform: 'ios',
+        devices: [{ udid: 'virtual-ios-1' }, { udid: 'virtual-ios-2' }],
+        capabilities: { 'appium:automationName': 'HarnessVirtual' },
+        settleMs: 0,
+      },
+    },
   ],
 
   // The targets `npx harness run` uses without --target.

@@ -131,7 +131,8 @@ export const APP_STATE_FOREGROUND = 4;
 
 export async function queryAppState(b: AppiumBrowser, platform: 'android' | 'ios', appId: string): Promise<number> {
   const state = await b.execute('mobile: queryAppState', appArg(platform, appId));
-  if (typeof state !== 'number') throw new Error(`mobile: queryAppState answered ${JSON.stringify(state)}, not a number`);
+  if (typeof state !== 'number')
+    throw new Error(`mobile: queryAppState answered ${JSON.stringify(state)}, not a number`);
   return state;
 }
 

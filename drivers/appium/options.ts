@@ -146,7 +146,8 @@ export function validateAppiumDriverOptions(options: Record<string, unknown>): A
   const problem = (path: string, message: string) => problems.push({ path, message });
 
   const platform = options['platform'];
-  if (platform !== 'android' && platform !== 'ios') problem('platform', `must be "android" or "ios", got ${describe(platform)}`);
+  if (platform !== 'android' && platform !== 'ios')
+    problem('platform', `must be "android" or "ios", got ${describe(platform)}`);
   const p: Platform = platform === 'ios' ? 'ios' : 'android';
   const defaults = p === 'ios' ? IOS_DEFAULTS : ANDROID_DEFAULTS;
 
@@ -158,7 +159,10 @@ export function validateAppiumDriverOptions(options: Record<string, unknown>): A
   const devices: DeviceOptions[] = [];
   const rawDevices = options['devices'];
   if (!Array.isArray(rawDevices) || rawDevices.length === 0) {
-    problem('devices', `must be a non-empty array of { udid, systemPort?, wdaLocalPort? }, got ${describe(rawDevices)}`);
+    problem(
+      'devices',
+      `must be a non-empty array of { udid, systemPort?, wdaLocalPort? }, got ${describe(rawDevices)}`,
+    );
   } else {
     const seen = new Set<string>();
     rawDevices.forEach((d: unknown, i) => {
@@ -177,14 +181,16 @@ export function validateAppiumDriverOptions(options: Record<string, unknown>): A
         } else device[port] = v;
       }
       if (d['capabilities'] !== undefined) {
-        if (!isRecord(d['capabilities'])) problem(`devices[${i}].capabilities`, `must be an object, got ${describe(d['capabilities'])}`);
+        if (!isRecord(d['capabilities']))
+          problem(`devices[${i}].capabilities`, `must be an object, got ${describe(d['capabilities'])}`);
         else device.capabilities = d['capabilities'];
       }
       devices.push(device);
     });
     for (const port of ['systemPort', 'wdaLocalPort'] as const) {
       const used = devices.map((d) => d[port]).filter((v) => v !== undefined);
-      if (new Set(used).size !== used.length) problem(`devices[..].${port}`, 'must differ between devices that run at once');
+      if (new Set(used).size !== used.length)
+        problem(`devices[..].${port}`, 'must differ between devices that run at once');
     }
   }
 
@@ -244,21 +250,29 @@ export function validateAppiumDriverOptions(options: Record<string, unknown>): A
 
   const provisioningService = options['provisioningService'] ?? null;
   if (provisioningService !== null && typeof provisioningService !== 'string') {
-    problem('provisioningService', `must be a component name like "pkg/.Service", got ${describe(provisioningService)}`);
+    problem(
+      'provisioningService',
+      `must be a component name like "pkg/.Service", got ${describe(provisioningService)}`,
+    );
   }
   const profileServiceHost = options['profileServiceHost'] ?? null;
   if (profileServiceHost !== null && (typeof profileServiceHost !== 'string' || profileServiceHost === '')) {
-    problem('profileServiceHost', `must be a host name or address the device reaches, got ${describe(profileServiceHost)}`);
+    problem(
+      'profileServiceHost',
+      `must be a host name or address the device reaches, got ${describe(profileServiceHost)}`,
+    );
   }
   const reset = options['reset'] ?? 'clearApp';
-  if (reset !== 'clearApp' && reset !== 'reinstall') problem('reset', `must be "clearApp" or "reinstall", got ${describe(reset)}`);
+  if (reset !== 'clearApp' && reset !== 'reinstall')
+    problem('reset', `must be "clearApp" or "reinstall", got ${describe(reset)}`);
   const appPath = options['appPath'] ?? null;
-  if (appPath !== null && typeof appPath !== 'string') problem('appPath', `must be a path or URL to the app, got ${describe(appPath)}`);
+  if (appPath !== null && typeof appPath !== 'string')
+    problem('appPath', `must be a path or URL to the app, got ${describe(appPath)}`);
   if (reset === 'reinstall' && appPath === null) problem('appPath', 'is required when reset is "reinstall"');
   const network = options['network'] ?? p === 'android';
   if (typeof network !== 'boolean') problem('network', `must be true or false, got ${describe(network)}`);
   if (network === true && p === 'ios') {
-    problem('network', 'XCUITest has no command that switches an iPhone\'s connectivity; leave it false on iOS');
+    problem('network', "XCUITest has no command that switches an iPhone's connectivity; leave it false on iOS");
   }
   const defects = options['defects'] ?? [];
   if (!Array.isArray(defects) || !defects.every((d) => typeof d === 'string')) {

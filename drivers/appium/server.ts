@@ -74,7 +74,11 @@ let installing: Promise<void> | null = null;
 /** Installs the virtual-device driver into the local APPIUM_HOME unless it is there already. */
 export function ensureVirtualDriver(): Promise<void> {
   installing ??= withLock(async () => {
-    const env = { APPIUM_OMIT_PEER_DEPS: '1' };
+    // `--source=local` is `npm link`, which also links the package into npm's global prefix: point that
+    // prefix inside the home so nothing outside the project changes. Peer deps (appium) are not fetched.
+    const prefix = path.join(APPIUM_HOME, '.npm-global');
+    mkdirSync(path.join(prefix, 'lib'), { recursive: true });
+    const env = { APPIUM_OMIT_PEER_DEPS: '1', NPM_CONFIG_PREFIX: prefix };
     const installed = JSON.parse(await appiumCli(['driver', 'list', '--installed', '--json'], env)) as Record<
       string,
       unknown

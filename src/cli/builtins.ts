@@ -2,6 +2,7 @@
  * The composition root: the only module of src/ that names concrete suites and drivers. The engine itself
  * works through the registries below (STYLE.md item 6); the layer lint rule allows this file alone.
  */
+import { createAppiumDriver } from '../../drivers/appium/driver.ts';
 import { createBrowserDriver } from '../../drivers/browser/driver.ts';
 import { createEmulatedDriver } from '../../drivers/emulated/driver.ts';
 import { startProfileService } from '../../drivers/emulated/profile-service.ts';
@@ -17,6 +18,7 @@ export const DRIVERS = {
   emulated: createEmulatedDriver,
   http: createHttpDriver,
   browser: createBrowserDriver,
+  appium: createAppiumDriver,
 } as const satisfies Record<string, DriverFactory>;
 
 export type DriverName = keyof typeof DRIVERS;

@@ -191,7 +191,9 @@ export class VirtualDevice {
     const d = new Date();
     const month = d.toLocaleString('en-US', { month: 'short' });
     const time = d.toTimeString().slice(0, 8);
-    this.pending.push(`${month} ${String(d.getDate()).padStart(2)} ${time} iPhone ${process}[${this.pid}] <Notice>: ${message}`);
+    this.pending.push(
+      `${month} ${String(d.getDate()).padStart(2)} ${time} iPhone ${process}[${this.pid}] <Notice>: ${message}`,
+    );
   }
 
   takeLogs(): string[] {
@@ -240,8 +242,12 @@ export class VirtualDevice {
       if (this.screen === 'settings') {
         const v = this.settingsValues();
         body.push(node('android.widget.TextView', { text: 'Settings', 'resource-id': id('title') }, pkg));
-        body.push(node('android.widget.TextView', { text: v['profileId'] ?? '', 'resource-id': id('profile_id') }, pkg));
-        body.push(node('android.widget.TextView', { text: v['profileMode'] ?? '', 'resource-id': id('profile_mode') }, pkg));
+        body.push(
+          node('android.widget.TextView', { text: v['profileId'] ?? '', 'resource-id': id('profile_id') }, pkg),
+        );
+        body.push(
+          node('android.widget.TextView', { text: v['profileMode'] ?? '', 'resource-id': id('profile_mode') }, pkg),
+        );
         for (const f of ['username', 'password', 'domain', 'prefix'] as const) {
           body.push(node('android.widget.EditText', { text: v[f] ?? '', 'resource-id': id(f) }, pkg));
         }
@@ -249,7 +255,11 @@ export class VirtualDevice {
         body.push(
           node(
             'android.widget.Switch',
-            { text: al === 'on' ? 'ON' : al === 'off' ? 'OFF' : '', checked: String(al === 'on'), 'resource-id': id('autologin') },
+            {
+              text: al === 'on' ? 'ON' : al === 'off' ? 'OFF' : '',
+              checked: String(al === 'on'),
+              'resource-id': id('autologin'),
+            },
             pkg,
           ),
         );
@@ -259,7 +269,9 @@ export class VirtualDevice {
       if (this.dialog !== null) {
         const title = this.dialog.kind === 'failure' ? 'Oops!' : 'Success';
         body.push(node('android.widget.TextView', { text: title, 'resource-id': 'android:id/alertTitle' }, pkg));
-        body.push(node('android.widget.TextView', { text: this.dialog.message, 'resource-id': 'android:id/message' }, pkg));
+        body.push(
+          node('android.widget.TextView', { text: this.dialog.message, 'resource-id': 'android:id/message' }, pkg),
+        );
         body.push(node('android.widget.Button', { text: 'OK', 'resource-id': 'android:id/button1' }, pkg));
       }
     } else {
@@ -284,7 +296,13 @@ export class VirtualDevice {
       appName = 'Open Mobile';
       if (this.screen === 'settings') {
         for (const [name, value] of Object.entries(this.settingsValues())) {
-          body.push(el('StaticText', { name, label: name, value: name === 'autologin' ? (value === 'on' ? '1' : value === 'off' ? '0' : '') : value }));
+          body.push(
+            el('StaticText', {
+              name,
+              label: name,
+              value: name === 'autologin' ? (value === 'on' ? '1' : value === 'off' ? '0' : '') : value,
+            }),
+          );
         }
       } else {
         body.push(el('Button', { name: 'Settings', label: 'Settings' }));

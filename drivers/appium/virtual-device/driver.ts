@@ -11,7 +11,7 @@
  * (HARNESS_OBFUSCATION_KEY), as a real app has it built in.
  */
 import { BaseDriver, errors } from '@appium/base-driver';
-import type { Constraints, DriverCaps, W3CDriverCaps } from '@appium/types';
+import type { Constraints, DriverCaps, Element, W3CDriverCaps } from '@appium/types';
 import { CONFIGURABLE_CHOICES } from '../../emulated/client/open-mobile-client.ts';
 import { isObfuscationKey } from '../../emulated/client/obfuscation.ts';
 import { defectsFor, isDefectId, type DefectId } from '../../emulated/defects.ts';
@@ -45,8 +45,16 @@ const android = (m: string, required: string[], optional: string[] = []) => ({
 export class VirtualDeviceDriver extends BaseDriver<typeof CONSTRAINTS> {
   static executeMethodMap = {
     'mobile: deepLink': android('mobileDeepLink', ['url'], ['package', 'waitForLaunch', 'bundleId']),
-    'mobile: startService': android('mobileStartService', [], ['action', 'uri', 'package', 'component', 'intent', 'extras', 'foreground', 'user']),
-    'mobile: startActivity': android('mobileStartActivity', [], ['component', 'extras', 'wait', 'stop', 'action', 'uri', 'package']),
+    'mobile: startService': android(
+      'mobileStartService',
+      [],
+      ['action', 'uri', 'package', 'component', 'intent', 'extras', 'foreground', 'user'],
+    ),
+    'mobile: startActivity': android(
+      'mobileStartActivity',
+      [],
+      ['component', 'extras', 'wait', 'stop', 'action', 'uri', 'package'],
+    ),
     'mobile: clearApp': android('mobileClearApp', [], ['appId', 'bundleId']),
     'mobile: activateApp': android('mobileActivateApp', [], ['appId', 'bundleId']),
     'mobile: queryAppState': android('mobileQueryAppState', [], ['appId', 'bundleId']),
@@ -66,7 +74,11 @@ export class VirtualDeviceDriver extends BaseDriver<typeof CONSTRAINTS> {
     syslog: { description: 'iOS system log', getter: (d: VirtualDeviceDriver) => d.logEntries('ios') },
   };
 
-  override async createSession(w3cCaps1: W3CDriverCaps<typeof CONSTRAINTS>, w3cCaps2?: W3CDriverCaps<typeof CONSTRAINTS>, w3cCaps3?: W3CDriverCaps<typeof CONSTRAINTS>) {
+  override async createSession(
+    w3cCaps1: W3CDriverCaps<typeof CONSTRAINTS>,
+    w3cCaps2?: W3CDriverCaps<typeof CONSTRAINTS>,
+    w3cCaps3?: W3CDriverCaps<typeof CONSTRAINTS>,
+  ) {
     const result = await super.createSession(w3cCaps1, w3cCaps2, w3cCaps3);
     try {
       this.device = deviceFor(this.deviceConfig(this.caps));
@@ -84,7 +96,9 @@ export class VirtualDeviceDriver extends BaseDriver<typeof CONSTRAINTS> {
     const defectIds: DefectId[] = [];
     for (const id of defects) {
       if (typeof id !== 'string' || !isDefectId(id) || !valid.includes(id)) {
-        throw new Error(`appium:harnessDefects: ${JSON.stringify(id)} is not a defect of the ${platform} client; valid: ${valid.join(', ')}`);
+        throw new Error(
+          `appium:harnessDefects: ${JSON.stringify(id)} is not a defect of the ${platform} client; valid: ${valid.join(', ')}`,
+        );
       }
       defectIds.push(id);
     }
@@ -105,7 +119,9 @@ export class VirtualDeviceDriver extends BaseDriver<typeof CONSTRAINTS> {
       probeId: typeof probe['appId'] === 'string' ? probe['appId'] : 'org.provisioningharness.probe',
       probeActivity: typeof probe['activity'] === 'string' ? probe['activity'] : '.ProbeActivity',
       probeLogTag: typeof probe['logTag'] === 'string' ? probe['logTag'] : 'HarnessProbe',
-      probeSchemes: Array.isArray(probe['schemes']) ? probe['schemes'].map((s) => String(s).toLowerCase()) : ['harnessprobe', 'myapp'],
+      probeSchemes: Array.isArray(probe['schemes'])
+        ? probe['schemes'].map((s) => String(s).toLowerCase())
+        : ['harnessprobe', 'myapp'],
       clientLogTag: 'OpenMobile',
       defects: new Set(defectIds),
       choices: choices as Record<string, string>,
@@ -114,7 +130,7 @@ export class VirtualDeviceDriver extends BaseDriver<typeof CONSTRAINTS> {
   }
 
   private get phone(): VirtualDevice {
-    if (this.device === null) throw new errors.InvalidSessionIdError('no virtual device is attached to this session');
+    if (this.device === null) throw new errors.NoSuchDriverError('no virtual device is attached to this session');
     return this.device;
   }
 
@@ -124,12 +140,14 @@ export class VirtualDeviceDriver extends BaseDriver<typeof CONSTRAINTS> {
 
   private logEntries(platform: 'android' | 'ios') {
     if (this.phone.config.platform !== platform) {
-      throw new errors.InvalidArgumentError(`the ${this.phone.config.platform} device has no ${platform === 'android' ? 'logcat' : 'syslog'}`);
+      throw new errors.InvalidArgumentError(
+        `the ${this.phone.config.platform} device has no ${platform === 'android' ? 'logcat' : 'syslog'}`,
+      );
     }
     return this.phone.takeLogs().map((message) => ({ timestamp: Date.now(), level: 'ALL', message }));
   }
 
-  override async execute(script: string, args: unknown[]) {
+  async execute(script: string, args: unknown[]) {
     return await this.executeMethod(script, args as [Record<string, unknown>]);
   }
 
@@ -156,11 +174,16 @@ export class VirtualDeviceDriver extends BaseDriver<typeof CONSTRAINTS> {
     const phone = this.phone;
     if (this.isAndroid) {
       // UiAutomator2 quotes the URI for the device shell itself (appium-adb escapeShellArg).
-      if (pkg !== undefined && !phone.isInstalled(pkg)) throw new errors.UnknownError(`Error attempting to start URI. Original error: ${UNRESOLVED}`);
-      if (pkg !== undefined && pkg !== phone.config.appId) throw new errors.UnknownError(`Error attempting to start URI. Original error: ${UNRESOLVED}`);
+      if (pkg !== undefined && !phone.isInstalled(pkg))
+        throw new errors.UnknownError(`Error attempting to start URI. Original error: ${UNRESOLVED}`);
+      if (pkg !== undefined && pkg !== phone.config.appId)
+        throw new errors.UnknownError(`Error attempting to start URI. Original error: ${UNRESOLVED}`);
       const observation = await phone.deliver(url, 'url');
       // No activity's intent filter matched: `am start` refuses the intent.
-      if (!observation.handled) throw new errors.UnknownError(`Error attempting to start URI. Original error: ${UNRESOLVED} { act=${VIEW} dat=${url.split('?')[0]}... }`);
+      if (!observation.handled)
+        throw new errors.UnknownError(
+          `Error attempting to start URI. Original error: ${UNRESOLVED} { act=${VIEW} dat=${url.split('?')[0]}... }`,
+        );
       return null;
     }
     if (bundleId === undefined) throw new errors.InvalidArgumentError('bundleId is required on iOS');
@@ -195,7 +218,9 @@ export class VirtualDeviceDriver extends BaseDriver<typeof CONSTRAINTS> {
       if (!Array.isArray(extras)) throw new errors.InvalidArgumentError(`'extras' must be an array`);
       for (const item of extras as unknown[]) {
         if (!Array.isArray(item) || item.length !== 3 || item[0] !== 's') {
-          throw new errors.InvalidArgumentError(`Extra argument ${JSON.stringify(item)} must be ['s', key, value] here`);
+          throw new errors.InvalidArgumentError(
+            `Extra argument ${JSON.stringify(item)} must be ['s', key, value] here`,
+          );
         }
         values[String(item[1])] = this.throughDeviceShell(String(item[2]));
       }
@@ -263,7 +288,8 @@ export class VirtualDeviceDriver extends BaseDriver<typeof CONSTRAINTS> {
 
   async mobilePressButton(name: string) {
     if (this.isAndroid) throw new errors.UnsupportedOperationError('mobile: pressButton is an XCUITest command');
-    if (String(name).toLowerCase() !== 'home') throw new errors.InvalidArgumentError(`unsupported button ${JSON.stringify(name)}`);
+    if (String(name).toLowerCase() !== 'home')
+      throw new errors.InvalidArgumentError(`unsupported button ${JSON.stringify(name)}`);
     this.phone.goHome();
     return null;
   }
@@ -296,7 +322,7 @@ export class VirtualDeviceDriver extends BaseDriver<typeof CONSTRAINTS> {
     return this.phone.pageSource();
   }
 
-  override async postAcceptAlert() {
+  async postAcceptAlert() {
     try {
       this.phone.acceptAlert();
     } catch {
@@ -304,7 +330,9 @@ export class VirtualDeviceDriver extends BaseDriver<typeof CONSTRAINTS> {
     }
   }
 
-  override async findElOrEls(strategy: string, selector: string, mult: boolean) {
+  override findElOrEls(strategy: string, selector: string, mult: true, context?: unknown): Promise<Element[]>;
+  override findElOrEls(strategy: string, selector: string, mult: false, context?: unknown): Promise<Element>;
+  override async findElOrEls(strategy: string, selector: string, mult: boolean): Promise<Element | Element[]> {
     const phone = this.phone;
     const found =
       strategy === 'accessibility id' &&
@@ -312,12 +340,13 @@ export class VirtualDeviceDriver extends BaseDriver<typeof CONSTRAINTS> {
       selector === 'Settings' &&
       phone.foreground === phone.config.appId &&
       phone.screen === 'main';
-    if (mult) return found ? [{ [ELEMENT_KEY]: SETTINGS_BUTTON_ID }] : [];
+    const element: Element = { [ELEMENT_KEY]: SETTINGS_BUTTON_ID, ELEMENT: SETTINGS_BUTTON_ID };
+    if (mult) return found ? [element] : [];
     if (!found) throw new errors.NoSuchElementError(`no element with ${strategy} ${JSON.stringify(selector)}`);
-    return { [ELEMENT_KEY]: SETTINGS_BUTTON_ID };
+    return element;
   }
 
-  override async click(elementId: string) {
+  async click(elementId: string) {
     if (elementId !== SETTINGS_BUTTON_ID) throw new errors.StaleElementReferenceError();
     this.phone.bringToFront(this.phone.config.appId, 'settings');
     this.phone.dialog = null;

@@ -1,0 +1,470 @@
+/**
+ * The `appium` driver: Open Mobile on phones (or the virtual device) through WebdriverIO `remote()` and an
+ * Appium 3 server. One session per configured device, run in parallel (maxSessions = devices.length).
+ * Every device command is a small function in commands.ts; this file decides when to send which and how
+ * to read the outcome back (dialog and settings screen from the page source, the result broadcast from the
+ * probe's logcat line, the iOS callback from the probe's screen, notifications, app state).
+ */
+import type { ClientDriver, ClientSession, DriverContext } from '../../src/core/driver.ts';
+import type {
+  Capability,
+  ClientState,
+  Method,
+  ProvisionObservation,
+  ProvisionRequest,
+  TargetInfo,
+} from '../../src/core/types.ts';
+import * as cmd from './commands.ts';
+import type { AppiumBrowser } from './commands.ts';
+import { validateAppiumDriverOptions, type AppiumDriverOptions, type DeviceOptions } from './options.ts';
+import { findFirst, parseSource, type SourceElement } from './page-source.ts';
+import { startLocalAppium, type LocalAppium } from './server.ts';
+
+export { validateAppiumDriverOptions } from './options.ts';
+export type { AppiumDriverOptions } from './options.ts';
+
+export const VIRTUAL_AUTOMATION_NAME = 'HarnessVirtual';
+
+const NOT_HANDLED: ProvisionObservation = Object.freeze({
+  handled: false,
+  result: null,
+  callbackUrl: null,
+  dialog: null,
+  foreground: false,
+  notification: null,
+});
+
+/** Opens a WebdriverIO session; replaced in tests by a fake. */
+export type Connect = (serverUrl: string, capabilities: Record<string, unknown>) => Promise<AppiumBrowser>;
+
+export const connectWebdriverIO: Connect = async (serverUrl, capabilities) => {
+  const { remote } = await import('webdriverio');
+  const u = new URL(serverUrl);
+  const https = u.protocol === 'https:';
+  return (await remote({
+    protocol: https ? 'https' : 'http',
+    hostname: u.hostname,
+    port: u.port === '' ? (https ? 443 : 80) : Number(u.port),
+    path: u.pathname === '' ? '/' : u.pathname,
+    ...(u.username !== '' ? { user: decodeURIComponent(u.username), key: decodeURIComponent(u.password) } : {}),
+    capabilities: capabilities as WebdriverIO.Capabilities,
+    logLevel: 'silent',
+    connectionRetryCount: 0,
+  })) as unknown as AppiumBrowser;
+};
+
+/** Errors that mean the Appium session (or the server's connection) is gone, not that a command failed. */
+export function isSessionLost(error: unknown): boolean {
+  const text = error instanceof Error ? `${error.name} ${error.message}` : String(error);
+  return /invalid session id|session is either terminated|session .*(not found|does not exist|was terminated)|no such driver|ECONNREFUSED|ECONNRESET|socket hang up|UND_ERR_SOCKET/i.test(
+    text,
+  );
+}
+
+/** The capabilities of one device's session. */
+export function sessionCapabilities(o: AppiumDriverOptions, device: DeviceOptions): Record<string, unknown> {
+  const caps: Record<string, unknown> = {
+    platformName: o.platform === 'ios' ? 'iOS' : 'Android',
+    'appium:automationName': o.platform === 'ios' ? 'XCUITest' : 'UiAutomator2',
+    'appium:udid': device.udid,
+    // The harness resets the app itself before every case; Appium must not reinstall or clear it.
+    'appium:noReset': true,
+    'appium:newCommandTimeout': 600,
+    ...(o.platform === 'ios' ? { 'appium:bundleId': o.bundleId } : { 'appium:appPackage': o.appPackage }),
+    ...(device.systemPort !== undefined ? { 'appium:systemPort': device.systemPort } : {}),
+    ...(device.wdaLocalPort !== undefined ? { 'appium:wdaLocalPort': device.wdaLocalPort } : {}),
+    ...o.capabilities,
+    ...device.capabilities,
+  };
+  if (caps['appium:automationName'] === VIRTUAL_AUTOMATION_NAME) {
+    if (o.platform === 'android') {
+      caps['appium:launchActivity'] = o.launchActivity;
+      caps['appium:settingsActivity'] = o.settingsActivity;
+    }
+    caps['appium:harnessProbe'] = { appId: o.probe.appId, activity: o.probe.activity, logTag: o.probe.logTag };
+    if (o.defects.length > 0) caps['appium:harnessDefects'] = o.defects;
+    if (Object.keys(o.choices).length > 0) caps['appium:harnessChoices'] = o.choices;
+  }
+  return caps;
+}
+
+export async function createAppiumDriver(
+  options: Record<string, unknown>,
+  context: DriverContext,
+  connect: Connect = connectWebdriverIO,
+): Promise<ClientDriver> {
+  const o = validateAppiumDriverOptions(options);
+  let server: LocalAppium | null = null;
+  let url = o.appium;
+  if (o.appium === 'local') {
+    server = await startLocalAppium(
+      context.obfuscationKey !== null ? { HARNESS_OBFUSCATION_KEY: context.obfuscationKey } : {},
+    );
+    url = server.url;
+  }
+  return new AppiumDriver(o, url, server, connect);
+}
+
+class AppiumDriver implements ClientDriver {
+  readonly maxSessions: number;
+  readonly #free: DeviceOptions[];
+  readonly #sessions = new Set<AppiumSession>();
+  #stopped = false;
+
+  constructor(
+    private readonly o: AppiumDriverOptions,
+    private readonly url: string,
+    private readonly server: LocalAppium | null,
+    private readonly connect: Connect,
+  ) {
+    this.maxSessions = o.devices.length;
+    this.#free = [...o.devices];
+  }
+
+  async info(): Promise<TargetInfo> {
+    const capabilities: Capability[] = ['state', 'logs'];
+    if (this.o.network) capabilities.push('network');
+    // No `concurrency`: a phone gives no way to tell which of two overlapping requests an outcome belongs to.
+    const methods: Method[] = this.o.platform === 'ios' ? ['url'] : ['url', 'intent'];
+    return { name: this.o.name, version: this.o.version, platform: this.o.platform, methods, capabilities };
+  }
+
+  async openSession(): Promise<ClientSession> {
+    if (this.#stopped) throw new Error(`appium driver ${this.o.name}: openSession() after stop()`);
+    const device = this.#free.shift();
+    if (device === undefined) {
+      throw new Error(`appium driver ${this.o.name}: all ${this.o.devices.length} device(s) are in use (maxSessions)`);
+    }
+    const session = new AppiumSession(this.o, device, this.url, this.connect, (s) => {
+      this.#sessions.delete(s);
+      this.#free.push(device);
+    });
+    try {
+      await session.connect();
+    } catch (error) {
+      this.#free.push(device);
+      throw new Error(
+        `appium driver ${this.o.name}: no session on device ${device.udid} at ${this.url}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    this.#sessions.add(session);
+    return session;
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    await Promise.all([...this.#sessions].map((s) => s.close()));
+    await this.server?.stop();
+  }
+}
+
+/** One device: its WebdriverIO session and what the harness has already seen on it. */
+export class AppiumSession implements ClientSession {
+  #browser: AppiumBrowser | null = null;
+  #closed = false;
+  /** Open Mobile's log lines since the last reset (logcat / syslog, filtered to its tag). */
+  #clientLines: string[] = [];
+  /** Result codes the probe logged that no provision has claimed yet. */
+  #probeResults: number[] = [];
+  #seenNotifications = new Set<string>();
+  #probeCount = 0;
+
+  constructor(
+    private readonly o: AppiumDriverOptions,
+    readonly device: DeviceOptions,
+    private readonly url: string,
+    private readonly connectFn: Connect,
+    private readonly onClose: (s: AppiumSession) => void,
+  ) {}
+
+  async connect(): Promise<void> {
+    this.#browser = await this.connectFn(this.url, sessionCapabilities(this.o, this.device));
+  }
+
+  /** Runs `op` on the session; a lost session is re-created and `op` retried once, then the case is broken. */
+  async #run<T>(name: string, signal: AbortSignal, op: (b: AppiumBrowser) => Promise<T>): Promise<T> {
+    signal.throwIfAborted();
+    if (this.#closed || this.#browser === null)
+      throw new Error(`appium session on ${this.device.udid}: ${name} after close()`);
+    try {
+      return await op(this.#browser);
+    } catch (error) {
+      if (!isSessionLost(error)) throw error;
+      signal.throwIfAborted();
+      try {
+        await this.connect();
+        return await op(this.#browser);
+      } catch (retryError) {
+        throw new Error(
+          `appium session on ${this.device.udid} was lost during ${name} (${error instanceof Error ? error.message : String(error)}); ` +
+            `re-created and retried once, which failed too: ${retryError instanceof Error ? retryError.message : String(retryError)}`,
+        );
+      }
+    }
+  }
+
+  get #android(): boolean {
+    return this.o.platform === 'android';
+  }
+
+  get #appId(): string {
+    return this.#android ? this.o.appPackage : this.o.bundleId;
+  }
+
+  #deviceUrl(profileServiceUrl: string): string {
+    if (this.o.profileServiceHost === null) return profileServiceUrl;
+    const u = new URL(profileServiceUrl);
+    u.hostname = this.o.profileServiceHost;
+    return u.toString();
+  }
+
+  /** Collects new log lines: Open Mobile's are kept for logs(), the probe's result lines for provision(). */
+  async #collectLogs(b: AppiumBrowser): Promise<void> {
+    if (this.#android) {
+      for (const line of await cmd.readLog(b, 'logcat')) {
+        const parsed = cmd.parseLogcatLine(line);
+        if (parsed === null) continue;
+        if (parsed.tag === this.o.clientLogTag) this.#clientLines.push(parsed.message);
+        else if (parsed.tag === this.o.probe.logTag) {
+          const m = /EXTRA_RESULT=(-?\d+)\s*$/.exec(parsed.message);
+          if (m !== null) this.#probeResults.push(Number(m[1]));
+        }
+      }
+    } else {
+      for (const line of await cmd.readLog(b, 'syslog')) {
+        const parsed = cmd.parseSyslogLine(line);
+        if (parsed !== null && parsed.process === this.o.clientLogTag) this.#clientLines.push(parsed.message);
+      }
+    }
+  }
+
+  async #probeScreen(b: AppiumBrowser): Promise<{ count: number; last: string | null }> {
+    await cmd.activateApp(b, 'ios', this.o.probe.appId);
+    const elements = parseSource(await b.getPageSource());
+    const value = (name: string) => findFirst(elements, { attribute: 'name', value: name })?.attributes['value'] ?? '';
+    const count = Number(value('callbackCount'));
+    if (!Number.isInteger(count))
+      throw new Error(`the iOS probe shows no callback count (is ${this.o.probe.appId} installed?)`);
+    const last = value('lastCallbackUrl');
+    return { count, last: last === '' ? null : last };
+  }
+
+  async reset(profileServiceUrl: string, signal: AbortSignal): Promise<void> {
+    const url = this.#deviceUrl(profileServiceUrl);
+    await this.#run('reset', signal, async (b) => {
+      if (this.#android) {
+        await cmd.clearApp(b, 'android', this.o.appPackage);
+        if (this.o.network) await cmd.androidSetConnectivity(b, true);
+        await cmd.androidStartActivity(b, `${this.o.probe.appId}/${this.o.probe.activity}`);
+        await cmd.androidStartActivity(b, `${this.o.appPackage}/${this.o.launchActivity}`, { profileServiceUrl: url });
+        this.#seenNotifications = new Set((await cmd.androidNotifications(b)).map((n) => n.key));
+      } else {
+        if (this.o.reset === 'reinstall') {
+          await cmd.iosRemoveApp(b, this.o.bundleId);
+          await cmd.iosInstallApp(b, this.o.appPath as string);
+        } else {
+          await cmd.clearApp(b, 'ios', this.o.bundleId);
+        }
+        this.#probeCount = (await this.#probeScreen(b)).count;
+        await cmd.iosLaunchApp(b, this.o.bundleId, ['-profileServiceUrl', url]);
+      }
+      // Whatever was logged before the fresh install is not this app's.
+      await this.#collectLogs(b);
+      this.#clientLines = [];
+      this.#probeResults = [];
+    });
+  }
+
+  async provision(request: ProvisionRequest, signal: AbortSignal): Promise<ProvisionObservation> {
+    return this.#run('provision', signal, (b) =>
+      this.#android ? this.#provisionAndroid(b, request) : this.#provisionIos(b, request),
+    );
+  }
+
+  async #provisionAndroid(b: AppiumBrowser, request: ProvisionRequest): Promise<ProvisionObservation> {
+    // From the home screen, so "came to the foreground" means this request brought it there.
+    await cmd.androidPressHome(b);
+    await this.#collectLogs(b);
+    this.#probeResults = [];
+    try {
+      if (request.method === 'intent') {
+        await cmd.androidStartViewService(b, request.url, this.o.appPackage, this.o.provisioningService);
+      } else {
+        await cmd.androidDeepLink(b, request.url, this.o.appPackage);
+      }
+    } catch (error) {
+      // No activity of the app matches the link: Android refuses the intent and nothing runs.
+      if (
+        !isSessionLost(error) &&
+        /unable to resolve Intent|No Activity found|Activity not started/i.test(String(error))
+      ) {
+        return NOT_HANDLED;
+      }
+      throw error;
+    }
+    const seen = await this.#watch(b, request.method, async () => {
+      const notification = (await cmd.androidNotifications(b)).find(
+        (n) => n.packageName === this.o.appPackage && !this.#seenNotifications.has(n.key),
+      );
+      if (notification !== undefined) this.#seenNotifications.add(notification.key);
+      return notification === undefined ? null : (notification.text ?? notification.title ?? '');
+    });
+    if (seen === null) return NOT_HANDLED;
+    return {
+      handled: true,
+      result: seen.result,
+      callbackUrl: null,
+      dialog: seen.dialog,
+      foreground: seen.foreground,
+      notification: seen.notification,
+    };
+  }
+
+  async #provisionIos(b: AppiumBrowser, request: ProvisionRequest): Promise<ProvisionObservation> {
+    await cmd.iosPressHome(b);
+    try {
+      await cmd.iosDeepLink(b, request.url, this.o.bundleId);
+    } catch (error) {
+      if (!isSessionLost(error) && /no app|not registered|failed to open|unable to open/i.test(String(error)))
+        return NOT_HANDLED;
+      throw error;
+    }
+    const seen = await this.#watch(b, 'url', async () => null);
+    // The callback went to the probe: its screen shows each callback URL it received.
+    const probe = await this.#probeScreen(b);
+    const called = probe.count > this.#probeCount;
+    this.#probeCount = probe.count;
+    if (seen === null && !called) return NOT_HANDLED;
+    const callbackUrl = called ? probe.last : null;
+    const code = callbackUrl === null ? null : /[?&]result=(-?\d+)(?:&|#|$)/.exec(callbackUrl)?.[1];
+    return {
+      handled: true,
+      result: code === undefined || code === null ? null : Number(code),
+      callbackUrl,
+      dialog: seen?.dialog ?? null,
+      foreground: seen?.foreground ?? false,
+      notification: null,
+    };
+  }
+
+  /**
+   * Polls what the phone shows until the outcome is visible: the dialog (accepted once read), a
+   * notification, and for the intent method the probe's result line. Null when nothing at all appeared
+   * within settleMs: the request was not handled.
+   */
+  async #watch(
+    b: AppiumBrowser,
+    method: Method,
+    notifications: () => Promise<string | null>,
+  ): Promise<{
+    dialog: 'success' | 'failure' | null;
+    foreground: boolean;
+    notification: string | null;
+    result: number | null;
+  } | null> {
+    const start = Date.now();
+    let foreground = false;
+    let dialog: 'success' | 'failure' | null = null;
+    let notification: string | null = null;
+    for (;;) {
+      if ((await cmd.queryAppState(b, this.o.platform, this.#appId)) === cmd.APP_STATE_FOREGROUND) foreground = true;
+      if (dialog === null) {
+        dialog = this.#dialogIn(parseSource(await b.getPageSource()));
+        // Read, then dismissed: the next request must not find it still on screen.
+        if (dialog !== null) await b.acceptAlert();
+      }
+      if (this.#android && notification === null) notification = await notifications();
+      await this.#collectLogs(b);
+      const result = this.#probeResults.shift() ?? null;
+      const outcome = dialog !== null || notification !== null;
+      const complete = outcome && (method !== 'intent' || result !== null);
+      const elapsed = Date.now() - start;
+      if (complete || elapsed >= this.o.settleMs) {
+        if (!outcome && result === null) return null;
+        return { dialog, foreground, notification, result };
+      }
+      if (result !== null) this.#probeResults.unshift(result);
+      await new Promise((r) => setTimeout(r, this.o.pollMs));
+    }
+  }
+
+  #dialogIn(elements: SourceElement[]): 'success' | 'failure' | null {
+    if (findFirst(elements, this.o.dialogs.failure) !== null) return 'failure';
+    if (findFirst(elements, this.o.dialogs.success) !== null) return 'success';
+    return null;
+  }
+
+  async state(signal: AbortSignal): Promise<ClientState> {
+    return this.#run('state', signal, async (b) => {
+      if (this.#android) {
+        await cmd.androidStartActivity(b, `${this.o.appPackage}/${this.o.settingsActivity}`);
+        return readSettings(parseSource(await b.getPageSource()), this.o);
+      }
+      // iOS brings the app back where it was left: on its settings screen already, or elsewhere.
+      await cmd.activateApp(b, 'ios', this.o.bundleId);
+      const shown = parseSource(await b.getPageSource());
+      const s = this.o.settings;
+      if (findFirst(shown, { attribute: s.idAttribute, value: s.fields.profileId }) !== null)
+        return readSettings(shown, this.o);
+      await cmd.tapAccessibilityId(b, this.o.settingsButton);
+      return readSettings(parseSource(await b.getPageSource()), this.o);
+    });
+  }
+
+  async logs(signal: AbortSignal): Promise<string[]> {
+    return this.#run('logs', signal, async (b) => {
+      await this.#collectLogs(b);
+      return [...this.#clientLines];
+    });
+  }
+
+  async network(online: boolean, signal: AbortSignal): Promise<void> {
+    if (!this.o.network) throw new Error(`appium driver ${this.o.name}: network control is off for this target`);
+    await this.#run('network', signal, (b) => cmd.androidSetConnectivity(b, online));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const b = this.#browser;
+    this.#browser = null;
+    this.onClose(this);
+    if (b !== null) {
+      try {
+        await b.deleteSession();
+      } catch {
+        // The session may already be gone (server stopped, device unplugged): nothing left to release.
+      }
+    }
+  }
+}
+
+/** The saved configuration as the settings screen shows it. */
+export function readSettings(elements: SourceElement[], o: AppiumDriverOptions): ClientState {
+  const s = o.settings;
+  const field = (id: string): string | null => {
+    const el = findFirst(elements, { attribute: s.idAttribute, value: id });
+    if (el === null) throw new Error(`the settings screen has no element ${s.idAttribute}=${JSON.stringify(id)}`);
+    const v = el.attributes[s.valueAttribute] ?? '';
+    return v === '' ? null : v;
+  };
+  const id = field(s.fields.profileId);
+  const mode = field(s.fields.profileMode);
+  const autologin = field(s.fields.autologin);
+  const profile =
+    id === null ? null : { id: Number(id), mode: mode === 'test' ? ('test' as const) : ('production' as const) };
+  if (profile !== null && !Number.isInteger(profile.id))
+    throw new Error(`the settings screen shows profile id ${JSON.stringify(id)}`);
+  return {
+    activated: profile !== null,
+    profile,
+    settings: {
+      username: field(s.fields.username),
+      password: field(s.fields.password),
+      domain: field(s.fields.domain),
+      prefix: field(s.fields.prefix),
+      autologin: autologin === s.autologinOn ? true : autologin === s.autologinOff ? false : null,
+    },
+  };
+}

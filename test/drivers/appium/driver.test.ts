@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import {
+  AppiumSession,
+  isSessionLost,
+  sessionCapabilities,
+  validateAppiumDriverOptions,
+} from '../../../drivers/appium/driver.ts';
+import type { AppiumBrowser } from '../../../drivers/appium/commands.ts';
+import { HarnessError } from '../../../src/core/errors.ts';
+import { mobileCalls, virtualBrowser, type RecordingBrowser } from './virtual-browser.ts';
+
+const BASE = { platform: 'android', devices: [{ udid: 'a' }] };
+
+describe('appium driver options', () => {
+  it('applies defaults', () => {
+    const o = validateAppiumDriverOptions(BASE);
+    expect(o.appium).toBe('local');
+    expect(o.network).toBe(true);
+    expect(o.settleMs).toBe(3000);
+    expect(o.dialogs.failure).toEqual({ attribute: 'text', value: 'Oops!', tag: 'android.widget.TextView' });
+    expect(validateAppiumDriverOptions({ platform: 'ios', devices: [{ udid: 'i' }] }).network).toBe(false);
+  });
+
+  it('names every bad field at once', () => {
+    const bad = () =>
+      validateAppiumDriverOptions({
+        platform: 'windows',
+        appium: 'ftp://x',
+        devices: [
+          { udid: 'a', systemPort: 8200 },
+          { udid: 'a', systemPort: 8200 },
+        ],
+        settleMs: -1,
+        reset: 'reinstall',
+      });
+    expect(bad).toThrow(HarnessError);
+    try {
+      bad();
+    } catch (error) {
+      const paths = (error as HarnessError).problems.map((p) => p.path);
+      expect(paths).toEqual(
+        expect.arrayContaining([
+          'platform',
+          'appium',
+          'devices[1].udid',
+          'devices[..].systemPort',
+          'settleMs',
+          'appPath',
+        ]),
+      );
+    }
+    expect(() => validateAppiumDriverOptions({ platform: 'ios', devices: [{ udid: 'i' }], network: true })).toThrow(
+      /network XCUITest has no command/,
+    );
+  });
+
+  it("builds one device's capabilities, virtual-only ones only for the virtual device", () => {
+    const real = validateAppiumDriverOptions({
+      ...BASE,
+      devices: [{ udid: 'emulator-5554', systemPort: 8201 }],
+      defects: ['x'],
+    });
+    expect(sessionCapabilities(real, real.devices[0]!)).toEqual({
+      platformName: 'Android',
+      'appium:automationName': 'UiAutomator2',
+      'appium:udid': 'emulator-5554',
+      'appium:noReset': true,
+      'appium:newCommandTimeout': 600,
+      'appium:appPackage': 'com.openmobile.client',
+      'appium:systemPort': 8201,
+    });
+    const v = validateAppiumDriverOptions({
+      ...BASE,
+      capabilities: { 'appium:automationName': 'HarnessVirtual' },
+      defects: ['x'],
+    });
+    expect(sessionCapabilities(v, v.devices[0]!)['appium:harnessDefects']).toEqual(['x']);
+  });
+});
+
+describe('a lost Appium session', () => {
+  const caps = {
+    platformName: 'Android',
+    'appium:automationName': 'HarnessVirtual',
+    'appium:udid': 'lost-1',
+    'appium:appPackage': 'com.openmobile.client',
+  };
+  const signal = new AbortController().signal;
+
+  async function session(): Promise<{ s: AppiumSession; browsers: RecordingBrowser[] }> {
+    const browsers: RecordingBrowser[] = [];
+    const o = validateAppiumDriverOptions({ ...BASE, settleMs: 0 });
+    const s = new AppiumSession(
+      o,
+      { udid: 'lost-1' },
+      'http://unused',
+      async () => {
+        const b = await virtualBrowser(caps);
+        browsers.push(b);
+        return b as AppiumBrowser;
+      },
+      () => undefined,
+    );
+    await s.connect();
+    return { s, browsers };
+  }
+
+  it('is re-created and the operation retried once; the phone keeps its state', async () => {
+    const { s, browsers } = await session();
+    await s.reset('http://127.0.0.1:9/', signal);
+    browsers[0]!.loseSession(1);
+    const observation = await s.provision({ url: 'clientx://provision.com?pid=', method: 'url' }, signal);
+    expect(browsers).toHaveLength(2);
+    expect(observation).toMatchObject({ handled: true, dialog: 'failure', foreground: true });
+    expect(mobileCalls(browsers[1]!.calls)[1]).toEqual([
+      'mobile: deepLink',
+      { url: 'clientx://provision.com?pid=', package: 'com.openmobile.client', waitForLaunch: true },
+    ]);
+  });
+
+  it('lost again on the retry: the operation fails, naming both', async () => {
+    const { s, browsers } = await session();
+    await s.reset('http://127.0.0.1:9/', signal);
+    browsers[0]!.loseSession(1);
+    const connectAndLose = s.connect.bind(s);
+    s.connect = async () => {
+      await connectAndLose();
+      browsers.at(-1)!.loseSession(5);
+    };
+    await expect(s.state(signal)).rejects.toThrow(
+      /was lost during state .*re-created and retried once, which failed too/,
+    );
+  });
+
+  it('tells a lost session from a failed command', () => {
+    expect(isSessionLost(new Error('invalid session id: A session is either terminated or not started'))).toBe(true);
+    expect(isSessionLost(new Error('connect ECONNREFUSED 127.0.0.1:4723'))).toBe(true);
+    expect(isSessionLost(new Error('Error attempting to start URI. unable to resolve Intent'))).toBe(false);
+  });
+});
