@@ -9,6 +9,8 @@ import { encodeForDeviceShell, quoteForDeviceShell } from './device-shell.ts';
 export interface AppiumBrowser {
   execute(script: string, ...args: unknown[]): Promise<unknown>;
   getPageSource(): Promise<string>;
+  /** Base64 PNG of the screen (W3C Take Screenshot); a device without a screen rejects it. */
+  takeScreenshot(): Promise<string>;
   getLogs(type: string): Promise<object[]>;
   acceptAlert(): Promise<unknown>;
   findElement(using: string, value: string): Promise<unknown>;

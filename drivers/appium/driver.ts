@@ -6,6 +6,7 @@
  * probe's logcat line, the iOS callback from the probe's screen, notifications, app state).
  */
 import type { ClientDriver, ClientSession, DriverContext } from '../../src/core/driver.ts';
+import type { Attachment } from '../../src/core/results.ts';
 import type {
   Capability,
   ClientState,
@@ -422,6 +423,25 @@ export class AppiumSession implements ClientSession {
   async network(online: boolean, signal: AbortSignal): Promise<void> {
     if (!this.o.network) throw new Error(`appium driver ${this.o.name}: network control is off for this target`);
     await this.#run('network', signal, (b) => cmd.androidSetConnectivity(b, online));
+  }
+
+  /**
+   * What the device shows, for a case that failed or broke: the page source and a screenshot where the
+   * device gives one (the virtual device has no screen). Not retried: a lost session has nothing to show.
+   */
+  async artifacts(signal: AbortSignal): Promise<Attachment[]> {
+    const b = this.#browser;
+    if (b === null || this.#closed) return [];
+    signal.throwIfAborted();
+    const out: Attachment[] = [];
+    const source = await b.getPageSource().catch(() => null);
+    if (source !== null)
+      out.push({ name: 'page source (after the case)', contentType: 'application/xml', body: source });
+    const png = await b.takeScreenshot().catch(() => null);
+    if (png !== null && png !== '') {
+      out.push({ name: 'screenshot (after the case)', contentType: 'image/png', body: png, encoding: 'base64' });
+    }
+    return out;
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,4 @@
+import type { Attachment } from './results.ts';
 import type {
   BaseTargetInfo,
   Catalog,
@@ -38,6 +39,11 @@ export interface ClientSession {
   /** Needs the `network` capability. */
   network(online: boolean, signal: AbortSignal): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Optional: what the device shows now (page source, a screenshot), attached to a case that failed or
+   * broke. Not part of the adapter protocol; a driver of a real device offers it.
+   */
+  artifacts?(signal: AbortSignal): Promise<Attachment[]>;
 }
 
 /** What a driver factory gets: the target's options from the config plus run-wide facts. */

@@ -31,9 +31,10 @@ export type FailureCategory =
 
 export interface Attachment {
   name: string;
-  contentType: 'text/plain' | 'application/json';
-  /** Already redacted. */
+  contentType: 'text/plain' | 'application/json' | 'application/xml' | 'image/png';
+  /** Already redacted (text). An image is base64 (`encoding`). */
   body: string;
+  encoding?: 'base64';
 }
 
 export interface StepRecord {

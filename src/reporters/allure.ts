@@ -101,6 +101,13 @@ function moveAside(dir: string): string | null {
  * cases/s. A results directory is rebuilt by every run, so plain writes are enough; see the constructor
  * for why they are synchronous.
  */
+const EXTENSIONS: Record<Attachment['contentType'], string> = {
+  'text/plain': 'txt',
+  'application/json': 'json',
+  'application/xml': 'xml',
+  'image/png': 'png',
+};
+
 export class ResultsDirWriter implements Writer {
   private created = false;
   private failure: unknown = null;
@@ -335,10 +342,13 @@ export class AllureReporter implements Reporter {
    * `attachment` comes from an already redacted case.
    */
   private attach(attachment: Attachment, writer: Writer): AllureAttachment {
-    const extension = attachment.contentType === ContentType.JSON ? 'json' : 'txt';
+    const extension = EXTENSIONS[attachment.contentType];
     const source = `${md5(attachment.body)}-attachment.${extension}`;
     if (!this.attachmentsWritten.has(source)) {
-      writer.writeAttachment(source, Buffer.from(attachment.body, 'utf8'));
+      writer.writeAttachment(
+        source,
+        Buffer.from(attachment.body, attachment.encoding === 'base64' ? 'base64' : 'utf8'),
+      );
       this.attachmentsWritten.add(source);
     }
     return { name: attachment.name, type: attachment.contentType, source };

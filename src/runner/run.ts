@@ -4,7 +4,7 @@ import type { ClientDriver, DriverContext, DriverFactory, ProfileService, Target
 import { HarnessError } from '../core/errors.ts';
 import { Redactor } from '../core/redact.ts';
 import type { Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
-import { emptyCounts, type CaseResult } from '../core/results.ts';
+import { emptyCounts, type Attachment, type CaseResult } from '../core/results.ts';
 import type { PlannedCase, Suite, TargetPlan } from '../core/suite.ts';
 import type { BaseTargetInfo, Catalog } from '../core/types.ts';
 import { brokenResult, notApplicableResult } from './results.ts';
@@ -196,11 +196,21 @@ async function runTarget(
             }),
           target.timeoutMs,
         );
+        if (result.verdict === 'fail') result.attachments.push(...(await deviceArtifacts(open, planned)));
         emit(result);
       } catch (error) {
         const redactor = new Redactor();
         for (const secret of planned.secrets ?? []) redactor.add(secret);
-        emit(brokenResult(planned, target.name, specification, redactor.text(errorText(error)), replay, start));
+        const broken = brokenResult(
+          planned,
+          target.name,
+          specification,
+          redactor.text(errorText(error)),
+          replay,
+          start,
+        );
+        if (session !== null) broken.attachments.push(...(await deviceArtifacts(session, planned)));
+        emit(broken);
         // The session may be stuck mid-request or desynchronised: start the next case on a fresh one.
         await closeQuietly(closable(session));
         session = null;
@@ -281,6 +291,23 @@ export async function runPlan(
   } finally {
     await Promise.all(drivers.map((d) => d.stop().catch(() => undefined)));
     await service?.close();
+  }
+}
+
+/**
+ * What the device shows after a case failed or broke (page source, a screenshot), from a session that
+ * offers it; within a few seconds, and never an error of its own (a lost session has nothing to show).
+ */
+async function deviceArtifacts(session: unknown, planned: PlannedCase): Promise<Attachment[]> {
+  const source = session as { artifacts?: (signal: AbortSignal) => Promise<Attachment[]> } | null;
+  if (source === null || typeof source.artifacts !== 'function') return [];
+  try {
+    const found = await withTimeout((signal) => source.artifacts?.(signal) ?? Promise.resolve([]), 5_000);
+    const redactor = new Redactor();
+    for (const secret of planned.secrets ?? []) redactor.add(secret);
+    return found.map((a) => (a.encoding === 'base64' ? a : { ...a, body: redactor.text(a.body) }));
+  } catch {
+    return [];
   }
 }
 

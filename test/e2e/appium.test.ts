@@ -76,6 +76,13 @@ describe('through Appium and the virtual device', () => {
       const failed = (req: string) => results.some((r) => r.verdict === 'fail' && r.requirements.includes(req));
       expect(failed('OM-SOFT-DOMAIN-DEFAULT')).toBe(true);
       expect(failed('OM-LOG-NO-PASSWORD')).toBe(true);
+      // Every failing case carries what the device showed afterwards (the virtual device has no screen).
+      const failing = results.filter((r) => r.verdict === 'fail' && !r.id.startsWith('OM-RUN-'));
+      for (const r of failing) {
+        const source = r.attachments.find((a) => a.name === 'page source (after the case)');
+        expect(source?.contentType, r.id).toBe('application/xml');
+        expect(source?.body).toMatch(/^<\?xml|^</);
+      }
       expect(outcome.exitCode).toBe(1);
     },
   );

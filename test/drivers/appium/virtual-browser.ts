@@ -42,6 +42,7 @@ export async function virtualBrowser(capabilities: Record<string, unknown>): Pro
     },
     execute: (script, ...args) => run('execute', script, args),
     getPageSource: () => run('getPageSource') as Promise<string>,
+    takeScreenshot: () => run('getScreenshot') as Promise<string>,
     getLogs: (type) => run('getLog', type) as Promise<object[]>,
     acceptAlert: () => run('postAcceptAlert'),
     findElement: (using, value) => run('findElement', using, value),
