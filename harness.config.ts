@@ -56,10 +56,23 @@ export default defineConfig({
         settleMs: 0,
       },
     },
+
+    // Swivel mobile provision codes (docs/swivel.md): the reference server, started in-process on loopback.
+    // A real server: { name: 'swivel-lab', driver: 'swivel', options: { url: 'https://pinsafe.example:8443/pinsafe' } }
+    { name: 'swivel-reference', driver: 'swivel', options: { reference: true } },
+    // Two instances without session sharing (a code is valid only where it was made), and with it.
+    { name: 'swivel-cluster', driver: 'swivel', options: { reference: true, instances: 2, sessionSharing: false } },
+    {
+      name: 'swivel-cluster-shared',
+      driver: 'swivel',
+      options: { reference: true, instances: 2, sessionSharing: true },
+    },
+    // Without a controllable clock, code expiry is tested by a real wait (11 s): `--target swivel-clockless`.
+    { name: 'swivel-clockless', driver: 'swivel', options: { reference: true, clock: false } },
   ],
 
   // The targets `npx harness run` uses without --target.
-  run: ['emulated-ios', 'emulated-android'],
+  run: ['emulated-ios', 'emulated-android', 'swivel-reference', 'swivel-cluster', 'swivel-cluster-shared'],
 
   // The catalog the harness's profile service serves to the clients under test (docs/profile-service.md).
   profiles: 'vectors/openmobile/profiles.json',
@@ -88,7 +101,7 @@ export default defineConfig({
   // Flags override them: --time 2m, --runs 5000, --property precedence, --against <target>.
   fuzz: {
     time: '15s',
-    properties: ['sequences', 'precedence'],
+    // properties: ['sequences'],  // by id; each target runs those its suite has (default: all)
     maxFailures: 1, // distinct failures before a property stops (a differential run reports them all)
     corpus: 'vectors/regressions', // shrunk failures, kept as vectors and run first by `harness run`
     targets: ['emulated-ios', 'emulated-android'],

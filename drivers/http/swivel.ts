@@ -76,7 +76,17 @@ export interface WireExchange {
 /** Checks the options and applies defaults; every problem is reported at once, naming the field. */
 export function validateSwivelDriverOptions(options: Record<string, unknown>): ResolvedSwivelDriverOptions {
   const problems: string[] = [];
-  const known = ['reference', 'defects', 'instances', 'clock', 'sessionSharing', 'url', 'urls', 'hooksPath', 'timeoutMs'];
+  const known = [
+    'reference',
+    'defects',
+    'instances',
+    'clock',
+    'sessionSharing',
+    'url',
+    'urls',
+    'hooksPath',
+    'timeoutMs',
+  ];
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) problems.push(`unknown option "${key}" (known: ${known.join(', ')})`);
   }
@@ -123,7 +133,9 @@ export function validateSwivelDriverOptions(options: Record<string, unknown>): R
     const list = options['urls'];
     if (url !== undefined && list !== undefined) problems.push('give url or urls, not both');
     else if (url === undefined && list === undefined) {
-      problems.push('url is required (the server\'s base URL, e.g. "http://10.0.0.5:8080/pinsafe"), or urls for a cluster, or reference: true');
+      problems.push(
+        'url is required (the server\'s base URL, e.g. "http://10.0.0.5:8080/pinsafe"), or urls for a cluster, or reference: true',
+      );
     } else if (url !== undefined) {
       if (typeof url !== 'string' || !isHttpUrl(url)) problems.push(`url must be an http(s) URL, got ${describe(url)}`);
       else urls = [url];
@@ -131,7 +143,8 @@ export function validateSwivelDriverOptions(options: Record<string, unknown>): R
       problems.push(`urls must be a non-empty list of http(s) URLs, got ${describe(list)}`);
     } else {
       list.forEach((u: unknown, i) => {
-        if (typeof u !== 'string' || !isHttpUrl(u)) problems.push(`urls[${i}] must be an http(s) URL, got ${describe(u)}`);
+        if (typeof u !== 'string' || !isHttpUrl(u))
+          problems.push(`urls[${i}] must be an http(s) URL, got ${describe(u)}`);
         else urls.push(u);
       });
     }
@@ -216,7 +229,7 @@ async function fetchInfo(transport: SwivelTransport, options: ResolvedSwivelDriv
     throw new HarnessError(
       'HARNESS_TARGET_UNREACHABLE',
       `cannot reach the Swivel server at ${where}: ${error instanceof Error ? error.message : String(error)}. ` +
-        'Start it or fix the target\'s url/urls',
+        "Start it or fix the target's url/urls",
     );
   }
   const body = exchange.response === null ? undefined : parseJson(exchange.response.body);
@@ -228,7 +241,10 @@ async function fetchInfo(transport: SwivelTransport, options: ResolvedSwivelDriv
     Array.isArray(body['capabilities']) &&
     body['capabilities'].every((c) => typeof c === 'string');
   if (!ok || !isRecord(body)) {
-    const got = exchange.response === null ? (exchange.failure ?? 'no answer') : `${exchange.response.status} ${exchange.response.body.slice(0, 200)}`;
+    const got =
+      exchange.response === null
+        ? (exchange.failure ?? 'no answer')
+        : `${exchange.response.status} ${exchange.response.body.slice(0, 200)}`;
     throw new HarnessError(
       'HARNESS_TARGET_UNREACHABLE',
       `the Swivel server at ${where} does not offer the test hooks of docs/swivel.md ` +
@@ -265,7 +281,9 @@ export class SwivelDriver implements TargetDriver<SwivelHttpSession, BaseTargetI
   async openSession(): Promise<SwivelHttpSession> {
     if (this.#stopped) throw new Error('the swivel driver was stopped; no session can be opened');
     if (this.#session !== null && !this.#session.closed) {
-      throw new Error('the swivel driver serves one session at a time (the server has one state); close the open one first');
+      throw new Error(
+        'the swivel driver serves one session at a time (the server has one state); close the open one first',
+      );
     }
     this.#session = new SwivelHttpSession(this.transport);
     return this.#session;
@@ -387,7 +405,12 @@ function answerOf(exchange: WireExchange): AgentAnswer {
 }
 
 function unescape(s: string): string {
-  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 /** HTTP to every instance: keep-alive, a deadline per request, the caller's signal. */
@@ -402,7 +425,9 @@ export class SwivelTransport {
   ) {
     this.bases = urls.map((u) => u.replace(/\/+$/, ''));
     this.#agents = this.bases.map((u) =>
-      u.startsWith('https:') ? new https.Agent({ keepAlive: true, maxSockets: 16 }) : new http.Agent({ keepAlive: true, maxSockets: 16 }),
+      u.startsWith('https:')
+        ? new https.Agent({ keepAlive: true, maxSockets: 16 })
+        : new http.Agent({ keepAlive: true, maxSockets: 16 }),
     );
   }
 
@@ -429,7 +454,8 @@ export class SwivelTransport {
 
   private base(instance: number): string {
     const base = this.bases[instance];
-    if (base === undefined) throw new Error(`instance ${instance} does not exist (the target has ${this.bases.length})`);
+    if (base === undefined)
+      throw new Error(`instance ${instance} does not exist (the target has ${this.bases.length})`);
     return base;
   }
 

@@ -7,7 +7,10 @@ import { createBrowserDriver } from '../../drivers/browser/driver.ts';
 import { createEmulatedDriver } from '../../drivers/emulated/driver.ts';
 import { startProfileService } from '../../drivers/emulated/profile-service.ts';
 import { createHttpDriver } from '../../drivers/http/driver.ts';
+import { createSwivelDriver } from '../../drivers/http/swivel.ts';
 import { OpenMobileSuite } from '../../suites/openmobile/index.ts';
+import { SwivelSuite } from '../../suites/swivel/index.ts';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ResolvedConfig, ResolvedTarget } from '../config/types.ts';
 import type { DriverFactory } from '../core/driver.ts';
@@ -19,20 +22,43 @@ export const DRIVERS = {
   http: createHttpDriver,
   browser: createBrowserDriver,
   appium: createAppiumDriver,
+  swivel: createSwivelDriver,
 } as const satisfies Record<string, DriverFactory>;
 
 export type DriverName = keyof typeof DRIVERS;
 
 /** The suite each driver's targets belong to; a driver not listed reaches Open Mobile clients. */
-export const SUITE_OF_DRIVER: Readonly<Record<string, string>> = {};
+export const SUITE_OF_DRIVER: Readonly<Record<string, string>> = { swivel: 'swivel' };
 
 export function suiteOf(target: Pick<ResolvedTarget, 'driver'>): string {
   return SUITE_OF_DRIVER[target.driver] ?? 'openmobile';
 }
 
-/** Every suite, by name; `extraVectorFiles` go to Open Mobile (`harness replay <file>`). */
-export function createSuites(extraVectorFiles: string[] = []): Record<string, AnySuite> {
-  return { openmobile: createSuite(extraVectorFiles) as unknown as AnySuite };
+/**
+ * Every suite, by name. `extraVectorFiles` (`harness replay <file>`) go to the suite whose name is their
+ * folder's (`regressions/swivel/x.json`), else to Open Mobile. A suite other than Open Mobile keeps its
+ * failure corpus in `<corpusDir>/<suite>/`, loaded with it (Open Mobile loads `regressions/` itself).
+ */
+export function createSuites(extraVectorFiles: string[] = [], corpusDir?: string): Record<string, AnySuite> {
+  const own = (name: string): string[] => {
+    const dir = corpusDir === undefined ? null : path.join(corpusDir, name);
+    const kept =
+      dir !== null && existsSync(dir)
+        ? readdirSync(dir)
+            .filter((f) => f.endsWith('.json'))
+            .sort()
+            .map((f) => path.join(dir, f))
+        : [];
+    const given = extraVectorFiles.filter((f) => path.basename(path.dirname(f)) === name);
+    return [...new Set([...kept, ...given].map((f) => path.resolve(f)))];
+  };
+  const others = ['swivel'];
+  return {
+    openmobile: createSuite(
+      extraVectorFiles.filter((f) => !others.includes(path.basename(path.dirname(f)))),
+    ) as unknown as AnySuite,
+    swivel: new SwivelSuite(own('swivel')) as unknown as AnySuite,
+  };
 }
 
 /** The suite, loaded with the configuration's vectors, catalog and key. */

@@ -90,12 +90,18 @@ export async function fuzz(
   const against = config.fuzz.against;
   const suites = await loadSuites(
     { ...config, selected: [...targets, ...(against ? [against] : [])] },
-    { suites: createSuites(), suiteOf },
+    { suites: createSuites([], config.fuzz.corpus), suiteOf },
   );
   for (const suite of suites.values()) {
     if (!suite.fuzzProperties) throw new HarnessError('HARNESS_USAGE', `the ${suite.name} suite has no fuzz property`);
-    checkProperties(config, suite.fuzzPropertyIds ?? [], options.run.command.includes('--property'));
   }
+  // A property named in the config or on the command line must be one of some suite's; each target runs
+  // those its suite has.
+  checkProperties(
+    config,
+    Object.values(createSuites()).flatMap((s) => s.fuzzPropertyIds ?? []),
+    options.run.command.includes('--property'),
+  );
   if (against !== null && targets.some((t) => suiteOf(t) !== suiteOf(against))) {
     throw new HarnessError(
       'HARNESS_USAGE',
@@ -148,8 +154,16 @@ export async function fuzz(
       }
       try {
         const suite = suites.get(suiteOf(target)) as AnySuite;
+        // The selected properties this target's suite has (another suite's are not its business).
+        const own = config.fuzz.properties?.filter((id) => (suite.fuzzPropertyIds ?? []).includes(id)) ?? null;
+        if (own !== null && own.length === 0) {
+          io.stdout(
+            `${target.name}: skipped: none of the selected properties (${config.fuzz.properties?.join(', ') ?? ''}) is one of the ${suite.name} suite's (${(suite.fuzzPropertyIds ?? []).join(', ')})\n`,
+          );
+          continue;
+        }
         const properties = (suite.fuzzProperties?.bind(suite) ?? (() => []))(a.env, {
-          ...(config.fuzz.properties ? { properties: config.fuzz.properties } : {}),
+          ...(own ? { properties: own } : {}),
           ...(b ? { against: b.env } : {}),
           maxSteps: config.fuzz.maxSteps,
         });
@@ -174,7 +188,9 @@ export async function fuzz(
             against: against?.name ?? null,
             specification: suite.specification,
             start,
-            corpus: config.fuzz.corpus,
+            // Open Mobile keeps its failures in the corpus itself; any other suite in its own folder there.
+            corpus:
+              suiteOf(target) === 'openmobile' ? config.fuzz.corpus : path.join(config.fuzz.corpus, suiteOf(target)),
             cwd: io.cwd,
           });
           entries.push(entry);
@@ -349,7 +365,13 @@ export async function replay(
   const reporter: Reporter = { onCaseEnd: (r) => void results.push(r) };
   await runPlan(
     { ...config, selected: targets, grep: ids.map((id) => `${id}@`), reporters: [] },
-    { suites: createSuites(inCorpus ? [] : [absolute]), suiteOf, drivers: DRIVERS, startProfileService, reporter },
+    {
+      suites: createSuites(inCorpus ? [] : [absolute], config.fuzz.corpus),
+      suiteOf,
+      drivers: DRIVERS,
+      startProfileService,
+      reporter,
+    },
     { startedAt: new Date().toISOString(), command: `harness replay ${file}`, harnessVersion: '' },
   );
   let still = 0;

@@ -80,7 +80,14 @@ async function run(args: ParsedArgs, argv: string[], io: CliIo): Promise<number>
   return onCtrlC(io, 'finishing the cases in flight and writing the reports', async (interrupt) => {
     const outcome = await runPlan(
       config,
-      { suites: createSuites(), suiteOf, drivers: DRIVERS, startProfileService, reporter, redactor },
+      {
+        suites: createSuites([], config.fuzz.corpus),
+        suiteOf,
+        drivers: DRIVERS,
+        startProfileService,
+        reporter,
+        redactor,
+      },
       { startedAt: new Date().toISOString(), command: commandLine(argv), harnessVersion: harnessVersion() },
       interrupt,
     );
@@ -91,7 +98,7 @@ async function run(args: ParsedArgs, argv: string[], io: CliIo): Promise<number>
 async function list(args: ParsedArgs, io: CliIo): Promise<number> {
   const config = await configFor(args, io);
   // The suites of the selected targets (default: every configured one), each case once.
-  const suites = await loadSuites(config, { suites: createSuites(), suiteOf });
+  const suites = await loadSuites(config, { suites: createSuites([], config.fuzz.corpus), suiteOf });
   const cases = [...suites.values()].flatMap((suite) =>
     selectCases(suite.list(), config.grep).map((c) => ({ ...c, suite: suite.name })),
   );
@@ -126,7 +133,7 @@ async function explain(args: ParsedArgs, io: CliIo): Promise<number> {
       'explain needs a case id: npx harness explain <case-id> (see `npx harness list`)',
     );
   const config = await configFor(args, io);
-  const suites = [...(await loadSuites(config, { suites: createSuites(), suiteOf })).values()];
+  const suites = [...(await loadSuites(config, { suites: createSuites([], config.fuzz.corpus), suiteOf })).values()];
   // The suite that has the case explains it; an unknown id is explained (rejected) by the first suite.
   const owner = suites.find((s) => s.list().some((c) => c.id === caseId)) ?? suites[0];
   if (owner === undefined) throw new HarnessError('HARNESS_USAGE', 'no target is selected: nothing to explain');

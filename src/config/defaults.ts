@@ -7,6 +7,13 @@ export function configDefaults() {
     targets: [
       { name: 'emulated-ios', driver: 'emulated', options: { platform: 'ios' } },
       { name: 'emulated-android', driver: 'emulated', options: { platform: 'android' } },
+      { name: 'swivel-reference', driver: 'swivel', options: { reference: true } },
+      { name: 'swivel-cluster', driver: 'swivel', options: { reference: true, instances: 2, sessionSharing: false } },
+      {
+        name: 'swivel-cluster-shared',
+        driver: 'swivel',
+        options: { reference: true, instances: 2, sessionSharing: true },
+      },
     ] as TargetConfig[],
     profiles: 'vectors/openmobile/profiles.json',
     vectors: 'vectors/openmobile',

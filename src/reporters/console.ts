@@ -114,7 +114,9 @@ export class ConsoleReporter implements Reporter {
     this.perTarget = new Map(targets.map((t) => [t.name, emptyCounts()]));
     this.startedMs = this.now();
     this.lastProgress = this.startedMs;
-    const names = targets.map((t) => `${t.name} (${t.info.platform} ${t.info.version})`).join(', ');
+    const names = targets
+      .map((t) => `${t.name} (${[t.info.platform, t.info.version].filter(Boolean).join(' ')})`)
+      .join(', ');
     this.write(
       this.paint.bold(`Running ${formatCount(this.planned)} cases`) +
         ` on ${targets.length} target${targets.length === 1 ? '' : 's'}: ${this.redact(names)} · seed ${run.seed}\n`,

@@ -20,7 +20,8 @@ function problemsOf(fn: () => unknown): string[] {
 describe('resolveConfig', () => {
   it('uses the built-in defaults without a config file', () => {
     const config = resolveConfig(null, {}, {}, '/work/x');
-    expect(config.selected.map((t) => t.name)).toEqual(['emulated-ios', 'emulated-android']);
+    // Every suite against its reference: the emulated clients and the reference servers.
+    expect(config.selected.map((t) => t.name)).toEqual(['emulated-ios', 'emulated-android', 'swivel-reference', 'swivel-cluster', 'swivel-cluster-shared']);
     expect(config.outputDir).toBe('/work/x/reports');
     expect(config.obfuscationKey).toBeNull();
     expect(config.timeoutMs).toBe(10_000);
@@ -108,7 +109,7 @@ describe('resolveConfig: the fuzz section', () => {
       corpus: path.resolve('/w/vectors/regressions'),
       against: null,
     });
-    expect(config.fuzz.targets.map((t) => t.name)).toEqual(['emulated-ios', 'emulated-android']);
+    expect(config.fuzz.targets.map((t) => t.name)).toEqual(['emulated-ios', 'emulated-android', 'swivel-reference', 'swivel-cluster', 'swivel-cluster-shared']);
   });
 
   it('reads the file, and a flag budget replaces the file budget', () => {
@@ -190,8 +191,19 @@ describe('the example harness.config.ts', () => {
     const file = await loadConfigFile(root, undefined);
     expect(file?.file).toBe(path.join(root, 'harness.config.ts'));
     const config = resolveConfig(file, {}, {}, root);
-    expect(config.selected.map((t) => t.name)).toEqual(['emulated-ios', 'emulated-android']);
-    expect(config.targets.map((t) => t.driver).sort()).toEqual(['emulated', 'emulated', 'emulated', 'http']);
+    expect(config.selected.map((t) => t.name)).toEqual(['emulated-ios', 'emulated-android', 'swivel-reference', 'swivel-cluster', 'swivel-cluster-shared']);
+    expect(config.targets.map((t) => t.driver).sort()).toEqual([
+      'appium',
+      'appium',
+      'emulated',
+      'emulated',
+      'emulated',
+      'http',
+      'swivel',
+      'swivel',
+      'swivel',
+      'swivel',
+    ]);
     expect(config.browser.executablePath).toBe('/usr/bin/chromium');
     expect(resolveConfig(file, { target: ['browser+emulated-android'] }, {}, root).selected[0]).toMatchObject({
       name: 'browser+emulated-android',

@@ -12,6 +12,8 @@ const SHARED = path.resolve(ROOT, '../shared');
 const COPIES: [string, string][] = [
   ['seeds/000_a9aea074c84422ef.txt', 'open-mobile-provisioning-api-3.2.txt'],
   ['seeds/001_8259eaa0620da3a6.txt', 'open-mobile-portal-profiles.txt'],
+  ['seeds/002_44c46eee52c0af9c.txt', 'swivel-mobile-provision.txt'],
+  ['seeds/003_c3017c30f6494908.txt', 'surepassid-ota-provisioning.txt'],
   ['open-mobile-reading.md', 'open-mobile-reading.md'],
   ['adapter-protocol.md', 'adapter-protocol.md'],
 ];

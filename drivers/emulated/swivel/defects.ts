@@ -30,7 +30,7 @@ export const SWIVEL_DEFECTS = [
     id: 'validity-range-unchecked',
     title: 'The policy accepts a provision code validity period outside 10..1000000 seconds',
   },
-  { id: 'request-id-not-echoed', title: 'The answer carries an empty <RequestID> instead of the request\'s' },
+  { id: 'request-id-not-echoed', title: "The answer carries an empty <RequestID> instead of the request's" },
   {
     id: 'missing-element-500',
     title: 'A provision request without <ProvisionCode> crashes the handler (HTTP 500)',

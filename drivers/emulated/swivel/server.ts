@@ -1,8 +1,8 @@
 /**
  * The Swivel reference server: a real HTTP server on loopback speaking AgentXML (`POST /AgentXML`) like a
  * Swivel core, plus the JSON test-hook API of docs/swivel.md (`/harness/v1/...`) that real servers' test
- * deployments mirror. With `instances: 2` it is a cluster: users, devices, policy and clock live in the
- * shared user database, provision codes live in each instance's memory unless session sharing is on
+ * deployments mirror. With `instances: 2` it is a cluster: users, devices and policy live in the
+ * shared user database (each instance keeps its own clock), provision codes live in each instance's memory unless session sharing is on
  * (seed: "otherwise the provision code is stored in memory and only valid on the Swivel instance that it
  * is generated").
  *
@@ -67,7 +67,6 @@ class Database {
   /** device id -> username, for every device that may download security strings. */
   devices = new Map<string, string>();
   policy: Policy;
-  clockOffsetMs = 0;
   /** The one code store when codes are shared (session sharing, or the defect that shares them anyway). */
   readonly sharedCodes = new Map<string, IssuedCode>();
 
@@ -83,16 +82,11 @@ class Database {
     };
   }
 
-  now(): number {
-    return Date.now() + this.clockOffsetMs;
-  }
-
   reset(): void {
     this.users.clear();
     this.devices.clear();
     this.sharedCodes.clear();
     this.policy = this.defaultPolicy();
-    this.clockOffsetMs = 0;
   }
 }
 
@@ -117,6 +111,12 @@ class AgentFailure extends Error {
 
 class Instance {
   readonly localCodes = new Map<string, IssuedCode>();
+  /** Each instance has its own clock, as each server of a real cluster does; the hooks move each one. */
+  clockOffsetMs = 0;
+
+  now(): number {
+    return Date.now() + this.clockOffsetMs;
+  }
 
   constructor(
     readonly index: number,
@@ -143,7 +143,11 @@ class Instance {
     } catch (error) {
       if (!(error instanceof NotWellFormed)) throw error;
       if (this.defects.has('malformed-xml-500')) {
-        return { status: 500, contentType: 'text/plain', body: `java.lang.NullPointerException\n\tat ${error.stack ?? ''}` };
+        return {
+          status: 500,
+          contentType: 'text/plain',
+          body: `java.lang.NullPointerException\n\tat ${error.stack ?? ''}`,
+        };
       }
       return this.sasResponse('', { error: 'AGENT_ERROR_MALFORMED_XML' });
     }
@@ -199,7 +203,7 @@ class Instance {
       throw new AgentFailure('AGENT_ERROR_INVALID_PROVISION_CODE');
     }
     // Whole seconds, as the console states the period: still valid during the period's last second.
-    const elapsed = Math.floor((this.db.now() - issued.issuedAtMs) / 1000);
+    const elapsed = Math.floor((this.now() - issued.issuedAtMs) / 1000);
     const limit = issued.validitySeconds + (this.defects.has('expiry-off-by-one') ? 1 : 0);
     if (elapsed > limit) throw new AgentFailure('AGENT_ERROR_INVALID_PROVISION_CODE');
     if (!this.defects.has('code-reusable')) this.codes.delete(username);
@@ -258,6 +262,7 @@ class Instance {
     if (method === 'POST' && path === '/reset') {
       this.db.reset();
       this.localCodes.clear();
+      this.clockOffsetMs = 0;
       return json(204, undefined);
     }
     if (method === 'GET' && path === '/state') {
@@ -283,7 +288,10 @@ class Instance {
         return json(400, { error: 'BAD_REQUEST', message: 'body must be {"username": "<name>"}' });
       }
       if (!this.db.policy.selfProvisioning) {
-        return json(403, { error: 'SELF_PROVISIONING_DISABLED', message: 'Allow user self-provision of mobile client is No' });
+        return json(403, {
+          error: 'SELF_PROVISIONING_DISABLED',
+          message: 'Allow user self-provision of mobile client is No',
+        });
       }
       return this.issue(username, 'self-provision');
     }
@@ -294,22 +302,22 @@ class Instance {
     }
     if (path === '/clock' || path === '/clock/advance') {
       if (!this.clock) return json(404, { error: 'NO_CLOCK', message: 'this server has no controllable clock' });
-      if (method === 'GET' && path === '/clock') return json(200, { now: this.db.now() });
+      if (method === 'GET' && path === '/clock') return json(200, { now: this.now() });
       if (method === 'PUT' && path === '/clock') {
         const now = isRecord(body) ? body['now'] : undefined;
         if (typeof now !== 'number' || !Number.isFinite(now)) {
           return json(400, { error: 'BAD_REQUEST', message: 'body must be {"now": <epoch milliseconds>}' });
         }
-        this.db.clockOffsetMs = now - Date.now();
-        return json(200, { now: this.db.now() });
+        this.clockOffsetMs = now - Date.now();
+        return json(200, { now: this.now() });
       }
       if (method === 'POST' && path === '/clock/advance') {
         const seconds = isRecord(body) ? body['seconds'] : undefined;
         if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
           return json(400, { error: 'BAD_REQUEST', message: 'body must be {"seconds": <non-negative number>}' });
         }
-        this.db.clockOffsetMs += seconds * 1000;
-        return json(200, { now: this.db.now() });
+        this.clockOffsetMs += seconds * 1000;
+        return json(200, { now: this.now() });
       }
       return json(405, { error: 'METHOD_NOT_ALLOWED' });
     }
@@ -317,7 +325,8 @@ class Instance {
   }
 
   private putUser(username: string, body: unknown): Answer {
-    const destination = isRecord(body) && typeof body['destination'] === 'string' ? body['destination'] : `${username}@example.invalid`;
+    const destination =
+      isRecord(body) && typeof body['destination'] === 'string' ? body['destination'] : `${username}@example.invalid`;
     const existing = this.db.users.get(username);
     if (existing !== undefined) {
       existing.destination = destination;
@@ -332,7 +341,7 @@ class Instance {
     if (user === undefined) return json(404, { error: 'NO_SUCH_USER', message: `no user "${username}"` });
     const code = String(randomInt(0, 10 ** 8)).padStart(8, '0');
     // A newer code replaces the user's earlier one in this instance's (or the shared) memory.
-    this.codes.set(username, { code, issuedAtMs: this.db.now(), validitySeconds: this.db.policy.validitySeconds });
+    this.codes.set(username, { code, issuedAtMs: this.now(), validitySeconds: this.db.policy.validitySeconds });
     return json(201, {
       code,
       destination: user.destination,
@@ -346,7 +355,8 @@ class Instance {
   }
 
   private putPolicy(body: unknown): Answer {
-    if (!isRecord(body)) return json(422, { error: 'INVALID_POLICY', field: '', message: 'body must be a JSON object' });
+    if (!isRecord(body))
+      return json(422, { error: 'INVALID_POLICY', field: '', message: 'body must be a JSON object' });
     const next = { ...this.db.policy };
     for (const [key, value] of Object.entries(body)) {
       if (key === 'validitySeconds') {
@@ -441,9 +451,16 @@ function serve(instance: Instance, req: http.IncomingMessage, res: http.ServerRe
       answer = route(instance, req.method ?? 'GET', req.url ?? '/', Buffer.concat(chunks).toString('utf8'), tooLarge);
     } catch (error) {
       // A genuine bug (or a seeded crash): what a servlet container would show.
-      answer = { status: 500, contentType: 'text/plain', body: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+      answer = {
+        status: 500,
+        contentType: 'text/plain',
+        body: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      };
     }
-    res.writeHead(answer.status, { 'Content-Type': answer.contentType, 'Content-Length': Buffer.byteLength(answer.body) });
+    res.writeHead(answer.status, {
+      'Content-Type': answer.contentType,
+      'Content-Length': Buffer.byteLength(answer.body),
+    });
     res.end(answer.body);
   });
 }
@@ -466,5 +483,8 @@ function route(instance: Instance, method: string, url: string, body: string, to
     }
     return instance.hook(method, path.slice(HOOKS.length), parsed);
   }
-  return json(404, { error: 'NOT_FOUND', message: `nothing at ${path}: AgentXML is POST /AgentXML, test hooks are under ${HOOKS}/` });
+  return json(404, {
+    error: 'NOT_FOUND',
+    message: `nothing at ${path}: AgentXML is POST /AgentXML, test hooks are under ${HOOKS}/`,
+  });
 }

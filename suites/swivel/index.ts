@@ -1,0 +1,197 @@
+/**
+ * The Swivel mobile provision code suite: fixed vectors (vectors/swivel/*.json) run against a Swivel server
+ * through the `swivel` driver, judged step by step by the model, plus the `agentxml-bodies` fuzz property.
+ */
+import path from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { HarnessError, type Problem } from '../../src/core/errors.ts';
+import type { FuzzProperty } from '../../src/core/fuzz.ts';
+import type { CaseResult } from '../../src/core/results.ts';
+import type {
+  CaseEnv,
+  FuzzEnv,
+  FuzzOptions,
+  PlannedCase,
+  Suite,
+  SuiteLoadContext,
+  TargetDeclarations,
+  TargetPlan,
+} from '../../src/core/suite.ts';
+import type { BaseTargetInfo } from '../../src/core/types.ts';
+import { describeStep, runVector } from './execute.ts';
+import { agentBodiesProperty, FUZZ_PROPERTY_IDS } from './fuzz.ts';
+import { initialState, predictStep, worldOfRequires } from './model.ts';
+import { REQUIREMENTS, SPECIFICATION } from './requirements.ts';
+import type { SwivelSession, Vector } from './types.ts';
+import { checkDocument, loadSwivelVectors } from './vectors.ts';
+
+export { SPECIFICATION };
+
+export interface SwivelCase extends PlannedCase {
+  vector: Vector;
+}
+
+export function caseOf(vector: Vector): SwivelCase {
+  const needs: string[] = [];
+  if (vector.requires?.clock === true) needs.push('clock');
+  if (vector.requires?.cluster === true) needs.push('cluster');
+  if (vector.requires?.sessionSharing === true) needs.push('session-sharing');
+  return {
+    id: vector.id,
+    title: vector.realTime === true ? `${vector.title} [real time]` : vector.title,
+    area: vector.area,
+    requirements: vector.requirements,
+    needs,
+    // Provision codes are generated at run time and redacted by the runner as they arrive.
+    secrets: [],
+    vector,
+  };
+}
+
+export class SwivelSuite implements Suite<SwivelSession, BaseTargetInfo> {
+  readonly name = 'swivel';
+  readonly specification = SPECIFICATION;
+  readonly fuzzPropertyIds = FUZZ_PROPERTY_IDS;
+  private cases: SwivelCase[] | null = null;
+
+  /** `extraFiles`: vector files to load beside vectors/swivel/ (a failure-corpus file to replay). */
+  constructor(private readonly extraFiles: string[] = []) {}
+
+  async load(context: SuiteLoadContext): Promise<void> {
+    const vectors = await loadSwivelVectors(path.join(context.vectorsRoot, this.name), { rootDir: context.rootDir });
+    for (const file of this.extraFiles) vectors.push(...(await loadExtraFile(file, context.rootDir, vectors)));
+    this.cases = vectors.map(caseOf);
+  }
+
+  private loaded(): SwivelCase[] {
+    if (this.cases === null) throw new Error('SwivelSuite used before load()');
+    return this.cases;
+  }
+
+  list(): PlannedCase[] {
+    return this.loaded();
+  }
+
+  plan(info: BaseTargetInfo, target: TargetDeclarations): TargetPlan<SwivelSession, BaseTargetInfo> {
+    void info; // Applicability is decided per case from the target's capabilities (needs, and requires: false).
+    void target;
+    return {
+      cases: this.loaded(),
+      run: (planned, env) => runSwivelCase(planned as SwivelCase, env),
+      finish: () => [],
+    };
+  }
+
+  fuzzProperties(
+    env: FuzzEnv<SwivelSession, BaseTargetInfo>,
+    options: FuzzOptions<SwivelSession, BaseTargetInfo>,
+  ): FuzzProperty<unknown>[] {
+    const wanted = options.properties ?? this.fuzzPropertyIds;
+    const properties = [agentBodiesProperty(env.session, env.info.capabilities)];
+    return properties.filter((p) => wanted.includes(p.id)) as unknown as FuzzProperty<unknown>[];
+  }
+
+  catalogue() {
+    return {
+      requirements: REQUIREMENTS.map((r) => ({
+        id: r.id,
+        title: r.title,
+        severity: r.severity,
+        quote: r.quote,
+        source: r.source,
+      })),
+      choicePoints: [],
+    };
+  }
+
+  explain(caseId: string): string {
+    const found = this.loaded().find((c) => c.id === caseId);
+    if (found === undefined) {
+      throw new HarnessError(
+        'HARNESS_CASE_UNKNOWN',
+        `no Swivel case "${caseId}": run \`npx harness list\` to see the case ids`,
+      );
+    }
+    return explainVector(found.vector);
+  }
+}
+
+/** Runs one planned case and turns it into the engine's result. Throws (broken) when the target misbehaves. */
+export async function runSwivelCase(
+  planned: SwivelCase,
+  env: CaseEnv<SwivelSession, BaseTargetInfo>,
+): Promise<CaseResult> {
+  const start = Date.now();
+  const run = await runVector(planned.vector, env.session, env.info.capabilities, env.signal, env.artifacts);
+  const result: CaseResult = {
+    id: planned.id,
+    title: planned.title,
+    target: env.targetName,
+    specification: SPECIFICATION,
+    area: planned.area,
+    requirements: run.requirements,
+    verdict: run.verdict,
+    message: run.message,
+    parameters: run.parameters,
+    choices: {},
+    steps: run.steps,
+    attachments: run.attachments,
+    start,
+    stop: Date.now(),
+    replay: env.replay,
+  };
+  if (run.category !== undefined) result.category = run.category;
+  if (run.missing !== undefined && run.missing.length > 0) result.missing = run.missing;
+  return result;
+}
+
+/** The model's derivation, step by step, for the world the vector is written for. */
+export function explainVector(vector: Vector): string {
+  const lines = [
+    `${vector.id}: ${vector.title}`,
+    `  from ${vector.source ?? '?'}; requirements ${vector.requirements.join(', ')}`,
+  ];
+  if (vector.requires !== undefined)
+    lines.push(`  requires ${JSON.stringify(vector.requires)} (capabilities clock, cluster, session-sharing)`);
+  const world = worldOfRequires(vector.requires);
+  let state = initialState();
+  vector.steps.forEach((step, i) => {
+    const { prediction, next } = predictStep(state, step, world);
+    lines.push('', describeStep(step, i));
+    if (prediction.kind === 'agent') {
+      const p = prediction.prediction;
+      lines.push(
+        `  body: ${prediction.body}`,
+        `  expected: ${p.result === 'PASS' ? 'PASS' : `FAIL ${p.errors.join(' or ')}`}, because ${p.why}`,
+      );
+      if (p.requestId !== null && p.requestId !== '') lines.push(`  RequestID echoed: ${JSON.stringify(p.requestId)}`);
+    } else if (prediction.kind === 'issue' || prediction.kind === 'set-policy') {
+      lines.push(`  expected: ${prediction.outcome}, because ${prediction.why}`);
+    } else if (prediction.kind === 'check-policy') {
+      lines.push(`  expected: ${JSON.stringify(prediction.policy)}`);
+    }
+    const devices = Object.entries(next.users).map(([u, d]) => `${u}: ${d.device ?? 'none'}`);
+    if (devices.length > 0) lines.push(`  devices after: ${devices.join(', ')}`);
+    state = next;
+  });
+  return lines.join('\n');
+}
+
+async function loadExtraFile(file: string, rootDir: string, existing: Vector[]): Promise<Vector[]> {
+  const shown = path.relative(rootDir, file) || file;
+  let document: unknown;
+  try {
+    document = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new HarnessError(
+      'HARNESS_VECTORS_INVALID',
+      `cannot read ${shown}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  const problems: Problem[] = [];
+  const seen = new Map(existing.map((v) => [v.id, v.source ?? '?']));
+  const vectors = checkDocument(document, shown, problems, seen);
+  if (problems.length > 0)
+    throw new HarnessError('HARNESS_VECTORS_INVALID', `${problems.length} problem(s) in ${shown}`, problems);
+  return vectors.map((v) => ({ ...v, source: shown }));
+}
