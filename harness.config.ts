@@ -69,10 +69,26 @@ export default defineConfig({
     },
     // Without a controllable clock, code expiry is tested by a real wait (11 s): `--target swivel-clockless`.
     { name: 'swivel-clockless', driver: 'swivel', options: { reference: true, clock: false } },
+
+    // SurePassID soft-token provisioning (docs/surepassid.md): the reference OATH server, in-process.
+    // A real server: { name: 'surepassid-lab', driver: 'surepassid', options: { url: 'https://sp.example' } }
+    { name: 'surepassid-reference', driver: 'surepassid', options: { reference: true } },
+
+    // The Open Mobile profile service (docs/openmobile-profiles.md): lookups and the portal's rules through
+    // the catalog administration endpoints. The reference is the harness's own profile service.
+    { name: 'profile-service-reference', driver: 'profile-service', options: { reference: true } },
   ],
 
   // The targets `npx harness run` uses without --target.
-  run: ['emulated-ios', 'emulated-android', 'swivel-reference', 'swivel-cluster', 'swivel-cluster-shared'],
+  run: [
+    'emulated-ios',
+    'emulated-android',
+    'swivel-reference',
+    'swivel-cluster',
+    'swivel-cluster-shared',
+    'surepassid-reference',
+    'profile-service-reference',
+  ],
 
   // The catalog the harness's profile service serves to the clients under test (docs/profile-service.md).
   profiles: 'vectors/openmobile/profiles.json',

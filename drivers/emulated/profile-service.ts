@@ -21,10 +21,65 @@ import type {
   ProfileServiceHit,
   ProfileServiceScope,
 } from '../../src/core/types.ts';
+import {
+  isProfileServiceDefectId,
+  PROFILE_SERVICE_DEFECTS,
+  type ProfileServiceDefectId,
+} from './openmobile-profiles/defects.ts';
+import { defaultPublished, Portal, type AdminOutcome, type PortalEntry } from './openmobile-profiles/portal.ts';
 
 export interface ProfileServiceOptions {
   /** Interface to listen on; loopback unless a test needs otherwise. */
   host?: string;
+  /**
+   * Also serve the catalog administration endpoints (`PUT /v1/admin/catalog`, `PATCH` and `POST
+   * /v1/admin/profiles`), with the portal's rules: only when the service itself is the target under test
+   * (the `profile-service` driver). Off by default, so a client under test can never change the catalog.
+   */
+  admin?: boolean;
+  /** Seeded defects (openmobile-profiles/defects.ts) to switch on; none by default. */
+  defects?: readonly string[];
+}
+
+/** The lookup's seeded defects, read once so that a clean lookup only tests a few constant flags. */
+interface LookupDefects {
+  emptyPinNotNone: boolean;
+  pinCaseInsensitive: boolean;
+  pinOptional: boolean;
+  finderNonFavorite: boolean;
+  testFallsBack: boolean;
+}
+
+const NO_DEFECTS: LookupDefects = {
+  emptyPinNotNone: false,
+  pinCaseInsensitive: false,
+  pinOptional: false,
+  finderNonFavorite: false,
+  testFallsBack: false,
+};
+
+function lookupDefects(defects: ReadonlySet<ProfileServiceDefectId>): LookupDefects {
+  return {
+    emptyPinNotNone: defects.has('empty-pin-not-none'),
+    pinCaseInsensitive: defects.has('pin-case-insensitive'),
+    pinOptional: defects.has('pin-optional'),
+    finderNonFavorite: defects.has('finder-non-favorite'),
+    testFallsBack: defects.has('test-falls-back-to-production'),
+  };
+}
+
+/** The defect ids, checked: an unknown one is a mistake in the caller's options, named with the valid ids. */
+function readDefects(ids: readonly string[] | undefined): Set<ProfileServiceDefectId> {
+  const defects = new Set<ProfileServiceDefectId>();
+  for (const id of ids ?? []) {
+    if (!isProfileServiceDefectId(id)) {
+      throw new RangeError(
+        `profile service: unknown defect "${id}"; valid: ${PROFILE_SERVICE_DEFECTS.map((d) => d.id).join(', ')}`,
+      );
+    }
+    defects.add(id);
+  }
+  return defects;
 }
 
 /** What a request for a profile asks for, once its query has been read. */
@@ -56,6 +111,11 @@ function answer(status: number, body: string): Answer {
 
 const DECIMAL = /^[0-9]+$/;
 const PROFILES = '/v1/profiles/';
+const ADMIN = '/v1/admin/';
+const ADMIN_CATALOG = '/v1/admin/catalog';
+const ADMIN_PROFILES = '/v1/admin/profiles';
+/** A catalog of thousands of profiles fits; anything larger is a mistake, not a catalog. */
+const MAX_ADMIN_BODY = 8 * 1024 * 1024;
 
 /**
  * The catalog, indexed once per `setCatalog` so that a lookup costs a map access and the JSON of every
@@ -64,16 +124,25 @@ const PROFILES = '/v1/profiles/';
 class CatalogIndex {
   private readonly byId = new Map<number, CatalogProfile[]>();
   private readonly favorites = new Map<string, CatalogProfile>();
+  /** The first profile of each company, platform and mode: what the `finder-non-favorite` defect selects. */
+  private readonly firsts = new Map<string, CatalogProfile>();
   private readonly answers = new Map<CatalogProfile, Answer>();
+  /** The catalog as the portal keeps it (with `published`), for the administration endpoints. */
+  readonly entries: PortalEntry[];
 
-  constructor(catalog: Catalog) {
-    for (const entry of catalog.profiles) {
+  constructor(
+    catalog: Catalog,
+    private readonly defects: LookupDefects = NO_DEFECTS,
+  ) {
+    this.entries = catalog.profiles.map(portalEntry);
+    for (const entry of this.entries) {
       const list = this.byId.get(entry.id);
       if (list) list.push(entry);
       else this.byId.set(entry.id, [entry]);
       // The first favorite wins should a catalog name two for one company, platform and mode.
       const key = favoriteKey(entry.company, entry.platform, entry.mode);
       if (entry.favorite && !this.favorites.has(key)) this.favorites.set(key, entry);
+      if (!this.firsts.has(key)) this.firsts.set(key, entry);
       this.answers.set(entry, answer(200, JSON.stringify(publicProfile(entry))));
     }
   }
@@ -81,15 +150,28 @@ class CatalogIndex {
   /** docs/profile-service.md, "Lookup", rules 1 to 4. */
   lookup(query: LookupQuery): CatalogProfile | null {
     if (!DECIMAL.test(query.pid)) return null;
-    const candidates = (this.byId.get(Number(query.pid)) ?? []).filter((p) => p.mode === query.mode);
+    const all = this.byId.get(Number(query.pid)) ?? [];
+    let candidates = all.filter((p) => p.mode === query.mode);
+    if (candidates.length === 0 && this.defects.testFallsBack && query.mode === 'test') {
+      candidates = all.filter((p) => p.mode === 'production');
+    }
     if (candidates.length === 0) return null;
     const own = candidates.find((p) => p.platform === query.platform);
-    if (own) return pinMatches(own, query.pin) ? own : null;
+    if (own) return this.pinMatches(own, query.pin) ? own : null;
     // Profile Finder: the ID names another platform's profile, so the company's favorite for this platform
     // and mode is selected. Favorites have no PIN, so the PIN is not checked.
-    const company = candidates[0]?.company;
-    if (company === undefined) return null;
-    return this.favorites.get(favoriteKey(company, query.platform, query.mode)) ?? null;
+    const first = candidates[0];
+    if (first === undefined) return null;
+    const finder = this.defects.finderNonFavorite ? this.firsts : this.favorites;
+    return finder.get(favoriteKey(first.company, query.platform, first.mode)) ?? null;
+  }
+
+  private pinMatches(entry: CatalogProfile, pin: string | undefined): boolean {
+    const d = this.defects;
+    const given = pin === undefined || (pin === '' && !d.emptyPinNotNone) ? null : pin;
+    if (entry.pin === null) return given === null;
+    if (given === null) return d.pinOptional;
+    return d.pinCaseInsensitive ? given.toLowerCase() === entry.pin.toLowerCase() : given === entry.pin;
   }
 
   answer(entry: CatalogProfile): Answer {
@@ -101,9 +183,10 @@ function favoriteKey(company: string, platform: Platform, mode: Mode): string {
   return `${company}\u0000${platform}\u0000${mode}`;
 }
 
-function pinMatches(entry: CatalogProfile, pin: string | undefined): boolean {
-  const given = pin === undefined || pin === '' ? null : pin;
-  return entry.pin === null ? given === null : given === entry.pin;
+/** A catalog without `published` (the harness's own) counts as published as far as each entry's mode. */
+function portalEntry(profile: CatalogProfile): PortalEntry {
+  const published = (profile as Partial<PortalEntry>).published;
+  return published === undefined ? { ...profile, published: defaultPublished(profile.mode) } : (profile as PortalEntry);
 }
 
 /** The profile as the adapter protocol returns it: everything but what only the portal knows. */
@@ -175,13 +258,14 @@ class Scope implements ProfileServiceScope {
   index: CatalogIndex | null = null;
 
   setCatalog(catalog: Catalog | null): void {
-    this.index = catalog === null ? null : new CatalogIndex(catalog);
+    this.index = catalog === null ? null : new CatalogIndex(catalog, this.defects);
   }
 
   constructor(
     readonly id: string,
     baseUrl: string,
     private readonly onClose: (id: string) => void,
+    private readonly defects: LookupDefects = NO_DEFECTS,
   ) {
     this.url = `${baseUrl}s/${id}/`;
   }
@@ -253,7 +337,10 @@ export async function startProfileService(
   options: ProfileServiceOptions = {},
 ): Promise<ProfileService> {
   const host = options.host ?? '127.0.0.1';
-  let index = new CatalogIndex(catalog);
+  const defects = readDefects(options.defects);
+  const flags = defects.size === 0 ? NO_DEFECTS : lookupDefects(defects);
+  const portal = options.admin === true ? new Portal(defects) : null;
+  let index = new CatalogIndex(catalog, flags);
   const scopes = new Map<string, Scope>();
   const timers = new Set<NodeJS.Timeout>();
   let scopeCounter = 0;
@@ -299,6 +386,105 @@ export async function startProfileService(
     res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
   }
 
+  /**
+   * The catalog administration endpoints (adapter protocol section 2). They act on the scope's catalog when
+   * called under a scope's URL (a session's own catalog, so sessions testing the service run side by side),
+   * else on the service's. Faults and holds are for lookups only.
+   */
+  function handleAdmin(
+    portal: Portal,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    scope: Scope | null,
+    path: string,
+    query: Record<string, string> | null,
+  ): void {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_ADMIN_BODY) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => {
+      const outcome = adminOutcome(
+        portal,
+        req.method ?? '?',
+        path,
+        query,
+        tooLarge ? null : Buffer.concat(chunks),
+        scope,
+      );
+      if (outcome.next !== null) {
+        const next = new CatalogIndex({ profiles: outcome.next }, flags);
+        if (scope !== null) scope.index = next;
+        else index = next;
+      }
+      scope?.hits.push({ path, query: query ?? {}, status: outcome.status });
+      if (outcome.status === 204) {
+        res.writeHead(204);
+        res.end();
+      } else send(res, json(outcome.status, outcome.body));
+    });
+  }
+
+  function adminOutcome(
+    portal: Portal,
+    method: string,
+    path: string,
+    query: Record<string, string> | null,
+    body: Buffer | null,
+    scope: Scope | null,
+  ): AdminOutcome | { status: 400 | 404 | 405 | 413; body: unknown; next: null } {
+    const current = (scope?.index ?? index).entries;
+    // `/v1/admin/profiles/` is a PATCH of the empty ID (which names no profile: 404), not the collection.
+    const isProfiles = path === ADMIN_PROFILES;
+    const isOneProfile = path.startsWith(`${ADMIN_PROFILES}/`);
+    const allowed = path === ADMIN_CATALOG ? 'PUT' : isProfiles ? 'POST' : isOneProfile ? 'PATCH' : null;
+    if (allowed === null) return { status: 404, body: { error: 'not-found' }, next: null };
+    if (method !== allowed) {
+      return {
+        status: 405,
+        body: { error: 'method-not-allowed', message: `${path} takes ${allowed}, got ${method}` },
+        next: null,
+      };
+    }
+    if (body === null) {
+      return {
+        status: 413,
+        body: { error: 'too-large', message: `the body exceeds ${MAX_ADMIN_BODY} bytes` },
+        next: null,
+      };
+    }
+    if (query === null) {
+      return {
+        status: 400,
+        body: { error: 'bad-request', message: 'the query string is not valid percent-encoding' },
+        next: null,
+      };
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch {
+      return { status: 400, body: { error: 'bad-request', message: 'the body is not JSON' }, next: null };
+    }
+    if (allowed === 'PUT') return portal.replaceCatalog(parsed);
+    if (allowed === 'POST') return portal.createProfile(current, parsed);
+    let id: string;
+    try {
+      id = decodeComponent(path.slice(ADMIN_PROFILES.length + 1));
+    } catch {
+      return {
+        status: 400,
+        body: { error: 'bad-request', message: 'the profile ID in the path is not valid percent-encoding' },
+        next: null,
+      };
+    }
+    return portal.patchProfile(current, id, { platform: query['platform'], mode: query['mode'] }, parsed);
+  }
+
   function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const target = req.url ?? '/';
     const q = target.indexOf('?');
@@ -317,6 +503,10 @@ export async function startProfileService(
       }
       scope = found;
       path = end === -1 ? '/' : pathname.slice(end);
+    }
+    if (portal !== null && path.startsWith(ADMIN)) {
+      handleAdmin(portal, req, res, scope, path, query);
+      return;
     }
 
     const answer: Answer =
@@ -402,12 +592,12 @@ export async function startProfileService(
     scope(): ProfileServiceScope {
       if (closed) throw new Error('profile service: scope() called after close()');
       const id = `${runTag}${(++scopeCounter).toString(36)}`;
-      const scope = new Scope(id, baseUrl, (gone) => scopes.delete(gone));
+      const scope = new Scope(id, baseUrl, (gone) => scopes.delete(gone), flags);
       scopes.set(id, scope);
       return scope;
     },
     setCatalog(next: Catalog): void {
-      index = new CatalogIndex(next);
+      index = new CatalogIndex(next, flags);
     },
     close(): Promise<void> {
       closed ??= new Promise<void>((resolve) => {

@@ -145,14 +145,18 @@ export function validateSurePassIdDriverOptions(options: Record<string, unknown>
   }
   const url = options['url'];
   if (reference === true) {
-    if (url !== undefined) problems.push('url and reference: true exclude each other: the reference server has its own URL');
+    if (url !== undefined)
+      problems.push('url and reference: true exclude each other: the reference server has its own URL');
   } else if (url === undefined) {
-    problems.push('url is required (the base URL of the SurePassID server, e.g. "https://sandbox.example.com"), or set reference: true');
+    problems.push(
+      'url is required (the base URL of the SurePassID server, e.g. "https://sandbox.example.com"), or set reference: true',
+    );
   } else if (typeof url !== 'string' || !isHttpUrl(url)) {
     problems.push(`url must be an http(s) URL, got ${describe(url)}`);
   }
   const path = options['path'] ?? DEFAULT_OATH_PATH;
-  if (typeof path !== 'string' || !path.startsWith('/')) problems.push(`path must start with "/", got ${describe(path)}`);
+  if (typeof path !== 'string' || !path.startsWith('/'))
+    problems.push(`path must start with "/", got ${describe(path)}`);
   const hooks = options['hooks'] ?? DEFAULT_HOOKS_PATH;
   if (hooks !== false && (typeof hooks !== 'string' || !hooks.startsWith('/'))) {
     problems.push(`hooks must be a path starting with "/" or false, got ${describe(hooks)}`);
@@ -259,7 +263,9 @@ export class SurePassIdClient {
     this.#hooksBase = hooks === false ? null : `${base}${hooks}`;
     this.#timeoutMs = timeoutMs;
     const secure = base.startsWith('https:');
-    this.#agent = secure ? new https.Agent({ keepAlive: true, maxSockets: 64 }) : new http.Agent({ keepAlive: true, maxSockets: 64 });
+    this.#agent = secure
+      ? new https.Agent({ keepAlive: true, maxSockets: 64 })
+      : new http.Agent({ keepAlive: true, maxSockets: 64 });
     this.#request = secure ? https.request : http.request;
   }
 
@@ -273,10 +279,15 @@ export class SurePassIdClient {
         return {
           name: typeof info.name === 'string' ? info.name : 'surepassid',
           version: typeof info.version === 'string' ? info.version : 'unknown',
-          capabilities: Array.isArray(info.capabilities) ? info.capabilities.filter((c) => typeof c === 'string') : ['test-hooks'],
+          capabilities: Array.isArray(info.capabilities)
+            ? info.capabilities.filter((c) => typeof c === 'string')
+            : ['test-hooks'],
         };
       }
-      if (reference) throw new Error(`the reference server's test hooks answered ${answer.response?.status ?? answer.failure?.message}`);
+      if (reference)
+        throw new Error(
+          `the reference server's test hooks answered ${answer.response?.status ?? answer.failure?.message}`,
+        );
     }
     // No hooks: an empty JSON object must get some answer (any status) for the endpoint to count as reachable.
     const answer = await this.post('{}', 'application/json', controller.signal);
@@ -290,7 +301,13 @@ export class SurePassIdClient {
 
   async hook(route: string, body: unknown, signal: AbortSignal, expect: number[]): Promise<void> {
     if (this.#hooksBase === null) throw new Error('this target has no test hooks');
-    const answer = await this.#raw('POST', `${this.#hooksBase}${route}`, JSON.stringify(body), 'application/json', signal);
+    const answer = await this.#raw(
+      'POST',
+      `${this.#hooksBase}${route}`,
+      JSON.stringify(body),
+      'application/json',
+      signal,
+    );
     if (answer.response === null) throw new Error(`test hook ${route}: ${answer.failure?.message ?? 'no answer'}`);
     if (!expect.includes(answer.response.status)) {
       throw new Error(`test hook ${route} answered ${answer.response.status}: ${answer.response.body.slice(0, 300)}`);

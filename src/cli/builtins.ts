@@ -7,8 +7,12 @@ import { createBrowserDriver } from '../../drivers/browser/driver.ts';
 import { createEmulatedDriver } from '../../drivers/emulated/driver.ts';
 import { startProfileService } from '../../drivers/emulated/profile-service.ts';
 import { createHttpDriver } from '../../drivers/http/driver.ts';
+import { createProfileServiceDriver } from '../../drivers/http/openmobile-profiles.ts';
+import { createSurePassIdDriver } from '../../drivers/http/surepassid.ts';
 import { createSwivelDriver } from '../../drivers/http/swivel.ts';
 import { OpenMobileSuite } from '../../suites/openmobile/index.ts';
+import { OpenMobileProfilesSuite } from '../../suites/openmobile-profiles/index.ts';
+import { SurePassIdSuite } from '../../suites/surepassid/index.ts';
 import { SwivelSuite } from '../../suites/swivel/index.ts';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -23,12 +27,18 @@ export const DRIVERS = {
   browser: createBrowserDriver,
   appium: createAppiumDriver,
   swivel: createSwivelDriver,
+  surepassid: createSurePassIdDriver,
+  'profile-service': createProfileServiceDriver,
 } as const satisfies Record<string, DriverFactory>;
 
 export type DriverName = keyof typeof DRIVERS;
 
 /** The suite each driver's targets belong to; a driver not listed reaches Open Mobile clients. */
-export const SUITE_OF_DRIVER: Readonly<Record<string, string>> = { swivel: 'swivel' };
+export const SUITE_OF_DRIVER: Readonly<Record<string, string>> = {
+  swivel: 'swivel',
+  surepassid: 'surepassid',
+  'profile-service': 'openmobile-profiles',
+};
 
 export function suiteOf(target: Pick<ResolvedTarget, 'driver'>): string {
   return SUITE_OF_DRIVER[target.driver] ?? 'openmobile';
@@ -52,12 +62,14 @@ export function createSuites(extraVectorFiles: string[] = [], corpusDir?: string
     const given = extraVectorFiles.filter((f) => path.basename(path.dirname(f)) === name);
     return [...new Set([...kept, ...given].map((f) => path.resolve(f)))];
   };
-  const others = ['swivel'];
+  const others = ['swivel', 'surepassid', 'openmobile-profiles'];
   return {
     openmobile: createSuite(
       extraVectorFiles.filter((f) => !others.includes(path.basename(path.dirname(f)))),
     ) as unknown as AnySuite,
     swivel: new SwivelSuite(own('swivel')) as unknown as AnySuite,
+    surepassid: new SurePassIdSuite(own('surepassid')) as unknown as AnySuite,
+    'openmobile-profiles': new OpenMobileProfilesSuite(own('openmobile-profiles')) as unknown as AnySuite,
   };
 }
 

@@ -14,6 +14,8 @@ export function configDefaults() {
         driver: 'swivel',
         options: { reference: true, instances: 2, sessionSharing: true },
       },
+      { name: 'surepassid-reference', driver: 'surepassid', options: { reference: true } },
+      { name: 'profile-service-reference', driver: 'profile-service', options: { reference: true } },
     ] as TargetConfig[],
     profiles: 'vectors/openmobile/profiles.json',
     vectors: 'vectors/openmobile',

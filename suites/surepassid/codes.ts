@@ -59,6 +59,7 @@ export const PARTNER_USER_LOGIN_FAILED = 9001;
 export const OTP_INVALID = 9003;
 export const DEVICE_INVALID = 9004;
 export const DEVICE_ASSIGNED_TO_DIFFERENT_PARTNER = 9018;
+export const DEVICE_IN_USE = 9019;
 export const DEVICE_NOT_FOUND = 9021;
 
 /** `9021 DeviceNotFound`, `0 Success`, or `9999 (not a documented code)`. */

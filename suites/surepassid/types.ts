@@ -68,9 +68,7 @@ export interface Given {
 
 /**
  * A request body template: any JSON. In strings, `{{account:<name>}}` is the account's login name,
- * `{{key:<name>}}` its login key, `{{user:<account>/<username>}}` the user's name, `{{device:<ref>}}` the
- * device id the server assigned. A string that is exactly one placeholder may stand for a non-string in
- * `raw` only, never in JSON.
+ * `{{key:<name>}}` its login key, `{{device:<ref>}}` the device id the server assigned.
  */
 export type Template = unknown;
 
@@ -112,7 +110,7 @@ export type Expectation =
   | { nonZero: true; codes?: undefined; success: null; why: string; requirements: string[] };
 
 export type SuccessCheck =
-  { kind: 'added' } | { kind: 'key-uri'; label: string | null } | { kind: 'found'; deviceId: string; username: string };
+  { kind: 'added' } | { kind: 'key-uri' } | { kind: 'found'; deviceId: string; username: string };
 
 export interface Requirement {
   id: string;

@@ -21,7 +21,15 @@ describe('resolveConfig', () => {
   it('uses the built-in defaults without a config file', () => {
     const config = resolveConfig(null, {}, {}, '/work/x');
     // Every suite against its reference: the emulated clients and the reference servers.
-    expect(config.selected.map((t) => t.name)).toEqual(['emulated-ios', 'emulated-android', 'swivel-reference', 'swivel-cluster', 'swivel-cluster-shared']);
+    expect(config.selected.map((t) => t.name)).toEqual([
+      'emulated-ios',
+      'emulated-android',
+      'swivel-reference',
+      'swivel-cluster',
+      'swivel-cluster-shared',
+      'surepassid-reference',
+      'profile-service-reference',
+    ]);
     expect(config.outputDir).toBe('/work/x/reports');
     expect(config.obfuscationKey).toBeNull();
     expect(config.timeoutMs).toBe(10_000);
@@ -109,7 +117,15 @@ describe('resolveConfig: the fuzz section', () => {
       corpus: path.resolve('/w/vectors/regressions'),
       against: null,
     });
-    expect(config.fuzz.targets.map((t) => t.name)).toEqual(['emulated-ios', 'emulated-android', 'swivel-reference', 'swivel-cluster', 'swivel-cluster-shared']);
+    expect(config.fuzz.targets.map((t) => t.name)).toEqual([
+      'emulated-ios',
+      'emulated-android',
+      'swivel-reference',
+      'swivel-cluster',
+      'swivel-cluster-shared',
+      'surepassid-reference',
+      'profile-service-reference',
+    ]);
   });
 
   it('reads the file, and a flag budget replaces the file budget', () => {
@@ -191,7 +207,15 @@ describe('the example harness.config.ts', () => {
     const file = await loadConfigFile(root, undefined);
     expect(file?.file).toBe(path.join(root, 'harness.config.ts'));
     const config = resolveConfig(file, {}, {}, root);
-    expect(config.selected.map((t) => t.name)).toEqual(['emulated-ios', 'emulated-android', 'swivel-reference', 'swivel-cluster', 'swivel-cluster-shared']);
+    expect(config.selected.map((t) => t.name)).toEqual([
+      'emulated-ios',
+      'emulated-android',
+      'swivel-reference',
+      'swivel-cluster',
+      'swivel-cluster-shared',
+      'surepassid-reference',
+      'profile-service-reference',
+    ]);
     expect(config.targets.map((t) => t.driver).sort()).toEqual([
       'appium',
       'appium',
@@ -199,6 +223,8 @@ describe('the example harness.config.ts', () => {
       'emulated',
       'emulated',
       'http',
+      'profile-service',
+      'surepassid',
       'swivel',
       'swivel',
       'swivel',

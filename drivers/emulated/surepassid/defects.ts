@@ -31,7 +31,8 @@ export const SUREPASSID_DEFECTS = [
   },
   {
     id: 'found-after-deletion',
-    title: 'find_device ignores the deleted flag: a deleted device is still found with errorCode 0',
+    title:
+      'Device lookups ignore the deleted flag: a deleted device is still found (find_device, provisioning, QR code)',
   },
   {
     id: 'non-json-hang',

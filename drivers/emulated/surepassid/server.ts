@@ -135,7 +135,10 @@ export async function startSurePassIdReference(options: SurePassIdReferenceOptio
         // What an unhandled exception looks like on the real service: a 500 with a stack-trace page.
         if (!res.headersSent) {
           const text = `Server Error in '/AuthServer' Application.\n${error instanceof Error ? error.message : String(error)}`;
-          res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+          res.writeHead(500, {
+            'Content-Type': 'text/plain; charset=utf-8',
+            'Content-Length': Buffer.byteLength(text),
+          });
           res.end(text);
         }
       });
@@ -253,7 +256,9 @@ export async function startSurePassIdReference(options: SurePassIdReferenceOptio
     const found = device(request, login, username);
     found.key ??= randomBytes(20);
     const label = text(request, 'accountName');
-    return { QRCodeURL: qrCodeUrl(req, keyUri(login.account, found, label !== undefined && label !== '' ? label : username)) };
+    return {
+      QRCodeURL: qrCodeUrl(req, keyUri(login.account, found, label !== undefined && label !== '' ? label : username)),
+    };
   }
 
   function findDevice(request: Json, login: { name: string; account: Account }): Json {
@@ -318,7 +323,8 @@ export async function startSurePassIdReference(options: SurePassIdReferenceOptio
         const loginName = str('loginName');
         const loginKey = str('loginKey');
         const issuer = str('issuer') ?? 'SurePassID';
-        if (!loginName || loginKey === null) return send(res, 400, { error: 'loginName and loginKey (strings) are required' });
+        if (!loginName || loginKey === null)
+          return send(res, 400, { error: 'loginName and loginKey (strings) are required' });
         if (store.accounts.has(loginName)) return send(res, 409, { error: `account ${loginName} exists` });
         store.accounts.set(loginName, { key: loginKey, issuer, users: new Set() });
         return send(res, 201, { loginName });
@@ -326,7 +332,8 @@ export async function startSurePassIdReference(options: SurePassIdReferenceOptio
       case '/users': {
         const account = store.accounts.get(str('account') ?? '');
         const username = str('username');
-        if (account === undefined || !username) return send(res, 400, { error: 'an existing account and a username are required' });
+        if (account === undefined || !username)
+          return send(res, 400, { error: 'an existing account and a username are required' });
         account.users.add(username);
         return send(res, 201, { username });
       }
@@ -366,7 +373,10 @@ export async function startSurePassIdReference(options: SurePassIdReferenceOptio
 
 function reply(res: http.ServerResponse, type: string | undefined, error: ApiError | null, fields: Json = {}): void {
   const code = error === null ? OK : error.code;
-  const body: Json = { errorCode: code, errorMessage: error === null ? 'OK' : `${MESSAGES[code] ?? 'Error'}: ${error.message}` };
+  const body: Json = {
+    errorCode: code,
+    errorMessage: error === null ? 'OK' : `${MESSAGES[code] ?? 'Error'}: ${error.message}`,
+  };
   Object.assign(body, fields);
   if (type !== undefined) body['type'] = type;
   send(res, 200, body);

@@ -1,0 +1,284 @@
+/**
+ * The `profile-service` driver: reaches an Open Mobile profile server through the profile-service half of
+ * the adapter protocol (`GET /v1/profiles/{pid}`, `PUT /v1/admin/catalog`, `PATCH` and `POST
+ * /v1/admin/profiles`). With `reference: true` it starts the harness's own profile service
+ * (drivers/emulated/profile-service.ts) in-process on loopback with its administration endpoints on and the
+ * seeded defects asked for; with `url` it talks to a real server.
+ *
+ * A session hands the suite raw exchanges (the request and the answer as they travelled), not parsed
+ * objects: the suite judges status, body and schema itself and attaches exactly what travelled to a
+ * failing case. A transport failure (reset, hang past the timeout) comes back as `failure`, not a throw:
+ * for a server under test it is a finding.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { DriverContext, ProfileService, TargetDriver } from '../../src/core/driver.ts';
+import { HarnessError, type Problem } from '../../src/core/errors.ts';
+import type { BaseTargetInfo } from '../../src/core/types.ts';
+import { isProfileServiceDefectId, PROFILE_SERVICE_DEFECTS } from '../emulated/openmobile-profiles/defects.ts';
+import { startProfileService } from '../emulated/profile-service.ts';
+
+export const PROFILE_SERVICE_DRIVER = 'profile-service';
+const DEFAULT_TIMEOUT_MS = 10_000;
+const MAX_BODY_BYTES = 1024 * 1024;
+/** Sessions of the reference server each get their own catalog scope, so they run side by side. */
+const REFERENCE_SESSIONS = 16;
+
+export interface ProfileServiceDriverOptions {
+  /** Start the reference server in-process. */
+  reference?: boolean;
+  /** Reference only: seeded defects to switch on (drivers/emulated/openmobile-profiles/defects.ts). */
+  defects?: string[];
+  /** A real server's base URL (lookups are `{url}/v1/profiles/...`). */
+  url?: string;
+  /**
+   * A real server: what it offers. `admin`: PUT /v1/admin/catalog and PATCH /v1/admin/profiles (every case
+   * loads its catalog, so without it nothing runs); `create`: POST /v1/admin/profiles. Default `['admin']`.
+   */
+  capabilities?: string[];
+  /** How long one request may take, connection to last body byte (default 10000). */
+  timeoutMs?: number;
+  name?: string;
+  version?: string;
+}
+
+export interface ResolvedProfileServiceDriverOptions {
+  reference: boolean;
+  defects: string[];
+  url: string | null;
+  capabilities: string[];
+  timeoutMs: number;
+  name: string;
+  version: string;
+}
+
+export interface WireExchange {
+  request: { method: string; url: string; body: string | null };
+  response: { status: number; contentType: string | null; body: string } | null;
+  failure: string | null;
+  ms: number;
+}
+
+export type ProfileServiceRequest = { method: 'GET' | 'PUT' | 'PATCH' | 'POST'; path: string; body?: string };
+
+/** One connection to the server (with the reference server: one catalog scope of its own). */
+export interface ProfileServiceSession {
+  readonly baseUrl: string;
+  exchange(request: ProfileServiceRequest, signal: AbortSignal): Promise<WireExchange>;
+  close(): Promise<void>;
+}
+
+export const PROFILE_SERVICE_CAPABILITIES = ['admin', 'create'] as const;
+const KNOWN_OPTIONS = ['reference', 'defects', 'url', 'capabilities', 'timeoutMs', 'name', 'version'];
+
+/** Checks the options and applies defaults; every problem at once, each naming its field. */
+export function validateProfileServiceDriverOptions(
+  options: Record<string, unknown>,
+  where = 'profile-service driver options',
+): ResolvedProfileServiceDriverOptions {
+  const problems: Problem[] = [];
+  const bad = (path: string, message: string) => problems.push({ file: where, path, message });
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.includes(key)) bad(key, `unknown option; valid: ${KNOWN_OPTIONS.join(', ')}`);
+  }
+  const { reference, defects, url, capabilities, timeoutMs, name, version } = options;
+  if (reference !== undefined && typeof reference !== 'boolean') bad('reference', 'must be true or false');
+  const isReference = reference === true;
+  if (isReference === (url !== undefined)) {
+    bad(
+      isReference ? 'url' : 'reference',
+      'give exactly one of `reference: true` (the in-process reference server) and `url` (a real server)',
+    );
+  }
+  let baseUrl: string | null = null;
+  if (url !== undefined) {
+    if (typeof url !== 'string' || !/^https?:\/\/[^/]+/i.test(url))
+      bad('url', `must be an http(s) URL, got ${JSON.stringify(url)}`);
+    else baseUrl = url.endsWith('/') ? url : `${url}/`;
+  }
+  const defectIds: string[] = [];
+  if (defects !== undefined) {
+    if (!isReference)
+      bad('defects', 'only the reference server has seeded defects: drop `defects` or set `reference: true`');
+    if (!Array.isArray(defects)) bad('defects', 'must be an array of defect ids');
+    else {
+      defects.forEach((d: unknown, i) => {
+        if (typeof d === 'string' && isProfileServiceDefectId(d)) defectIds.push(d);
+        else
+          bad(
+            `defects[${i}]`,
+            `unknown defect ${JSON.stringify(d)}; valid: ${PROFILE_SERVICE_DEFECTS.map((x) => x.id).join(', ')}`,
+          );
+      });
+    }
+  }
+  let caps: string[] = isReference ? [...PROFILE_SERVICE_CAPABILITIES] : ['admin'];
+  if (capabilities !== undefined) {
+    if (isReference) bad('capabilities', 'the reference server offers every capability: drop `capabilities`');
+    else if (
+      !Array.isArray(capabilities) ||
+      !capabilities.every((c) => (PROFILE_SERVICE_CAPABILITIES as readonly unknown[]).includes(c))
+    ) {
+      bad('capabilities', `must be an array of ${PROFILE_SERVICE_CAPABILITIES.join(', ')}`);
+    } else caps = capabilities as string[];
+  }
+  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0)) {
+    bad('timeoutMs', `must be a positive number of milliseconds, got ${JSON.stringify(timeoutMs)}`);
+  }
+  if (name !== undefined && (typeof name !== 'string' || name === '')) bad('name', 'must be a non-empty string');
+  if (version !== undefined && (typeof version !== 'string' || version === ''))
+    bad('version', 'must be a non-empty string');
+  if (problems.length > 0) {
+    throw new HarnessError('HARNESS_CONFIG_INVALID', `${problems.length} problem(s) in the ${where}`, problems);
+  }
+  return {
+    reference: isReference,
+    defects: defectIds,
+    url: baseUrl,
+    capabilities: caps,
+    timeoutMs: (timeoutMs as number | undefined) ?? DEFAULT_TIMEOUT_MS,
+    name:
+      (name as string | undefined) ?? (isReference ? 'profile-service-reference' : `profile-service ${baseUrl ?? ''}`),
+    version: (version as string | undefined) ?? (isReference ? 'reference' : 'unknown'),
+  };
+}
+
+/** The `profile-service` driver factory (registered in src/cli/builtins.ts). */
+export async function createProfileServiceDriver(
+  options: Record<string, unknown>,
+  _context: DriverContext,
+): Promise<TargetDriver<ProfileServiceSession, BaseTargetInfo>> {
+  const resolved = validateProfileServiceDriverOptions(options);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const secureAgent = new https.Agent({ keepAlive: true, maxSockets: 64 });
+  let service: ProfileService | null = null;
+  if (resolved.reference) {
+    service = await startProfileService({ profiles: [] }, { admin: true, defects: resolved.defects });
+  }
+  const info: BaseTargetInfo = {
+    name: resolved.name,
+    version:
+      resolved.defects.length > 0 ? `${resolved.version} (defects: ${resolved.defects.join(', ')})` : resolved.version,
+    capabilities: resolved.capabilities,
+  };
+  let stopped: Promise<void> | null = null;
+  return {
+    maxSessions: resolved.reference ? REFERENCE_SESSIONS : 1,
+    info: async () => info,
+    async openSession(): Promise<ProfileServiceSession> {
+      if (stopped !== null) throw new Error('profile-service driver: openSession() after stop()');
+      if (service !== null) {
+        const scope = service.scope();
+        return profileServiceSession(scope.url, resolved.timeoutMs, agent, secureAgent, () => scope.close());
+      }
+      return profileServiceSession(resolved.url as string, resolved.timeoutMs, agent, secureAgent, () => {});
+    },
+    stop(): Promise<void> {
+      stopped ??= (async () => {
+        agent.destroy();
+        secureAgent.destroy();
+        await service?.close();
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** A session on the server at `baseUrl` (ends with `/`). Exported for tests and other tools. */
+export function profileServiceSession(
+  baseUrl: string,
+  timeoutMs: number,
+  agent: http.Agent = new http.Agent({ keepAlive: true }),
+  secureAgent: https.Agent = new https.Agent({ keepAlive: true }),
+  onClose: () => void = () => {},
+): ProfileServiceSession {
+  let closed = false;
+  return {
+    baseUrl,
+    exchange: (request, signal) =>
+      exchange(new URL(request.path, baseUrl), request, timeoutMs, agent, secureAgent, signal),
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      onClose();
+    },
+  };
+}
+
+function exchange(
+  url: URL,
+  request: ProfileServiceRequest,
+  timeoutMs: number,
+  agent: http.Agent,
+  secureAgent: https.Agent,
+  signal: AbortSignal,
+): Promise<WireExchange> {
+  const started = performance.now();
+  const body = request.body ?? null;
+  const wireRequest = { method: request.method, url: url.toString(), body };
+  const done = (response: WireExchange['response'], failure: string | null): WireExchange => ({
+    request: wireRequest,
+    response,
+    failure,
+    ms: Math.round(performance.now() - started),
+  });
+  return new Promise((resolve) => {
+    if (signal.aborted) {
+      resolve(done(null, 'aborted before sending'));
+      return;
+    }
+    const headers: http.OutgoingHttpHeaders = { Accept: 'application/json' };
+    if (body !== null) {
+      headers['Content-Type'] = 'application/json';
+      headers['Content-Length'] = Buffer.byteLength(body);
+    }
+    const secure = url.protocol === 'https:';
+    const req = (secure ? https : http).request(url, {
+      method: request.method,
+      headers,
+      agent: secure ? secureAgent : agent,
+    });
+    let settled = false;
+    const finish = (value: WireExchange) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      resolve(value);
+    };
+    const timer = setTimeout(() => {
+      finish(done(null, `no complete answer within ${timeoutMs} ms`));
+      req.destroy();
+    }, timeoutMs);
+    const onAbort = () => {
+      finish(done(null, 'aborted'));
+      req.destroy();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    req.on('error', (error) => finish(done(null, `connection failed: ${error.message}`)));
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      });
+      res.on('error', (error) => finish(done(null, `the answer broke off: ${error.message}`)));
+      res.on('aborted', () => finish(done(null, 'the answer broke off')));
+      res.on('end', () => {
+        if (!res.complete) {
+          finish(done(null, 'the answer broke off before its end'));
+          return;
+        }
+        const contentType = res.headers['content-type'] ?? null;
+        const text = Buffer.concat(chunks).toString('utf8');
+        finish(
+          size > MAX_BODY_BYTES
+            ? done(null, `the answer is larger than ${MAX_BODY_BYTES} bytes`)
+            : done({ status: res.statusCode ?? 0, contentType, body: text }, null),
+        );
+      });
+    });
+    req.end(body ?? undefined);
+  });
+}

@@ -1,0 +1,99 @@
+/**
+ * Runs one vector against a profile-server session and turns the judged exchanges into a CaseResult,
+ * with every exchange of a failing case attached (request and response as they travelled).
+ */
+import type { Attachment, CaseResult, StepRecord, Verdict } from '../../src/core/results.ts';
+import type { BaseTargetInfo } from '../../src/core/types.ts';
+import type { CaseEnv, PlannedCase } from '../../src/core/suite.ts';
+import { describeOperation, formatExchange, runSequence } from './judge.ts';
+import { requirement } from './requirements.ts';
+import { SPECIFICATION, type ProfileServerSession, type Vector } from './types.ts';
+import { operationsOf } from './vectors.ts';
+
+export interface ProfilesCase extends PlannedCase {
+  vector: Vector;
+}
+
+export function caseOf(vector: Vector): ProfilesCase {
+  const ops = operationsOf(vector);
+  return {
+    id: vector.id,
+    title: vector.title,
+    area: vector.area,
+    requirements: vector.requirements,
+    needs: ops.some((o) => o.op === 'create') ? ['admin', 'create'] : ['admin'],
+    vector,
+  };
+}
+
+export async function runProfilesCase(
+  planned: ProfilesCase,
+  env: CaseEnv<ProfileServerSession, BaseTargetInfo>,
+): Promise<CaseResult> {
+  const start = Date.now();
+  const vector = planned.vector;
+  const outcome = await runSequence(env.session, { operations: operationsOf(vector) }, env.signal);
+  const stop = Date.now();
+  const failed = outcome.failure !== null;
+  const attach = failed || env.artifacts === 'always';
+  const steps: StepRecord[] = outcome.steps.map((s, i) => ({
+    name: s.name,
+    status: s.failure === null ? 'passed' : 'failed',
+    // Steps carry no timing of their own beyond the exchange's duration; spread them over the case.
+    start: start + i,
+    stop: start + i + s.exchange.ms,
+    ...(s.failure === null ? {} : { message: s.failure.message }),
+    ...(attach ? { attachments: [exchangeAttachment(s.exchange, s.name)] } : {}),
+  }));
+  let verdict: Verdict = 'pass';
+  let message = `${outcome.steps.length} exchange(s) as the model predicts`;
+  const attachments: Attachment[] = [];
+  const result: CaseResult = {
+    id: planned.id,
+    title: planned.title,
+    target: env.targetName,
+    specification: SPECIFICATION,
+    area: planned.area,
+    requirements: planned.requirements,
+    verdict,
+    message,
+    parameters: {
+      catalog: `${vector.catalog.profiles.length} profile(s)`,
+      ...(vector.given !== undefined ? { setup: vector.given.map(describeOperation).join('\n') } : {}),
+      request: describeOperation(vector.when),
+    },
+    expected: vector.then,
+    choices: {},
+    steps,
+    attachments,
+    start,
+    stop,
+    replay: env.replay,
+  };
+  if (outcome.failure !== null) {
+    const failure = outcome.failure;
+    const failing = outcome.steps[failure.step];
+    // A broken SHOULD is reported, but does not fail the run.
+    verdict = requirement(failure.requirement).severity === 'SHOULD' ? 'non-strict' : 'fail';
+    message = `${failure.requirement}: ${failure.message}`;
+    result.category = failure.category;
+    if (!result.requirements.includes(failure.requirement))
+      result.requirements = [...result.requirements, failure.requirement];
+    if (failing !== undefined) {
+      result.observed = failing.exchange.response ?? { failure: failing.exchange.failure };
+      attachments.push(exchangeAttachment(failing.exchange, `failing exchange: ${failing.name}`));
+    }
+    attachments.push({
+      name: 'wire transcript',
+      contentType: 'text/plain',
+      body: outcome.steps.map((s) => `## ${s.name}\n${formatExchange(s.exchange)}`).join('\n\n'),
+    });
+  }
+  result.verdict = verdict;
+  result.message = message;
+  return result;
+}
+
+function exchangeAttachment(exchange: Parameters<typeof formatExchange>[0], name: string): Attachment {
+  return { name, contentType: 'text/plain', body: formatExchange(exchange) };
+}

@@ -1,0 +1,132 @@
+/**
+ * The `openmobile-profiles` suite: an Open Mobile profile server (the profile-service half of the adapter
+ * protocol) judged against the portal document (seed 001) and the lookup rules. Its targets are reached by
+ * the `profile-service` driver; each session is a connection to the server whose catalog the cases load.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { HarnessError } from '../../src/core/errors.ts';
+import type { FuzzProperty } from '../../src/core/fuzz.ts';
+import type {
+  FuzzEnv,
+  FuzzOptions,
+  PlannedCase,
+  Suite,
+  SuiteLoadContext,
+  TargetDeclarations,
+  TargetPlan,
+} from '../../src/core/suite.ts';
+import type { BaseTargetInfo } from '../../src/core/types.ts';
+import { caseOf, runProfilesCase, type ProfilesCase } from './execute.ts';
+import { expectation } from './judge.ts';
+import { PROPERTY_IDS, profilesProperty, type ProfilesPropertyId } from './fuzz.ts';
+import { predict } from './model.ts';
+import { REQUIREMENTS } from './requirements.ts';
+import { SPECIFICATION, SUITE_NAME, type ModelEntry, type ProfileServerSession, type Vector } from './types.ts';
+import { loadProfileVectors, operationsOf } from './vectors.ts';
+
+export class OpenMobileProfilesSuite implements Suite<ProfileServerSession, BaseTargetInfo> {
+  readonly name = SUITE_NAME;
+  readonly specification = SPECIFICATION;
+  readonly fuzzPropertyIds = PROPERTY_IDS;
+  private cases: ProfilesCase[] | null = null;
+
+  /**
+   * `extraFiles`: vector files loaded before the suite's own (its kept fuzz failures from
+   * `<corpus>/openmobile-profiles/`, a file to replay). `vectorsDir`: read instead of
+   * `<vectorsRoot>/openmobile-profiles` (tests).
+   */
+  constructor(
+    private readonly extraFiles: readonly string[] = [],
+    private readonly vectorsDir: string | null = null,
+  ) {}
+
+  async load(context: SuiteLoadContext): Promise<void> {
+    const dir = this.vectorsDir ?? path.join(context.vectorsRoot, SUITE_NAME);
+    if (!existsSync(dir)) {
+      throw new HarnessError(
+        'HARNESS_CONFIG_INVALID',
+        `the ${SUITE_NAME} vectors are missing: ${path.relative(context.rootDir, dir) || dir} does not exist (they live beside the Open Mobile vectors directory)`,
+      );
+    }
+    const { vectors } = await loadProfileVectors(dir, context.rootDir, { extraFiles: this.extraFiles });
+    this.cases = vectors.map(caseOf);
+  }
+
+  private loaded(): ProfilesCase[] {
+    if (this.cases === null) throw new Error(`${SUITE_NAME} suite used before load()`);
+    return this.cases;
+  }
+
+  list(): PlannedCase[] {
+    return this.loaded();
+  }
+
+  plan(_info: BaseTargetInfo, _target: TargetDeclarations): TargetPlan<ProfileServerSession, BaseTargetInfo> {
+    return {
+      cases: this.loaded(),
+      run: (planned, env) => runProfilesCase(planned as ProfilesCase, env),
+      finish: () => [],
+    };
+  }
+
+  fuzzProperties(
+    env: FuzzEnv<ProfileServerSession, BaseTargetInfo>,
+    options: FuzzOptions<ProfileServerSession, BaseTargetInfo>,
+  ): FuzzProperty<unknown>[] {
+    const ids = (options.properties ?? PROPERTY_IDS).filter((id): id is ProfilesPropertyId =>
+      (PROPERTY_IDS as readonly string[]).includes(id),
+    );
+    const settings = { maxSteps: options.maxSteps ?? 4, create: env.info.capabilities.includes('create') };
+    return ids.map((id) => profilesProperty(id, env.session, settings) as FuzzProperty<unknown>);
+  }
+
+  catalogue() {
+    return {
+      requirements: REQUIREMENTS.map((r) => ({
+        id: r.id,
+        title: r.title,
+        severity: r.severity,
+        quote: r.quote,
+        source: r.source,
+      })),
+      choicePoints: [],
+    };
+  }
+
+  explain(caseId: string): string {
+    const c = this.loaded().find((x) => x.id === caseId);
+    if (c === undefined) {
+      throw new HarnessError(
+        'HARNESS_CASE_UNKNOWN',
+        `no case "${caseId}": run \`npx harness list\` to see the case ids`,
+      );
+    }
+    return explainVector(c.vector);
+  }
+}
+
+/** Each request of the vector and what the model predicts for it, with the reason. */
+export function explainVector(vector: Vector): string {
+  const lines = [
+    `${vector.id}: ${vector.title}`,
+    `  from ${vector.source ?? '?'}; requirements ${vector.requirements.join(', ')}`,
+  ];
+  let state: ModelEntry[] = [];
+  for (const [i, op] of operationsOf(vector).entries()) {
+    const prediction = predict(state, op);
+    const r =
+      op.op === 'put-catalog'
+        ? `PUT catalog (${String((op.catalog as { profiles?: unknown[] }).profiles?.length ?? '?')} profiles)`
+        : JSON.stringify(op);
+    lines.push(`  ${i + 1}. ${r}`, `     -> ${expectation(prediction)} [${prediction.requirement}]`);
+    if (prediction.kind === 'replaced' || prediction.kind === 'patched') state = prediction.next;
+    if (prediction.kind === 'created') state = prediction.next(Math.max(0, ...state.map((e) => e.id)) + 1);
+  }
+  return lines.join('\n');
+}
+
+/** The suite, for the registry in src/cli/builtins.ts. */
+export function createProfilesSuite(extraFiles: readonly string[] = []): OpenMobileProfilesSuite {
+  return new OpenMobileProfilesSuite(extraFiles);
+}

@@ -1,0 +1,352 @@
+/**
+ * Runs operations against a profile server and judges every answer with the model: status, body schema
+ * (vectors/schema/openmobile-profiles.responses.schema.json), content, and, after an administration
+ * request, the catalog it left, seen through lookups (a real server offers no other view of it).
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { FailureCategory } from '../../src/core/results.ts';
+import type { Profile } from '../../src/core/types.ts';
+import { predict } from './model.ts';
+import type { HttpMethod, ModelEntry, Operation, Prediction, ProfileServerSession, WireExchange } from './types.ts';
+
+const SCHEMA_FILE = fileURLToPath(
+  new URL('../../vectors/schema/openmobile-profiles.responses.schema.json', import.meta.url),
+);
+const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false });
+let schemas: Record<'profile' | 'notFound' | 'invalidProfile' | 'catalogProfile', ValidateFunction> | null = null;
+
+function validators() {
+  if (schemas === null) {
+    const document = JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as { $id: string };
+    ajv.addSchema(document);
+    const at = (name: string) => ajv.getSchema(`${document.$id}#/$defs/${name}`) as ValidateFunction;
+    schemas = {
+      profile: at('profile'),
+      notFound: at('notFound'),
+      invalidProfile: at('invalidProfile'),
+      catalogProfile: at('catalogProfile'),
+    };
+  }
+  return schemas;
+}
+
+/** One request as sent: method, path relative to the server's base URL, JSON body. */
+export function requestOf(op: Operation): { method: HttpMethod; path: string; body?: string } {
+  switch (op.op) {
+    case 'lookup': {
+      const query = [`platform=${encodeURIComponent(op.platform)}`, `mode=${encodeURIComponent(op.mode)}`];
+      if (op.pin !== undefined) query.push(`pin=${encodeURIComponent(op.pin)}`);
+      return { method: 'GET', path: `v1/profiles/${encodeURIComponent(op.pid)}?${query.join('&')}` };
+    }
+    case 'put-catalog':
+      return { method: 'PUT', path: 'v1/admin/catalog', body: JSON.stringify(op.catalog) };
+    case 'patch': {
+      const query: string[] = [];
+      if (op.platform !== undefined) query.push(`platform=${op.platform}`);
+      if (op.mode !== undefined) query.push(`mode=${op.mode}`);
+      return {
+        method: 'PATCH',
+        path: `v1/admin/profiles/${encodeURIComponent(op.id)}${query.length > 0 ? `?${query.join('&')}` : ''}`,
+        body: JSON.stringify(op.body),
+      };
+    }
+    case 'create':
+      return { method: 'POST', path: 'v1/admin/profiles', body: JSON.stringify(op.body) };
+  }
+}
+
+/** The operation in one line, for parameters and fuzz counterexamples. */
+export function describeOperation(op: Operation): string {
+  const r = requestOf(op);
+  const body = r.body === undefined ? '' : ` ${r.body.length > 300 ? `${r.body.slice(0, 300)}…` : r.body}`;
+  return `${r.method} /${r.path}${body}`;
+}
+
+export interface StepOutcome {
+  name: string;
+  exchange: WireExchange;
+  /** Null when the answer is what the model predicts. */
+  failure: { message: string; category: FailureCategory; requirement: string } | null;
+}
+
+export interface SequenceOutcome {
+  steps: StepOutcome[];
+  /** The first failing step, or null. */
+  failure: (StepOutcome['failure'] & { step: number }) | null;
+  /** The catalog the model holds after the last judged step. */
+  state: ModelEntry[];
+}
+
+export interface SequenceInput {
+  /** Operations in order; the last is the request under test, the ones before it set the case up. */
+  operations: Operation[];
+  /** Check the catalog through lookups after each administration request (default true). */
+  probe?: boolean;
+}
+
+/**
+ * Sends every operation, judging each; stops at the first failure. After each administration request the
+ * state is probed: every entry the model knows of, before and after, and every entry the request named, is
+ * looked up with its PIN, and each answer compared with the model's.
+ */
+export async function runSequence(
+  session: ProfileServerSession,
+  input: SequenceInput,
+  signal: AbortSignal,
+): Promise<SequenceOutcome> {
+  let state: ModelEntry[] = [];
+  const steps: StepOutcome[] = [];
+  for (const [index, op] of input.operations.entries()) {
+    const prediction = predict(state, op);
+    const exchange = await session.exchange(requestOf(op), signal);
+    const judged = judge(prediction, exchange, state);
+    const label = index === input.operations.length - 1 ? 'request under test' : `setup ${index + 1}`;
+    const step: StepOutcome = { name: `${label}: ${describeOperation(op)}`, exchange, failure: judged.failure };
+    steps.push(step);
+    if (judged.failure !== null) return { steps, failure: { ...judged.failure, step: steps.length - 1 }, state };
+    const before = state;
+    state = judged.next;
+    if (op.op !== 'lookup' && input.probe !== false) {
+      const failing = prediction.status >= 400;
+      for (const probe of probesFor(before, state, op, judged.createdId)) {
+        const expected = predict(state, probe);
+        const probeExchange = await session.exchange(requestOf(probe), signal);
+        const probed = judge(expected, probeExchange, state);
+        const probeStep: StepOutcome = {
+          name: `state probe: ${describeOperation(probe)}`,
+          exchange: probeExchange,
+          failure:
+            probed.failure === null ||
+            probed.failure.category === 'server-error' ||
+            probed.failure.category === 'schema-violation'
+              ? probed.failure
+              : {
+                  message: `after ${describeOperation(op)} (${failing ? `rejected, ${prediction.status}` : 'accepted'}), ${probed.failure.message}`,
+                  category: failing ? 'state-changed-by-failing-request' : 'wrong-state',
+                  requirement: failing ? 'OMP-ADMIN-ATOMIC' : prediction.requirement,
+                },
+        };
+        steps.push(probeStep);
+        if (probeStep.failure !== null) {
+          return { steps, failure: { ...probeStep.failure, step: steps.length - 1 }, state };
+        }
+      }
+    }
+  }
+  return { steps, failure: null, state };
+}
+
+/** Lookups that tell the catalog apart: each known entry with its own PIN (and with none). */
+function probesFor(before: ModelEntry[], after: ModelEntry[], op: Operation, createdId: number | null): Operation[] {
+  const keys = new Set<string>();
+  const probes: Operation[] = [];
+  const add = (id: unknown, platform: unknown, mode: unknown, pin: unknown) => {
+    if (
+      typeof id !== 'number' ||
+      (platform !== 'ios' && platform !== 'android') ||
+      (mode !== 'production' && mode !== 'test')
+    )
+      return;
+    const lookupPin = typeof pin === 'string' && pin !== '' ? pin : undefined;
+    const key = `${id}|${platform}|${mode}|${lookupPin ?? ''}`;
+    if (keys.has(key)) return;
+    keys.add(key);
+    probes.push({
+      op: 'lookup',
+      pid: String(id),
+      platform,
+      mode,
+      ...(lookupPin === undefined ? {} : { pin: lookupPin }),
+    });
+  };
+  for (const e of [...after, ...before]) add(e.id, e.platform, e.mode, e.pin);
+  const mentioned: unknown[] = [];
+  if (op.op === 'put-catalog' && isObject(op.catalog) && Array.isArray(op.catalog['profiles']))
+    mentioned.push(...op.catalog['profiles']);
+  if (op.op === 'patch' && isObject(op.body)) {
+    for (const e of before)
+      if (String(e.id) === op.id) mentioned.push({ ...e, ...op.body, id: e.id, platform: e.platform, mode: e.mode });
+  }
+  if (op.op === 'create' && isObject(op.body)) mentioned.push({ ...op.body, id: createdId ?? op.body['id'] });
+  for (const m of mentioned) if (isObject(m)) add(m['id'], m['platform'], m['mode'], m['pin']);
+  return probes;
+}
+
+interface Judged {
+  failure: StepOutcome['failure'];
+  next: ModelEntry[];
+  createdId: number | null;
+}
+
+const PUBLIC_FIELDS = [
+  'id',
+  'company',
+  'platform',
+  'mode',
+  'domains',
+  'prefixes',
+  'savePassword',
+  'autologin',
+] as const;
+
+/** One answer against its prediction. */
+export function judge(prediction: Prediction, exchange: WireExchange, state: ModelEntry[]): Judged {
+  const fail = (category: FailureCategory, message: string, requirement = prediction.requirement): Judged => ({
+    failure: { category, message, requirement },
+    next: state,
+    createdId: null,
+  });
+  const response = exchange.response;
+  if (response === null) return fail('server-error', `no answer: ${exchange.failure ?? 'unknown failure'}`, 'OMP-WIRE');
+  if (response.status >= 500) {
+    return fail(
+      'server-error',
+      `HTTP ${response.status} (expected ${prediction.status}): ${excerpt(response.body)}`,
+      'OMP-WIRE',
+    );
+  }
+  let body: unknown = null;
+  if (response.status !== 204) {
+    try {
+      body = JSON.parse(response.body);
+    } catch {
+      return fail(
+        'server-error',
+        `HTTP ${response.status} with a body that is not JSON: ${excerpt(response.body)}`,
+        'OMP-WIRE',
+      );
+    }
+  }
+  if (response.status !== prediction.status) {
+    return fail(
+      'wrong-result-code',
+      `expected ${expectation(prediction)}, got HTTP ${response.status} ${excerpt(response.body)}`,
+    );
+  }
+  const v = validators();
+  const schema =
+    prediction.kind === 'profile'
+      ? v.profile
+      : prediction.kind === 'not-found'
+        ? v.notFound
+        : prediction.kind === 'rejected'
+          ? v.invalidProfile
+          : prediction.kind === 'patched' || prediction.kind === 'created'
+            ? v.catalogProfile
+            : null;
+  if (schema !== null && !schema(body)) {
+    const errors = (schema.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');
+    return fail(
+      'schema-violation',
+      `HTTP ${response.status} body breaks its schema (${errors}): ${excerpt(response.body)}`,
+      'OMP-WIRE',
+    );
+  }
+  switch (prediction.kind) {
+    case 'profile': {
+      const diff = differences(prediction.profile, body as Profile);
+      return diff === null
+        ? { failure: null, next: state, createdId: null }
+        : fail('wrong-result-code', `expected profile ${label(prediction.profile)} (${prediction.reason}); ${diff}`);
+    }
+    case 'not-found':
+      return { failure: null, next: state, createdId: null };
+    case 'rejected': {
+      const answer = body as { id: number | null; field: string };
+      const matches = prediction.violations.some((x) => x.id === answer.id && x.field === answer.field);
+      if (matches) return { failure: null, next: state, createdId: null };
+      return fail(
+        'wrong-result-code',
+        `422 names profile ${String(answer.id)} field "${answer.field}", but the request breaks ${describeViolations(prediction)}`,
+        prediction.violations[0]?.requirement ?? prediction.requirement,
+      );
+    }
+    case 'replaced':
+      return { failure: null, next: prediction.next, createdId: null };
+    case 'patched': {
+      const diff = differences(prediction.entry, body as Profile);
+      return diff === null
+        ? { failure: null, next: prediction.next, createdId: null }
+        : fail('wrong-state', `the PATCH answer is not the patched profile: ${diff}`);
+    }
+    case 'created': {
+      const id = (body as { id: number }).id;
+      if (state.some((e) => e.id === id)) {
+        return fail(
+          'wrong-result-code',
+          `the created profile got ID ${id}, which profile ${label(state.find((e) => e.id === id) as ModelEntry)} already has`,
+        );
+      }
+      const diff = differences({ ...prediction.draft, id } as Profile, body as Profile);
+      return diff === null
+        ? { failure: null, next: prediction.next(id), createdId: id }
+        : fail('wrong-state', `the POST answer is not the created profile: ${diff}`);
+    }
+    case 'no-such-profile':
+      return { failure: null, next: state, createdId: null };
+  }
+}
+
+/** What the model expected, in words. */
+export function expectation(prediction: Prediction): string {
+  switch (prediction.kind) {
+    case 'profile':
+      return `200 with profile ${label(prediction.profile)} (${prediction.reason})`;
+    case 'not-found':
+      return `404 (${prediction.reason})`;
+    case 'replaced':
+      return '204 (the catalog is valid)';
+    case 'patched':
+      return '200 with the patched profile';
+    case 'created':
+      return '201 with the new profile and a new ID';
+    case 'rejected':
+      return `422 naming one of ${describeViolations(prediction)}`;
+    case 'no-such-profile':
+      return `${prediction.status} (${prediction.reason})`;
+  }
+}
+
+function describeViolations(prediction: Extract<Prediction, { kind: 'rejected' }>): string {
+  return prediction.violations.map((x) => `profile ${String(x.id)} field "${x.field}" (${x.rule})`).join(', ');
+}
+
+function label(p: { id: number; platform: string; mode: string }): string {
+  return `${p.id} ${p.platform} ${p.mode}`;
+}
+
+/** The first public field that differs, or null. Unknown fields in the answer are ignored (protocol). */
+function differences(expected: Profile, observed: Profile): string | null {
+  for (const field of PUBLIC_FIELDS) {
+    const want = JSON.stringify(expected[field]);
+    const got = JSON.stringify(observed[field]);
+    if (want !== got) return `"${field}" is ${got ?? 'missing'}, expected ${want}`;
+  }
+  return null;
+}
+
+function excerpt(text: string): string {
+  return text.length > 512 ? `${text.slice(0, 512)}…` : text;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** An exchange as a text attachment: request line and body, then status and body. */
+export function formatExchange(exchange: WireExchange): string {
+  const lines = [`${exchange.request.method} ${exchange.request.url}`];
+  if (exchange.request.body !== null) lines.push('Content-Type: application/json', '', exchange.request.body);
+  lines.push('', '---', '');
+  if (exchange.response === null) lines.push(`(no answer: ${exchange.failure ?? '?'})`);
+  else {
+    lines.push(
+      `HTTP ${exchange.response.status}${exchange.response.contentType ? ` (${exchange.response.contentType})` : ''}`,
+    );
+    if (exchange.response.body !== '') lines.push('', exchange.response.body);
+  }
+  lines.push('', `(${exchange.ms} ms)`);
+  return lines.join('\n');
+}

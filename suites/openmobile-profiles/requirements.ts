@@ -1,0 +1,159 @@
+/**
+ * The requirement catalogue of the profile-service suite: stable IDs, each quoting its source verbatim:
+ * the portal document (seed 001, docs/spec/open-mobile-portal-profiles.txt), the adapter protocol
+ * (docs/spec/adapter-protocol.md, section 2) where it is the source, and once the Provisioning API
+ * (seed 000) for what a profile ID is. docs/openmobile-profiles.md gives the harness's readings.
+ */
+import type { Requirement } from './types.ts';
+
+const PORTAL = '001 Open Mobile client profiles';
+const PROTOCOL = 'adapter protocol, 2. Profile service';
+
+export const REQUIREMENTS: readonly Requirement[] = [
+  // Lookup
+  {
+    id: 'OMP-LOOKUP-SELECT',
+    title:
+      'ID, PIN, platform and mode select exactly one profile: 200 with that profile (no pin, favorite or published)',
+    severity: 'MUST',
+    quote:
+      "200 returns the profile that the ID, PIN, platform and mode select (Profile Finder included: an ID of another platform's profile selects the company's favorite profile for this platform):",
+    source: PROTOCOL,
+  },
+  {
+    id: 'OMP-LOOKUP-NOT-FOUND',
+    title: 'Nothing selected (unknown ID, no profile for that platform and mode): 404 {"error":"not-found"}',
+    severity: 'MUST',
+    quote:
+      '404 (`{ "error": "not-found" }`) when nothing is selected: unknown ID, wrong or missing PIN, no profile for that platform and mode.',
+    source: PROTOCOL,
+  },
+  {
+    id: 'OMP-LOOKUP-PIN',
+    title:
+      'A PIN profile is selected only by its PIN, exactly (case-sensitive); a missing or wrong PIN is 404; a PIN for a profile without one is 404',
+    severity: 'MUST',
+    quote: 'A PIN (Personal ID Number) provides an extra level of security for users activating the client.',
+    source: `${PORTAL}, Profile ID`,
+  },
+  {
+    id: 'OMP-LOOKUP-EMPTY-PIN',
+    title: 'An empty pin= is the same as no PIN',
+    severity: 'MUST',
+    quote: '`pin` is omitted when the request has none.',
+    source: PROTOCOL,
+  },
+  {
+    id: 'OMP-LOOKUP-MODE',
+    title: 'mode=test selects the test revision, mode=production the production one; never the other',
+    severity: 'MUST',
+    quote: '`mode` is `production` or `test` (from the `test` parameter)',
+    source: PROTOCOL,
+  },
+  // Profile Finder
+  {
+    id: 'OMP-FINDER-FAVORITE',
+    title: "An ID of another platform's profile selects the company's favorite for the asked platform (and mode)",
+    severity: 'MUST',
+    quote:
+      'The Profile Finder feature enables easier activation of Open Mobile for users who already have a profile ID for another platform.',
+    source: `${PORTAL}, Profile Finder`,
+  },
+  {
+    id: 'OMP-FINDER-NO-FAVORITE',
+    title: 'No favorite for the asked platform: the Profile Finder selects nothing (404)',
+    severity: 'MUST',
+    quote:
+      'To enable the Profile Finder for your Open Mobile users, on the Open Mobile Portal, designate a profile as a Favorite for the Android platform.',
+    source: `${PORTAL}, Profile Finder`,
+  },
+  // Portal rules
+  {
+    id: 'OMP-PIN-FORBIDDEN-CHARS',
+    title: 'A PIN with a forbidden character (the typographic quotes included) is rejected: 422, field pin',
+    severity: 'MUST',
+    quote:
+      'A PIN may not contain any of these special characters: space( ), dollar sign ($), ampersand (&), plus (+), percent sign (%), at sign (@), apostrophe( \u2018), comma (,), forward slash (/), colon( :), semicolon (;), equals ( = ) , question mark (?), quotation mark (\u201c), greater than (>), less than (<), pound sign (#).',
+    source: `${PORTAL}, Profile ID`,
+  },
+  {
+    id: 'OMP-FAVORITE-NO-PIN',
+    title: 'A favorite cannot have a PIN: 422',
+    severity: 'MUST',
+    quote: '(Favorite profiles may not include a PIN.)',
+    source: `${PORTAL}, Profile Finder`,
+  },
+  {
+    id: 'OMP-FAVORITE-ONE',
+    title: 'A company has at most one favorite per platform and mode: a second one is 422, field favorite',
+    severity: 'MUST',
+    quote: 'This will be the default profile received by your Android users.',
+    source: `${PORTAL}, Profile Finder`,
+  },
+  {
+    id: 'OMP-PIN-FROZEN',
+    title: 'Once the profile is published to test (or production) its PIN cannot change: 422, field pin',
+    severity: 'MUST',
+    quote: "Once you have published to Test, you may no longer change the profile's PIN.",
+    source: `${PORTAL}, Profile ID`,
+  },
+  {
+    id: 'OMP-PUBLISH-FORWARD',
+    title: 'Publication only goes forward (draft, test, production): going back is 422, field published',
+    severity: 'SHOULD',
+    quote: "Once you have published to Test, you may no longer change the profile's PIN.",
+    source: `${PORTAL}, Profile ID (harness reading: docs/openmobile-profiles.md)`,
+  },
+  {
+    id: 'OMP-ID-GENERATED',
+    title:
+      'The portal generates profile IDs: POST answers a new, unused decimal ID; an ID cannot be given or changed (422, field id)',
+    severity: 'MUST',
+    quote: 'The Profile ID is automatically generated by the Open Mobile Portal.',
+    source: `${PORTAL}, Profile ID`,
+  },
+  {
+    id: 'OMP-ID-DECIMAL',
+    title: 'A profile ID is a decimal number: a catalog entry with another ID is 422, field id',
+    severity: 'MUST',
+    quote: 'The operation failed. A blank Profile ID was specified. (A valid Profile ID is a decimal value.)',
+    source: '000 Error Codes, Table 2',
+  },
+  // Administration
+  {
+    id: 'OMP-ADMIN-REPLACE',
+    title: 'PUT /v1/admin/catalog with a valid catalog answers 204 and replaces the whole catalog',
+    severity: 'MUST',
+    quote: '-> 204 replaces the whole catalog',
+    source: PROTOCOL,
+  },
+  {
+    id: 'OMP-ADMIN-PATCH',
+    title: 'PATCH /v1/admin/profiles/{id} changes only the fields given and answers 200 with the profile',
+    severity: 'MUST',
+    quote: "`PATCH /v1/admin/profiles/{id}` with any subset of the profile's fields -> 200 with the profile",
+    source: PROTOCOL,
+  },
+  {
+    id: 'OMP-ADMIN-ATOMIC',
+    title: 'A 422 changes nothing: every lookup answers as before the rejected request',
+    severity: 'MUST',
+    quote: 'A 422 changes nothing.',
+    source: PROTOCOL,
+  },
+  {
+    id: 'OMP-WIRE',
+    title: 'Every answer is a documented status with a JSON body of its schema; never a 5xx, a hang or garbage',
+    severity: 'MUST',
+    quote: 'All bodies are JSON (UTF-8, `Content-Type: application/json`).',
+    source: 'adapter protocol, introduction',
+  },
+];
+
+const byId = new Map(REQUIREMENTS.map((r) => [r.id, r]));
+
+export function requirement(id: string): Requirement {
+  const found = byId.get(id);
+  if (found === undefined) throw new Error(`unknown profile-service requirement "${id}"`);
+  return found;
+}

@@ -1,0 +1,314 @@
+/**
+ * Runs one vector against one session: its fixtures (test hooks for accounts and users, the API itself for
+ * devices, whose ids the server assigns), then its steps, each judged against the model. Fixture names get a
+ * per-case suffix so cases can run side by side on one server without a reset.
+ *
+ * Everything reported is redacted: account login keys (every `spAccountLoginKey` sent) and OATH secrets
+ * (every `secret=` in an answer, in clear or percent-encoded inside a QR code URL).
+ */
+import { randomBytes } from 'node:crypto';
+import { Redactor, REDACTED } from '../../src/core/redact.ts';
+import type { Attachment, StepRecord } from '../../src/core/results.ts';
+import { judgeExchange, describeExpectation, type StepJudgement, type SurePassIdCategory } from './judge.ts';
+import { apply, emptyState, expect, operationOf, type SentBody } from './model.ts';
+import type { Expectation, OathExchange, SurePassIdSession, Vector } from './types.ts';
+
+export const SPECIFICATION = 'SurePassID Provision Soft Token (OTA)';
+
+export type CaseVerdict = 'pass' | 'fail' | 'non-strict' | 'informational';
+
+export interface SurePassIdCaseRun {
+  verdict: CaseVerdict;
+  category?: SurePassIdCategory;
+  /** One line, redacted. */
+  message: string;
+  requirements: string[];
+  steps: StepRecord[];
+  parameters: Record<string, string>;
+  /** The errorCode of each request of `steps` after the fixtures (null: no JSON answer), for statistics. */
+  codes: (number | null)[];
+  /** The model's expectation and the observed errorCode of the deciding step. */
+  expected: string;
+  observed: string;
+}
+
+/** Placeholders: `{{account:A}}`, `{{key:A}}`, `{{device:D}}`. */
+export const PLACEHOLDER = /\{\{(account|key|device):([A-Za-z0-9._-]+)\}\}/g;
+
+interface Bindings {
+  accounts: Map<string, { name: string; key: string }>;
+  devices: Map<string, string>;
+}
+
+/** Collects the secrets of a run and redacts text and JSON bodies with them. */
+export class SecretKeeper {
+  readonly redactor = new Redactor();
+  readonly secrets: string[] = [];
+
+  add(secret: string | null | undefined): void {
+    if (secret === null || secret === undefined || secret === '' || this.secrets.includes(secret)) return;
+    this.secrets.push(secret);
+    this.redactor.add(secret);
+  }
+
+  /** Keys in a request body (structurally, so even a one-character key is hidden). */
+  fromRequest(body: SentBody): void {
+    if ('json' in body) {
+      const key = (body.json as { spAccountLoginKey?: unknown } | null)?.spAccountLoginKey;
+      if (typeof key === 'string') this.add(key);
+    }
+  }
+
+  /** OATH secrets in an answer, in clear (`secret=K`) or percent-encoded in a URL (`secret%3DK`). */
+  fromAnswer(text: string): void {
+    for (const m of text.matchAll(/secret(?:=|%3D|%253D)([^&%"\\\s]+)/gi)) this.add(m[1]);
+  }
+
+  text(text: string): string {
+    return this.redactor.text(text);
+  }
+
+  /** A request body for a report: the key replaced structurally, then every known secret in the text. */
+  body(body: string): string {
+    try {
+      const parsed: unknown = JSON.parse(body);
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && 'spAccountLoginKey' in parsed) {
+        (parsed as Record<string, unknown>)['spAccountLoginKey'] = REDACTED;
+        return this.text(JSON.stringify(parsed));
+      }
+    } catch {
+      // Not JSON: text redaction only.
+    }
+    return this.text(body);
+  }
+}
+
+/** Runs the vector; throws only when the target cannot be reached or a test hook fails (a broken case). */
+export async function runVector(
+  vector: Vector,
+  session: SurePassIdSession,
+  signal: AbortSignal,
+): Promise<SurePassIdCaseRun> {
+  const suffix = randomBytes(4).toString('hex');
+  const keeper = new SecretKeeper();
+  const bindings: Bindings = { accounts: new Map(), devices: new Map() };
+  const state = emptyState();
+  const steps: StepRecord[] = [];
+  const given = vector.given ?? {};
+
+  for (const account of given.accounts ?? []) {
+    const name = `${account.name}-${suffix}`;
+    keeper.add(account.key);
+    bindings.accounts.set(account.name, { name, key: account.key });
+    const start = Date.now();
+    await session.hooks.createAccount(
+      { loginName: name, loginKey: account.key, ...(account.issuer === undefined ? {} : { issuer: account.issuer }) },
+      signal,
+    );
+    state.accounts.set(name, { key: account.key, users: new Set() });
+    steps.push({ name: `given: account ${name} (test hook)`, status: 'passed', start, stop: Date.now() });
+  }
+  for (const user of given.users ?? []) {
+    const account = bindings.accounts.get(user.account) as { name: string };
+    const start = Date.now();
+    await session.hooks.createUser({ account: account.name, username: user.username }, signal);
+    state.accounts.get(account.name)?.users.add(user.username);
+    steps.push({
+      name: `given: user ${user.username} of ${account.name} (test hook)`,
+      status: 'passed',
+      start,
+      stop: Date.now(),
+    });
+  }
+
+  const judged: { judgement: StepJudgement; expectation: Expectation; setup: boolean }[] = [];
+  const send = async (
+    name: string,
+    body: SentBody,
+    text: string,
+    contentType: string | undefined,
+    setup: boolean,
+  ): Promise<StepJudgement> => {
+    keeper.fromRequest(body);
+    const expectation = expect(state, body);
+    const start = Date.now();
+    const exchange = await session.send(text, signal, contentType);
+    if (exchange.response !== null) keeper.fromAnswer(exchange.response.body);
+    const judgement = judgeExchange(expectation, exchange, operationOf(body), {
+      knownDeviceIds: new Set(state.devices.keys()),
+    });
+    if (judgement.answer !== null && judgement.errorCode !== null)
+      apply(state, body, expectation, judgement.errorCode, judgement.answer);
+    judged.push({ judgement, expectation, setup });
+    steps.push({
+      name,
+      status: judgement.verdict === 'fail' ? 'failed' : 'passed',
+      start,
+      stop: Date.now(),
+      message: keeper.text(`${judgement.message}. Expected ${describeExpectation(expectation)}`),
+      attachments: exchangeAttachments(exchange, keeper),
+    });
+    return judgement;
+  };
+
+  for (const device of given.devices ?? []) {
+    const account = bindings.accounts.get(device.account) as { name: string; key: string };
+    const credentials = { spAccountLoginName: account.name, spAccountLoginKey: account.key };
+    const add = { type: 'add_oath_device', username: device.username, ...credentials };
+    const added = await send(
+      `given: add_oath_device for ${device.username} (${device.ref})`,
+      { json: add },
+      JSON.stringify(add),
+      undefined,
+      true,
+    );
+    const id = added.answer?.['deviceId'];
+    if (added.verdict === 'fail' || typeof id !== 'string') return finish(vector, steps, judged, keeper, 'setup');
+    bindings.devices.set(device.ref, id);
+    if (device.provision !== undefined) {
+      const provision = {
+        type: 'provision_oath_device',
+        username: device.username,
+        ...credentials,
+        deviceId: id,
+        physicalDeviceId: device.provision,
+      };
+      const provisioned = await send(
+        `given: provision_oath_device ${device.ref}`,
+        { json: provision },
+        JSON.stringify(provision),
+        undefined,
+        true,
+      );
+      if (provisioned.verdict === 'fail') return finish(vector, steps, judged, keeper, 'setup');
+    }
+    if (device.deleted === true) {
+      const start = Date.now();
+      await session.hooks.deleteDevice({ account: account.name, deviceId: id }, signal);
+      const modelled = state.devices.get(id);
+      if (modelled !== undefined) modelled.deleted = true;
+      steps.push({ name: `given: delete ${device.ref} (test hook)`, status: 'passed', start, stop: Date.now() });
+    }
+  }
+
+  for (const [index, step] of vector.steps.entries()) {
+    let body: SentBody;
+    let text: string;
+    if (step.raw !== undefined) {
+      text = substitute(step.raw, bindings);
+      body = parseSent(text);
+    } else {
+      const json = substituteJson(step.body, bindings);
+      text = JSON.stringify(json);
+      body = { json };
+    }
+    const type = operationOf(body);
+    const judgement = await send(
+      `step ${index + 1}: ${type ?? 'malformed request'}`,
+      body,
+      text,
+      step.contentType,
+      false,
+    );
+    if (judgement.verdict === 'fail') break;
+  }
+  return finish(vector, steps, judged, keeper, 'steps');
+}
+
+function finish(
+  vector: Vector,
+  steps: StepRecord[],
+  judged: { judgement: StepJudgement; expectation: Expectation; setup: boolean }[],
+  keeper: SecretKeeper,
+  phase: 'setup' | 'steps',
+): SurePassIdCaseRun {
+  const parameters: Record<string, string> = {
+    requests: String(judged.length),
+    types: [
+      ...new Set(vector.steps.map((s) => typeOfTemplate(s.body) ?? (s.raw !== undefined ? 'raw body' : 'malformed'))),
+    ].join(', '),
+  };
+  const failing = judged.find((j) => j.judgement.verdict === 'fail');
+  const deciding =
+    failing ??
+    judged.find((j) => j.judgement.verdict === 'informational') ??
+    judged.find((j) => j.judgement.verdict === 'non-strict') ??
+    judged.at(-1);
+  const verdict: CaseVerdict =
+    failing !== undefined
+      ? 'fail'
+      : judged.some((j) => j.judgement.verdict === 'informational')
+        ? 'informational'
+        : judged.some((j) => j.judgement.verdict === 'non-strict')
+          ? 'non-strict'
+          : 'pass';
+  // Fixture requests and the vector's own steps are numbered apart, as the vector author counts them.
+  const setups = judged.filter((j) => j.setup);
+  const own = judged.filter((j) => !j.setup);
+  const where =
+    deciding?.setup === true
+      ? `fixture request ${setups.indexOf(deciding) + 1}`
+      : `step ${deciding === undefined ? 0 : own.indexOf(deciding) + 1} of ${vector.steps.length}`;
+  const message =
+    deciding === undefined
+      ? 'no request was sent'
+      : `${phase === 'setup' && failing !== undefined ? 'the fixtures failed: ' : ''}${where}: ${deciding.judgement.message}`;
+  const run: SurePassIdCaseRun = {
+    verdict,
+    message: keeper.text(message),
+    requirements: failing !== undefined ? failing.judgement.requirements : vector.requirements,
+    steps,
+    parameters,
+    codes: judged.filter((j) => !j.setup).map((j) => j.judgement.errorCode),
+    expected: deciding === undefined ? '' : keeper.text(describeExpectation(deciding.expectation)),
+    observed:
+      deciding?.judgement.errorCode === null || deciding === undefined
+        ? keeper.text(deciding?.judgement.message ?? '')
+        : `errorCode ${deciding.judgement.errorCode}`,
+  };
+  if (failing?.judgement.category !== undefined) run.category = failing.judgement.category;
+  return run;
+}
+
+function exchangeAttachments(exchange: OathExchange, keeper: SecretKeeper): Attachment[] {
+  const request = `${exchange.request.method} ${exchange.request.url}\nContent-Type: ${exchange.request.contentType}\n\n${keeper.body(exchange.request.body)}`;
+  const response =
+    exchange.response === null
+      ? `(no answer after ${exchange.ms} ms: ${exchange.failure?.message ?? 'unknown'})`
+      : `HTTP ${exchange.response.status}${exchange.response.contentType === null ? '' : `\nContent-Type: ${exchange.response.contentType}`}\n(${exchange.ms} ms)\n\n${keeper.text(exchange.response.body)}`;
+  return [
+    { name: 'request', contentType: 'text/plain', body: request },
+    { name: 'response', contentType: 'text/plain', body: response },
+  ];
+}
+
+function parseSent(text: string): SentBody {
+  try {
+    return { json: JSON.parse(text) as unknown };
+  } catch {
+    return { raw: text };
+  }
+}
+
+function substitute(text: string, bindings: Bindings): string {
+  return text.replace(PLACEHOLDER, (whole, kind: string, name: string) => {
+    if (kind === 'device') return bindings.devices.get(name) ?? whole;
+    const account = bindings.accounts.get(name);
+    if (account === undefined) return whole;
+    return kind === 'account' ? account.name : account.key;
+  });
+}
+
+function substituteJson(template: unknown, bindings: Bindings): unknown {
+  if (typeof template === 'string') return substitute(template, bindings);
+  if (Array.isArray(template)) return template.map((t) => substituteJson(t, bindings));
+  if (template !== null && typeof template === 'object') {
+    return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, substituteJson(v, bindings)]));
+  }
+  return template;
+}
+
+function typeOfTemplate(body: unknown): string | null {
+  const type = (body as { type?: unknown } | null | undefined)?.type;
+  return typeof type === 'string' ? type : null;
+}

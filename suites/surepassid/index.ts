@@ -1,0 +1,226 @@
+/**
+ * The SurePassID soft-token provisioning suite: fixed vectors (vectors/surepassid/*.json) run against a
+ * SurePassID server's REST/JSON OATH endpoint, each request judged by the model (model.ts), plus the
+ * `requests` fuzz property (generated bodies in the style of Schemathesis). A target is reached through the
+ * `surepassid` driver (drivers/http/surepassid.ts), whose session matches {@link SurePassIdSession}.
+ */
+import path from 'node:path';
+import { HarnessError } from '../../src/core/errors.ts';
+import type { FuzzProperty } from '../../src/core/fuzz.ts';
+import { REDACTED } from '../../src/core/redact.ts';
+import type { CaseResult } from '../../src/core/results.ts';
+import type {
+  CaseEnv,
+  FuzzEnv,
+  FuzzOptions,
+  PlannedCase,
+  Suite,
+  SuiteLoadContext,
+  TargetDeclarations,
+  TargetPlan,
+} from '../../src/core/suite.ts';
+import type { BaseTargetInfo } from '../../src/core/types.ts';
+import { describeExpectation } from './judge.ts';
+import { runVector, SPECIFICATION } from './execute.ts';
+import { surePassIdFuzzProperties, SUREPASSID_FUZZ_PROPERTY_IDS } from './fuzz.ts';
+import { REQUIREMENTS } from './requirements.ts';
+import { TEST_HOOKS, type SurePassIdSession, type Vector } from './types.ts';
+import { checkVectorDocument, loadSurePassIdVectors, modelExpectations } from './vectors.ts';
+
+export { SPECIFICATION } from './execute.ts';
+
+export interface SurePassIdCase extends PlannedCase {
+  vector: Vector;
+}
+
+/** A case per vector; cases with fixtures need the target's test hooks. */
+export function caseOf(vector: Vector): SurePassIdCase {
+  const given = vector.given ?? {};
+  const fixtures = (given.accounts?.length ?? 0) + (given.users?.length ?? 0) + (given.devices?.length ?? 0) > 0;
+  return {
+    id: vector.id,
+    title: vector.title,
+    area: vector.area,
+    requirements: vector.requirements,
+    needs: fixtures ? [TEST_HOOKS] : [],
+    // The runner redacts these even from a broken case's message (a hook's error, a body excerpt).
+    secrets: [...(given.accounts ?? []).map((a) => a.key), ...literalKeys(vector)],
+    vector,
+  };
+}
+
+export class SurePassIdSuite implements Suite<SurePassIdSession, BaseTargetInfo> {
+  readonly name = 'surepassid';
+  readonly specification = SPECIFICATION;
+  readonly fuzzPropertyIds = SUREPASSID_FUZZ_PROPERTY_IDS;
+  private cases: SurePassIdCase[] | null = null;
+
+  /** `extraFiles`: vector files to load beside vectors/surepassid/ (a failure-corpus file to replay). */
+  constructor(private readonly extraFiles: string[] = []) {}
+
+  async load(context: SuiteLoadContext): Promise<void> {
+    const vectors = await loadSurePassIdVectors(path.join(context.vectorsRoot, this.name), context.rootDir);
+    for (const file of this.extraFiles) vectors.push(...(await loadExtraFile(file, context.rootDir, vectors)));
+    this.cases = vectors.map(caseOf);
+  }
+
+  private loaded(): SurePassIdCase[] {
+    if (this.cases === null) throw new Error('SurePassIdSuite used before load()');
+    return this.cases;
+  }
+
+  list(): PlannedCase[] {
+    return this.loaded();
+  }
+
+  plan(info: BaseTargetInfo, target: TargetDeclarations): TargetPlan<SurePassIdSession, BaseTargetInfo> {
+    void info; // Applicability (test hooks) is the runner's, from each case's `needs`.
+    void target;
+    return {
+      cases: this.loaded(),
+      run: (planned, env) => runSurePassIdCase(planned as SurePassIdCase, env),
+      finish: () => [],
+    };
+  }
+
+  fuzzProperties(
+    env: FuzzEnv<SurePassIdSession, BaseTargetInfo>,
+    options: FuzzOptions<SurePassIdSession, BaseTargetInfo>,
+  ): FuzzProperty<unknown>[] {
+    if (!env.info.capabilities.includes(TEST_HOOKS)) {
+      throw new HarnessError(
+        'HARNESS_USAGE',
+        `target ${env.target.name} has no test hooks: the SurePassID fuzz property creates accounts, users and deletions through them`,
+      );
+    }
+    const properties = surePassIdFuzzProperties(
+      env.session,
+      options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps },
+    );
+    const wanted = options.properties ?? this.fuzzPropertyIds;
+    return properties.filter((p) => wanted.includes(p.id)) as FuzzProperty<unknown>[];
+  }
+
+  catalogue() {
+    return {
+      requirements: REQUIREMENTS.map((r) => ({
+        id: r.id,
+        title: r.title,
+        severity: r.severity,
+        quote: r.quote,
+        source: r.source,
+      })),
+      choicePoints: [],
+    };
+  }
+
+  explain(caseId: string): string {
+    const found = this.loaded().find((c) => c.id === caseId);
+    if (found === undefined) {
+      throw new HarnessError(
+        'HARNESS_CASE_UNKNOWN',
+        `no SurePassID case "${caseId}": run \`npx harness list\` to see the case ids`,
+      );
+    }
+    return explainVector(found.vector);
+  }
+}
+
+/** Runs one planned case and turns it into the engine's result. Throws (broken) only when the target cannot be reached. */
+export async function runSurePassIdCase(
+  planned: SurePassIdCase,
+  env: CaseEnv<SurePassIdSession, BaseTargetInfo>,
+): Promise<CaseResult> {
+  const start = Date.now();
+  const run = await runVector(planned.vector, env.session, env.signal);
+  const attach = run.verdict !== 'pass' || env.artifacts === 'always';
+  const result: CaseResult = {
+    id: planned.id,
+    title: planned.title,
+    target: env.targetName,
+    specification: SPECIFICATION,
+    area: planned.area,
+    requirements: run.verdict === 'fail' ? run.requirements : planned.requirements,
+    verdict: run.verdict,
+    message: run.message,
+    parameters: run.parameters,
+    choices: {},
+    steps: attach ? run.steps : run.steps.map(({ attachments: _attachments, ...step }) => step),
+    attachments: [],
+    start,
+    stop: Date.now(),
+    replay: env.replay,
+  };
+  if (run.category !== undefined) result.category = run.category;
+  if (attach) {
+    result.expected = run.expected;
+    result.observed = run.observed;
+  }
+  return result;
+}
+
+/** The model's derivation of each step, the fixtures assumed to succeed. */
+export function explainVector(vector: Vector): string {
+  const lines = [
+    `${vector.id}: ${vector.title}`,
+    `  from ${vector.source ?? '?'}; requirements ${vector.requirements.join(', ')}`,
+  ];
+  const given = vector.given ?? {};
+  if ((given.accounts?.length ?? 0) > 0) {
+    lines.push('', 'fixtures (through the test hooks, devices through add_oath_device):');
+    for (const a of given.accounts ?? [])
+      lines.push(
+        `  account ${a.name} (key redacted${a.issuer === undefined ? '' : `, issuer ${JSON.stringify(a.issuer)}`})`,
+      );
+    for (const u of given.users ?? []) lines.push(`  user ${u.username} of ${u.account}`);
+    for (const d of given.devices ?? []) {
+      lines.push(
+        `  device ${d.ref} of ${d.username}@${d.account}${d.provision === undefined ? '' : `, provisioned as ${JSON.stringify(d.provision)}`}${d.deleted === true ? ', then deleted' : ''}`,
+      );
+    }
+  }
+  // The derivation replays the model exactly as the loader's agreement check does.
+  modelExpectations(vector).forEach(({ expectation }, i) => {
+    const step = vector.steps[i];
+    const shown = step?.raw !== undefined ? JSON.stringify(step.raw) : JSON.stringify(withoutLiteralKey(step?.body));
+    lines.push('', `-- step ${i + 1} --`, `  body: ${shown}`, `  expected: ${describeExpectation(expectation)}`);
+  });
+  return lines.join('\n');
+}
+
+/** A body as explain prints it: a login key written in the vector (not a placeholder) is redacted. */
+function withoutLiteralKey(body: unknown): unknown {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  const key = (body as Record<string, unknown>)['spAccountLoginKey'];
+  if (key === undefined || (typeof key === 'string' && /^\{\{key:[A-Za-z0-9._-]+\}\}$/.test(key))) return body;
+  return { ...body, spAccountLoginKey: REDACTED };
+}
+
+function literalKeys(vector: Vector): string[] {
+  const keys: string[] = [];
+  for (const step of vector.steps) {
+    const key = (step.body as { spAccountLoginKey?: unknown } | null | undefined)?.spAccountLoginKey;
+    if (typeof key === 'string' && key !== '' && !key.includes('{{')) keys.push(key);
+  }
+  return keys;
+}
+
+async function loadExtraFile(file: string, rootDir: string, existing: Vector[]): Promise<Vector[]> {
+  const { readFile } = await import('node:fs/promises');
+  const shown = path.relative(rootDir, file) || file;
+  const problems: { file: string; path: string; message: string }[] = [];
+  let document: unknown;
+  try {
+    document = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new HarnessError(
+      'HARNESS_VECTORS_INVALID',
+      `cannot read ${shown}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  const seen = new Map(existing.map((v) => [v.id, v.source ?? '?']));
+  const vectors = checkVectorDocument(document, shown, problems, seen);
+  if (problems.length > 0)
+    throw new HarnessError('HARNESS_VECTORS_INVALID', `${problems.length} problem(s) in ${shown}`, problems);
+  return vectors.map((v) => ({ ...v, source: shown }));
+}

@@ -1,0 +1,201 @@
+/**
+ * Judges one exchange with the OATH endpoint against the model's expectation, in the order a reader wants
+ * to hear about it: no answer or a 500 (server-error), an answer that is not the documented JSON
+ * (server-error / schema-violation), the wrong errorCode, then what a success must carry (a valid Key URI,
+ * the device asked for).
+ */
+import { checkKeyUri, keyUriOf } from './keyuri.ts';
+import { codeName, RETURN_CODES, SUCCESS } from './codes.ts';
+import { accepts } from './model.ts';
+import { responseProblems } from './schemas.ts';
+import type { Expectation, OathExchange, OperationType } from './types.ts';
+
+export type SurePassIdCategory = 'server-error' | 'schema-violation' | 'wrong-result-code' | 'wrong-state';
+
+export interface StepJudgement {
+  verdict: 'pass' | 'fail' | 'non-strict' | 'informational';
+  category?: SurePassIdCategory;
+  message: string;
+  /** Requirements this step's verdict is about (the failing ones, when it fails). */
+  requirements: string[];
+  /** The parsed answer, when it was a JSON object. */
+  answer: Record<string, unknown> | null;
+  errorCode: number | null;
+}
+
+export function describeExpectation(e: Expectation): string {
+  if (e.nonZero === true) return `a non-zero errorCode (${e.why})`;
+  return `errorCode ${e.codes.map(codeName).join(' or ')} (${e.why})`;
+}
+
+export function judgeExchange(
+  expectation: Expectation,
+  exchange: OathExchange,
+  type: OperationType | null,
+  context: { knownDeviceIds: ReadonlySet<string> },
+): StepJudgement {
+  const wanted = describeExpectation(expectation);
+  const fail = (
+    category: SurePassIdCategory,
+    message: string,
+    requirements: string[],
+    answer: Record<string, unknown> | null = null,
+    errorCode: number | null = null,
+  ): StepJudgement => ({
+    verdict: 'fail',
+    category,
+    message,
+    requirements,
+    answer,
+    errorCode,
+  });
+  const wire = [...new Set(['SP-WIRE-ANSWER', ...expectation.requirements])];
+  if (exchange.failure !== null || exchange.response === null) {
+    const what =
+      exchange.failure?.kind === 'timeout'
+        ? `no answer (a hang): ${exchange.failure.message}`
+        : `no complete answer: ${exchange.failure?.message ?? 'none'}`;
+    return fail('server-error', `expected ${wanted}; got ${what}`, wire);
+  }
+  const { status, body } = exchange.response;
+  if (status >= 500) {
+    return fail('server-error', `expected ${wanted}; got HTTP ${status}: ${excerpt(body)}`, wire);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return fail(
+      'server-error',
+      `expected ${wanted}; got HTTP ${status} with a body that is not JSON: ${excerpt(body)}`,
+      wire,
+    );
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return fail(
+      'server-error',
+      `expected ${wanted}; got HTTP ${status} with JSON that is not an object: ${excerpt(body)}`,
+      wire,
+    );
+  }
+  const answer = parsed as Record<string, unknown>;
+  const problems = responseProblems(answer, type);
+  const errorCode = typeof answer['errorCode'] === 'number' ? answer['errorCode'] : null;
+  if (problems.length > 0) {
+    return fail(
+      'schema-violation',
+      `the answer does not match the response schema${type === null ? '' : ` of ${type}`}: ${problems.join('; ')}`,
+      ['SP-SCHEMA-RESPONSE'],
+      answer,
+      errorCode,
+    );
+  }
+  const code = errorCode as number;
+  if (!accepts(expectation, code)) {
+    return fail(
+      'wrong-result-code',
+      `expected ${wanted}; got errorCode ${codeName(code)}${code === SUCCESS ? '' : ` (${JSON.stringify(String(answer['errorMessage']))})`}`,
+      expectation.requirements,
+      answer,
+      code,
+    );
+  }
+  if (code !== SUCCESS && RETURN_CODES[code] === undefined) {
+    return fail(
+      'wrong-result-code',
+      `errorCode ${code} is not a documented SurePassID return code (9000-9044)`,
+      ['SP-CODE-RANGE'],
+      answer,
+      code,
+    );
+  }
+  const nonStrict =
+    status !== 200
+      ? ` (but HTTP ${status}: the API answers every request with 200 and reports the failure in errorCode)`
+      : '';
+  const ok = (
+    message: string,
+    verdict: StepJudgement['verdict'] = nonStrict ? 'non-strict' : 'pass',
+  ): StepJudgement => ({
+    verdict,
+    message: `${message}${nonStrict}`,
+    requirements: expectation.requirements,
+    answer,
+    errorCode: code,
+  });
+  if (code !== SUCCESS || expectation.nonZero === true) return ok(`errorCode ${codeName(code)}, as expected`);
+
+  const success = expectation.success;
+  if (success === null) return ok('errorCode 0, as expected');
+  switch (success.kind) {
+    case 'added': {
+      const id = answer['deviceId'] as string;
+      if (context.knownDeviceIds.has(id)) {
+        return fail(
+          'wrong-state',
+          `add_oath_device answered the deviceId ${JSON.stringify(id)} of an existing device`,
+          ['SP-ADD-DEVICE'],
+          answer,
+          code,
+        );
+      }
+      return ok(`errorCode 0 and a new deviceId`);
+    }
+    case 'found': {
+      if (answer['deviceId'] !== success.deviceId) {
+        return fail(
+          'wrong-state',
+          `find_device answered deviceId ${JSON.stringify(answer['deviceId'])}, asked for ${JSON.stringify(success.deviceId)}`,
+          ['SP-FIND-DEVICE'],
+          answer,
+          code,
+        );
+      }
+      if (answer['username'] !== undefined && answer['username'] !== success.username) {
+        return fail(
+          'wrong-state',
+          `find_device says the device is ${JSON.stringify(answer['username'])}'s; it is ${JSON.stringify(success.username)}'s`,
+          ['SP-FIND-DEVICE'],
+          answer,
+          code,
+        );
+      }
+      return ok('errorCode 0 and the device asked for');
+    }
+    case 'key-uri': {
+      const source = keyUriOf(answer);
+      if (!source.found) {
+        // An answer that is only a link to pixels cannot be judged further: said so, not passed silently.
+        if (/QR image/.test(source.reason))
+          return ok(`errorCode 0; Key URI not checked: ${source.reason}`, 'informational');
+        return fail(
+          'schema-violation',
+          `a success must carry the QR code's Key URI: ${source.reason}`,
+          ['SP-KEYURI-FORMAT'],
+          answer,
+          code,
+        );
+      }
+      const { problems: uriProblems, parsed: uri } = checkKeyUri(source.uri);
+      if (uriProblems.length > 0) {
+        return fail(
+          'schema-violation',
+          `the Key URI in ${source.via} is not valid: ${uriProblems.map((p) => p.message).join('; ')}`,
+          [...new Set(uriProblems.map((p) => p.requirement))],
+          answer,
+          code,
+        );
+      }
+      return ok(
+        `errorCode 0 and a valid Key URI in ${source.via} (${uri?.type}, issuer ${JSON.stringify(uri?.issuer)}, ` +
+          `${(uri?.secretBytes ?? 0) * 8}-bit key, ${uri?.algorithm}, ${uri?.digits} digits${uri?.period === null ? '' : `, ${uri?.period} s`})`,
+      );
+    }
+  }
+}
+
+function excerpt(body: string): string {
+  if (body === '') return '(empty body)';
+  const flat = body.replace(/\s+/g, ' ').trim();
+  return JSON.stringify(flat.length > 200 ? `${flat.slice(0, 200)}…` : flat);
+}
