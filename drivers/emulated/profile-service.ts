@@ -21,6 +21,7 @@ import type {
   ProfileServiceHit,
   ProfileServiceScope,
 } from '../../src/core/types.ts';
+import { SCOPE_HITS_KEPT } from '../../src/core/types.ts';
 import {
   isProfileServiceDefectId,
   PROFILE_SERVICE_DEFECTS,
@@ -291,8 +292,24 @@ class Scope implements ProfileServiceScope {
     for (const answer of waiting) answer();
   }
 
+  /** Every request received, of which `hits` keeps the most recent SCOPE_HITS_KEPT. */
+  received = 0;
+
+  record(hit: ProfileServiceHit): void {
+    this.received++;
+    this.hits.push(hit);
+    // Drop the oldest in one go now and then, not one at a time: a long-lived scope stays small and cheap.
+    if (this.hits.length > 2 * SCOPE_HITS_KEPT) this.hits.splice(0, this.hits.length - SCOPE_HITS_KEPT);
+  }
+
+  requestCount(): number {
+    return this.received;
+  }
+
   requests(): ProfileServiceHit[] {
-    return this.hits.map((hit) => ({ path: hit.path, query: { ...hit.query }, status: hit.status }));
+    return this.hits
+      .slice(-SCOPE_HITS_KEPT)
+      .map((hit) => ({ path: hit.path, query: { ...hit.query }, status: hit.status }));
   }
 
   close(): void {
@@ -421,7 +438,7 @@ export async function startProfileService(
         if (scope !== null) scope.index = next;
         else index = next;
       }
-      scope?.hits.push({ path, query: query ?? {}, status: outcome.status });
+      scope?.record({ path, query: query ?? {}, status: outcome.status });
       if (outcome.status === 204) {
         res.writeHead(204);
         res.end();
@@ -518,7 +535,7 @@ export async function startProfileService(
 
     const fault = scope?.fault ?? null;
     const hit: ProfileServiceHit = { path, query: query ?? {}, status: answer.status };
-    scope?.hits.push(hit);
+    scope?.record(hit);
     const respond = () => {
       if (!res.destroyed && !res.writableEnded) answerWithFault(fault, hit, res, req, answer);
     };

@@ -2,8 +2,6 @@
  * The composition root: the only module of src/ that names concrete suites and drivers. The engine itself
  * works through the registries below (STYLE.md item 6); the layer lint rule allows this file alone.
  */
-import { createAppiumDriver } from '../../drivers/appium/driver.ts';
-import { createBrowserDriver } from '../../drivers/browser/driver.ts';
 import { createEmulatedDriver } from '../../drivers/emulated/driver.ts';
 import { startProfileService } from '../../drivers/emulated/profile-service.ts';
 import { createHttpDriver } from '../../drivers/http/driver.ts';
@@ -24,8 +22,11 @@ import type { AnySuite } from '../runner/run.ts';
 export const DRIVERS = {
   emulated: createEmulatedDriver,
   http: createHttpDriver,
-  browser: createBrowserDriver,
-  appium: createAppiumDriver,
+  // Playwright and WebdriverIO are loaded only when a target uses them (about 80 MB a process otherwise).
+  browser: async (options, context) =>
+    (await import('../../drivers/browser/driver.ts')).createBrowserDriver(options, context),
+  appium: async (options, context) =>
+    (await import('../../drivers/appium/driver.ts')).createAppiumDriver(options, context),
   swivel: createSwivelDriver,
   surepassid: createSurePassIdDriver,
   'profile-service': createProfileServiceDriver,

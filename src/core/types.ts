@@ -119,14 +119,22 @@ export interface Catalog {
 export type ProfileServiceFault =
   { kind: 'status'; status: number } | { kind: 'cut' } | { kind: 'latency'; ms: number } | { kind: 'offline' };
 
+/** The most recent requests a profile-service scope keeps for `requests()`. */
+export const SCOPE_HITS_KEPT = 1_000;
+
 /** One session's view of the harness's profile service. */
 export interface ProfileServiceScope {
   /** Base URL to hand to the client in `reset` (ends with `/`). */
   readonly url: string;
   /** Faults apply to every later request of this scope until cleared. */
   setFault(fault: ProfileServiceFault | null): void;
-  /** Requests this scope received since it was opened (for the report). */
+  /**
+   * Requests this scope received since it was opened (for the report): the most recent
+   * {@link SCOPE_HITS_KEPT}, so a scope that lives for a whole fuzz run stays small.
+   */
   requests(): ProfileServiceHit[];
+  /** How many requests this scope received since it was opened (all of them; cheap to poll). */
+  requestCount(): number;
   /**
    * Holds the answers to the next `count` requests of this scope (they are still logged as they arrive)
    * until the returned function is called; later requests are answered as usual. The first provisioning

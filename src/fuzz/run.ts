@@ -91,6 +91,7 @@ export async function fuzzProperty<T>(
   let broken: string | null = null;
   // Runs of the current batch that got as far as the target (a broken batch counts only those).
   let attempted = 0;
+  let firstFailureAt: { ms: number; runs: number } | null = null;
   const statistics = () => property.statistics?.() ?? NO_STATISTICS;
   const prop = fc.asyncProperty(property.arbitrary, async (value) => {
     // After a driver error the rest of the batch passes at once: a misbehaving target is not shrunk
@@ -110,6 +111,8 @@ export async function fuzzProperty<T>(
       repeats++;
       return;
     }
+    // The first failing run of the batch, before shrinking: what "time to the first failure" means.
+    firstFailureAt ??= { ms: Date.now() - started, runs: runs + attempted };
     throw new CheckFailed(failure);
   });
   const outcome = (): FuzzOutcome<T> => ({
@@ -139,6 +142,7 @@ export async function fuzzProperty<T>(
     const seed = (budget.seed + batch * 0x9e3779b1) >>> 0;
     const numRuns = Math.min(BATCH_RUNS, budget.runs - runs);
     attempted = 0;
+    firstFailureAt = null;
     const details = await fc.check(prop, { seed, numRuns, endOnFailure: false, markInterruptAsFailure: false });
     runs += broken === null ? details.numRuns : Math.min(attempted, details.numRuns);
     if (inconsistency === null) {
@@ -155,7 +159,7 @@ export async function fuzzProperty<T>(
               message: `the check itself threw: ${error instanceof Error ? error.message : String(error)}`,
               requirements: [],
             };
-      const foundAfterMs = Date.now() - started;
+      const found = firstFailureAt ?? { ms: Date.now() - started, runs };
       // Deterministic or flaky: the shrunk counterexample must fail again, twice (an error counts as not).
       let again = 0;
       for (let i = 0; i < 2; i++) {
@@ -171,8 +175,8 @@ export async function fuzzProperty<T>(
         failure,
         flaky: again < 2,
         shrinks: details.numShrinks,
-        foundAfterRuns: runs,
-        foundAfterMs,
+        foundAfterRuns: found.runs,
+        foundAfterMs: found.ms,
       });
     }
     if (options.onProgress && Date.now() - lastProgress > 500) {

@@ -584,7 +584,7 @@ export async function provisionOverlapping(
   signal: AbortSignal,
 ): Promise<{ first: ProvisionObservation; second: ProvisionObservation; overlapped: boolean }> {
   let settled = false;
-  const before = scope.requests().length;
+  const before = scope.requestCount();
   const release = scope.hold();
   const first = session.provision({ url: firstUrl, method }, signal);
   first.then(
@@ -595,11 +595,11 @@ export async function provisionOverlapping(
   let overlapped: boolean;
   try {
     // In-process clients fetch within microseconds: poll at once first, then every millisecond (a device).
-    for (let polls = 0; scope.requests().length === before && !settled; polls++) {
+    for (let polls = 0; scope.requestCount() === before && !settled; polls++) {
       if (signal.aborted) throw new Error('aborted while waiting for the first request to reach the profile service');
       await new Promise((r) => (polls < 200 ? setImmediate(r) : setTimeout(r, 1)));
     }
-    overlapped = scope.requests().length > before;
+    overlapped = scope.requestCount() > before;
     // Sequential after all: the hold must not catch the second request instead.
     if (!overlapped) release();
     second = await session.provision({ url: secondUrl, method }, signal);

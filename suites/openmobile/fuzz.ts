@@ -377,13 +377,21 @@ async function runSequence(
       tally.addChoices(routeOf(s), judgement.revealed, step.url);
       state = matched.state;
       if (sequential && step.concurrent !== null && second !== null) {
-        const secondBranches = predict(input(step.concurrent, state, ONLINE));
-        const j = judgeStep(
-          secondBranches,
-          state,
-          { provision: second, state: observed, logs: null },
-          routeRequirement(s.route),
-        );
+        // The first was judged without the state (it was read after both), so every branch it matched may
+        // be where the second started from (a repeated parameter read first or last, say): the second
+        // must match from one of them.
+        const concurrent = step.concurrent;
+        const judged = judgement.matched.map((first) => ({
+          from: first.state,
+          j: judgeStep(
+            predict(input(concurrent, first.state, ONLINE)),
+            first.state,
+            { provision: second, state: observed, logs: null },
+            routeRequirement(s.route),
+          ),
+        }));
+        const fitting = judged.find((x) => x.j.matched.length > 0) ?? (judged[0] as (typeof judged)[number]);
+        const j = fitting.j;
         const m = j.matched[0];
         if (m === undefined) {
           return failAt(

@@ -1,3 +1,4 @@
+import { SCOPE_HITS_KEPT } from '../../../src/core/types.ts';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -139,6 +140,16 @@ describe('profile service: lookup', () => {
     } finally {
       await local.close();
     }
+  });
+
+  it('a long-lived scope counts every request but keeps only the most recent ones', async () => {
+    const scope = service.scope();
+    const total = SCOPE_HITS_KEPT * 2 + 5;
+    for (let i = 0; i < total; i++) await get(`${scope.url}v1/profiles/${i}?platform=ios&mode=production`);
+    expect(scope.requestCount()).toBe(total);
+    const kept = scope.requests();
+    expect(kept).toHaveLength(SCOPE_HITS_KEPT);
+    expect(kept.at(-1)?.path).toBe(`/v1/profiles/${total - 1}`);
   });
 
   it("a scope's own catalog is served to that scope only, until set back to null", async () => {

@@ -91,6 +91,22 @@ describe('fuzzing the emulated clients with fixed seeds', () => {
     }
   });
 
+  it('overlapping requests that ran one after the other: the second is judged from any state the first may have left', async () => {
+    // Seed 3 once failed the clean iOS client at run 391: `username=aa&...&username=Y` (a repeated parameter,
+    // read first or last) with a second request that ran after it, judged from the wrong one of the two.
+    const t = await target('clean', 'ios');
+    try {
+      const outcome = await fuzzProperty(openMobileProperty('sequences', t.ctx, SEQUENCES), {
+        timeMs: 60_000,
+        runs: 1000,
+        seed: 3,
+      });
+      expect(outcome.failures.map((f) => f.failure.message)).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+
   const pairs = DEFECTS.flatMap((d) => d.platforms.map((platform) => ({ defect: d.id, platform })));
 
   it.each(pairs)('finds $defect on $platform and shrinks it', async ({ defect, platform }) => {
