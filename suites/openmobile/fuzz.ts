@@ -221,7 +221,12 @@ interface SequenceRun {
 class Tally {
   cases = 0;
   readonly tables: Record<string, Record<string, number>> = {};
-  readonly evidence: PrecedenceEvidence[] = [];
+  /**
+   * Which check answered before which, over every multi-violation answer: two example requests per pair
+   * and a count, so the relation stays small however long the run (every answer still counts).
+   */
+  readonly relation: PrecedenceRelation = new Map();
+  readonly pairCounts = new Map<string, number>();
   readonly informational = new Map<string, { count: number; example: string }>();
   /** Route and choice point -> option -> the first request that showed it (one option per target). */
   readonly choices = new Map<string, Map<string, string>>();
@@ -240,13 +245,20 @@ class Tally {
     t[String(key)] = (t[String(key)] ?? 0) + 1;
   }
 
-  /** At most this many answers are kept as evidence: enough for any matrix, and memory stays flat. */
-  static readonly EVIDENCE_LIMIT = 20_000;
+  static readonly EXAMPLES_PER_PAIR = 2;
 
   addEvidence(found: PrecedenceEvidence | null): void {
     if (found === null) return;
     this.count('precedence evidence', 'multi-violation answers');
-    if (this.evidence.length < Tally.EVIDENCE_LIMIT) this.evidence.push(found);
+    for (const loser of found.losers) {
+      const row = this.relation.get(found.winner) ?? new Map<string, string[]>();
+      this.relation.set(found.winner, row);
+      const examples = row.get(loser) ?? [];
+      row.set(loser, examples);
+      if (examples.length < Tally.EXAMPLES_PER_PAIR) examples.push(found.caseId);
+      const key = `${found.winner}\u0000${loser}`;
+      this.pairCounts.set(key, (this.pairCounts.get(key) ?? 0) + 1);
+    }
   }
 }
 
@@ -414,8 +426,9 @@ async function runSequence(
         revealed: { ...judgement.revealed, ...(secondJudgement?.revealed ?? {}) },
       });
     }
-    if (hasLogs) {
-      const urls = s.steps.flatMap((step) => (step.concurrent === null ? [step.url] : [step.url, step.concurrent]));
+    const urls = s.steps.flatMap((step) => (step.concurrent === null ? [step.url] : [step.url, step.concurrent]));
+    // Only a request with a password can leak one: the logs are read only then.
+    if (hasLogs && urls.some((url) => /password/i.test(url))) {
       const leak = leakMismatch(
         await ctx.session.logs(signal),
         leakCandidates(urls, ctx.obfuscationKey, catalogText(catalog)),
@@ -445,20 +458,25 @@ function codeOf(check: string): string {
 }
 
 /** Which code won over which (row over column), with counts; the inferred order; the declared one. */
-export function precedenceMatrix(relation: PrecedenceRelation, declared: number[] | null): string {
+export function precedenceMatrix(
+  relation: PrecedenceRelation,
+  declared: number[] | null,
+  countOf: (winner: string, loser: string) => number = (w, l) => relation.get(w)?.get(l)?.length ?? 0,
+): string {
   const counts = new Map<string, Map<string, number>>();
   const codes = new Set<string>();
   let answers = 0;
   for (const [winner, row] of relation) {
-    for (const [loser, cases] of row) {
+    for (const loser of row.keys()) {
       const w = codeOf(winner);
       const l = codeOf(loser);
       codes.add(w);
       codes.add(l);
       const r = counts.get(w) ?? new Map<string, number>();
       counts.set(w, r);
-      r.set(l, (r.get(l) ?? 0) + cases.length);
-      answers += cases.length;
+      const n = countOf(winner, loser);
+      r.set(l, (r.get(l) ?? 0) + n);
+      answers += n;
     }
   }
   if (codes.size === 0) return 'No answer to a request that broke several rules singled out a check yet.';
@@ -493,7 +511,7 @@ function consistencyOf(tally: Tally): FuzzFailure | null {
       category: 'inconsistent-choice',
     };
   }
-  const relation = precedenceRelation(tally.evidence);
+  const relation = tally.relation;
   const cycle = precedenceCycle(relation);
   if (cycle === null) return null;
   const witnesses = cycle.slice(0, -1).map((a, i) => {
@@ -514,7 +532,12 @@ function statisticsOf(tally: Tally, declared: number[] | null): FuzzStatistics {
   return {
     cases: tally.cases,
     tables: tally.tables,
-    attachments: [{ name: 'precedence matrix', body: precedenceMatrix(precedenceRelation(tally.evidence), declared) }],
+    attachments: [
+      {
+        name: 'precedence matrix',
+        body: precedenceMatrix(tally.relation, declared, (w, l) => tally.pairCounts.get(`${w}\u0000${l}`) ?? 0),
+      },
+    ],
     informational,
   };
 }
