@@ -257,7 +257,11 @@ export async function startSurePassIdReference(options: SurePassIdReferenceOptio
     found.key ??= randomBytes(20);
     const label = text(request, 'accountName');
     return {
-      QRCodeURL: qrCodeUrl(req, keyUri(login.account, found, label !== undefined && label !== '' ? label : username)),
+      // A blank account name (spaces) would leave the Key URI's label without one: the username instead.
+      QRCodeURL: qrCodeUrl(
+        req,
+        keyUri(login.account, found, label !== undefined && label.trim() !== '' ? label : username),
+      ),
     };
   }
 
