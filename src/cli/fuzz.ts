@@ -364,7 +364,8 @@ export async function replay(
   const results: CaseResult[] = [];
   const reporter: Reporter = { onCaseEnd: (r) => void results.push(r) };
   await runPlan(
-    { ...config, selected: targets, grep: ids.map((id) => `${id}@`), reporters: [] },
+    // A client case's id is `<vector>@<route>`, a server case's the vector id itself.
+    { ...config, selected: targets, grep: ids, reporters: [] },
     {
       suites: createSuites(inCorpus ? [] : [absolute], config.fuzz.corpus),
       suiteOf,
@@ -375,7 +376,8 @@ export async function replay(
     { startedAt: new Date().toISOString(), command: `harness replay ${file}`, harnessVersion: '' },
   );
   let still = 0;
-  for (const r of results.filter((x) => !x.id.startsWith('OM-RUN-'))) {
+  const kept = (id: string) => ids.some((v) => id === v || id.startsWith(`${v}@`));
+  for (const r of results.filter((x) => kept(x.id))) {
     const word =
       r.verdict === 'fail'
         ? 'STILL FAILING'
