@@ -7,6 +7,7 @@
  * Goal (issue 2): the emulated plan at >= 2,000 cases/s.
  * Then the fuzz section (bench/fuzz.ts, issue 3): fuzz cases per second, time to the first failure over the
  * seeded defects, and the size of the shrunk counterexamples.
+ * Last the server section (bench/servers.ts, issue 4): requests/s through each server driver vs autocannon.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -24,6 +25,7 @@ import { focusUrl, stateAfter } from '../suites/openmobile/execute.ts';
 import { predict } from '../suites/openmobile/model.ts';
 import { urlFor } from '../suites/openmobile/routes.ts';
 import { benchFuzz, fuzzBenchLines } from './fuzz.ts';
+import { benchServers, serverBenchLines } from './servers.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const KEY = '8CC677D6FA2AC487C2FC7AD7232F87D8FCAFD5E9FC0AFBFF23B09D8713BE3463';
@@ -199,3 +201,6 @@ console.log(
 console.error('fuzz: 5 s per property and platform, then every seeded defect/platform pair (up to 20 s each)...');
 const fuzzResult = await benchFuzz({ rateMs: 5000, pairMs: 20_000, seed: 1 });
 for (const line of fuzzBenchLines(fuzzResult)) console.log(line);
+console.error('servers: each reference server in its own process, harness driver vs autocannon, 1 + 5 s each...');
+const serverResult = await benchServers();
+for (const line of serverBenchLines(serverResult)) console.log(line);
