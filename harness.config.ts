@@ -73,6 +73,8 @@ export default defineConfig({
     // SurePassID soft-token provisioning (docs/surepassid.md): the reference OATH server, in-process.
     // A real server: { name: 'surepassid-lab', driver: 'surepassid', options: { url: 'https://sp.example' } }
     { name: 'surepassid-reference', driver: 'surepassid', options: { reference: true } },
+    // The same reference answering with real QR-code PNGs (the harness decodes them): qr: 'image' or 'data-url'.
+    { name: 'surepassid-qr-images', driver: 'surepassid', options: { reference: true, qr: 'image' } },
 
     // The Open Mobile profile service (docs/openmobile-profiles.md): lookups and the portal's rules through
     // the catalog administration endpoints. The reference is the harness's own profile service.

@@ -17,7 +17,9 @@ import { SUREPASSID_DEFECT_IDS } from '../emulated/surepassid/defects.ts';
 import {
   DEFAULT_HOOKS_PATH,
   DEFAULT_OATH_PATH,
+  QR_MODES,
   startSurePassIdReference,
+  type QrMode,
   type SurePassIdReference,
 } from '../emulated/surepassid/server.ts';
 
@@ -27,6 +29,8 @@ export interface SurePassIdDriverOptions {
   reference?: boolean;
   /** Seeded defects of the reference server (only with `reference`). */
   defects?: string[];
+  /** How the reference server delivers QR codes: `chart` (default), `image` or `data-url` (only with `reference`). */
+  qr?: QrMode;
   /** Base URL of a real server (`https://sandbox.example.com`); required without `reference`. */
   url?: string;
   /** The OATH endpoint path. Default `/AuthServer/REST/OATH/OATHServer.aspx`. */
@@ -41,6 +45,8 @@ export interface SurePassIdDriverOptions {
 
 export const DEFAULT_SUREPASSID_TIMEOUT_MS = 10_000;
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** Redirects followed when fetching a QR image (each must stay on the target's origin). */
+const MAX_IMAGE_REDIRECTS = 5;
 
 /** One request to the OATH endpoint and what came back, exactly as on the wire. */
 export interface OathExchange {
@@ -66,12 +72,32 @@ export interface SurePassIdHooks {
   deleteDevice(device: { account: string; deviceId: string }, signal: AbortSignal): Promise<void>;
 }
 
+/** A QR image fetched from `QRCodeURL` (suites/surepassid/qr.ts reads it; matched structurally). */
+export interface QrImageFetch {
+  /** The URL asked for, then each redirect followed. */
+  urls: string[];
+  /** The last answer, bytes as sent; null when none arrived (see `failure`). */
+  response: { status: number; contentType: string | null; body: Buffer } | null;
+  /**
+   * `timeout`/`connection` as for an exchange; `off-origin`: the URL or a redirect leads away from the
+   * target's origin and was not followed; `redirects`: more than five.
+   */
+  failure: { kind: 'timeout' | 'connection' | 'off-origin' | 'redirects'; message: string } | null;
+  ms: number;
+}
+
 /** A session on one SurePassID target. */
 export interface SurePassIdSession {
   /** The OATH endpoint's full URL. */
   readonly endpoint: string;
   /** Posts `body` as written (JSON or not) to the OATH endpoint. */
   send(body: string, signal: AbortSignal, contentType?: string): Promise<OathExchange>;
+  /**
+   * GETs a QR image URL with the driver's timeout (one deadline for the whole fetch, redirects included).
+   * Only URLs on the target's origin are fetched, and only redirects that stay on it are followed: the
+   * harness talks to nothing but the target.
+   */
+  fetchImage(url: string, signal: AbortSignal): Promise<QrImageFetch>;
   readonly hooks: SurePassIdHooks;
   close(): Promise<void>;
 }
@@ -81,6 +107,7 @@ export type SurePassIdDriver = TargetDriver<SurePassIdSession, BaseTargetInfo>;
 interface ResolvedOptions {
   reference: boolean;
   defects: string[];
+  qr: QrMode | null;
   url: string | null;
   path: string;
   hooks: string | false;
@@ -100,6 +127,7 @@ export async function createSurePassIdDriver(
   if (resolved.reference) {
     reference = await startSurePassIdReference({
       defects: resolved.defects,
+      ...(resolved.qr === null ? {} : { qr: resolved.qr }),
       path: resolved.path,
       hooksPath: resolved.hooks === false ? DEFAULT_HOOKS_PATH : resolved.hooks,
     });
@@ -126,7 +154,7 @@ export async function createSurePassIdDriver(
 /** Checks the options and applies defaults; every problem is reported at once, each naming its field. */
 export function validateSurePassIdDriverOptions(options: Record<string, unknown>): ResolvedOptions {
   const problems: string[] = [];
-  const known = ['reference', 'defects', 'url', 'path', 'hooks', 'timeoutMs', 'maxSessions'];
+  const known = ['reference', 'defects', 'qr', 'url', 'path', 'hooks', 'timeoutMs', 'maxSessions'];
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) problems.push(`unknown option "${key}"; the options are ${known.join(', ')}`);
   }
@@ -142,6 +170,14 @@ export function validateSurePassIdDriverOptions(options: Record<string, unknown>
       }
     }
     if (defects.length > 0 && reference !== true) problems.push('defects only apply with reference: true');
+  }
+  const qr = options['qr'];
+  if (qr !== undefined) {
+    if (typeof qr !== 'string' || !(QR_MODES as readonly string[]).includes(qr)) {
+      problems.push(`qr must be one of ${QR_MODES.map((m) => JSON.stringify(m)).join(', ')}, got ${describe(qr)}`);
+    }
+    if (reference !== true)
+      problems.push('qr only applies with reference: true (it sets how the reference server delivers QR codes)');
   }
   const url = options['url'];
   if (reference === true) {
@@ -175,6 +211,7 @@ export function validateSurePassIdDriverOptions(options: Record<string, unknown>
   return {
     reference: reference as boolean,
     defects: defects as string[],
+    qr: qr === undefined ? null : (qr as QrMode),
     url: typeof url === 'string' ? url : null,
     path: path as string,
     hooks: hooks === false ? false : (hooks as string).replace(/\/+$/, ''),
@@ -241,6 +278,11 @@ class Session implements SurePassIdSession {
     return this.client.post(body, contentType, signal);
   }
 
+  async fetchImage(url: string, signal: AbortSignal): Promise<QrImageFetch> {
+    this.#assertOpen();
+    return this.client.getImage(url, signal);
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
   }
@@ -253,6 +295,7 @@ class Session implements SurePassIdSession {
 /** The wire: one keep-alive agent per target, a deadline per request, the caller's AbortSignal. */
 export class SurePassIdClient {
   readonly endpoint: string;
+  readonly #origin: string;
   readonly #hooksBase: string | null;
   readonly #agent: http.Agent;
   readonly #request: typeof http.request;
@@ -260,6 +303,7 @@ export class SurePassIdClient {
 
   constructor(base: string, path: string, hooks: string | false, timeoutMs: number) {
     this.endpoint = `${base}${path}`;
+    this.#origin = new URL(base).origin;
     this.#hooksBase = hooks === false ? null : `${base}${hooks}`;
     this.#timeoutMs = timeoutMs;
     const secure = base.startsWith('https:');
@@ -296,7 +340,59 @@ export class SurePassIdClient {
   }
 
   post(body: string, contentType: string, signal: AbortSignal): Promise<OathExchange> {
-    return this.#raw('POST', this.endpoint, body, contentType, signal) as Promise<OathExchange>;
+    return this.#raw('POST', this.endpoint, body, contentType, signal);
+  }
+
+  /** GETs an image on the target's origin, following same-origin redirects, within one timeout. */
+  async getImage(url: string, signal: AbortSignal): Promise<QrImageFetch> {
+    const start = performance.now();
+    const fetch: QrImageFetch = { urls: [], response: null, failure: null, ms: 0 };
+    const done = (failure: QrImageFetch['failure']): QrImageFetch => {
+      fetch.failure = failure;
+      fetch.ms = Math.round(performance.now() - start);
+      return fetch;
+    };
+    let next: URL;
+    try {
+      next = new URL(url);
+    } catch {
+      return done({ kind: 'connection', message: `${JSON.stringify(url.slice(0, 80))} is not a URL` });
+    }
+    for (;;) {
+      if (next.origin !== this.#origin) {
+        const what = fetch.urls.length === 0 ? 'QRCodeURL is' : 'the QR image redirects';
+        return done({ kind: 'off-origin', message: `${what} on ${next.origin}, not on the target ${this.#origin}` });
+      }
+      fetch.urls.push(next.href);
+      const left = this.#timeoutMs - (performance.now() - start);
+      if (left <= 0) return done({ kind: 'timeout', message: `no complete answer within ${this.#timeoutMs} ms` });
+      const { exchange, bytes, location } = await this.#exchange(
+        'GET',
+        next.href,
+        null,
+        null,
+        signal,
+        'image/png, image/*;q=0.8, */*;q=0.1',
+        left,
+      );
+      if (exchange.response === null) {
+        if (exchange.failure?.kind === 'timeout') {
+          return done({ kind: 'timeout', message: `no complete answer within ${this.#timeoutMs} ms` });
+        }
+        return done(exchange.failure ?? { kind: 'connection', message: 'no answer' });
+      }
+      fetch.response = { status: exchange.response.status, contentType: exchange.response.contentType, body: bytes };
+      const status = exchange.response.status;
+      if (![301, 302, 303, 307, 308].includes(status) || location === null) return done(null);
+      if (fetch.urls.length > MAX_IMAGE_REDIRECTS) {
+        return done({ kind: 'redirects', message: `more than ${MAX_IMAGE_REDIRECTS} redirects` });
+      }
+      try {
+        next = new URL(location, next);
+      } catch {
+        return done({ kind: 'connection', message: `HTTP ${status} with a Location that is not a URL` });
+      }
+    }
   }
 
   async hook(route: string, body: unknown, signal: AbortSignal, expect: number[]): Promise<void> {
@@ -319,22 +415,37 @@ export class SurePassIdClient {
   }
 
   /** Resolves with the exchange; rejects only when the connection could not be made at all, or on abort. */
-  #raw(
+  async #raw(
     method: 'GET' | 'POST',
     url: string,
     body: string | null,
     contentType: string | null,
     signal: AbortSignal,
-    retried = false,
   ): Promise<OathExchange> {
+    return (await this.#exchange(method, url, body, contentType, signal, 'application/json', this.#timeoutMs)).exchange;
+  }
+
+  /** The exchange, the answer's bytes as sent, and its Location header. */
+  #exchange(
+    method: 'GET' | 'POST',
+    url: string,
+    body: string | null,
+    contentType: string | null,
+    signal: AbortSignal,
+    accept: string,
+    timeoutMs: number,
+    retried = false,
+  ): Promise<{ exchange: OathExchange; bytes: Buffer; location: string | null }> {
     const start = performance.now();
+    let bytes = Buffer.alloc(0);
+    let location: string | null = null;
     const exchange: OathExchange = {
       request: { method, url, contentType: contentType ?? '', body: body ?? '' },
       response: null,
       failure: null,
       ms: 0,
     };
-    return new Promise<OathExchange>((resolve, reject) => {
+    return new Promise<{ exchange: OathExchange; bytes: Buffer; location: string | null }>((resolve, reject) => {
       if (signal.aborted) return reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
       let settled = false;
       let connected = false;
@@ -346,9 +457,9 @@ export class SurePassIdClient {
         exchange.ms = Math.round(performance.now() - start);
         exchange.failure = failure;
         if (error !== undefined) reject(error);
-        else resolve(exchange);
+        else resolve({ exchange, bytes, location });
       };
-      const headers: http.OutgoingHttpHeaders = { Accept: 'application/json' };
+      const headers: http.OutgoingHttpHeaders = { Accept: accept };
       if (body !== null) {
         headers['Content-Type'] = contentType ?? 'application/json';
         headers['Content-Length'] = Buffer.byteLength(body);
@@ -361,10 +472,12 @@ export class SurePassIdClient {
           if (size <= MAX_BODY_BYTES) chunks.push(chunk);
         });
         res.on('end', () => {
+          bytes = Buffer.concat(chunks);
+          location = typeof res.headers.location === 'string' ? res.headers.location : null;
           exchange.response = {
             status: res.statusCode ?? 0,
             contentType: typeof res.headers['content-type'] === 'string' ? res.headers['content-type'] : null,
-            body: Buffer.concat(chunks).toString('utf8'),
+            body: bytes.toString('utf8'),
           };
           finish(null);
         });
@@ -378,7 +491,7 @@ export class SurePassIdClient {
       const timer = setTimeout(() => {
         finish({ kind: 'timeout', message: `no complete answer within ${this.#timeoutMs} ms` });
         req.destroy();
-      }, this.#timeoutMs);
+      }, timeoutMs);
       const onAbort = (): void => {
         finish(null, signal.reason instanceof Error ? signal.reason : new Error('aborted'));
         req.destroy();
@@ -391,7 +504,8 @@ export class SurePassIdClient {
           settled = true;
           clearTimeout(timer);
           signal.removeEventListener('abort', onAbort);
-          this.#raw(method, url, body, contentType, signal, true).then(resolve, reject);
+          const left = Math.max(1, timeoutMs - (performance.now() - start));
+          this.#exchange(method, url, body, contentType, signal, accept, left, true).then(resolve, reject);
           return;
         }
         if (!connected) finish(null, new Error(`${method} ${url}: ${describeSocketError(error)}`));

@@ -4,13 +4,15 @@
  * per-case suffix so cases can run side by side on one server without a reset.
  *
  * Everything reported is redacted: account login keys (every `spAccountLoginKey` sent) and OATH secrets
- * (every `secret=` in an answer, in clear or percent-encoded inside a QR code URL).
+ * (every `secret=` in an answer, in clear or percent-encoded inside a QR code URL, or in the Key URI decoded
+ * from a QR image; inline images themselves are replaced, since their pixels encode the secret).
  */
 import { randomBytes } from 'node:crypto';
 import { Redactor, REDACTED } from '../../src/core/redact.ts';
 import type { Attachment, StepRecord } from '../../src/core/results.ts';
 import { judgeExchange, describeExpectation, type StepJudgement, type SurePassIdCategory } from './judge.ts';
 import { apply, emptyState, expect, operationOf, type SentBody } from './model.ts';
+import { imageFetcherOf, qrImageReport, readQrImage, type QrImageRead } from './qr.ts';
 import type { Expectation, OathExchange, SurePassIdSession, Vector } from './types.ts';
 
 export const SPECIFICATION = 'SurePassID Provision Soft Token (OTA)';
@@ -64,8 +66,17 @@ export class SecretKeeper {
     for (const m of text.matchAll(/secret(?:=|%3D|%253D)([^&%"\\\s]+)/gi)) this.add(m[1]);
   }
 
+  /**
+   * Known secrets replaced, and inline images dropped: a QR code image encodes the OATH secret in its pixels,
+   * which no text search would find.
+   */
   text(text: string): string {
-    return this.redactor.text(text);
+    return this.redactor
+      .text(text)
+      .replace(
+        /(data:image\\?\/[A-Za-z0-9.+-]+;base64,)[A-Za-z0-9+/=\\]+/g,
+        (_m, head: string) => `${head}${REDACTED}`,
+      );
   }
 
   /** A request body for a report: the key replaced structurally, then every known secret in the text. */
@@ -134,8 +145,18 @@ export async function runVector(
     const start = Date.now();
     const exchange = await session.send(text, signal, contentType);
     if (exchange.response !== null) keeper.fromAnswer(exchange.response.body);
+    // A Key URI offered only as a QR image is decoded before judging; its text holds the OATH secret.
+    let image: QrImageRead | null = null;
+    if (expectation.success?.kind === 'key-uri' && exchange.response !== null) {
+      image = await readQrImage(exchange.response.body, imageFetcherOf(session), signal);
+      if (image !== null && image.decoded !== null) {
+        keeper.fromAnswer(image.decoded);
+        if (!/^otpauth:/i.test(image.decoded)) keeper.add(image.decoded);
+      }
+    }
     const judgement = judgeExchange(expectation, exchange, operationOf(body), {
       knownDeviceIds: new Set(state.devices.keys()),
+      keyUri: image?.source ?? null,
     });
     if (judgement.answer !== null && judgement.errorCode !== null)
       apply(state, body, expectation, judgement.errorCode, judgement.answer);
@@ -146,7 +167,18 @@ export async function runVector(
       start,
       stop: Date.now(),
       message: keeper.text(`${judgement.message}. Expected ${describeExpectation(expectation)}`),
-      attachments: exchangeAttachments(exchange, keeper),
+      attachments: [
+        ...exchangeAttachments(exchange, keeper),
+        ...(image === null
+          ? []
+          : [
+              {
+                name: 'qr-image',
+                contentType: 'text/plain' as const,
+                body: qrImageReport(image, (t) => keeper.text(t)),
+              },
+            ]),
+      ],
     });
     return judgement;
   };

@@ -4,7 +4,7 @@
  * (server-error / schema-violation), the wrong errorCode, then what a success must carry (a valid Key URI,
  * the device asked for).
  */
-import { checkKeyUri, keyUriOf } from './keyuri.ts';
+import { checkKeyUri, keyUriOf, type PayloadSource } from './keyuri.ts';
 import { codeName, RETURN_CODES, SUCCESS } from './codes.ts';
 import { accepts } from './model.ts';
 import { responseProblems } from './schemas.ts';
@@ -32,7 +32,11 @@ export function judgeExchange(
   expectation: Expectation,
   exchange: OathExchange,
   type: OperationType | null,
-  context: { knownDeviceIds: ReadonlySet<string> },
+  context: {
+    knownDeviceIds: ReadonlySet<string>;
+    /** Where the Key URI was found when the caller read it from a QR image (qr.ts); else keyUriOf decides. */
+    keyUri?: PayloadSource | null;
+  },
 ): StepJudgement {
   const wanted = describeExpectation(expectation);
   const fail = (
@@ -163,13 +167,13 @@ export function judgeExchange(
       return ok('errorCode 0 and the device asked for');
     }
     case 'key-uri': {
-      const source = keyUriOf(answer);
+      const source = context.keyUri ?? keyUriOf(answer);
       if (!source.found) {
-        // An answer that is only a link to pixels cannot be judged further: said so, not passed silently.
-        if (/QR image/.test(source.reason))
+        // Pixels that were not decoded cannot be judged further: said so, not passed silently.
+        if (source.informational === true)
           return ok(`errorCode 0; Key URI not checked: ${source.reason}`, 'informational');
         return fail(
-          'schema-violation',
+          source.category ?? 'schema-violation',
           `a success must carry the QR code's Key URI: ${source.reason}`,
           ['SP-KEYURI-FORMAT'],
           answer,

@@ -4,14 +4,23 @@
  * issuer, algorithm, digits, period or counter).
  *
  * The seed says nothing about how the QR code is delivered. SurePassID's REST answers carry it as
- * `QRCodeURL`, "a URL to display": a QR image. This harness has no QR image decoder (and no package to add
- * one), so it reads the payload where it can be read without decoding pixels: a Key URI given as such (the
- * URL itself, or any string field of the answer), a `data:text/plain` URL, or a QR image service URL that
- * carries the payload in its query (`...?cht=qr&chl=otpauth%3A%2F%2F...`, the chart-API convention). A
- * `QRCodeURL` that is only a link to pixels leaves the Key URI unchecked, and the case says so.
+ * `QRCodeURL`, "a URL to display": a QR image. This module reads the payload where it can be read without
+ * decoding pixels: a Key URI given as such (the URL itself, or any string field of the answer), a
+ * `data:text/plain` URL, or a QR image service URL that carries the payload in its query
+ * (`...?cht=qr&chl=otpauth%3A%2F%2F...`, the chart-API convention). A `QRCodeURL` that is only pixels (a
+ * `data:image/...` URL or a link to an image) is marked `informational` here; qr.ts decodes PNG images.
  */
 
-export type PayloadSource = { found: true; uri: string; via: string } | { found: false; reason: string };
+export type PayloadSource =
+  | { found: true; uri: string; via: string }
+  | {
+      found: false;
+      reason: string;
+      /** The payload may well be valid but was not read (pixels not decoded): not a failure. */
+      informational?: true;
+      /** How a failure is categorised; default `schema-violation`. */
+      category?: 'server-error' | 'schema-violation';
+    };
 
 /** Finds the Key URI in a success answer of provision_oath_device or get_oath_device_qrcode. */
 export function keyUriOf(answer: Record<string, unknown>): PayloadSource {
@@ -29,7 +38,8 @@ export function keyUriOf(answer: Record<string, unknown>): PayloadSource {
     if (meta.startsWith('image/')) {
       return {
         found: false,
-        reason: `QRCodeURL is an inline ${meta.split(';')[0]} image; without a QR image decoder the Key URI cannot be read`,
+        informational: true,
+        reason: `QRCodeURL is an inline ${meta.split(';')[0]} image, pixels rather than text (only base64 PNG QR codes are decoded, by qr.ts)`,
       };
     }
     const data = qr.slice(comma + 1);
@@ -57,9 +67,10 @@ export function keyUriOf(answer: Record<string, unknown>): PayloadSource {
   }
   return {
     found: false,
+    informational: true,
     reason:
-      'QRCodeURL links to a QR image that does not carry its payload in the URL; without a QR image decoder ' +
-      'the Key URI cannot be read (checked: QRCodeURL is an absolute http(s) URL)',
+      'QRCodeURL links to a QR image that does not carry its payload in the URL, and the image was not ' +
+      'decoded (checked: QRCodeURL is an absolute http(s) URL)',
   };
 }
 

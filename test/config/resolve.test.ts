@@ -225,6 +225,7 @@ describe('the example harness.config.ts', () => {
       'http',
       'profile-service',
       'surepassid',
+      'surepassid',
       'swivel',
       'swivel',
       'swivel',

@@ -9,12 +9,24 @@
 import http from 'node:http';
 import { randomBytes, randomInt } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import QRCode from 'qrcode';
 import { SUREPASSID_DEFECT_IDS, type SurePassIdDefectId } from './defects.ts';
 
 export const DEFAULT_OATH_PATH = '/AuthServer/REST/OATH/OATHServer.aspx';
 export const DEFAULT_HOOKS_PATH = '/__harness';
-/** Where the QR code "image" URL points; the payload travels in its `chl` parameter (chart-API style). */
+/** Where the QR code "image" URL points in `qr: 'chart'`; the payload travels in its `chl` parameter (chart-API style). */
 export const QRCODE_PATH = '/AuthServer/QRCode.aspx';
+/** Where the real PNG QR codes are served in `qr: 'image'` (`?id=<token>`: the URL carries no payload). */
+export const QRCODE_IMAGE_PATH = '/AuthServer/QRCodeImage.aspx';
+
+/**
+ * How `QRCodeURL` delivers the Key URI: `chart`, a chart-API URL carrying it in `chl` (the default);
+ * `image`, a URL of a PNG QR code served here; `data-url`, the PNG inline as `data:image/png;base64,...`.
+ */
+export const QR_MODES = ['chart', 'image', 'data-url'] as const;
+export type QrMode = (typeof QR_MODES)[number];
+/** PNG QR codes kept for `qr: 'image'`; the oldest are dropped beyond this (a long fuzz run issues many). */
+const MAX_QR_IMAGES = 10_000;
 
 export interface SurePassIdReferenceOptions {
   defects?: readonly string[];
@@ -25,6 +37,8 @@ export interface SurePassIdReferenceOptions {
   host?: string;
   /** Largest request body read, in bytes (a bigger one is answered 413). Default 1 MiB. */
   maxBodyBytes?: number;
+  /** How QRCodeURL delivers the Key URI. Default `chart`. */
+  qr?: QrMode;
 }
 
 export interface SurePassIdReference {
@@ -111,7 +125,13 @@ export async function startSurePassIdReference(options: SurePassIdReferenceOptio
       `unknown SurePassID reference defect(s) ${unknown.map((d) => JSON.stringify(d)).join(', ')}; known: ${SUREPASSID_DEFECT_IDS.join(', ')}`,
     );
   }
+  const qrMode = options.qr ?? 'chart';
+  if (!(QR_MODES as readonly string[]).includes(qrMode)) {
+    throw new Error(`unknown SurePassID reference qr mode ${JSON.stringify(qrMode)}; known: ${QR_MODES.join(', ')}`);
+  }
   const defects = new Set(options.defects as readonly SurePassIdDefectId[] | undefined);
+  // Token -> Key URI of the PNGs served at QRCODE_IMAGE_PATH (a Map iterates oldest first).
+  const qrImages = new Map<string, string>();
   const oathPath = options.path ?? DEFAULT_OATH_PATH;
   const hooksPath = (options.hooksPath ?? DEFAULT_HOOKS_PATH).replace(/\/+$/, '');
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
@@ -129,6 +149,7 @@ export async function startSurePassIdReference(options: SurePassIdReferenceOptio
         }
         if (url.pathname.startsWith(`${hooksPath}/`)) return hook(req, res, url.pathname.slice(hooksPath.length), body);
         if (url.pathname === QRCODE_PATH && req.method === 'GET') return qrcode(res, url);
+        if (url.pathname === QRCODE_IMAGE_PATH && req.method === 'GET') return qrImage(res, url);
         return send(res, 404, { error: `no such resource: ${req.method} ${url.pathname}` });
       })
       .catch((error: unknown) => {
@@ -145,7 +166,7 @@ export async function startSurePassIdReference(options: SurePassIdReferenceOptio
   });
   server.keepAliveTimeout = 30_000;
 
-  function oath(req: http.IncomingMessage, res: http.ServerResponse, raw: string): void {
+  async function oath(req: http.IncomingMessage, res: http.ServerResponse, raw: string): Promise<void> {
     let body: unknown;
     try {
       body = JSON.parse(raw);
@@ -169,9 +190,9 @@ export async function startSurePassIdReference(options: SurePassIdReferenceOptio
         case 'add_oath_device':
           return reply(res, type, null, addDevice(request, account));
         case 'provision_oath_device':
-          return reply(res, type, null, provision(req, request, account));
+          return reply(res, type, null, await provision(req, request, account));
         case 'get_oath_device_qrcode':
-          return reply(res, type, null, qrCodeOf(req, request, account));
+          return reply(res, type, null, await qrCodeOf(req, request, account));
         case 'find_device':
           return reply(res, type, null, findDevice(request, account));
         default:
@@ -229,7 +250,11 @@ export async function startSurePassIdReference(options: SurePassIdReferenceOptio
     return { deviceId: id, deviceType: 0 };
   }
 
-  function provision(req: http.IncomingMessage, request: Json, login: { name: string; account: Account }): Json {
+  async function provision(
+    req: http.IncomingMessage,
+    request: Json,
+    login: { name: string; account: Account },
+  ): Promise<Json> {
     const username = user(request, login);
     let physical: string | undefined;
     if (defects.has('missing-physical-device-500')) {
@@ -247,18 +272,22 @@ export async function startSurePassIdReference(options: SurePassIdReferenceOptio
       deviceId: found.id,
       deviceType: 0,
       physicalDeviceId: physical,
-      QRCodeURL: qrCodeUrl(req, keyUri(login.account, found, username)),
+      QRCodeURL: await qrCodeUrl(req, keyUri(login.account, found, username)),
     };
   }
 
-  function qrCodeOf(req: http.IncomingMessage, request: Json, login: { name: string; account: Account }): Json {
+  async function qrCodeOf(
+    req: http.IncomingMessage,
+    request: Json,
+    login: { name: string; account: Account },
+  ): Promise<Json> {
     const username = user(request, login);
     const found = device(request, login, username);
     found.key ??= randomBytes(20);
     const label = text(request, 'accountName');
     return {
       // A blank account name (spaces) would leave the Key URI's label without one: the username instead.
-      QRCodeURL: qrCodeUrl(
+      QRCodeURL: await qrCodeUrl(
         req,
         keyUri(login.account, found, label !== undefined && label.trim() !== '' ? label : username),
       ),
@@ -288,13 +317,36 @@ export async function startSurePassIdReference(options: SurePassIdReferenceOptio
     return `otpauth://totp/${encodeURIComponent(name).replace(/%3A/g, ':')}?${params.toString().replace(/\+/g, '%20')}`;
   }
 
-  function qrCodeUrl(req: http.IncomingMessage, payload: string): string {
+  async function qrCodeUrl(req: http.IncomingMessage, payload: string): Promise<string> {
     const origin = `http://${req.headers.host ?? '127.0.0.1'}`;
-    return `${origin}${QRCODE_PATH}?cht=qr&chs=200x200&chl=${encodeURIComponent(payload)}`;
+    switch (qrMode) {
+      case 'chart':
+        return `${origin}${QRCODE_PATH}?cht=qr&chs=200x200&chl=${encodeURIComponent(payload)}`;
+      case 'data-url':
+        return QRCode.toDataURL(payload, { type: 'image/png', errorCorrectionLevel: 'M' });
+      case 'image': {
+        const token = randomBytes(16).toString('hex');
+        qrImages.set(token, payload);
+        for (const oldest of qrImages.keys()) {
+          if (qrImages.size <= MAX_QR_IMAGES) break;
+          qrImages.delete(oldest);
+        }
+        return `${origin}${QRCODE_IMAGE_PATH}?id=${token}`;
+      }
+    }
+  }
+
+  async function qrImage(res: http.ServerResponse, url: URL): Promise<void> {
+    const payload = qrImages.get(url.searchParams.get('id') ?? '');
+    if (payload === undefined) return send(res, 404, { error: 'no such QR code image' });
+    const png = await QRCode.toBuffer(payload, { type: 'png', errorCorrectionLevel: 'M' });
+    res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': png.length, 'Cache-Control': 'no-store' });
+    res.end(png);
   }
 
   function qrcode(res: http.ServerResponse, url: URL): void {
-    // No QR encoder here: the "image" is the payload itself, as text (docs/surepassid.md says so).
+    // The chart-API stand-in: the "image" is the payload itself, as text (docs/surepassid.md says so); the
+    // harness reads the payload from the URL and never fetches this.
     const payload = url.searchParams.get('chl') ?? '';
     res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(payload) });
     res.end(payload);

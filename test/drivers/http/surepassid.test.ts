@@ -33,6 +33,7 @@ describe('surepassid driver options', () => {
         defects: ['nope'],
         colour: 1,
         maxSessions: 0,
+        qr: 'svg',
       });
     } catch (e) {
       error = e;
@@ -47,6 +48,8 @@ describe('surepassid driver options', () => {
       'unknown defect "nope"',
       'defects only apply with reference: true',
       'maxSessions',
+      'qr must be one of "chart", "image", "data-url", got "svg"',
+      'qr only applies with reference: true',
     ]) {
       expect(message).toContain(field);
     }
@@ -59,7 +62,9 @@ describe('surepassid driver options', () => {
       path: '/AuthServer/REST/OATH/OATHServer.aspx',
       hooks: '/__harness',
       timeoutMs: 10_000,
+      qr: null,
     });
+    expect(validateSurePassIdDriverOptions({ reference: true, qr: 'data-url' })).toMatchObject({ qr: 'data-url' });
   });
 });
 
@@ -169,5 +174,119 @@ describe('surepassid driver', () => {
     const pending = session.send('nope', controller.signal);
     setTimeout(() => controller.abort(new Error('case timeout')), 50);
     await expect(pending).rejects.toThrow(/case timeout/);
+  });
+});
+
+/** A loopback server answering each path with a handler; records the paths asked. */
+async function imageServer(
+  routes: Record<string, (req: http.IncomingMessage, res: http.ServerResponse) => void>,
+): Promise<{ url: string; asked: string[] }> {
+  const asked: string[] = [];
+  const server = http.createServer((req, res) => {
+    asked.push(req.url ?? '');
+    const route = routes[new URL(req.url ?? '/', 'http://x').pathname];
+    if (route !== undefined) return route(req, res);
+    if (req.url === '/__harness/info') {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      return res.end('{"name":"images","version":"1","capabilities":[]}');
+    }
+    res.writeHead(404);
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  open.push({
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, asked };
+}
+
+const PNG_BYTES = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 1, 2, 255]);
+const redirect = (to: string) => (_req: http.IncomingMessage, res: http.ServerResponse) => {
+  res.writeHead(302, { Location: to });
+  res.end();
+};
+
+describe('surepassid driver: fetching QR images', () => {
+  it('serves real PNG QR codes from the reference server in qr: image, and inline ones in qr: data-url', async () => {
+    for (const qr of ['image', 'data-url'] as const) {
+      const d = await driver({ reference: true, qr });
+      const session = await d.openSession();
+      await session.hooks.createAccount({ loginName: 'acme', loginKey: 'k-123456' }, signal());
+      await session.hooks.createUser({ account: 'acme', username: 'mandy' }, signal());
+      const credentials = { spAccountLoginName: 'acme', spAccountLoginKey: 'k-123456', username: 'mandy' };
+      const added = await session.send(JSON.stringify({ type: 'add_oath_device', ...credentials }), signal());
+      const { deviceId } = JSON.parse(added.response!.body) as { deviceId: string };
+      const provisioned = await session.send(
+        JSON.stringify({ type: 'provision_oath_device', ...credentials, deviceId, physicalDeviceId: 'p1' }),
+        signal(),
+      );
+      const { QRCodeURL } = JSON.parse(provisioned.response!.body) as { QRCodeURL: string };
+      expect(QRCodeURL).not.toMatch(/otpauth|secret/i);
+      if (qr === 'data-url') {
+        expect(QRCodeURL).toMatch(/^data:image\/png;base64,iVBOR/);
+        continue;
+      }
+      expect(QRCodeURL.startsWith(`${session.endpoint.replace(/\/AuthServer\/.*$/, '')}/`)).toBe(true);
+      const image = await session.fetchImage(QRCodeURL, signal());
+      expect(image).toMatchObject({
+        urls: [QRCodeURL],
+        failure: null,
+        response: { status: 200, contentType: 'image/png' },
+      });
+      expect(image.response!.body.subarray(0, 4)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+    }
+  });
+
+  it('follows redirects on the target, keeping the bytes intact', async () => {
+    const target = await imageServer({
+      '/qr': redirect('/img/qr.png'),
+      '/img/qr.png': (_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'image/png' });
+        res.end(PNG_BYTES);
+      },
+    });
+    const session = await (await driver({ url: target.url, hooks: false })).openSession();
+    const image = await session.fetchImage(`${target.url}/qr`, signal());
+    expect(image.urls).toEqual([`${target.url}/qr`, `${target.url}/img/qr.png`]);
+    expect(image.failure).toBeNull();
+    expect(image.response?.body).toEqual(PNG_BYTES);
+  });
+
+  it('never leaves the target: an off-origin URL or redirect is not fetched', async () => {
+    const elsewhere = await imageServer({});
+    const target = await imageServer({ '/away': redirect(`${elsewhere.url}/steal.png`) });
+    const session = await (await driver({ url: target.url, hooks: false })).openSession();
+    const direct = await session.fetchImage(`${elsewhere.url}/qr.png`, signal());
+    expect(direct.failure).toMatchObject({ kind: 'off-origin', message: expect.stringMatching(/^QRCodeURL is on /) });
+    const redirected = await session.fetchImage(`${target.url}/away`, signal());
+    expect(redirected.failure).toMatchObject({
+      kind: 'off-origin',
+      message: `the QR image redirects on ${elsewhere.url}, not on the target ${target.url}`,
+    });
+    expect(redirected.response?.status).toBe(302);
+    expect(elsewhere.asked).toEqual([]);
+  });
+
+  it('stops a redirect loop, and holds the whole fetch to the driver timeout', async () => {
+    const target = await imageServer({
+      '/loop': redirect('/loop'),
+      '/slow': (_req, res) => {
+        // Answers the headers, never the body.
+        res.writeHead(200, { 'Content-Type': 'image/png' });
+        res.write(PNG_BYTES.subarray(0, 4));
+      },
+    });
+    const session = await (await driver({ url: target.url, hooks: false, timeoutMs: 300 })).openSession();
+    const loop = await session.fetchImage(`${target.url}/loop`, signal());
+    expect(loop.failure).toMatchObject({ kind: 'redirects' });
+    expect(loop.urls).toHaveLength(6);
+    const slow = await session.fetchImage(`${target.url}/slow`, signal());
+    expect(slow.failure).toEqual({ kind: 'timeout', message: 'no complete answer within 300 ms' });
+    expect(slow.ms).toBeGreaterThanOrEqual(290);
+    expect(slow.ms).toBeLessThan(2000);
   });
 });

@@ -89,15 +89,20 @@ describe('keyUriOf: where the QR payload is read from', () => {
   });
 
   it('says what it cannot read: an image, a URL without the payload, a missing or broken QRCodeURL', () => {
+    // Pixels are not a failure here (qr.ts decodes PNGs); the rest is.
     expect(keyUriOf({ QRCodeURL: 'data:image/png;base64,iVBORw0KGgo=' })).toMatchObject({
       found: false,
-      reason: expect.stringMatching(/image\/png image; without a QR image decoder/),
+      informational: true,
+      reason: expect.stringMatching(/inline image\/png image, pixels rather than text/),
     });
     expect(keyUriOf({ QRCodeURL: 'https://qrcode_url_to_display/' })).toMatchObject({
       found: false,
-      reason: expect.stringMatching(/QR image .* without a QR image decoder/),
+      informational: true,
+      reason: expect.stringMatching(/QR image .* was not decoded/),
     });
     expect(keyUriOf({})).toMatchObject({ found: false, reason: expect.stringMatching(/no QRCodeURL/) });
+    expect(keyUriOf({})).not.toHaveProperty('informational');
+    expect(keyUriOf({ QRCodeURL: 'data:text/plain,hello' })).not.toHaveProperty('informational');
     expect(keyUriOf({ QRCodeURL: 'not a url' })).toMatchObject({
       found: false,
       reason: expect.stringMatching(/not a URL/),
