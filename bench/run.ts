@@ -33,7 +33,7 @@ const KEY = '8CC677D6FA2AC487C2FC7AD7232F87D8FCAFD5E9FC0AFBFF23B09D8713BE3463';
 if (process.env['HARNESS_BENCH_PINNED'] !== '1' && spawnSync('taskset', ['-c', '0', 'true']).status === 0) {
   const child = spawnSync(
     'taskset',
-    ['-c', '0', process.execPath, ...process.execArgv, fileURLToPath(import.meta.url)],
+    ['-c', '0', process.execPath, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
     {
       stdio: 'inherit',
       env: { ...process.env, HARNESS_BENCH_PINNED: '1' },
@@ -110,7 +110,8 @@ async function benchPlan(reporters: string[]): Promise<PlanRate> {
     outs.push(out);
     const config = resolveConfig(
       { file: path.join(root, 'harness.config.ts'), config: { obfuscation: { key: KEY } } },
-      { outputDir: out, reporter: reporters },
+      // The emulated clients only: the default run also holds the server suites' reference targets.
+      { outputDir: out, reporter: reporters, target: ['emulated-ios', 'emulated-android'] },
       {},
       root,
     );
@@ -176,31 +177,47 @@ async function benchBrowser(): Promise<{ rate: number; cases: number } | null> {
   return { rate: summary.total / ((last - first) / 1000), cases: summary.total };
 }
 
-const model = await benchModel();
-const all = await benchPlan(['jsonl', 'summary', 'junit', 'allure']);
-const noAllure = await benchPlan(['jsonl', 'summary', 'junit']);
+// `npm run bench -- plan fuzz`: only those sections (plan: the model, the plan and the browser; fuzz;
+// servers). Default: all.
+const SECTIONS = ['plan', 'fuzz', 'servers'] as const;
+const asked = process.argv.slice(2);
+const unknown = asked.filter((a) => !(SECTIONS as readonly string[]).includes(a));
+if (unknown.length > 0) {
+  console.error(`bench: unknown section ${unknown.join(', ')}: use ${SECTIONS.join(', ')} (default: all)`);
+  process.exit(2);
+}
+const wants = (section: (typeof SECTIONS)[number]) => asked.length === 0 || asked.includes(section);
 console.log(
   `pinned to one core: ${process.env['HARNESS_BENCH_PINNED'] === '1' ? 'yes (taskset -c 0)' : 'no (taskset not found)'}`,
 );
-console.log(`bare model:                    ${fmt(model)} cases/s`);
-console.log(
-  `emulated plan, all reports:    ${fmt(all.running)} cases/s while the cases run (${all.cases} cases on emulated-ios and emulated-android, a fresh reports directory each run; goal >= 2,000)`,
-);
-console.log(
-  `                               ${all.endToEnd.toFixed(2)} s end to end (load and check the vectors, start, run, final reports, delete the previous results)`,
-);
-console.log(
-  `emulated plan, without Allure: ${fmt(noAllure.running)} cases/s while the cases run (jsonl, summary.json, junit.xml only: what Allure's file per case costs)`,
-);
-const browser = await benchBrowser();
-console.log(
-  browser === null
-    ? 'browser-delivered:             skipped (no /usr/bin/chromium: apt-get install chromium)'
-    : `browser-delivered:             ${fmt(browser.rate)} cases/s (${browser.cases} URL-method cases through headless Chromium, browser+emulated-android; goal >= 20; Chromium inherits the pinning)`,
-);
-console.error('fuzz: 5 s per property and platform, then every seeded defect/platform pair (up to 20 s each)...');
-const fuzzResult = await benchFuzz({ rateMs: 5000, pairMs: 20_000, seed: 1 });
-for (const line of fuzzBenchLines(fuzzResult)) console.log(line);
-console.error('servers: each reference server in its own process, harness driver vs autocannon, 1 + 5 s each...');
-const serverResult = await benchServers();
-for (const line of serverBenchLines(serverResult)) console.log(line);
+if (wants('plan')) {
+  const model = await benchModel();
+  const all = await benchPlan(['jsonl', 'summary', 'junit', 'allure']);
+  const noAllure = await benchPlan(['jsonl', 'summary', 'junit']);
+  console.log(`bare model:                    ${fmt(model)} cases/s`);
+  console.log(
+    `emulated plan, all reports:    ${fmt(all.running)} cases/s while the cases run (${all.cases} cases on emulated-ios and emulated-android, a fresh reports directory each run; goal >= 2,000)`,
+  );
+  console.log(
+    `                               ${all.endToEnd.toFixed(2)} s end to end (load and check the vectors, start, run, final reports, delete the previous results)`,
+  );
+  console.log(
+    `emulated plan, without Allure: ${fmt(noAllure.running)} cases/s while the cases run (jsonl, summary.json, junit.xml only: what Allure's file per case costs)`,
+  );
+  const browser = await benchBrowser();
+  console.log(
+    browser === null
+      ? 'browser-delivered:             skipped (no /usr/bin/chromium: apt-get install chromium)'
+      : `browser-delivered:             ${fmt(browser.rate)} cases/s (${browser.cases} URL-method cases through headless Chromium, browser+emulated-android; goal >= 20; Chromium inherits the pinning)`,
+  );
+}
+if (wants('fuzz')) {
+  console.error('fuzz: 5 s per property and platform, then every seeded defect/platform pair (up to 20 s each)...');
+  const fuzzResult = await benchFuzz({ rateMs: 5000, pairMs: 20_000, seed: 1 });
+  for (const line of fuzzBenchLines(fuzzResult)) console.log(line);
+}
+if (wants('servers')) {
+  console.error('servers: each reference server in its own process, harness driver vs autocannon, 1 + 5 s each...');
+  const serverResult = await benchServers();
+  for (const line of serverBenchLines(serverResult)) console.log(line);
+}
