@@ -5,6 +5,7 @@
 import { HarnessError } from '../../src/core/errors.ts';
 import type { Platform } from '../../src/core/types.ts';
 import type { Selector } from './page-source.ts';
+import { describeValue, isHttpUrl } from '../options.ts';
 
 export interface DeviceOptions {
   /** The device's id as `adb devices` / `xcrun simctl list` / the farm names it. */
@@ -133,10 +134,7 @@ export const DEFAULT_SETTLE_MS = 3000;
 export const DEFAULT_POLL_MS = 250;
 
 function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null || typeof value !== 'object') return String(value);
-  return Array.isArray(value) ? 'an array' : 'an object';
+  return value === undefined ? 'nothing' : describeValue(value);
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -317,13 +315,4 @@ export function validateAppiumDriverOptions(options: Record<string, unknown>): A
     );
   }
   return result;
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const u = new URL(value);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-  } catch {
-    return false;
-  }
 }

@@ -11,6 +11,7 @@ import {
 } from '../../src/core/types.ts';
 import { AdapterProtocolError } from './errors.ts';
 import { AdapterTransport, describeSocketError } from './transport.ts';
+import { describeValue, isHttpUrl } from '../options.ts';
 
 /** Options of the `http` driver, as written in a target of the config. */
 export interface HttpDriverOptions {
@@ -65,21 +66,6 @@ export function validateHttpDriverOptions(options: Record<string, unknown>): Req
     throw new HarnessError('HARNESS_CONFIG_INVALID', `http driver options: ${problems.join('; ')}`);
   }
   return { url, timeoutMs };
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const parsed = new URL(value);
-    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname !== '';
-  } catch {
-    return false;
-  }
-}
-
-function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null || typeof value !== 'object') return String(value);
-  return Array.isArray(value) ? 'an array' : 'an object';
 }
 
 function startError({ url, timeoutMs }: Required<HttpDriverOptions>, error: unknown): HarnessError {

@@ -22,6 +22,7 @@ import {
   type QrMode,
   type SurePassIdReference,
 } from '../emulated/surepassid/server.ts';
+import { describeValue, isHttpUrl } from '../options.ts';
 
 /** Options of the `surepassid` driver, as written in a target of harness.config.ts. */
 export interface SurePassIdDriverOptions {
@@ -159,10 +160,10 @@ export function validateSurePassIdDriverOptions(options: Record<string, unknown>
     if (!known.includes(key)) problems.push(`unknown option "${key}"; the options are ${known.join(', ')}`);
   }
   const reference = options['reference'] ?? false;
-  if (typeof reference !== 'boolean') problems.push(`reference must be true or false, got ${describe(reference)}`);
+  if (typeof reference !== 'boolean') problems.push(`reference must be true or false, got ${describeValue(reference)}`);
   const defects = options['defects'] ?? [];
   if (!Array.isArray(defects) || defects.some((d) => typeof d !== 'string')) {
-    problems.push(`defects must be an array of defect ids, got ${describe(defects)}`);
+    problems.push(`defects must be an array of defect ids, got ${describeValue(defects)}`);
   } else {
     for (const d of defects as string[]) {
       if (!SUREPASSID_DEFECT_IDS.includes(d)) {
@@ -174,7 +175,7 @@ export function validateSurePassIdDriverOptions(options: Record<string, unknown>
   const qr = options['qr'];
   if (qr !== undefined) {
     if (typeof qr !== 'string' || !(QR_MODES as readonly string[]).includes(qr)) {
-      problems.push(`qr must be one of ${QR_MODES.map((m) => JSON.stringify(m)).join(', ')}, got ${describe(qr)}`);
+      problems.push(`qr must be one of ${QR_MODES.map((m) => JSON.stringify(m)).join(', ')}, got ${describeValue(qr)}`);
     }
     if (reference !== true)
       problems.push('qr only applies with reference: true (it sets how the reference server delivers QR codes)');
@@ -188,22 +189,22 @@ export function validateSurePassIdDriverOptions(options: Record<string, unknown>
       'url is required (the base URL of the SurePassID server, e.g. "https://sandbox.example.com"), or set reference: true',
     );
   } else if (typeof url !== 'string' || !isHttpUrl(url)) {
-    problems.push(`url must be an http(s) URL, got ${describe(url)}`);
+    problems.push(`url must be an http(s) URL, got ${describeValue(url)}`);
   }
   const path = options['path'] ?? DEFAULT_OATH_PATH;
   if (typeof path !== 'string' || !path.startsWith('/'))
-    problems.push(`path must start with "/", got ${describe(path)}`);
+    problems.push(`path must start with "/", got ${describeValue(path)}`);
   const hooks = options['hooks'] ?? DEFAULT_HOOKS_PATH;
   if (hooks !== false && (typeof hooks !== 'string' || !hooks.startsWith('/'))) {
-    problems.push(`hooks must be a path starting with "/" or false, got ${describe(hooks)}`);
+    problems.push(`hooks must be a path starting with "/" or false, got ${describeValue(hooks)}`);
   }
   const timeoutMs = options['timeoutMs'] ?? DEFAULT_SUREPASSID_TIMEOUT_MS;
   if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs <= 0) {
-    problems.push(`timeoutMs must be a positive whole number of milliseconds, got ${describe(timeoutMs)}`);
+    problems.push(`timeoutMs must be a positive whole number of milliseconds, got ${describeValue(timeoutMs)}`);
   }
   const maxSessions = options['maxSessions'] ?? 8;
   if (typeof maxSessions !== 'number' || !Number.isInteger(maxSessions) || maxSessions < 1) {
-    problems.push(`maxSessions must be a whole number of at least 1, got ${describe(maxSessions)}`);
+    problems.push(`maxSessions must be a whole number of at least 1, got ${describeValue(maxSessions)}`);
   }
   if (problems.length > 0) {
     throw new HarnessError('HARNESS_CONFIG_INVALID', `surepassid driver options: ${problems.join('; ')}`);
@@ -520,19 +521,4 @@ function describeSocketError(error: NodeJS.ErrnoException): string {
   if (error.code === 'ECONNREFUSED') return 'connection refused (nothing listens there)';
   if (error.code === 'ENOTFOUND') return 'unknown host';
   return error.code ?? error.message;
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const parsed = new URL(value);
-    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname !== '';
-  } catch {
-    return false;
-  }
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null || typeof value !== 'object') return String(value);
-  return Array.isArray(value) ? 'an array' : 'an object';
 }

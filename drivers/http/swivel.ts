@@ -14,6 +14,7 @@ import { HarnessError } from '../../src/core/errors.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
 import { isSwivelDefectId, SWIVEL_DEFECTS } from '../emulated/swivel/defects.ts';
 import { startSwivelReference, type SwivelReference } from '../emulated/swivel/server.ts';
+import { isHttpUrl } from '../options.ts';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_HOOKS_PATH = '/harness/v1';
@@ -171,15 +172,6 @@ export function validateSwivelDriverOptions(options: Record<string, unknown>): R
     hooksPath: (hooksPath as string).replace(/\/+$/, ''),
     timeoutMs: timeoutMs as number,
   };
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const parsed = new URL(value);
-    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname !== '';
-  } catch {
-    return false;
-  }
 }
 
 function describe(value: unknown): string {
