@@ -52,12 +52,8 @@ export interface ResolvedProfileServiceDriverOptions {
   version: string;
 }
 
-export interface WireExchange {
-  request: { method: string; url: string; body: string | null };
-  response: { status: number; contentType: string | null; body: string } | null;
-  failure: string | null;
-  ms: number;
-}
+import type { WireExchange } from '../../src/core/types.ts';
+export type { WireExchange };
 
 export type ProfileServiceRequest = { method: 'GET' | 'PUT' | 'PATCH' | 'POST'; path: string; body?: string };
 

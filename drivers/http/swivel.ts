@@ -53,26 +53,8 @@ export interface ResolvedSwivelDriverOptions {
   timeoutMs: number;
 }
 
-export interface WireRequest {
-  method: string;
-  url: string;
-  contentType: string | null;
-  body: string | null;
-}
-
-export interface WireResponse {
-  status: number;
-  contentType: string | null;
-  body: string;
-}
-
-/** One request and what came back; `failure` says why nothing usable came back (a hang, a reset). */
-export interface WireExchange {
-  request: WireRequest;
-  response: WireResponse | null;
-  failure: string | null;
-  ms: number;
-}
+import type { WireExchange, WireRequest, WireResponse } from '../../src/core/types.ts';
+export type { WireExchange, WireRequest, WireResponse };
 
 /** Checks the options and applies defaults; every problem is reported at once, naming the field. */
 export function validateSwivelDriverOptions(options: Record<string, unknown>): ResolvedSwivelDriverOptions {

@@ -153,3 +153,26 @@ export interface ProfileServiceHit {
   query: Record<string, string>;
   status: number | 'cut' | 'offline';
 }
+
+/** One HTTP request a server suite's driver sent, as a failing case's report shows it. */
+export interface WireRequest {
+  method: string;
+  url: string;
+  /** Where the request has a body. */
+  contentType?: string | null;
+  body: string | null;
+}
+
+export interface WireResponse {
+  status: number;
+  contentType: string | null;
+  body: string;
+}
+
+/** One request and what came back; `failure` says why nothing usable came back (a hang, a reset). */
+export interface WireExchange {
+  request: WireRequest;
+  response: WireResponse | null;
+  failure: string | null;
+  ms: number;
+}

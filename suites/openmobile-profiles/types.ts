@@ -11,25 +11,8 @@ export const SPECIFICATION = 'Open Mobile profile service (portal profiles, adap
 // Sessions (the `profile-service` driver opens them; drivers cannot import this file, so the driver's
 // session has this shape structurally)
 
-export interface WireRequest {
-  method: string;
-  url: string;
-  body: string | null;
-}
-
-export interface WireResponse {
-  status: number;
-  contentType: string | null;
-  body: string;
-}
-
-/** One request and what came back; `failure` says why nothing usable came back (a hang, a reset). */
-export interface WireExchange {
-  request: WireRequest;
-  response: WireResponse | null;
-  failure: string | null;
-  ms: number;
-}
+import type { WireExchange, WireRequest, WireResponse } from '../../src/core/types.ts';
+export type { WireExchange, WireRequest, WireResponse };
 
 export type HttpMethod = 'GET' | 'PUT' | 'PATCH' | 'POST';
 

@@ -7,26 +7,8 @@
 // ---------------------------------------------------------------------------------------------------------
 // The session (implemented by drivers/http/swivel.ts)
 
-export interface WireRequest {
-  method: string;
-  url: string;
-  contentType: string | null;
-  body: string | null;
-}
-
-export interface WireResponse {
-  status: number;
-  contentType: string | null;
-  body: string;
-}
-
-export interface WireExchange {
-  request: WireRequest;
-  response: WireResponse | null;
-  /** Why no usable answer came back (no answer in time, connection dropped): a server error. */
-  failure: string | null;
-  ms: number;
-}
+import type { WireExchange, WireRequest, WireResponse } from '../../src/core/types.ts';
+export type { WireExchange, WireRequest, WireResponse };
 
 export interface SwivelSession {
   /** How many instances the target has (2 or more: a cluster). */
