@@ -17,7 +17,7 @@ import path from 'node:path';
 import type { ResolvedConfig, ResolvedTarget } from '../config/types.ts';
 import type { DriverFactory } from '../core/driver.ts';
 import type { Suite } from '../core/suite.ts';
-import type { AnySuite } from '../runner/run.ts';
+import { suiteLoadContext, type AnySuite } from '../runner/run.ts';
 
 export const DRIVERS = {
   emulated: createEmulatedDriver,
@@ -77,13 +77,7 @@ export function createSuites(extraVectorFiles: string[] = [], corpusDir?: string
 /** The suite, loaded with the configuration's vectors, catalog and key. */
 export async function loadSuite(config: ResolvedConfig, extraVectorFiles: string[] = []): Promise<Suite> {
   const suite = createSuite(extraVectorFiles);
-  await suite.load({
-    rootDir: config.rootDir,
-    vectorsDir: config.vectors,
-    vectorsRoot: path.dirname(config.vectors),
-    catalogFile: config.profiles,
-    obfuscationKey: config.obfuscationKey,
-  });
+  await suite.load(suiteLoadContext(config));
   return suite;
 }
 

@@ -1,3 +1,4 @@
+import { HarnessError } from './errors.ts';
 import type { ClientSession } from './driver.ts';
 import type { FuzzProperty } from './fuzz.ts';
 import type { CaseResult } from './results.ts';
@@ -130,4 +131,27 @@ export interface Suite<S = ClientSession, I extends BaseTargetInfo = TargetInfo>
   fuzzProperties?(env: FuzzEnv<S, I>, options: FuzzOptions<S, I>): FuzzProperty<unknown>[];
   /** The requirement catalogue and the implementation-defined choice points (no `load` needed). */
   catalogue(): { requirements: readonly RequirementInfo[]; choicePoints: readonly ChoicePointInfo[] };
+}
+
+/** A suite's requirements as reports show them (a suite's own requirement type may carry more). */
+export function requirementInfos(requirements: readonly RequirementInfo[]): RequirementInfo[] {
+  return requirements.map((r) => ({
+    id: r.id,
+    title: r.title,
+    severity: r.severity,
+    quote: r.quote,
+    source: r.source,
+  }));
+}
+
+/** The case with this id, or a HARNESS_CASE_UNKNOWN error pointing at `harness list` (`harness explain`). */
+export function caseNamed<C extends PlannedCase>(cases: readonly C[], caseId: string, suiteTitle?: string): C {
+  const found = cases.find((c) => c.id === caseId);
+  if (found === undefined) {
+    throw new HarnessError(
+      'HARNESS_CASE_UNKNOWN',
+      `no ${suiteTitle === undefined ? '' : `${suiteTitle} `}case "${caseId}": run \`npx harness list\` to see the case ids`,
+    );
+  }
+  return found;
 }

@@ -5,7 +5,7 @@ import { HarnessError } from '../core/errors.ts';
 import { Redactor } from '../core/redact.ts';
 import type { Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
 import { emptyCounts, type Attachment, type CaseResult } from '../core/results.ts';
-import type { PlannedCase, Suite, TargetPlan } from '../core/suite.ts';
+import type { PlannedCase, Suite, SuiteLoadContext, TargetPlan } from '../core/suite.ts';
 import type { BaseTargetInfo, Catalog } from '../core/types.ts';
 import { brokenResult, notApplicableResult } from './results.ts';
 import { orderCases, selectCases } from './select.ts';
@@ -97,6 +97,17 @@ async function startTarget(
   };
 }
 
+/** Where a suite finds its vectors, catalog and key: the same for every suite and every command. */
+export function suiteLoadContext(config: ResolvedConfig): SuiteLoadContext {
+  return {
+    rootDir: config.rootDir,
+    vectorsDir: config.vectors,
+    vectorsRoot: path.dirname(config.vectors),
+    catalogFile: config.profiles,
+    obfuscationKey: config.obfuscationKey,
+  };
+}
+
 /** The suites the selected targets need, loaded once each. */
 export async function loadSuites(config: ResolvedConfig, deps: Pick<RunDependencies, 'suites' | 'suiteOf'>) {
   const bySuite = new Map<string, AnySuite>();
@@ -110,13 +121,7 @@ export async function loadSuites(config: ResolvedConfig, deps: Pick<RunDependenc
         `target "${target.name}" belongs to suite "${name}", which this harness does not have: use one of ${Object.keys(deps.suites).join(', ')}`,
       );
     }
-    await suite.load({
-      rootDir: config.rootDir,
-      vectorsDir: config.vectors,
-      vectorsRoot: path.dirname(config.vectors),
-      catalogFile: config.profiles,
-      obfuscationKey: config.obfuscationKey,
-    });
+    await suite.load(suiteLoadContext(config));
     bySuite.set(name, suite);
   }
   return bySuite;

@@ -16,6 +16,7 @@ import type {
   TargetDeclarations,
   TargetPlan,
 } from '../../src/core/suite.ts';
+import { caseNamed, requirementInfos } from '../../src/core/suite.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
 import { caseOf, runProfilesCase, type ProfilesCase } from './execute.ts';
 import { expectation } from './judge.ts';
@@ -83,26 +84,13 @@ export class OpenMobileProfilesSuite implements Suite<ProfileServerSession, Base
 
   catalogue() {
     return {
-      requirements: REQUIREMENTS.map((r) => ({
-        id: r.id,
-        title: r.title,
-        severity: r.severity,
-        quote: r.quote,
-        source: r.source,
-      })),
+      requirements: requirementInfos(REQUIREMENTS),
       choicePoints: [],
     };
   }
 
   explain(caseId: string): string {
-    const c = this.loaded().find((x) => x.id === caseId);
-    if (c === undefined) {
-      throw new HarnessError(
-        'HARNESS_CASE_UNKNOWN',
-        `no case "${caseId}": run \`npx harness list\` to see the case ids`,
-      );
-    }
-    return explainVector(c.vector);
+    return explainVector(caseNamed(this.loaded(), caseId).vector);
   }
 }
 

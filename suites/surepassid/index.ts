@@ -19,6 +19,7 @@ import type {
   TargetDeclarations,
   TargetPlan,
 } from '../../src/core/suite.ts';
+import { caseNamed, requirementInfos } from '../../src/core/suite.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
 import { describeExpectation } from './judge.ts';
 import { runVector, SPECIFICATION } from './execute.ts';
@@ -103,26 +104,13 @@ export class SurePassIdSuite implements Suite<SurePassIdSession, BaseTargetInfo>
 
   catalogue() {
     return {
-      requirements: REQUIREMENTS.map((r) => ({
-        id: r.id,
-        title: r.title,
-        severity: r.severity,
-        quote: r.quote,
-        source: r.source,
-      })),
+      requirements: requirementInfos(REQUIREMENTS),
       choicePoints: [],
     };
   }
 
   explain(caseId: string): string {
-    const found = this.loaded().find((c) => c.id === caseId);
-    if (found === undefined) {
-      throw new HarnessError(
-        'HARNESS_CASE_UNKNOWN',
-        `no SurePassID case "${caseId}": run \`npx harness list\` to see the case ids`,
-      );
-    }
-    return explainVector(found.vector);
+    return explainVector(caseNamed(this.loaded(), caseId, 'SurePassID').vector);
   }
 }
 

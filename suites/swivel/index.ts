@@ -17,6 +17,7 @@ import type {
   TargetDeclarations,
   TargetPlan,
 } from '../../src/core/suite.ts';
+import { caseNamed, requirementInfos } from '../../src/core/suite.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
 import { describeStep, runVector } from './execute.ts';
 import { agentBodiesProperty, FUZZ_PROPERTY_IDS } from './fuzz.ts';
@@ -93,26 +94,13 @@ export class SwivelSuite implements Suite<SwivelSession, BaseTargetInfo> {
 
   catalogue() {
     return {
-      requirements: REQUIREMENTS.map((r) => ({
-        id: r.id,
-        title: r.title,
-        severity: r.severity,
-        quote: r.quote,
-        source: r.source,
-      })),
+      requirements: requirementInfos(REQUIREMENTS),
       choicePoints: [],
     };
   }
 
   explain(caseId: string): string {
-    const found = this.loaded().find((c) => c.id === caseId);
-    if (found === undefined) {
-      throw new HarnessError(
-        'HARNESS_CASE_UNKNOWN',
-        `no Swivel case "${caseId}": run \`npx harness list\` to see the case ids`,
-      );
-    }
-    return explainVector(found.vector);
+    return explainVector(caseNamed(this.loaded(), caseId, 'Swivel').vector);
   }
 }
 
