@@ -24,6 +24,7 @@ import { casesOf, loadOpenMobile } from '../suites/openmobile/index.ts';
 import { focusUrl, stateAfter } from '../suites/openmobile/execute.ts';
 import { predict } from '../suites/openmobile/model.ts';
 import { urlFor } from '../suites/openmobile/routes.ts';
+import { benchDevices, deviceBenchLines } from './devices.ts';
 import { benchFuzz, fuzzBenchLines } from './fuzz.ts';
 import { benchServers, serverBenchLines } from './servers.ts';
 
@@ -178,8 +179,8 @@ async function benchBrowser(): Promise<{ rate: number; cases: number } | null> {
 }
 
 // `npm run bench -- plan fuzz`: only those sections (plan: the model, the plan and the browser; fuzz;
-// servers). Default: all.
-const SECTIONS = ['plan', 'fuzz', 'servers'] as const;
+// servers; devices). Default: all.
+const SECTIONS = ['plan', 'fuzz', 'servers', 'devices'] as const;
 const asked = process.argv.slice(2);
 const unknown = asked.filter((a) => !(SECTIONS as readonly string[]).includes(a));
 if (unknown.length > 0) {
@@ -220,4 +221,10 @@ if (wants('servers')) {
   console.error('servers: each reference server in its own process, harness driver vs autocannon, 1 + 5 s each...');
   const serverResult = await benchServers();
   for (const line of serverBenchLines(serverResult)) console.log(line);
+}
+if (wants('devices')) {
+  console.error(
+    'devices: the result-code and routing cases through Appium and the virtual device, then the same commands bare...',
+  );
+  for (const line of deviceBenchLines(await benchDevices())) console.log(line);
 }
