@@ -87,6 +87,8 @@ export function resolveConfig(
     options: t.options ?? {},
     precedence: t.precedence ?? null,
     timeoutMs: t.timeoutMs ?? cli.timeoutMs ?? config.timeoutMs ?? d.timeoutMs,
+    // A device's reset (clear the app, relaunch it) takes seconds; an in-process client's, microseconds.
+    resets: t.resets ?? (t.driver === 'appium' ? 'fewest' : 'every-case'),
   }));
   const names = new Set<string>();
   targets.forEach((t, i) => {
@@ -112,6 +114,7 @@ export function resolveConfig(
         options: adHoc.options ?? {},
         precedence: null,
         timeoutMs: cli.timeoutMs ?? config.timeoutMs ?? d.timeoutMs,
+        resets: 'every-case',
       };
     }
     // `browser+<target>`: the target's links delivered through a real browser (drivers/browser/).

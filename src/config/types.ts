@@ -23,6 +23,12 @@ export interface TargetConfig {
   precedence?: number[];
   /** Per-case timeout for this target, in ms. */
   timeoutMs?: number;
+  /**
+   * `fewest`: run the cases that provably leave the client as they found it back to back, without a reset
+   * in between (a reset of a real app takes seconds); `every-case`: a reset before every case. Default:
+   * `fewest` for the `appium` driver, `every-case` otherwise (docs/devices.md, "Fewer resets").
+   */
+  resets?: 'every-case' | 'fewest';
 }
 
 export interface HarnessConfig {
@@ -102,6 +108,7 @@ export interface ResolvedTarget {
   options: Record<string, unknown>;
   precedence: number[] | null;
   timeoutMs: number;
+  resets: 'every-case' | 'fewest';
 }
 
 export interface ResolvedConfig {

@@ -18,6 +18,7 @@ const schema = {
           options: { type: 'object' },
           precedence: { type: 'array', items: { type: 'integer', minimum: 0, maximum: 33 }, uniqueItems: true },
           timeoutMs: { type: 'integer', minimum: 1 },
+          resets: { enum: ['every-case', 'fewest'] },
         },
       },
     },

@@ -45,6 +45,14 @@ export interface TargetPlan<S = ClientSession, I extends BaseTargetInfo = Target
    * results. Called once after every case of the target ran.
    */
   finish(): CaseResult[];
+  /**
+   * Optional: the cases (already selected and ordered) as chains that may run back to back on one session
+   * and one profile-service scope, each case starting from the state the one before it left, when the
+   * suite can prove that state is the one the case needs (so a device needs fewer resets). The runner
+   * gives a whole chain to one session, in order, and a fresh scope to each chain. Without it, or with
+   * chains of one, every case starts from a reset. Every case must be in exactly one chain.
+   */
+  chains?(ordered: PlannedCase[]): PlannedCase[][];
 }
 
 export interface SuiteLoadContext {
@@ -61,6 +69,11 @@ export interface TargetDeclarations {
   name: string;
   /** Declared check order (result codes, first checked first), or null. */
   precedence: number[] | null;
+  /**
+   * `every-case` (default): every case starts from a reset. `fewest`: cases that provably leave the client
+   * as they found it are chained so that the next one starts from that state without a reset (devices).
+   */
+  resets?: 'every-case' | 'fewest';
 }
 
 /** A requirement as reports show it (the suite's catalogue). */

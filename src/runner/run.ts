@@ -39,6 +39,8 @@ interface StartedTarget {
   info: BaseTargetInfo;
   plan: TargetPlan<unknown, BaseTargetInfo>;
   cases: PlannedCase[];
+  /** The cases as the suite chains them (each case in exactly one chain, in run order). */
+  chains: PlannedCase[][];
 }
 
 /** `npx harness run --target <name> --grep '<case id>'`: re-runs exactly one case. */
@@ -86,15 +88,9 @@ async function startTarget(
   const driver = await openDriver(target, config, deps.drivers);
   started.push(driver);
   const info = await driver.info();
-  const plan = suite.plan(info, { name: target.name, precedence: target.precedence });
-  return {
-    target,
-    suite,
-    driver,
-    info,
-    plan,
-    cases: orderCases(selectCases(plan.cases, config.grep), config.seed),
-  };
+  const plan = suite.plan(info, { name: target.name, precedence: target.precedence, resets: target.resets });
+  const cases = orderCases(selectCases(plan.cases, config.grep), config.seed);
+  return { target, suite, driver, info, plan, cases, chains: chainsOf(plan, cases) };
 }
 
 /** Where a suite finds its vectors, catalog and key: the same for every suite and every command. */
@@ -149,6 +145,18 @@ export class CaseTimeout extends Error {
   }
 }
 
+/** The suite's chains, checked: a chain that lost or repeated a case would silently skip or rerun it. */
+function chainsOf(plan: TargetPlan<unknown, BaseTargetInfo>, cases: PlannedCase[]): PlannedCase[][] {
+  if (plan.chains === undefined) return cases.map((c) => [c]);
+  const chains = plan.chains(cases);
+  const chained = chains.flat();
+  const ids = new Set(chained.map((c) => c.id));
+  if (chained.length !== cases.length || ids.size !== cases.length || cases.some((c) => !ids.has(c.id))) {
+    throw new Error(`the suite chained ${chained.length} cases (${ids.size} distinct) of ${cases.length}`);
+  }
+  return chains;
+}
+
 function errorText(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
@@ -162,63 +170,73 @@ async function runTarget(
   interrupt: AbortSignal,
   emit: (result: CaseResult) => void,
 ): Promise<void> {
-  const { target, driver, info, plan, cases } = started;
+  const { target, driver, info, plan, cases, chains } = started;
   const specification = started.suite.specification;
-  const workers = Math.max(1, Math.min(driver.maxSessions, config.workers, cases.length));
+  const workers = Math.max(1, Math.min(driver.maxSessions, config.workers, chains.length));
   let next = 0;
   const closeQuietly = async (session: Closable | null) => {
     if (session === null) return;
     await Promise.race([session.close().catch(() => undefined), new Promise((r) => setTimeout(r, 1_000))]);
   };
 
+  // A worker takes a whole chain at a time: its cases run in order on one session and one scope, so that a
+  // case may start from the state the one before it left (the suite decides whether it may).
   const worker = async () => {
     let session: unknown = null;
     while (!interrupt.aborted) {
-      const index = next++;
-      const planned = cases[index];
-      if (planned === undefined) break;
-      const replay = replayCommand(target.name, planned.id);
-      const missing = planned.needs.filter((c) => !info.capabilities.includes(c));
-      if (missing.length > 0) {
-        emit(notApplicableResult(planned, target.name, specification, missing, replay));
-        continue;
-      }
-      const scope = service?.scope() ?? null;
-      const start = Date.now();
+      const chain = chains[next++];
+      if (chain === undefined) break;
+      let scope = service?.scope() ?? null;
       try {
-        session ??= await driver.openSession();
-        const open = session;
-        const result = await withTimeout(
-          (signal) =>
-            plan.run(planned, {
-              session: open,
-              scope,
-              signal,
-              info,
-              targetName: target.name,
+        for (const planned of chain) {
+          if (interrupt.aborted) break;
+          const replay = replayCommand(target.name, planned.id);
+          const missing = planned.needs.filter((c) => !info.capabilities.includes(c));
+          if (missing.length > 0) {
+            emit(notApplicableResult(planned, target.name, specification, missing, replay));
+            continue;
+          }
+          const start = Date.now();
+          try {
+            session ??= await driver.openSession();
+            const open = session;
+            const caseScope = scope;
+            const result = await withTimeout(
+              (signal) =>
+                plan.run(planned, {
+                  session: open,
+                  scope: caseScope,
+                  signal,
+                  info,
+                  targetName: target.name,
+                  replay,
+                  artifacts: config.artifacts,
+                }),
+              target.timeoutMs,
+            );
+            if (result.verdict === 'fail') result.attachments.push(...(await deviceArtifacts(open, planned)));
+            emit(result);
+          } catch (error) {
+            const redactor = new Redactor();
+            for (const secret of planned.secrets ?? []) redactor.add(secret);
+            const broken = brokenResult(
+              planned,
+              target.name,
+              specification,
+              redactor.text(errorText(error)),
               replay,
-              artifacts: config.artifacts,
-            }),
-          target.timeoutMs,
-        );
-        if (result.verdict === 'fail') result.attachments.push(...(await deviceArtifacts(open, planned)));
-        emit(result);
-      } catch (error) {
-        const redactor = new Redactor();
-        for (const secret of planned.secrets ?? []) redactor.add(secret);
-        const broken = brokenResult(
-          planned,
-          target.name,
-          specification,
-          redactor.text(errorText(error)),
-          replay,
-          start,
-        );
-        if (session !== null) broken.attachments.push(...(await deviceArtifacts(session, planned)));
-        emit(broken);
-        // The session may be stuck mid-request or desynchronised: start the next case on a fresh one.
-        await closeQuietly(closable(session));
-        session = null;
+              start,
+            );
+            if (session !== null) broken.attachments.push(...(await deviceArtifacts(session, planned)));
+            emit(broken);
+            // The session may be stuck mid-request or desynchronised: start the next case on a fresh one,
+            // with a fresh scope (an abandoned request may still be holding or faulting this one).
+            await closeQuietly(closable(session));
+            session = null;
+            scope?.close();
+            scope = service?.scope() ?? null;
+          }
+        }
       } finally {
         scope?.close();
       }

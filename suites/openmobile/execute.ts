@@ -39,6 +39,49 @@ export interface CaseContext {
   declaredPrecedence: number[] | null;
   /** Called with the focus step's precedence evidence (observed code among several acceptable ones). */
   onPrecedence?(evidence: PrecedenceEvidence): void;
+  /**
+   * Start from the state the previous case of this chain left, which is the state this case's given steps
+   * lead to: without a reset and without those steps. Null or absent: from a reset. Only chaining sets it.
+   */
+  start?: LeftState | null;
+}
+
+/**
+ * What a case left behind for the next case of its chain (`resets: 'fewest'`): the client in the state the
+ * model's matched branch ended in, which the client's state read back agreed with, online, nothing in
+ * progress. A case whose given steps lead (from a reset) to the same state may start from here.
+ */
+export interface LeftState {
+  planned: OpenMobileCase;
+  /** {@link stateKey} of that state. */
+  key: string;
+  /** The profile-service URL the app was launched with: the next case must be on the same scope. */
+  scopeUrl: string;
+  state: ModelState;
+  /** Log lines before this point belong to earlier cases. */
+  logLines: number;
+  /** Whether that request succeeded or failed. */
+  succeeded: boolean;
+}
+
+/**
+ * Equal keys, equal starting points: the same route, the same catalog, the same state of the model (which
+ * is all the specification lets a client's behaviour depend on).
+ */
+export function stateKey(c: OpenMobileCase, state: ModelState): string {
+  return canonical([c.route.platform, c.route.method, c.vector.catalog ?? null, state]);
+}
+
+/** JSON with object keys sorted, so that equal values built in another order give equal text. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 /**
@@ -222,21 +265,95 @@ interface StepRun {
   stop: number;
 }
 
-export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, ctx: CaseContext): Promise<CaseResult> {
-  const scope = env.scope;
-  if (scope === null) throw new Error("the harness's profile service is not running: an Open Mobile case needs it");
-  const own = planned.vector.catalog;
-  if (own === undefined) return runCase(planned, { ...env, scope }, ctx);
-  // A vector with its own catalog (one the fuzzer generated): the profile service serves it to this case only.
-  scope.setCatalog(own);
-  try {
-    return await runCase(planned, { ...env, scope }, { ...ctx, catalog: own });
-  } finally {
-    scope.setCatalog(null);
-  }
+/** A case's result, and where the next case of its chain may start (null: from a reset). */
+export interface CaseOutcome {
+  result: CaseResult;
+  left: LeftState | null;
 }
 
-async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseContext): Promise<CaseResult> {
+const passed = (r: CaseResult) => r.verdict === 'pass' || r.verdict === 'informational';
+
+/**
+ * Runs a case, from a reset or (`ctx.start`) from the state an earlier case of its chain left. A case that
+ * continued and did not pass runs again from a reset, which is what it is defined by and what `--grep`
+ * replays: that run's verdict is the case's. When only the continued run failed, the earlier case is run
+ * again from a reset and this one right after it: failing again, the earlier request left behind something
+ * the state read does not show, which is reported; passing, the first failure is noted as not reproduced.
+ */
+export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, ctx: CaseContext): Promise<CaseOutcome> {
+  const scope = env.scope;
+  if (scope === null) throw new Error("the harness's profile service is not running: an Open Mobile case needs it");
+  const once = async (c: OpenMobileCase, start: LeftState | null, evidence: PrecedenceEvidence[]) => {
+    const own = c.vector.catalog;
+    const runCtx: CaseContext = { ...ctx, start, onPrecedence: (e) => evidence.push(e) };
+    if (own === undefined) return runCase(c, { ...env, scope }, runCtx);
+    // A vector with its own catalog (one the fuzzer generated): the profile service serves it to this case only.
+    scope.setCatalog(own);
+    try {
+      return await runCase(c, { ...env, scope }, { ...runCtx, catalog: own });
+    } finally {
+      scope.setCatalog(null);
+    }
+  };
+  const report = (outcome: CaseOutcome, evidence: PrecedenceEvidence[]) => {
+    for (const e of evidence) ctx.onPrecedence?.(e);
+    return outcome;
+  };
+
+  const start = ctx.start ?? null;
+  const evidence: PrecedenceEvidence[] = [];
+  const first = await once(planned, start, evidence);
+  if (start === null || passed(first.result)) return report(first, evidence);
+
+  const freshEvidence: PrecedenceEvidence[] = [];
+  const fresh = await once(planned, null, freshEvidence);
+  if (!passed(fresh.result)) return report(fresh, freshEvidence);
+
+  const again = await once(start.planned, null, []);
+  const repeat = again.left === null ? null : await once(planned, again.left, []);
+  if (repeat !== null && !passed(repeat.result)) {
+    return report({ result: leftBehind(repeat.result, fresh.result, start), left: null }, []);
+  }
+  fresh.result.message += `; a first run right after ${start.planned.id}, without a reset, did not pass (${first.result.message}) and did not fail again on a second try`;
+  fresh.result.attachments.push(
+    json('first run, right after an earlier case without a reset (not reproduced)', {
+      after: start.planned.id,
+      verdict: first.result.verdict,
+      message: first.result.message,
+      steps: first.result.steps,
+    }),
+  );
+  return report(fresh, freshEvidence);
+}
+
+/** The case failed twice right after `start.planned` on the state it left, and passes from a reset. */
+function leftBehind(continued: CaseResult, fresh: CaseResult, start: LeftState): CaseResult {
+  const earlier = start.planned.id;
+  const requirement = start.succeeded ? null : 'OM-ATOMIC';
+  const category: FailureCategory = start.succeeded ? 'wrong-state' : 'state-changed-by-failing-request';
+  return {
+    ...continued,
+    verdict: 'fail',
+    category,
+    requirements: requirement ? [...new Set([...continued.requirements, requirement])] : continued.requirements,
+    message:
+      `[${category}] right after ${earlier}, on the state it left (no reset), this case fails, twice: ` +
+      `${continued.message}. From a reset it passes. The request of ${earlier} ${start.succeeded ? 'succeeded' : 'failed'} ` +
+      `and left the client in the state this case's given steps lead to, as far as the specification defines a ` +
+      `client's state (the state read back agreed), yet it left something else behind. Replay: ${earlier}, then this case, ` +
+      `without a reset between them.`,
+    attachments: [
+      ...continued.attachments,
+      json('the same case from a reset (passed)', { message: fresh.message, steps: fresh.steps }),
+    ],
+  };
+}
+
+async function runCase(
+  planned: OpenMobileCase,
+  env: OpenMobileEnv,
+  ctx: CaseContext,
+): Promise<{ result: CaseResult; left: LeftState | null }> {
   const { vector, route } = planned;
   const { session, scope, signal, info } = env;
   const start = Date.now();
@@ -267,11 +384,22 @@ async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseCon
   const records: StepRecord[] = [];
   const runs: StepRun[] = [];
 
+  const from = ctx.start ?? null;
+  const hitsBefore = scope.requestCount();
   const t0 = Date.now();
-  await session.reset(scope.url, signal);
-  records.push({ name: 'reset to a freshly installed app', status: 'passed', start: t0, stop: Date.now() });
+  if (from === null) {
+    await session.reset(scope.url, signal);
+    records.push({ name: 'reset to a freshly installed app', status: 'passed', start: t0, stop: Date.now() });
+  } else {
+    records.push({
+      name: `no reset: ${from.planned.id} left the client in the state the given steps lead to (read back)`,
+      status: 'passed',
+      start: t0,
+      stop: t0,
+    });
+  }
 
-  let state = freshState();
+  let state = from?.state ?? freshState();
   const observe = async (
     name: string,
     url: string,
@@ -321,6 +449,9 @@ async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseCon
   for (const [index, query] of (vector.given ?? []).entries()) {
     const url = urlFor(route, query);
     secretsOf(url);
+    // Continuing: the client went through these steps in an earlier case; their passwords stay secrets
+    // (and leak candidates) here, but they are not sent again.
+    if (from !== null) continue;
     const branches = predict(stepInput(url, state));
     const stepStart = Date.now();
     const provision = await session.provision({ url, method: route.method, setup: true }, signal);
@@ -357,29 +488,35 @@ async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseCon
     const branches = predict(stepInput(url, state, { network, fault }));
     const stepStart = Date.now();
     let provision: ProvisionObservation;
-    if (vector.when.concurrent !== undefined) {
-      const secondUrl = urlFor(route, vector.when.concurrent);
-      secretsOf(secondUrl);
-      const secondBranches = predict(stepInput(secondUrl, state, { inProgress: true }));
-      const both = await provisionOverlapping(session, scope, route.method, url, secondUrl, signal);
-      provision = both.first;
-      concurrent = {
-        url: secondUrl,
-        branches: secondBranches,
-        observation: both.second,
-        judgement: judgeStep(secondBranches, state, { provision: both.second, state: null, logs: null }, routeReq),
-      };
-    } else {
-      provision = await session.provision({ url, method: route.method }, signal);
+    try {
+      if (vector.when.concurrent !== undefined) {
+        const secondUrl = urlFor(route, vector.when.concurrent);
+        secretsOf(secondUrl);
+        const secondBranches = predict(stepInput(secondUrl, state, { inProgress: true }));
+        const both = await provisionOverlapping(session, scope, route.method, url, secondUrl, signal);
+        provision = both.first;
+        concurrent = {
+          url: secondUrl,
+          branches: secondBranches,
+          observation: both.second,
+          judgement: judgeStep(secondBranches, state, { provision: both.second, state: null, logs: null }, routeReq),
+        };
+      } else {
+        provision = await session.provision({ url, method: route.method }, signal);
+      }
+    } finally {
+      // The scope may serve the next case of a chain: a fault must not outlive its request.
+      scope.setFault(null);
     }
-    scope.setFault(null);
     focus = await observe(`request: ${redactUrlPassword(url)}`, url, branches, state, provision, stepStart, {
       network,
       fault,
     });
   }
 
-  const logs = hasLogs ? await session.logs(signal) : null;
+  // A session's logs run from its last reset: lines before this case's start are earlier cases' of its chain.
+  const allLogs = hasLogs ? await session.logs(signal) : null;
+  const logs = allLogs === null ? null : allLogs.slice(from?.logLines ?? 0);
   const leak = leakMismatch(logs, leakCandidates(sentUrls, ctx.obfuscationKey, catalogText(ctx.catalog)));
 
   // Verdict.
@@ -512,7 +649,8 @@ async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseCon
     }
   }
   if (failed && logs) attachments.push({ name: 'target logs', contentType: 'text/plain', body: logs.join('\n') });
-  const hits = scope.requests();
+  const kept = scope.requests();
+  const hits = kept.slice(Math.max(0, kept.length - (scope.requestCount() - hitsBefore)));
   if (failed && hits.length > 0) attachments.push(json('profile service requests', hits));
 
   const parameters: Record<string, string> = {
@@ -561,7 +699,28 @@ async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseCon
     stop: Date.now(),
     replay: env.replay,
   };
-  return redactor.value(result);
+  // The next case of the chain may start where this one ended when it passed, online and with nothing in
+  // progress, and the client's state read back agreed with the model's (judged above: it matched the branch).
+  const matched = focus?.judgement.matched[0];
+  const known =
+    (verdict === 'pass' || verdict === 'informational') &&
+    hasState &&
+    focus !== null &&
+    focus.state !== null &&
+    concurrent === null &&
+    (vector.when.network ?? 'online') === 'online' &&
+    matched !== undefined;
+  const left: LeftState | null = known
+    ? {
+        planned,
+        key: stateKey(planned, matched.state),
+        scopeUrl: scope.url,
+        state: matched.state,
+        logLines: allLogs?.length ?? 0,
+        succeeded: succeeded(matched),
+      }
+    : null;
+  return { result: redactor.value(result), left };
 }
 
 function json(name: string, value: unknown): Attachment {

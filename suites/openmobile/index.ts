@@ -27,10 +27,12 @@ import {
 } from './fuzz.ts';
 import { linksPage } from './links.ts';
 import { consistencyResults, type ChoiceEvidence } from './checks.ts';
+import { caseEnds, chainCases } from './chains.ts';
 import {
   focusUrl,
   freshState,
   runOpenMobileCase,
+  type LeftState,
   passwordForms,
   SPECIFICATION,
   type OpenMobileCase,
@@ -197,15 +199,42 @@ export class OpenMobileSuite implements Suite {
     const choices: ChoiceEvidence[] = [];
     const precedence: PrecedenceEvidence[] = [];
     const route: Route = { platform: info.platform, method: info.methods[0] ?? 'url' };
+    // Where each session's client was left by its previous case (resets: 'fewest'); a session the runner
+    // replaced (after a broken case) is not in here, so its next case starts from a reset.
+    const fewest = target.resets === 'fewest' && info.capabilities.includes('state');
+    const left = new WeakMap<object, LeftState>();
+    const chainContext = { catalog: data.catalog, obfuscationKey: data.obfuscationKey };
+    const starts = new Map<string, string | null>();
+    const startKey = (c: OpenMobileCase) => {
+      if (!starts.has(c.id)) starts.set(c.id, caseEnds(c, chainContext).start);
+      return starts.get(c.id);
+    };
     return {
       cases,
+      ...(fewest
+        ? {
+            chains: (ordered: PlannedCase[]) => chainCases(ordered as OpenMobileCase[], chainContext),
+          }
+        : {}),
       run: async (planned, env): Promise<CaseResult> => {
-        const result = await runOpenMobileCase(planned as OpenMobileCase, env, {
+        const c = planned as OpenMobileCase;
+        const session = env.session as object;
+        const previous = left.get(session);
+        left.delete(session);
+        // Only within a chain (the app was launched with this scope's URL) and only where this case's given
+        // steps would lead from a reset.
+        const start =
+          previous !== undefined && previous.scopeUrl === env.scope?.url && previous.key === startKey(c)
+            ? previous
+            : null;
+        const { result, left: now } = await runOpenMobileCase(c, env, {
           catalog: data.catalog,
           obfuscationKey: data.obfuscationKey,
           declaredPrecedence: target.precedence,
           onPrecedence: (e) => precedence.push(e),
+          start,
         });
+        if (fewest && now !== null) left.set(session, now);
         if (Object.keys(result.choices).length > 0) choices.push({ caseId: result.id, choices: result.choices });
         return result;
       },

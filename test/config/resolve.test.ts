@@ -64,7 +64,11 @@ describe('resolveConfig', () => {
     const file = {
       file: '/p/harness.config.ts',
       config: {
-        targets: [{ name: 'a', driver: 'emulated', colour: 'red' }, { driver: 'http' }],
+        targets: [
+          { name: 'a', driver: 'emulated', colour: 'red' },
+          { driver: 'http' },
+          { name: 'b', driver: 'appium', resets: 'never' },
+        ],
         timeoutMs: -1,
         reporter: ['console'],
       } as never,
@@ -74,6 +78,7 @@ describe('resolveConfig', () => {
       expect.arrayContaining([
         'targets[0]: unknown option "colour": remove it or check its spelling',
         'targets[1]: is missing "name": add it',
+        expect.stringMatching(/^targets\[2\]\.resets: .*every-case.*fewest/),
         expect.stringMatching(/^timeoutMs: must be >= 1/),
         '(root): unknown option "reporter": remove it or check its spelling',
       ]),

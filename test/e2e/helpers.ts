@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createSuites, DRIVERS, startProfileService, suiteOf } from '../../src/cli/builtins.ts';
 import { resolveConfig } from '../../src/config/resolve.ts';
 import type { HarnessConfig } from '../../src/config/types.ts';
+import type { DriverFactory } from '../../src/core/driver.ts';
 import type { Reporter } from '../../src/core/reporter.ts';
 import type { CaseResult } from '../../src/core/results.ts';
 import { runPlan, type RunOutcome } from '../../src/runner/run.ts';
@@ -52,6 +53,7 @@ export function repoPaths(): string {
 export async function runInProcess(
   config: HarnessConfig,
   overrides: { target?: string[]; grep?: string[] } = {},
+  drivers: Readonly<Record<string, DriverFactory>> = DRIVERS,
 ): Promise<{ outcome: RunOutcome; results: CaseResult[] }> {
   const resolved = resolveConfig(
     { file: path.join(ROOT, 'harness.config.ts'), config: { obfuscation: { key: KEY }, ...config } },
@@ -63,7 +65,7 @@ export async function runInProcess(
   const reporter: Reporter = { onCaseEnd: (r) => void results.push(r) };
   const outcome = await runPlan(
     resolved,
-    { suites: createSuites(), suiteOf, drivers: DRIVERS, startProfileService, reporter },
+    { suites: createSuites(), suiteOf, drivers, startProfileService, reporter },
     { startedAt: new Date().toISOString(), command: 'test', harnessVersion: 'test' },
   );
   return { outcome, results };

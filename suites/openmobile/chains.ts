@@ -1,0 +1,134 @@
+/**
+ * Case order for targets whose reset is costly (`resets: 'fewest'`, a device). A case starts from the
+ * state its given steps lead to from a reset; when an earlier case ended in exactly that state (the
+ * model's, on every branch the reading permits), the case can start there instead: no reset, no given
+ * steps. Cases are chained so that as many as possible start where the one before ended: first the cases
+ * whose request changes nothing, then one that moves the client to the starting state of more cases.
+ *
+ * This only orders and predicts. Whether a case really starts where the previous one stopped is decided
+ * when it runs (execute.ts): only after that case passed and the client's state, read back, matched.
+ */
+import type { Catalog } from '../../src/core/types.ts';
+import { focusUrl, freshState, stateKey, type OpenMobileCase } from './execute.ts';
+import { succeeded } from './judge.ts';
+import { predict } from './model.ts';
+import { urlFor } from './routes.ts';
+import type { ModelState, StepInput } from './types.ts';
+
+export interface ChainContext {
+  catalog: Catalog;
+  obfuscationKey: string | null;
+}
+
+/** Where a case starts and ends, as {@link stateKey}s; null where the model allows more than one state. */
+export interface CaseEnds {
+  start: string | null;
+  end: string | null;
+}
+
+function unique(c: OpenMobileCase, states: ModelState[]): string | null {
+  const keys = new Set(states.map((s) => stateKey(c, s)));
+  return keys.size === 1 ? ([...keys][0] as string) : null;
+}
+
+export function caseEnds(c: OpenMobileCase, ctx: ChainContext): CaseEnds {
+  const { vector, route } = c;
+  const input = (url: string, state: ModelState): StepInput => ({
+    route,
+    url,
+    state,
+    catalog: vector.catalog ?? ctx.catalog,
+    network: 'online',
+    fault: null,
+    obfuscationKey: ctx.obfuscationKey,
+  });
+  let states: ModelState[] = [freshState()];
+  for (const query of vector.given ?? []) {
+    const url = urlFor(route, query);
+    states = states.flatMap((state) =>
+      predict(input(url, state))
+        .filter(succeeded)
+        .map((b) => b.state),
+    );
+  }
+  const start = unique(c, states);
+  // Offline, the network stays off; overlapping, either request may be the one applied.
+  if (start === null || vector.when.concurrent !== undefined || (vector.when.network ?? 'online') !== 'online') {
+    return { start, end: null };
+  }
+  const state = states[0] as ModelState;
+  const ends = predict({ ...input(focusUrl(vector, route), state), fault: vector.when.fault ?? null }).map(
+    (b) => b.state,
+  );
+  return { start, end: unique(c, ends) };
+}
+
+/**
+ * The cases as chains. Regressions stay first, alone (a known failure fails on the first case). A chain
+ * starts at a group of cases with the same starting state that no remaining case leads to (the fresh app,
+ * usually), takes every case of the group that ends where it started, then the case that leads to the
+ * group with the most cases left, and goes on from there. Within a group, cases keep their given order
+ * (the seed's). Longest chains first, so that parallel devices finish together.
+ */
+export function chainCases(ordered: readonly OpenMobileCase[], ctx: ChainContext): OpenMobileCase[][] {
+  const regressions: OpenMobileCase[][] = [];
+  interface Group {
+    stay: OpenMobileCase[];
+    move: { c: OpenMobileCase; to: string | null }[];
+  }
+  const groups = new Map<string, Group>();
+  const alone: OpenMobileCase[][] = [];
+  for (const c of ordered) {
+    if (c.area === 'regressions') {
+      regressions.push([c]);
+      continue;
+    }
+    const { start, end } = caseEnds(c, ctx);
+    if (start === null) {
+      alone.push([c]);
+      continue;
+    }
+    let group = groups.get(start);
+    if (group === undefined) groups.set(start, (group = { stay: [], move: [] }));
+    if (end === start) group.stay.push(c);
+    else group.move.push({ c, to: end });
+  }
+  const left = (key: string | null) => {
+    const g = key === null ? undefined : groups.get(key);
+    return g === undefined ? 0 : g.stay.length + g.move.length;
+  };
+  // How many remaining cases lead into each group: a chain should start where nothing else can lead.
+  const incoming = new Map<string, number>();
+  for (const g of groups.values())
+    for (const m of g.move) if (m.to !== null) incoming.set(m.to, (incoming.get(m.to) ?? 0) + 1);
+
+  const chains: OpenMobileCase[][] = [];
+  for (;;) {
+    let first: string | null = null;
+    for (const [key, g] of groups) {
+      if (g.stay.length + g.move.length === 0) continue;
+      if (first === null || (incoming.get(key) ?? 0) < (incoming.get(first) ?? 0)) first = key;
+    }
+    if (first === null) break;
+    const chain: OpenMobileCase[] = [];
+    for (let key: string | null = first; key !== null;) {
+      const g = groups.get(key);
+      if (g === undefined) break;
+      chain.push(...g.stay.splice(0));
+      if (g.move.length === 0) break;
+      let best = 0;
+      g.move.forEach((m, i) => {
+        if (left(m.to) > left(g.move[best]?.to ?? null)) best = i;
+      });
+      const [{ c, to }] = g.move.splice(best, 1) as [{ c: OpenMobileCase; to: string | null }];
+      if (to !== null) incoming.set(to, (incoming.get(to) ?? 1) - 1);
+      chain.push(c);
+      key = left(to) > 0 ? to : null;
+    }
+    chains.push(chain);
+  }
+  const all = [...chains, ...alone];
+  // Stable: equal lengths keep the order they were built in.
+  all.sort((a, b) => b.length - a.length);
+  return [...regressions, ...all];
+}

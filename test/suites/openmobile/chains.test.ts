@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { createSuite } from '../../../src/cli/builtins.ts';
+import type { Catalog, TargetInfo } from '../../../src/core/types.ts';
+import { orderCases } from '../../../src/runner/select.ts';
+import { caseEnds, chainCases } from '../../../suites/openmobile/chains.ts';
+import type { OpenMobileCase } from '../../../suites/openmobile/execute.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const CATALOG = JSON.parse(readFileSync(path.join(ROOT, 'vectors/openmobile/profiles.json'), 'utf8')) as Catalog;
+const KEY = '8CC677D6FA2AC487C2FC7AD7232F87D8FCAFD5E9FC0AFBFF23B09D8713BE3463';
+
+async function plannedCases(platform: 'ios' | 'android'): Promise<OpenMobileCase[]> {
+  const suite = createSuite();
+  await suite.load({
+    rootDir: ROOT,
+    vectorsDir: path.join(ROOT, 'vectors/openmobile'),
+    vectorsRoot: path.join(ROOT, 'vectors'),
+    catalogFile: path.join(ROOT, 'vectors/openmobile/profiles.json'),
+    obfuscationKey: KEY,
+  });
+  const info: TargetInfo = {
+    name: 't',
+    platform,
+    methods: platform === 'ios' ? ['url'] : ['url', 'intent'],
+    capabilities: ['state', 'logs', 'network'],
+  } as TargetInfo;
+  const plan = suite.plan(info, { name: 't', precedence: null, resets: 'fewest' });
+  expect(plan.chains).toBeDefined();
+  // Through the plan, as the runner calls it; the chains hold the suite's own cases.
+  return orderCases(plan.cases, 1) as OpenMobileCase[];
+}
+
+describe('chainCases', () => {
+  for (const platform of ['android', 'ios'] as const) {
+    it(`chains every ${platform} case once, each one starting where the one before ends`, async () => {
+      const cases = await plannedCases(platform);
+      const ctx = { catalog: CATALOG, obfuscationKey: KEY };
+      const chains = chainCases(cases, ctx);
+      const flat = chains.flat();
+      expect(flat.length).toBe(cases.length);
+      expect(new Set(flat.map((c) => c.id)).size).toBe(cases.length);
+      for (const chain of chains) {
+        for (let i = 1; i < chain.length; i++) {
+          const before = caseEnds(chain[i - 1] as OpenMobileCase, ctx);
+          const after = caseEnds(chain[i] as OpenMobileCase, ctx);
+          expect(before.end, `${chain[i - 1]?.id} -> ${chain[i]?.id}`).not.toBeNull();
+          expect(before.end).toBe(after.start);
+        }
+      }
+      // The point: far fewer chains (resets) than cases.
+      expect(chains.length).toBeLessThan(cases.length / 2);
+      // Longest first, after the regressions.
+      const lengths = chains.filter((c) => c[0]?.area !== 'regressions').map((c) => c.length);
+      expect(lengths).toEqual([...lengths].sort((a, b) => b - a));
+    });
+  }
+
+  it('keeps regressions first and alone, and an overlapping or offline case ends its chain', async () => {
+    const cases = await plannedCases('android');
+    const ctx = { catalog: CATALOG, obfuscationKey: KEY };
+    const first = cases[0] as OpenMobileCase;
+    const regression = { ...first, id: 'REG-1@android-url', area: 'regressions' };
+    const chains = chainCases([...cases, regression], ctx);
+    expect(chains[0]).toEqual([regression]);
+    for (const chain of chains) {
+      chain.slice(0, -1).forEach((c) => {
+        expect(c.vector.when.concurrent, c.id).toBeUndefined();
+        expect(c.vector.when.network ?? 'online', c.id).toBe('online');
+      });
+    }
+    const offline = cases.find((c) => c.vector.when.network === 'offline') as OpenMobileCase;
+    expect(caseEnds(offline, ctx).end).toBeNull();
+  });
+});
