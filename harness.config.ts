@@ -44,6 +44,9 @@ export default defineConfig({
         // The virtual phone answers at once; a real one needs the default 3000 ms.
         settleMs: 0,
       },
+      // The default for appium: cases that start where an earlier one ended skip the reset (clearApp and a
+      // relaunch); a case that then fails re-runs from a reset. `every-case` resets before every case.
+      resets: 'fewest',
     },
     {
       name: 'virtual-ios',
