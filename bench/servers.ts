@@ -6,7 +6,8 @@
  * Each reference server runs in a child process pinned to core 1 (this file, `--serve <suite>`), so the
  * server has a core of its own and neither load generator pays for the server's work; the driver and
  * autocannon both run in this process, pinned to core 0. The driver is created with `url` (the real-server
- * mode), which is the same HTTP client code as `reference: true`, only without starting a server in-process.
+ * mode), which is the same HTTP client code as `reference: true` (drivers/http/wire.ts, shared by the three
+ * drivers), only without starting a server in-process.
  *
  * Standalone: `node --import tsx bench/servers.ts [seconds=5]` (pins itself to core 0 like bench/run.ts).
  */

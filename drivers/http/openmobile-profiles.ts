@@ -10,13 +10,12 @@
  * failing case. A transport failure (reset, hang past the timeout) comes back as `failure`, not a throw:
  * for a server under test it is a finding.
  */
-import http from 'node:http';
-import https from 'node:https';
 import type { DriverContext, ProfileService, TargetDriver } from '../../src/core/driver.ts';
 import { HarnessError, type Problem } from '../../src/core/errors.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
 import { isProfileServiceDefectId, PROFILE_SERVICE_DEFECTS } from '../emulated/openmobile-profiles/defects.ts';
 import { startProfileService } from '../emulated/profile-service.ts';
+import { parseBase, resolveUnder, Wire, type ParsedBase, type WireOutcome } from './wire.ts';
 
 export const PROFILE_SERVICE_DRIVER = 'profile-service';
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -145,8 +144,7 @@ export async function createProfileServiceDriver(
   _context: DriverContext,
 ): Promise<TargetDriver<ProfileServiceSession, BaseTargetInfo>> {
   const resolved = validateProfileServiceDriverOptions(options);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const secureAgent = new https.Agent({ keepAlive: true, maxSockets: 64 });
+  const wire = profileServiceWire(resolved.timeoutMs);
   let service: ProfileService | null = null;
   if (resolved.reference) {
     service = await startProfileService({ profiles: [] }, { admin: true, defects: resolved.defects });
@@ -165,14 +163,13 @@ export async function createProfileServiceDriver(
       if (stopped !== null) throw new Error('profile-service driver: openSession() after stop()');
       if (service !== null) {
         const scope = service.scope();
-        return profileServiceSession(scope.url, resolved.timeoutMs, agent, secureAgent, () => scope.close());
+        return profileServiceSession(scope.url, resolved.timeoutMs, wire, () => scope.close());
       }
-      return profileServiceSession(resolved.url as string, resolved.timeoutMs, agent, secureAgent, () => {});
+      return profileServiceSession(resolved.url as string, resolved.timeoutMs, wire, () => {});
     },
     stop(): Promise<void> {
       stopped ??= (async () => {
-        agent.destroy();
-        secureAgent.destroy();
+        await wire.close();
         await service?.close();
       })();
       return stopped;
@@ -180,101 +177,82 @@ export async function createProfileServiceDriver(
   };
 }
 
-/** A session on the server at `baseUrl` (ends with `/`). Exported for tests and other tools. */
+/** The client a driver's sessions share (drivers/http/wire.ts): answers over the limit are failures. */
+export function profileServiceWire(timeoutMs: number): Wire {
+  return new Wire({ timeoutMs, maxBodyBytes: MAX_BODY_BYTES, oversize: 'fail', connections: 64 });
+}
+
+/**
+ * A session on the server at `baseUrl` (ends with `/`), sending through `wire` (its own when not given; the
+ * caller then closes it with the session). Exported for tests and other tools.
+ */
 export function profileServiceSession(
   baseUrl: string,
   timeoutMs: number,
-  agent: http.Agent = new http.Agent({ keepAlive: true }),
-  secureAgent: https.Agent = new https.Agent({ keepAlive: true }),
+  wire?: Wire,
   onClose: () => void = () => {},
 ): ProfileServiceSession {
   let closed = false;
+  const own = wire === undefined;
+  const client = wire ?? profileServiceWire(timeoutMs);
+  // Parsed once: each request's path is resolved against it as text where that gives the same URL.
+  const base = parseBase(baseUrl);
   return {
     baseUrl,
-    exchange: (request, signal) =>
-      exchange(new URL(request.path, baseUrl), request, timeoutMs, agent, secureAgent, signal),
+    exchange: (request, signal) => exchange(client, base, request, timeoutMs, signal),
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
       onClose();
+      if (own) await client.close();
     },
   };
 }
 
-function exchange(
-  url: URL,
+const GET_HEADERS: Record<string, string> = { accept: 'application/json' };
+const BODY_HEADERS: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json' };
+
+async function exchange(
+  wire: Wire,
+  base: ParsedBase,
   request: ProfileServiceRequest,
   timeoutMs: number,
-  agent: http.Agent,
-  secureAgent: https.Agent,
   signal: AbortSignal,
 ): Promise<WireExchange> {
-  const started = performance.now();
   const body = request.body ?? null;
-  const wireRequest = { method: request.method, url: url.toString(), body };
-  const done = (response: WireExchange['response'], failure: string | null): WireExchange => ({
-    request: wireRequest,
-    response,
-    failure,
-    ms: Math.round(performance.now() - started),
+  const target = resolveUnder(base, request.path);
+  const wireRequest = { method: request.method, url: target.href, body };
+  if (signal.aborted) return { request: wireRequest, response: null, failure: 'aborted before sending', ms: 0 };
+  const outcome = await wire.send({
+    origin: target.origin,
+    path: target.path,
+    method: request.method,
+    headers: body === null ? GET_HEADERS : BODY_HEADERS,
+    body,
+    signal,
   });
-  return new Promise((resolve) => {
-    if (signal.aborted) {
-      resolve(done(null, 'aborted before sending'));
-      return;
-    }
-    const headers: http.OutgoingHttpHeaders = { Accept: 'application/json' };
-    if (body !== null) {
-      headers['Content-Type'] = 'application/json';
-      headers['Content-Length'] = Buffer.byteLength(body);
-    }
-    const secure = url.protocol === 'https:';
-    const req = (secure ? https : http).request(url, {
-      method: request.method,
-      headers,
-      agent: secure ? secureAgent : agent,
-    });
-    let settled = false;
-    const finish = (value: WireExchange) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      resolve(value);
-    };
-    const timer = setTimeout(() => {
-      finish(done(null, `no complete answer within ${timeoutMs} ms`));
-      req.destroy();
-    }, timeoutMs);
-    const onAbort = () => {
-      finish(done(null, 'aborted'));
-      req.destroy();
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    req.on('error', (error) => finish(done(null, `connection failed: ${error.message}`)));
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-      });
-      res.on('error', (error) => finish(done(null, `the answer broke off: ${error.message}`)));
-      res.on('aborted', () => finish(done(null, 'the answer broke off')));
-      res.on('end', () => {
-        if (!res.complete) {
-          finish(done(null, 'the answer broke off before its end'));
-          return;
-        }
-        const contentType = res.headers['content-type'] ?? null;
-        const text = Buffer.concat(chunks).toString('utf8');
-        finish(
-          size > MAX_BODY_BYTES
-            ? done(null, `the answer is larger than ${MAX_BODY_BYTES} bytes`)
-            : done({ status: res.statusCode ?? 0, contentType, body: text }, null),
-        );
-      });
-    });
-    req.end(body ?? undefined);
-  });
+  return outcome.kind === 'answer'
+    ? {
+        request: wireRequest,
+        response: { status: outcome.status, contentType: outcome.contentType, body: outcome.body.toString('utf8') },
+        failure: null,
+        ms: outcome.ms,
+      }
+    : { request: wireRequest, response: null, failure: failureOf(outcome, timeoutMs), ms: outcome.ms };
+}
+
+/** How this driver has always worded a request that brought no answer. */
+function failureOf(outcome: Exclude<WireOutcome, { kind: 'answer' }>, timeoutMs: number): string {
+  switch (outcome.kind) {
+    case 'timeout':
+      return `no complete answer within ${timeoutMs} ms`;
+    case 'oversize':
+      return `the answer is larger than ${MAX_BODY_BYTES} bytes`;
+    case 'cut':
+      return 'the answer broke off';
+    case 'aborted':
+      return 'aborted';
+    case 'failed':
+      return `connection failed: ${outcome.message}`;
+  }
 }

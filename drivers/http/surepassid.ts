@@ -8,8 +8,6 @@
  * judge (the server under test misbehaved), not errors. Only a target that cannot be reached at all (a
  * connection refused) makes a method throw, so the case is reported broken.
  */
-import http from 'node:http';
-import https from 'node:https';
 import type { DriverContext, TargetDriver } from '../../src/core/driver.ts';
 import { HarnessError } from '../../src/core/errors.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
@@ -23,6 +21,7 @@ import {
   type SurePassIdReference,
 } from '../emulated/surepassid/server.ts';
 import { describeValue, isHttpUrl } from '../options.ts';
+import { splitUrl, Wire } from './wire.ts';
 
 /** Options of the `surepassid` driver, as written in a target of harness.config.ts. */
 export interface SurePassIdDriverOptions {
@@ -141,7 +140,7 @@ export async function createSurePassIdDriver(
   try {
     info = await client.probe(resolved.reference);
   } catch (error) {
-    client.destroy();
+    await client.destroy();
     await reference?.close();
     throw new HarnessError(
       'HARNESS_TARGET_UNREACHABLE',
@@ -246,7 +245,7 @@ class Driver implements SurePassIdDriver {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    this.client.destroy();
+    await this.client.destroy();
     await this.reference?.close();
   }
 }
@@ -293,25 +292,31 @@ class Session implements SurePassIdSession {
   }
 }
 
-/** The wire: one keep-alive agent per target, a deadline per request, the caller's AbortSignal. */
+/** The wire (drivers/http/wire.ts): keep-alive connections, a deadline per request, the caller's AbortSignal. */
 export class SurePassIdClient {
   readonly endpoint: string;
   readonly #origin: string;
   readonly #hooksBase: string | null;
-  readonly #agent: http.Agent;
-  readonly #request: typeof http.request;
+  readonly #wire: Wire;
   readonly #timeoutMs: number;
+  /** The OATH endpoint as sent, parsed once: every case's requests go there. */
+  readonly #endpointTarget: { origin: string; path: string };
 
   constructor(base: string, path: string, hooks: string | false, timeoutMs: number) {
     this.endpoint = `${base}${path}`;
     this.#origin = new URL(base).origin;
+    this.#endpointTarget = splitUrl(this.endpoint);
     this.#hooksBase = hooks === false ? null : `${base}${hooks}`;
     this.#timeoutMs = timeoutMs;
-    const secure = base.startsWith('https:');
-    this.#agent = secure
-      ? new https.Agent({ keepAlive: true, maxSockets: 64 })
-      : new http.Agent({ keepAlive: true, maxSockets: 64 });
-    this.#request = secure ? https.request : http.request;
+    // Answers beyond the limit are cut to it rather than failed: a QR image or an error page that large
+    // is still judged on what fits.
+    this.#wire = new Wire({
+      timeoutMs,
+      maxBodyBytes: MAX_BODY_BYTES,
+      oversize: 'truncate',
+      connections: 64,
+      retryStaleConnection: true,
+    });
   }
 
   /** What the target is: the hooks' `GET /info` where there are hooks, else a POST proving the endpoint answers. */
@@ -411,8 +416,8 @@ export class SurePassIdClient {
     }
   }
 
-  destroy(): void {
-    this.#agent.destroy();
+  async destroy(): Promise<void> {
+    await this.#wire.close();
   }
 
   /** Resolves with the exchange; rejects only when the connection could not be made at all, or on abort. */
@@ -427,7 +432,7 @@ export class SurePassIdClient {
   }
 
   /** The exchange, the answer's bytes as sent, and its Location header. */
-  #exchange(
+  async #exchange(
     method: 'GET' | 'POST',
     url: string,
     body: string | null,
@@ -435,89 +440,51 @@ export class SurePassIdClient {
     signal: AbortSignal,
     accept: string,
     timeoutMs: number,
-    retried = false,
   ): Promise<{ exchange: OathExchange; bytes: Buffer; location: string | null }> {
-    const start = performance.now();
-    let bytes = Buffer.alloc(0);
-    let location: string | null = null;
     const exchange: OathExchange = {
       request: { method, url, contentType: contentType ?? '', body: body ?? '' },
       response: null,
       failure: null,
       ms: 0,
     };
-    return new Promise<{ exchange: OathExchange; bytes: Buffer; location: string | null }>((resolve, reject) => {
-      if (signal.aborted) return reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-      let settled = false;
-      let connected = false;
-      const finish = (failure: OathExchange['failure'], error?: Error): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        exchange.ms = Math.round(performance.now() - start);
-        exchange.failure = failure;
-        if (error !== undefined) reject(error);
-        else resolve({ exchange, bytes, location });
-      };
-      const headers: http.OutgoingHttpHeaders = { Accept: accept };
-      if (body !== null) {
-        headers['Content-Type'] = contentType ?? 'application/json';
-        headers['Content-Length'] = Buffer.byteLength(body);
+    const target = url === this.endpoint ? this.#endpointTarget : splitUrl(url);
+    const headers =
+      accept === 'application/json' && (body === null || contentType === 'application/json' || contentType === null)
+        ? body === null
+          ? ACCEPT_JSON
+          : POST_JSON
+        : { accept, ...(body === null ? {} : { 'content-type': contentType ?? 'application/json' }) };
+    const outcome = await this.#wire.send({ ...target, method, headers, body, signal, timeoutMs });
+    exchange.ms = outcome.ms;
+    switch (outcome.kind) {
+      case 'answer': {
+        const bytes = outcome.body;
+        exchange.response = { status: outcome.status, contentType: outcome.contentType, body: bytes.toString('utf8') };
+        return { exchange, bytes, location: outcome.location };
       }
-      const req = this.#request(url, { method, headers, agent: this.#agent }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-        });
-        res.on('end', () => {
-          bytes = Buffer.concat(chunks);
-          location = typeof res.headers.location === 'string' ? res.headers.location : null;
-          exchange.response = {
-            status: res.statusCode ?? 0,
-            contentType: typeof res.headers['content-type'] === 'string' ? res.headers['content-type'] : null,
-            body: bytes.toString('utf8'),
-          };
-          finish(null);
-        });
-        res.on('error', (error) => finish({ kind: 'connection', message: `the answer was cut: ${error.message}` }));
-        res.on('aborted', () => finish({ kind: 'connection', message: 'the answer was cut' }));
-      });
-      req.on('socket', (socket) => {
-        if (!socket.connecting) connected = true;
-        else socket.once('connect', () => (connected = true));
-      });
-      const timer = setTimeout(() => {
-        finish({ kind: 'timeout', message: `no complete answer within ${this.#timeoutMs} ms` });
-        req.destroy();
-      }, timeoutMs);
-      const onAbort = (): void => {
-        finish(null, signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-        req.destroy();
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      req.on('error', (error: NodeJS.ErrnoException) => {
-        // A kept-alive socket the server closed while idle fails on reuse before any byte of an answer; that
-        // is the agent's race, not the server's fault, so the request is sent once more on a fresh socket.
-        if (req.reusedSocket && !retried && exchange.response === null && error.code === 'ECONNRESET' && !settled) {
-          settled = true;
-          clearTimeout(timer);
-          signal.removeEventListener('abort', onAbort);
-          const left = Math.max(1, timeoutMs - (performance.now() - start));
-          this.#exchange(method, url, body, contentType, signal, accept, left, true).then(resolve, reject);
-          return;
-        }
-        if (!connected) finish(null, new Error(`${method} ${url}: ${describeSocketError(error)}`));
-        else finish({ kind: 'connection', message: `the connection broke: ${error.code ?? error.message}` });
-      });
-      req.end(body ?? undefined);
-    });
+      case 'timeout':
+        exchange.failure = { kind: 'timeout', message: `no complete answer within ${this.#timeoutMs} ms` };
+        break;
+      case 'cut':
+      case 'oversize':
+        exchange.failure = { kind: 'connection', message: 'the answer was cut' };
+        break;
+      case 'aborted':
+        throw outcome.reason instanceof Error ? outcome.reason : new Error('aborted');
+      case 'failed':
+        if (!outcome.connected) throw new Error(`${method} ${url}: ${describeSocketError(outcome)}`);
+        exchange.failure = { kind: 'connection', message: `the connection broke: ${outcome.code ?? outcome.message}` };
+        break;
+    }
+    return { exchange, bytes: EMPTY, location: null };
   }
 }
 
-function describeSocketError(error: NodeJS.ErrnoException): string {
+const ACCEPT_JSON: Record<string, string> = { accept: 'application/json' };
+const POST_JSON: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json' };
+const EMPTY = Buffer.alloc(0);
+
+function describeSocketError(error: { code: string | null; message: string }): string {
   if (error.code === 'ECONNREFUSED') return 'connection refused (nothing listens there)';
   if (error.code === 'ENOTFOUND') return 'unknown host';
   return error.code ?? error.message;

@@ -7,14 +7,13 @@
  * A session hands the suite raw exchanges (request and answer as sent and received) rather than parsed
  * objects: the suite judges the wire format itself, and attaches exactly what travelled to a failing case.
  */
-import http from 'node:http';
-import https from 'node:https';
 import type { DriverContext, TargetDriver } from '../../src/core/driver.ts';
 import { HarnessError } from '../../src/core/errors.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
 import { isSwivelDefectId, SWIVEL_DEFECTS } from '../emulated/swivel/defects.ts';
 import { startSwivelReference, type SwivelReference } from '../emulated/swivel/server.ts';
 import { isHttpUrl } from '../options.ts';
+import { splitUrl, Wire } from './wire.ts';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_HOOKS_PATH = '/harness/v1';
@@ -188,7 +187,7 @@ export async function createSwivelDriver(
     const info = await fetchInfo(transport, resolved);
     return new SwivelDriver(transport, info, reference);
   } catch (error) {
-    transport.destroy();
+    await transport.destroy();
     await reference?.close();
     throw error;
   }
@@ -267,7 +266,7 @@ export class SwivelDriver implements TargetDriver<SwivelHttpSession, BaseTargetI
     if (this.#stopped) return;
     this.#stopped = true;
     if (this.#session !== null) await this.#session.close();
-    this.transport.destroy();
+    await this.transport.destroy();
     await this.reference?.close();
   }
 }
@@ -362,23 +361,46 @@ export class SwivelHttpSession {
 }
 
 function sasRequest(elements: [string, string][]): string {
-  const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  return `<SASRequest>${elements.map(([n, v]) => `<${n}>${escape(v)}</${n}>`).join('')}</SASRequest>`;
+  let xml = '<SASRequest>';
+  for (const [n, v] of elements) xml += `<${n}>${escapeXml(v)}</${n}>`;
+  return `${xml}</SASRequest>`;
 }
+
+function escapeXml(s: string): string {
+  return /[&<>]/.test(s) ? s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;') : s;
+}
+
+/** `<Name>text</Name>` or `<Name/>`, built once per element name rather than per answer. */
+const FIELD_PATTERNS = Object.fromEntries(
+  (['Result', 'Error', 'RequestID', 'Id'] as const).map((name) => [
+    name,
+    new RegExp(`<${name}>([^<]*)</${name}>|<${name}\\s*/>`),
+  ]),
+) as Record<'Result' | 'Error' | 'RequestID' | 'Id', RegExp>;
+const STRING_PATTERN = /<String>([^<]*)<\/String>/g;
 
 function answerOf(exchange: WireExchange): AgentAnswer {
   if (exchange.response === null) throw new Error(`AgentXML: ${exchange.failure ?? 'no answer'}`);
   const body = exchange.response.body;
   if (exchange.response.status >= 500) throw new Error(`AgentXML answered ${exchange.response.status}`);
-  const field = (name: string): string | null => {
-    const m = new RegExp(`<${name}>([^<]*)</${name}>|<${name}\\s*/>`).exec(body);
-    return m === null ? null : unescape(m[1] ?? '');
+  const strings: string[] = [];
+  for (const m of body.matchAll(STRING_PATTERN)) strings.push(unescape(m[1] ?? ''));
+  return {
+    result: field(FIELD_PATTERNS.Result, body),
+    error: field(FIELD_PATTERNS.Error, body),
+    requestId: field(FIELD_PATTERNS.RequestID, body),
+    id: field(FIELD_PATTERNS.Id, body),
+    strings,
   };
-  const strings = [...body.matchAll(/<String>([^<]*)<\/String>/g)].map((m) => unescape(m[1] ?? ''));
-  return { result: field('Result'), error: field('Error'), requestId: field('RequestID'), id: field('Id'), strings };
+}
+
+function field(pattern: RegExp, body: string): string | null {
+  const m = pattern.exec(body);
+  return m === null ? null : unescape(m[1] ?? '');
 }
 
 function unescape(s: string): string {
+  if (!s.includes('&')) return s;
   return s
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
@@ -387,10 +409,12 @@ function unescape(s: string): string {
     .replace(/&amp;/g, '&');
 }
 
-/** HTTP to every instance: keep-alive, a deadline per request, the caller's signal. */
+/** HTTP to every instance (drivers/http/wire.ts): keep-alive, a deadline per request, the caller's signal. */
 export class SwivelTransport {
   readonly bases: string[];
-  readonly #agents: (http.Agent | https.Agent)[];
+  readonly #wire: Wire;
+  /** Per instance: its origin, the base's path (normalised) and the AgentXML target, parsed once. */
+  readonly #targets: { base: string; origin: string; agentUrl: string; agentPath: string }[];
 
   constructor(
     urls: readonly string[],
@@ -398,114 +422,111 @@ export class SwivelTransport {
     private readonly timeoutMs: number,
   ) {
     this.bases = urls.map((u) => u.replace(/\/+$/, ''));
-    this.#agents = this.bases.map((u) =>
-      u.startsWith('https:')
-        ? new https.Agent({ keepAlive: true, maxSockets: 16 })
-        : new http.Agent({ keepAlive: true, maxSockets: 16 }),
-    );
+    this.#targets = this.bases.map((base) => {
+      const { origin, path } = splitUrl(`${base}/AgentXML`);
+      return { base, origin, agentUrl: `${base}/AgentXML`, agentPath: path };
+    });
+    this.#wire = new Wire({ timeoutMs, maxBodyBytes: MAX_BODY_BYTES, oversize: 'fail', connections: 16 });
   }
 
   agent(instance: number, body: string, contentType: string, signal: AbortSignal): Promise<WireExchange> {
-    return this.send(instance, { method: 'POST', url: `${this.base(instance)}/AgentXML`, contentType, body }, signal);
-  }
-
-  hook(instance: number, method: string, path: string, body: unknown, signal: AbortSignal): Promise<WireExchange> {
+    const target = this.target(instance);
     return this.send(
-      instance,
-      {
-        method,
-        url: `${this.base(instance)}${this.hooksPath}${path}`,
-        contentType: body === undefined ? null : 'application/json',
-        body: body === undefined ? null : JSON.stringify(body),
-      },
+      { method: 'POST', url: target.agentUrl, contentType, body },
+      target.origin,
+      target.agentPath,
+      contentType === 'application/xml' ? XML_HEADERS : { 'content-type': contentType },
       signal,
     );
   }
 
-  destroy(): void {
-    for (const agent of this.#agents) agent.destroy();
+  hook(instance: number, method: string, path: string, body: unknown, signal: AbortSignal): Promise<WireExchange> {
+    const url = `${this.target(instance).base}${this.hooksPath}${path}`;
+    const request: WireRequest = {
+      method,
+      url,
+      contentType: body === undefined ? null : 'application/json',
+      body: body === undefined ? null : JSON.stringify(body),
+    };
+    // Hook paths come from the suite's steps (user names, codes): the URL parser normalises them as a
+    // browser would, and what it cannot parse is the same kind of failure as an unreachable server.
+    let split: { origin: string; path: string };
+    try {
+      split = splitUrl(url);
+    } catch {
+      return Promise.reject(new Error(`${method} ${url}: not a valid URL`));
+    }
+    return this.send(request, split.origin, split.path, body === undefined ? {} : JSON_HEADERS, signal);
   }
 
-  private base(instance: number): string {
-    const base = this.bases[instance];
-    if (base === undefined)
+  async destroy(): Promise<void> {
+    await this.#wire.close();
+  }
+
+  private target(instance: number): { base: string; origin: string; agentUrl: string; agentPath: string } {
+    const target = this.#targets[instance];
+    if (target === undefined)
       throw new Error(`instance ${instance} does not exist (the target has ${this.bases.length})`);
-    return base;
+    return target;
   }
 
   /**
    * Resolves with the exchange; a hang or a connection dropped mid-answer is a `failure` in it (the
    * server misbehaved: a verdict), while a connection that cannot be made at all rejects (no verdict).
    */
-  private send(instance: number, request: WireRequest, signal: AbortSignal): Promise<WireExchange> {
-    const started = performance.now();
-    const url = new URL(request.url);
-    const requester = url.protocol === 'https:' ? https.request : http.request;
-    return new Promise<WireExchange>((resolve, reject) => {
-      let settled = false;
-      const done = (response: WireResponse | null, failure: string | null): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        resolve({ request, response, failure, ms: Math.round(performance.now() - started) });
-      };
-      const broken = (error: Error): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      };
-      const headers: http.OutgoingHttpHeaders = {};
-      if (request.contentType !== null) headers['Content-Type'] = request.contentType;
-      if (request.body !== null) headers['Content-Length'] = Buffer.byteLength(request.body);
-      const req = requester(url, { method: request.method, headers, agent: this.#agents[instance] }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_BODY_BYTES) {
-            req.destroy();
-            done(null, `the answer exceeded ${MAX_BODY_BYTES} bytes`);
-          } else chunks.push(chunk);
-        });
-        res.on('end', () =>
-          done(
-            {
-              status: res.statusCode ?? 0,
-              contentType: typeof res.headers['content-type'] === 'string' ? res.headers['content-type'] : null,
-              body: Buffer.concat(chunks).toString('utf8'),
-            },
-            null,
-          ),
-        );
-        res.on('error', () => done(null, 'the connection was closed in the middle of the answer'));
-      });
-      const timer = setTimeout(() => {
-        req.destroy();
-        done(null, `no answer within ${this.timeoutMs} ms`);
-      }, this.timeoutMs);
-      const onAbort = (): void => {
-        req.destroy();
-        broken(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-      };
-      if (signal.aborted) {
-        onAbort();
-        return;
-      }
-      signal.addEventListener('abort', onAbort, { once: true });
-      req.on('error', (error: NodeJS.ErrnoException) => {
-        // Refused or unresolvable: the target is not there, so no verdict on its behaviour is possible.
-        if (error.code === 'ECONNREFUSED' || error.code === 'ENOTFOUND' || error.code === 'EHOSTUNREACH') {
-          broken(new Error(`${request.method} ${request.url}: ${error.code}`));
-        } else done(null, `the connection failed: ${error.code ?? error.message}`);
-      });
-      if (request.body !== null) req.end(request.body);
-      else req.end();
+  private async send(
+    request: WireRequest,
+    origin: string,
+    path: string,
+    headers: Record<string, string>,
+    signal: AbortSignal,
+  ): Promise<WireExchange> {
+    const outcome = await this.#wire.send({
+      origin,
+      path,
+      method: request.method,
+      headers,
+      body: request.body,
+      signal,
     });
+    switch (outcome.kind) {
+      case 'answer':
+        return {
+          request,
+          response: { status: outcome.status, contentType: outcome.contentType, body: outcome.body.toString('utf8') },
+          failure: null,
+          ms: outcome.ms,
+        };
+      case 'aborted':
+        throw outcome.reason instanceof Error ? outcome.reason : new Error('aborted');
+      case 'failed':
+        // Refused or unresolvable: the target is not there, so no verdict on its behaviour is possible.
+        if (outcome.code === 'ECONNREFUSED' || outcome.code === 'ENOTFOUND' || outcome.code === 'EHOSTUNREACH') {
+          throw new Error(`${request.method} ${request.url}: ${outcome.code}`);
+        }
+        return {
+          request,
+          response: null,
+          failure: `the connection failed: ${outcome.code ?? outcome.message}`,
+          ms: outcome.ms,
+        };
+      case 'timeout':
+        return { request, response: null, failure: `no answer within ${this.timeoutMs} ms`, ms: outcome.ms };
+      case 'oversize':
+        return { request, response: null, failure: `the answer exceeded ${MAX_BODY_BYTES} bytes`, ms: outcome.ms };
+      case 'cut':
+        return {
+          request,
+          response: null,
+          failure: 'the connection was closed in the middle of the answer',
+          ms: outcome.ms,
+        };
+    }
   }
 }
+
+const XML_HEADERS: Record<string, string> = { 'content-type': 'application/xml' };
+const JSON_HEADERS: Record<string, string> = { 'content-type': 'application/json' };
 
 function parseJson(text: string): unknown {
   try {

@@ -1,0 +1,469 @@
+/**
+ * The HTTP client the server drivers (swivel, surepassid, profile-service) share: keep-alive connection pools
+ * (undici), one deadline per request from sending to the last body byte, the caller's AbortSignal, a limit on
+ * the answer's size. It reports what happened in neutral terms (`WireOutcome`); each driver words that in its
+ * own records, so moving the drivers here changed no message a suite or a report sees.
+ *
+ * Why not `node:http`: its client costs about three times autocannon's CPU per request (a ClientRequest, an
+ * IncomingMessage and their streams, a timer and two listeners each time); undici's dispatcher hands body
+ * chunks to a plain handler object. The rest of the per-request work is kept flat as well: one deadline queue
+ * per client instead of a timer per request, and one abort listener per signal instead of one per request
+ * (the runner gives a case one signal for all its requests).
+ */
+import { Pool, type Dispatcher } from 'undici';
+
+/** What became of one request. `ms` counts from `send` to the outcome. */
+export type WireOutcome =
+  | {
+      kind: 'answer';
+      status: number;
+      contentType: string | null;
+      location: string | null;
+      /** The body's bytes; with `oversize: 'truncate'`, only the chunks that fit the limit. */
+      body: Buffer;
+      ms: number;
+    }
+  /** No complete answer before the deadline (a hang, or a body dripping too slowly). */
+  | { kind: 'timeout'; ms: number }
+  /** With `oversize: 'fail'`: the body grew past the limit; the connection was dropped. */
+  | { kind: 'oversize'; ms: number }
+  /** The answer's head arrived, then the connection closed or broke before its end. */
+  | { kind: 'cut'; ms: number }
+  /**
+   * No answer: the connection could not be made (`connected: false`: refused, unknown host, TLS) or broke
+   * before an answer's head (closed, reset, bytes that are not HTTP). `code` and `message` as Node's own
+   * http client words them (`ECONNRESET` "socket hang up", `HPE_INVALID_CONSTANT` "Parse Error: ...").
+   */
+  | { kind: 'failed'; connected: boolean; code: string | null; message: string; ms: number }
+  /** The caller's signal aborted (before sending or while waiting); `reason` is the signal's. */
+  | { kind: 'aborted'; reason: unknown; ms: number };
+
+export interface WireOptions {
+  /** The deadline of a request, sending to last body byte, unless a call gives its own. */
+  timeoutMs: number;
+  maxBodyBytes: number;
+  /** Past `maxBodyBytes`: `fail` the request, or `truncate` (keep reading, keep only what fits). */
+  oversize: 'fail' | 'truncate';
+  /** Connections per origin. */
+  connections: number;
+  /**
+   * Send a request once more, on a fresh connection, when a kept-alive connection that had already carried
+   * an answer closes before any byte of this one's: the server closed it while idle and the request crossed
+   * that close (the request never reached the application). Off by default: a second send is not free for
+   * a server under test that acts on every request.
+   */
+  retryStaleConnection?: boolean;
+}
+
+export interface WireCall {
+  /** `http(s)://host[:port]`, as `new URL(..).origin` gives it. */
+  origin: string;
+  /** The path and query, already in the form `new URL(..)` gives them (see `splitUrl`). */
+  path: string;
+  method: string;
+  /** Sent as given (no copy is made: callers may share one object between requests). */
+  headers: Record<string, string>;
+  body: string | null;
+  signal: AbortSignal;
+  /** This request's deadline instead of the client's `timeoutMs`. */
+  timeoutMs?: number;
+}
+
+/** `origin` and `path` of an absolute URL, normalised by the WHATWG parser; throws on a malformed one. */
+export function splitUrl(url: string | URL): { origin: string; path: string } {
+  const parsed = typeof url === 'string' ? new URL(url) : url;
+  return { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+}
+
+/**
+ * Paths a relative reference can be appended to a base as plain text, giving what `new URL(path, base)`
+ * would: no scheme, no `.`/`..` segment, no backslash, fragment, space or character the parser escapes.
+ * Anything else goes through `new URL`. Its only use is sparing a parse per request on the hot path.
+ */
+const PLAIN_PATH = /^[A-Za-z0-9\-._~!$*+,;=@/]*(\?[A-Za-z0-9\-._~!$*+,;=@/?:&%]+)?$/;
+const DOT_SEGMENT = /(^|\/)\.{1,2}(\/|\?|$)/;
+
+/** A base URL parsed once, for `resolveUnder`. */
+export interface ParsedBase {
+  /** Its href; for plain-text resolution it must end in `/` (a directory). */
+  href: string;
+  origin: string;
+  /** Its pathname (ends in `/` too). */
+  pathname: string;
+}
+
+export function parseBase(url: string): ParsedBase {
+  const parsed = new URL(url);
+  return { href: parsed.href, origin: parsed.origin, pathname: parsed.pathname };
+}
+
+/**
+ * `new URL(path, base)` as `{ href, origin, path }`, without parsing when the path is plain (PLAIN_PATH) and
+ * the base a directory. Throws as `new URL` does on what cannot be resolved.
+ */
+export function resolveUnder(base: ParsedBase, path: string): { href: string; origin: string; path: string } {
+  if (base.href.endsWith('/') && PLAIN_PATH.test(path) && !DOT_SEGMENT.test(path) && !path.startsWith('//')) {
+    return path.startsWith('/')
+      ? { href: `${base.origin}${path}`, origin: base.origin, path }
+      : { href: `${base.href}${path}`, origin: base.origin, path: `${base.pathname}${path}` };
+  }
+  const parsed = new URL(path, base.href);
+  return { href: parsed.href, origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+}
+
+/** A client for any number of origins: one undici pool each, made on first use. */
+export class Wire {
+  readonly #options: WireOptions;
+  readonly #pools = new Map<string, Pool>();
+  readonly deadlines = new Deadlines();
+  #closed = false;
+
+  constructor(options: WireOptions) {
+    this.#options = options;
+  }
+
+  get timeoutMs(): number {
+    return this.#options.timeoutMs;
+  }
+
+  get maxBodyBytes(): number {
+    return this.#options.maxBodyBytes;
+  }
+
+  get truncates(): boolean {
+    return this.#options.oversize === 'truncate';
+  }
+
+  get retriesStale(): boolean {
+    return this.#options.retryStaleConnection === true;
+  }
+
+  /** Never rejects: every way a request can end is a `WireOutcome`. */
+  send(call: WireCall): Promise<WireOutcome> {
+    if (call.signal.aborted) return Promise.resolve({ kind: 'aborted', reason: call.signal.reason, ms: 0 });
+    if (this.#closed) {
+      return Promise.resolve({
+        kind: 'failed',
+        connected: false,
+        code: 'ERR_CLIENT_CLOSED',
+        message: 'the client was closed',
+        ms: 0,
+      });
+    }
+    return new Promise<WireOutcome>((resolve) => {
+      const pending = new Pending(this, call, resolve);
+      this.deadlines.add(pending);
+      watchSignal(call.signal, pending);
+      pending.dispatch();
+    });
+  }
+
+  pool(origin: string): Pool {
+    let pool = this.#pools.get(origin);
+    if (pool === undefined) {
+      const { timeoutMs, connections } = this.#options;
+      // undici's own phase timeouts back up the deadline (which always comes first) rather than replace
+      // it: they restart per phase, so a server dripping its body would never trip them.
+      pool = new Pool(origin, {
+        connections,
+        pipelining: 1,
+        headersTimeout: timeoutMs + 1000,
+        bodyTimeout: timeoutMs + 1000,
+        connect: { timeout: timeoutMs + 1000 },
+      });
+      this.#pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  /** Drops every connection; requests still in flight end as `failed`. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const pools = [...this.#pools.values()];
+    this.#pools.clear();
+    await Promise.all(pools.map((p) => p.destroy().catch(() => {})));
+    this.deadlines.clear();
+  }
+}
+
+/**
+ * Node's words for undici's errors, so a failure reads as it did when the drivers used `node:http`: a
+ * connection closed before any answer is "socket hang up" (ECONNRESET), bytes that are not HTTP are
+ * "Parse Error: <llhttp's reason>" with llhttp's `HPE_*` code.
+ */
+function nodeWording(error: Error & { code?: unknown }): { code: string | null; message: string } {
+  const code = typeof error.code === 'string' ? error.code : null;
+  if (code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') return { code: 'ECONNRESET', message: 'socket hang up' };
+  if (error.name === 'HTTPParserError') {
+    // undici words it "Response does not match the HTTP/1.1 protocol (<reason>)" and, as of 7.x, loses the
+    // errno on the way (its `code` is undefined), so the code is found again from the reason.
+    const reason = /\((.*)\)$/.exec(error.message)?.[1] ?? error.message;
+    return { code: code ?? parserCode(reason), message: `Parse Error: ${reason}` };
+  }
+  return { code, message: error.message };
+}
+
+/** llhttp's error code for the reasons it gives while reading an answer; null for any other. */
+function parserCode(reason: string): string | null {
+  for (const [pattern, code] of PARSER_CODES) if (pattern.test(reason)) return code;
+  return null;
+}
+
+const PARSER_CODES: [RegExp, string][] = [
+  [/^Expected HTTP\//, 'HPE_INVALID_CONSTANT'],
+  [/^(Expected dot|Invalid (HTTP|major|minor) version|Expected CRLF after version)$/, 'HPE_INVALID_VERSION'],
+  [/^Invalid (status code|response status)$/, 'HPE_INVALID_STATUS'],
+  [/^Invalid header (value char|field char|token)$/, 'HPE_INVALID_HEADER_TOKEN'],
+  [
+    /^(Invalid character in Content-Length|Content-Length overflow|Empty Content-Length)$/,
+    'HPE_INVALID_CONTENT_LENGTH',
+  ],
+  [
+    /^(Duplicate Content-Length|Content-Length can't be present|Transfer-Encoding can't be present)/,
+    'HPE_UNEXPECTED_CONTENT_LENGTH',
+  ],
+  [/^(Invalid character in chunk size|Chunk size overflow)$/, 'HPE_INVALID_CHUNK_SIZE'],
+  [/^Missing expected CR/, 'HPE_CR_EXPECTED'],
+  [/^(Missing expected LF|Expected LF)/, 'HPE_LF_EXPECTED'],
+  [/^Invalid EOF state$/, 'HPE_INVALID_EOF_STATE'],
+  [/^Data after `Connection: close`$/, 'HPE_CLOSED_CONNECTION'],
+];
+
+const UNDICI_TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+const EMPTY = Buffer.alloc(0);
+
+/** One request in flight: undici's handler for it, its deadline and its abort. */
+class Pending implements Dispatcher.DispatchHandler {
+  readonly deadline: number;
+  readonly #started: number;
+  settled = false;
+  #controller: Dispatcher.DispatchController | null = null;
+  #connected = false;
+  #status = 0;
+  #contentType: string | null = null;
+  #location: string | null = null;
+  #chunks: Buffer[] = [];
+  #size = 0;
+  #retried = false;
+
+  constructor(
+    private readonly wire: Wire,
+    private readonly call: WireCall,
+    private readonly resolve: (outcome: WireOutcome) => void,
+  ) {
+    this.#started = performance.now();
+    this.deadline = this.#started + (call.timeoutMs ?? wire.timeoutMs);
+  }
+
+  dispatch(): void {
+    const { call } = this;
+    this.wire.pool(call.origin).dispatch(
+      {
+        origin: call.origin,
+        path: call.path,
+        method: call.method as Dispatcher.HttpMethod,
+        headers: call.headers,
+        body: call.body,
+      },
+      this,
+    );
+  }
+
+  /** The deadline passed (called by Deadlines). */
+  expire(): void {
+    this.#finish({ kind: 'timeout', ms: this.#ms() });
+  }
+
+  abort(reason: unknown): void {
+    this.#finish({ kind: 'aborted', reason, ms: this.#ms() });
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    this.#connected = true;
+    // Ended already (deadline or abort while waiting for a connection): send nothing.
+    if (this.settled) controller.abort(new Error('ended before it was sent'));
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    if (statusCode < 200) return; // 1xx: the answer is still to come.
+    this.#status = statusCode;
+    this.#contentType = firstValue(headers['content-type']);
+    this.#location = firstValue(headers['location']);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) return;
+    this.#size += chunk.length;
+    if (this.#size <= this.wire.maxBodyBytes) this.#chunks.push(chunk);
+    else if (!this.wire.truncates) {
+      this.#finish({ kind: 'oversize', ms: this.#ms() });
+      controller.abort(new Error('the answer exceeded the size limit'));
+    }
+  }
+
+  onResponseEnd(): void {
+    const chunks = this.#chunks;
+    this.#finish({
+      kind: 'answer',
+      status: this.#status,
+      contentType: this.#contentType,
+      location: this.#location,
+      body: chunks.length === 0 ? EMPTY : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
+      ms: this.#ms(),
+    });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error & { code?: unknown }): void {
+    if (this.settled) return;
+    const code = typeof error.code === 'string' ? error.code : '';
+    if (UNDICI_TIMEOUTS.has(code)) {
+      this.expire();
+      return;
+    }
+    if (this.#status !== 0) {
+      this.#finish({ kind: 'cut', ms: this.#ms() });
+      return;
+    }
+    if (this.#connected && !this.#retried && this.wire.retriesStale && isStaleClose(error)) {
+      this.#retried = true;
+      this.#controller = null;
+      this.dispatch();
+      return;
+    }
+    this.#finish({ kind: 'failed', connected: this.#connected, ...nodeWording(error), ms: this.#ms() });
+  }
+
+  #ms(): number {
+    return Math.round(performance.now() - this.#started);
+  }
+
+  #finish(outcome: WireOutcome): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.#chunks = [];
+    unwatchSignal(this.call.signal, this);
+    this.wire.deadlines.release(this);
+    // A request still on the wire (timeout, abort) is dropped with its connection, as a hung server's must be.
+    if (outcome.kind === 'timeout' || outcome.kind === 'aborted') this.#controller?.abort(new Error(outcome.kind));
+    this.resolve(outcome);
+  }
+}
+
+/** A close of a connection that had carried an earlier answer, before any byte of this one's (see retryStaleConnection). */
+function isStaleClose(error: Error & { code?: unknown; socket?: { bytesRead?: number } }): boolean {
+  return error.code === 'UND_ERR_SOCKET' && (error.socket?.bytesRead ?? 0) > 0;
+}
+
+function firstValue(value: string | string[] | undefined): string | null {
+  if (typeof value === 'string') return value;
+  return value?.[0] ?? null;
+}
+
+/**
+ * Every request's deadline in one queue, ordered by deadline, with one timer armed for the earliest. With
+ * one timeout per client, requests join at the tail and mostly end in the order they started, so the queue
+ * stays about as long as the requests in flight and the timer is re-armed once per timeout, not per request.
+ */
+class Deadlines {
+  #queue: (Pending | undefined)[] = [];
+  #head = 0;
+  #timer: NodeJS.Timeout | null = null;
+  #armedFor = Infinity;
+  #sweeping = false;
+
+  add(pending: Pending): void {
+    const queue = this.#queue;
+    let at = queue.length;
+    while (at > this.#head && (queue[at - 1] as Pending).deadline > pending.deadline) at--;
+    if (at === queue.length) queue.push(pending);
+    else queue.splice(at, 0, pending);
+    if (pending.deadline < this.#armedFor) this.#arm(pending.deadline);
+  }
+
+  /** A request ended: drop the ended ones from the front, and the timer once none is left. */
+  release(pending: Pending): void {
+    if (this.#sweeping || this.#queue[this.#head] !== pending) return;
+    this.#dropSettled();
+    if (this.#head === this.#queue.length) this.clear();
+  }
+
+  clear(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#armedFor = Infinity;
+    this.#queue = [];
+    this.#head = 0;
+  }
+
+  #dropSettled(): void {
+    const queue = this.#queue;
+    while (this.#head < queue.length && (queue[this.#head] as Pending).settled) queue[this.#head++] = undefined;
+    // Now and then, not on every request: shifting the array costs its length.
+    if (this.#head > 1024 && this.#head * 2 > queue.length) {
+      queue.splice(0, this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #arm(deadline: number): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#armedFor = deadline;
+    this.#timer = setTimeout(this.#sweep, Math.max(0, Math.ceil(deadline - performance.now())));
+  }
+
+  readonly #sweep = (): void => {
+    this.#timer = null;
+    this.#armedFor = Infinity;
+    const now = performance.now();
+    const queue = this.#queue;
+    this.#sweeping = true;
+    try {
+      while (this.#head < queue.length) {
+        const pending = queue[this.#head] as Pending;
+        if (!pending.settled && pending.deadline > now) break;
+        queue[this.#head++] = undefined;
+        if (!pending.settled) pending.expire();
+      }
+    } finally {
+      this.#sweeping = false;
+    }
+    this.#dropSettled();
+    const next = queue[this.#head];
+    if (next === undefined) this.clear();
+    else this.#arm(next.deadline);
+  };
+}
+
+/**
+ * One abort listener per signal for every request under it (a case's requests share its signal; the
+ * benchmark's workers keep one each), instead of adding and removing a listener per request.
+ */
+const watched = new WeakMap<AbortSignal, Set<Pending>>();
+
+function watchSignal(signal: AbortSignal, pending: Pending): void {
+  let set = watched.get(signal);
+  if (set === undefined) {
+    const requests = new Set<Pending>();
+    set = requests;
+    watched.set(signal, requests);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const p of [...requests]) p.abort(signal.reason);
+      },
+      { once: true },
+    );
+  }
+  set.add(pending);
+}
+
+function unwatchSignal(signal: AbortSignal, pending: Pending): void {
+  watched.get(signal)?.delete(pending);
+}
