@@ -5,6 +5,7 @@
  * to read the outcome back (dialog and settings screen from the page source, the result broadcast from the
  * probe's logcat line, the iOS callback from the probe's screen, notifications, app state).
  */
+import type * as WebdriverIOModule from 'webdriverio';
 import type { ClientDriver, ClientSession, DriverContext } from '../../src/core/driver.ts';
 import type { Attachment } from '../../src/core/results.ts';
 import type {
@@ -38,8 +39,22 @@ const NOT_HANDLED: ProvisionObservation = Object.freeze({
 /** Opens a WebdriverIO session; replaced in tests by a fake. */
 export type Connect = (serverUrl: string, capabilities: Record<string, unknown>) => Promise<AppiumBrowser>;
 
+let webdriverio: Promise<typeof WebdriverIOModule> | null = null;
+
+/**
+ * WebdriverIO is imported on first need (the CLI's other targets never load it), and it is large: about a
+ * second to load here. createAppiumDriver starts loading it while the local Appium server starts.
+ */
+function loadWebdriverIO(): Promise<typeof WebdriverIOModule> {
+  webdriverio ??= import('webdriverio').catch((error: unknown) => {
+    webdriverio = null;
+    throw error;
+  });
+  return webdriverio;
+}
+
 export const connectWebdriverIO: Connect = async (serverUrl, capabilities) => {
-  const { remote } = await import('webdriverio');
+  const { remote } = await loadWebdriverIO();
   const u = new URL(serverUrl);
   const https = u.protocol === 'https:';
   return (await remote({
@@ -95,6 +110,8 @@ export async function createAppiumDriver(
   connect: Connect = connectWebdriverIO,
 ): Promise<ClientDriver> {
   const o = validateAppiumDriverOptions(options);
+  // Loaded meanwhile; a failure to load is reported by the first connect, with its context.
+  if (connect === connectWebdriverIO) loadWebdriverIO().catch(() => undefined);
   let server: LocalAppium | null = null;
   let url = o.appium;
   if (o.appium === 'local') {
@@ -352,7 +369,8 @@ export class AppiumSession implements ClientSession {
   /**
    * Polls what the phone shows until the outcome is visible: the dialog (accepted once read), a
    * notification, and for the intent method the probe's result line. Null when nothing at all appeared
-   * within settleMs: the request was not handled.
+   * within settleMs: the request was not handled. Each poll starts pollMs after the previous one started
+   * (a slow device's commands eat into the wait, not add to it), and the last one falls at settleMs.
    */
   async #watch(
     b: AppiumBrowser,
@@ -369,7 +387,10 @@ export class AppiumSession implements ClientSession {
     let dialog: 'success' | 'failure' | null = null;
     let notification: string | null = null;
     for (;;) {
-      if ((await cmd.queryAppState(b, this.o.platform, this.#appId)) === cmd.APP_STATE_FOREGROUND) foreground = true;
+      const polled = Date.now();
+      // Once seen in the foreground it counts as brought there: no need to ask again.
+      if (!foreground && (await cmd.queryAppState(b, this.o.platform, this.#appId)) === cmd.APP_STATE_FOREGROUND)
+        foreground = true;
       if (dialog === null) {
         dialog = this.#dialogIn(parseSource(await b.getPageSource()));
         // Read, then dismissed: the next request must not find it still on screen.
@@ -386,7 +407,9 @@ export class AppiumSession implements ClientSession {
         return { dialog, foreground, notification, result };
       }
       if (result !== null) this.#probeResults.unshift(result);
-      await new Promise((r) => setTimeout(r, this.o.pollMs));
+      const now = Date.now();
+      const wait = Math.min(polled + this.o.pollMs - now, start + this.o.settleMs - now);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
   }
 

@@ -39,6 +39,8 @@ export function parseSource(xml: string): SourceElement[] {
 }
 
 export function decodeEntities(text: string): string {
+  // Most attribute values hold no entity at all; page source is read after every request.
+  if (!text.includes('&')) return text;
   return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g, (_, e: string) => {
     if (e.startsWith('#x')) return String.fromCodePoint(parseInt(e.slice(2), 16));
     if (e.startsWith('#')) return String.fromCodePoint(parseInt(e.slice(1), 10));

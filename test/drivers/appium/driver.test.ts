@@ -5,6 +5,7 @@ import {
   sessionCapabilities,
   validateAppiumDriverOptions,
 } from '../../../drivers/appium/driver.ts';
+import * as cmd from '../../../drivers/appium/commands.ts';
 import type { AppiumBrowser } from '../../../drivers/appium/commands.ts';
 import { HarnessError } from '../../../src/core/errors.ts';
 import { mobileCalls, virtualBrowser, type RecordingBrowser } from './virtual-browser.ts';
@@ -136,5 +137,58 @@ describe('a lost Appium session', () => {
     expect(isSessionLost(new Error('invalid session id: A session is either terminated or not started'))).toBe(true);
     expect(isSessionLost(new Error('connect ECONNREFUSED 127.0.0.1:4723'))).toBe(true);
     expect(isSessionLost(new Error('Error attempting to start URI. unable to resolve Intent'))).toBe(false);
+  });
+});
+
+describe('watching for the outcome', () => {
+  const signal = new AbortController().signal;
+
+  async function session(udid: string, options: Record<string, unknown>) {
+    const b = await virtualBrowser({
+      platformName: 'Android',
+      'appium:automationName': 'HarnessVirtual',
+      'appium:udid': udid,
+      'appium:appPackage': 'com.openmobile.client',
+    });
+    const o = validateAppiumDriverOptions({ ...BASE, ...options });
+    const s = new AppiumSession(
+      o,
+      { udid },
+      'http://unused',
+      async () => b as AppiumBrowser,
+      () => undefined,
+    );
+    await s.connect();
+    await s.reset('http://127.0.0.1:9/', signal);
+    return { s, b };
+  }
+
+  it('keeps polling an intent for its result line, asking the app state only until it came to the front', async () => {
+    const { s, b } = await session('watch-1', { settleMs: 300, pollMs: 50 });
+    // Without the probe's receiver, the result broadcast is never logged: the watch waits the whole settleMs.
+    await cmd.clearApp(b, 'android', 'org.provisioningharness.probe');
+    const from = b.calls.length;
+    const started = Date.now();
+    const observation = await s.provision({ url: 'clientx://provision?pid=', method: 'intent' }, signal);
+    const elapsed = Date.now() - started;
+    expect(observation).toMatchObject({ handled: true, dialog: 'failure', foreground: true, result: null });
+    const during = mobileCalls(b.calls.slice(from)).map(([script]) => script);
+    const logs = b.calls.slice(from).filter((c) => c.command === 'getLog').length;
+    expect(elapsed).toBeGreaterThanOrEqual(300);
+    expect(logs).toBeGreaterThanOrEqual(4);
+    expect(during.filter((m) => m === 'mobile: queryAppState')).toHaveLength(1);
+    expect(b.calls.slice(from).filter((c) => c.command === 'getPageSource')).toHaveLength(1);
+  });
+
+  it('makes its last poll at settleMs, not a whole pollMs later', async () => {
+    const { s } = await session('watch-2', { settleMs: 250, pollMs: 200 });
+    // Nothing of the app answers this intent (another package): nothing ever shows.
+    const started = Date.now();
+    const observation = await s.provision({ url: 'nothing://here', method: 'intent' }, signal);
+    const elapsed = Date.now() - started;
+    expect(observation.handled).toBe(false);
+    // Polls at 0, 200 and 250 ms; sleeping a whole pollMs after the second would end at 400 ms.
+    expect(elapsed).toBeGreaterThanOrEqual(250);
+    expect(elapsed).toBeLessThan(370);
   });
 });
