@@ -10,7 +10,7 @@
  * Last the server section (bench/servers.ts, issue 4): requests/s through each server driver vs autocannon.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,9 +91,32 @@ async function benchModel(): Promise<number> {
   return median(rates);
 }
 
+/**
+ * CPU time to create one small file in the temporary directory, right now. Allure needs a file per case, and
+ * on some file systems creating one is far dearer than writing it: ext4 without a journal (this machine's)
+ * skips inodes freed in the last minutes, one by one, on every creation, so a run just after thousands of
+ * files were deleted (an earlier run's reports, by the bench or anyone else) pays several times more per
+ * case. Printed beside the plan rate so that a slow round can be told apart from a slower harness.
+ */
+function fileCreationMicros(): { micros: number; dir: string } {
+  // The files are deleted by the caller after the plan: deleting them now would slow the very thing measured.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-bench-files-'));
+  const body = 'x'.repeat(2048);
+  const cpu = process.cpuUsage();
+  const n = 300;
+  for (let i = 0; i < n; i++) writeFileSync(path.join(dir, `${i}-result.json`), body);
+  const used = process.cpuUsage(cpu);
+  return { micros: (used.user + used.system) / n, dir };
+}
+
 interface PlanRate {
   /** Cases per second between the start of the first case and the end of the last, every report written as cases end. */
   running: number;
+  /**
+   * The same per second of this process's CPU time (user + system, file-system work included): what another
+   * process competing for the core does not distort, unlike the wall-clock rate.
+   */
+  perCpuSecond: number;
   /** Wall time of the whole run: load, start, cases, final reports, cleaning the previous run's results. */
   endToEnd: number;
   cases: number;
@@ -101,6 +124,7 @@ interface PlanRate {
 
 async function benchPlan(reporters: string[]): Promise<PlanRate> {
   const running: number[] = [];
+  const perCpu: number[] = [];
   const endToEnd: number[] = [];
   let cases = 0;
   // A fresh reports directory each round: the rounds stand for separate runs, and deleting the previous
@@ -119,14 +143,18 @@ async function benchPlan(reporters: string[]): Promise<PlanRate> {
     const inner = createReporters(reporters as never, { outputDir: out, redact: identity });
     let first = 0;
     let last = 0;
+    let cpu = process.cpuUsage();
+    let used = process.cpuUsage(cpu);
     const timed: Reporter = {
       onBegin: async (run, targets) => {
         await inner.onBegin(run, targets);
         first = performance.now();
+        cpu = process.cpuUsage();
       },
       onCaseEnd: (result) => inner.onCaseEnd(result),
       onEnd: async (summary) => {
         last = performance.now();
+        used = process.cpuUsage(cpu);
         await inner.onEnd(summary);
       },
     };
@@ -146,11 +174,12 @@ async function benchPlan(reporters: string[]): Promise<PlanRate> {
     // The first round warms the JIT up; it is not counted.
     if (round > 0) {
       running.push(summary.total / ((last - first) / 1000));
+      perCpu.push(summary.total / ((used.user + used.system) / 1e6));
       endToEnd.push(total / 1000);
     }
   }
   for (const out of outs) rmSync(out, { recursive: true, force: true });
-  return { running: median(running), endToEnd: median(endToEnd), cases };
+  return { running: median(running), perCpuSecond: median(perCpu), endToEnd: median(endToEnd), cases };
 }
 
 /** The Android URL-method plan delivered through real headless Chromium (browser+emulated-android). */
@@ -193,17 +222,22 @@ console.log(
 );
 if (wants('plan')) {
   const model = await benchModel();
+  const creation = fileCreationMicros();
   const all = await benchPlan(['jsonl', 'summary', 'junit', 'allure']);
   const noAllure = await benchPlan(['jsonl', 'summary', 'junit']);
   console.log(`bare model:                    ${fmt(model)} cases/s`);
   console.log(
-    `emulated plan, all reports:    ${fmt(all.running)} cases/s while the cases run (${all.cases} cases on emulated-ios and emulated-android, a fresh reports directory each run; goal >= 2,000)`,
+    `emulated plan, all reports:    ${fmt(all.running)} cases/s while the cases run, ${fmt(all.perCpuSecond)} per CPU second (${all.cases} cases on emulated-ios and emulated-android, a fresh reports directory each run; goal >= 2,000)`,
   );
   console.log(
     `                               ${all.endToEnd.toFixed(2)} s end to end (load and check the vectors, start, run, final reports, delete the previous results)`,
   );
+  rmSync(creation.dir, { recursive: true, force: true });
   console.log(
-    `emulated plan, without Allure: ${fmt(noAllure.running)} cases/s while the cases run (jsonl, summary.json, junit.xml only: what Allure's file per case costs)`,
+    `                               creating a file in ${os.tmpdir()} costs ${creation.micros.toFixed(0)} µs of CPU just before (Allure writes one per case; ~15 µs when the file system is not slowed by recent mass deletions)`,
+  );
+  console.log(
+    `emulated plan, without Allure: ${fmt(noAllure.running)} cases/s while the cases run, ${fmt(noAllure.perCpuSecond)} per CPU second (jsonl, summary.json, junit.xml only: what Allure's file per case costs)`,
   );
   const browser = await benchBrowser();
   console.log(

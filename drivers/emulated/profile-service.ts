@@ -144,7 +144,6 @@ class CatalogIndex {
       const key = favoriteKey(entry.company, entry.platform, entry.mode);
       if (entry.favorite && !this.favorites.has(key)) this.favorites.set(key, entry);
       if (!this.firsts.has(key)) this.firsts.set(key, entry);
-      this.answers.set(entry, answer(200, JSON.stringify(publicProfile(entry))));
     }
   }
 
@@ -175,8 +174,17 @@ class CatalogIndex {
     return d.pinCaseInsensitive ? given.toLowerCase() === entry.pin.toLowerCase() : given === entry.pin;
   }
 
+  /**
+   * Serialised on first use, then kept: a fuzz run's generated catalog lives for one run and is asked for
+   * a profile or two of its dozens.
+   */
   answer(entry: CatalogProfile): Answer {
-    return this.answers.get(entry) ?? answer(200, JSON.stringify(publicProfile(entry)));
+    let found = this.answers.get(entry);
+    if (found === undefined) {
+      found = answer(200, JSON.stringify(publicProfile(entry)));
+      this.answers.set(entry, found);
+    }
+    return found;
   }
 }
 
@@ -209,7 +217,23 @@ export function publicProfile(entry: CatalogProfile): Profile {
  * A query string read the way the adapter protocol writes it: percent-encoding only, so a `+` is a `+`
  * (clients encode with encodeURIComponent). The first of a repeated parameter wins.
  */
-function parseServiceQuery(raw: string): Record<string, string> | null {
+function parseServiceQuery(raw: string): Readonly<Record<string, string>> | null {
+  // Clients send the same few queries (platform, mode, a PIN) again and again: each is read once. The
+  // parsed query is frozen, since the hits of every scope that sent it share it.
+  let known = parsedQueries.get(raw);
+  if (known === undefined) {
+    const parsed = readServiceQuery(raw);
+    known = parsed === null ? null : Object.freeze(parsed);
+    if (parsedQueries.size >= PARSED_QUERIES_KEPT) parsedQueries.clear();
+    parsedQueries.set(raw, known);
+  }
+  return known;
+}
+
+const PARSED_QUERIES_KEPT = 512;
+const parsedQueries = new Map<string, Readonly<Record<string, string>> | null>();
+
+function readServiceQuery(raw: string): Record<string, string> | null {
   const query: Record<string, string> = {};
   if (raw === '') return query;
   for (const pair of raw.split('&')) {
@@ -536,14 +560,13 @@ export async function startProfileService(
     const fault = scope?.fault ?? null;
     const hit: ProfileServiceHit = { path, query: query ?? {}, status: answer.status };
     scope?.record(hit);
-    const respond = () => {
-      if (!res.destroyed && !res.writableEnded) answerWithFault(fault, hit, res, req, answer);
-    };
     if (scope !== null && scope.holdRemaining > 0) {
       scope.holdRemaining--;
-      scope.held.push(respond);
-    } else {
-      respond();
+      scope.held.push(() => {
+        if (!res.destroyed && !res.writableEnded) answerWithFault(fault, hit, res, req, answer);
+      });
+    } else if (!res.destroyed && !res.writableEnded) {
+      answerWithFault(fault, hit, res, req, answer);
     }
   }
 

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -17,7 +17,7 @@ import {
   type TestResultContainer,
 } from 'allure-js-commons';
 import type { Category, EnvironmentInfo, ExecutorInfo } from 'allure-js-commons/sdk';
-import { md5, stringifyEnvInfo, type Writer } from 'allure-js-commons/sdk/reporter';
+import { stringifyEnvInfo, type Writer } from 'allure-js-commons/sdk/reporter';
 import type { Attachment, CaseResult, FailureCategory, StepRecord, Verdict } from '../core/results.ts';
 import type { Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
 import { identity, inline, redactShared, redactValue, writeFileAtomic, type Redact } from './text.ts';
@@ -68,6 +68,14 @@ export const ALLURE_CATEGORIES: Category[] = [
   category('Link altered by the browser', ['browser-altered-url'], [Status.FAILED]),
   category('Broken target', ['broken-target'], [Status.BROKEN]),
 ];
+
+/**
+ * The hex MD5 Allure's SDK computes (`md5` of allure-js-commons: createHash('md5')...digest('hex')), in
+ * one call: a hash object per case and attachment was a measurable part of a case's reporting.
+ */
+export function md5(text: string): string {
+  return hash('md5', text, 'hex');
+}
 
 function category(name: string, categories: FailureCategory[], statuses: Status[]): Category {
   return {

@@ -55,12 +55,16 @@ function pick<T>(...alternatives: [weight: number, arbitrary: fc.Arbitrary<T>][]
 
 /** Characters that cannot stand literally in a query value; the generator always writes their escape. */
 const RESERVED = new Set(['&', '=', '#', '%', '+', ' ', '?']);
+/** Printable ASCII (0x21-0x7E) but the reserved characters: what `encodeQueryValue` writes as is. */
+const NOTHING_TO_ENCODE = /^[^\x00-\x20\x7f-\uffff&=#%+?]*$/;
 
 /**
  * Percent-encodes `text` for a query value: the reserved characters, controls and everything outside ASCII
  * (as UTF-8 bytes, upper-case hex); other printable ASCII (including `/`, `@`, `:`) is written as is.
  */
 export function encodeQueryValue(text: string): string {
+  // Most values are printable ASCII without a reserved character: nothing to encode.
+  if (NOTHING_TO_ENCODE.test(text)) return text;
   let out = '';
   for (const ch of text) {
     const code = ch.codePointAt(0) ?? 0;
@@ -363,16 +367,31 @@ function pidArbitrary(offer: Offer, unknownWeight = 1): fc.Arbitrary<PidPick> {
 export function requestArbitrary(options: RequestOptions): fc.Arbitrary<GeneratedRequest> {
   const { platform, method, obfuscationKey } = options;
   const offer = offerOf(options.catalog, platform);
-  const ios = platform === 'ios';
   const v = options.violations === true;
+  const rest = choicesArbitraries(platform, method, v, obfuscationKey !== null);
+  // The same record, key for key and in the same order, as if built here in full: only the pid depends on
+  // the catalog, and the rest is shared by every catalog of a run (a generated one each run in five).
+  const spec: fc.Arbitrary<RequestSpec> = fc.record({ pid: pidArbitrary(offer, v ? 4 : 1), ...rest });
+  return spec.map((s) => render(s, options, offer));
+}
+
+type ChoicesArbitraries = { [K in Exclude<keyof RequestSpec, 'pid'>]: fc.Arbitrary<RequestSpec[K]> };
+
+const choicesCache = new Map<string, ChoicesArbitraries>();
+
+/** The arbitraries of every choice but the pid; they depend on the route and the options, not the catalog. */
+function choicesArbitraries(platform: Platform, method: Method, v: boolean, hasKey: boolean): ChoicesArbitraries {
+  const cacheKey = `${platform} ${method} ${v} ${hasKey}`;
+  const cached = choicesCache.get(cacheKey);
+  if (cached !== undefined) return cached;
+  const ios = platform === 'ios';
   // Over the limit by one, so the rest of the value shrinks as usual.
   const overLimit = (limit: number) => textSpec(limit).map((t) => ({ ...t, length: limit + 1 }));
   const text = (limit: number) =>
     v
       ? pick<TextSpec | null>([1, fc.constant(null)], [2, textSpec(limit)], [3, overLimit(limit)])
       : pick<TextSpec | null>([1, fc.constant(null)], [4, textSpec(limit)]);
-  const spec: fc.Arbitrary<RequestSpec> = fc.record({
-    pid: pidArbitrary(offer, v ? 4 : 1),
+  const choices: ChoicesArbitraries = {
     pin: pick<PinPick>(
       [10, fc.constant('right')],
       [1, fc.constant('absent')],
@@ -393,7 +412,7 @@ export function requestArbitrary(options: RequestOptions): fc.Arbitrary<Generate
     prefix: settingArbitrary(OTHER_PREFIXES, v ? { absent: 3, option: 2, other: 4 } : { absent: 8, option: 3 }),
     autologin: v ? pick<FlagPick>([1, fc.constant('absent')], [3, fc.constant('Y')]) : flagArbitrary(),
     silentmode: flagArbitrary(),
-    obfuscation: flagArbitrary(obfuscationKey !== null),
+    obfuscation: flagArbitrary(hasKey),
     resulturlscheme: ios
       ? pick<SchemePick>(
           [1, fc.constant('absent')],
@@ -412,8 +431,9 @@ export function requestArbitrary(options: RequestOptions): fc.Arbitrary<Generate
       )
       .map((slots) => slots.filter((m) => m !== null)),
     route: pick<RouteVariant | null>([14, fc.constant(null)], [2, fc.constantFrom(...routeVariants(platform, method))]),
-  });
-  return spec.map((s) => render(s, options, offer));
+  };
+  choicesCache.set(cacheKey, choices);
+  return choices;
 }
 
 function render(s: RequestSpec, options: RequestOptions, offer: Offer): GeneratedRequest {
@@ -499,7 +519,7 @@ function render(s: RequestSpec, options: RequestOptions, offer: Offer): Generate
   else {
     const plain = renderText(s.password);
     if (obfuscated && plain !== '') {
-      pairs.push(['password', obfuscate(plain, key)]);
+      pairs.push(['password', obfuscatedOnce(plain, key)]);
       notes.push('password-obfuscated');
     } else {
       put('password', plain);
@@ -534,6 +554,25 @@ function render(s: RequestSpec, options: RequestOptions, offer: Offer): Generate
   const query = pairs.map(([name, raw]) => `${name}=${raw}`).join('&');
   const url = `${route.prefix}${query === '' ? '' : `?${query}`}${route.suffix}`;
   return { url, parameters: pairs, notes };
+}
+
+/** Obfuscated passwords already made, per key: the generator renders the same few passwords again and again. */
+const obfuscatedCache = new Map<string, Map<string, string>>();
+
+function obfuscatedOnce(plain: string, key: string): string {
+  let made = obfuscatedCache.get(key);
+  if (made === undefined) {
+    if (obfuscatedCache.size >= 16) obfuscatedCache.clear();
+    made = new Map();
+    obfuscatedCache.set(key, made);
+  }
+  let hex = made.get(plain);
+  if (hex === undefined) {
+    hex = obfuscate(plain, key);
+    if (made.size >= 1024) made.clear();
+    made.set(plain, hex);
+  }
+  return hex;
 }
 
 function swapCase(text: string): string {

@@ -78,10 +78,14 @@ export interface SequenceOptions {
 const ONLINE: Condition = { network: 'online', fault: null };
 
 // Latency alone changes no outcome: the answer is delayed by a timer of 0 ms (the delayed path, not the wait).
-const conditions = (violations: boolean) =>
+// Built once per kind: a generated catalog builds its run's request arbitraries anew, not these.
+const CONDITIONS = [false, true].map((violations) =>
   conditionArbitrary(violations).map((c) =>
     c.fault?.kind === 'latency' ? { ...c, fault: { kind: 'latency' as const, ms: 0 } } : c,
-  );
+  ),
+);
+const conditions = (violations: boolean): fc.Arbitrary<Condition> =>
+  CONDITIONS[violations ? 1 : 0] as fc.Arbitrary<Condition>;
 
 function stepsArbitrary(
   route: Route,
@@ -262,6 +266,11 @@ class Tally {
   }
 }
 
+/** Where a failing step is in its sequence; described only on failure (redacting every URL costs). */
+function stepWhere(s: FuzzSequence, i: number): string {
+  return `step ${i + 1} of ${s.steps.length} (${redactUrlPassword(s.steps[i]?.url ?? '')})`;
+}
+
 function mismatchFailure(where: string, judgement: StepJudgement): FuzzFailure {
   const mismatches = judgement.mismatches;
   return {
@@ -269,6 +278,18 @@ function mismatchFailure(where: string, judgement: StepJudgement): FuzzFailure {
     requirements: [...new Set(mismatches.map((m) => m.requirement))],
     ...(mismatches[0] ? { category: mismatches[0].category } : {}),
   };
+}
+
+/** catalogText per catalog, computed once: the harness's catalog serves every run of a property. */
+const catalogTexts = new WeakMap<Catalog, readonly string[]>();
+
+function catalogTextOf(catalog: Catalog): readonly string[] {
+  let text = catalogTexts.get(catalog);
+  if (text === undefined) {
+    text = catalogText(catalog);
+    catalogTexts.set(catalog, text);
+  }
+  return text;
 }
 
 async function runSequence(
@@ -281,7 +302,8 @@ async function runSequence(
   const hasLogs = ctx.info.capabilities.includes('logs');
   const catalog = s.catalog ?? ctx.catalog;
   const seen: StepSeen[] = [];
-  tally.count('route', routeOf(s));
+  const route = routeOf(s);
+  tally.count('route', route);
   tally.count('steps per run', s.steps.length);
   tally.count('catalog', s.catalog === null ? "the harness's" : 'generated');
   ctx.scope.setFault(null);
@@ -303,7 +325,9 @@ async function runSequence(
     const evidence = (url: string, matched: Branch[], observation: ProvisionObservation) => {
       if (observation.result === null) return;
       tally.count('result code', observation.result);
-      tally.addEvidence(agreedEvidence(`${redactUrlPassword(url)} (${routeOf(s)})`, matched, observation.result));
+      // Most answers single out no check: the request's description is built only for one that does.
+      const found = agreedEvidence('', matched, observation.result);
+      if (found !== null) tally.addEvidence({ ...found, caseId: `${redactUrlPassword(url)} (${route})` });
     };
     const failAt = (
       failure: FuzzFailure,
@@ -316,7 +340,6 @@ async function runSequence(
       return { failure, steps: seen };
     };
     for (const [i, step] of s.steps.entries()) {
-      const where = `step ${i + 1} of ${s.steps.length} (${redactUrlPassword(step.url)})`;
       // Taking the network down needs the network capability; the faults are the harness's own.
       const condition: Condition = {
         network:
@@ -352,7 +375,7 @@ async function runSequence(
           if (secondJudgement.matched.length === 0) {
             return failAt(
               mismatchFailure(
-                `${where}, the request delivered while it was in progress (${redactUrlPassword(step.concurrent)})`,
+                `${stepWhere(s, i)}, the request delivered while it was in progress (${redactUrlPassword(step.concurrent)})`,
                 secondJudgement,
               ),
               step,
@@ -384,9 +407,10 @@ async function runSequence(
         routeRequirement(s.route),
       );
       const matched = judgement.matched[0];
-      if (matched === undefined) return failAt(mismatchFailure(where, judgement), step, provision, second, observed);
+      if (matched === undefined)
+        return failAt(mismatchFailure(stepWhere(s, i), judgement), step, provision, second, observed);
       evidence(step.url, judgement.matched, provision);
-      tally.addChoices(routeOf(s), judgement.revealed, step.url);
+      tally.addChoices(route, judgement.revealed, step.url);
       state = matched.state;
       if (sequential && step.concurrent !== null && second !== null) {
         // The first was judged without the state (it was read after both), so every branch it matched may
@@ -407,7 +431,7 @@ async function runSequence(
         const m = j.matched[0];
         if (m === undefined) {
           return failAt(
-            mismatchFailure(`${where}, then ${redactUrlPassword(step.concurrent)}`, j),
+            mismatchFailure(`${stepWhere(s, i)}, then ${redactUrlPassword(step.concurrent)}`, j),
             step,
             provision,
             second,
@@ -415,7 +439,7 @@ async function runSequence(
           );
         }
         evidence(step.concurrent, j.matched, second);
-        tally.addChoices(routeOf(s), j.revealed, step.concurrent);
+        tally.addChoices(route, j.revealed, step.concurrent);
         state = m.state;
       }
       seen.push({
@@ -431,7 +455,7 @@ async function runSequence(
     if (hasLogs && urls.some((url) => /password/i.test(url))) {
       const leak = leakMismatch(
         await ctx.session.logs(signal),
-        leakCandidates(urls, ctx.obfuscationKey, catalogText(catalog)),
+        leakCandidates(urls, ctx.obfuscationKey, catalogTextOf(catalog)),
       );
       if (leak) {
         return {

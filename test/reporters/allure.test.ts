@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestResult } from 'allure-js-commons';
-import { parseEnvInfo } from 'allure-js-commons/sdk/reporter';
+import { md5 as sdkMd5, parseEnvInfo } from 'allure-js-commons/sdk/reporter';
 import { describe, expect, it } from 'vitest';
 import type { CaseResult } from '../../src/core/results.ts';
-import { ALLURE_CATEGORIES, AllureReporter } from '../../src/reporters/allure.ts';
+import { ALLURE_CATEGORIES, AllureReporter, md5 } from '../../src/reporters/allure.ts';
 import { TARGETS, makeCase, readTree, runInfo, summaryOf, tempDir } from './fixtures.ts';
 
 function results(dir: string): TestResult[] {
@@ -29,6 +29,12 @@ async function runOne(c: CaseResult, dir = tempDir()): Promise<{ dir: string; re
 }
 
 describe('AllureReporter', () => {
+  it("hashes ids and attachments exactly as the Allure SDK's md5 does, multi-byte text included", () => {
+    for (const text of ['', 'emulated-ios: len-username-101@ios-url', 'é中😀 ÿ\u0000', 'x'.repeat(10_000)]) {
+      expect(md5(text)).toBe(sdkMd5(text));
+    }
+  });
+
   it('writes a result per case with names, ids, labels, links, parameters, steps and attachments', async () => {
     const dir = tempDir();
     const out = join(dir, 'allure-results');

@@ -116,6 +116,8 @@ function decodeComponent(raw: string, rules: QueryRules, times: 1 | 2): string |
 export function redactUrl(url: string): string {
   const q = url.indexOf('?');
   if (q === -1) return url;
+  // No name can read as `password` without those letters or a `%` escape: the usual request has nothing to hide.
+  if (!MAYBE_PASSWORD.test(url.slice(q + 1))) return url;
   const pairs = url
     .slice(q + 1)
     .split('&')
@@ -127,6 +129,8 @@ export function redactUrl(url: string): string {
     });
   return `${url.slice(0, q)}?${pairs.join('&')}`;
 }
+
+const MAYBE_PASSWORD = /password|%/i;
 
 function isPasswordName(rawName: string): boolean {
   const decoded = percentDecode(rawName.replaceAll('+', ' '), 'lenient') ?? rawName;

@@ -8,7 +8,7 @@ import {
   profileTarget,
   profileUrl,
 } from '../../../drivers/emulated/client/profile-fetch.ts';
-import type { ProfileQuery } from '../../../drivers/emulated/client/profile-fetch.ts';
+import type { DirectTarget, ProfileQuery } from '../../../drivers/emulated/client/profile-fetch.ts';
 
 /** A loopback server that records the request line and Host header of every request and answers 404. */
 let server: http.Server;
@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 /** What the server saw for one fetch of `target`. */
-async function requestSeen(target: string | http.RequestOptions): Promise<{ url: string; host: string | undefined }> {
+async function requestSeen(target: string | DirectTarget): Promise<{ url: string; host: string | undefined }> {
   seen.length = 0;
   expect(await fetchProfile(target)).toEqual({ kind: 'not-found' });
   expect(seen).toHaveLength(1);
@@ -75,16 +75,39 @@ describe('profileTarget: the prepared request is the one the URL string gives', 
     }
   });
 
-  it('takes the port and an IPv6 host from the URL as a URL string would', () => {
+  it('reads a URL of an origin already seen exactly as the URL parser reads it', () => {
+    // The reference: every URL through the WHATWG parser, as the fast path must agree with.
+    const parsed = (serviceUrl: string) => {
+      const base = serviceUrl.endsWith('/') ? serviceUrl : `${serviceUrl}/`;
+      const url = new URL(base);
+      const plain = url.protocol === 'http:' && url.username === '' && url.search === '' && url.href === base;
+      return plain ? { origin: url.origin, basePath: url.pathname } : null;
+    };
+    const urls = [
+      'http://127.0.0.1:1/s/abc123/',
+      'http://127.0.0.1:1/s/abc123',
+      'http://127.0.0.1:1/s/a.b/',
+      'http://127.0.0.1:1/s/x_y-z~/deeper/',
+      'http://127.0.0.1:80/s/x/',
+      'http://LOCALHOST:1/s/x/',
+      'http://[::1]:2/s/x/',
+      'http://[::1]:2/s/%41/',
+    ];
+    // Twice: the first reads each origin in full, the second takes the origin from what the first read.
+    for (let round = 0; round < 2; round++) {
+      for (const url of urls) expect(profileEndpoint(url).direct, url).toEqual(parsed(url));
+    }
+  });
+
+  it('takes the port and an IPv6 host from the URL as a URL string would (the Host header comes from the origin)', () => {
     const query = queries[0] as ProfileQuery;
-    expect(profileTarget(profileEndpoint('http://[::1]:8080/s/x/'), query)).toMatchObject({
-      hostname: '::1',
-      port: 8080,
+    expect(profileTarget(profileEndpoint('http://[::1]:8080/s/x/'), query)).toEqual({
+      origin: 'http://[::1]:8080',
       path: '/s/x/v1/profiles/9945?platform=ios&mode=production',
     });
-    expect(profileTarget(profileEndpoint('http://localhost/'), query)).toMatchObject({
-      hostname: 'localhost',
-      port: 80,
+    expect(profileTarget(profileEndpoint('http://localhost/'), query)).toEqual({
+      origin: 'http://localhost',
+      path: '/v1/profiles/9945?platform=ios&mode=production',
     });
   });
 });
