@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HarnessError } from '../../src/core/errors.ts';
@@ -84,28 +84,28 @@ describe('reporter registry', () => {
     );
   });
 
-  it('keeps per-case work small: 20,000 cases through every file reporter well above 2,000 cases/s', async () => {
+  // Their speed is a benchmark's business (`npm run bench -- plan`), not a timed test's: this checks that a
+  // long run's every case reaches every file.
+  it('writes every case of a long run to every file reporter', async () => {
     const dir = tempDir();
     const reporters = createReporters(
       [['console', { stream: new MemoryStream(false) }], 'jsonl', 'summary', 'junit', 'allure'],
       { outputDir: dir, redact: (s) => s.replaceAll('never-present-secret', '***') },
     );
-    const n = 20_000;
+    const n = 5_000;
     const verdicts = ['pass', 'pass', 'pass', 'fail', 'informational', 'not-applicable', 'non-strict'] as const;
     const cases = Array.from({ length: n }, (_, i) =>
       makeCase({
+        id: `CASE-${i}@android-url`,
         target: i % 2 ? 'emulated-ios' : 'emulated-android',
         verdict: verdicts[i % verdicts.length] ?? 'pass',
       }),
     );
-    const started = performance.now();
     await reporters.onBegin(runInfo(dir), TARGETS);
     for (const c of cases) reporters.onCaseEnd(c);
     await reporters.onEnd(summaryOf(cases));
-    const perSecond = n / ((performance.now() - started) / 1000);
-    // The whole run (drivers, model, reporters) must reach 2,000 cases/s on one core, so the reporters get a
-    // small share of the budget: they must manage several times that on their own.
-    expect(perSecond).toBeGreaterThan(4000);
     expect(readFileSync(join(dir, 'results.jsonl'), 'utf8').split('\n')).toHaveLength(n + 1);
+    expect(readdirSync(join(dir, 'allure-results')).filter((f) => f.endsWith('-result.json'))).toHaveLength(n);
+    expect(readFileSync(join(dir, 'junit.xml'), 'utf8').match(/<testcase /g)).toHaveLength(n);
   }, 60_000);
 });

@@ -288,22 +288,3 @@ describe('encodeQueryValue', () => {
     );
   });
 });
-
-describe('generation speed (measured, not asserted)', () => {
-  it('prints requests per second for each route', () => {
-    for (const route of ROUTES) {
-      const arb = requestArbitrary(optionsFor(route));
-      const n = 20_000;
-      const start = performance.now();
-      fc.sample(arb, { seed: SEED, numRuns: n });
-      const ms = performance.now() - start;
-      console.log(
-        `requestArbitrary ${routeName(route)}: ${n} requests in ${ms.toFixed(0)} ms (${Math.round((n / ms) * 1000)}/s)`,
-      );
-    }
-    const start = performance.now();
-    fc.sample(catalogArbitrary(), { seed: SEED, numRuns: 5000 });
-    const ms = performance.now() - start;
-    console.log(`catalogArbitrary: 5000 catalogs in ${ms.toFixed(0)} ms (${Math.round((5000 / ms) * 1000)}/s)`);
-  });
-});

@@ -990,20 +990,6 @@ describe('derivation', () => {
   });
 });
 
-describe('speed', () => {
-  it('predicts thousands of requests per second', () => {
-    const state = given(IOS, COMPLETE);
-    const url = urlFor(IOS, 'pid=20001&username=a+b&password=p&domain=acme.example&prefix=ACME/&autologin=Y');
-    const start = performance.now();
-    let n = 0;
-    while (n < 5000) {
-      predict(input(IOS, url, state));
-      n++;
-    }
-    expect(performance.now() - start).toBeLessThan(2500);
-  });
-});
-
 describe('invariants over arbitrary requests (fast-check)', () => {
   const piece = fc.constantFrom(
     'pid=9945',
