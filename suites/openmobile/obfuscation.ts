@@ -19,6 +19,21 @@ function keyBytes(keyHex: string): Buffer {
  * client then cannot de-obfuscate anything.
  */
 export function deobfuscate(hex: string, keyHex: string): string | null {
+  // The model, the judge and the leak check each decrypt a request's password: one decryption serves all.
+  const memoKey = `${keyHex}:${hex}`;
+  const known = remembered.get(memoKey);
+  if (known !== undefined) return known;
+  const plain = decrypt(hex, keyHex);
+  if (remembered.size >= MEMO_SIZE) remembered.clear();
+  remembered.set(memoKey, plain);
+  return plain;
+}
+
+/** Bounded: a long fuzz run sees millions of passwords; a few thousand cover one run's repeats. */
+const MEMO_SIZE = 4096;
+const remembered = new Map<string, string | null>();
+
+function decrypt(hex: string, keyHex: string): string | null {
   if (hex.length === 0 || hex.length % 32 !== 0 || !HEX.test(hex) || !KEY_HEX.test(keyHex)) return null;
   try {
     const decipher = createDecipheriv('aes-256-ecb', Buffer.from(keyHex, 'hex'), null);
