@@ -1,16 +1,20 @@
 /**
- * The HTTP client the server drivers (swivel, surepassid, profile-service) share: keep-alive connection pools
- * (undici), one deadline per request from sending to the last body byte, the caller's AbortSignal, a limit on
- * the answer's size. It reports what happened in neutral terms (`WireOutcome`); each driver words that in its
+ * The HTTP client the server drivers (swivel, surepassid, profile-service) share: keep-alive connection pools,
+ * one deadline per request from sending to the last body byte, the caller's AbortSignal, a limit on the
+ * answer's size. It reports what happened in neutral terms (`WireOutcome`); each driver words that in its
  * own records, so moving the drivers here changed no message a suite or a report sees.
  *
- * Why not `node:http`: its client costs about three times autocannon's CPU per request (a ClientRequest, an
- * IncomingMessage and their streams, a timer and two listeners each time); undici's dispatcher hands body
- * chunks to a plain handler object. The rest of the per-request work is kept flat as well: one deadline queue
- * per client instead of a timer per request, and one abort listener per signal instead of one per request
- * (the runner gives a case one signal for all its requests).
+ * `http:` origins go through drivers/http/h1.ts, a lean HTTP/1.1 client on `net` sockets; `https:` ones (and
+ * every origin with `client: 'undici'`) through undici. Why not `node:http`: its client costs about three
+ * times autocannon's CPU per request (a ClientRequest, an IncomingMessage and their streams, a timer and two
+ * listeners each time). undici hands body chunks to a plain handler object, but its dispatcher still costs
+ * more than all of autocannon's per-request work; h1.ts writes one pre-built string per request and reads a
+ * whole head with one search (bench/servers.ts). The rest of the per-request work is kept flat as well: one
+ * deadline queue per client instead of a timer per request, and one abort listener per signal instead of one
+ * per request (the runner gives a case one signal for all its requests).
  */
 import { Pool, type Dispatcher } from 'undici';
+import { H1Pool, type H1Controller, type H1Failure, type H1Handler } from './h1.ts';
 
 /** What became of one request. `ms` counts from `send` to the outcome. */
 export type WireOutcome =
@@ -53,6 +57,11 @@ export interface WireOptions {
    * a server under test that acts on every request.
    */
   retryStaleConnection?: boolean;
+  /**
+   * The client for `http:` origins: `lean` (h1.ts, the default) or `undici`. `https:` always goes through
+   * undici. Both keep every behaviour above; `undici` is there to compare against.
+   */
+  client?: 'lean' | 'undici';
 }
 
 export interface WireCall {
@@ -111,10 +120,10 @@ export function resolveUnder(base: ParsedBase, path: string): { href: string; or
   return { href: parsed.href, origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
 }
 
-/** A client for any number of origins: one undici pool each, made on first use. */
+/** A client for any number of origins: one connection pool each (h1.ts's or undici's), made on first use. */
 export class Wire {
   readonly #options: WireOptions;
-  readonly #pools = new Map<string, Pool>();
+  readonly #pools = new Map<string, Pool | H1Pool>();
   readonly deadlines = new Deadlines();
   #closed = false;
 
@@ -158,10 +167,15 @@ export class Wire {
     });
   }
 
-  pool(origin: string): Pool {
+  pool(origin: string): Pool | H1Pool {
     let pool = this.#pools.get(origin);
     if (pool === undefined) {
       const { timeoutMs, connections } = this.#options;
+      if (origin.startsWith('http:') && this.#options.client !== 'undici') {
+        pool = new H1Pool(origin, { connections, connectTimeoutMs: timeoutMs + 1000 });
+        this.#pools.set(origin, pool);
+        return pool;
+      }
       // undici's own phase timeouts back up the deadline (which always comes first) rather than replace
       // it: they restart per phase, so a server dripping its body would never trip them.
       pool = new Pool(origin, {
@@ -182,7 +196,7 @@ export class Wire {
     this.#closed = true;
     const pools = [...this.#pools.values()];
     this.#pools.clear();
-    await Promise.all(pools.map((p) => p.destroy().catch(() => {})));
+    await Promise.all(pools.map((p) => (p instanceof H1Pool ? p.close() : p.destroy().catch(() => {}))));
     this.deadlines.clear();
   }
 }
@@ -234,12 +248,12 @@ const UNDICI_TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOU
 
 const EMPTY = Buffer.alloc(0);
 
-/** One request in flight: undici's handler for it, its deadline and its abort. */
-class Pending implements Dispatcher.DispatchHandler {
+/** One request in flight: the pool's handler for it (h1.ts's or undici's), its deadline and its abort. */
+class Pending implements Dispatcher.DispatchHandler, H1Handler {
   readonly deadline: number;
   readonly #started: number;
   settled = false;
-  #controller: Dispatcher.DispatchController | null = null;
+  #controller: { abort(reason: Error): void } | null = null;
   #connected = false;
   #status = 0;
   #contentType: string | null = null;
@@ -259,7 +273,12 @@ class Pending implements Dispatcher.DispatchHandler {
 
   dispatch(): void {
     const { call } = this;
-    this.wire.pool(call.origin).dispatch(
+    const pool = this.wire.pool(call.origin);
+    if (pool instanceof H1Pool) {
+      pool.dispatch(call, this);
+      return;
+    }
+    pool.dispatch(
       {
         origin: call.origin,
         path: call.path,
@@ -280,6 +299,45 @@ class Pending implements Dispatcher.DispatchHandler {
     this.#finish({ kind: 'aborted', reason, ms: this.#ms() });
   }
 
+  // h1.ts's handler: the same steps as undici's below, with failures already in Node's words.
+
+  onSent(controller: H1Controller): void {
+    this.#controller = controller;
+    this.#connected = true;
+  }
+
+  onAnswerHead(status: number, contentType: string | null, location: string | null): void {
+    this.#status = status;
+    this.#contentType = contentType;
+    this.#location = location;
+  }
+
+  onAnswerData(chunk: Buffer): void {
+    this.#take(chunk);
+  }
+
+  onAnswerEnd(): void {
+    this.onResponseEnd();
+  }
+
+  onAnswerFail(failure: H1Failure): void {
+    if (this.settled) return;
+    if (this.#status !== 0) {
+      this.#finish({ kind: 'cut', ms: this.#ms() });
+      return;
+    }
+    if (failure.stale && !this.#retried && this.wire.retriesStale) {
+      this.#retried = true;
+      this.#controller = null;
+      this.dispatch();
+      return;
+    }
+    const { code, message } = failure;
+    this.#finish({ kind: 'failed', connected: this.#connected || failure.connected, code, message, ms: this.#ms() });
+  }
+
+  // undici's handler.
+
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.#controller = controller;
     this.#connected = true;
@@ -298,13 +356,19 @@ class Pending implements Dispatcher.DispatchHandler {
     this.#location = firstValue(headers['location']);
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#take(chunk);
+  }
+
+  /** A piece of the body: kept while it fits; past the limit, the request fails (dropping its connection). */
+  #take(chunk: Buffer): void {
     if (this.settled) return;
     this.#size += chunk.length;
     if (this.#size <= this.wire.maxBodyBytes) this.#chunks.push(chunk);
     else if (!this.wire.truncates) {
+      const controller = this.#controller;
       this.#finish({ kind: 'oversize', ms: this.#ms() });
-      controller.abort(new Error('the answer exceeded the size limit'));
+      controller?.abort(new Error('the answer exceeded the size limit'));
     }
   }
 

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseBase, resolveUnder, Wire, type WireCall, type WireOptions } from '../../../drivers/http/wire.ts';
@@ -374,5 +374,219 @@ describe('the server drivers over the wire: how a misbehaving server is worded',
     await expect((await swivel.openSession()).agentXml('<x/>', { signal: controller.signal })).rejects.toThrow(
       'case ended',
     );
+  });
+});
+
+/**
+ * A server that answers each request (a head without body) with raw bytes: `answer` writes them to the
+ * socket, so a test controls framing, splits and closes exactly. Counts connections in `connections`.
+ */
+async function rawServer(
+  answer: (socket: net.Socket, request: { index: number; connection: number; head: string }) => void,
+): Promise<{ origin: string; connections: () => number; requests: { connection: number; head: string }[] }> {
+  let connections = 0;
+  const requests: { connection: number; head: string }[] = [];
+  const sockets = new Set<net.Socket>();
+  const s = net.createServer((socket) => {
+    const connection = connections++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    let pending = '';
+    socket.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('latin1');
+      for (let end = pending.indexOf('\r\n\r\n'); end !== -1; end = pending.indexOf('\r\n\r\n')) {
+        const head = pending.slice(0, end);
+        pending = pending.slice(end + 4);
+        requests.push({ connection, head });
+        answer(socket, { index: requests.length - 1, connection, head });
+      }
+    });
+  });
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  cleanup.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        s.close(() => resolve());
+      }),
+  );
+  return {
+    origin: `http://127.0.0.1:${(s.address() as AddressInfo).port}`,
+    connections: () => connections,
+    requests,
+  };
+}
+
+/** Writes `bytes` one at a time, a millisecond apart (each its own TCP segment, as far as Nagle allows). */
+function drip(socket: net.Socket, bytes: string, then: () => void = () => {}): void {
+  socket.setNoDelay(true);
+  let at = 0;
+  const next = () => {
+    if (socket.destroyed) return;
+    if (at === bytes.length) {
+      then();
+      return;
+    }
+    socket.write(bytes[at++] as string, 'latin1');
+    setTimeout(next, 1);
+  };
+  next();
+}
+
+describe('Wire: the lean HTTP/1.1 client (http: origins)', () => {
+  const answerOf = async (w: Wire, origin: string) => {
+    const outcome = await w.send(call(origin));
+    return outcome.kind === 'answer'
+      ? { kind: outcome.kind, status: outcome.status, contentType: outcome.contentType, body: outcome.body.toString() }
+      : outcome;
+  };
+
+  it('reads chunked bodies and keeps the connection for the next request', async () => {
+    const s = await server((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('first,');
+      setTimeout(() => res.end('second'), 5);
+    });
+    const w = wire();
+    for (let i = 0; i < 3; i++) {
+      expect(await answerOf(w, s.origin)).toEqual({
+        kind: 'answer',
+        status: 200,
+        contentType: 'text/plain',
+        body: 'first,second',
+      });
+    }
+    expect(new Set(s.seen.map((r) => r.connection))).toEqual(new Set([0]));
+  });
+
+  it('skips 1xx answers and reads the final one', async () => {
+    const s = await rawServer((socket) =>
+      socket.write(
+        'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n' +
+          'HTTP/1.1 201 Created\r\nLocation: /new\r\nContent-Length: 4\r\n\r\ndone',
+      ),
+    );
+    const outcome = await wire().send(call(s.origin));
+    expect(outcome).toMatchObject({ kind: 'answer', status: 201, location: '/new' });
+    if (outcome.kind === 'answer') expect(outcome.body.toString()).toBe('done');
+  });
+
+  it('reads a body with neither length nor chunking to the close, then uses a new connection', async () => {
+    const s = await rawServer((socket, { index }) => {
+      socket.write(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the close ${index}`);
+      setTimeout(() => socket.end(), 10);
+    });
+    const w = wire();
+    expect(await answerOf(w, s.origin)).toMatchObject({ kind: 'answer', body: 'until the close 0' });
+    expect(await answerOf(w, s.origin)).toMatchObject({ kind: 'answer', body: 'until the close 1' });
+    expect(s.requests.map((r) => r.connection)).toEqual([0, 1]);
+  });
+
+  it('does not reuse a connection the answer says is closing, nor one past its Keep-Alive timeout', async () => {
+    const s = await rawServer((socket, { index }) =>
+      socket.write(
+        index === 0
+          ? 'HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok'
+          : // timeout=2 less the margin kept for a close in flight (2 s, as undici): not reused at all.
+            'HTTP/1.1 200 OK\r\nKeep-Alive: timeout=2\r\nContent-Length: 2\r\n\r\nok',
+      ),
+    );
+    const w = wire();
+    for (let i = 0; i < 3; i++) expect(await answerOf(w, s.origin)).toMatchObject({ kind: 'answer', body: 'ok' });
+    expect(s.requests.map((r) => r.connection)).toEqual([0, 1, 2]);
+  });
+
+  it('reads an answer arriving one byte at a time, chunked and by length', async () => {
+    const answers = [
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n3\r\n{"a\r\n5;x=y\r\n":1}\n\r\n0\r\n\r\n',
+      'HTTP/1.1 200 OK\r\ncontent-length: 8\r\ncontent-type: application/json\r\n\r\n{"a":1}\n',
+    ];
+    const s = await rawServer((socket, { index }) => drip(socket, answers[index % 2] as string));
+    const w = wire();
+    for (let i = 0; i < 2; i++) {
+      expect(await answerOf(w, s.origin)).toEqual({
+        kind: 'answer',
+        status: 200,
+        contentType: 'application/json',
+        body: '{"a":1}\n',
+      });
+    }
+    expect(s.requests.map((r) => r.connection)).toEqual([0, 0]);
+  });
+
+  it('sends Host and Content-Length, and sends nothing for a header that could split the request', async () => {
+    const s = await rawServer((socket) => socket.write('HTTP/1.1 204 No Content\r\n\r\n'));
+    const w = wire();
+    expect(await w.send(call(s.origin, { method: 'POST', body: 'abc', headers: { 'x-a': 'b' } }))).toMatchObject({
+      kind: 'answer',
+      status: 204,
+    });
+    expect(s.requests[0]?.head).toBe(
+      `POST /x?y=1 HTTP/1.1\r\nhost: ${new URL(s.origin).host}\r\nx-a: b\r\ncontent-length: 3`,
+    );
+    expect(await w.send(call(s.origin, { headers: { 'x-a': 'b\r\nx-injected: 1' } }))).toMatchObject({
+      kind: 'failed',
+      connected: false,
+      code: 'ERR_INVALID_CHAR',
+    });
+    expect(s.requests).toHaveLength(1);
+  });
+
+  it('fails an answer whose framing breaks after the head as cut, and one cut mid-head as a hang-up', async () => {
+    const s = await rawServer((socket, { index }) => {
+      if (index === 0) socket.end('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab');
+      else socket.end('HTTP/1.1 200 OK\r\nContent-Le');
+    });
+    const w = wire();
+    expect(await w.send(call(s.origin))).toMatchObject({ kind: 'cut' });
+    expect(await w.send(call(s.origin))).toMatchObject({
+      kind: 'failed',
+      code: 'ECONNRESET',
+      message: 'socket hang up',
+    });
+  });
+
+  // Not among them: a 1xx answer, which undici (7.x) fails as a hang-up when its connection then closes.
+  it('words each misbehaviour as undici (Node) does', async () => {
+    const cases = [
+      'HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello',
+      'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n',
+      'HTTP/1.1 200 OK\r\n\r\nto the close',
+      'garbage garbage\r\n\r\n',
+      'HTTP/1.1 abc OK\r\ncontent-length: 2\r\n\r\nhi',
+      'HTTP/1.1 200 OK\r\ncontent-length: x\r\n\r\n',
+      'HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\ncut',
+      '',
+    ];
+    const s = await rawServer((socket, { head }) => {
+      const index = Number(/GET \/(\d+)/.exec(head)?.[1]);
+      socket.end(cases[index] as string);
+    });
+    // A client each, so that no answer meets a connection the previous one closed.
+    const outcomes = async (client: 'lean' | 'undici') => {
+      const all = [];
+      for (let i = 0; i < cases.length; i++) {
+        const outcome = await wire({ client }).send(call(s.origin, { path: `/${i}` }));
+        all.push(
+          outcome.kind === 'answer'
+            ? { kind: outcome.kind, status: outcome.status, body: outcome.body.toString() }
+            : { ...outcome, ms: 0 },
+        );
+      }
+      return all;
+    };
+    const lean = await outcomes('lean');
+    expect(lean).toEqual(await outcomes('undici'));
+    expect(lean.map((o) => o.kind)).toEqual([
+      'answer',
+      'answer',
+      'answer',
+      'failed',
+      'failed',
+      'failed',
+      'cut',
+      'failed',
+    ]);
   });
 });
