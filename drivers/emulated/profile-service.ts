@@ -595,6 +595,15 @@ export async function startProfileService(
         cut(res, answer);
         return;
       case 'latency': {
+        if (fault.ms === 0) {
+          // The delayed path without a wait: the next turn of the event loop. A 0 ms timer is Node's 1 ms
+          // minimum, during which a process with nothing else to do (the fuzzer on one core) sits idle.
+          const later = setImmediate(() => {
+            if (!res.destroyed && !res.writableEnded) send(res, answer);
+          });
+          res.once('close', () => clearImmediate(later));
+          return;
+        }
         const timer = setTimeout(() => {
           timers.delete(timer);
           if (!res.destroyed && !res.writableEnded) send(res, answer);

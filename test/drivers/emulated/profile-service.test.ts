@@ -220,6 +220,17 @@ describe('profile service: faults', () => {
     expect(JSON.parse(answer.body)['id']).toBe(9945);
   });
 
+  it('latency 0: the normal answer, on a later turn of the event loop, recorded as a hit', async () => {
+    const scope = service.scope();
+    scope.setFault({ kind: 'latency', ms: 0 });
+    const answers = await Promise.all(
+      [0, 1, 2].map(() => get(`${scope.url}v1/profiles/9945?platform=ios&mode=production`)),
+    );
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(answers.map((a) => JSON.parse(a.body)['id'])).toEqual([9945, 9945, 9945]);
+    expect(scope.requests()).toHaveLength(3);
+  });
+
   it('rejects a malformed fault', () => {
     const scope = service.scope();
     expect(() => scope.setFault({ kind: 'status', status: 42 })).toThrow(/status/);
