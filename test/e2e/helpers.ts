@@ -3,11 +3,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createSuites, DRIVERS, startProfileService, suiteOf } from '../../src/cli/builtins.ts';
+import { createSuite, createSuites, DRIVERS, startProfileService, suiteOf } from '../../src/cli/builtins.ts';
 import { resolveConfig } from '../../src/config/resolve.ts';
 import type { HarnessConfig } from '../../src/config/types.ts';
 import type { DriverFactory } from '../../src/core/driver.ts';
 import type { Reporter } from '../../src/core/reporter.ts';
+import type { Suite } from '../../src/core/suite.ts';
 import type { CaseResult } from '../../src/core/results.ts';
 import { runPlan, type RunOutcome } from '../../src/runner/run.ts';
 
@@ -36,6 +37,19 @@ export function runCli(args: string[], cwd: string, env: Record<string, string> 
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** The Open Mobile suite, loaded from the repository's vectors and catalog with the test key. */
+export async function loadedOpenMobileSuite(): Promise<Suite> {
+  const suite = createSuite();
+  await suite.load({
+    rootDir: ROOT,
+    vectorsDir: path.join(ROOT, 'vectors/openmobile'),
+    vectorsRoot: path.join(ROOT, 'vectors'),
+    catalogFile: path.join(ROOT, 'vectors/openmobile/profiles.json'),
+    obfuscationKey: KEY,
+  });
+  return suite;
 }
 
 /** A temp project dir with a harness.config.ts pointing at the repository's vectors and catalog. */

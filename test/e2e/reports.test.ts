@@ -6,11 +6,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createSuite } from '../../src/cli/builtins.ts';
 import { passwordForms } from '../../suites/openmobile/execute.ts';
 import type { OpenMobileCase } from '../../suites/openmobile/execute.ts';
 import { urlFor } from '../../suites/openmobile/routes.ts';
-import { BIN, KEY, ROOT, repoPaths, runCli, tempProject } from './helpers.ts';
+import { BIN, KEY, ROOT, loadedOpenMobileSuite, repoPaths, runCli, tempProject } from './helpers.ts';
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -21,14 +20,7 @@ function filesUnder(dir: string): string[] {
 
 /** Every password the plan sends, in every form, that is long enough to be searched for. */
 async function planSecrets(): Promise<string[]> {
-  const suite = createSuite();
-  await suite.load({
-    rootDir: ROOT,
-    vectorsDir: path.join(ROOT, 'vectors/openmobile'),
-    vectorsRoot: path.join(ROOT, 'vectors'),
-    catalogFile: path.join(ROOT, 'vectors/openmobile/profiles.json'),
-    obfuscationKey: KEY,
-  });
+  const suite = await loadedOpenMobileSuite();
   const secrets = new Set<string>([KEY, KEY.toLowerCase(), 'doggylove2', 'snookums12', 'pinkkitty3']);
   const publicValues: string[] = [];
   for (const c of suite.list() as OpenMobileCase[]) {

@@ -1,26 +1,16 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createSuite } from '../../../src/cli/builtins.ts';
+import { KEY, ROOT, loadedOpenMobileSuite } from '../../e2e/helpers.ts';
 import type { Catalog, TargetInfo } from '../../../src/core/types.ts';
 import { orderCases } from '../../../src/runner/select.ts';
 import { caseEnds, chainCases } from '../../../suites/openmobile/chains.ts';
 import type { OpenMobileCase } from '../../../suites/openmobile/execute.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const CATALOG = JSON.parse(readFileSync(path.join(ROOT, 'vectors/openmobile/profiles.json'), 'utf8')) as Catalog;
-const KEY = '8CC677D6FA2AC487C2FC7AD7232F87D8FCAFD5E9FC0AFBFF23B09D8713BE3463';
 
 async function plannedCases(platform: 'ios' | 'android'): Promise<OpenMobileCase[]> {
-  const suite = createSuite();
-  await suite.load({
-    rootDir: ROOT,
-    vectorsDir: path.join(ROOT, 'vectors/openmobile'),
-    vectorsRoot: path.join(ROOT, 'vectors'),
-    catalogFile: path.join(ROOT, 'vectors/openmobile/profiles.json'),
-    obfuscationKey: KEY,
-  });
+  const suite = await loadedOpenMobileSuite();
   const info: TargetInfo = {
     name: 't',
     platform,
