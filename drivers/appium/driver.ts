@@ -8,13 +8,14 @@
 import type * as WebdriverIOModule from 'webdriverio';
 import type { ClientDriver, ClientSession, DriverContext } from '../../src/core/driver.ts';
 import type { Attachment } from '../../src/core/results.ts';
-import type {
-  Capability,
-  ClientState,
-  Method,
-  ProvisionObservation,
-  ProvisionRequest,
-  TargetInfo,
+import {
+  NOT_HANDLED,
+  type Capability,
+  type ClientState,
+  type Method,
+  type ProvisionObservation,
+  type ProvisionRequest,
+  type TargetInfo,
 } from '../../src/core/types.ts';
 import * as cmd from './commands.ts';
 import type { AppiumBrowser } from './commands.ts';
@@ -26,15 +27,6 @@ export { validateAppiumDriverOptions } from './options.ts';
 export type { AppiumDriverOptions } from './options.ts';
 
 export const VIRTUAL_AUTOMATION_NAME = 'HarnessVirtual';
-
-const NOT_HANDLED: ProvisionObservation = Object.freeze({
-  handled: false,
-  result: null,
-  callbackUrl: null,
-  dialog: null,
-  foreground: false,
-  notification: null,
-});
 
 /** Opens a WebdriverIO session; replaced in tests by a fake. */
 export type Connect = (serverUrl: string, capabilities: Record<string, unknown>) => Promise<AppiumBrowser>;

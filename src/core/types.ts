@@ -85,6 +85,16 @@ export interface ProvisionObservation {
   delivered?: { link: string; url: string };
 }
 
+/** What a client that did not handle a URL shows: nothing on any channel (adapter protocol). */
+export const NOT_HANDLED: ProvisionObservation = Object.freeze({
+  handled: false,
+  result: null,
+  callbackUrl: null,
+  dialog: null,
+  foreground: false,
+  notification: null,
+});
+
 /** A profile as the profile service returns it (adapter protocol section 2). */
 export interface Profile {
   id: number;

@@ -6,7 +6,14 @@
  *
  * Written from the seed and the agreed reading only; it shares nothing with the suite's model.
  */
-import type { Method, Platform, Profile, ProvisionObservation, Settings } from '../../../src/core/types.ts';
+import {
+  NOT_HANDLED,
+  type Method,
+  type Platform,
+  type Profile,
+  type ProvisionObservation,
+  type Settings,
+} from '../../../src/core/types.ts';
 import type { DefectId } from '../defects.ts';
 import { deobfuscate } from './obfuscation.ts';
 import { fetchProfile, profileEndpoint, profileTarget } from './profile-fetch.ts';
@@ -140,15 +147,6 @@ export interface Draft {
   /** The request's password after decoding and de-obfuscation; undefined when omitted. */
   requestedPassword: string | undefined;
 }
-
-export const NOT_HANDLED: ProvisionObservation = Object.freeze({
-  handled: false,
-  result: null,
-  callbackUrl: null,
-  dialog: null,
-  foreground: false,
-  notification: null,
-});
 
 function freshSettings(): Settings {
   return { username: null, password: null, domain: null, prefix: null, autologin: null };

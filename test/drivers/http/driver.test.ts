@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientDriver } from '../../../src/core/driver.ts';
 import { HarnessError } from '../../../src/core/errors.ts';
-import type { ProvisionObservation } from '../../../src/core/types.ts';
+import { NOT_HANDLED, type ProvisionObservation } from '../../../src/core/types.ts';
 import { startAdapterServer } from '../../../drivers/http/adapter-server.ts';
 import { createHttpDriver, validateHttpDriverOptions } from '../../../drivers/http/driver.ts';
 import { AdapterProtocolError } from '../../../drivers/http/errors.ts';
@@ -76,14 +76,7 @@ describe('http driver against the generic adapter server', () => {
   });
 
   it('passes a not-handled observation through unchanged', async () => {
-    const ignored: ProvisionObservation = {
-      handled: false,
-      result: null,
-      callbackUrl: null,
-      dialog: null,
-      foreground: false,
-      notification: null,
-    };
+    const ignored: ProvisionObservation = { ...NOT_HANDLED };
     session.onProvision = async () => ignored;
     const s = await driver.openSession();
     expect(await s.provision({ url: 'clientx://provision?pid=1', method: 'url' }, never)).toEqual(ignored);
