@@ -157,6 +157,36 @@ export function requirementInfos(requirements: readonly RequirementInfo[]): Requ
   }));
 }
 
+/**
+ * The fields of a case's result that come from the planned case and where it ran, for a suite to complete
+ * with its judgement (requirements, verdict, message, parameters, steps, attachments, stop).
+ */
+export function resultFrame(
+  planned: PlannedCase,
+  env: { targetName: string; replay: string },
+  specification: string,
+  start: number,
+) {
+  return {
+    id: planned.id,
+    title: planned.title,
+    target: env.targetName,
+    specification,
+    area: planned.area,
+    choices: {},
+    start,
+    replay: env.replay,
+  };
+}
+
+/** The plan of a suite whose cases are the same on every target and which has no run-level checks. */
+export function fixedPlan<S, I extends BaseTargetInfo>(
+  cases: PlannedCase[],
+  run: TargetPlan<S, I>['run'],
+): TargetPlan<S, I> {
+  return { cases, run, finish: () => [] };
+}
+
 /** The case with this id, or a HARNESS_CASE_UNKNOWN error pointing at `harness list` (`harness explain`). */
 export function caseNamed<C extends PlannedCase>(cases: readonly C[], caseId: string, suiteTitle?: string): C {
   const found = cases.find((c) => c.id === caseId);

@@ -4,7 +4,7 @@
  */
 import type { Attachment, CaseResult, StepRecord, Verdict } from '../../src/core/results.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
-import type { CaseEnv, PlannedCase } from '../../src/core/suite.ts';
+import { resultFrame, type CaseEnv, type PlannedCase } from '../../src/core/suite.ts';
 import { describeOperation, formatExchange, runSequence } from './judge.ts';
 import { requirement } from './requirements.ts';
 import { SPECIFICATION, type ProfileServerSession, type Vector } from './types.ts';
@@ -49,11 +49,7 @@ export async function runProfilesCase(
   let message = `${outcome.steps.length} exchange(s) as the model predicts`;
   const attachments: Attachment[] = [];
   const result: CaseResult = {
-    id: planned.id,
-    title: planned.title,
-    target: env.targetName,
-    specification: SPECIFICATION,
-    area: planned.area,
+    ...resultFrame(planned, env, SPECIFICATION, start),
     requirements: planned.requirements,
     verdict,
     message,
@@ -63,12 +59,9 @@ export async function runProfilesCase(
       request: describeOperation(vector.when),
     },
     expected: vector.then,
-    choices: {},
     steps,
     attachments,
-    start,
     stop,
-    replay: env.replay,
   };
   if (outcome.failure !== null) {
     const failure = outcome.failure;

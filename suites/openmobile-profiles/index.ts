@@ -16,7 +16,7 @@ import type {
   TargetDeclarations,
   TargetPlan,
 } from '../../src/core/suite.ts';
-import { caseNamed, requirementInfos } from '../../src/core/suite.ts';
+import { caseNamed, fixedPlan, requirementInfos } from '../../src/core/suite.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
 import { caseOf, runProfilesCase, type ProfilesCase } from './execute.ts';
 import { expectation } from './judge.ts';
@@ -64,11 +64,7 @@ export class OpenMobileProfilesSuite implements Suite<ProfileServerSession, Base
   }
 
   plan(_info: BaseTargetInfo, _target: TargetDeclarations): TargetPlan<ProfileServerSession, BaseTargetInfo> {
-    return {
-      cases: this.loaded(),
-      run: (planned, env) => runProfilesCase(planned as ProfilesCase, env),
-      finish: () => [],
-    };
+    return fixedPlan(this.loaded(), (planned, env) => runProfilesCase(planned as ProfilesCase, env));
   }
 
   fuzzProperties(

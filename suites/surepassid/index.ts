@@ -19,7 +19,7 @@ import type {
   TargetDeclarations,
   TargetPlan,
 } from '../../src/core/suite.ts';
-import { caseNamed, requirementInfos } from '../../src/core/suite.ts';
+import { caseNamed, fixedPlan, requirementInfos, resultFrame } from '../../src/core/suite.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
 import { describeExpectation } from './judge.ts';
 import { runVector, SPECIFICATION } from './execute.ts';
@@ -77,11 +77,7 @@ export class SurePassIdSuite implements Suite<SurePassIdSession, BaseTargetInfo>
   plan(info: BaseTargetInfo, target: TargetDeclarations): TargetPlan<SurePassIdSession, BaseTargetInfo> {
     void info; // Applicability (test hooks) is the runner's, from each case's `needs`.
     void target;
-    return {
-      cases: this.loaded(),
-      run: (planned, env) => runSurePassIdCase(planned as SurePassIdCase, env),
-      finish: () => [],
-    };
+    return fixedPlan(this.loaded(), (planned, env) => runSurePassIdCase(planned as SurePassIdCase, env));
   }
 
   fuzzProperties(
@@ -123,21 +119,14 @@ export async function runSurePassIdCase(
   const run = await runVector(planned.vector, env.session, env.signal);
   const attach = run.verdict !== 'pass' || env.artifacts === 'always';
   const result: CaseResult = {
-    id: planned.id,
-    title: planned.title,
-    target: env.targetName,
-    specification: SPECIFICATION,
-    area: planned.area,
+    ...resultFrame(planned, env, SPECIFICATION, start),
     requirements: run.verdict === 'fail' ? run.requirements : planned.requirements,
     verdict: run.verdict,
     message: run.message,
     parameters: run.parameters,
-    choices: {},
     steps: attach ? run.steps : run.steps.map(({ attachments: _attachments, ...step }) => step),
     attachments: [],
-    start,
     stop: Date.now(),
-    replay: env.replay,
   };
   if (run.category !== undefined) result.category = run.category;
   if (attach) {

@@ -17,7 +17,7 @@ import type {
   TargetDeclarations,
   TargetPlan,
 } from '../../src/core/suite.ts';
-import { caseNamed, requirementInfos } from '../../src/core/suite.ts';
+import { caseNamed, fixedPlan, requirementInfos, resultFrame } from '../../src/core/suite.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
 import { describeStep, runVector } from './execute.ts';
 import { agentBodiesProperty, FUZZ_PROPERTY_IDS } from './fuzz.ts';
@@ -76,11 +76,7 @@ export class SwivelSuite implements Suite<SwivelSession, BaseTargetInfo> {
   plan(info: BaseTargetInfo, target: TargetDeclarations): TargetPlan<SwivelSession, BaseTargetInfo> {
     void info; // Applicability is decided per case from the target's capabilities (needs, and requires: false).
     void target;
-    return {
-      cases: this.loaded(),
-      run: (planned, env) => runSwivelCase(planned as SwivelCase, env),
-      finish: () => [],
-    };
+    return fixedPlan(this.loaded(), (planned, env) => runSwivelCase(planned as SwivelCase, env));
   }
 
   fuzzProperties(
@@ -112,21 +108,14 @@ export async function runSwivelCase(
   const start = Date.now();
   const run = await runVector(planned.vector, env.session, env.info.capabilities, env.signal, env.artifacts);
   const result: CaseResult = {
-    id: planned.id,
-    title: planned.title,
-    target: env.targetName,
-    specification: SPECIFICATION,
-    area: planned.area,
+    ...resultFrame(planned, env, SPECIFICATION, start),
     requirements: run.requirements,
     verdict: run.verdict,
     message: run.message,
     parameters: run.parameters,
-    choices: {},
     steps: run.steps,
     attachments: run.attachments,
-    start,
     stop: Date.now(),
-    replay: env.replay,
   };
   if (run.category !== undefined) result.category = run.category;
   if (run.missing !== undefined && run.missing.length > 0) result.missing = run.missing;
