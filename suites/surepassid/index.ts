@@ -19,6 +19,7 @@ import type {
   TargetDeclarations,
   TargetPlan,
 } from '../../src/core/suite.ts';
+import { loadExtraVectorFile } from '../../src/core/vector-files.ts';
 import { caseNamed, fixedPlan, requirementInfos, resultFrame } from '../../src/core/suite.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
 import { describeExpectation } from './judge.ts';
@@ -61,7 +62,8 @@ export class SurePassIdSuite implements Suite<SurePassIdSession, BaseTargetInfo>
 
   async load(context: SuiteLoadContext): Promise<void> {
     const vectors = await loadSurePassIdVectors(path.join(context.vectorsRoot, this.name), context.rootDir);
-    for (const file of this.extraFiles) vectors.push(...(await loadExtraFile(file, context.rootDir, vectors)));
+    for (const file of this.extraFiles)
+      vectors.push(...(await loadExtraVectorFile(file, context.rootDir, vectors, checkVectorDocument)));
     this.cases = vectors.map(caseOf);
   }
 
@@ -180,24 +182,4 @@ function literalKeys(vector: Vector): string[] {
     if (typeof key === 'string' && key !== '' && !key.includes('{{')) keys.push(key);
   }
   return keys;
-}
-
-async function loadExtraFile(file: string, rootDir: string, existing: Vector[]): Promise<Vector[]> {
-  const { readFile } = await import('node:fs/promises');
-  const shown = path.relative(rootDir, file) || file;
-  const problems: { file: string; path: string; message: string }[] = [];
-  let document: unknown;
-  try {
-    document = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw new HarnessError(
-      'HARNESS_VECTORS_INVALID',
-      `cannot read ${shown}: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-  const seen = new Map(existing.map((v) => [v.id, v.source ?? '?']));
-  const vectors = checkVectorDocument(document, shown, problems, seen);
-  if (problems.length > 0)
-    throw new HarnessError('HARNESS_VECTORS_INVALID', `${problems.length} problem(s) in ${shown}`, problems);
-  return vectors.map((v) => ({ ...v, source: shown }));
 }

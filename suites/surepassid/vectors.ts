@@ -4,9 +4,8 @@
  * placeholders and fixtures that name declared fixtures, and an author's `expect` that the model agrees
  * with). Every problem of every file is collected before one HarnessError (exit 2) is thrown.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { HarnessError, type Problem } from '../../src/core/errors.ts';
+import type { Problem } from '../../src/core/errors.ts';
+import { loadVectorDirectory } from '../../src/core/vector-files.ts';
 import { codeName } from './codes.ts';
 import { apply, emptyState, expect, operationOf, type ModelState, type SentBody } from './model.ts';
 import { PLACEHOLDER } from './execute.ts';
@@ -15,50 +14,7 @@ import { describeErrors, validateVectorFile } from './schemas.ts';
 import type { Expectation, Step, Vector } from './types.ts';
 
 export async function loadSurePassIdVectors(dir: string, rootDir: string = process.cwd()): Promise<Vector[]> {
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
-  } catch (error) {
-    const file = path.relative(rootDir, dir) || dir;
-    throw new HarnessError('HARNESS_VECTORS_INVALID', `cannot read the SurePassID vector directory ${file}`, [
-      {
-        file,
-        path: '',
-        message: `${(error as NodeJS.ErrnoException).code ?? String(error)}: check the directory name`,
-      },
-    ]);
-  }
-  const problems: Problem[] = [];
-  const vectors: Vector[] = [];
-  const seen = new Map<string, string>();
-  const files = new Set<string>();
-  for (const name of names) {
-    const absolute = path.join(dir, name);
-    const file = path.relative(rootDir, absolute) || absolute;
-    const before = problems.length;
-    let document: unknown;
-    try {
-      document = JSON.parse(await readFile(absolute, 'utf8'));
-    } catch (error) {
-      problems.push({
-        file,
-        path: '',
-        message: `not valid JSON (${error instanceof Error ? error.message : String(error)}): fix the syntax`,
-      });
-      files.add(file);
-      continue;
-    }
-    for (const vector of checkVectorDocument(document, file, problems, seen)) vectors.push({ ...vector, source: file });
-    if (problems.length > before) files.add(file);
-  }
-  if (problems.length > 0) {
-    throw new HarnessError(
-      'HARNESS_VECTORS_INVALID',
-      `${problems.length} problem${problems.length === 1 ? '' : 's'} in ${files.size} SurePassID vector file${files.size === 1 ? '' : 's'}`,
-      problems,
-    );
-  }
-  return vectors;
+  return loadVectorDirectory(dir, { rootDir, suiteTitle: 'SurePassID' }, checkVectorDocument);
 }
 
 /** Checks one parsed vector file; appends problems, returns the vectors that are sound. */

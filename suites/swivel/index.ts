@@ -3,8 +3,6 @@
  * through the `swivel` driver, judged step by step by the model, plus the `agentxml-bodies` fuzz property.
  */
 import path from 'node:path';
-import { readFile } from 'node:fs/promises';
-import { HarnessError, type Problem } from '../../src/core/errors.ts';
 import type { FuzzProperty } from '../../src/core/fuzz.ts';
 import type { CaseResult } from '../../src/core/results.ts';
 import type {
@@ -17,6 +15,7 @@ import type {
   TargetDeclarations,
   TargetPlan,
 } from '../../src/core/suite.ts';
+import { loadExtraVectorFile } from '../../src/core/vector-files.ts';
 import { caseNamed, fixedPlan, requirementInfos, resultFrame } from '../../src/core/suite.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
 import { describeStep, runVector } from './execute.ts';
@@ -60,7 +59,8 @@ export class SwivelSuite implements Suite<SwivelSession, BaseTargetInfo> {
 
   async load(context: SuiteLoadContext): Promise<void> {
     const vectors = await loadSwivelVectors(path.join(context.vectorsRoot, this.name), { rootDir: context.rootDir });
-    for (const file of this.extraFiles) vectors.push(...(await loadExtraFile(file, context.rootDir, vectors)));
+    for (const file of this.extraFiles)
+      vectors.push(...(await loadExtraVectorFile(file, context.rootDir, vectors, checkDocument)));
     this.cases = vectors.map(caseOf);
   }
 
@@ -152,23 +152,4 @@ export function explainVector(vector: Vector): string {
     state = next;
   });
   return lines.join('\n');
-}
-
-async function loadExtraFile(file: string, rootDir: string, existing: Vector[]): Promise<Vector[]> {
-  const shown = path.relative(rootDir, file) || file;
-  let document: unknown;
-  try {
-    document = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw new HarnessError(
-      'HARNESS_VECTORS_INVALID',
-      `cannot read ${shown}: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-  const problems: Problem[] = [];
-  const seen = new Map(existing.map((v) => [v.id, v.source ?? '?']));
-  const vectors = checkDocument(document, shown, problems, seen);
-  if (problems.length > 0)
-    throw new HarnessError('HARNESS_VECTORS_INVALID', `${problems.length} problem(s) in ${shown}`, problems);
-  return vectors.map((v) => ({ ...v, source: shown }));
 }

@@ -6,11 +6,10 @@
  * once (HARNESS_VECTORS_INVALID, exit 2), each with its file, JSON pointer and the fix.
  */
 import { readFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import { HarnessError, type Problem } from '../../src/core/errors.ts';
+import type { Problem } from '../../src/core/errors.ts';
+import { loadVectorDirectory } from '../../src/core/vector-files.ts';
 import { initialState, predictStep, worldOfRequires } from './model.ts';
 import { REQUIREMENT_IDS } from './requirements.ts';
 import type { AgentExpect, Step, Vector } from './types.ts';
@@ -40,48 +39,15 @@ export async function loadSwivelVectors(
   dir: string,
   options: { rootDir?: string; files?: string[] } = {},
 ): Promise<Vector[]> {
-  const rootDir = options.rootDir ?? process.cwd();
-  let names: string[];
-  try {
-    names = options.files ?? (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
-  } catch (error) {
-    const file = relative(rootDir, dir);
-    throw new HarnessError('HARNESS_VECTORS_INVALID', `cannot read the Swivel vector directory ${file}`, [
-      {
-        file,
-        path: '',
-        message: `${(error as NodeJS.ErrnoException).code ?? String(error)}: create it or fix the vectors path`,
-      },
-    ]);
-  }
-  const problems: Problem[] = [];
-  const vectors: Vector[] = [];
-  const seen = new Map<string, string>();
-  for (const name of names) {
-    const absolute = path.isAbsolute(name) ? name : path.join(dir, name);
-    const file = relative(rootDir, absolute);
-    let document: unknown;
-    try {
-      document = JSON.parse(await readFile(absolute, 'utf8'));
-    } catch (error) {
-      problems.push({
-        file,
-        path: '',
-        message: `${error instanceof Error ? error.message : String(error)}: fix the JSON`,
-      });
-      continue;
-    }
-    for (const v of checkDocument(document, file, problems, seen)) vectors.push({ ...v, source: file });
-  }
-  if (problems.length > 0) {
-    const files = new Set(problems.map((p) => p.file)).size;
-    throw new HarnessError(
-      'HARNESS_VECTORS_INVALID',
-      `${problems.length} problem${problems.length === 1 ? '' : 's'} in ${files} Swivel vector file${files === 1 ? '' : 's'}`,
-      problems,
-    );
-  }
-  return vectors;
+  return loadVectorDirectory(
+    dir,
+    {
+      rootDir: options.rootDir ?? process.cwd(),
+      suiteTitle: 'Swivel',
+      ...(options.files ? { files: options.files } : {}),
+    },
+    checkDocument,
+  );
 }
 
 /** Checks one parsed document; returns its vectors that passed the schema. Problems are appended. */
@@ -316,8 +282,4 @@ function distance(a: string, b: string): number {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function relative(rootDir: string, file: string): string {
-  return path.relative(rootDir, path.resolve(rootDir, file)).split(path.sep).join('/');
 }
