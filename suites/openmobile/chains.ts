@@ -70,7 +70,11 @@ export function caseEnds(c: OpenMobileCase, ctx: ChainContext): CaseEnds {
  * group with the most cases left, and goes on from there. Within a group, cases keep their given order
  * (the seed's). Longest chains first, so that parallel devices finish together.
  */
-export function chainCases(ordered: readonly OpenMobileCase[], ctx: ChainContext): OpenMobileCase[][] {
+export function chainCases(
+  ordered: readonly OpenMobileCase[],
+  ctx: ChainContext,
+  ends: (c: OpenMobileCase) => CaseEnds = (c) => caseEnds(c, ctx),
+): OpenMobileCase[][] {
   const regressions: OpenMobileCase[][] = [];
   interface Group {
     stay: OpenMobileCase[];
@@ -83,7 +87,7 @@ export function chainCases(ordered: readonly OpenMobileCase[], ctx: ChainContext
       regressions.push([c]);
       continue;
     }
-    const { start, end } = caseEnds(c, ctx);
+    const { start, end } = ends(c);
     if (start === null) {
       alone.push([c]);
       continue;

@@ -53,8 +53,6 @@ export interface CaseContext {
  */
 export interface LeftState {
   planned: OpenMobileCase;
-  /** {@link stateKey} of that state. */
-  key: string;
   /** The profile-service URL the app was launched with: the next case must be on the same scope. */
   scopeUrl: string;
   state: ModelState;
@@ -713,7 +711,6 @@ async function runCase(
   const left: LeftState | null = known
     ? {
         planned,
-        key: stateKey(planned, matched.state),
         scopeUrl: scope.url,
         state: matched.state,
         logLines: allLogs?.length ?? 0,

@@ -27,11 +27,12 @@ import {
 } from './fuzz.ts';
 import { linksPage } from './links.ts';
 import { consistencyResults, type ChoiceEvidence } from './checks.ts';
-import { caseEnds, chainCases } from './chains.ts';
+import { caseEnds, chainCases, type CaseEnds } from './chains.ts';
 import {
   focusUrl,
   freshState,
   runOpenMobileCase,
+  stateKey,
   type LeftState,
   passwordForms,
   SPECIFICATION,
@@ -202,18 +203,20 @@ export class OpenMobileSuite implements Suite {
     // Where each session's client was left by its previous case (resets: 'fewest'); a session the runner
     // replaced (after a broken case) is not in here, so its next case starts from a reset.
     const fewest = target.resets === 'fewest' && info.capabilities.includes('state');
-    const left = new WeakMap<object, LeftState>();
+    const left = new WeakMap<object, { at: LeftState; key: string }>();
     const chainContext = { catalog: data.catalog, obfuscationKey: data.obfuscationKey };
-    const starts = new Map<string, string | null>();
-    const startKey = (c: OpenMobileCase) => {
-      if (!starts.has(c.id)) starts.set(c.id, caseEnds(c, chainContext).start);
-      return starts.get(c.id);
+    // Predicted once per case: for the chains, then for each case's start.
+    const predicted = new Map<string, CaseEnds>();
+    const ends = (c: OpenMobileCase): CaseEnds => {
+      let found = predicted.get(c.id);
+      if (found === undefined) predicted.set(c.id, (found = caseEnds(c, chainContext)));
+      return found;
     };
     return {
       cases,
       ...(fewest
         ? {
-            chains: (ordered: PlannedCase[]) => chainCases(ordered as OpenMobileCase[], chainContext),
+            chains: (ordered: PlannedCase[]) => chainCases(ordered as OpenMobileCase[], chainContext, ends),
           }
         : {}),
       run: async (planned, env): Promise<CaseResult> => {
@@ -224,8 +227,8 @@ export class OpenMobileSuite implements Suite {
         // Only within a chain (the app was launched with this scope's URL) and only where this case's given
         // steps would lead from a reset.
         const start =
-          previous !== undefined && previous.scopeUrl === env.scope?.url && previous.key === startKey(c)
-            ? previous
+          previous !== undefined && previous.at.scopeUrl === env.scope?.url && previous.key === ends(c).start
+            ? previous.at
             : null;
         const { result, left: now } = await runOpenMobileCase(c, env, {
           catalog: data.catalog,
@@ -234,7 +237,7 @@ export class OpenMobileSuite implements Suite {
           onPrecedence: (e) => precedence.push(e),
           start,
         });
-        if (fewest && now !== null) left.set(session, now);
+        if (fewest && now !== null) left.set(session, { at: now, key: stateKey(c, now.state) });
         if (Object.keys(result.choices).length > 0) choices.push({ caseId: result.id, choices: result.choices });
         return result;
       },
