@@ -72,9 +72,22 @@ export function encodeQueryValue(text: string): string {
       out += ch;
       continue;
     }
-    for (const byte of Buffer.from(ch, 'utf8')) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    out += escapeOf(ch);
   }
   return out;
+}
+
+/** Escapes already written, per character: the generator's alphabets are small. */
+const ESCAPES = new Map<string, string>();
+
+function escapeOf(ch: string): string {
+  let escape = ESCAPES.get(ch);
+  if (escape === undefined) {
+    escape = '';
+    for (const byte of Buffer.from(ch, 'utf8')) escape += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    if (ESCAPES.size < 4096) ESCAPES.set(ch, escape);
+  }
+  return escape;
 }
 
 // -----------------------------------------------------------------------------------------------------------

@@ -191,31 +191,60 @@ export function passwordForms(url: string, key: string | null, anyCase = false):
  * The passwords a client must never log, for the leak check: every form of every password the case sends
  * (at least MIN_SECRET_LENGTH characters), except a form that also occurs in a value the client may log
  * (a username built of the same characters): such a "leak" could not be told from the username.
+ * Given the client's `logs`, only the forms that occur in them: the others cannot be found there, so
+ * `leakMismatch(logs, ...)` is the same either way, and a clean log costs no more than the forms.
  */
-export function leakCandidates(urls: string[], key: string | null, catalogText: readonly string[] = []): string[] {
-  // What a client may log: each URL without its password values, as sent and with each value decoded.
-  const publicValues: string[] = [];
-  const decode = (text: string) => {
-    try {
-      return decodeURIComponent(text);
-    } catch {
-      return text; // a malformed escape: the raw form is what a client would log
+export function leakCandidates(
+  urls: string[],
+  key: string | null,
+  catalogText: readonly string[] = [],
+  logs?: readonly string[],
+): string[] {
+  // Only a distinctive form can be found in a log: four letters or digits in a row, no "=" (it would read
+  // like a logged setting, `domain=mycorp.com`), and not, even trimmed, part of what the client may log.
+  const forms = new Set<string>();
+  for (const url of urls) {
+    for (const f of passwordForms(url, key)) {
+      if (f.length >= MIN_SECRET_LENGTH && !f.includes('=') && DISTINCTIVE.test(f)) forms.add(f);
     }
-  };
+  }
+  if (logs !== undefined) for (const f of forms) if (!logs.some((line) => line.includes(f))) forms.delete(f);
+  // Most generated passwords are too short or absent, and a clean log has none: then nothing else is built.
+  if (forms.size === 0) return [];
+  // What a client may log: each URL without its password values, as sent and decoded.
+  const publicValues: string[] = [...catalogText];
   for (const url of urls) {
     const question = url.indexOf('?');
     const head = question < 0 ? url : url.slice(0, question + 1);
     const pairs = question < 0 ? [] : url.slice(question + 1).split('&');
     const kept = pairs.map((pair) => (pair.startsWith('password=') ? 'password=' : pair));
-    publicValues.push(head + kept.join('&'), head + kept.map(decode).join('&'));
+    publicValues.push(head + kept.join('&'), head + decodedPairs(kept));
   }
-  publicValues.push(...catalogText);
-  // Only a distinctive form can be found in a log: four letters or digits in a row, no "=" (it would read
-  // like a logged setting, `domain=mycorp.com`), and not, even trimmed, part of what the client may log.
-  const forms = urls
-    .flatMap((url) => passwordForms(url, key))
-    .filter((f) => f.length >= MIN_SECRET_LENGTH && !f.includes('=') && /[\p{L}\p{N}]{4}/u.test(f));
-  return [...new Set(forms)].filter((f) => !publicValues.some((v) => v.includes(f) || v.includes(f.trim())));
+  return [...forms].filter((f) => !publicValues.some((v) => v.includes(f) || v.includes(f.trim())));
+}
+
+const DISTINCTIVE = /[\p{L}\p{N}]{4}/u;
+
+/**
+ * The pairs joined with `&`, each decoded; a pair with a malformed escape stays raw (what a client would
+ * log). An escape never spans a literal `&`, so one decode of the whole is the same when every pair decodes.
+ */
+function decodedPairs(pairs: string[]): string {
+  const joined = pairs.join('&');
+  if (!joined.includes('%')) return joined;
+  try {
+    return decodeURIComponent(joined);
+  } catch {
+    return pairs
+      .map((pair) => {
+        try {
+          return decodeURIComponent(pair);
+        } catch {
+          return pair;
+        }
+      })
+      .join('&');
+  }
 }
 
 /** The profile values a client may log (company, domains, prefixes), for {@link leakCandidates}. */
@@ -515,7 +544,7 @@ async function runCase(
   // A session's logs run from its last reset: lines before this case's start are earlier cases' of its chain.
   const allLogs = hasLogs ? await session.logs(signal) : null;
   const logs = allLogs === null ? null : allLogs.slice(from?.logLines ?? 0);
-  const leak = leakMismatch(logs, leakCandidates(sentUrls, ctx.obfuscationKey, catalogText(ctx.catalog)));
+  const leak = leakMismatch(logs, leakCandidates(sentUrls, ctx.obfuscationKey, catalogText(ctx.catalog), logs ?? []));
 
   // Verdict.
   const allRuns = runs;

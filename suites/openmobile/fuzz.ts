@@ -453,10 +453,8 @@ async function runSequence(
     const urls = s.steps.flatMap((step) => (step.concurrent === null ? [step.url] : [step.url, step.concurrent]));
     // Only a request with a password can leak one: the logs are read only then.
     if (hasLogs && urls.some((url) => /password/i.test(url))) {
-      const leak = leakMismatch(
-        await ctx.session.logs(signal),
-        leakCandidates(urls, ctx.obfuscationKey, catalogTextOf(catalog)),
-      );
+      const logs = await ctx.session.logs(signal);
+      const leak = leakMismatch(logs, leakCandidates(urls, ctx.obfuscationKey, catalogTextOf(catalog), logs));
       if (leak) {
         return {
           failure: {

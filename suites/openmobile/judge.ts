@@ -267,8 +267,23 @@ export function leakMismatch(logs: string[] | null, secrets: string[]): Mismatch
   return null;
 }
 
-function observableKey(branch: Branch): string {
-  return JSON.stringify([branch.handled, branch.results, branch.delivery, observableState(branch.state)]);
+/** Do two branches show the same outcome (handling, codes, delivery, saved state), whatever their choices? */
+function sameOutcome(a: Branch, b: Branch): boolean {
+  if (a === b) return true;
+  if (a.handled !== b.handled || a.results.length !== b.results.length) return false;
+  if (a.results.some((code, i) => code !== b.results[i])) return false;
+  const x = a.delivery;
+  const y = b.delivery;
+  if (
+    x.channel !== y.channel ||
+    x.callbackScheme !== y.callbackScheme ||
+    x.dialog !== y.dialog ||
+    x.foreground !== y.foreground ||
+    x.notification !== y.notification
+  ) {
+    return false;
+  }
+  return a.state === b.state || sameState(observableState(a.state), observableState(b.state));
 }
 
 /** The order in which a case's mismatches are told (and the first names its category): the most telling first. */
@@ -295,7 +310,8 @@ export function judgeStep(
     mismatches: mismatchesFor(branch, before, observed, routeRequirement),
   }));
   const matched = scored.filter((s) => s.mismatches.length === 0).map((s) => s.branch);
-  const choiceMattered = branches.length > 1 && new Set(branches.map(observableKey)).size > 1;
+  const first = branches[0] as Branch;
+  const choiceMattered = branches.some((b) => !sameOutcome(first, b));
   const revealed: Record<string, string> = {};
   if (matched.length > 0 && choiceMattered) {
     const points = new Set(matched.flatMap((b) => Object.keys(b.choices)));

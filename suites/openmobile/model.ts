@@ -90,15 +90,20 @@ class Run {
     return index;
   }
 
-  /** A target picks one option per choice point and keeps it, so a point asked twice answers the same. */
-  readonly choose = (pointId: string, options: readonly string[]): string => {
+  /**
+   * A target picks one option per choice point and keeps it, so a point asked twice answers the same.
+   * Bound once per run (the model passes it around as a Chooser).
+   */
+  readonly choose: (pointId: string, options: readonly string[]) => string = this.#choose.bind(this);
+
+  #choose(pointId: string, options: readonly string[]): string {
     const prior = this.choices[pointId];
     if (prior !== undefined) return prior;
     const option = options[this.#decide(options.length)];
     if (option === undefined) throw new Error(`choice point ${pointId} has no options`);
     this.choices[pointId] = option;
     return option;
-  };
+  }
 
   /** Branches into the strict reading (false) and a tolerated non-strict deviation (true). */
   deviate(reason: string): boolean {
@@ -111,10 +116,12 @@ class Run {
 /** Every outcome the reading permits, one Branch per assignment of the choices the request reaches. */
 export function predict(input: StepInput): Branch[] {
   const branches: Branch[] = [];
+  // Every assignment reads the same URL: it is parsed once (the parse is not changed by evaluating).
+  const url = parseUrl(input.url);
   let forced: number[] = [];
   for (;;) {
     const run = new Run(forced);
-    branches.push(evaluate(input, run));
+    branches.push(evaluate(input, url, run));
     let i = run.taken.length - 1;
     while (i >= 0 && (run.taken[i] ?? 0) >= (run.sizes[i] ?? 1) - 1) i--;
     if (i < 0) return branches;
@@ -130,7 +137,7 @@ export function predict(input: StepInput): Branch[] {
 
 /** The first branch: the first option of every choice point, the strict reading. */
 export function predictDefault(input: StepInput): Branch {
-  return evaluate(input, new Run([]));
+  return evaluate(input, parseUrl(input.url), new Run([]));
 }
 
 // -----------------------------------------------------------------------------------------------------------
@@ -165,13 +172,12 @@ function choiceText(pointId: string, option: string): string {
   return `${pointId}=${option}`;
 }
 
-function evaluate(input: StepInput, run: Run): Branch {
+function evaluate(input: StepInput, url: ParsedUrl | null, run: Run): Branch {
   const ctx: Context = { run, derivation: [], violations: [] };
   const { route, state } = input;
   const choose = run.choose;
 
   // 1. Routing: does the URL reach the provisioning facility at all?
-  const url = parseUrl(input.url);
   if (url === null) {
     note(ctx, routeRequirement(route), 'no "scheme://" in the URL: not handled');
     return unhandled(ctx, state);
@@ -463,28 +469,29 @@ function routeRequirement(route: Route): string {
   return route.method === 'url' ? 'OM-ROUTE-ANDROID-URL-COM' : 'OM-ROUTE-ANDROID-INTENT';
 }
 
+function refusal(ctx: Context, requirement: string, where: string, why: string): false {
+  note(ctx, requirement, `${where}: ${why}: not handled`);
+  return false;
+}
+
+/** The seed never shows a path after the host; whether a client ignores one is implementation-defined. */
+function pathRefusal(url: ParsedUrl): string {
+  return `a path ("${url.path}") after the host (${choiceText('OM-CHOICE-PATH', 'not-handled')})`;
+}
+
 function routeRequest(url: ParsedUrl, route: Route, ctx: Context): boolean {
   const requirement = routeRequirement(route);
   const scheme = url.scheme.toLowerCase();
   const host = url.host.toLowerCase();
   const where = `scheme "${url.scheme}", host "${url.host}"`;
-  const refuse = (why: string): false => {
-    note(ctx, requirement, `${where}: ${why}: not handled`);
-    return false;
-  };
+  // Plain functions, not closures: this runs once per branch of every step the fuzzer judges.
+  const refuse = refusal.bind(null, ctx, requirement, where);
   const choose = ctx.run.choose;
-  // The seed never shows a path after the host; whether a client ignores one is implementation-defined.
-  let pathOption = '';
-  const pathAccepted = (): boolean => {
-    pathOption = choose('OM-CHOICE-PATH', OPT.path);
-    return pathOption === 'handled';
-  };
-  const pathRefusal = () => `a path ("${url.path}") after the host (${choiceText('OM-CHOICE-PATH', pathOption)})`;
 
   if (route.platform === 'ios') {
     if (scheme !== 'ipass') return refuse('not the ipass scheme');
     if (host !== 'provision' && host !== 'provision.com') return refuse('not the provision host');
-    if (url.path !== '' && !pathAccepted()) return refuse(pathRefusal());
+    if (url.path !== '' && choose('OM-CHOICE-PATH', OPT.path) !== 'handled') return refuse(pathRefusal(url));
     if (host === 'provision.com') {
       const option = choose('OM-CHOICE-IOS-PROVISION-COM', OPT.iosProvisionCom);
       if (option === 'not-handled')
@@ -501,7 +508,7 @@ function routeRequest(url: ParsedUrl, route: Route, ctx: Context): boolean {
 
   if (route.method === 'url') {
     if (scheme === 'clientx' && host === 'provision.com') {
-      if (url.path !== '' && !pathAccepted()) return refuse(pathRefusal());
+      if (url.path !== '' && choose('OM-CHOICE-PATH', OPT.path) !== 'handled') return refuse(pathRefusal(url));
       if (url.scheme !== scheme || url.host !== host) {
         const option = choose('OM-CHOICE-ANDROID-URL-CASE', OPT.androidUrlCase);
         if (option === 'not-handled')
@@ -520,7 +527,7 @@ function routeRequest(url: ParsedUrl, route: Route, ctx: Context): boolean {
 
   if (scheme !== 'clientx') return refuse('not the clientx scheme');
   if (host !== 'provision' && host !== 'provision.com') return refuse('not the provision host');
-  if (url.path !== '' && !pathAccepted()) return refuse(pathRefusal());
+  if (url.path !== '' && choose('OM-CHOICE-PATH', OPT.path) !== 'handled') return refuse(pathRefusal(url));
   if (host === 'provision.com') {
     const option = choose('OM-CHOICE-INTENT-PROVISION-COM', OPT.intentProvisionCom);
     if (option === 'not-handled')
@@ -883,19 +890,20 @@ function requested(ctx: Context, name: string, value: string | undefined, saved:
  */
 function acceptableCodes(violations: readonly Violation[], fetchFailure: Violation | null): number[] {
   const codes: number[] = [];
-  const add = (code: number): void => {
-    if (!codes.includes(code)) codes.push(code);
-  };
-  for (const v of violations) if (v.phase === 'request') add(v.code);
+  for (const v of violations) if (v.phase === 'request') addOnce(codes, v.code);
   if (codes.length > 0) {
-    if (fetchFailure !== null) add(fetchFailure.code);
+    if (fetchFailure !== null) addOnce(codes, fetchFailure.code);
   } else if (fetchFailure !== null) {
-    add(fetchFailure.code);
+    addOnce(codes, fetchFailure.code);
   } else {
-    for (const v of violations) if (v.phase === 'configuration') add(v.code);
+    for (const v of violations) if (v.phase === 'configuration') addOnce(codes, v.code);
   }
   if (codes.length === 0) return [0];
   return codes.sort((a, b) => a - b);
+}
+
+function addOnce(codes: number[], code: number): void {
+  if (!codes.includes(code)) codes.push(code);
 }
 
 function handled(ctx: Context, results: number[], delivery: DeliveryPrediction, state: ModelState): Branch {

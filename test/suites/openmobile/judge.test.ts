@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ProvisionObservation } from '../../../src/core/types.ts';
+import { leakCandidates } from '../../../suites/openmobile/execute.ts';
 import { judgeStep, leakMismatch } from '../../../suites/openmobile/judge.ts';
+import { obfuscate } from '../../../suites/openmobile/obfuscation.ts';
 import type { Branch, ModelState } from '../../../suites/openmobile/types.ts';
 
 const fresh: ModelState = {
@@ -130,6 +132,24 @@ describe('judgeStep', () => {
     expect(leakMismatch(['got password=doggylove2'], ['doggylove2'])?.category).toBe('password-leak');
     expect(leakMismatch(['got password=***'], ['doggylove2'])).toBeNull();
     expect(leakMismatch(null, ['doggylove2'])).toBeNull();
+  });
+
+  it('looks for every distinctive form of a password, and restricted to the logs finds the same leak', () => {
+    const key = '8CC677D6FA2AC487C2FC7AD7232F87D8FCAFD5E9FC0AFBFF23B09D8713BE3463';
+    const urls = [
+      'clientx://provision?pid=1&username=jsmith&password=pa%20ss%26word',
+      `clientx://provision?pid=1&password=${obfuscate('hidden42', key)}&obfuscation=Y`,
+      'clientx://provision?pid=1&username=jsmithy&password=smith', // also in a username: not distinctive
+      'clientx://provision?pid=1&password=abc', // too short to look for
+    ];
+    const all = leakCandidates(urls, key);
+    expect(all).toEqual(['pa%20ss%26word', 'pa ss&word', obfuscate('hidden42', key), 'hidden42']);
+    const logs = ['request: clientx://provision?pid=1&password=***', 'saved hidden42 for jsmith'];
+    expect(leakCandidates(urls, key, [], logs)).toEqual(['hidden42']);
+    expect(leakMismatch(logs, leakCandidates(urls, key, [], logs))).toEqual(leakMismatch(logs, all));
+    expect(leakCandidates(urls, key, [], ['nothing secret here'])).toEqual([]);
+    // A form that is also a catalog value a client may log is not looked for.
+    expect(leakCandidates(urls, key, ['hidden42'])).not.toContain('hidden42');
   });
 });
 
