@@ -3,7 +3,8 @@
  * `harness fuzz` wires a target (src/cli/fuzz.ts): the in-process driver, one session, one scope of the real
  * profile service on loopback, the suite's fuzz properties with the configured `maxSteps`.
  *   1. Fuzz cases per second (requests sent and judged) of each property on each platform, defect-free
- *      clients, a fixed time budget each. Goal: 5,000/s on one core.
+ *      clients, a fixed time budget each, after a warm-up until the rate stops rising (its one-second
+ *      windows are printed, the cold first one included). Goal: 5,000/s on one core.
  *   2. Time to the first failure over every seeded defect/platform pair (drivers/emulated/defects.ts), a
  *      fresh target with that one defect, a fixed seed. Goal: median under 1 s. Pairs not found are named.
  *   3. Size of the shrunk counterexamples: requests, and query parameters of the failing request beyond
@@ -120,7 +121,27 @@ export interface RateResult {
   casesPerCpuSecond: number;
   /** A failure on a defect-free client: a bug of the model or the client, and the rate is cut short. */
   failure: string | null;
+  /** How this property and platform were warmed up before the measurement (see {@link warmUp}). */
+  warmUp: WarmUp;
 }
+
+/**
+ * The warm-up before a rate is measured: one-second windows on a target of its own until the rate stops
+ * rising. On one core V8's optimizing compiler shares the core with the fuzzer, so a cold process takes
+ * some seconds to reach its steady rate (about 1,300 cases/s in its first second): a rate measured inside
+ * that ramp says how long the JIT took, not how fast the fuzzer runs. The cold windows are printed.
+ */
+export interface WarmUp {
+  /** Cases per second of each window, in order. */
+  windows: number[];
+  elapsedMs: number;
+}
+
+const WARM_WINDOW_MS = 1000;
+const WARM_MIN_WINDOWS = 3;
+const WARM_MAX_WINDOWS = 12;
+/** Warm when a window is no more than this above the mean of the two before it. */
+const WARM_RISE = 1.05;
 
 export interface PairResult {
   defect: string;
@@ -216,7 +237,45 @@ function found(o: FuzzOutcome<FuzzSequence>): boolean {
   return o.failures.length > 0 || o.inconsistency !== null;
 }
 
-async function measureRate(rig: FuzzRig, platform: Platform, id: PropertyId, ms: number, seed: number) {
+export async function warmUp(rig: FuzzRig, platform: Platform, id: PropertyId, seed: number): Promise<WarmUp> {
+  const target = await rig.open(cleanTarget(platform).name);
+  const started = performance.now();
+  try {
+    const [property] = target.properties([id]);
+    if (property === undefined) throw new Error(`bench: no ${id} property`);
+    const windows: number[] = [];
+    let cases = 0;
+    while (windows.length < WARM_MAX_WINDOWS) {
+      const o = await fuzzProperty(property, {
+        timeMs: WARM_WINDOW_MS,
+        runs: Number.POSITIVE_INFINITY,
+        seed: seed + windows.length,
+      });
+      // The property's statistics count every run it checked: a window's cases are the difference.
+      windows.push((o.statistics.cases - cases) / (o.elapsedMs / 1000));
+      cases = o.statistics.cases;
+      const n = windows.length;
+      if (o.failures.length > 0 || o.inconsistency !== null) break; // measureRate reports it
+      if (n >= WARM_MIN_WINDOWS) {
+        const last = windows[n - 1] as number;
+        const before = ((windows[n - 2] as number) + (windows[n - 3] as number)) / 2;
+        if (last <= before * WARM_RISE) break;
+      }
+    }
+    return { windows, elapsedMs: performance.now() - started };
+  } finally {
+    await target.close();
+  }
+}
+
+async function measureRate(
+  rig: FuzzRig,
+  platform: Platform,
+  id: PropertyId,
+  ms: number,
+  seed: number,
+  warm: WarmUp,
+): Promise<RateResult> {
   const target = await rig.open(cleanTarget(platform).name);
   try {
     const [property] = target.properties([id]);
@@ -234,7 +293,8 @@ async function measureRate(rig: FuzzRig, platform: Platform, id: PropertyId, ms:
       casesPerSecond: o.statistics.cases / (o.elapsedMs / 1000),
       casesPerCpuSecond: o.statistics.cases / ((used.user + used.system) / 1e6),
       failure,
-    } satisfies RateResult;
+      warmUp: warm,
+    };
   } finally {
     await target.close();
   }
@@ -333,14 +393,12 @@ export async function benchFuzz(options: FuzzBenchOptions): Promise<FuzzBenchRes
   ]);
   const progress = options.progress ?? (() => undefined);
   try {
-    // Warm the JIT up on both properties before anything is timed.
-    for (const platform of PLATFORMS) {
-      for (const id of PROPERTY_IDS) await measureRate(rig, platform, id, 500, options.seed + 1);
-    }
     const rates: RateResult[] = [];
     for (const platform of PLATFORMS) {
       for (const id of PROPERTY_IDS) {
-        const r = await measureRate(rig, platform, id, options.rateMs, options.seed);
+        // Other seeds than the measurement's: the measured runs are not ones the warm-up already made.
+        const warm = await warmUp(rig, platform, id, options.seed + 1000);
+        const r = await measureRate(rig, platform, id, options.rateMs, options.seed, warm);
         progress(`  fuzz rate ${id} on ${platform}: ${Math.round(r.casesPerSecond)} cases/s`);
         rates.push(r);
       }
@@ -384,6 +442,7 @@ export function fuzzBenchLines(r: FuzzBenchResult): string[] {
   for (const x of r.rates) {
     lines.push(
       `fuzz ${x.property.padEnd(10)} ${x.platform.padEnd(8)}   ${fmt(x.casesPerSecond)} cases/s, ${fmt(x.casesPerCpuSecond)} per CPU second (${fmt(x.cases)} requests judged in ${fmt(x.runs)} runs, ${(x.elapsedMs / 1000).toFixed(1)} s; goal >= 5,000)${x.failure === null ? '' : ` FAILED on the defect-free client: ${x.failure}`}`,
+      `${' '.repeat(31)}after ${(x.warmUp.elapsedMs / 1000).toFixed(1)} s of warm-up, cases/s per second: ${x.warmUp.windows.map(fmt).join(', ')}`,
     );
   }
   const hit = r.pairs.filter((p) => p.detectedMs !== null);
