@@ -28,7 +28,6 @@ export interface ParsedUrl {
   malformed: boolean;
 }
 
-const STRICT = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const LENIENT = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 const PLUS_OPTIONS = optionsOf('OM-CHOICE-PLUS');
@@ -72,13 +71,38 @@ export function isMalformed(text: string): boolean {
   return bytes.length > 0 && !validUtf8(bytes);
 }
 
+/**
+ * Whether `bytes` are well-formed UTF-8, as a fatal TextDecoder judges them (the WHATWG decoder: no
+ * overlong forms, no surrogates, nothing above U+10FFFF, no stray or missing continuation bytes), without
+ * building a buffer or catching an error: this runs on every escaped run of every generated request.
+ */
 function validUtf8(bytes: number[]): boolean {
-  try {
-    STRICT.decode(Uint8Array.from(bytes));
-    return true;
-  } catch {
-    return false;
+  let i = 0;
+  while (i < bytes.length) {
+    const lead = bytes[i] as number;
+    i++;
+    if (lead < 0x80) continue;
+    let continuations: number;
+    let lower = 0x80;
+    let upper = 0xbf;
+    if (lead >= 0xc2 && lead <= 0xdf) continuations = 1;
+    else if (lead >= 0xe0 && lead <= 0xef) {
+      continuations = 2;
+      if (lead === 0xe0) lower = 0xa0;
+      else if (lead === 0xed) upper = 0x9f;
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+      continuations = 3;
+      if (lead === 0xf0) lower = 0x90;
+      else if (lead === 0xf4) upper = 0x8f;
+    } else return false;
+    for (let k = 0; k < continuations; k++, i++) {
+      const byte = bytes[i];
+      if (byte === undefined || byte < lower || byte > upper) return false;
+      lower = 0x80;
+      upper = 0xbf;
+    }
   }
+  return true;
 }
 
 /**

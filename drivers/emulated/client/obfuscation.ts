@@ -3,7 +3,7 @@
  * PKCS#7 padding under a key shared with the app. The key is configuration handed to the client, never a
  * constant in code.
  */
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv, type Decipher } from 'node:crypto';
 
 const HEX_BLOCKS = /^(?:[0-9A-Fa-f]{32})+$/;
 const KEY = /^[0-9A-Fa-f]{64}$/;
@@ -25,13 +25,7 @@ export function deobfuscate(obfuscated: string, keyHex: string | null): string |
   // and the fuzzer sends the same few passwords again and again: the answer is a pure function of the two.
   const known = key.decoded.get(obfuscated);
   if (known !== undefined) return known;
-  let clear: string | null;
-  try {
-    const decipher = createDecipheriv('aes-256-ecb', key.bytes, null);
-    clear = strictUtf8.decode(Buffer.concat([decipher.update(Buffer.from(obfuscated, 'hex')), decipher.final()]));
-  } catch {
-    clear = null;
-  }
+  const clear = unpadUtf8(key.decipher.update(Buffer.from(obfuscated, 'hex')));
   if (key.decoded.size >= DECODED_KEPT) key.decoded.clear();
   key.decoded.set(obfuscated, clear);
   return clear;
@@ -40,8 +34,25 @@ export function deobfuscate(obfuscated: string, keyHex: string | null): string |
 /** Answers kept per key: enough for the passwords a fuzz run repeats, small enough to never matter. */
 const DECODED_KEPT = 1024;
 
+/** The text of PKCS#7-padded bytes, or null for a bad padding or bytes that are not UTF-8. */
+function unpadUtf8(padded: Buffer): string | null {
+  const n = padded[padded.length - 1] ?? 0;
+  if (n < 1 || n > 16 || n > padded.length) return null;
+  for (let i = padded.length - n; i < padded.length; i++) if (padded[i] !== n) return null;
+  try {
+    return strictUtf8.decode(padded.subarray(0, padded.length - n));
+  } catch {
+    return null;
+  }
+}
+
 interface KnownKey {
-  bytes: Buffer;
+  /**
+   * AES-256-ECB without padding, never finished: ECB carries nothing from one block to the next, so one
+   * decipher fed whole blocks serves every password under this key (setting a key up costs more than
+   * decrypting a password). The padding is checked here.
+   */
+  decipher: Decipher;
   decoded: Map<string, string | null>;
 }
 
@@ -51,7 +62,12 @@ const keys = new Map<string, KnownKey | null>();
 function keyFor(keyHex: string): KnownKey | null {
   let key = keys.get(keyHex);
   if (key === undefined) {
-    key = KEY.test(keyHex) ? { bytes: Buffer.from(keyHex, 'hex'), decoded: new Map() } : null;
+    key = KEY.test(keyHex)
+      ? {
+          decipher: createDecipheriv('aes-256-ecb', Buffer.from(keyHex, 'hex'), null).setAutoPadding(false),
+          decoded: new Map(),
+        }
+      : null;
     if (keys.size >= 16) keys.clear();
     keys.set(keyHex, key);
   }

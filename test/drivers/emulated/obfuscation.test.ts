@@ -1,3 +1,4 @@
+import { createCipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { deobfuscate, obfuscate } from '../../../drivers/emulated/client/obfuscation.ts';
 
@@ -29,5 +30,22 @@ describe('deobfuscate (answers are remembered per key)', () => {
     const hexes = Array.from({ length: 2_500 }, (_, i) => [obfuscate(`pw-${i}`, KEY), `pw-${i}`] as const);
     for (const [hex, clear] of hexes) expect(deobfuscate(hex, KEY)).toBe(clear);
     for (const [hex, clear] of hexes.slice(0, 10)) expect(deobfuscate(hex, KEY)).toBe(clear);
+  });
+
+  it('checks the padding and UTF-8 of every block it decrypts, as one-shot AES does', () => {
+    const raw = (bytes: number[]) => {
+      const cipher = createCipheriv('aes-256-ecb', Buffer.from(KEY, 'hex'), null).setAutoPadding(false);
+      return Buffer.concat([cipher.update(Buffer.from(bytes)), cipher.final()]).toString('hex');
+    };
+    const block = (tail: number[]) => [...Array<number>(16 - tail.length).fill(0x62), ...tail];
+    expect(deobfuscate(raw(block([0])), KEY)).toBeNull();
+    expect(deobfuscate(raw(block([17])), KEY)).toBeNull();
+    expect(deobfuscate(raw(block([1, 2])), KEY)).toBeNull();
+    expect(deobfuscate(raw([...block([]), ...block([4, 4, 4, 4])]), KEY)).toBe('b'.repeat(28));
+    expect(deobfuscate(raw([0xc3, 0x28, ...Array<number>(14).fill(14)]), KEY)).toBeNull(); // not UTF-8
+    for (let length = 0; length <= 40; length++) {
+      const clear = [...'xé😀'.repeat(20)].slice(0, length).join('');
+      expect(deobfuscate(obfuscate(clear, KEY), KEY)).toBe(clear);
+    }
   });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isMalformed, parseUrl, percentDecode, QueryReader } from '../../../suites/openmobile/url.ts';
 
@@ -61,6 +62,50 @@ describe('percentDecode', () => {
     expect(percentDecode('%C3(', false)).toBe('\uFFFD(');
     expect(isMalformed('%C3(')).toBe(true);
     expect(isMalformed('plain')).toBe(false);
+  });
+
+  it('judges escaped bytes UTF-8 exactly as a fatal TextDecoder does', () => {
+    const strict = new TextDecoder('utf-8', { fatal: true });
+    const valid = (bytes: number[]) => {
+      try {
+        strict.decode(Uint8Array.from(bytes));
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const escaped = (bytes: number[]) => bytes.map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+    // The edges: overlong forms, surrogates, above U+10FFFF, truncated and stray continuation bytes.
+    const edges = [
+      [0xc0, 0x80],
+      [0xc1, 0xbf],
+      [0xc2, 0x80],
+      [0xdf, 0xbf],
+      [0xe0, 0x9f, 0x80],
+      [0xe0, 0xa0, 0x80],
+      [0xed, 0x9f, 0xbf],
+      [0xed, 0xa0, 0x80],
+      [0xef, 0xbf, 0xbf],
+      [0xf0, 0x8f, 0x80, 0x80],
+      [0xf0, 0x90, 0x80, 0x80],
+      [0xf4, 0x8f, 0xbf, 0xbf],
+      [0xf4, 0x90, 0x80, 0x80],
+      [0xf5, 0x80, 0x80, 0x80],
+      [0xe4, 0xb8],
+      [0x80],
+      [0xbf, 0x41],
+      [0xe4, 0xb8, 0xad, 0xe4],
+      [0xff],
+      [0x41, 0xc3, 0xa9],
+    ];
+    for (const bytes of edges) expect(isMalformed(escaped(bytes)), escaped(bytes)).toBe(!valid(bytes));
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0x80, max: 0xbf })), { maxLength: 12 }),
+        (bytes) => isMalformed(escaped(bytes)) === !valid(bytes),
+      ),
+      { numRuns: 20_000 },
+    );
   });
 });
 
