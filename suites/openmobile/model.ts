@@ -469,29 +469,28 @@ function routeRequirement(route: Route): string {
   return route.method === 'url' ? 'OM-ROUTE-ANDROID-URL-COM' : 'OM-ROUTE-ANDROID-INTENT';
 }
 
-function refusal(ctx: Context, requirement: string, where: string, why: string): false {
-  note(ctx, requirement, `${where}: ${why}: not handled`);
-  return false;
-}
-
-/** The seed never shows a path after the host; whether a client ignores one is implementation-defined. */
-function pathRefusal(url: ParsedUrl): string {
-  return `a path ("${url.path}") after the host (${choiceText('OM-CHOICE-PATH', 'not-handled')})`;
-}
-
 function routeRequest(url: ParsedUrl, route: Route, ctx: Context): boolean {
   const requirement = routeRequirement(route);
   const scheme = url.scheme.toLowerCase();
   const host = url.host.toLowerCase();
   const where = `scheme "${url.scheme}", host "${url.host}"`;
-  // Plain functions, not closures: this runs once per branch of every step the fuzzer judges.
-  const refuse = refusal.bind(null, ctx, requirement, where);
+  const refuse = (why: string): false => {
+    note(ctx, requirement, `${where}: ${why}: not handled`);
+    return false;
+  };
   const choose = ctx.run.choose;
+  // The seed never shows a path after the host; whether a client ignores one is implementation-defined.
+  let pathOption = '';
+  const pathAccepted = (): boolean => {
+    pathOption = choose('OM-CHOICE-PATH', OPT.path);
+    return pathOption === 'handled';
+  };
+  const pathRefusal = () => `a path ("${url.path}") after the host (${choiceText('OM-CHOICE-PATH', pathOption)})`;
 
   if (route.platform === 'ios') {
     if (scheme !== 'ipass') return refuse('not the ipass scheme');
     if (host !== 'provision' && host !== 'provision.com') return refuse('not the provision host');
-    if (url.path !== '' && choose('OM-CHOICE-PATH', OPT.path) !== 'handled') return refuse(pathRefusal(url));
+    if (url.path !== '' && !pathAccepted()) return refuse(pathRefusal());
     if (host === 'provision.com') {
       const option = choose('OM-CHOICE-IOS-PROVISION-COM', OPT.iosProvisionCom);
       if (option === 'not-handled')
@@ -508,7 +507,7 @@ function routeRequest(url: ParsedUrl, route: Route, ctx: Context): boolean {
 
   if (route.method === 'url') {
     if (scheme === 'clientx' && host === 'provision.com') {
-      if (url.path !== '' && choose('OM-CHOICE-PATH', OPT.path) !== 'handled') return refuse(pathRefusal(url));
+      if (url.path !== '' && !pathAccepted()) return refuse(pathRefusal());
       if (url.scheme !== scheme || url.host !== host) {
         const option = choose('OM-CHOICE-ANDROID-URL-CASE', OPT.androidUrlCase);
         if (option === 'not-handled')
@@ -527,7 +526,7 @@ function routeRequest(url: ParsedUrl, route: Route, ctx: Context): boolean {
 
   if (scheme !== 'clientx') return refuse('not the clientx scheme');
   if (host !== 'provision' && host !== 'provision.com') return refuse('not the provision host');
-  if (url.path !== '' && choose('OM-CHOICE-PATH', OPT.path) !== 'handled') return refuse(pathRefusal(url));
+  if (url.path !== '' && !pathAccepted()) return refuse(pathRefusal());
   if (host === 'provision.com') {
     const option = choose('OM-CHOICE-INTENT-PROVISION-COM', OPT.intentProvisionCom);
     if (option === 'not-handled')
@@ -890,20 +889,19 @@ function requested(ctx: Context, name: string, value: string | undefined, saved:
  */
 function acceptableCodes(violations: readonly Violation[], fetchFailure: Violation | null): number[] {
   const codes: number[] = [];
-  for (const v of violations) if (v.phase === 'request') addOnce(codes, v.code);
+  const add = (code: number): void => {
+    if (!codes.includes(code)) codes.push(code);
+  };
+  for (const v of violations) if (v.phase === 'request') add(v.code);
   if (codes.length > 0) {
-    if (fetchFailure !== null) addOnce(codes, fetchFailure.code);
+    if (fetchFailure !== null) add(fetchFailure.code);
   } else if (fetchFailure !== null) {
-    addOnce(codes, fetchFailure.code);
+    add(fetchFailure.code);
   } else {
-    for (const v of violations) if (v.phase === 'configuration') addOnce(codes, v.code);
+    for (const v of violations) if (v.phase === 'configuration') add(v.code);
   }
   if (codes.length === 0) return [0];
   return codes.sort((a, b) => a - b);
-}
-
-function addOnce(codes: number[], code: number): void {
-  if (!codes.includes(code)) codes.push(code);
 }
 
 function handled(ctx: Context, results: number[], delivery: DeliveryPrediction, state: ModelState): Branch {
