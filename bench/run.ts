@@ -247,7 +247,9 @@ if (wants('plan')) {
   );
 }
 if (wants('fuzz')) {
-  console.error('fuzz: 5 s per property and platform, then every seeded defect/platform pair (up to 20 s each)...');
+  console.error(
+    'fuzz: per property and platform a warm-up (until the rate stops rising) and 5 s measured, then every seeded defect/platform pair (up to 20 s each)...',
+  );
   const fuzzResult = await benchFuzz({ rateMs: 5000, pairMs: 20_000, seed: 1 });
   for (const line of fuzzBenchLines(fuzzResult)) console.log(line);
 }
