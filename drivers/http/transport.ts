@@ -1,12 +1,11 @@
-import http from 'node:http';
-import https from 'node:https';
 import { AdapterProtocolError, bodyExcerpt, quoteExcerpt } from './errors.ts';
 import { describeSchemaErrors, schemaValidator, type SchemaName } from './schemas.ts';
+import { parseBase, resolveUnder, Wire, type ParsedBase } from './wire.ts';
 
 /**
- * The client half of the adapter protocol's wire: one keep-alive agent, a deadline per request, the caller's
- * AbortSignal, and every deviation from the protocol turned into an {@link AdapterProtocolError}. It knows
- * HTTP and JSON, not what the endpoints mean.
+ * The client half of the adapter protocol's wire: the HTTP client the server drivers share (wire.ts: keep-alive
+ * connections, a deadline per request, the caller's AbortSignal, a size limit), and every deviation from the
+ * protocol turned into an {@link AdapterProtocolError}. It knows HTTP and JSON, not what the endpoints mean.
  */
 
 export type HttpMethod = 'GET' | 'POST';
@@ -42,8 +41,8 @@ interface RawAnswer {
 export class AdapterTransport {
   readonly baseUrl: URL;
   readonly timeoutMs: number;
-  readonly #agent: http.Agent;
-  readonly #request: typeof http.request;
+  readonly #base: ParsedBase;
+  readonly #wire: Wire;
 
   constructor(baseUrl: URL, timeoutMs: number) {
     // A base URL with a path (`http://lab/adapters/7`) keeps it: protocol paths are appended, not replaced.
@@ -53,11 +52,8 @@ export class AdapterTransport {
     base.hash = '';
     this.baseUrl = base;
     this.timeoutMs = timeoutMs;
-    const secure = base.protocol === 'https:';
-    this.#agent = secure
-      ? new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS })
-      : new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
-    this.#request = secure ? https.request : http.request;
+    this.#base = parseBase(base.href);
+    this.#wire = new Wire({ timeoutMs, maxBodyBytes: MAX_BODY_BYTES, oversize: 'fail', connections: MAX_SOCKETS });
   }
 
   /** Sends the exchange and returns the parsed body, checked against `schema` (undefined for a 204). */
@@ -100,124 +96,70 @@ export class AdapterTransport {
     return parsed;
   }
 
-  /** Closes idle keep-alive sockets and any request still in flight. */
+  /** Closes the connections and ends any request still in flight. */
   destroy(): void {
-    this.#agent.destroy();
+    void this.#wire.close();
   }
 
-  #send(endpoint: string, exchange: Exchange): Promise<RawAnswer> {
-    const { signal } = exchange;
-    return new Promise<RawAnswer>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(abortReason(signal));
-        return;
-      }
-      const payload = exchange.body === undefined ? undefined : Buffer.from(JSON.stringify(exchange.body), 'utf8');
-      const headers: http.OutgoingHttpHeaders = { accept: 'application/json' };
-      if (payload !== undefined) {
-        headers['content-type'] = 'application/json';
-        headers['content-length'] = payload.length;
-      }
-
-      let settled = false;
-      let status: number | null = null;
-      const chunks: Buffer[] = [];
-      let received = 0;
-      const partial = (): { excerpt: string | null; quoted: string } => {
-        if (status === null) return { excerpt: null, quoted: '' };
-        const body = Buffer.concat(chunks);
-        const excerpt = bodyExcerpt(body);
-        return { excerpt, quoted: `: ${quoteExcerpt(excerpt, body.length)}` };
-      };
-
-      const req = this.#request(new URL(exchange.path.replace(/^\//, ''), this.baseUrl), {
-        method: exchange.method,
-        agent: this.#agent,
-        headers,
-      });
-
-      const settle = (outcome: { error: unknown } | { answer: RawAnswer }): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        if ('error' in outcome) {
-          // A socket left half-read would be handed to the next request by the agent; destroy it instead.
-          req.destroy();
-          reject(outcome.error);
-        } else {
-          resolve(outcome.answer);
-        }
-      };
-
-      const timer = setTimeout(() => {
-        const { excerpt, quoted } = partial();
-        const message =
-          status === null
-            ? `${endpoint} did not answer within ${this.timeoutMs} ms`
-            : `${endpoint} answered ${status} but did not finish its body within ${this.timeoutMs} ms${quoted}`;
-        settle({ error: new AdapterProtocolError(endpoint, status, excerpt, message) });
-      }, this.timeoutMs);
-
-      const onAbort = (): void => settle({ error: abortReason(signal) });
-      signal?.addEventListener('abort', onAbort, { once: true });
-
-      req.on('error', (cause: NodeJS.ErrnoException) => {
-        const { excerpt, quoted } = partial();
-        const message =
-          status === null
-            ? `${endpoint} failed before any answer: ${describeSocketError(cause)}`
-            : `${endpoint} answered ${status} but the connection failed before the body was complete ` +
-              `(${describeSocketError(cause)})${quoted}`;
-        settle({ error: new AdapterProtocolError(endpoint, status, excerpt, message, { cause }) });
-      });
-
-      req.on('response', (res) => {
-        status = res.statusCode ?? null;
-        res.on('data', (chunk: Buffer) => {
-          received += chunk.length;
-          if (received > MAX_BODY_BYTES) {
-            const { excerpt, quoted } = partial();
-            settle({
-              error: new AdapterProtocolError(
-                endpoint,
-                status,
-                excerpt,
-                `${endpoint} answered ${status} with a body larger than ${MAX_BODY_BYTES} bytes${quoted}`,
-              ),
-            });
-            return;
-          }
-          chunks.push(chunk);
-        });
-        res.on('end', () => settle({ answer: { status: res.statusCode ?? 0, body: Buffer.concat(chunks) } }));
-        // A connection cut mid-body surfaces as 'error' on some Node versions and only as an incomplete
-        // 'close' on others; both mean the same thing here.
-        const cut = (cause?: unknown): void => {
-          const { excerpt, quoted } = partial();
-          settle({
-            error: new AdapterProtocolError(
-              endpoint,
-              status,
-              excerpt,
-              `${endpoint} answered ${status} but the connection closed before the body was complete${quoted}`,
-              cause === undefined ? undefined : { cause },
-            ),
-          });
-        };
-        res.on('error', cut);
-        res.on('close', () => {
-          if (!res.complete) cut();
-        });
-      });
-
-      req.end(payload);
+  async #send(endpoint: string, exchange: Exchange): Promise<RawAnswer> {
+    const body = exchange.body === undefined ? null : JSON.stringify(exchange.body);
+    const { origin, path } = resolveUnder(this.#base, exchange.path.replace(/^\//, ''));
+    const outcome = await this.#wire.send({
+      origin,
+      path,
+      method: exchange.method,
+      headers: body === null ? ACCEPT_JSON : SEND_JSON,
+      body,
+      signal: exchange.signal ?? NEVER,
     });
+    switch (outcome.kind) {
+      case 'answer':
+        return { status: outcome.status, body: outcome.body };
+      case 'aborted':
+        throw outcome.reason;
+      case 'timeout':
+        throw partialError(
+          endpoint,
+          outcome.status,
+          outcome.partial,
+          outcome.status === null
+            ? `${endpoint} did not answer within ${this.timeoutMs} ms`
+            : `${endpoint} answered ${outcome.status} but did not finish its body within ${this.timeoutMs} ms`,
+        );
+      case 'oversize':
+        throw partialError(
+          endpoint,
+          outcome.status,
+          outcome.partial,
+          `${endpoint} answered ${outcome.status} with a body larger than ${MAX_BODY_BYTES} bytes`,
+        );
+      case 'cut':
+        throw partialError(
+          endpoint,
+          outcome.status,
+          outcome.partial,
+          `${endpoint} answered ${outcome.status} but the connection closed before the body was complete`,
+        );
+      case 'failed': {
+        const cause: NodeJS.ErrnoException = new Error(outcome.message);
+        if (outcome.code !== null) cause.code = outcome.code;
+        const message = `${endpoint} failed before any answer: ${describeSocketError(cause)}`;
+        throw new AdapterProtocolError(endpoint, null, null, message, { cause });
+      }
+    }
   }
 }
 
-function abortReason(signal: AbortSignal | undefined): unknown {
-  return signal?.reason ?? new DOMException('The operation was aborted', 'AbortError');
+const ACCEPT_JSON: Record<string, string> = { accept: 'application/json' };
+const SEND_JSON: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json' };
+/** A signal for calls that give none: never aborted. */
+const NEVER = new AbortController().signal;
+
+/** An error for an answer that started but was not usable, quoting the body received so far. */
+function partialError(endpoint: string, status: number | null, partial: Buffer, message: string): AdapterProtocolError {
+  if (status === null) return new AdapterProtocolError(endpoint, null, null, message);
+  const excerpt = bodyExcerpt(partial);
+  return new AdapterProtocolError(endpoint, status, excerpt, `${message}: ${quoteExcerpt(excerpt, partial.length)}`);
 }
 
 const SOCKET_ERRORS: Record<string, string> = {

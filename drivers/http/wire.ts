@@ -1,8 +1,9 @@
 /**
- * The HTTP client the server drivers (swivel, surepassid, profile-service) share: keep-alive connection pools,
- * one deadline per request from sending to the last body byte, the caller's AbortSignal, a limit on the
- * answer's size. It reports what happened in neutral terms (`WireOutcome`); each driver words that in its
- * own records, so moving the drivers here changed no message a suite or a report sees.
+ * The HTTP client every driver that speaks HTTP shares (the adapter protocol's transport.ts; swivel,
+ * surepassid, profile-service): keep-alive connection pools, one deadline per request from sending to the
+ * last body byte, the caller's AbortSignal, a limit on the answer's size. It reports what happened in
+ * neutral terms (`WireOutcome`); each driver words that in its own records, so moving the drivers here
+ * changed no message a suite or a report sees.
  *
  * `http:` origins go through drivers/http/h1.ts, a lean HTTP/1.1 client on `net` sockets; `https:` ones (and
  * every origin with `client: 'undici'`) through undici. Why not `node:http`: its client costs about three
@@ -27,12 +28,15 @@ export type WireOutcome =
       body: Buffer;
       ms: number;
     }
-  /** No complete answer before the deadline (a hang, or a body dripping too slowly). */
-  | { kind: 'timeout'; ms: number }
+  /**
+   * No complete answer before the deadline (a hang, or a body dripping too slowly). `status` is null when
+   * not even the answer's head had arrived; `partial` is the body received by then (for error messages).
+   */
+  | { kind: 'timeout'; status: number | null; partial: Buffer; ms: number }
   /** With `oversize: 'fail'`: the body grew past the limit; the connection was dropped. */
-  | { kind: 'oversize'; ms: number }
+  | { kind: 'oversize'; status: number; partial: Buffer; ms: number }
   /** The answer's head arrived, then the connection closed or broke before its end. */
-  | { kind: 'cut'; ms: number }
+  | { kind: 'cut'; status: number; partial: Buffer; ms: number }
   /**
    * No answer: the connection could not be made (`connected: false`: refused, unknown host, TLS) or broke
    * before an answer's head (closed, reset, bytes that are not HTTP). `code` and `message` as Node's own
@@ -292,7 +296,12 @@ class Pending implements Dispatcher.DispatchHandler, H1Handler {
 
   /** The deadline passed (called by Deadlines). */
   expire(): void {
-    this.#finish({ kind: 'timeout', ms: this.#ms() });
+    this.#finish({
+      kind: 'timeout',
+      status: this.#status === 0 ? null : this.#status,
+      partial: this.#body(),
+      ms: this.#ms(),
+    });
   }
 
   abort(reason: unknown): void {
@@ -323,7 +332,7 @@ class Pending implements Dispatcher.DispatchHandler, H1Handler {
   onAnswerFail(failure: H1Failure): void {
     if (this.settled) return;
     if (this.#status !== 0) {
-      this.#finish({ kind: 'cut', ms: this.#ms() });
+      this.#finish({ kind: 'cut', status: this.#status, partial: this.#body(), ms: this.#ms() });
       return;
     }
     if (failure.stale && !this.#retried && this.wire.retriesStale) {
@@ -367,21 +376,26 @@ class Pending implements Dispatcher.DispatchHandler, H1Handler {
     if (this.#size <= this.wire.maxBodyBytes) this.#chunks.push(chunk);
     else if (!this.wire.truncates) {
       const controller = this.#controller;
-      this.#finish({ kind: 'oversize', ms: this.#ms() });
+      this.#finish({ kind: 'oversize', status: this.#status, partial: this.#body(), ms: this.#ms() });
       controller?.abort(new Error('the answer exceeded the size limit'));
     }
   }
 
   onResponseEnd(): void {
-    const chunks = this.#chunks;
     this.#finish({
       kind: 'answer',
       status: this.#status,
       contentType: this.#contentType,
       location: this.#location,
-      body: chunks.length === 0 ? EMPTY : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
+      body: this.#body(),
       ms: this.#ms(),
     });
+  }
+
+  /** The body's bytes kept so far. */
+  #body(): Buffer {
+    const chunks = this.#chunks;
+    return chunks.length === 0 ? EMPTY : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error & { code?: unknown }): void {
@@ -392,7 +406,7 @@ class Pending implements Dispatcher.DispatchHandler, H1Handler {
       return;
     }
     if (this.#status !== 0) {
-      this.#finish({ kind: 'cut', ms: this.#ms() });
+      this.#finish({ kind: 'cut', status: this.#status, partial: this.#body(), ms: this.#ms() });
       return;
     }
     if (this.#connected && !this.#retried && this.wire.retriesStale && isStaleClose(error)) {

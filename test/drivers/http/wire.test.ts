@@ -2,7 +2,14 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseBase, resolveUnder, Wire, type WireCall, type WireOptions } from '../../../drivers/http/wire.ts';
+import {
+  parseBase,
+  resolveUnder,
+  Wire,
+  type WireCall,
+  type WireOptions,
+  type WireOutcome,
+} from '../../../drivers/http/wire.ts';
 import { createSwivelDriver } from '../../../drivers/http/swivel.ts';
 import { createSurePassIdDriver } from '../../../drivers/http/surepassid.ts';
 import { createProfileServiceDriver } from '../../../drivers/http/openmobile-profiles.ts';
@@ -164,6 +171,28 @@ describe('Wire: a misbehaving server', () => {
     });
     expect(await wire().send(call(s.origin))).toMatchObject({ kind: 'cut' });
   });
+
+  it.each(['lean', 'undici'] as const)(
+    'tells a timeout, a cut and an oversize answer with the status and the body received so far (%s)',
+    async (client) => {
+      const s = await server((req, res) => {
+        res.writeHead(200, { 'Content-Length': 100 });
+        res.write(req.url === '/big' ? 'x'.repeat(64) : 'partial');
+        if (req.url === '/cut') setTimeout(() => req.socket.destroy(), 20);
+      });
+      const w = wire({ client, timeoutMs: 300, maxBodyBytes: 32 });
+      const text = (o: WireOutcome) => ('partial' in o ? o.partial.toString() : null);
+      const hung = await w.send(call(s.origin, { path: '/hang' }));
+      expect(hung).toMatchObject({ kind: 'timeout', status: 200 });
+      expect(text(hung)).toBe('partial');
+      const cut = await w.send(call(s.origin, { path: '/cut' }));
+      expect(cut).toMatchObject({ kind: 'cut', status: 200 });
+      expect(text(cut)).toBe('partial');
+      expect(await w.send(call(s.origin, { path: '/big' }))).toMatchObject({ kind: 'oversize', status: 200 });
+      const silent = await server(() => {});
+      expect(await w.send(call(silent.origin))).toMatchObject({ kind: 'timeout', status: null });
+    },
+  );
 
   it("words a connection closed before any answer as Node's client does", async () => {
     const s = await server((req) => req.socket.end());
