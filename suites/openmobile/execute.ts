@@ -376,11 +376,7 @@ function leftBehind(continued: CaseResult, fresh: CaseResult, start: LeftState):
   };
 }
 
-async function runCase(
-  planned: OpenMobileCase,
-  env: OpenMobileEnv,
-  ctx: CaseContext,
-): Promise<{ result: CaseResult; left: LeftState | null }> {
+async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseContext): Promise<CaseOutcome> {
   const { vector, route } = planned;
   const { session, scope, signal, info } = env;
   const start = Date.now();
