@@ -20,7 +20,8 @@ export default defineConfig({
 
     // A vendor's client behind an adapter-protocol server (docs/spec/adapter-protocol.md). Its platform,
     // methods and capabilities come from GET /v1/info. Try it with the bundled example adapter:
-    //   node --import tsx drivers/http/adapter-example.ts --platform android --port 9400
+    //   node --import tsx drivers/http/adapter-example.ts --platform android --port 9400 \
+    //     --obfuscation-key <obfuscation.key below>
     //   npx harness run --target adapter-android
     // `precedence` declares the order in which this client checks its rules (result codes, first checked
     // first); the harness then checks error precedence exactly instead of only for consistency.

@@ -3,6 +3,7 @@
  * it as a worked example; the harness's own tests use it to run the `http` driver end to end.
  *
  *   node --import tsx drivers/http/adapter-example.ts --platform android [--port 9400] [--defect <id> ...]
+ *     [--obfuscation-key <64 hex>]
  *
  * The obfuscation key (64 hex characters) comes from --obfuscation-key, else env HARNESS_OBFUSCATION_KEY.
  */
