@@ -47,9 +47,11 @@ function reduceModel(
       delivery.push(
         JSON.stringify({
           callbackUrl:
-            b.delivery.channel === 'callback' && code !== undefined
-              ? `${b.delivery.callbackScheme}://provision?result=${code}`
-              : null,
+            b.delivery.channel === 'unusable-callback'
+              ? 'any'
+              : b.delivery.channel === 'callback' && code !== undefined
+                ? `${b.delivery.callbackScheme}://provision?result=${code}`
+                : null,
           dialog:
             b.delivery.dialog === 'any' ? 'any' : b.delivery.dialog === 'none' ? null : failed ? 'failure' : 'success',
           foreground: b.delivery.foreground,

@@ -62,9 +62,22 @@ export const CHOICE_POINTS: readonly ChoicePoint[] = [
   {
     id: 'OM-CHOICE-MALFORMED-ENCODING',
     title: 'Malformed percent-encoding or percent-decoded bytes that are not UTF-8',
-    options: ['lenient', 'not-handled'],
+    options: ['lenient', 'not-handled', 'raw', 'reject'],
     reading:
-      'The seed is silent; lenient keeps a bad % literally and turns bad bytes into U+FFFD, not-handled rejects the URL before it reaches the facility.',
+      'The seed is silent. lenient keeps a bad % literally and turns bad bytes into U+FFFD (as WHATWG ' +
+      'URLSearchParams does); raw keeps the whole value as written (removingPercentEncoding ?? value, a caught ' +
+      'decodeURIComponent); reject fails the request with a result code (OM-CHOICE-MALFORMED-REJECT-CODE); ' +
+      'not-handled rejects the URL before it reaches the facility.',
+  },
+  {
+    id: 'OM-CHOICE-MALFORMED-REJECT-CODE',
+    title: 'The result code of a request rejected for a value that does not percent-decode',
+    options: ['parameter', '2'],
+    reading:
+      'Derived from OM-CHOICE-MALFORMED-ENCODING=reject; the seed has no code for it. parameter: the code Table 4 ' +
+      'gives an unacceptable value of that parameter (pid 10; test, autologin, silentmode, obfuscation 11; ' +
+      'username, password 23; domain 20; prefix 21; pin and resulturlscheme, which have none, 2). 2: "an ' +
+      'unexpected internal error" for every parameter (a decoder that throws, caught once).',
   },
   {
     id: 'OM-CHOICE-PID-NONDECIMAL',

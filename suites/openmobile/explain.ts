@@ -74,7 +74,9 @@ function deliveryText(delivery: DeliveryPrediction, branch: Branch): string {
       ? `broadcast client_x.android.prov.result EXTRA_RESULT=${code}`
       : delivery.channel === 'callback'
         ? `one callback ${delivery.callbackScheme ?? '?'}://provision?result=${code}`
-        : 'no result code';
+        : delivery.channel === 'unusable-callback'
+          ? `callback not judged (resulturlscheme ${JSON.stringify(delivery.callbackScheme)} is no URL scheme); a result, if reported, ${code}`
+          : 'no result code';
   const dialog =
     delivery.dialog === 'outcome'
       ? `a ${succeeded(branch) ? 'success' : 'failure'} dialog`

@@ -110,7 +110,11 @@ export function mismatchesFor(
           text: `a result code (${p.result}) was delivered where this route has no result channel`,
         });
       }
-    } else if (p.result === null || !branch.results.includes(p.result)) {
+    } else if (
+      d.channel === 'unusable-callback'
+        ? p.result !== null && !branch.results.includes(p.result)
+        : p.result === null || !branch.results.includes(p.result)
+    ) {
       const several = branch.results.length > 1;
       // The code of another rule the request broke: the order of checks is wrong (against a declared
       // order, or against the phase constraint), not the rule itself.
@@ -134,7 +138,9 @@ export function mismatchesFor(
         : d.channel === 'callback'
           ? `${d.callbackScheme}://provision?result=<${branch.results.join('|')}>`
           : null;
-    if (d.channel === 'callback' ? p.callbackUrl !== expectedCallback : p.callbackUrl !== null) {
+    // A resulturlscheme that is no URL scheme: what the client opens, if anything, is not judged.
+    const callbackJudged = d.channel !== 'unusable-callback';
+    if (callbackJudged && (d.channel === 'callback' ? p.callbackUrl !== expectedCallback : p.callbackUrl !== null)) {
       out.push({
         aspect: 'callback',
         requirement: 'OM-DELIVER-IOS-CALLBACK',

@@ -13,7 +13,7 @@ import { optionsOf } from './choices.ts';
 import { lookupExplained } from './lookup.ts';
 import { deobfuscate } from './obfuscation.ts';
 import type { Branch, DeliveryPrediction, DerivationLine, ModelState, Phase, StepInput, Violation } from './types.ts';
-import { parseUrl, QueryReader, type ParsedUrl } from './url.ts';
+import { parseUrl, QueryReader, type MalformedReading, type ParsedUrl } from './url.ts';
 
 const DECIMAL = /^[0-9]+$/;
 const USERNAME_LIMIT = 100;
@@ -44,6 +44,7 @@ const OPT = {
   intentCase: optionsOf('OM-CHOICE-INTENT-CASE'),
   path: optionsOf('OM-CHOICE-PATH'),
   malformed: optionsOf('OM-CHOICE-MALFORMED-ENCODING'),
+  rejectCode: optionsOf('OM-CHOICE-MALFORMED-REJECT-CODE'),
   pidNonDecimal: optionsOf('OM-CHOICE-PID-NONDECIMAL'),
   pidAbsentFresh: optionsOf('OM-CHOICE-PID-ABSENT-FRESH'),
   boolLowercase: optionsOf('OM-CHOICE-BOOL-LOWERCASE'),
@@ -61,6 +62,27 @@ const NOT_HANDLED_DELIVERY: DeliveryPrediction = Object.freeze({
   foreground: false,
   notification: false,
 });
+
+/**
+ * OM-CHOICE-MALFORMED-REJECT-CODE=parameter: the code Table 4 gives an unacceptable value of each parameter
+ * (docs/openmobile-reading-notes.md, "Malformed percent-encoding"); 2 where it gives none.
+ */
+const REJECT_CODE_BY_PARAMETER: Readonly<Record<string, number>> = {
+  pid: 10,
+  test: 11,
+  autologin: 11,
+  silentmode: 11,
+  obfuscation: 11,
+  username: 23,
+  password: 23,
+  domain: 20,
+  prefix: 21,
+  pin: 2,
+  resulturlscheme: 2,
+};
+
+/** RFC 3986 section 3.1: what can stand before `://`. */
+const URL_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/;
 
 /** Why an Android URL-method link without `.com` may still be handled (a warning, not a failure). */
 export const NON_STRICT_ANDROID_URL_WITHOUT_COM =
@@ -183,23 +205,26 @@ function evaluate(input: StepInput, url: ParsedUrl | null, run: Run): Branch {
     return unhandled(ctx, state);
   }
   if (!routeRequest(url, route, ctx)) return unhandled(ctx, state);
+  let reading: MalformedReading = 'lenient';
   if (url.malformed) {
     const option = choose('OM-CHOICE-MALFORMED-ENCODING', OPT.malformed);
+    const chosen = choiceText('OM-CHOICE-MALFORMED-ENCODING', option);
     if (option === 'not-handled') {
-      note(
-        ctx,
-        'OM-PARAM-DECODE',
-        `malformed percent-encoding: the URL is rejected before it reaches the facility (${choiceText('OM-CHOICE-MALFORMED-ENCODING', option)})`,
-      );
+      note(ctx, 'OM-PARAM-DECODE', `malformed percent-encoding: the URL is rejected before it reaches the facility (${chosen})`);
       return unhandled(ctx, state);
     }
+    reading = option === 'raw' ? 'raw' : option === 'reject' ? 'reject' : 'lenient';
     note(
       ctx,
       'OM-PARAM-DECODE',
-      `malformed percent-encoding decoded leniently: a bad "%" stays, bad bytes become U+FFFD (${choiceText('OM-CHOICE-MALFORMED-ENCODING', option)})`,
+      reading === 'raw'
+        ? `malformed percent-encoding: a value that does not decode is kept as written (${chosen})`
+        : reading === 'reject'
+          ? `malformed percent-encoding: a known parameter whose value does not decode fails the request (${chosen})`
+          : `malformed percent-encoding decoded leniently: a bad "%" stays, bad bytes become U+FFFD (${chosen})`,
     );
   }
-  const query = new QueryReader(url.pairs, choose);
+  const query = new QueryReader(url.pairs, choose, reading);
 
   // 2. Result delivery depends only on the route, resulturlscheme and silentmode.
   const resultScheme = route.platform === 'ios' ? query.get('resulturlscheme', true) : undefined;
@@ -214,7 +239,8 @@ function evaluate(input: StepInput, url: ParsedUrl | null, run: Run): Branch {
   }
 
   // 4. Request phase: syntax of the request itself.
-  const unknown = query.unknownNames(route.platform === 'ios' ? KNOWN_IOS : KNOWN_ANDROID);
+  const known = route.platform === 'ios' ? KNOWN_IOS : KNOWN_ANDROID;
+  const unknown = query.unknownNames(known);
   if (unknown.length > 0) {
     note(
       ctx,
@@ -222,10 +248,15 @@ function evaluate(input: StepInput, url: ParsedUrl | null, run: Run): Branch {
       `unknown parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')} ignored (names are case-sensitive)`,
     );
   }
+  // OM-CHOICE-MALFORMED-ENCODING=reject: each known parameter whose value does not decode is a request-syntax
+  // failure of its own (unknown parameters stay ignored); the value is not read any further.
+  const rejected = reading === 'reject' ? rejectUndecodable(query, known, ctx) : NONE;
 
   const pid = query.read('pid');
   let fetchPid: string | null = null;
-  if (pid.value === undefined) {
+  if (rejected.has('pid')) {
+    // Already a request-phase failure; an undecodable profile ID selects nothing to fetch.
+  } else if (pid.value === undefined) {
     if (state.profile === null) {
       const option = choose('OM-CHOICE-PID-ABSENT-FRESH', OPT.pidAbsentFresh);
       broken(
@@ -265,18 +296,19 @@ function evaluate(input: StepInput, url: ParsedUrl | null, run: Run): Branch {
   } else {
     fetchPid = pid.value;
   }
-  if (pid.decoded) note(ctx, 'OM-PARAM-DECODE', `pid percent-decoded once to "${pid.value ?? ''}"`);
+  if (pid.decoded && !rejected.has('pid'))
+    note(ctx, 'OM-PARAM-DECODE', `pid percent-decoded once to "${pid.value ?? ''}"`);
 
-  const test = readYesNo(query, 'test', ctx);
-  const autologinFlag = readYesNo(query, 'autologin', ctx);
+  const test = rejected.has('test') ? 'invalid' : readYesNo(query, 'test', ctx);
+  const autologinFlag = rejected.has('autologin') ? 'invalid' : readYesNo(query, 'autologin', ctx);
   const autologin = autologinFlag === 'invalid' ? undefined : autologinFlag;
-  const silentFlag = checkFlag('silentmode', silentmode, ctx);
+  const silentFlag = rejected.has('silentmode') ? 'N' : checkFlag('silentmode', silentmode, ctx);
   if (silentFlag === 'Y' && route.platform === 'android') {
     note(ctx, 'OM-SILENT-ANDROID', 'silentmode=Y: Open Mobile stays in the background and posts a notification');
   }
-  const obfuscation = checkFlag('obfuscation', query.get('obfuscation'), ctx);
+  const obfuscation = rejected.has('obfuscation') ? 'N' : checkFlag('obfuscation', query.get('obfuscation'), ctx);
 
-  const usernameRead = query.read('username');
+  const usernameRead = rejected.has('username') ? ABSENT : query.read('username');
   const username = usernameRead.value;
   if (usernameRead.decoded && username !== undefined) {
     note(ctx, 'OM-PARAM-DECODE', `username percent-decoded once (${codePoints(username)} characters)`);
@@ -286,7 +318,7 @@ function evaluate(input: StepInput, url: ParsedUrl | null, run: Run): Branch {
   }
 
   // The password: `undefined` omitted, '' erase, null requested but undecodable.
-  const passwordRead = query.read('password');
+  const passwordRead = rejected.has('password') ? ABSENT : query.read('password');
   let password: string | null | undefined = passwordRead.value;
   if (password !== undefined && password !== '' && obfuscation === 'Y') {
     const plain = input.obfuscationKey === null ? null : deobfuscate(password, input.obfuscationKey);
@@ -321,8 +353,8 @@ function evaluate(input: StepInput, url: ParsedUrl | null, run: Run): Branch {
   }
   const passwordRequested = password !== undefined && password !== '';
 
-  const domain = readSetting(query, 'domain', ctx);
-  const prefix = readSetting(query, 'prefix', ctx);
+  const domain = rejected.has('domain') ? undefined : readSetting(query, 'domain', ctx);
+  const prefix = rejected.has('prefix') ? undefined : readSetting(query, 'prefix', ctx);
 
   // 5. Fetch phase: only a request with a pid talks to the profile service.
   let profile: Profile | null = null;
@@ -552,12 +584,17 @@ function deliveryFor(
 ): DeliveryPrediction {
   if (route.platform === 'ios') {
     const callbackScheme = resultScheme === undefined || resultScheme === '' ? null : resultScheme;
+    // A value that is no URL scheme (RFC 3986) cannot form `<scheme>://provision?result=<code>`: whatever the
+    // client attempts there (nothing, or a URL no app can receive) is not judged.
+    const usable = callbackScheme === null || URL_SCHEME.test(callbackScheme);
     note(
       ctx,
       'OM-DELIVER-IOS-CALLBACK',
       callbackScheme === null
         ? 'resulturlscheme omitted or empty: no callback'
-        : `one callback ${callbackScheme}://provision?result=<code>`,
+        : usable
+          ? `one callback ${callbackScheme}://provision?result=<code>`
+          : `resulturlscheme ${JSON.stringify(callbackScheme)} is not a URL scheme: no callback can be opened on it, so whether one is attempted is not judged (a result code, if one is reported, must still be right)`,
     );
     let silent = false;
     if (silentY) {
@@ -571,7 +608,7 @@ function deliveryFor(
     }
     if (!silent) note(ctx, 'OM-DELIVER-IOS-STATUS', 'Open Mobile shows the status in a dialog, in the foreground');
     return {
-      channel: callbackScheme === null ? 'none' : 'callback',
+      channel: callbackScheme === null ? 'none' : usable ? 'callback' : 'unusable-callback',
       callbackScheme,
       dialog: silent ? 'none' : 'outcome',
       foreground: !silent,
@@ -600,6 +637,33 @@ function deliveryFor(
 
 // -----------------------------------------------------------------------------------------------------------
 // Parameters (reading section 2)
+
+const NONE: ReadonlySet<string> = new Set();
+const ABSENT = { value: undefined, decoded: false } as const;
+
+/**
+ * OM-CHOICE-MALFORMED-ENCODING=reject: one request-syntax failure per known parameter whose value (the
+ * occurrence the target reads) does not percent-decode; the code per OM-CHOICE-MALFORMED-REJECT-CODE.
+ * Returns the parameters rejected.
+ */
+function rejectUndecodable(query: QueryReader, known: ReadonlySet<string>, ctx: Context): ReadonlySet<string> {
+  const rejected = new Set<string>();
+  for (const name of known) {
+    if (!query.hasMalformed(name) || !query.read(name).malformed) continue;
+    const option = ctx.run.choose('OM-CHOICE-MALFORMED-REJECT-CODE', OPT.rejectCode);
+    const code = option === 'parameter' ? (REJECT_CODE_BY_PARAMETER[name] ?? 2) : 2;
+    broken(
+      ctx,
+      code,
+      'OM-PARAM-DECODE',
+      'request',
+      `${name} does not percent-decode and is rejected (${choiceText('OM-CHOICE-MALFORMED-ENCODING', 'reject')}, ${choiceText('OM-CHOICE-MALFORMED-REJECT-CODE', option)})`,
+      `decode-${name}`,
+    );
+    rejected.add(name);
+  }
+  return rejected;
+}
 
 /** `test` / `autologin`: 'Y', 'N', undefined when omitted, 'invalid' (recorded as 11, then treated as omitted). */
 function readYesNo(query: QueryReader, name: 'test' | 'autologin', ctx: Context): 'Y' | 'N' | 'invalid' | undefined {

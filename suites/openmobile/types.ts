@@ -180,8 +180,12 @@ export interface DerivationLine {
 }
 
 export interface DeliveryPrediction {
-  /** `broadcast`: Android intent EXTRA_RESULT; `callback`: iOS resulturlscheme; `none`: no result channel. */
-  channel: 'broadcast' | 'callback' | 'none';
+  /**
+   * `broadcast`: Android intent EXTRA_RESULT; `callback`: iOS resulturlscheme; `none`: no result channel;
+   * `unusable-callback`: iOS, a resulturlscheme that is no URL scheme: whether a callback is attempted (and
+   * so whether a result is observed) is not judged, but a result that is observed must be an acceptable one.
+   */
+  channel: 'broadcast' | 'callback' | 'none' | 'unusable-callback';
   /** For `callback`: the scheme the callback URL must use. */
   callbackScheme: string | null;
   /** `outcome`: a success or failure dialog matching the result; `none`: no dialog; `any`: not specified. */

@@ -6,7 +6,8 @@
  *   query: after the first `?`, up to `#` (the fragment is not part of the request).
  * - The query is split on `&` into (name, raw value) pairs; the value is the text after the first `=`.
  *   Names are compared exactly as written (case-sensitive, not decoded).
- * - Values are percent-decoded once into UTF-8.
+ * - Values are percent-decoded once into UTF-8. A value that does not decode (OM-CHOICE-MALFORMED-ENCODING)
+ *   is decoded leniently, or kept as written (`raw`); `reject` reads it leniently and flags it.
  */
 import type { Chooser } from './choices.ts';
 import { optionsOf } from './choices.ts';
@@ -172,7 +173,16 @@ export interface ParameterRead {
   /** The raw text contained `%` escapes or `+`. */
   decoded: boolean;
   occurrences: number;
+  /** The value read has a bad `%` or decodes to bytes that are not UTF-8. */
+  malformed: boolean;
 }
+
+/**
+ * How a value that does not percent-decode is read (OM-CHOICE-MALFORMED-ENCODING, once the URL is handled):
+ * `lenient` (a bad `%` stays, bad bytes become U+FFFD), `raw` (the whole value stays as written; only the
+ * OM-CHOICE-PLUS reading of `+` applies), `reject` (read leniently and flagged: the model fails the request).
+ */
+export type MalformedReading = 'lenient' | 'raw' | 'reject';
 
 /**
  * Reads parameters of a parsed query, resolving the implementation-defined cases (repeated parameter, bare
@@ -181,10 +191,17 @@ export interface ParameterRead {
 export class QueryReader {
   readonly #pairs: readonly QueryPair[];
   readonly #choose: Chooser;
+  readonly #malformed: MalformedReading;
 
-  constructor(pairs: readonly QueryPair[], choose: Chooser) {
+  constructor(pairs: readonly QueryPair[], choose: Chooser, malformed: MalformedReading = 'lenient') {
     this.#pairs = pairs;
     this.#choose = choose;
+    this.#malformed = malformed;
+  }
+
+  /** Whether some occurrence of `name` has a value that does not percent-decode (asks no choice). */
+  hasMalformed(name: string): boolean {
+    return this.#pairs.some((pair) => pair.name === name && pair.raw !== null && isMalformed(pair.raw));
   }
 
   /**
@@ -205,19 +222,26 @@ export class QueryReader {
       first ??= pair;
       last = pair;
     }
-    if (first === undefined || last === undefined) return { name, value: undefined, decoded: false, occurrences: 0 };
+    if (first === undefined || last === undefined)
+      return { name, value: undefined, decoded: false, occurrences: 0, malformed: false };
     let pick = first;
     if (occurrences > 1 && this.#choose('OM-CHOICE-REPEATED', REPEATED_OPTIONS) === 'last') pick = last;
     if (pick.raw === null) {
-      if (emptyIsAbsent) return { name, value: undefined, decoded: false, occurrences };
+      if (emptyIsAbsent) return { name, value: undefined, decoded: false, occurrences, malformed: false };
       const bare = this.#choose('OM-CHOICE-BARE-NAME', BARE_OPTIONS);
-      return { name, value: bare === 'empty' ? '' : undefined, decoded: false, occurrences };
+      return { name, value: bare === 'empty' ? '' : undefined, decoded: false, occurrences, malformed: false };
     }
     const raw = pick.raw;
     const hasPlus = raw.indexOf('+') >= 0;
     const plusAsSpace = hasPlus && this.#choose('OM-CHOICE-PLUS', PLUS_OPTIONS) === 'space';
-    const value = percentDecode(raw, plusAsSpace);
-    return { name, value, decoded: hasPlus || raw.indexOf('%') >= 0, occurrences };
+    const malformed = isMalformed(raw);
+    const value =
+      malformed && this.#malformed === 'raw'
+        ? plusAsSpace
+          ? raw.replaceAll('+', ' ')
+          : raw
+        : percentDecode(raw, plusAsSpace);
+    return { name, value, decoded: hasPlus || raw.indexOf('%') >= 0, occurrences, malformed };
   }
 
   /** Names present in the query that are not in `known`, in order, without duplicates. */

@@ -821,17 +821,95 @@ describe('implementation-defined choices', () => {
     expect(only(stepUrl(IOS, 'ipass://provision?pid=13144&resulturlscheme', before)).delivery.channel).toBe('none');
   });
 
-  it('malformed encoding: lenient decoding or not handled', () => {
+  it('malformed encoding: lenient decoding, not handled, kept as written, or rejected with a code', () => {
     const bad = step(IOS, 'pid=9945&username=100%zz');
-    expect(bad.map((b) => [b.choices['OM-CHOICE-MALFORMED-ENCODING'], b.handled, b.state.settings.username])).toEqual([
-      ['lenient', true, '100%zz'],
-      ['not-handled', false, null],
+    expect(
+      bad.map((b) => [
+        b.choices['OM-CHOICE-MALFORMED-ENCODING'],
+        b.choices['OM-CHOICE-MALFORMED-REJECT-CODE'],
+        b.handled,
+        b.results,
+        b.state.settings.username,
+      ]),
+    ).toEqual([
+      ['lenient', undefined, true, [0], '100%zz'],
+      ['not-handled', undefined, false, [], null],
+      ['raw', undefined, true, [0], '100%zz'],
+      ['reject', 'parameter', true, [23], null],
+      ['reject', '2', true, [2], null],
     ]);
     const notUtf8 = step(IOS, 'pid=9945&username=a%C3%28');
-    expect(notUtf8[0]?.state.settings.username).toBe('a\uFFFD(');
-    expect(notUtf8[1]?.handled).toBe(false);
-    // In an unknown parameter too: the URL is rejected before reaching the facility.
-    expect(step(IOS, 'pid=9945&x=%').map((b) => b.handled)).toEqual([true, false]);
+    expect(branchWith(notUtf8, { 'OM-CHOICE-MALFORMED-ENCODING': 'lenient' }).state.settings.username).toBe('a\uFFFD(');
+    expect(branchWith(notUtf8, { 'OM-CHOICE-MALFORMED-ENCODING': 'not-handled' }).handled).toBe(false);
+    // Raw keeps the whole value as written, its well-formed escapes too.
+    const truncated = step(IOS, 'pid=9945&username=Jos%C3%A9%E4%B8');
+    expect(branchWith(truncated, { 'OM-CHOICE-MALFORMED-ENCODING': 'lenient' }).state.settings.username).toBe(
+      'Jos\u00E9\uFFFD',
+    );
+    expect(branchWith(truncated, { 'OM-CHOICE-MALFORMED-ENCODING': 'raw' }).state.settings.username).toBe(
+      'Jos%C3%A9%E4%B8',
+    );
+    // In an unknown parameter too: the URL is rejected before reaching the facility, or the parameter is
+    // ignored (so a rejecting client has nothing to reject).
+    expect(step(IOS, 'pid=9945&x=%').map((b) => [b.choices['OM-CHOICE-MALFORMED-ENCODING'], b.results])).toEqual([
+      ['lenient', [0]],
+      ['not-handled', []],
+      ['raw', [0]],
+      ['reject', [0]],
+    ]);
+  });
+
+  it('malformed encoding rejected: the code of an unacceptable value of that parameter, or 2', () => {
+    const before = given(ANDROID_URL, 'pid=20003&autologin=N');
+    const codes = (query: string): number[][] =>
+      step(INTENT, query, before)
+        .filter((b) => b.choices['OM-CHOICE-MALFORMED-ENCODING'] === 'reject')
+        .map((b) => b.results);
+    expect(codes('pid=20%zz03')).toEqual([[10], [2]]);
+    expect(codes('test=Y%C3')).toEqual([[11], [2]]);
+    expect(codes('silentmode=%')).toEqual([[11], [2]]);
+    expect(codes('password=x%E9')).toEqual([[23], [2]]);
+    expect(codes('domain=a%2')).toEqual([[20], [2]]);
+    expect(codes('prefix=a%G1')).toEqual([[21], [2]]);
+    // Two parameters that do not decode: either may be reported first (one order per target).
+    expect(codes('test=%&username=%')).toEqual([[11, 23], [2]]);
+    // A rejected request changes nothing.
+    const rejected = step(INTENT, 'username=%C3', before).filter(
+      (b) => b.choices['OM-CHOICE-MALFORMED-ENCODING'] === 'reject',
+    );
+    expect(rejected).toHaveLength(2);
+    for (const b of rejected) expect(b.state).toBe(before);
+  });
+
+  it('length limits count the text a raw client keeps: no astral-length choice on it', () => {
+    const emoji = '%F0%9F%98%80'.repeat(50);
+    const branches = step(IOS, `pid=9945&username=${emoji}%E9`);
+    const raw = branchWith(branches, { 'OM-CHOICE-MALFORMED-ENCODING': 'raw' });
+    expect(raw.results).toEqual([23]);
+    expect(raw.choices['OM-CHOICE-ASTRAL-LENGTH']).toBeUndefined();
+    // Decoded leniently, the same request reaches the astral-length choice.
+    expect(
+      branches
+        .filter((b) => b.choices['OM-CHOICE-MALFORMED-ENCODING'] === 'lenient')
+        .map((b) => [b.choices['OM-CHOICE-ASTRAL-LENGTH'], b.results]),
+    ).toEqual([
+      ['code-points', [0]],
+      ['utf16', [23]],
+    ]);
+  });
+
+  it('a resulturlscheme that is no URL scheme: the callback is not judged, under every reading', () => {
+    for (const scheme of ['harnessprobe%C3', 'harnessprobe%zz', 'my%20app', '1app']) {
+      const branches = stepUrl(IOS, `ipass://provision?pid=9945&autologin=N&resulturlscheme=${scheme}`);
+      for (const b of branches.filter((x) => x.handled)) {
+        expect(b.delivery.channel, scheme).toBe('unusable-callback');
+        expect(b.delivery.dialog).toBe('outcome');
+      }
+    }
+    expect(only(stepUrl(IOS, 'ipass://provision?pid=9945&resulturlscheme=my.app-2%2Bx')).delivery).toMatchObject({
+      channel: 'callback',
+      callbackScheme: 'my.app-2+x',
+    });
   });
 
   it('pid not a decimal number: 10, or 33 as a fetch (which network conditions can pre-empt)', () => {

@@ -137,6 +137,26 @@ describe('QueryReader', () => {
       chooser({ 'OM-CHOICE-BARE-NAME': 'absent', 'OM-CHOICE-PLUS': 'space' }),
     );
     expect(r.get('c')).toBeUndefined();
-    expect(r.read('d')).toEqual({ name: 'd', value: 'a b', decoded: true, occurrences: 1 });
+    expect(r.read('d')).toEqual({ name: 'd', value: 'a b', decoded: true, occurrences: 1, malformed: false });
+  });
+
+  it('reads a value that does not decode leniently, as written, or flagged for rejection', () => {
+    const query = pairs('u=Jos%C3%A9%E4%B8&p=a+b%zz&ok=%41');
+    const choose = chooser({ 'OM-CHOICE-PLUS': 'space' });
+    const lenient = new QueryReader(query, choose);
+    expect(lenient.read('u')).toMatchObject({ value: 'Jos\u00E9\uFFFD', malformed: true });
+    const raw = new QueryReader(query, choose, 'raw');
+    expect(raw.get('u')).toBe('Jos%C3%A9%E4%B8');
+    // Kept as written but for the target's reading of `+` (OM-CHOICE-PLUS).
+    expect(raw.get('p')).toBe('a b%zz');
+    // A value that decodes is decoded whatever the reading.
+    expect(raw.read('ok')).toMatchObject({ value: 'A', malformed: false });
+    const reject = new QueryReader(query, choose, 'reject');
+    expect(reject.read('u')).toMatchObject({ value: 'Jos\u00E9\uFFFD', malformed: true });
+    expect([reject.hasMalformed('u'), reject.hasMalformed('ok'), reject.hasMalformed('missing')]).toEqual([
+      true,
+      false,
+      false,
+    ]);
   });
 });
