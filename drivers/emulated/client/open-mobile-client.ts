@@ -107,8 +107,8 @@ export const CONFIGURABLE_CHOICES: Record<
     apply: (p, o) => void (p.query.bareName = o as QueryRules['bareName']),
   },
   'OM-CHOICE-MALFORMED-ENCODING': {
-    options: ['lenient', 'not-handled'],
-    apply: (p, o) => void (p.query.malformed = o === 'lenient' ? 'lenient' : 'reject'),
+    options: ['lenient', 'not-handled', 'raw'],
+    apply: (p, o) => void (p.query.malformed = o === 'lenient' ? 'lenient' : o === 'raw' ? 'raw' : 'reject'),
   },
   'OM-CHOICE-PID-NONDECIMAL': { options: ['10', '33'], apply: (p, o) => void (p.pidNonDecimal = o === '10' ? 10 : 33) },
   'OM-CHOICE-PID-ABSENT-FRESH': {

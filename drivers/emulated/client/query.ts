@@ -20,8 +20,11 @@ export interface QueryRules {
   repeated: 'first' | 'last';
   /** `OM-CHOICE-BARE-NAME`: `&pin&` is `pin=` or no `pin` at all. */
   bareName: 'empty' | 'absent';
-  /** `OM-CHOICE-MALFORMED-ENCODING`: keep a bad `%` and use U+FFFD for bad UTF-8, or reject the URL. */
-  malformed: 'lenient' | 'reject';
+  /**
+   * `OM-CHOICE-MALFORMED-ENCODING`: keep a bad `%` and use U+FFFD for bad UTF-8 (`lenient`), reject the URL
+   * (`reject`: not handled), or keep a value that does not decode exactly as written (`raw`).
+   */
+  malformed: 'lenient' | 'reject' | 'raw';
 }
 
 export function splitUrl(url: string): UrlParts | null {
@@ -46,8 +49,8 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 const HEX = /^[0-9A-Fa-f]{2}$/;
 
 /**
- * Percent-decodes once. Returns null when `malformed` is `reject` and the text has a `%` not followed by
- * two hex digits or decodes to bytes that are not UTF-8.
+ * Percent-decodes once. When the text has a `%` not followed by two hex digits or decodes to bytes that are
+ * not UTF-8: null for `reject`, the text as given for `raw`.
  */
 export function percentDecode(input: string, malformed: QueryRules['malformed']): string | null {
   if (!input.includes('%')) return input;
@@ -61,6 +64,7 @@ export function percentDecode(input: string, malformed: QueryRules['malformed'])
         continue;
       }
       if (malformed === 'reject') return null;
+      if (malformed === 'raw') return input;
       bytes.push(0x25);
       i += 1;
       continue;
@@ -75,7 +79,7 @@ export function percentDecode(input: string, malformed: QueryRules['malformed'])
   try {
     return strictUtf8.decode(buffer);
   } catch {
-    return null;
+    return malformed === 'raw' ? input : null;
   }
 }
 
