@@ -210,7 +210,11 @@ function evaluate(input: StepInput, url: ParsedUrl | null, run: Run): Branch {
     const option = choose('OM-CHOICE-MALFORMED-ENCODING', OPT.malformed);
     const chosen = choiceText('OM-CHOICE-MALFORMED-ENCODING', option);
     if (option === 'not-handled') {
-      note(ctx, 'OM-PARAM-DECODE', `malformed percent-encoding: the URL is rejected before it reaches the facility (${chosen})`);
+      note(
+        ctx,
+        'OM-PARAM-DECODE',
+        `malformed percent-encoding: the URL is rejected before it reaches the facility (${chosen})`,
+      );
       return unhandled(ctx, state);
     }
     reading = option === 'raw' ? 'raw' : option === 'reject' ? 'reject' : 'lenient';
