@@ -3,6 +3,7 @@ import { HarnessError } from '../../src/core/errors.ts';
 import {
   CAPABILITIES,
   METHODS,
+  NOT_HANDLED,
   type ClientState,
   type Platform,
   type ProvisionObservation,
@@ -176,6 +177,8 @@ class HttpSession implements ClientSession {
       },
       'provision',
     )) as ProvisionObservation;
+    // Not handled: nothing else is observed (adapter protocol), whatever the other fields say or lack.
+    if (!body.handled) return { ...NOT_HANDLED };
     // Copy field by field: unknown fields are ignored, so they must not leak into comparisons or reports.
     return {
       handled: body.handled,

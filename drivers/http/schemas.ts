@@ -23,8 +23,10 @@ export function schemaValidator(name: SchemaName): ValidateFunction {
 
 /** `/settings must have required property 'password'; /result must be integer,null`. */
 export function describeSchemaErrors(errors: readonly ErrorObject[] | null | undefined): string {
-  if (!errors || errors.length === 0) return 'does not match the schema';
-  return errors
+  // An `if`/`then` failure is already told by the `then` errors it names.
+  const told = errors?.filter((e) => e.keyword !== 'if');
+  if (!told || told.length === 0) return 'does not match the schema';
+  return told
     .map((e) => `${e.instancePath === '' ? '(root)' : e.instancePath} ${e.message ?? 'is invalid'}`)
     .join('; ');
 }

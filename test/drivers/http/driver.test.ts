@@ -83,6 +83,25 @@ describe('http driver against the generic adapter server', () => {
     await s.close();
   });
 
+  it('reads an unhandled answer whatever its other fields hold: nothing else is observed', async () => {
+    const s = await driver.openSession();
+    const answers = [
+      { handled: false },
+      { handled: false, result: null, callbackUrl: null, dialog: null, foreground: null, notification: null },
+      { handled: false, foreground: 'n/a', result: 'none', vendorTrace: { id: 7 } },
+    ];
+    for (const answer of answers) {
+      session.onProvision = async () => answer as unknown as ProvisionObservation;
+      expect(await s.provision({ url: 'clientx://provision?pid=1', method: 'url' }, never)).toEqual(NOT_HANDLED);
+    }
+    // Handled, every field is judged: a null foreground is a protocol error naming the field.
+    session.onProvision = async () => ({ ...SUCCESS, foreground: null }) as unknown as ProvisionObservation;
+    await expect(s.provision({ url: 'clientx://provision?pid=1', method: 'url' }, never)).rejects.toThrow(
+      /POST \/v1\/provision answered 200 with a body that does not match the protocol \(\/foreground must be boolean\)/,
+    );
+    await s.close();
+  });
+
   it('serves one session at a time', async () => {
     const first = await driver.openSession();
     await expect(driver.openSession()).rejects.toThrow(/one session at a time/);
