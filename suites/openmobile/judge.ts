@@ -140,7 +140,10 @@ export function mismatchesFor(
           : null;
     // A resulturlscheme that is no URL scheme: what the client opens, if anything, is not judged.
     const callbackJudged = d.channel !== 'unusable-callback';
-    if (callbackJudged && (d.channel === 'callback' ? p.callbackUrl !== expectedCallback : p.callbackUrl !== null)) {
+    if (
+      callbackJudged &&
+      (d.channel === 'callback' ? !sameCallback(p.callbackUrl, expectedCallback) : p.callbackUrl !== null)
+    ) {
       out.push({
         aspect: 'callback',
         requirement: 'OM-DELIVER-IOS-CALLBACK',
@@ -215,6 +218,20 @@ export function mismatchesFor(
     }
   }
   return out;
+}
+
+/** The same callback URL; the scheme in any letter case (RFC 3986, section 3.1: schemes are case-insensitive). */
+function sameCallback(observed: string | null, expected: string | null): boolean {
+  if (observed === expected) return true;
+  if (observed === null || expected === null) return false;
+  const a = observed.indexOf('://');
+  const b = expected.indexOf('://');
+  return (
+    a > 0 &&
+    a === b &&
+    observed.slice(a) === expected.slice(b) &&
+    observed.slice(0, a).toLowerCase() === expected.slice(0, b).toLowerCase()
+  );
 }
 
 function requirementOfResult(branch: Branch): string {

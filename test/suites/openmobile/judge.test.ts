@@ -128,6 +128,40 @@ describe('judgeStep', () => {
     ]);
   });
 
+  it('compares the callback scheme in any letter case, and does not judge a callback on a scheme that is no URL scheme', () => {
+    const ios = branch({
+      delivery: {
+        channel: 'callback',
+        callbackScheme: 'MyApp',
+        dialog: 'outcome',
+        foreground: true,
+        notification: false,
+      },
+    });
+    const judge = (b: Branch, callbackUrl: string | null, result: number | null) =>
+      judgeStep(
+        [b],
+        fresh,
+        { provision: obs({ callbackUrl, result, dialog: 'success', foreground: true }), state: null, logs: null },
+        'OM-ROUTE-IOS',
+      ).mismatches.map((m) => m.aspect);
+    expect(judge(ios, 'myapp://provision?result=0', 0)).toEqual([]);
+    expect(judge(ios, 'myapp://provision?RESULT=0', 0)).toEqual(['callback']);
+    const unusable = branch({
+      delivery: {
+        channel: 'unusable-callback',
+        callbackScheme: 'harnessprobe\uFFFD',
+        dialog: 'outcome',
+        foreground: true,
+        notification: false,
+      },
+    });
+    expect(judge(unusable, null, null)).toEqual([]);
+    expect(judge(unusable, 'harnessprobe%C3://provision?result=0', 0)).toEqual([]);
+    // A result that is reported must still be right.
+    expect(judge(unusable, 'harnessprobe%C3://provision?result=1', 1)).toEqual(['result']);
+  });
+
   it('finds a password in the logs', () => {
     expect(leakMismatch(['got password=doggylove2'], ['doggylove2'])?.category).toBe('password-leak');
     expect(leakMismatch(['got password=***'], ['doggylove2'])).toBeNull();
