@@ -350,3 +350,28 @@ export function formatExchange(exchange: WireExchange): string {
   lines.push('', `(${exchange.ms} ms)`);
   return lines.join('\n');
 }
+
+/**
+ * Which failure categories this judge can produce. A record over every category, so a new category cannot
+ * be added without being classified here; docs/spec/verdict-audit.md has an entry for each one produced,
+ * and its test holds the two together. `broken-target` is the runner's, for a case that throws.
+ */
+const PROFILE_SERVICE_PRODUCES = {
+  'wrong-result-code': true,
+  'state-changed-by-failing-request': true,
+  'wrong-state': true,
+  precedence: false,
+  'not-handled': false,
+  'handled-unexpectedly': false,
+  'wrong-delivery': false,
+  'password-leak': false,
+  'inconsistent-choice': false,
+  'browser-altered-url': false,
+  'server-error': true,
+  'schema-violation': true,
+  'broken-target': false,
+} satisfies Record<FailureCategory, boolean>;
+
+export const PROFILE_SERVICE_CATEGORIES = (Object.keys(PROFILE_SERVICE_PRODUCES) as FailureCategory[]).filter(
+  (c) => PROFILE_SERVICE_PRODUCES[c],
+);

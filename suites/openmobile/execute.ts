@@ -789,3 +789,30 @@ export async function provisionOverlapping(
   }
   return { first: await first, second, overlapped };
 }
+
+/**
+ * Which failure categories an Open Mobile case can end with: the step judge (judge.ts), this file
+ * (browser-altered-url, state left behind) and the run-level checks (checks.ts). A record over every
+ * category, so a new category cannot be added without being classified here; docs/spec/verdict-audit.md
+ * has an entry for each one produced, and its test holds the two together. `broken-target` is the
+ * runner's, for any case that throws (docs/spec/verdict-audit.md lists the paths).
+ */
+const OPEN_MOBILE_PRODUCES = {
+  'wrong-result-code': true,
+  'state-changed-by-failing-request': true,
+  'wrong-state': true,
+  precedence: true,
+  'not-handled': true,
+  'handled-unexpectedly': true,
+  'wrong-delivery': true,
+  'password-leak': true,
+  'inconsistent-choice': true,
+  'browser-altered-url': true,
+  'server-error': false,
+  'schema-violation': false,
+  'broken-target': false,
+} satisfies Record<FailureCategory, boolean>;
+
+export const OPEN_MOBILE_CATEGORIES = (Object.keys(OPEN_MOBILE_PRODUCES) as FailureCategory[]).filter(
+  (c) => OPEN_MOBILE_PRODUCES[c],
+);

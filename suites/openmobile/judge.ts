@@ -361,3 +361,18 @@ export function judgeStep(
   );
   return { matched, mismatches, reference: best.branch, revealed, choiceMattered };
 }
+
+/**
+ * Every aspect a mismatch can concern, for docs/spec/verdict-audit.md and its test. Written as a record
+ * over `Mismatch['aspect']`, so the compiler rejects a new aspect that is not listed here.
+ */
+export const MISMATCH_ASPECTS = Object.keys({
+  handled: true,
+  result: true,
+  callback: true,
+  dialog: true,
+  foreground: true,
+  notification: true,
+  state: true,
+  logs: true,
+} satisfies Record<Mismatch['aspect'], true>) as Mismatch['aspect'][];

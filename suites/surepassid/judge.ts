@@ -203,3 +203,14 @@ function excerpt(body: string): string {
   const flat = body.replace(/\s+/g, ' ').trim();
   return JSON.stringify(flat.length > 200 ? `${flat.slice(0, 200)}…` : flat);
 }
+
+/**
+ * Every category this judge can produce, for docs/spec/verdict-audit.md and its test. Written as a record
+ * over `SurePassIdCategory`, so the compiler rejects a new category that is not listed here.
+ */
+export const SUREPASSID_CATEGORIES = Object.keys({
+  'server-error': true,
+  'schema-violation': true,
+  'wrong-result-code': true,
+  'wrong-state': true,
+} satisfies Record<SurePassIdCategory, true>) as SurePassIdCategory[];

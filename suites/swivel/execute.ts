@@ -496,3 +496,26 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * Which failure categories a Swivel step can deviate with. A record over every category, so a new category
+ * cannot be added without being classified here; docs/spec/verdict-audit.md has an entry for each one
+ * produced, and its test holds the two together. `broken-target` is the runner's, for a step that throws.
+ */
+const SWIVEL_PRODUCES = {
+  'wrong-result-code': true,
+  'state-changed-by-failing-request': true,
+  'wrong-state': true,
+  precedence: false,
+  'not-handled': false,
+  'handled-unexpectedly': false,
+  'wrong-delivery': false,
+  'password-leak': false,
+  'inconsistent-choice': false,
+  'browser-altered-url': false,
+  'server-error': true,
+  'schema-violation': true,
+  'broken-target': false,
+} satisfies Record<FailureCategory, boolean>;
+
+export const SWIVEL_CATEGORIES = (Object.keys(SWIVEL_PRODUCES) as FailureCategory[]).filter((c) => SWIVEL_PRODUCES[c]);
