@@ -141,8 +141,13 @@ export class Redactor {
 
 function redactPairs(text: string, pair: RegExp): string {
   return text.replace(pair, (match: string, lead: string, name: string, value: string) =>
-    value === '' || value.startsWith('«') || !isPasswordName(name) ? match : `${lead}${name}=${REDACTED}`,
+    alreadyMasked(value) || !isPasswordName(name) ? match : `${lead}${name}=${REDACTED}`,
   );
+}
+
+/** Empty, or a stand-in already: `«redacted…»`, `***` (what `harness explain` and a client's log show). */
+function alreadyMasked(value: string): boolean {
+  return value === '' || value.startsWith('«') || /^\*+$/.test(value);
 }
 
 /** `"password": "…"` (a name read as in {@link isPasswordName}) in JSON text, at any depth of escaping. */
@@ -151,7 +156,7 @@ const ESCAPED_JSON_FIELD = /(\\"((?:[^"\\]|\\[^"]){1,80})\\"\s*:\s*\\")((?:[^"\\
 
 function redactJsonFields(text: string): string {
   const field = (match: string, head: string, name: string, value: string, tail: string) =>
-    value === '' || value.startsWith('«') || !isPasswordName(name) ? match : `${head}${REDACTED}${tail}`;
+    alreadyMasked(value) || !isPasswordName(name) ? match : `${head}${REDACTED}${tail}`;
   return text
     .replace(JSON_FIELD, (m: string, head: string, name: string, value: string) => field(m, head, name, value, '"'))
     .replace(ESCAPED_JSON_FIELD, (m: string, head: string, name: string, value: string) =>

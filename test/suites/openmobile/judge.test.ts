@@ -132,11 +132,7 @@ describe('judgeStep', () => {
   const url = (password: string) => `clientx://provision?pid=1&username=jsmith&password=${password}`;
 
   it('finds a distinctive password in the logs, in any spelling', () => {
-    for (const line of [
-      'got password=doggylove2',
-      'got %64oggylove2',
-      'got {"password":"doggylove2"}',
-    ])
+    for (const line of ['got password=doggylove2', 'got %64oggylove2', 'got {"password":"doggylove2"}'])
       expect(checkLeak([line], [url('doggylove2')], key).mismatch?.category).toBe('password-leak');
     expect(checkLeak(['got password=***'], [url('doggylove2')], key)).toEqual({ mismatch: null, notCheckable: null });
     expect(checkLeak(null, [url('doggylove2')], key)).toEqual({ mismatch: null, notCheckable: null });
