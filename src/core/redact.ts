@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { isPasswordName, PAIR_START, redactableEverywhere, spellingsPattern, VALUE_END } from './secrets.ts';
 
 /**
  * Secrets are replaced before anything is written. Allure's own "masked" parameter mode still writes the
@@ -24,25 +25,91 @@ export function maskSecret(secret: string): string {
   return mask;
 }
 
-/** Values shorter than this are not searched for in free text: they would match ordinary words. */
+/**
+ * Secrets shorter than this (in characters) are not replaced everywhere in a report: they would match
+ * ordinary words. They are replaced wherever they stand as a password value, and masked in a client's logs.
+ */
 export const MIN_SECRET_LENGTH = 4;
 
+/** The characters a short secret is masked with in free text, the first that is in no short secret. */
+const MASKS = ['•', '*', '#', '~', '_', '?', 'X', '0'];
+
+/** What {@link Redactor.freeText} did. */
+export interface FreeText {
+  text: string;
+  /** Secrets too short to search for safely occurred and were masked, each occurrence by `mask`. */
+  masked: boolean;
+  mask: string;
+}
+
+/**
+ * Replaces every known secret, in every spelling (plain, percent-encoded in any hex case, `+`/space, HTML
+ * and JSON escapes, obfuscated hex in any case: secrets.ts), and the value of every parameter named like
+ * `password` in any URL (in any spelling of the name), whether the secret is known or not.
+ */
 export class Redactor {
   /** Longest first: a secret may contain another. */
   private secrets: string[] = [];
+  private compiled: { everywhere: RegExp | null; pair: RegExp; short: RegExp | null } | null = null;
 
   add(secret: string | null | undefined): void {
-    if (!secret || secret.length < MIN_SECRET_LENGTH || this.secrets.includes(secret)) return;
+    if (!secret || this.secrets.includes(secret)) return;
     this.secrets = [...this.secrets, secret].sort((a, b) => b.length - a.length);
+    this.compiled = null;
   }
 
-  /** Replaces every known secret in `text`. */
+  /** The secrets added so far, longest first. */
+  known(): readonly string[] {
+    return this.secrets;
+  }
+
+  private patterns() {
+    if (this.compiled !== null) return this.compiled;
+    const long = this.secrets.filter(redactableEverywhere);
+    const short = this.secrets.filter((s) => !redactableEverywhere(s));
+    const all = this.secrets.map(spellingsPattern);
+    this.compiled = {
+      everywhere: long.length > 0 ? new RegExp(long.map(spellingsPattern).join('|'), 'g') : null,
+      // A known secret first (it may hold a quote or a space, which end an unknown value), then the rest of
+      // the value.
+      pair: new RegExp(`${PAIR_START}((?:${all.length > 0 ? `${all.join('|')}|` : ''})${VALUE_END})`, 'g'),
+      short: short.length > 0 ? new RegExp(short.map(spellingsPattern).join('|'), 'g') : null,
+    };
+    return this.compiled;
+  }
+
+  /** Replaces every known secret in `text`, and every password value. */
   text(text: string): string {
-    let out = text;
-    for (const secret of this.secrets) {
-      if (out.includes(secret)) out = out.replaceAll(secret, REDACTED);
-    }
+    const { everywhere, pair } = this.patterns();
+    let out = everywhere === null ? text : text.replace(everywhere, REDACTED);
+    if (out.includes('=')) out = redactPairs(out, pair);
+    if (out.includes('"') && /pass/i.test(out)) out = redactJsonFields(out);
     return out;
+  }
+
+  /**
+   * Free text (a client's logs): {@link text}, then every occurrence of a secret too short to search for
+   * safely masked, one `mask` character for each (a character no short secret holds, so masking cannot
+   * make a secret again). A log with a one-letter password loses that letter everywhere: unreadable in
+   * places, never revealing.
+   */
+  freeText(text: string): FreeText {
+    const { short } = this.patterns();
+    const redacted = this.text(text);
+    const shortSecrets = this.secrets.filter((s) => !redactableEverywhere(s));
+    const mask = MASKS.find((m) => !shortSecrets.some((s) => s.includes(m))) ?? '•';
+    if (short === null) return { text: redacted, masked: false, mask };
+    let masked = false;
+    const out = redacted
+      .split(REDACTED)
+      .map((piece) =>
+        piece.replace(short, () => {
+          masked = true;
+          return mask;
+        }),
+      )
+      .join(REDACTED);
+    return { text: out, masked, mask };
   }
 
   /**
@@ -50,7 +117,6 @@ export class Redactor {
    * result, and not copying it keeps a long run's garbage down.
    */
   value<T>(value: T): T {
-    if (this.secrets.length === 0) return value;
     const walk = (node: unknown): unknown => {
       if (typeof node === 'string') return this.text(node);
       // Only a string that held a secret is written back: shared or frozen parts (a model constant, a
@@ -73,13 +139,41 @@ export class Redactor {
   }
 }
 
+function redactPairs(text: string, pair: RegExp): string {
+  return text.replace(pair, (match: string, lead: string, name: string, value: string) =>
+    alreadyMasked(value) || !isPasswordName(name) ? match : `${lead}${name}=${REDACTED}`,
+  );
+}
+
+/** Empty, or a stand-in already: `«redacted…»`, `***` (what `harness explain` and a client's log show). */
+function alreadyMasked(value: string): boolean {
+  return value === '' || value.startsWith('«') || /^\*+$/.test(value);
+}
+
+/** `"password": "…"` (a name read as in {@link isPasswordName}) in JSON text, at any depth of escaping. */
+const JSON_FIELD = /("((?:[^"\\]|\\.){1,80})"\s*:\s*")((?:[^"\\]|\\.)*)"/g;
+const ESCAPED_JSON_FIELD = /(\\"((?:[^"\\]|\\[^"]){1,80})\\"\s*:\s*\\")((?:[^"\\]|\\[^"])*)\\"/g;
+
+function redactJsonFields(text: string): string {
+  const field = (match: string, head: string, name: string, value: string, tail: string) =>
+    alreadyMasked(value) || !isPasswordName(name) ? match : `${head}${REDACTED}${tail}`;
+  return text
+    .replace(JSON_FIELD, (m: string, head: string, name: string, value: string) => field(m, head, name, value, '"'))
+    .replace(ESCAPED_JSON_FIELD, (m: string, head: string, name: string, value: string) =>
+      field(m, head, name, value, '\\"'),
+    );
+}
+
+/** In a URL, a value runs to the next `&` or the fragment, spaces and quotes included. */
+const ANY_PAIR = new RegExp(`${PAIR_START}([^&#]*)`, 'g');
+
 /**
- * Replaces the value of `password=` in a provisioning URL, keeping everything else readable. The name is
- * matched in any letter case: a client ignores `Password=`, but a person reading the report would still
- * read it as a password.
+ * Replaces the value of every parameter named like `password` in a URL (any letter case, `&amp;password`,
+ * percent-encoded names: secrets.ts), keeping everything else readable.
  */
 export function redactUrlPassword(url: string, replacement: string = REDACTED): string {
-  return url.replace(/([?&]password=)([^&#]*)/gi, (_m, head: string, value: string) =>
-    value === '' ? head : `${head}${replacement}`,
+  if (!url.includes('=')) return url;
+  return url.replace(ANY_PAIR, (match: string, lead: string, name: string, value: string) =>
+    value === '' || !isPasswordName(name) ? match : `${lead}${name}=${replacement}`,
   );
 }

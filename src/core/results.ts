@@ -69,6 +69,11 @@ export interface CaseResult {
   observed?: unknown;
   /** Implementation-defined choices this case showed the target making: choice point -> option. */
   choices: Record<string, string>;
+  /**
+   * Requirements this case could not check on this target, and why (a password too short or too common to
+   * tell a leak from ordinary log text): never counted as checked, whatever the verdict.
+   */
+  notCheckable?: { requirement: string; reason: string }[];
   /** Capabilities the case needed and the target lacked (not-applicable). */
   missing?: string[];
   steps: StepRecord[];

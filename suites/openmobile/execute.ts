@@ -4,6 +4,7 @@
  * model, step by step, continuing from the state of the branch the target's observation matched.
  */
 import { maskSecret, MIN_SECRET_LENGTH, Redactor, redactUrlPassword } from '../../src/core/redact.ts';
+import { distinctive, isPasswordName, passwordValues, spellingsPattern } from '../../src/core/secrets.ts';
 import type { Attachment, CaseResult, FailureCategory, StepRecord, Verdict } from '../../src/core/results.ts';
 import type { ClientSession } from '../../src/core/driver.ts';
 import type { CaseEnv, PlannedCase } from '../../src/core/suite.ts';
@@ -16,7 +17,7 @@ import type {
   Route,
 } from '../../src/core/types.ts';
 import { formatDerivation } from './explain.ts';
-import { judgeStep, leakMismatch, observableState, succeeded, type Mismatch, type StepJudgement } from './judge.ts';
+import { judgeStep, observableState, succeeded, type Mismatch, type StepJudgement } from './judge.ts';
 import { predict } from './model.ts';
 import { deobfuscate } from './obfuscation.ts';
 import { REQUIREMENTS } from './requirements.ts';
@@ -167,8 +168,17 @@ export function passwordForms(url: string, key: string | null, anyCase = false):
   const query = url.includes('?') ? (url.slice(url.indexOf('?') + 1).split('#')[0] ?? '') : '';
   const hasObfuscation = /(^|&)obfuscation=/i.test(query);
   for (const pair of query.split('&')) {
-    if (anyCase ? pair.slice(0, 9).toLowerCase() !== 'password=' : !pair.startsWith('password=')) continue;
-    const raw = pair.slice('password='.length);
+    const eq = pair.indexOf('=');
+    if (eq < 0) continue;
+    // A client decodes the name too: `pass%77ord` is its password parameter.
+    let name = pair.slice(0, eq);
+    try {
+      name = decodeURIComponent(name);
+    } catch {
+      // A malformed escape: the name as written.
+    }
+    if (anyCase ? name.toLowerCase() !== 'password' : name !== 'password') continue;
+    const raw = pair.slice(eq + 1);
     forms.push(raw);
     let decoded = raw;
     try {
@@ -188,42 +198,106 @@ export function passwordForms(url: string, key: string | null, anyCase = false):
 }
 
 /**
- * The passwords a client must never log, for the leak check: every form of every password the case sends
- * (at least MIN_SECRET_LENGTH characters), except a form that also occurs in a value the client may log
- * (a username built of the same characters): such a "leak" could not be told from the username.
- * Given the client's `logs`, only the forms that occur in them: the others cannot be found there, so
- * `leakMismatch(logs, ...)` is the same either way, and a clean log costs no more than the forms.
+ * Every secret a URL carries, for redaction: the value of every parameter named like `password` (any letter
+ * case, `&amp;password`, an encoded name: src/core/secrets.ts), raw, decoded (with `+` kept and read as a
+ * space), and, where it is obfuscated hex and the key is known, de-obfuscated. The redactor finds each in
+ * every spelling (percent-encoded in any case, entities, JSON escapes; hex in any case).
  */
-export function leakCandidates(
-  urls: string[],
-  key: string | null,
-  catalogText: readonly string[] = [],
-  logs?: readonly string[],
-): string[] {
-  // Only a distinctive form can be found in a log: four letters or digits in a row, no "=" (it would read
-  // like a logged setting, `domain=mycorp.com`), and not, even trimmed, part of what the client may log.
-  const forms = new Set<string>();
-  for (const url of urls) {
-    for (const f of passwordForms(url, key)) {
-      if (f.length >= MIN_SECRET_LENGTH && !f.includes('=') && DISTINCTIVE.test(f)) forms.add(f);
+export function urlSecrets(url: string, key: string | null): string[] {
+  const out = new Set<string>(passwordValues(url));
+  if (key !== null) {
+    for (const value of [...out]) {
+      if (!/^[0-9a-fA-F]{32,}$/.test(value)) continue;
+      const plain = deobfuscate(value, key);
+      if (plain !== null && plain !== '') out.add(plain);
     }
   }
-  if (logs !== undefined) for (const f of forms) if (!logs.some((line) => line.includes(f))) forms.delete(f);
-  // Most generated passwords are too short or absent, and a clean log has none: then nothing else is built.
-  if (forms.size === 0) return [];
+  return [...out];
+}
+
+/** What the log-leak check found: a leak (a fail), or a password it could not tell from ordinary text. */
+export interface LeakCheck {
+  mismatch: Mismatch | null;
+  /** Why `OM-LOG-NO-PASSWORD` could not be checked (a form of a password occurs in the logs but is not distinctive). */
+  notCheckable: string | null;
+}
+
+const leakPatterns = new Map<string, RegExp>();
+function leakPattern(form: string): RegExp {
+  let pattern = leakPatterns.get(form);
+  if (pattern === undefined) {
+    pattern = new RegExp(spellingsPattern(form));
+    if (leakPatterns.size > 4_096) leakPatterns.clear();
+    leakPatterns.set(form, pattern);
+  }
+  return pattern;
+}
+
+/**
+ * Did the client log a password it received? Every form of every password the case sends (as written,
+ * decoded, de-obfuscated) is looked for in the logs in every spelling (src/core/secrets.ts). A form that
+ * does not occur is clean. One that occurs is a leak when it is distinctive (at least eight characters, four
+ * of them different, more than letters) and not part of what the client may log (the URL without its
+ * password values, the catalog's company names and domains: a username built of the same characters);
+ * otherwise the occurrence cannot be told from ordinary text, and the requirement is *not checkable* for
+ * this case: never passed silently, never failed.
+ */
+export function checkLeak(
+  logs: readonly string[] | null,
+  urls: readonly string[],
+  key: string | null,
+  catalogText: readonly string[] = [],
+): LeakCheck {
+  const clean: LeakCheck = { mismatch: null, notCheckable: null };
+  if (logs === null || logs.length === 0) return clean;
+  const forms = new Set<string>();
+  for (const url of urls) for (const f of passwordForms(url, key)) if (f !== '') forms.add(f);
+  if (forms.size === 0) return clean;
+  const found = [...forms].filter((f) => {
+    const pattern = leakPattern(f);
+    return logs.some((line) => pattern.test(line));
+  });
+  if (found.length === 0) return clean;
   // What a client may log: each URL without its password values, as sent and decoded.
   const publicValues: string[] = [...catalogText];
   for (const url of urls) {
     const question = url.indexOf('?');
     const head = question < 0 ? url : url.slice(0, question + 1);
     const pairs = question < 0 ? [] : url.slice(question + 1).split('&');
-    const kept = pairs.map((pair) => (pair.startsWith('password=') ? 'password=' : pair));
+    const kept = pairs.map((pair) => (isPasswordPair(pair) ? 'password=' : pair));
     publicValues.push(head + kept.join('&'), head + decodedPairs(kept));
   }
-  return [...forms].filter((f) => !publicValues.some((v) => v.includes(f) || v.includes(f.trim())));
+  const ordinary = (f: string) =>
+    !distinctive(f) || publicValues.some((v) => leakPattern(f).test(v) || (f.trim() !== '' && v.includes(f.trim())));
+  const leaked = found.find((f) => !ordinary(f));
+  if (leaked !== undefined) {
+    return {
+      mismatch: {
+        aspect: 'logs',
+        requirement: 'OM-LOG-NO-PASSWORD',
+        category: 'password-leak',
+        expected: 'no password in the logs',
+        observed: `a log line contains the password (${[...leaked].length} characters)`,
+        text: 'the password appears in the client log',
+      },
+      notCheckable: null,
+    };
+  }
+  const shortest = Math.min(...found.map((f) => [...f].length));
+  return {
+    mismatch: null,
+    notCheckable:
+      `a password of this case (${shortest} character${shortest === 1 ? '' : 's'}) occurs in the client log, ` +
+      'but it is too short or too common to tell a leak from ordinary log text (a leak is looked for only for ' +
+      'passwords of at least 8 characters, 4 of them different, not only letters, and not part of a username, ' +
+      'domain or company name the client may log)',
+  };
 }
 
-const DISTINCTIVE = /[\p{L}\p{N}]{4}/u;
+function isPasswordPair(pair: string): boolean {
+  const eq = pair.indexOf('=');
+  return eq > 0 && isPasswordName(pair.slice(0, eq));
+}
 
 /**
  * The pairs joined with `&`, each decoded; a pair with a malformed escape stays raw (what a client would
@@ -247,7 +321,7 @@ function decodedPairs(pairs: string[]): string {
   }
 }
 
-/** The profile values a client may log (company, domains, prefixes), for {@link leakCandidates}. */
+/** The profile values a client may log (company, domains, prefixes), for {@link checkLeak}. */
 export function catalogText(catalog: Catalog): string[] {
   const out = new Set<string>();
   for (const p of catalog.profiles) {
@@ -400,7 +474,7 @@ async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseCon
   // Every URL the client received, for redaction (any letter case) and, at the end, the leak check.
   const sentUrls: string[] = [];
   const secretsOf = (url: string) => {
-    passwordForms(url, ctx.obfuscationKey, true).forEach((f) => redactor.add(f));
+    urlSecrets(url, ctx.obfuscationKey).forEach((f) => redactor.add(f));
     sentUrls.push(url);
   };
 
@@ -540,7 +614,8 @@ async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseCon
   // A session's logs run from its last reset: lines before this case's start are earlier cases' of its chain.
   const allLogs = hasLogs ? await session.logs(signal) : null;
   const logs = allLogs === null ? null : allLogs.slice(from?.logLines ?? 0);
-  const leak = leakMismatch(logs, leakCandidates(sentUrls, ctx.obfuscationKey, catalogText(ctx.catalog), logs ?? []));
+  const leakCheck = checkLeak(logs, sentUrls, ctx.obfuscationKey, catalogText(ctx.catalog));
+  const leak = leakCheck.mismatch;
 
   // Verdict.
   const allRuns = runs;
@@ -605,6 +680,11 @@ async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseCon
     }
   }
 
+  // A password found in the logs that cannot be told from ordinary text: the requirement is not checkable
+  // here, and the report says so (docs/verdicts.md).
+  const notCheckable = leak === null ? leakCheck.notCheckable : null;
+  if (notCheckable !== null) message += `; OM-LOG-NO-PASSWORD not checkable: ${notCheckable}`;
+
   // Records and attachments (all redacted from here on). A failing case gets every detail as its own
   // attachment; a passing one gets the derivation and one combined file with `artifacts: 'always'`, and
   // none by default (`harness explain` derives it on demand).
@@ -627,6 +707,29 @@ async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseCon
           }
         : {}),
     });
+  }
+  if (notCheckable !== null) {
+    const t = Date.now();
+    records.push({
+      name: 'password in the client log (OM-LOG-NO-PASSWORD): not checkable',
+      status: 'skipped',
+      start: t,
+      stop: t,
+      message: notCheckable,
+    });
+  }
+  // The client's logs as a report may show them: every password redacted in every spelling, and a password
+  // too short to search for safely masked wherever its characters occur (said in a note above the lines).
+  let shownLogs: string[] | null = null;
+  let logsNote: string | null = null;
+  if (logs !== null && attach) {
+    const shown = redactor.freeText(logs.join('\n'));
+    shownLogs = shown.text.split('\n');
+    if (shown.masked) {
+      logsNote =
+        `a password of this case is shorter than ${MIN_SECRET_LENGTH} characters: it cannot be told from ordinary ` +
+        `text, so every occurrence of it in these lines is masked as "${shown.mask}"`;
+    }
   }
   if (concurrent) {
     records.push({
@@ -666,12 +769,19 @@ async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseCon
         json('expected vs observed, state before / after, target logs', {
           ...expectedVsObserved,
           state: beforeAfter,
-          logs,
+          logs: shownLogs,
+          ...(logsNote !== null ? { logsNote } : {}),
         }),
       );
     }
   }
-  if (failed && logs) attachments.push({ name: 'target logs', contentType: 'text/plain', body: logs.join('\n') });
+  if (failed && shownLogs !== null) {
+    attachments.push({
+      name: 'target logs',
+      contentType: 'text/plain',
+      body: `${logsNote === null ? '' : `(${logsNote})\n`}${shownLogs.join('\n')}`,
+    });
+  }
   const kept = scope.requests();
   const hits = kept.slice(Math.max(0, kept.length - (scope.requestCount() - hitsBefore)));
   if (failed && hits.length > 0) attachments.push(json('profile service requests', hits));
@@ -716,6 +826,7 @@ async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseCon
         ? { provision: reference.observation, state: maskState(reference.state) }
         : undefined,
     choices,
+    ...(notCheckable !== null ? { notCheckable: [{ requirement: 'OM-LOG-NO-PASSWORD', reason: notCheckable }] } : {}),
     steps: records,
     attachments,
     start,

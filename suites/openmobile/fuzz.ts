@@ -31,13 +31,13 @@ import {
   catalogText,
   freshState,
   stateAfter,
-  leakCandidates,
+  checkLeak,
   agreedEvidence,
   provisionOverlapping,
   routeRequirement,
   type PrecedenceEvidence,
 } from './execute.ts';
-import { judgeStep, leakMismatch, succeeded, type StepJudgement } from './judge.ts';
+import { judgeStep, succeeded, type StepJudgement } from './judge.ts';
 import { predict } from './model.ts';
 import type { Branch, ModelState, Vector } from './types.ts';
 
@@ -454,7 +454,8 @@ async function runSequence(
     // Only a request with a password can leak one: the logs are read only then.
     if (hasLogs && urls.some((url) => /password/i.test(url))) {
       const logs = await ctx.session.logs(signal);
-      const leak = leakMismatch(logs, leakCandidates(urls, ctx.obfuscationKey, catalogTextOf(catalog), logs));
+      // A password that cannot be told from ordinary log text is not checkable: no failure to shrink.
+      const leak = checkLeak(logs, urls, ctx.obfuscationKey, catalogTextOf(catalog)).mismatch;
       if (leak) {
         return {
           failure: {

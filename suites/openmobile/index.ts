@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { HarnessError } from '../../src/core/errors.ts';
+import { Redactor } from '../../src/core/redact.ts';
 import type { CaseResult } from '../../src/core/results.ts';
 import type { FuzzProperty } from '../../src/core/fuzz.ts';
 import type {
@@ -34,7 +35,7 @@ import {
   runOpenMobileCase,
   stateKey,
   type LeftState,
-  passwordForms,
+  urlSecrets,
   SPECIFICATION,
   type OpenMobileCase,
   type PrecedenceEvidence,
@@ -58,28 +59,47 @@ export function routesOf(vector: Vector): Route[] {
   return routes;
 }
 
-/** Every form of every password the case sends (for redacting even a broken case's message). */
-function caseSecrets(vector: Vector, route: Route): string[] {
+/**
+ * Every password the case sends, as written, decoded and de-obfuscated (for redacting even a broken case's
+ * message, its device artifacts, its title and its explanation). The key itself the runner redacts run-wide.
+ */
+function caseSecrets(vector: Vector, route: Route, key: string | null): string[] {
   const urls = [...(vector.given ?? []).map((q) => urlFor(route, q)), focusUrl(vector, route)];
   if (vector.when.concurrent !== undefined) urls.push(urlFor(route, vector.when.concurrent));
-  // The key is not known here; the runner redacts it run-wide.
-  return urls.flatMap((url) => passwordForms(url, null, true));
+  return [...new Set(urls.flatMap((url) => urlSecrets(url, key)))];
+}
+
+/** A redactor of the case's secrets (and the key). */
+function caseRedactor(secrets: readonly string[], key: string | null): Redactor {
+  const redactor = new Redactor();
+  redactor.add(key);
+  for (const secret of secrets) redactor.add(secret);
+  return redactor;
 }
 
 export function casesOf(vector: Vector): OpenMobileCase[] {
+  return keyedCasesOf(vector, null);
+}
+
+/** {@link casesOf}, with the obfuscation key: de-obfuscated passwords are secrets too. */
+export function keyedCasesOf(vector: Vector, key: string | null): OpenMobileCase[] {
   const needs: Capability[] = [];
   if (vector.when.network === 'offline') needs.push('network');
   if (vector.when.concurrent !== undefined) needs.push('concurrency');
-  return routesOf(vector).map((route) => ({
-    secrets: caseSecrets(vector, route),
-    id: `${vector.id}@${routeId(route)}`,
-    title: vector.title,
-    area: vector.area,
-    requirements: vector.requirements,
-    route,
-    needs,
-    vector,
-  }));
+  return routesOf(vector).map((route) => {
+    const secrets = caseSecrets(vector, route, key);
+    return {
+      secrets,
+      id: `${vector.id}@${routeId(route)}`,
+      // `harness list` prints it and every report holds it: a title never quotes a password.
+      title: caseRedactor(secrets, key).text(vector.title),
+      area: vector.area,
+      requirements: vector.requirements,
+      route,
+      needs,
+      vector,
+    };
+  });
 }
 
 export interface OpenMobileSuiteData {
@@ -178,7 +198,8 @@ export class OpenMobileSuite implements Suite {
 
   async load(context: SuiteLoadContext): Promise<void> {
     this.data = await loadOpenMobile(context, { extraFiles: this.extraFiles });
-    this.cases = this.data.vectors.flatMap(casesOf);
+    const key = this.data.obfuscationKey;
+    this.cases = this.data.vectors.flatMap((v) => keyedCasesOf(v, key));
   }
 
   private loaded(): OpenMobileSuiteData {
@@ -302,7 +323,10 @@ export class OpenMobileSuite implements Suite {
         `no case "${caseId}": run \`npx harness list\` to see the case ids (a vector id alone explains every route)`,
       );
     }
-    return matching.map((c) => explainCase(c, data)).join('\n\n');
+    // The derivation quotes URLs and values: every password of the case is redacted from all of it.
+    return matching
+      .map((c) => caseRedactor(c.secrets ?? [], data.obfuscationKey).text(explainCase(c, data)))
+      .join('\n\n');
   }
 }
 

@@ -271,25 +271,6 @@ function stateRequirement(branch: Branch, diff: string[]): string {
   return 'OM-CODE-0-SUCCESS';
 }
 
-/** Did the client log any secret? Checked whatever branch matched. */
-export function leakMismatch(logs: string[] | null, secrets: string[]): Mismatch | null {
-  if (logs === null) return null;
-  for (const line of logs) {
-    const secret = secrets.find((s) => line.includes(s));
-    if (secret !== undefined) {
-      return {
-        aspect: 'logs',
-        requirement: 'OM-LOG-NO-PASSWORD',
-        category: 'password-leak',
-        expected: 'no password in the logs',
-        observed: `a log line contains the password (${[...secret].length} characters)`,
-        text: 'the password appears in the client log',
-      };
-    }
-  }
-  return null;
-}
-
 /** Do two branches show the same outcome (handling, codes, delivery, saved state), whatever their choices? */
 function sameOutcome(a: Branch, b: Branch): boolean {
   if (a === b) return true;

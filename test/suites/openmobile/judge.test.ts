@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProvisionObservation } from '../../../src/core/types.ts';
-import { leakCandidates } from '../../../suites/openmobile/execute.ts';
-import { judgeStep, leakMismatch } from '../../../suites/openmobile/judge.ts';
+import { checkLeak } from '../../../suites/openmobile/execute.ts';
+import { judgeStep } from '../../../suites/openmobile/judge.ts';
 import { obfuscate } from '../../../suites/openmobile/obfuscation.ts';
 import type { Branch, ModelState } from '../../../suites/openmobile/types.ts';
 
@@ -162,28 +162,53 @@ describe('judgeStep', () => {
     expect(judge(unusable, 'harnessprobe%C3://provision?result=1', 1)).toEqual(['result']);
   });
 
-  it('finds a password in the logs', () => {
-    expect(leakMismatch(['got password=doggylove2'], ['doggylove2'])?.category).toBe('password-leak');
-    expect(leakMismatch(['got password=***'], ['doggylove2'])).toBeNull();
-    expect(leakMismatch(null, ['doggylove2'])).toBeNull();
+  const key = '8CC677D6FA2AC487C2FC7AD7232F87D8FCAFD5E9FC0AFBFF23B09D8713BE3463';
+  const url = (password: string) => `clientx://provision?pid=1&username=jsmith&password=${password}`;
+
+  it('finds a distinctive password in the logs, in any spelling', () => {
+    for (const line of ['got password=doggylove2', 'got %64oggylove2', 'got {"password":"doggylove2"}'])
+      expect(checkLeak([line], [url('doggylove2')], key).mismatch?.category).toBe('password-leak');
+    expect(checkLeak(['got password=***'], [url('doggylove2')], key)).toEqual({ mismatch: null, notCheckable: null });
+    expect(checkLeak(null, [url('doggylove2')], key)).toEqual({ mismatch: null, notCheckable: null });
   });
 
-  it('looks for every distinctive form of a password, and restricted to the logs finds the same leak', () => {
-    const key = '8CC677D6FA2AC487C2FC7AD7232F87D8FCAFD5E9FC0AFBFF23B09D8713BE3463';
-    const urls = [
-      'clientx://provision?pid=1&username=jsmith&password=pa%20ss%26word',
-      `clientx://provision?pid=1&password=${obfuscate('hidden42', key)}&obfuscation=Y`,
-      'clientx://provision?pid=1&username=jsmithy&password=smith', // also in a username: not distinctive
-      'clientx://provision?pid=1&password=abc', // too short to look for
-    ];
-    const all = leakCandidates(urls, key);
-    expect(all).toEqual(['pa%20ss%26word', 'pa ss&word', obfuscate('hidden42', key), 'hidden42']);
-    const logs = ['request: clientx://provision?pid=1&password=***', 'saved hidden42 for jsmith'];
-    expect(leakCandidates(urls, key, [], logs)).toEqual(['hidden42']);
-    expect(leakMismatch(logs, leakCandidates(urls, key, [], logs))).toEqual(leakMismatch(logs, all));
-    expect(leakCandidates(urls, key, [], ['nothing secret here'])).toEqual([]);
-    // A form that is also a catalog value a client may log is not looked for.
-    expect(leakCandidates(urls, key, ['hidden42'])).not.toContain('hidden42');
+  it('a password without four letters or digits in a row is still looked for (HTML specials)', () => {
+    const password = 'a"b<c>d\'e{f}g|h^i`j';
+    const logs = [`provisioning request received via url: ${url(password)}`];
+    expect(checkLeak(logs, [url(password)], key).mismatch?.requirement).toBe('OM-LOG-NO-PASSWORD');
+    // Percent-encoded as sent, decoded as logged.
+    expect(checkLeak([`saved ${password}`], [url(encodeURIComponent(password))], key).mismatch).not.toBeNull();
+  });
+
+  it('an obfuscated password is found as sent (hex in any case) and de-obfuscated', () => {
+    const hex = obfuscate('hidden42x', key);
+    const sent = `${url(hex)}&obfuscation=Y`;
+    expect(checkLeak([`got ${hex.toLowerCase()}`], [sent], key).mismatch).not.toBeNull();
+    expect(checkLeak(['saved hidden42x for jsmith'], [sent], key).mismatch).not.toBeNull();
+    expect(checkLeak(['saved *** for jsmith'], [sent], key)).toEqual({ mismatch: null, notCheckable: null });
+  });
+
+  it('a short or common password found in the logs is not checkable: never a pass, never a fail', () => {
+    for (const [password, line] of [
+      ['a', 'provisioning request received via url'],
+      ['%E4%B8%AD', 'saved 中'],
+      ['%26', 'pid=1&username=jsmith'],
+      ['doggy', 'saved doggy'],
+      ['provisioning', 'provisioning succeeded'],
+    ] as const) {
+      const check = checkLeak([line], [url(password)], key);
+      expect(check.mismatch, password).toBeNull();
+      expect(check.notCheckable, password).toMatch(/too short or too common/);
+    }
+    // Absent from the logs altogether: checked, and clean.
+    expect(checkLeak(['saved ***'], [url('%E4%B8%AD')], key)).toEqual({ mismatch: null, notCheckable: null });
+  });
+
+  it('a password that is also part of what the client may log (a username, a company) is not checkable', () => {
+    const sent = 'clientx://provision?pid=1&username=xjsmith99x&password=jsmith99';
+    expect(checkLeak(['user xjsmith99x'], [sent], key)).toMatchObject({ mismatch: null });
+    expect(checkLeak(['user xjsmith99x'], [sent], key).notCheckable).not.toBeNull();
+    expect(checkLeak(['company mycorp-2024'], [url('mycorp-2024')], key, ['mycorp-2024']).mismatch).toBeNull();
   });
 });
 
