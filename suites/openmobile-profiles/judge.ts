@@ -353,7 +353,8 @@ export function formatExchange(exchange: WireExchange): string {
 /**
  * Which failure categories this judge can produce. A record over every category, so a new category cannot
  * be added without being classified here; docs/spec/verdict-audit.md has an entry for each one produced,
- * and its test holds the two together. `broken-target`: a protocol error (also the runner's, for a case that throws).
+ * and its test holds the two together. `broken-target` (a protocol error, or the runner's for a case that
+ * throws) is a path to broken, not a failure: docs/spec/verdict-audit.md lists it apart.
  */
 const PROFILE_SERVICE_PRODUCES = {
   'wrong-result-code': true,
@@ -368,7 +369,7 @@ const PROFILE_SERVICE_PRODUCES = {
   'browser-altered-url': false,
   'server-error': true,
   'schema-violation': true,
-  'broken-target': true,
+  'broken-target': false,
 } satisfies Record<FailureCategory, boolean>;
 
 export const PROFILE_SERVICE_CATEGORIES = (Object.keys(PROFILE_SERVICE_PRODUCES) as FailureCategory[]).filter(
