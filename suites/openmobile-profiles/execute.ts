@@ -67,7 +67,12 @@ export async function runProfilesCase(
     const failure = outcome.failure;
     const failing = outcome.steps[failure.step];
     // A broken SHOULD is reported, but does not fail the run.
-    verdict = requirement(failure.requirement).severity === 'SHOULD' ? 'non-strict' : 'fail';
+    verdict =
+      failure.category === 'broken-target'
+        ? 'broken'
+        : requirement(failure.requirement).severity === 'SHOULD'
+          ? 'non-strict'
+          : 'fail';
     message = `${failure.requirement}: ${failure.message}`;
     result.category = failure.category;
     if (!result.requirements.includes(failure.requirement))

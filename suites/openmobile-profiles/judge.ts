@@ -120,6 +120,7 @@ export async function runSequence(
           failure:
             probed.failure === null ||
             probed.failure.category === 'server-error' ||
+            probed.failure.category === 'broken-target' ||
             probed.failure.category === 'schema-violation'
               ? probed.failure
               : {
@@ -200,23 +201,21 @@ export function judge(prediction: Prediction, exchange: WireExchange, state: Mod
   });
   const response = exchange.response;
   if (response === null) return fail('server-error', `no answer: ${exchange.failure ?? 'unknown failure'}`, 'OMP-WIRE');
-  if (response.status >= 500) {
-    return fail(
-      'server-error',
-      `HTTP ${response.status} (expected ${prediction.status}): ${excerpt(response.body)}`,
+  // The adapter protocol's introduction: "Any status or body not described here is a protocol error: the
+  // harness reports it as a broken (not failed) case, naming the endpoint, the status and the first 512 bytes".
+  const protocolError = (what: string) =>
+    fail(
+      'broken-target',
+      `protocol error: ${exchange.request.method} ${exchange.request.url} answered HTTP ${response.status}${what}: ${excerpt(response.body)}`,
       'OMP-WIRE',
     );
-  }
+  if (response.status >= 500) return protocolError(` (expected ${prediction.status})`);
   let body: unknown = null;
   if (response.status !== 204) {
     try {
       body = JSON.parse(response.body);
     } catch {
-      return fail(
-        'server-error',
-        `HTTP ${response.status} with a body that is not JSON: ${excerpt(response.body)}`,
-        'OMP-WIRE',
-      );
+      return protocolError(' with a body that is not JSON');
     }
   }
   if (response.status !== prediction.status) {
@@ -354,7 +353,8 @@ export function formatExchange(exchange: WireExchange): string {
 /**
  * Which failure categories this judge can produce. A record over every category, so a new category cannot
  * be added without being classified here; docs/spec/verdict-audit.md has an entry for each one produced,
- * and its test holds the two together. `broken-target` is the runner's, for a case that throws.
+ * and its test holds the two together. `broken-target` (a protocol error, or the runner's for a case that
+ * throws) is a path to broken, not a failure: docs/spec/verdict-audit.md lists it apart.
  */
 const PROFILE_SERVICE_PRODUCES = {
   'wrong-result-code': true,

@@ -103,7 +103,8 @@ export function mismatchesFor(
       if (p.result !== null) {
         out.push({
           aspect: 'result',
-          requirement: 'OM-DELIVER-URL-DIALOG',
+          // iOS without resulturlscheme: "no status will be received"; the Android URL method: a dialog only.
+          requirement: routeRequirement === 'OM-ROUTE-IOS' ? 'OM-DELIVER-IOS-CALLBACK' : 'OM-DELIVER-URL-DIALOG',
           category: 'wrong-delivery',
           expected: null,
           observed: p.result,
@@ -161,7 +162,7 @@ export function mismatchesFor(
         const wrongOutcome = want !== null && p.dialog !== null;
         out.push({
           aspect: 'dialog',
-          requirement: d.dialog === 'none' ? 'OM-SILENT-ANDROID' : routeStatusRequirement(branch),
+          requirement: d.dialog === 'none' ? 'OM-SILENT-ANDROID' : routeStatusRequirement(routeRequirement),
           category: wrongOutcome ? 'wrong-result-code' : 'wrong-delivery',
           expected: want,
           observed: p.dialog,
@@ -239,11 +240,9 @@ function requirementOfResult(branch: Branch): string {
   return first ? first.requirement : 'OM-CODE-0-SUCCESS';
 }
 
-function routeStatusRequirement(branch: Branch): string {
-  return branch.delivery.channel === 'callback' ||
-    (branch.delivery.foreground === true && branch.delivery.channel !== 'none')
-    ? 'OM-DELIVER-IOS-STATUS'
-    : 'OM-DELIVER-URL-DIALOG';
+/** The sentence that requires the status dialog: iOS's, or the Android URL method's. */
+function routeStatusRequirement(routeRequirement: string): string {
+  return routeRequirement === 'OM-ROUTE-IOS' ? 'OM-DELIVER-IOS-STATUS' : 'OM-DELIVER-URL-DIALOG';
 }
 
 /** The rules that set each saved field, most specific first. */

@@ -616,18 +616,16 @@ function deliveryFor(
       callbackScheme,
       dialog: silent ? 'none' : 'outcome',
       foreground: !silent,
-      notification: silent,
+      // No sentence forbids a notification outside silent mode: not judged there.
+      notification: silent ? true : 'any',
     };
   }
   if (route.method === 'url') {
     if (!silentY) note(ctx, 'OM-DELIVER-URL-DIALOG', 'URL method: no result code; a success or failure dialog');
-    return {
-      channel: 'none',
-      callbackScheme: null,
-      dialog: silentY ? 'none' : 'outcome',
-      foreground: !silentY,
-      notification: silentY,
-    };
+    // Without silentmode=Y the text requires the dialog only: the foreground and a notification are not judged.
+    return silentY
+      ? { channel: 'none', callbackScheme: null, dialog: 'none', foreground: false, notification: true }
+      : { channel: 'none', callbackScheme: null, dialog: 'outcome', foreground: 'any', notification: 'any' };
   }
   note(
     ctx,

@@ -127,6 +127,16 @@ export function expect(state: ModelState, body: SentBody): Expectation {
       });
     }
   }
+  if (!userKnown) {
+    // The sources only say an unknown user is an error ("unknown user or device errors"): any non-zero code
+    // (9001 PartnerUserLoginFailed is the reference server's choice), whatever else the request breaks.
+    return {
+      nonZero: true,
+      success: null,
+      why: broken.map((b) => b.why).join('; '),
+      requirements: [...new Set(broken.map((b) => b.requirement))],
+    };
+  }
   if (broken.length > 0) {
     return {
       codes: [...new Set(broken.flatMap((b) => b.codes))],

@@ -63,7 +63,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
   },
   {
     id: 'SP-USER-UNKNOWN',
-    title: 'A username that is not a user of the account is an error (9001 PartnerUserLoginFailed)',
+    title: 'A username that is not a user of the account is an error (any non-zero errorCode)',
     severity: 'MUST',
     quote: 'unknown user or device errors',
     source: ISSUE,

@@ -65,6 +65,8 @@ export class StepRunner {
   readonly bindings = new Map<string, string>();
   readonly redactor = new Redactor();
   readonly steps: StepRecord[] = [];
+  /** The state after the step when the answer matched the model's other permitted reading. */
+  private chosenNext: ModelState | null = null;
 
   constructor(
     private readonly session: SwivelSession,
@@ -85,6 +87,7 @@ export class StepRunner {
     const start = Date.now();
     const attachments: Attachment[] = [];
     let deviation: Deviation | null;
+    this.chosenNext = null;
     try {
       deviation = await this.execute(step, prediction, next, attachments);
     } catch (error) {
@@ -92,7 +95,7 @@ export class StepRunner {
       throw error;
     }
     this.record(label, deviation === null ? 'passed' : 'failed', start, attachments, deviation?.message);
-    if (deviation === null) this.state = next;
+    if (deviation === null) this.state = this.chosenNext ?? next;
     return deviation;
   }
 
@@ -285,9 +288,21 @@ export class StepRunner {
         if (contentType !== undefined) options.contentType = contentType;
         const exchange = await this.session.agentXml(this.substitute(prediction.body), options);
         this.attach(attachments, 'AgentXML', exchange);
-        const wire = this.judgeAnswer(exchange, prediction, fail);
+        let judged = prediction;
+        let wire = this.judgeAnswer(exchange, prediction, fail);
+        const other = prediction.alternative;
+        if (wire !== null && other !== undefined) {
+          // The other permitted reading (a DOCTYPE processed): the answer and the state after it.
+          const alternative = { ...prediction, prediction: other.prediction, device: other.device };
+          const second = this.judgeAnswer(exchange, alternative, fail);
+          if (second === null) {
+            judged = alternative;
+            this.chosenNext = other.next;
+          }
+          wire = second === null ? null : { ...wire, message: `${wire.message}; or, reading it: ${second.message}` };
+        }
         if (wire !== null) return wire;
-        return this.checkDevices(attachments, next, prediction.prediction.result === 'FAIL', fail);
+        return this.checkDevices(attachments, this.chosenNext ?? next, judged.prediction.result === 'FAIL', fail);
       }
     }
   }
@@ -306,7 +321,7 @@ export class StepRunner {
         'server-error',
         noServerError,
       );
-    const { status, body, contentType } = exchange.response;
+    const { status, body } = exchange.response;
     if (status >= 500)
       return fail(`expected ${expected} (${p.why}), got HTTP ${status}`, 'server-error', noServerError);
     const read = readSasResponse(body);
@@ -317,13 +332,7 @@ export class StepRunner {
         'schema-violation',
         wire,
       );
-    if (contentType === null || !/xml/i.test(contentType)) {
-      return fail(
-        `the answer's Content-Type is ${contentType === null ? 'missing' : JSON.stringify(contentType)}, expected an XML type`,
-        'schema-violation',
-        wire,
-      );
-    }
+    // The answer's Content-Type is not judged: no text fixes it, and the body is read as XML whatever it says.
     const r = read.response;
     if (r.result !== p.result || (p.result === 'FAIL' && !(p.errors as string[]).includes(r.error))) {
       const got = r.result === 'PASS' ? 'PASS' : `FAIL ${r.error === '' ? '(no error)' : r.error}`;
@@ -336,8 +345,7 @@ export class StepRunner {
         [...this.requirements, 'SW-WIRE-REQUEST-ID'],
       );
     }
-    if (p.result === 'PASS' && r.error !== '')
-      return fail(`a PASS carries <Error>${r.error}</Error>`, 'schema-violation', wire);
+    // What <Error> holds beside a PASS is not judged: only the wire template shows it, empty for FAIL too.
     if (p.returnsId) {
       if (r.id === null || r.id === '') return fail('a provision PASS without a device <Id>', 'schema-violation', wire);
       if (step.device !== null) this.bindings.set(step.device, r.id);

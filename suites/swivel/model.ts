@@ -9,7 +9,7 @@
  * period's last second; a newer code replaces the user's earlier one in the same store; element order does
  * not matter, unknown elements are ignored, element values are taken exactly (no trimming).
  */
-import { buildSasRequest, parseXml, type XmlElement } from './xml.ts';
+import { buildSasRequest, parseXml, withoutDoctype, type XmlElement } from './xml.ts';
 import type { AgentError, AgentPrediction, ModelState, PolicyValues, Step, ValueRef, World } from './types.ts';
 
 export const PROTOCOL_VERSION = '3.6';
@@ -58,6 +58,14 @@ export function bodyOf(step: Extract<Step, { do: 'provision' | 'security-strings
   return buildSasRequest(elements);
 }
 
+/** The predicted answer and state; `alternative`: the other permitted reading of the body (a DOCTYPE processed). */
+export interface AgentOutcome {
+  prediction: AgentPrediction;
+  next: ModelState;
+  device: string | null;
+  alternative?: AgentOutcome;
+}
+
 function fail(errors: AgentError[], requestId: string | null, why: string): AgentPrediction {
   return { result: 'FAIL', errors, requestId, returnsId: false, returnsStrings: false, why };
 }
@@ -72,10 +80,17 @@ export function predictAgent(
   instance: number,
   world: World,
   deviceName?: string,
-): { prediction: AgentPrediction; next: ModelState; device: string | null } {
+): AgentOutcome {
   const unchanged = (prediction: AgentPrediction) => ({ prediction, next: state, device: null });
   const root = parseXml(body);
-  if (root === null) return unchanged(fail(['AGENT_ERROR_MALFORMED_XML'], null, 'the body is not well-formed XML'));
+  if (root === null) {
+    const refused = unchanged(fail(['AGENT_ERROR_MALFORMED_XML'], null, 'the body is not well-formed XML'));
+    // A DOCTYPE: refusing it (no DTD processing) or reading the body with it are both permitted.
+    const processed = withoutDoctype(body);
+    if (processed === null) return refused;
+    refused.prediction.why = 'the body has a DOCTYPE, refused (no DTD processing)';
+    return { ...refused, alternative: predictAgent(state, processed, instance, world, deviceName) };
+  }
   if (root.name !== 'SASRequest') {
     return unchanged(fail(['AGENT_ERROR_BAD_REQUEST'], null, `the root element is <${root.name}>, not <SASRequest>`));
   }
@@ -111,7 +126,13 @@ export function predictAgent(
     structural.push('AGENT_ERROR_UNKNOWN_ACTION');
     why.push(`<Action> ${JSON.stringify(action)} is neither provision nor SecurityStrings`);
   }
-  if (structural.length > 0) return unchanged(fail(structural, requestId, why.join('; ')));
+  // No text orders the user check against the checks of other elements: for a provision naming a user who
+  // does not exist, a server that looks the user up first answers AGENT_ERROR_NO_USER_FOUND instead.
+  const named = single('Username');
+  const unknownUser = action === 'provision' && named !== undefined && named !== '' && state.users[named] === undefined;
+  const orUnknownUser = (errors: AgentError[]): AgentError[] =>
+    unknownUser ? [...errors, 'AGENT_ERROR_NO_USER_FOUND'] : errors;
+  if (structural.length > 0) return unchanged(fail(orUnknownUser(structural), requestId, why.join('; ')));
   void version;
 
   if (action === 'SecurityStrings') {
@@ -136,7 +157,7 @@ export function predictAgent(
   if (username === '' || code === '') {
     return unchanged(
       fail(
-        ['AGENT_ERROR_MISSING_ELEMENT'],
+        orUnknownUser(['AGENT_ERROR_MISSING_ELEMENT']),
         requestId,
         username === '' ? 'provision without <Username>' : 'provision without <ProvisionCode>',
       ),
@@ -256,7 +277,15 @@ export type StepPrediction =
   | { kind: 'set-policy'; outcome: 'accepted' | 'rejected'; why: string }
   | { kind: 'check-policy'; policy: PolicyValues }
   | { kind: 'time'; seconds: number; real: boolean }
-  | { kind: 'agent'; body: string; instance: number; prediction: AgentPrediction; device: string | null };
+  | {
+      kind: 'agent';
+      body: string;
+      instance: number;
+      prediction: AgentPrediction;
+      device: string | null;
+      /** The other permitted answer and the state after it (a DOCTYPE processed instead of refused). */
+      alternative?: { prediction: AgentPrediction; device: string | null; next: ModelState };
+    };
 
 export function predictStep(
   state: ModelState,
@@ -330,8 +359,12 @@ export function predictStep(
       const body = bodyOf(step);
       const instance = step.instance ?? 0;
       const deviceName = step.do === 'provision' ? step.as : undefined;
-      const { prediction, next, device } = predictAgent(state, body, instance, world, deviceName);
-      return { prediction: { kind: 'agent', body, instance, prediction, device }, next };
+      const { prediction, next, device, alternative } = predictAgent(state, body, instance, world, deviceName);
+      const agent: StepPrediction = { kind: 'agent', body, instance, prediction, device };
+      if (alternative !== undefined) {
+        agent.alternative = { prediction: alternative.prediction, device: alternative.device, next: alternative.next };
+      }
+      return { prediction: agent, next };
     }
   }
 }

@@ -123,6 +123,38 @@ export function parseXml(source: string): XmlElement | null {
   return stack.length === 0 ? root : null;
 }
 
+/**
+ * A body with a DOCTYPE is well-formed XML; no text says whether a server processes it. The body as a server
+ * that processes the DOCTYPE reads it: the declaration removed and the internal subset's general entities
+ * (`<!ENTITY name "value">`, a value without markup or references) expanded; null when the body has no
+ * DOCTYPE before its root, or the declaration cannot be read. Other declarations change nothing the suite
+ * reads; a reference to an entity this does not expand (external, or with markup) stays, so it is malformed.
+ */
+export function withoutDoctype(source: string): string | null {
+  const start = /^(\uFEFF?(?:[ \t\r\n]+|<\?[\s\S]*?\?>|<!--[\s\S]*?-->)*)<!DOCTYPE[ \t\r\n]/.exec(source);
+  if (start === null) return null;
+  let i = start[0].length;
+  let subset = '';
+  for (let quote: string | null = null, inSubset = false; i < source.length; i++) {
+    const c = source[i] as string;
+    if (quote !== null) {
+      if (c === quote) quote = null;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '[' && !inSubset) inSubset = true;
+    else if (c === ']' && inSubset) inSubset = false;
+    else if (c === '>' && !inSubset) break;
+    if (inSubset && c !== '[') subset += c;
+  }
+  if (i >= source.length) return null;
+  let rest = (start[1] as string) + source.slice(i + 1);
+  for (const m of subset.matchAll(
+    /<!ENTITY[ \t\r\n]+([A-Za-z_][A-Za-z0-9._-]*)[ \t\r\n]+("[^"<&%]*"|'[^'<&%]*')[ \t\r\n]*>/g,
+  )) {
+    rest = rest.split(`&${m[1] as string};`).join((m[2] as string).slice(1, -1));
+  }
+  return rest;
+}
+
 export function escapeXml(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -30,7 +30,7 @@ describe('formatDerivation', () => {
     expect(text).toContain('[OM-SOFT-AUTOLOGIN-IOS-INITIAL, MUST]');
     expect(text).toContain('=> result 0');
     expect(text).toContain(
-      'one callback app://provision?result=0; a success dialog; in the foreground; no notification',
+      'one callback app://provision?result=0; a success dialog; in the foreground; notification not specified',
     );
     expect(text).toContain('profile 9945 (production, ios); username "jsmalley", password ***, domain "mycorp.com"');
     expect(text).not.toContain('doggylove2');

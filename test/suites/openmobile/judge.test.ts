@@ -234,3 +234,25 @@ describe('judgeStep: the branch a failure is told against', () => {
     expect(judgement.mismatches.map((m) => m.requirement)).not.toContain('OM-ROUTE-ANDROID-INTENT');
   });
 });
+
+describe('judgeStep: the sentence a delivery mismatch is charged to', () => {
+  const noChannel = branch({
+    delivery: { channel: 'none', callbackScheme: null, dialog: 'outcome', foreground: 'any', notification: 'any' },
+  });
+  const charged = (route: string, p: Partial<ProvisionObservation>) =>
+    judgeStep([noChannel], fresh, { provision: obs(p), state: null, logs: null }, route).mismatches.map(
+      (m) => `${m.aspect} ${m.requirement}`,
+    );
+
+  it('a result code on iOS without resulturlscheme is charged to the callback rule, on Android to the dialog rule', () => {
+    expect(charged('OM-ROUTE-IOS', { result: 0, dialog: 'success' })).toEqual(['result OM-DELIVER-IOS-CALLBACK']);
+    expect(charged('OM-ROUTE-ANDROID-URL-COM', { result: 0, dialog: 'success' })).toEqual([
+      'result OM-DELIVER-URL-DIALOG',
+    ]);
+  });
+
+  it("a missing dialog is charged to the route's status sentence", () => {
+    expect(charged('OM-ROUTE-IOS', { result: null })).toEqual(['dialog OM-DELIVER-IOS-STATUS']);
+    expect(charged('OM-ROUTE-ANDROID-URL-COM', { result: null })).toEqual(['dialog OM-DELIVER-URL-DIALOG']);
+  });
+});

@@ -158,7 +158,7 @@ describe("the seed's Provisioning Examples", () => {
       callbackScheme: 'myapp',
       dialog: 'outcome',
       foreground: true,
-      notification: false,
+      notification: 'any',
     });
     expect(honoured.results).toEqual([0]);
     expect(honoured.delivery).toEqual({
@@ -504,7 +504,7 @@ describe('parameters (reading section 2)', () => {
   it('omitted booleans mean N: production mode, not silent, not obfuscated', () => {
     const b = only(step(ANDROID_URL, COMPLETE));
     expect(b.state.profile?.mode).toBe('production');
-    expect(b.delivery.foreground).toBe(true);
+    expect(b.delivery.notification).not.toBe(true);
     expect(b.state.settings.password).toBe('doggylove2');
   });
 
@@ -972,7 +972,7 @@ describe('result delivery', () => {
       callbackScheme: 'myapp',
       dialog: 'outcome',
       foreground: true,
-      notification: false,
+      notification: 'any',
     });
     const failed = only(stepUrl(IOS, 'ipass://provision?pid=&resulturlscheme=myapp'));
     expect(failed.delivery.channel).toBe('callback');
@@ -987,18 +987,18 @@ describe('result delivery', () => {
         callbackScheme: null,
         dialog: 'outcome',
         foreground: true,
-        notification: false,
+        notification: 'any',
       });
     }
   });
 
-  it('Android URL method: no result code, a dialog', () => {
+  it('Android URL method: no result code, a dialog; foreground and notification not judged', () => {
     expect(only(step(ANDROID_URL, 'pid=9945')).delivery).toEqual({
       channel: 'none',
       callbackScheme: null,
       dialog: 'outcome',
-      foreground: true,
-      notification: false,
+      foreground: 'any',
+      notification: 'any',
     });
   });
 

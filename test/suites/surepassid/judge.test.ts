@@ -88,10 +88,10 @@ describe('judgeExchange', () => {
     });
   });
 
-  it('the right failure in a 4xx answer is non-strict; a QR that is only an image link is informational', () => {
+  it('the right failure in a 4xx answer is informational (the status is not judged); so is a QR that is only an image link', () => {
     expect(
       judgeExchange(creds, exchange(401, '{"errorCode":9000,"errorMessage":"PartnerLoginFailed"}'), 'find_device', ctx),
-    ).toMatchObject({ verdict: 'non-strict' });
+    ).toMatchObject({ verdict: 'informational' });
     expect(
       judgeExchange(
         provisionOk,
@@ -198,11 +198,17 @@ describe('the model', () => {
     expect(expectation(state, { json: { type: 'delete_device', ...base } })).toMatchObject({ nonZero: true });
   });
 
-  it('several broken rules accept the code of any of them; a re-provision may be 0 or 9019', () => {
+  it('several broken rules accept the code of any of them; an unknown user any non-zero code; a re-provision may be 0 or 9019', () => {
     const e = expectation(state, {
-      json: { type: 'provision_oath_device', ...base, username: 'nobody', deviceId: 'gone', physicalDeviceId: 'p' },
+      json: { type: 'provision_oath_device', ...base, username: 'mandy', deviceId: 'gone', physicalDeviceId: 'p' },
     });
-    expect(e.codes?.sort()).toEqual([9001, 9021]);
+    expect(e.codes?.sort()).toEqual([9021]);
+    // The sources say only that an unknown user is an error ("unknown user or device errors").
+    expect(
+      expectation(state, {
+        json: { type: 'provision_oath_device', ...base, username: 'nobody', deviceId: 'gone', physicalDeviceId: 'p' },
+      }),
+    ).toMatchObject({ nonZero: true, requirements: expect.arrayContaining(['SP-USER-UNKNOWN']) });
     state.devices.get('d1')!.provisioned = true;
     expect(
       expectation(state, {
