@@ -109,7 +109,8 @@ const DEFECT_LIST = [
   },
   {
     id: 'settings-trimmed',
-    title: 'Leading and trailing whitespace is trimmed from username, domain and prefix before they are checked and saved',
+    title:
+      'Leading and trailing whitespace is trimmed from username, domain and prefix before they are checked and saved',
     platforms: BOTH,
   },
   {
