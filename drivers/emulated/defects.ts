@@ -97,6 +97,43 @@ const DEFECT_LIST = [
       "For a request with both an 11 and a length 23 problem, which code wins depends on the request's values (no one order of checks)",
     platforms: BOTH,
   },
+  {
+    id: 'boolean-trimmed',
+    title: 'test and autologin are trimmed before they are compared, so autologin=Y%20 and test=%09N are accepted',
+    platforms: BOTH,
+  },
+  {
+    id: 'obfuscation-flag-ignores-case',
+    title: 'obfuscation is compared ignoring letter case, so obfuscation=y de-obfuscates the password',
+    platforms: BOTH,
+  },
+  {
+    id: 'settings-trimmed',
+    title:
+      'Leading and trailing whitespace is trimmed from username, domain and prefix before they are checked and saved',
+    platforms: BOTH,
+  },
+  {
+    id: 'pid-unicode-digits',
+    title:
+      'The profile ID is read like Java Integer.parseInt, so non-ASCII decimal digits (pid=٩٩٤٥, fullwidth ９９４５) select profile 9945',
+    platforms: BOTH,
+  },
+  {
+    id: 'precedence-flips-with-password',
+    title: 'When the request carries a password, the length check runs before every other request check',
+    platforms: BOTH,
+  },
+  {
+    id: 'precedence-flips-with-test',
+    title: 'A request that carries test (Y or N) checks the prefix before the domain; without it the domain first',
+    platforms: BOTH,
+  },
+  {
+    id: 'precedence-flips-with-obfuscation',
+    title: 'With obfuscation=Y the configuration checks run in the reverse of their usual order',
+    platforms: BOTH,
+  },
 ] as const satisfies readonly Defect[];
 
 export type DefectId = (typeof DEFECT_LIST)[number]['id'];

@@ -153,6 +153,19 @@ function freshSettings(): Settings {
 }
 
 const DECIMAL = /^[0-9]+$/;
+/** Decimal digits of any script (the seeded `pid-unicode-digits` defect reads these as a number). */
+const UNICODE_DECIMAL = /^\p{Nd}+$/u;
+
+/** The value of one Unicode decimal digit: Nd digits come in contiguous runs of 0 to 9 (Unicode 4.6). */
+function unicodeDigit(digit: string): number {
+  let code = digit.codePointAt(0) ?? 0x30;
+  let steps = 0;
+  while (code > 0 && /\p{Nd}/u.test(String.fromCodePoint(code - 1))) {
+    code--;
+    steps++;
+  }
+  return steps % 10;
+}
 const MIN_SCRUBBED = 4;
 
 export abstract class OpenMobileClient {
@@ -212,7 +225,7 @@ export abstract class OpenMobileClient {
     const params = parseQuery(parts.query, this.picks.query, this.defects.has('double-decoding') ? 2 : 1);
     // A URL whose encoding the platform's URL class refuses never reaches the facility.
     if (params === null) return NOT_HANDLED;
-    const request = readRequest(params);
+    const request = this.withDefectiveReading(readRequest(params));
 
     const secrets = this.defects.has('password-in-logs') ? [] : secretsOf(url, request, this.obfuscationKey);
     const inProgress = this.busy && !this.defects.has('in-progress-not-refused');
@@ -280,7 +293,7 @@ export abstract class OpenMobileClient {
     };
     this.applyRequestAndSoftRules(draft, request);
 
-    for (const check of this.configurationOrder) {
+    for (const check of this.configurationOrderFor(request)) {
       const code = this.configurationCheck(check, draft);
       if (code === null) continue;
       if (this.defects.has('partial-write-on-failure') && request.username !== undefined) {
@@ -301,6 +314,46 @@ export abstract class OpenMobileClient {
     return 0;
   }
 
+  /** The seeded defects that change how a parameter's value is read (a correct client reads it as decoded). */
+  private withDefectiveReading(request: ProvisioningRequest): ProvisioningRequest {
+    const r = { ...request };
+    if (this.defects.has('boolean-trimmed')) {
+      for (const name of ['test', 'autologin'] as const) r[name] = r[name]?.trim();
+    }
+    if (this.defects.has('obfuscation-flag-ignores-case') && r.obfuscation !== undefined) {
+      const upper = r.obfuscation.toUpperCase();
+      if (upper === 'Y' || upper === 'N') r.obfuscation = upper;
+    }
+    if (this.defects.has('settings-trimmed')) {
+      for (const name of ['username', 'domain', 'prefix'] as const) r[name] = r[name]?.trim();
+    }
+    if (this.defects.has('pid-unicode-digits') && r.pid !== undefined && UNICODE_DECIMAL.test(r.pid)) {
+      // Integer.parseInt reads any Unicode decimal digit; the number is then sent on in ASCII.
+      r.pid = [...r.pid].map((d) => String(unicodeDigit(d))).join('');
+    }
+    return r;
+  }
+
+  /** The order of request-syntax checks for this request (one fixed order, unless a defect varies it). */
+  private syntaxOrderFor(request: ProvisioningRequest): readonly SyntaxCheck[] {
+    if (this.defects.has('precedence-flips-with-password') && request.password !== undefined) {
+      return ['lengths', ...this.syntaxOrder.filter((c) => c !== 'lengths')];
+    }
+    return this.syntaxOrder;
+  }
+
+  /** The order of configuration checks for this request (one fixed order, unless a defect varies it). */
+  private configurationOrderFor(request: ProvisioningRequest): readonly ConfigurationCheck[] {
+    let order = this.configurationOrder;
+    if (this.defects.has('precedence-flips-with-test') && request.test !== undefined) {
+      order = order.map((c) => (c === 'domain' ? 'prefix' : c === 'prefix' ? 'domain' : c));
+    }
+    if (this.defects.has('precedence-flips-with-obfuscation') && request.obfuscation === 'Y') {
+      order = [...order].reverse();
+    }
+    return order;
+  }
+
   // -----------------------------------------------------------------------------------------------------
   // Request syntax
 
@@ -316,7 +369,7 @@ export abstract class OpenMobileClient {
     password: { value: string | undefined; undecodable: boolean },
   ): number | null {
     const failures: { check: SyntaxCheck; code: number }[] = [];
-    for (const check of this.syntaxOrder) {
+    for (const check of this.syntaxOrderFor(request)) {
       const code = this.syntaxCheck(check, request, password);
       if (code !== null) failures.push({ check, code });
     }

@@ -8,6 +8,7 @@ import type { Vector } from '../types.ts';
 import { buildLengthVectors } from './lengths.ts';
 import { buildLookupVectors } from './lookup.ts';
 import { buildOmissionVectors } from './omission.ts';
+import { buildPartitionVectors } from './partition.ts';
 import { buildPrecedenceVectors } from './precedence.ts';
 import { buildRoutingVectors } from './routing.ts';
 import { buildSoftVectors } from './soft.ts';
@@ -23,6 +24,7 @@ export const BUILDERS = {
   soft: buildSoftVectors,
   lookup: buildLookupVectors,
   routing: buildRoutingVectors,
+  partition: buildPartitionVectors,
 } as const;
 
 /**

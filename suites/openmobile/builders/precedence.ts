@@ -19,7 +19,8 @@ import {
   splitByPlatform,
   unusedPid,
 } from './common.ts';
-import { expectProvision, FRESH, outcomeOf } from './rules.ts';
+import { obfuscate } from './lengths.ts';
+import { expectProvision, expectSetup, FRESH, outcomeOf, type Saved, type SettingsRequest } from './rules.ts';
 
 export const SOURCE = 'builder:precedence';
 
@@ -339,15 +340,27 @@ export function acceptableCodes(
   return { codes: [...new Set(counted.map((p) => p.code))].sort((a, b) => a - b), counted };
 }
 
+/** Where a combination is sent: a fresh client (the default), or one of the contexts below. */
+interface Placement {
+  context?: Context;
+  /** The combined request as sent (obfuscated password, no pid without one) and as it reads. */
+  sent: Params;
+  plain: Params;
+  /** Setup requests (decoded), each of which must succeed. */
+  given: SettingsRequest[];
+}
+
 function vectorFor(
   parts: readonly Ingredient[],
   combination: Extract<Combination, { ok: true }>,
   catalog: Catalog,
+  placement: Placement = { sent: combination.params, plain: combination.params, given: [] },
 ): Vector[] {
-  const when: When = { query: queryOf(combination.params) };
+  const when: When = { query: queryOf(placement.sent) };
   if (combination.network !== undefined) when.network = combination.network;
   if (combination.fault !== undefined) when.fault = combination.fault;
   const keys = parts.map((p) => p.key);
+  const { context } = placement;
   const expect = (platform: Platform): PlatformExpectation | null => {
     const { codes } = acceptableCodes(parts, platform);
     const exercised = parts.flatMap((p) =>
@@ -360,26 +373,181 @@ function vectorFor(
     if (codes.length > 0) {
       return {
         then: { handled: true, result: codes, state: 'unchanged' },
-        requirements: ['OM-ATOMIC', ...(parts.length > 1 ? ['OM-PRECEDENCE'] : []), ...exercised],
+        requirements: [
+          'OM-ATOMIC',
+          ...(parts.length > 1 ? ['OM-PRECEDENCE'] : []),
+          ...exercised,
+          ...(context?.requirements ?? []),
+        ],
       };
     }
     // Only an ingredient that is no violation on this platform (Android ignores a forbidden
     // autologin=Y): the request is a plain activation, expected by the builders' own settings rules.
-    const { pid, ...rest } = combination.params;
-    return outcomeOf(expectProvision(catalog, platform, FRESH, { ...rest, pid }));
+    const saved: Saved = placement.given.length === 0 ? FRESH : expectSetup(catalog, platform, placement.given);
+    return outcomeOf(expectProvision(catalog, platform, saved, placement.plain));
   };
-  return splitByPlatform(
+  const where =
+    context === undefined ? `on a fresh client (pid ${combination.pid || 'blank'})` : context.text(combination.pid);
+  const draft: Parameters<typeof splitByPlatform>[0] = {
+    id: `OM-GEN-PRECEDENCE-${keys.join('-')}${context === undefined ? '' : `-IN-${context.key}`}`,
+    title: `Error precedence: ${parts.map((p) => p.label).join(' + ')}, ${where}`,
+    area: 'precedence',
+    requirements: [],
+    source: SOURCE,
+    when,
+  };
+  if (placement.given.length > 0) draft.given = placement.given.map((step) => queryOf(step));
+  return splitByPlatform(draft, expect, BOTH_PLATFORMS);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Pairs in context
+
+/**
+ * A context: parameters that break no rule of their own, added to a pair of ingredients, so that an order of
+ * checks that changes with an unrelated parameter (a password present or not, obfuscation, pid, test mode)
+ * shows up as a cycle in the "answered before" relation of the fixed plan.
+ */
+export interface Context {
+  /** Upper-case letters only: the id ends `-IN-<key>`. */
+  key: string;
+  text: (pid: string) => string;
+  requirements: string[];
+  /**
+   * A pseudo-ingredient merged with the pair by `combine`: its params and the pids for which the context
+   * breaks nothing. Null when the context cannot be placed around these ingredients.
+   */
+  around: (parts: readonly Ingredient[]) => Ingredient | null;
+  /** The request without `pid`, on a client activated with it first (a reconfiguration). */
+  withoutPid?: true;
+  /** Every non-empty password is sent obfuscated under this key. */
+  obfuscationKey?: string;
+}
+
+function neutral(key: string, pids: string[], params: Record<string, ParamNeed>): Ingredient {
+  return { key, label: key, code: 0, phase: 'request', requirement: '', pids, params };
+}
+
+/** The contexts the pairs are repeated in; the ones a catalog or key cannot support are left out. */
+export function contexts(catalog: Catalog, obfuscationKey: string | null): Context[] {
+  const shared = sharedProfiles(catalog);
+  const unknown = String(unusedPid(catalog));
+  // A password with a username breaks nothing on a profile that saves passwords and has a domain option.
+  const savers = ids(shared.filter((p) => p.savePassword && p.domains.options.length > 0));
+  const sets = (parts: readonly Ingredient[], ...names: string[]): boolean =>
+    parts.some((p) => names.some((n) => p.params[n] !== undefined));
+  const credentialsFor = (parts: readonly Ingredient[]): Record<string, ParamNeed> => ({
+    ...(sets(parts, 'username') ? {} : { username: { kind: 'any', fallback: 'jdoe' } }),
+    password: { kind: 'any', fallback: 'Secret1' },
+  });
+  const result: Context[] = [
     {
-      id: `OM-GEN-PRECEDENCE-${keys.join('-')}`,
-      title: `Error precedence: ${parts.map((p) => p.label).join(' + ')}, on a fresh client (pid ${combination.pid || 'blank'})`,
-      area: 'precedence',
+      key: 'PASSWORD',
+      text: (pid) => `with a valid username and password beside them (pid ${pid || 'blank'})`,
       requirements: [],
-      source: SOURCE,
-      when,
+      // Beside an ingredient's own username (a long one), only the password is added.
+      around: (parts) =>
+        sets(parts, 'password') ? null : neutral('PASSWORD', [...savers, unknown, ''], credentialsFor(parts)),
     },
-    expect,
-    BOTH_PLATFORMS,
-  );
+    {
+      key: 'TESTN',
+      text: (pid) => `with test=N (pid ${pid || 'blank'})`,
+      requirements: ['OM-PARAM-TEST-MODE'],
+      around: (parts) =>
+        sets(parts, 'test')
+          ? null
+          : neutral('TESTN', [...ids(shared), unknown, ''], { test: { kind: 'value', value: 'N' } }),
+    },
+    {
+      key: 'NOPID',
+      text: (pid) => `without pid, on a client activated with profile ${pid}`,
+      requirements: ['OM-PARAM-PID-ABSENT'],
+      withoutPid: true,
+      // Fetch failures and a blank pid need a pid in the request.
+      around: (parts) =>
+        parts.some((p) => p.phase === 'fetch' || (p.pids.includes('') && p.pids.length === 1))
+          ? null
+          : neutral('NOPID', ids(shared), {}),
+    },
+  ];
+  // test=Y with the PIN of a profile that has a test-mode revision on both platforms: placed only around
+  // ingredients that accept any profile (a request-syntax failure or a failure before the lookup).
+  const testProfile = catalog.profiles
+    .filter((p) => p.mode === 'test' && p.platform === 'ios')
+    .sort((a, b) => a.id - b.id)
+    .find((p) =>
+      catalog.profiles.some((q) => q.mode === 'test' && q.platform === 'android' && q.id === p.id && q.pin === p.pin),
+    );
+  if (testProfile !== undefined) {
+    const testPid = String(testProfile.id);
+    const agnostic = (p: Ingredient): boolean =>
+      shared.every((q) => p.pids.includes(String(q.id))) && (p.fetchStage ?? 0) < 2;
+    result.push({
+      key: 'TESTY',
+      text: (pid) => `with test=Y for the test-mode profile ${pid || '(blank pid)'}`,
+      requirements: ['OM-PARAM-TEST-MODE'],
+      around: (parts) => {
+        if (sets(parts, 'test', 'pin') || !parts.every((p) => agnostic(p) || (p.pids.length === 1 && p.pids[0] === '')))
+          return null;
+        const params: Record<string, ParamNeed> = { test: { kind: 'value', value: 'Y' } };
+        if (testProfile.pin !== null) params['pin'] = { kind: 'value', value: testProfile.pin };
+        return neutral('TESTY', [testPid, ''], params);
+      },
+    });
+  }
+  if (obfuscationKey !== null) {
+    result.push({
+      key: 'OBFUSCATED',
+      text: (pid) => `with obfuscation=Y and an obfuscated password (pid ${pid || 'blank'})`,
+      requirements: ['OM-OBFUSCATION'],
+      obfuscationKey,
+      around: (parts) =>
+        sets(parts, 'password')
+          ? neutral('OBFUSCATED', [...ids(shared), unknown, ''], { obfuscation: { kind: 'value', value: 'Y' } })
+          : neutral('OBFUSCATED', [...savers, unknown, ''], {
+              ...credentialsFor(parts),
+              obfuscation: { kind: 'value', value: 'Y' },
+            }),
+    });
+  }
+  return result;
+}
+
+/** The pair placed in a context, or why it cannot be. */
+export function placeInContext(
+  parts: readonly Ingredient[],
+  context: Context,
+  catalog: Catalog,
+): { combination: Extract<Combination, { ok: true }>; placement: Placement } | { reason: string } {
+  const pseudo = context.around(parts);
+  if (pseudo === null) return { reason: `${context.key} does not fit ${parts.map((p) => p.key).join(' and ')}` };
+  const widened =
+    context.key === 'TESTY'
+      ? parts.map((p) => ({
+          ...p,
+          pids: p.pids.includes('') && p.pids.length === 1 ? [''] : pseudo.pids.filter((x) => x !== ''),
+        }))
+      : parts;
+  const merged = combine([...widened, pseudo]);
+  if (!merged.ok) return { reason: merged.reason };
+  const combination = { ...merged, ingredients: [...parts] };
+  const plain: Params = { ...combination.params };
+  const sent: Params = { ...combination.params };
+  const key = context.obfuscationKey;
+  if (key !== undefined && plain['password'] !== undefined && plain['password'] !== '')
+    sent['password'] = obfuscate(plain['password'], key);
+  const given: SettingsRequest[] = [];
+  if (context.withoutPid === true) {
+    delete plain['pid'];
+    delete sent['pid'];
+    given.push({ pid: combination.pid });
+  }
+  return { combination, placement: { context, sent, plain, given } };
+}
+
+/** Whether some platform accepts two codes or more: only such an answer shows which check came first. */
+function revealsOrder(parts: readonly Ingredient[]): boolean {
+  return BOTH_PLATFORMS.some((platform) => acceptableCodes(parts, platform).codes.length > 1);
 }
 
 export interface PairReport {
@@ -408,6 +576,7 @@ export function precedencePairs(options: BuildOptions): PairReport[] {
 
 export function buildPrecedenceVectors(options: BuildOptions): Vector[] {
   const all = ingredients(options.catalog);
+  const around = contexts(options.catalog, options.obfuscationKey);
   const byKey = new Map(all.map((p) => [p.key, p]));
   const vectors: Vector[] = [];
   const add = (parts: Ingredient[]): void => {
@@ -417,6 +586,17 @@ export function buildPrecedenceVectors(options: BuildOptions): Vector[] {
   // Each ingredient alone first: the baseline that shows each one breaks exactly its own rule.
   for (const part of all) add([part]);
   for (const [i, a] of all.entries()) for (const b of all.slice(i + 1)) add([a, b]);
+  // Every pair whose answer reveals an order, again in each context it fits.
+  for (const [i, a] of all.entries()) {
+    for (const b of all.slice(i + 1)) {
+      if (!combine([a, b]).ok || !revealsOrder([a, b])) continue;
+      for (const context of around) {
+        const placed = placeInContext([a, b], context, options.catalog);
+        if ('combination' in placed)
+          vectors.push(...vectorFor([a, b], placed.combination, options.catalog, placed.placement));
+      }
+    }
+  }
   for (const triple of TRIPLES) {
     const parts = triple.map((key) => {
       const part = byKey.get(key);

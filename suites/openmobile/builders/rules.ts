@@ -254,3 +254,41 @@ export function fullSetup(profile: CatalogProfile): SettingsRequest {
   if (profile.autologin.userControl && profile.savePassword) request.autologin = 'Y';
   return request;
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Parameter values (reading section 2), for the category-partition builder
+
+/**
+ * How a `test` or `autologin` value reads: `Y`/`N` exactly; lower-case `y`/`n` is OM-CHOICE-BOOL-LOWERCASE
+ * (accepted as upper case, or 11); anything else (other spellings, whitespace around, empty) is 11.
+ */
+export type YesNoReading =
+  { kind: 'valid'; value: 'Y' | 'N' } | { kind: 'lowercase'; value: 'Y' | 'N' } | { kind: 'invalid' };
+
+export function readYesNo(value: string): YesNoReading {
+  if (value === 'Y' || value === 'N') return { kind: 'valid', value };
+  if (value === 'y' || value === 'n') return { kind: 'lowercase', value: value === 'y' ? 'Y' : 'N' };
+  return { kind: 'invalid' };
+}
+
+/** How a `silentmode` or `obfuscation` value reads: `Y`/`N` exactly, else OM-CHOICE-FLAG-VALUE (11, or N). */
+export type FlagReading = { kind: 'valid'; value: 'Y' | 'N' } | { kind: 'other' };
+
+export function readFlag(value: string): FlagReading {
+  return value === 'Y' || value === 'N' ? { kind: 'valid', value } : { kind: 'other' };
+}
+
+/**
+ * How a present `pid` reads: blank (10); ASCII decimal digits only (the profile it selects); anything else,
+ * including whitespace, signs and decimal digits of other scripts, is OM-CHOICE-PID-NONDECIMAL (10, or 33
+ * when the profile service selects nothing for it).
+ */
+export function readPid(value: string): 'blank' | 'decimal' | 'non-decimal' {
+  if (value === '') return 'blank';
+  return /^[0-9]+$/.test(value) ? 'decimal' : 'non-decimal';
+}
+
+/** Whether the catalog has a test-mode profile for this ID on this platform (what test=Y selects). */
+export function hasTestProfile(catalog: Catalog, pid: string, platform: Platform): boolean {
+  return catalog.profiles.some((p) => String(p.id) === pid && p.platform === platform && p.mode === 'test');
+}

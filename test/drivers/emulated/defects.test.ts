@@ -138,6 +138,34 @@ const SCENARIOS: Record<
     // Different requests with the same two problems: the clean client answers them all alike.
     scenario: sequence(...['a', 'b', 'c', 'd', 'e', 'f'].map((ch) => `pid=9945&test=X&username=${ch.repeat(101)}`)),
   },
+  'boolean-trimmed': {
+    scenario: sequence('pid=9945&autologin=%20Y'),
+    clean: { results: [11], state: expect.anything() },
+  },
+  // Without a decodable password: read as N (iOS) or 11 (Android) when clean, undecodable (23 / 2) when not.
+  'obfuscation-flag-ignores-case': { scenario: sequence('pid=9945&username=u&password=ABCD&obfuscation=y') },
+  'settings-trimmed': {
+    scenario: async (c) => (await c.send('pid=20003&username=%20alice%20')) && (await c.state()).settings.username,
+    clean: ' alice ',
+    defective: 'alice',
+  },
+  'pid-unicode-digits': { scenario: sequence('pid=%D9%A9%D9%A9%D9%A4%D9%A5') },
+  // The same two problems, without and with a password beside them.
+  'precedence-flips-with-password': {
+    scenario: sequence(
+      `pid=9945&test=X&username=${'u'.repeat(101)}`,
+      `pid=9945&test=X&username=${'u'.repeat(101)}&password=p`,
+    ),
+  },
+  'precedence-flips-with-test': {
+    scenario: sequence('pid=9945&domain=other.example&prefix=X/', 'pid=9945&domain=other.example&prefix=X/&test=N'),
+  },
+  'precedence-flips-with-obfuscation': {
+    scenario: sequence(
+      'pid=9945&domain=other.example&prefix=X/',
+      'pid=9945&domain=other.example&prefix=X/&obfuscation=Y',
+    ),
+  },
 };
 
 describe('seeded defects', () => {

@@ -7,11 +7,13 @@ import { BUILDERS, buildVectors, routeCount } from '../../../suites/openmobile/b
 import {
   acceptableCodes,
   combine,
+  contexts,
   ingredients,
   precedencePairs,
   TRIPLES,
 } from '../../../suites/openmobile/builders/precedence.ts';
-import { expectProvision, FRESH } from '../../../suites/openmobile/builders/rules.ts';
+import { decodings } from '../../../suites/openmobile/builders/partition.ts';
+import { expectProvision, FRESH, readFlag, readPid, readYesNo } from '../../../suites/openmobile/builders/rules.ts';
 import { REQUIREMENTS } from '../../../suites/openmobile/requirements.ts';
 import type { ExpectedState, Outcome, Vector } from '../../../suites/openmobile/types.ts';
 import { validateVectors } from '../../../suites/openmobile/vectors.ts';
@@ -63,12 +65,13 @@ describe('vector builders: shape', () => {
       SOFT: 'soft-configuration',
       LOOKUP: 'lookup',
       ROUTING: 'routing',
+      PARTITION: 'parameters',
     };
     for (const v of vectors) {
       const match = /^OM-GEN-([A-Z]+)-[A-Z0-9-]+$/.exec(v.id);
       expect(match, v.id).not.toBeNull();
       expect(v.area, v.id).toBe(areaOf[match![1]!]);
-      expect(v.source, v.id).toMatch(/^builder:(precedence|omission|lengths|soft|lookup|routing)$/);
+      expect(v.source, v.id).toMatch(/^builder:(precedence|omission|lengths|soft|lookup|routing|partition)$/);
       expect(v.requirements.length, v.id).toBeGreaterThan(0);
       for (const r of v.requirements) expect(REQUIREMENT_IDS.has(r), `${v.id}: ${r}`).toBe(true);
       expect(v.title.length, v.id).toBeGreaterThan(10);
@@ -142,7 +145,12 @@ describe('vector builders: shape', () => {
 
   it('leaves the obfuscated vectors out without a key, and nothing else', () => {
     const keyless = buildVectors({ catalog, obfuscationKey: null });
-    const obfuscated = vectors.filter((v) => v.id.startsWith('OM-GEN-LENGTH-OBFUSCATED-'));
+    const obfuscated = vectors.filter(
+      (v) =>
+        v.id.startsWith('OM-GEN-LENGTH-OBFUSCATED-') ||
+        v.id.startsWith('OM-GEN-PARTITION-OBFUSCATION-') ||
+        /-IN-OBFUSCATED(-IOS|-ANDROID)?$/.test(v.id),
+    );
     expect(obfuscated.length).toBeGreaterThan(0);
     expect(keyless.map((v) => v.id)).toEqual(vectors.filter((v) => !obfuscated.includes(v)).map((v) => v.id));
     expect(keyless.reduce((n, v) => n + routeCount(v), 0)).toBeGreaterThanOrEqual(900);
@@ -468,5 +476,176 @@ describe('routing builder', () => {
       { 'OM-CHOICE-INTENT-PROVISION-COM': 'handled', 'OM-CHOICE-INTENT-CASE': 'handled' },
     ]);
     expect(outcome('OM-GEN-ROUTING-ANDROID-INTENT-CANONICAL-BARE').result).toEqual([0]);
+  });
+});
+
+describe('partition builder: every class of each parameter, in the states that matter', () => {
+  const partition = vectors.filter((v) => v.source === 'builder:partition');
+  const choicesOf = (id: string): Record<string, string>[] => {
+    const then = vector(id).then;
+    if (!('oneOf' in then)) throw new Error(`${id} has one outcome`);
+    return then.oneOf.map((alternative) => alternative.choices);
+  };
+
+  it('reads values by its own small rules (reading section 2)', () => {
+    expect(readYesNo('Y')).toEqual({ kind: 'valid', value: 'Y' });
+    expect(readYesNo('n')).toEqual({ kind: 'lowercase', value: 'N' });
+    for (const odd of ['yes', 'YES', 'No', '1', 'true', ' Y', 'Y ', '\tN', 'YY', '']) {
+      expect(readYesNo(odd), odd).toEqual({ kind: 'invalid' });
+    }
+    expect(readFlag('N')).toEqual({ kind: 'valid', value: 'N' });
+    for (const odd of ['y', ' Y', 'yes', '']) expect(readFlag(odd), odd).toEqual({ kind: 'other' });
+    expect(readPid('9945')).toBe('decimal');
+    expect(readPid('')).toBe('blank');
+    for (const odd of [' 9945', '9945\t', '+9945', '٩٩٤٥', '９９４５', '9945.0'])
+      expect(readPid(odd), odd).toBe('non-decimal');
+    expect(decodings('Y+')).toEqual([
+      { choices: { 'OM-CHOICE-PLUS': 'literal' }, value: 'Y+' },
+      { choices: { 'OM-CHOICE-PLUS': 'space' }, value: 'Y ' },
+    ]);
+  });
+
+  it('tries every parameter on a fresh client, and its core classes on an activated client and with a saved password', () => {
+    const parameters = new Set(partition.map((v) => /^OM-GEN-PARTITION-([A-Z]+)-/.exec(v.id)![1]));
+    expect([...parameters].sort()).toEqual(
+      ['AUTOLOGIN', 'DOMAIN', 'OBFUSCATION', 'PASSWORD', 'PID', 'PREFIX', 'SILENTMODE', 'TEST', 'USERNAME'].sort(),
+    );
+    for (const parameter of parameters) {
+      for (const state of ['FRESH', 'ACTIVATED', 'SAVED-PASSWORD']) {
+        expect(
+          partition.some((v) => v.id.startsWith(`OM-GEN-PARTITION-${parameter}-`) && v.id.includes(`-${state}`)),
+          `${parameter} ${state}`,
+        ).toBe(true);
+      }
+    }
+    for (const v of partition.filter((x) => !x.id.includes('-FRESH'))) expect(v.given?.length, v.id).toBe(1);
+  });
+
+  it('fails every spelling of a yes/no flag other than Y, N (and y/n, a choice) with 11', () => {
+    for (const key of [
+      'YES',
+      'YES-UPPER',
+      'NO-CAPITAL',
+      'ONE',
+      'TRUE',
+      'LEADING-SPACE',
+      'TRAILING-SPACE',
+      'LEADING-TAB',
+      'TRAILING-TAB',
+      'DOUBLE',
+      'EMPTY',
+      'PLUS',
+    ]) {
+      expect(outcome(`OM-GEN-PARTITION-AUTOLOGIN-${key}-FRESH`), key).toEqual({
+        handled: true,
+        result: [11],
+        state: 'unchanged',
+      });
+    }
+    expect(vector('OM-GEN-PARTITION-AUTOLOGIN-LEADING-SPACE-FRESH').when.query).toMatch(/&autologin=%20Y$/);
+    expect(outcome('OM-GEN-PARTITION-AUTOLOGIN-ENCODED-Y-FRESH').result).toEqual([0]);
+    expect(choicesOf('OM-GEN-PARTITION-TEST-LOWER-Y-FRESH')).toEqual([
+      { 'OM-CHOICE-BOOL-LOWERCASE': 'accept' },
+      { 'OM-CHOICE-BOOL-LOWERCASE': '11' },
+    ]);
+    // test=Y asks for a test-mode revision the chosen profile does not have.
+    expect(outcome('OM-GEN-PARTITION-TEST-ENCODED-Y-FRESH').result).toEqual([33]);
+    expect(outcome('OM-GEN-PARTITION-TEST-Y-ACTIVATED-ANDROID').result).toEqual([0]);
+  });
+
+  it('lists both options of OM-CHOICE-FLAG-VALUE for silentmode and obfuscation spelled otherwise', () => {
+    expect(choicesOf('OM-GEN-PARTITION-SILENTMODE-LEADING-SPACE-SAVED-PASSWORD')).toEqual([
+      { 'OM-CHOICE-FLAG-VALUE': '11' },
+      { 'OM-CHOICE-FLAG-VALUE': 'N' },
+    ]);
+    // obfuscation=y: 11, or read as N, so the hex text itself is the password saved.
+    const then = vector('OM-GEN-PARTITION-OBFUSCATION-LOWER-Y-SAVED-PASSWORD').then;
+    expect(
+      'oneOf' in then && then.oneOf.map((o) => (o.state === 'unchanged' ? 'unchanged' : o.state?.settings.password)),
+    ).toEqual(['unchanged', expect.stringMatching(/^[0-9A-F]{32}$/)]);
+    expect(state('OM-GEN-PARTITION-OBFUSCATION-Y-FRESH-IOS').settings.password).toBe('Secret1');
+  });
+
+  it('never reads whitespace or digits of another script as part of a profile ID', () => {
+    for (const key of [
+      'LEADING-SPACE',
+      'TRAILING-SPACE',
+      'TRAILING-TAB',
+      'ARABIC-INDIC',
+      'FULLWIDTH',
+      'DECIMAL-POINT',
+      'PLUS',
+    ]) {
+      const then = vector(`OM-GEN-PARTITION-PID-${key}-FRESH`).then;
+      expect('oneOf' in then && then.oneOf.map((o) => o.result), key).toEqual(
+        key === 'PLUS' ? [[10], [33], [10], [33]] : [[10], [33]],
+      );
+    }
+    expect(state('OM-GEN-PARTITION-PID-ENCODED-FRESH-IOS').profile).toEqual({ id: 9945, mode: 'production' });
+    expect(outcome('OM-GEN-PARTITION-PID-BLANK-SAVED-PASSWORD')).toEqual({
+      handled: true,
+      result: [10],
+      state: 'unchanged',
+    });
+  });
+
+  it('keeps whitespace and letter case in settings and compares domains and prefixes exactly', () => {
+    expect(state('OM-GEN-PARTITION-USERNAME-TRAILING-SPACE-SAVED-PASSWORD').settings.username).toBe('alice ');
+    expect(state('OM-GEN-PARTITION-USERNAME-SPACE-ONLY-FRESH-IOS').settings.username).toBe(' ');
+    expect(state('OM-GEN-PARTITION-PASSWORD-LEADING-SPACE-FRESH-ANDROID').settings.password).toBe(' Secret1');
+    for (const key of ['LEADING-SPACE', 'TRAILING-SPACE', 'TRAILING-TAB', 'UPPER', 'SPACE-ONLY'])
+      expect(outcome(`OM-GEN-PARTITION-DOMAIN-FIXED-${key}-FRESH`).result, key).toEqual([20]);
+    expect(state('OM-GEN-PARTITION-DOMAIN-FIXED-ENCODED-FRESH-IOS').settings.domain).toBe('mycorp.com');
+    expect(outcome('OM-GEN-PARTITION-PREFIX-LOWER-FRESH').result).toEqual([21]);
+    expect(choicesOf('OM-GEN-PARTITION-USERNAME-PLUS-FRESH-IOS')).toEqual([
+      { 'OM-CHOICE-PLUS': 'literal' },
+      { 'OM-CHOICE-PLUS': 'space' },
+    ]);
+  });
+
+  it('never puts a password in a title', () => {
+    for (const v of partition.filter((x) => x.id.startsWith('OM-GEN-PARTITION-PASSWORD-')))
+      expect(v.title, v.id).not.toContain('Secret1');
+  });
+});
+
+describe('precedence builder: pairs in context', () => {
+  const around = contexts(catalog, KEY);
+
+  it('repeats every pair whose answer reveals an order in each context it fits', () => {
+    expect(around.map((c) => c.key)).toEqual(['PASSWORD', 'TESTN', 'NOPID', 'TESTY', 'OBFUSCATED']);
+    const all = ingredients(catalog);
+    for (const context of around) {
+      expect(
+        vectors.some((v) => /-IN-/.test(v.id) && v.id.includes(`-IN-${context.key}`)),
+        context.key,
+      ).toBe(true);
+    }
+    // The pairs a seeded defect needs in two contexts: a request-syntax pair with and without a password, a
+    // configuration pair with and without test, with and without obfuscation.
+    for (const id of [
+      'OM-GEN-PRECEDENCE-TESTBAD-USERLONG',
+      'OM-GEN-PRECEDENCE-TESTBAD-USERLONG-IN-PASSWORD',
+      'OM-GEN-PRECEDENCE-DOMAINFIXED-PREFIXNONE-IN-TESTN',
+      'OM-GEN-PRECEDENCE-DOMAINFIXED-PREFIXNONE-IN-NOPID',
+      'OM-GEN-PRECEDENCE-AUTOLOGINBAD-USERLONG-IN-TESTY',
+    ]) {
+      expect(byId.has(id), id).toBe(true);
+    }
+    expect(all.length).toBeGreaterThan(10);
+  });
+
+  it('sends the context as it says: no pid after an activation, an obfuscated password, the test-mode PIN', () => {
+    const nopid = vector('OM-GEN-PRECEDENCE-DOMAINFIXED-PREFIXNONE-IN-NOPID');
+    expect(nopid.when.query).not.toMatch(/(^|&)pid=/);
+    expect(nopid.given).toEqual(['pid=9945']);
+    expect(outcome(nopid.id).result).toEqual([20, 21]);
+    const obfuscated = vectors.find(
+      (v) => v.id.startsWith('OM-GEN-PRECEDENCE-PASSLONG-') && v.id.includes('-IN-OBFUSCATED'),
+    )!;
+    expect(obfuscated.when.query).toMatch(/password=[0-9A-F]{160}(&|$)/);
+    expect(obfuscated.when.query).toContain('obfuscation=Y');
+    expect(vector('OM-GEN-PRECEDENCE-AUTOLOGINBAD-USERLONG-IN-TESTY').when.query).toMatch(/test=Y/);
+    expect(outcome('OM-GEN-PRECEDENCE-TESTBAD-USERLONG-IN-PASSWORD').result).toEqual([11, 23]);
   });
 });

@@ -107,7 +107,13 @@ describe('fuzzing the emulated clients with fixed seeds', () => {
     }
   });
 
-  const pairs = DEFECTS.flatMap((d) => d.platforms.map((platform) => ({ defect: d.id, platform })));
+  // Defects seeded for the fixed plan's category partition (test/e2e/plan-method.test.ts): the fuzzer's value
+  // arbitraries (suites/openmobile/arbitraries.ts) do not generate whitespace around a flag or non-ASCII digits
+  // in a pid, so finding them here is not expected.
+  const PLAN_ONLY = new Set(['boolean-trimmed', 'pid-unicode-digits']);
+  const pairs = DEFECTS.filter((d) => !PLAN_ONLY.has(d.id)).flatMap((d) =>
+    d.platforms.map((platform) => ({ defect: d.id, platform })),
+  );
 
   it.each(pairs)('finds $defect on $platform and shrinks it', async ({ defect, platform }) => {
     const t = await target('buggy', platform, { defects: [defect] });
