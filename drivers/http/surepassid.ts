@@ -9,7 +9,7 @@
  * connection refused) makes a method throw, so the case is reported broken.
  */
 import type { DriverContext, TargetDriver } from '../../src/core/driver.ts';
-import { HarnessError } from '../../src/core/errors.ts';
+import { didYouMean, HarnessError, printable } from '../../src/core/errors.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
 import { SUREPASSID_DEFECT_IDS } from '../emulated/surepassid/defects.ts';
 import {
@@ -20,7 +20,7 @@ import {
   type QrMode,
   type SurePassIdReference,
 } from '../emulated/surepassid/server.ts';
-import { describeValue, isHttpUrl } from '../options.ts';
+import { describeValue, driverOptionsError, isHttpUrl, unknownOptions, type OptionProblem } from '../options.ts';
 import { splitUrl, Wire } from './wire.ts';
 
 /** Options of the `surepassid` driver, as written in a target of harness.config.ts. */
@@ -151,72 +151,89 @@ export async function createSurePassIdDriver(
   return new Driver(client, info, resolved.maxSessions, reference);
 }
 
+const KNOWN_OPTIONS = ['reference', 'defects', 'qr', 'url', 'path', 'hooks', 'timeoutMs', 'maxSessions'];
+
+/** Every problem with the options at once (the config resolver runs it before any driver starts). */
+export function checkSurePassIdDriverOptions(options: Record<string, unknown>): OptionProblem[] {
+  return readSurePassIdOptions(options).problems;
+}
+
 /** Checks the options and applies defaults; every problem is reported at once, each naming its field. */
 export function validateSurePassIdDriverOptions(options: Record<string, unknown>): ResolvedOptions {
-  const problems: string[] = [];
-  const known = ['reference', 'defects', 'qr', 'url', 'path', 'hooks', 'timeoutMs', 'maxSessions'];
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) problems.push(`unknown option "${key}"; the options are ${known.join(', ')}`);
-  }
+  const { problems, resolved } = readSurePassIdOptions(options);
+  if (problems.length > 0) throw driverOptionsError('surepassid', problems);
+  return resolved;
+}
+
+function readSurePassIdOptions(options: Record<string, unknown>): {
+  problems: OptionProblem[];
+  resolved: ResolvedOptions;
+} {
+  const problems: OptionProblem[] = unknownOptions(options, KNOWN_OPTIONS);
+  const problem = (path: string, message: string) => void problems.push({ path, message });
   const reference = options['reference'] ?? false;
-  if (typeof reference !== 'boolean') problems.push(`reference must be true or false, got ${describeValue(reference)}`);
+  if (typeof reference !== 'boolean') problem('reference', `must be true or false, got ${describeValue(reference)}`);
   const defects = options['defects'] ?? [];
   if (!Array.isArray(defects) || defects.some((d) => typeof d !== 'string')) {
-    problems.push(`defects must be an array of defect ids, got ${describeValue(defects)}`);
+    problem('defects', `must be an array of defect ids, got ${describeValue(defects)}`);
   } else {
-    for (const d of defects as string[]) {
+    (defects as string[]).forEach((d, i) => {
       if (!SUREPASSID_DEFECT_IDS.includes(d)) {
-        problems.push(`defects: unknown defect ${JSON.stringify(d)}; known: ${SUREPASSID_DEFECT_IDS.join(', ')}`);
+        problem(
+          `defects[${i}]`,
+          `unknown defect ${JSON.stringify(d)}: ${didYouMean(d, SUREPASSID_DEFECT_IDS)}known: ${SUREPASSID_DEFECT_IDS.join(', ')}`,
+        );
       }
-    }
-    if (defects.length > 0 && reference !== true) problems.push('defects only apply with reference: true');
+    });
+    if (defects.length > 0 && reference !== true) problem('defects', 'only apply with reference: true');
   }
   const qr = options['qr'];
   if (qr !== undefined) {
     if (typeof qr !== 'string' || !(QR_MODES as readonly string[]).includes(qr)) {
-      problems.push(`qr must be one of ${QR_MODES.map((m) => JSON.stringify(m)).join(', ')}, got ${describeValue(qr)}`);
+      problem('qr', `must be one of ${QR_MODES.map((m) => JSON.stringify(m)).join(', ')}, got ${describeValue(qr)}`);
     }
     if (reference !== true)
-      problems.push('qr only applies with reference: true (it sets how the reference server delivers QR codes)');
+      problem('qr', 'only applies with reference: true (it sets how the reference server delivers QR codes)');
   }
   const url = options['url'];
   if (reference === true) {
     if (url !== undefined)
-      problems.push('url and reference: true exclude each other: the reference server has its own URL');
+      problem('url', 'and reference: true exclude each other: the reference server has its own URL');
   } else if (url === undefined) {
-    problems.push(
-      'url is required (the base URL of the SurePassID server, e.g. "https://sandbox.example.com"), or set reference: true',
+    problem(
+      'url',
+      'is required (the base URL of the SurePassID server, e.g. "https://sandbox.example.com"), or set reference: true',
     );
   } else if (typeof url !== 'string' || !isHttpUrl(url)) {
-    problems.push(`url must be an http(s) URL, got ${describeValue(url)}`);
+    problem('url', `must be an http(s) URL, got ${describeValue(url)}`);
   }
   const path = options['path'] ?? DEFAULT_OATH_PATH;
   if (typeof path !== 'string' || !path.startsWith('/'))
-    problems.push(`path must start with "/", got ${describeValue(path)}`);
+    problem('path', `must start with "/", got ${describeValue(path)}`);
   const hooks = options['hooks'] ?? DEFAULT_HOOKS_PATH;
   if (hooks !== false && (typeof hooks !== 'string' || !hooks.startsWith('/'))) {
-    problems.push(`hooks must be a path starting with "/" or false, got ${describeValue(hooks)}`);
+    problem('hooks', `must be a path starting with "/" or false, got ${describeValue(hooks)}`);
   }
   const timeoutMs = options['timeoutMs'] ?? DEFAULT_SUREPASSID_TIMEOUT_MS;
   if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs <= 0) {
-    problems.push(`timeoutMs must be a positive whole number of milliseconds, got ${describeValue(timeoutMs)}`);
+    problem('timeoutMs', `must be a positive whole number of milliseconds, got ${describeValue(timeoutMs)}`);
   }
   const maxSessions = options['maxSessions'] ?? 8;
   if (typeof maxSessions !== 'number' || !Number.isInteger(maxSessions) || maxSessions < 1) {
-    problems.push(`maxSessions must be a whole number of at least 1, got ${describeValue(maxSessions)}`);
-  }
-  if (problems.length > 0) {
-    throw new HarnessError('HARNESS_CONFIG_INVALID', `surepassid driver options: ${problems.join('; ')}`);
+    problem('maxSessions', `must be a whole number of at least 1, got ${describeValue(maxSessions)}`);
   }
   return {
-    reference: reference as boolean,
-    defects: defects as string[],
-    qr: qr === undefined ? null : (qr as QrMode),
-    url: typeof url === 'string' ? url : null,
-    path: path as string,
-    hooks: hooks === false ? false : (hooks as string).replace(/\/+$/, ''),
-    timeoutMs: timeoutMs as number,
-    maxSessions: maxSessions as number,
+    problems,
+    resolved: {
+      reference: reference === true,
+      defects: Array.isArray(defects) ? (defects as string[]) : [],
+      qr: qr === undefined ? null : (qr as QrMode),
+      url: typeof url === 'string' ? url : null,
+      path: typeof path === 'string' ? path : DEFAULT_OATH_PATH,
+      hooks: hooks === false ? false : typeof hooks === 'string' ? hooks.replace(/\/+$/, '') : DEFAULT_HOOKS_PATH,
+      timeoutMs: typeof timeoutMs === 'number' ? timeoutMs : DEFAULT_SUREPASSID_TIMEOUT_MS,
+      maxSessions: typeof maxSessions === 'number' ? maxSessions : 8,
+    },
   };
 }
 

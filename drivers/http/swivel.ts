@@ -8,11 +8,11 @@
  * objects: the suite judges the wire format itself, and attaches exactly what travelled to a failing case.
  */
 import type { DriverContext, TargetDriver } from '../../src/core/driver.ts';
-import { HarnessError } from '../../src/core/errors.ts';
+import { didYouMean, HarnessError, printable } from '../../src/core/errors.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
 import { isSwivelDefectId, SWIVEL_DEFECTS } from '../emulated/swivel/defects.ts';
 import { startSwivelReference, type SwivelReference } from '../emulated/swivel/server.ts';
-import { isHttpUrl } from '../options.ts';
+import { driverOptionsError, isHttpUrl, unknownOptions, type OptionProblem } from '../options.ts';
 import { splitUrl, Wire } from './wire.ts';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -55,78 +55,95 @@ export interface ResolvedSwivelDriverOptions {
 import type { WireExchange, WireRequest, WireResponse } from '../../src/core/types.ts';
 export type { WireExchange, WireRequest, WireResponse };
 
+const KNOWN_OPTIONS = [
+  'reference',
+  'defects',
+  'instances',
+  'clock',
+  'sessionSharing',
+  'url',
+  'urls',
+  'hooksPath',
+  'timeoutMs',
+];
+
+/** Every problem with the options at once (the config resolver runs it before any driver starts). */
+export function checkSwivelDriverOptions(options: Record<string, unknown>): OptionProblem[] {
+  return readSwivelOptions(options).problems;
+}
+
 /** Checks the options and applies defaults; every problem is reported at once, naming the field. */
 export function validateSwivelDriverOptions(options: Record<string, unknown>): ResolvedSwivelDriverOptions {
-  const problems: string[] = [];
-  const known = [
-    'reference',
-    'defects',
-    'instances',
-    'clock',
-    'sessionSharing',
-    'url',
-    'urls',
-    'hooksPath',
-    'timeoutMs',
-  ];
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) problems.push(`unknown option "${key}" (known: ${known.join(', ')})`);
-  }
+  const { problems, resolved } = readSwivelOptions(options);
+  if (problems.length > 0) throw driverOptionsError('swivel', problems);
+  return resolved;
+}
+
+function readSwivelOptions(options: Record<string, unknown>): {
+  problems: OptionProblem[];
+  resolved: ResolvedSwivelDriverOptions;
+} {
+  const problems: OptionProblem[] = unknownOptions(options, KNOWN_OPTIONS);
+  const problem = (path: string, message: string) => void problems.push({ path, message });
   const reference = options['reference'] ?? false;
-  if (typeof reference !== 'boolean') problems.push(`reference must be true or false, got ${describe(reference)}`);
+  if (typeof reference !== 'boolean') problem('reference', `must be true or false, got ${describe(reference)}`);
   const isReference = reference === true;
 
   const defects = options['defects'] ?? [];
+  const defectIds = SWIVEL_DEFECTS.map((x) => x.id);
   if (!Array.isArray(defects) || defects.some((d) => typeof d !== 'string')) {
-    problems.push(`defects must be a list of defect names, got ${describe(defects)}`);
+    problem('defects', `must be a list of defect names, got ${describe(defects)}`);
   } else {
-    for (const d of defects as string[]) {
+    (defects as string[]).forEach((d, i) => {
       if (!isSwivelDefectId(d)) {
-        problems.push(`defects: unknown defect "${d}" (known: ${SWIVEL_DEFECTS.map((x) => x.id).join(', ')})`);
+        problem(`defects[${i}]`, `unknown defect "${d}": ${didYouMean(d, defectIds)}known: ${defectIds.join(', ')}`);
       }
-    }
-    if (!isReference && defects.length > 0) problems.push('defects only apply with reference: true');
+    });
+    if (!isReference && defects.length > 0) problem('defects', 'only apply with reference: true');
   }
   const clock = options['clock'] ?? true;
-  if (typeof clock !== 'boolean') problems.push(`clock must be true or false, got ${describe(clock)}`);
+  if (typeof clock !== 'boolean') problem('clock', `must be true or false, got ${describe(clock)}`);
   else if (!isReference && options['clock'] !== undefined) {
-    problems.push('clock only applies with reference: true (a real server lists "clock" in GET /harness/v1/info)');
+    problem('clock', 'only applies with reference: true (a real server lists "clock" in GET /harness/v1/info)');
   }
   const sessionSharing = options['sessionSharing'] ?? false;
   if (typeof sessionSharing !== 'boolean') {
-    problems.push(`sessionSharing must be true or false, got ${describe(sessionSharing)}`);
+    problem('sessionSharing', `must be true or false, got ${describe(sessionSharing)}`);
   }
 
   let urls: string[] = [];
   let instances = 1;
   if (isReference) {
     if (options['url'] !== undefined || options['urls'] !== undefined) {
-      problems.push('url and urls cannot be used with reference: true (the reference server picks its own ports)');
+      problem(
+        options['url'] !== undefined ? 'url' : 'urls',
+        'cannot be used with reference: true (the reference server picks its own ports)',
+      );
     }
     const raw = options['instances'] ?? 1;
     if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 1 || raw > 8) {
-      problems.push(`instances must be a whole number from 1 to 8, got ${describe(raw)}`);
+      problem('instances', `must be a whole number from 1 to 8, got ${describe(raw)}`);
     } else instances = raw;
   } else {
     if (options['instances'] !== undefined) {
-      problems.push('instances only applies with reference: true; for a real cluster list every instance in urls');
+      problem('instances', 'only applies with reference: true; for a real cluster list every instance in urls');
     }
     const url = options['url'];
     const list = options['urls'];
-    if (url !== undefined && list !== undefined) problems.push('give url or urls, not both');
+    if (url !== undefined && list !== undefined) problem('urls', 'give url or urls, not both');
     else if (url === undefined && list === undefined) {
-      problems.push(
-        'url is required (the server\'s base URL, e.g. "http://10.0.0.5:8080/pinsafe"), or urls for a cluster, or reference: true',
+      problem(
+        'url',
+        'is required (the server\'s base URL, e.g. "http://10.0.0.5:8080/pinsafe"), or urls for a cluster, or reference: true',
       );
     } else if (url !== undefined) {
-      if (typeof url !== 'string' || !isHttpUrl(url)) problems.push(`url must be an http(s) URL, got ${describe(url)}`);
+      if (typeof url !== 'string' || !isHttpUrl(url)) problem('url', `must be an http(s) URL, got ${describe(url)}`);
       else urls = [url];
     } else if (!Array.isArray(list) || list.length === 0) {
-      problems.push(`urls must be a non-empty list of http(s) URLs, got ${describe(list)}`);
+      problem('urls', `must be a non-empty list of http(s) URLs, got ${describe(list)}`);
     } else {
       list.forEach((u: unknown, i) => {
-        if (typeof u !== 'string' || !isHttpUrl(u))
-          problems.push(`urls[${i}] must be an http(s) URL, got ${describe(u)}`);
+        if (typeof u !== 'string' || !isHttpUrl(u)) problem(`urls[${i}]`, `must be an http(s) URL, got ${describe(u)}`);
         else urls.push(u);
       });
     }
@@ -134,24 +151,24 @@ export function validateSwivelDriverOptions(options: Record<string, unknown>): R
   }
   const hooksPath = options['hooksPath'] ?? DEFAULT_HOOKS_PATH;
   if (typeof hooksPath !== 'string' || !hooksPath.startsWith('/')) {
-    problems.push(`hooksPath must be a path starting with "/", got ${describe(hooksPath)}`);
+    problem('hooksPath', `must be a path starting with "/", got ${describe(hooksPath)}`);
   }
   const timeoutMs = options['timeoutMs'] ?? DEFAULT_TIMEOUT_MS;
   if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs <= 0) {
-    problems.push(`timeoutMs must be a positive whole number of milliseconds, got ${describe(timeoutMs)}`);
-  }
-  if (problems.length > 0) {
-    throw new HarnessError('HARNESS_CONFIG_INVALID', `swivel driver options: ${problems.join('; ')}`);
+    problem('timeoutMs', `must be a positive whole number of milliseconds, got ${describe(timeoutMs)}`);
   }
   return {
-    reference: isReference,
-    defects: defects as string[],
-    instances,
-    clock: clock as boolean,
-    sessionSharing: sessionSharing as boolean,
-    urls,
-    hooksPath: (hooksPath as string).replace(/\/+$/, ''),
-    timeoutMs: timeoutMs as number,
+    problems,
+    resolved: {
+      reference: isReference,
+      defects: Array.isArray(defects) ? (defects as string[]) : [],
+      instances,
+      clock: clock === true,
+      sessionSharing: sessionSharing === true,
+      urls,
+      hooksPath: typeof hooksPath === 'string' ? hooksPath.replace(/\/+$/, '') : DEFAULT_HOOKS_PATH,
+      timeoutMs: typeof timeoutMs === 'number' ? timeoutMs : DEFAULT_TIMEOUT_MS,
+    },
   };
 }
 

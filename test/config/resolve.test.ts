@@ -80,7 +80,7 @@ describe('resolveConfig', () => {
         'targets[1]: is missing "name": add it',
         expect.stringMatching(/^targets\[2\]\.resets: .*every-case.*fewest/),
         expect.stringMatching(/^timeoutMs: must be >= 1/),
-        '(root): unknown option "reporter": remove it or check its spelling',
+        '(root): unknown option "reporter": did you mean "reporters"?',
       ]),
     );
   });
@@ -100,7 +100,7 @@ describe('resolveConfig', () => {
     expect(problems).toEqual([
       'targets[1].name: "a" is used twice: target names must be unique',
       '--target: unknown target "nope": use one of "a", an adapter URL like http://127.0.0.1:9400, or browser+<target> to deliver its links through a browser',
-      'obfuscation.key: must be 64 hex characters (an AES-256 key), got 3 characters',
+      'obfuscation.key: must be 64 hex characters (0-9, A-F: an AES-256 key), got 3 characters',
     ]);
   });
 });
