@@ -16,7 +16,7 @@ import { unknownOptions, type OptionProblem } from '../options.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
 import { isProfileServiceDefectId, PROFILE_SERVICE_DEFECTS } from '../emulated/openmobile-profiles/defects.ts';
 import { startProfileService } from '../emulated/profile-service.ts';
-import { parseBase, resolveUnder, Wire, type ParsedBase, type WireOutcome } from './wire.ts';
+import { describeFailure, parseBase, resolveUnder, Wire, type ParsedBase, type WireOutcome } from './wire.ts';
 
 export const PROFILE_SERVICE_DRIVER = 'profile-service';
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -259,10 +259,10 @@ function failureOf(outcome: Exclude<WireOutcome, { kind: 'answer' }>, timeoutMs:
     case 'oversize':
       return `the answer is larger than ${MAX_BODY_BYTES} bytes`;
     case 'cut':
-      return 'the answer broke off';
+      return `answered ${outcome.status}, then closed the connection in the middle of the body`;
     case 'aborted':
       return 'aborted';
     case 'failed':
-      return `connection failed: ${outcome.message}`;
+      return describeFailure(outcome);
   }
 }

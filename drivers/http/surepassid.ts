@@ -21,7 +21,7 @@ import {
   type SurePassIdReference,
 } from '../emulated/surepassid/server.ts';
 import { describeValue, driverOptionsError, isHttpUrl, unknownOptions, type OptionProblem } from '../options.ts';
-import { splitUrl, Wire } from './wire.ts';
+import { describeFailure, splitUrl, Wire } from './wire.ts';
 
 /** Options of the `surepassid` driver, as written in a target of harness.config.ts. */
 export interface SurePassIdDriverOptions {
@@ -142,10 +142,15 @@ export async function createSurePassIdDriver(
   } catch (error) {
     await client.destroy();
     await reference?.close();
+    const reason = error instanceof Error ? error.message : String(error);
+    // A server that answered (wrongly, or not in time) is there: "cannot reach" would send the user looking
+    // at the network instead of at the server.
     throw new HarnessError(
       'HARNESS_TARGET_UNREACHABLE',
-      `cannot reach the SurePassID server at ${base}: ${error instanceof Error ? error.message : String(error)}. ` +
-        'Start the server or fix targets[..].options.url',
+      error instanceof ProbeAnswerError
+        ? `the SurePassID server at ${base} answered, but not as docs/surepassid.md allows: ${reason}. ` +
+            "Fix the server, or the target's path or hooks option"
+        : `cannot reach the SurePassID server at ${base}: ${reason}. Start the server or fix targets[..].options.url`,
     );
   }
   return new Driver(client, info, resolved.maxSessions, reference);
@@ -336,13 +341,32 @@ export class SurePassIdClient {
     });
   }
 
-  /** What the target is: the hooks' `GET /info` where there are hooks, else a POST proving the endpoint answers. */
+  /**
+   * What the target is: the hooks' `GET /info` where there are hooks, else a POST proving the endpoint
+   * answers. Throws a {@link ProbeAnswerError} when the server answered, but not usably; any other error when
+   * it could not be reached.
+   */
   async probe(reference: boolean): Promise<BaseTargetInfo> {
     const controller = new AbortController();
     if (this.#hooksBase !== null) {
-      const answer = await this.#raw('GET', `${this.#hooksBase}/info`, null, null, controller.signal);
-      if (answer.response?.status === 200) {
-        const info = JSON.parse(answer.response.body) as Partial<BaseTargetInfo>;
+      const url = `${this.#hooksBase}/info`;
+      const answer = await this.#raw('GET', url, null, null, controller.signal);
+      if (answer.response === null) {
+        throw new ProbeAnswerError(`GET ${url} gave no answer: ${answer.failure?.message ?? 'none'}`);
+      }
+      if (answer.response.status === 200) {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(answer.response.body);
+        } catch {
+          parsed = undefined;
+        }
+        if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+          throw new ProbeAnswerError(
+            `GET ${url} answered 200 with ${printable(answer.response.body)}, not the JSON object {"name", "version", "capabilities"} of the test hooks`,
+          );
+        }
+        const info = parsed as Partial<BaseTargetInfo>;
         return {
           name: typeof info.name === 'string' ? info.name : 'surepassid',
           version: typeof info.version === 'string' ? info.version : 'unknown',
@@ -351,14 +375,17 @@ export class SurePassIdClient {
             : ['test-hooks'],
         };
       }
-      if (reference)
-        throw new Error(
-          `the reference server's test hooks answered ${answer.response?.status ?? answer.failure?.message}`,
+      if (reference) {
+        throw new ProbeAnswerError(
+          `the reference server's test hooks answered ${answer.response.status} ${printable(answer.response.body)}`,
         );
+      }
     }
     // No hooks: an empty JSON object must get some answer (any status) for the endpoint to count as reachable.
     const answer = await this.post('{}', 'application/json', controller.signal);
-    if (answer.response === null) throw new Error(answer.failure?.message ?? 'no answer');
+    if (answer.response === null) {
+      throw new ProbeAnswerError(`POST ${this.endpoint} gave no answer: ${answer.failure?.message ?? 'none'}`);
+    }
     return { name: 'surepassid', version: 'unknown', capabilities: [] };
   }
 
@@ -427,9 +454,14 @@ export class SurePassIdClient {
       'application/json',
       signal,
     );
-    if (answer.response === null) throw new Error(`test hook ${route}: ${answer.failure?.message ?? 'no answer'}`);
+    // The test hooks are the harness's contract with the deployment: an answer outside it leaves the case
+    // without its starting state, so it is broken (the caller's throw), never a verdict on the server.
+    const where = `test hook POST ${this.#hooksBase}${route}`;
+    if (answer.response === null) throw new Error(`${where} gave no answer: ${answer.failure?.message ?? 'none'}`);
     if (!expect.includes(answer.response.status)) {
-      throw new Error(`test hook ${route} answered ${answer.response.status}: ${answer.response.body.slice(0, 300)}`);
+      throw new Error(
+        `${where} answered ${answer.response.status} ${printable(answer.response.body)}; docs/surepassid.md has it answer ${expect.join(' or ')}`,
+      );
     }
   }
 
@@ -480,17 +512,26 @@ export class SurePassIdClient {
         return { exchange, bytes, location: outcome.location };
       }
       case 'timeout':
-        exchange.failure = { kind: 'timeout', message: `no complete answer within ${this.#timeoutMs} ms` };
+        exchange.failure = {
+          kind: 'timeout',
+          message:
+            outcome.status === null
+              ? `no answer within ${this.#timeoutMs} ms`
+              : `answered ${outcome.status} but did not finish its body within ${this.#timeoutMs} ms`,
+        };
         break;
       case 'cut':
       case 'oversize':
-        exchange.failure = { kind: 'connection', message: 'the answer was cut' };
+        exchange.failure = {
+          kind: 'connection',
+          message: `answered ${outcome.status}, then closed the connection in the middle of the body`,
+        };
         break;
       case 'aborted':
         throw outcome.reason instanceof Error ? outcome.reason : new Error('aborted');
       case 'failed':
-        if (!outcome.connected) throw new Error(`${method} ${url}: ${describeSocketError(outcome)}`);
-        exchange.failure = { kind: 'connection', message: `the connection broke: ${outcome.code ?? outcome.message}` };
+        if (!outcome.connected) throw new Error(`${method} ${url}: ${describeFailure(outcome)}`);
+        exchange.failure = { kind: 'connection', message: describeFailure(outcome) };
         break;
     }
     return { exchange, bytes: EMPTY, location: null };
@@ -501,8 +542,5 @@ const ACCEPT_JSON: Record<string, string> = { accept: 'application/json' };
 const POST_JSON: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json' };
 const EMPTY = Buffer.alloc(0);
 
-function describeSocketError(error: { code: string | null; message: string }): string {
-  if (error.code === 'ECONNREFUSED') return 'connection refused (nothing listens there)';
-  if (error.code === 'ENOTFOUND') return 'unknown host';
-  return error.code ?? error.message;
-}
+/** The server answered the probe, but not usably: it is there, so "cannot reach" would mislead. */
+class ProbeAnswerError extends Error {}

@@ -13,7 +13,7 @@ import type { BaseTargetInfo } from '../../src/core/types.ts';
 import { isSwivelDefectId, SWIVEL_DEFECTS } from '../emulated/swivel/defects.ts';
 import { startSwivelReference, type SwivelReference } from '../emulated/swivel/server.ts';
 import { driverOptionsError, isHttpUrl, unknownOptions, type OptionProblem } from '../options.ts';
-import { splitUrl, Wire } from './wire.ts';
+import { describeFailure, splitUrl, Wire } from './wire.ts';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_HOOKS_PATH = '/harness/v1';
@@ -214,7 +214,8 @@ async function fetchInfo(transport: SwivelTransport, options: ResolvedSwivelDriv
   const where = `${transport.bases[0] ?? ''}${options.hooksPath}/info`;
   let exchange: WireExchange;
   try {
-    exchange = await transport.hook(0, 'GET', '/info', undefined, AbortSignal.timeout(options.timeoutMs));
+    // No signal of its own: the transport's deadline words a hang ("no answer within ... ms").
+    exchange = await transport.hook(0, 'GET', '/info', undefined, NEVER);
   } catch (error) {
     throw new HarnessError(
       'HARNESS_TARGET_UNREACHABLE',
@@ -222,23 +223,27 @@ async function fetchInfo(transport: SwivelTransport, options: ResolvedSwivelDriv
         "Start it or fix the target's url/urls",
     );
   }
-  const body = exchange.response === null ? undefined : parseJson(exchange.response.body);
+  if (exchange.response === null) {
+    throw new HarnessError(
+      'HARNESS_TARGET_UNREACHABLE',
+      `the Swivel server at ${where} accepted the connection but gave no answer: ${exchange.failure ?? 'none'}. ` +
+        'Check that the server is up and that url/urls name its HTTP port',
+    );
+  }
+  const body = parseJson(exchange.response.body);
   const ok =
-    exchange.response?.status === 200 &&
+    exchange.response.status === 200 &&
     isRecord(body) &&
     typeof body['name'] === 'string' &&
     typeof body['version'] === 'string' &&
     Array.isArray(body['capabilities']) &&
     body['capabilities'].every((c) => typeof c === 'string');
   if (!ok || !isRecord(body)) {
-    const got =
-      exchange.response === null
-        ? (exchange.failure ?? 'no answer')
-        : `${exchange.response.status} ${exchange.response.body.slice(0, 200)}`;
     throw new HarnessError(
       'HARNESS_TARGET_UNREACHABLE',
       `the Swivel server at ${where} does not offer the test hooks of docs/swivel.md ` +
-        `(expected 200 {"name", "version", "capabilities"}, got ${got}). Deploy the hooks or fix hooksPath`,
+        `(expected 200 {"name", "version", "capabilities"}, got ${exchange.response.status} ${printable(exchange.response.body)}). ` +
+        'Deploy the hooks or fix hooksPath',
     );
   }
   // The cluster shape comes from the configuration, not from what one instance says of itself.
@@ -247,6 +252,9 @@ async function fetchInfo(transport: SwivelTransport, options: ResolvedSwivelDriv
   if (options.sessionSharing) capabilities.push('session-sharing');
   return { name: body['name'] as string, version: body['version'] as string, capabilities };
 }
+
+/** A signal for requests that have only the transport's deadline: never aborted. */
+const NEVER = new AbortController().signal;
 
 export class SwivelDriver implements TargetDriver<SwivelHttpSession, BaseTargetInfo> {
   readonly maxSessions = 1;
@@ -314,8 +322,12 @@ export class SwivelHttpSession {
       const exchange = await this.transport.hook(i, 'POST', '/reset', undefined, signal);
       const status = exchange.response?.status;
       if (status !== 204 && status !== 200) {
+        // The test hooks are the harness's contract with the deployment, not the protocol under test: an
+        // answer outside it leaves the case without a starting state (broken), never a verdict.
         throw new Error(
-          `POST ${exchange.request.url} answered ${exchange.response === null ? (exchange.failure ?? 'nothing') : `${status} ${exchange.response.body.slice(0, 200)}`}, expected 204`,
+          exchange.response === null
+            ? `test hook POST ${exchange.request.url} gave no answer: ${exchange.failure ?? 'none'}; it must answer 204 (docs/swivel.md)`
+            : `test hook POST ${exchange.request.url} answered ${status} ${printable(exchange.response.body)}; it must answer 204 (docs/swivel.md)`,
         );
       }
     }
@@ -397,9 +409,11 @@ const FIELD_PATTERNS = Object.fromEntries(
 const STRING_PATTERN = /<String>([^<]*)<\/String>/g;
 
 function answerOf(exchange: WireExchange): AgentAnswer {
-  if (exchange.response === null) throw new Error(`AgentXML: ${exchange.failure ?? 'no answer'}`);
+  if (exchange.response === null) throw new Error(`AgentXML gave no answer: ${exchange.failure ?? 'none'}`);
   const body = exchange.response.body;
-  if (exchange.response.status >= 500) throw new Error(`AgentXML answered ${exchange.response.status}`);
+  if (exchange.response.status >= 500) {
+    throw new Error(`AgentXML answered ${exchange.response.status} ${printable(body)}`);
+  }
   const strings: string[] = [];
   for (const m of body.matchAll(STRING_PATTERN)) strings.push(unescape(m[1] ?? ''));
   return {
@@ -517,31 +531,41 @@ export class SwivelTransport {
       case 'aborted':
         throw outcome.reason instanceof Error ? outcome.reason : new Error('aborted');
       case 'failed':
-        // Refused or unresolvable: the target is not there, so no verdict on its behaviour is possible.
-        if (outcome.code === 'ECONNREFUSED' || outcome.code === 'ENOTFOUND' || outcome.code === 'EHOSTUNREACH') {
-          throw new Error(`${request.method} ${request.url}: ${outcome.code}`);
+        // No connection at all (refused, unresolvable, TLS): the target is not there, so no verdict on its
+        // behaviour is possible.
+        if (!outcome.connected || UNREACHABLE.has(outcome.code ?? '')) {
+          throw new Error(`${request.method} ${request.url}: ${describeFailure(outcome)}`);
         }
+        return { request, response: null, failure: describeFailure(outcome), ms: outcome.ms };
+      case 'timeout':
         return {
           request,
           response: null,
-          failure: `the connection failed: ${outcome.code ?? outcome.message}`,
+          failure:
+            outcome.status === null
+              ? `no answer within ${this.timeoutMs} ms`
+              : `answered ${outcome.status} but did not finish its body within ${this.timeoutMs} ms`,
           ms: outcome.ms,
         };
-      case 'timeout':
-        return { request, response: null, failure: `no answer within ${this.timeoutMs} ms`, ms: outcome.ms };
       case 'oversize':
-        return { request, response: null, failure: `the answer exceeded ${MAX_BODY_BYTES} bytes`, ms: outcome.ms };
+        return {
+          request,
+          response: null,
+          failure: `the answer exceeded ${MAX_BODY_BYTES} bytes (the limit); reading stopped there`,
+          ms: outcome.ms,
+        };
       case 'cut':
         return {
           request,
           response: null,
-          failure: 'the connection was closed in the middle of the answer',
+          failure: `answered ${outcome.status}, then closed the connection in the middle of the body`,
           ms: outcome.ms,
         };
     }
   }
 }
 
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 const XML_HEADERS: Record<string, string> = { 'content-type': 'application/xml' };
 const JSON_HEADERS: Record<string, string> = { 'content-type': 'application/json' };
 
