@@ -85,7 +85,6 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
 
 /** No control character, escape sequence or replacement character reaches a message raw. */
 function expectPrintable(text: string): void {
-  // eslint-disable-next-line no-control-regex
   expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u0080-\u009f\ufffd]/);
 }
 
