@@ -88,7 +88,8 @@ function loadError(error: unknown, file: string, shown: string, cwd: string): Ha
       const column = Number(m[3]);
       const whereShown = path.relative(cwd, where) || where;
       return {
-        file: `${whereShown}:${line}:${column}`,
+        // esbuild counts columns from 0; editors (and `file:line:column` links) from 1.
+        file: `${whereShown}:${line}:${column + 1}`,
         path: '',
         message: `${m[4] ?? ''}${sourceExcerpt(where, line, column)}`,
       };
