@@ -2,10 +2,9 @@
  * Options of the `appium` driver, as written in a target of the config, with their defaults. Every problem
  * is reported at once, naming the field (HARNESS_CONFIG_INVALID).
  */
-import { HarnessError } from '../../src/core/errors.ts';
 import type { Platform } from '../../src/core/types.ts';
 import type { Selector } from './page-source.ts';
-import { describeValue, isHttpUrl } from '../options.ts';
+import { describeValue, driverOptionsError, isHttpUrl, unknownOptions, type OptionProblem } from '../options.ts';
 
 export interface DeviceOptions {
   /** The device's id as `adb devices` / `xcrun simctl list` / the farm names it. */
@@ -139,9 +138,60 @@ function describe(value: unknown): string {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+const KNOWN_OPTIONS = [
+  'appium',
+  'platform',
+  'devices',
+  'capabilities',
+  'appPackage',
+  'launchActivity',
+  'settingsActivity',
+  'provisioningService',
+  'bundleId',
+  'settingsButton',
+  'probe',
+  'clientLogTag',
+  'dialogs',
+  'settings',
+  'settleMs',
+  'pollMs',
+  'profileServiceHost',
+  'reset',
+  'appPath',
+  'network',
+  'defects',
+  'choices',
+  'name',
+  'version',
+];
+const DEVICE_OPTIONS = ['udid', 'systemPort', 'wdaLocalPort', 'capabilities'];
+const SETTINGS_OPTIONS = ['idAttribute', 'valueAttribute', 'fields', 'autologinOn', 'autologinOff'];
+const PROBE_OPTIONS = ['appId', 'activity', 'logTag'];
+
+/** Every problem with the options at once (the config resolver runs it before any driver starts). */
+export function checkAppiumDriverOptions(options: Record<string, unknown>): OptionProblem[] {
+  return readAppiumOptions(options).problems;
+}
+
 export function validateAppiumDriverOptions(options: Record<string, unknown>): AppiumDriverOptions {
-  const problems: { path: string; message: string }[] = [];
+  const { problems, result } = readAppiumOptions(options);
+  if (problems.length > 0) throw driverOptionsError('appium', problems);
+  return result;
+}
+
+function readAppiumOptions(options: Record<string, unknown>): {
+  problems: OptionProblem[];
+  result: AppiumDriverOptions;
+} {
+  const problems: OptionProblem[] = unknownOptions(options, KNOWN_OPTIONS);
   const problem = (path: string, message: string) => problems.push({ path, message });
+  if (isRecord(options['settings'])) {
+    problems.push(...unknownOptions(options['settings'], SETTINGS_OPTIONS, 'settings.'));
+    const fields = options['settings']['fields'];
+    if (isRecord(fields))
+      problems.push(...unknownOptions(fields, Object.keys(ANDROID_DEFAULTS.settings.fields), 'settings.fields.'));
+  }
+  if (isRecord(options['probe'])) problems.push(...unknownOptions(options['probe'], PROBE_OPTIONS, 'probe.'));
 
   const platform = options['platform'];
   if (platform !== 'android' && platform !== 'ios')
@@ -168,6 +218,7 @@ export function validateAppiumDriverOptions(options: Record<string, unknown>): A
         problem(`devices[${i}].udid`, `must be a non-empty string, got ${describe(isRecord(d) ? d['udid'] : d)}`);
         return;
       }
+      problems.push(...unknownOptions(d, DEVICE_OPTIONS, `devices[${i}].`));
       if (seen.has(d['udid'])) problem(`devices[${i}].udid`, `${JSON.stringify(d['udid'])} is listed twice`);
       seen.add(d['udid']);
       const device: DeviceOptions = { udid: d['udid'] };
@@ -307,12 +358,5 @@ export function validateAppiumDriverOptions(options: Record<string, unknown>): A
     name: str('name', `appium-${p}`),
     version: str('version', 'device'),
   };
-  if (problems.length > 0) {
-    throw new HarnessError(
-      'HARNESS_CONFIG_INVALID',
-      `appium driver options: ${problems.map((x) => `${x.path} ${x.message}`).join('; ')}`,
-      problems.map((x) => ({ file: 'harness.config.ts', path: x.path, message: x.message })),
-    );
-  }
-  return result;
+  return { problems, result };
 }

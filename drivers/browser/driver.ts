@@ -255,7 +255,7 @@ export async function createBrowserDriver(
   if (!existsSync(settings.executablePath)) {
     throw new HarnessError(
       'HARNESS_CONFIG_INVALID',
-      `browser.executablePath: ${settings.executablePath} does not exist: install Debian's Chromium (apt-get install chromium) or set browser.executablePath in harness.config.ts`,
+      `browser.executablePath: ${settings.executablePath} does not exist: install Debian's Chromium (apt-get install chromium) or set browser.executablePath in the config file`,
     );
   }
   const inner = await context.createDriver(target.driver, target.options);

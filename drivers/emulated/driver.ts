@@ -3,7 +3,7 @@
  * profiles over real HTTP from the URL handed to `reset`.
  */
 import type { ClientDriver, ClientSession, DriverContext } from '../../src/core/driver.ts';
-import { HarnessError } from '../../src/core/errors.ts';
+import { didYouMean, HarnessError } from '../../src/core/errors.ts';
 import type { ClientState, Method, Platform, ProvisionObservation, TargetInfo } from '../../src/core/types.ts';
 import { AndroidClient } from './client/android.ts';
 import { IosClient } from './client/ios.ts';
@@ -11,6 +11,7 @@ import { CONFIGURABLE_CHOICES, type OpenMobileClient } from './client/open-mobil
 import { isObfuscationKey } from './client/obfuscation.ts';
 import { defectsFor, isDefectId } from './defects.ts';
 import type { DefectId } from './defects.ts';
+import { driverOptionsError, unknownOptions, type OptionProblem } from '../options.ts';
 
 export interface EmulatedDriverOptions {
   platform: Platform;
@@ -28,79 +29,98 @@ export interface EmulatedDriverOptions {
 const DEFAULT_VERSION = '3.2.0-emulated';
 const MAX_SESSIONS = 64;
 
-function invalid(path: string, message: string): HarnessError {
-  return new HarnessError('HARNESS_CONFIG_INVALID', `emulated driver: ${path} ${message}`, [
-    { file: 'harness.config.ts', path, message },
-  ]);
+const KNOWN_OPTIONS = ['platform', 'defects', 'choices', 'name', 'version'];
+
+/** Every problem with the options at once (the config resolver runs it before any driver starts). */
+export function checkEmulatedDriverOptions(options: Record<string, unknown>): OptionProblem[] {
+  return readOptions(options).problems;
 }
 
 function readOptions(options: Record<string, unknown>): {
+  problems: OptionProblem[];
   platform: Platform;
   defects: DefectId[];
   name: string;
   version: string;
   choices: Record<string, string>;
 } {
-  const platform = options['platform'];
-  if (platform !== 'ios' && platform !== 'android') {
-    throw invalid(
+  const problems: OptionProblem[] = unknownOptions(options, KNOWN_OPTIONS);
+  const invalid = (path: string, message: string) => void problems.push({ path, message });
+  const rawPlatform = options['platform'];
+  if (rawPlatform !== 'ios' && rawPlatform !== 'android') {
+    invalid(
       'platform',
-      `must be "ios" or "android", got ${platform === undefined ? 'nothing' : JSON.stringify(platform)}`,
+      `must be "ios" or "android", got ${rawPlatform === undefined ? 'nothing' : JSON.stringify(rawPlatform)}`,
     );
   }
+  const platform: Platform = rawPlatform === 'ios' ? 'ios' : 'android';
+  const platformKnown = rawPlatform === 'ios' || rawPlatform === 'android';
   const valid = defectsFor(platform).map((d) => d.id);
   const rawDefects = options['defects'] ?? [];
-  if (!Array.isArray(rawDefects)) {
-    throw invalid('defects', `must be an array of defect ids, got ${JSON.stringify(rawDefects)}`);
-  }
   const defects: DefectId[] = [];
-  rawDefects.forEach((id: unknown, i) => {
-    if (typeof id !== 'string' || !isDefectId(id) || !valid.includes(id)) {
-      const why = typeof id === 'string' && isDefectId(id) ? `does not exist on ${platform}` : 'is not a known defect';
-      throw invalid(`defects[${i}]`, `${JSON.stringify(id)} ${why}; valid ids for ${platform}: ${valid.join(', ')}`);
-    }
-    defects.push(id);
-  });
+  if (!Array.isArray(rawDefects)) {
+    invalid('defects', `must be an array of defect ids, got ${JSON.stringify(rawDefects)}`);
+  } else if (platformKnown) {
+    rawDefects.forEach((id: unknown, i) => {
+      if (typeof id !== 'string' || !isDefectId(id) || !valid.includes(id)) {
+        const why =
+          typeof id === 'string' && isDefectId(id)
+            ? `does not exist on ${platform}`
+            : `is not a known defect: ${typeof id === 'string' ? didYouMean(id, valid) : ''}`;
+        invalid(`defects[${i}]`, `${JSON.stringify(id)} ${why}; valid ids for ${platform}: ${valid.join(', ')}`);
+      } else defects.push(id);
+    });
+  }
   const name = options['name'] ?? `emulated-${platform}`;
   if (typeof name !== 'string' || name === '')
-    throw invalid('name', `must be a non-empty string, got ${JSON.stringify(name)}`);
+    invalid('name', `must be a non-empty string, got ${JSON.stringify(name)}`);
   const version = options['version'] ?? DEFAULT_VERSION;
   if (typeof version !== 'string' || version === '') {
-    throw invalid('version', `must be a non-empty string, got ${JSON.stringify(version)}`);
+    invalid('version', `must be a non-empty string, got ${JSON.stringify(version)}`);
   }
   const rawChoices = options['choices'] ?? {};
-  if (rawChoices === null || typeof rawChoices !== 'object' || Array.isArray(rawChoices)) {
-    throw invalid('choices', `must be an object of choice point id -> option, got ${JSON.stringify(rawChoices)}`);
-  }
   const choices: Record<string, string> = {};
-  for (const [id, option] of Object.entries(rawChoices as Record<string, unknown>)) {
-    const known = CONFIGURABLE_CHOICES[id];
-    if (known === undefined) {
-      throw invalid(
-        `choices.${id}`,
-        `is not a choice point the emulated client can change; use one of ${Object.keys(CONFIGURABLE_CHOICES).join(', ')}`,
-      );
+  if (rawChoices === null || typeof rawChoices !== 'object' || Array.isArray(rawChoices)) {
+    invalid('choices', `must be an object of choice point id -> option, got ${JSON.stringify(rawChoices)}`);
+  } else {
+    const ids = Object.keys(CONFIGURABLE_CHOICES);
+    for (const [id, option] of Object.entries(rawChoices as Record<string, unknown>)) {
+      const known = CONFIGURABLE_CHOICES[id];
+      if (known === undefined) {
+        invalid(
+          `choices.${id}`,
+          `is not a choice point the emulated client can change: ${didYouMean(id, ids)}use one of ${ids.join(', ')}`,
+        );
+      } else if (typeof option !== 'string' || !known.options.includes(option)) {
+        invalid(
+          `choices.${id}`,
+          `must be one of ${known.options.map((o) => `"${o}"`).join(', ')}, got ${JSON.stringify(option)}`,
+        );
+      } else choices[id] = option;
     }
-    if (typeof option !== 'string' || !known.options.includes(option)) {
-      throw invalid(
-        `choices.${id}`,
-        `must be one of ${known.options.map((o) => `"${o}"`).join(', ')}, got ${JSON.stringify(option)}`,
-      );
-    }
-    choices[id] = option;
   }
-  return { platform, defects, name, version, choices };
+  return {
+    problems,
+    platform,
+    defects,
+    name: typeof name === 'string' ? name : '',
+    version: typeof version === 'string' ? version : '',
+    choices,
+  };
 }
 
 export async function createEmulatedDriver(
   options: Record<string, unknown>,
   context: DriverContext,
 ): Promise<ClientDriver> {
-  const { platform, defects, name, version, choices } = readOptions(options);
+  const { problems, platform, defects, name, version, choices } = readOptions(options);
+  if (problems.length > 0) throw driverOptionsError('emulated', problems);
   const key = context.obfuscationKey;
   if (key !== null && !isObfuscationKey(key)) {
+    // The resolver checks the key of a config file or HARNESS_OBFUSCATION_KEY first; this is for callers
+    // that build a context themselves.
     throw new HarnessError('HARNESS_CONFIG_INVALID', 'obfuscation key must be 64 hex characters (an AES-256 key)', [
-      { file: 'harness.config.ts', path: 'obfuscation.key', message: 'must be 64 hex characters (an AES-256 key)' },
+      { file: 'driver context', path: 'obfuscationKey', message: 'must be 64 hex characters (an AES-256 key)' },
     ]);
   }
   const defectSet: ReadonlySet<DefectId> = new Set(defects);

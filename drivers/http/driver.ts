@@ -12,7 +12,7 @@ import {
 } from '../../src/core/types.ts';
 import { AdapterProtocolError } from './errors.ts';
 import { AdapterTransport, describeSocketError } from './transport.ts';
-import { describeValue, isHttpUrl } from '../options.ts';
+import { describeValue, driverOptionsError, isHttpUrl, unknownOptions, type OptionProblem } from '../options.ts';
 
 /** Options of the `http` driver, as written in a target of the config. */
 export interface HttpDriverOptions {
@@ -46,27 +46,45 @@ export async function createHttpDriver(
   return new HttpDriver(transport, info);
 }
 
-/** Checks the options and applies defaults; every problem is reported at once. */
-export function validateHttpDriverOptions(options: Record<string, unknown>): Required<HttpDriverOptions> {
-  const problems: string[] = [];
+const KNOWN_OPTIONS = ['url', 'timeoutMs'];
+
+/** Every problem with the options at once (the config resolver runs it before any driver starts). */
+export function checkHttpDriverOptions(options: Record<string, unknown>): OptionProblem[] {
+  const problems: OptionProblem[] = unknownOptions(options, KNOWN_OPTIONS);
   const url = options['url'];
   if (typeof url !== 'string') {
     problems.push(
       url === undefined
-        ? 'url is required: the base URL of the client adapter, for example "http://127.0.0.1:9400"'
-        : `url must be a string holding an http(s) URL, got ${describeValue(url)}`,
+        ? {
+            path: 'url',
+            message: 'is required: the base URL of the client adapter, for example "http://127.0.0.1:9400"',
+          }
+        : { path: 'url', message: `must be a string holding an http(s) URL, got ${describeValue(url)}` },
     );
   } else if (!isHttpUrl(url)) {
-    problems.push(`url must be an http(s) URL, for example "http://127.0.0.1:9400", got ${JSON.stringify(url)}`);
+    problems.push({
+      path: 'url',
+      message: `must be an http(s) URL, for example "http://127.0.0.1:9400", got ${JSON.stringify(url)}`,
+    });
   }
   const timeoutMs = options['timeoutMs'] ?? DEFAULT_TIMEOUT_MS;
   if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs <= 0) {
-    problems.push(`timeoutMs must be a positive whole number of milliseconds, got ${describeValue(timeoutMs)}`);
+    problems.push({
+      path: 'timeoutMs',
+      message: `must be a positive whole number of milliseconds, got ${describeValue(timeoutMs)}`,
+    });
   }
-  if (problems.length > 0 || typeof url !== 'string' || typeof timeoutMs !== 'number') {
-    throw new HarnessError('HARNESS_CONFIG_INVALID', `http driver options: ${problems.join('; ')}`);
-  }
-  return { url, timeoutMs };
+  return problems;
+}
+
+/** Checks the options and applies defaults; every problem is reported at once. */
+export function validateHttpDriverOptions(options: Record<string, unknown>): Required<HttpDriverOptions> {
+  const problems = checkHttpDriverOptions(options);
+  if (problems.length > 0) throw driverOptionsError('http', problems);
+  return {
+    url: options['url'] as string,
+    timeoutMs: (options['timeoutMs'] as number | undefined) ?? DEFAULT_TIMEOUT_MS,
+  };
 }
 
 function startError({ url, timeoutMs }: Required<HttpDriverOptions>, error: unknown): HarnessError {

@@ -1,3 +1,5 @@
+import { printable } from '../../src/core/errors.ts';
+
 /**
  * An adapter answered outside the adapter protocol (docs/spec/adapter-protocol.md): a wrong status, a body that
  * is not JSON or does not match the schema, a connection refused or cut, or no answer in time. The runner
@@ -42,5 +44,6 @@ export function quoteExcerpt(excerpt: string | null, totalBytes: number): string
   if (excerpt === null) return '(no body)';
   if (totalBytes === 0) return '(empty body)';
   const more = totalBytes > BODY_EXCERPT_BYTES ? ` (first ${BODY_EXCERPT_BYTES} of ${totalBytes} bytes)` : '';
-  return `${JSON.stringify(excerpt)}${more}`;
+  // Escaped (controls, bytes that were not UTF-8, bidi overrides): a hostile body must not drive the terminal.
+  return `${printable(excerpt, BODY_EXCERPT_BYTES)}${more}`;
 }

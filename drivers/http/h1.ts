@@ -28,6 +28,8 @@ export interface H1Failure {
    * the server most likely closed it while idle and the request crossed that close.
    */
   stale: boolean;
+  /** Bytes that are not HTTP: the start of what the server sent (for the message; at most 64 bytes). */
+  received?: Buffer;
 }
 
 /** The receiving end of one request. Every request ends with exactly one `onAnswerEnd` or `onAnswerFail`. */
@@ -325,10 +327,10 @@ class Connection implements H1Controller, ParserSink {
   }
 
   /** Fails the request on it as a broken connection, then drops it. */
-  #broke(code: string | null, message: string, resetOrClose: boolean): void {
+  #broke(code: string | null, message: string, resetOrClose: boolean, received?: Buffer): void {
     const stale = resetOrClose && this.#answers > 0 && !this.#answering;
     // Dropped from the pool first: a request sent again (stale) must not find this connection.
-    this.destroy({ connected: true, code, message, stale });
+    this.destroy({ connected: true, code, message, stale, ...(received === undefined ? {} : { received }) });
   }
 
   readonly #onConnect = (): void => {
@@ -353,7 +355,9 @@ class Connection implements H1Controller, ParserSink {
     }
     this.#answering = true;
     const error = this.#parser.feed(chunk);
-    if (error !== null) this.#broke(error.code, `Parse Error: ${error.reason}`, false);
+    if (error !== null) {
+      this.#broke(error.code, `Parse Error: ${error.reason}`, false, Buffer.from(chunk.subarray(0, 64)));
+    }
   };
 
   readonly #onEnd = (): void => {

@@ -11,11 +11,12 @@
  * for a server under test it is a finding.
  */
 import type { DriverContext, ProfileService, TargetDriver } from '../../src/core/driver.ts';
-import { HarnessError, type Problem } from '../../src/core/errors.ts';
+import { didYouMean, HarnessError, type Problem } from '../../src/core/errors.ts';
+import { unknownOptions, type OptionProblem } from '../options.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
 import { isProfileServiceDefectId, PROFILE_SERVICE_DEFECTS } from '../emulated/openmobile-profiles/defects.ts';
 import { startProfileService } from '../emulated/profile-service.ts';
-import { parseBase, resolveUnder, Wire, type ParsedBase, type WireOutcome } from './wire.ts';
+import { describeFailure, parseBase, resolveUnder, Wire, type ParsedBase, type WireOutcome } from './wire.ts';
 
 export const PROFILE_SERVICE_DRIVER = 'profile-service';
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -66,16 +67,24 @@ export interface ProfileServiceSession {
 export const PROFILE_SERVICE_CAPABILITIES = ['admin', 'create'] as const;
 const KNOWN_OPTIONS = ['reference', 'defects', 'url', 'capabilities', 'timeoutMs', 'name', 'version'];
 
+/** Every problem with the options at once (the config resolver runs it before any driver starts). */
+export function checkProfileServiceDriverOptions(options: Record<string, unknown>): OptionProblem[] {
+  try {
+    validateProfileServiceDriverOptions(options);
+    return [];
+  } catch (error) {
+    if (error instanceof HarnessError) return error.problems.map(({ path, message }) => ({ path, message }));
+    throw error;
+  }
+}
+
 /** Checks the options and applies defaults; every problem at once, each naming its field. */
 export function validateProfileServiceDriverOptions(
   options: Record<string, unknown>,
   where = 'profile-service driver options',
 ): ResolvedProfileServiceDriverOptions {
-  const problems: Problem[] = [];
+  const problems: Problem[] = unknownOptions(options, KNOWN_OPTIONS).map((p) => ({ file: where, ...p }));
   const bad = (path: string, message: string) => problems.push({ file: where, path, message });
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.includes(key)) bad(key, `unknown option; valid: ${KNOWN_OPTIONS.join(', ')}`);
-  }
   const { reference, defects, url, capabilities, timeoutMs, name, version } = options;
   if (reference !== undefined && typeof reference !== 'boolean') bad('reference', 'must be true or false');
   const isReference = reference === true;
@@ -97,12 +106,13 @@ export function validateProfileServiceDriverOptions(
       bad('defects', 'only the reference server has seeded defects: drop `defects` or set `reference: true`');
     if (!Array.isArray(defects)) bad('defects', 'must be an array of defect ids');
     else {
+      const valid = PROFILE_SERVICE_DEFECTS.map((x) => x.id);
       defects.forEach((d: unknown, i) => {
         if (typeof d === 'string' && isProfileServiceDefectId(d)) defectIds.push(d);
         else
           bad(
             `defects[${i}]`,
-            `unknown defect ${JSON.stringify(d)}; valid: ${PROFILE_SERVICE_DEFECTS.map((x) => x.id).join(', ')}`,
+            `unknown defect ${JSON.stringify(d)}; ${typeof d === 'string' ? didYouMean(d, valid) : ''}valid: ${valid.join(', ')}`,
           );
       });
     }
@@ -249,10 +259,10 @@ function failureOf(outcome: Exclude<WireOutcome, { kind: 'answer' }>, timeoutMs:
     case 'oversize':
       return `the answer is larger than ${MAX_BODY_BYTES} bytes`;
     case 'cut':
-      return 'the answer broke off';
+      return `answered ${outcome.status}, then closed the connection in the middle of the body`;
     case 'aborted':
       return 'aborted';
     case 'failed':
-      return `connection failed: ${outcome.message}`;
+      return describeFailure(outcome);
   }
 }

@@ -9,7 +9,7 @@
  * connection refused) makes a method throw, so the case is reported broken.
  */
 import type { DriverContext, TargetDriver } from '../../src/core/driver.ts';
-import { HarnessError } from '../../src/core/errors.ts';
+import { didYouMean, HarnessError, printable } from '../../src/core/errors.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
 import { SUREPASSID_DEFECT_IDS } from '../emulated/surepassid/defects.ts';
 import {
@@ -20,8 +20,8 @@ import {
   type QrMode,
   type SurePassIdReference,
 } from '../emulated/surepassid/server.ts';
-import { describeValue, isHttpUrl } from '../options.ts';
-import { splitUrl, Wire } from './wire.ts';
+import { describeValue, driverOptionsError, isHttpUrl, unknownOptions, type OptionProblem } from '../options.ts';
+import { describeFailure, splitUrl, Wire } from './wire.ts';
 
 /** Options of the `surepassid` driver, as written in a target of harness.config.ts. */
 export interface SurePassIdDriverOptions {
@@ -142,81 +142,103 @@ export async function createSurePassIdDriver(
   } catch (error) {
     await client.destroy();
     await reference?.close();
+    const reason = error instanceof Error ? error.message : String(error);
+    // A server that answered (wrongly, or not in time) is there: "cannot reach" would send the user looking
+    // at the network instead of at the server.
     throw new HarnessError(
       'HARNESS_TARGET_UNREACHABLE',
-      `cannot reach the SurePassID server at ${base}: ${error instanceof Error ? error.message : String(error)}. ` +
-        'Start the server or fix targets[..].options.url',
+      error instanceof ProbeAnswerError
+        ? `the SurePassID server at ${base} answered, but not as docs/surepassid.md allows: ${reason}. ` +
+            "Fix the server, or the target's path or hooks option"
+        : `cannot reach the SurePassID server at ${base}: ${reason}. Start the server or fix targets[..].options.url`,
     );
   }
   return new Driver(client, info, resolved.maxSessions, reference);
 }
 
+const KNOWN_OPTIONS = ['reference', 'defects', 'qr', 'url', 'path', 'hooks', 'timeoutMs', 'maxSessions'];
+
+/** Every problem with the options at once (the config resolver runs it before any driver starts). */
+export function checkSurePassIdDriverOptions(options: Record<string, unknown>): OptionProblem[] {
+  return readSurePassIdOptions(options).problems;
+}
+
 /** Checks the options and applies defaults; every problem is reported at once, each naming its field. */
 export function validateSurePassIdDriverOptions(options: Record<string, unknown>): ResolvedOptions {
-  const problems: string[] = [];
-  const known = ['reference', 'defects', 'qr', 'url', 'path', 'hooks', 'timeoutMs', 'maxSessions'];
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) problems.push(`unknown option "${key}"; the options are ${known.join(', ')}`);
-  }
+  const { problems, resolved } = readSurePassIdOptions(options);
+  if (problems.length > 0) throw driverOptionsError('surepassid', problems);
+  return resolved;
+}
+
+function readSurePassIdOptions(options: Record<string, unknown>): {
+  problems: OptionProblem[];
+  resolved: ResolvedOptions;
+} {
+  const problems: OptionProblem[] = unknownOptions(options, KNOWN_OPTIONS);
+  const problem = (path: string, message: string) => void problems.push({ path, message });
   const reference = options['reference'] ?? false;
-  if (typeof reference !== 'boolean') problems.push(`reference must be true or false, got ${describeValue(reference)}`);
+  if (typeof reference !== 'boolean') problem('reference', `must be true or false, got ${describeValue(reference)}`);
   const defects = options['defects'] ?? [];
   if (!Array.isArray(defects) || defects.some((d) => typeof d !== 'string')) {
-    problems.push(`defects must be an array of defect ids, got ${describeValue(defects)}`);
+    problem('defects', `must be an array of defect ids, got ${describeValue(defects)}`);
   } else {
-    for (const d of defects as string[]) {
+    (defects as string[]).forEach((d, i) => {
       if (!SUREPASSID_DEFECT_IDS.includes(d)) {
-        problems.push(`defects: unknown defect ${JSON.stringify(d)}; known: ${SUREPASSID_DEFECT_IDS.join(', ')}`);
+        problem(
+          `defects[${i}]`,
+          `unknown defect ${JSON.stringify(d)}: ${didYouMean(d, SUREPASSID_DEFECT_IDS)}known: ${SUREPASSID_DEFECT_IDS.join(', ')}`,
+        );
       }
-    }
-    if (defects.length > 0 && reference !== true) problems.push('defects only apply with reference: true');
+    });
+    if (defects.length > 0 && reference !== true) problem('defects', 'only apply with reference: true');
   }
   const qr = options['qr'];
   if (qr !== undefined) {
     if (typeof qr !== 'string' || !(QR_MODES as readonly string[]).includes(qr)) {
-      problems.push(`qr must be one of ${QR_MODES.map((m) => JSON.stringify(m)).join(', ')}, got ${describeValue(qr)}`);
+      problem('qr', `must be one of ${QR_MODES.map((m) => JSON.stringify(m)).join(', ')}, got ${describeValue(qr)}`);
     }
     if (reference !== true)
-      problems.push('qr only applies with reference: true (it sets how the reference server delivers QR codes)');
+      problem('qr', 'only applies with reference: true (it sets how the reference server delivers QR codes)');
   }
   const url = options['url'];
   if (reference === true) {
     if (url !== undefined)
-      problems.push('url and reference: true exclude each other: the reference server has its own URL');
+      problem('url', 'and reference: true exclude each other: the reference server has its own URL');
   } else if (url === undefined) {
-    problems.push(
-      'url is required (the base URL of the SurePassID server, e.g. "https://sandbox.example.com"), or set reference: true',
+    problem(
+      'url',
+      'is required (the base URL of the SurePassID server, e.g. "https://sandbox.example.com"), or set reference: true',
     );
   } else if (typeof url !== 'string' || !isHttpUrl(url)) {
-    problems.push(`url must be an http(s) URL, got ${describeValue(url)}`);
+    problem('url', `must be an http(s) URL, got ${describeValue(url)}`);
   }
   const path = options['path'] ?? DEFAULT_OATH_PATH;
   if (typeof path !== 'string' || !path.startsWith('/'))
-    problems.push(`path must start with "/", got ${describeValue(path)}`);
+    problem('path', `must start with "/", got ${describeValue(path)}`);
   const hooks = options['hooks'] ?? DEFAULT_HOOKS_PATH;
   if (hooks !== false && (typeof hooks !== 'string' || !hooks.startsWith('/'))) {
-    problems.push(`hooks must be a path starting with "/" or false, got ${describeValue(hooks)}`);
+    problem('hooks', `must be a path starting with "/" or false, got ${describeValue(hooks)}`);
   }
   const timeoutMs = options['timeoutMs'] ?? DEFAULT_SUREPASSID_TIMEOUT_MS;
   if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs <= 0) {
-    problems.push(`timeoutMs must be a positive whole number of milliseconds, got ${describeValue(timeoutMs)}`);
+    problem('timeoutMs', `must be a positive whole number of milliseconds, got ${describeValue(timeoutMs)}`);
   }
   const maxSessions = options['maxSessions'] ?? 8;
   if (typeof maxSessions !== 'number' || !Number.isInteger(maxSessions) || maxSessions < 1) {
-    problems.push(`maxSessions must be a whole number of at least 1, got ${describeValue(maxSessions)}`);
-  }
-  if (problems.length > 0) {
-    throw new HarnessError('HARNESS_CONFIG_INVALID', `surepassid driver options: ${problems.join('; ')}`);
+    problem('maxSessions', `must be a whole number of at least 1, got ${describeValue(maxSessions)}`);
   }
   return {
-    reference: reference as boolean,
-    defects: defects as string[],
-    qr: qr === undefined ? null : (qr as QrMode),
-    url: typeof url === 'string' ? url : null,
-    path: path as string,
-    hooks: hooks === false ? false : (hooks as string).replace(/\/+$/, ''),
-    timeoutMs: timeoutMs as number,
-    maxSessions: maxSessions as number,
+    problems,
+    resolved: {
+      reference: reference === true,
+      defects: Array.isArray(defects) ? (defects as string[]) : [],
+      qr: qr === undefined ? null : (qr as QrMode),
+      url: typeof url === 'string' ? url : null,
+      path: typeof path === 'string' ? path : DEFAULT_OATH_PATH,
+      hooks: hooks === false ? false : typeof hooks === 'string' ? hooks.replace(/\/+$/, '') : DEFAULT_HOOKS_PATH,
+      timeoutMs: typeof timeoutMs === 'number' ? timeoutMs : DEFAULT_SUREPASSID_TIMEOUT_MS,
+      maxSessions: typeof maxSessions === 'number' ? maxSessions : 8,
+    },
   };
 }
 
@@ -319,13 +341,32 @@ export class SurePassIdClient {
     });
   }
 
-  /** What the target is: the hooks' `GET /info` where there are hooks, else a POST proving the endpoint answers. */
+  /**
+   * What the target is: the hooks' `GET /info` where there are hooks, else a POST proving the endpoint
+   * answers. Throws a {@link ProbeAnswerError} when the server answered, but not usably; any other error when
+   * it could not be reached.
+   */
   async probe(reference: boolean): Promise<BaseTargetInfo> {
     const controller = new AbortController();
     if (this.#hooksBase !== null) {
-      const answer = await this.#raw('GET', `${this.#hooksBase}/info`, null, null, controller.signal);
-      if (answer.response?.status === 200) {
-        const info = JSON.parse(answer.response.body) as Partial<BaseTargetInfo>;
+      const url = `${this.#hooksBase}/info`;
+      const answer = await this.#raw('GET', url, null, null, controller.signal);
+      if (answer.response === null) {
+        throw new ProbeAnswerError(`GET ${url} gave no answer: ${answer.failure?.message ?? 'none'}`);
+      }
+      if (answer.response.status === 200) {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(answer.response.body);
+        } catch {
+          parsed = undefined;
+        }
+        if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+          throw new ProbeAnswerError(
+            `GET ${url} answered 200 with ${printable(answer.response.body)}, not the JSON object {"name", "version", "capabilities"} of the test hooks`,
+          );
+        }
+        const info = parsed as Partial<BaseTargetInfo>;
         return {
           name: typeof info.name === 'string' ? info.name : 'surepassid',
           version: typeof info.version === 'string' ? info.version : 'unknown',
@@ -334,14 +375,17 @@ export class SurePassIdClient {
             : ['test-hooks'],
         };
       }
-      if (reference)
-        throw new Error(
-          `the reference server's test hooks answered ${answer.response?.status ?? answer.failure?.message}`,
+      if (reference) {
+        throw new ProbeAnswerError(
+          `the reference server's test hooks answered ${answer.response.status} ${printable(answer.response.body)}`,
         );
+      }
     }
     // No hooks: an empty JSON object must get some answer (any status) for the endpoint to count as reachable.
     const answer = await this.post('{}', 'application/json', controller.signal);
-    if (answer.response === null) throw new Error(answer.failure?.message ?? 'no answer');
+    if (answer.response === null) {
+      throw new ProbeAnswerError(`POST ${this.endpoint} gave no answer: ${answer.failure?.message ?? 'none'}`);
+    }
     return { name: 'surepassid', version: 'unknown', capabilities: [] };
   }
 
@@ -410,9 +454,14 @@ export class SurePassIdClient {
       'application/json',
       signal,
     );
-    if (answer.response === null) throw new Error(`test hook ${route}: ${answer.failure?.message ?? 'no answer'}`);
+    // The test hooks are the harness's contract with the deployment: an answer outside it leaves the case
+    // without its starting state, so it is broken (the caller's throw), never a verdict on the server.
+    const where = `test hook POST ${this.#hooksBase}${route}`;
+    if (answer.response === null) throw new Error(`${where} gave no answer: ${answer.failure?.message ?? 'none'}`);
     if (!expect.includes(answer.response.status)) {
-      throw new Error(`test hook ${route} answered ${answer.response.status}: ${answer.response.body.slice(0, 300)}`);
+      throw new Error(
+        `${where} answered ${answer.response.status} ${printable(answer.response.body)}; docs/surepassid.md has it answer ${expect.join(' or ')}`,
+      );
     }
   }
 
@@ -463,17 +512,26 @@ export class SurePassIdClient {
         return { exchange, bytes, location: outcome.location };
       }
       case 'timeout':
-        exchange.failure = { kind: 'timeout', message: `no complete answer within ${this.#timeoutMs} ms` };
+        exchange.failure = {
+          kind: 'timeout',
+          message:
+            outcome.status === null
+              ? `no answer within ${this.#timeoutMs} ms`
+              : `answered ${outcome.status} but did not finish its body within ${this.#timeoutMs} ms`,
+        };
         break;
       case 'cut':
       case 'oversize':
-        exchange.failure = { kind: 'connection', message: 'the answer was cut' };
+        exchange.failure = {
+          kind: 'connection',
+          message: `answered ${outcome.status}, then closed the connection in the middle of the body`,
+        };
         break;
       case 'aborted':
         throw outcome.reason instanceof Error ? outcome.reason : new Error('aborted');
       case 'failed':
-        if (!outcome.connected) throw new Error(`${method} ${url}: ${describeSocketError(outcome)}`);
-        exchange.failure = { kind: 'connection', message: `the connection broke: ${outcome.code ?? outcome.message}` };
+        if (!outcome.connected) throw new Error(`${method} ${url}: ${describeFailure(outcome)}`);
+        exchange.failure = { kind: 'connection', message: describeFailure(outcome) };
         break;
     }
     return { exchange, bytes: EMPTY, location: null };
@@ -484,8 +542,5 @@ const ACCEPT_JSON: Record<string, string> = { accept: 'application/json' };
 const POST_JSON: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json' };
 const EMPTY = Buffer.alloc(0);
 
-function describeSocketError(error: { code: string | null; message: string }): string {
-  if (error.code === 'ECONNREFUSED') return 'connection refused (nothing listens there)';
-  if (error.code === 'ENOTFOUND') return 'unknown host';
-  return error.code ?? error.message;
-}
+/** The server answered the probe, but not usably: it is there, so "cannot reach" would mislead. */
+class ProbeAnswerError extends Error {}

@@ -8,12 +8,12 @@
  * objects: the suite judges the wire format itself, and attaches exactly what travelled to a failing case.
  */
 import type { DriverContext, TargetDriver } from '../../src/core/driver.ts';
-import { HarnessError } from '../../src/core/errors.ts';
+import { didYouMean, HarnessError, printable } from '../../src/core/errors.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
 import { isSwivelDefectId, SWIVEL_DEFECTS } from '../emulated/swivel/defects.ts';
 import { startSwivelReference, type SwivelReference } from '../emulated/swivel/server.ts';
-import { isHttpUrl } from '../options.ts';
-import { splitUrl, Wire } from './wire.ts';
+import { driverOptionsError, isHttpUrl, unknownOptions, type OptionProblem } from '../options.ts';
+import { describeFailure, splitUrl, Wire } from './wire.ts';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_HOOKS_PATH = '/harness/v1';
@@ -55,78 +55,95 @@ export interface ResolvedSwivelDriverOptions {
 import type { WireExchange, WireRequest, WireResponse } from '../../src/core/types.ts';
 export type { WireExchange, WireRequest, WireResponse };
 
+const KNOWN_OPTIONS = [
+  'reference',
+  'defects',
+  'instances',
+  'clock',
+  'sessionSharing',
+  'url',
+  'urls',
+  'hooksPath',
+  'timeoutMs',
+];
+
+/** Every problem with the options at once (the config resolver runs it before any driver starts). */
+export function checkSwivelDriverOptions(options: Record<string, unknown>): OptionProblem[] {
+  return readSwivelOptions(options).problems;
+}
+
 /** Checks the options and applies defaults; every problem is reported at once, naming the field. */
 export function validateSwivelDriverOptions(options: Record<string, unknown>): ResolvedSwivelDriverOptions {
-  const problems: string[] = [];
-  const known = [
-    'reference',
-    'defects',
-    'instances',
-    'clock',
-    'sessionSharing',
-    'url',
-    'urls',
-    'hooksPath',
-    'timeoutMs',
-  ];
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) problems.push(`unknown option "${key}" (known: ${known.join(', ')})`);
-  }
+  const { problems, resolved } = readSwivelOptions(options);
+  if (problems.length > 0) throw driverOptionsError('swivel', problems);
+  return resolved;
+}
+
+function readSwivelOptions(options: Record<string, unknown>): {
+  problems: OptionProblem[];
+  resolved: ResolvedSwivelDriverOptions;
+} {
+  const problems: OptionProblem[] = unknownOptions(options, KNOWN_OPTIONS);
+  const problem = (path: string, message: string) => void problems.push({ path, message });
   const reference = options['reference'] ?? false;
-  if (typeof reference !== 'boolean') problems.push(`reference must be true or false, got ${describe(reference)}`);
+  if (typeof reference !== 'boolean') problem('reference', `must be true or false, got ${describe(reference)}`);
   const isReference = reference === true;
 
   const defects = options['defects'] ?? [];
+  const defectIds = SWIVEL_DEFECTS.map((x) => x.id);
   if (!Array.isArray(defects) || defects.some((d) => typeof d !== 'string')) {
-    problems.push(`defects must be a list of defect names, got ${describe(defects)}`);
+    problem('defects', `must be a list of defect names, got ${describe(defects)}`);
   } else {
-    for (const d of defects as string[]) {
+    (defects as string[]).forEach((d, i) => {
       if (!isSwivelDefectId(d)) {
-        problems.push(`defects: unknown defect "${d}" (known: ${SWIVEL_DEFECTS.map((x) => x.id).join(', ')})`);
+        problem(`defects[${i}]`, `unknown defect "${d}": ${didYouMean(d, defectIds)}known: ${defectIds.join(', ')}`);
       }
-    }
-    if (!isReference && defects.length > 0) problems.push('defects only apply with reference: true');
+    });
+    if (!isReference && defects.length > 0) problem('defects', 'only apply with reference: true');
   }
   const clock = options['clock'] ?? true;
-  if (typeof clock !== 'boolean') problems.push(`clock must be true or false, got ${describe(clock)}`);
+  if (typeof clock !== 'boolean') problem('clock', `must be true or false, got ${describe(clock)}`);
   else if (!isReference && options['clock'] !== undefined) {
-    problems.push('clock only applies with reference: true (a real server lists "clock" in GET /harness/v1/info)');
+    problem('clock', 'only applies with reference: true (a real server lists "clock" in GET /harness/v1/info)');
   }
   const sessionSharing = options['sessionSharing'] ?? false;
   if (typeof sessionSharing !== 'boolean') {
-    problems.push(`sessionSharing must be true or false, got ${describe(sessionSharing)}`);
+    problem('sessionSharing', `must be true or false, got ${describe(sessionSharing)}`);
   }
 
   let urls: string[] = [];
   let instances = 1;
   if (isReference) {
     if (options['url'] !== undefined || options['urls'] !== undefined) {
-      problems.push('url and urls cannot be used with reference: true (the reference server picks its own ports)');
+      problem(
+        options['url'] !== undefined ? 'url' : 'urls',
+        'cannot be used with reference: true (the reference server picks its own ports)',
+      );
     }
     const raw = options['instances'] ?? 1;
     if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 1 || raw > 8) {
-      problems.push(`instances must be a whole number from 1 to 8, got ${describe(raw)}`);
+      problem('instances', `must be a whole number from 1 to 8, got ${describe(raw)}`);
     } else instances = raw;
   } else {
     if (options['instances'] !== undefined) {
-      problems.push('instances only applies with reference: true; for a real cluster list every instance in urls');
+      problem('instances', 'only applies with reference: true; for a real cluster list every instance in urls');
     }
     const url = options['url'];
     const list = options['urls'];
-    if (url !== undefined && list !== undefined) problems.push('give url or urls, not both');
+    if (url !== undefined && list !== undefined) problem('urls', 'give url or urls, not both');
     else if (url === undefined && list === undefined) {
-      problems.push(
-        'url is required (the server\'s base URL, e.g. "http://10.0.0.5:8080/pinsafe"), or urls for a cluster, or reference: true',
+      problem(
+        'url',
+        'is required (the server\'s base URL, e.g. "http://10.0.0.5:8080/pinsafe"), or urls for a cluster, or reference: true',
       );
     } else if (url !== undefined) {
-      if (typeof url !== 'string' || !isHttpUrl(url)) problems.push(`url must be an http(s) URL, got ${describe(url)}`);
+      if (typeof url !== 'string' || !isHttpUrl(url)) problem('url', `must be an http(s) URL, got ${describe(url)}`);
       else urls = [url];
     } else if (!Array.isArray(list) || list.length === 0) {
-      problems.push(`urls must be a non-empty list of http(s) URLs, got ${describe(list)}`);
+      problem('urls', `must be a non-empty list of http(s) URLs, got ${describe(list)}`);
     } else {
       list.forEach((u: unknown, i) => {
-        if (typeof u !== 'string' || !isHttpUrl(u))
-          problems.push(`urls[${i}] must be an http(s) URL, got ${describe(u)}`);
+        if (typeof u !== 'string' || !isHttpUrl(u)) problem(`urls[${i}]`, `must be an http(s) URL, got ${describe(u)}`);
         else urls.push(u);
       });
     }
@@ -134,24 +151,24 @@ export function validateSwivelDriverOptions(options: Record<string, unknown>): R
   }
   const hooksPath = options['hooksPath'] ?? DEFAULT_HOOKS_PATH;
   if (typeof hooksPath !== 'string' || !hooksPath.startsWith('/')) {
-    problems.push(`hooksPath must be a path starting with "/", got ${describe(hooksPath)}`);
+    problem('hooksPath', `must be a path starting with "/", got ${describe(hooksPath)}`);
   }
   const timeoutMs = options['timeoutMs'] ?? DEFAULT_TIMEOUT_MS;
   if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs <= 0) {
-    problems.push(`timeoutMs must be a positive whole number of milliseconds, got ${describe(timeoutMs)}`);
-  }
-  if (problems.length > 0) {
-    throw new HarnessError('HARNESS_CONFIG_INVALID', `swivel driver options: ${problems.join('; ')}`);
+    problem('timeoutMs', `must be a positive whole number of milliseconds, got ${describe(timeoutMs)}`);
   }
   return {
-    reference: isReference,
-    defects: defects as string[],
-    instances,
-    clock: clock as boolean,
-    sessionSharing: sessionSharing as boolean,
-    urls,
-    hooksPath: (hooksPath as string).replace(/\/+$/, ''),
-    timeoutMs: timeoutMs as number,
+    problems,
+    resolved: {
+      reference: isReference,
+      defects: Array.isArray(defects) ? (defects as string[]) : [],
+      instances,
+      clock: clock === true,
+      sessionSharing: sessionSharing === true,
+      urls,
+      hooksPath: typeof hooksPath === 'string' ? hooksPath.replace(/\/+$/, '') : DEFAULT_HOOKS_PATH,
+      timeoutMs: typeof timeoutMs === 'number' ? timeoutMs : DEFAULT_TIMEOUT_MS,
+    },
   };
 }
 
@@ -197,7 +214,8 @@ async function fetchInfo(transport: SwivelTransport, options: ResolvedSwivelDriv
   const where = `${transport.bases[0] ?? ''}${options.hooksPath}/info`;
   let exchange: WireExchange;
   try {
-    exchange = await transport.hook(0, 'GET', '/info', undefined, AbortSignal.timeout(options.timeoutMs));
+    // No signal of its own: the transport's deadline words a hang ("no answer within ... ms").
+    exchange = await transport.hook(0, 'GET', '/info', undefined, NEVER);
   } catch (error) {
     throw new HarnessError(
       'HARNESS_TARGET_UNREACHABLE',
@@ -205,23 +223,27 @@ async function fetchInfo(transport: SwivelTransport, options: ResolvedSwivelDriv
         "Start it or fix the target's url/urls",
     );
   }
-  const body = exchange.response === null ? undefined : parseJson(exchange.response.body);
+  if (exchange.response === null) {
+    throw new HarnessError(
+      'HARNESS_TARGET_UNREACHABLE',
+      `the Swivel server at ${where} accepted the connection but gave no answer: ${exchange.failure ?? 'none'}. ` +
+        'Check that the server is up and that url/urls name its HTTP port',
+    );
+  }
+  const body = parseJson(exchange.response.body);
   const ok =
-    exchange.response?.status === 200 &&
+    exchange.response.status === 200 &&
     isRecord(body) &&
     typeof body['name'] === 'string' &&
     typeof body['version'] === 'string' &&
     Array.isArray(body['capabilities']) &&
     body['capabilities'].every((c) => typeof c === 'string');
   if (!ok || !isRecord(body)) {
-    const got =
-      exchange.response === null
-        ? (exchange.failure ?? 'no answer')
-        : `${exchange.response.status} ${exchange.response.body.slice(0, 200)}`;
     throw new HarnessError(
       'HARNESS_TARGET_UNREACHABLE',
       `the Swivel server at ${where} does not offer the test hooks of docs/swivel.md ` +
-        `(expected 200 {"name", "version", "capabilities"}, got ${got}). Deploy the hooks or fix hooksPath`,
+        `(expected 200 {"name", "version", "capabilities"}, got ${exchange.response.status} ${printable(exchange.response.body)}). ` +
+        'Deploy the hooks or fix hooksPath',
     );
   }
   // The cluster shape comes from the configuration, not from what one instance says of itself.
@@ -230,6 +252,9 @@ async function fetchInfo(transport: SwivelTransport, options: ResolvedSwivelDriv
   if (options.sessionSharing) capabilities.push('session-sharing');
   return { name: body['name'] as string, version: body['version'] as string, capabilities };
 }
+
+/** A signal for requests that have only the transport's deadline: never aborted. */
+const NEVER = new AbortController().signal;
 
 export class SwivelDriver implements TargetDriver<SwivelHttpSession, BaseTargetInfo> {
   readonly maxSessions = 1;
@@ -297,8 +322,12 @@ export class SwivelHttpSession {
       const exchange = await this.transport.hook(i, 'POST', '/reset', undefined, signal);
       const status = exchange.response?.status;
       if (status !== 204 && status !== 200) {
+        // The test hooks are the harness's contract with the deployment, not the protocol under test: an
+        // answer outside it leaves the case without a starting state (broken), never a verdict.
         throw new Error(
-          `POST ${exchange.request.url} answered ${exchange.response === null ? (exchange.failure ?? 'nothing') : `${status} ${exchange.response.body.slice(0, 200)}`}, expected 204`,
+          exchange.response === null
+            ? `test hook POST ${exchange.request.url} gave no answer: ${exchange.failure ?? 'none'}; it must answer 204 (docs/swivel.md)`
+            : `test hook POST ${exchange.request.url} answered ${status} ${printable(exchange.response.body)}; it must answer 204 (docs/swivel.md)`,
         );
       }
     }
@@ -380,9 +409,11 @@ const FIELD_PATTERNS = Object.fromEntries(
 const STRING_PATTERN = /<String>([^<]*)<\/String>/g;
 
 function answerOf(exchange: WireExchange): AgentAnswer {
-  if (exchange.response === null) throw new Error(`AgentXML: ${exchange.failure ?? 'no answer'}`);
+  if (exchange.response === null) throw new Error(`AgentXML gave no answer: ${exchange.failure ?? 'none'}`);
   const body = exchange.response.body;
-  if (exchange.response.status >= 500) throw new Error(`AgentXML answered ${exchange.response.status}`);
+  if (exchange.response.status >= 500) {
+    throw new Error(`AgentXML answered ${exchange.response.status} ${printable(body)}`);
+  }
   const strings: string[] = [];
   for (const m of body.matchAll(STRING_PATTERN)) strings.push(unescape(m[1] ?? ''));
   return {
@@ -500,31 +531,41 @@ export class SwivelTransport {
       case 'aborted':
         throw outcome.reason instanceof Error ? outcome.reason : new Error('aborted');
       case 'failed':
-        // Refused or unresolvable: the target is not there, so no verdict on its behaviour is possible.
-        if (outcome.code === 'ECONNREFUSED' || outcome.code === 'ENOTFOUND' || outcome.code === 'EHOSTUNREACH') {
-          throw new Error(`${request.method} ${request.url}: ${outcome.code}`);
+        // No connection at all (refused, unresolvable, TLS): the target is not there, so no verdict on its
+        // behaviour is possible.
+        if (!outcome.connected || UNREACHABLE.has(outcome.code ?? '')) {
+          throw new Error(`${request.method} ${request.url}: ${describeFailure(outcome)}`);
         }
+        return { request, response: null, failure: describeFailure(outcome), ms: outcome.ms };
+      case 'timeout':
         return {
           request,
           response: null,
-          failure: `the connection failed: ${outcome.code ?? outcome.message}`,
+          failure:
+            outcome.status === null
+              ? `no answer within ${this.timeoutMs} ms`
+              : `answered ${outcome.status} but did not finish its body within ${this.timeoutMs} ms`,
           ms: outcome.ms,
         };
-      case 'timeout':
-        return { request, response: null, failure: `no answer within ${this.timeoutMs} ms`, ms: outcome.ms };
       case 'oversize':
-        return { request, response: null, failure: `the answer exceeded ${MAX_BODY_BYTES} bytes`, ms: outcome.ms };
+        return {
+          request,
+          response: null,
+          failure: `the answer exceeded ${MAX_BODY_BYTES} bytes (the limit); reading stopped there`,
+          ms: outcome.ms,
+        };
       case 'cut':
         return {
           request,
           response: null,
-          failure: 'the connection was closed in the middle of the answer',
+          failure: `answered ${outcome.status}, then closed the connection in the middle of the body`,
           ms: outcome.ms,
         };
     }
   }
 }
 
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 const XML_HEADERS: Record<string, string> = { 'content-type': 'application/xml' };
 const JSON_HEADERS: Record<string, string> = { 'content-type': 'application/json' };
 

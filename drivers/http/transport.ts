@@ -1,6 +1,7 @@
-import { AdapterProtocolError, bodyExcerpt, quoteExcerpt } from './errors.ts';
+import { printable } from '../../src/core/errors.ts';
+import { AdapterProtocolError, BODY_EXCERPT_BYTES, bodyExcerpt, quoteExcerpt } from './errors.ts';
 import { describeSchemaErrors, schemaValidator, type SchemaName } from './schemas.ts';
-import { parseBase, resolveUnder, Wire, type ParsedBase } from './wire.ts';
+import { describeFailure, parseBase, resolveUnder, Wire, type ParsedBase } from './wire.ts';
 
 /**
  * The client half of the adapter protocol's wire: the HTTP client the server drivers share (wire.ts: keep-alive
@@ -131,7 +132,8 @@ export class AdapterTransport {
           endpoint,
           outcome.status,
           outcome.partial,
-          `${endpoint} answered ${outcome.status} with a body larger than ${MAX_BODY_BYTES} bytes`,
+          `${endpoint} answered ${outcome.status} with a body larger than ${MAX_BODY_BYTES} bytes (the limit); reading stopped there`,
+          true,
         );
       case 'cut':
         throw partialError(
@@ -143,7 +145,8 @@ export class AdapterTransport {
       case 'failed': {
         const cause: NodeJS.ErrnoException = new Error(outcome.message);
         if (outcome.code !== null) cause.code = outcome.code;
-        const message = `${endpoint} failed before any answer: ${describeSocketError(cause)}`;
+        const why = outcome.code?.startsWith('HPE_') ? describeFailure(outcome) : describeSocketError(cause);
+        const message = `${endpoint} failed before any answer: ${why}`;
         throw new AdapterProtocolError(endpoint, null, null, message, { cause });
       }
     }
@@ -156,10 +159,23 @@ const SEND_JSON: Record<string, string> = { accept: 'application/json', 'content
 const NEVER = new AbortController().signal;
 
 /** An error for an answer that started but was not usable, quoting the body received so far. */
-function partialError(endpoint: string, status: number | null, partial: Buffer, message: string): AdapterProtocolError {
+function partialError(
+  endpoint: string,
+  status: number | null,
+  partial: Buffer,
+  message: string,
+  oversize = false,
+): AdapterProtocolError {
   if (status === null) return new AdapterProtocolError(endpoint, null, null, message);
   const excerpt = bodyExcerpt(partial);
-  return new AdapterProtocolError(endpoint, status, excerpt, `${message}: ${quoteExcerpt(excerpt, partial.length)}`);
+  // Past the limit the bytes kept are fewer than those sent: "first 512 of <kept> bytes" would quote a size
+  // below the limit the message names.
+  const quoted = !oversize
+    ? quoteExcerpt(excerpt, partial.length)
+    : partial.length === 0
+      ? 'it began with more than the limit in one piece'
+      : `it began ${printable(excerpt, BODY_EXCERPT_BYTES)}`;
+  return new AdapterProtocolError(endpoint, status, excerpt, `${message}: ${quoted}`);
 }
 
 const SOCKET_ERRORS: Record<string, string> = {

@@ -15,6 +15,7 @@
  * per request (the runner gives a case one signal for all its requests).
  */
 import { Pool, type Dispatcher } from 'undici';
+import { printable } from '../../src/core/errors.ts';
 import { H1Pool, type H1Controller, type H1Failure, type H1Handler } from './h1.ts';
 
 /** What became of one request. `ms` counts from `send` to the outcome. */
@@ -42,7 +43,15 @@ export type WireOutcome =
    * before an answer's head (closed, reset, bytes that are not HTTP). `code` and `message` as Node's own
    * http client words them (`ECONNRESET` "socket hang up", `HPE_INVALID_CONSTANT` "Parse Error: ...").
    */
-  | { kind: 'failed'; connected: boolean; code: string | null; message: string; ms: number }
+  | {
+      kind: 'failed';
+      connected: boolean;
+      code: string | null;
+      message: string;
+      ms: number;
+      /** Bytes that are not HTTP (h1.ts only): how the server's answer began, at most 64 bytes. */
+      received?: Buffer;
+    }
   /** The caller's signal aborted (before sending or while waiting); `reason` is the signal's. */
   | { kind: 'aborted'; reason: unknown; ms: number };
 
@@ -219,8 +228,67 @@ function nodeWording(error: Error & { code?: unknown }): { code: string | null; 
     const reason = /\((.*)\)$/.exec(error.message)?.[1] ?? error.message;
     return { code: code ?? parserCode(reason), message: `Parse Error: ${reason}` };
   }
+  if (code !== null) {
+    const tls = tlsWording(code);
+    if (tls !== null) return { code, message: tls };
+  }
   return { code, message: error.message };
 }
+
+/**
+ * Why no answer came, in words a user can act on, for every driver's messages: a close or a reset before any
+ * answer, bytes that are not HTTP (quoted, escaped and bounded), a TLS failure, a refused connection.
+ */
+export function describeFailure(failure: { code: string | null; message: string; received?: Buffer }): string {
+  const { code, message } = failure;
+  if (code === 'ECONNRESET' && message === 'socket hang up') {
+    return 'the server closed the connection without answering (ECONNRESET)';
+  }
+  if (code !== null && code.startsWith('HPE_')) {
+    const began = failure.received === undefined ? '' : `; it began ${printable(failure.received, 60)}`;
+    return `the answer is not HTTP/1.1 (${code}: ${message.replace(/^Parse Error: /, '')})${began}`;
+  }
+  const words = code === null ? undefined : SOCKET_WORDS[code];
+  if (words !== undefined) return `${words} (${code})`;
+  if (code !== null && tlsWording(code) !== null) return `${tlsWording(code)}`;
+  return code === null ? message : `${message} (${code})`;
+}
+
+const SOCKET_WORDS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused: nothing listens there',
+  ECONNRESET: 'the connection was reset before an answer',
+  EPIPE: 'the server closed the connection while the request was being sent',
+  ETIMEDOUT: 'the connection could not be made in time',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'unknown host',
+  EAI_AGAIN: 'the host name could not be looked up',
+  ERR_CLIENT_CLOSED: 'the driver was stopped',
+};
+
+/**
+ * A TLS failure in words a user can act on, instead of OpenSSL's `802C...:error:0A00010B:SSL
+ * routines:ssl3_get_record:wrong version number:../deps/openssl/...`; null for an error that is not TLS's.
+ */
+export function tlsWording(code: string): string | null {
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG') {
+    return 'the server did not answer the TLS handshake: it most likely speaks plain HTTP on this port, so use an http:// URL instead of https://';
+  }
+  if (CERTIFICATE_ERRORS.has(code) || code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return `the server's TLS certificate was not accepted (${code}): use a certificate the system trusts for this host name, or set NODE_EXTRA_CA_CERTS to the CA that signed it`;
+  }
+  if (code.startsWith('ERR_SSL_')) return `the TLS handshake failed (${code})`;
+  return null;
+}
+
+const CERTIFICATE_ERRORS = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+]);
 
 /** llhttp's error code for the reasons it gives while reading an answer; null for any other. */
 function parserCode(reason: string): string | null {
@@ -341,8 +409,15 @@ class Pending implements Dispatcher.DispatchHandler, H1Handler {
       this.dispatch();
       return;
     }
-    const { code, message } = failure;
-    this.#finish({ kind: 'failed', connected: this.#connected || failure.connected, code, message, ms: this.#ms() });
+    const { code, message, received } = failure;
+    this.#finish({
+      kind: 'failed',
+      connected: this.#connected || failure.connected,
+      code,
+      message,
+      ms: this.#ms(),
+      ...(received === undefined ? {} : { received }),
+    });
   }
 
   // undici's handler.

@@ -46,19 +46,70 @@ export interface ParsedArgs {
   json: boolean;
 }
 
+/** What each numeric flag counts and an example, for the message that rejects a bad value. */
+const NUMBER_FLAGS: Record<string, { what: string; example: string }> = {
+  seed: { what: 'a whole number >= 0', example: '--seed 42' },
+  timeout: { what: 'a whole number of milliseconds >= 1', example: '--timeout 5000' },
+  workers: { what: 'a whole number >= 1', example: '--workers 4' },
+  runs: { what: 'a whole number >= 1', example: '--runs 500' },
+  'max-failures': { what: 'a whole number >= 1', example: '--max-failures 3' },
+};
+
 function integer(flag: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < min) {
-    throw new HarnessError('HARNESS_USAGE', `--${flag} must be an integer >= ${min}, got "${value}"`);
+  if (!/^\d+$/.test(value) || Number(value) < min || !Number.isSafeInteger(Number(value))) {
+    const hint = NUMBER_FLAGS[flag];
+    throw new HarnessError(
+      'HARNESS_USAGE',
+      `--${flag} must be ${hint?.what ?? `an integer >= ${min}`}, got "${value}"${hint ? `: for example ${hint.example}` : ''}`,
+    );
   }
   return Number(value);
+}
+
+/** The flags that take a value (parseArgs' string options). */
+const VALUE_FLAGS = new Set([
+  'config',
+  'target',
+  'grep',
+  'seed',
+  'reporter',
+  'output',
+  'timeout',
+  'workers',
+  'artifacts',
+  'out',
+  'time',
+  'runs',
+  'corpus',
+  'property',
+  'against',
+  'max-failures',
+]);
+
+/**
+ * `--timeout -5` as `--timeout=-5`: parseArgs takes a value that starts with a dash for another flag and
+ * answers "argument is ambiguous"; joined, the value reaches the flag's own check, which names the flag and
+ * what it accepts.
+ */
+function joinDashValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    if (arg.startsWith('--') && VALUE_FLAGS.has(arg.slice(2)) && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 export function parseCli(argv: string[]): ParsedArgs {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: joinDashValues(argv),
       allowPositionals: true,
       strict: true,
       options: {

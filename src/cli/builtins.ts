@@ -2,22 +2,36 @@
  * The composition root: the only module of src/ that names concrete suites and drivers. The engine itself
  * works through the registries below (STYLE.md item 6); the layer lint rule allows this file alone.
  */
-import { createEmulatedDriver } from '../../drivers/emulated/driver.ts';
+import { checkAppiumDriverOptions } from '../../drivers/appium/options.ts';
+import { checkBrowserDriverOptions } from '../../drivers/browser/options.ts';
+import { checkEmulatedDriverOptions, createEmulatedDriver } from '../../drivers/emulated/driver.ts';
 import { startProfileService } from '../../drivers/emulated/profile-service.ts';
-import { createHttpDriver } from '../../drivers/http/driver.ts';
-import { createProfileServiceDriver } from '../../drivers/http/openmobile-profiles.ts';
-import { createSurePassIdDriver } from '../../drivers/http/surepassid.ts';
-import { createSwivelDriver } from '../../drivers/http/swivel.ts';
+import { checkHttpDriverOptions, createHttpDriver } from '../../drivers/http/driver.ts';
+import {
+  checkProfileServiceDriverOptions,
+  createProfileServiceDriver,
+} from '../../drivers/http/openmobile-profiles.ts';
+import { checkSurePassIdDriverOptions, createSurePassIdDriver } from '../../drivers/http/surepassid.ts';
+import { checkSwivelDriverOptions, createSwivelDriver } from '../../drivers/http/swivel.ts';
 import { OpenMobileSuite } from '../../suites/openmobile/index.ts';
 import { OpenMobileProfilesSuite } from '../../suites/openmobile-profiles/index.ts';
 import { SurePassIdSuite } from '../../suites/surepassid/index.ts';
 import { SwivelSuite } from '../../suites/swivel/index.ts';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { ResolvedConfig, ResolvedTarget } from '../config/types.ts';
+import type { ConfigChecks, ResolvedConfig, ResolvedTarget } from '../config/types.ts';
+import { REPORTER_NAMES } from '../reporters/index.ts';
 import type { DriverFactory } from '../core/driver.ts';
 import type { Suite } from '../core/suite.ts';
 import { suiteLoadContext, type AnySuite } from '../runner/run.ts';
+
+const REPORTER_FILE_OPTIONS: Record<(typeof REPORTER_NAMES)[number], readonly string[]> = {
+  console: ['verbose', 'isTTY'],
+  jsonl: ['outputDir', 'fileName'],
+  summary: ['outputDir'],
+  junit: ['outputDir', 'fileName'],
+  allure: ['resultsDir', 'reportName'],
+};
 
 export const DRIVERS = {
   emulated: createEmulatedDriver,
@@ -33,6 +47,28 @@ export const DRIVERS = {
 } as const satisfies Record<string, DriverFactory>;
 
 export type DriverName = keyof typeof DRIVERS;
+
+/**
+ * What the resolver checks before anything starts, so a config shows every problem in one run: each
+ * driver's options (without starting it: a typo such as `defect` for `defects` must not give a green run),
+ * and the reporters by name and option. The same keys as DRIVERS: the compiler keeps them in step.
+ */
+export const CONFIG_CHECKS: ConfigChecks = {
+  drivers: {
+    emulated: checkEmulatedDriverOptions,
+    http: checkHttpDriverOptions,
+    browser: checkBrowserDriverOptions,
+    appium: checkAppiumDriverOptions,
+    swivel: checkSwivelDriverOptions,
+    surepassid: checkSurePassIdDriverOptions,
+    'profile-service': checkProfileServiceDriverOptions,
+  } satisfies Record<DriverName, ConfigChecks['drivers'][string]>,
+  // The options a config file can give each built-in reporter (the others are for programmatic use).
+  reporters: Object.fromEntries(REPORTER_NAMES.map((name) => [name, REPORTER_FILE_OPTIONS[name]])) as Record<
+    string,
+    readonly string[]
+  >,
+};
 
 /** The suite each driver's targets belong to; a driver not listed reaches Open Mobile clients. */
 export const SUITE_OF_DRIVER: Readonly<Record<string, string>> = {

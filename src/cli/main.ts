@@ -12,7 +12,15 @@ import { selectCases } from '../runner/select.ts';
 import { parseCli, USAGE, type ParsedArgs } from './args.ts';
 import { fuzz, replay } from './fuzz.ts';
 import { requirementsPage } from './requirements-page.ts';
-import { createSuite, createSuites, DRIVERS, loadSuite, startProfileService, suiteOf } from './builtins.ts';
+import {
+  CONFIG_CHECKS,
+  createSuite,
+  createSuites,
+  DRIVERS,
+  loadSuite,
+  startProfileService,
+  suiteOf,
+} from './builtins.ts';
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -40,7 +48,7 @@ const defaultIo: CliIo = {
 
 async function configFor(args: ParsedArgs, io: CliIo): Promise<ResolvedConfig> {
   const file = await loadConfigFile(io.cwd, args.overrides.config);
-  return resolveConfig(file, args.overrides, io.env, io.cwd);
+  return resolveConfig(file, args.overrides, io.env, io.cwd, CONFIG_CHECKS);
 }
 
 /**

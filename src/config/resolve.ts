@@ -1,10 +1,17 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
-import { HarnessError, type Problem } from '../core/errors.ts';
+import { didYouMean, HarnessError, type Problem } from '../core/errors.ts';
 import { configDefaults } from './defaults.ts';
-import type { CliOverrides, HarnessConfig, ResolvedConfig, ResolvedTarget, TargetConfig } from './types.ts';
+import type {
+  CliOverrides,
+  ConfigChecks,
+  HarnessConfig,
+  ResolvedConfig,
+  ResolvedTarget,
+  TargetConfig,
+} from './types.ts';
 import { validateConfigShape } from './validate.ts';
 import { parseDuration } from './duration.ts';
 
@@ -27,17 +34,14 @@ export async function loadConfigFile(
       .find((candidate) => existsSync(candidate));
     if (file === undefined) return null;
   }
+  const shown = path.relative(cwd, file) || file;
   let loaded: unknown;
   try {
     // tsImport loads the file as an ES module whatever the nearest package.json says, so a config in a
     // CommonJS project (no "type": "module") works the same.
     loaded = await tsImport(pathToFileURL(file).href, import.meta.url);
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new HarnessError(
-      'HARNESS_CONFIG_INVALID',
-      `${path.relative(cwd, file) || file} could not be loaded: ${reason}. Fix the syntax error or the import it names.`,
-    );
+    throw loadError(error, file, shown, cwd);
   }
   let config = (loaded as { default?: unknown }).default;
   // In a project without "type": "module" the file is compiled to CommonJS: its exports arrive as the
@@ -45,13 +49,81 @@ export async function loadConfigFile(
   if (config !== null && typeof config === 'object' && (config as { __esModule?: unknown }).__esModule === true) {
     config = (config as { default?: unknown }).default;
   }
-  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+  if (config === undefined) {
     throw new HarnessError(
       'HARNESS_CONFIG_INVALID',
-      `${path.relative(cwd, file) || file} must have a default export: export default defineConfig({ ... })`,
+      `${shown} must have a default export: export default defineConfig({ ... })`,
+    );
+  }
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+    const what =
+      config === null ? 'null' : Array.isArray(config) ? 'an array' : `${describeExport(config)} (a ${typeof config})`;
+    throw new HarnessError(
+      'HARNESS_CONFIG_INVALID',
+      `${shown}: the default export is ${what}, not a configuration object: export default defineConfig({ targets: [...], ... })`,
     );
   }
   return { file, config: config as HarnessConfig };
+}
+
+function describeExport(value: unknown): string {
+  if (typeof value === 'function') return 'a function';
+  const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+/**
+ * Why a config file could not be loaded, located: esbuild's `file:line:column: ERROR: message` for a syntax
+ * error (with the line and a caret under the column), the module a failed import names, or what the file
+ * threw while it ran. Never esbuild's bare "Transform failed with 1 error:".
+ */
+function loadError(error: unknown, file: string, shown: string, cwd: string): HarnessError {
+  const message = error instanceof Error ? error.message : String(error);
+  const isTransform = /^Transform failed/.test(message) || (error instanceof Error && error.name === 'TransformError');
+  const located = !isTransform ? [] : [...message.matchAll(/^(.+?):(\d+):(\d+): (?:ERROR: )?(.+)$/gm)];
+  if (located.length > 0) {
+    const problems: Problem[] = located.map((m) => {
+      const where = m[1] ?? file;
+      const line = Number(m[2]);
+      const column = Number(m[3]);
+      const whereShown = path.relative(cwd, where) || where;
+      return {
+        // esbuild counts columns from 0; editors (and `file:line:column` links) from 1.
+        file: `${whereShown}:${line}:${column + 1}`,
+        path: '',
+        message: `${m[4] ?? ''}${sourceExcerpt(where, line, column)}`,
+      };
+    });
+    return new HarnessError(
+      'HARNESS_CONFIG_INVALID',
+      `${shown} could not be loaded: ${located.length} syntax error(s). Fix the file at the place shown`,
+      problems,
+    );
+  }
+  const first = (message.split('\n')[0] ?? '').replace(/\?namespace=[0-9a-f-]+/g, '');
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+    return new HarnessError(
+      'HARNESS_CONFIG_INVALID',
+      `${shown} could not be loaded: ${first}. Fix the import, or install the package it names`,
+    );
+  }
+  return new HarnessError(
+    'HARNESS_CONFIG_INVALID',
+    `${shown} could not be loaded: it threw ${error instanceof Error ? `${error.name}: ` : ''}${first}. Fix the code that throws`,
+  );
+}
+
+/** The line of the config at `line` (1-based) and a caret under `column` (0-based, as esbuild counts). */
+function sourceExcerpt(file: string, line: number, column: number): string {
+  let text: string | undefined;
+  try {
+    text = readFileSync(file, 'utf8').split(/\r?\n/)[line - 1];
+  } catch {
+    return '';
+  }
+  if (text === undefined || text.length > 300) return '';
+  return `\n      ${text}\n      ${' '.repeat(Math.min(column, text.length))}^`;
 }
 
 /** A `--target` that is a URL becomes an ad-hoc http target; its platform comes from `/v1/info`. */
@@ -69,6 +141,7 @@ export function resolveConfig(
   cli: CliOverrides,
   env: NodeJS.ProcessEnv,
   cwd: string,
+  checks?: ConfigChecks,
 ): ResolvedConfig {
   const d = configDefaults();
   const config = file?.config ?? {};
@@ -76,15 +149,20 @@ export function resolveConfig(
   const rootDir = configFile ? path.dirname(configFile) : cwd;
   const shown = configFile ? path.relative(cwd, configFile) || configFile : 'built-in defaults';
 
+  // Every problem in one pass (schema, targets, driver options, reporters, key): what the schema rejected is
+  // left out of the later checks, so each mistake is reported once.
   const problems: Problem[] = configFile ? validateConfigShape(config, shown) : [];
-  if (problems.length > 0) {
-    throw new HarnessError('HARNESS_CONFIG_INVALID', `${shown} has ${problems.length} problem(s)`, problems);
-  }
+  const shapeBroken = new Set(problems.map((p) => p.path));
 
-  const targets: ResolvedTarget[] = (config.targets ?? d.targets).map((t) => ({
+  const configuredTargets = Array.isArray(config.targets) ? config.targets : d.targets;
+  const usable = configuredTargets.filter(
+    (t): t is TargetConfig =>
+      t !== null && typeof t === 'object' && typeof t.name === 'string' && typeof t.driver === 'string',
+  );
+  const targets: ResolvedTarget[] = usable.map((t) => ({
     name: t.name,
     driver: t.driver,
-    options: t.options ?? {},
+    options: t.options !== null && typeof t.options === 'object' ? t.options : {},
     precedence: t.precedence ?? null,
     timeoutMs: t.timeoutMs ?? cli.timeoutMs ?? config.timeoutMs ?? d.timeoutMs,
     // A device's reset (clear the app, relaunch it) takes seconds; an in-process client's, microseconds.
@@ -101,7 +179,11 @@ export function resolveConfig(
     names.add(t.name);
   });
 
-  const wanted = cli.target ?? config.run ?? targets.map((t) => t.name);
+  if (checks !== undefined) {
+    configuredTargets.forEach((t, i) => problems.push(...targetProblems(t, i, shown, checks, shapeBroken)));
+  }
+
+  const wanted = cli.target ?? (Array.isArray(config.run) ? config.run : undefined) ?? targets.map((t) => t.name);
   const selected: ResolvedTarget[] = [];
   const lookup = (name: string): ResolvedTarget | null => {
     const found = targets.find((t) => t.name === name);
@@ -131,6 +213,7 @@ export function resolveConfig(
     return null;
   };
   wanted.forEach((name, i) => {
+    if (typeof name !== 'string') return; // the schema said so already
     const found = lookup(name);
     if (found) return void selected.push(found);
     const where = cli.target ? { file: 'command line', path: '--target' } : { file: shown, path: `run[${i}]` };
@@ -142,7 +225,8 @@ export function resolveConfig(
 
   // `harness fuzz`: its targets (without --target) and the second target of a differential run.
   const fuzzTargets: ResolvedTarget[] = [];
-  (config.fuzz?.targets ?? []).forEach((name, i) => {
+  (Array.isArray(config.fuzz?.targets) ? config.fuzz.targets : []).forEach((name, i) => {
+    if (typeof name !== 'string') return;
     const found = lookup(name);
     if (found) return void fuzzTargets.push(found);
     problems.push({
@@ -151,7 +235,7 @@ export function resolveConfig(
       message: `unknown target "${name}": use one of ${[...names].map((n) => `"${n}"`).join(', ')}`,
     });
   });
-  const againstName = cli.against ?? config.fuzz?.against;
+  const againstName = cli.against ?? (typeof config.fuzz?.against === 'string' ? config.fuzz.against : undefined);
   let against: ResolvedTarget | null = null;
   if (againstName !== undefined) {
     against = lookup(againstName);
@@ -169,27 +253,44 @@ export function resolveConfig(
     ? (cli.fuzzTimeMs ?? Number.POSITIVE_INFINITY)
     : fileTime === undefined
       ? Number.POSITIVE_INFINITY
-      : (parseDuration(fileTime) ?? 15_000);
+      : ((typeof fileTime === 'string' ? parseDuration(fileTime) : null) ?? 15_000);
   const fuzzRuns = flagBudget
     ? (cli.fuzzRuns ?? Number.POSITIVE_INFINITY)
     : (config.fuzz?.runs ?? Number.POSITIVE_INFINITY);
-  const vectorsDir = path.resolve(rootDir, config.vectors ?? d.vectors);
+  const vectorsDir = path.resolve(rootDir, typeof config.vectors === 'string' ? config.vectors : d.vectors);
 
   const envKey = env['HARNESS_OBFUSCATION_KEY'];
   const obfuscationKey = envKey !== undefined && envKey !== '' ? envKey : (config.obfuscation?.key ?? null);
-  if (obfuscationKey !== null && !KEY_PATTERN.test(obfuscationKey)) {
+  if (typeof obfuscationKey === 'string' && !KEY_PATTERN.test(obfuscationKey)) {
     problems.push({
       file: envKey ? 'environment' : shown,
       path: envKey ? 'HARNESS_OBFUSCATION_KEY' : 'obfuscation.key',
-      message: `must be 64 hex characters (an AES-256 key), got ${obfuscationKey.length} characters`,
+      message: keyProblem(obfuscationKey),
     });
   }
 
-  if (problems.length > 0) {
-    throw new HarnessError('HARNESS_CONFIG_INVALID', `${problems.length} configuration problem(s)`, problems);
+  const reporters = cli.reporter ?? config.reporters ?? d.reporters;
+  if (checks !== undefined && Array.isArray(reporters)) {
+    problems.push(
+      ...reporterProblems(
+        reporters,
+        checks,
+        cli.reporter ? 'command line' : shown,
+        cli.reporter !== undefined,
+        shapeBroken,
+      ),
+    );
   }
 
-  const reporters = cli.reporter ?? config.reporters ?? d.reporters;
+  if (problems.length > 0) {
+    const where = configFile ? ` (config file ${shown})` : '';
+    throw new HarnessError(
+      'HARNESS_CONFIG_INVALID',
+      `${problems.length} configuration problem(s)${where}: fix them all, then run again`,
+      problems,
+    );
+  }
+
   return {
     rootDir,
     configFile,
@@ -223,4 +324,86 @@ export function resolveConfig(
       against,
     },
   };
+}
+
+/** Why a key is not an AES-256 key, without quoting any of it (it is a secret). */
+function keyProblem(key: string): string {
+  const base = 'must be 64 hex characters (0-9, A-F: an AES-256 key)';
+  const bad = [...key].findIndex((c) => !/[0-9a-fA-F]/.test(c));
+  if (key.length !== 64 && bad === -1) return `${base}, got ${key.length} characters`;
+  if (key.length !== 64) return `${base}, got ${key.length} characters, and character ${bad + 1} is not a hex digit`;
+  return `${base}: it has 64 characters, but character ${bad + 1} is not a hex digit`;
+}
+
+/** A configured target's driver and options, checked by the driver's own check (names the target). */
+function targetProblems(
+  t: unknown,
+  i: number,
+  file: string,
+  checks: ConfigChecks,
+  shapeBroken: ReadonlySet<string>,
+): Problem[] {
+  if (t === null || typeof t !== 'object') return [];
+  const { name, driver, options } = t as Record<string, unknown>;
+  if (typeof driver !== 'string' || shapeBroken.has(`targets[${i}].driver`)) return [];
+  const label = typeof name === 'string' ? `target "${name}"` : `targets[${i}]`;
+  const drivers = Object.keys(checks.drivers);
+  const check = checks.drivers[driver];
+  if (check === undefined) {
+    return [
+      {
+        file,
+        path: `targets[${i}].driver`,
+        message: `${label}: unknown driver "${driver}": ${didYouMean(driver, drivers)}use one of ${drivers.join(', ')}`,
+      },
+    ];
+  }
+  if (shapeBroken.has(`targets[${i}].options`)) return [];
+  // A target with a misspelt key (`optoins`) is reported for that; its options are not judged missing too.
+  if (options === undefined && shapeBroken.has(`targets[${i}]`)) return [];
+  const given = options === undefined ? {} : options;
+  if (given === null || typeof given !== 'object' || Array.isArray(given)) return [];
+  return check(given as Record<string, unknown>).map((p) => ({
+    file,
+    path: `targets[${i}].options.${p.path}`,
+    message: `${label} (${driver} driver): ${p.message}`,
+  }));
+}
+
+/** Each reporter's name and the options a config may give it. */
+function reporterProblems(
+  specs: readonly unknown[],
+  checks: ConfigChecks,
+  file: string,
+  fromFlags: boolean,
+  shapeBroken: ReadonlySet<string>,
+): Problem[] {
+  const names = Object.keys(checks.reporters);
+  const problems: Problem[] = [];
+  specs.forEach((spec, i) => {
+    const at = fromFlags ? '--reporter' : `reporters[${i}]`;
+    if (!fromFlags && [...shapeBroken].some((p) => p === at || p.startsWith(`${at}[`))) return;
+    const name = typeof spec === 'string' ? spec : Array.isArray(spec) ? spec[0] : undefined;
+    if (typeof name !== 'string') return;
+    const known = checks.reporters[name];
+    if (known === undefined) {
+      problems.push({
+        file,
+        path: fromFlags ? at : typeof spec === 'string' ? at : `${at}[0]`,
+        message: `unknown reporter "${name}": ${didYouMean(name, names)}the reporters are ${names.join(', ')}`,
+      });
+      return;
+    }
+    const options: unknown = Array.isArray(spec) ? spec[1] : undefined;
+    if (options === null || typeof options !== 'object') return;
+    for (const key of Object.keys(options)) {
+      if (known.includes(key)) continue;
+      problems.push({
+        file,
+        path: `${at}[1].${key}`,
+        message: `unknown option "${key}" of the ${name} reporter: ${didYouMean(key, known)}its options are ${known.length > 0 ? known.join(', ') : 'none'}`,
+      });
+    }
+  });
+  return problems;
 }

@@ -152,3 +152,14 @@ export interface CliOverrides {
   fuzzCorpus?: string;
   against?: string;
 }
+
+/**
+ * What the resolver checks beyond the config's shape, given by the composition root (src/cli/builtins.ts),
+ * since the config layer knows no driver or reporter. Every problem of a config shows in one run.
+ */
+export interface ConfigChecks {
+  /** Driver name -> a check of a target's options; each problem's path is relative to `options`. */
+  drivers: Readonly<Record<string, (options: Record<string, unknown>) => { path: string; message: string }[]>>;
+  /** Reporter name -> the options a config may give it. */
+  reporters: Readonly<Record<string, readonly string[]>>;
+}

@@ -1,5 +1,5 @@
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
-import type { Problem } from '../core/errors.ts';
+import { nearest, type Problem } from '../core/errors.ts';
 
 /** The shape of `HarnessConfig`, for ajv. Kept next to types.ts; a test checks the example config passes. */
 const schema = {
@@ -78,7 +78,8 @@ const schema = {
   },
 } as const;
 
-const ajv = new Ajv2020({ allErrors: true, strict: false });
+// verbose: an error carries its schema, so an unknown key is answered with the nearest known one.
+const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true });
 const validate = ajv.compile(schema);
 
 /** `/targets/1/url` -> `targets[1].url`, the way users write it. */
@@ -96,7 +97,11 @@ function describe(error: ErrorObject, value: unknown): string {
   switch (error.keyword) {
     case 'additionalProperties': {
       const extra = String(error.params['additionalProperty']);
-      return `unknown option "${extra}": remove it or check its spelling`;
+      const properties = (error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
+      const near = nearest(extra, Object.keys(properties ?? {}));
+      return near === undefined
+        ? `unknown option "${extra}": remove it or check its spelling`
+        : `unknown option "${extra}": did you mean "${near}"?`;
     }
     case 'required':
       return `is missing "${String(error.params['missingProperty'])}": add it`;

@@ -42,3 +42,97 @@ export class HarnessError extends Error {
 export function isHarnessError(error: unknown): error is HarnessError {
   return error instanceof HarnessError;
 }
+
+/**
+ * The candidate a user most likely meant by `value` (a misspelt option, driver or reporter name): a
+ * case-insensitive match first, then the closest by edit distance, if within a third of the length.
+ */
+export function nearest(value: string, candidates: readonly string[]): string | undefined {
+  const lower = value.toLowerCase();
+  const exact = candidates.find((c) => c.toLowerCase() === lower);
+  if (exact !== undefined) return exact;
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(value.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = editDistance(lower, c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** `did you mean "defects"? ` when a candidate is near, else nothing; for the start of a fix. */
+export function didYouMean(value: string, candidates: readonly string[]): string {
+  const near = nearest(value, candidates);
+  return near === undefined ? '' : `did you mean "${near}"? `;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/**
+ * What a target sent, made safe to print in one line of a message: quoted, every control, format or
+ * replacement character (a NUL, an ESC that would drive the terminal, a byte that was not UTF-8, a bidi
+ * override) escaped as `\xNN`/`\uNNNN`, and cut after `max` characters with the count of the rest. Given
+ * bytes, a byte that is not UTF-8 is shown as itself (`\xff`), not as the replacement character.
+ */
+export function printable(text: string | Buffer, max = 200): string {
+  const tokens = typeof text === 'string' ? [...text].map(escapeChar) : bytesToTokens(text);
+  if (tokens.length === 0) return '(empty body)';
+  const more = tokens.length > max ? `… (${tokens.length - max} more characters)` : '';
+  return `"${tokens.slice(0, max).join('')}"${more}`;
+}
+
+function escapeChar(c: string): string {
+  if (c === '"') return '\\"';
+  if (c === '\\') return '\\\\';
+  if (c === '\n') return '\\n';
+  if (c === '\r') return '\\r';
+  if (c === '\t') return '\\t';
+  if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}\p{Cn}\uFFFD]/u.test(c)) {
+    const code = c.codePointAt(0) ?? 0;
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
+  }
+  return c;
+}
+
+/** Each character escaped, and each byte that is not part of a valid UTF-8 sequence as `\xNN`. */
+function bytesToTokens(bytes: Buffer): string[] {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  try {
+    return [...decoder.decode(bytes)].map(escapeChar);
+  } catch {
+    // Only for bodies that are not UTF-8: one sequence at a time.
+    const tokens: string[] = [];
+    let i = 0;
+    while (i < bytes.length) {
+      const b = bytes[i] as number;
+      const length =
+        b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+      if (length > 0 && i + length <= bytes.length) {
+        try {
+          tokens.push(escapeChar(decoder.decode(bytes.subarray(i, i + length))));
+          i += length;
+          continue;
+        } catch {
+          // An invalid sequence: its first byte is shown as is, and decoding goes on after it.
+        }
+      }
+      tokens.push(`\\x${b.toString(16).padStart(2, '0')}`);
+      i += 1;
+    }
+    return tokens;
+  }
+}

@@ -4,6 +4,7 @@
  * every AgentXML request, so a FAIL that changed something is caught where it happens. Stops at the first
  * deviation; a test hook that misbehaves during setup throws (the case is broken, not failed).
  */
+import { printable } from '../../src/core/errors.ts';
 import { Redactor } from '../../src/core/redact.ts';
 import type { Attachment, FailureCategory, StepRecord, Verdict } from '../../src/core/results.ts';
 import { initialState, predictStep, type StepPrediction } from './model.ts';
@@ -58,6 +59,12 @@ export function applicability(
 export function worldOf(session: Pick<SwivelSession, 'instances'>, capabilities: readonly string[]): World {
   return { instances: session.instances, sessionSharing: capabilities.includes('session-sharing') };
 }
+
+/** What each test hook may answer (docs/swivel.md); 200 and 201 are taken for each other. */
+const OK = [200];
+const PUT_POLICY = [200, 400, 422];
+const PROVISION_CODE = [200, 201, 404];
+const SELF_PROVISION = [200, 201, 403, 404];
 
 /** Executes steps one by one, tracking the model and the values the server generated. */
 export class StepRunner {
@@ -134,28 +141,48 @@ export class StepRunner {
     attachments.push({ name, contentType: 'text/plain', body: lines.join('\n') });
   }
 
+  /**
+   * A test hook (docs/swivel.md). The hooks are the harness's contract with the test deployment, not the
+   * protocol under test: an answer the contract does not allow (a status it does not list, a success that is
+   * not a JSON object, such as a login page or a proxy's HTML answering 200) leaves the step unobservable,
+   * so it throws and the case is broken, naming the hook, what came back and why. A 5xx is passed on: the
+   * step decides what a server error there means.
+   */
   private async hook(
     attachments: Attachment[],
     method: 'GET' | 'POST' | 'PUT',
     path: string,
     body: unknown,
+    allowed: readonly number[],
     instance = 0,
   ): Promise<{ status: number; json: unknown; exchange: WireExchange }> {
     const exchange = await this.session.hook(method, path, body, { signal: this.signal, instance });
     this.attach(attachments, `${method} ${path}`, exchange);
-    if (exchange.response === null) throw new Error(`test hook ${method} ${path}: ${exchange.failure ?? 'no answer'}`);
+    const where = `test hook ${method} ${exchange.request.url}`;
+    if (exchange.response === null) throw new Error(`${where} gave no answer: ${exchange.failure ?? 'none'}`);
+    const { status, body: text } = exchange.response;
     let json: unknown;
     try {
-      json = exchange.response.body === '' ? undefined : JSON.parse(exchange.response.body);
+      json = text === '' ? undefined : JSON.parse(text);
     } catch {
       json = undefined;
     }
-    return { status: exchange.response.status, json, exchange };
+    if (status < 500 && !allowed.includes(status)) {
+      throw new Error(
+        `${where} answered ${status} ${printable(text)}; docs/swivel.md has it answer ${allowed.join(' or ')} (are the test hooks deployed at hooksPath?)`,
+      );
+    }
+    if (status >= 200 && status < 300 && status !== 204 && !isRecord(json)) {
+      throw new Error(
+        `${where} answered ${status} with ${printable(text)}, not the JSON object docs/swivel.md specifies (an HTML page is usually a login page or a proxy in front of the hooks)`,
+      );
+    }
+    return { status, json, exchange };
   }
 
   private setupFailed(what: string, answer: { status: number; exchange: WireExchange }): Error {
     return new Error(
-      `test hook ${what} answered ${answer.status} ${(answer.exchange.response?.body ?? '').slice(0, 200)}: see docs/swivel.md`,
+      `test hook ${what} answered ${answer.status} ${printable(answer.exchange.response?.body ?? '')}: see docs/swivel.md`,
     );
   }
 
@@ -172,7 +199,13 @@ export class StepRunner {
     });
     switch (prediction.kind) {
       case 'user': {
-        const answer = await this.hook(attachments, 'PUT', `/users/${encodeURIComponent(prediction.username)}`, {});
+        const answer = await this.hook(
+          attachments,
+          'PUT',
+          `/users/${encodeURIComponent(prediction.username)}`,
+          {},
+          [200, 201],
+        );
         if (answer.status !== 200 && answer.status !== 201) throw this.setupFailed('PUT /users', answer);
         return null;
       }
@@ -180,12 +213,20 @@ export class StepRunner {
         const s = step as Extract<Step, { do: 'issue-code' | 'self-provision' }>;
         const selfService = s.do === 'self-provision';
         const answer = selfService
-          ? await this.hook(attachments, 'POST', '/self-provision', { username: s.username }, s.instance ?? 0)
+          ? await this.hook(
+              attachments,
+              'POST',
+              '/self-provision',
+              { username: s.username },
+              SELF_PROVISION,
+              s.instance ?? 0,
+            )
           : await this.hook(
               attachments,
               'POST',
               `/users/${encodeURIComponent(s.username)}/provision-code`,
               undefined,
+              PROVISION_CODE,
               s.instance ?? 0,
             );
         const code = isRecord(answer.json) && typeof answer.json['code'] === 'string' ? answer.json['code'] : null;
@@ -219,13 +260,13 @@ export class StepRunner {
       }
       case 'set-policy': {
         const s = step as Extract<Step, { do: 'set-policy' }>;
-        const before = await this.hook(attachments, 'GET', '/policy', undefined);
+        const before = await this.hook(attachments, 'GET', '/policy', undefined, OK);
         // The console setting applies to every instance: the hook is sent to each (seed: "Ensure Provision
         // code settings are configured across multiple Swivel instances").
         let observed: 'accepted' | 'rejected' | null = null;
         let status = 0;
         for (let i = 0; i < this.session.instances; i++) {
-          const answer = await this.hook(attachments, 'PUT', '/policy', s.policy, i);
+          const answer = await this.hook(attachments, 'PUT', '/policy', s.policy, PUT_POLICY, i);
           status = answer.status;
           const o = status === 200 ? 'accepted' : status === 400 || status === 422 ? 'rejected' : null;
           if (i === 0) observed = o;
@@ -243,7 +284,7 @@ export class StepRunner {
           );
         }
         if (observed === 'rejected') {
-          const after = await this.hook(attachments, 'GET', '/policy', undefined);
+          const after = await this.hook(attachments, 'GET', '/policy', undefined, OK);
           if (JSON.stringify(after.json) !== JSON.stringify(before.json)) {
             return fail(
               `set-policy was rejected but the policy changed: ${JSON.stringify(before.json)} -> ${JSON.stringify(after.json)}`,
@@ -254,7 +295,7 @@ export class StepRunner {
         return null;
       }
       case 'check-policy': {
-        const answer = await this.hook(attachments, 'GET', '/policy', undefined);
+        const answer = await this.hook(attachments, 'GET', '/policy', undefined, OK);
         if (answer.status !== 200 || !isRecord(answer.json)) throw this.setupFailed('GET /policy', answer);
         const got = answer.json;
         const wrong = (Object.keys(prediction.policy) as (keyof typeof prediction.policy)[]).filter(
@@ -274,7 +315,7 @@ export class StepRunner {
           return null;
         }
         for (let i = 0; i < this.session.instances; i++) {
-          const answer = await this.hook(attachments, 'POST', '/clock/advance', { seconds: prediction.seconds }, i);
+          const answer = await this.hook(attachments, 'POST', '/clock/advance', { seconds: prediction.seconds }, OK, i);
           if (answer.status !== 200) throw this.setupFailed('POST /clock/advance', answer);
         }
         return null;
@@ -370,7 +411,7 @@ export class StepRunner {
     failed: boolean,
     fail: (message: string, category: FailureCategory, requirements?: string[]) => Deviation,
   ): Promise<Deviation | null> {
-    const answer = await this.hook(attachments, 'GET', '/state', undefined);
+    const answer = await this.hook(attachments, 'GET', '/state', undefined, OK);
     const users = isRecord(answer.json) && isRecord(answer.json['users']) ? answer.json['users'] : null;
     if (answer.status !== 200 || users === null) throw this.setupFailed('GET /state', answer);
     const wrong: string[] = [];

@@ -80,7 +80,7 @@ describe('resolveConfig', () => {
         'targets[1]: is missing "name": add it',
         expect.stringMatching(/^targets\[2\]\.resets: .*every-case.*fewest/),
         expect.stringMatching(/^timeoutMs: must be >= 1/),
-        '(root): unknown option "reporter": remove it or check its spelling',
+        '(root): unknown option "reporter": did you mean "reporters"?',
       ]),
     );
   });
@@ -100,7 +100,7 @@ describe('resolveConfig', () => {
     expect(problems).toEqual([
       'targets[1].name: "a" is used twice: target names must be unique',
       '--target: unknown target "nope": use one of "a", an adapter URL like http://127.0.0.1:9400, or browser+<target> to deliver its links through a browser',
-      'obfuscation.key: must be 64 hex characters (an AES-256 key), got 3 characters',
+      'obfuscation.key: must be 64 hex characters (0-9, A-F: an AES-256 key), got 3 characters',
     ]);
   });
 });
@@ -242,5 +242,45 @@ describe('the example harness.config.ts', () => {
       driver: 'browser',
       options: { target: { driver: 'emulated', options: { platform: 'android' } } },
     });
+  });
+});
+
+describe('resolveConfig with the built-in checks (one pass)', () => {
+  it('reports a config of wrong types without crashing, each field once', async () => {
+    const { CONFIG_CHECKS } = await import('../../src/cli/builtins.ts');
+    const file = {
+      file: '/p/other.ts',
+      config: {
+        targets: [{ name: 'a', driver: 'emulated', options: 'ios' }, 7, { name: 'b', driver: 3 }],
+        run: [3],
+        vectors: 5,
+        fuzz: { against: 7, targets: [1], time: 9 },
+        reporters: [['console', { verbos: true }]],
+        obfuscation: { key: 12 },
+      } as never,
+    };
+    const problems = problemsOf(() => resolveConfig(file, {}, {}, '/p', CONFIG_CHECKS));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'targets[0].options: must be object, got "ios"',
+        'targets[1]: must be object, got 7',
+        'targets[2].driver: must be string, got 3',
+        'run[0]: must be string, got 3',
+        'vectors: must be string, got 5',
+        'obfuscation.key: must be string, got 12',
+        'reporters[0][1].verbos: unknown option "verbos" of the console reporter: did you mean "verbose"? its options are verbose, isTTY',
+      ]),
+    );
+    // Nothing is reported twice (a wrong type is not also an unknown target or a missing platform).
+    expect(new Set(problems).size).toBe(problems.length);
+    expect(problems.some((p) => p.startsWith('targets[0].options.platform'))).toBe(false);
+  });
+
+  it('accepts the example harness.config.ts as it is', async () => {
+    const { CONFIG_CHECKS } = await import('../../src/cli/builtins.ts');
+    const root = path.resolve(import.meta.dirname, '../..');
+    const file = await loadConfigFile(root, undefined);
+    expect(() => resolveConfig(file, {}, {}, root, CONFIG_CHECKS)).not.toThrow();
+    expect(() => resolveConfig(null, {}, {}, root, CONFIG_CHECKS)).not.toThrow();
   });
 });

@@ -37,7 +37,7 @@ describe('swivel driver options', () => {
     });
     expect(message).toMatch(/unknown option "colour"/);
     expect(message).toMatch(/instances must be a whole number from 1 to 8, got 0/);
-    expect(message).toMatch(/defects: unknown defect "nope"/);
+    expect(message).toMatch(/defects\[0\] unknown defect "nope"/);
     expect(message).toMatch(/sessionSharing must be true or false, got "yes"/);
     expect(message).toMatch(/timeoutMs must be a positive whole number/);
   });
