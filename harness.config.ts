@@ -72,6 +72,7 @@ export default defineConfig({
       options: { reference: true, instances: 2, sessionSharing: true },
     },
     // Without a controllable clock, code expiry is tested by a real wait (11 s): `--target swivel-clockless`.
+    // That case declares its own timeout (21 s), so the default timeoutMs (10 s) does not break it.
     { name: 'swivel-clockless', driver: 'swivel', options: { reference: true, clock: false } },
 
     // SurePassID soft-token provisioning (docs/surepassid.md): the reference OATH server, in-process.

@@ -27,7 +27,13 @@ import {
   PROFILE_SERVICE_DEFECTS,
   type ProfileServiceDefectId,
 } from './openmobile-profiles/defects.ts';
-import { defaultPublished, Portal, type AdminOutcome, type PortalEntry } from './openmobile-profiles/portal.ts';
+import {
+  defaultPublished,
+  Portal,
+  type AdminOutcome,
+  type PortalEntry,
+  type PortalVariant,
+} from './openmobile-profiles/portal.ts';
 
 export interface ProfileServiceOptions {
   /** Interface to listen on; loopback unless a test needs otherwise. */
@@ -40,6 +46,8 @@ export interface ProfileServiceOptions {
   admin?: boolean;
   /** Seeded defects (openmobile-profiles/defects.ts) to switch on; none by default. */
   defects?: readonly string[];
+  /** Other conformant portal behaviours (openmobile-profiles/portal.ts, PORTAL_VARIANTS), for tests. */
+  variants?: readonly PortalVariant[];
 }
 
 /** The lookup's seeded defects, read once so that a clean lookup only tests a few constant flags. */
@@ -380,7 +388,7 @@ export async function startProfileService(
   const host = options.host ?? '127.0.0.1';
   const defects = readDefects(options.defects);
   const flags = defects.size === 0 ? NO_DEFECTS : lookupDefects(defects);
-  const portal = options.admin === true ? new Portal(defects) : null;
+  const portal = options.admin === true ? new Portal(defects, options.variants) : null;
   let index = new CatalogIndex(catalog, flags);
   const scopes = new Map<string, Scope>();
   const timers = new Set<NodeJS.Timeout>();

@@ -20,6 +20,18 @@ export interface PlannedCase {
    * case's message (a driver's error, a body excerpt) is redacted.
    */
   secrets?: string[];
+  /**
+   * The wall time the case itself needs (a real-time wait plus a margin for its requests), in ms. The
+   * runner gives the case the larger of this and the target's (or CLI's) `timeoutMs`: `caseTimeoutMs`.
+   * Absent for every case that does not wait on purpose.
+   */
+  timeoutMs?: number;
+}
+
+/** How long the runner lets `planned` run: the target's timeout, or more where the case declares a need. */
+export function caseTimeoutMs(planned: Pick<PlannedCase, 'timeoutMs'>, targetTimeoutMs: number): number {
+  const need = planned.timeoutMs;
+  return need !== undefined && Number.isFinite(need) && need > targetTimeoutMs ? need : targetTimeoutMs;
 }
 
 export interface CaseEnv<S = ClientSession, I extends BaseTargetInfo = TargetInfo> {

@@ -5,7 +5,7 @@ import { HarnessError } from '../core/errors.ts';
 import { Redactor } from '../core/redact.ts';
 import type { Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
 import { emptyCounts, type Attachment, type CaseResult } from '../core/results.ts';
-import type { PlannedCase, Suite, SuiteLoadContext, TargetPlan } from '../core/suite.ts';
+import { caseTimeoutMs, type PlannedCase, type Suite, type SuiteLoadContext, type TargetPlan } from '../core/suite.ts';
 import type { BaseTargetInfo, Catalog } from '../core/types.ts';
 import { brokenResult, notApplicableResult } from './results.ts';
 import { orderCases, selectCases } from './select.ts';
@@ -212,7 +212,7 @@ async function runTarget(
                   replay,
                   artifacts: config.artifacts,
                 }),
-              target.timeoutMs,
+              caseTimeoutMs(planned, target.timeoutMs),
             );
             if (result.verdict === 'fail') result.attachments.push(...(await deviceArtifacts(open, planned)));
             emit(result);

@@ -63,6 +63,19 @@ export async function runProfilesCase(
     attachments,
     stop,
   };
+  result.choices = { ...outcome.choices };
+  if (outcome.failure === null && outcome.deviations.length > 0) {
+    // Accepted, though a SHOULD says otherwise: reported, but it does not fail the run.
+    verdict = 'non-strict';
+    message = outcome.deviations.map((d) => `${d.requirement}: ${d.message}`).join('; ');
+    for (const d of outcome.deviations)
+      if (!result.requirements.includes(d.requirement)) result.requirements = [...result.requirements, d.requirement];
+  } else if (outcome.failure === null && Object.keys(outcome.choices).length > 0) {
+    verdict = 'informational';
+    message = `${message}; the server chose ${Object.entries(outcome.choices)
+      .map(([point, option]) => `${point}: ${option}`)
+      .join(', ')}`;
+  }
   if (outcome.failure !== null) {
     const failure = outcome.failure;
     const failing = outcome.steps[failure.step];

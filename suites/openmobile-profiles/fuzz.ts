@@ -223,6 +223,8 @@ export function profilesProperty(
 ): FuzzProperty<ProfilesFuzzValue> {
   let cases = 0;
   const statuses: Record<string, number> = {};
+  /** Choices and SHOULD deviations seen, once each: informational, never a failure. */
+  const informational = new Set<string>();
   return {
     id,
     name: NAMES[id],
@@ -238,6 +240,8 @@ export function profilesProperty(
         const key = s.exchange.response === null ? 'none' : String(s.exchange.response.status);
         statuses[key] = (statuses[key] ?? 0) + 1;
       }
+      for (const [point, option] of Object.entries(outcome.choices)) informational.add(`${point}: ${option}`);
+      for (const d of outcome.deviations) informational.add(`${d.requirement} (non-strict): ${d.message}`);
       if (outcome.failure === null) return null;
       const step = outcome.steps[outcome.failure.step];
       return {
@@ -252,7 +256,12 @@ export function profilesProperty(
         ...value.operations.map(describeOperation),
       ].join('\n');
     },
-    statistics: () => ({ cases, tables: { 'HTTP status': { ...statuses } }, attachments: [], informational: [] }),
+    statistics: () => ({
+      cases,
+      tables: { 'HTTP status': { ...statuses } },
+      attachments: [],
+      informational: [...informational].slice(0, 50),
+    }),
     regression(value, failure, origin) {
       return {
         $comment: `openmobile-profiles regression, ${origin.property} on ${origin.target}, seed ${origin.seed} path ${origin.path}`,

@@ -21,7 +21,7 @@ import type { BaseTargetInfo } from '../../src/core/types.ts';
 import { caseOf, runProfilesCase, type ProfilesCase } from './execute.ts';
 import { expectation } from './judge.ts';
 import { PROPERTY_IDS, profilesProperty, type ProfilesPropertyId } from './fuzz.ts';
-import { predict } from './model.ts';
+import { CHOICE_POINTS, predict } from './model.ts';
 import { REQUIREMENTS } from './requirements.ts';
 import { SPECIFICATION, SUITE_NAME, type ModelEntry, type ProfileServerSession, type Vector } from './types.ts';
 import { loadProfileVectors, operationsOf } from './vectors.ts';
@@ -81,7 +81,7 @@ export class OpenMobileProfilesSuite implements Suite<ProfileServerSession, Base
   catalogue() {
     return {
       requirements: requirementInfos(REQUIREMENTS),
-      choicePoints: [],
+      choicePoints: CHOICE_POINTS,
     };
   }
 

@@ -7,9 +7,17 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { FailureCategory } from '../../src/core/results.ts';
-import type { Profile } from '../../src/core/types.ts';
+import { PLATFORMS, type Profile } from '../../src/core/types.ts';
 import { predict } from './model.ts';
-import type { HttpMethod, ModelEntry, Operation, Prediction, ProfileServerSession, WireExchange } from './types.ts';
+import type {
+  Choice,
+  HttpMethod,
+  ModelEntry,
+  Operation,
+  Prediction,
+  ProfileServerSession,
+  WireExchange,
+} from './types.ts';
 
 const SCHEMA_FILE = fileURLToPath(
   new URL('../../vectors/schema/openmobile-profiles.responses.schema.json', import.meta.url),
@@ -77,6 +85,10 @@ export interface SequenceOutcome {
   failure: (StepOutcome['failure'] & { step: number }) | null;
   /** The catalog the model holds after the last judged step. */
   state: ModelEntry[];
+  /** The implementation-defined choices the answers showed: choice point -> option (informational). */
+  choices: Record<string, string>;
+  /** SHOULD requirements an accepted answer broke (non-strict), each with what happened. */
+  deviations: { requirement: string; message: string }[];
 }
 
 export interface SequenceInput {
@@ -98,6 +110,15 @@ export async function runSequence(
 ): Promise<SequenceOutcome> {
   let state: ModelEntry[] = [];
   const steps: StepOutcome[] = [];
+  const choices: Record<string, string> = {};
+  const deviations: SequenceOutcome['deviations'] = [];
+  const end = (failure: SequenceOutcome['failure']): SequenceOutcome => ({
+    steps,
+    failure,
+    state,
+    choices,
+    deviations,
+  });
   for (const [index, op] of input.operations.entries()) {
     const prediction = predict(state, op);
     const exchange = await session.exchange(requestOf(op), signal);
@@ -105,11 +126,19 @@ export async function runSequence(
     const label = index === input.operations.length - 1 ? 'request under test' : `setup ${index + 1}`;
     const step: StepOutcome = { name: `${label}: ${describeOperation(op)}`, exchange, failure: judged.failure };
     steps.push(step);
-    if (judged.failure !== null) return { steps, failure: { ...judged.failure, step: steps.length - 1 }, state };
+    if (judged.failure !== null) return end({ ...judged.failure, step: steps.length - 1 });
+    if (judged.choice !== undefined) choices[judged.choice.point] ??= judged.choice.option;
+    if (judged.should !== undefined) {
+      deviations.push({
+        requirement: judged.should,
+        message: `${describeOperation(op)} was accepted (HTTP ${exchange.response?.status ?? '?'}), though it breaks a SHOULD: ${expectation(prediction)}`,
+      });
+    }
     const before = state;
     state = judged.next;
     if (op.op !== 'lookup' && input.probe !== false) {
-      const failing = prediction.status >= 400;
+      // The answer the server chose decides what "failing" is: an accepted alternative changed the catalog.
+      const failing = judged.status >= 400;
       for (const probe of probesFor(before, state, op, judged.createdId)) {
         const expected = predict(state, probe);
         const probeExchange = await session.exchange(requestOf(probe), signal);
@@ -124,32 +153,31 @@ export async function runSequence(
             probed.failure.category === 'schema-violation'
               ? probed.failure
               : {
-                  message: `after ${describeOperation(op)} (${failing ? `rejected, ${prediction.status}` : 'accepted'}), ${probed.failure.message}`,
+                  message: `after ${describeOperation(op)} (${failing ? `rejected, ${judged.status}` : 'accepted'}), ${probed.failure.message}`,
                   category: failing ? 'state-changed-by-failing-request' : 'wrong-state',
-                  requirement: failing ? 'OMP-ADMIN-ATOMIC' : prediction.requirement,
+                  requirement: failing ? 'OMP-ADMIN-ATOMIC' : judged.requirement,
                 },
         };
         steps.push(probeStep);
-        if (probeStep.failure !== null) {
-          return { steps, failure: { ...probeStep.failure, step: steps.length - 1 }, state };
-        }
+        if (probeStep.failure !== null) return end({ ...probeStep.failure, step: steps.length - 1 });
       }
     }
   }
-  return { steps, failure: null, state };
+  return end(null);
 }
 
 /** Lookups that tell the catalog apart: each known entry with its own PIN (and with none). */
 function probesFor(before: ModelEntry[], after: ModelEntry[], op: Operation, createdId: number | null): Operation[] {
   const keys = new Set<string>();
   const probes: Operation[] = [];
+  // Only ios and android are looked up: an entry of another platform (windows) is reached by its ID through
+  // the Profile Finder, on both.
   const add = (id: unknown, platform: unknown, mode: unknown, pin: unknown) => {
-    if (
-      typeof id !== 'number' ||
-      (platform !== 'ios' && platform !== 'android') ||
-      (mode !== 'production' && mode !== 'test')
-    )
+    if (typeof id !== 'number' || (mode !== 'production' && mode !== 'test')) return;
+    if (platform !== 'ios' && platform !== 'android') {
+      if (typeof platform === 'string' && platform !== '') for (const p of PLATFORMS) add(id, p, mode, null);
       return;
+    }
     const lookupPin = typeof pin === 'string' && pin !== '' ? pin : undefined;
     const key = `${id}|${platform}|${mode}|${lookupPin ?? ''}`;
     if (keys.has(key)) return;
@@ -179,6 +207,12 @@ interface Judged {
   failure: StepOutcome['failure'];
   next: ModelEntry[];
   createdId: number | null;
+  /** The status of the answer the server gave (the prediction's, or the alternative's that matched). */
+  status: number;
+  /** The requirement the matched answer rests on. */
+  requirement: string;
+  choice?: Choice;
+  should?: string;
 }
 
 const PUBLIC_FIELDS = [
@@ -192,12 +226,48 @@ const PUBLIC_FIELDS = [
   'autologin',
 ] as const;
 
-/** One answer against its prediction. */
+/**
+ * One answer against its prediction and the alternatives the sources permit: the first that matches wins
+ * (its state, its choice, its SHOULD). When none matches, the failure is explained against the answer
+ * with the observed status, else the prediction itself.
+ */
 export function judge(prediction: Prediction, exchange: WireExchange, state: ModelEntry[]): Judged {
+  const main = judgeOne(prediction, exchange, state);
+  if (main.failure === null) return main;
+  let closest: Judged | null = null;
+  for (const alternative of prediction.alternatives ?? []) {
+    const judged = judgeOne(alternative, exchange, state);
+    if (judged.failure === null) return judged;
+    if (closest === null && alternative.status === exchange.response?.status) closest = judged;
+  }
+  if (closest !== null && prediction.status !== exchange.response?.status) {
+    return {
+      ...closest,
+      failure: closest.failure && {
+        ...closest.failure,
+        message: `${closest.failure.message} (or ${expectation(prediction)})`,
+      },
+    };
+  }
+  return main;
+}
+
+function judgeOne(prediction: Prediction, exchange: WireExchange, state: ModelEntry[]): Judged {
+  const matched = (next: ModelEntry[], createdId: number | null = null): Judged => ({
+    failure: null,
+    next,
+    createdId,
+    status: prediction.status,
+    requirement: prediction.requirement,
+    ...(prediction.choice === undefined ? {} : { choice: prediction.choice }),
+    ...(prediction.should === undefined ? {} : { should: prediction.should }),
+  });
   const fail = (category: FailureCategory, message: string, requirement = prediction.requirement): Judged => ({
     failure: { category, message, requirement },
     next: state,
     createdId: null,
+    status: prediction.status,
+    requirement: prediction.requirement,
   });
   const response = exchange.response;
   if (response === null) return fail('server-error', `no answer: ${exchange.failure ?? 'unknown failure'}`, 'OMP-WIRE');
@@ -245,17 +315,17 @@ export function judge(prediction: Prediction, exchange: WireExchange, state: Mod
   }
   switch (prediction.kind) {
     case 'profile': {
-      const diff = differences(prediction.profile, body as Profile);
+      const diff = differences(prediction.profile, body);
       return diff === null
-        ? { failure: null, next: state, createdId: null }
+        ? matched(state)
         : fail('wrong-result-code', `expected profile ${label(prediction.profile)} (${prediction.reason}); ${diff}`);
     }
     case 'not-found':
-      return { failure: null, next: state, createdId: null };
+      return matched(state);
     case 'rejected': {
       const answer = body as { id: number | null; field: string };
       const matches = prediction.violations.some((x) => x.id === answer.id && x.field === answer.field);
-      if (matches) return { failure: null, next: state, createdId: null };
+      if (matches) return matched(state);
       return fail(
         'wrong-result-code',
         `422 names profile ${String(answer.id)} field "${answer.field}", but the request breaks ${describeViolations(prediction)}`,
@@ -263,11 +333,11 @@ export function judge(prediction: Prediction, exchange: WireExchange, state: Mod
       );
     }
     case 'replaced':
-      return { failure: null, next: prediction.next, createdId: null };
+      return matched(prediction.next);
     case 'patched': {
-      const diff = differences(prediction.entry, body as Profile);
+      const diff = differences(prediction.entry, body);
       return diff === null
-        ? { failure: null, next: prediction.next, createdId: null }
+        ? matched(prediction.next)
         : fail('wrong-state', `the PATCH answer is not the patched profile: ${diff}`);
     }
     case 'created': {
@@ -278,18 +348,27 @@ export function judge(prediction: Prediction, exchange: WireExchange, state: Mod
           `the created profile got ID ${id}, which profile ${label(state.find((e) => e.id === id) as ModelEntry)} already has`,
         );
       }
-      const diff = differences({ ...prediction.draft, id } as Profile, body as Profile);
+      const diff = differences({ ...prediction.draft, id }, body);
       return diff === null
-        ? { failure: null, next: prediction.next(id), createdId: id }
+        ? matched(prediction.next(id), id)
         : fail('wrong-state', `the POST answer is not the created profile: ${diff}`);
     }
     case 'no-such-profile':
-      return { failure: null, next: state, createdId: null };
+      return matched(state);
   }
 }
 
-/** What the model expected, in words. */
+/** What the model expected, in words (with the other answers the sources permit). */
 export function expectation(prediction: Prediction): string {
+  const others = (prediction.alternatives ?? []).map((a) => {
+    const why =
+      a.choice !== undefined ? `choice ${a.choice.point}: ${a.choice.option}` : `non-strict, ${a.should ?? '?'}`;
+    return `${expectationOf(a)} [${why}]`;
+  });
+  return [expectationOf(prediction), ...others].join(' or ');
+}
+
+function expectationOf(prediction: Prediction): string {
   switch (prediction.kind) {
     case 'profile':
       return `200 with profile ${label(prediction.profile)} (${prediction.reason})`;
@@ -316,14 +395,33 @@ function label(p: { id: number; platform: string; mode: string }): string {
   return `${p.id} ${p.platform} ${p.mode}`;
 }
 
-/** The first public field that differs, or null. Unknown fields in the answer are ignored (protocol). */
-function differences(expected: Profile, observed: Profile): string | null {
+/**
+ * The first public field that differs, or null. Unknown fields in the answer are ignored (protocol), at
+ * every depth, and so is the order of an object's keys; the order of a list is kept (`domains.options`:
+ * "first one is the default").
+ */
+function differences(
+  expected: Pick<Profile, (typeof PUBLIC_FIELDS)[number]> | ModelEntry,
+  observed: unknown,
+): string | null {
+  const answer = isObject(observed) ? observed : {};
   for (const field of PUBLIC_FIELDS) {
     const want = JSON.stringify(expected[field]);
-    const got = JSON.stringify(observed[field]);
+    const got = JSON.stringify(projected(expected[field], answer[field]));
     if (want !== got) return `"${field}" is ${got ?? 'missing'}, expected ${want}`;
   }
   return null;
+}
+
+/** `observed` reduced to the shape of `expected`: only its keys, in its order. */
+function projected(expected: unknown, observed: unknown): unknown {
+  if (Array.isArray(expected) && Array.isArray(observed)) {
+    return observed.map((o, i) => (i < expected.length ? projected(expected[i], o) : o));
+  }
+  if (isObject(expected) && isObject(observed)) {
+    return Object.fromEntries(Object.keys(expected).map((k) => [k, projected(expected[k], observed[k])]));
+  }
+  return observed;
 }
 
 function excerpt(text: string): string {

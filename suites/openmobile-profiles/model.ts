@@ -5,12 +5,20 @@
  * one is caught by the other.
  *
  * Where one request breaks several rules, a server may name any of them: `rejected` lists every violation
- * and the judge accepts the one the server picked if it is among them.
+ * and the judge accepts the one the server picked if it is among them. A rule that involves two entries
+ * (two favorites, a favorite with a PIN) is broken by either entry and either field, so each is listed.
+ *
+ * Where the sources permit more than one answer, the prediction carries `alternatives`: a server that keeps
+ * profiles of another platform (the portal document describes Windows profiles; choice point
+ * `OMP-CHOICE-OTHER-PLATFORM`), another status for a PATCH that names no single entry
+ * (`OMP-CHOICE-PATCH-UNMATCHED`), or a SHOULD it breaks (publication going back: `should`, non-strict).
  */
 import type { Catalog, Mode, Platform } from '../../src/core/types.ts';
 import { lookupExplained } from '../openmobile/lookup.ts';
+import type { ChoicePointInfo } from '../../src/core/suite.ts';
 import {
   PUBLISHED,
+  type Choice,
   type ModelEntry,
   type Operation,
   type Prediction,
@@ -27,13 +35,38 @@ export const FORBIDDEN_PIN_CHARACTERS = ' $&+%@\',/:;=?"><#\u2018\u2019\u201c\u2
 
 const DECIMAL_PATH_ID = /^[0-9]+$/;
 
+/** The platforms a lookup asks for (adapter protocol: `platform=android|ios`). */
+const LOOKUP_PLATFORMS: readonly string[] = ['ios', 'android'];
+
+export const OTHER_PLATFORM_CHOICE = 'OMP-CHOICE-OTHER-PLATFORM';
+export const PATCH_UNMATCHED_CHOICE = 'OMP-CHOICE-PATCH-UNMATCHED';
+
+/** The suite's choice points: where the sources permit more than one answer, each option is accepted. */
+export const CHOICE_POINTS: readonly ChoicePointInfo[] = [
+  {
+    id: OTHER_PLATFORM_CHOICE,
+    title: 'A catalog entry for a platform other than ios and android (windows, ...)',
+    options: ['rejected', 'accepted'],
+    reading:
+      'The portal document describes Windows profiles ("The Windows installation includes a profile ID") and the Profile Finder from their IDs; the adapter protocol only looks up ios and android. A server may keep such entries (their IDs then reach the Profile Finder) or reject them (422, field platform). The harness\'s own service rejects them.',
+  },
+  {
+    id: PATCH_UNMATCHED_CHOICE,
+    title: 'A PATCH whose ID names no entry, or several without ?platform=&mode=',
+    options: ['404', '400', '422'],
+    reading:
+      "The adapter protocol gives a PATCH only 200 and 422; the harness's service answers 404 (no entry) and 400 (ambiguous). Any of 400, 404 and 422 is accepted, provided nothing changes.",
+  },
+];
+
 /** What `published` is when a catalog leaves it out: an entry served in a mode was published that far. */
 export function publishedOf(entry: { mode: Mode; published?: Published | undefined }): Published {
   return entry.published ?? entry.mode;
 }
 
 export function toModelCatalog(profiles: readonly ModelEntry[]): Catalog {
-  return { profiles: [...profiles] };
+  // Entries of another platform are never asked for by platform: the lookup only compares them.
+  return { profiles: [...profiles] as Catalog['profiles'] };
 }
 
 /** Predicts the answer to `operation` on a server whose catalog is `catalog`. */
@@ -56,12 +89,60 @@ export function predict(catalog: readonly ModelEntry[], operation: Operation): P
       return { kind: 'profile', status: 200, profile: selected, entry, reason: result.reason, requirement };
     }
     case 'put-catalog':
-      return predictReplace(operation.catalog);
+      return withOtherPlatforms((accept) => predictReplace(operation.catalog, accept));
     case 'patch':
-      return predictPatch(catalog, operation.id, operation.platform, operation.mode, operation.body);
+      return withUnmatchedStatuses(
+        withBackwardPublication((backward) =>
+          predictPatch(catalog, operation.id, operation.platform, operation.mode, operation.body, backward),
+        ),
+      );
     case 'create':
-      return predictCreate(catalog, operation.body);
+      return withOtherPlatforms((accept) => predictCreate(catalog, operation.body, accept));
   }
+}
+
+/**
+ * The harness's reading first (other platforms rejected); where keeping them turns a rejection into an
+ * acceptance, that answer is an alternative, recorded as the choice `accepted`.
+ */
+function withOtherPlatforms(predictWith: (acceptOtherPlatforms: boolean) => Prediction): Prediction {
+  const strict = predictWith(false);
+  if (strict.kind !== 'rejected' || !strict.violations.some((v) => v.choice === OTHER_PLATFORM_CHOICE)) {
+    return strict;
+  }
+  const lenient = predictWith(true);
+  // With other rules broken too, the answer is a 422 either way, naming one of them (or the platform).
+  if (lenient.kind === 'rejected') return strict;
+  return {
+    ...strict,
+    alternatives: [...(strict.alternatives ?? []), choose(lenient, OTHER_PLATFORM_CHOICE, 'accepted')],
+  };
+}
+
+/** A PATCH that only breaks SHOULD rules (publication going back) may be accepted: non-strict. */
+function withBackwardPublication(predictWith: (allowBackward: boolean) => Prediction): Prediction {
+  const strict = predictWith(false);
+  if (strict.kind !== 'rejected' || !strict.violations.some((v) => v.requirement === 'OMP-PUBLISH-FORWARD')) {
+    return strict;
+  }
+  const lenient = predictWith(true);
+  if (lenient.kind === 'rejected') return strict;
+  return { ...strict, alternatives: [...(strict.alternatives ?? []), { ...lenient, should: 'OMP-PUBLISH-FORWARD' }] };
+}
+
+/** A PATCH that names no single entry: 404 or 400 as the harness reads it, or any other of 400, 404, 422. */
+function withUnmatchedStatuses(prediction: Prediction): Prediction {
+  if (prediction.kind !== 'no-such-profile') return prediction;
+  const others = ([404, 400, 422] as const).filter((status) => status !== prediction.status);
+  return {
+    ...prediction,
+    alternatives: others.map((status) => choose({ ...prediction, status }, PATCH_UNMATCHED_CHOICE, String(status))),
+  };
+}
+
+function choose(prediction: Prediction, point: string, option: string): Prediction {
+  const choice: Choice = { point, option };
+  return { ...prediction, choice };
 }
 
 /** The requirement a lookup's outcome rests on, for the report. */
@@ -86,7 +167,7 @@ function lookupRequirement(
 // ---------------------------------------------------------------------------------------------------------
 // Administration
 
-function predictReplace(body: unknown): Prediction {
+function predictReplace(body: unknown, acceptOtherPlatforms = false): Prediction {
   const violations: Violation[] = [];
   const profiles = isObject(body) ? body['profiles'] : undefined;
   if (!Array.isArray(profiles)) {
@@ -105,14 +186,18 @@ function predictReplace(body: unknown): Prediction {
     };
   }
   const next: ModelEntry[] = [];
+  const identities: Identity[] = [];
   for (const raw of profiles) {
-    const { entry, problems } = readEntry(raw, 'catalog');
+    const { entry, problems } = readEntry(raw, 'catalog', acceptOtherPlatforms);
     violations.push(...problems);
     if (entry !== null) next.push(entry);
+    const identity = identityOf(raw, acceptOtherPlatforms);
+    if (identity !== null) identities.push(identity);
   }
-  // Rules across entries, on the entries whose own fields are right.
+  // Rules across entries, on every entry whose fields those rules read are right (a server may check them
+  // before or after the entries' other fields).
   const seen = new Set<string>();
-  for (const [i, e] of next.entries()) {
+  for (const [i, e] of identities.entries()) {
     const key = `${e.id}|${e.platform}|${e.mode}`;
     if (seen.has(key)) {
       violations.push({
@@ -123,7 +208,7 @@ function predictReplace(body: unknown): Prediction {
       });
     }
     seen.add(key);
-    violations.push(...favoriteViolations(e, next.slice(0, i), 'pin'));
+    violations.push(...favoriteViolations(e, identities.slice(0, i), e.id));
   }
   if (violations.length > 0) return { kind: 'rejected', status: 422, violations, requirement: 'OMP-ADMIN-ATOMIC' };
   return { kind: 'replaced', status: 204, next, requirement: 'OMP-ADMIN-REPLACE' };
@@ -132,9 +217,10 @@ function predictReplace(body: unknown): Prediction {
 function predictPatch(
   catalog: readonly ModelEntry[],
   rawId: string,
-  platform: Platform | undefined,
+  platform: string | undefined,
   mode: Mode | undefined,
   body: unknown,
+  allowBackward = false,
 ): Prediction {
   const candidates = DECIMAL_PATH_ID.test(rawId)
     ? catalog.filter(
@@ -192,10 +278,14 @@ function predictPatch(
     platform: current.platform,
     mode: current.mode,
   };
-  const { entry, problems } = readEntry(merged, 'catalog');
+  // The entry exists: whatever its platform, the server kept it.
+  const { entry, problems } = readEntry(merged, 'catalog', true);
   violations.push(...problems);
+  const identity = identityOf(merged, true);
+  const others = catalog.filter((e) => e !== current);
+  if (identity !== null) violations.push(...favoriteViolations(identity, others, current.id));
   if (entry !== null) {
-    if (PUBLISHED.indexOf(entry.published) < PUBLISHED.indexOf(current.published)) {
+    if (!allowBackward && PUBLISHED.indexOf(entry.published) < PUBLISHED.indexOf(current.published)) {
       violations.push({
         id: current.id,
         field: 'published',
@@ -211,9 +301,6 @@ function predictPatch(
         requirement: 'OMP-PIN-FROZEN',
       });
     }
-    const others = catalog.filter((e) => e !== current);
-    // The field named is the one this request set: a PIN added to a favorite, or a favorite with a PIN.
-    violations.push(...favoriteViolations(entry, others, 'pin' in body ? 'pin' : 'favorite'));
   }
   if (violations.length > 0 || entry === null) {
     return { kind: 'rejected', status: 422, violations, requirement: 'OMP-ADMIN-ATOMIC' };
@@ -227,7 +314,7 @@ function predictPatch(
   };
 }
 
-function predictCreate(catalog: readonly ModelEntry[], body: unknown): Prediction {
+function predictCreate(catalog: readonly ModelEntry[], body: unknown, acceptOtherPlatforms = false): Prediction {
   if (!isObject(body)) {
     return {
       kind: 'rejected',
@@ -247,9 +334,11 @@ function predictCreate(catalog: readonly ModelEntry[], body: unknown): Predictio
       requirement: 'OMP-ID-GENERATED',
     });
   }
-  const { entry, problems } = readEntry({ ...body, id: 0 }, 'new');
+  const { entry, problems } = readEntry({ ...body, id: 0 }, 'new', acceptOtherPlatforms);
   violations.push(...problems);
-  if (entry !== null) violations.push(...favoriteViolations(entry, catalog, 'pin').map((v) => ({ ...v, id: null })));
+  // The new profile has no ID yet: its own violations name none (null); a rival favorite names its own.
+  const identity = identityOf({ ...body, id: 0 }, acceptOtherPlatforms);
+  if (identity !== null) violations.push(...favoriteViolations(identity, catalog, null));
   if (violations.length > 0 || entry === null) {
     return { kind: 'rejected', status: 422, violations, requirement: 'OMP-ADMIN-ATOMIC' };
   }
@@ -263,40 +352,54 @@ function predictCreate(catalog: readonly ModelEntry[], body: unknown): Predictio
   };
 }
 
-function favoriteViolations(
-  entry: ModelEntry,
-  others: readonly ModelEntry[],
-  pinField: 'pin' | 'favorite',
-): Violation[] {
+/**
+ * The favorite rules for `entry` (named `ownId`: null while it is being created) among `others`. Each rule
+ * involves two things, and a server may name either: a favorite with a PIN names the field `pin` or
+ * `favorite`; a second favorite names either favorite (field `favorite`).
+ */
+function favoriteViolations(entry: Identity, others: readonly Identity[], ownId: number | null): Violation[] {
   if (!entry.favorite) return [];
   const out: Violation[] = [];
   if (entry.pin !== null) {
-    out.push({
-      id: entry.id,
-      field: pinField,
-      rule: 'a favorite may not include a PIN',
-      requirement: 'OMP-FAVORITE-NO-PIN',
-    });
+    for (const field of ['pin', 'favorite']) {
+      out.push({ id: ownId, field, rule: 'a favorite may not include a PIN', requirement: 'OMP-FAVORITE-NO-PIN' });
+    }
   }
   const rival = others.find(
     (o) => o.favorite && o.company === entry.company && o.platform === entry.platform && o.mode === entry.mode,
   );
   if (rival !== undefined) {
-    out.push({
-      id: entry.id,
-      field: 'favorite',
-      rule: `${entry.company} already has a ${entry.platform} ${entry.mode} favorite (${rival.id})`,
-      requirement: 'OMP-FAVORITE-ONE',
-    });
+    const rule = `${entry.company} has two ${entry.platform} ${entry.mode} favorites (${rival.id} and ${ownId ?? 'the new profile'})`;
+    out.push({ id: ownId, field: 'favorite', rule, requirement: 'OMP-FAVORITE-ONE' });
+    if (rival.id !== ownId) out.push({ id: rival.id, field: 'favorite', rule, requirement: 'OMP-FAVORITE-ONE' });
   }
   return out;
+}
+
+/** What the rules across entries read of an entry: who it is, and whether it is a favorite with a PIN. */
+type Identity = Pick<ModelEntry, 'id' | 'company' | 'platform' | 'mode' | 'favorite' | 'pin'>;
+
+/** The entry's identity where those fields are right, whatever its other fields (null otherwise). */
+function identityOf(raw: unknown, acceptOtherPlatforms: boolean): Identity | null {
+  if (!isObject(raw)) return null;
+  const { id, company, platform, mode, favorite, pin } = raw;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) return null;
+  if (typeof company !== 'string' || company.length === 0) return null;
+  if (typeof platform !== 'string' || (!LOOKUP_PLATFORMS.includes(platform) && !acceptOtherPlatforms)) return null;
+  if (mode !== 'production' && mode !== 'test') return null;
+  if (typeof favorite !== 'boolean' || (pin !== null && typeof pin !== 'string')) return null;
+  return { id, company, platform, mode, favorite, pin };
 }
 
 /**
  * One catalog entry, every field checked (not only the first bad one). Unknown fields are dropped: the
  * protocol says both sides ignore them.
  */
-function readEntry(raw: unknown, purpose: 'catalog' | 'new'): { entry: ModelEntry | null; problems: Violation[] } {
+function readEntry(
+  raw: unknown,
+  purpose: 'catalog' | 'new',
+  acceptOtherPlatforms: boolean,
+): { entry: ModelEntry | null; problems: Violation[] } {
   if (!isObject(raw)) {
     return {
       entry: null,
@@ -312,7 +415,16 @@ function readEntry(raw: unknown, purpose: 'catalog' | 'new'): { entry: ModelEntr
   if (!idOk) bad('id', `a profile ID is a decimal number, got ${JSON.stringify(rawId) ?? 'nothing'}`, 'OMP-ID-DECIMAL');
   const { company, platform, mode, pin, favorite, savePassword, published, note } = raw;
   if (typeof company !== 'string' || company.length === 0) bad('company', 'company is a non-empty string');
-  if (platform !== 'ios' && platform !== 'android') bad('platform', 'platform is ios or android');
+  if (typeof platform !== 'string' || platform.length === 0) bad('platform', 'platform is the name of a platform');
+  else if (!LOOKUP_PLATFORMS.includes(platform) && !acceptOtherPlatforms) {
+    problems.push({
+      id,
+      field: 'platform',
+      rule: `platform ${JSON.stringify(platform)} is neither ios nor android`,
+      requirement: 'OMP-WIRE',
+      choice: OTHER_PLATFORM_CHOICE,
+    });
+  }
   if (mode !== 'production' && mode !== 'test') bad('mode', 'mode is production or test');
   if (pin !== null) {
     if (typeof pin !== 'string' || pin.length === 0) bad('pin', 'pin is null or a non-empty string');
@@ -346,7 +458,7 @@ function readEntry(raw: unknown, purpose: 'catalog' | 'new'): { entry: ModelEntr
   const entry: ModelEntry = {
     id: rawId as number,
     company: company as string,
-    platform: platform as Platform,
+    platform: platform as string,
     mode: mode as Mode,
     pin: pin as string | null,
     favorite: favorite as boolean,

@@ -38,8 +38,12 @@ export interface PortalCatalog {
   profiles: PortalProfile[];
 }
 
-/** The model's catalog: every entry's `published` resolved. */
-export type ModelEntry = CatalogProfile & { published: Published };
+/**
+ * The model's catalog: every entry's `published` resolved. `platform` is `ios` or `android`, or another
+ * platform a server chose to keep (the portal document describes Windows profiles: choice point
+ * `OMP-CHOICE-OTHER-PLATFORM`); a lookup only ever asks for `ios` or `android`.
+ */
+export type ModelEntry = Omit<CatalogProfile, 'platform'> & { platform: string; published: Published };
 
 // ---------------------------------------------------------------------------------------------------------
 // Operations (one request each)
@@ -65,7 +69,7 @@ export interface PatchOperation {
   /** The path's ID, as given. */
   id: string;
   /** Narrow the entries of that ID (query `platform`, `mode`). */
-  platform?: Platform;
+  platform?: string;
   mode?: Mode;
   body: unknown;
 }
@@ -126,24 +130,44 @@ export interface Violation {
   /** The rule, in words. */
   rule: string;
   requirement: string;
+  /** The rule is one option of this choice point (a server may choose otherwise and accept the request). */
+  choice?: string;
 }
 
-export type Prediction =
-  | { kind: 'profile'; status: 200; profile: Profile; entry: ModelEntry; reason: string; requirement: string }
-  | { kind: 'not-found'; status: 404; reason: string; requirement: string }
-  | { kind: 'replaced'; status: 204; next: ModelEntry[]; requirement: string }
-  | { kind: 'patched'; status: 200; entry: ModelEntry; next: ModelEntry[]; requirement: string }
-  /** The generated ID is only known from the answer: `next` puts it in. */
-  | {
-      kind: 'created';
-      status: 201;
-      draft: Omit<ModelEntry, 'id'>;
-      next: (id: number) => ModelEntry[];
-      requirement: string;
-    }
-  | { kind: 'rejected'; status: 422; violations: Violation[]; requirement: string }
-  /** PATCH of an ID with no entry, or several without a platform and mode to choose one. */
-  | { kind: 'no-such-profile'; status: 404 | 400; reason: string; requirement: string };
+/** An implementation-defined choice an answer shows (reported as informational, never a failure). */
+export interface Choice {
+  point: string;
+  option: string;
+}
+
+/** What every prediction may carry besides its answer. */
+export interface PredictionFrame {
+  /** This answer is one option of a choice point (the others are among `alternatives`). */
+  choice?: Choice;
+  /** This answer breaks a SHOULD requirement (its ID): accepted, but the verdict is non-strict. */
+  should?: string;
+  /** Other answers the specification permits; the judge accepts the first that matches, and its state. */
+  alternatives?: Prediction[];
+}
+
+export type Prediction = PredictionFrame &
+  (
+    | { kind: 'profile'; status: 200; profile: Profile; entry: ModelEntry; reason: string; requirement: string }
+    | { kind: 'not-found'; status: 404; reason: string; requirement: string }
+    | { kind: 'replaced'; status: 204; next: ModelEntry[]; requirement: string }
+    | { kind: 'patched'; status: 200; entry: ModelEntry; next: ModelEntry[]; requirement: string }
+    /** The generated ID is only known from the answer: `next` puts it in. */
+    | {
+        kind: 'created';
+        status: 201;
+        draft: Omit<ModelEntry, 'id'>;
+        next: (id: number) => ModelEntry[];
+        requirement: string;
+      }
+    | { kind: 'rejected'; status: 422; violations: Violation[]; requirement: string }
+    /** PATCH of an ID with no entry, or several without a platform and mode to choose one. */
+    | { kind: 'no-such-profile'; status: 404 | 400 | 422; reason: string; requirement: string }
+  );
 
 export type Severity = 'MUST' | 'SHOULD';
 

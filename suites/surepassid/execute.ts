@@ -32,6 +32,8 @@ export interface SurePassIdCaseRun {
   /** The model's expectation and the observed errorCode of the deciding step. */
   expected: string;
   observed: string;
+  /** Implementation-defined choices the answers showed: choice point -> option. */
+  choices: Record<string, string>;
 }
 
 /** Placeholders: `{{account:A}}`, `{{key:A}}`, `{{device:D}}`. */
@@ -147,7 +149,8 @@ export async function runVector(
     if (exchange.response !== null) keeper.fromAnswer(exchange.response.body);
     // A Key URI offered only as a QR image is decoded before judging; its text holds the OATH secret.
     let image: QrImageRead | null = null;
-    if (expectation.success?.kind === 'key-uri' && exchange.response !== null) {
+    const wantsKeyUri = (expectation.success ?? expectation.alternative?.expectation.success)?.kind === 'key-uri';
+    if (wantsKeyUri && exchange.response !== null) {
       image = await readQrImage(exchange.response.body, imageFetcherOf(session), signal);
       if (image !== null && image.decoded !== null) {
         keeper.fromAnswer(image.decoded);
@@ -158,8 +161,10 @@ export async function runVector(
       knownDeviceIds: new Set(state.devices.keys()),
       keyUri: image?.source ?? null,
     });
+    // The state follows the answer the server gave: the alternative's request where it took that one.
+    const taken = judgement.alternative === true && expectation.alternative ? expectation.alternative : null;
     if (judgement.answer !== null && judgement.errorCode !== null)
-      apply(state, body, expectation, judgement.errorCode, judgement.answer);
+      apply(state, taken?.body ?? body, taken?.expectation ?? expectation, judgement.errorCode, judgement.answer);
     judged.push({ judgement, expectation, setup });
     steps.push({
       name,
@@ -297,6 +302,7 @@ function finish(
       deciding?.judgement.errorCode === null || deciding === undefined
         ? keeper.text(deciding?.judgement.message ?? '')
         : `errorCode ${deciding.judgement.errorCode}`,
+    choices: Object.assign({}, ...judged.map((j) => j.judgement.choices ?? {})) as Record<string, string>,
   };
   if (failing?.judgement.category !== undefined) run.category = failing.judgement.category;
   return run;

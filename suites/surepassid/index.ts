@@ -11,6 +11,7 @@ import { REDACTED } from '../../src/core/redact.ts';
 import type { CaseResult } from '../../src/core/results.ts';
 import type {
   CaseEnv,
+  ChoicePointInfo,
   FuzzEnv,
   FuzzOptions,
   PlannedCase,
@@ -23,6 +24,8 @@ import { loadExtraVectorFile } from '../../src/core/vector-files.ts';
 import { caseNamed, fixedPlan, requirementInfos, resultFrame } from '../../src/core/suite.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
 import { describeExpectation } from './judge.ts';
+import { ALGORITHM_CASE_CHOICE } from './keyuri.ts';
+import { TYPE_CASE_CHOICE } from './model.ts';
 import { runVector, SPECIFICATION } from './execute.ts';
 import { surePassIdFuzzProperties, SUREPASSID_FUZZ_PROPERTY_IDS } from './fuzz.ts';
 import { REQUIREMENTS } from './requirements.ts';
@@ -50,6 +53,24 @@ export function caseOf(vector: Vector): SurePassIdCase {
     vector,
   };
 }
+
+/** Where the sources are silent and a server may answer either way (each option accepted, recorded). */
+const CHOICE_POINTS: readonly ChoicePointInfo[] = [
+  {
+    id: TYPE_CASE_CHOICE,
+    title: '`type` spelt in another letter case (PROVISION_OATH_DEVICE)',
+    options: ['refused', 'accepted'],
+    reading:
+      'The sources spell every type in lower case and say nothing of others: a non-zero errorCode, or the operation the type spells (judged as that operation), are both accepted.',
+  },
+  {
+    id: ALGORITHM_CASE_CHOICE,
+    title: 'Key URI `algorithm` in another letter case (sha256)',
+    options: ['format-case', 'other-case'],
+    reading:
+      'The Key URI format lists SHA1, SHA256 and SHA512 and says nothing of letter case: another case of one of them is accepted.',
+  },
+];
 
 export class SurePassIdSuite implements Suite<SurePassIdSession, BaseTargetInfo> {
   readonly name = 'surepassid';
@@ -103,7 +124,7 @@ export class SurePassIdSuite implements Suite<SurePassIdSession, BaseTargetInfo>
   catalogue() {
     return {
       requirements: requirementInfos(REQUIREMENTS),
-      choicePoints: [],
+      choicePoints: CHOICE_POINTS,
     };
   }
 
@@ -130,6 +151,7 @@ export async function runSurePassIdCase(
     attachments: [],
     stop: Date.now(),
   };
+  result.choices = { ...run.choices };
   if (run.category !== undefined) result.category = run.category;
   if (attach) {
     result.expected = run.expected;

@@ -6,7 +6,7 @@
  */
 import { checkKeyUri, keyUriOf, type PayloadSource } from './keyuri.ts';
 import { codeName, RETURN_CODES, SUCCESS } from './codes.ts';
-import { accepts } from './model.ts';
+import { accepts, operationOf } from './model.ts';
 import { responseProblems } from './schemas.ts';
 import type { Expectation, OathExchange, OperationType } from './types.ts';
 
@@ -21,6 +21,10 @@ export interface StepJudgement {
   /** The parsed answer, when it was a JSON object. */
   answer: Record<string, unknown> | null;
   errorCode: number | null;
+  /** Implementation-defined choices the answer showed (choice point -> option): informational. */
+  choices?: Record<string, string>;
+  /** The answer met the expectation's `alternative`: the state follows the alternative's request. */
+  alternative?: true;
 }
 
 export function describeExpectation(e: Expectation): string {
@@ -28,15 +32,49 @@ export function describeExpectation(e: Expectation): string {
   return `errorCode ${e.codes.map(codeName).join(' or ')} (${e.why})`;
 }
 
+export interface JudgeContext {
+  knownDeviceIds: ReadonlySet<string>;
+  /** Where the Key URI was found when the caller read it from a QR image (qr.ts); else keyUriOf decides. */
+  keyUri?: PayloadSource | null;
+}
+
+/**
+ * One exchange against the expectation; where that is not met and the sources permit another answer (the
+ * expectation's `alternative`), against that one too, whose match is recorded as a choice. An answer that
+ * took the alternative (a success where the expectation wanted an error) but got it wrong is explained
+ * against the alternative.
+ */
 export function judgeExchange(
   expectation: Expectation,
   exchange: OathExchange,
   type: OperationType | null,
-  context: {
-    knownDeviceIds: ReadonlySet<string>;
-    /** Where the Key URI was found when the caller read it from a QR image (qr.ts); else keyUriOf decides. */
-    keyUri?: PayloadSource | null;
-  },
+  context: JudgeContext,
+): StepJudgement {
+  const primary = judgeOne(expectation, exchange, type, context);
+  const alternative = expectation.alternative;
+  if (primary.verdict !== 'fail' || alternative === undefined) return primary;
+  const other = judgeOne(alternative.expectation, exchange, operationOf(alternative.body), context);
+  const how = `${alternative.choice.point}: ${alternative.choice.option}`;
+  if (other.verdict !== 'fail') {
+    return {
+      ...other,
+      verdict: other.verdict === 'pass' ? 'informational' : other.verdict,
+      message: `${other.message} (${how}: ${alternative.expectation.why})`,
+      choices: { ...other.choices, [alternative.choice.point]: alternative.choice.option },
+      alternative: true,
+    };
+  }
+  if (primary.category === 'wrong-result-code' && primary.errorCode === SUCCESS) {
+    return { ...other, message: `${other.message} (the request read as ${how})` };
+  }
+  return primary;
+}
+
+function judgeOne(
+  expectation: Expectation,
+  exchange: OathExchange,
+  type: OperationType | null,
+  context: JudgeContext,
 ): StepJudgement {
   const wanted = describeExpectation(expectation);
   const fail = (
@@ -179,19 +217,35 @@ export function judgeExchange(
         );
       }
       const { problems: uriProblems, parsed: uri } = checkKeyUri(source.uri);
-      if (uriProblems.length > 0) {
+      const invalid = uriProblems.filter((p) => p.level === undefined);
+      if (invalid.length > 0) {
         return fail(
           'schema-violation',
-          `the Key URI in ${source.via} is not valid: ${uriProblems.map((p) => p.message).join('; ')}`,
-          [...new Set(uriProblems.map((p) => p.requirement))],
+          `the Key URI in ${source.via} is not valid: ${invalid.map((p) => p.message).join('; ')}`,
+          [...new Set(invalid.map((p) => p.requirement))],
           answer,
           code,
         );
       }
-      return ok(
+      const valid =
         `errorCode 0 and a valid Key URI in ${source.via} (${uri?.type}, issuer ${JSON.stringify(uri?.issuer)}, ` +
-          `${(uri?.secretBytes ?? 0) * 8}-bit key, ${uri?.algorithm}, ${uri?.digits} digits${uri?.period === null ? '' : `, ${uri?.period} s`})`,
-      );
+        `${(uri?.secretBytes ?? 0) * 8}-bit key, ${uri?.algorithm}, ${uri?.digits} digits${uri?.period === null ? '' : `, ${uri?.period} s`})`;
+      const should = uriProblems.filter((p) => p.level === 'should');
+      const chosen = uriProblems.filter((p) => p.level === 'choice');
+      const choices = Object.fromEntries(chosen.flatMap((p) => (p.choice ? [[p.choice.point, p.choice.option]] : [])));
+      const noted = (judgement: StepJudgement): StepJudgement =>
+        chosen.length === 0 ? judgement : { ...judgement, choices };
+      if (should.length > 0) {
+        // Only what the Key URI format recommends is broken: reported, but it does not fail the run.
+        return noted({
+          ...ok(`${valid}; but ${should.map((p) => p.message).join('; ')}`, 'non-strict'),
+          requirements: [...new Set(should.map((p) => p.requirement))],
+        });
+      }
+      if (chosen.length > 0) {
+        return noted(ok(`${valid}; ${chosen.map((p) => p.message).join('; ')}`, 'informational'));
+      }
+      return ok(valid);
     }
   }
 }

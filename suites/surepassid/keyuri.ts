@@ -77,7 +77,17 @@ export function keyUriOf(answer: Record<string, unknown>): PayloadSource {
 export interface KeyUriProblem {
   requirement: 'SP-KEYURI-FORMAT' | 'SP-KEYURI-SECRET' | 'SP-KEYURI-ISSUER' | 'SP-KEYURI-PARAMS';
   message: string;
+  /**
+   * Absent: the URI is not valid (fail). `should`: it breaks what the Key URI format only recommends
+   * (non-strict). `choice`: the sources are silent and this is one permitted spelling (informational).
+   */
+  level?: 'should' | 'choice';
+  /** With `choice`: the choice point and the option this URI shows. */
+  choice?: { point: string; option: string };
 }
+
+/** The choice point of an `algorithm` in another letter case (`sha256`). */
+export const ALGORITHM_CASE_CHOICE = 'SP-CHOICE-KEYURI-ALGORITHM-CASE';
 
 export interface ParsedKeyUri {
   type: 'totp' | 'hotp';
@@ -154,27 +164,46 @@ export function checkKeyUri(uri: string): { problems: KeyUriProblem[]; parsed: P
     }
   }
 
+  // Key URI format: "If the issuer parameter is absent, issuer information may be taken from the issuer
+  // prefix of the label. If both issuer parameter and issuer label prefix are present, they should be
+  // equal." An issuer somewhere is required here (issue 4); where it is only in the label, or the two
+  // differ, only a recommendation is broken.
   const issuer = params.get('issuer');
   if (issuer === undefined || issuer.trim() === '') {
-    problems.push({
-      requirement: 'SP-KEYURI-ISSUER',
-      message:
-        labelIssuer === null
-          ? 'no issuer: neither an issuer parameter nor an issuer prefix in the label'
-          : `the issuer parameter is missing (the label prefix "${labelIssuer}" alone is the legacy form)`,
-    });
+    if (labelIssuer === null || labelIssuer.trim() === '') {
+      problems.push({
+        requirement: 'SP-KEYURI-ISSUER',
+        message: 'no issuer: neither an issuer parameter nor an issuer prefix in the label',
+      });
+    } else {
+      problems.push({
+        requirement: 'SP-KEYURI-ISSUER',
+        message: `the issuer parameter is missing (the label prefix "${labelIssuer}" alone is the legacy form the format still reads)`,
+        level: 'should',
+      });
+    }
   } else if (labelIssuer !== null && labelIssuer !== issuer) {
     problems.push({
       requirement: 'SP-KEYURI-ISSUER',
-      message: `the label prefix "${labelIssuer}" differs from the issuer parameter "${issuer}"`,
+      message: `the label prefix "${labelIssuer}" differs from the issuer parameter "${issuer}" (they should be equal)`,
+      level: 'should',
     });
   }
 
-  const algorithm = params.get('algorithm') ?? 'SHA1';
+  const spelt = params.get('algorithm') ?? 'SHA1';
+  const algorithm = spelt.toUpperCase();
+  if (spelt !== algorithm && ['SHA1', 'SHA256', 'SHA512'].includes(algorithm)) {
+    problems.push({
+      requirement: 'SP-KEYURI-PARAMS',
+      message: `algorithm ${JSON.stringify(spelt)} is spelt in another letter case than the format's ${algorithm}`,
+      level: 'choice',
+      choice: { point: ALGORITHM_CASE_CHOICE, option: 'other-case' },
+    });
+  }
   if (!['SHA1', 'SHA256', 'SHA512'].includes(algorithm)) {
     problems.push({
       requirement: 'SP-KEYURI-PARAMS',
-      message: `algorithm must be SHA1, SHA256 or SHA512, got ${JSON.stringify(algorithm)}`,
+      message: `algorithm must be SHA1, SHA256 or SHA512, got ${JSON.stringify(spelt)}`,
     });
   }
   const digitsText = params.get('digits') ?? '6';

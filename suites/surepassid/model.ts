@@ -17,7 +17,7 @@ import {
   SUCCESS,
 } from './codes.ts';
 import { requestProblems } from './schemas.ts';
-import { OPERATION_TYPES, type Expectation, type OperationType } from './types.ts';
+import { OPERATION_TYPES, type Expectation, type OperationType, type SentBody } from './types.ts';
 
 export interface ModelDevice {
   account: string;
@@ -42,8 +42,10 @@ export function cloneState(state: ModelState): ModelState {
   };
 }
 
-/** A request as sent: parsed JSON, or text that is not JSON. */
-export type SentBody = { json: unknown } | { raw: string };
+export type { SentBody } from './types.ts';
+
+/** The choice point of a `type` spelt in another letter case (`PROVISION_OATH_DEVICE`). */
+export const TYPE_CASE_CHOICE = 'SP-CHOICE-TYPE-CASE';
 
 export function operationOf(body: SentBody): OperationType | null {
   if (!('json' in body)) return null;
@@ -67,11 +69,25 @@ export function expect(state: ModelState, body: SentBody): Expectation {
   const fields = request as Record<string, unknown>;
   const type = operationOf(body);
   if (type === null) {
-    return {
+    const unknown: Expectation = {
       nonZero: true,
       success: null,
       why: `type ${JSON.stringify(fields['type'] ?? null)} is not one of ${OPERATION_TYPES.join(', ')}`,
       requirements: MALFORMED,
+    };
+    // The sources spell the types in lower case and say nothing of others: a server may take a type in
+    // another letter case as the operation it spells (recorded as a choice) or refuse it.
+    const spelt = fields['type'];
+    const meant = typeof spelt === 'string' ? OPERATION_TYPES.find((t) => t === spelt.toLowerCase()) : undefined;
+    if (meant === undefined) return unknown;
+    const normalised: SentBody = { json: { ...fields, type: meant } };
+    return {
+      ...unknown,
+      alternative: {
+        expectation: expect(state, normalised),
+        body: normalised,
+        choice: { point: TYPE_CASE_CHOICE, option: 'accepted' },
+      },
     };
   }
   const { problems, wrongType } = requestProblems(request);

@@ -96,7 +96,7 @@ export interface Vector {
 // The model
 
 /** What the model says one request must get. */
-export type Expectation =
+export type Expectation = (
   | {
       /** The accepted errorCodes (0 included when success is allowed). */
       codes: number[];
@@ -107,7 +107,17 @@ export type Expectation =
       why: string;
       requirements: string[];
     }
-  | { nonZero: true; codes?: undefined; success: null; why: string; requirements: string[] };
+  | { nonZero: true; codes?: undefined; success: null; why: string; requirements: string[] }
+) & {
+  /**
+   * Another answer the sources permit, where they are silent (a `type` in another letter case may be read
+   * as the operation it spells): judged when the expectation itself is not met, and recorded as a choice.
+   */
+  alternative?: { expectation: Expectation; body: SentBody; choice: { point: string; option: string } };
+};
+
+/** A request as sent: parsed JSON, or text that is not JSON. */
+export type SentBody = { json: unknown } | { raw: string };
 
 export type SuccessCheck =
   { kind: 'added' } | { kind: 'key-uri' } | { kind: 'found'; deviceId: string; username: string };

@@ -6,9 +6,10 @@
  */
 import { printable } from '../../src/core/errors.ts';
 import { Redactor } from '../../src/core/redact.ts';
+import { requirement } from './requirements.ts';
 import type { Attachment, FailureCategory, StepRecord, Verdict } from '../../src/core/results.ts';
 import { initialState, predictStep, type StepPrediction } from './model.ts';
-import type { ModelState, Requires, Step, SwivelSession, Vector, WireExchange, World } from './types.ts';
+import type { ModelState, PolicyValues, Requires, Step, SwivelSession, Vector, WireExchange, World } from './types.ts';
 import { readSasResponse } from './xml.ts';
 
 export interface Deviation {
@@ -74,6 +75,8 @@ export class StepRunner {
   readonly steps: StepRecord[] = [];
   /** The state after the step when the answer matched the model's other permitted reading. */
   private chosenNext: ModelState | null = null;
+  /** What broke only SHOULD requirements: the case goes on, and ends non-strict instead of passing. */
+  readonly soft: Deviation[] = [];
 
   constructor(
     private readonly session: SwivelSession,
@@ -285,7 +288,7 @@ export class StepRunner {
         }
         if (observed === 'rejected') {
           const after = await this.hook(attachments, 'GET', '/policy', undefined, OK);
-          if (JSON.stringify(after.json) !== JSON.stringify(before.json)) {
+          if (canonicalJson(after.json) !== canonicalJson(before.json)) {
             return fail(
               `set-policy was rejected but the policy changed: ${JSON.stringify(before.json)} -> ${JSON.stringify(after.json)}`,
               'state-changed-by-failing-request',
@@ -301,11 +304,21 @@ export class StepRunner {
         const wrong = (Object.keys(prediction.policy) as (keyof typeof prediction.policy)[]).filter(
           (k) => got[k] !== prediction.policy[k],
         );
-        if (wrong.length > 0) {
-          return fail(
-            `policy ${wrong.map((k) => `${k} is ${JSON.stringify(got[k])}, expected ${JSON.stringify(prediction.policy[k])}`).join('; ')}`,
-            'wrong-state',
-          );
+        const say = (keys: typeof wrong) =>
+          `policy ${keys.map((k) => `${k} is ${JSON.stringify(got[k])}, expected ${JSON.stringify(prediction.policy[k])}`).join('; ')}`;
+        // Each setting is judged by its own requirement: a SHOULD one (device logging) makes the case
+        // non-strict, never failed, and the case goes on.
+        const strict = wrong.filter((k) => requirement(POLICY_REQUIREMENT[k]).severity === 'MUST');
+        const soft = wrong.filter((k) => requirement(POLICY_REQUIREMENT[k]).severity === 'SHOULD');
+        if (strict.length > 0) {
+          return fail(say(strict), 'wrong-state', [...this.requirements, ...strict.map((k) => POLICY_REQUIREMENT[k])]);
+        }
+        if (soft.length > 0) {
+          this.soft.push({
+            message: say(soft),
+            category: 'wrong-state',
+            requirements: soft.map((k) => POLICY_REQUIREMENT[k]),
+          });
         }
         return null;
       }
@@ -513,6 +526,18 @@ export async function runVector(
       };
     }
   }
+  if (runner.soft.length > 0) {
+    // Only SHOULD requirements broken: reported with every step, but it does not fail the run.
+    return {
+      verdict: 'non-strict',
+      message: runner.redactor.text(runner.soft.map((d) => `${d.requirements.join(', ')}: ${d.message}`).join('; ')),
+      category: runner.soft[0]?.category ?? 'wrong-state',
+      steps: runner.steps,
+      attachments: [],
+      parameters,
+      requirements: [...new Set([...vector.requirements, ...runner.soft.flatMap((d) => d.requirements)])],
+    };
+  }
   const steps = artifacts === 'always' ? runner.steps : runner.steps.map(({ attachments: _a, ...rest }) => rest);
   return {
     verdict: 'pass',
@@ -522,6 +547,28 @@ export async function runVector(
     parameters,
     requirements: vector.requirements,
   };
+}
+
+/** The requirement each policy setting is judged by (its severity decides fail or non-strict). */
+const POLICY_REQUIREMENT: Readonly<Record<keyof PolicyValues, string>> = {
+  validitySeconds: 'SW-POLICY-VALIDITY',
+  selfProvisioning: 'SW-SELF-PROVISION-DEFAULT-OFF',
+  logDeviceInformation: 'SW-POLICY-LOG-DEVICE-DEFAULT',
+};
+
+/** JSON with every object's keys sorted: two answers that differ only in key order compare equal. */
+function canonicalJson(value: unknown): string {
+  const sorted = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(sorted)
+      : isRecord(v)
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, sorted(v[k])]),
+          )
+        : v;
+  return JSON.stringify(sorted(value)) ?? 'undefined';
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -31,6 +31,17 @@ export interface SwivelCase extends PlannedCase {
   vector: Vector;
 }
 
+/**
+ * What a real-time case needs beyond its waits: its requests, each bounded by the driver's own timeout, and
+ * the checks between them. The same as the default case timeout, so a wait never eats into it.
+ */
+export const REAL_TIME_MARGIN_MS = 10_000;
+
+/** The wall time a vector waits on purpose (`wait` steps), in ms. */
+export function waitMsOf(vector: Vector): number {
+  return vector.steps.reduce((total, s) => total + (s.do === 'wait' ? s.seconds * 1000 : 0), 0);
+}
+
 export function caseOf(vector: Vector): SwivelCase {
   const needs: string[] = [];
   if (vector.requires?.clock === true) needs.push('clock');
@@ -44,6 +55,8 @@ export function caseOf(vector: Vector): SwivelCase {
     needs,
     // Provision codes are generated at run time and redacted by the runner as they arrive.
     secrets: [],
+    // A case that waits declares its own timeout: the runner gives it at least this (caseTimeoutMs).
+    ...(waitMsOf(vector) > 0 ? { timeoutMs: waitMsOf(vector) + REAL_TIME_MARGIN_MS } : {}),
     vector,
   };
 }

@@ -174,9 +174,16 @@ export interface SasResponse {
   strings: string[] | null;
 }
 
+/** The elements of a SASResponse the protocol defines; any other is ignored (a tolerant reader). */
+const RESPONSE_ELEMENTS: readonly string[] = ['Version', 'RequestID', 'Result', 'Error', 'Id', 'SecurityStrings'];
+/** XML's white space, around a token value (`<Result>\n  PASS\n</Result>` of a pretty-printed answer). */
+const XML_SPACE = /^[ \t\r\n]+|[ \t\r\n]+$/g;
+
 /**
  * Reads an answer body as a SASResponse: the root and Version, RequestID and Result elements are required,
- * each element at most once and holding text. Returns what is wrong otherwise (a schema violation).
+ * each defined element at most once and holding text. Elements the protocol does not define are ignored,
+ * wherever they are; the tokens `Result` and `Error` are read without surrounding white space. Returns
+ * what is wrong otherwise (a schema violation).
  */
 export function readSasResponse(body: string): { response: SasResponse } | { problem: string } {
   const root = parseXml(body);
@@ -185,14 +192,15 @@ export function readSasResponse(body: string): { response: SasResponse } | { pro
   const texts = new Map<string, string>();
   let strings: string[] | null = null;
   for (const child of root.children) {
+    if (!RESPONSE_ELEMENTS.includes(child.name)) continue;
     if (texts.has(child.name) || (child.name === 'SecurityStrings' && strings !== null)) {
       return { problem: `<${child.name}> appears more than once` };
     }
     if (child.name === 'SecurityStrings') {
       strings = [];
       for (const s of child.children) {
-        if (s.name !== 'String' || s.children.length > 0)
-          return { problem: '<SecurityStrings> may only hold <String> text elements' };
+        if (s.name !== 'String') continue;
+        if (s.children.length > 0) return { problem: '<SecurityStrings><String> holds elements instead of text' };
         strings.push(s.text);
       }
       continue;
@@ -203,15 +211,15 @@ export function readSasResponse(body: string): { response: SasResponse } | { pro
   for (const required of ['Version', 'RequestID', 'Result']) {
     if (!texts.has(required)) return { problem: `<${required}> is missing` };
   }
-  const result = texts.get('Result');
+  const result = (texts.get('Result') ?? '').replace(XML_SPACE, '');
   if (result !== 'PASS' && result !== 'FAIL')
-    return { problem: `<Result> is ${JSON.stringify(result)}, not PASS or FAIL` };
+    return { problem: `<Result> is ${JSON.stringify(texts.get('Result'))}, not PASS or FAIL` };
   return {
     response: {
       version: texts.get('Version') ?? '',
       requestId: texts.get('RequestID') ?? '',
       result,
-      error: texts.get('Error') ?? '',
+      error: (texts.get('Error') ?? '').replace(XML_SPACE, ''),
       id: texts.get('Id') ?? null,
       strings,
     },

@@ -67,8 +67,33 @@ export function defaultPublished(mode: Mode): Published {
   return mode;
 }
 
+/**
+ * Conformant behaviours other than the reference's, where the sources permit several (for tests: a variant
+ * must pass, never fail). Not seeded defects.
+ * - `names-first-favorite`: two favorites for one platform and mode name the first one, not the second.
+ * - `favorite-pin-names-favorite`: a favorite with a PIN names the field `favorite`, never `pin`.
+ * - `publication-reversible`: publication may go back (a SHOULD the reference keeps).
+ * - `other-platforms`: entries of another platform than ios and android (windows) are kept.
+ * - `patch-unmatched-422`: a PATCH that names no single entry is 422, not 404 or 400.
+ */
+export const PORTAL_VARIANTS = [
+  'names-first-favorite',
+  'favorite-pin-names-favorite',
+  'publication-reversible',
+  'other-platforms',
+  'patch-unmatched-422',
+] as const;
+export type PortalVariant = (typeof PORTAL_VARIANTS)[number];
+
 export class Portal {
-  constructor(private readonly defects: ReadonlySet<ProfileServiceDefectId>) {}
+  private readonly variants: ReadonlySet<string>;
+
+  constructor(
+    private readonly defects: ReadonlySet<ProfileServiceDefectId>,
+    variants: readonly PortalVariant[] = [],
+  ) {
+    this.variants = new Set(variants);
+  }
 
   private has(id: ProfileServiceDefectId): boolean {
     return this.defects.has(id);
@@ -90,7 +115,7 @@ export class Portal {
       const problem = keys.has(key)
         ? { field: 'id', message: `profile ${entry.id} for ${entry.platform} in ${entry.mode} mode is listed twice` }
         : this.favoriteProblem(entry, accepted, 'pin');
-      if (problem !== null) return this.rejectCatalog(entry.id, problem, accepted);
+      if (problem !== null) return this.rejectCatalog(problem.id ?? entry.id, problem, accepted);
       keys.add(key);
       accepted.push(entry);
     }
@@ -121,6 +146,9 @@ export class Portal {
             (selector.mode === undefined || e.mode === selector.mode),
         )
       : [];
+    if (matching.length !== 1 && this.variants.has('patch-unmatched-422')) {
+      return reject(null, 'id', `profile ${rawId} names ${matching.length} entries, not one`, null);
+    }
     if (matching.length === 0) {
       return { status: 404, body: { error: 'not-found', message: `no profile ${rawId} matches` }, next: null };
     }
@@ -150,7 +178,10 @@ export class Portal {
     if (!merged.ok) return reject(target.id, merged.field, merged.message, null);
     const next = merged.entry;
 
-    if (PUBLISHED_ORDER.indexOf(next.published) < PUBLISHED_ORDER.indexOf(target.published)) {
+    if (
+      !this.variants.has('publication-reversible') &&
+      PUBLISHED_ORDER.indexOf(next.published) < PUBLISHED_ORDER.indexOf(target.published)
+    ) {
       return reject(
         target.id,
         'published',
@@ -168,7 +199,7 @@ export class Portal {
     }
     const others = current.filter((e) => e !== target);
     const favorite = this.favoriteProblem(next, others, body['pin'] !== undefined ? 'pin' : 'favorite');
-    if (favorite !== null) return reject(target.id, favorite.field, favorite.message, null);
+    if (favorite !== null) return reject(favorite.id ?? target.id, favorite.field, favorite.message, null);
     return { status: 200, body: next, next: current.map((e) => (e === target ? next : e)) };
   }
 
@@ -183,7 +214,7 @@ export class Portal {
     const parsed = this.readProfile({ ...body, id });
     if (!parsed.ok) return reject(null, parsed.field, parsed.message, null);
     const favorite = this.favoriteProblem(parsed.entry, current, 'pin');
-    if (favorite !== null) return reject(null, favorite.field, favorite.message, null);
+    if (favorite !== null) return reject(favorite.id ?? null, favorite.field, favorite.message, null);
     return { status: 201, body: parsed.entry, next: [...current, parsed.entry] };
   }
 
@@ -192,10 +223,13 @@ export class Portal {
     entry: PortalEntry,
     others: readonly PortalEntry[],
     pinField: 'pin' | 'favorite',
-  ): { field: string; message: string } | null {
+  ): { field: string; message: string; id?: number } | null {
     if (!entry.favorite) return null;
     if (entry.pin !== null && !this.has('favorite-with-pin-accepted')) {
-      return { field: pinField, message: `profile ${entry.id} is a favorite: favorite profiles may not include a PIN` };
+      return {
+        field: this.variants.has('favorite-pin-names-favorite') ? 'favorite' : pinField,
+        message: `profile ${entry.id} is a favorite: favorite profiles may not include a PIN`,
+      };
     }
     const rival = others.find(
       (o) => o.favorite && o.company === entry.company && o.platform === entry.platform && o.mode === entry.mode,
@@ -204,6 +238,7 @@ export class Portal {
       return {
         field: 'favorite',
         message: `${entry.company} already has a ${entry.platform} ${entry.mode} favorite (profile ${rival.id})`,
+        ...(this.variants.has('names-first-favorite') ? { id: rival.id } : {}),
       };
     }
     return null;
@@ -220,7 +255,10 @@ export class Portal {
     const company = raw['company'];
     if (typeof company !== 'string' || company === '') return fail('company', 'company must be a non-empty string');
     const platform = raw['platform'];
-    if (platform !== 'ios' && platform !== 'android') return fail('platform', 'platform must be "ios" or "android"');
+    const otherPlatform = this.variants.has('other-platforms') && typeof platform === 'string' && platform !== '';
+    if (platform !== 'ios' && platform !== 'android' && !otherPlatform) {
+      return fail('platform', 'platform must be "ios" or "android"');
+    }
     const mode = raw['mode'];
     if (mode !== 'production' && mode !== 'test') return fail('mode', 'mode must be "production" or "test"');
     const pin = raw['pin'];
@@ -259,7 +297,8 @@ export class Portal {
     const entry: PortalEntry = {
       id,
       company,
-      platform: platform satisfies Platform,
+      // A kept platform other than ios and android (the `other-platforms` variant) is never looked up by name.
+      platform: platform as Platform,
       mode,
       pin: pin as string | null,
       favorite,

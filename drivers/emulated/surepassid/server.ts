@@ -28,8 +28,19 @@ export type QrMode = (typeof QR_MODES)[number];
 /** PNG QR codes kept for `qr: 'image'`; the oldest are dropped beyond this (a long fuzz run issues many). */
 const MAX_QR_IMAGES = 10_000;
 
+/**
+ * Behaviours other than the reference's where the sources permit several (tests only; not defects):
+ * - `type-any-case`: a `type` in another letter case is the operation it spells.
+ * - `issuer-in-label-only`: the Key URI names its issuer only in the label prefix (the legacy form).
+ * - `algorithm-lower-case`: the Key URI spells the algorithm `sha1`.
+ */
+export const SUREPASSID_VARIANTS = ['type-any-case', 'issuer-in-label-only', 'algorithm-lower-case'] as const;
+export type SurePassIdVariant = (typeof SUREPASSID_VARIANTS)[number];
+
 export interface SurePassIdReferenceOptions {
   defects?: readonly string[];
+  /** Other behaviours the sources permit (SUREPASSID_VARIANTS), for tests: the suite must not fail them. */
+  variants?: readonly SurePassIdVariant[];
   /** The OATH endpoint path. Default {@link DEFAULT_OATH_PATH}. */
   path?: string;
   /** Prefix of the test hooks. Default {@link DEFAULT_HOOKS_PATH}. */
@@ -130,6 +141,7 @@ export async function startSurePassIdReference(options: SurePassIdReferenceOptio
     throw new Error(`unknown SurePassID reference qr mode ${JSON.stringify(qrMode)}; known: ${QR_MODES.join(', ')}`);
   }
   const defects = new Set(options.defects as readonly SurePassIdDefectId[] | undefined);
+  const variants = new Set<SurePassIdVariant>(options.variants ?? []);
   // Token -> Key URI of the PNGs served at QRCODE_IMAGE_PATH (a Map iterates oldest first).
   const qrImages = new Map<string, string>();
   const oathPath = options.path ?? DEFAULT_OATH_PATH;
@@ -183,7 +195,8 @@ export async function startSurePassIdReference(options: SurePassIdReferenceOptio
       return reply(res, undefined, new ApiError(DEVICE_TYPE_INVALID, 'the request body must be a JSON object'));
     }
     const request = body as Json;
-    const type = typeof request['type'] === 'string' ? request['type'] : undefined;
+    const spelt = typeof request['type'] === 'string' ? request['type'] : undefined;
+    const type = variants.has('type-any-case') ? spelt?.toLowerCase() : spelt;
     try {
       const account = login(request, type);
       switch (type) {
@@ -309,8 +322,8 @@ export async function startSurePassIdReference(options: SurePassIdReferenceOptio
     const key = found.key as Buffer;
     const secret = defects.has('secret-hex') ? key.toString('hex').toUpperCase() : base32(key);
     const params = new URLSearchParams({ secret });
-    if (!defects.has('missing-issuer')) params.set('issuer', account.issuer);
-    params.set('algorithm', 'SHA1');
+    if (!defects.has('missing-issuer') && !variants.has('issuer-in-label-only')) params.set('issuer', account.issuer);
+    params.set('algorithm', variants.has('algorithm-lower-case') ? 'sha1' : 'SHA1');
     params.set('digits', '6');
     params.set('period', '30');
     const name = defects.has('missing-issuer') ? label : `${account.issuer}:${label}`;

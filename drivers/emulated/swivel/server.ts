@@ -24,8 +24,19 @@ export interface SwivelReferenceOptions {
   defects?: readonly string[];
   /** Offer the controllable clock hooks (capability `clock`). Default true. */
   clock?: boolean;
+  /** Other behaviours the sources permit (SWIVEL_VARIANTS), for tests: the suite must not fail them. */
+  variants?: readonly SwivelVariant[];
   host?: string;
 }
+
+/**
+ * Behaviours other than the reference's where the sources permit several (tests only; not defects):
+ * - `verbose-answers`: answers pretty-printed (white space around every value), with elements the
+ *   protocol does not define, the defined ones in another order, and `Content-Type: text/plain`.
+ * - `logs-devices-by-default`: device logging is on by default (the source's "Default No" is a SHOULD).
+ */
+export const SWIVEL_VARIANTS = ['verbose-answers', 'logs-devices-by-default'] as const;
+export type SwivelVariant = (typeof SWIVEL_VARIANTS)[number];
 
 export interface SwivelReference {
   /** Base URL of each instance, without a trailing slash. */
@@ -70,7 +81,10 @@ class Database {
   /** The one code store when codes are shared (session sharing, or the defect that shares them anyway). */
   readonly sharedCodes = new Map<string, IssuedCode>();
 
-  constructor(private readonly defects: ReadonlySet<SwivelDefectId>) {
+  constructor(
+    private readonly defects: ReadonlySet<SwivelDefectId>,
+    readonly variants: ReadonlySet<SwivelVariant> = new Set(),
+  ) {
     this.policy = this.defaultPolicy();
   }
 
@@ -78,7 +92,7 @@ class Database {
     return {
       validitySeconds: 600,
       selfProvisioning: this.defects.has('self-provisioning-default-on'),
-      logDeviceInformation: false,
+      logDeviceInformation: this.variants.has('logs-devices-by-default'),
     };
   }
 
@@ -239,6 +253,19 @@ class Instance {
     if (outcome.strings !== undefined) {
       parts.push(`<SecurityStrings>${outcome.strings.map((s) => `<String>${s}</String>`).join('')}</SecurityStrings>`);
     }
+    if (this.db.variants.has('verbose-answers')) {
+      // Pretty-printed tokens (Version, Result, Error; data such as Id and RequestID stay exact), unknown
+      // elements first and last, the defined ones in reverse order.
+      const pretty = parts
+        .reverse()
+        .map((p) => p.replace(/^<(Version|Result|Error)>(.*)<\/\1>$/s, '<$1>\n    $2\n  </$1>'))
+        .map((p) => p.replace('<SecurityStrings>', '<SecurityStrings><Count>many</Count>'));
+      return {
+        status: 200,
+        contentType: 'text/plain',
+        body: `<SASResponse>\n  <Server>swivel-variant</Server>\n  ${pretty.join('\n  ')}\n  <Extra><Nested a="1">x</Nested></Extra>\n  <Extra/>\n</SASResponse>\n`,
+      };
+    }
     return {
       status: 200,
       contentType: 'application/xml; charset=utf-8',
@@ -397,7 +424,7 @@ export async function startSwivelReference(options: SwivelReferenceOptions = {})
     if (!isSwivelDefectId(id)) throw new Error(`unknown Swivel reference defect "${id}"`);
     defects.add(id);
   }
-  const db = new Database(defects);
+  const db = new Database(defects, new Set(options.variants ?? []));
   const host = options.host ?? '127.0.0.1';
   const servers: http.Server[] = [];
   const urls: string[] = [];

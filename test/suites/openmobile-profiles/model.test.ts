@@ -32,8 +32,14 @@ describe('openmobile-profiles model', () => {
     });
     expect(p.kind).toBe('rejected');
     if (p.kind !== 'rejected') return;
+    // The favorite rules read only who an entry is: they hold whatever else is wrong with it, and a rule
+    // of two entries (or two fields) may be reported on either.
     expect(p.violations.map((v) => `${String(v.id)}/${v.field}/${v.requirement}`)).toEqual([
       '1/pin/OMP-PIN-FORBIDDEN-CHARS',
+      '1/pin/OMP-FAVORITE-NO-PIN',
+      '1/favorite/OMP-FAVORITE-NO-PIN',
+      '2/favorite/OMP-FAVORITE-ONE',
+      '1/favorite/OMP-FAVORITE-ONE',
     ]);
     const q = predict([], {
       op: 'put-catalog',
@@ -41,7 +47,9 @@ describe('openmobile-profiles model', () => {
     });
     expect(q.kind === 'rejected' && q.violations.map((v) => `${String(v.id)}/${v.field}`)).toEqual([
       '1/pin',
+      '1/favorite',
       '2/favorite',
+      '1/favorite',
     ]);
   });
 
