@@ -1,3 +1,4 @@
+import { markNoAnswer } from '../../src/core/errors.ts';
 import { AdapterProtocolError, bodyExcerpt, quoteExcerpt } from './errors.ts';
 import { describeSchemaErrors, schemaValidator, type SchemaName } from './schemas.ts';
 import { parseBase, resolveUnder, Wire, type ParsedBase } from './wire.ts';
@@ -116,9 +117,13 @@ export class AdapterTransport {
       case 'answer':
         return { status: outcome.status, body: outcome.body };
       case 'aborted':
-        throw outcome.reason;
-      case 'timeout':
-        throw partialError(
+        // The caller gave up waiting (the case timed out, the target was stopped): say what was still
+        // unanswered, so a hang names its endpoint even when the case's deadline came first.
+        throw new AdapterProtocolError(endpoint, null, null, `${endpoint} had not answered`, {
+          cause: outcome.reason,
+        });
+      case 'timeout': {
+        const error = partialError(
           endpoint,
           outcome.status,
           outcome.partial,
@@ -126,6 +131,8 @@ export class AdapterTransport {
             ? `${endpoint} did not answer within ${this.timeoutMs} ms`
             : `${endpoint} answered ${outcome.status} but did not finish its body within ${this.timeoutMs} ms`,
         );
+        throw outcome.status === null ? markNoAnswer(error) : error;
+      }
       case 'oversize':
         throw partialError(
           endpoint,
@@ -144,7 +151,7 @@ export class AdapterTransport {
         const cause: NodeJS.ErrnoException = new Error(outcome.message);
         if (outcome.code !== null) cause.code = outcome.code;
         const message = `${endpoint} failed before any answer: ${describeSocketError(cause)}`;
-        throw new AdapterProtocolError(endpoint, null, null, message, { cause });
+        throw markNoAnswer(new AdapterProtocolError(endpoint, null, null, message, { cause }));
       }
     }
   }
