@@ -275,7 +275,8 @@ export class AllureReporter implements Reporter {
     rmSync(join(this.resultsDir, MARKER_FILE), { force: true });
     for (const [target, count] of Object.entries(summary.notRun ?? {})) {
       if (count <= 0) continue;
-      const why = this.targetErrors.get(target) ?? (summary.interrupted ? 'the run was interrupted' : 'they did not run');
+      const why =
+        this.targetErrors.get(target) ?? (summary.interrupted ? 'the run was interrupted' : 'they did not run');
       this.writer.writeResult(
         marker(`${this.redact(target)}: ${count} case(s) not run`, `${count} case(s) not run: ${this.redact(why)}`),
       );

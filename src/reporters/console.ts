@@ -130,9 +130,7 @@ export class ConsoleReporter implements Reporter {
           : c.sessions < c.workers
             ? ` (it has ${c.sessions} chain${c.sessions === 1 ? '' : 's'} of cases; workers is ${c.workers})`
             : '';
-      this.write(
-        `  ${this.redact(t.name)}: ${c.sessions} session${c.sessions === 1 ? '' : 's'} at a time${limit}\n`,
-      );
+      this.write(`  ${this.redact(t.name)}: ${c.sessions} session${c.sessions === 1 ? '' : 's'} at a time${limit}\n`);
     }
   }
 

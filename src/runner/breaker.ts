@@ -58,9 +58,7 @@ export class CircuitBreaker {
     const probeFailure = await this.#probe();
     if (this.#reason !== null) return;
     if (probeFailure !== null) {
-      this.#trip(
-        `${this.#options.target} stopped answering: ${reason}; its health probe failed too: ${probeFailure}`,
-      );
+      this.#trip(`${this.#options.target} stopped answering: ${reason}; its health probe failed too: ${probeFailure}`);
     } else if (streak >= limit) {
       this.#trip(
         `${this.#options.target} stopped answering: ${streak} cases in a row got no answer (the last: ${reason}), ` +

@@ -145,37 +145,46 @@ const TIMEOUT_DETAIL_MS = 250;
 function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, ms: number, stop?: AbortSignal): Promise<T> {
   if (stop?.aborted) return Promise.reject(stop.reason as Error);
   const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  let onStop: (() => void) | undefined;
-  let running: Promise<T> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const timedOut = new CaseTimeout(ms);
-      controller.abort(timedOut);
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    let timedOut = false;
+    const settle = (how: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      stop?.removeEventListener('abort', onStop);
+      how();
+    };
+    const onStop = () => {
+      controller.abort(stop?.reason);
+      settle(() => reject(stop?.reason as Error));
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      const timeout = new CaseTimeout(ms);
+      controller.abort(timeout);
       // Aborted, the work usually rejects at once with an error naming the request it was waiting for
-      // (`POST /v1/reset`): the message quotes it, so a hang names its endpoint.
-      void waitingFor(running, timedOut).then((detail) => reject(detail === null ? timedOut : new CaseTimeout(ms, detail)));
+      // (`POST /v1/reset had not answered`): the message quotes it, so a hang names its endpoint.
+      void waitingFor(running, timeout).then((detail) =>
+        settle(() => reject(detail === null ? timeout : new CaseTimeout(ms, detail))),
+      );
     }, ms);
-    if (stop !== undefined) {
-      onStop = () => {
-        controller.abort(stop.reason);
-        reject(stop.reason as Error);
-      };
-      stop.addEventListener('abort', onStop, { once: true });
-    }
-  });
-  running = work(controller.signal);
-  // A case that settles after its timeout must not become an unhandled rejection.
-  running.catch(() => undefined);
-  return Promise.race([running, timeout]).finally(() => {
-    clearTimeout(timer);
-    if (onStop !== undefined) stop?.removeEventListener('abort', onStop);
+    stop?.addEventListener('abort', onStop, { once: true });
+    const running = work(controller.signal);
+    // Once timed out, the case's own outcome no longer counts (and must not become an unhandled rejection).
+    running.then(
+      (value) => {
+        if (!timedOut) settle(() => resolve(value));
+      },
+      (error: unknown) => {
+        if (!timedOut) settle(() => reject(error as Error));
+      },
+    );
   });
 }
 
 /** The message of the error `running` rejects with once aborted, if it is more than the abort itself. */
-async function waitingFor(running: Promise<unknown> | undefined, abortReason: Error): Promise<string | null> {
-  if (running === undefined) return null;
+async function waitingFor(running: Promise<unknown>, abortReason: Error): Promise<string | null> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), TIMEOUT_DETAIL_MS)));
   const detail = running.then(
@@ -338,9 +347,11 @@ async function runTarget(
   let notRun = started.cases.length - ran;
   if (breaker.stopped !== null) {
     const checks = interrupt.aborted ? 0 : plan.finish().length;
+    const cases = notRun;
     notRun += checks;
     targetError(
-      `${breaker.stopped}. The target was stopped: ${notRun} case(s)${checks > 0 ? ` and run-level check(s)` : ''} not run`,
+      `${breaker.stopped}. The target was stopped: ${cases.toLocaleString('en-US')} case(s) not run` +
+        (checks > 0 ? ` (and its ${checks} run-level check(s))` : ''),
     );
   } else if (!interrupt.aborted) {
     const checks = plan.finish();
@@ -427,8 +438,7 @@ export async function runPlan(
       const n = ends[i]?.notRun ?? 0;
       if (n > 0) notRun[t.target.name] = n;
     });
-    const exitCode =
-      counts.fail + counts.broken > 0 || interrupt.aborted || Object.keys(notRun).length > 0 ? 1 : 0;
+    const exitCode = counts.fail + counts.broken > 0 || interrupt.aborted || Object.keys(notRun).length > 0 ? 1 : 0;
     const summary: RunSummary = {
       counts,
       total: Object.values(counts).reduce((a, b) => a + b, 0),
