@@ -19,6 +19,8 @@ export interface FaultyAdapter {
   requestsAfterFault(): number;
   /** When the fault started (Date.now()), or null. */
   faultStartedAt(): number | null;
+  /** `slow`: how long each `POST /v1/provision` waits from now on. */
+  setDelay(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -34,6 +36,7 @@ export async function startFaultyAdapter(
   const sockets = new Set<Socket>();
   let faultAt: number | null = null;
   let afterFault = 0;
+  let delayMs = options.delayMs ?? 100;
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -44,7 +47,7 @@ export async function startFaultyAdapter(
         afterFault++;
         if (fault === 'hang-after-reset') return; // never answered; close() ends the socket
       }
-      const delay = fault === 'slow' && route === 'POST /v1/provision' ? (options.delayMs ?? 100) : 0;
+      const delay = fault === 'slow' && route === 'POST /v1/provision' ? delayMs : 0;
       setTimeout(() => forward(req, Buffer.concat(chunks), res), delay);
       if (route === 'POST /v1/reset' && fault !== 'slow' && faultAt === null) startFault();
     });
@@ -83,6 +86,7 @@ export async function startFaultyAdapter(
     url: `http://127.0.0.1:${port}`,
     requestsAfterFault: () => afterFault,
     faultStartedAt: () => faultAt,
+    setDelay: (ms) => void (delayMs = ms),
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
