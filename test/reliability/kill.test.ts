@@ -215,4 +215,18 @@ describe('a run stopped from outside', () => {
       expectInterruptedReports(reports);
     });
   }
+
+  it('an interrupted `harness fuzz` exits 1 (a budget not spent is no verdict)', async () => {
+    const dir = tempProject(`export default { ${repoPaths()} obfuscation: { key: '${KEY}' } };\n`);
+    const run = start(process.execPath, [BIN, 'fuzz', '--target', 'emulated-android', '--time', '60s'], dir);
+    const deadline = Date.now() + 30_000;
+    while (!run.stderr().includes('fuzzing emulated-android') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 500));
+    run.child.kill('SIGINT');
+    const { code } = await run.exit;
+    expect(run.stderr()).toContain('Interrupted (SIGINT)');
+    expect(run.stderr()).toContain('fuzz run interrupted before its budget was spent: exit 1');
+    expect(code).toBe(1);
+  });
 });
