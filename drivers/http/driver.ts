@@ -131,7 +131,12 @@ class HttpDriver implements ClientDriver {
       await this.#transport.json({ method: 'GET', path: '/v1/info', expectStatus: 200, signal }, null);
     } catch (error) {
       if (error instanceof AdapterProtocolError && error.status !== null) return;
-      const text = error instanceof Error ? error.message : String(error);
+      // Given up by the prober (its deadline): the abort's own words add nothing.
+      const text = signal.aborted
+        ? 'GET /v1/info had not answered'
+        : error instanceof Error
+          ? error.message
+          : String(error);
       throw new Error(`the adapter at ${this.#transport.baseUrl.href}: ${text}`, { cause: error });
     }
   }

@@ -119,9 +119,15 @@ export class AdapterTransport {
       case 'aborted':
         // The caller gave up waiting (the case timed out, the target was stopped): say what was still
         // unanswered, so a hang names its endpoint even when the case's deadline came first.
-        throw new AdapterProtocolError(endpoint, null, null, `${endpoint} had not answered`, {
-          cause: outcome.reason,
-        });
+        throw new AdapterProtocolError(
+          endpoint,
+          null,
+          null,
+          `${endpoint} had not answered (${reasonText(outcome.reason)})`,
+          {
+            cause: outcome.reason,
+          },
+        );
       case 'timeout': {
         const error = partialError(
           endpoint,
@@ -161,6 +167,12 @@ const ACCEPT_JSON: Record<string, string> = { accept: 'application/json' };
 const SEND_JSON: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json' };
 /** A signal for calls that give none: never aborted. */
 const NEVER = new AbortController().signal;
+
+/** Why the caller gave up, in words (an abort reason may be anything). */
+function reasonText(reason: unknown): string {
+  if (reason instanceof Error) return reason.message;
+  return reason === undefined ? 'aborted' : String(reason);
+}
 
 /** An error for an answer that started but was not usable, quoting the body received so far. */
 function partialError(endpoint: string, status: number | null, partial: Buffer, message: string): AdapterProtocolError {

@@ -191,7 +191,7 @@ async function waitingFor(running: Promise<unknown>, abortReason: Error): Promis
     () => null,
     (error: unknown) =>
       error instanceof Error && error !== abortReason && error.name !== 'AbortError' && !(error instanceof CaseTimeout)
-        ? error.message
+        ? error.message.replace(` (${abortReason.message})`, '')
         : null,
   );
   try {
