@@ -141,6 +141,25 @@ class HttpDriver implements ClientDriver {
     return structuredClone(this.#info);
   }
 
+  /**
+   * Health probe (`GET /v1/info`): any answer means the adapter is alive, even one outside the protocol;
+   * only no answer at all (nothing in time, a connection refused or reset) rejects, naming the adapter.
+   */
+  async probe(signal: AbortSignal): Promise<void> {
+    try {
+      await this.#transport.json({ method: 'GET', path: '/v1/info', expectStatus: 200, signal }, null);
+    } catch (error) {
+      if (error instanceof AdapterProtocolError && error.status !== null) return;
+      // Given up by the prober (its deadline): the abort's own words add nothing.
+      const text = signal.aborted
+        ? 'GET /v1/info had not answered'
+        : error instanceof Error
+          ? error.message
+          : String(error);
+      throw new Error(`the adapter at ${this.#transport.baseUrl.href}: ${text}`, { cause: error });
+    }
+  }
+
   async openSession(): Promise<ClientSession> {
     if (this.#stopped) throw new Error('the http driver was stopped; no session can be opened');
     if (this.#session !== null && !this.#session.closed) {

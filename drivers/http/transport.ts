@@ -1,4 +1,4 @@
-import { printable } from '../../src/core/errors.ts';
+import { markNoAnswer, printable } from '../../src/core/errors.ts';
 import { AdapterProtocolError, BODY_EXCERPT_BYTES, bodyExcerpt, quoteExcerpt } from './errors.ts';
 import { describeSchemaErrors, schemaValidator, type SchemaName } from './schemas.ts';
 import { describeFailure, parseBase, resolveUnder, Wire, type ParsedBase } from './wire.ts';
@@ -117,9 +117,19 @@ export class AdapterTransport {
       case 'answer':
         return { status: outcome.status, body: outcome.body };
       case 'aborted':
-        throw outcome.reason;
-      case 'timeout':
-        throw partialError(
+        // The caller gave up waiting (the case timed out, the target was stopped): say what was still
+        // unanswered, so a hang names its endpoint even when the case's deadline came first.
+        throw new AdapterProtocolError(
+          endpoint,
+          null,
+          null,
+          `${endpoint} had not answered (${reasonText(outcome.reason)})`,
+          {
+            cause: outcome.reason,
+          },
+        );
+      case 'timeout': {
+        const error = partialError(
           endpoint,
           outcome.status,
           outcome.partial,
@@ -127,6 +137,8 @@ export class AdapterTransport {
             ? `${endpoint} did not answer within ${this.timeoutMs} ms`
             : `${endpoint} answered ${outcome.status} but did not finish its body within ${this.timeoutMs} ms`,
         );
+        throw outcome.status === null ? markNoAnswer(error) : error;
+      }
       case 'oversize':
         throw partialError(
           endpoint,
@@ -147,7 +159,9 @@ export class AdapterTransport {
         if (outcome.code !== null) cause.code = outcome.code;
         const why = outcome.code?.startsWith('HPE_') ? describeFailure(outcome) : describeSocketError(cause);
         const message = `${endpoint} failed before any answer: ${why}`;
-        throw new AdapterProtocolError(endpoint, null, null, message, { cause });
+        const error = new AdapterProtocolError(endpoint, null, null, message, { cause });
+        // Bytes that are not HTTP are an answer (a hostile one), not silence.
+        throw outcome.code?.startsWith('HPE_') ? error : markNoAnswer(error);
       }
     }
   }
@@ -157,6 +171,12 @@ const ACCEPT_JSON: Record<string, string> = { accept: 'application/json' };
 const SEND_JSON: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json' };
 /** A signal for calls that give none: never aborted. */
 const NEVER = new AbortController().signal;
+
+/** Why the caller gave up, in words (an abort reason may be anything). */
+function reasonText(reason: unknown): string {
+  if (reason instanceof Error) return reason.message;
+  return reason === undefined ? 'aborted' : String(reason);
+}
 
 /** An error for an answer that started but was not usable, quoting the body received so far. */
 function partialError(

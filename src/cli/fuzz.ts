@@ -78,7 +78,7 @@ async function openTarget(
 
 /**
  * `harness fuzz`: every fuzz property of the suite on each target (or, with `--against`, the differential
- * property on each pair), until the budget is spent. Exit 1 when anything failed.
+ * property on each pair), until the budget is spent. Exit 1 when anything failed or the run was interrupted.
  */
 export async function fuzz(
   config: ResolvedConfig,
@@ -214,7 +214,9 @@ export async function fuzz(
       );
     }
   }
-  return failed > 0 ? 1 : 0;
+  // An interrupted fuzz run did not spend its budget: "no failure found" is not a verdict, so never exit 0.
+  if (interrupt.aborted) io.stderr('fuzz run interrupted before its budget was spent: exit 1\n');
+  return failed > 0 || interrupt.aborted ? 1 : 0;
 }
 
 /** A found failure as the reports show it; a deterministic one is kept in the failure corpus first. */

@@ -51,22 +51,42 @@ async function configFor(args: ParsedArgs, io: CliIo): Promise<ResolvedConfig> {
   return resolveConfig(file, args.overrides, io.env, io.cwd, CONFIG_CHECKS);
 }
 
+/** Signals that stop a run the way Ctrl-C does: SIGTERM is what CI systems send on a timeout or a cancel. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 /**
- * Runs `work` with Ctrl-C turned into its abort signal: the first Ctrl-C says what happens next and lets the
- * work finish what it has; a second quits at once.
+ * A signal repeated within this time is the same stop, not a second one: Ctrl-C under `npx` (npm) reaches
+ * the harness twice, once from the terminal (to the whole process group) and once forwarded by npm.
+ */
+const SAME_STOP_MS = 1_000;
+/** Exit codes of a run quit at once by a second signal: 128 + the signal's number, as a shell reports it. */
+const QUIT_CODES: Record<(typeof STOP_SIGNALS)[number], number> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * Runs `work` with Ctrl-C and SIGTERM turned into its abort signal: the first says what happens next and lets
+ * the work finish what it has (the command then exits 1); a second, a second or more later, quits at once
+ * (130 for SIGINT, 143 for SIGTERM), leaving the reports as they are: never an earlier run's green ones,
+ * since a run replaces them with "in progress" ones before its first case.
  */
 async function onCtrlC<T>(io: CliIo, whatHappens: string, work: (interrupt: AbortSignal) => Promise<T>): Promise<T> {
   const interrupt = new AbortController();
-  const onSigint = () => {
-    if (interrupt.signal.aborted) process.exit(130);
-    io.stderr(`\nInterrupted: ${whatHappens} (Ctrl-C again to quit at once)\n`);
+  let firstAt = 0;
+  const onSignal = (signal: (typeof STOP_SIGNALS)[number]) => {
+    if (interrupt.signal.aborted) {
+      if (Date.now() - firstAt < SAME_STOP_MS) return;
+      io.stderr(`\n${signal} again: quitting at once; the reports say the run did not finish\n`);
+      process.exit(QUIT_CODES[signal]);
+    }
+    firstAt = Date.now();
+    const how = signal === 'SIGINT' ? 'Ctrl-C' : signal;
+    io.stderr(`\nInterrupted (${signal}): ${whatHappens} (${how} again to quit at once)\n`);
     interrupt.abort();
   };
-  process.on('SIGINT', onSigint);
+  const listeners = STOP_SIGNALS.map((signal) => [signal, () => onSignal(signal)] as const);
+  for (const [signal, listener] of listeners) process.on(signal, listener);
   try {
     return await work(interrupt.signal);
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const [signal, listener] of listeners) process.off(signal, listener);
   }
 }
 

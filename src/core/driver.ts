@@ -21,6 +21,12 @@ export interface TargetDriver<S = unknown, I extends BaseTargetInfo = BaseTarget
   /** How many sessions may run at once (1 for a single adapter or device). */
   readonly maxSessions: number;
   openSession(): Promise<S>;
+  /**
+   * Optional health check: resolves when the target still answers at all (an adapter's `GET /v1/info`, a
+   * server's info hook), rejects with a message naming the endpoint that did not answer. The runner calls it
+   * after a case got no answer, to tell a dead target (stop it) from one slow case (go on).
+   */
+  probe?(signal: AbortSignal): Promise<void>;
   /** Releases everything the driver started. Safe to call twice. */
   stop(): Promise<void>;
 }

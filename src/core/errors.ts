@@ -136,3 +136,25 @@ function bytesToTokens(bytes: Buffer): string[] {
     return tokens;
   }
 }
+
+const NO_ANSWER = Symbol.for('provisioning-harness.no-answer');
+
+/**
+ * Marks an error that means the target gave no answer at all (nothing before a deadline, a connection
+ * refused or reset before any answer), as opposed to an answer outside the protocol. The runner's circuit
+ * breaker counts these to tell a dead target from a hostile one; a driver marks the errors it throws.
+ */
+export function markNoAnswer<E extends Error>(error: E): E {
+  Object.defineProperty(error, NO_ANSWER, { value: true });
+  return error;
+}
+
+/** True for an error marked by {@link markNoAnswer}, or one whose `cause` chain holds such an error. */
+export function isNoAnswer(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
+    if ((current as unknown as Record<symbol, unknown>)[NO_ANSWER] === true) return true;
+    current = current.cause;
+  }
+  return false;
+}

@@ -18,6 +18,17 @@ export interface TargetRun {
   info: BaseTargetInfo;
   /** Cases planned for this target. */
   planned: number;
+  /** How many sessions run at once on this target, and why not more (absent in older callers). */
+  concurrency?: Concurrency;
+}
+
+export interface Concurrency {
+  /** Sessions (cases) at once: the least of `workers`, the driver's limit and the number of chains. */
+  sessions: number;
+  /** What the config or `--workers` asked for. */
+  workers: number;
+  /** How many sessions the target's driver serves at once (1 for one adapter or device). */
+  driverLimit: number;
 }
 
 export interface RunSummary {
@@ -26,8 +37,15 @@ export interface RunSummary {
   durationMs: number;
   /** Per target: choice point -> option, as the target showed over the run. */
   choices: Record<string, Record<string, string>>;
-  /** True when the run was interrupted (Ctrl-C) before every case ran. */
+  /** True when the run was interrupted (Ctrl-C, SIGTERM) before every case ran. */
   interrupted: boolean;
+  /**
+   * Per target, the planned cases (and run-level checks) that never ran: the run was interrupted, the target
+   * was stopped because it stopped answering, or no case on it was judged. Absent: none.
+   */
+  notRun?: Record<string, number>;
+  /** The exit code of the run: 0 only when nothing failed, broke, was interrupted or left not run. */
+  exitCode?: 0 | 1;
 }
 
 /**
@@ -35,9 +53,20 @@ export interface RunSummary {
  * multiplexer that isolates one reporter's error from the others. `onEnd` may be async (flush files).
  */
 export interface Reporter {
+  /**
+   * The very start of a run, before anything that can take time or fail: a file reporter removes the report
+   * an earlier run left and writes an explicit "in progress" one in its place, so a run killed at any point
+   * never leaves an earlier run's green report beside its own results.
+   */
+  onPrepare?(run: RunInfo): void;
+  /** The run ended on an error before its first case (exit 2 or 3): a file reporter says so in its report. */
+  onRunError?(message: string): void;
   onBegin?(run: RunInfo, targets: TargetRun[]): void | Promise<void>;
   onCaseEnd?(result: CaseResult): void;
-  /** A target that could not be started or lost mid-run; its remaining cases are reported broken. */
+  /**
+   * A target stopped mid-run (it stopped answering), or one whose run-level checks could not run: its
+   * remaining cases are not run, counted in {@link RunSummary.notRun}, never reported one by one.
+   */
   onTargetError?(target: string, message: string): void;
   onEnd?(summary: RunSummary): void | Promise<void>;
 }

@@ -203,18 +203,56 @@ export class AllureReporter implements Reporter {
     return this.written;
   }
 
-  /** An earlier run's results, moved aside at onBegin, deleted at onEnd. */
+  private readonly targetErrors = new Map<string, string>();
+
+  onTargetError(target: string, message: string): void {
+    this.targetErrors.set(target, message);
+  }
+
+  /**
+   * Results of an earlier run would be merged into this report as if they had run now. They are moved aside
+   * in one rename and deleted after this run's own reports are written: deleting thousands of files is the
+   * slowest file-system work of a run and need not hold up the cases.
+   */
+  private clear(run: RunInfo): void {
+    this.resultsDir = this.options.resultsDir ?? join(run.outputDir, 'allure-results');
+    this.stale = moveAside(this.resultsDir);
+    mkdirSync(this.resultsDir, { recursive: true });
+  }
+
+  private writeMarker(name: string, message: string): void {
+    writeFileAtomic(join(this.resultsDir, MARKER_FILE), JSON.stringify(marker(name, message)));
+  }
+
+  /** An earlier run's results, moved aside at onPrepare (or onBegin), deleted at onEnd. */
   private stale: string | null = null;
+  /** onPrepare cleared the results directory for this run already. */
+  private prepared = false;
+
+  /**
+   * Moves an earlier run's results aside and puts a broken "run in progress" result in their place, so the
+   * report of a run killed at any point says it did not finish instead of showing the cases it ran as green.
+   */
+  onPrepare(run: RunInfo): void {
+    this.run = run;
+    this.clear(run);
+    this.prepared = true;
+    this.writeMarker(
+      'the run has not finished',
+      `The run started at ${run.startedAt} has not finished. If it is no longer running, it was killed: the ` +
+        'results here are the cases it finished, and the cases it did not run are missing.',
+    );
+  }
+
+  onRunError(message: string): void {
+    if (this.prepared) this.writeMarker('the run stopped before its first case', this.redact(message));
+  }
 
   onBegin(run: RunInfo, targets: TargetRun[]): void {
     this.run = run;
     this.targets = targets;
-    this.resultsDir = this.options.resultsDir ?? join(run.outputDir, 'allure-results');
-    // Results of an earlier run would be merged into this report as if they had run now. They are moved
-    // aside in one rename and deleted after this run's own reports are written: deleting thousands of
-    // files is the slowest file-system work of a run and need not hold up the cases.
-    this.stale = moveAside(this.resultsDir);
-    mkdirSync(this.resultsDir, { recursive: true });
+    if (!this.prepared) this.clear(run);
+    this.prepared = false;
     this.writer = this.options.writer ?? new ResultsDirWriter(this.resultsDir);
     this.attachmentsWritten = new Set();
     // Written now as well as at the end, so a killed run still yields a complete-looking results dir.
@@ -232,8 +270,17 @@ export class AllureReporter implements Reporter {
     if (this.writer) await flushWriter(this.writer);
   }
 
-  async onEnd(_summary: RunSummary): Promise<void> {
+  async onEnd(summary: RunSummary): Promise<void> {
     if (!this.writer) throw new Error('onEnd before onBegin');
+    rmSync(join(this.resultsDir, MARKER_FILE), { force: true });
+    for (const [target, count] of Object.entries(summary.notRun ?? {})) {
+      if (count <= 0) continue;
+      const why =
+        this.targetErrors.get(target) ?? (summary.interrupted ? 'the run was interrupted' : 'they did not run');
+      this.writer.writeResult(
+        marker(`${this.redact(target)}: ${count} case(s) not run`, `${count} case(s) not run: ${this.redact(why)}`),
+      );
+    }
     // Flushed before and after: the run files written at onBegin must not race their final version.
     await flushWriter(this.writer);
     this.writeRunFiles();
@@ -392,6 +439,35 @@ export class AllureReporter implements Reporter {
       JSON.stringify(redactValue(executor, this.redact), null, 2),
     );
   }
+}
+
+/** The result file that stands for a run that has not finished (removed at onEnd). */
+const MARKER_FILE = 'provisioning-harness-run-result.json';
+
+/** A broken result about the run itself (not finished, cases not run): never a case of the plan. */
+function marker(name: string, message: string): TestResult {
+  const now = Date.now();
+  const id = md5(`${FRAMEWORK}: ${name}`);
+  return {
+    uuid: randomUUID(),
+    name,
+    fullName: `${FRAMEWORK}: ${name}`,
+    historyId: id,
+    testCaseId: id,
+    status: Status.BROKEN,
+    statusDetails: { message },
+    stage: Stage.FINISHED,
+    labels: [
+      { name: LabelName.PARENT_SUITE, value: FRAMEWORK },
+      { name: LabelName.FRAMEWORK, value: FRAMEWORK },
+    ],
+    links: [],
+    parameters: [],
+    steps: [],
+    attachments: [],
+    start: now,
+    stop: now,
+  };
 }
 
 async function flushWriter(writer: Writer): Promise<void> {

@@ -121,6 +121,17 @@ export class ConsoleReporter implements Reporter {
       this.paint.bold(`Running ${formatCount(this.planned)} cases`) +
         ` on ${targets.length} target${targets.length === 1 ? '' : 's'}: ${this.redact(names)} · seed ${run.seed}\n`,
     );
+    for (const t of targets) {
+      const c = t.concurrency;
+      if (c === undefined) continue;
+      const limit =
+        c.driverLimit < c.workers
+          ? ` (its driver serves ${c.driverLimit} at a time; workers is ${c.workers})`
+          : c.sessions < c.workers
+            ? ` (it has ${c.sessions} chain${c.sessions === 1 ? '' : 's'} of cases; workers is ${c.workers})`
+            : '';
+      this.write(`  ${this.redact(t.name)}: ${c.sessions} session${c.sessions === 1 ? '' : 's'} at a time${limit}\n`);
+    }
   }
 
   onCaseEnd(result: CaseResult): void {
@@ -176,7 +187,14 @@ export class ConsoleReporter implements Reporter {
       lines.push('Implementation-defined choices (choice point = option):', ...choiceLines, '');
 
     for (const [target, message] of this.targetErrors)
-      lines.push(p.red(`target ${this.redact(target)} failed: ${this.redact(message)}`));
+      lines.push(p.red(`target ${this.redact(target)}: ${this.redact(message)}`));
+
+    const notRun = Object.entries(summary.notRun ?? {}).filter(([, n]) => n > 0);
+    for (const [target, count] of notRun) {
+      const why = this.targetErrors.has(target) ? 'see the target error above' : 'the run was interrupted';
+      lines.push(p.yellow(`${formatCount(count)} case(s) not run on ${this.redact(target)}: ${why}`));
+    }
+    const notRunTotal = notRun.reduce((sum, [, n]) => sum + n, 0);
 
     const rate = casesPerSecond(summary.total, summary.durationMs);
     lines.push(
@@ -187,9 +205,15 @@ export class ConsoleReporter implements Reporter {
     );
     const bad = summary.counts.fail + summary.counts.broken;
     lines.push(
-      bad === 0
+      bad === 0 && notRunTotal === 0 && !summary.interrupted
         ? p.green(p.bold('conformant: no failed and no broken cases'))
-        : p.red(p.bold(`${formatCount(summary.counts.fail)} failed, ${formatCount(summary.counts.broken)} broken`)),
+        : p.red(
+            p.bold(
+              `${formatCount(summary.counts.fail)} failed, ${formatCount(summary.counts.broken)} broken` +
+                (notRunTotal > 0 ? `, ${formatCount(notRunTotal)} not run` : '') +
+                (summary.interrupted ? ' (interrupted: not a verdict on the whole plan)' : ''),
+            ),
+          ),
     );
     const paths = this.options.reportPaths?.() ?? [];
     if (paths.length > 0) {

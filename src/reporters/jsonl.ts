@@ -18,6 +18,8 @@ export interface JsonlOptions {
  */
 export class JsonlReporter implements Reporter {
   private file: AppendFile | null = null;
+  /** onPrepare opened this run's file already: onBegin keeps it. */
+  private prepared = false;
   private readonly redact: Redact;
 
   constructor(private readonly options: JsonlOptions = {}) {
@@ -33,7 +35,18 @@ export class JsonlReporter implements Reporter {
     return this.file ? [this.file.path] : [];
   }
 
+  /** Empties an earlier run's file at once, so a run killed before its first case leaves none of its lines. */
+  onPrepare(run: RunInfo): void {
+    this.open(run);
+    this.prepared = true;
+  }
+
   onBegin(run: RunInfo): void {
+    if (!this.prepared) this.open(run);
+    this.prepared = false;
+  }
+
+  private open(run: RunInfo): void {
     this.file?.close();
     this.file = new AppendFile(join(this.options.outputDir ?? run.outputDir, this.options.fileName ?? 'results.jsonl'));
   }
@@ -41,6 +54,10 @@ export class JsonlReporter implements Reporter {
   onCaseEnd(result: CaseResult): void {
     if (!this.file) throw new Error('onCaseEnd before onBegin');
     this.file.write(JSON.stringify(redactShared(result, this.redact)) + '\n');
+  }
+
+  onRunError(): void {
+    this.onEnd();
   }
 
   onEnd(): void {

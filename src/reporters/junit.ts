@@ -3,7 +3,7 @@ import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { CaseResult } from '../core/results.ts';
 import type { Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
-import { AppendFile, identity, inline, redactShared, type Redact } from './text.ts';
+import { AppendFile, formatCount, identity, inline, redactShared, writeFileAtomic, type Redact } from './text.ts';
 
 export interface JunitOptions {
   /** Default: the run's outputDir. */
@@ -76,6 +76,20 @@ export class JunitReporter implements Reporter {
     return this.written;
   }
 
+  /** Replaces an earlier run's junit.xml with a failing one saying this run has not finished. */
+  onPrepare(run: RunInfo): void {
+    this.run = run;
+    this.writePlaceholder(
+      'run-in-progress',
+      `the run started at ${run.startedAt} has not finished. If it is no longer running, it was killed before ` +
+        'writing its reports: results.jsonl holds the cases it finished',
+    );
+  }
+
+  onRunError(message: string): void {
+    this.writePlaceholder('run-error', `the run stopped before its first case: ${this.redact(message)}`);
+  }
+
   onBegin(run: RunInfo, targets: TargetRun[]): void {
     this.closeParts();
     if (this.partsDir) rmSync(this.partsDir, { recursive: true, force: true });
@@ -138,6 +152,18 @@ export class JunitReporter implements Reporter {
   onEnd(summary: RunSummary): void {
     const run = this.run;
     if (!run) throw new Error('onEnd before onBegin');
+    // Cases that never ran make a run red: one error per target says how many and why (never one per case).
+    for (const [target, count] of Object.entries(summary.notRun ?? {})) {
+      if (count <= 0) continue;
+      const suite = this.suite(target);
+      const why = suite.error ?? (summary.interrupted ? 'the run was interrupted' : 'they did not run');
+      const message = `${formatCount(count)} case(s) not run: ${why}`;
+      suite.tests++;
+      suite.errors++;
+      suite.part.write(
+        `  <testcase name="not-run" classname="provisioning-harness.not-run" time="0.000">\n   <error message="${xmlAttr(message)}" type="not-run">${xmlText(message)}</error>\n  </testcase>\n`,
+      );
+    }
     const path = join(this.options.outputDir ?? run.outputDir, this.options.fileName ?? 'junit.xml');
     const temp = `${path}.${process.pid}.tmp`;
     mkdirSync(dirname(path), { recursive: true });
@@ -180,6 +206,22 @@ export class JunitReporter implements Reporter {
     }
     renameSync(temp, path);
     rmSync(this.partsDir, { recursive: true, force: true });
+    this.written = [path];
+  }
+
+  private writePlaceholder(name: string, message: string): void {
+    const run = this.run;
+    if (!run) return;
+    const path = join(this.options.outputDir ?? run.outputDir, this.options.fileName ?? 'junit.xml');
+    writeFileAtomic(
+      path,
+      '<?xml version="1.0" encoding="UTF-8"?>\n' +
+        `<testsuites name="provisioning-harness" tests="1" failures="0" errors="1" skipped="0" time="0.000" timestamp="${xmlAttr(run.startedAt)}">\n` +
+        ` <testsuite name="provisioning-harness" tests="1" failures="0" errors="1" skipped="0" time="0.000" timestamp="${xmlAttr(run.startedAt)}" hostname="${xmlAttr(hostname())}">\n` +
+        `  <testcase name="${name}" classname="provisioning-harness" time="0.000">\n` +
+        `   <error message="${xmlAttr(message)}" type="${name}">${xmlText(message)}</error>\n` +
+        '  </testcase>\n </testsuite>\n</testsuites>\n',
+    );
     this.written = [path];
   }
 

@@ -37,6 +37,28 @@ export class ReporterMultiplexer implements Reporter {
     this.redact = options.redact ?? identity;
   }
 
+  onPrepare(run: RunInfo): void {
+    for (const entry of this.reporters) {
+      if (!entry.reporter.onPrepare) continue;
+      try {
+        entry.reporter.onPrepare(run);
+      } catch (error) {
+        this.fail(entry.name, 'onPrepare', error);
+      }
+    }
+  }
+
+  onRunError(message: string): void {
+    for (const entry of this.reporters) {
+      if (!entry.reporter.onRunError) continue;
+      try {
+        entry.reporter.onRunError(message);
+      } catch (error) {
+        this.fail(entry.name, 'onRunError', error);
+      }
+    }
+  }
+
   async onBegin(run: RunInfo, targets: TargetRun[]): Promise<void> {
     for (const entry of this.reporters) {
       if (!entry.reporter.onBegin) continue;

@@ -6,7 +6,7 @@ import {
   type Verdict,
   type VerdictCounts,
 } from '../core/results.ts';
-import type { Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
+import type { Concurrency, Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
 import type { BaseTargetInfo } from '../core/types.ts';
 import { identity, redactShared, redactValue, writeFileAtomic, type Redact } from './text.ts';
 
@@ -33,12 +33,42 @@ export interface SummaryTarget {
   info: BaseTargetInfo | null;
   counts: VerdictCounts;
   choices: Record<string, string>;
-  /** Set when the target could not be started or was lost mid-run. */
+  /** Planned cases (and run-level checks) that never ran on this target. */
+  notRun: number;
+  /** Sessions at once on this target, what `workers` asked for, and the driver's limit. */
+  concurrency?: Concurrency;
+  /** Set when the target was stopped mid-run (it stopped answering) or its run-level checks could not run. */
   error?: string;
+}
+
+/**
+ * `complete`: every planned case ran; `interrupted`: stopped by Ctrl-C or SIGTERM; `in-progress`: the run
+ * has not finished (a run killed before its end leaves this); `error`: the run stopped on an error before
+ * its first case. Only `complete` with `conformant: true` is green.
+ */
+export type SummaryStatus = 'complete' | 'interrupted' | 'in-progress' | 'error';
+
+/**
+ * What summary.json holds until the run has finished: deliberately no counts and no failures, so a reader
+ * that checks `conformant`, `exitCode`, `status` or the counts cannot take it for a green run.
+ */
+export interface SummaryInProgressFile {
+  status: 'in-progress' | 'error';
+  conformant: false;
+  exitCode: 1 | 2 | 3;
+  message: string;
+  startedAt: string;
+  seed: number;
+  command: string;
 }
 
 /** The shape of `summary.json`: what CI gates, dashboards and `harness certify` read. */
 export interface SummaryFile {
+  status: SummaryStatus;
+  /** True only when the run completed and nothing failed, broke or was left not run. */
+  conformant: boolean;
+  /** The run's exit code (0 green, 1 otherwise). */
+  exitCode: number;
   startedAt: string;
   durationMs: number;
   seed: number;
@@ -46,6 +76,8 @@ export interface SummaryFile {
   counts: VerdictCounts;
   total: number;
   interrupted: boolean;
+  /** Planned cases (and run-level checks) that never ran, over every target (per target in `targets`). */
+  notRun: number;
   targets: Record<string, SummaryTarget>;
   failures: SummaryFailure[];
   nonStrict: string[];
@@ -105,7 +137,8 @@ export interface FuzzSummaryFailure {
 }
 
 /**
- * Writes `<outputDir>/summary.json` at the end of the run. Only what the file needs is kept per case
+ * Writes `<outputDir>/summary.json`: an "in progress" file at the very start of the run (replacing an earlier
+ * run's), the real one at the end. Only what the file needs is kept per case
  * (an id for a pass costs nothing; full records only for fail and broken), never the CaseResults.
  */
 export class SummaryReporter implements Reporter {
@@ -126,9 +159,34 @@ export class SummaryReporter implements Reporter {
     return this.written;
   }
 
+  onPrepare(run: RunInfo): void {
+    this.run = run;
+    this.writeUnfinished(
+      'in-progress',
+      1,
+      `the run started at ${run.startedAt} has not finished. If it is no longer running, it was killed before ` +
+        'writing its summary: results.jsonl holds the cases it finished',
+    );
+  }
+
+  onRunError(message: string): void {
+    this.writeUnfinished('error', message.startsWith('internal error') ? 3 : 2, this.redact(message));
+  }
+
   onBegin(run: RunInfo, targets: TargetRun[]): void {
     this.run = run;
-    this.targets = new Map(targets.map((t) => [t.name, { info: t.info, counts: emptyCounts(), choices: {} }]));
+    this.targets = new Map(
+      targets.map((t) => [
+        t.name,
+        {
+          info: t.info,
+          counts: emptyCounts(),
+          choices: {},
+          notRun: 0,
+          ...(t.concurrency ? { concurrency: t.concurrency } : {}),
+        },
+      ]),
+    );
     this.counts = emptyCounts();
     this.failures = [];
     this.nonStrict = [];
@@ -181,9 +239,15 @@ export class SummaryReporter implements Reporter {
       // The runner's per-target choices are authoritative (it sees choices a case may not carry); the
       // ones collected from cases fill in when it has none.
       const choices = { ...target.choices, ...(summary.choices[name] ?? {}) };
-      targets[name] = redactValue({ ...target, choices }, this.redact);
+      const notRun = summary.notRun?.[name] ?? 0;
+      targets[name] = redactValue({ ...target, choices, notRun }, this.redact);
     }
+    const notRun = Object.values(summary.notRun ?? {}).reduce((a, b) => a + b, 0);
+    const conformant = summary.counts.fail + summary.counts.broken === 0 && !summary.interrupted && notRun === 0;
     const file: SummaryFile = {
+      status: summary.interrupted ? 'interrupted' : 'complete',
+      conformant,
+      exitCode: summary.exitCode ?? (conformant ? 0 : 1),
       startedAt: run.startedAt,
       durationMs: summary.durationMs,
       seed: run.seed,
@@ -191,6 +255,7 @@ export class SummaryReporter implements Reporter {
       counts: summary.counts,
       total: summary.total,
       interrupted: summary.interrupted,
+      notRun,
       targets,
       failures: this.failures,
       nonStrict: this.nonStrict,
@@ -201,11 +266,28 @@ export class SummaryReporter implements Reporter {
     this.written = [path];
   }
 
+  private writeUnfinished(status: SummaryInProgressFile['status'], exitCode: 1 | 2 | 3, message: string): void {
+    const run = this.run;
+    if (!run) return;
+    const file: SummaryInProgressFile = {
+      status,
+      conformant: false,
+      exitCode,
+      message,
+      startedAt: run.startedAt,
+      seed: run.seed,
+      command: this.redact(run.command),
+    };
+    const path = join(this.options.outputDir ?? run.outputDir, 'summary.json');
+    writeFileAtomic(path, JSON.stringify(file, null, 2) + '\n');
+    this.written = [path];
+  }
+
   private target(name: string): SummaryTarget {
     let target = this.targets.get(name);
     if (!target) {
       // A case for a target onBegin did not announce: still count it rather than lose it.
-      target = { info: null, counts: emptyCounts(), choices: {} };
+      target = { info: null, counts: emptyCounts(), choices: {}, notRun: 0 };
       this.targets.set(name, target);
     }
     return target;

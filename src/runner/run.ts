@@ -1,12 +1,14 @@
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import type { ResolvedConfig, ResolvedTarget } from '../config/types.ts';
 import type { ClientDriver, DriverContext, DriverFactory, ProfileService, TargetDriver } from '../core/driver.ts';
-import { HarnessError } from '../core/errors.ts';
+import { HarnessError, isHarnessError, isNoAnswer } from '../core/errors.ts';
 import { Redactor } from '../core/redact.ts';
-import type { Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
+import type { Concurrency, Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
 import { emptyCounts, type Attachment, type CaseResult } from '../core/results.ts';
 import { caseTimeoutMs, type PlannedCase, type Suite, type SuiteLoadContext, type TargetPlan } from '../core/suite.ts';
 import type { BaseTargetInfo, Catalog } from '../core/types.ts';
+import { CircuitBreaker, PROBE_TIMEOUT_MS, TargetStopped } from './breaker.ts';
 import { brokenResult, notApplicableResult } from './results.ts';
 import { orderCases, selectCases } from './select.ts';
 
@@ -41,7 +43,11 @@ interface StartedTarget {
   cases: PlannedCase[];
   /** The cases as the suite chains them (each case in exactly one chain, in run order). */
   chains: PlannedCase[][];
+  concurrency: Concurrency;
 }
+
+/** After an interrupt, how long the cases in flight may take to finish before they are abandoned. */
+export const INTERRUPT_GRACE_MS = 2_000;
 
 /** `npx harness run --target <name> --grep '<case id>'`: re-runs exactly one case. */
 export function replayCommand(target: string, caseId: string): string {
@@ -90,7 +96,13 @@ async function startTarget(
   const info = await driver.info();
   const plan = suite.plan(info, { name: target.name, precedence: target.precedence, resets: target.resets });
   const cases = orderCases(selectCases(plan.cases, config.grep), config.seed);
-  return { target, suite, driver, info, plan, cases, chains: chainsOf(plan, cases) };
+  const chains = chainsOf(plan, cases);
+  const concurrency: Concurrency = {
+    sessions: Math.max(1, Math.min(driver.maxSessions, config.workers, chains.length)),
+    workers: config.workers,
+    driverLimit: driver.maxSessions,
+  };
+  return { target, suite, driver, info, plan, cases, chains, concurrency };
 }
 
 /** Where a suite finds its vectors, catalog and key: the same for every suite and every command. */
@@ -123,25 +135,79 @@ export async function loadSuites(config: ResolvedConfig, deps: Pick<RunDependenc
   return bySuite;
 }
 
-/** Rejects after `ms`, unless cleared; the abort tells the case to give up its I/O. */
-function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, ms: number): Promise<T> {
+/** How long a timed-out case's work may take to say what it was waiting for (it is aborted by then). */
+const TIMEOUT_DETAIL_MS = 250;
+
+/**
+ * Rejects after `ms`, unless cleared, or as soon as `stop` aborts (the target was stopped, the run
+ * abandoned); the abort tells the case to give up its I/O.
+ */
+function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, ms: number, stop?: AbortSignal): Promise<T> {
+  if (stop?.aborted) return Promise.reject(stop.reason as Error);
   const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject(new CaseTimeout(ms));
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    let timedOut = false;
+    const settle = (how: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      stop?.removeEventListener('abort', onStop);
+      how();
+    };
+    const onStop = () => {
+      controller.abort(stop?.reason);
+      settle(() => reject(stop?.reason as Error));
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      const timeout = new CaseTimeout(ms);
+      controller.abort(timeout);
+      // Aborted, the work usually rejects at once with an error naming the request it was waiting for
+      // (`POST /v1/reset had not answered`): the message quotes it, so a hang names its endpoint.
+      void waitingFor(running, timeout).then((detail) =>
+        settle(() => reject(detail === null ? timeout : new CaseTimeout(ms, detail))),
+      );
     }, ms);
+    stop?.addEventListener('abort', onStop, { once: true });
+    const running = work(controller.signal);
+    // Once timed out, the case's own outcome no longer counts (and must not become an unhandled rejection).
+    running.then(
+      (value) => {
+        if (!timedOut) settle(() => resolve(value));
+      },
+      (error: unknown) => {
+        if (!timedOut) settle(() => reject(error as Error));
+      },
+    );
   });
-  const running = work(controller.signal);
-  // A case that settles after its timeout must not become an unhandled rejection.
-  running.catch(() => undefined);
-  return Promise.race([running, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The message of the error `running` rejects with once aborted, if it is more than the abort itself. */
+async function waitingFor(running: Promise<unknown>, abortReason: Error): Promise<string | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), TIMEOUT_DETAIL_MS)));
+  const detail = running.then(
+    () => null,
+    (error: unknown) =>
+      error instanceof Error && error !== abortReason && error.name !== 'AbortError' && !(error instanceof CaseTimeout)
+        ? error.message.replace(` (${abortReason.message})`, '')
+        : null,
+  );
+  try {
+    return await Promise.race([detail, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export class CaseTimeout extends Error {
-  constructor(readonly ms: number) {
-    super(`the case did not finish within ${ms} ms (timeoutMs)`);
+  constructor(
+    readonly ms: number,
+    /** What the case was waiting for when it timed out (`POST /v1/reset had not answered ...`). */
+    readonly detail: string | null = null,
+  ) {
+    super(`the case did not finish within ${ms} ms (timeoutMs)${detail === null ? '' : `: ${detail}`}`);
   }
 }
 
@@ -162,38 +228,67 @@ function errorText(error: unknown): string {
   return String(error);
 }
 
+/** What became of a target's plan beyond its results. */
+interface TargetEnd {
+  /** Planned cases (and run-level checks) that never ran. */
+  notRun: number;
+}
+
+/** Verdicts that mean the case was judged: run-level checks over a target with none would check nothing. */
+const JUDGED = new Set(['pass', 'fail', 'non-strict', 'informational']);
+
 async function runTarget(
   started: StartedTarget,
   config: ResolvedConfig,
   deps: RunDependencies,
   service: ProfileService | null,
   interrupt: AbortSignal,
+  abandon: AbortSignal,
   emit: (result: CaseResult) => void,
-): Promise<void> {
-  const { target, driver, info, plan, cases, chains } = started;
+): Promise<TargetEnd> {
+  const { target, driver, info, plan, chains } = started;
   const specification = started.suite.specification;
-  const workers = Math.max(1, Math.min(driver.maxSessions, config.workers, chains.length));
+  const breaker = new CircuitBreaker({
+    target: target.name,
+    probe: driver.probe?.bind(driver),
+    probeTimeoutMs: Math.min(PROBE_TIMEOUT_MS, target.timeoutMs),
+  });
+  // A stopped target or an abandoned run ends the cases in flight at once.
+  const stop = AbortSignal.any([breaker.signal, abandon]);
+  // Every case in flight listens to it: as many listeners as sessions, which is no leak.
+  setMaxListeners(0, stop);
   let next = 0;
+  let ran = 0;
+  let judged = 0;
+  let broken = 0;
   const closeQuietly = async (session: Closable | null) => {
     if (session === null) return;
     await Promise.race([session.close().catch(() => undefined), new Promise((r) => setTimeout(r, 1_000))]);
+  };
+  const targetError = (message: string) =>
+    deps.reporter.onTargetError?.(target.name, deps.redactor?.text(message) ?? message);
+  const done = (result: CaseResult) => {
+    ran++;
+    if (JUDGED.has(result.verdict)) judged++;
+    if (result.verdict === 'broken') broken++;
+    emit(result);
   };
 
   // A worker takes a whole chain at a time: its cases run in order on one session and one scope, so that a
   // case may start from the state the one before it left (the suite decides whether it may).
   const worker = async () => {
     let session: unknown = null;
-    while (!interrupt.aborted) {
+    while (!interrupt.aborted && !stop.aborted) {
       const chain = chains[next++];
       if (chain === undefined) break;
       let scope = service?.scope() ?? null;
       try {
         for (const planned of chain) {
-          if (interrupt.aborted) break;
+          if (interrupt.aborted || stop.aborted) break;
           const replay = replayCommand(target.name, planned.id);
           const missing = planned.needs.filter((c) => !info.capabilities.includes(c));
           if (missing.length > 0) {
-            emit(notApplicableResult(planned, target.name, specification, missing, replay));
+            done(notApplicableResult(planned, target.name, specification, missing, replay));
             continue;
           }
           const start = Date.now();
@@ -213,28 +308,32 @@ async function runTarget(
                   artifacts: config.artifacts,
                 }),
               caseTimeoutMs(planned, target.timeoutMs),
+              stop,
             );
             if (result.verdict === 'fail') result.attachments.push(...(await deviceArtifacts(open, planned)));
-            emit(result);
+            done(result);
+            breaker.answered();
           } catch (error) {
+            // Abandoned because the target was stopped or the run interrupted: not run, and not its fault.
+            if (error instanceof TargetStopped) {
+              await closeQuietly(closable(session));
+              session = null;
+              break;
+            }
             const redactor = new Redactor();
             for (const secret of planned.secrets ?? []) redactor.add(secret);
-            const broken = brokenResult(
-              planned,
-              target.name,
-              specification,
-              redactor.text(errorText(error)),
-              replay,
-              start,
-            );
-            if (session !== null) broken.attachments.push(...(await deviceArtifacts(session, planned)));
-            emit(broken);
+            const reason = redactor.text(errorText(error));
+            const result = brokenResult(planned, target.name, specification, reason, replay, start);
+            if (session !== null) result.attachments.push(...(await deviceArtifacts(session, planned)));
+            done(result);
             // The session may be stuck mid-request or desynchronised: start the next case on a fresh one,
             // with a fresh scope (an abandoned request may still be holding or faulting this one).
             await closeQuietly(closable(session));
             session = null;
             scope?.close();
             scope = service?.scope() ?? null;
+            if (error instanceof CaseTimeout || isNoAnswer(error)) await breaker.silent(reason);
+            else breaker.answered();
           }
         }
       } finally {
@@ -244,10 +343,29 @@ async function runTarget(
     await closeQuietly(closable(session));
   };
 
-  await Promise.all(Array.from({ length: workers }, worker));
-  if (!interrupt.aborted) {
-    for (const result of plan.finish()) emit(result);
+  await Promise.all(Array.from({ length: started.concurrency.sessions }, worker));
+  let notRun = started.cases.length - ran;
+  if (breaker.stopped !== null) {
+    const checks = interrupt.aborted ? 0 : plan.finish().length;
+    const cases = notRun;
+    notRun += checks;
+    targetError(
+      `${breaker.stopped}. The target was stopped: ${cases.toLocaleString('en-US')} case(s) not run` +
+        (checks > 0 ? ` (and its ${checks} run-level check(s))` : ''),
+    );
+  } else if (!interrupt.aborted) {
+    const checks = plan.finish();
+    if (judged === 0 && broken > 0 && checks.length > 0) {
+      // Checks over the choices and answers of a target that gave none would pass on nothing.
+      notRun += checks.length;
+      targetError(
+        `every case on ${target.name} broke, so its run-level check(s) ${checks.map((c) => c.id).join(', ')} had nothing to check and were not run`,
+      );
+    } else {
+      for (const result of checks) emit(result);
+    }
   }
+  return { notRun };
 }
 
 /**
@@ -262,12 +380,25 @@ export async function runPlan(
   interrupt: AbortSignal = new AbortController().signal,
 ): Promise<RunOutcome> {
   const startedAt = Date.now();
-  const suites = await loadSuites(config, deps);
-  // The harness's profile service runs when a suite's targets fetch profiles from it (Open Mobile clients).
-  const withCatalog = [...suites.values()].find((s) => s.catalog !== undefined);
-  const service = withCatalog?.catalog ? await deps.startProfileService(withCatalog.catalog()) : null;
+  const info: RunInfo = { ...runInfo, outputDir: config.outputDir, seed: config.seed, rootDir: config.rootDir };
+  // First of all: no report an earlier run left may survive this one looking like its result.
+  deps.reporter.onPrepare?.(info);
+  // After an interrupt the cases in flight get a moment to finish, then are abandoned (not run).
+  const abandon = new AbortController();
+  let grace: NodeJS.Timeout | undefined;
+  const onInterrupt = () => {
+    grace = setTimeout(() => abandon.abort(new TargetStopped('the run was interrupted')), INTERRUPT_GRACE_MS);
+  };
+  if (interrupt.aborted) onInterrupt();
+  else interrupt.addEventListener('abort', onInterrupt, { once: true });
   const drivers: TargetDriver[] = [];
+  let service: ProfileService | null = null;
+  let begun = false;
   try {
+    const suites = await loadSuites(config, deps);
+    // The harness's profile service runs when a suite's targets fetch profiles from it (Open Mobile clients).
+    const withCatalog = [...suites.values()].find((s) => s.catalog !== undefined);
+    service = withCatalog?.catalog ? await deps.startProfileService(withCatalog.catalog()) : null;
     const targets: StartedTarget[] = [];
     for (const target of config.selected) {
       const suite = suites.get(deps.suiteOf(target)) as AnySuite;
@@ -285,11 +416,10 @@ export async function runPlan(
       name: t.target.name,
       info: t.info,
       planned: t.cases.length,
+      concurrency: t.concurrency,
     }));
-    await deps.reporter.onBegin?.(
-      { ...runInfo, outputDir: config.outputDir, seed: config.seed, rootDir: config.rootDir },
-      targetRuns,
-    );
+    begun = true;
+    await deps.reporter.onBegin?.(info, targetRuns);
 
     const counts = emptyCounts();
     const choices: Record<string, Record<string, string>> = {};
@@ -300,18 +430,36 @@ export async function runPlan(
       for (const [point, option] of Object.entries(result.choices)) made[point] ??= option;
       deps.reporter.onCaseEnd?.(result);
     };
-    await Promise.all(targets.map((t) => runTarget(t, config, deps, service, interrupt, emit)));
-
+    const ends = await Promise.all(
+      targets.map((t) => runTarget(t, config, deps, service, interrupt, abandon.signal, emit)),
+    );
+    const notRun: Record<string, number> = {};
+    targets.forEach((t, i) => {
+      const n = ends[i]?.notRun ?? 0;
+      if (n > 0) notRun[t.target.name] = n;
+    });
+    const exitCode = counts.fail + counts.broken > 0 || interrupt.aborted || Object.keys(notRun).length > 0 ? 1 : 0;
     const summary: RunSummary = {
       counts,
       total: Object.values(counts).reduce((a, b) => a + b, 0),
       durationMs: Date.now() - startedAt,
       choices,
       interrupted: interrupt.aborted,
+      notRun,
+      exitCode,
     };
     await deps.reporter.onEnd?.(summary);
-    return { summary, exitCode: counts.fail + counts.broken > 0 || interrupt.aborted ? 1 : 0 };
+    return { summary, exitCode };
+  } catch (error) {
+    if (!begun) {
+      deps.reporter.onRunError?.(
+        isHarnessError(error) ? error.format() : `internal error: ${errorText(error).split('\n')[0] ?? ''}`,
+      );
+    }
+    throw error;
   } finally {
+    clearTimeout(grace);
+    interrupt.removeEventListener('abort', onInterrupt);
     await Promise.all(drivers.map((d) => d.stop().catch(() => undefined)));
     await service?.close();
   }
