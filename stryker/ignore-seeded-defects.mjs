@@ -1,0 +1,68 @@
+/**
+ * A StrykerJS ignorer: the seeded defects of the reference implementations are not their behaviour.
+ *
+ * Every reference carries seeded defects (drivers/emulated/defects.ts and the `defects.ts` beside each
+ * reference server) that tests switch on to prove the harness catches them. On a reference target none is
+ * on, so the code that only runs with a defect on is dead there, and a mutant of it is equivalent on every
+ * reference target (docs/mutation.md, "Ignored: seeded defects"). This ignorer marks that code:
+ *
+ * - a defect probe: `<…defects>.has('<id>')`, the portal's `this.has('<id>')`, and the profile service's
+ *   precomputed lookup flags (`this.defects.<flag>`, `d.<flag>` for the flags of LOOKUP_DEFECT_FLAGS);
+ * - a defect guard: a probe, or an `&&` chain with a probe among its operands (false while no defect is on),
+ *   together with what it guards: the `then` branch of an `if` and the `?` branch of a conditional.
+ *
+ * A negated probe (`!this.defects.has('code-reusable')`) is left alone: the code it guards is the reference
+ * behaviour, and `!P` mutated to `P` switches the defect on, which the plan must notice.
+ */
+import { declareValuePlugin, PluginKind } from '@stryker-mutator/api/plugin';
+
+/** The profile service's lookup defects, read once into flags (drivers/emulated/profile-service.ts). */
+const LOOKUP_DEFECT_FLAGS = new Set([
+  'emptyPinNotNone',
+  'pinCaseInsensitive',
+  'pinOptional',
+  'finderNonFavorite',
+  'testFallsBack',
+]);
+
+const REASON = 'seeded defect: runs only with a defect switched on, never on a reference target (docs/mutation.md)';
+
+function isDefectsReceiver(node) {
+  if (node.type === 'Identifier') return node.name === 'defects';
+  return node.type === 'MemberExpression' && !node.computed && node.property.name === 'defects';
+}
+
+function isProbe(node) {
+  if (node.type === 'CallExpression' && node.callee.type === 'MemberExpression' && !node.callee.computed) {
+    const { object, property } = node.callee;
+    if (property.name !== 'has' || node.arguments.length !== 1) return false;
+    if (isDefectsReceiver(object)) return true;
+    // Portal: `private has(id) { return this.defects.has(id); }`, called as this.has('<defect id>').
+    return object.type === 'ThisExpression' && node.arguments[0].type === 'StringLiteral';
+  }
+  if (node.type === 'MemberExpression' && !node.computed && LOOKUP_DEFECT_FLAGS.has(node.property.name)) {
+    const { object } = node;
+    return isDefectsReceiver(object) || (object.type === 'Identifier' && object.name === 'd');
+  }
+  return false;
+}
+
+/** False whenever no defect is on: a probe, or an `&&` chain one of whose operands is a guard. */
+function isGuard(node) {
+  if (node.type === 'ParenthesizedExpression') return isGuard(node.expression);
+  if (isProbe(node)) return true;
+  return node.type === 'LogicalExpression' && node.operator === '&&' && (isGuard(node.left) || isGuard(node.right));
+}
+
+export const seededDefectsIgnorer = {
+  shouldIgnore(path) {
+    const { node, parent } = path;
+    if (isGuard(node)) return REASON;
+    if (parent === null || parent === undefined) return undefined;
+    if (parent.type === 'IfStatement' && path.key === 'consequent' && isGuard(parent.test)) return REASON;
+    if (parent.type === 'ConditionalExpression' && path.key === 'consequent' && isGuard(parent.test)) return REASON;
+    return undefined;
+  },
+};
+
+export const strykerPlugins = [declareValuePlugin(PluginKind.Ignore, 'seeded-defects', seededDefectsIgnorer)];
