@@ -41,7 +41,10 @@ class HarnessTestRunner {
       );
     }
     this.args = args;
-    this.preload = options.mutate.filter((pattern) => !pattern.startsWith('!') && !/[*?{}[\]]/.test(pattern));
+    // `mutate` entries without glob characters, each without a `:line:column-line:column` range.
+    this.preload = options.mutate
+      .filter((pattern) => !pattern.startsWith('!') && !/[*?{}[\]]/.test(pattern))
+      .map((pattern) => pattern.replace(/:\d+(?::\d+)?-\d+(?::\d+)?$/, ''));
     this.main = undefined;
     this.dirty = false;
   }
