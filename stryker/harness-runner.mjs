@@ -156,6 +156,23 @@ export const strykerValidationSchema = {
           type: 'array',
           items: { type: 'string' },
         },
+        untestable: {
+          description:
+            'Code no plan can observe, ignored with its reason (stryker/ignorers.mjs): a function or class, an object property, or the arguments of calls to a function, in a file.',
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['file', 'reason'],
+            additionalProperties: false,
+            properties: {
+              file: { type: 'string' },
+              function: { type: 'string' },
+              property: { type: 'string' },
+              argumentsOf: { type: 'string' },
+              reason: { type: 'string' },
+            },
+          },
+        },
       },
       required: ['args'],
       additionalProperties: false,

@@ -1,5 +1,9 @@
 /**
- * A StrykerJS ignorer: the seeded defects of the reference implementations are not their behaviour.
+ * StrykerJS ignorers (docs/mutation.md, "Ignored mutants"): code of the reference implementations that is
+ * not the behaviour a suite's plan tests. Ignored mutants are listed in the report with the reason and left
+ * out of the score.
+ *
+ * `seeded-defects`: the seeded defects of the reference implementations are not their behaviour.
  *
  * Every reference carries seeded defects (drivers/emulated/defects.ts and the `defects.ts` beside each
  * reference server) that tests switch on to prove the harness catches them. On a reference target none is
@@ -14,7 +18,8 @@
  * A negated probe (`!this.defects.has('code-reusable')`) is left alone: the code it guards is the reference
  * behaviour, and `!P` mutated to `P` switches the defect on, which the plan must notice.
  */
-import { declareValuePlugin, PluginKind } from '@stryker-mutator/api/plugin';
+import path from 'node:path';
+import { commonTokens, declareClassPlugin, declareValuePlugin, PluginKind, tokens } from '@stryker-mutator/api/plugin';
 
 /** The profile service's lookup defects, read once into flags (drivers/emulated/profile-service.ts). */
 const LOOKUP_DEFECT_FLAGS = new Set([
@@ -65,4 +70,77 @@ export const seededDefectsIgnorer = {
   },
 };
 
-export const strykerPlugins = [declareValuePlugin(PluginKind.Ignore, 'seeded-defects', seededDefectsIgnorer)];
+/**
+ * `untestable`: what the config's `harness.untestable` names, each with its reason: a function, method or
+ * class (`"function": "hook"`), the value of an object property (`"property": "message"`), or the arguments
+ * of calls to a function (`"argumentsOf": "fail"`), in one file. For code
+ * no plan can observe: the test hooks' answers the driver never reads, human-readable text, server start-up.
+ */
+class UntestableIgnorer {
+  static inject = tokens(commonTokens.options);
+
+  constructor(options) {
+    this.rules = (options.harness?.untestable ?? []).map((rule) => ({ ...rule, file: path.resolve(rule.file) }));
+  }
+
+  shouldIgnore(nodePath) {
+    if (this.rules.length === 0) return undefined;
+    const filename = nodePath.hub?.file?.opts?.filename;
+    if (typeof filename !== 'string') return undefined;
+    const file = path.resolve(filename);
+    const { node, parent } = nodePath;
+    for (const rule of this.rules) {
+      if (rule.file !== file) continue;
+      if (rule.function !== undefined && nameOf(node) === rule.function) return rule.reason;
+      if (
+        rule.argumentsOf !== undefined &&
+        parent?.type === 'CallExpression' &&
+        nodePath.listKey === 'arguments' &&
+        calleeName(parent.callee) === rule.argumentsOf
+      ) {
+        return rule.reason;
+      }
+      if (
+        rule.property !== undefined &&
+        parent?.type === 'ObjectProperty' &&
+        nodePath.key === 'value' &&
+        !parent.computed &&
+        (parent.key.name ?? parent.key.value) === rule.property
+      ) {
+        return rule.reason;
+      }
+    }
+    return undefined;
+  }
+}
+
+/** `f` of `f(…)` and of `this.f(…)`. */
+function calleeName(callee) {
+  if (callee.type === 'Identifier') return callee.name;
+  if (callee.type === 'MemberExpression' && !callee.computed) return callee.property.name;
+  return undefined;
+}
+
+/** The name a function, method, class or `const f = () => …` declares, if any. */
+function nameOf(node) {
+  switch (node.type) {
+    case 'FunctionDeclaration':
+    case 'ClassDeclaration':
+      return node.id?.name;
+    case 'ClassMethod':
+    case 'ClassPrivateMethod':
+    case 'ObjectMethod':
+      return node.key.type === 'PrivateName' ? node.key.id.name : node.key.name;
+    case 'VariableDeclarator':
+      return node.init?.type === 'ArrowFunctionExpression' || node.init?.type === 'FunctionExpression'
+        ? node.id.name
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+export const strykerPlugins = [
+  declareValuePlugin(PluginKind.Ignore, 'seeded-defects', seededDefectsIgnorer),
+  declareClassPlugin(PluginKind.Ignore, 'untestable', UntestableIgnorer),
+];
