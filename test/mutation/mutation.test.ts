@@ -8,7 +8,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { MUTATION_SUITES, mutationLines, parseMutationArgs, pruneIncremental, scoreOf } from '../../bench/mutation.ts';
+import {
+  classify,
+  MUTATION_SUITES,
+  mutatedText,
+  mutationLines,
+  parseMutationArgs,
+  pruneIncremental,
+  readEquivalents,
+  scoreOf,
+  type EquivalentMutant,
+} from '../../bench/mutation.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -16,11 +26,32 @@ describe('scoreOf', () => {
   it('counts killed and timed-out mutants as detected, survivors and uncovered ones as not, and leaves out the rest', () => {
     const s = scoreOf(
       'swivel',
-      ['Killed', 'Killed', 'Timeout', 'Survived', 'NoCoverage', 'Ignored', 'RuntimeError', 'CompileError'],
+      [
+        'Killed',
+        'Killed',
+        'Timeout',
+        'Survived',
+        'NoCoverage',
+        'Ignored',
+        'RuntimeError',
+        'CompileError',
+        'Equivalent',
+      ],
       1,
     );
-    expect(s).toMatchObject({ killed: 2, timeout: 1, survived: 1, noCoverage: 1, ignored: 1, errors: 2, mutants: 8 });
+    expect(s).toMatchObject({
+      killed: 2,
+      timeout: 1,
+      survived: 1,
+      noCoverage: 1,
+      equivalent: 1,
+      ignored: 1,
+      errors: 2,
+      mutants: 9,
+    });
     expect(s.score).toBeCloseTo(60, 10);
+    // Stryker's own score counts the documented equivalent mutant as a survivor.
+    expect(s.strykerScore).toBeCloseTo(50, 10);
   });
 
   it('is 100% when nothing is left to test', () => {
@@ -30,22 +61,97 @@ describe('scoreOf', () => {
   it('prints one line per suite and marks a suite below the goal', () => {
     const lines = mutationLines([scoreOf('swivel', ['Killed', 'Survived'], 12), scoreOf('surepassid', ['Killed'], 3)]);
     expect(lines).toHaveLength(3);
-    expect(lines[1]).toMatch(/^swivel\s+50\.00%.*12 s {2}\(goal >= 90%\)$/);
+    expect(lines[0]).toMatch(
+      /score\s+stryker\s+killed\s+timeout\s+survived\s+no-cov\s+equiv\s+ignored\s+errors\s+time$/,
+    );
+    expect(lines[1]).toMatch(/^swivel\s+50\.00%\s+50\.00%.*12 s {2}\(goal >= 90%\)$/);
     expect(lines[2]).toMatch(/^surepassid\s+100\.00%/);
     expect(lines[2]).not.toContain('goal');
   });
 });
 
+describe('classify', () => {
+  const source = ['if (end < 0) fail();', 'const x = end < 0;', 'let v = a + b;'].join('\n');
+  const at = (line: number, from: number, to: number) => ({
+    start: { line, column: from },
+    end: { line, column: to },
+  });
+  const report = {
+    files: {
+      'drivers/emulated/swivel/xml.ts': {
+        source,
+        mutants: [
+          { status: 'Survived', mutatorName: 'EqualityOperator', replacement: 'end <= 0', location: at(1, 5, 12) },
+          { status: 'Survived', mutatorName: 'EqualityOperator', replacement: 'end <= 0', location: at(2, 11, 18) },
+          { status: 'NoCoverage', mutatorName: 'ArithmeticOperator', replacement: 'a - b', location: at(3, 9, 14) },
+          { status: 'Killed', mutatorName: 'ConditionalExpression', replacement: 'true', location: at(1, 5, 12) },
+        ],
+      },
+    },
+  };
+  const entry = (over: Partial<EquivalentMutant>): EquivalentMutant => ({
+    suite: 'swivel',
+    file: 'drivers/emulated/swivel/xml.ts',
+    code: 'end < 0',
+    mutator: 'EqualityOperator',
+    replacement: 'end <= 0',
+    reason: 'equivalent: test',
+    ...over,
+  });
+
+  it('reads the code a mutant replaces from the report', () => {
+    expect(mutatedText(source, at(3, 9, 14))).toBe('a + b');
+    expect(mutatedText('ab\ncd\nef', { start: { line: 1, column: 2 }, end: { line: 3, column: 2 } })).toBe('b\ncd\ne');
+  });
+
+  it('counts a documented survivor as equivalent, narrowed by the text of its line, and lists the others', () => {
+    const { statuses, survivors, unused } = classify('swivel', report, [entry({ line: 'fail()' })]);
+    expect(statuses).toEqual(['Equivalent', 'Survived', 'NoCoverage', 'Killed']);
+    expect(survivors).toEqual([
+      'drivers/emulated/swivel/xml.ts:2:11 Survived EqualityOperator: end < 0 => end <= 0',
+      'drivers/emulated/swivel/xml.ts:3:9 NoCoverage ArithmeticOperator: a + b => a - b',
+    ]);
+    expect(unused).toEqual([]);
+  });
+
+  it('never matches another suite, another file or another replacement, and reports an entry that matches nothing', () => {
+    const others = [
+      entry({ suite: 'surepassid' }),
+      entry({ file: 'drivers/emulated/swivel/server.ts' }),
+      entry({ replacement: 'end > 0' }),
+    ];
+    const { statuses, unused } = classify('swivel', report, others);
+    expect(statuses.filter((s) => s === 'Equivalent')).toEqual([]);
+    expect(unused).toHaveLength(2);
+  });
+
+  it('the documented equivalent mutants each name a suite, a file that exists and a classified reason', () => {
+    for (const e of readEquivalents()) {
+      expect(MUTATION_SUITES).toContain(e.suite);
+      expect(readFileSync(path.join(root, e.file), 'utf8').replace(/\s+/g, ' ')).toContain(
+        e.line === undefined ? e.code.replace(/\s+/g, ' ') : e.line.replace(/\s+/g, ' '),
+      );
+      expect(e.reason).toMatch(/^(equivalent|permitted|untestable): \S/);
+    }
+  });
+});
+
 describe('parseMutationArgs', () => {
   it('runs every suite by default', () => {
-    expect(parseMutationArgs([])).toEqual({ suites: [...MUTATION_SUITES], force: false, commandRunner: false });
+    expect(parseMutationArgs([])).toEqual({
+      suites: [...MUTATION_SUITES],
+      force: false,
+      commandRunner: false,
+      report: false,
+    });
   });
 
   it('takes suites and the two flags in any order', () => {
-    expect(parseMutationArgs(['--force', 'swivel', '--command-runner', 'openmobile'])).toEqual({
+    expect(parseMutationArgs(['--force', 'swivel', '--command-runner', 'openmobile', '--report'])).toEqual({
       suites: ['swivel', 'openmobile'],
       force: true,
       commandRunner: true,
+      report: true,
     });
   });
 
@@ -136,7 +242,9 @@ describe('a Stryker run through the harness test runner', () => {
           .filter((r) => r.replacement !== undefined && lines[r.location.start.line - 1]?.includes(text))
           .map((r) => r.status);
       // Seeded-defect code: ignored, with the reason.
-      expect(statusOf("this.defects.has('malformed-xml-500')").every((s) => s === 'Ignored')).toBe(true);
+      const guard = statusOf("this.defects.has('malformed-xml-500')");
+      expect(guard.length).toBeGreaterThan(0);
+      expect(guard.every((s) => s === 'Ignored')).toBe(true);
       expect(results.find((r) => r.status === 'Ignored')?.statusReason).toContain('seeded defect');
       // The error name the plan checks: the mutant that empties it is killed.
       expect(statusOf("error: 'AGENT_ERROR_MALFORMED_XML'")).toContain('Killed');
