@@ -203,6 +203,10 @@ describe('a Stryker run through the harness test runner', () => {
     const lines = readFileSync(path.join(root, file), 'utf8').split('\n');
     const first = lines.findIndex((l) => l.includes("this.defects.has('malformed-xml-500')")) + 1;
     const last = lines.findIndex((l) => l.includes("error: 'AGENT_ERROR_MALFORMED_XML'")) + 1;
+    const xmlFile = 'drivers/emulated/swivel/xml.ts';
+    const xmlLines = readFileSync(path.join(root, xmlFile), 'utf8').split('\n');
+    const comment = xmlLines.findIndex((l) => l.includes("fail('a comment is not closed')")) + 1;
+    expect(comment).toBeGreaterThan(0);
     expect(first).toBeGreaterThan(0);
     expect(last).toBeGreaterThan(first);
     const config = JSON.parse(readFileSync(path.join(root, 'stryker/swivel.config.json'), 'utf8')) as Record<
@@ -217,6 +221,7 @@ describe('a Stryker run through the harness test runner', () => {
         ...config,
         configFile: undefined,
         harness: {
+          ...(config['harness'] as object),
           args: [
             'run',
             '--target',
@@ -229,7 +234,7 @@ describe('a Stryker run through the harness test runner', () => {
             'reports/mutation-run',
           ],
         },
-        mutate: [`${file}:${first}:1-${last}:200`],
+        mutate: [`${file}:${first}:1-${last}:200`, `${xmlFile}:${comment}:1-${comment}:200`],
         incremental: false,
         reporters: [],
         tempDirName: '.stryker-tmp-test',
@@ -246,6 +251,18 @@ describe('a Stryker run through the harness test runner', () => {
       expect(guard.length).toBeGreaterThan(0);
       expect(guard.every((s) => s === 'Ignored')).toBe(true);
       expect(results.find((r) => r.status === 'Ignored')?.statusReason).toContain('seeded defect');
+      // Untestable by the config's rule: the parser's diagnostic text, ignored with the config's reason.
+      const diagnostic = results.filter(
+        (r) => r.fileName.endsWith('xml.ts') && r.mutatorName === 'StringLiteral' && r.replacement === '""',
+      );
+      expect(diagnostic.map((r) => r.status)).toEqual(['Ignored']);
+      expect(diagnostic[0]?.statusReason).toContain('diagnostic text');
+      // The unclosed comment (vector SW-MUT-MALFORMED-COMMENT-*): dropping the check is killed.
+      expect(
+        results
+          .filter((r) => r.fileName.endsWith('xml.ts') && r.mutatorName === 'ConditionalExpression')
+          .map((r) => r.status),
+      ).toContain('Killed');
       // The error name the plan checks: the mutant that empties it is killed.
       expect(statusOf("error: 'AGENT_ERROR_MALFORMED_XML'")).toContain('Killed');
     } finally {
