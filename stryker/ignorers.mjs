@@ -72,8 +72,10 @@ export const seededDefectsIgnorer = {
 
 /**
  * `untestable`: what the config's `harness.untestable` names, each with its reason: a function, method or
- * class (`"function": "hook"`), the value of an object property (`"property": "message"`), or the arguments
- * of calls to a function (`"argumentsOf": "fail"`), in one file. For code
+ * class (`"function": "hook"`), the value of an object property (`"property": "message"`), the arguments
+ * of calls to a function (`"argumentsOf": "fail"`), or the code from the first line containing one text to
+ * the first line containing another (`"between": ["<from>", "<to>"]`, the second line not included), in one
+ * file. For code
  * no plan can observe: the test hooks' answers the driver never reads, human-readable text, server start-up.
  */
 class UntestableIgnorer {
@@ -81,6 +83,23 @@ class UntestableIgnorer {
 
   constructor(options) {
     this.rules = (options.harness?.untestable ?? []).map((rule) => ({ ...rule, file: path.resolve(rule.file) }));
+    this.cache = new Map();
+  }
+
+  /** The lines of a `between` rule's two markers: the first line containing each (1-based). */
+  markers(rule, file, code) {
+    const key = `${file}\u0000${rule.between[0]}\u0000${rule.between[1]}`;
+    let found = this.cache.get(key);
+    if (found === undefined) {
+      const lines = typeof code === 'string' ? code.split('\n') : [];
+      const lineOf = (text) => {
+        const index = lines.findIndex((l) => l.includes(text));
+        return index < 0 ? undefined : index + 1;
+      };
+      found = [lineOf(rule.between[0]), lineOf(rule.between[1])];
+      this.cache.set(key, found);
+    }
+    return found;
   }
 
   shouldIgnore(nodePath) {
@@ -92,6 +111,12 @@ class UntestableIgnorer {
     for (const rule of this.rules) {
       if (rule.file !== file) continue;
       if (rule.function !== undefined && nameOf(node) === rule.function) return rule.reason;
+      if (rule.between !== undefined && node.loc) {
+        const [from, to] = this.markers(rule, file, nodePath.hub.file.code);
+        if (from !== undefined && to !== undefined && node.loc.start.line >= from && node.loc.end.line < to) {
+          return rule.reason;
+        }
+      }
       if (
         rule.argumentsOf !== undefined &&
         parent?.type === 'CallExpression' &&
