@@ -11,7 +11,7 @@ const layer = (files, forbidden, why) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'reports/', 'site/', 'bin/', 'eslint.config.js'] },
+  { ignores: ['node_modules/', 'reports/', 'site/', 'bin/', 'eslint.config.js', '.stryker-tmp*/'] },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.base],

@@ -7,7 +7,9 @@
  * Goal (issue 2): the emulated plan at >= 2,000 cases/s.
  * Then the fuzz section (bench/fuzz.ts, issue 3): fuzz cases per second, time to the first failure over the
  * seeded defects, and the size of the shrunk counterexamples.
- * Last the server section (bench/servers.ts, issue 4): requests/s through each server driver vs autocannon.
+ * Then the server section (bench/servers.ts, issue 4): requests/s through each server driver vs autocannon.
+ * Only when asked (`npm run bench -- mutation`, issue 12): the mutation score of each reference implementation
+ * (bench/mutation.ts, the same as `npm run mutation`).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +28,7 @@ import { predict } from '../suites/openmobile/model.ts';
 import { urlFor } from '../suites/openmobile/routes.ts';
 import { benchDevices, deviceBenchLines } from './devices.ts';
 import { benchFuzz, fuzzBenchLines } from './fuzz.ts';
+import { benchMutation, mutationLines } from './mutation.ts';
 import { benchServers, serverBenchLines } from './servers.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -208,15 +211,17 @@ async function benchBrowser(): Promise<{ rate: number; cases: number } | null> {
 }
 
 // `npm run bench -- plan fuzz`: only those sections (plan: the model, the plan and the browser; fuzz;
-// servers; devices). Default: all.
-const SECTIONS = ['plan', 'fuzz', 'servers', 'devices'] as const;
+// servers; devices; mutation). Default: all but mutation, which takes tens of minutes (`npm run mutation`).
+const SECTIONS = ['plan', 'fuzz', 'servers', 'devices', 'mutation'] as const;
+const DEFAULT_SECTIONS: readonly string[] = ['plan', 'fuzz', 'servers', 'devices'];
 const asked = process.argv.slice(2);
 const unknown = asked.filter((a) => !(SECTIONS as readonly string[]).includes(a));
 if (unknown.length > 0) {
-  console.error(`bench: unknown section ${unknown.join(', ')}: use ${SECTIONS.join(', ')} (default: all)`);
+  console.error(`bench: unknown section ${unknown.join(', ')}: use ${SECTIONS.join(', ')} (default: all but mutation)`);
   process.exit(2);
 }
-const wants = (section: (typeof SECTIONS)[number]) => asked.length === 0 || asked.includes(section);
+const wants = (section: (typeof SECTIONS)[number]) =>
+  asked.length === 0 ? DEFAULT_SECTIONS.includes(section) : asked.includes(section);
 console.log(
   `pinned to one core: ${process.env['HARNESS_BENCH_PINNED'] === '1' ? 'yes (taskset -c 0)' : 'no (taskset not found)'}`,
 );
@@ -263,4 +268,10 @@ if (wants('devices')) {
     'devices: the result-code and routing cases through Appium and the virtual device, then the same commands bare...',
   );
   for (const line of deviceBenchLines(await benchDevices())) console.log(line);
+}
+if (wants('mutation')) {
+  console.error(
+    'mutation: StrykerJS on each reference implementation, incremental (npm run mutation; docs/mutation.md)...',
+  );
+  for (const line of mutationLines(await benchMutation())) console.log(line);
 }

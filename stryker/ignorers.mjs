@@ -1,0 +1,171 @@
+/**
+ * StrykerJS ignorers (docs/mutation.md, "Ignored mutants"): code of the reference implementations that is
+ * not the behaviour a suite's plan tests. Ignored mutants are listed in the report with the reason and left
+ * out of the score.
+ *
+ * `seeded-defects`: the seeded defects of the reference implementations are not their behaviour.
+ *
+ * Every reference carries seeded defects (drivers/emulated/defects.ts and the `defects.ts` beside each
+ * reference server) that tests switch on to prove the harness catches them. On a reference target none is
+ * on, so the code that only runs with a defect on is dead there, and a mutant of it is equivalent on every
+ * reference target (docs/mutation.md, "Ignored: seeded defects"). This ignorer marks that code:
+ *
+ * - a defect probe: `<…defects>.has('<id>')`, the portal's `this.has('<id>')`, and the profile service's
+ *   precomputed lookup flags (`this.defects.<flag>`, `d.<flag>` for the flags of LOOKUP_DEFECT_FLAGS);
+ * - a defect guard: a probe, or an `&&` chain with a probe among its operands (false while no defect is on),
+ *   together with what it guards: the `then` branch of an `if` and the `?` branch of a conditional.
+ *
+ * A negated probe (`!this.defects.has('code-reusable')`) is left alone: the code it guards is the reference
+ * behaviour, and `!P` mutated to `P` switches the defect on, which the plan must notice.
+ */
+import path from 'node:path';
+import { commonTokens, declareClassPlugin, declareValuePlugin, PluginKind, tokens } from '@stryker-mutator/api/plugin';
+
+/** The profile service's lookup defects, read once into flags (drivers/emulated/profile-service.ts). */
+const LOOKUP_DEFECT_FLAGS = new Set([
+  'emptyPinNotNone',
+  'pinCaseInsensitive',
+  'pinOptional',
+  'finderNonFavorite',
+  'testFallsBack',
+]);
+
+const REASON = 'seeded defect: runs only with a defect switched on, never on a reference target (docs/mutation.md)';
+
+function isDefectsReceiver(node) {
+  if (node.type === 'Identifier') return node.name === 'defects';
+  return node.type === 'MemberExpression' && !node.computed && node.property.name === 'defects';
+}
+
+function isProbe(node) {
+  if (node.type === 'CallExpression' && node.callee.type === 'MemberExpression' && !node.callee.computed) {
+    const { object, property } = node.callee;
+    if (property.name !== 'has' || node.arguments.length !== 1) return false;
+    if (isDefectsReceiver(object)) return true;
+    // Portal: `private has(id) { return this.defects.has(id); }`, called as this.has('<defect id>').
+    return object.type === 'ThisExpression' && node.arguments[0].type === 'StringLiteral';
+  }
+  if (node.type === 'MemberExpression' && !node.computed && LOOKUP_DEFECT_FLAGS.has(node.property.name)) {
+    const { object } = node;
+    return isDefectsReceiver(object) || (object.type === 'Identifier' && object.name === 'd');
+  }
+  return false;
+}
+
+/** False whenever no defect is on: a probe, or an `&&` chain one of whose operands is a guard. */
+function isGuard(node) {
+  if (node.type === 'ParenthesizedExpression') return isGuard(node.expression);
+  if (isProbe(node)) return true;
+  return node.type === 'LogicalExpression' && node.operator === '&&' && (isGuard(node.left) || isGuard(node.right));
+}
+
+export const seededDefectsIgnorer = {
+  shouldIgnore(path) {
+    const { node, parent } = path;
+    if (isGuard(node)) return REASON;
+    if (parent === null || parent === undefined) return undefined;
+    if (parent.type === 'IfStatement' && path.key === 'consequent' && isGuard(parent.test)) return REASON;
+    if (parent.type === 'ConditionalExpression' && path.key === 'consequent' && isGuard(parent.test)) return REASON;
+    return undefined;
+  },
+};
+
+/**
+ * `untestable`: what the config's `harness.untestable` names, each with its reason: a function, method or
+ * class (`"function": "hook"`), the value of an object property (`"property": "message"`), the arguments
+ * of calls to a function (`"argumentsOf": "fail"`), or the code from the first line containing one text to
+ * the first line containing another (`"between": ["<from>", "<to>"]`, the second line not included), in one
+ * file. For code
+ * no plan can observe: the test hooks' answers the driver never reads, human-readable text, server start-up.
+ */
+class UntestableIgnorer {
+  static inject = tokens(commonTokens.options);
+
+  constructor(options) {
+    this.rules = (options.harness?.untestable ?? []).map((rule) => ({ ...rule, file: path.resolve(rule.file) }));
+    this.cache = new Map();
+  }
+
+  /** The lines of a `between` rule's two markers: the first line containing each (1-based). */
+  markers(rule, file, code) {
+    const key = `${file}\u0000${rule.between[0]}\u0000${rule.between[1]}`;
+    let found = this.cache.get(key);
+    if (found === undefined) {
+      const lines = typeof code === 'string' ? code.split('\n') : [];
+      const lineOf = (text) => {
+        const index = lines.findIndex((l) => l.includes(text));
+        return index < 0 ? undefined : index + 1;
+      };
+      found = [lineOf(rule.between[0]), lineOf(rule.between[1])];
+      this.cache.set(key, found);
+    }
+    return found;
+  }
+
+  shouldIgnore(nodePath) {
+    if (this.rules.length === 0) return undefined;
+    const filename = nodePath.hub?.file?.opts?.filename;
+    if (typeof filename !== 'string') return undefined;
+    const file = path.resolve(filename);
+    const { node, parent } = nodePath;
+    for (const rule of this.rules) {
+      if (rule.file !== file) continue;
+      if (rule.function !== undefined && nameOf(node) === rule.function) return rule.reason;
+      if (rule.between !== undefined && node.loc) {
+        const [from, to] = this.markers(rule, file, nodePath.hub.file.code);
+        if (from !== undefined && to !== undefined && node.loc.start.line >= from && node.loc.end.line < to) {
+          return rule.reason;
+        }
+      }
+      if (
+        rule.argumentsOf !== undefined &&
+        parent?.type === 'CallExpression' &&
+        nodePath.listKey === 'arguments' &&
+        calleeName(parent.callee) === rule.argumentsOf
+      ) {
+        return rule.reason;
+      }
+      if (
+        rule.property !== undefined &&
+        parent?.type === 'ObjectProperty' &&
+        nodePath.key === 'value' &&
+        !parent.computed &&
+        (parent.key.name ?? parent.key.value) === rule.property
+      ) {
+        return rule.reason;
+      }
+    }
+    return undefined;
+  }
+}
+
+/** `f` of `f(…)` and of `this.f(…)`. */
+function calleeName(callee) {
+  if (callee.type === 'Identifier') return callee.name;
+  if (callee.type === 'MemberExpression' && !callee.computed) return callee.property.name;
+  return undefined;
+}
+
+/** The name a function, method, class or `const f = () => …` declares, if any. */
+function nameOf(node) {
+  switch (node.type) {
+    case 'FunctionDeclaration':
+    case 'ClassDeclaration':
+      return node.id?.name;
+    case 'ClassMethod':
+    case 'ClassPrivateMethod':
+    case 'ObjectMethod':
+      return node.key.type === 'PrivateName' ? node.key.id.name : node.key.name;
+    case 'VariableDeclarator':
+      return node.init?.type === 'ArrowFunctionExpression' || node.init?.type === 'FunctionExpression'
+        ? node.id.name
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+export const strykerPlugins = [
+  declareValuePlugin(PluginKind.Ignore, 'seeded-defects', seededDefectsIgnorer),
+  declareClassPlugin(PluginKind.Ignore, 'untestable', UntestableIgnorer),
+];
