@@ -89,6 +89,8 @@ export class ConsoleReporter implements Reporter {
   private counts: VerdictCounts = emptyCounts();
   private perTarget = new Map<string, VerdictCounts>();
   private targetErrors = new Map<string, string>();
+  /** Per target, then per requirement: how many cases could not check it (never passed, never failed). */
+  private notCheckable = new Map<string, Map<string, number>>();
   private lastBroken = new Map<string, { message: string; repeats: number }>();
   private suppressed = new Map<string, number>();
   private startedMs = 0;
@@ -112,6 +114,7 @@ export class ConsoleReporter implements Reporter {
     this.done = 0;
     this.counts = emptyCounts();
     this.perTarget = new Map(targets.map((t) => [t.name, emptyCounts()]));
+    this.notCheckable = new Map();
     this.startedMs = this.now();
     this.lastProgress = this.startedMs;
     const names = targets
@@ -143,6 +146,11 @@ export class ConsoleReporter implements Reporter {
       this.perTarget.set(result.target, target);
     }
     target[result.verdict]++;
+    for (const { requirement } of result.notCheckable ?? []) {
+      const byRequirement = this.notCheckable.get(result.target) ?? new Map<string, number>();
+      byRequirement.set(requirement, (byRequirement.get(requirement) ?? 0) + 1);
+      this.notCheckable.set(result.target, byRequirement);
+    }
 
     if (result.verdict === 'fail' || result.verdict === 'broken') this.printProblem(result);
     else if (this.verbose) this.printLine(result);
@@ -195,6 +203,18 @@ export class ConsoleReporter implements Reporter {
       lines.push(p.yellow(`${formatCount(count)} case(s) not run on ${this.redact(target)}: ${why}`));
     }
     const notRunTotal = notRun.reduce((sum, [, n]) => sum + n, 0);
+
+    // Requirements some cases could not check: neither a pass nor a failure, so said apart from both.
+    for (const [target, byRequirement] of this.notCheckable) {
+      for (const [requirement, count] of byRequirement) {
+        lines.push(
+          p.yellow(
+            `${formatCount(count)} case(s) on ${this.redact(target)}: ${requirement} not checkable ` +
+              '(not counted as passed; each case and why in summary.json "notCheckable")',
+          ),
+        );
+      }
+    }
 
     const rate = casesPerSecond(summary.total, summary.durationMs);
     lines.push(

@@ -39,6 +39,17 @@ export interface SummaryTarget {
   concurrency?: Concurrency;
   /** Set when the target was stopped mid-run (it stopped answering) or its run-level checks could not run. */
   error?: string;
+  /** Cases on this target with a requirement that could not be checked (see {@link SummaryFile.notCheckable}). */
+  notCheckable: number;
+}
+
+/** A requirement one case could not check (a password too short or too common to look for in a log). */
+export interface SummaryNotCheckable {
+  id: string;
+  target: string;
+  verdict: Verdict;
+  requirement: string;
+  reason: string;
 }
 
 /**
@@ -82,6 +93,11 @@ export interface SummaryFile {
   failures: SummaryFailure[];
   nonStrict: string[];
   informational: { id: string; target: string; choices: Record<string, string> }[];
+  /**
+   * Requirements that cases could not check (never counted as passed, never as failed): `count` cases,
+   * `byRequirement` how many per requirement, `cases` each one with the reason. Nothing unchecked: count 0.
+   */
+  notCheckable: { count: number; byRequirement: Record<string, number>; cases: SummaryNotCheckable[] };
   /** Set by `harness fuzz` (see {@link FuzzSummary}); a later `harness run` rewrites the file without it. */
   fuzz?: FuzzSummary;
 }
@@ -149,6 +165,7 @@ export class SummaryReporter implements Reporter {
   private failures: SummaryFailure[] = [];
   private nonStrict: string[] = [];
   private informational: SummaryFile['informational'] = [];
+  private notCheckable: SummaryNotCheckable[] = [];
   private written: string[] = [];
 
   constructor(private readonly options: SummaryOptions = {}) {
@@ -183,6 +200,7 @@ export class SummaryReporter implements Reporter {
           counts: emptyCounts(),
           choices: {},
           notRun: 0,
+          notCheckable: 0,
           ...(t.concurrency ? { concurrency: t.concurrency } : {}),
         },
       ]),
@@ -191,6 +209,7 @@ export class SummaryReporter implements Reporter {
     this.failures = [];
     this.nonStrict = [];
     this.informational = [];
+    this.notCheckable = [];
     this.written = [];
   }
 
@@ -200,6 +219,18 @@ export class SummaryReporter implements Reporter {
     const target = this.target(original.target);
     target.counts[result.verdict]++;
     for (const point in result.choices) target.choices[point] = result.choices[point] ?? '';
+    if (result.notCheckable !== undefined && result.notCheckable.length > 0) {
+      target.notCheckable++;
+      for (const { requirement, reason } of result.notCheckable) {
+        this.notCheckable.push({
+          id: result.id,
+          target: result.target,
+          verdict: result.verdict,
+          requirement,
+          reason: this.redact(reason),
+        });
+      }
+    }
     switch (result.verdict) {
       case 'fail':
       case 'broken':
@@ -260,6 +291,11 @@ export class SummaryReporter implements Reporter {
       failures: this.failures,
       nonStrict: this.nonStrict,
       informational: this.informational,
+      notCheckable: {
+        count: new Set(this.notCheckable.map((n) => `${n.target}\u0000${n.id}`)).size,
+        byRequirement: countBy(this.notCheckable.map((n) => n.requirement)),
+        cases: this.notCheckable,
+      },
     };
     const path = join(this.options.outputDir ?? run.outputDir, 'summary.json');
     writeFileAtomic(path, JSON.stringify(file, null, 2) + '\n');
@@ -287,9 +323,15 @@ export class SummaryReporter implements Reporter {
     let target = this.targets.get(name);
     if (!target) {
       // A case for a target onBegin did not announce: still count it rather than lose it.
-      target = { info: null, counts: emptyCounts(), choices: {}, notRun: 0 };
+      target = { info: null, counts: emptyCounts(), choices: {}, notRun: 0, notCheckable: 0 };
       this.targets.set(name, target);
     }
     return target;
   }
+}
+
+function countBy(values: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
 }
