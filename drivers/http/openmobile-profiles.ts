@@ -11,11 +11,12 @@
  * for a server under test it is a finding.
  */
 import type { DriverContext, ProfileService, TargetDriver } from '../../src/core/driver.ts';
-import { didYouMean, HarnessError, type Problem } from '../../src/core/errors.ts';
+import { didYouMean, HarnessError, markNoAnswer, type Problem } from '../../src/core/errors.ts';
 import { unknownOptions, type OptionProblem } from '../options.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
 import { isProfileServiceDefectId, PROFILE_SERVICE_DEFECTS } from '../emulated/openmobile-profiles/defects.ts';
 import { startProfileService } from '../emulated/profile-service.ts';
+import { isSilentOutcome, SilenceTracker } from './silence.ts';
 import { describeFailure, parseBase, resolveUnder, Wire, type ParsedBase, type WireOutcome } from './wire.ts';
 
 export const PROFILE_SERVICE_DRIVER = 'profile-service';
@@ -61,6 +62,8 @@ export type ProfileServiceRequest = { method: 'GET' | 'PUT' | 'PATCH' | 'POST'; 
 export interface ProfileServiceSession {
   readonly baseUrl: string;
   exchange(request: ProfileServiceRequest, signal: AbortSignal): Promise<WireExchange>;
+  /** For the runner's circuit breaker (src/core/driver.ts, SilenceReporting). */
+  takeSilence(): string | null;
   close(): Promise<void>;
 }
 
@@ -166,9 +169,33 @@ export async function createProfileServiceDriver(
     capabilities: resolved.capabilities,
   };
   let stopped: Promise<void> | null = null;
+  const root = service?.baseUrl ?? (resolved.url as string);
   return {
     maxSessions: resolved.reference ? REFERENCE_SESSIONS : 1,
     info: async () => info,
+    /**
+     * Health probe for the runner's circuit breaker: a lookup (`GET v1/profiles/0`); any answer at all means
+     * alive, whatever its status; no answer rejects, naming the server and the request.
+     */
+    async probe(signal: AbortSignal): Promise<void> {
+      const request: ProfileServiceRequest = { method: 'GET', path: 'v1/profiles/0?platform=android&mode=production' };
+      const where = `the profile server at ${root}`;
+      let answer: WireExchange;
+      try {
+        answer = await exchange(wire, parseBase(root), request, resolved.timeoutMs, signal, null);
+      } catch (error) {
+        // Given up by the prober (its deadline): the abort's own words add nothing.
+        const text = signal.aborted
+          ? `GET ${new URL(request.path, root).href} had not answered`
+          : error instanceof Error
+            ? error.message
+            : String(error);
+        throw new Error(`${where}: ${text}`, { cause: error });
+      }
+      if (answer.silent === true) {
+        throw new Error(`${where}: GET ${answer.request.url} gave no answer: ${answer.failure ?? 'none'}`);
+      }
+    },
     async openSession(): Promise<ProfileServiceSession> {
       if (stopped !== null) throw new Error('profile-service driver: openSession() after stop()');
       if (service !== null) {
@@ -207,9 +234,11 @@ export function profileServiceSession(
   const client = wire ?? profileServiceWire(timeoutMs);
   // Parsed once: each request's path is resolved against it as text where that gives the same URL.
   const base = parseBase(baseUrl);
+  const silence = new SilenceTracker();
   return {
     baseUrl,
-    exchange: (request, signal) => exchange(client, base, request, timeoutMs, signal),
+    exchange: (request, signal) => exchange(client, base, request, timeoutMs, signal, silence),
+    takeSilence: () => silence.take(),
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
@@ -228,11 +257,12 @@ async function exchange(
   request: ProfileServiceRequest,
   timeoutMs: number,
   signal: AbortSignal,
+  silence: SilenceTracker | null,
 ): Promise<WireExchange> {
   const body = request.body ?? null;
   const target = resolveUnder(base, request.path);
   const wireRequest = { method: request.method, url: target.href, body };
-  if (signal.aborted) return { request: wireRequest, response: null, failure: 'aborted before sending', ms: 0 };
+  const what = `${request.method} ${target.href}`;
   const outcome = await wire.send({
     origin: target.origin,
     path: target.path,
@@ -241,6 +271,20 @@ async function exchange(
     body,
     signal,
   });
+  if (outcome.kind === 'aborted') {
+    // The caller gave up waiting (the case timed out, the target was stopped): say what was still
+    // unanswered, so a hang names its endpoint even when the case's deadline came first.
+    const reason = outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason ?? 'aborted');
+    throw new Error(`${what} had not answered (${reason})`, { cause: outcome.reason });
+  }
+  const failure = outcome.kind === 'answer' ? null : failureOf(outcome, timeoutMs);
+  silence?.note(what, outcome, failure ?? '');
+  if (outcome.kind === 'failed' && !outcome.connected) {
+    // No connection at all (refused, unknown host, TLS): nothing is there to judge, so no verdict is
+    // possible (the case is broken), as with the other server drivers.
+    const error = new Error(`${what}: ${failure ?? ''}`);
+    throw outcome.code?.startsWith('ERR_SSL_') ? error : markNoAnswer(error);
+  }
   return outcome.kind === 'answer'
     ? {
         request: wireRequest,
@@ -248,11 +292,17 @@ async function exchange(
         failure: null,
         ms: outcome.ms,
       }
-    : { request: wireRequest, response: null, failure: failureOf(outcome, timeoutMs), ms: outcome.ms };
+    : {
+        request: wireRequest,
+        response: null,
+        failure,
+        ms: outcome.ms,
+        ...(isSilentOutcome(outcome) ? { silent: true } : {}),
+      };
 }
 
 /** How this driver has always worded a request that brought no answer. */
-function failureOf(outcome: Exclude<WireOutcome, { kind: 'answer' }>, timeoutMs: number): string {
+function failureOf(outcome: Exclude<WireOutcome, { kind: 'answer' | 'aborted' }>, timeoutMs: number): string {
   switch (outcome.kind) {
     case 'timeout':
       return `no complete answer within ${timeoutMs} ms`;
@@ -260,8 +310,6 @@ function failureOf(outcome: Exclude<WireOutcome, { kind: 'answer' }>, timeoutMs:
       return `the answer is larger than ${MAX_BODY_BYTES} bytes`;
     case 'cut':
       return `answered ${outcome.status}, then closed the connection in the middle of the body`;
-    case 'aborted':
-      return 'aborted';
     case 'failed':
       return describeFailure(outcome);
   }

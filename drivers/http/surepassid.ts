@@ -9,7 +9,7 @@
  * connection refused) makes a method throw, so the case is reported broken.
  */
 import type { DriverContext, TargetDriver } from '../../src/core/driver.ts';
-import { didYouMean, HarnessError, printable } from '../../src/core/errors.ts';
+import { didYouMean, HarnessError, markNoAnswer, printable } from '../../src/core/errors.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
 import { SUREPASSID_DEFECT_IDS } from '../emulated/surepassid/defects.ts';
 import {
@@ -21,6 +21,7 @@ import {
   type SurePassIdReference,
 } from '../emulated/surepassid/server.ts';
 import { describeValue, driverOptionsError, isHttpUrl, unknownOptions, type OptionProblem } from '../options.ts';
+import { SilenceTracker } from './silence.ts';
 import { describeFailure, splitUrl, Wire } from './wire.ts';
 
 /** Options of the `surepassid` driver, as written in a target of harness.config.ts. */
@@ -53,8 +54,11 @@ export interface OathExchange {
   request: { method: 'GET' | 'POST'; url: string; contentType: string; body: string };
   /** Null when no complete answer arrived (see `failure`). */
   response: { status: number; contentType: string | null; body: string } | null;
-  /** `timeout`: no complete answer in time (a hang); `connection`: the connection broke mid-answer. */
-  failure: { kind: 'timeout' | 'connection'; message: string } | null;
+  /**
+   * `timeout`: no complete answer in time (a hang); `connection`: the connection broke mid-answer. `silent`:
+   * nothing came back at all (no answer's head in time, a connection reset or closed before one).
+   */
+  failure: { kind: 'timeout' | 'connection'; message: string; silent?: true } | null;
   ms: number;
 }
 
@@ -259,6 +263,11 @@ class Driver implements SurePassIdDriver {
     return structuredClone(this.target);
   }
 
+  /** Health probe for the runner's circuit breaker (see {@link SurePassIdClient.alive}). */
+  async probe(signal: AbortSignal): Promise<void> {
+    await this.client.alive(signal);
+  }
+
   async openSession(): Promise<SurePassIdSession> {
     if (this.#stopped) throw new Error('the surepassid driver was stopped; no session can be opened');
     return new Session(this.client, this.target.capabilities.includes('test-hooks'));
@@ -276,6 +285,8 @@ class Session implements SurePassIdSession {
   readonly endpoint: string;
   readonly hooks: SurePassIdHooks;
   #closed = false;
+  /** Whether this session's last request got no answer at all (for the runner's circuit breaker). */
+  readonly #silence = new SilenceTracker();
 
   constructor(
     private readonly client: SurePassIdClient,
@@ -285,7 +296,7 @@ class Session implements SurePassIdSession {
     const hook = async (route: string, body: unknown, signal: AbortSignal, expect: number[]): Promise<void> => {
       this.#assertOpen();
       if (!hasHooks) throw new Error(`this target has no test hooks (driver option hooks: false); ${route} needs them`);
-      await client.hook(route, body, signal, expect);
+      await client.hook(route, body, signal, expect, this.#silence);
     };
     this.hooks = {
       reset: (signal) => hook('/reset', {}, signal, [204]),
@@ -297,12 +308,17 @@ class Session implements SurePassIdSession {
 
   async send(body: string, signal: AbortSignal, contentType = 'application/json'): Promise<OathExchange> {
     this.#assertOpen();
-    return this.client.post(body, contentType, signal);
+    return this.client.post(body, contentType, signal, this.#silence);
   }
 
   async fetchImage(url: string, signal: AbortSignal): Promise<QrImageFetch> {
     this.#assertOpen();
-    return this.client.getImage(url, signal);
+    return this.client.getImage(url, signal, this.#silence);
+  }
+
+  /** For the runner's circuit breaker (src/core/driver.ts, SilenceReporting). */
+  takeSilence(): string | null {
+    return this.#silence.take();
   }
 
   async close(): Promise<void> {
@@ -389,12 +405,40 @@ export class SurePassIdClient {
     return { name: 'surepassid', version: 'unknown', capabilities: [] };
   }
 
-  post(body: string, contentType: string, signal: AbortSignal): Promise<OathExchange> {
-    return this.#raw('POST', this.endpoint, body, contentType, signal);
+  /**
+   * Health probe: any answer at all from the hooks' `GET /info` (or, without hooks, to an empty JSON object
+   * at the OATH endpoint) means alive, whatever it says; no answer rejects, naming the server and the request.
+   */
+  async alive(signal: AbortSignal): Promise<void> {
+    const url = this.#hooksBase === null ? this.endpoint : `${this.#hooksBase}/info`;
+    const where = `the SurePassID server at ${this.#origin}`;
+    let exchange: OathExchange;
+    try {
+      exchange =
+        this.#hooksBase === null
+          ? await this.post('{}', 'application/json', signal)
+          : await this.#raw('GET', url, null, null, signal);
+    } catch (error) {
+      // Given up by the prober (its deadline): the abort's own words add nothing.
+      const method = this.#hooksBase === null ? 'POST' : 'GET';
+      const text = signal.aborted
+        ? `${method} ${url} had not answered`
+        : error instanceof Error
+          ? error.message
+          : String(error);
+      throw new Error(`${where}: ${text}`, { cause: error });
+    }
+    if (exchange.response === null && exchange.failure?.silent === true) {
+      throw new Error(`${where}: ${exchange.request.method} ${url} gave no answer: ${exchange.failure.message}`);
+    }
+  }
+
+  post(body: string, contentType: string, signal: AbortSignal, silence?: SilenceTracker): Promise<OathExchange> {
+    return this.#raw('POST', this.endpoint, body, contentType, signal, silence);
   }
 
   /** GETs an image on the target's origin, following same-origin redirects, within one timeout. */
-  async getImage(url: string, signal: AbortSignal): Promise<QrImageFetch> {
+  async getImage(url: string, signal: AbortSignal, silence?: SilenceTracker): Promise<QrImageFetch> {
     const start = performance.now();
     const fetch: QrImageFetch = { urls: [], response: null, failure: null, ms: 0 };
     const done = (failure: QrImageFetch['failure']): QrImageFetch => {
@@ -424,6 +468,7 @@ export class SurePassIdClient {
         signal,
         'image/png, image/*;q=0.8, */*;q=0.1',
         left,
+        silence,
       );
       if (exchange.response === null) {
         if (exchange.failure?.kind === 'timeout') {
@@ -445,7 +490,13 @@ export class SurePassIdClient {
     }
   }
 
-  async hook(route: string, body: unknown, signal: AbortSignal, expect: number[]): Promise<void> {
+  async hook(
+    route: string,
+    body: unknown,
+    signal: AbortSignal,
+    expect: number[],
+    silence?: SilenceTracker,
+  ): Promise<void> {
     if (this.#hooksBase === null) throw new Error('this target has no test hooks');
     const answer = await this.#raw(
       'POST',
@@ -453,6 +504,7 @@ export class SurePassIdClient {
       JSON.stringify(body),
       'application/json',
       signal,
+      silence,
     );
     // The test hooks are the harness's contract with the deployment: an answer outside it leaves the case
     // without its starting state, so it is broken (the caller's throw), never a verdict on the server.
@@ -476,8 +528,10 @@ export class SurePassIdClient {
     body: string | null,
     contentType: string | null,
     signal: AbortSignal,
+    silence?: SilenceTracker,
   ): Promise<OathExchange> {
-    return (await this.#exchange(method, url, body, contentType, signal, 'application/json', this.#timeoutMs)).exchange;
+    return (await this.#exchange(method, url, body, contentType, signal, 'application/json', this.#timeoutMs, silence))
+      .exchange;
   }
 
   /** The exchange, the answer's bytes as sent, and its Location header. */
@@ -489,6 +543,7 @@ export class SurePassIdClient {
     signal: AbortSignal,
     accept: string,
     timeoutMs: number,
+    silence?: SilenceTracker,
   ): Promise<{ exchange: OathExchange; bytes: Buffer; location: string | null }> {
     const exchange: OathExchange = {
       request: { method, url, contentType: contentType ?? '', body: body ?? '' },
@@ -505,8 +560,10 @@ export class SurePassIdClient {
         : { accept, ...(body === null ? {} : { 'content-type': contentType ?? 'application/json' }) };
     const outcome = await this.#wire.send({ ...target, method, headers, body, signal, timeoutMs });
     exchange.ms = outcome.ms;
+    const what = `${method} ${url}`;
     switch (outcome.kind) {
       case 'answer': {
+        silence?.note(what, outcome, '');
         const bytes = outcome.body;
         exchange.response = { status: outcome.status, contentType: outcome.contentType, body: bytes.toString('utf8') };
         return { exchange, bytes, location: outcome.location };
@@ -518,6 +575,7 @@ export class SurePassIdClient {
             outcome.status === null
               ? `no answer within ${this.#timeoutMs} ms`
               : `answered ${outcome.status} but did not finish its body within ${this.#timeoutMs} ms`,
+          ...(outcome.status === null ? { silent: true } : {}),
         };
         break;
       case 'cut':
@@ -528,12 +586,25 @@ export class SurePassIdClient {
         };
         break;
       case 'aborted':
-        throw outcome.reason instanceof Error ? outcome.reason : new Error('aborted');
-      case 'failed':
-        if (!outcome.connected) throw new Error(`${method} ${url}: ${describeFailure(outcome)}`);
-        exchange.failure = { kind: 'connection', message: describeFailure(outcome) };
+        // The caller gave up waiting (the case timed out, the target was stopped): say what was still
+        // unanswered, so a hang names its endpoint even when the case's deadline came first.
+        throw new Error(`${what} had not answered (${reasonText(outcome.reason)})`, { cause: outcome.reason });
+      case 'failed': {
+        const why = describeFailure(outcome);
+        silence?.note(what, outcome, why);
+        if (!outcome.connected) {
+          const error = new Error(`${what}: ${why}`);
+          throw outcome.code?.startsWith('ERR_SSL_') ? error : markNoAnswer(error);
+        }
+        exchange.failure = {
+          kind: 'connection',
+          message: why,
+          ...(outcome.code?.startsWith('HPE_') ? {} : { silent: true }),
+        };
         break;
+      }
     }
+    if (outcome.kind !== 'failed') silence?.note(what, outcome, exchange.failure?.message ?? '');
     return { exchange, bytes: EMPTY, location: null };
   }
 }
@@ -541,6 +612,12 @@ export class SurePassIdClient {
 const ACCEPT_JSON: Record<string, string> = { accept: 'application/json' };
 const POST_JSON: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json' };
 const EMPTY = Buffer.alloc(0);
+
+/** Why the caller gave up, in words (an abort reason may be anything). */
+function reasonText(reason: unknown): string {
+  if (reason instanceof Error) return reason.message;
+  return reason === undefined ? 'aborted' : String(reason);
+}
 
 /** The server answered the probe, but not usably: it is there, so "cannot reach" would mislead. */
 class ProbeAnswerError extends Error {}

@@ -8,11 +8,12 @@
  * objects: the suite judges the wire format itself, and attaches exactly what travelled to a failing case.
  */
 import type { DriverContext, TargetDriver } from '../../src/core/driver.ts';
-import { didYouMean, HarnessError, printable } from '../../src/core/errors.ts';
+import { didYouMean, HarnessError, markNoAnswer, printable } from '../../src/core/errors.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
 import { isSwivelDefectId, SWIVEL_DEFECTS } from '../emulated/swivel/defects.ts';
 import { startSwivelReference, type SwivelReference } from '../emulated/swivel/server.ts';
 import { driverOptionsError, isHttpUrl, unknownOptions, type OptionProblem } from '../options.ts';
+import { isSilentOutcome, SilenceTracker } from './silence.ts';
 import { describeFailure, splitUrl, Wire } from './wire.ts';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -276,6 +277,33 @@ export class SwivelDriver implements TargetDriver<SwivelHttpSession, BaseTargetI
     return structuredClone(this.targetInfo);
   }
 
+  /**
+   * Health probe for the runner's circuit breaker: `GET {hooks}/info` of every instance. Any answer at all
+   * means alive (even one outside docs/swivel.md); no answer from an instance rejects, naming it.
+   */
+  async probe(signal: AbortSignal): Promise<void> {
+    await Promise.all(
+      this.transport.bases.map(async (base, i) => {
+        const url = `${base}${this.transport.hooksPath}/info`;
+        let exchange: WireExchange;
+        try {
+          exchange = await this.transport.hook(i, 'GET', '/info', undefined, signal);
+        } catch (error) {
+          // Given up by the prober (its deadline): the abort's own words add nothing.
+          const text = signal.aborted
+            ? `GET ${url} had not answered`
+            : error instanceof Error
+              ? error.message
+              : String(error);
+          throw new Error(`the Swivel server at ${base}: ${text}`, { cause: error });
+        }
+        if (exchange.silent === true) {
+          throw new Error(`the Swivel server at ${base}: GET ${url} gave no answer: ${exchange.failure ?? 'none'}`);
+        }
+      }),
+    );
+  }
+
   async openSession(): Promise<SwivelHttpSession> {
     if (this.#stopped) throw new Error('the swivel driver was stopped; no session can be opened');
     if (this.#session !== null && !this.#session.closed) {
@@ -309,7 +337,15 @@ export interface AgentAnswer {
 export class SwivelHttpSession {
   closed = false;
 
-  constructor(private readonly transport: SwivelTransport) {}
+  constructor(private readonly transport: SwivelTransport) {
+    // The driver serves one session at a time: what the transport saw last is this session's.
+    void transport.silence.take();
+  }
+
+  /** For the runner's circuit breaker (src/core/driver.ts, SilenceReporting). */
+  takeSilence(): string | null {
+    return this.transport.silence.take();
+  }
 
   get instances(): number {
     return this.transport.bases.length;
@@ -443,13 +479,15 @@ function unescape(s: string): string {
 /** HTTP to every instance (drivers/http/wire.ts): keep-alive, a deadline per request, the caller's signal. */
 export class SwivelTransport {
   readonly bases: string[];
+  /** Whether the last request got no answer at all (the runner's circuit breaker asks the session). */
+  readonly silence = new SilenceTracker();
   readonly #wire: Wire;
   /** Per instance: its origin, the base's path (normalised) and the AgentXML target, parsed once. */
   readonly #targets: { base: string; origin: string; agentUrl: string; agentPath: string }[];
 
   constructor(
     urls: readonly string[],
-    private readonly hooksPath: string,
+    readonly hooksPath: string,
     private readonly timeoutMs: number,
   ) {
     this.bases = urls.map((u) => u.replace(/\/+$/, ''));
@@ -520,8 +558,10 @@ export class SwivelTransport {
       body: request.body,
       signal,
     });
+    const what = `${request.method} ${request.url}`;
     switch (outcome.kind) {
       case 'answer':
+        this.silence.note(what, outcome, '');
         return {
           request,
           response: { status: outcome.status, contentType: outcome.contentType, body: outcome.body.toString('utf8') },
@@ -529,25 +569,30 @@ export class SwivelTransport {
           ms: outcome.ms,
         };
       case 'aborted':
-        throw outcome.reason instanceof Error ? outcome.reason : new Error('aborted');
-      case 'failed':
+        // The caller gave up waiting (the case timed out, the target was stopped): say what was still
+        // unanswered, so a hang names its endpoint even when the case's deadline came first.
+        throw new Error(`${what} had not answered (${reasonText(outcome.reason)})`, { cause: outcome.reason });
+      case 'failed': {
+        const why = describeFailure(outcome);
+        this.silence.note(what, outcome, why);
         // No connection at all (refused, unresolvable, TLS): the target is not there, so no verdict on its
         // behaviour is possible.
         if (!outcome.connected || UNREACHABLE.has(outcome.code ?? '')) {
-          throw new Error(`${request.method} ${request.url}: ${describeFailure(outcome)}`);
+          const error = new Error(`${what}: ${why}`);
+          throw outcome.code?.startsWith('ERR_SSL_') ? error : markNoAnswer(error);
         }
-        return { request, response: null, failure: describeFailure(outcome), ms: outcome.ms };
-      case 'timeout':
-        return {
-          request,
-          response: null,
-          failure:
-            outcome.status === null
-              ? `no answer within ${this.timeoutMs} ms`
-              : `answered ${outcome.status} but did not finish its body within ${this.timeoutMs} ms`,
-          ms: outcome.ms,
-        };
+        return { request, response: null, failure: why, ms: outcome.ms, silent: isSilentOutcome(outcome) };
+      }
+      case 'timeout': {
+        const failure =
+          outcome.status === null
+            ? `no answer within ${this.timeoutMs} ms`
+            : `answered ${outcome.status} but did not finish its body within ${this.timeoutMs} ms`;
+        this.silence.note(what, outcome, failure);
+        return { request, response: null, failure, ms: outcome.ms, silent: outcome.status === null };
+      }
       case 'oversize':
+        this.silence.note(what, outcome, '');
         return {
           request,
           response: null,
@@ -555,6 +600,7 @@ export class SwivelTransport {
           ms: outcome.ms,
         };
       case 'cut':
+        this.silence.note(what, outcome, '');
         return {
           request,
           response: null,
@@ -563,6 +609,12 @@ export class SwivelTransport {
         };
     }
   }
+}
+
+/** Why the caller gave up, in words (an abort reason may be anything). */
+function reasonText(reason: unknown): string {
+  if (reason instanceof Error) return reason.message;
+  return reason === undefined ? 'aborted' : String(reason);
 }
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);

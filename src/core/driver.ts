@@ -31,6 +31,17 @@ export interface TargetDriver<S = unknown, I extends BaseTargetInfo = BaseTarget
   stop(): Promise<void>;
 }
 
+/**
+ * Optional on any driver's session: the request the target gave *no answer* to (nothing before its deadline,
+ * a connection refused or reset before any answer), when the last request of the case the session just
+ * served went unanswered; null otherwise. A server suite judges a hang itself (a finding, not a throw), so
+ * the verdict alone does not show it. The runner asks after every case, for its circuit breaker; the call
+ * clears what it returns.
+ */
+export interface SilenceReporting {
+  takeSilence(): string | null;
+}
+
 /** A driver of an Open Mobile client ({@link ClientSession}: one client instance, one device). */
 export type ClientDriver = TargetDriver<ClientSession, TargetInfo>;
 

@@ -185,4 +185,6 @@ export interface WireExchange {
   response: WireResponse | null;
   failure: string | null;
   ms: number;
+  /** True when nothing came back at all: no answer's head in time, or the connection refused or reset before one. */
+  silent?: boolean;
 }

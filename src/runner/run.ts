@@ -1,7 +1,14 @@
 import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import type { ResolvedConfig, ResolvedTarget } from '../config/types.ts';
-import type { ClientDriver, DriverContext, DriverFactory, ProfileService, TargetDriver } from '../core/driver.ts';
+import type {
+  ClientDriver,
+  DriverContext,
+  DriverFactory,
+  ProfileService,
+  SilenceReporting,
+  TargetDriver,
+} from '../core/driver.ts';
 import { HarnessError, isHarnessError, isNoAnswer } from '../core/errors.ts';
 import { Redactor } from '../core/redact.ts';
 import type { Concurrency, Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
@@ -312,7 +319,10 @@ async function runTarget(
             );
             if (result.verdict === 'fail') result.attachments.push(...(await deviceArtifacts(open, planned)));
             done(result);
-            breaker.answered();
+            // A server suite judges a hang itself: the session says whether the case ended on one.
+            const silence = takeSilence(open);
+            if (silence === null) breaker.answered();
+            else await breaker.silent(silence);
           } catch (error) {
             // Abandoned because the target was stopped or the run interrupted: not run, and not its fault.
             if (error instanceof TargetStopped) {
@@ -320,6 +330,7 @@ async function runTarget(
               session = null;
               break;
             }
+            const silence = takeSilence(session);
             const redactor = new Redactor();
             for (const secret of planned.secrets ?? []) redactor.add(secret);
             const reason = redactor.text(errorText(error));
@@ -333,6 +344,7 @@ async function runTarget(
             scope?.close();
             scope = service?.scope() ?? null;
             if (error instanceof CaseTimeout || isNoAnswer(error)) await breaker.silent(reason);
+            else if (silence !== null) await breaker.silent(redactor.text(silence));
             else breaker.answered();
           }
         }
@@ -480,6 +492,13 @@ async function deviceArtifacts(session: unknown, planned: PlannedCase): Promise<
   } catch {
     return [];
   }
+}
+
+/** What the session's last request went without an answer to, if a session reports it (SilenceReporting). */
+function takeSilence(session: unknown): string | null {
+  const reporting = session as Partial<SilenceReporting> | null;
+  if (reporting === null || typeof reporting.takeSilence !== 'function') return null;
+  return reporting.takeSilence();
 }
 
 interface Closable {
