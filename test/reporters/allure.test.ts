@@ -5,7 +5,7 @@ import type { TestResult } from 'allure-js-commons';
 import { md5 as sdkMd5, parseEnvInfo } from 'allure-js-commons/sdk/reporter';
 import { describe, expect, it } from 'vitest';
 import type { CaseResult } from '../../src/core/results.ts';
-import { ALLURE_CATEGORIES, AllureReporter, md5 } from '../../src/reporters/allure.ts';
+import { AllureReporter, md5 } from '../../src/reporters/allure.ts';
 import { TARGETS, makeCase, readTree, runInfo, summaryOf, tempDir } from './fixtures.ts';
 
 function results(dir: string): TestResult[] {
@@ -127,29 +127,6 @@ describe('AllureReporter', () => {
     const broken = await status(makeCase({ verdict: 'broken', message: 'adapter timed out' }));
     expect(broken.status).toBe('broken');
     expect(broken.statusDetails.message).toBe('[broken-target] adapter timed out');
-  });
-
-  it('has a category whose regex matches each failure category, and only it', () => {
-    const categories = [
-      'wrong-result-code',
-      'state-changed-by-failing-request',
-      'wrong-state',
-      'precedence',
-      'not-handled',
-      'handled-unexpectedly',
-      'wrong-delivery',
-      'password-leak',
-      'inconsistent-choice',
-      'broken-target',
-    ];
-    for (const category of categories) {
-      // Allure uses Java's String.matches (whole string); `(?s)` is DOTALL there, `s` here.
-      const matching = ALLURE_CATEGORIES.filter((c) => {
-        const source = String(c.messageRegex).replace(/^\(\?s\)/, '');
-        return new RegExp(`^(?:${source})$`, 's').test(`[${category}] message\nsecond line`);
-      });
-      expect(matching, category).toHaveLength(1);
-    }
   });
 
   it('writes categories.json, environment.properties and executor.json', async () => {
