@@ -6,6 +6,7 @@ import { basename, join } from 'node:path';
 import {
   ContentType,
   LabelName,
+  Severity,
   Stage,
   Status,
   type Attachment as AllureAttachment,
@@ -26,7 +27,7 @@ export interface AllureOptions {
   /** Default: `<run outputDir>/allure-results`. Emptied at onBegin. */
   resultsDir?: string;
   redact?: Redact;
-  /** Shown as the report's title (executor.json). */
+  /** The report's title (executor.json); default: the specifications of the suites run. */
   reportName?: string;
   /** Default: a writer that writes each file once without fsync (see {@link ResultsDirWriter}). */
   writer?: Writer;
@@ -217,6 +218,8 @@ export class AllureReporter implements Reporter {
   private readonly host = hostname();
   private run: RunInfo | null = null;
   private targets: TargetRun[] = [];
+  /** Requirement id -> its level in the specification (MUST, SHOULD, ...), from the suites of the run. */
+  private levels = new Map<string, string>();
   private resultsDir = '';
   private writer: Writer | null = null;
   private written: string[] = [];
@@ -281,6 +284,7 @@ export class AllureReporter implements Reporter {
   onBegin(run: RunInfo, targets: TargetRun[]): void {
     this.run = run;
     this.targets = targets;
+    this.levels = new Map((run.suites ?? []).flatMap((suite) => suite.requirements.map((r) => [r.id, r.severity])));
     if (!this.prepared) this.clear(run);
     this.prepared = false;
     this.writer = this.options.writer ?? new ResultsDirWriter(this.resultsDir);
@@ -340,8 +344,9 @@ export class AllureReporter implements Reporter {
       { name: LabelName.HOST, value: this.host },
       { name: LabelName.FRAMEWORK, value: FRAMEWORK },
     ];
-    const story = result.requirements[0];
-    if (story !== undefined) labels.push({ name: LabelName.STORY, value: story });
+    // A case that checks several requirements is filed under each of them (Behaviors: one story each).
+    for (const id of result.requirements) labels.push({ name: LabelName.STORY, value: id });
+    labels.push({ name: LabelName.SEVERITY, value: severity(result.requirements.map((id) => this.levels.get(id))) });
     if (result.verdict === 'non-strict' || result.verdict === 'informational') {
       labels.push({ name: LabelName.TAG, value: result.verdict });
     }
@@ -464,7 +469,7 @@ export class AllureReporter implements Reporter {
       name: FRAMEWORK,
       type: 'local',
       buildName: `${FRAMEWORK} run ${run.startedAt}`,
-      reportName: this.options.reportName ?? 'Open Mobile provisioning conformance',
+      reportName: this.options.reportName ?? reportTitle(run),
     };
     // executor.json is not part of the SDK's Writer interface; it always lives in the results directory.
     writeFileAtomic(
@@ -472,6 +477,24 @@ export class AllureReporter implements Reporter {
       JSON.stringify(redactValue(executor, this.redact), null, 2),
     );
   }
+}
+
+/**
+ * Allure's severity from the levels of the requirements a case checks: a MUST is critical, a SHOULD minor
+ * (the specification permits deviating from it), anything else (a choice point, no requirement) normal.
+ */
+export function severity(levels: readonly (string | undefined)[]): Severity {
+  if (levels.includes('MUST')) return Severity.CRITICAL;
+  if (levels.includes('SHOULD')) return Severity.MINOR;
+  return Severity.NORMAL;
+}
+
+/** The report's title: the specifications of the suites the run tested, in the order of the targets. */
+export function reportTitle(run: Pick<RunInfo, 'suites'>): string {
+  const specifications = [...new Set((run.suites ?? []).map((s) => s.specification))];
+  return specifications.length === 0
+    ? 'Provisioning conformance'
+    : `Provisioning conformance: ${specifications.join('; ')}`;
 }
 
 /** The result file that stands for a run that has not finished (removed at onEnd). */

@@ -2,62 +2,50 @@
  * What a QA engineer reads in the reports for real failures: seeded defects of every suite, run through the
  * real runner and the Allure reporter.
  */
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestResult } from 'allure-js-commons';
-import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { HarnessConfig } from '../../src/config/types.ts';
 import type { CaseResult } from '../../src/core/results.ts';
-import { AllureReporter } from '../../src/reporters/allure.ts';
-import { generateAllureReport } from '../../src/reporters/allure-report.ts';
-import { runInfo, summaryOf, tempDir } from '../reporters/fixtures.ts';
-import { runInProcess } from './helpers.ts';
+import { createSuites } from '../../src/cli/builtins.ts';
+import { KEY, repoPaths, runCli, tempProject, type CliRun } from './helpers.ts';
 
 /** One defective target per suite, each with defects that fail in different categories. */
-const DEFECTIVE: HarnessConfig = {
+const CONFIG = `export default {
+  ${repoPaths()}
+  obfuscation: { key: '${KEY}' },
   targets: [
-    {
-      name: 'om-defective',
-      driver: 'emulated',
-      options: { platform: 'android', defects: ['partial-write-on-failure', 'password-in-logs', 'transient-as-cut'] },
-    },
-    {
-      name: 'swivel-defective',
-      driver: 'swivel',
-      options: { reference: true, defects: ['code-reusable', 'malformed-xml-500'] },
-    },
-    {
-      name: 'surepassid-defective',
-      driver: 'surepassid',
-      options: { reference: true, defects: ['missing-physical-device-500', 'secret-hex'] },
-    },
-    {
-      name: 'profiles-defective',
-      driver: 'profile-service',
-      options: { reference: true, defects: ['pin-optional'] },
-    },
+    { name: 'om-defective', driver: 'emulated',
+      options: { platform: 'android', defects: ['partial-write-on-failure', 'password-in-logs', 'transient-as-cut'] } },
+    { name: 'swivel-defective', driver: 'swivel', options: { reference: true, defects: ['code-reusable', 'malformed-xml-500'] } },
+    { name: 'surepassid-defective', driver: 'surepassid',
+      options: { reference: true, defects: ['missing-physical-device-500', 'secret-hex'] } },
+    { name: 'profiles-defective', driver: 'profile-service', options: { reference: true, defects: ['pin-optional'] } },
   ],
   run: ['om-defective', 'swivel-defective', 'surepassid-defective', 'profiles-defective'],
+  reporters: ['allure', 'junit', 'jsonl'],
 };
+`;
 
+let dir = '';
+let run: CliRun;
 let cases: CaseResult[] = [];
 let allure: TestResult[] = [];
 let resultsDir = '';
 
 beforeAll(async () => {
-  const { results } = await runInProcess(DEFECTIVE);
-  cases = results;
-  const dir = tempDir('report-content-');
-  const reporter = new AllureReporter();
-  reporter.onBegin(runInfo(dir), []);
-  for (const r of results) reporter.onCaseEnd(r);
-  await reporter.onEnd(summaryOf(results));
-  const out = join(dir, 'allure-results');
-  resultsDir = out;
-  allure = readdirSync(out)
+  dir = tempProject(CONFIG);
+  // A generous timeout: this machine may be busy, and a case timed out is broken, not the failure looked for.
+  run = await runCli(['run', '--timeout', '60000', '--workers', '4'], dir);
+  cases = readFileSync(join(dir, 'reports', 'results.jsonl'), 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as CaseResult);
+  resultsDir = join(dir, 'reports', 'allure-results');
+  allure = readdirSync(resultsDir)
     .filter((f) => f.endsWith('-result.json'))
-    .map((f) => JSON.parse(readFileSync(join(out, f), 'utf8')) as TestResult);
+    .map((f) => JSON.parse(readFileSync(join(resultsDir, f), 'utf8')) as TestResult);
 }, 240_000);
 
 const hasJava = spawnSync('java', ['-version']).status === 0;
@@ -66,6 +54,7 @@ const bad = (r: { status?: string }) => r.status === 'failed' || r.status === 'b
 
 describe('reports of real failures', () => {
   it('every suite produced failures', () => {
+    expect(run.code, run.stderr).toBe(1);
     const failedTargets = new Set(cases.filter((c) => c.verdict === 'fail').map((c) => c.target));
     expect([...failedTargets].sort()).toEqual([
       'om-defective',
@@ -85,11 +74,35 @@ describe('reports of real failures', () => {
     for (const m of categorised) expect(m.slice(m.indexOf(']') + 1), m).not.toMatch(/^\s*\[[a-z-]+\]/);
   });
 
+  it('files each case under every requirement it checks, MUST as critical and SHOULD as minor', () => {
+    const levels = new Map(
+      Object.values(createSuites()).flatMap((suite) => suite.catalogue().requirements.map((r) => [r.id, r.severity])),
+    );
+    const label = (r: TestResult, name: string) => r.labels.filter((l) => l.name === name).map((l) => l.value);
+    const ofCases = allure.filter((r) => label(r, 'requirement').length > 0);
+    expect(ofCases.length).toBeGreaterThan(1000);
+    const severities = new Set<string>();
+    for (const r of ofCases) {
+      const requirements = label(r, 'requirement');
+      expect(label(r, 'story'), r.fullName).toEqual(requirements);
+      const found = requirements.map((id) => levels.get(id));
+      const expected = found.includes('MUST') ? 'critical' : found.includes('SHOULD') ? 'minor' : 'normal';
+      expect(label(r, 'severity'), r.fullName).toEqual([expected]);
+      severities.add(expected);
+    }
+    expect(severities).toContain('critical');
+    expect(severities).toContain('minor');
+    // A failure of a MUST of each suite is critical.
+    const critical = allure.filter((r) => r.status === 'failed' && label(r, 'severity')[0] === 'critical');
+    expect(new Set(critical.map((r) => r.fullName?.split(':')[0])).size).toBe(4);
+  });
+
   it.skipIf(!hasJava)(
     "Allure's own rules file every failure of every suite under a category of ours, none under its catch-alls",
     async () => {
-      const reportDir = join(resultsDir, '..', 'allure-report');
-      await generateAllureReport({ resultsDir, reportDir });
+      const reportDir = join(dir, 'reports', 'allure-report');
+      const report = await runCli(['report'], dir);
+      expect(report.code, report.stderr).toBe(0);
       const tree = JSON.parse(readFileSync(join(reportDir, 'data', 'categories.json'), 'utf8')) as {
         children: { name: string; children: unknown[] }[];
       };
