@@ -1,4 +1,5 @@
 import type { CaseResult, VerdictCounts } from './results.ts';
+import type { RequirementInfo } from './suite.ts';
 import type { BaseTargetInfo } from './types.ts';
 
 export interface RunInfo {
@@ -11,6 +12,18 @@ export interface RunInfo {
   command: string;
   harnessVersion: string;
   rootDir: string;
+  /**
+   * The suites of the targets run, with their requirement catalogues (for severities and titles). Given at
+   * onBegin, once the suites are loaded; absent at onPrepare and from callers that do not know them.
+   */
+  suites?: RunSuite[];
+}
+
+/** A suite in the run: its name, its specification's title and its requirements. */
+export interface RunSuite {
+  name: string;
+  specification: string;
+  requirements: readonly RequirementInfo[];
 }
 
 export interface TargetRun {

@@ -6,6 +6,7 @@ import { basename, join } from 'node:path';
 import {
   ContentType,
   LabelName,
+  Severity,
   Stage,
   Status,
   type Attachment as AllureAttachment,
@@ -26,7 +27,7 @@ export interface AllureOptions {
   /** Default: `<run outputDir>/allure-results`. Emptied at onBegin. */
   resultsDir?: string;
   redact?: Redact;
-  /** Shown as the report's title (executor.json). */
+  /** The report's title (executor.json); default: the specifications of the suites run. */
   reportName?: string;
   /** Default: a writer that writes each file once without fsync (see {@link ResultsDirWriter}). */
   writer?: Writer;
@@ -53,20 +54,47 @@ const STEP_STATUS: Record<StepRecord['status'], Status> = {
 };
 
 /**
+ * The Allure category of each failure category, in the order Allure tries them (first match wins). A record
+ * over every {@link FailureCategory}: the compiler rejects a category without a rule, so no failure of any
+ * suite falls into Allure's catch-all "Product defects" (test/reporters/allure-categories.test.ts checks the
+ * suites' own lists against it too).
+ */
+const CATEGORY_NAMES = {
+  'password-leak': 'Password leak',
+  'state-changed-by-failing-request': 'State changed by a failing request (atomicity)',
+  'wrong-result-code': 'Wrong result code',
+  precedence: 'Error precedence',
+  'wrong-state': 'Wrong state',
+  'not-handled': 'Not handled / handled unexpectedly (routing)',
+  'handled-unexpectedly': 'Not handled / handled unexpectedly (routing)',
+  'wrong-delivery': 'Wrong result delivery',
+  'inconsistent-choice': 'Inconsistent implementation-defined choice',
+  'browser-altered-url': 'Link altered by the browser',
+  'server-error': 'Server error (HTTP 5xx, stack trace)',
+  'schema-violation': 'Answer breaks the documented format (schema violation)',
+  'broken-target': 'Broken target',
+} satisfies Record<FailureCategory, string>;
+
+/** Prefixes of the results that stand for the run itself, not a case: cases not run, a run not finished. */
+export const RUN_CATEGORIES = { notRun: 'not-run', unfinished: 'run-not-finished' } as const;
+
+/**
  * Allure categories, matched by Allure (Java `String.matches`, so whole-message) against the `[category]`
- * prefix every failed or broken result's message carries. First match wins.
+ * prefix the reporters put on every failed or broken result's message (the case's own message has none).
+ * A failure category matches failed and broken results alike: a fuzz failure that did not repeat (flaky) is
+ * broken but keeps its category.
  */
 export const ALLURE_CATEGORIES: Category[] = [
-  category('Password leak', ['password-leak'], [Status.FAILED]),
-  category('State changed by a failing request (atomicity)', ['state-changed-by-failing-request'], [Status.FAILED]),
-  category('Wrong result code', ['wrong-result-code'], [Status.FAILED]),
-  category('Error precedence', ['precedence'], [Status.FAILED]),
-  category('Wrong state', ['wrong-state'], [Status.FAILED]),
-  category('Not handled / handled unexpectedly (routing)', ['not-handled', 'handled-unexpectedly'], [Status.FAILED]),
-  category('Wrong result delivery', ['wrong-delivery'], [Status.FAILED]),
-  category('Inconsistent implementation-defined choice', ['inconsistent-choice'], [Status.FAILED]),
-  category('Link altered by the browser', ['browser-altered-url'], [Status.FAILED]),
-  category('Broken target', ['broken-target'], [Status.BROKEN]),
+  ...Object.entries(
+    Object.entries(CATEGORY_NAMES).reduce<Record<string, string[]>>((groups, [id, name]) => {
+      (groups[name] ??= []).push(id);
+      return groups;
+    }, {}),
+  ).map(([name, ids]) =>
+    category(name, ids, ids.includes('broken-target') ? [Status.BROKEN] : [Status.FAILED, Status.BROKEN]),
+  ),
+  category('Cases not run (run interrupted, or a target stopped answering)', [RUN_CATEGORIES.notRun], [Status.BROKEN]),
+  category('Run did not finish (killed)', [RUN_CATEGORIES.unfinished], [Status.BROKEN]),
 ];
 
 /**
@@ -77,7 +105,7 @@ export function md5(text: string): string {
   return hash('md5', text, 'hex');
 }
 
-function category(name: string, categories: FailureCategory[], statuses: Status[]): Category {
+function category(name: string, categories: readonly string[], statuses: Status[]): Category {
   return {
     name,
     messageRegex: `(?s)\\[(?:${categories.join('|')})\\].*`,
@@ -190,6 +218,8 @@ export class AllureReporter implements Reporter {
   private readonly host = hostname();
   private run: RunInfo | null = null;
   private targets: TargetRun[] = [];
+  /** Requirement id -> its level in the specification (MUST, SHOULD, ...), from the suites of the run. */
+  private levels = new Map<string, string>();
   private resultsDir = '';
   private writer: Writer | null = null;
   private written: string[] = [];
@@ -221,7 +251,10 @@ export class AllureReporter implements Reporter {
   }
 
   private writeMarker(name: string, message: string): void {
-    writeFileAtomic(join(this.resultsDir, MARKER_FILE), JSON.stringify(marker(name, message)));
+    writeFileAtomic(
+      join(this.resultsDir, MARKER_FILE),
+      JSON.stringify(marker(name, `[${RUN_CATEGORIES.unfinished}] ${message}`)),
+    );
   }
 
   /** An earlier run's results, moved aside at onPrepare (or onBegin), deleted at onEnd. */
@@ -251,6 +284,7 @@ export class AllureReporter implements Reporter {
   onBegin(run: RunInfo, targets: TargetRun[]): void {
     this.run = run;
     this.targets = targets;
+    this.levels = new Map((run.suites ?? []).flatMap((suite) => suite.requirements.map((r) => [r.id, r.severity])));
     if (!this.prepared) this.clear(run);
     this.prepared = false;
     this.writer = this.options.writer ?? new ResultsDirWriter(this.resultsDir);
@@ -278,7 +312,10 @@ export class AllureReporter implements Reporter {
       const why =
         this.targetErrors.get(target) ?? (summary.interrupted ? 'the run was interrupted' : 'they did not run');
       this.writer.writeResult(
-        marker(`${this.redact(target)}: ${count} case(s) not run`, `${count} case(s) not run: ${this.redact(why)}`),
+        marker(
+          `${this.redact(target)}: ${count} case(s) not run`,
+          `[${RUN_CATEGORIES.notRun}] ${count} case(s) not run: ${this.redact(why)}`,
+        ),
       );
     }
     // Flushed before and after: the run files written at onBegin must not race their final version.
@@ -307,8 +344,9 @@ export class AllureReporter implements Reporter {
       { name: LabelName.HOST, value: this.host },
       { name: LabelName.FRAMEWORK, value: FRAMEWORK },
     ];
-    const story = result.requirements[0];
-    if (story !== undefined) labels.push({ name: LabelName.STORY, value: story });
+    // A case that checks several requirements is filed under each of them (Behaviors: one story each).
+    for (const id of result.requirements) labels.push({ name: LabelName.STORY, value: id });
+    labels.push({ name: LabelName.SEVERITY, value: severity(result.requirements.map((id) => this.levels.get(id))) });
     if (result.verdict === 'non-strict' || result.verdict === 'informational') {
       labels.push({ name: LabelName.TAG, value: result.verdict });
     }
@@ -431,7 +469,7 @@ export class AllureReporter implements Reporter {
       name: FRAMEWORK,
       type: 'local',
       buildName: `${FRAMEWORK} run ${run.startedAt}`,
-      reportName: this.options.reportName ?? 'Open Mobile provisioning conformance',
+      reportName: this.options.reportName ?? reportTitle(run),
     };
     // executor.json is not part of the SDK's Writer interface; it always lives in the results directory.
     writeFileAtomic(
@@ -439,6 +477,24 @@ export class AllureReporter implements Reporter {
       JSON.stringify(redactValue(executor, this.redact), null, 2),
     );
   }
+}
+
+/**
+ * Allure's severity from the levels of the requirements a case checks: a MUST is critical, a SHOULD minor
+ * (the specification permits deviating from it), anything else (a choice point, no requirement) normal.
+ */
+export function severity(levels: readonly (string | undefined)[]): Severity {
+  if (levels.includes('MUST')) return Severity.CRITICAL;
+  if (levels.includes('SHOULD')) return Severity.MINOR;
+  return Severity.NORMAL;
+}
+
+/** The report's title: the specifications of the suites the run tested, in the order of the targets. */
+export function reportTitle(run: Pick<RunInfo, 'suites'>): string {
+  const specifications = [...new Set((run.suites ?? []).map((s) => s.specification))];
+  return specifications.length === 0
+    ? 'Provisioning conformance'
+    : `Provisioning conformance: ${specifications.join('; ')}`;
 }
 
 /** The result file that stands for a run that has not finished (removed at onEnd). */

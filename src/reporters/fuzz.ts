@@ -290,7 +290,7 @@ function statusDetails(entry: FuzzReportEntry, status: FuzzStatus): TestResult['
     // Allure marks a flaky test with its own icon; the SDK's type does not list the field.
     if (status === 'flaky') Object.assign(details, { flaky: true });
   } else if (entry.broken !== null) {
-    details.message = `the target misbehaved: ${entry.broken}`;
+    details.message = categorised(`the target misbehaved: ${entry.broken}`, 'broken-target');
   } else if (status === 'interrupted') {
     details.message = `interrupted: no failure in ${entry.runs} runs before the fuzz run was stopped`;
   }

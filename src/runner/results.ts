@@ -48,7 +48,7 @@ export function brokenResult(
     ...base(planned, target, specification, replay),
     verdict: 'broken',
     category: 'broken-target',
-    message: `[broken-target] ${reason}`,
+    message: reason,
     start,
     stop: Date.now(),
   };

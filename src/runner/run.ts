@@ -431,7 +431,12 @@ export async function runPlan(
       concurrency: t.concurrency,
     }));
     begun = true;
-    await deps.reporter.onBegin?.(info, targetRuns);
+    const runSuites = [...new Set(targets.map((t) => t.suite))].map((suite) => ({
+      name: suite.name,
+      specification: suite.specification,
+      requirements: suite.catalogue().requirements,
+    }));
+    await deps.reporter.onBegin?.({ ...info, suites: runSuites }, targetRuns);
 
     const counts = emptyCounts();
     const choices: Record<string, Record<string, string>> = {};

@@ -438,7 +438,7 @@ function leftBehind(continued: CaseResult, fresh: CaseResult, start: LeftState):
     category,
     requirements: requirement ? [...new Set([...continued.requirements, requirement])] : continued.requirements,
     message:
-      `[${category}] right after ${earlier}, on the state it left (no reset), this case fails, twice: ` +
+      `right after ${earlier}, on the state it left (no reset), this case fails, twice: ` +
       `${continued.message}. From a reset it passes. The request of ${earlier} ${start.succeeded ? 'succeeded' : 'failed'} ` +
       `and left the client in the state this case's given steps lead to, as far as the specification defines a ` +
       `client's state (the state read back agreed), yet it left something else behind. Replay: ${earlier}, then this case, ` +
@@ -646,14 +646,15 @@ async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseCon
     if (failing?.alteredBy) {
       category = 'browser-altered-url';
       verdict = 'fail';
-      message = `[browser-altered-url] ${where}the browser delivered ${redactUrlPassword(failing.alteredBy)} for the link ${redactUrlPassword(failing.url)}, which changes the outcome: ${describe(mismatches)}`;
+      message = `${where}the browser delivered ${redactUrlPassword(failing.alteredBy)} for the link ${redactUrlPassword(failing.url)}, which changes the outcome: ${describe(mismatches)}`;
     } else {
-      message = `[${category ?? 'wrong-state'}] ${where}${describe(mismatches)}`;
+      category ??= 'wrong-state';
+      message = `${where}${describe(mismatches)}`;
     }
   } else if (leak) {
     verdict = 'fail';
     category = leak.category;
-    message = `[${leak.category}] ${leak.text} (${leak.requirement})`;
+    message = `${leak.text} (${leak.requirement})`;
   } else {
     const judgement = (focus as StepRun).judgement;
     const strict = judgement.matched.some((b) => b.nonStrict === null);

@@ -5,7 +5,7 @@ import type { TestResult } from 'allure-js-commons';
 import { md5 as sdkMd5, parseEnvInfo } from 'allure-js-commons/sdk/reporter';
 import { describe, expect, it } from 'vitest';
 import type { CaseResult } from '../../src/core/results.ts';
-import { ALLURE_CATEGORIES, AllureReporter, md5 } from '../../src/reporters/allure.ts';
+import { AllureReporter, md5 } from '../../src/reporters/allure.ts';
 import { TARGETS, makeCase, readTree, runInfo, summaryOf, tempDir } from './fixtures.ts';
 
 function results(dir: string): TestResult[] {
@@ -73,7 +73,8 @@ describe('AllureReporter', () => {
     expect(labels(result, 'subSuite')).toEqual(['length-limits']);
     expect(labels(result, 'epic')).toEqual(['Open Mobile Provisioning API 3.2']);
     expect(labels(result, 'feature')).toEqual(['length-limits']);
-    expect(labels(result, 'story')).toEqual(['OM-LEN-USERNAME']);
+    // Filed under every requirement it checks, not only the first.
+    expect(labels(result, 'story')).toEqual(['OM-LEN-USERNAME', 'OM-ATOMIC']);
     expect(labels(result, 'tag')).toEqual(['informational']);
     expect(labels(result, 'requirement')).toEqual(['OM-LEN-USERNAME', 'OM-ATOMIC']);
     expect(labels(result, 'framework')).toEqual(['provisioning-harness']);
@@ -129,27 +130,38 @@ describe('AllureReporter', () => {
     expect(broken.statusDetails.message).toBe('[broken-target] adapter timed out');
   });
 
-  it('has a category whose regex matches each failure category, and only it', () => {
-    const categories = [
-      'wrong-result-code',
-      'state-changed-by-failing-request',
-      'wrong-state',
-      'precedence',
-      'not-handled',
-      'handled-unexpectedly',
-      'wrong-delivery',
-      'password-leak',
-      'inconsistent-choice',
-      'broken-target',
-    ];
-    for (const category of categories) {
-      // Allure uses Java's String.matches (whole string); `(?s)` is DOTALL there, `s` here.
-      const matching = ALLURE_CATEGORIES.filter((c) => {
-        const source = String(c.messageRegex).replace(/^\(\?s\)/, '');
-        return new RegExp(`^(?:${source})$`, 's').test(`[${category}] message\nsecond line`);
-      });
-      expect(matching, category).toHaveLength(1);
-    }
+  it('files a case under every requirement it checks, with the severity of the highest level among them', async () => {
+    const dir = tempDir();
+    const reporter = new AllureReporter();
+    const requirement = (id: string, severity: string) => ({ id, severity, title: id, quote: '', source: '' });
+    reporter.onBegin(
+      runInfo(dir, {
+        suites: [
+          {
+            name: 'x',
+            specification: 'X 1.0',
+            requirements: [
+              requirement('X-MUST', 'MUST'),
+              requirement('X-SHOULD', 'SHOULD'),
+              requirement('X-CHOICE', 'CHOICE'),
+            ],
+          },
+        ],
+      }),
+      TARGETS,
+    );
+    const both = makeCase({ id: 'both', verdict: 'fail', requirements: ['X-SHOULD', 'X-MUST'] });
+    const should = makeCase({ id: 'should', verdict: 'non-strict', requirements: ['X-SHOULD'] });
+    const choice = makeCase({ id: 'choice', requirements: ['X-CHOICE'] });
+    const unknown = makeCase({ id: 'unknown', requirements: ['Y-ELSEWHERE'] });
+    for (const c of [both, should, choice, unknown]) reporter.onCaseEnd(c);
+    await reporter.onEnd(summaryOf([both, should, choice, unknown]));
+    const byName = new Map(results(join(dir, 'allure-results')).map((r) => [r.fullName?.split(': ')[1], r]));
+    expect(labels(byName.get('both')!, 'story')).toEqual(['X-SHOULD', 'X-MUST']);
+    expect(labels(byName.get('both')!, 'severity')).toEqual(['critical']);
+    expect(labels(byName.get('should')!, 'severity')).toEqual(['minor']);
+    expect(labels(byName.get('choice')!, 'severity')).toEqual(['normal']);
+    expect(labels(byName.get('unknown')!, 'severity')).toEqual(['normal']);
   });
 
   it('writes categories.json, environment.properties and executor.json', async () => {
