@@ -9,6 +9,7 @@ import type { ResolvedConfig, ResolvedTarget } from '../config/types.ts';
 import type { FuzzFailureReport, FuzzProperty, FuzzReportEntry } from '../core/fuzz.ts';
 import type { FuzzEnv } from '../core/suite.ts';
 import type { BaseTargetInfo } from '../core/types.ts';
+import { harnessCommand, printedPath, replayFileCommand, type CommandContext } from '../core/commands.ts';
 import { HarnessError } from '../core/errors.ts';
 import type { Reporter } from '../core/reporter.ts';
 import type { CaseResult } from '../core/results.ts';
@@ -20,6 +21,8 @@ import { createSuites, DRIVERS, startProfileService, suiteOf } from './builtins.
 export interface FuzzCommandOptions {
   /** `--target` was given: fuzz those, not the configured fuzz targets. */
   explicitTargets: boolean;
+  /** Where the printed replay lines will be run from, and the flags they keep. */
+  commands: CommandContext;
   run: FuzzRunInfo;
 }
 
@@ -90,7 +93,7 @@ export async function fuzz(
   const against = config.fuzz.against;
   const suites = await loadSuites(
     { ...config, selected: [...targets, ...(against ? [against] : [])] },
-    { suites: createSuites([], config.fuzz.corpus), suiteOf },
+    { suites: createSuites([], config.fuzz.corpus), suiteOf, commands: options.commands },
   );
   for (const suite of suites.values()) {
     if (!suite.fuzzProperties) throw new HarnessError('HARNESS_USAGE', `the ${suite.name} suite has no fuzz property`);
@@ -191,7 +194,7 @@ export async function fuzz(
             // Open Mobile keeps its failures in the corpus itself; any other suite in its own folder there.
             corpus:
               suiteOf(target) === 'openmobile' ? config.fuzz.corpus : path.join(config.fuzz.corpus, suiteOf(target)),
-            cwd: io.cwd,
+            commands: options.commands,
           });
           entries.push(entry);
           if (entry.failures.length > 0 || entry.inconsistency !== null || entry.broken !== null) failed++;
@@ -210,7 +213,7 @@ export async function fuzz(
     const paths = [written.allureResults, written.summary].filter((p): p is string => p !== null);
     if (paths.length > 0) {
       io.stdout(
-        `reports: ${paths.map((p) => path.relative(io.cwd, p) || p).join(', ')} (\`npx harness report\` for the HTML report)\n`,
+        `reports: ${paths.map((p) => printedPath(options.commands, p)).join(', ')} (\`${harnessCommand(options.commands, 'report')}\` for the HTML report)\n`,
       );
     }
   }
@@ -229,7 +232,7 @@ function toEntry(
     specification: string;
     start: number;
     corpus: string;
-    cwd: string;
+    commands: CommandContext;
   },
 ): FuzzReportEntry {
   const failures: FuzzFailureReport[] = outcome.failures.map((f) => {
@@ -245,7 +248,7 @@ function toEntry(
       mkdirSync(where.corpus, { recursive: true });
       const absolute = path.join(where.corpus, `${id}.json`);
       writeFileSync(absolute, `${JSON.stringify(content, null, 2)}\n`);
-      file = path.relative(where.cwd, absolute) || absolute;
+      file = absolute;
     }
     return {
       message: f.failure.message,
@@ -258,8 +261,8 @@ function toEntry(
       shrinks: f.shrinks,
       foundAfterRuns: f.foundAfterRuns,
       foundAfterMs: f.foundAfterMs,
-      file,
-      replay: file === null ? null : `npx harness replay ${file}`,
+      file: file === null ? null : printedPath(where.commands, file),
+      replay: file === null ? null : replayFileCommand(where.commands, file, where.target),
     };
   });
   return {
@@ -339,6 +342,7 @@ export async function replay(
   file: string,
   explicitTargets: boolean,
   io: { stdout: (t: string) => void; cwd: string },
+  commands: CommandContext,
 ): Promise<number> {
   let content: { vectors?: { id?: string; origin?: { target?: string } }[] };
   try {
@@ -358,7 +362,7 @@ export async function replay(
   if (targets.length === 0) {
     throw new HarnessError(
       'HARNESS_USAGE',
-      `replay: the file was found on target "${origin ?? '?'}", which the config does not have: give --target`,
+      `replay: the file was found on target "${origin ?? '?'}", which the config${commands.config === null ? '' : ` ${printedPath(commands, commands.config)}`} does not have: give --target <name or adapter URL>`,
     );
   }
   const absolute = path.resolve(io.cwd, file);
@@ -374,6 +378,7 @@ export async function replay(
       drivers: DRIVERS,
       startProfileService,
       reporter,
+      commands,
     },
     { startedAt: new Date().toISOString(), command: `harness replay ${file}`, harnessVersion: '' },
   );

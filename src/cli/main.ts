@@ -1,9 +1,11 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { configDefaults } from '../config/defaults.ts';
 import { loadConfigFile, resolveConfig } from '../config/resolve.ts';
+import { explainCommand, listCommand, type CommandContext } from '../core/commands.ts';
 import type { ResolvedConfig } from '../config/types.ts';
-import { HarnessError, isHarnessError } from '../core/errors.ts';
+import { HarnessError, isHarnessError, nearestIds } from '../core/errors.ts';
 import { Redactor } from '../core/redact.ts';
 import { createReporters, generateAllureReport, type ReporterSpec } from '../reporters/index.ts';
 import { identity } from '../reporters/text.ts';
@@ -49,6 +51,24 @@ const defaultIo: CliIo = {
 async function configFor(args: ParsedArgs, io: CliIo): Promise<ResolvedConfig> {
   const file = await loadConfigFile(io.cwd, args.overrides.config);
   return resolveConfig(file, args.overrides, io.env, io.cwd, CONFIG_CHECKS);
+}
+
+/**
+ * Where the commands this invocation prints will be pasted: its working directory, with `--config` when a
+ * bare `npx harness` there would load another file (or none), and the flags that change a verdict.
+ */
+export function commandContext(args: ParsedArgs, io: Pick<CliIo, 'cwd'>, config: ResolvedConfig): CommandContext {
+  const found = configDefaults()
+    .configFileNames.map((name) => path.join(io.cwd, name))
+    .find((candidate) => existsSync(candidate));
+  const flags: string[] = [];
+  if (args.overrides.seed !== undefined) flags.push('--seed', String(args.overrides.seed));
+  if (args.overrides.timeoutMs !== undefined) flags.push('--timeout', String(args.overrides.timeoutMs));
+  return {
+    cwd: io.cwd,
+    config: config.configFile !== null && config.configFile !== found ? config.configFile : null,
+    flags,
+  };
 }
 
 /** Signals that stop a run the way Ctrl-C does: SIGTERM is what CI systems send on a timeout or a cancel. */
@@ -115,6 +135,7 @@ async function run(args: ParsedArgs, argv: string[], io: CliIo): Promise<number>
         startProfileService,
         reporter,
         redactor,
+        commands: commandContext(args, io, config),
       },
       { startedAt: new Date().toISOString(), command: commandLine(argv), harnessVersion: harnessVersion() },
       interrupt,
@@ -126,7 +147,11 @@ async function run(args: ParsedArgs, argv: string[], io: CliIo): Promise<number>
 async function list(args: ParsedArgs, io: CliIo): Promise<number> {
   const config = await configFor(args, io);
   // The suites of the selected targets (default: every configured one), each case once.
-  const suites = await loadSuites(config, { suites: createSuites([], config.fuzz.corpus), suiteOf });
+  const suites = await loadSuites(config, {
+    suites: createSuites([], config.fuzz.corpus),
+    suiteOf,
+    commands: commandContext(args, io, config),
+  });
   const cases = [...suites.values()].flatMap((suite) =>
     selectCases(suite.list(), config.grep).map((c) => ({ ...c, suite: suite.name })),
   );
@@ -161,10 +186,34 @@ async function explain(args: ParsedArgs, io: CliIo): Promise<number> {
       'explain needs a case id: npx harness explain <case-id> (see `npx harness list`)',
     );
   const config = await configFor(args, io);
-  const suites = [...(await loadSuites(config, { suites: createSuites([], config.fuzz.corpus), suiteOf })).values()];
-  // The suite that has the case explains it; an unknown id is explained (rejected) by the first suite.
-  const owner = suites.find((s) => s.list().some((c) => c.id === caseId)) ?? suites[0];
-  if (owner === undefined) throw new HarnessError('HARNESS_USAGE', 'no target is selected: nothing to explain');
+  const commands = commandContext(args, io, config);
+  const suites = [
+    ...(await loadSuites(config, { suites: createSuites([], config.fuzz.corpus), suiteOf, commands })).values(),
+  ];
+  // A case id, or a vector id alone (every route of it).
+  const owns = (suite: (typeof suites)[number]) =>
+    suite.list().some((c) => c.id === caseId || c.id.startsWith(`${caseId}@`));
+  const owner = suites.find(owns);
+  if (owner === undefined) {
+    const near = nearestIds(
+      caseId,
+      suites.flatMap((s) => s.list().map((c) => c.id)),
+    );
+    // A requirement id is not a case id, but names cases.
+    const requirement = suites.some((s) =>
+      s.list().some((c) => c.requirements.some((r) => r.toLowerCase().startsWith(caseId.toLowerCase()))),
+    );
+    throw new HarnessError(
+      'HARNESS_CASE_UNKNOWN',
+      `no case "${caseId}"` +
+        (near.length > 0
+          ? `. Did you mean:\n${near.map((id) => `  ${explainCommand(commands, id)}`).join('\n')}\n`
+          : '. ') +
+        (requirement
+          ? `"${caseId}" names requirements: their cases are \`${listCommand(commands, ['--grep', caseId])}\``
+          : `Every case id: \`${listCommand(commands)}\``),
+    );
+  }
   io.stdout(`${owner.explain(caseId)}\n`);
   return 0;
 }
@@ -193,6 +242,7 @@ async function fuzzCommand(args: ParsedArgs, argv: string[], io: CliIo): Promise
       config,
       {
         explicitTargets: args.overrides.target !== undefined,
+        commands: commandContext(args, io, config),
         run: { startedAt: new Date().toISOString(), command: commandLine(argv), harnessVersion: harnessVersion() },
       },
       io,
@@ -206,7 +256,7 @@ async function replayCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   if (file === undefined)
     throw new HarnessError('HARNESS_USAGE', 'replay needs a file: npx harness replay vectors/regressions/<file>.json');
   const config = await configFor(args, io);
-  return replay(config, file, args.overrides.target !== undefined, io);
+  return replay(config, file, args.overrides.target !== undefined, io, commandContext(args, io, config));
 }
 
 async function report(args: ParsedArgs, io: CliIo): Promise<number> {

@@ -69,6 +69,29 @@ export function didYouMean(value: string, candidates: readonly string[]): string
   return near === undefined ? '' : `did you mean "${near}"? `;
 }
 
+/**
+ * Up to `max` ids a user most likely meant by `value` (a case id typed from memory or from an old doc), best
+ * first: ids that extend or shorten it part by part (`OM-EX-COMPLETE@android-url` ->
+ * `OM-EX-COMPLETE-ANDROID@android-url`: the same route, a vector id that starts with the one given), then
+ * the closest by edit distance within a third of its length. `@` separates a vector id from its route.
+ */
+export function nearestIds(value: string, candidates: readonly string[], max = 3): string[] {
+  const lower = value.toLowerCase();
+  const [vector = '', route] = lower.split('@');
+  const scored: { id: string; related: boolean; distance: number }[] = [];
+  const limit = Math.max(3, Math.floor(value.length / 3));
+  for (const id of new Set(candidates)) {
+    const [theirVector = '', theirRoute] = id.toLowerCase().split('@');
+    const sameRoute = route === undefined || theirRoute === undefined || route === theirRoute;
+    const related =
+      sameRoute && vector.length > 0 && (theirVector.startsWith(vector) || vector.startsWith(theirVector));
+    const distance = editDistance(lower, id.toLowerCase());
+    if (related || distance <= limit) scored.push({ id, related, distance });
+  }
+  scored.sort((a, b) => Number(b.related) - Number(a.related) || a.distance - b.distance || a.id.localeCompare(b.id));
+  return scored.slice(0, max).map((s) => s.id);
+}
+
 function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {

@@ -1,3 +1,4 @@
+import type { CommandContext } from './commands.ts';
 import { HarnessError } from './errors.ts';
 import type { ClientSession } from './driver.ts';
 import type { FuzzProperty } from './fuzz.ts';
@@ -75,6 +76,8 @@ export interface SuiteLoadContext {
   vectorsRoot: string;
   catalogFile: string;
   obfuscationKey: string | null;
+  /** For the commands a suite prints in its messages (`npx harness explain <id>`): src/core/commands.ts. */
+  commands?: CommandContext;
 }
 
 export interface TargetDeclarations {
@@ -86,6 +89,8 @@ export interface TargetDeclarations {
    * as they found it are chained so that the next one starts from that state without a reset (devices).
    */
   resets?: 'every-case' | 'fewest';
+  /** For the replay lines of the plan's run-level checks (src/core/commands.ts). */
+  commands?: CommandContext;
 }
 
 /** A requirement as reports show it (the suite's catalogue). */

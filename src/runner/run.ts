@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import type { ResolvedConfig, ResolvedTarget } from '../config/types.ts';
+import { defaultCommandContext, listCommand, runCaseCommand, type CommandContext } from '../core/commands.ts';
 import type {
   ClientDriver,
   DriverContext,
@@ -34,6 +35,11 @@ export interface RunDependencies {
   drivers: Readonly<Record<string, DriverFactory>>;
   startProfileService: (catalog: Catalog) => Promise<ProfileService>;
   reporter: Reporter;
+  /**
+   * Where the commands a run prints (each case's replay line) will be run from, and the flags they keep
+   * (`--config`, `--seed`, ...). Default: the working directory, no flags.
+   */
+  commands?: CommandContext;
 }
 
 export interface RunOutcome {
@@ -55,12 +61,6 @@ interface StartedTarget {
 
 /** After an interrupt, how long the cases in flight may take to finish before they are abandoned. */
 export const INTERRUPT_GRACE_MS = 2_000;
-
-/** `npx harness run --target <name> --grep '<case id>'`: re-runs exactly one case. */
-export function replayCommand(target: string, caseId: string): string {
-  const quote = (s: string) => (/^[A-Za-z0-9@._:/+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-  return `npx harness run --target ${quote(target)} --grep ${quote(caseId)}`;
-}
 
 /** Opens the driver of a target (wrapper drivers, like the browser, open their inner target through it). */
 export async function openDriver(
@@ -101,7 +101,12 @@ async function startTarget(
   const driver = await openDriver(target, config, deps.drivers);
   started.push(driver);
   const info = await driver.info();
-  const plan = suite.plan(info, { name: target.name, precedence: target.precedence, resets: target.resets });
+  const plan = suite.plan(info, {
+    name: target.name,
+    precedence: target.precedence,
+    resets: target.resets,
+    commands: deps.commands ?? defaultCommandContext(),
+  });
   const cases = orderCases(selectCases(plan.cases, config.grep), config.seed);
   const chains = chainsOf(plan, cases);
   const concurrency: Concurrency = {
@@ -113,8 +118,9 @@ async function startTarget(
 }
 
 /** Where a suite finds its vectors, catalog and key: the same for every suite and every command. */
-export function suiteLoadContext(config: ResolvedConfig): SuiteLoadContext {
+export function suiteLoadContext(config: ResolvedConfig, commands?: CommandContext): SuiteLoadContext {
   return {
+    commands: commands ?? defaultCommandContext(),
     rootDir: config.rootDir,
     vectorsDir: config.vectors,
     vectorsRoot: path.dirname(config.vectors),
@@ -124,7 +130,10 @@ export function suiteLoadContext(config: ResolvedConfig): SuiteLoadContext {
 }
 
 /** The suites the selected targets need, loaded once each. */
-export async function loadSuites(config: ResolvedConfig, deps: Pick<RunDependencies, 'suites' | 'suiteOf'>) {
+export async function loadSuites(
+  config: ResolvedConfig,
+  deps: Pick<RunDependencies, 'suites' | 'suiteOf' | 'commands'>,
+) {
   const bySuite = new Map<string, AnySuite>();
   for (const target of config.selected) {
     const name = deps.suiteOf(target);
@@ -136,7 +145,7 @@ export async function loadSuites(config: ResolvedConfig, deps: Pick<RunDependenc
         `target "${target.name}" belongs to suite "${name}", which this harness does not have: use one of ${Object.keys(deps.suites).join(', ')}`,
       );
     }
-    await suite.load(suiteLoadContext(config));
+    await suite.load(suiteLoadContext(config, deps.commands));
     bySuite.set(name, suite);
   }
   return bySuite;
@@ -255,6 +264,7 @@ async function runTarget(
 ): Promise<TargetEnd> {
   const { target, driver, info, plan, chains } = started;
   const specification = started.suite.specification;
+  const commands = deps.commands ?? defaultCommandContext();
   const breaker = new CircuitBreaker({
     target: target.name,
     probe: driver.probe?.bind(driver),
@@ -292,7 +302,7 @@ async function runTarget(
       try {
         for (const planned of chain) {
           if (interrupt.aborted || stop.aborted) break;
-          const replay = replayCommand(target.name, planned.id);
+          const replay = runCaseCommand(commands, target.name, planned.id);
           const missing = planned.needs.filter((c) => !info.capabilities.includes(c));
           if (missing.length > 0) {
             done(notApplicableResult(planned, target.name, specification, missing, replay));
@@ -421,7 +431,7 @@ export async function runPlan(
     if (total === 0) {
       throw new HarnessError(
         'HARNESS_USAGE',
-        `no case matches --grep ${config.grep.map((g) => `"${g}"`).join(' ')}: run \`npx harness list\` to see the case ids`,
+        `no case matches --grep ${config.grep.map((g) => `"${g}"`).join(' ')}: run \`${listCommand(deps.commands ?? defaultCommandContext())}\` to see the case ids`,
       );
     }
     const targetRuns: TargetRun[] = targets.map((t) => ({

@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { defaultCommandContext, explainCommand, runTargetCommand } from '../../src/core/commands.ts';
 import { HarnessError } from '../../src/core/errors.ts';
 import { Redactor } from '../../src/core/redact.ts';
 import type { CaseResult } from '../../src/core/results.ts';
@@ -171,7 +172,7 @@ export async function loadOpenMobile(
         problems.push({
           file: v.source ?? '?',
           path: indexInFile.has(v) ? `/vectors/${indexInFile.get(v)}/then (${v.id})` : v.id,
-          message: `on ${route.platform} ${route.method} the model predicts otherwise: ${problem.replace(/\s+/g, ' ')}. Fix the vector, or see \`npx harness explain ${v.id}@${routeId(route)}\``,
+          message: `on ${route.platform} ${route.method} the model predicts otherwise: ${problem.replace(/\s+/g, ' ')}. Fix the vector, or see \`${explainCommand(context.commands ?? defaultCommandContext(), `${v.id}@${routeId(route)}`)}\``,
         });
       }
     }
@@ -268,7 +269,7 @@ export class OpenMobileSuite implements Suite {
             target: target.name,
             route,
             specification: SPECIFICATION,
-            replay: `npx harness run --target ${target.name}`,
+            replay: runTargetCommand(target.commands ?? defaultCommandContext(), target.name),
           },
           choices,
           precedence,

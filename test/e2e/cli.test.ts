@@ -56,6 +56,19 @@ describe('harness CLI', () => {
     expect(unknown.stderr).toContain('HARNESS_CASE_UNKNOWN');
   });
 
+  it('suggests the nearest case ids for an unknown one, as commands that run', async () => {
+    const dir = tempProject(`export default { ${repoPaths()} obfuscation: { key: '${KEY}' } };\n`);
+    const near = await runCli(['explain', 'OM-EX-COMPLETE@android-url'], dir);
+    expect(near.code).toBe(2);
+    const suggested = /Did you mean:\n {2}(npx harness explain OM-EX-COMPLETE-ANDROID@android-url)\n/.exec(near.stderr);
+    expect(suggested).not.toBeNull();
+    noStack(near.stderr);
+    const args = (suggested?.[1] ?? '').split(' ').slice(2);
+    const ran = await runCli(args, dir);
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toContain('OM-EX-COMPLETE-ANDROID@android-url');
+  });
+
   it('rejects a bad config with exit 2, naming the file, the field and the fix, without a stack trace', async () => {
     const dir = tempProject(
       `export default { targets: [{ name: 'x', driver: 'emulated', optoins: {} }], timeoutMs: 'soon' };\n`,
