@@ -73,7 +73,7 @@ export const seededDefectsIgnorer = {
 /**
  * `untestable`: what the config's `harness.untestable` names, each with its reason: a function, method or
  * class (`"function": "hook"`), the value of an object property (`"property": "message"`), the arguments
- * of calls to a function (`"argumentsOf": "fail"`), or the code from the first line containing one text to
+ * of calls to a function or constructor (`"argumentsOf": "fail"`, also `new Fail(…)`), or the code from the first line containing one text to
  * the first line containing another (`"between": ["<from>", "<to>"]`, the second line not included), in one
  * file. For code
  * no plan can observe: the test hooks' answers the driver never reads, human-readable text, server start-up.
@@ -119,7 +119,7 @@ class UntestableIgnorer {
       }
       if (
         rule.argumentsOf !== undefined &&
-        parent?.type === 'CallExpression' &&
+        (parent?.type === 'CallExpression' || parent?.type === 'NewExpression') &&
         nodePath.listKey === 'arguments' &&
         calleeName(parent.callee) === rule.argumentsOf
       ) {
@@ -139,7 +139,7 @@ class UntestableIgnorer {
   }
 }
 
-/** `f` of `f(…)` and of `this.f(…)`. */
+/** `f` of `f(…)`, `this.f(…)` and `new f(…)`. */
 function calleeName(callee) {
   if (callee.type === 'Identifier') return callee.name;
   if (callee.type === 'MemberExpression' && !callee.computed) return callee.property.name;

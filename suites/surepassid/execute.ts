@@ -135,6 +135,8 @@ export async function runVector(
   }
 
   const judged: { judgement: StepJudgement; expectation: Expectation; setup: boolean }[] = [];
+  // Key (hex) -> the device a Key URI of this case gave it to: no other device may get it (SP-KEYURI-SECRET).
+  const deviceKeys = new Map<string, string>();
   const send = async (
     name: string,
     body: SentBody,
@@ -160,7 +162,9 @@ export async function runVector(
     const judgement = judgeExchange(expectation, exchange, operationOf(body), {
       knownDeviceIds: new Set(state.devices.keys()),
       keyUri: image?.source ?? null,
+      deviceKeys,
     });
+    if (judgement.issued !== undefined) deviceKeys.set(judgement.issued.key, judgement.issued.deviceId);
     // The state follows the answer the server gave: the alternative's request where it took that one.
     const taken = judgement.alternative === true && expectation.alternative ? expectation.alternative : null;
     if (judgement.answer !== null && judgement.errorCode !== null)

@@ -25,6 +25,8 @@ export interface StepJudgement {
   choices?: Record<string, string>;
   /** The answer met the expectation's `alternative`: the state follows the alternative's request. */
   alternative?: true;
+  /** A valid Key URI gave this device this key (hex): kept by the case to compare, never reported. */
+  issued?: { deviceId: string; key: string };
 }
 
 export function describeExpectation(e: Expectation): string {
@@ -36,6 +38,8 @@ export interface JudgeContext {
   knownDeviceIds: ReadonlySet<string>;
   /** Where the Key URI was found when the caller read it from a QR image (qr.ts); else keyUriOf decides. */
   keyUri?: PayloadSource | null;
+  /** The keys (hex) earlier Key URIs of the case gave, each with the device it was given to. */
+  deviceKeys?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -227,6 +231,23 @@ function judgeOne(
           code,
         );
       }
+      // RFC 4226 R6: "The algorithm MUST use a strong shared secret." A key another device was given is
+      // shared with that device's holder too: every device gets its own (one device may get its key again).
+      const holder = uri === null || uri.key === '' ? undefined : context.deviceKeys?.get(uri.key);
+      if (holder !== undefined && success.deviceId !== undefined && holder !== success.deviceId) {
+        return fail(
+          'wrong-state',
+          `the Key URI in ${source.via} carries the key device ${JSON.stringify(holder)} was given: two devices ` +
+            `share one secret (RFC 4226 R6: a strong shared secret, the device's own)`,
+          ['SP-KEYURI-SECRET'],
+          answer,
+          code,
+        );
+      }
+      const issued =
+        uri !== null && uri.key !== '' && success.deviceId !== undefined
+          ? { issued: { deviceId: success.deviceId, key: uri.key } }
+          : {};
       const valid =
         `errorCode 0 and a valid Key URI in ${source.via} (${uri?.type}, issuer ${JSON.stringify(uri?.issuer)}, ` +
         `${(uri?.secretBytes ?? 0) * 8}-bit key, ${uri?.algorithm}, ${uri?.digits} digits${uri?.period === null ? '' : `, ${uri?.period} s`})`;
@@ -234,7 +255,7 @@ function judgeOne(
       const chosen = uriProblems.filter((p) => p.level === 'choice');
       const choices = Object.fromEntries(chosen.flatMap((p) => (p.choice ? [[p.choice.point, p.choice.option]] : [])));
       const noted = (judgement: StepJudgement): StepJudgement =>
-        chosen.length === 0 ? judgement : { ...judgement, choices };
+        chosen.length === 0 ? { ...judgement, ...issued } : { ...judgement, ...issued, choices };
       if (should.length > 0) {
         // Only what the Key URI format recommends is broken: reported, but it does not fail the run.
         return noted({
@@ -245,7 +266,7 @@ function judgeOne(
       if (chosen.length > 0) {
         return noted(ok(`${valid}; ${chosen.map((p) => p.message).join('; ')}`, 'informational'));
       }
-      return ok(valid);
+      return noted(ok(valid));
     }
   }
 }

@@ -94,6 +94,8 @@ export interface ParsedKeyUri {
   issuer: string | null;
   account: string;
   secretBytes: number;
+  /** The key the secret encodes, in hex (empty when the secret is not valid Base32): compared, never reported. */
+  key: string;
   algorithm: string;
   digits: number;
   period: number | null;
@@ -148,6 +150,7 @@ export function checkKeyUri(uri: string): { problems: KeyUriProblem[]; parsed: P
 
   const secret = params.get('secret');
   let secretBytes = 0;
+  let key = '';
   if (secret === undefined || secret === '') {
     problems.push({ requirement: 'SP-KEYURI-SECRET', message: 'the secret parameter is missing' });
   } else {
@@ -155,6 +158,7 @@ export function checkKeyUri(uri: string): { problems: KeyUriProblem[]; parsed: P
     if (typeof decoded === 'string') problems.push({ requirement: 'SP-KEYURI-SECRET', message: decoded });
     else {
       secretBytes = decoded.length;
+      key = decoded.toString('hex');
       if (secretBytes < MIN_KEY_BYTES) {
         problems.push({
           requirement: 'SP-KEYURI-SECRET',
@@ -240,6 +244,7 @@ export function checkKeyUri(uri: string): { problems: KeyUriProblem[]; parsed: P
       issuer: issuer ?? labelIssuer,
       account,
       secretBytes,
+      key,
       algorithm,
       digits,
       period,

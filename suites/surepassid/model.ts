@@ -177,7 +177,7 @@ export function expect(state: ModelState, body: SentBody): Expectation {
       const again = state.devices.get(fields['deviceId'] as string)?.provisioned === true;
       return {
         codes: again ? [SUCCESS, DEVICE_IN_USE] : [SUCCESS],
-        success: { kind: 'key-uri' },
+        success: { kind: 'key-uri', deviceId: fields['deviceId'] as string },
         why: 'the user provisions their own device',
         requirements: ['SP-PROVISION-OK', ...keyUri],
       };
@@ -185,7 +185,7 @@ export function expect(state: ModelState, body: SentBody): Expectation {
     case 'get_oath_device_qrcode':
       return {
         codes: [SUCCESS],
-        success: { kind: 'key-uri' },
+        success: { kind: 'key-uri', deviceId: fields['deviceId'] as string },
         why: "the QR code of the user's own device",
         requirements: keyUri,
       };

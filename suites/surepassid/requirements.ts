@@ -105,7 +105,8 @@ export const REQUIREMENTS: readonly Requirement[] = [
   },
   {
     id: 'SP-KEYURI-SECRET',
-    title: 'The Key URI secret is RFC 4648 Base32 (A-Z, 2-7, optional = padding) of a key of at least 128 bits',
+    title:
+      "The Key URI secret is RFC 4648 Base32 (A-Z, 2-7, optional = padding) of a key of at least 128 bits, the device's own (RFC 4226 R6: no two devices share a key)",
     severity: 'MUST',
     quote: '(Base32 secret, issuer, algorithm, digits, period)',
     source: ISSUE,

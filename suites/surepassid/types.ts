@@ -120,7 +120,10 @@ export type Expectation = (
 export type SentBody = { json: unknown } | { raw: string };
 
 export type SuccessCheck =
-  { kind: 'added' } | { kind: 'key-uri' } | { kind: 'found'; deviceId: string; username: string };
+  | { kind: 'added' }
+  /** A valid Key URI; `deviceId`: the device it provisions (its key must be no other device's). */
+  | { kind: 'key-uri'; deviceId?: string }
+  | { kind: 'found'; deviceId: string; username: string };
 
 export interface Requirement {
   id: string;

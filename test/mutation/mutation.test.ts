@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   classify,
@@ -194,6 +194,36 @@ describe('pruneIncremental', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the untestable ignorer', () => {
+  it('ignores the arguments of a call and of a constructor named by argumentsOf, not the call itself', async () => {
+    // A plain .mjs plugin without type declarations: imported by URL, typed here.
+    const { strykerPlugins } = (await import(pathToFileURL(path.join(root, 'stryker/ignorers.mjs')).href)) as {
+      strykerPlugins: {
+        name: string;
+        injectableClass: new (options: unknown) => { shouldIgnore(p: unknown): unknown };
+      }[];
+    };
+    const plugin = strykerPlugins.find((p) => p.name === 'untestable');
+    const file = path.join(root, 'drivers/emulated/surepassid/server.ts');
+    const ignorer = new plugin!.injectableClass({
+      harness: { untestable: [{ file, argumentsOf: 'ApiError', reason: 'detail text' }] },
+    });
+    const at = (parent: unknown, listKey?: string) => ({
+      node: { type: 'StringLiteral', value: 'x' },
+      parent,
+      listKey,
+      hub: { file: { opts: { filename: file }, code: '' } },
+    });
+    const callee = { type: 'Identifier', name: 'ApiError' };
+    expect(ignorer.shouldIgnore(at({ type: 'NewExpression', callee }, 'arguments'))).toBe('detail text');
+    expect(ignorer.shouldIgnore(at({ type: 'CallExpression', callee }, 'arguments'))).toBe('detail text');
+    expect(
+      ignorer.shouldIgnore(at({ type: 'NewExpression', callee: { type: 'Identifier', name: 'Other' } }, 'arguments')),
+    ).toBeUndefined();
+    expect(ignorer.shouldIgnore(at({ type: 'ExpressionStatement' }))).toBeUndefined();
   });
 });
 

@@ -130,6 +130,37 @@ describe('judgeExchange', () => {
     expect(bad.requirements.sort()).toEqual(['SP-KEYURI-ISSUER', 'SP-KEYURI-PARAMS']);
   });
 
+  it("a Key URI carrying the key another device was given fails SP-KEYURI-SECRET; the device's own key again passes", () => {
+    const answer = (secret: string) =>
+      exchange(
+        200,
+        JSON.stringify({ errorCode: 0, errorMessage: 'OK', QRCodeURL: `otpauth://totp/A:m?secret=${secret}&issuer=A` }),
+      );
+    const forDevice = (deviceId: string): Expectation => ({
+      ...provisionOk,
+      success: { kind: 'key-uri' as const, deviceId },
+    });
+    const first = judgeExchange(forDevice('d1'), answer(SECRET), 'provision_oath_device', ctx);
+    expect(first).toMatchObject({ verdict: 'pass', issued: { deviceId: 'd1' } });
+    const deviceKeys = new Map([[first.issued?.key as string, 'd1']]);
+    // The same key in lower case: the same bytes, so the same key.
+    const shared = judgeExchange(forDevice('d2'), answer(SECRET.toLowerCase()), 'provision_oath_device', {
+      ...ctx,
+      deviceKeys,
+    });
+    expect(shared).toMatchObject({ verdict: 'fail', category: 'wrong-state', requirements: ['SP-KEYURI-SECRET'] });
+    expect(shared.message).toContain('"d1"');
+    expect(shared.message).not.toContain(SECRET);
+    expect(
+      judgeExchange(forDevice('d1'), answer(SECRET), 'get_oath_device_qrcode', { ...ctx, deviceKeys }).verdict,
+    ).toBe('pass');
+    const other = judgeExchange(forDevice('d2'), answer('MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U'), 'provision_oath_device', {
+      ...ctx,
+      deviceKeys,
+    });
+    expect(other.verdict).toBe('pass');
+  });
+
   it('add_oath_device must answer a new deviceId; find_device the device asked for', () => {
     const added: Expectation = { codes: [0], success: { kind: 'added' }, why: 'x', requirements: ['SP-ADD-DEVICE'] };
     expect(
