@@ -118,13 +118,46 @@ export function printable(text: string | Buffer, max = 200): string {
   return `"${tokens.slice(0, max).join('')}"${more}`;
 }
 
+/** Control, format and replacement characters, as {@link printable} escapes them. */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}\p{Cn}\uFFFD]/u;
+const UNPRINTABLE_ALL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}\p{Cn}\uFFFD]/gu;
+
+/**
+ * `text` with every control, format or replacement character escaped as {@link printable} does (`\x1b`,
+ * `\u{202e}`), except line feeds and tabs; nothing else changes (no quotes added, backslashes kept). The
+ * runner passes every message through it before a reporter sees it: whatever a judge quoted from a target,
+ * no raw byte of it can drive a terminal or hide in a report. Text without such characters comes back as is.
+ */
+export function escapeControls(text: string): string {
+  if (!UNPRINTABLE.test(text)) return text;
+  return text.replace(UNPRINTABLE_ALL, (c) => (c === '\n' || c === '\t' ? c : escapeChar(c)));
+}
+
+/**
+ * A value a target sent, as JSON (a string quoted, an object or list in one line), made safe to print as
+ * {@link printable} makes text: controls, format characters and the replacement character escaped; cut
+ * after `max` characters with the count of the rest.
+ */
+export function printableJson(value: unknown, max = 200): string {
+  let json: string;
+  try {
+    json = JSON.stringify(value) ?? String(value);
+  } catch {
+    json = String(value);
+  }
+  const chars = [...escapeControls(json)];
+  return chars.length > max
+    ? `${chars.slice(0, max).join('')}… (${chars.length - max} more characters)`
+    : chars.join('');
+}
+
 function escapeChar(c: string): string {
   if (c === '"') return '\\"';
   if (c === '\\') return '\\\\';
   if (c === '\n') return '\\n';
   if (c === '\r') return '\\r';
   if (c === '\t') return '\\t';
-  if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}\p{Cn}\uFFFD]/u.test(c)) {
+  if (UNPRINTABLE.test(c)) {
     const code = c.codePointAt(0) ?? 0;
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
   }

@@ -10,7 +10,7 @@ import type {
   SilenceReporting,
   TargetDriver,
 } from '../core/driver.ts';
-import { HarnessError, isHarnessError, isNoAnswer } from '../core/errors.ts';
+import { escapeControls, HarnessError, isHarnessError, isNoAnswer } from '../core/errors.ts';
 import { Redactor } from '../core/redact.ts';
 import type { Concurrency, Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
 import { emptyCounts, type Attachment, type CaseResult } from '../core/results.ts';
@@ -283,7 +283,7 @@ async function runTarget(
     await Promise.race([session.close().catch(() => undefined), new Promise((r) => setTimeout(r, 1_000))]);
   };
   const targetError = (message: string) =>
-    deps.reporter.onTargetError?.(target.name, deps.redactor?.text(message) ?? message);
+    deps.reporter.onTargetError?.(target.name, escapeControls(deps.redactor?.text(message) ?? message));
   const done = (result: CaseResult) => {
     ran++;
     if (JUDGED.has(result.verdict)) judged++;
@@ -452,6 +452,16 @@ export async function runPlan(
     const choices: Record<string, Record<string, string>> = {};
     const emit = (result: CaseResult) => {
       deps.redactor?.value(result);
+      // Judges quote what targets sent through printable(); whatever one quoted raw, no control byte or
+      // escape sequence of a target reaches a terminal or a report.
+      // (Written back only when changed: a step may be a suite's shared, frozen record.)
+      const message = escapeControls(result.message);
+      if (message !== result.message) result.message = message;
+      for (const step of result.steps) {
+        if (step.message === undefined) continue;
+        const text = escapeControls(step.message);
+        if (text !== step.message) step.message = text;
+      }
       counts[result.verdict]++;
       const made = (choices[result.target] ??= {});
       for (const [point, option] of Object.entries(result.choices)) made[point] ??= option;

@@ -3,6 +3,7 @@
  * (vectors/schema/openmobile-profiles.responses.schema.json), content, and, after an administration
  * request, the catalog it left, seen through lookups (a real server offers no other view of it).
  */
+import { printable, printableJson } from '../../src/core/errors.ts';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
@@ -408,7 +409,11 @@ function differences(
   for (const field of PUBLIC_FIELDS) {
     const want = JSON.stringify(expected[field]);
     const got = JSON.stringify(projected(expected[field], answer[field]));
-    if (want !== got) return `"${field}" is ${got ?? 'missing'}, expected ${want}`;
+    if (want !== got) {
+      const observed =
+        answer[field] === undefined ? 'missing' : printableJson(projected(expected[field], answer[field]));
+      return `"${field}" is ${observed}, expected ${want}`;
+    }
   }
   return null;
 }
@@ -424,8 +429,9 @@ function projected(expected: unknown, observed: unknown): unknown {
   return observed;
 }
 
+/** The first 512 characters of a body, quoted and escaped (a hostile body must not drive a terminal). */
 function excerpt(text: string): string {
-  return text.length > 512 ? `${text.slice(0, 512)}…` : text;
+  return printable(text, 512);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -4,6 +4,7 @@
  * (server-error / schema-violation), the wrong errorCode, then what a success must carry (a valid Key URI,
  * the device asked for).
  */
+import { printable, printableJson } from '../../src/core/errors.ts';
 import { checkKeyUri, keyUriOf, type PayloadSource } from './keyuri.ts';
 import { codeName, RETURN_CODES, SUCCESS } from './codes.ts';
 import { accepts, operationOf } from './model.ts';
@@ -140,7 +141,7 @@ function judgeOne(
   if (!accepts(expectation, code)) {
     return fail(
       'wrong-result-code',
-      `expected ${wanted}; got errorCode ${codeName(code)}${code === SUCCESS ? '' : ` (${JSON.stringify(String(answer['errorMessage']))})`}`,
+      `expected ${wanted}; got errorCode ${codeName(code)}${code === SUCCESS ? '' : ` (${printable(String(answer['errorMessage']))})`}`,
       expectation.requirements,
       answer,
       code,
@@ -177,7 +178,7 @@ function judgeOne(
       if (context.knownDeviceIds.has(id)) {
         return fail(
           'wrong-state',
-          `add_oath_device answered the deviceId ${JSON.stringify(id)} of an existing device`,
+          `add_oath_device answered the deviceId ${printableJson(id)} of an existing device`,
           ['SP-ADD-DEVICE'],
           answer,
           code,
@@ -189,7 +190,7 @@ function judgeOne(
       if (answer['deviceId'] !== success.deviceId) {
         return fail(
           'wrong-state',
-          `find_device answered deviceId ${JSON.stringify(answer['deviceId'])}, asked for ${JSON.stringify(success.deviceId)}`,
+          `find_device answered deviceId ${printableJson(answer['deviceId'])}, asked for ${JSON.stringify(success.deviceId)}`,
           ['SP-FIND-DEVICE'],
           answer,
           code,
@@ -198,7 +199,7 @@ function judgeOne(
       if (answer['username'] !== undefined && answer['username'] !== success.username) {
         return fail(
           'wrong-state',
-          `find_device says the device is ${JSON.stringify(answer['username'])}'s; it is ${JSON.stringify(success.username)}'s`,
+          `find_device says the device is ${printableJson(answer['username'])}'s; it is ${JSON.stringify(success.username)}'s`,
           ['SP-FIND-DEVICE'],
           answer,
           code,
@@ -249,7 +250,7 @@ function judgeOne(
           ? { issued: { deviceId: success.deviceId, key: uri.key } }
           : {};
       const valid =
-        `errorCode 0 and a valid Key URI in ${source.via} (${uri?.type}, issuer ${JSON.stringify(uri?.issuer)}, ` +
+        `errorCode 0 and a valid Key URI in ${source.via} (${uri?.type}, issuer ${printableJson(uri?.issuer)}, ` +
         `${(uri?.secretBytes ?? 0) * 8}-bit key, ${uri?.algorithm}, ${uri?.digits} digits${uri?.period === null ? '' : `, ${uri?.period} s`})`;
       const should = uriProblems.filter((p) => p.level === 'should');
       const chosen = uriProblems.filter((p) => p.level === 'choice');
@@ -271,10 +272,10 @@ function judgeOne(
   }
 }
 
+/** A body in one line, quoted and escaped (a hostile body must not drive a terminal), at most 200 characters. */
 function excerpt(body: string): string {
   if (body === '') return '(empty body)';
-  const flat = body.replace(/\s+/g, ' ').trim();
-  return JSON.stringify(flat.length > 200 ? `${flat.slice(0, 200)}…` : flat);
+  return printable(body.replace(/\s+/g, ' ').trim(), 200);
 }
 
 /**

@@ -4,7 +4,7 @@
  * every AgentXML request, so a FAIL that changed something is caught where it happens. Stops at the first
  * deviation; a test hook that misbehaves during setup throws (the case is broken, not failed).
  */
-import { printable } from '../../src/core/errors.ts';
+import { printable, printableJson } from '../../src/core/errors.ts';
 import { Redactor } from '../../src/core/redact.ts';
 import { requirement } from './requirements.ts';
 import type { Attachment, FailureCategory, StepRecord, Verdict } from '../../src/core/results.ts';
@@ -101,8 +101,12 @@ export class StepRunner {
     try {
       deviation = await this.execute(step, prediction, next, attachments);
     } catch (error) {
-      this.record(label, 'broken', start, attachments, error instanceof Error ? error.message : String(error));
-      throw error;
+      const text = error instanceof Error ? error.message : String(error);
+      this.record(label, 'broken', start, attachments, text);
+      // The runner reports the case broken with this message, knowing none of the codes this case was handed:
+      // a message quoting an answer that carried one (a hook's 500 with the code in it) is redacted here.
+      const redacted = this.redactor.text(text);
+      throw redacted === text ? error : new Error(redacted, { cause: error });
     }
     this.record(label, deviation === null ? 'passed' : 'failed', start, attachments, deviation?.message);
     if (deviation === null) this.state = this.chosenNext ?? next;
@@ -290,7 +294,7 @@ export class StepRunner {
           const after = await this.hook(attachments, 'GET', '/policy', undefined, OK);
           if (canonicalJson(after.json) !== canonicalJson(before.json)) {
             return fail(
-              `set-policy was rejected but the policy changed: ${JSON.stringify(before.json)} -> ${JSON.stringify(after.json)}`,
+              `set-policy was rejected but the policy changed: ${printableJson(before.json)} -> ${printableJson(after.json)}`,
               'state-changed-by-failing-request',
             );
           }
@@ -305,7 +309,7 @@ export class StepRunner {
           (k) => got[k] !== prediction.policy[k],
         );
         const say = (keys: typeof wrong) =>
-          `policy ${keys.map((k) => `${k} is ${JSON.stringify(got[k])}, expected ${JSON.stringify(prediction.policy[k])}`).join('; ')}`;
+          `policy ${keys.map((k) => `${k} is ${printableJson(got[k])}, expected ${JSON.stringify(prediction.policy[k])}`).join('; ')}`;
         // Each setting is judged by its own requirement: a SHOULD one (device logging) makes the case
         // non-strict, never failed, and the case goes on.
         const strict = wrong.filter((k) => requirement(POLICY_REQUIREMENT[k]).severity === 'MUST');
@@ -389,12 +393,12 @@ export class StepRunner {
     // The answer's Content-Type is not judged: no text fixes it, and the body is read as XML whatever it says.
     const r = read.response;
     if (r.result !== p.result || (p.result === 'FAIL' && !(p.errors as string[]).includes(r.error))) {
-      const got = r.result === 'PASS' ? 'PASS' : `FAIL ${r.error === '' ? '(no error)' : r.error}`;
+      const got = r.result === 'PASS' ? 'PASS' : `FAIL ${r.error === '' ? '(no error)' : printable(r.error, 80)}`;
       return fail(`expected ${expected} (${p.why}), got ${got}`, 'wrong-result-code');
     }
     if (p.requestId !== null && r.requestId !== p.requestId) {
       return fail(
-        `<RequestID> is ${JSON.stringify(r.requestId)}, expected the request's ${JSON.stringify(p.requestId)}`,
+        `<RequestID> is ${printableJson(r.requestId)}, expected the request's ${JSON.stringify(p.requestId)}`,
         'schema-violation',
         [...this.requirements, 'SW-WIRE-REQUEST-ID'],
       );
@@ -437,7 +441,7 @@ export class StepRunner {
           : undefined;
       if (observed !== expected) {
         wrong.push(
-          `"${name}" has device ${JSON.stringify(observed ?? '(user missing)')}, expected ${expected === null ? 'none' : JSON.stringify(expected)}`,
+          `"${name}" has device ${printableJson(observed ?? '(user missing)')}, expected ${expected === null ? 'none' : JSON.stringify(expected)}`,
         );
       }
     }

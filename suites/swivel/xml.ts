@@ -4,6 +4,7 @@
  * shared with the reference server's reader (drivers/emulated/swivel/xml.ts): a tokenizer with an element
  * stack here, a recursive-descent scanner there, so one's bug is not silently the other's.
  */
+import { printable, printableJson } from '../../src/core/errors.ts';
 
 export interface XmlElement {
   name: string;
@@ -188,7 +189,9 @@ const XML_SPACE = /^[ \t\r\n]+|[ \t\r\n]+$/g;
 export function readSasResponse(body: string): { response: SasResponse } | { problem: string } {
   const root = parseXml(body);
   if (root === null) return { problem: 'the answer is not well-formed XML' };
-  if (root.name !== 'SASResponse') return { problem: `the root element is <${root.name}>, not <SASResponse>` };
+  if (root.name !== 'SASResponse') {
+    return { problem: `the root element is ${printable(`<${root.name}>`, 80)}, not <SASResponse>` };
+  }
   const texts = new Map<string, string>();
   let strings: string[] | null = null;
   for (const child of root.children) {
@@ -213,7 +216,7 @@ export function readSasResponse(body: string): { response: SasResponse } | { pro
   }
   const result = (texts.get('Result') ?? '').replace(XML_SPACE, '');
   if (result !== 'PASS' && result !== 'FAIL')
-    return { problem: `<Result> is ${JSON.stringify(texts.get('Result'))}, not PASS or FAIL` };
+    return { problem: `<Result> is ${printableJson(texts.get('Result'), 80)}, not PASS or FAIL` };
   return {
     response: {
       version: texts.get('Version') ?? '',

@@ -5,8 +5,9 @@
  * - `hang`: answers nothing at all any more (the process froze: connections are accepted, never answered);
  * - `refuse`: stops accepting connections (the process died);
  * - `reset`: resets every connection as soon as a request arrives (a broken load balancer).
- * It can also record every request and answer body that passed (`exchanges`), for tests that must know
- * what the server handed out (the secrets it generated).
+ * It records every request and answer body that passed (`exchanges`), for tests that must know what the
+ * server handed out (the secrets it generated), and can answer something else instead (`rewrite`: a
+ * hostile server).
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -33,10 +34,14 @@ export interface FaultyServer {
 }
 
 /** `upstream` is the real server's origin (`http://127.0.0.1:port`); paths are passed on as they are. */
+/** What a hostile proxy answers instead of the real answer (null: the real one). */
+export type Rewrite = (exchange: Exchange) => { status: number; body: Buffer; contentType?: string } | null;
+
 export async function startFaultyServer(
   upstream: string,
   fault: ServerFault,
   after = Number.POSITIVE_INFINITY,
+  rewrite: Rewrite = () => null,
 ): Promise<FaultyServer> {
   const target = new URL(upstream);
   const sockets = new Set<Socket>();
@@ -68,19 +73,25 @@ export async function startFaultyServer(
           const parts: Buffer[] = [];
           answer.on('data', (c: Buffer) => parts.push(c));
           answer.on('end', () => {
-            const response = Buffer.concat(parts);
-            exchanges.push({
+            const exchange: Exchange = {
               method: req.method ?? '',
               url: req.url ?? '',
               request: body,
               status: answer.statusCode ?? 0,
-              response,
-            });
+              response: Buffer.concat(parts),
+            };
+            const hostile = rewrite(exchange);
+            if (hostile !== null) {
+              exchange.status = hostile.status;
+              exchange.response = hostile.body;
+            }
+            exchanges.push(exchange);
             const headers = { ...answer.headers };
             delete headers['transfer-encoding'];
-            headers['content-length'] = String(response.length);
-            res.writeHead(answer.statusCode ?? 502, headers);
-            res.end(response);
+            headers['content-length'] = String(exchange.response.length);
+            if (hostile?.contentType !== undefined) headers['content-type'] = hostile.contentType;
+            res.writeHead(exchange.status, headers);
+            res.end(exchange.response);
           });
         },
       );

@@ -82,7 +82,8 @@ describe('a profile server answering outside the protocol', () => {
         expect(r.message).toMatch(
           new RegExp(`GET http://127\\.0\\.0\\.1:\\d+/v1/profiles/\\S+ answered HTTP ${answer.status}`),
         );
-        expect(r.message).toContain(`${answer.body.slice(0, 512)}…`);
+        // Quoted and escaped (printable), cut after 512 characters with the count of the rest.
+        expect(r.message).toContain(`"${answer.body.slice(0, 512)}"… (${answer.body.length - 512} more characters)`);
         expect(r.message).not.toContain(answer.body.slice(0, 513));
       }
     });
