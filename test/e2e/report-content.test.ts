@@ -116,6 +116,12 @@ describe('reports of real failures', () => {
         children: { name: string; children: unknown[] }[];
       };
       const names = tree.children.map((c) => c.name);
+      // The title names the four suites run.
+      const summary = JSON.parse(readFileSync(join(reportDir, 'widgets', 'summary.json'), 'utf8')) as {
+        reportName: string;
+      };
+      for (const specification of Object.values(createSuites()).map((s) => s.specification))
+        expect(summary.reportName).toContain(specification);
       expect(names).not.toContain('Product defects');
       expect(names).not.toContain('Test defects');
       // Category -> message -> test: count the tests.
