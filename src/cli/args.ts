@@ -9,7 +9,8 @@ Commands:
   run                 run the plan (default: every configured target)
   list                list the cases of the plan
   explain <case-id>   show how a case's expectation is derived, rule by rule
-  report              turn reports/allure-results into the HTML report (needs Java)
+  report              turn reports/allure-results into the HTML report (needs Java); --open serves it,
+                      --single-file writes one file that opens from disk
   links               write the provisioning-links page for a phone (--out <dir>, default site/)
   fuzz                the suite's fuzz properties on each target until the budget is spent; a failure is
                       shrunk, kept in vectors/regressions/ and printed with its replay command
@@ -26,6 +27,9 @@ Options (run, list, explain, report):
   --workers <n>       sessions at once per target
   --artifacts <when>  attach each case's details: on-failure (default) or always
   --json              (list) print JSON
+  --open              (report) serve the report on 127.0.0.1 and print its URL, until Ctrl-C
+  --port <n>          (report --open) the port to serve on (default: any free port)
+  --single-file       (report) one self-contained index.html that opens from file://
   --out <dir>         (links) where to write index.html (default: site)
   --time <t>          (fuzz) time budget per property and target: 30s, 2m, 500ms (default 15s)
   --runs <n>          (fuzz) run budget per property and target (default: none, the time decides)
@@ -44,6 +48,8 @@ export interface ParsedArgs {
   positionals: string[];
   overrides: CliOverrides;
   json: boolean;
+  /** `report --open`, `--single-file`, `--port`. */
+  report: { open: boolean; singleFile: boolean; port: number };
 }
 
 /** What each numeric flag counts and an example, for the message that rejects a bad value. */
@@ -53,6 +59,7 @@ const NUMBER_FLAGS: Record<string, { what: string; example: string }> = {
   workers: { what: 'a whole number >= 1', example: '--workers 4' },
   runs: { what: 'a whole number >= 1', example: '--runs 500' },
   'max-failures': { what: 'a whole number >= 1', example: '--max-failures 3' },
+  port: { what: 'a port number from 0 to 65535', example: '--port 8080' },
 };
 
 function integer(flag: string, value: string | undefined, min: number): number | undefined {
@@ -85,6 +92,7 @@ const VALUE_FLAGS = new Set([
   'property',
   'against',
   'max-failures',
+  'port',
 ]);
 
 /**
@@ -130,6 +138,9 @@ export function parseCli(argv: string[]): ParsedArgs {
         against: { type: 'string' },
         'max-failures': { type: 'string' },
         json: { type: 'boolean' },
+        open: { type: 'boolean' },
+        'single-file': { type: 'boolean' },
+        port: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -139,7 +150,8 @@ export function parseCli(argv: string[]): ParsedArgs {
   }
   const { values, positionals } = parsed;
   const [command = 'help', ...rest] = positionals;
-  if (values.help) return { command: 'help', positionals: [], overrides: {}, json: false, out: 'site' };
+  const report = { open: values.open ?? false, singleFile: values['single-file'] ?? false, port: 0 };
+  if (values.help) return { command: 'help', positionals: [], overrides: {}, json: false, out: 'site', report };
   if (!['run', 'list', 'explain', 'report', 'links', 'fuzz', 'replay', 'help'].includes(command)) {
     throw new HarnessError(
       'HARNESS_USAGE',
@@ -175,6 +187,12 @@ export function parseCli(argv: string[]): ParsedArgs {
     }
     overrides.artifacts = values.artifacts;
   }
+  const port = integer('port', values.port, 0);
+  if (port !== undefined) {
+    if (port > 65_535)
+      throw new HarnessError('HARNESS_USAGE', `--port must be a port number from 0 to 65535, got "${values.port}"`);
+    report.port = port;
+  }
   const workers = integer('workers', values.workers, 1);
   if (workers !== undefined) overrides.workers = workers;
   return {
@@ -183,5 +201,6 @@ export function parseCli(argv: string[]): ParsedArgs {
     overrides,
     json: values.json ?? false,
     out: values.out ?? 'site',
+    report,
   };
 }

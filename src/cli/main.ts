@@ -7,13 +7,13 @@ import { explainCommand, listCommand, type CommandContext } from '../core/comman
 import type { ResolvedConfig } from '../config/types.ts';
 import { HarnessError, isHarnessError, nearestIds } from '../core/errors.ts';
 import { Redactor } from '../core/redact.ts';
-import { createReporters, generateAllureReport, type ReporterSpec } from '../reporters/index.ts';
+import { createReporters, type ReporterSpec } from '../reporters/index.ts';
 import { identity } from '../reporters/text.ts';
 import { loadSuites, runPlan } from '../runner/run.ts';
 import { selectCases } from '../runner/select.ts';
 import { parseCli, USAGE, type ParsedArgs } from './args.ts';
 import { fuzz, replay } from './fuzz.ts';
-import { requirementsPage } from './requirements-page.ts';
+import { report } from './report.ts';
 import {
   CONFIG_CHECKS,
   createSuite,
@@ -259,21 +259,8 @@ async function replayCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   return replay(config, file, args.overrides.target !== undefined, io, commandContext(args, io, config));
 }
 
-async function report(args: ParsedArgs, io: CliIo): Promise<number> {
-  const config = await configFor(args, io);
-  const reportDir = path.join(config.outputDir, 'allure-report');
-  const { indexHtml } = await generateAllureReport({
-    resultsDir: path.join(config.outputDir, 'allure-results'),
-    reportDir,
-  });
-  const suite = createSuite();
-  const { requirements, choicePoints } = suite.catalogue();
-  writeFileSync(
-    path.join(reportDir, 'requirements.html'),
-    requirementsPage(suite.specification, requirements, choicePoints),
-  );
-  io.stdout(`Allure report: ${path.relative(io.cwd, indexHtml) || indexHtml}\n`);
-  return 0;
+async function reportCommand(args: ParsedArgs, io: CliIo): Promise<number> {
+  return report(await configFor(args, io), args.report, io);
 }
 
 let strayWarned = false;
@@ -306,7 +293,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       case 'explain':
         return await explain(args, io);
       case 'report':
-        return await report(args, io);
+        return await reportCommand(args, io);
       case 'links':
         return await links(args, io);
       case 'fuzz':

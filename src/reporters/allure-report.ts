@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { HarnessError } from '../core/errors.ts';
@@ -9,6 +9,11 @@ export interface AllureReportOptions {
   resultsDir: string;
   /** Where the HTML report goes; its previous `history/` feeds the trend graphs. */
   reportDir: string;
+  /**
+   * One self-contained index.html (data inlined) that opens from `file://`: the multi-file report fetches
+   * its data and a browser refuses fetches from a page opened from disk ("Failed to fetch").
+   */
+  singleFile?: boolean;
 }
 
 const JAVA_FIX = 'Java 8+ is needed for the HTML report: apt-get install default-jre-headless (or set JAVA_HOME)';
@@ -47,7 +52,12 @@ export async function generateAllureReport(options: AllureReportOptions): Promis
   const allure = allureBinary();
   try {
     // No shell: paths with spaces or quotes reach allure exactly as given.
-    await run(allure, ['generate', resultsDir, '--clean', '-o', reportDir]);
+    const args = ['generate', resultsDir, '--clean', '-o', reportDir];
+    // The title: executor.json's reportName (the specifications the run tested), else Allure's own.
+    const name = reportName(resultsDir);
+    if (name !== null) args.push('--report-name', name);
+    if (options.singleFile === true) args.push('--single-file');
+    await run(allure, args);
   } catch (error) {
     throw new HarnessError(
       'HARNESS_REPORT_FAILED',
@@ -60,6 +70,15 @@ export async function generateAllureReport(options: AllureReportOptions): Promis
     throw new HarnessError('HARNESS_REPORT_FAILED', `allure generate finished but wrote no ${indexHtml}`);
   }
   return { indexHtml };
+}
+
+function reportName(resultsDir: string): string | null {
+  try {
+    const executor = JSON.parse(readFileSync(join(resultsDir, 'executor.json'), 'utf8')) as { reportName?: unknown };
+    return typeof executor.reportName === 'string' && executor.reportName !== '' ? executor.reportName : null;
+  } catch {
+    return null;
+  }
 }
 
 function allureBinary(): string {

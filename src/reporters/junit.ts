@@ -51,8 +51,9 @@ interface SuiteState {
   failures: number;
   errors: number;
   skipped: number;
-  timeMs: number;
+  /** Wall time of the target's share of the run: its first case's start to its last case's stop. */
   firstStart: number;
+  lastStop: number;
   error: string | null;
 }
 
@@ -106,9 +107,10 @@ export class JunitReporter implements Reporter {
     const result = redactShared(original, this.redact);
     const ms = Math.max(0, result.stop - result.start);
     suite.tests++;
-    suite.timeMs += ms;
+    // Cases run in parallel: the suite's time is the wall time they spanned, never the sum of theirs.
     if (result.start > 0 && (suite.firstStart === 0 || result.start < suite.firstStart))
       suite.firstStart = result.start;
+    if (result.stop > suite.lastStop) suite.lastStop = result.stop;
 
     let xml = `  <testcase name="${xmlAttr(result.id)}" classname="${xmlAttr(`${result.specification}.${result.area}`)}" time="${seconds(ms)}">\n`;
     if (result.requirements.length > 0) {
@@ -190,7 +192,7 @@ export class JunitReporter implements Reporter {
         const timestamp = s.firstStart > 0 ? new Date(s.firstStart).toISOString() : run.startedAt;
         writeSync(
           fd,
-          ` <testsuite name="${xmlAttr(s.name)}" tests="${s.tests}" failures="${s.failures}" errors="${s.errors}" skipped="${s.skipped}" time="${seconds(s.timeMs)}" timestamp="${xmlAttr(timestamp)}" hostname="${host}">\n`,
+          ` <testsuite name="${xmlAttr(s.name)}" tests="${s.tests}" failures="${s.failures}" errors="${s.errors}" skipped="${s.skipped}" time="${seconds(s.firstStart > 0 ? Math.max(0, s.lastStop - s.firstStart) : 0)}" timestamp="${xmlAttr(timestamp)}" hostname="${host}">\n`,
         );
         writeSync(
           fd,
@@ -248,8 +250,8 @@ export class JunitReporter implements Reporter {
         failures: 0,
         errors: 0,
         skipped: 0,
-        timeMs: 0,
         firstStart: 0,
+        lastStop: 0,
         error: null,
       };
       this.suites.set(target, suite);

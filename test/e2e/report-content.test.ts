@@ -97,6 +97,15 @@ describe('reports of real failures', () => {
     expect(new Set(critical.map((r) => r.fullName?.split(':')[0])).size).toBe(4);
   });
 
+  it("junit.xml: no testsuite's time exceeds the run's wall time", () => {
+    const xml = readFileSync(join(dir, 'reports', 'junit.xml'), 'utf8');
+    const total = Number(/<testsuites [^>]*time="([\d.]+)"/.exec(xml)?.[1]);
+    const suites = [...xml.matchAll(/<testsuite [^>]*time="([\d.]+)"/g)].map((m) => Number(m[1]));
+    expect(suites).toHaveLength(4);
+    expect(total).toBeGreaterThan(0);
+    for (const time of suites) expect(time).toBeLessThanOrEqual(total);
+  });
+
   it.skipIf(!hasJava)(
     "Allure's own rules file every failure of every suite under a category of ours, none under its catch-alls",
     async () => {
@@ -107,6 +116,12 @@ describe('reports of real failures', () => {
         children: { name: string; children: unknown[] }[];
       };
       const names = tree.children.map((c) => c.name);
+      // The title names the four suites run.
+      const summary = JSON.parse(readFileSync(join(reportDir, 'widgets', 'summary.json'), 'utf8')) as {
+        reportName: string;
+      };
+      for (const specification of Object.values(createSuites()).map((s) => s.specification))
+        expect(summary.reportName).toContain(specification);
       expect(names).not.toContain('Product defects');
       expect(names).not.toContain('Test defects');
       // Category -> message -> test: count the tests.

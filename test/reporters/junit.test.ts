@@ -33,6 +33,31 @@ describe('xml escaping', () => {
 });
 
 describe('JunitReporter', () => {
+  it('gives each testsuite and the testsuites the wall time of the run, not the sum of parallel case times', () => {
+    const dir = tempDir();
+    const reporter = new JunitReporter();
+    reporter.onBegin(runInfo(dir), TARGETS);
+    // Eight cases of one second each, four at a time: 2 s of wall time on emulated-ios.
+    const t0 = 1_735_787_045_000;
+    const cases = Array.from({ length: 8 }, (_, i) =>
+      makeCase({
+        id: `c${i}@ios-url`,
+        start: t0 + Math.floor(i / 4) * 1000,
+        stop: t0 + Math.floor(i / 4) * 1000 + 1000,
+      }),
+    );
+    const other = makeCase({ id: 'x@android-url', target: 'emulated-android', start: t0 + 500, stop: t0 + 750 });
+    for (const c of [...cases, other]) reporter.onCaseEnd(c);
+    reporter.onEnd(summaryOf([...cases, other], { durationMs: 2_300 }));
+    const root = parseXml(readFileSync(join(dir, 'junit.xml'), 'utf8'));
+    expect(root.attributes['time']).toBe('2.300');
+    const [ios, android] = children(root, 'testsuite');
+    expect(ios?.attributes['time']).toBe('2.000');
+    expect(android?.attributes['time']).toBe('0.250');
+    // Each testcase keeps its own time.
+    expect(children(ios!, 'testcase')[0]?.attributes['time']).toBe('1.000');
+  });
+
   it('writes one well-formed testsuite per target with counts, verdict elements and requirements', () => {
     const dir = tempDir();
     const reporter = new JunitReporter();
