@@ -98,6 +98,7 @@ export default defineConfig({
   ],
 
   // The catalog the harness's profile service serves to the clients under test (docs/profile-service.md).
+  // Relative paths here are relative to this file's folder; left out, the harness's own are used.
   profiles: 'vectors/openmobile/profiles.json',
   vectors: 'vectors/openmobile',
 

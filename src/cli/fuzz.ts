@@ -366,7 +366,7 @@ export async function replay(
     );
   }
   const absolute = path.resolve(io.cwd, file);
-  const inCorpus = path.dirname(absolute) === path.join(path.dirname(config.vectors), 'regressions');
+  const inCorpus = path.dirname(absolute) === config.fuzz.corpus;
   const results: CaseResult[] = [];
   const reporter: Reporter = { onCaseEnd: (r) => void results.push(r) };
   await runPlan(

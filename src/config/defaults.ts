@@ -1,7 +1,15 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { BrowserSettings } from '../core/driver.ts';
 import type { HarnessConfig, ReporterSpec, TargetConfig } from './types.ts';
 
-/** Every default in one place (STYLE.md item 3). */
+/** The folder of this package: its bundled vectors and catalog are the defaults wherever the config lives. */
+export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * Every default in one place (STYLE.md item 3). Paths: the specifications' vectors and the catalog default to
+ * the ones this package ships (absolute); `outputDir` and `corpus` are relative to the config file's folder.
+ */
 export function configDefaults() {
   return {
     targets: [
@@ -17,8 +25,8 @@ export function configDefaults() {
       { name: 'surepassid-reference', driver: 'surepassid', options: { reference: true } },
       { name: 'profile-service-reference', driver: 'profile-service', options: { reference: true } },
     ] as TargetConfig[],
-    profiles: 'vectors/openmobile/profiles.json',
-    vectors: 'vectors/openmobile',
+    profiles: path.join(PACKAGE_ROOT, 'vectors/openmobile/profiles.json'),
+    vectors: path.join(PACKAGE_ROOT, 'vectors/openmobile'),
     grep: [] as string[],
     reporters: ['console', 'jsonl', 'summary', 'junit', 'allure'] satisfies ReporterSpec[],
     outputDir: 'reports',
@@ -33,7 +41,7 @@ export function configDefaults() {
       capture: 'script',
       headless: true,
     } satisfies BrowserSettings,
-    fuzz: { time: '15s', maxSteps: 4 },
+    fuzz: { time: '15s', maxSteps: 4, corpus: 'vectors/regressions' },
     configFileNames: ['harness.config.ts', 'harness.config.mts', 'harness.config.js', 'harness.config.mjs'],
   };
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
+import Module, { register } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { didYouMean, HarnessError, type Problem } from '../core/errors.ts';
 import { configDefaults } from './defaults.ts';
@@ -16,6 +17,33 @@ import { validateConfigShape } from './validate.ts';
 import { parseDuration } from './duration.ts';
 
 const KEY_PATTERN = /^[0-9a-fA-F]{64}$/;
+
+/** This package's public entry, what `import ... from 'provisioning-harness'` means in a config file. */
+const SELF_NAME = 'provisioning-harness';
+const SELF_ENTRY = new URL('../index.ts', import.meta.url);
+let selfAliased = false;
+
+/**
+ * A config file kept outside this package (a lab's own folder, without the harness installed there) still
+ * imports `defineConfig` from 'provisioning-harness': the name then resolves to the running harness. Where
+ * the package is installed beside the config, that copy is used, as Node would. Both loaders need it: a
+ * `.ts` config in a folder without `"type": "module"` is compiled to CommonJS and `require`s the name.
+ */
+function aliasSelf(): void {
+  if (selfAliased) return;
+  selfAliased = true;
+  register('./self-alias.mjs', { parentURL: import.meta.url, data: { entry: SELF_ENTRY.href } });
+  const cjs = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
+  const resolveFilename = cjs._resolveFilename;
+  cjs._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]): string {
+    try {
+      return resolveFilename.call(this, request, ...rest);
+    } catch (error) {
+      if (request !== SELF_NAME || (error as { code?: unknown }).code !== 'MODULE_NOT_FOUND') throw error;
+      return fileURLToPath(SELF_ENTRY);
+    }
+  };
+}
 
 /** Finds and imports the config file; null when there is none (the built-in defaults apply). */
 export async function loadConfigFile(
@@ -36,6 +64,7 @@ export async function loadConfigFile(
   }
   const shown = path.relative(cwd, file) || file;
   let loaded: unknown;
+  aliasSelf();
   try {
     // tsImport loads the file as an ES module whatever the nearest package.json says, so a config in a
     // CommonJS project (no "type": "module") works the same.
@@ -257,7 +286,24 @@ export function resolveConfig(
   const fuzzRuns = flagBudget
     ? (cli.fuzzRuns ?? Number.POSITIVE_INFINITY)
     : (config.fuzz?.runs ?? Number.POSITIVE_INFINITY);
+  // One rule for paths (README.md, "Configuration"): what the config file gives is relative to its folder; a flag,
+  // to the working directory; a field left out is the harness's own data (vectors, catalog) or `reports/`
+  // and `vectors/regressions/` beside the config.
   const vectorsDir = path.resolve(rootDir, typeof config.vectors === 'string' ? config.vectors : d.vectors);
+  const profilesFile = path.resolve(rootDir, typeof config.profiles === 'string' ? config.profiles : d.profiles);
+  if (checks !== undefined) {
+    const missing = (field: string, given: unknown, at: string, what: string) => {
+      if (typeof given !== 'string' || shapeBroken.has(field) || existsSync(at)) return;
+      const shownAt = path.relative(cwd, at) || at;
+      problems.push({
+        file: shown,
+        path: field,
+        message: `"${given}" is ${shownAt}, which does not exist: ${what} (paths in a config file are relative to its folder, ${path.relative(cwd, rootDir) || '.'}/; leave the field out for the harness's own)`,
+      });
+    };
+    missing('profiles', config.profiles, profilesFile, 'give the profile catalog file');
+    missing('vectors', config.vectors, vectorsDir, 'give the Open Mobile vectors directory');
+  }
 
   const envKey = env['HARNESS_OBFUSCATION_KEY'];
   const obfuscationKey = envKey !== undefined && envKey !== '' ? envKey : (config.obfuscation?.key ?? null);
@@ -293,10 +339,11 @@ export function resolveConfig(
 
   return {
     rootDir,
+    cwd,
     configFile,
     targets,
     selected,
-    profiles: path.resolve(rootDir, config.profiles ?? d.profiles),
+    profiles: profilesFile,
     vectors: vectorsDir,
     grep: cli.grep ?? config.grep ?? d.grep,
     obfuscationKey: obfuscationKey === null ? null : obfuscationKey.toUpperCase(),
@@ -319,7 +366,7 @@ export function resolveConfig(
         ? path.resolve(cwd, cli.fuzzCorpus)
         : config.fuzz?.corpus
           ? path.resolve(rootDir, config.fuzz.corpus)
-          : path.join(path.dirname(vectorsDir), 'regressions'),
+          : path.resolve(rootDir, d.fuzz.corpus),
       targets: config.fuzz?.targets ? fuzzTargets : selected,
       against,
     },

@@ -36,9 +36,15 @@ export interface HarnessConfig {
   targets?: TargetConfig[];
   /** Targets `harness run` uses without `--target`. Default: every configured target. */
   run?: string[];
-  /** The profile catalog the harness's profile service serves. */
+  /**
+   * The profile catalog the harness's profile service serves, relative to this file's folder. Default: the
+   * catalog the harness ships (`vectors/openmobile/profiles.json` of the package).
+   */
   profiles?: string;
-  /** Directory of the fixed vectors. */
+  /**
+   * Directory of the fixed Open Mobile vectors, relative to this file's folder; the other suites' vectors are
+   * its siblings (`<parent>/swivel`, ...). Default: the vectors the harness ships.
+   */
   vectors?: string;
   /** Only cases whose id or requirement IDs contain one of these. */
   grep?: string[];
@@ -47,7 +53,7 @@ export interface HarnessConfig {
     key?: string;
   };
   reporters?: ReporterSpec[];
-  /** Where reports go. */
+  /** Where reports go, relative to this file's folder (`--output` is relative to the working directory). Default `reports`. */
   outputDir?: string;
   /** Per-case timeout in ms (a target may override it). */
   timeoutMs?: number;
@@ -81,7 +87,11 @@ export interface FuzzConfig {
   maxFailures?: number;
   /** Most requests in one generated sequence. Default 4. */
   maxSteps?: number;
-  /** Where shrunk failures are kept as vectors. Default: `regressions/` beside the vectors directory. */
+  /**
+   * Where shrunk failures are kept as vectors, relative to this file's folder (`--corpus`: to the working
+   * directory). Default `vectors/regressions`. Meant to be committed beside the config: every later
+   * `harness run` runs them first.
+   */
   corpus?: string;
   /** The targets `harness fuzz` uses without `--target`. Default: the `run` targets. */
   targets?: string[];
@@ -112,8 +122,13 @@ export interface ResolvedTarget {
 }
 
 export interface ResolvedConfig {
-  /** Directory of the config file (or the working directory without one); paths resolve against it. */
+  /**
+   * Directory of the config file (or the working directory without one): every relative path the config
+   * file gives (profiles, vectors, outputDir, fuzz.corpus, driver options) resolves against it.
+   */
   rootDir: string;
+  /** The working directory: paths given on the command line resolve against it, and messages name files from it. */
+  cwd: string;
   /** The config file used, or null for the built-in defaults. */
   configFile: string | null;
   targets: ResolvedTarget[];

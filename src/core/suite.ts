@@ -69,7 +69,15 @@ export interface TargetPlan<S = ClientSession, I extends BaseTargetInfo = Target
 }
 
 export interface SuiteLoadContext {
+  /** File names in messages and reports are shown relative to this directory (the working directory). */
   rootDir: string;
+  /** The config file as messages name it (relative to rootDir), or null for the built-in defaults. */
+  configFile?: string | null;
+  /**
+   * The failure corpus (config `fuzz.corpus`): the fuzzer's kept failures, run first. Default: `regressions/`
+   * beside vectorsDir.
+   */
+  corpusDir?: string;
   /** The Open Mobile vectors directory (config `vectors`). */
   vectorsDir: string;
   /** The directory holding every suite's vectors (`<vectorsRoot>/<suite name>/`): the parent of vectorsDir. */

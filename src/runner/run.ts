@@ -120,8 +120,10 @@ async function startTarget(
 /** Where a suite finds its vectors, catalog and key: the same for every suite and every command. */
 export function suiteLoadContext(config: ResolvedConfig, commands?: CommandContext): SuiteLoadContext {
   return {
-    commands: commands ?? defaultCommandContext(),
-    rootDir: config.rootDir,
+    commands: commands ?? defaultCommandContext(config.cwd),
+    rootDir: config.cwd,
+    configFile: config.configFile === null ? null : path.relative(config.cwd, config.configFile) || config.configFile,
+    corpusDir: config.fuzz.corpus,
     vectorsDir: config.vectors,
     vectorsRoot: path.dirname(config.vectors),
     catalogFile: config.profiles,

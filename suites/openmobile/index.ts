@@ -115,22 +115,23 @@ export async function loadOpenMobile(
   options: { checkAgreement?: boolean; extraFiles?: string[] } = {},
 ): Promise<OpenMobileSuiteData> {
   const rel = (p: string) => path.relative(context.rootDir, p) || p;
+  const where = context.configFile ? `in ${context.configFile} (relative to its folder)` : 'in a config file';
   if (!existsSync(context.catalogFile)) {
     throw new HarnessError(
       'HARNESS_CONFIG_INVALID',
-      `profiles: ${rel(context.catalogFile)} does not exist: set "profiles" in harness.config.ts to the catalog file`,
+      `profiles: ${rel(context.catalogFile)} does not exist: set "profiles" ${where} to the catalog file`,
     );
   }
   if (!existsSync(context.vectorsDir)) {
     throw new HarnessError(
       'HARNESS_CONFIG_INVALID',
-      `vectors: ${rel(context.vectorsDir)} does not exist: set "vectors" in harness.config.ts to the vectors directory`,
+      `vectors: ${rel(context.vectorsDir)} does not exist: set "vectors" ${where} to the vectors directory`,
     );
   }
   const catalog = await loadCatalog(context.catalogFile, { rootDir: context.rootDir });
   const known = new Set(REQUIREMENTS.map((r) => r.id));
   const fixed = await loadVectorFiles(context.vectorsDir, { knownRequirements: known, rootDir: context.rootDir });
-  const regressionsDir = path.join(path.dirname(context.vectorsDir), 'regressions');
+  const regressionsDir = context.corpusDir ?? path.join(path.dirname(context.vectorsDir), 'regressions');
   const regressions = [
     ...(existsSync(regressionsDir)
       ? await loadVectorFiles(regressionsDir, { knownRequirements: known, rootDir: context.rootDir })

@@ -111,7 +111,7 @@ describe('resolveConfig: the fuzz section', () => {
     { name: 'b', driver: 'emulated', options: { platform: 'ios' } },
   ];
 
-  it('defaults: 15 s per property, every property, one failure, the run targets, corpus beside the vectors', () => {
+  it('defaults: 15 s per property, every property, one failure, the run targets, corpus in vectors/regressions beside the config', () => {
     const config = resolveConfig(null, {}, {}, '/w');
     expect(config.fuzz).toMatchObject({
       timeMs: 15_000,
