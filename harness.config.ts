@@ -80,6 +80,7 @@ export default defineConfig({
     { name: 'surepassid-reference', driver: 'surepassid', options: { reference: true } },
     // The same reference answering with real QR-code PNGs (the harness decodes them): qr: 'image' or 'data-url'.
     { name: 'surepassid-qr-images', driver: 'surepassid', options: { reference: true, qr: 'image' } },
+    { name: 'surepassid-qr-inline', driver: 'surepassid', options: { reference: true, qr: 'data-url' } },
 
     // The Open Mobile profile service (docs/openmobile-profiles.md): lookups and the portal's rules through
     // the catalog administration endpoints. The reference is the harness's own profile service.

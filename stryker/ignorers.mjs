@@ -73,9 +73,9 @@ export const seededDefectsIgnorer = {
 /**
  * `untestable`: what the config's `harness.untestable` names, each with its reason: a function, method or
  * class (`"function": "hook"`), the value of an object property (`"property": "message"`), the arguments
- * of calls to a function or constructor (`"argumentsOf": "fail"`, also `new Fail(…)`), or the code from the first line containing one text to
- * the first line containing another (`"between": ["<from>", "<to>"]`, the second line not included), in one
- * file. For code
+ * of calls to a function or constructor (`"argumentsOf": "fail"`, also `new Fail(…)`; with `"argument": n`
+ * only the n-th, counted from 0), or the code from the first line containing one text to the first line
+ * containing another (`"between": ["<from>", "<to>"]`, the second line not included), in one file. For code
  * no plan can observe: the test hooks' answers the driver never reads, human-readable text, server start-up.
  */
 class UntestableIgnorer {
@@ -121,7 +121,8 @@ class UntestableIgnorer {
         rule.argumentsOf !== undefined &&
         (parent?.type === 'CallExpression' || parent?.type === 'NewExpression') &&
         nodePath.listKey === 'arguments' &&
-        calleeName(parent.callee) === rule.argumentsOf
+        calleeName(parent.callee) === rule.argumentsOf &&
+        (rule.argument === undefined || nodePath.key === rule.argument)
       ) {
         return rule.reason;
       }

@@ -231,6 +231,7 @@ describe('the example harness.config.ts', () => {
       'profile-service',
       'surepassid',
       'surepassid',
+      'surepassid',
       'swivel',
       'swivel',
       'swivel',

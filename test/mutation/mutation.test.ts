@@ -224,6 +224,13 @@ describe('the untestable ignorer', () => {
       ignorer.shouldIgnore(at({ type: 'NewExpression', callee: { type: 'Identifier', name: 'Other' } }, 'arguments')),
     ).toBeUndefined();
     expect(ignorer.shouldIgnore(at({ type: 'ExpressionStatement' }))).toBeUndefined();
+    // With `argument`, only that argument (counted from 0): the field of fail(field, message) stays mutated.
+    const second = new plugin!.injectableClass({
+      harness: { untestable: [{ file, argumentsOf: 'fail', argument: 1, reason: 'message text' }] },
+    });
+    const failCall = { type: 'CallExpression', callee: { type: 'Identifier', name: 'fail' } };
+    expect(second.shouldIgnore({ ...at(failCall, 'arguments'), key: 1 })).toBe('message text');
+    expect(second.shouldIgnore({ ...at(failCall, 'arguments'), key: 0 })).toBeUndefined();
   });
 });
 
