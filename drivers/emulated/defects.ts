@@ -155,6 +155,12 @@ const DEFECT_LIST = [
     title: 'Reading stops at the first parameter without a name (=x), so the parameters after it are lost',
     platforms: BOTH,
   },
+  {
+    id: 'password-value-ends-at-semicolon',
+    title:
+      'The password is read with its own pattern that stops at ";", while the other parameters run to "&": ";" read two ways',
+    platforms: BOTH,
+  },
 ] as const satisfies readonly Defect[];
 
 export type DefectId = (typeof DEFECT_LIST)[number]['id'];

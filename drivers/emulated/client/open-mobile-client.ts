@@ -347,6 +347,9 @@ export abstract class OpenMobileClient {
       const upper = r.obfuscation.toUpperCase();
       if (upper === 'Y' || upper === 'N') r.obfuscation = upper;
     }
+    if (this.defects.has('password-value-ends-at-semicolon') && r.password !== undefined) {
+      r.password = r.password.split(';')[0];
+    }
     if (this.defects.has('settings-trimmed')) {
       for (const name of ['username', 'domain', 'prefix'] as const) r[name] = r[name]?.trim();
     }

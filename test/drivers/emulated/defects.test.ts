@@ -187,6 +187,13 @@ const SCENARIOS: Record<
     clean: null,
     defective: 'alice',
   },
+  'password-value-ends-at-semicolon': {
+    scenario: async (c) =>
+      (await c.send('pid=9945&username=u&password=doggy;love2&domain=mycorp.com')) &&
+      (await c.state()).settings.password,
+    clean: 'doggy;love2',
+    defective: 'doggy',
+  },
   'empty-name-ends-query': {
     scenario: async (c) => (await c.send('=x&pid=20003&username=alice')) && (await c.state()).settings.username,
     clean: 'alice',
