@@ -134,6 +134,33 @@ const DEFECT_LIST = [
     title: 'With obfuscation=Y the configuration checks run in the reverse of their usual order',
     platforms: BOTH,
   },
+  {
+    id: 'fragment-in-query',
+    title: 'The query is read up to the end of the URL, so a fragment (#...) becomes part of the last value',
+    platforms: BOTH,
+  },
+  {
+    id: 'names-trimmed',
+    title: 'Parameter names are percent-decoded and trimmed of whitespace, so %20pid= and username%20= are read',
+    platforms: BOTH,
+  },
+  {
+    id: 'names-ignore-case',
+    title:
+      'Android: parameter names are matched in any letter case, so PID= is read as pid (Table 3: "case-sensitive")',
+    platforms: ANDROID,
+  },
+  {
+    id: 'empty-name-ends-query',
+    title: 'Reading stops at the first parameter without a name (=x), so the parameters after it are lost',
+    platforms: BOTH,
+  },
+  {
+    id: 'password-value-ends-at-semicolon',
+    title:
+      'The password is read with its own pattern that stops at ";", while the other parameters run to "&": ";" read two ways',
+    platforms: BOTH,
+  },
 ] as const satisfies readonly Defect[];
 
 export type DefectId = (typeof DEFECT_LIST)[number]['id'];

@@ -96,6 +96,8 @@ function readOptions(options: Record<string, unknown>): {
           `choices.${id}`,
           `must be one of ${known.options.map((o) => `"${o}"`).join(', ')}, got ${JSON.stringify(option)}`,
         );
+      } else if (known.platforms !== undefined && platformKnown && !known.platforms.includes(platform)) {
+        invalid(`choices.${id}`, `exists only on ${known.platforms.join(', ')}, not on ${platform}: remove it`);
       } else choices[id] = option;
     }
   }

@@ -54,6 +54,32 @@ export const CHOICE_POINTS: readonly ChoicePoint[] = [
     reading: 'Reading 2: a repeated parameter is implementation-defined (first wins, or last wins).',
   },
   {
+    id: 'OM-CHOICE-ENCODED-NAME',
+    title: 'A percent-encoded parameter name (pass%77ord, %70id)',
+    options: ['decoded', 'literal'],
+    reading:
+      'The seed is silent on escapes in a name; the reading decodes values. decoded: the name is percent-decoded ' +
+      'like a value (NSURLComponents queryItems, Uri.getQueryParameterNames), so pass%77ord is password; literal: ' +
+      'names are matched as written (Uri.getQueryParameter compares the encoded key), so it is an unknown parameter.',
+  },
+  {
+    id: 'OM-CHOICE-IOS-NAME-CASE',
+    title: 'iOS: a parameter name in another letter case (PID, Password)',
+    options: ['sensitive', 'insensitive'],
+    reading:
+      'Only the Android URL format says its parameters "are case-sensitive"; the iOS format (Table 1) says nothing ' +
+      'of letter case. sensitive: PID is an unknown parameter, as on Android; insensitive: PID is pid.',
+  },
+  {
+    id: 'OM-CHOICE-SEMICOLON',
+    title: 'A ; in the query (pid=9945;username=a)',
+    options: ['literal', 'separator'],
+    reading:
+      'The seed shows & between parameters and nothing else. literal: ; is part of the value or name (RFC 3986, ' +
+      'NSURLComponents, android.net.Uri); separator: ; separates parameters as & does (the HTML 4 recommendation, ' +
+      'older CGI parsers).',
+  },
+  {
     id: 'OM-CHOICE-BARE-NAME',
     title: 'A parameter without = (&pin&)',
     options: ['empty', 'absent'],

@@ -12,6 +12,7 @@ import type {
   Catalog,
   ClientState,
   Method,
+  Platform,
   ProfileServiceScope,
   ProvisionObservation,
   Route,
@@ -159,25 +160,49 @@ export function focusUrl(vector: Vector, route: Route): string {
 }
 
 /**
- * Every form in which a request's password could leak: as sent, percent-decoded, de-obfuscated. `anyCase`
- * also takes `Password=` and the like: what a report must hide, though a client ignores such a parameter
- * (so its logs may show it).
+ * How a client may read a URL's names (the choice points that decide which parameter is its password):
+ * whether `;` separates pairs (OM-CHOICE-SEMICOLON), whether escaped names are decoded
+ * (OM-CHOICE-ENCODED-NAME), whether names match in any letter case (OM-CHOICE-IOS-NAME-CASE, iOS only).
  */
-export function passwordForms(url: string, key: string | null, anyCase = false): string[] {
+interface NameReading {
+  semicolon: 'literal' | 'separator';
+  encoded: 'decoded' | 'literal';
+  letterCase: 'sensitive' | 'insensitive';
+}
+
+const READING_POINTS = {
+  semicolon: 'OM-CHOICE-SEMICOLON',
+  encoded: 'OM-CHOICE-ENCODED-NAME',
+  letterCase: 'OM-CHOICE-IOS-NAME-CASE',
+} as const satisfies Record<keyof NameReading, string>;
+
+/** Every reading a client of `platform` may have (null: not known, names compared case-sensitively). */
+function nameReadings(platform: Platform | null): NameReading[] {
+  const out: NameReading[] = [];
+  for (const semicolon of ['literal', 'separator'] as const)
+    for (const encoded of ['decoded', 'literal'] as const)
+      for (const letterCase of platform === 'ios' ? (['sensitive', 'insensitive'] as const) : (['sensitive'] as const))
+        out.push({ semicolon, encoded, letterCase });
+  return out;
+}
+
+/** The forms of the password a client reading names `reading`'s way receives in `url`. */
+function formsUnder(url: string, key: string | null, reading: NameReading): string[] {
   const forms: string[] = [];
   const query = url.includes('?') ? (url.slice(url.indexOf('?') + 1).split('#')[0] ?? '') : '';
-  const hasObfuscation = /(^|&)obfuscation=/i.test(query);
-  for (const pair of query.split('&')) {
+  const hasObfuscation = /(^|[&;])obfuscation=/i.test(query);
+  for (const pair of query.split(reading.semicolon === 'separator' ? /[&;]/ : '&')) {
     const eq = pair.indexOf('=');
     if (eq < 0) continue;
-    // A client decodes the name too: `pass%77ord` is its password parameter.
     let name = pair.slice(0, eq);
-    try {
-      name = decodeURIComponent(name);
-    } catch {
-      // A malformed escape: the name as written.
+    if (reading.encoded === 'decoded') {
+      try {
+        name = decodeURIComponent(name);
+      } catch {
+        // A malformed escape: the name as written.
+      }
     }
-    if (anyCase ? name.toLowerCase() !== 'password' : name !== 'password') continue;
+    if (reading.letterCase === 'insensitive' ? name.toLowerCase() !== 'password' : name !== 'password') continue;
     const raw = pair.slice(eq + 1);
     forms.push(raw);
     let decoded = raw;
@@ -195,6 +220,60 @@ export function passwordForms(url: string, key: string | null, anyCase = false):
     }
   }
   return forms;
+}
+
+/**
+ * Every form in which a request's password could leak, however the client reads the names: as sent,
+ * percent-decoded, de-obfuscated; under `pass%77ord` and after a `;` too. `anyCase` also takes `Password=`
+ * and the like on any platform: what a report must hide, though a client may ignore such a parameter (so
+ * its logs may show it).
+ */
+export function passwordForms(url: string, key: string | null, anyCase = false): string[] {
+  const forms = new Set<string>();
+  for (const reading of nameReadings(anyCase ? 'ios' : null))
+    for (const f of formsUnder(url, key, reading)) forms.add(f);
+  return [...forms];
+}
+
+/**
+ * What the leak check knows of the client: its platform (only iOS may match names in any letter case) and
+ * the choices its answers revealed. A value that is the client's password only under a reading it has not
+ * shown (an escaped name, a `;`, another letter case) cannot be judged as its password.
+ */
+export interface ClientReading {
+  platform: Platform | null;
+  choices: Readonly<Record<string, string>>;
+}
+
+/**
+ * The password forms of `urls`, split by what the client's revealed choices make of them: `certain` under
+ * every reading it may have, `possible` under some only (a value under `pass%77ord` while the client has
+ * not shown whether it decodes names). A form under no reading it may have is not its password at all.
+ */
+function classifiedForms(
+  urls: readonly string[],
+  key: string | null,
+  client: ClientReading,
+): { certain: Set<string>; possible: Set<string> } {
+  const readings = nameReadings(client.platform).filter((r) =>
+    (Object.keys(READING_POINTS) as (keyof NameReading)[]).every((k) => {
+      const picked = client.choices[READING_POINTS[k]];
+      return picked === undefined || picked === r[k];
+    }),
+  );
+  const certain = new Set<string>();
+  const possible = new Set<string>();
+  for (const url of urls) {
+    const under = readings.map((r) => new Set(formsUnder(url, key, r).filter((f) => f !== '')));
+    for (const forms of under) {
+      for (const f of forms) {
+        if (under.every((other) => other.has(f))) certain.add(f);
+        else possible.add(f);
+      }
+    }
+  }
+  for (const f of certain) possible.delete(f);
+  return { certain, possible };
 }
 
 /**
@@ -247,29 +326,42 @@ export function checkLeak(
   urls: readonly string[],
   key: string | null,
   catalogText: readonly string[] = [],
+  client: ClientReading = { platform: null, choices: {} },
 ): LeakCheck {
   const clean: LeakCheck = { mismatch: null, notCheckable: null };
   if (logs === null || logs.length === 0) return clean;
-  const forms = new Set<string>();
-  for (const url of urls) for (const f of passwordForms(url, key)) if (f !== '') forms.add(f);
-  if (forms.size === 0) return clean;
-  const found = [...forms].filter((f) => {
+  const { certain, possible } = classifiedForms(urls, key, client);
+  if (certain.size === 0 && possible.size === 0) return clean;
+  const inLogs = (f: string) => {
     const pattern = leakPattern(f);
     return logs.some((line) => pattern.test(line));
-  });
-  if (found.length === 0) return clean;
+  };
+  const found = [...certain].filter(inLogs);
+  const foundPossible = [...possible].filter(inLogs);
+  if (found.length === 0 && foundPossible.length === 0) return clean;
   // What a client may log: each URL without its password values, as sent and decoded.
   const publicValues: string[] = [...catalogText];
   for (const url of urls) {
     const question = url.indexOf('?');
     const head = question < 0 ? url : url.slice(0, question + 1);
-    const pairs = question < 0 ? [] : url.slice(question + 1).split('&');
-    const kept = pairs.map((pair) => (isPasswordPair(pair) ? 'password=' : pair));
-    publicValues.push(head + kept.join('&'), head + decodedPairs(kept));
+    // Split at `;` too: a password after a `;` is not public text for a client that reads it as a parameter.
+    const parts = question < 0 ? [] : url.slice(question + 1).split(/([&;])/);
+    const kept = parts.map((part, i) => (i % 2 === 0 && isPasswordPair(part) ? 'password=' : part));
+    publicValues.push(head + kept.join(''), head + decodedPairs(kept));
   }
   const ordinary = (f: string) =>
     !distinctive(f) || publicValues.some((v) => leakPattern(f).test(v) || (f.trim() !== '' && v.includes(f.trim())));
   const leaked = found.find((f) => !ordinary(f));
+  if (leaked === undefined && found.length === 0) {
+    return {
+      mismatch: null,
+      notCheckable:
+        'a value of this case that is the password only under a reading of the names the client has not shown ' +
+        '(an escaped name such as pass%77ord, a ";" between parameters, another letter case on iOS: ' +
+        'OM-CHOICE-ENCODED-NAME, OM-CHOICE-SEMICOLON, OM-CHOICE-IOS-NAME-CASE) occurs in the client log; read ' +
+        'the other way it is an unknown parameter, which a client may log',
+    };
+  }
   if (leaked !== undefined) {
     return {
       mismatch: {
@@ -300,24 +392,25 @@ function isPasswordPair(pair: string): boolean {
 }
 
 /**
- * The pairs joined with `&`, each decoded; a pair with a malformed escape stays raw (what a client would
- * log). An escape never spans a literal `&`, so one decode of the whole is the same when every pair decodes.
+ * The pairs and their separators joined, each pair decoded; a pair with a malformed escape stays raw (what a
+ * client would log). An escape never spans a literal `&` or `;`, so one decode of the whole is the same when
+ * every pair decodes.
  */
-function decodedPairs(pairs: string[]): string {
-  const joined = pairs.join('&');
+function decodedPairs(parts: string[]): string {
+  const joined = parts.join('');
   if (!joined.includes('%')) return joined;
   try {
     return decodeURIComponent(joined);
   } catch {
-    return pairs
-      .map((pair) => {
+    return parts
+      .map((part) => {
         try {
-          return decodeURIComponent(pair);
+          return decodeURIComponent(part);
         } catch {
-          return pair;
+          return part;
         }
       })
-      .join('&');
+      .join('');
   }
 }
 
@@ -614,14 +707,16 @@ async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseCon
   // A session's logs run from its last reset: lines before this case's start are earlier cases' of its chain.
   const allLogs = hasLogs ? await session.logs(signal) : null;
   const logs = allLogs === null ? null : allLogs.slice(from?.logLines ?? 0);
-  const leakCheck = checkLeak(logs, sentUrls, ctx.obfuscationKey, catalogText(ctx.catalog));
-  const leak = leakCheck.mismatch;
-
   // Verdict.
   const allRuns = runs;
   const choices: Record<string, string> = {};
   for (const r of allRuns) Object.assign(choices, r.judgement.revealed);
   if (concurrent) Object.assign(choices, concurrent.judgement.revealed);
+  const leakCheck = checkLeak(logs, sentUrls, ctx.obfuscationKey, catalogText(ctx.catalog), {
+    platform: route.platform,
+    choices,
+  });
+  const leak = leakCheck.mismatch;
 
   let verdict: Verdict;
   let category: FailureCategory | undefined;

@@ -455,7 +455,11 @@ async function runSequence(
     if (hasLogs && urls.some((url) => /password/i.test(url))) {
       const logs = await ctx.session.logs(signal);
       // A password that cannot be told from ordinary log text is not checkable: no failure to shrink.
-      const leak = checkLeak(logs, urls, ctx.obfuscationKey, catalogTextOf(catalog)).mismatch;
+      const revealed = Object.assign({}, ...seen.map((step) => step.revealed)) as Record<string, string>;
+      const leak = checkLeak(logs, urls, ctx.obfuscationKey, catalogTextOf(catalog), {
+        platform: s.route.platform,
+        choices: revealed,
+      }).mismatch;
       if (leak) {
         return {
           failure: {

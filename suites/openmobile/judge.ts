@@ -332,10 +332,14 @@ export function judgeStep(
     return { matched, mismatches: [], reference: matched[0] as Branch, revealed, choiceMattered };
   }
   // The closest branch, told against: first one whose handling agrees with the observation (a handled
-  // request is better explained by the choice that handles it), then the one with the fewest mismatches.
+  // request is better explained by the choice that handles it), then the one with the fewest mismatches;
+  // among those, one where the observed code is another broken rule's (a precedence explanation: under
+  // `pass%77ord` read as the password, a 23 is that rule checked first, not a code out of nowhere).
   const sameHandling = scored.filter((s) => s.branch.handled === observed.provision.handled);
   const pool = sameHandling.length > 0 ? sameHandling : scored;
-  const best = pool.reduce((a, b) => (b.mismatches.length < a.mismatches.length ? b : a));
+  const weight = (s: (typeof scored)[number]) =>
+    s.mismatches.length * 2 - (s.mismatches.some((m) => m.category === 'precedence') ? 1 : 0);
+  const best = pool.reduce((a, b) => (weight(b) < weight(a) ? b : a));
   const mismatches = [...best.mismatches].sort(
     (a, b) => CATEGORY_RANK.indexOf(a.category) - CATEGORY_RANK.indexOf(b.category),
   );

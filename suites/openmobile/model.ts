@@ -13,7 +13,7 @@ import { optionsOf } from './choices.ts';
 import { lookupExplained } from './lookup.ts';
 import { deobfuscate } from './obfuscation.ts';
 import type { Branch, DeliveryPrediction, DerivationLine, ModelState, Phase, StepInput, Violation } from './types.ts';
-import { parseUrl, QueryReader, type MalformedReading, type ParsedUrl } from './url.ts';
+import { parseUrl, QueryReader, resolveNames, type MalformedReading, type ParsedUrl } from './url.ts';
 
 const DECIMAL = /^[0-9]+$/;
 const USERNAME_LIMIT = 100;
@@ -53,6 +53,7 @@ const OPT = {
   astral: optionsOf('OM-CHOICE-ASTRAL-LENGTH'),
   iosSilent: optionsOf('OM-CHOICE-IOS-SILENTMODE'),
   serviceOffline: optionsOf('OM-CHOICE-SERVICE-OFFLINE'),
+  semicolon: optionsOf('OM-CHOICE-SEMICOLON'),
 } as const;
 
 const NOT_HANDLED_DELIVERY: DeliveryPrediction = Object.freeze({
@@ -228,7 +229,44 @@ function evaluate(input: StepInput, url: ParsedUrl | null, run: Run): Branch {
           : `malformed percent-encoding decoded leniently: a bad "%" stays, bad bytes become U+FFFD (${chosen})`,
     );
   }
-  const query = new QueryReader(url.pairs, choose, reading);
+  // Which pairs the query holds (OM-CHOICE-SEMICOLON), and which parameter each name is (an escaped name,
+  // OM-CHOICE-ENCODED-NAME; another letter case on iOS, OM-CHOICE-IOS-NAME-CASE).
+  const known = route.platform === 'ios' ? KNOWN_IOS : KNOWN_ANDROID;
+  let pairs = url.pairs;
+  if (url.semicolonPairs !== null) {
+    const option = choose('OM-CHOICE-SEMICOLON', OPT.semicolon);
+    if (option === 'separator') pairs = url.semicolonPairs;
+    note(
+      ctx,
+      'OM-PARAM-DECODE',
+      option === 'separator'
+        ? `";" separates parameters as "&" does (${choiceText('OM-CHOICE-SEMICOLON', option)})`
+        : `";" is part of the name or value it stands in (${choiceText('OM-CHOICE-SEMICOLON', option)})`,
+    );
+  }
+  const names = resolveNames(pairs, known, route.platform === 'ios', choose);
+  if (names.encoded !== null) {
+    note(
+      ctx,
+      'OM-PARAM-CASE-SENSITIVE',
+      names.encoded === 'decoded'
+        ? `percent-encoded names are decoded: ${names.renamed.map(([w, n]) => `"${w}" is ${n}`).join(', ')} (${choiceText('OM-CHOICE-ENCODED-NAME', names.encoded)})`
+        : `percent-encoded names are matched as written, so they are unknown parameters (${choiceText('OM-CHOICE-ENCODED-NAME', names.encoded)})`,
+    );
+  }
+  if (names.letterCase !== null) {
+    note(
+      ctx,
+      'OM-PARAM-CASE-SENSITIVE',
+      names.letterCase === 'insensitive'
+        ? `names are matched in any letter case on iOS: ${names.renamed
+            .filter(([w, n]) => w.toLowerCase() === n)
+            .map(([w, n]) => `"${w}" is ${n}`)
+            .join(', ')} (${choiceText('OM-CHOICE-IOS-NAME-CASE', names.letterCase)})`
+        : `names are case-sensitive on iOS too (${choiceText('OM-CHOICE-IOS-NAME-CASE', names.letterCase)})`,
+    );
+  }
+  const query = new QueryReader(names.pairs, choose, reading);
 
   // 2. Result delivery depends only on the route, resulturlscheme and silentmode.
   const resultScheme = route.platform === 'ios' ? query.get('resulturlscheme', true) : undefined;
@@ -243,13 +281,12 @@ function evaluate(input: StepInput, url: ParsedUrl | null, run: Run): Branch {
   }
 
   // 4. Request phase: syntax of the request itself.
-  const known = route.platform === 'ios' ? KNOWN_IOS : KNOWN_ANDROID;
   const unknown = query.unknownNames(known);
   if (unknown.length > 0) {
     note(
       ctx,
       'OM-PARAM-CASE-SENSITIVE',
-      `unknown parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')} ignored (names are case-sensitive)`,
+      `unknown parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')} ignored`,
     );
   }
   // OM-CHOICE-MALFORMED-ENCODING=reject: each known parameter whose value does not decode is a request-syntax

@@ -5,7 +5,10 @@
  * - scheme: text before `://`; host: up to the first `/`, `?` or `#`; path: up to `?` or `#`;
  *   query: after the first `?`, up to `#` (the fragment is not part of the request).
  * - The query is split on `&` into (name, raw value) pairs; the value is the text after the first `=`.
- *   Names are compared exactly as written (case-sensitive, not decoded).
+ *   Whether `;` separates pairs too is OM-CHOICE-SEMICOLON (`semicolonPairs` holds that split).
+ * - Names are compared exactly as written, unless {@link resolveNames} reads them otherwise: an escaped
+ *   name that decodes to a known one (OM-CHOICE-ENCODED-NAME), a known name in another letter case on iOS
+ *   (OM-CHOICE-IOS-NAME-CASE).
  * - Values are percent-decoded once into UTF-8. A value that does not decode (OM-CHOICE-MALFORMED-ENCODING)
  *   is decoded leniently, or kept as written (`raw`); `reject` reads it leniently and flags it.
  */
@@ -16,6 +19,8 @@ export interface QueryPair {
   name: string;
   /** The value as written, before decoding; null for a bare name (`&pin&`). */
   raw: string | null;
+  /** The name as written, where {@link resolveNames} reads it as another (`p%69d` read as `pid`). */
+  written?: string;
 }
 
 export interface ParsedUrl {
@@ -25,6 +30,8 @@ export interface ParsedUrl {
   /** The query as written (no `?`), empty when there is none. */
   query: string;
   pairs: QueryPair[];
+  /** The pairs when `;` separates them as `&` does (OM-CHOICE-SEMICOLON); null when the query has no `;`. */
+  semicolonPairs: QueryPair[] | null;
   /** A `%` not followed by two hex digits, or percent-decoded bytes that are not UTF-8, somewhere in the query. */
   malformed: boolean;
 }
@@ -151,19 +158,75 @@ export function parseUrl(url: string): ParsedUrl | null {
   const slash = authorityAndPath.indexOf('/');
   const host = slash < 0 ? authorityAndPath : authorityAndPath.slice(0, slash);
   const path = slash < 0 ? '' : authorityAndPath.slice(slash);
+  const pairs = splitPairs(query, '&');
+  // An escape never holds a `;`, so splitting there too changes no escape: `malformed` is the same either way.
+  const malformed = pairs.some((pair) => isMalformed(pair.name) || (pair.raw !== null && isMalformed(pair.raw)));
+  const semicolonPairs = query.includes(';') ? splitPairs(query, /[&;]/) : null;
+  return { scheme, host, path, query, pairs, semicolonPairs, malformed };
+}
+
+function splitPairs(query: string, separator: string | RegExp): QueryPair[] {
   const pairs: QueryPair[] = [];
-  let malformed = false;
-  if (query !== '') {
-    for (const segment of query.split('&')) {
-      if (segment === '') continue;
-      const eq = segment.indexOf('=');
-      const pair: QueryPair =
-        eq < 0 ? { name: segment, raw: null } : { name: segment.slice(0, eq), raw: segment.slice(eq + 1) };
-      if (!malformed && (isMalformed(pair.name) || (pair.raw !== null && isMalformed(pair.raw)))) malformed = true;
-      pairs.push(pair);
-    }
+  if (query === '') return pairs;
+  for (const segment of query.split(separator)) {
+    if (segment === '') continue;
+    const eq = segment.indexOf('=');
+    pairs.push(eq < 0 ? { name: segment, raw: null } : { name: segment.slice(0, eq), raw: segment.slice(eq + 1) });
   }
-  return { scheme, host, path, query, pairs, malformed };
+  return pairs;
+}
+
+const ENCODED_NAME_OPTIONS = optionsOf('OM-CHOICE-ENCODED-NAME');
+const IOS_NAME_CASE_OPTIONS = optionsOf('OM-CHOICE-IOS-NAME-CASE');
+
+/** How {@link resolveNames} read the names: each choice it asked, and the names it read as another. */
+export interface NameReading {
+  pairs: QueryPair[];
+  /** OM-CHOICE-ENCODED-NAME, when an escaped name decodes to a known one; else null (not asked). */
+  encoded: string | null;
+  /** OM-CHOICE-IOS-NAME-CASE, when a name matches a known one in another letter case on iOS; else null. */
+  letterCase: string | null;
+  /** `written -> read` for every name read as a known parameter it does not spell exactly. */
+  renamed: [string, string][];
+}
+
+/**
+ * Which parameter each name is. A name spelled exactly as a known parameter is that parameter. The
+ * specification says nothing of escapes in a name (`pass%77ord`, `%70id`): a client that percent-decodes
+ * names reads them as `password` and `pid`, one that matches names as written (Android's
+ * `Uri.getQueryParameter` compares the encoded key) reads unknown parameters: OM-CHOICE-ENCODED-NAME,
+ * asked only when some escaped name decodes to a known one. On iOS the specification does not make names
+ * case-sensitive (only the Android format says its parameters "are case-sensitive"): a name that matches a
+ * known one in another letter case (`PID`) is OM-CHOICE-IOS-NAME-CASE there, and an unknown parameter on
+ * Android.
+ */
+export function resolveNames(
+  pairs: readonly QueryPair[],
+  known: ReadonlySet<string>,
+  caseChoice: boolean,
+  choose: Chooser,
+): NameReading {
+  const lower = (name: string) => (caseChoice ? name.toLowerCase() : name);
+  const decodedOf = (name: string) => (name.includes('%') ? percentDecode(name, false) : name);
+  const reachesKnown = (name: string) => known.has(name) || known.has(lower(name));
+  let encoded: string | null = null;
+  if (pairs.some((p) => !known.has(p.name) && decodedOf(p.name) !== p.name && reachesKnown(decodedOf(p.name)))) {
+    encoded = choose('OM-CHOICE-ENCODED-NAME', ENCODED_NAME_OPTIONS);
+  }
+  const spelled = (name: string) => (encoded === 'decoded' ? decodedOf(name) : name);
+  let letterCase: string | null = null;
+  if (caseChoice && pairs.some((p) => !known.has(spelled(p.name)) && known.has(lower(spelled(p.name))))) {
+    letterCase = choose('OM-CHOICE-IOS-NAME-CASE', IOS_NAME_CASE_OPTIONS);
+  }
+  const renamed: [string, string][] = [];
+  const read = pairs.map((pair): QueryPair => {
+    let name = spelled(pair.name);
+    if (!known.has(name) && letterCase === 'insensitive' && known.has(name.toLowerCase())) name = name.toLowerCase();
+    if (name === pair.name || !known.has(name)) return pair;
+    if (!renamed.some(([w]) => w === pair.name)) renamed.push([pair.name, name]);
+    return { ...pair, name, written: pair.name };
+  });
+  return { pairs: read, encoded, letterCase, renamed };
 }
 
 /** What one parameter read resolved to, for the derivation. */
@@ -248,7 +311,8 @@ export class QueryReader {
   unknownNames(known: ReadonlySet<string>): string[] {
     const unknown: string[] = [];
     for (const pair of this.#pairs) {
-      if (!known.has(pair.name) && !unknown.includes(pair.name)) unknown.push(pair.name);
+      const written = pair.written ?? pair.name;
+      if (!known.has(pair.name) && !unknown.includes(written)) unknown.push(written);
     }
     return unknown;
   }

@@ -232,9 +232,12 @@ describe('redaction is total (property)', () => {
           }
         }
         // A client that logs the password it accepted is caught (or failed already for another reason), or the
-        // check says it could not tell: never a silent pass.
+        // check says it could not tell: never a silent pass. Under `pass%77ord` only the iOS client accepts
+        // one: it decodes names; Android matches them as written, so to it this is an unknown parameter,
+        // which it may log (OM-CHOICE-ENCODED-NAME=literal).
         if (name === 'password' || name === 'pass%77ord') {
-          for (const r of results.filter((x) => x.target.startsWith('leaky-'))) {
+          const accepting = (x: CaseResult) => name === 'password' || x.route?.platform === 'ios';
+          for (const r of results.filter((x) => x.target.startsWith('leaky-') && accepting(x))) {
             const told = r.verdict === 'fail' || (r.notCheckable?.length ?? 0) > 0;
             expect(told, `${r.id} on ${r.target}: ${r.verdict} ${r.message}`).toBe(true);
           }

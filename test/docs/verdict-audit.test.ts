@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FailureCategory } from '../../src/core/results.ts';
+import { DEFECTS } from '../../drivers/emulated/defects.ts';
 import { CHOICE_POINTS } from '../../suites/openmobile/choices.ts';
 import { OPEN_MOBILE_CATEGORIES } from '../../suites/openmobile/execute.ts';
 import { MISMATCH_ASPECTS } from '../../suites/openmobile/judge.ts';
@@ -98,9 +99,21 @@ interface Entry {
   quotes: Quote[];
 }
 
-/** The document cut into suites (`## ... (suite `x`)`), entries (`### `VA-...``) and the undefined-input tables. */
-function parse(text: string): { entries: Entry[]; tableIds: Map<string, string[]>; problems: string[] } {
+/**
+ * The document cut into suites (`## ... (suite `x`)`), entries (`### `VA-...``), the undefined-input tables
+ * (`tableIds`, their rows by cell: `tableRows`) and the quotes that stand outside an entry (`loose`, in a
+ * pseudo-entry per suite: checked like any other).
+ */
+function parse(text: string): {
+  entries: Entry[];
+  tableIds: Map<string, string[]>;
+  tableRows: Map<string, string[]>;
+  loose: Entry[];
+  problems: string[];
+} {
   const entries: Entry[] = [];
+  const loose: Entry[] = [];
+  const tableRows = new Map<string, string[]>();
   const tableIds = new Map<string, string[]>();
   const problems: string[] = [];
   let suite: string | null = null;
@@ -147,7 +160,16 @@ function parse(text: string): { entries: Entry[]; tableIds: Map<string, string[]
       const ids = tableIds.get(suite) ?? [];
       ids.push(row[1] as string);
       tableIds.set(suite, ids);
+      tableRows.set(row[1] as string, line.split(' | ').slice(1));
       continue;
+    }
+    if (entry === null && suite !== null && line.startsWith('> ')) {
+      let holder = loose.find((e) => e.suite === suite);
+      if (holder === undefined) {
+        holder = { ...blankEntry(`quotes of suite ${suite} outside an entry`, suite) };
+        loose.push(holder);
+      }
+      entry = holder;
     }
     if (entry === null) continue;
     if (line.startsWith('> ')) {
@@ -164,6 +186,10 @@ function parse(text: string): { entries: Entry[]; tableIds: Map<string, string[]
     if (quote !== null) {
       problems.push(`${where}: the quote above has no "> — source" line`);
       quote = null;
+    }
+    if (loose.includes(entry)) {
+      entry = null;
+      continue;
     }
     const bullet = /^- \*\*([a-z]+)\*\*: (.*)$/.exec(line);
     if (bullet) {
@@ -185,14 +211,23 @@ function parse(text: string): { entries: Entry[]; tableIds: Map<string, string[]
     if (field === 'requirements' && /^ {2}\S/.test(line)) entry.requirements.push(...idsIn(line));
     if (line.trim() === '') field = null;
   }
-  return { entries, tableIds, problems };
+  return { entries, tableIds, tableRows, loose, problems };
+}
+
+function blankEntry(id: string, suite: string): Entry {
+  return { id, suite, category: null, aspect: null, level: null, requirements: [], status: null, quotes: [] };
+}
+
+/** Backticked ids and lower-case defect ids (`names-trimmed`) in a table cell. */
+function idsOf(cell: string): string[] {
+  return [...cell.matchAll(/`([A-Za-z][A-Za-z0-9-]*)`/g)].map((m) => m[1] as string).filter((x) => x.includes('-'));
 }
 
 function idsIn(text: string): string[] {
   return [...text.matchAll(/`([A-Z]+-[A-Z0-9-]+)`/g)].map((m) => m[1] as string);
 }
 
-const { entries, tableIds, problems } = parse(read(DOC));
+const { entries, tableIds, tableRows, loose, problems } = parse(read(DOC));
 
 describe('docs/spec/verdict-audit.md', () => {
   it('parses: every entry in a suite section, every quote with its source', () => {
@@ -271,6 +306,29 @@ describe('docs/spec/verdict-audit.md', () => {
     expect(CHOICE_POINTS.map((p) => p.id).filter((id) => !listed.has(id))).toEqual([]);
   });
 
+  it('Open Mobile: each class of names and query shapes names what still fails it, and it exists', () => {
+    const classes = [...tableRows.keys()].filter((id) => id.startsWith('VA-OM-U-'));
+    expect(classes.length).toBeGreaterThanOrEqual(8);
+    const defects = new Set(DEFECTS.map((d) => d.id));
+    const runChecks = new Set(['OM-RUN-CHOICE-CONSISTENCY', 'OM-RUN-PRECEDENCE-ORDER']);
+    const points = new Set(CHOICE_POINTS.map((p) => p.id));
+    const wrong: string[] = [];
+    for (const id of classes) {
+      const cells = tableRows.get(id) ?? [];
+      const caught = idsOf(cells[cells.length - 1] ?? '');
+      if (caught.length === 0) wrong.push(`${id} names nothing that still fails`);
+      for (const x of caught)
+        if (!defects.has(x as never) && !runChecks.has(x)) wrong.push(`${id}: ${x} is no seeded defect or run check`);
+      for (const x of idsOf(cells.join(' | ')).filter((c) => c.startsWith('OM-CHOICE-')))
+        if (!points.has(x)) wrong.push(`${id}: ${x} is no choice point`);
+    }
+    expect(wrong).toEqual([]);
+    // The iOS decision rests on what Table 3 says and Table 1 does not.
+    const quoted = loose.flatMap((e) => e.quotes.map((q) => q.text));
+    expect(quoted).toContain('The parameters of this URL are described in Table 3 below and are case-sensitive.');
+    expect(quoted).toContain('The parameters of this URL are described in Table 1.');
+  });
+
   it('the server suites list the inputs their specifications do not define, each with a stable id', () => {
     for (const suite of ['openmobile-profiles', 'swivel', 'surepassid']) {
       const ids = tableIds.get(suite) ?? [];
@@ -285,7 +343,7 @@ describe('docs/spec/verdict-audit.md', () => {
       .filter((r) => r.source.startsWith('issue 4'))
       .map((r) => collapse(r.quote));
     const absent: string[] = [];
-    for (const e of entries) {
+    for (const e of [...entries, ...loose]) {
       for (const q of e.quotes) {
         if (q.text.length < 10) absent.push(`${e.id}: a quote of ${q.text.length} characters says too little`);
         if (q.source === 'issue 4') {

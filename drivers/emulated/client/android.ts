@@ -22,8 +22,18 @@ export class AndroidClient extends OpenMobileClient {
 
   protected readonly defaultPicks: PlatformPicks = {
     // android.net.Uri.getQueryParameter: `+` decodes to a space, the first of a repeated parameter wins,
-    // a bare name reads as an empty value, and Uri.decode keeps a broken `%` and substitutes U+FFFD.
-    query: { plus: 'space', repeated: 'first', bareName: 'empty', malformed: 'lenient' },
+    // a bare name reads as an empty value, Uri.decode keeps a broken `%` and substitutes U+FFFD, the key is
+    // compared with the query as written (`pass%77ord` is not `password`), and only `&` separates. Table 3's
+    // parameters "are case-sensitive".
+    query: {
+      plus: 'space',
+      repeated: 'first',
+      bareName: 'empty',
+      malformed: 'lenient',
+      names: 'literal',
+      semicolon: 'literal',
+      nameCase: 'sensitive',
+    },
     // The seed's own intent example sends test=y.
     lowercaseBooleans: 'accept',
     flagValue: '11',

@@ -23,8 +23,17 @@ export class IosClient extends OpenMobileClient {
   protected readonly defaultPicks: PlatformPicks = {
     // NSURLComponents: `+` is a literal plus, a later duplicate overwrites the earlier one in the
     // dictionary built from queryItems, a bare name has a nil value (treated as not given), and a URL with
-    // broken percent-encoding fails to initialise, so it never reaches the app.
-    query: { plus: 'literal', repeated: 'last', bareName: 'absent', malformed: 'reject' },
+    // broken percent-encoding fails to initialise, so it never reaches the app. queryItems decode names as
+    // well as values, only `&` separates, and the app compares names exactly.
+    query: {
+      plus: 'literal',
+      repeated: 'last',
+      bareName: 'absent',
+      malformed: 'reject',
+      names: 'decoded',
+      semicolon: 'literal',
+      nameCase: 'sensitive',
+    },
     lowercaseBooleans: '11',
     flagValue: 'N',
     pidNonDecimal: 10,

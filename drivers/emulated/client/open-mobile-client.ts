@@ -95,7 +95,12 @@ export interface ClientOptions {
  */
 export const CONFIGURABLE_CHOICES: Record<
   string,
-  { options: readonly string[]; apply: (p: PlatformPicks, o: string) => void }
+  {
+    options: readonly string[];
+    apply: (p: PlatformPicks, o: string) => void;
+    /** Where the choice exists; absent: both platforms. */
+    platforms?: readonly Platform[];
+  }
 > = {
   'OM-CHOICE-PLUS': { options: ['literal', 'space'], apply: (p, o) => void (p.query.plus = o as QueryRules['plus']) },
   'OM-CHOICE-REPEATED': {
@@ -109,6 +114,20 @@ export const CONFIGURABLE_CHOICES: Record<
   'OM-CHOICE-MALFORMED-ENCODING': {
     options: ['lenient', 'not-handled', 'raw'],
     apply: (p, o) => void (p.query.malformed = o === 'lenient' ? 'lenient' : o === 'raw' ? 'raw' : 'reject'),
+  },
+  'OM-CHOICE-ENCODED-NAME': {
+    options: ['decoded', 'literal'],
+    apply: (p, o) => void (p.query.names = o === 'literal' ? 'literal' : 'decoded'),
+  },
+  'OM-CHOICE-IOS-NAME-CASE': {
+    options: ['sensitive', 'insensitive'],
+    apply: (p, o) => void (p.query.nameCase = o === 'insensitive' ? 'insensitive' : 'sensitive'),
+    // Table 3's parameters "are case-sensitive": on Android, only one option is conformant.
+    platforms: ['ios'],
+  },
+  'OM-CHOICE-SEMICOLON': {
+    options: ['literal', 'separator'],
+    apply: (p, o) => void (p.query.semicolon = o === 'separator' ? 'separator' : 'literal'),
   },
   'OM-CHOICE-PID-NONDECIMAL': { options: ['10', '33'], apply: (p, o) => void (p.pidNonDecimal = o === '10' ? 10 : 33) },
   'OM-CHOICE-PID-ABSENT-FRESH': {
@@ -220,9 +239,13 @@ export abstract class OpenMobileClient {
    * only when `signal` aborts the profile fetch, leaving the configuration untouched.
    */
   async provision(url: string, method: Method, signal?: AbortSignal): Promise<ProvisionObservation> {
-    const parts = splitUrl(url);
+    const parts = splitUrl(url, this.defects.has('fragment-in-query'));
     if (parts === null || !this.methods.includes(method) || !this.routes(parts, method)) return NOT_HANDLED;
-    const params = parseQuery(parts.query, this.picks.query, this.defects.has('double-decoding') ? 2 : 1);
+    const params = parseQuery(parts.query, this.picks.query, this.defects.has('double-decoding') ? 2 : 1, {
+      trimmed: this.defects.has('names-trimmed'),
+      ignoreCase: this.defects.has('names-ignore-case'),
+      emptyEnds: this.defects.has('empty-name-ends-query'),
+    });
     // A URL whose encoding the platform's URL class refuses never reaches the facility.
     if (params === null) return NOT_HANDLED;
     const request = this.withDefectiveReading(readRequest(params));
@@ -232,7 +255,7 @@ export abstract class OpenMobileClient {
     // Set before the first await: a request arriving while this one runs must see it.
     if (!inProgress) this.busy = true;
     this.secrets = secrets;
-    const shown = this.defects.has('password-in-logs') ? url : redactUrl(url);
+    const shown = this.defects.has('password-in-logs') ? url : redactUrl(url, this.picks.query);
     this.log(`provisioning request received via ${method}: ${shown}`);
     if (inProgress) {
       this.log('another provisioning operation is in progress; request refused (result 1)');
@@ -323,6 +346,9 @@ export abstract class OpenMobileClient {
     if (this.defects.has('obfuscation-flag-ignores-case') && r.obfuscation !== undefined) {
       const upper = r.obfuscation.toUpperCase();
       if (upper === 'Y' || upper === 'N') r.obfuscation = upper;
+    }
+    if (this.defects.has('password-value-ends-at-semicolon') && r.password !== undefined) {
+      r.password = r.password.split(';')[0];
     }
     if (this.defects.has('settings-trimmed')) {
       for (const name of ['username', 'domain', 'prefix'] as const) r[name] = r[name]?.trim();

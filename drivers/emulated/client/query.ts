@@ -25,14 +25,25 @@ export interface QueryRules {
    * (`reject`: not handled), or keep a value that does not decode exactly as written (`raw`).
    */
   malformed: 'lenient' | 'reject' | 'raw';
+  /**
+   * `OM-CHOICE-ENCODED-NAME`: names are percent-decoded like values (`pass%77ord` is `password`, as
+   * NSURLComponents' queryItems give them), or matched as written (`literal`: `Uri.getQueryParameter`
+   * compares the encoded key, so `pass%77ord` is an unknown parameter).
+   */
+  names: 'decoded' | 'literal';
+  /** `OM-CHOICE-SEMICOLON`: `;` is part of the text (`literal`), or separates parameters as `&` does. */
+  semicolon: 'literal' | 'separator';
+  /** `OM-CHOICE-IOS-NAME-CASE`: names matched exactly, or in any letter case (`PID` is `pid`). */
+  nameCase: 'sensitive' | 'insensitive';
 }
 
-export function splitUrl(url: string): UrlParts | null {
+/** `keepFragment` exists for the seeded `fragment-in-query` defect: RFC 3986 ends the query at `#`. */
+export function splitUrl(url: string, keepFragment = false): UrlParts | null {
   const sep = url.indexOf('://');
   if (sep <= 0) return null;
   const scheme = url.slice(0, sep);
   const rest = url.slice(sep + 3);
-  const hash = rest.indexOf('#');
+  const hash = keepFragment ? -1 : rest.indexOf('#');
   const beforeFragment = hash === -1 ? rest : rest.slice(0, hash);
   const q = beforeFragment.indexOf('?');
   const authorityAndPath = q === -1 ? beforeFragment : beforeFragment.slice(0, q);
@@ -83,27 +94,51 @@ export function percentDecode(input: string, malformed: QueryRules['malformed'])
   }
 }
 
+/** How a seeded defect misreads names (a correct client has none of these). */
+export interface NameDefects {
+  /** `names-trimmed`: names decoded and trimmed. */
+  trimmed?: boolean;
+  /** `names-ignore-case`: names lower-cased. */
+  ignoreCase?: boolean;
+  /** `empty-name-ends-query`: reading stops at a pair without a name. */
+  emptyEnds?: boolean;
+}
+
 /**
  * The query's parameters by name (names are case-sensitive). Null when the platform rejects the URL for a
- * malformed encoding. `decodeTimes` exists for the seeded `double-decoding` defect; a correct client
- * decodes once.
+ * malformed encoding. `decodeTimes` and `defects` exist for seeded defects; a correct client decodes once.
  */
-export function parseQuery(query: string, rules: QueryRules, decodeTimes: 1 | 2 = 1): Map<string, string> | null {
+export function parseQuery(
+  query: string,
+  rules: QueryRules,
+  decodeTimes: 1 | 2 = 1,
+  defects: NameDefects = {},
+): Map<string, string> | null {
   const params = new Map<string, string>();
   if (query === '') return params;
-  for (const pair of query.split('&')) {
+  for (const pair of splitPairs(query, rules)) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
+    if (eq === 0 && defects.emptyEnds) break;
     if (eq === -1 && rules.bareName === 'absent') continue;
     const rawName = eq === -1 ? pair : pair.slice(0, eq);
     const rawValue = eq === -1 ? '' : pair.slice(eq + 1);
-    const name = decodeComponent(rawName, rules, 1);
+    const decodedName = decodeComponent(rawName, rules, 1);
+    // A literal reader still gets its URL from the platform's URL class, which refuses a broken escape anywhere.
+    const literalName = rules.malformed === 'reject' && decodedName === null ? null : rawName;
+    let name = rules.names === 'decoded' || defects.trimmed ? decodedName : literalName;
+    if (name !== null && defects.trimmed) name = name.trim();
+    if (name !== null && (rules.nameCase === 'insensitive' || defects.ignoreCase)) name = name.toLowerCase();
     const value = decodeComponent(rawValue, rules, decodeTimes);
     if (name === null || value === null) return null;
     if (rules.repeated === 'first' && params.has(name)) continue;
     params.set(name, value);
   }
   return params;
+}
+
+function splitPairs(query: string, rules: Pick<QueryRules, 'semicolon'>): string[] {
+  return query.split(rules.semicolon === 'separator' ? /[&;]/ : '&');
 }
 
 function decodeComponent(raw: string, rules: QueryRules, times: 1 | 2): string | null {
@@ -114,29 +149,35 @@ function decodeComponent(raw: string, rules: QueryRules, times: 1 | 2): string |
 }
 
 /**
- * The URL with every value of a parameter named like `password` (any case) replaced by `***`, for logs.
- * Works on the raw text so it also hides values the facility would not decode.
+ * The URL with every value of a parameter this client reads as `password` (named so in any letter case;
+ * escaped, where it decodes names) replaced by `***`, for logs. Works on the raw text so it also hides
+ * values the facility would not decode. A client that matches names as written reads `pass%77ord` as an
+ * unknown parameter, and logs it as it logs any other.
  */
-export function redactUrl(url: string): string {
+export function redactUrl(url: string, rules: Pick<QueryRules, 'names' | 'semicolon'>): string {
   const q = url.indexOf('?');
   if (q === -1) return url;
   // No name can read as `password` without those letters or a `%` escape: the usual request has nothing to hide.
   if (!MAYBE_PASSWORD.test(url.slice(q + 1))) return url;
-  const pairs = url
+  const separator = rules.semicolon === 'separator' ? /([&;])/ : /(&)/;
+  const parts = url
     .slice(q + 1)
-    .split('&')
-    .map((pair) => {
+    .split(separator)
+    .map((pair, i) => {
+      if (i % 2 === 1) return pair;
       const eq = pair.indexOf('=');
       if (eq === -1) return pair;
       const name = pair.slice(0, eq);
-      return isPasswordName(name) ? `${name}=***` : pair;
+      return isPasswordName(name, rules.names === 'decoded') ? `${name}=***` : pair;
     });
-  return `${url.slice(0, q)}?${pairs.join('&')}`;
+  return `${url.slice(0, q)}?${parts.join('')}`;
 }
 
 const MAYBE_PASSWORD = /password|%/i;
 
-function isPasswordName(rawName: string): boolean {
+function isPasswordName(rawName: string, decodesNames: boolean): boolean {
+  if (rawName.toLowerCase() === 'password') return true;
+  if (!decodesNames) return false;
   const decoded = percentDecode(rawName.replaceAll('+', ' '), 'lenient') ?? rawName;
-  return decoded.toLowerCase() === 'password' || rawName.toLowerCase() === 'password';
+  return decoded.toLowerCase() === 'password';
 }

@@ -166,6 +166,38 @@ const SCENARIOS: Record<
       'pid=9945&domain=other.example&prefix=X/&obfuscation=Y',
     ),
   },
+  'fragment-in-query': {
+    scenario: async (c) => {
+      const query = 'pid=20003&username=alice#x';
+      await (c.platform === 'ios'
+        ? c.url(`ipass://provision?${query}`)
+        : c.url(`clientx://provision?${query}`, 'intent'));
+      return (await c.state()).settings.username;
+    },
+    clean: 'alice',
+    defective: 'alice#x',
+  },
+  'names-trimmed': {
+    scenario: async (c) => (await c.send('pid=20003&username%20=alice')) && (await c.state()).settings.username,
+    clean: null,
+    defective: 'alice',
+  },
+  'names-ignore-case': {
+    scenario: async (c) => (await c.send('pid=20003&USERNAME=alice')) && (await c.state()).settings.username,
+    clean: null,
+    defective: 'alice',
+  },
+  'password-value-ends-at-semicolon': {
+    scenario: async (c) =>
+      (await c.send('pid=9945&username=u&password=doggy;love2&domain=mycorp.com')) &&
+      (await c.state()).settings.password,
+    clean: 'doggy;love2',
+    defective: 'doggy',
+  },
+  'empty-name-ends-query': {
+    scenario: async (c) => (await c.send('=x&pid=20003&username=alice')) && (await c.state()).settings.username,
+    clean: 'alice',
+  },
 };
 
 describe('seeded defects', () => {

@@ -256,3 +256,87 @@ describe('judgeStep: the sentence a delivery mismatch is charged to', () => {
     expect(charged('OM-ROUTE-ANDROID-URL-COM', { result: null })).toEqual(['dialog OM-DELIVER-URL-DIALOG']);
   });
 });
+
+describe('judgeStep: the tie-break between explanations', () => {
+  it('prefers the precedence explanation when several branches explain a failure equally well', () => {
+    // pid=9945&test=X&pass%77ord=<65 characters> under a declared order 11 > 23: read as written, only the
+    // 11 is broken; decoded, the 23 of the long password is broken too. An answer 23 is then the length
+    // check run first, under the decoded reading: the precedence explanation, not a code out of nowhere.
+    const violation = (code: number, requirement: string) => ({
+      code,
+      requirement,
+      phase: 'request' as const,
+      detail: '',
+    });
+    const literal = branch({
+      choices: { 'OM-CHOICE-ENCODED-NAME': 'literal' },
+      results: [11],
+      violations: [violation(11, 'OM-PARAM-BOOL')],
+      state: fresh,
+    });
+    const decoded = branch({
+      choices: { 'OM-CHOICE-ENCODED-NAME': 'decoded' },
+      results: [11],
+      violations: [violation(11, 'OM-PARAM-BOOL'), violation(23, 'OM-LEN-PASSWORD')],
+      state: fresh,
+    });
+    for (const order of [
+      [literal, decoded],
+      [decoded, literal],
+    ]) {
+      const judgement = judgeStep(
+        order,
+        fresh,
+        { provision: obs({ result: 23 }), state: stateOf(fresh), logs: null },
+        'OM-ROUTE-ANDROID-INTENT',
+      );
+      expect(judgement.matched).toEqual([]);
+      expect(judgement.reference).toBe(decoded);
+      expect(judgement.mismatches.map((m) => `${m.category} ${m.requirement}`)).toEqual(['precedence OM-PRECEDENCE']);
+    }
+  });
+});
+
+describe('checkLeak: a password under a name only some readings take for it', () => {
+  const key = '8CC677D6FA2AC487C2FC7AD7232F87D8FCAFD5E9FC0AFBFF23B09D8713BE3463';
+  const logged = ['request: clientx://provision?pid=1&username=jsmith&pass%77ord=doggylove2'];
+  const sent = ['clientx://provision?pid=1&username=jsmith&pass%77ord=doggylove2'];
+  const android = (choices: Record<string, string>) => ({ platform: 'android' as const, choices });
+
+  it('pass%77ord: a leak where the client decodes names, nothing where it matches them as written', () => {
+    const decoded = checkLeak(logged, sent, key, [], android({ 'OM-CHOICE-ENCODED-NAME': 'decoded' }));
+    expect(decoded.mismatch?.category).toBe('password-leak');
+    expect(checkLeak(logged, sent, key, [], android({ 'OM-CHOICE-ENCODED-NAME': 'literal' }))).toEqual({
+      mismatch: null,
+      notCheckable: null,
+    });
+  });
+
+  it('pass%77ord, the reading not shown: not checkable if found, never a fail; clean if not found', () => {
+    const unknown = checkLeak(logged, sent, key, [], android({}));
+    expect(unknown.mismatch).toBeNull();
+    expect(unknown.notCheckable).toMatch(/OM-CHOICE-ENCODED-NAME/);
+    expect(checkLeak(['saved ***'], sent, key, [], android({}))).toEqual({ mismatch: null, notCheckable: null });
+  });
+
+  it('a ; between parameters, and Password= on iOS, the same way', () => {
+    const semicolon = ['clientx://provision?pid=1;password=doggylove2'];
+    const line = ['got doggylove2'];
+    expect(
+      checkLeak(line, semicolon, key, [], android({ 'OM-CHOICE-SEMICOLON': 'separator' })).mismatch,
+    ).not.toBeNull();
+    expect(checkLeak(line, semicolon, key, [], android({ 'OM-CHOICE-SEMICOLON': 'literal' })).mismatch).toBeNull();
+    expect(checkLeak(line, semicolon, key, [], android({})).notCheckable).not.toBeNull();
+    const upper = ['ipass://provision?Password=doggylove2'];
+    const ios = (choices: Record<string, string>) => ({ platform: 'ios' as const, choices });
+    expect(checkLeak(line, upper, key, [], ios({ 'OM-CHOICE-IOS-NAME-CASE': 'insensitive' })).mismatch).not.toBeNull();
+    expect(checkLeak(line, upper, key, [], ios({})).notCheckable).not.toBeNull();
+    // Android's parameters "are case-sensitive": Password= is never its password.
+    expect(checkLeak(line, upper, key, [], android({}))).toEqual({ mismatch: null, notCheckable: null });
+  });
+
+  it('a password every reading takes for one is judged as before, whatever else the URL holds', () => {
+    const both = ['clientx://provision?pid=1&password=doggylove2&pass%77ord=other123x'];
+    expect(checkLeak(['got doggylove2'], both, key, [], android({})).mismatch?.category).toBe('password-leak');
+  });
+});

@@ -479,15 +479,47 @@ describe('routing (reading section 1)', () => {
 // ---------------------------------------------------------------------------------------------------------
 
 describe('parameters (reading section 2)', () => {
-  it('names are case-sensitive: PID is unknown and ignored', () => {
-    const before = given(IOS, COMPLETE);
-    const b = only(step(IOS, 'PID=13144&Username=x', before));
+  it('Android names are case-sensitive (Table 3): PID is unknown and ignored', () => {
+    const before = given(ANDROID_URL, COMPLETE);
+    const b = only(step(ANDROID_URL, 'PID=13144&Username=x', before));
     expect(b.results).toEqual([0]);
     expect(b.state.profile?.id).toBe(9945);
     expect(b.state.settings).toEqual(before.settings);
     expect(b.derivation.find((l) => l.requirement === 'OM-PARAM-CASE-SENSITIVE')?.text).toContain('"PID"');
     // On a fresh app PID is no pid at all.
-    expect(step(IOS, 'PID=9945').map((b2) => b2.results)).toEqual([[10], [33]]);
+    expect(step(ANDROID_URL, 'PID=9945').map((b2) => b2.results)).toEqual([[10], [33]]);
+  });
+
+  it('iOS names in another letter case are OM-CHOICE-IOS-NAME-CASE (Table 1 says nothing of case)', () => {
+    const before = given(IOS, COMPLETE);
+    const branches = step(IOS, 'PID=13144&Username=x', before);
+    const by = (option: string) => branches.filter((b) => b.choices['OM-CHOICE-IOS-NAME-CASE'] === option);
+    expect(by('sensitive').map((b) => [b.results, b.state.profile?.id, b.state.settings.username])).toEqual([
+      [[0], 9945, before.settings.username],
+    ]);
+    expect(by('insensitive').map((b) => [b.results, b.state.profile?.id, b.state.settings.username])).toEqual([
+      [[0], 13144, 'x'],
+    ]);
+    // Exactly spelled names ask nothing.
+    expect(step(IOS, 'pid=9945').every((b) => b.choices['OM-CHOICE-IOS-NAME-CASE'] === undefined)).toBe(true);
+  });
+
+  it('an escaped name is OM-CHOICE-ENCODED-NAME: the parameter it spells, or an unknown one', () => {
+    const branches = step(ANDROID_URL, 'pid=9945&username=a&pass%77ord=secret99&domain=mycorp.com');
+    expect(branches.map((b) => [b.choices['OM-CHOICE-ENCODED-NAME'], b.state.settings.password])).toEqual([
+      ['decoded', 'secret99'],
+      ['literal', null],
+    ]);
+    // An escape that spells no known name asks nothing.
+    expect(only(step(ANDROID_URL, 'pid=9945&f%6Fo=1')).choices).toEqual({});
+  });
+
+  it('a ; in the query is OM-CHOICE-SEMICOLON', () => {
+    const branches = step(ANDROID_URL, 'pid=9945;username=a');
+    const separator = branches.filter((b) => b.choices['OM-CHOICE-SEMICOLON'] === 'separator');
+    expect(separator.map((b) => [b.results, b.state.settings.username])).toEqual([[[0], 'a']]);
+    const literal = branches.filter((b) => b.choices['OM-CHOICE-SEMICOLON'] === 'literal');
+    expect(literal.map((b) => b.results)).toEqual([[10], [33]]);
   });
 
   it('values are percent-decoded exactly once', () => {
