@@ -23,6 +23,8 @@ export class CircuitBreaker {
   readonly #options: BreakerOptions;
   readonly #stop = new AbortController();
   #streak = 0;
+  /** When a case last got an answer (Date.now()), or -Infinity. */
+  #lastAnswer = Number.NEGATIVE_INFINITY;
   #reason: string | null = null;
   #probing: Promise<string | null> | null = null;
 
@@ -43,15 +45,21 @@ export class CircuitBreaker {
   /** A case got an answer (whatever its verdict): the target is alive. */
   answered(): void {
     this.#streak = 0;
+    this.#lastAnswer = Date.now();
   }
 
   /**
    * A case got no answer (`reason` says which request and why). Probes the target (once at a time however
    * many cases went silent together) and stops it when the probe fails too, or when this is the
    * {@link SILENT_CASES_LIMIT}th silent case in a row. Resolves once decided.
+   *
+   * `startedAt` (Date.now() when the silent case began): a case that went silent while other cases of the
+   * target were being answered does not count toward the row. The target was alive meanwhile; the case
+   * was slow (a busy machine running many cases at once stretches every case's wall time), not unanswered.
    */
-  async silent(reason: string): Promise<void> {
+  async silent(reason: string, startedAt: number = Number.POSITIVE_INFINITY): Promise<void> {
     if (this.#reason !== null) return;
+    if (this.#lastAnswer > startedAt) return;
     this.#streak++;
     const streak = this.#streak;
     const limit = this.#options.limit ?? SILENT_CASES_LIMIT;

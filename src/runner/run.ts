@@ -334,7 +334,7 @@ async function runTarget(
             // A server suite judges a hang itself: the session says whether the case ended on one.
             const silence = takeSilence(open);
             if (silence === null) breaker.answered();
-            else await breaker.silent(silence);
+            else await breaker.silent(silence, start);
           } catch (error) {
             // Abandoned because the target was stopped or the run interrupted: not run, and not its fault.
             if (error instanceof TargetStopped) {
@@ -355,8 +355,8 @@ async function runTarget(
             session = null;
             scope?.close();
             scope = service?.scope() ?? null;
-            if (error instanceof CaseTimeout || isNoAnswer(error)) await breaker.silent(reason);
-            else if (silence !== null) await breaker.silent(redactor.text(silence));
+            if (error instanceof CaseTimeout || isNoAnswer(error)) await breaker.silent(reason, start);
+            else if (silence !== null) await breaker.silent(redactor.text(silence), start);
             else breaker.answered();
           }
         }

@@ -32,7 +32,13 @@ afterEach(async () => {
 async function run(
   config: HarnessConfig,
   target: string,
-): Promise<{ outcome: RunOutcome; results: CaseResult[]; errors: Map<string, string>; ms: number }> {
+): Promise<{
+  outcome: RunOutcome;
+  results: CaseResult[];
+  errors: Map<string, string>;
+  ms: number;
+  planned: number;
+}> {
   const resolved = resolveConfig(
     { file: path.join(ROOT, 'harness.config.ts'), config: { obfuscation: { key: KEY }, ...config } },
     { target: [target] },
@@ -41,7 +47,9 @@ async function run(
   );
   const results: CaseResult[] = [];
   const errors = new Map<string, string>();
+  let planned = 0;
   const reporter: Reporter = {
+    onBegin: (_run, targets) => void (planned = targets.reduce((n, t) => n + t.planned, 0)),
     onCaseEnd: (r) => void results.push(r),
     onTargetError: (t, message) => void errors.set(t, message),
   };
@@ -51,7 +59,7 @@ async function run(
     { suites: createSuites(), suiteOf, drivers: DRIVERS, startProfileService, reporter },
     { startedAt: new Date().toISOString(), command: 'test', harnessVersion: 'test' },
   );
-  return { outcome, results, errors, ms: Date.now() - started };
+  return { outcome, results, errors, ms: Date.now() - started, planned };
 }
 
 async function swivelBehind(fault: ServerFault, after: number) {
@@ -100,7 +108,7 @@ describe('a dead server', () => {
     open.push(reference);
     const proxy = await startFaultyServer(reference.url, 'refuse', 60);
     open.push(proxy);
-    const { outcome, results, errors, ms } = await run(
+    const { outcome, results, errors, ms, planned } = await run(
       { targets: [{ name: 'sp-lab', driver: 'surepassid', options: { url: proxy.url } }] },
       'sp-lab',
     );
@@ -117,7 +125,7 @@ describe('a dead server', () => {
     expect(bad.length).toBeGreaterThan(0);
     expect(bad.length).toBeLessThanOrEqual(8);
     expect(outcome.summary.notRun?.['sp-lab']).toBeGreaterThan(0);
-    expect(results.length + (outcome.summary.notRun?.['sp-lab'] ?? 0)).toBe(67);
+    expect(results.length + (outcome.summary.notRun?.['sp-lab'] ?? 0)).toBe(planned);
     expect(outcome.exitCode).toBe(1);
   });
 
@@ -143,7 +151,7 @@ describe('a dead server', () => {
 
   it('a server that hangs on one request but answers its probe is not stopped', async () => {
     // The seeded defect: a body that is not JSON is never answered. One vector sends one.
-    const { outcome, results, errors } = await run(
+    const { outcome, results, errors, planned } = await run(
       {
         timeoutMs: 5_000,
         targets: [
@@ -161,6 +169,7 @@ describe('a dead server', () => {
     const failed = results.filter((r) => r.verdict === 'fail');
     expect(failed.length).toBeGreaterThan(0);
     for (const r of failed) expect(r.message).toMatch(/no answer \(a hang\): no answer within 500 ms/);
-    expect(results.length).toBe(67);
+    expect(planned).toBeGreaterThan(50);
+    expect(results.length).toBe(planned);
   });
 });
