@@ -111,7 +111,9 @@ export default defineConfig({
   outputDir: 'reports',
   timeoutMs: 10_000,
   seed: 1,
-  workers: 32,
+  // Sessions at once per target. The emulated clients and reference servers run in this process, so more
+  // sessions only queue for the same CPU (and a busy machine then stretches every case past its timeout).
+  workers: 8,
   // Links delivered through a real browser: `npx harness run --target browser+emulated-android`
   // (docs/browser.md). Chromium is Debian's; nothing is downloaded.
   browser: {

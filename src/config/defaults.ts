@@ -32,7 +32,7 @@ export function configDefaults() {
     outputDir: 'reports',
     timeoutMs: 10_000,
     seed: 1,
-    workers: 32,
+    workers: 8,
     artifacts: 'on-failure' as 'on-failure' | 'always',
     browser: {
       executablePath: '/usr/bin/chromium',
