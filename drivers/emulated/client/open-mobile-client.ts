@@ -239,13 +239,10 @@ export abstract class OpenMobileClient {
    * only when `signal` aborts the profile fetch, leaving the configuration untouched.
    */
   async provision(url: string, method: Method, signal?: AbortSignal): Promise<ProvisionObservation> {
-    const parts = splitUrl(url, this.defects.has('fragment-in-query'));
+    // The seeded `fragment-in-query` defect reads a `#` as ordinary text, so the query runs to the end.
+    const parts = splitUrl(this.defects.has('fragment-in-query') ? url.replaceAll('#', '%23') : url);
     if (parts === null || !this.methods.includes(method) || !this.routes(parts, method)) return NOT_HANDLED;
-    const params = parseQuery(parts.query, this.picks.query, this.defects.has('double-decoding') ? 2 : 1, {
-      trimmed: this.defects.has('names-trimmed'),
-      ignoreCase: this.defects.has('names-ignore-case'),
-      emptyEnds: this.defects.has('empty-name-ends-query'),
-    });
+    const params = parseQuery(parts.query, this.picks.query, this.defects.has('double-decoding') ? 2 : 1, this.defects);
     // A URL whose encoding the platform's URL class refuses never reaches the facility.
     if (params === null) return NOT_HANDLED;
     const request = this.withDefectiveReading(readRequest(params));

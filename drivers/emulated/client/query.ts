@@ -4,6 +4,7 @@
  * decision here (what `+` means, which of a repeated parameter wins, what a bare name is, what a broken
  * `%` does) is an implementation-defined choice the harness observes, and must be made deliberately.
  */
+import type { DefectId } from '../defects.ts';
 
 export interface UrlParts {
   /** As written (case preserved); the platform decides how to compare it. */
@@ -37,13 +38,12 @@ export interface QueryRules {
   nameCase: 'sensitive' | 'insensitive';
 }
 
-/** `keepFragment` exists for the seeded `fragment-in-query` defect: RFC 3986 ends the query at `#`. */
-export function splitUrl(url: string, keepFragment = false): UrlParts | null {
+export function splitUrl(url: string): UrlParts | null {
   const sep = url.indexOf('://');
   if (sep <= 0) return null;
   const scheme = url.slice(0, sep);
   const rest = url.slice(sep + 3);
-  const hash = keepFragment ? -1 : rest.indexOf('#');
+  const hash = rest.indexOf('#');
   const beforeFragment = hash === -1 ? rest : rest.slice(0, hash);
   const q = beforeFragment.indexOf('?');
   const authorityAndPath = q === -1 ? beforeFragment : beforeFragment.slice(0, q);
@@ -94,16 +94,6 @@ export function percentDecode(input: string, malformed: QueryRules['malformed'])
   }
 }
 
-/** How a seeded defect misreads names (a correct client has none of these). */
-export interface NameDefects {
-  /** `names-trimmed`: names decoded and trimmed. */
-  trimmed?: boolean;
-  /** `names-ignore-case`: names lower-cased. */
-  ignoreCase?: boolean;
-  /** `empty-name-ends-query`: reading stops at a pair without a name. */
-  emptyEnds?: boolean;
-}
-
 /**
  * The query's parameters by name (names are case-sensitive). Null when the platform rejects the URL for a
  * malformed encoding. `decodeTimes` and `defects` exist for seeded defects; a correct client decodes once.
@@ -112,23 +102,24 @@ export function parseQuery(
   query: string,
   rules: QueryRules,
   decodeTimes: 1 | 2 = 1,
-  defects: NameDefects = {},
+  defects: ReadonlySet<DefectId> = new Set(),
 ): Map<string, string> | null {
   const params = new Map<string, string>();
   if (query === '') return params;
   for (const pair of splitPairs(query, rules)) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
-    if (eq === 0 && defects.emptyEnds) break;
+    if (eq === 0 && defects.has('empty-name-ends-query')) break;
     if (eq === -1 && rules.bareName === 'absent') continue;
     const rawName = eq === -1 ? pair : pair.slice(0, eq);
     const rawValue = eq === -1 ? '' : pair.slice(eq + 1);
     const decodedName = decodeComponent(rawName, rules, 1);
     // A literal reader still gets its URL from the platform's URL class, which refuses a broken escape anywhere.
     const literalName = rules.malformed === 'reject' && decodedName === null ? null : rawName;
-    let name = rules.names === 'decoded' || defects.trimmed ? decodedName : literalName;
-    if (name !== null && defects.trimmed) name = name.trim();
-    if (name !== null && (rules.nameCase === 'insensitive' || defects.ignoreCase)) name = name.toLowerCase();
+    let name = rules.names === 'decoded' ? decodedName : literalName;
+    if (defects.has('names-trimmed')) name = decodedName?.trim() ?? null;
+    if (name !== null && defects.has('names-ignore-case')) name = name.toLowerCase();
+    if (name !== null && rules.nameCase === 'insensitive') name = name.toLowerCase();
     const value = decodeComponent(rawValue, rules, decodeTimes);
     if (name === null || value === null) return null;
     if (rules.repeated === 'first' && params.has(name)) continue;

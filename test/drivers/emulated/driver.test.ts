@@ -61,6 +61,9 @@ describe('emulated driver: options', () => {
     expect(unknown.message).toMatch(/choices\.OM-CHOICE-IOS-SILENTMODE is not a choice point .* OM-CHOICE-PLUS/);
     const option = await configError({ platform: 'ios', choices: { 'OM-CHOICE-PLUS': 'minus' } });
     expect(option.message).toMatch(/choices\.OM-CHOICE-PLUS must be one of "literal", "space", got "minus"/);
+    // Table 3 makes Android's parameters case-sensitive: the iOS name-case choice does not exist there.
+    const android = await configError({ platform: 'android', choices: { 'OM-CHOICE-IOS-NAME-CASE': 'insensitive' } });
+    expect(android.message).toMatch(/choices\.OM-CHOICE-IOS-NAME-CASE exists only on ios, not on android/);
   });
 
   it('choices change what the client does: iOS with a `+` read as a space', async () => {
