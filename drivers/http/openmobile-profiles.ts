@@ -8,7 +8,8 @@
  * A session hands the suite raw exchanges (the request and the answer as they travelled), not parsed
  * objects: the suite judges status, body and schema itself and attaches exactly what travelled to a
  * failing case. A transport failure (reset, hang past the timeout) comes back as `failure`, not a throw:
- * for a server under test it is a finding.
+ * for a server under test it is a finding. A connection that cannot be made at all throws (nothing there
+ * to judge: the case is broken).
  */
 import type { DriverContext, ProfileService, TargetDriver } from '../../src/core/driver.ts';
 import { didYouMean, HarnessError, markNoAnswer, type Problem } from '../../src/core/errors.ts';

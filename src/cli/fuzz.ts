@@ -14,7 +14,7 @@ import { HarnessError } from '../core/errors.ts';
 import type { Reporter } from '../core/reporter.ts';
 import type { CaseResult } from '../core/results.ts';
 import { fuzzProperty, type FuzzOutcome } from '../fuzz/run.ts';
-import { writeFuzzReports, type FuzzRunInfo } from '../reporters/fuzz.ts';
+import { writeFuzzReports, writeFuzzUnfinished, type FuzzRunInfo } from '../reporters/fuzz.ts';
 import { loadSuites, openDriver, runPlan, type AnySuite } from '../runner/run.ts';
 import { createSuites, DRIVERS, startProfileService, suiteOf } from './builtins.ts';
 
@@ -124,6 +124,8 @@ export async function fuzz(
   ]
     .filter(Boolean)
     .join(' or ');
+  // From here on a fuzz run killed at any point leaves an "in progress" report, never the last one's green.
+  writeFuzzUnfinished(config, options.run, 'in-progress');
   // The harness's profile service, for a suite whose targets fetch profiles from it (Open Mobile clients).
   const withCatalog = [...suites.values()].find((s) => s.catalog !== undefined);
   const service = withCatalog?.catalog ? await startProfileService(withCatalog.catalog()) : null;
@@ -205,11 +207,17 @@ export async function fuzz(
         await b?.close();
       }
     }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    writeFuzzUnfinished(config, options.run, 'error', `the fuzz run stopped on an error: ${message}`);
+    throw error;
   } finally {
     await service?.close();
   }
+  const exitCode = failed > 0 || interrupt.aborted ? 1 : 0;
+  // Written even with no entry (every target failed to start, or interrupted at once): it replaces the marker.
+  const written = writeFuzzReports(config, entries, options.run, { interrupted: interrupt.aborted, exitCode });
   if (entries.length > 0) {
-    const written = writeFuzzReports(config, entries, options.run);
     const paths = [written.allureResults, written.summary].filter((p): p is string => p !== null);
     if (paths.length > 0) {
       io.stdout(
@@ -219,7 +227,7 @@ export async function fuzz(
   }
   // An interrupted fuzz run did not spend its budget: "no failure found" is not a verdict, so never exit 0.
   if (interrupt.aborted) io.stderr('fuzz run interrupted before its budget was spent: exit 1\n');
-  return failed > 0 || interrupt.aborted ? 1 : 0;
+  return exitCode;
 }
 
 /** A found failure as the reports show it; a deterministic one is kept in the failure corpus first. */

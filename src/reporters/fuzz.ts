@@ -3,7 +3,7 @@
  * `harness run`, and a `fuzz` field in summary.json. Written once, after the fuzz run, by `harness fuzz`.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -55,27 +55,113 @@ export function writeFuzzReports(
   config: ResolvedConfig,
   entries: FuzzReportEntry[],
   run: FuzzRunInfo,
+  /** How the fuzz run ended (default: from the entries: interrupted if one was, exit 1 unless all passed). */
+  given?: { interrupted: boolean; exitCode: number },
 ): FuzzReportPaths {
+  const end = given ?? {
+    interrupted: entries.some((e) => e.interrupted),
+    exitCode: entries.every((e) => fuzzStatus(e) === 'passed') ? 0 : 1,
+  };
   const configRedact = keyRedaction(config);
   const paths: FuzzReportPaths = { allureResults: null, summary: null };
 
   const allure = reporterOptions(config, 'allure');
   if (allure !== null) {
     const redact = compose(configRedact, redactOption(allure));
-    const resultsDir = resolve(stringOption(allure, 'resultsDir') ?? join(config.outputDir, 'allure-results'));
+    const resultsDir = allureDir(config, allure);
     const reportName = stringOption(allure, 'reportName');
     writeAllure(resultsDir, entries, run, redact, reportName);
+    rmSync(join(resultsDir, IN_PROGRESS_FILE), { force: true });
     paths.allureResults = resultsDir;
   }
 
   const summary = reporterOptions(config, 'summary');
   if (summary !== null) {
     const redact = compose(configRedact, redactOption(summary));
-    const file = join(resolve(stringOption(summary, 'outputDir') ?? config.outputDir), 'summary.json');
-    writeSummary(file, fuzzSummary(config, entries, run, redact));
-    paths.summary = file;
+    writeSummary(summaryFile(config, summary), {
+      ...fuzzSummary(config, entries, run, redact),
+      status: end.interrupted ? 'interrupted' : 'complete',
+      exitCode: end.exitCode,
+      ...(end.interrupted ? { message: 'the fuzz run was interrupted before its budget was spent' } : {}),
+    });
+    paths.summary = summaryFile(config, summary);
   }
   return paths;
+}
+
+/** The Allure result that stands for a fuzz run that has not finished (removed when it has). */
+const IN_PROGRESS_FILE = `${FILE_PREFIX}run-in-progress-result.json`;
+
+/**
+ * At the start of a fuzz run, before anything that can take time: summary.json's `fuzz` field becomes an
+ * "in progress" one (no properties: nothing an earlier run found green survives), and the Allure results
+ * gain a broken "the fuzz run has not finished" result, so a fuzz run killed at any point (SIGKILL, a CI
+ * timeout) never leaves the previous fuzz run's green report standing. {@link writeFuzzReports} replaces
+ * both; {@link writeFuzzUnfinished} with `error` says why a run stopped on an error.
+ */
+export function writeFuzzUnfinished(
+  config: ResolvedConfig,
+  run: FuzzRunInfo,
+  status: 'in-progress' | 'error',
+  message = `the fuzz run started at ${run.startedAt} has not finished. If it is no longer running, it was killed before writing its results`,
+): void {
+  const configRedact = keyRedaction(config);
+  const allure = reporterOptions(config, 'allure');
+  if (allure !== null) {
+    const redact = compose(configRedact, redactOption(allure));
+    const resultsDir = allureDir(config, allure);
+    mkdirSync(resultsDir, { recursive: true });
+    const name = status === 'error' ? 'the fuzz run stopped on an error' : 'the fuzz run has not finished';
+    writeFileAtomic(join(resultsDir, IN_PROGRESS_FILE), JSON.stringify(unfinishedResult(name, redact(message))));
+  }
+  const summary = reporterOptions(config, 'summary');
+  if (summary !== null) {
+    const redact = compose(configRedact, redactOption(summary));
+    writeSummary(summaryFile(config, summary), {
+      status,
+      exitCode: status === 'error' ? 2 : 1,
+      message: redact(message),
+      startedAt: run.startedAt,
+      command: redact(run.command),
+      seed: config.seed,
+      properties: [],
+    });
+  }
+}
+
+function allureDir(config: ResolvedConfig, options: Record<string, unknown>): string {
+  return resolve(stringOption(options, 'resultsDir') ?? join(config.outputDir, 'allure-results'));
+}
+
+function summaryFile(config: ResolvedConfig, options: Record<string, unknown>): string {
+  return join(resolve(stringOption(options, 'outputDir') ?? config.outputDir), 'summary.json');
+}
+
+/** A broken result about the fuzz run itself, never a property's. */
+function unfinishedResult(name: string, message: string): TestResult {
+  const now = Date.now();
+  const fullName = `${FRAMEWORK} fuzz: ${name}`;
+  return {
+    uuid: randomUUID(),
+    name,
+    fullName,
+    historyId: md5(fullName),
+    testCaseId: md5(fullName),
+    status: Status.BROKEN,
+    statusDetails: { message },
+    stage: Stage.FINISHED,
+    labels: [
+      { name: LabelName.PARENT_SUITE, value: FRAMEWORK },
+      { name: LabelName.SUITE, value: 'fuzz' },
+      { name: LabelName.FRAMEWORK, value: FRAMEWORK },
+    ],
+    links: [],
+    parameters: [],
+    steps: [],
+    attachments: [],
+    start: now,
+    stop: now,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -398,7 +484,7 @@ function fuzzSummary(
   entries: FuzzReportEntry[],
   run: FuzzRunInfo,
   redact: Redact,
-): FuzzSummary {
+): Omit<FuzzSummary, 'status' | 'exitCode'> {
   return {
     startedAt: run.startedAt,
     command: redact(run.command),

@@ -107,6 +107,16 @@ export interface SummaryFile {
  * summary.json, `harness fuzz` writes one holding only this field.
  */
 export interface FuzzSummary {
+  /**
+   * `in-progress`: the fuzz run has not finished (written at its start: a fuzz run killed at any point
+   * leaves this, never an earlier run's green properties); `complete`; `interrupted` (Ctrl-C, SIGTERM: a
+   * budget not spent is no verdict); `error`: it stopped on an error (`message`).
+   */
+  status: 'in-progress' | 'complete' | 'interrupted' | 'error';
+  /** The fuzz run's exit code (1 while in progress). */
+  exitCode: number;
+  /** Why the status is not `complete`, in words. */
+  message?: string;
   startedAt: string;
   command: string;
   /** The seed the fuzz run was started with (`--seed`). */

@@ -1,8 +1,9 @@
 /**
  * The circuit breaker of one target: a target that has stopped answering is stopped within seconds, instead
  * of every remaining case waiting out its whole timeout (hours against a hung adapter). Only cases that got
- * *no answer* count (a timeout, a connection refused or reset before any answer); a target that answers
- * garbage is alive and gets a broken case per case, as before.
+ * *no answer* count (a timeout, a connection refused or reset before any answer, or a case a server suite
+ * judged whose last request went unanswered: the session's `takeSilence`); a target that answers garbage is
+ * alive and gets a broken case per case, as before.
  */
 
 /** Cases in a row without an answer after which a target whose health probe still answers is stopped. */

@@ -260,6 +260,8 @@ describe('writeFuzzReports', () => {
     const { fuzz, ...rest } = after;
     expect(rest).toEqual(before);
     expect(fuzz).toEqual({
+      status: 'complete',
+      exitCode: 1,
       startedAt: RUN.startedAt,
       command: RUN.command,
       seed: 7,
