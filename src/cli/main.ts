@@ -3,7 +3,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configDefaults } from '../config/defaults.ts';
 import { loadConfigFile, resolveConfig } from '../config/resolve.ts';
-import { explainCommand, listCommand, type CommandContext } from '../core/commands.ts';
+import {
+  defaultCommandContext,
+  explainCommand,
+  listCommand,
+  printedPath,
+  shellQuote,
+  type CommandContext,
+} from '../core/commands.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import { HarnessError, isHarnessError, nearestIds } from '../core/errors.ts';
 import { Redactor } from '../core/redact.ts';
@@ -255,7 +262,7 @@ async function links(args: ParsedArgs, io: CliIo): Promise<number> {
     `${count} case(s) with their links and expected outcomes: ${path.relative(io.cwd, path.join(out, 'index.html'))}\n`,
   );
   io.stdout(
-    "Serve the folder to the phone (any web server, e.g. `python3 -m http.server --directory site`) and open it in the phone's own browser.\n",
+    `Serve the folder to the phone (any web server, e.g. \`python3 -m http.server --directory ${shellQuote(printedPath(defaultCommandContext(io.cwd), out))}\`) and open it in the phone's own browser.\n`,
   );
   return 0;
 }
