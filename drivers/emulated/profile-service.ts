@@ -38,6 +38,8 @@ import {
 export interface ProfileServiceOptions {
   /** Interface to listen on; loopback unless a test needs otherwise. */
   host?: string;
+  /** Port to listen on; 0 (the default) picks a free one (`harness serve profiles --port` sets it). */
+  port?: number;
   /**
    * Also serve the catalog administration endpoints (`PUT /v1/admin/catalog`, `PATCH` and `POST
    * /v1/admin/profiles`), with the portal's rules: only when the service itself is the target under test
@@ -379,7 +381,8 @@ function assertFault(fault: ProfileServiceFault): void {
 }
 
 /**
- * Starts the profile service on `host` (loopback by default), port 0. Resolves once it listens.
+ * Starts the profile service on `host` (loopback by default) and `port` (default 0, a free one). Resolves once
+ * it listens.
  */
 export async function startProfileService(
   catalog: Catalog,
@@ -634,7 +637,7 @@ export async function startProfileService(
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, host, () => {
+    server.listen(options.port ?? 0, host, () => {
       server.off('error', reject);
       resolve();
     });

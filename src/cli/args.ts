@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { CliOverrides } from '../config/types.ts';
-import { HarnessError } from '../core/errors.ts';
+import { didYouMean, HarnessError } from '../core/errors.ts';
 import { parseDuration } from '../config/duration.ts';
 
 export const USAGE = `Usage: harness <command> [options]
@@ -15,6 +15,8 @@ Commands:
   fuzz                the suite's fuzz properties on each target until the budget is spent; a failure is
                       shrunk, kept in vectors/regressions/ and printed with its replay command
   replay <file>       re-run a failure the fuzzer kept: FIXED, STILL FAILING or BROKEN
+  serve profiles      the harness's profile service alone, on loopback (--port, default 9401), with the
+                      configured catalog, for trying an adapter by hand; Ctrl-C stops it
 
 Options (run, list, explain, report):
   --config <file>     config file (default: ./harness.config.ts)
@@ -28,7 +30,6 @@ Options (run, list, explain, report):
   --artifacts <when>  attach each case's details: on-failure (default) or always
   --json              (list) print JSON
   --open              (report) serve the report on 127.0.0.1 and print its URL, until Ctrl-C
-  --port <n>          (report --open) the port to serve on (default: any free port)
   --single-file       (report) one self-contained index.html that opens from file://
   --out <dir>         (links) where to write index.html (default: site)
   --time <t>          (fuzz) time budget per property and target: 30s, 2m, 500ms (default 15s)
@@ -37,19 +38,42 @@ Options (run, list, explain, report):
   --against <target>  (fuzz) differential: run the same sequences on this target too and compare
   --max-failures <n>  (fuzz) distinct failures to find before stopping a property (default 1)
   --corpus <dir>      (fuzz) where shrunk failures are kept (default: vectors/regressions)
+  --port <n>          (report --open, serve) the port to listen on (report: any free one; serve: 9401;
+                      0 picks a free one)
   -h, --help          this help
+  -v, --version       the harness's version
 
-Exit codes: 0 nothing failed or broke, 1 a case failed or broke, 2 usage or configuration error.`;
+Exit codes:
+  0    nothing failed or broke
+  1    a case failed or broke, or cases were not run (interrupted, or a target stopped answering)
+  2    a usage or configuration error (a bad flag, config field or vector file; the message says the fix)
+  3    an internal error of the harness (a bug: please report it)
+  130  quit at once by a second Ctrl-C (143: a second SIGTERM)`;
+
+export const COMMANDS = [
+  'run',
+  'list',
+  'explain',
+  'report',
+  'links',
+  'fuzz',
+  'replay',
+  'serve',
+  'help',
+  'version',
+] as const;
 
 export interface ParsedArgs {
-  command: 'run' | 'list' | 'explain' | 'report' | 'links' | 'fuzz' | 'replay' | 'help';
+  command: (typeof COMMANDS)[number];
   /** `links --out <dir>`. */
   out: string;
   positionals: string[];
   overrides: CliOverrides;
   json: boolean;
-  /** `report --open`, `--single-file`, `--port`. */
+  /** `report --open`, `--single-file`; `report --open` and `serve` take `--port`. */
   report: { open: boolean; singleFile: boolean; port: number };
+  /** `serve --port <n>`. */
+  port: number | undefined;
 }
 
 /** What each numeric flag counts and an example, for the message that rejects a bad value. */
@@ -59,7 +83,7 @@ const NUMBER_FLAGS: Record<string, { what: string; example: string }> = {
   workers: { what: 'a whole number >= 1', example: '--workers 4' },
   runs: { what: 'a whole number >= 1', example: '--runs 500' },
   'max-failures': { what: 'a whole number >= 1', example: '--max-failures 3' },
-  port: { what: 'a port number from 0 to 65535', example: '--port 8080' },
+  port: { what: 'a port number from 0 to 65535', example: '--port 9401' },
 };
 
 function integer(flag: string, value: string | undefined, min: number): number | undefined {
@@ -137,10 +161,11 @@ export function parseCli(argv: string[]): ParsedArgs {
         property: { type: 'string', multiple: true },
         against: { type: 'string' },
         'max-failures': { type: 'string' },
+        port: { type: 'string' },
         json: { type: 'boolean' },
         open: { type: 'boolean' },
         'single-file': { type: 'boolean' },
-        port: { type: 'string' },
+        version: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -151,12 +176,18 @@ export function parseCli(argv: string[]): ParsedArgs {
   const { values, positionals } = parsed;
   const [command = 'help', ...rest] = positionals;
   const report = { open: values.open ?? false, singleFile: values['single-file'] ?? false, port: 0 };
-  if (values.help) return { command: 'help', positionals: [], overrides: {}, json: false, out: 'site', report };
-  if (!['run', 'list', 'explain', 'report', 'links', 'fuzz', 'replay', 'help'].includes(command)) {
+  const bare = { positionals: [], overrides: {}, json: false, out: 'site', port: undefined, report };
+  if (values.help) return { command: 'help', ...bare };
+  if (values.version) return { command: 'version', ...bare };
+  if (!(COMMANDS as readonly string[]).includes(command)) {
     throw new HarnessError(
       'HARNESS_USAGE',
-      `unknown command "${command}": use run, list, explain, report, links, fuzz or replay`,
+      `unknown command "${command}": ${didYouMean(command, COMMANDS)}use ${COMMANDS.slice(0, -2).join(', ')}, help or --version`,
     );
+  }
+  const port = integer('port', values.port, 0);
+  if (port !== undefined && port > 65_535) {
+    throw new HarnessError('HARNESS_USAGE', `--port must be a port number from 0 to 65535, got "${values.port}"`);
   }
   const overrides: CliOverrides = {};
   if (values.time !== undefined) {
@@ -187,12 +218,7 @@ export function parseCli(argv: string[]): ParsedArgs {
     }
     overrides.artifacts = values.artifacts;
   }
-  const port = integer('port', values.port, 0);
-  if (port !== undefined) {
-    if (port > 65_535)
-      throw new HarnessError('HARNESS_USAGE', `--port must be a port number from 0 to 65535, got "${values.port}"`);
-    report.port = port;
-  }
+  if (port !== undefined) report.port = port;
   const workers = integer('workers', values.workers, 1);
   if (workers !== undefined) overrides.workers = workers;
   return {
@@ -202,5 +228,6 @@ export function parseCli(argv: string[]): ParsedArgs {
     json: values.json ?? false,
     out: values.out ?? 'site',
     report,
+    port,
   };
 }

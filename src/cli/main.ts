@@ -3,13 +3,21 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configDefaults } from '../config/defaults.ts';
 import { loadConfigFile, resolveConfig } from '../config/resolve.ts';
-import { explainCommand, listCommand, type CommandContext } from '../core/commands.ts';
+import {
+  defaultCommandContext,
+  explainCommand,
+  listCommand,
+  printedPath,
+  shellQuote,
+  type CommandContext,
+} from '../core/commands.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import { HarnessError, isHarnessError, nearestIds } from '../core/errors.ts';
 import { Redactor } from '../core/redact.ts';
 import { createReporters, type ReporterSpec } from '../reporters/index.ts';
 import { identity } from '../reporters/text.ts';
-import { loadSuites, runPlan } from '../runner/run.ts';
+import { loadSuites, openDriver, runPlan, type AnySuite } from '../runner/run.ts';
+import type { PlannedCase } from '../core/suite.ts';
 import { selectCases } from '../runner/select.ts';
 import { parseCli, USAGE, type ParsedArgs } from './args.ts';
 import { fuzz, replay } from './fuzz.ts';
@@ -41,11 +49,14 @@ export interface CliIo {
   stderr: (text: string) => void;
 }
 
+/** Standard streams whose reader has gone (`npx harness list | head`): nothing more is written to them. */
+const closedPipes = new Set<NodeJS.WriteStream>();
+
 const defaultIo: CliIo = {
   cwd: process.cwd(),
   env: process.env,
-  stdout: (t) => void process.stdout.write(t),
-  stderr: (t) => void process.stderr.write(t),
+  stdout: (t) => void (closedPipes.has(process.stdout) || process.stdout.write(t)),
+  stderr: (t) => void (closedPipes.has(process.stderr) || process.stderr.write(t)),
 };
 
 async function configFor(args: ParsedArgs, io: CliIo): Promise<ResolvedConfig> {
@@ -152,9 +163,30 @@ async function list(args: ParsedArgs, io: CliIo): Promise<number> {
     suiteOf,
     commands: commandContext(args, io, config),
   });
-  const cases = [...suites.values()].flatMap((suite) =>
-    selectCases(suite.list(), config.grep).map((c) => ({ ...c, suite: suite.name })),
-  );
+  const cases: (PlannedCase & { suite: string })[] = [];
+  if (args.overrides.target === undefined) {
+    // Every case of the suites of the configured targets, each once.
+    for (const suite of suites.values())
+      cases.push(...selectCases(suite.list(), config.grep).map((c) => ({ ...c, suite: suite.name })));
+  } else {
+    // `--target`: that target's own plan (its platform, methods and kept regressions), asked of its driver.
+    const seen = new Set<string>();
+    for (const target of config.selected) {
+      const suite = suites.get(suiteOf(target)) as AnySuite;
+      const driver = await openDriver(target, config, DRIVERS);
+      try {
+        const info = await driver.info();
+        const plan = suite.plan(info, { name: target.name, precedence: target.precedence, resets: target.resets });
+        for (const c of selectCases(plan.cases, config.grep)) {
+          if (seen.has(c.id)) continue;
+          seen.add(c.id);
+          cases.push({ ...c, suite: suite.name });
+        }
+      } finally {
+        await driver.stop();
+      }
+    }
+  }
   if (args.json) {
     io.stdout(
       `${JSON.stringify(
@@ -230,7 +262,7 @@ async function links(args: ParsedArgs, io: CliIo): Promise<number> {
     `${count} case(s) with their links and expected outcomes: ${path.relative(io.cwd, path.join(out, 'index.html'))}\n`,
   );
   io.stdout(
-    "Serve the folder to the phone (any web server, e.g. `python3 -m http.server --directory site`) and open it in the phone's own browser.\n",
+    `Serve the folder to the phone (any web server, e.g. \`python3 -m http.server --directory ${shellQuote(printedPath(defaultCommandContext(io.cwd), out))}\`) and open it in the phone's own browser.\n`,
   );
   return 0;
 }
@@ -263,6 +295,66 @@ async function reportCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   return report(await configFor(args, io), args.report, io);
 }
 
+/** The default port of `harness serve profiles` (the example adapter's is 9400). */
+export const SERVE_PORT = 9401;
+
+/**
+ * `harness serve profiles`: the profile service every client run serves, alone, on loopback, with the
+ * configured catalog: for trying an adapter by hand (drivers/http/README.md). Runs until Ctrl-C or SIGTERM.
+ */
+async function serve(args: ParsedArgs, io: CliIo): Promise<number> {
+  const [what, ...extra] = args.positionals;
+  if (what !== 'profiles' || extra.length > 0) {
+    throw new HarnessError(
+      'HARNESS_USAGE',
+      `${what === undefined ? 'serve needs what to serve' : `serve ${[what, ...extra].join(' ')}: unknown service`}: use \`npx harness serve profiles [--port ${SERVE_PORT}]\``,
+    );
+  }
+  const config = await configFor(args, io);
+  const suite = await loadSuite(config);
+  if (suite.catalog === undefined) throw new HarnessError('HARNESS_USAGE', `the ${suite.name} suite has no catalog`);
+  const port = args.port ?? SERVE_PORT;
+  let service;
+  try {
+    service = await startProfileService(suite.catalog(), { port });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      throw new HarnessError(
+        'HARNESS_USAGE',
+        `serve profiles: port ${port} is ${code === 'EADDRINUSE' ? 'in use' : 'not allowed'}: give another with --port <n> (0 picks a free one)`,
+      );
+    }
+    throw error;
+  }
+  io.stdout(
+    `profile service listening on ${service.baseUrl} (catalog ${path.relative(io.cwd, config.profiles) || config.profiles})\n` +
+      `Give this URL to a client as "profileService" in POST /v1/reset. Ctrl-C stops it.\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await service.close();
+  io.stderr('profile service stopped\n');
+  return 0;
+}
+
+/**
+ * `npx harness list | head`: once the reader has gone, nobody wants the rest: stop writing to that stream, as
+ * `ls | head` does, instead of dying of an unhandled EPIPE with a stack trace. The command goes on and exits
+ * with its own code (a run still writes its reports). Any other write error is a real one.
+ */
+function onWriteError(this: NodeJS.WriteStream, error: NodeJS.ErrnoException): void {
+  if (error.code !== 'EPIPE') throw error;
+  closedPipes.add(this);
+}
+
 let strayWarned = false;
 /**
  * A promise rejected with nobody listening is a bug, but it must not kill a run and lose its results: it is
@@ -280,12 +372,18 @@ function onStrayRejection(reason: unknown): void {
 /** Runs the CLI; returns the exit code. User mistakes print the message and return 2, never a stack trace. */
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
   process.on('unhandledRejection', onStrayRejection);
+  if (io === defaultIo) for (const stream of [process.stdout, process.stderr]) stream.on('error', onWriteError);
   try {
     const args = parseCli(argv);
     switch (args.command) {
       case 'help':
         io.stdout(`${USAGE}\n`);
         return 0;
+      case 'version':
+        io.stdout(`provisioning-harness ${harnessVersion()}\n`);
+        return 0;
+      case 'serve':
+        return await serve(args, io);
       case 'run':
         return await run(args, argv, io);
       case 'list':

@@ -59,6 +59,11 @@ export interface TargetPlan<S = ClientSession, I extends BaseTargetInfo = Target
    */
   finish(): CaseResult[];
   /**
+   * How many results `finish` adds (0 when absent): part of the plan a run announces, and counted as not run
+   * when the run ends before them.
+   */
+  readonly checks?: number;
+  /**
    * Optional: the cases (already selected and ordered) as chains that may run back to back on one session
    * and one profile-service scope, each case starting from the state the one before it left, when the
    * suite can prove that state is the one the case needs (so a device needs fewer resets). The runner

@@ -13,8 +13,8 @@ export interface JsonlOptions {
 
 /**
  * One CaseResult per line in `<outputDir>/results.jsonl`, appended the moment the case ends with a
- * synchronous write: a run that is killed keeps every case it finished, and `harness merge` / `report`
- * can rebuild the other reports from this file alone.
+ * synchronous write: a run that is killed keeps every case it finished, one JSON object a line, for `jq`
+ * or a CI step to read.
  */
 export class JsonlReporter implements Reporter {
   private file: AppendFile | null = null;

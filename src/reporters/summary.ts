@@ -73,7 +73,7 @@ export interface SummaryInProgressFile {
   command: string;
 }
 
-/** The shape of `summary.json`: what CI gates, dashboards and `harness certify` read. */
+/** The shape of `summary.json`: what CI gates and dashboards read. */
 export interface SummaryFile {
   status: SummaryStatus;
   /** True only when the run completed and nothing failed, broke or was left not run. */

@@ -370,14 +370,17 @@ async function runTarget(
   await Promise.all(Array.from({ length: started.concurrency.sessions }, worker));
   let notRun = started.cases.length - ran;
   if (breaker.stopped !== null) {
-    const checks = interrupt.aborted ? 0 : plan.finish().length;
+    const checks = plan.checks ?? 0;
     const cases = notRun;
     notRun += checks;
     targetError(
       `${breaker.stopped}. The target was stopped: ${cases.toLocaleString('en-US')} case(s) not run` +
         (checks > 0 ? ` (and its ${checks} run-level check(s))` : ''),
     );
-  } else if (!interrupt.aborted) {
+  } else if (interrupt.aborted) {
+    // Announced as part of the plan, they did not run.
+    notRun += plan.checks ?? 0;
+  } else {
     const checks = plan.finish();
     if (judged === 0 && broken > 0 && checks.length > 0) {
       // Checks over the choices and answers of a target that gave none would pass on nothing.
@@ -439,7 +442,8 @@ export async function runPlan(
     const targetRuns: TargetRun[] = targets.map((t) => ({
       name: t.target.name,
       info: t.info,
-      planned: t.cases.length,
+      // The cases and the run-level checks after them: what the run will have reported when it ends.
+      planned: t.cases.length + (t.plan.checks ?? 0),
       concurrency: t.concurrency,
     }));
     begun = true;

@@ -143,6 +143,9 @@ function result(
   };
 }
 
+/** How many results `consistencyResults` gives: choice consistency and precedence order. */
+export const RUN_CHECKS = 2;
+
 export function consistencyResults(
   ctx: CheckContext,
   choices: ChoiceEvidence[],

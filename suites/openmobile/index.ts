@@ -28,7 +28,7 @@ import {
   type OpenMobilePropertyId,
 } from './fuzz.ts';
 import { linksPage } from './links.ts';
-import { consistencyResults, type ChoiceEvidence } from './checks.ts';
+import { consistencyResults, RUN_CHECKS, type ChoiceEvidence } from './checks.ts';
 import { caseEnds, chainCases, type CaseEnds } from './chains.ts';
 import {
   focusUrl,
@@ -264,6 +264,7 @@ export class OpenMobileSuite implements Suite {
         if (Object.keys(result.choices).length > 0) choices.push({ caseId: result.id, choices: result.choices });
         return result;
       },
+      checks: RUN_CHECKS,
       finish: () =>
         consistencyResults(
           {
