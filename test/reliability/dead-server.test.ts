@@ -129,6 +129,28 @@ describe('a dead server', () => {
     expect(outcome.exitCode).toBe(1);
   });
 
+  it('(surepassid, 8 sessions, hangs) is stopped within 30 s at default settings, by one probe', async () => {
+    const reference = await startSurePassIdReference();
+    open.push(reference);
+    const proxy = await startFaultyServer(reference.url, 'hang', 60);
+    open.push(proxy);
+    const { outcome, results, errors } = await run(
+      { targets: [{ name: 'sp-lab', driver: 'surepassid', options: { url: proxy.url } }] },
+      'sp-lab',
+    );
+    expect(Date.now() - (proxy.faultStartedAt() ?? 0)).toBeLessThan(30_000);
+    expect(errors.get('sp-lab')).toMatch(
+      new RegExp(
+        '^sp-lab stopped answering: the case did not finish within 10000 ms \\(timeoutMs\\): (GET|POST) ' +
+          `${proxy.url}/\\S+ had not answered; its health probe failed too: the SurePassID server at ${proxy.url}: ` +
+          `GET ${proxy.url}/__harness/info had not answered \\(no answer within 5000 ms\\)`,
+      ),
+    );
+    // The cases in flight (at most 8) broke on the case timeout; the others were not run.
+    expect(results.filter((r) => r.verdict === 'broken').length).toBeLessThanOrEqual(8);
+    expect(results.length + (outcome.summary.notRun?.['sp-lab'] ?? 0)).toBe(67);
+  });
+
   it('(profile-service, resets every connection) is stopped after the first case that met it', async () => {
     const service = await startReferenceProfileService({ profiles: [] }, { admin: true });
     open.push(service);
