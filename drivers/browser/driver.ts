@@ -269,6 +269,12 @@ export async function createBrowserDriver(
       executablePath: settings.executablePath,
       headless: settings.headless,
       args: CHROMIUM_ARGS,
+      // Ctrl-C and SIGTERM stop the run, which lets the cases in flight finish and then closes the driver:
+      // Playwright's own handlers would close the browser at once, under those cases (reported broken by
+      // our own shutdown). Chromium runs in a process group of its own (Playwright launches it detached),
+      // so a terminal's SIGINT to our group never reaches it either.
+      handleSIGINT: false,
+      handleSIGTERM: false,
     });
     const launched = browser;
     const info: TargetInfo = {

@@ -21,7 +21,8 @@ import type { Category, EnvironmentInfo, ExecutorInfo } from 'allure-js-commons/
 import { stringifyEnvInfo, type Writer } from 'allure-js-commons/sdk/reporter';
 import type { Attachment, CaseResult, FailureCategory, StepRecord, Verdict } from '../core/results.ts';
 import type { Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
-import { identity, inline, redactShared, redactValue, writeFileAtomic, type Redact } from './text.ts';
+import { differences, expectedVsObserved, oneLine, pretty, short } from './diff.ts';
+import { identity, redactShared, redactValue, writeFileAtomic, type Redact } from './text.ts';
 
 export interface AllureOptions {
   /** Default: `<run outputDir>/allure-results`. Emptied at onBegin. */
@@ -372,7 +373,21 @@ export class AllureReporter implements Reporter {
       links,
       parameters: Object.entries(result.parameters).map(([name, value]) => ({ name, value })),
       steps: result.steps.map((step) => this.step(step, writer)),
-      attachments: result.attachments.map((attachment) => this.attach(attachment, writer)),
+      attachments: [
+        ...(result.verdict === 'fail' && (result.expected !== undefined || result.observed !== undefined)
+          ? [
+              this.attach(
+                {
+                  name: 'expected vs observed (differences first)',
+                  contentType: 'text/plain',
+                  body: expectedVsObserved(result.expected, result.observed),
+                },
+                writer,
+              ),
+            ]
+          : []),
+        ...result.attachments.map((attachment) => this.attach(attachment, writer)),
+      ],
       start: result.start,
       stop: result.stop,
     };
@@ -385,14 +400,19 @@ export class AllureReporter implements Reporter {
       case 'fail':
       case 'broken': {
         const category = result.category ?? (result.verdict === 'broken' ? 'broken-target' : undefined);
-        details.message = category ? `[${category}] ${result.message}` : result.message;
+        // The message is the one-line summary (Allure shows it in lists); the trace has it in full, with
+        // the differing fields of expected vs observed before anything else.
+        const summary = oneLine(result.message);
+        details.message = category ? `[${category}] ${summary}` : summary;
         const trace = [result.message];
+        const diff = differenceLines(result.expected, result.observed);
+        if (diff.length > 0) trace.push(...diff);
         if (result.requirements.length > 0) trace.push(`requirements: ${result.requirements.join(', ')}`);
         if (Object.keys(result.choices).length > 0) trace.push(`choices: ${choiceList(result.choices)}`);
         trace.push(`replay: ${result.replay}`);
         details.trace = trace.join('\n');
-        if (result.expected !== undefined) details.expected = inline(result.expected);
-        if (result.observed !== undefined) details.actual = inline(result.observed);
+        if (result.expected !== undefined) details.expected = pretty(result.expected);
+        if (result.observed !== undefined) details.actual = pretty(result.observed);
         break;
       }
       case 'informational':
@@ -536,12 +556,36 @@ function choiceList(choices: Record<string, string>): string {
   return entries.length === 0 ? '(none)' : entries.map(([point, option]) => `${point}=${option}`).join(', ');
 }
 
+function differenceLines(expected: unknown, observed: unknown): string[] {
+  const diff = differences(expected, observed);
+  if (diff.length === 0) return [];
+  return [
+    `differences (${diff.length}):`,
+    ...diff
+      .slice(0, 10)
+      .map((d) => `  ${d.path || '(value)'}: expected ${short(d.expected)}, observed ${short(d.observed)}`),
+  ];
+}
+
+/** A Markdown code block that no backtick run inside `text` can end early. */
+function fenced(text: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}\n${text}\n${fence}`;
+}
+
 function description(result: CaseResult): string {
   const lines = [`**Verdict:** ${result.verdict}`, '', result.message];
   if (result.requirements.length > 0) lines.push('', `**Requirements:** ${result.requirements.join(', ')}`);
   if (Object.keys(result.choices).length > 0) lines.push('', `**Choices:** ${choiceList(result.choices)}`);
-  if (result.expected !== undefined) lines.push('', `**Expected:** \`${inline(result.expected)}\``);
-  if (result.observed !== undefined) lines.push('', `**Observed:** \`${inline(result.observed)}\``);
+  const diff = differences(result.expected, result.observed);
+  if (result.verdict !== 'pass' && diff.length > 0) {
+    lines.push('', '**Differences:**', '');
+    for (const d of diff.slice(0, 10))
+      lines.push(`- \`${d.path || '(value)'}\`: expected \`${short(d.expected)}\`, observed \`${short(d.observed)}\``);
+  }
+  if (result.expected !== undefined) lines.push('', '**Expected:**', '', fenced(pretty(result.expected)));
+  if (result.observed !== undefined) lines.push('', '**Observed:**', '', fenced(pretty(result.observed)));
   lines.push('', `**Replay:** \`${result.replay}\``);
   return lines.join('\n');
 }

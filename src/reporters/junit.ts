@@ -3,7 +3,8 @@ import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { CaseResult } from '../core/results.ts';
 import type { Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
-import { AppendFile, formatCount, identity, inline, redactShared, writeFileAtomic, type Redact } from './text.ts';
+import { expectedVsObserved, oneLine } from './diff.ts';
+import { AppendFile, formatCount, identity, redactShared, writeFileAtomic, type Redact } from './text.ts';
 
 export interface JunitOptions {
   /** Default: the run's outputDir. */
@@ -118,7 +119,8 @@ export class JunitReporter implements Reporter {
       for (const id of result.requirements) xml += `    <property name="requirement" value="${xmlAttr(id)}"/>\n`;
       xml += '   </properties>\n';
     }
-    const message = result.message;
+    // The attribute is the one-line summary a CI page lists; the element's text has everything.
+    const message = oneLine(result.message);
     switch (result.verdict) {
       case 'fail':
         suite.failures++;
@@ -230,8 +232,8 @@ export class JunitReporter implements Reporter {
   /** The failure text; `result` is already redacted. */
   private details(result: CaseResult): string {
     const lines = [result.message];
-    if (result.expected !== undefined) lines.push(`expected: ${inline(result.expected)}`);
-    if (result.observed !== undefined) lines.push(`observed: ${inline(result.observed)}`);
+    const compared = expectedVsObserved(result.expected, result.observed);
+    if (compared !== '') lines.push('', compared, '');
     if (result.requirements.length > 0) lines.push(`requirements: ${result.requirements.join(', ')}`);
     if (Object.keys(result.choices).length > 0) lines.push(`choices: ${choiceList(result.choices)}`);
     lines.push(`replay: ${result.replay}`);

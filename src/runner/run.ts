@@ -12,6 +12,7 @@ import type {
 } from '../core/driver.ts';
 import { escapeControls, HarnessError, isHarnessError, isNoAnswer } from '../core/errors.ts';
 import { Redactor } from '../core/redact.ts';
+import { stripAnsi } from '../core/ansi.ts';
 import type { Concurrency, Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
 import { emptyCounts, type Attachment, type CaseResult } from '../core/results.ts';
 import { caseTimeoutMs, type PlannedCase, type Suite, type SuiteLoadContext, type TargetPlan } from '../core/suite.ts';
@@ -284,8 +285,10 @@ async function runTarget(
     if (session === null) return;
     await Promise.race([session.close().catch(() => undefined), new Promise((r) => setTimeout(r, 1_000))]);
   };
-  const targetError = (message: string) =>
+  const targetError = (raw: string) => {
+    const message = stripAnsi(raw);
     deps.reporter.onTargetError?.(target.name, escapeControls(deps.redactor?.text(message) ?? message));
+  };
   const done = (result: CaseResult) => {
     ran++;
     if (JUDGED.has(result.verdict)) judged++;
@@ -396,6 +399,20 @@ async function runTarget(
 }
 
 /**
+ * Removes ANSI escape codes from every text of a result, in place (the result is the runner's own): drivers'
+ * libraries colour their error messages (Playwright's call logs), and reports are not terminals.
+ */
+function withoutAnsi(result: CaseResult): void {
+  result.message = stripAnsi(result.message);
+  for (const step of result.steps) {
+    step.name = stripAnsi(step.name);
+    if (step.message !== undefined) step.message = stripAnsi(step.message);
+    for (const a of step.attachments ?? []) if (a.encoding === undefined) a.body = stripAnsi(a.body);
+  }
+  for (const a of result.attachments) if (a.encoding === undefined) a.body = stripAnsi(a.body);
+}
+
+/**
  * The whole run: load the suite, start the profile service and the targets, run every planned case on
  * every selected target, stream each result to the reporters, then the run-level checks. A target that
  * misbehaves produces broken cases; it never stops the run.
@@ -457,6 +474,7 @@ export async function runPlan(
     const counts = emptyCounts();
     const choices: Record<string, Record<string, string>> = {};
     const emit = (result: CaseResult) => {
+      withoutAnsi(result);
       deps.redactor?.value(result);
       // Judges quote what targets sent through printable(); whatever one quoted raw, no control byte or
       // escape sequence of a target reaches a terminal or a report.

@@ -1,13 +1,13 @@
 /**
- * The SurePassID requirement catalogue: stable IDs, each quoting its source verbatim. The seed
- * (docs: /work/shared/seeds/003_c3017c30f6494908.txt, "Provision Soft Token (OTA)") is a single short wiki
- * page, so the rules it does not state come from issue 4, section 3, quoted as written; docs/surepassid.md
- * lists the readings the harness adds where both are silent.
+ * The SurePassID requirement catalogue: stable IDs, each quoting its source verbatim. The specification
+ * (docs/spec/surepassid-ota-provisioning.txt, "Provision Soft Token (OTA)") is a single short wiki page, so
+ * the rules it does not state come from docs/spec/server-requirements.md, section 3, quoted as written;
+ * docs/surepassid.md lists the readings the harness adds where both are silent.
  */
 import type { Requirement } from './types.ts';
 
-const SEED = '003 Provision Soft Token (OTA)';
-const ISSUE = 'issue 4, section 3';
+const SEED = 'surepassid-ota-provisioning.txt, Provision Soft Token (OTA)';
+const ISSUE = 'server-requirements.md, section 3';
 
 export const REQUIREMENTS: readonly Requirement[] = [
   {

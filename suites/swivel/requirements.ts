@@ -1,13 +1,14 @@
 /**
- * The Swivel mobile provision code requirements: stable IDs, each quoting the seed
- * (docs/spec/swivel-mobile-provision.txt, "Mobile Provision Code") verbatim. Where the seed is silent
- * about the server's wire behaviour (error answers, HTTP 500), the quote is issue 4's and `source` says so.
+ * The Swivel mobile provision code requirements: stable IDs, each quoting the specification
+ * (docs/spec/swivel-mobile-provision.txt, "Mobile Provision Code") verbatim. Where it is silent about the
+ * server's wire behaviour (error answers, HTTP 500), the quote is from docs/spec/server-requirements.md,
+ * section 2, and `source` says so.
  */
 import type { Requirement } from './types.ts';
 
 export const SPECIFICATION = 'Swivel Mobile Provision Code';
 
-const ISSUE = 'issue 4, section 2 (the seed is silent on the wire behaviour)';
+const ISSUE = 'server-requirements.md, section 2 (swivel-mobile-provision.txt is silent on the wire behaviour)';
 
 export const REQUIREMENTS: readonly Requirement[] = [
   {
@@ -145,14 +146,14 @@ export const REQUIREMENTS: readonly Requirement[] = [
     severity: 'MUST',
     quote:
       'answer `<SASResponse><Version/><RequestID/><Result>PASS|FAIL</Result><Error/><Id>device-id</Id></SASResponse>`',
-    source: 'issue 4, section 2 (AgentXML wire format)',
+    source: 'server-requirements.md, section 2 (AgentXML wire format)',
   },
   {
     id: 'SW-WIRE-REQUEST-ID',
     title: "The answer echoes the request's RequestID",
     severity: 'MUST',
     quote: '`<RequestID>` is echoed.',
-    source: 'issue 4, section 2 (AgentXML wire format)',
+    source: 'server-requirements.md, section 2 (AgentXML wire format)',
   },
   {
     id: 'SW-CLUSTER-NO-SHARING',

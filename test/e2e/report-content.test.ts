@@ -97,6 +97,18 @@ describe('reports of real failures', () => {
     expect(new Set(critical.map((r) => r.fullName?.split(':')[0])).size).toBe(4);
   });
 
+  it('shows the differing fields first and keeps the one-line summary short', () => {
+    const failed = allure.filter((r) => r.status === 'failed');
+    for (const r of failed) {
+      const summary = (r.statusDetails.message ?? '').replace(/^\[[a-z-]+\] /, '');
+      expect(summary.length, r.fullName).toBeLessThanOrEqual(200);
+    }
+    const lookup = failed.find((r) => r.fullName === 'profiles-defective: lookup-pin-missing');
+    expect(lookup?.statusDetails.trace).toContain('differences (1):\n  status: expected 404, observed 200');
+    const long = cases.find((c) => c.id === 'lookup-pin-missing');
+    expect(long?.message.length).toBeGreaterThan(230);
+  });
+
   it("junit.xml: no testsuite's time exceeds the run's wall time", () => {
     const xml = readFileSync(join(dir, 'reports', 'junit.xml'), 'utf8');
     const total = Number(/<testsuites [^>]*time="([\d.]+)"/.exec(xml)?.[1]);

@@ -122,8 +122,8 @@ describe('AllureReporter', () => {
     expect(f.status).toBe('failed');
     expect(f.statusDetails.message).toBe('[state-changed-by-failing-request] result 23 but the username changed');
     expect(f.statusDetails.trace).toContain(`replay: ${failed.replay}`);
-    expect(f.statusDetails.expected).toBe('{"state":"unchanged"}');
-    expect(f.statusDetails.actual).toBe('{"username":"x"}');
+    expect(f.statusDetails.expected).toBe(JSON.stringify({ state: 'unchanged' }, null, 2));
+    expect(f.statusDetails.actual).toBe(JSON.stringify({ username: 'x' }, null, 2));
 
     const broken = await status(makeCase({ verdict: 'broken', message: 'adapter timed out' }));
     expect(broken.status).toBe('broken');

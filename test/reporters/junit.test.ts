@@ -123,10 +123,15 @@ describe('JunitReporter', () => {
     const hostile = iosCases[1]!;
     expect(hostile.attributes['name']).toBe(`hostile ${stripped}@ios-url`);
     const failure = children(hostile, 'failure')[0]!;
-    expect(failure.attributes['message']).toBe(`expected 23 ${stripped}`);
+    // The attribute is the one-line summary; the text has the whole message.
+    expect(failure.attributes['message']).toBe(`expected 23 <&"'> ]]> tab\there …`);
+    expect(failure.text).toContain(`expected 23 ${stripped}`);
     expect(failure.attributes['type']).toBe('wrong-result-code');
     expect(failure.text).toContain(`replay: ${cases[1]?.replay}`);
-    expect(failure.text).toContain('observed: {"result":0}');
+    // The differing fields first, then both objects in full.
+    expect(failure.text).toContain('differences (2):\n  result[0]: expected 23, observed (absent)');
+    expect(failure.text).toContain('observed:\n{\n  "result": 0\n}');
+    expect(failure.text.indexOf('differences')).toBeLessThan(failure.text.indexOf('expected:\n{'));
     expect(children(hostile, 'properties')[0]?.children[1]?.attributes['value']).toBe(`OM-${stripped}`);
 
     const androidCases = children(android!, 'testcase');
