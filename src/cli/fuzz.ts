@@ -115,12 +115,13 @@ export async function fuzz(
     );
   }
   const maxFailures = config.fuzz.maxFailures ?? (against === null ? 1 : Number.POSITIVE_INFINITY);
-  const budgetText = [
-    config.fuzz.runs === Number.POSITIVE_INFINITY ? '' : `${fmt(config.fuzz.runs)} runs`,
-    config.fuzz.timeMs === Number.POSITIVE_INFINITY ? '' : seconds(config.fuzz.timeMs),
-  ]
-    .filter(Boolean)
-    .join(' or ');
+  // The plan, known before any target starts: which properties run where, and how the budget is shared.
+  const plan = targets.map((target) => {
+    const ids = (suites.get(suiteOf(target)) as AnySuite).fuzzPropertyIds ?? [];
+    return { target, ids: config.fuzz.properties?.filter((id) => ids.includes(id)) ?? [...ids] };
+  });
+  io.stderr(planText(plan, against, config));
+  const budget = new SharedBudget(config.fuzz.timeMs, config.fuzz.timePerPropertyMs, planned(plan));
   // The harness's profile service, for a suite whose targets fetch profiles from it (Open Mobile clients).
   const withCatalog = [...suites.values()].find((s) => s.catalog !== undefined);
   const service = withCatalog?.catalog ? await startProfileService(withCatalog.catalog()) : null;
@@ -145,7 +146,9 @@ export async function fuzz(
       } catch (error) {
         await a?.close();
         if (error instanceof HarnessError && error.code === 'HARNESS_USAGE') throw error;
-        // A target that cannot be started is this target's failure, not the end of the fuzz run.
+        // A target that cannot be started is this target's failure, not the end of the fuzz run; its share of
+        // the budget goes to the others.
+        budget.drop(plan.find((p) => p.target === target)?.ids.length ?? 0);
         failed++;
         io.stdout(
           `${target.name}: BROKEN: the target could not be started: ${error instanceof Error ? error.message : String(error)}\n`,
@@ -170,11 +173,18 @@ export async function fuzz(
         for (const property of properties) {
           if (interrupt.aborted) break;
           const label = `${target.name}${against ? ` against ${against.name}` : ''} · ${property.id}`;
+          const timeMs = budget.next();
+          const budgetText = [
+            config.fuzz.runs === Number.POSITIVE_INFINITY ? '' : `${fmt(config.fuzz.runs)} runs`,
+            timeMs === Number.POSITIVE_INFINITY ? '' : seconds(timeMs),
+          ]
+            .filter(Boolean)
+            .join(' or ');
           io.stderr(`fuzzing ${label}: ${property.name} (seed ${config.seed}, budget ${budgetText})\n`);
           const start = Date.now();
           const outcome = await fuzzProperty(
             property,
-            { timeMs: config.fuzz.timeMs, runs: config.fuzz.runs, seed: config.seed, maxFailures },
+            { timeMs, runs: config.fuzz.runs, seed: config.seed, maxFailures },
             {
               signal: interrupt,
               onProgress: (p) =>
@@ -217,6 +227,59 @@ export async function fuzz(
   // An interrupted fuzz run did not spend its budget: "no failure found" is not a verdict, so never exit 0.
   if (interrupt.aborted) io.stderr('fuzz run interrupted before its budget was spent: exit 1\n');
   return failed > 0 || interrupt.aborted ? 1 : 0;
+}
+
+type Plan = { target: ResolvedTarget; ids: string[] }[];
+
+function planned(plan: Plan): number {
+  return plan.reduce((n, p) => n + p.ids.length, 0);
+}
+
+/**
+ * The whole run's time budget shared by the properties still to run: each gets an equal part of what is left
+ * (so the time one leaves by ending early goes to the next), bounded by the per-property budget.
+ */
+class SharedBudget {
+  private readonly started = Date.now();
+  constructor(
+    private readonly wholeMs: number,
+    private readonly perPropertyMs: number,
+    private left: number,
+  ) {}
+
+  /** The time budget of the next property. */
+  next(): number {
+    const share =
+      this.wholeMs === Number.POSITIVE_INFINITY
+        ? Number.POSITIVE_INFINITY
+        : Math.max(0, this.wholeMs - (Date.now() - this.started)) / Math.max(1, this.left);
+    this.left = Math.max(0, this.left - 1);
+    return Math.min(share, this.perPropertyMs);
+  }
+
+  /** Properties that will not run (their target did not start). */
+  drop(count: number): void {
+    this.left = Math.max(0, this.left - count);
+  }
+}
+
+/** What the run will do and with what budget, printed before it starts. */
+function planText(plan: Plan, against: ResolvedTarget | null, config: ResolvedConfig): string {
+  const count = planned(plan);
+  const { timeMs, timePerPropertyMs, runs } = config.fuzz;
+  const parts: string[] = [];
+  if (timeMs !== Number.POSITIVE_INFINITY) {
+    const each = Math.min(timeMs / Math.max(1, count), timePerPropertyMs);
+    parts.push(`${seconds(timeMs)} in all, about ${seconds(each)} each (time one leaves goes to the next)`);
+  } else if (timePerPropertyMs !== Number.POSITIVE_INFINITY) {
+    parts.push(`${seconds(timePerPropertyMs)} each, ${seconds(timePerPropertyMs * count)} in all`);
+  }
+  if (runs !== Number.POSITIVE_INFINITY) parts.push(`at most ${fmt(runs)} runs each`);
+  const lines = [
+    `fuzz plan: ${count} propert${count === 1 ? 'y' : 'ies'} on ${plan.length} target(s)${against ? ` against ${against.name}` : ''}, ${parts.join(', ') || 'no budget: until Ctrl-C'}`,
+    ...plan.map((p) => `  ${p.target.name}: ${p.ids.join(', ') || '(none of the selected properties)'}`),
+  ];
+  return `${lines.join('\n')}\n`;
 }
 
 /** A found failure as the reports show it; a deterministic one is kept in the failure corpus first. */
