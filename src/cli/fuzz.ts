@@ -195,6 +195,7 @@ export async function fuzz(
           );
           const entry = toEntry(outcome, property, {
             target: target.name,
+            key: corpusKey(target, a.env.info),
             against: against?.name ?? null,
             specification: suite.specification,
             start,
@@ -215,6 +216,13 @@ export async function fuzz(
   } finally {
     await service?.close();
   }
+  const kept = entries.flatMap((e) => e.failures.map((f) => f.file)).filter((f): f is string => f !== null);
+  if (kept.length > 0) {
+    const where = path.relative(io.cwd, config.fuzz.corpus) || '.';
+    io.stdout(
+      `kept ${kept.length} failure(s) in ${where}/, named by target (not by address): they are meant to be committed beside your config; every later \`npx harness run\` runs them first, on every target of their suite\n`,
+    );
+  }
   if (entries.length > 0) {
     const written = writeFuzzReports(config, entries, options.run);
     const paths = [written.allureResults, written.summary].filter((p): p is string => p !== null);
@@ -227,6 +235,16 @@ export async function fuzz(
   // An interrupted fuzz run did not spend its budget: "no failure found" is not a verdict, so never exit 0.
   if (interrupt.aborted) io.stderr('fuzz run interrupted before its budget was spent: exit 1\n');
   return failed > 0 || interrupt.aborted ? 1 : 0;
+}
+
+/**
+ * The name a kept failure is filed under: the configured target's name, or, for a target given as a URL (its
+ * port is often random), the name the implementation gives in `/v1/info`. The same failure found again at
+ * another address is then the same file, and it replays there (`--target <its address now>`).
+ */
+export function corpusKey(target: Pick<ResolvedTarget, 'name'>, info: Pick<BaseTargetInfo, 'name'>): string {
+  if (!target.name.includes('://')) return target.name;
+  return `${target.name.startsWith('browser+') ? 'browser+' : ''}${info.name.trim() || 'adapter'}`;
 }
 
 type Plan = { target: ResolvedTarget; ids: string[] }[];
@@ -288,6 +306,8 @@ function toEntry(
   property: FuzzProperty<unknown>,
   where: {
     target: string;
+    /** The name kept failures are filed under (corpusKey). */
+    key: string;
     against: string | null;
     specification: string;
     start: number;
@@ -301,10 +321,13 @@ function toEntry(
       const content = property.regression(f.counterexample, f.failure, {
         seed: f.seed,
         path: f.path,
-        target: where.target,
+        target: where.key,
         property: property.id,
       });
-      const id = ((content as { vectors: { id: string }[] }).vectors[0]?.id ?? `OM-REG-${f.seed}`).toLowerCase();
+      const vectors = (content as { vectors: { id: string; origin?: Record<string, unknown> }[] }).vectors;
+      // Where it was found, for the record: the file is keyed by the implementation, not the address.
+      if (where.key !== where.target) for (const v of vectors) if (v.origin) v.origin['address'] = where.target;
+      const id = (vectors[0]?.id ?? `OM-REG-${f.seed}`).toLowerCase();
       mkdirSync(where.corpus, { recursive: true });
       const absolute = path.join(where.corpus, `${id}.json`);
       writeFileSync(absolute, `${JSON.stringify(content, null, 2)}\n`);
@@ -322,7 +345,11 @@ function toEntry(
       foundAfterRuns: f.foundAfterRuns,
       foundAfterMs: f.foundAfterMs,
       file,
-      replay: file === null ? null : `npx harness replay ${file}`,
+      // A target given as a URL is not in the config: the command names it, so it runs as printed.
+      replay:
+        file === null
+          ? null
+          : `npx harness replay ${file}${where.key !== where.target ? ` --target ${where.target}` : ''}`,
     };
   });
   return {
@@ -403,7 +430,7 @@ export async function replay(
   explicitTargets: boolean,
   io: { stdout: (t: string) => void; cwd: string },
 ): Promise<number> {
-  let content: { vectors?: { id?: string; origin?: { target?: string } }[] };
+  let content: { vectors?: { id?: string; origin?: { target?: string; address?: string } }[] };
   try {
     content = JSON.parse(readFileSync(path.resolve(io.cwd, file), 'utf8')) as typeof content;
   } catch (error) {
@@ -416,12 +443,13 @@ export async function replay(
   const ids = vectors.map((v) => v.id).filter((id): id is string => typeof id === 'string');
   if (ids.length === 0) throw new HarnessError('HARNESS_USAGE', `replay: ${file} holds no vectors`);
   const origin = vectors[0]?.origin?.target;
+  const address = vectors[0]?.origin?.address;
   const targets =
     explicitTargets || origin === undefined ? config.selected : config.targets.filter((t) => t.name === origin);
   if (targets.length === 0) {
     throw new HarnessError(
       'HARNESS_USAGE',
-      `replay: the file was found on target "${origin ?? '?'}", which the config does not have: give --target`,
+      `replay: ${file} was found on "${origin ?? '?'}"${address ? ` (then at ${address})` : ''}, which the config does not name: give the target where it runs now, e.g. npx harness replay ${file} --target ${address ?? 'http://127.0.0.1:9400'}`,
     );
   }
   const absolute = path.resolve(io.cwd, file);
