@@ -124,10 +124,11 @@ export default defineConfig({
     headless: true,
   },
 
-  // `npx harness fuzz` (docs/fuzzing.md): budgets per property and target, and which properties run.
-  // Flags override them: --time 2m, --runs 5000, --property precedence, --against <target>.
+  // `npx harness fuzz` (docs/fuzzing.md): the budget and which properties run. `time` is the whole run's,
+  // shared by every property on every target; `timePerProperty` and `runs` bound each one.
+  // Flags override them: --time 2m, --time-per-property 20s, --runs 5000, --property precedence, --against <target>.
   fuzz: {
-    time: '15s',
+    time: '1m',
     // properties: ['sequences'],  // by id; each target runs those its suite has (default: all)
     maxFailures: 1, // distinct failures before a property stops (a differential run reports them all)
     corpus: 'vectors/regressions', // shrunk failures, kept as vectors and run first by `harness run`

@@ -32,7 +32,9 @@ Options (run, list, explain, report):
   --open              (report) serve the report on 127.0.0.1 and print its URL, until Ctrl-C
   --single-file       (report) one self-contained index.html that opens from file://
   --out <dir>         (links) where to write index.html (default: site)
-  --time <t>          (fuzz) time budget per property and target: 30s, 2m, 500ms (default 15s)
+  --time <t>          (fuzz) time budget of the whole run, shared by every property and target: 30s, 2m,
+                      500ms (default 1m)
+  --time-per-property <t>  (fuzz) time budget of each property on each target
   --runs <n>          (fuzz) run budget per property and target (default: none, the time decides)
   --property <id>     (fuzz) only this property: sequences, precedence (repeatable; default: all)
   --against <target>  (fuzz) differential: run the same sequences on this target too and compare
@@ -111,6 +113,7 @@ const VALUE_FLAGS = new Set([
   'artifacts',
   'out',
   'time',
+  'time-per-property',
   'runs',
   'corpus',
   'property',
@@ -156,6 +159,7 @@ export function parseCli(argv: string[]): ParsedArgs {
         artifacts: { type: 'string' },
         out: { type: 'string' },
         time: { type: 'string' },
+        'time-per-property': { type: 'string' },
         runs: { type: 'string' },
         corpus: { type: 'string' },
         property: { type: 'string', multiple: true },
@@ -190,11 +194,14 @@ export function parseCli(argv: string[]): ParsedArgs {
     throw new HarnessError('HARNESS_USAGE', `--port must be a port number from 0 to 65535, got "${values.port}"`);
   }
   const overrides: CliOverrides = {};
-  if (values.time !== undefined) {
-    const parsed = parseDuration(values.time);
+  for (const flag of ['time', 'time-per-property'] as const) {
+    const value = values[flag];
+    if (value === undefined) continue;
+    const parsed = parseDuration(value);
     if (parsed === null || parsed <= 0)
-      throw new HarnessError('HARNESS_USAGE', `--time must be a duration like 30s, 2m or 500ms, got "${values.time}"`);
-    overrides.fuzzTimeMs = parsed;
+      throw new HarnessError('HARNESS_USAGE', `--${flag} must be a duration like 30s, 2m or 500ms, got "${value}"`);
+    if (flag === 'time') overrides.fuzzTimeMs = parsed;
+    else overrides.fuzzTimePerPropertyMs = parsed;
   }
   const runs = integer('runs', values.runs, 1);
   if (runs !== undefined) overrides.fuzzRuns = runs;

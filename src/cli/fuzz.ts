@@ -118,14 +118,15 @@ export async function fuzz(
     );
   }
   const maxFailures = config.fuzz.maxFailures ?? (against === null ? 1 : Number.POSITIVE_INFINITY);
-  const budgetText = [
-    config.fuzz.runs === Number.POSITIVE_INFINITY ? '' : `${fmt(config.fuzz.runs)} runs`,
-    config.fuzz.timeMs === Number.POSITIVE_INFINITY ? '' : seconds(config.fuzz.timeMs),
-  ]
-    .filter(Boolean)
-    .join(' or ');
   // From here on a fuzz run killed at any point leaves an "in progress" report, never the last one's green.
   writeFuzzUnfinished(config, options.run, 'in-progress');
+  // The plan, known before any target starts: which properties run where, and how the budget is shared.
+  const plan = targets.map((target) => {
+    const ids = (suites.get(suiteOf(target)) as AnySuite).fuzzPropertyIds ?? [];
+    return { target, ids: config.fuzz.properties?.filter((id) => ids.includes(id)) ?? [...ids] };
+  });
+  io.stderr(planText(plan, against, config));
+  const budget = new SharedBudget(config.fuzz.timeMs, config.fuzz.timePerPropertyMs, planned(plan));
   // The harness's profile service, for a suite whose targets fetch profiles from it (Open Mobile clients).
   const withCatalog = [...suites.values()].find((s) => s.catalog !== undefined);
   const service = withCatalog?.catalog ? await startProfileService(withCatalog.catalog()) : null;
@@ -150,7 +151,9 @@ export async function fuzz(
       } catch (error) {
         await a?.close();
         if (error instanceof HarnessError && error.code === 'HARNESS_USAGE') throw error;
-        // A target that cannot be started is this target's failure, not the end of the fuzz run.
+        // A target that cannot be started is this target's failure, not the end of the fuzz run; its share of
+        // the budget goes to the others.
+        budget.drop(plan.find((p) => p.target === target)?.ids.length ?? 0);
         failed++;
         io.stdout(
           `${target.name}: BROKEN: the target could not be started: ${error instanceof Error ? error.message : String(error)}\n`,
@@ -175,11 +178,18 @@ export async function fuzz(
         for (const property of properties) {
           if (interrupt.aborted) break;
           const label = `${target.name}${against ? ` against ${against.name}` : ''} · ${property.id}`;
+          const timeMs = budget.next();
+          const budgetText = [
+            config.fuzz.runs === Number.POSITIVE_INFINITY ? '' : `${fmt(config.fuzz.runs)} runs`,
+            timeMs === Number.POSITIVE_INFINITY ? '' : seconds(timeMs),
+          ]
+            .filter(Boolean)
+            .join(' or ');
           io.stderr(`fuzzing ${label}: ${property.name} (seed ${config.seed}, budget ${budgetText})\n`);
           const start = Date.now();
           const outcome = await fuzzProperty(
             property,
-            { timeMs: config.fuzz.timeMs, runs: config.fuzz.runs, seed: config.seed, maxFailures },
+            { timeMs, runs: config.fuzz.runs, seed: config.seed, maxFailures },
             {
               signal: interrupt,
               onProgress: (p) =>
@@ -190,6 +200,7 @@ export async function fuzz(
           );
           const entry = toEntry(outcome, property, {
             target: target.name,
+            key: corpusKey(target, a.env.info),
             against: against?.name ?? null,
             specification: suite.specification,
             start,
@@ -214,6 +225,13 @@ export async function fuzz(
   } finally {
     await service?.close();
   }
+  const kept = entries.flatMap((e) => e.failures.map((f) => f.file)).filter((f): f is string => f !== null);
+  if (kept.length > 0) {
+    const where = path.relative(io.cwd, config.fuzz.corpus) || '.';
+    io.stdout(
+      `kept ${kept.length} failure(s) in ${where}/, named by target (not by address): they are meant to be committed beside your config; every later \`npx harness run\` runs them first, on every target of their suite\n`,
+    );
+  }
   const exitCode = failed > 0 || interrupt.aborted ? 1 : 0;
   // Written even with no entry (every target failed to start, or interrupted at once): it replaces the marker.
   const written = writeFuzzReports(config, entries, options.run, { interrupted: interrupt.aborted, exitCode });
@@ -230,12 +248,77 @@ export async function fuzz(
   return exitCode;
 }
 
+/**
+ * The name a kept failure is filed under: the configured target's name, or, for a target given as a URL (its
+ * port is often random), the name the implementation gives in `/v1/info`. The same failure found again at
+ * another address is then the same file, and it replays there (`--target <its address now>`).
+ */
+export function corpusKey(target: Pick<ResolvedTarget, 'name'>, info: Pick<BaseTargetInfo, 'name'>): string {
+  if (!target.name.includes('://')) return target.name;
+  return `${target.name.startsWith('browser+') ? 'browser+' : ''}${info.name.trim() || 'adapter'}`;
+}
+
+type Plan = { target: ResolvedTarget; ids: string[] }[];
+
+function planned(plan: Plan): number {
+  return plan.reduce((n, p) => n + p.ids.length, 0);
+}
+
+/**
+ * The whole run's time budget shared by the properties still to run: each gets an equal part of what is left
+ * (so the time one leaves by ending early goes to the next), bounded by the per-property budget.
+ */
+class SharedBudget {
+  private readonly started = Date.now();
+  constructor(
+    private readonly wholeMs: number,
+    private readonly perPropertyMs: number,
+    private left: number,
+  ) {}
+
+  /** The time budget of the next property. */
+  next(): number {
+    const share =
+      this.wholeMs === Number.POSITIVE_INFINITY
+        ? Number.POSITIVE_INFINITY
+        : Math.max(0, this.wholeMs - (Date.now() - this.started)) / Math.max(1, this.left);
+    this.left = Math.max(0, this.left - 1);
+    return Math.min(share, this.perPropertyMs);
+  }
+
+  /** Properties that will not run (their target did not start). */
+  drop(count: number): void {
+    this.left = Math.max(0, this.left - count);
+  }
+}
+
+/** What the run will do and with what budget, printed before it starts. */
+function planText(plan: Plan, against: ResolvedTarget | null, config: ResolvedConfig): string {
+  const count = planned(plan);
+  const { timeMs, timePerPropertyMs, runs } = config.fuzz;
+  const parts: string[] = [];
+  if (timeMs !== Number.POSITIVE_INFINITY) {
+    const each = Math.min(timeMs / Math.max(1, count), timePerPropertyMs);
+    parts.push(`${seconds(timeMs)} in all, about ${seconds(each)} each (time one leaves goes to the next)`);
+  } else if (timePerPropertyMs !== Number.POSITIVE_INFINITY) {
+    parts.push(`${seconds(timePerPropertyMs)} each, ${seconds(timePerPropertyMs * count)} in all`);
+  }
+  if (runs !== Number.POSITIVE_INFINITY) parts.push(`at most ${fmt(runs)} runs each`);
+  const lines = [
+    `fuzz plan: ${count} propert${count === 1 ? 'y' : 'ies'} on ${plan.length} target(s)${against ? ` against ${against.name}` : ''}, ${parts.join(', ') || 'no budget: until Ctrl-C'}`,
+    ...plan.map((p) => `  ${p.target.name}: ${p.ids.join(', ') || '(none of the selected properties)'}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
 /** A found failure as the reports show it; a deterministic one is kept in the failure corpus first. */
 function toEntry(
   outcome: FuzzOutcome<unknown>,
   property: FuzzProperty<unknown>,
   where: {
     target: string;
+    /** The name kept failures are filed under (corpusKey). */
+    key: string;
     against: string | null;
     specification: string;
     start: number;
@@ -249,10 +332,13 @@ function toEntry(
       const content = property.regression(f.counterexample, f.failure, {
         seed: f.seed,
         path: f.path,
-        target: where.target,
+        target: where.key,
         property: property.id,
       });
-      const id = ((content as { vectors: { id: string }[] }).vectors[0]?.id ?? `OM-REG-${f.seed}`).toLowerCase();
+      const vectors = (content as { vectors: { id: string; origin?: Record<string, unknown> }[] }).vectors;
+      // Where it was found, for the record: the file is keyed by the implementation, not the address.
+      if (where.key !== where.target) for (const v of vectors) if (v.origin) v.origin['address'] = where.target;
+      const id = (vectors[0]?.id ?? `OM-REG-${f.seed}`).toLowerCase();
       mkdirSync(where.corpus, { recursive: true });
       const absolute = path.join(where.corpus, `${id}.json`);
       writeFileSync(absolute, `${JSON.stringify(content, null, 2)}\n`);
@@ -352,7 +438,7 @@ export async function replay(
   io: { stdout: (t: string) => void; cwd: string },
   commands: CommandContext,
 ): Promise<number> {
-  let content: { vectors?: { id?: string; origin?: { target?: string } }[] };
+  let content: { vectors?: { id?: string; origin?: { target?: string; address?: string } }[] };
   try {
     content = JSON.parse(readFileSync(path.resolve(io.cwd, file), 'utf8')) as typeof content;
   } catch (error) {
@@ -365,12 +451,13 @@ export async function replay(
   const ids = vectors.map((v) => v.id).filter((id): id is string => typeof id === 'string');
   if (ids.length === 0) throw new HarnessError('HARNESS_USAGE', `replay: ${file} holds no vectors`);
   const origin = vectors[0]?.origin?.target;
+  const address = vectors[0]?.origin?.address;
   const targets =
     explicitTargets || origin === undefined ? config.selected : config.targets.filter((t) => t.name === origin);
   if (targets.length === 0) {
     throw new HarnessError(
       'HARNESS_USAGE',
-      `replay: the file was found on target "${origin ?? '?'}", which the config${commands.config === null ? '' : ` ${printedPath(commands, commands.config)}`} does not have: give --target <name or adapter URL>`,
+      `replay: ${file} was found on "${origin ?? '?'}"${address ? ` (then at ${address})` : ''}, which the config${commands.config === null ? '' : ` ${printedPath(commands, commands.config)}`} does not name: give the target where it runs now, e.g. ${replayFileCommand(commands, file, address ?? 'http://127.0.0.1:9400')}`,
     );
   }
   const absolute = path.resolve(io.cwd, file);

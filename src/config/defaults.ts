@@ -41,7 +41,7 @@ export function configDefaults() {
       capture: 'script',
       headless: true,
     } satisfies BrowserSettings,
-    fuzz: { time: '15s', maxSteps: 4, corpus: 'vectors/regressions' },
+    fuzz: { time: '1m', maxSteps: 4, corpus: 'vectors/regressions' },
     configFileNames: ['harness.config.ts', 'harness.config.mts', 'harness.config.js', 'harness.config.mjs'],
   };
 }

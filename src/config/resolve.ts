@@ -275,14 +275,20 @@ export function resolveConfig(
       });
     }
   }
-  // A flag budget replaces the file's: `--runs 500` alone is not cut short by a configured time.
-  const flagBudget = cli.fuzzTimeMs !== undefined || cli.fuzzRuns !== undefined;
-  const fileTime = config.fuzz?.time ?? (config.fuzz?.runs !== undefined ? undefined : d.fuzz.time);
+  // A flag budget replaces the file's: `--runs 500` alone is not cut short by a configured time. `time` is
+  // the whole run's budget; `timePerProperty` (and `runs`) bound each property on each target.
+  const flagBudget =
+    cli.fuzzTimeMs !== undefined || cli.fuzzTimePerPropertyMs !== undefined || cli.fuzzRuns !== undefined;
+  const duration = (text: unknown): number =>
+    typeof text === 'string' ? (parseDuration(text) ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
+  const fileBudgeted =
+    config.fuzz?.time !== undefined || config.fuzz?.timePerProperty !== undefined || config.fuzz?.runs !== undefined;
   const fuzzTimeMs = flagBudget
     ? (cli.fuzzTimeMs ?? Number.POSITIVE_INFINITY)
-    : fileTime === undefined
-      ? Number.POSITIVE_INFINITY
-      : ((typeof fileTime === 'string' ? parseDuration(fileTime) : null) ?? 15_000);
+    : duration(fileBudgeted ? config.fuzz?.time : d.fuzz.time);
+  const fuzzTimePerPropertyMs = flagBudget
+    ? (cli.fuzzTimePerPropertyMs ?? Number.POSITIVE_INFINITY)
+    : duration(config.fuzz?.timePerProperty);
   const fuzzRuns = flagBudget
     ? (cli.fuzzRuns ?? Number.POSITIVE_INFINITY)
     : (config.fuzz?.runs ?? Number.POSITIVE_INFINITY);
@@ -358,6 +364,7 @@ export function resolveConfig(
     browser: { ...d.browser, ...config.browser },
     fuzz: {
       timeMs: fuzzTimeMs,
+      timePerPropertyMs: fuzzTimePerPropertyMs,
       runs: fuzzRuns,
       properties: cli.fuzzProperties ?? config.fuzz?.properties ?? null,
       maxFailures: cli.fuzzMaxFailures ?? config.fuzz?.maxFailures ?? null,

@@ -74,8 +74,13 @@ export interface HarnessConfig {
 }
 
 export interface FuzzConfig {
-  /** Time budget for each property on each target: `'30s'`, `'2m'`, `'500ms'`. Default `'15s'`. */
+  /**
+   * Time budget of the whole fuzz run: `'30s'`, `'2m'`, `'500ms'`, shared by every property on every target
+   * (the time one leaves goes to the next). Default `'1m'` when no budget is given.
+   */
   time?: string;
+  /** Time budget for each property on each target, instead of or beside the whole `time`. */
+  timePerProperty?: string;
   /** Run budget for each property on each target (whichever budget is spent first ends it). */
   runs?: number;
   /** The properties to run, by id (`sequences`, `precedence`). Default: all of the suite's. */
@@ -100,7 +105,10 @@ export interface FuzzConfig {
 }
 
 export interface ResolvedFuzz {
+  /** The whole run's time budget (Infinity: none). */
   timeMs: number;
+  /** Each property's time budget on each target (Infinity: none). */
+  timePerPropertyMs: number;
   runs: number;
   properties: string[] | null;
   /** null: 1, or unlimited in a differential run (every divergence is reported). */
@@ -161,6 +169,7 @@ export interface CliOverrides {
   artifacts?: 'on-failure' | 'always';
   /** `harness fuzz` flags. */
   fuzzTimeMs?: number;
+  fuzzTimePerPropertyMs?: number;
   fuzzRuns?: number;
   fuzzProperties?: string[];
   fuzzMaxFailures?: number;

@@ -55,6 +55,7 @@ const schema = {
       additionalProperties: false,
       properties: {
         time: { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?(ms|s|m)?\\s*$' },
+        timePerProperty: { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?(ms|s|m)?\\s*$' },
         runs: { type: 'integer', minimum: 1 },
         properties: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1 } },
         maxFailures: { type: 'integer', minimum: 1 },

@@ -67,6 +67,8 @@ class CheckFailed extends Error {
 
 /** Runs of one batch: small enough that a time budget and Ctrl-C are honoured within a fraction of a second. */
 const BATCH_RUNS = 100;
+/** How long a failure found just before the time budget ends may still be shrunk past it. */
+export const SHRINK_GRACE_MS = 2_000;
 
 export function failureSignature(f: FuzzFailure): string {
   return `${[...f.requirements].sort().join(',')}|${f.category ?? ''}`;
@@ -92,11 +94,19 @@ export async function fuzzProperty<T>(
   // Runs of the current batch that got as far as the target (a broken batch counts only those).
   let attempted = 0;
   let firstFailureAt: { ms: number; runs: number } | null = null;
+  let outOfTime = false;
+  const deadline = started + budget.timeMs;
   const statistics = () => property.statistics?.() ?? NO_STATISTICS;
   const prop = fc.asyncProperty(property.arbitrary, async (value) => {
     // After a driver error the rest of the batch passes at once: a misbehaving target is not shrunk
     // against (every attempt could wait for a timeout), it ends the property as broken.
     if (broken !== null) return;
+    // Past the time budget the rest of the batch passes at once, so the budget holds within one check (and no
+    // check is left running behind); a failure found before it is still shrunk, for SHRINK_GRACE_MS more.
+    if (Date.now() >= deadline + (firstFailureAt === null ? 0 : SHRINK_GRACE_MS)) {
+      outOfTime = true;
+      return;
+    }
     attempted++;
     let failure: FuzzFailure | null;
     try {
@@ -143,8 +153,9 @@ export async function fuzzProperty<T>(
     const numRuns = Math.min(BATCH_RUNS, budget.runs - runs);
     attempted = 0;
     firstFailureAt = null;
+    outOfTime = false;
     const details = await fc.check(prop, { seed, numRuns, endOnFailure: false, markInterruptAsFailure: false });
-    runs += broken === null ? details.numRuns : Math.min(attempted, details.numRuns);
+    runs += broken === null && !outOfTime ? details.numRuns : Math.min(attempted, details.numRuns);
     if (inconsistency === null) {
       inconsistency = property.consistency?.() ?? null;
       if (inconsistency !== null) return outcome();

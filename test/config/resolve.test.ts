@@ -111,10 +111,11 @@ describe('resolveConfig: the fuzz section', () => {
     { name: 'b', driver: 'emulated', options: { platform: 'ios' } },
   ];
 
-  it('defaults: 15 s per property, every property, one failure, the run targets, corpus in vectors/regressions beside the config', () => {
+  it('defaults: 1 min in all, every property, one failure, the run targets, corpus in vectors/regressions beside the config', () => {
     const config = resolveConfig(null, {}, {}, '/w');
     expect(config.fuzz).toMatchObject({
-      timeMs: 15_000,
+      timeMs: 60_000,
+      timePerPropertyMs: Number.POSITIVE_INFINITY,
       runs: Number.POSITIVE_INFINITY,
       properties: null,
       maxFailures: null,
@@ -156,6 +157,16 @@ describe('resolveConfig: the fuzz section', () => {
     expect(flags.fuzz.against?.name).toBe('b');
     const runsInFile = resolveConfig({ ...file, config: { targets, fuzz: { runs: 40 } } }, {}, {}, '/p');
     expect(runsInFile.fuzz).toMatchObject({ timeMs: Number.POSITIVE_INFINITY, runs: 40 });
+    // The whole run's budget and each property's: either, or both (whichever is spent first).
+    const both = resolveConfig(
+      { ...file, config: { targets, fuzz: { time: '1m', timePerProperty: '10s' } } },
+      {},
+      {},
+      '/p',
+    );
+    expect(both.fuzz).toMatchObject({ timeMs: 60_000, timePerPropertyMs: 10_000 });
+    const perPropertyFlag = resolveConfig(file, { fuzzTimePerPropertyMs: 5_000 }, {}, '/p');
+    expect(perPropertyFlag.fuzz).toMatchObject({ timeMs: Number.POSITIVE_INFINITY, timePerPropertyMs: 5_000 });
   });
 
   it('names every bad fuzz field with its path', () => {

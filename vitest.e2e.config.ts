@@ -1,0 +1,51 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The slow tests: real devices through Appium, real Chromium, the real CLI end to end, faults and kills, a
+ * real install and a real Stryker run. `npm run test:e2e` runs exactly these; `npm test` runs the rest
+ * (vitest.config.ts excludes this list). CI runs both. Every file is named: a new slow test is added here
+ * on purpose (test/tooling/test-split.test.ts checks that every file under test/e2e/ and test/reliability/
+ * is); a name whose file does not exist yet matches nothing.
+ */
+export const E2E_TESTS = [
+  'test/docs/commands.test.ts',
+  'test/drivers/appium/commands.test.ts',
+  'test/drivers/appium/device-shell.test.ts',
+  'test/drivers/appium/driver.test.ts',
+  'test/drivers/browser/driver.test.ts',
+  'test/e2e/appium-defects.test.ts',
+  'test/e2e/appium.test.ts',
+  'test/e2e/browser.test.ts',
+  'test/e2e/cli.test.ts',
+  'test/e2e/defects.test.ts',
+  'test/e2e/fewer-resets.test.ts',
+  'test/e2e/fuzz-budget.test.ts',
+  'test/e2e/fuzz-corpus-keys.test.ts',
+  'test/e2e/fuzz.test.ts',
+  'test/e2e/http-parity.test.ts',
+  'test/e2e/install.test.ts',
+  'test/e2e/plan-method.test.ts',
+  'test/e2e/reports.test.ts',
+  'test/e2e/secrets.test.ts',
+  'test/e2e/swivel-clockless.test.ts',
+  'test/mutation/mutation.test.ts',
+  'test/reliability/bad-config.test.ts',
+  'test/reliability/dead-target.test.ts',
+  'test/reliability/hostile-servers.test.ts',
+  'test/reliability/hostile.test.ts',
+  'test/reliability/kill.test.ts',
+  'test/reliability/reports-in-progress.test.ts',
+  'test/reporters/allure-report.test.ts',
+  'test/suites/swivel/real-time.test.ts',
+  'test/suites/swivel/reference.test.ts',
+];
+
+export default defineConfig({
+  test: {
+    include: E2E_TESTS,
+    // Loopback servers, child processes, Appium and Chromium: give slow CI machines room, but never hide a hang.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
