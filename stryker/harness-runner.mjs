@@ -158,7 +158,7 @@ export const strykerValidationSchema = {
         },
         untestable: {
           description:
-            'Code no plan can observe, ignored with its reason (stryker/ignorers.mjs): a function or class, an object property, the arguments of calls to a function, or the lines between two texts, in a file.',
+            'Code no plan can observe, ignored with its reason (stryker/ignorers.mjs): a function or class, an object property, the arguments of calls to a function or constructor (or only the `argument`-th), or the lines between two texts, in a file.',
           type: 'array',
           items: {
             type: 'object',
@@ -169,6 +169,7 @@ export const strykerValidationSchema = {
               function: { type: 'string' },
               property: { type: 'string' },
               argumentsOf: { type: 'string' },
+              argument: { type: 'integer', minimum: 0 },
               between: { type: 'array', items: { type: 'string' }, minItems: 2, maxItems: 2 },
               reason: { type: 'string' },
             },
