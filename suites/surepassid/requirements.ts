@@ -105,11 +105,22 @@ export const REQUIREMENTS: readonly Requirement[] = [
   },
   {
     id: 'SP-KEYURI-SECRET',
-    title:
-      "The Key URI secret is RFC 4648 Base32 (A-Z, 2-7, optional = padding) of a key of at least 128 bits, the device's own (RFC 4226 R6: no two devices share a key)",
+    title: 'The Key URI secret is RFC 4648 Base32 (A-Z, 2-7, optional = padding) of a key of at least 128 bits',
     severity: 'MUST',
     quote: '(Base32 secret, issuer, algorithm, digits, period)',
     source: ISSUE,
+  },
+  {
+    id: 'SP-KEYURI-OWN-KEY',
+    title:
+      "Each device's Key URI carries a key of its own: no other device of the case was given it (a device may get its own key again)",
+    // Neither the specification nor server-requirements.md says keys are per device; RFC 4226 only
+    // recommends random (so distinct) keys. A server that gives two devices one key is a deviation from good
+    // practice (non-strict), not a failure: docs/spec/verdict-audit.md, VA-SP-SHARED-KEY.
+    severity: 'SHOULD',
+    quote:
+      'We RECOMMEND following the recommendations in [RFC4086] for all pseudorandom and random number generations.',
+    source: 'RFC 4226 (HOTP), section 7.5, Management of Shared Secrets (the Key URI secret is its shared secret K)',
   },
   {
     id: 'SP-KEYURI-ISSUER',
