@@ -22,6 +22,7 @@ import { md5, stringifyEnvInfo } from 'allure-js-commons/sdk/reporter';
 import type { ResolvedConfig } from '../config/types.ts';
 import type { FuzzFailureReport, FuzzReportEntry } from '../core/fuzz.ts';
 import { Redactor } from '../core/redact.ts';
+import { stripAnsi } from '../core/ansi.ts';
 import { ALLURE_CATEGORIES, FRAMEWORK, REQUIREMENT_LINK_TYPE } from './allure.ts';
 import type { FuzzSummary, FuzzSummaryProperty } from './summary.ts';
 import { casesPerSecond, identity, redactValue, writeFileAtomic, type Redact } from './text.ts';
@@ -380,6 +381,9 @@ function statusDetails(entry: FuzzReportEntry, status: FuzzStatus): TestResult['
   } else if (status === 'interrupted') {
     details.message = `interrupted: no failure in ${entry.runs} runs before the fuzz run was stopped`;
   }
+  // A driver's error (Playwright's call log) may be coloured: a report is not a terminal.
+  if (details.message !== undefined) details.message = stripAnsi(details.message);
+  if (details.trace !== undefined) details.trace = stripAnsi(details.trace);
   return details;
 }
 

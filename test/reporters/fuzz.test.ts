@@ -172,6 +172,19 @@ describe('writeFuzzReports', () => {
     expect(existsSync(join(resultsDir, 'categories.json'))).toBe(true);
   });
 
+  it('files a misbehaving target under broken-target, without the ANSI colours of its error', () => {
+    const dir = tempDir('fuzz-reports-');
+    writeFuzzReports(
+      config(dir),
+      [entry({ property: 'lost', broken: "page.tap: closed\n\u001b[2m  - waiting for locator('#link')\u001b[22m" })],
+      RUN,
+    );
+    const all = new Map([...results(join(dir, 'reports', 'allure-results')).values()].map((r) => [r.name, r]));
+    expect(all.get('fuzz: lost')?.statusDetails.message).toBe(
+      "[broken-target] the target misbehaved: page.tap: closed\n  - waiting for locator('#link')",
+    );
+  });
+
   it('reports only flaky failures as broken, an inconsistency as failed, an interrupted pass as passed', () => {
     const dir = tempDir('fuzz-reports-');
     writeFuzzReports(
