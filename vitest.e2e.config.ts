@@ -2,17 +2,19 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * The slow tests: real devices through Appium, real Chromium, the real CLI end to end, faults and kills, a
- * real install and a real Stryker run. `npm run test:e2e` runs exactly these; `npm test` runs the rest
+ * real install and a real Stryker run, and the fuzz engine's long runs (whole plans, thousands of sequences). `npm run test:e2e` runs exactly these; `npm test` runs the rest
  * (vitest.config.ts excludes this list). CI runs both. Every file is named: a new slow test is added here
  * on purpose (test/tooling/test-split.test.ts checks that every file under test/e2e/ and test/reliability/
  * is); a name whose file does not exist yet matches nothing.
  */
 export const E2E_TESTS = [
+  'test/config/paths.test.ts',
   'test/docs/commands.test.ts',
   'test/drivers/appium/commands.test.ts',
   'test/drivers/appium/device-shell.test.ts',
   'test/drivers/appium/driver.test.ts',
   'test/drivers/browser/driver.test.ts',
+  'test/drivers/http/tolerant-adapter.test.ts',
   'test/e2e/appium-defects.test.ts',
   'test/e2e/appium.test.ts',
   'test/e2e/browser-interrupt.test.ts',
@@ -47,7 +49,9 @@ export const E2E_TESTS = [
   'test/reliability/reports-in-progress.test.ts',
   'test/reliability/server-secrets.test.ts',
   'test/reporters/allure-report.test.ts',
+  'test/suites/openmobile/fuzz.test.ts',
   'test/suites/openmobile/parameter-names.test.ts',
+  'test/suites/openmobile/raw-text-client.test.ts',
   'test/suites/swivel/real-time.test.ts',
   'test/suites/swivel/reference.test.ts',
 ];
