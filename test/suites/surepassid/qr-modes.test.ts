@@ -86,7 +86,7 @@ async function runAll(
   });
   const reference: SurePassIdReference = await startSurePassIdReference({ qr, defects });
   const tap = await startTap(reference.url, options.replaceImage ?? null);
-  const driver = await createSurePassIdDriver({ url: tap.url, timeoutMs: 2000 }, CONTEXT);
+  const driver = await createSurePassIdDriver({ url: tap.url, timeoutMs: 5000 }, CONTEXT);
   try {
     const info = await driver.info();
     const plan = suite.plan(info, { name: 'reference', precedence: null });

@@ -17,7 +17,7 @@ async function runAll(defects: string[]): Promise<CaseResult[]> {
     catalogFile: '',
     obfuscationKey: null,
   });
-  const driver: SurePassIdDriver = await createSurePassIdDriver({ reference: true, defects, timeoutMs: 1000 }, CONTEXT);
+  const driver: SurePassIdDriver = await createSurePassIdDriver({ reference: true, defects, timeoutMs: 3000 }, CONTEXT);
   try {
     const info = await driver.info();
     const plan = suite.plan(info, { name: 'reference', precedence: null });

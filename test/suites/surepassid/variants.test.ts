@@ -67,7 +67,7 @@ async function runAll(defects: string[]): Promise<CaseResult[]> {
   });
   const reference = await startSurePassIdReference({ defects });
   closers.push(() => reference.close());
-  const driver = await createSurePassIdDriver({ url: await startVariant(reference.url), timeoutMs: 2000 }, CONTEXT);
+  const driver = await createSurePassIdDriver({ url: await startVariant(reference.url), timeoutMs: 5000 }, CONTEXT);
   closers.push(() => driver.stop());
   const info = await driver.info();
   const plan = suite.plan(info, { name: 'variant', precedence: null });
