@@ -68,6 +68,7 @@ export interface ProfiledRunOptions {
   latencyScale?: number;
   /** --grep patterns (exact case ids select exactly those cases); empty: the whole plan. */
   grep: string[];
+  tier?: 'smoke' | 'full';
   extra?: Record<string, unknown>;
 }
 
@@ -95,7 +96,7 @@ export async function runProfiled(o: ProfiledRunOptions): Promise<ProfiledRun> {
       file: `${root}harness.config.ts`,
       config: { obfuscation: { key: BENCH_KEY }, targets: [target], run: [name] },
     },
-    { grep: o.grep, reporter: [] },
+    { grep: o.grep, reporter: [], ...(o.tier !== undefined ? { tier: o.tier } : {}) },
     {},
     root,
   );
