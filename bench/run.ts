@@ -27,6 +27,7 @@ import { focusUrl, stateAfter } from '../suites/openmobile/execute.ts';
 import { predict } from '../suites/openmobile/model.ts';
 import { urlFor } from '../suites/openmobile/routes.ts';
 import { benchDevices, deviceBenchLines } from './devices.ts';
+import { benchDeviceLatency, latencyBenchLines } from './devices-latency.ts';
 import { benchFuzz, fuzzBenchLines } from './fuzz.ts';
 import { benchMutation, mutationLines } from './mutation.ts';
 import { benchServers, serverBenchLines } from './servers.ts';
@@ -268,6 +269,10 @@ if (wants('devices')) {
     'devices: the result-code and routing cases through Appium and the virtual device, then the same commands bare...',
   );
   for (const line of deviceBenchLines(await benchDevices())) console.log(line);
+  console.error(
+    'devices: each latency profile, the full plan and the smoke tier on 1 and 4 virtual devices, time-scaled (bench/devices-latency.ts)...',
+  );
+  for (const line of latencyBenchLines(await benchDeviceLatency())) console.log(line);
 }
 if (wants('mutation')) {
   console.error(

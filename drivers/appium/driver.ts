@@ -92,6 +92,7 @@ export function sessionCapabilities(o: AppiumDriverOptions, device: DeviceOption
     caps['appium:harnessProbe'] = { appId: o.probe.appId, activity: o.probe.activity, logTag: o.probe.logTag };
     if (o.defects.length > 0) caps['appium:harnessDefects'] = o.defects;
     if (Object.keys(o.choices).length > 0) caps['appium:harnessChoices'] = o.choices;
+    if (o.latency !== null) caps['appium:harnessLatency'] = o.latency;
   }
   return caps;
 }

@@ -4,6 +4,7 @@
  */
 import type { Platform } from '../../src/core/types.ts';
 import type { Selector } from './page-source.ts';
+import { readLatency, type Latency } from './latency.ts';
 import { describeValue, driverOptionsError, isHttpUrl, unknownOptions, type OptionProblem } from '../options.ts';
 
 export interface DeviceOptions {
@@ -72,6 +73,8 @@ export interface AppiumDriverOptions {
   /** Seeded defects for the virtual device (capability `appium:harnessDefects`); a real app ignores them. */
   defects: string[];
   choices: Record<string, string>;
+  /** Virtual device only: the waits of a real device (drivers/appium/latency.ts), scaled; null answers at once. */
+  latency: Latency | null;
   name: string;
   version: string;
 }
@@ -161,6 +164,8 @@ const KNOWN_OPTIONS = [
   'network',
   'defects',
   'choices',
+  'latency',
+  'latencyScale',
   'name',
   'version',
 ];
@@ -332,6 +337,18 @@ function readAppiumOptions(options: Record<string, unknown>): {
     problem('choices', `must be an object of choice point id -> option, got ${describe(choices)}`);
   }
 
+  const latency = readLatency(options['latency'], options['latencyScale'], problem);
+  if (options['latency'] !== undefined) {
+    const automation = { ...capabilities, ...Object.assign({}, ...devices.map((d) => d.capabilities ?? {})) }[
+      'appium:automationName'
+    ];
+    if (automation !== 'HarnessVirtual')
+      problem(
+        'latency',
+        `is for the virtual device only (capabilities 'appium:automationName': 'HarnessVirtual'); a real device has its own`,
+      );
+  }
+
   const result: AppiumDriverOptions = {
     appium: typeof appium === 'string' ? appium : 'local',
     platform: p,
@@ -355,6 +372,7 @@ function readAppiumOptions(options: Record<string, unknown>): {
     network: network === true,
     defects: Array.isArray(defects) ? (defects as string[]) : [],
     choices: isRecord(choices) ? (choices as Record<string, string>) : {},
+    latency,
     name: str('name', `appium-${p}`),
     version: str('version', 'device'),
   };

@@ -22,6 +22,7 @@ Options (run, list, explain, report):
   --config <file>     config file (default: ./harness.config.ts)
   --target <name|url> a configured target, or an adapter URL (repeatable)
   --grep <text>       only cases whose id or requirement IDs contain <text> (repeatable)
+  --tier <tier>       (run) smoke: the fewest cases covering every requirement and choice option; full (default)
   --seed <n>          the order cases run in (shuffled by this seed; recorded in the reports)
   --reporter <name>   console, jsonl, summary, junit, allure (repeatable; replaces the configured list)
   --output <dir>      reports directory (default: reports)
@@ -105,6 +106,7 @@ const VALUE_FLAGS = new Set([
   'config',
   'target',
   'grep',
+  'tier',
   'seed',
   'reporter',
   'output',
@@ -151,6 +153,7 @@ export function parseCli(argv: string[]): ParsedArgs {
         config: { type: 'string' },
         target: { type: 'string', multiple: true },
         grep: { type: 'string', multiple: true },
+        tier: { type: 'string' },
         seed: { type: 'string' },
         reporter: { type: 'string', multiple: true },
         output: { type: 'string' },
@@ -213,6 +216,14 @@ export function parseCli(argv: string[]): ParsedArgs {
   if (values.config !== undefined) overrides.config = values.config;
   if (values.target !== undefined) overrides.target = values.target;
   if (values.grep !== undefined) overrides.grep = values.grep;
+  if (values.tier !== undefined) {
+    if (values.tier !== 'smoke' && values.tier !== 'full')
+      throw new HarnessError(
+        'HARNESS_USAGE',
+        `--tier must be smoke or full, got "${values.tier}": for example --tier smoke`,
+      );
+    overrides.tier = values.tier;
+  }
   if (values.reporter !== undefined) overrides.reporter = values.reporter;
   if (values.output !== undefined) overrides.outputDir = values.output;
   const seed = integer('seed', values.seed, 0);

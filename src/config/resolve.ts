@@ -352,6 +352,7 @@ export function resolveConfig(
     profiles: profilesFile,
     vectors: vectorsDir,
     grep: cli.grep ?? config.grep ?? d.grep,
+    tier: cli.tier ?? 'full',
     obfuscationKey: obfuscationKey === null ? null : obfuscationKey.toUpperCase(),
     reporters,
     outputDir: cli.outputDir

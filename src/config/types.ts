@@ -145,6 +145,8 @@ export interface ResolvedConfig {
   profiles: string;
   vectors: string;
   grep: string[];
+  /** `--tier smoke`: the fewest cases covering every requirement and choice option of the plan; `full`: all. */
+  tier: 'smoke' | 'full';
   obfuscationKey: string | null;
   reporters: ReporterSpec[];
   outputDir: string;
@@ -161,6 +163,7 @@ export interface CliOverrides {
   config?: string;
   target?: string[];
   grep?: string[];
+  tier?: 'smoke' | 'full';
   seed?: number;
   reporter?: string[];
   outputDir?: string;

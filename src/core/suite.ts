@@ -64,6 +64,11 @@ export interface TargetPlan<S = ClientSession, I extends BaseTargetInfo = Target
    */
   readonly checks?: number;
   /**
+   * Optional: what a case covers, for `--tier smoke` (its requirements, and the choice-point options its
+   * request reaches, as the suite's model says). Without it, a case covers its requirements.
+   */
+  coverage?(planned: PlannedCase): readonly string[];
+  /**
    * Optional: the cases (already selected and ordered) as chains that may run back to back on one session
    * and one profile-service scope, each case starting from the state the one before it left, when the
    * suite can prove that state is the one the case needs (so a device needs fewer resets). The runner

@@ -19,7 +19,7 @@ import { caseTimeoutMs, type PlannedCase, type Suite, type SuiteLoadContext, typ
 import type { BaseTargetInfo, Catalog } from '../core/types.ts';
 import { CircuitBreaker, PROBE_TIMEOUT_MS, TargetStopped } from './breaker.ts';
 import { brokenResult, notApplicableResult } from './results.ts';
-import { orderCases, selectCases } from './select.ts';
+import { orderCases, selectCases, smokeCases } from './select.ts';
 
 /** A suite whatever its session type: the engine only passes sessions from a driver to its suite. */
 export type AnySuite = Suite<unknown, BaseTargetInfo>;
@@ -108,7 +108,16 @@ async function startTarget(
     resets: target.resets,
     commands: deps.commands ?? defaultCommandContext(),
   });
-  const cases = orderCases(selectCases(plan.cases, config.grep), config.seed);
+  const selected = selectCases(plan.cases, config.grep);
+  const tiered =
+    config.tier === 'smoke'
+      ? // Only cases the target can run: a requirement met by a not-applicable case is not met.
+        smokeCases(
+          selected.filter((c) => c.needs.every((n) => (info.capabilities as readonly string[]).includes(n))),
+          (c) => (plan.coverage !== undefined ? plan.coverage(c) : c.requirements),
+        )
+      : selected;
+  const cases = orderCases(tiered, config.seed);
   const chains = chainsOf(plan, cases);
   const concurrency: Concurrency = {
     sessions: Math.max(1, Math.min(driver.maxSessions, config.workers, chains.length)),

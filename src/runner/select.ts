@@ -13,6 +13,33 @@ export function selectCases(cases: PlannedCase[], patterns: string[]): PlannedCa
   );
 }
 
+/**
+ * `--tier smoke`: the fewest cases (greedy set cover) that together cover everything the given cases cover
+ * (`covers`: a case's requirements and the choice-point options it reaches). Each step takes the case
+ * covering the most items not covered yet; a tie goes to the smaller id, so the same plan gives the same
+ * smoke tier on every run and machine. Returned in the plan's order.
+ */
+export function smokeCases<T extends { id: string }>(cases: readonly T[], covers: (c: T) => readonly string[]): T[] {
+  const items = new Map(cases.map((c) => [c, new Set(covers(c))]));
+  const uncovered = new Set([...items.values()].flatMap((s) => [...s]));
+  const chosen = new Set<T>();
+  const byId = [...cases].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  while (uncovered.size > 0) {
+    let best: T | null = null;
+    let gain = 0;
+    for (const c of byId) {
+      if (chosen.has(c)) continue;
+      let n = 0;
+      for (const item of items.get(c) ?? []) if (uncovered.has(item)) n++;
+      if (n > gain) [best, gain] = [c, n];
+    }
+    if (best === null) break;
+    chosen.add(best);
+    for (const item of items.get(best) ?? []) uncovered.delete(item);
+  }
+  return cases.filter((c) => chosen.has(c));
+}
+
 /** A small seeded PRNG (mulberry32): the same seed gives the same order on every machine. */
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;

@@ -64,6 +64,44 @@ export function caseEnds(c: OpenMobileCase, ctx: ChainContext): CaseEnds {
 }
 
 /**
+ * What a case covers, for the smoke tier: its requirements, and every choice-point option its request
+ * reaches (`choice:<point>=<option>`, from each branch the model predicts from each state its given steps
+ * may lead to), so that the smallest set of cases covering these meets every option a target may pick.
+ */
+export function caseCoverage(c: OpenMobileCase, ctx: ChainContext): string[] {
+  const { vector, route } = c;
+  const input = (url: string, state: ModelState): StepInput => ({
+    route,
+    url,
+    state,
+    catalog: vector.catalog ?? ctx.catalog,
+    network: 'online',
+    fault: null,
+    obfuscationKey: ctx.obfuscationKey,
+  });
+  let states: ModelState[] = [freshState()];
+  for (const query of vector.given ?? []) {
+    const url = urlFor(route, query);
+    states = states.flatMap((state) =>
+      predict(input(url, state))
+        .filter(succeeded)
+        .map((b) => b.state),
+    );
+  }
+  const items = new Set(c.requirements);
+  for (const state of states) {
+    const branches = predict({
+      ...input(focusUrl(vector, route), state),
+      network: vector.when.network ?? 'online',
+      fault: vector.when.fault ?? null,
+    });
+    for (const b of branches)
+      for (const [point, option] of Object.entries(b.choices)) items.add(`choice:${point}=${option}`);
+  }
+  return [...items];
+}
+
+/**
  * The cases as chains. Regressions stay first, alone (a known failure fails on the first case). A chain
  * starts at a group of cases with the same starting state that no remaining case leads to (the fresh app,
  * usually), takes every case of the group that ends where it started, then the case that leads to the

@@ -29,7 +29,7 @@ import {
 } from './fuzz.ts';
 import { linksPage } from './links.ts';
 import { consistencyResults, RUN_CHECKS, type ChoiceEvidence } from './checks.ts';
-import { caseEnds, chainCases, type CaseEnds } from './chains.ts';
+import { caseCoverage, caseEnds, chainCases, type CaseEnds } from './chains.ts';
 import {
   focusUrl,
   freshState,
@@ -242,6 +242,7 @@ export class OpenMobileSuite implements Suite {
             chains: (ordered: PlannedCase[]) => chainCases(ordered as OpenMobileCase[], chainContext, ends),
           }
         : {}),
+      coverage: (planned) => caseCoverage(planned as OpenMobileCase, chainContext),
       run: async (planned, env): Promise<CaseResult> => {
         const c = planned as OpenMobileCase;
         const session = env.session as object;

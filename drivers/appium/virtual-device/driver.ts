@@ -16,6 +16,7 @@ import { CONFIGURABLE_CHOICES } from '../../emulated/client/open-mobile-client.t
 import { isObfuscationKey } from '../../emulated/client/obfuscation.ts';
 import { defectsFor, isDefectId, type DefectId } from '../../emulated/defects.ts';
 import { shellWords } from '../device-shell.ts';
+import { delayMs, latencyKind, seededRandom, type Latency } from '../latency.ts';
 import { deviceFor, type VirtualDevice } from './device.ts';
 
 const CONSTRAINTS = {
@@ -28,6 +29,7 @@ const CONSTRAINTS = {
   harnessDefects: { isArray: true },
   harnessChoices: { isObject: true },
   harnessProbe: { isObject: true },
+  harnessLatency: { isObject: true },
 } as const satisfies Constraints;
 
 type Caps = DriverCaps<typeof CONSTRAINTS>;
@@ -68,6 +70,8 @@ export class VirtualDeviceDriver extends BaseDriver<typeof CONSTRAINTS> {
   override desiredCapConstraints = CONSTRAINTS;
   override locatorStrategies = ['accessibility id', 'id', 'xpath'];
   private device: VirtualDevice | null = null;
+  /** The waits of a real device (appium:harnessLatency), jittered by a generator seeded with the udid. */
+  private latency: { figures: Latency; random: () => number } | null = null;
 
   override supportedLogTypes = {
     logcat: { description: 'Android logcat (threadtime)', getter: (d: VirtualDeviceDriver) => d.logEntries('android') },
@@ -82,11 +86,37 @@ export class VirtualDeviceDriver extends BaseDriver<typeof CONSTRAINTS> {
     const result = await super.createSession(w3cCaps1, w3cCaps2, w3cCaps3);
     try {
       this.device = deviceFor(this.deviceConfig(this.caps));
+      this.latency = this.latencyConfig(this.caps);
     } catch (error) {
       await super.deleteSession();
       throw new errors.SessionNotCreatedError(error instanceof Error ? error.message : String(error));
     }
     return result;
+  }
+
+  private latencyConfig(caps: Caps): { figures: Latency; random: () => number } | null {
+    const l = caps.harnessLatency as Record<string, unknown> | undefined;
+    if (l === undefined) return null;
+    const keys = ['perCommand', 'deepLink', 'reset', 'pageSource', 'jitter', 'scale'] as const;
+    for (const k of keys) {
+      const v = l[k];
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+        throw new Error(`appium:harnessLatency.${k} must be a number >= 0, got ${JSON.stringify(v)}`);
+    }
+    return { figures: l as unknown as Latency, random: seededRandom(`harness-latency:${String(caps.udid)}`) };
+  }
+
+  /**
+   * Every command waits as long as it would take on the device the latency profile describes, here on the
+   * server, before it runs: the harness sees only a slower answer. Opening and closing the session do not.
+   */
+  override async executeCommand<T = unknown>(cmd: string, ...args: unknown[]): Promise<T> {
+    const l = this.latency;
+    if (l !== null && cmd !== 'createSession' && cmd !== 'deleteSession') {
+      const ms = delayMs(l.figures, latencyKind(cmd, args), l.random);
+      if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+    }
+    return await super.executeCommand<T>(cmd, ...args);
   }
 
   private deviceConfig(caps: Caps) {

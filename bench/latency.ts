@@ -1,0 +1,129 @@
+/**
+ * One run of (part of) the Open Mobile plan on virtual devices with a latency profile (issue 17): the wall
+ * time, and every Appium command the harness sent, by kind (reset, deep link, page source, other), so the
+ * bench can say where the time went. Used by `npm run bench -- devices` (bench/devices-latency.ts) and by
+ * test/e2e/latency.test.ts.
+ */
+import { createAppiumDriver, connectWebdriverIO, type Connect } from '../drivers/appium/driver.ts';
+import type { AppiumBrowser } from '../drivers/appium/commands.ts';
+import { nominalMs, type LatencyFigures, type LatencyKind } from '../drivers/appium/latency.ts';
+import { createSuites, DRIVERS, startProfileService, suiteOf } from '../src/cli/builtins.ts';
+import { resolveConfig } from '../src/config/resolve.ts';
+import type { CaseResult } from '../src/core/results.ts';
+import { runPlan } from '../src/runner/run.ts';
+
+export const BENCH_KEY = '8CC677D6FA2AC487C2FC7AD7232F87D8FCAFD5E9FC0AFBFF23B09D8713BE3463';
+
+export interface ProfiledRun {
+  cases: number;
+  wallMs: number;
+  /** Appium commands the harness sent, by the kind of wait each one gets on the virtual device. */
+  counts: Record<LatencyKind, number>;
+  results: CaseResult[];
+}
+
+/** The kind of an Appium command as the harness sends it through WebdriverIO (`execute(script, params)`). */
+function clientKind(method: string, args: unknown[]): LatencyKind {
+  if (method === 'getPageSource') return 'pageSource';
+  if (method !== 'execute') return 'command';
+  const params = (args[1] ?? {}) as Record<string, unknown>;
+  if (args[0] === 'mobile: clearApp') return 'reset';
+  if (args[0] === 'mobile: deepLink') return 'deepLink';
+  if (args[0] === 'mobile: startService' && typeof params['uri'] === 'string') return 'deepLink';
+  return 'command';
+}
+
+const COMMANDS = new Set([
+  'execute',
+  'getPageSource',
+  'takeScreenshot',
+  'getLogs',
+  'acceptAlert',
+  'findElement',
+  'elementClick',
+]);
+
+function counting(counts: Record<LatencyKind, number>): Connect {
+  return async (url, capabilities) => {
+    const browser = await connectWebdriverIO(url, capabilities);
+    return new Proxy(browser, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof value !== 'function' || !COMMANDS.has(String(prop))) return value;
+        return (...args: unknown[]) => {
+          counts[clientKind(String(prop), args)]++;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+  };
+}
+
+export interface ProfiledRunOptions {
+  /** The URL of a running Appium server with the virtual driver (startLocalAppium). */
+  appium: string;
+  platform: 'android' | 'ios';
+  devices: number;
+  latency: unknown;
+  latencyScale?: number;
+  /** --grep patterns (exact case ids select exactly those cases); empty: the whole plan. */
+  grep: string[];
+  tier?: 'smoke' | 'full';
+  extra?: Record<string, unknown>;
+}
+
+export async function runProfiled(o: ProfiledRunOptions): Promise<ProfiledRun> {
+  const root = new URL('..', import.meta.url).pathname;
+  const counts: Record<LatencyKind, number> = { command: 0, deepLink: 0, reset: 0, pageSource: 0 };
+  const name = `virtual-${o.platform}`;
+  const target = {
+    name,
+    driver: 'appium',
+    options: {
+      appium: o.appium,
+      platform: o.platform,
+      devices: Array.from({ length: o.devices }, (_, i) => ({ udid: `bench-${o.platform}-${i + 1}` })),
+      capabilities: { 'appium:automationName': 'HarnessVirtual' },
+      settleMs: 0,
+      ...(o.latency !== undefined ? { latency: o.latency, latencyScale: o.latencyScale } : {}),
+      ...o.extra,
+    },
+    resets: 'fewest' as const,
+    timeoutMs: 120_000,
+  };
+  const config = resolveConfig(
+    {
+      file: `${root}harness.config.ts`,
+      config: { obfuscation: { key: BENCH_KEY }, targets: [target], run: [name] },
+    },
+    { grep: o.grep, reporter: [], ...(o.tier !== undefined ? { tier: o.tier } : {}) },
+    {},
+    root,
+  );
+  const results: CaseResult[] = [];
+  const start = performance.now();
+  await runPlan(
+    config,
+    {
+      suites: createSuites(),
+      suiteOf,
+      drivers: { ...DRIVERS, appium: (opts, c) => createAppiumDriver(opts, c, counting(counts)) },
+      startProfileService,
+      reporter: { onCaseEnd: (r) => void results.push(r) },
+    },
+    { startedAt: new Date().toISOString(), command: 'bench', harnessVersion: 'bench' },
+  );
+  return { cases: results.length, wallMs: performance.now() - start, counts, results };
+}
+
+/** The device time (ms, unscaled, summed over devices) the counted commands cost at the nominal figures. */
+export function waitByKind(counts: Record<LatencyKind, number>, l: LatencyFigures): Record<LatencyKind, number> {
+  return {
+    command: counts.command * nominalMs(l, 'command'),
+    deepLink: counts.deepLink * nominalMs(l, 'deepLink'),
+    reset: counts.reset * nominalMs(l, 'reset'),
+    pageSource: counts.pageSource * nominalMs(l, 'pageSource'),
+  };
+}
+
+export type { AppiumBrowser };

@@ -1,0 +1,129 @@
+/**
+ * Realistic timing for the virtual device (issue 17): what a real phone, emulator or device farm makes the
+ * harness wait for. The figures travel to the virtual Appium driver in the capability
+ * `appium:harnessLatency`, and the driver sleeps there, on the server side, before answering each command:
+ * the harness cannot see or skip the wait. Where each figure comes from: docs/devices.md "Latency profiles".
+ */
+import { describeValue, isRecord, unknownOptions, type OptionProblem } from '../options.ts';
+
+/** Milliseconds a command costs on top of the server's own work; `jitter` is a fraction (0.25: +-25 %). */
+export interface LatencyFigures {
+  /** Every Appium command: one HTTP round trip to the server and from it to the device. */
+  perCommand: number;
+  /** On top of perCommand: delivering a link (`mobile: deepLink`, `mobile: startService` with a uri). */
+  deepLink: number;
+  /** On top of perCommand: clearing the app (`mobile: clearApp`), including the cold launch that follows. */
+  reset: number;
+  /** On top of perCommand: `getPageSource` (the device snapshots its accessibility tree). */
+  pageSource: number;
+  jitter: number;
+}
+
+export const LATENCY_PROFILES = {
+  'usb-android': { perCommand: 100, deepLink: 1000, reset: 3000, pageSource: 200, jitter: 0.25 },
+  'usb-ios': { perCommand: 150, deepLink: 1200, reset: 4000, pageSource: 800, jitter: 0.25 },
+  emulator: { perCommand: 60, deepLink: 600, reset: 2000, pageSource: 150, jitter: 0.15 },
+  farm: { perCommand: 300, deepLink: 1000, reset: 3000, pageSource: 250, jitter: 0.4 },
+} as const satisfies Record<string, LatencyFigures>;
+
+export type LatencyProfileName = keyof typeof LATENCY_PROFILES;
+export const LATENCY_PROFILE_NAMES = Object.keys(LATENCY_PROFILES) as LatencyProfileName[];
+const FIGURES = ['perCommand', 'deepLink', 'reset', 'pageSource', 'jitter'] as const;
+
+/** What the virtual driver receives: the figures and the time scale (0.05: every wait is 5 % as long). */
+export interface Latency extends LatencyFigures {
+  scale: number;
+}
+
+/** Reads `latency` and `latencyScale` of a target's options; null when no latency is asked for. */
+export function readLatency(
+  latency: unknown,
+  scale: unknown,
+  problem: (path: string, message: string) => void,
+): Latency | null {
+  let s = 1;
+  if (scale !== undefined) {
+    if (typeof scale !== 'number' || !Number.isFinite(scale) || scale <= 0 || scale > 1) {
+      problem(
+        'latencyScale',
+        `must be a number > 0 and <= 1 (0.05: every wait 5 % as long), got ${describeValue(scale)}`,
+      );
+    } else s = scale;
+    if (latency === undefined) problem('latencyScale', 'has no effect without latency; set latency too');
+  }
+  if (latency === undefined) return null;
+  if (typeof latency === 'string') {
+    if (!(LATENCY_PROFILE_NAMES as string[]).includes(latency)) {
+      problem(
+        'latency',
+        `must be one of ${LATENCY_PROFILE_NAMES.map((n) => JSON.stringify(n)).join(', ')} or { ${FIGURES.join(', ')} }, got ${JSON.stringify(latency)}`,
+      );
+      return null;
+    }
+    return { ...LATENCY_PROFILES[latency as LatencyProfileName], scale: s };
+  }
+  if (!isRecord(latency)) {
+    problem(
+      'latency',
+      `must be a profile name (${LATENCY_PROFILE_NAMES.join(', ')}) or { ${FIGURES.join(', ')} }, got ${describeValue(latency)}`,
+    );
+    return null;
+  }
+  const problems: OptionProblem[] = unknownOptions(latency, FIGURES, 'latency.');
+  for (const p of problems) problem(p.path, p.message);
+  const figures: Partial<LatencyFigures> = {};
+  let bad = problems.length;
+  for (const key of FIGURES) {
+    const v = latency[key];
+    const isJitter = key === 'jitter';
+    const ok = typeof v === 'number' && Number.isFinite(v) && v >= 0 && (isJitter ? v <= 1 : Number.isInteger(v));
+    if (!ok) {
+      bad++;
+      problem(
+        `latency.${key}`,
+        isJitter
+          ? `must be a fraction from 0 to 1 (0.25: each wait +-25 %), got ${v === undefined ? 'nothing' : describeValue(v)}`
+          : `must be a whole number of milliseconds >= 0, got ${v === undefined ? 'nothing' : describeValue(v)}`,
+      );
+    } else figures[key] = v;
+  }
+  return bad > 0 ? null : { ...(figures as LatencyFigures), scale: s };
+}
+
+/** The kind of wait a command gets, beyond perCommand. */
+export type LatencyKind = 'command' | 'deepLink' | 'reset' | 'pageSource';
+
+/** Which kind an Appium command is (`cmd` as Appium names it; for `execute`, the script and its argument). */
+export function latencyKind(cmd: string, args: readonly unknown[]): LatencyKind {
+  if (cmd === 'getPageSource') return 'pageSource';
+  if (cmd !== 'execute') return 'command';
+  const script = args[0];
+  const params = Array.isArray(args[1]) && isRecord(args[1][0]) ? args[1][0] : {};
+  if (script === 'mobile: clearApp') return 'reset';
+  if (script === 'mobile: deepLink') return 'deepLink';
+  if (script === 'mobile: startService' && typeof params['uri'] === 'string') return 'deepLink';
+  return 'command';
+}
+
+/** mulberry32: the same seed gives the same jitter on every machine. */
+export function seededRandom(seed: string): () => number {
+  let a = 0x9e3779b9;
+  for (let i = 0; i < seed.length; i++) a = Math.imul(a ^ seed.charCodeAt(i), 0x85ebca6b) >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The nominal wait of one command of a kind (no jitter, no scale). */
+export function nominalMs(l: LatencyFigures, kind: LatencyKind): number {
+  return l.perCommand + (kind === 'command' ? 0 : l[kind]);
+}
+
+/** The wait of one command: nominal, jittered by `random`, scaled. */
+export function delayMs(l: Latency, kind: LatencyKind, random: () => number): number {
+  return Math.max(0, nominalMs(l, kind) * (1 + l.jitter * (2 * random() - 1)) * l.scale);
+}
