@@ -1,5 +1,5 @@
 /**
- * What a device lab waits for (issue 17), part of `npm run bench -- devices`: for each latency profile,
+ * What a device lab waits for, part of `npm run bench -- devices`: for each latency profile,
  * the wall time of the full Open Mobile plan and of the smoke tier on 1 and on 4 virtual devices, time-scaled
  * (HARNESS_BENCH_LATENCY_SCALE, default 0.02) and estimated at full scale, with the Appium commands, resets
  * and deep links sent and the share of the device time each kind of wait takes.

@@ -1,5 +1,5 @@
 /**
- * One run of (part of) the Open Mobile plan on virtual devices with a latency profile (issue 17): the wall
+ * One run of (part of) the Open Mobile plan on virtual devices with a latency profile: the wall
  * time, and every Appium command the harness sent, by kind (reset, deep link, page source, other), so the
  * bench can say where the time went. Used by `npm run bench -- devices` (bench/devices-latency.ts) and by
  * test/e2e/latency.test.ts.

@@ -1,5 +1,5 @@
 /**
- * Realistic timing for the virtual device (issue 17): what a real phone, emulator or device farm makes the
+ * Realistic timing for the virtual device: what a real phone, emulator or device farm makes the
  * harness wait for. The figures travel to the virtual Appium driver in the capability
  * `appium:harnessLatency`, and the driver sleeps there, on the server side, before answering each command:
  * the harness cannot see or skip the wait. Where each figure comes from: docs/devices.md "Latency profiles".
