@@ -292,7 +292,8 @@ async function replayCommand(args: ParsedArgs, io: CliIo): Promise<number> {
 }
 
 async function reportCommand(args: ParsedArgs, io: CliIo): Promise<number> {
-  return report(await configFor(args, io), args.report, io);
+  const config = await configFor(args, io);
+  return report(config, args.report, io, commandContext(args, io, config));
 }
 
 /** The default port of `harness serve profiles` (the example adapter's is 9400). */

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.ts';
+import { harnessCommand, type CommandContext } from '../core/commands.ts';
 import { HarnessError } from '../core/errors.ts';
 import { generateAllureReport } from '../reporters/index.ts';
 import { createSuites } from './builtins.ts';
@@ -26,12 +27,18 @@ export interface ReportIo {
   stdout: (text: string) => void;
 }
 
-export async function report(config: ResolvedConfig, options: ReportOptions, io: ReportIo): Promise<number> {
+export async function report(
+  config: ResolvedConfig,
+  options: ReportOptions,
+  io: ReportIo,
+  commands?: CommandContext,
+): Promise<number> {
   const reportDir = path.join(config.outputDir, 'allure-report');
   const { indexHtml } = await generateAllureReport({
     resultsDir: path.join(config.outputDir, 'allure-results'),
     reportDir,
     singleFile: options.singleFile,
+    ...(commands === undefined ? {} : { runCommand: harnessCommand(commands, 'run') }),
   });
   // Every suite's requirements, whichever the run tested: a link `requirements.html#<id>` always lands.
   const sections = Object.values(createSuites()).map((suite) => ({

@@ -14,6 +14,8 @@ export interface AllureReportOptions {
    * its data and a browser refuses fetches from a page opened from disk ("Failed to fetch").
    */
   singleFile?: boolean;
+  /** The command that makes results, as the messages print it (with the run's `--config`). */
+  runCommand?: string;
 }
 
 const JAVA_FIX = 'Java 8+ is needed for the HTML report: apt-get install default-jre-headless (or set JAVA_HOME)';
@@ -26,17 +28,15 @@ const JAVA_FIX = 'Java 8+ is needed for the HTML report: apt-get install default
 export async function generateAllureReport(options: AllureReportOptions): Promise<{ indexHtml: string }> {
   const resultsDir = resolve(options.resultsDir);
   const reportDir = resolve(options.reportDir);
+  const runCommand = options.runCommand ?? 'npx harness run';
 
   if (!existsSync(resultsDir) || !statSync(resultsDir).isDirectory()) {
-    throw new HarnessError(
-      'HARNESS_REPORT_FAILED',
-      `no Allure results at ${resultsDir}: run \`npx harness run\` first`,
-    );
+    throw new HarnessError('HARNESS_REPORT_FAILED', `no Allure results at ${resultsDir}: run \`${runCommand}\` first`);
   }
   if (!readdirSync(resultsDir).some((name) => name.endsWith('-result.json'))) {
     throw new HarnessError(
       'HARNESS_REPORT_FAILED',
-      `${resultsDir} holds no test results: run \`npx harness run\` first (with the allure reporter enabled)`,
+      `${resultsDir} holds no test results: run \`${runCommand}\` first (with the allure reporter enabled)`,
     );
   }
 
@@ -61,7 +61,7 @@ export async function generateAllureReport(options: AllureReportOptions): Promis
   } catch (error) {
     throw new HarnessError(
       'HARNESS_REPORT_FAILED',
-      `allure generate failed: ${failureText(error)}\n  If the results are damaged, run \`npx harness run\` again; the report needs Java 8+ (java -version).`,
+      `allure generate failed: ${failureText(error)}\n  If the results are damaged, run \`${runCommand}\` again; the report needs Java 8+ (java -version).`,
     );
   }
 
