@@ -55,20 +55,22 @@ export class CircuitBreaker {
    * {@link SILENT_CASES_LIMIT}th silent case in a row. Resolves once decided.
    *
    * `startedAt` (Date.now() when the silent case began): a case that went silent while other cases of the
-   * target were being answered does not count toward the row. The target was alive meanwhile; the case
-   * was slow (a busy machine running many cases at once stretches every case's wall time), not unanswered.
+   * target were being answered does not count toward the row (the target was alive meanwhile; a busy
+   * machine running many cases at once stretches every case's wall time), but its probe still stops a
+   * target that has since gone.
    */
   async silent(reason: string, startedAt: number = Number.POSITIVE_INFINITY): Promise<void> {
     if (this.#reason !== null) return;
-    if (this.#lastAnswer > startedAt) return;
-    this.#streak++;
+    // Answered meanwhile: not part of a silent row, but the probe still tells whether the target is gone now.
+    const counts = this.#lastAnswer <= startedAt;
+    if (counts) this.#streak++;
     const streak = this.#streak;
     const limit = this.#options.limit ?? SILENT_CASES_LIMIT;
     const probeFailure = await this.#probe();
     if (this.#reason !== null) return;
     if (probeFailure !== null) {
       this.#trip(`${this.#options.target} stopped answering: ${reason}; its health probe failed too: ${probeFailure}`);
-    } else if (streak >= limit) {
+    } else if (counts && streak >= limit) {
       this.#trip(
         `${this.#options.target} stopped answering: ${streak} cases in a row got no answer (the last: ${reason}), ` +
           'though it still answers its health probe',

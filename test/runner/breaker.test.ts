@@ -50,4 +50,16 @@ describe('the circuit breaker of a target', () => {
         'GET http://127.0.0.1:9/v1/info: connection refused',
     );
   });
+
+  it('a case that went silent after others were answered still probes, and a failed probe stops the target', async () => {
+    const breaker = new CircuitBreaker({
+      target: 'lab',
+      probe: () => Promise.reject(new Error('GET /info had not answered')),
+      probeTimeoutMs: 100,
+    });
+    const startedBefore = Date.now() - 10_000;
+    breaker.answered();
+    await breaker.silent('POST /OATHServer.aspx had not answered', startedBefore);
+    expect(breaker.stopped).toMatch(/its health probe failed too: GET \/info had not answered$/);
+  });
 });
