@@ -306,7 +306,7 @@ function leakPattern(form: string): RegExp {
   let pattern = leakPatterns.get(form);
   if (pattern === undefined) {
     pattern = new RegExp(spellingsPattern(form));
-    if (leakPatterns.size > 4_096) leakPatterns.clear();
+    if (leakPatterns.size > 256) leakPatterns.clear(); // a compiled pattern of every spelling is large
     leakPatterns.set(form, pattern);
   }
   return pattern;
