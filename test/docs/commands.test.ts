@@ -22,7 +22,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../e2e/helpers.ts';
 
 /** How long one command may run before it is ended with Ctrl-C (it has shown it starts cleanly by then). */
-const COMMAND_BUDGET_MS = Number(process.env['DOC_COMMAND_BUDGET_MS'] ?? 45_000);
+const COMMAND_BUDGET_MS = Number(process.env['DOC_COMMAND_BUDGET_MS'] ?? 20_000);
 /** How long a background server may take to print its first lines. */
 const SERVER_START_MS = 90_000;
 
