@@ -64,8 +64,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Two files at once: most of these wait on child processes, servers and sleeps, not on the CPU; one at a
+    // Three files at once: most of these wait on child processes, servers and sleeps, not on the CPU; one at a
     // time the set took over half an hour on the 2-core CI machine.
-    maxWorkers: 2,
+    maxWorkers: 3,
   },
 });
