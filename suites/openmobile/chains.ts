@@ -31,7 +31,14 @@ function unique(c: OpenMobileCase, states: ModelState[]): string | null {
   return keys.size === 1 ? ([...keys][0] as string) : null;
 }
 
-export function caseEnds(c: OpenMobileCase, ctx: ChainContext): CaseEnds {
+/**
+ * The model's input for a request of the case (online, no fault), and every state the case's given steps
+ * may lead to from a fresh client.
+ */
+function givenStates(
+  c: OpenMobileCase,
+  ctx: ChainContext,
+): { input: (url: string, state: ModelState) => StepInput; states: ModelState[] } {
   const { vector, route } = c;
   const input = (url: string, state: ModelState): StepInput => ({
     route,
@@ -51,6 +58,12 @@ export function caseEnds(c: OpenMobileCase, ctx: ChainContext): CaseEnds {
         .map((b) => b.state),
     );
   }
+  return { input, states };
+}
+
+export function caseEnds(c: OpenMobileCase, ctx: ChainContext): CaseEnds {
+  const { vector, route } = c;
+  const { input, states } = givenStates(c, ctx);
   const start = unique(c, states);
   // Offline, the network stays off; overlapping, either request may be the one applied.
   if (start === null || vector.when.concurrent !== undefined || (vector.when.network ?? 'online') !== 'online') {
@@ -70,24 +83,7 @@ export function caseEnds(c: OpenMobileCase, ctx: ChainContext): CaseEnds {
  */
 export function caseCoverage(c: OpenMobileCase, ctx: ChainContext): string[] {
   const { vector, route } = c;
-  const input = (url: string, state: ModelState): StepInput => ({
-    route,
-    url,
-    state,
-    catalog: vector.catalog ?? ctx.catalog,
-    network: 'online',
-    fault: null,
-    obfuscationKey: ctx.obfuscationKey,
-  });
-  let states: ModelState[] = [freshState()];
-  for (const query of vector.given ?? []) {
-    const url = urlFor(route, query);
-    states = states.flatMap((state) =>
-      predict(input(url, state))
-        .filter(succeeded)
-        .map((b) => b.state),
-    );
-  }
+  const { input, states } = givenStates(c, ctx);
   const items = new Set(c.requirements);
   for (const state of states) {
     const branches = predict({
