@@ -54,7 +54,7 @@ interface Call {
 type Step = { call: Call } | { scope: () => void };
 
 /** The Appium commands the harness sends (AppiumBrowser), the session's end aside. */
-const COMMANDS = new Set<keyof AppiumBrowser>([
+export const COMMANDS = new Set<keyof AppiumBrowser>([
   'execute',
   'getPageSource',
   'takeScreenshot',

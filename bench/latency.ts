@@ -6,6 +6,7 @@
  */
 import { createAppiumDriver, connectWebdriverIO, type Connect } from '../drivers/appium/driver.ts';
 import type { AppiumBrowser } from '../drivers/appium/commands.ts';
+import { COMMANDS } from './devices.ts';
 import { nominalMs, type LatencyFigures, type LatencyKind } from '../drivers/appium/latency.ts';
 import { createSuites, DRIVERS, startProfileService, suiteOf } from '../src/cli/builtins.ts';
 import { resolveConfig } from '../src/config/resolve.ts';
@@ -33,23 +34,13 @@ function clientKind(method: string, args: unknown[]): LatencyKind {
   return 'command';
 }
 
-const COMMANDS = new Set([
-  'execute',
-  'getPageSource',
-  'takeScreenshot',
-  'getLogs',
-  'acceptAlert',
-  'findElement',
-  'elementClick',
-]);
-
 function counting(counts: Record<LatencyKind, number>): Connect {
   return async (url, capabilities) => {
     const browser = await connectWebdriverIO(url, capabilities);
     return new Proxy(browser, {
       get(target, prop, receiver) {
         const value = Reflect.get(target, prop, receiver) as unknown;
-        if (typeof value !== 'function' || !COMMANDS.has(String(prop))) return value;
+        if (typeof value !== 'function' || !COMMANDS.has(prop as keyof AppiumBrowser)) return value;
         return (...args: unknown[]) => {
           counts[clientKind(String(prop), args)]++;
           return (value as (...a: unknown[]) => unknown).apply(target, args);
