@@ -522,12 +522,20 @@ const MARKER_FILE = 'provisioning-harness-run-result.json';
 
 /** A broken result about the run itself (not finished, cases not run): never a case of the plan. */
 function marker(name: string, message: string): TestResult {
+  return runLevelResult(`${FRAMEWORK}: ${name}`, name, message);
+}
+
+/**
+ * A broken result that stands for a run (or a fuzz run) rather than one of its cases: a run that has not
+ * finished, cases not run. `suite` files it under a suite of its own (the fuzz results').
+ */
+export function runLevelResult(fullName: string, name: string, message: string, suite?: string): TestResult {
   const now = Date.now();
-  const id = md5(`${FRAMEWORK}: ${name}`);
+  const id = md5(fullName);
   return {
     uuid: randomUUID(),
     name,
-    fullName: `${FRAMEWORK}: ${name}`,
+    fullName,
     historyId: id,
     testCaseId: id,
     status: Status.BROKEN,
@@ -535,6 +543,7 @@ function marker(name: string, message: string): TestResult {
     stage: Stage.FINISHED,
     labels: [
       { name: LabelName.PARENT_SUITE, value: FRAMEWORK },
+      ...(suite === undefined ? [] : [{ name: LabelName.SUITE, value: suite }]),
       { name: LabelName.FRAMEWORK, value: FRAMEWORK },
     ],
     links: [],

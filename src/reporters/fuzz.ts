@@ -23,7 +23,7 @@ import type { ResolvedConfig } from '../config/types.ts';
 import type { FuzzFailureReport, FuzzReportEntry } from '../core/fuzz.ts';
 import { Redactor } from '../core/redact.ts';
 import { stripAnsi } from '../core/ansi.ts';
-import { ALLURE_CATEGORIES, FRAMEWORK, REQUIREMENT_LINK_TYPE } from './allure.ts';
+import { ALLURE_CATEGORIES, FRAMEWORK, REQUIREMENT_LINK_TYPE, runLevelResult } from './allure.ts';
 import type { FuzzSummary, FuzzSummaryProperty } from './summary.ts';
 import { casesPerSecond, identity, redactValue, writeFileAtomic, type Redact } from './text.ts';
 
@@ -140,29 +140,7 @@ function summaryFile(config: ResolvedConfig, options: Record<string, unknown>): 
 
 /** A broken result about the fuzz run itself, never a property's. */
 function unfinishedResult(name: string, message: string): TestResult {
-  const now = Date.now();
-  const fullName = `${FRAMEWORK} fuzz: ${name}`;
-  return {
-    uuid: randomUUID(),
-    name,
-    fullName,
-    historyId: md5(fullName),
-    testCaseId: md5(fullName),
-    status: Status.BROKEN,
-    statusDetails: { message },
-    stage: Stage.FINISHED,
-    labels: [
-      { name: LabelName.PARENT_SUITE, value: FRAMEWORK },
-      { name: LabelName.SUITE, value: 'fuzz' },
-      { name: LabelName.FRAMEWORK, value: FRAMEWORK },
-    ],
-    links: [],
-    parameters: [],
-    steps: [],
-    attachments: [],
-    start: now,
-    stop: now,
-  };
+  return runLevelResult(`${FRAMEWORK} fuzz: ${name}`, name, message, 'fuzz');
 }
 
 // ---------------------------------------------------------------------------------------------------------
