@@ -5,6 +5,7 @@
  * the harness cannot see or skip the wait. Where each figure comes from: docs/devices.md "Latency profiles".
  */
 import { describeValue, isRecord, unknownOptions, type OptionProblem } from '../options.ts';
+import { mulberry32 } from '../../src/core/random.ts';
 
 /** Milliseconds a command costs on top of the server's own work; `jitter` is a fraction (0.25: +-25 %). */
 export interface LatencyFigures {
@@ -105,17 +106,11 @@ export function latencyKind(cmd: string, args: readonly unknown[]): LatencyKind 
   return 'command';
 }
 
-/** mulberry32: the same seed gives the same jitter on every machine. */
+/** mulberry32 of a hash of the seed (a udid): the same seed gives the same jitter on every machine. */
 export function seededRandom(seed: string): () => number {
   let a = 0x9e3779b9;
   for (let i = 0; i < seed.length; i++) a = Math.imul(a ^ seed.charCodeAt(i), 0x85ebca6b) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(a);
 }
 
 /** The nominal wait of one command of a kind (no jitter, no scale). */

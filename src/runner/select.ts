@@ -1,4 +1,5 @@
 import type { PlannedCase } from '../core/suite.ts';
+import { mulberry32 } from '../core/random.ts';
 
 /**
  * `--grep`: a case is selected when its id or one of its requirement IDs contains a pattern. A pattern that
@@ -38,18 +39,6 @@ export function smokeCases<T extends { id: string }>(cases: readonly T[], covers
     for (const item of items.get(best) ?? []) uncovered.delete(item);
   }
   return cases.filter((c) => chosen.has(c));
-}
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same order on every machine. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
