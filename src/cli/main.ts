@@ -21,7 +21,7 @@ import type { PlannedCase } from '../core/suite.ts';
 import { selectCases } from '../runner/select.ts';
 import { parseCli, USAGE, type ParsedArgs } from './args.ts';
 import { fuzz, replay } from './fuzz.ts';
-import { report } from './report.ts';
+import { report, stopSignal } from './report.ts';
 import {
   CONFIG_CHECKS,
   createSuite,
@@ -332,15 +332,7 @@ async function serve(args: ParsedArgs, io: CliIo): Promise<number> {
     `profile service listening on ${service.baseUrl} (catalog ${path.relative(io.cwd, config.profiles) || config.profiles})\n` +
       `Give this URL to a client as "profileService" in POST /v1/reset. Ctrl-C stops it.\n`,
   );
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await stopSignal();
   await service.close();
   io.stderr('profile service stopped\n');
   return 0;

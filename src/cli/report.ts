@@ -66,8 +66,11 @@ export async function report(
   return 0;
 }
 
-/** Resolves on the first SIGINT or SIGTERM: stopping the server is the normal end of `report --open`. */
-function stopSignal(): Promise<void> {
+/**
+ * Resolves on the first SIGINT or SIGTERM: stopping the server is the normal end of `report --open` and of
+ * `serve profiles`.
+ */
+export function stopSignal(): Promise<void> {
   return new Promise((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
