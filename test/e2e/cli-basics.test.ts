@@ -1,24 +1,13 @@
 /** What a new user tries first: --version, the help's exit codes, `list | head`, `list --target`, the plan size. */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, KEY, repoPaths, ROOT, runCli, tempProject } from './helpers.ts';
+import { BIN, KEY, repoPaths, ROOT, runCli, runProcess, tempProject } from './helpers.ts';
 
 const project = () => tempProject(`export default { ${repoPaths()} obfuscation: { key: '${KEY}' } };\n`);
 
 /** A shell pipeline, as typed. */
-function sh(line: string, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', line], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const sh = (line: string, cwd: string) => runProcess('/bin/sh', ['-c', line], cwd);
 
 describe('harness CLI basics', { timeout: 120_000 }, () => {
   it('--version prints the package version; the help lists every exit code', async () => {

@@ -24,10 +24,20 @@ export interface CliRun {
 
 /** Runs the real CLI as a user would, in `cwd`. */
 export function runCli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliRun> {
+  return runProcess(process.execPath, [BIN, ...args], cwd, { NO_COLOR: '1', ...env });
+}
+
+/** Runs a program in `cwd` (the environment plus `env`) and collects its output and exit code. */
+export function runProcess(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(command, args, {
       cwd,
-      env: { ...process.env, NO_COLOR: '1', ...env },
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
