@@ -3,22 +3,16 @@
  * show parses (known command, known flags). Fast: it reads files and runs the argument parser only; the
  * commands themselves run in test/docs/commands.test.ts and test/e2e/printed-commands.test.ts.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, parseCli } from '../../src/cli/args.ts';
 import { isHarnessError } from '../../src/core/errors.ts';
-import { ROOT } from '../e2e/helpers.ts';
+import { repositoryFiles, ROOT } from '../e2e/helpers.ts';
 
 /** The project's own files that users read or that print text: not the tests (their fixtures are made up). */
 function projectFiles(): string[] {
-  const listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
-  return listed
-    .split('\n')
+  return repositoryFiles()
     .filter((f) => /\.(ts|md)$/.test(f) && !f.startsWith('test/') && !f.startsWith('node_modules/'))
     .filter((f) => !f.startsWith('docs/spec/') || f.endsWith('README.md'));
 }

@@ -14,12 +14,12 @@
  *   rest of the page runs, then ended with SIGINT.
  * - ```sh no-run: <why>: shown only (a real device, a tool that runs for an hour). Keep them rare.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../e2e/helpers.ts';
+import { repositoryFiles, ROOT } from '../e2e/helpers.ts';
 
 /** How long one command may run before it is ended with Ctrl-C (it has shown it starts cleanly by then). */
 const COMMAND_BUDGET_MS = Number(process.env['DOC_COMMAND_BUDGET_MS'] ?? 20_000);
@@ -95,12 +95,7 @@ function showsOutput(actual: string, expected: string[]): boolean {
 
 /** The pages whose ```sh blocks run. */
 function pages(): string[] {
-  const listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
-  return listed
-    .split('\n')
+  return repositoryFiles()
     .filter(
       (f) => f === 'README.md' || (f.startsWith('docs/') && f.endsWith('.md')) || /^drivers\/.*README\.md$/.test(f),
     )
@@ -111,12 +106,7 @@ function pages(): string[] {
 /** A copy of the repository as a fresh clone has it (tracked and unignored files), sharing node_modules. */
 function repositoryCopy(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-doc-'));
-  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  })
-    .split('\n')
-    .filter((f) => f !== '' && f !== 'node_modules' && !f.startsWith('node_modules/'));
+  const files = repositoryFiles().filter((f) => f !== 'node_modules' && !f.startsWith('node_modules/'));
   for (const f of files) {
     mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
     try {
