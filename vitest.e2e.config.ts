@@ -50,9 +50,11 @@ export const E2E_TESTS = [
   'test/reliability/reports-in-progress.test.ts',
   'test/reliability/server-secrets.test.ts',
   'test/reporters/allure-report.test.ts',
+  'test/suites/openmobile/arbitraries.test.ts',
   'test/suites/openmobile/fuzz.test.ts',
   'test/suites/openmobile/parameter-names.test.ts',
   'test/suites/openmobile/raw-text-client.test.ts',
+  'test/suites/surepassid/fuzz.test.ts',
   'test/suites/swivel/real-time.test.ts',
   'test/suites/swivel/reference.test.ts',
 ];
