@@ -97,7 +97,9 @@ describe('reports on disk', () => {
       { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
+    let stdout = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     const jsonl = path.join(dir, 'reports/results.jsonl');
     while (!existsSync(jsonl) || readFileSync(jsonl, 'utf8').split('\n').length < 50)
       await new Promise((r) => setTimeout(r, 20));
@@ -111,7 +113,11 @@ describe('reports on disk', () => {
     };
     expect(summary.interrupted).toBe(true);
     expect(summary.total).toBeGreaterThanOrEqual(49);
-    expect(summary.total).toBeLessThan(1000);
+    // Stopped early: fewer results than the plan it announced (how many more finished between the signal and
+    // the stop depends on the machine's load, so no tighter bound).
+    const planned = /Running ([\d,]+) cases/.exec(stdout);
+    expect(planned, stdout).not.toBeNull();
+    expect(summary.total).toBeLessThan(Number(planned![1]!.replace(/,/g, '')));
   });
 
   it('a killed run keeps every finished case in results.jsonl', async () => {
