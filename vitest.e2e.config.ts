@@ -36,6 +36,7 @@ export const E2E_TESTS = [
   'test/e2e/reports.test.ts',
   'test/e2e/secrets.test.ts',
   'test/e2e/swivel-clockless.test.ts',
+  'test/golden/golden.test.ts',
   'test/mutation/mutation.test.ts',
   'test/reliability/bad-config.test.ts',
   'test/reliability/concurrency.test.ts',
