@@ -7,17 +7,18 @@
  * Everything runs through the real CLI entry (`main`), in-process, with the repository's harness.config.ts.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFECTS } from '../../drivers/emulated/defects.ts';
 import { main } from '../../src/cli/main.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BASELINE = path.join(ROOT, 'test/golden/baseline.tsv');
 
 /** The parts of the baseline; each is one test, and one prefix of the baseline's keys. */
-export const PARTS = ['run', 'fuzz', 'device'] as const;
+export const PARTS = ['run', 'defects', 'fuzz', 'device'] as const;
 export type Part = (typeof PARTS)[number];
 
 /** One normalised result: `key` is unique in the baseline, `summary` is what a reader of a diff needs. */
@@ -27,6 +28,8 @@ export interface GoldenRecord {
   record: unknown;
 }
 
+/** The obfuscation key of the repository's harness.config.ts. */
+const KEY = '8CC677D6FA2AC487C2FC7AD7232F87D8FCAFD5E9FC0AFBFF23B09D8713BE3463';
 /** The run's seed and the fuzz budget: fixed, so every run of the golden test does the same work. */
 const SEED = '1';
 const FUZZ_RUNS = '200';
@@ -116,12 +119,12 @@ interface Cli {
 }
 
 /** The real CLI in-process, in `cwd`, with the repository's config (and no key from the environment). */
-async function cli(args: string[], cwd: string): Promise<Cli> {
+async function cli(args: string[], cwd: string, config = path.join(ROOT, 'harness.config.ts')): Promise<Cli> {
   let stdout = '';
   let stderr = '';
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env['HARNESS_OBFUSCATION_KEY'];
-  const code = await main(['--config', path.join(ROOT, 'harness.config.ts'), ...args], {
+  const code = await main(['--config', config, ...args], {
     cwd,
     env,
     stdout: (t) => void (stdout += t),
@@ -137,15 +140,22 @@ function readJsonl(file: string): Record<string, unknown>[] {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-function caseRecords(part: Part, file: string, dirs: Record<string, string>): GoldenRecord[] {
-  return readJsonl(file).map((result) => {
-    const record = normalise(result, dirs) as { verdict: string; message: string };
-    return {
-      key: `${part} ${String(result['target'])} ${String(result['id'])}`,
-      summary: `${record.verdict}: ${oneLine(record.message)}`,
-      record,
-    };
-  });
+function caseRecords(
+  part: Part,
+  file: string,
+  dirs: Record<string, string>,
+  keep: (result: Record<string, unknown>) => boolean = () => true,
+): GoldenRecord[] {
+  return readJsonl(file)
+    .filter(keep)
+    .map((result) => {
+      const record = normalise(result, dirs) as { verdict: string; message: string };
+      return {
+        key: `${part} ${String(result['target'])} ${String(result['id'])}`,
+        summary: `${record.verdict}: ${oneLine(record.message)}`,
+        record,
+      };
+    });
 }
 
 /** The folders printed in results: the run's (its cwd) and the repository's, also as a path relative to the run's. */
@@ -172,6 +182,35 @@ async function runPart(): Promise<GoldenRecord[]> {
     const run = await cli(['run', '--seed', SEED, '--reporter', 'jsonl', '--output', 'reports'], dir);
     if (run.code !== 0) throw failed('harness run', run);
     return caseRecords('run', path.join(dir, 'reports/results.jsonl'), where(dir));
+  });
+}
+
+/**
+ * The default plan on emulated clients with every seeded defect of their platform switched on: the failing
+ * paths (wrong codes, wrong state, leaks, setup steps, concurrent requests). Only the results that did not
+ * pass are kept: a case that passes after a change shows as NEW, one that no longer does as GONE.
+ */
+async function defectsPart(): Promise<GoldenRecord[]> {
+  return inTemp(async (dir) => {
+    const targets = (['ios', 'android'] as const).map((platform) => ({
+      name: `defective-${platform}`,
+      driver: 'emulated',
+      options: { platform, defects: DEFECTS.filter((d) => d.platforms.includes(platform)).map((d) => d.id) },
+    }));
+    const config = path.join(dir, 'harness.config.ts');
+    writeFileSync(
+      config,
+      `export default ${JSON.stringify({
+        targets,
+        run: targets.map((t) => t.name),
+        profiles: path.join(ROOT, 'vectors/openmobile/profiles.json'),
+        vectors: path.join(ROOT, 'vectors/openmobile'),
+        obfuscation: { key: KEY },
+      })};\n`,
+    );
+    const run = await cli(['run', '--seed', SEED, '--reporter', 'jsonl', '--output', 'reports'], dir, config);
+    if (run.code !== 1) throw failed('harness run (defects)', run);
+    return caseRecords('defects', path.join(dir, 'reports/results.jsonl'), where(dir), (r) => r['verdict'] !== 'pass');
   });
 }
 
@@ -250,7 +289,14 @@ async function fuzzPart(): Promise<GoldenRecord[]> {
 }
 
 export async function capture(part: Part): Promise<GoldenRecord[]> {
-  const records = part === 'run' ? await runPart() : part === 'fuzz' ? await fuzzPart() : await devicePart();
+  const records =
+    part === 'run'
+      ? await runPart()
+      : part === 'defects'
+        ? await defectsPart()
+        : part === 'fuzz'
+          ? await fuzzPart()
+          : await devicePart();
   const keys = new Set<string>();
   for (const r of records) {
     if (keys.has(r.key)) throw new Error(`golden: two results with the key "${r.key}"`);
