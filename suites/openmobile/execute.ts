@@ -18,10 +18,11 @@ import type {
   Route,
 } from '../../src/core/types.ts';
 import { formatDerivation } from './explain.ts';
-import { judgeStep, observableState, succeeded, type Mismatch, type StepJudgement } from './judge.ts';
+import { observableState, succeeded, type Mismatch, type StepJudgement } from './judge.ts';
 import { predict } from './model.ts';
 import { deobfuscate } from './obfuscation.ts';
 import { REQUIREMENTS } from './requirements.ts';
+import { runSteps, type Step, type StepModel, type StepRun } from './step.ts';
 import { urlFor } from './routes.ts';
 import type { Branch, ModelState, StepInput, Vector, Violation } from './types.ts';
 
@@ -149,10 +150,7 @@ export function freshState(): ModelState {
   return { profile: null, settings: { username: null, password: null, domain: null, prefix: null, autologin: null } };
 }
 
-export function routeRequirement(route: Route): string {
-  if (route.platform === 'ios') return 'OM-ROUTE-IOS';
-  return route.method === 'url' ? 'OM-ROUTE-ANDROID-URL-COM' : 'OM-ROUTE-ANDROID-INTENT';
-}
+export { routeRequirement } from './step.ts';
 
 /** The URL of the request under test on this route. */
 export function focusUrl(vector: Vector, route: Route): string {
@@ -442,23 +440,6 @@ function branchSummary(branch: Branch): Record<string, unknown> {
   };
 }
 
-interface StepRun {
-  name: string;
-  url: string;
-  branches: Branch[];
-  before: ModelState;
-  observation: ProvisionObservation;
-  state: ClientState | null;
-  judgement: StepJudgement;
-  /**
-   * Set when a browser delivered another URL than the link as written, the observation does not match the
-   * link's prediction, but it does match the delivered URL's: the browser changed the outcome.
-   */
-  alteredBy: string | null;
-  start: number;
-  stop: number;
-}
-
 /** A case's result, and where the next case of its chain may start (null: from a reset). */
 export interface CaseOutcome {
   result: CaseResult;
@@ -543,191 +524,110 @@ function leftBehind(continued: CaseResult, fresh: CaseResult, start: LeftState):
   };
 }
 
-async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseContext): Promise<CaseOutcome> {
-  const { vector, route } = planned;
-  const { session, scope, signal, info } = env;
-  const start = Date.now();
-  const hasState = info.capabilities.includes('state');
-  const hasLogs = info.capabilities.includes('logs');
-  const redactor = new Redactor();
-  redactor.add(ctx.obfuscationKey);
-  const routeReq = routeRequirement(route);
-  const stepInput = (url: string, state: ModelState, extra: Partial<StepInput> = {}): StepInput => ({
-    route,
-    url,
-    state,
-    catalog: ctx.catalog,
-    network: 'online',
-    fault: null,
-    obfuscationKey: ctx.obfuscationKey,
-    ...(ctx.declaredPrecedence ? { declaredPrecedence: ctx.declaredPrecedence } : {}),
-    ...extra,
-  });
-  // Short values would match ordinary log text (docs/openmobile-reading-notes.md, "Password leaks").
-  // Every URL the client received, for redaction (any letter case) and, at the end, the leak check.
-  const sentUrls: string[] = [];
-  const secretsOf = (url: string) => {
-    urlSecrets(url, ctx.obfuscationKey).forEach((f) => redactor.add(f));
-    sentUrls.push(url);
-  };
+/** A case's step as the report names it and as the verdict reads it (step.ts ran and judged it). */
+interface CaseStep {
+  name: string;
+  url: string;
+  branches: Branch[];
+  before: ModelState;
+  observation: ProvisionObservation;
+  state: ClientState | null;
+  judgement: StepJudgement;
+  /**
+   * Set when a browser delivered another URL than the link as written, the observation does not match the
+   * link's prediction, but it does match the delivered URL's: the browser changed the outcome.
+   */
+  alteredBy: string | null;
+  start: number;
+  stop: number;
+}
 
-  const records: StepRecord[] = [];
-  const runs: StepRun[] = [];
+/** The focus step's concurrent request as the verdict and the report read it. */
+interface ConcurrentRun {
+  url: string;
+  branches: Branch[];
+  observation: ProvisionObservation;
+  /** False when the two ran one after the other and the first already failed: the second was not judged. */
+  judged: boolean;
+  failed: boolean;
+  revealed: Record<string, string>;
+}
 
-  const from = ctx.start ?? null;
-  const hitsBefore = scope.requestCount();
-  const t0 = Date.now();
-  if (from === null) {
-    await session.reset(scope.url, signal);
-    records.push({ name: 'reset to a freshly installed app', status: 'passed', start: t0, stop: Date.now() });
-  } else {
-    records.push({
-      name: `no reset: ${from.planned.id} left the client in the state the given steps lead to (read back)`,
-      status: 'passed',
-      start: t0,
-      stop: t0,
-    });
-  }
-
-  let state = from?.state ?? freshState();
-  const observe = async (
-    name: string,
-    url: string,
-    branches: Branch[],
-    before: ModelState,
-    provision: ProvisionObservation,
-    stepStart: number,
-    conditions: Partial<StepInput> = {},
-  ) => {
-    const observedState = hasState ? await session.state(signal) : null;
-    const observed = { provision, state: observedState, logs: null };
-    const judgement = judgeStep(branches, before, observed, routeReq);
-    let alteredBy: string | null = null;
-    const delivered = provision.delivered?.url;
-    if (delivered !== undefined && delivered !== url) {
-      // The client received what the browser made of the link: its password forms are secrets too.
-      secretsOf(delivered);
-      const asDelivered = judgeStep(predict(stepInput(delivered, before, conditions)), before, observed, routeReq);
-      if (judgement.matched.length === 0 && asDelivered.matched.length > 0) alteredBy = delivered;
-      if (judgement.matched.length > 0) {
-        // The client's choices show in what it received: a choice the browser settled (it lower-cases the
-        // scheme) is no choice of the client's, and the state it went on from is the delivered URL's.
-        judgement.revealed = asDelivered.revealed;
-        judgement.choiceMattered = asDelivered.choiceMattered;
-        if (asDelivered.matched.length > 0) judgement.matched = asDelivered.matched;
-      }
-    }
-    const run: StepRun = {
-      name,
-      url,
-      branches,
-      before,
-      observation: provision,
-      state: observedState,
-      judgement,
-      alteredBy,
-      start: stepStart,
-      stop: Date.now(),
-    };
-    runs.push(run);
-    return run;
-  };
-
-  // Setup steps, each judged like the request under test. A hand-written vector's steps succeed (checked
-  // when vectors load); a regression the fuzzer kept may hold failing steps, which leave the state as it was.
-  let setupFailed: StepRun | null = null;
-  for (const [index, query] of (vector.given ?? []).entries()) {
-    const url = urlFor(route, query);
-    secretsOf(url);
-    // Continuing: the client went through these steps in an earlier case; their passwords stay secrets
-    // (and leak candidates) here, but they are not sent again.
-    if (from !== null) continue;
-    const branches = predict(stepInput(url, state));
-    const stepStart = Date.now();
-    const provision = await session.provision({ url, method: route.method, setup: true }, signal);
-    const run = await observe(
-      `given ${index + 1}: ${redactUrlPassword(url)}`,
-      url,
-      branches,
-      state,
-      provision,
-      stepStart,
-    );
-    const matched = run.judgement.matched[0];
-    if (matched === undefined) {
-      setupFailed = run;
-      break;
-    }
-    state = matched.state;
-  }
-
-  let focus: StepRun | null = null;
-  let concurrent: {
-    url: string;
-    branches: Branch[];
-    observation: ProvisionObservation;
-    judgement: StepJudgement;
-  } | null = null;
-  if (setupFailed === null) {
-    const url = focusUrl(vector, route);
-    secretsOf(url);
-    const network = vector.when.network ?? 'online';
-    const fault = vector.when.fault ?? null;
-    if (network === 'offline') await session.network(false, signal);
-    if (fault) scope.setFault(fault);
-    const branches = predict(stepInput(url, state, { network, fault }));
-    const stepStart = Date.now();
-    let provision: ProvisionObservation;
-    try {
-      if (vector.when.concurrent !== undefined) {
-        const secondUrl = urlFor(route, vector.when.concurrent);
-        secretsOf(secondUrl);
-        const secondBranches = predict(stepInput(secondUrl, state, { inProgress: true }));
-        const both = await provisionOverlapping(session, scope, route.method, url, secondUrl, signal);
-        provision = both.first;
-        concurrent = {
-          url: secondUrl,
-          branches: secondBranches,
-          observation: both.second,
-          judgement: judgeStep(secondBranches, state, { provision: both.second, state: null, logs: null }, routeReq),
+/** The steps a case sends, named for the report: its given steps (none when continuing a chain), then the request under test. */
+function caseSteps(vector: Vector, route: Route, continuing: boolean): { name: string; step: Step }[] {
+  const given = continuing
+    ? []
+    : (vector.given ?? []).map((query, index) => {
+        const url = urlFor(route, query);
+        return {
+          name: `given ${index + 1}: ${redactUrlPassword(url)}`,
+          step: { url, network: 'online', fault: null, concurrent: null, setup: true } satisfies Step,
         };
-      } else {
-        provision = await session.provision({ url, method: route.method }, signal);
-      }
-    } finally {
-      // The scope may serve the next case of a chain: a fault must not outlive its request.
-      scope.setFault(null);
-    }
-    focus = await observe(`request: ${redactUrlPassword(url)}`, url, branches, state, provision, stepStart, {
-      network,
-      fault,
-    });
-  }
+      });
+  const url = focusUrl(vector, route);
+  const focus: Step = {
+    url,
+    network: vector.when.network ?? 'online',
+    fault: vector.when.fault ?? null,
+    concurrent: vector.when.concurrent === undefined ? null : urlFor(route, vector.when.concurrent),
+    setup: false,
+  };
+  return [...given, { name: `request: ${redactUrlPassword(url)}`, step: focus }];
+}
 
-  // A session's logs run from its last reset: lines before this case's start are earlier cases' of its chain.
-  const allLogs = hasLogs ? await session.logs(signal) : null;
-  const logs = allLogs === null ? null : allLogs.slice(from?.logLines ?? 0);
-  // Verdict.
-  const allRuns = runs;
+function caseStep(name: string, run: StepRun): CaseStep {
+  return {
+    name,
+    url: run.step.url,
+    branches: run.judged.branches,
+    before: run.judged.before,
+    observation: run.observed.provision,
+    state: run.observed.state,
+    judgement: run.judged.judgement,
+    alteredBy: run.judged.alteredBy,
+    start: run.observed.start,
+    stop: run.observed.stop,
+  };
+}
+
+/** The verdict of a case, decided from its judged steps and the leak check: pure. */
+interface CaseVerdict {
+  verdict: Verdict;
+  category: FailureCategory | undefined;
+  message: string;
+  choices: Record<string, string>;
+  notCheckable: string | null;
+  /** The failing given step or request under test (not the concurrent request), or null. */
+  failing: CaseStep | null;
+  concurrentFailed: boolean;
+  /** Every step matched and nothing leaked: the request under test's answer is precedence evidence. */
+  judgedOk: boolean;
+}
+
+const describeMismatches = (ms: Mismatch[]) => ms.map((m) => `${m.text} (${m.requirement})`).join('; ');
+
+function caseVerdict(
+  runs: CaseStep[],
+  setupFailed: CaseStep | null,
+  focus: CaseStep | null,
+  concurrent: ConcurrentRun | null,
+  leakCheck: (choices: Record<string, string>) => LeakCheck,
+  concurrentMismatches: Mismatch[],
+): CaseVerdict {
   const choices: Record<string, string> = {};
-  for (const r of allRuns) Object.assign(choices, r.judgement.revealed);
-  if (concurrent) Object.assign(choices, concurrent.judgement.revealed);
-  const leakCheck = checkLeak(logs, sentUrls, ctx.obfuscationKey, catalogText(ctx.catalog), {
-    platform: route.platform,
-    choices,
-  });
-  const leak = leakCheck.mismatch;
+  for (const r of runs) Object.assign(choices, r.judgement.revealed);
+  if (concurrent) Object.assign(choices, concurrent.revealed);
+  const checked = leakCheck(choices);
+  const leak = checked.mismatch;
 
   let verdict: Verdict;
   let category: FailureCategory | undefined;
   let message: string;
+  let judgedOk = false;
   const failing = setupFailed ?? (focus && focus.judgement.matched.length === 0 ? focus : null);
-  const concurrentFailed = concurrent !== null && concurrent.judgement.matched.length === 0;
-  const describe = (ms: Mismatch[]) => ms.map((m) => `${m.text} (${m.requirement})`).join('; ');
+  const concurrentFailed = concurrent !== null && concurrent.failed;
   if (failing !== null || concurrentFailed) {
-    const mismatches = failing
-      ? failing.judgement.mismatches
-      : (concurrent as NonNullable<typeof concurrent>).judgement.mismatches;
+    const mismatches = failing ? failing.judgement.mismatches : concurrentMismatches;
     const first = mismatches[0];
     category = first?.category;
     const onlyShould = mismatches.every((m) => SEVERITY.get(m.requirement) === 'SHOULD');
@@ -741,17 +641,17 @@ async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseCon
     if (failing?.alteredBy) {
       category = 'browser-altered-url';
       verdict = 'fail';
-      message = `${where}the browser delivered ${redactUrlPassword(failing.alteredBy)} for the link ${redactUrlPassword(failing.url)}, which changes the outcome: ${describe(mismatches)}`;
+      message = `${where}the browser delivered ${redactUrlPassword(failing.alteredBy)} for the link ${redactUrlPassword(failing.url)}, which changes the outcome: ${describeMismatches(mismatches)}`;
     } else {
       category ??= 'wrong-state';
-      message = `${where}${describe(mismatches)}`;
+      message = `${where}${describeMismatches(mismatches)}`;
     }
   } else if (leak) {
     verdict = 'fail';
     category = leak.category;
     message = `${leak.text} (${leak.requirement})`;
   } else {
-    const judgement = (focus as StepRun).judgement;
+    const judgement = (focus as CaseStep).judgement;
     const strict = judgement.matched.some((b) => b.nonStrict === null);
     if (!strict) {
       verdict = 'non-strict';
@@ -768,32 +668,179 @@ async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseCon
     const delivered = focus?.observation.delivered;
     if (delivered && delivered.url !== delivered.link)
       message += `; the browser delivered ${redactUrlPassword(delivered.url)}`;
-    const matched = judgement.matched[0];
-    const observedCode = focus?.observation.result;
-    if (matched && observedCode !== null && observedCode !== undefined) {
-      const evidence = agreedEvidence(planned.id, judgement.matched, observedCode);
+    judgedOk = true;
+  }
+  // A password found in the logs that cannot be told from ordinary text: the requirement is not checkable
+  // here, and the report says so (docs/verdicts.md).
+  const notCheckable = leak === null ? checked.notCheckable : null;
+  if (notCheckable !== null) message += `; OM-LOG-NO-PASSWORD not checkable: ${notCheckable}`;
+  return { verdict, category, message, choices, notCheckable, failing, concurrentFailed, judgedOk };
+}
+
+/**
+ * One case: a reset (or the state an earlier case of its chain left), its steps run and judged one by one
+ * (step.ts), the client's logs checked for its passwords, then the verdict and what the report shows.
+ */
+async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseContext): Promise<CaseOutcome> {
+  const { vector, route } = planned;
+  const { session, scope, signal, info } = env;
+  const start = Date.now();
+  const hasState = info.capabilities.includes('state');
+  const hasLogs = info.capabilities.includes('logs');
+  const from = ctx.start ?? null;
+  const hitsBefore = scope.requestCount();
+  const records: StepRecord[] = [];
+  const t0 = Date.now();
+  if (from === null) {
+    await session.reset(scope.url, signal);
+    records.push({ name: 'reset to a freshly installed app', status: 'passed', start: t0, stop: Date.now() });
+  } else {
+    records.push({
+      name: `no reset: ${from.planned.id} left the client in the state the given steps lead to (read back)`,
+      status: 'passed',
+      start: t0,
+      stop: t0,
+    });
+  }
+
+  // Setup steps are judged like the request under test. A hand-written vector's steps succeed (checked when
+  // vectors load); a regression the fuzzer kept may hold failing steps, which leave the state as it was.
+  const steps = caseSteps(vector, route, from !== null);
+  const model: StepModel = {
+    route,
+    catalog: ctx.catalog,
+    obfuscationKey: ctx.obfuscationKey,
+    declaredPrecedence: ctx.declaredPrecedence,
+  };
+  const target = { session, scope, method: route.method, hasState };
+  const done = await runSteps(
+    target,
+    model,
+    steps.map((s) => s.step),
+    from?.state ?? freshState(),
+    signal,
+  );
+  const runs = done.runs.map((r, i) => caseStep(steps[i]?.name ?? '', r));
+  const focusRun = done.runs.length === steps.length ? done.runs[done.runs.length - 1] : undefined;
+  const focus = focusRun === undefined ? null : (runs[runs.length - 1] as CaseStep);
+  const givenRuns = focus === null ? runs : runs.slice(0, -1);
+  const setupFailed = givenRuns.find((r) => r.judgement.matched.length === 0) ?? null;
+  const second = focusRun?.observed.second ?? null;
+  const concurrentStep = focusRun?.step.concurrent ?? null;
+  const concurrent: ConcurrentRun | null =
+    concurrentStep === null || second === null
+      ? null
+      : {
+          url: concurrentStep,
+          branches: focusRun?.judged.second?.branches ?? [],
+          observation: second.provision,
+          judged: focusRun?.judged.second !== null,
+          failed: focusRun?.judged.second?.judgement.matched.length === 0,
+          revealed: focusRun?.judged.second?.judgement.revealed ?? {},
+        };
+
+  // Every URL the client received (a continued case's given steps too: their passwords stay secrets and leak
+  // candidates, though they are not sent again), for redaction in any spelling and the leak check.
+  const sentUrls = [
+    ...(from === null ? [] : (vector.given ?? []).map((q) => urlFor(route, q))),
+    ...done.runs.flatMap((r) => [
+      r.step.url,
+      ...(r.step.concurrent === null ? [] : [r.step.concurrent]),
+      ...(r.judged.delivered === null ? [] : [r.judged.delivered]),
+    ]),
+  ];
+  const redactor = new Redactor();
+  redactor.add(ctx.obfuscationKey);
+  for (const url of sentUrls) urlSecrets(url, ctx.obfuscationKey).forEach((f) => redactor.add(f));
+
+  // A session's logs run from its last reset: lines before this case's start are earlier cases' of its chain.
+  const allLogs = hasLogs ? await session.logs(signal) : null;
+  const logs = allLogs === null ? null : allLogs.slice(from?.logLines ?? 0);
+  const decided = caseVerdict(
+    runs,
+    setupFailed,
+    focus,
+    concurrent,
+    (choices) =>
+      checkLeak(logs, sentUrls, ctx.obfuscationKey, catalogText(ctx.catalog), { platform: route.platform, choices }),
+    focusRun?.judged.second?.judgement.mismatches ?? [],
+  );
+  const { verdict } = decided;
+  if (decided.judgedOk && focus !== null) {
+    const observedCode = focus.observation.result;
+    if (focus.judgement.matched[0] && observedCode !== null) {
+      const evidence = agreedEvidence(planned.id, focus.judgement.matched, observedCode);
       if (evidence) ctx.onPrecedence?.(evidence);
     }
   }
+  const result = caseReport(planned, env, decided, {
+    runs,
+    focus,
+    concurrent,
+    logs,
+    redactor,
+    hits: scope.requests().slice(Math.max(0, scope.requests().length - (scope.requestCount() - hitsBefore))),
+    records,
+    start,
+  });
 
-  // A password found in the logs that cannot be told from ordinary text: the requirement is not checkable
-  // here, and the report says so (docs/verdicts.md).
-  const notCheckable = leak === null ? leakCheck.notCheckable : null;
-  if (notCheckable !== null) message += `; OM-LOG-NO-PASSWORD not checkable: ${notCheckable}`;
+  // The next case of the chain may start where this one ended when it passed, online and with nothing in
+  // progress, and the client's state read back agreed with the model's (judged above: it matched the branch).
+  const matched = focus?.judgement.matched[0];
+  const known =
+    (verdict === 'pass' || verdict === 'informational') &&
+    hasState &&
+    focus !== null &&
+    focus.state !== null &&
+    concurrent === null &&
+    (vector.when.network ?? 'online') === 'online' &&
+    matched !== undefined;
+  const left: LeftState | null = known
+    ? {
+        planned,
+        scopeUrl: scope.url,
+        state: matched.state,
+        logLines: allLogs?.length ?? 0,
+        succeeded: succeeded(matched),
+      }
+    : null;
+  return { result: redactor.value(result), left };
+}
 
-  // Records and attachments (all redacted from here on). A failing case gets every detail as its own
-  // attachment; a passing one gets the derivation and one combined file with `artifacts: 'always'`, and
-  // none by default (`harness explain` derives it on demand).
+/**
+ * What the report shows of a case: its step records, its attachments (a failing case gets every detail as
+ * its own attachment; a non-strict one, or any with `artifacts: 'always'`, the derivation and one combined
+ * file; a passing one none by default: `harness explain` derives it on demand), parameters, expected and
+ * observed. Not yet redacted: the caller redacts the whole result.
+ */
+function caseReport(
+  planned: OpenMobileCase,
+  env: CaseEnv,
+  decided: CaseVerdict,
+  parts: {
+    runs: CaseStep[];
+    focus: CaseStep | null;
+    concurrent: ConcurrentRun | null;
+    logs: string[] | null;
+    redactor: Redactor;
+    hits: unknown[];
+    records: StepRecord[];
+    start: number;
+  },
+): CaseResult {
+  const { vector, route } = planned;
+  const { verdict, category, message, choices, notCheckable, failing, concurrentFailed } = decided;
+  const { runs, focus, concurrent, logs, redactor, records, start } = parts;
   const failed = verdict === 'fail';
   const attach = failed || verdict === 'non-strict' || env.artifacts === 'always';
-  for (const r of allRuns) {
+  for (const r of runs) {
     const ok = r.judgement.matched.length > 0;
     records.push({
       name: r.name,
       status: ok ? 'passed' : 'failed',
       start: r.start,
       stop: r.stop,
-      ...(ok ? {} : { message: describe(r.judgement.mismatches) }),
+      ...(ok ? {} : { message: describeMismatches(r.judgement.mismatches) }),
       ...(failed
         ? {
             attachments: [
@@ -830,7 +877,10 @@ async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseCon
   if (concurrent) {
     records.push({
       name: `concurrent request: ${redactUrlPassword(concurrent.url)}`,
-      status: concurrentFailed ? 'failed' : 'passed',
+      status: concurrentFailed ? 'failed' : concurrent.judged ? 'passed' : 'skipped',
+      ...(concurrent.judged
+        ? {}
+        : { message: 'not judged: the two requests ran one after the other, and the first already failed' }),
       start: focus?.start ?? start,
       stop: focus?.stop ?? Date.now(),
       attachments: [
@@ -878,9 +928,7 @@ async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseCon
       body: `${logsNote === null ? '' : `(${logsNote})\n`}${shownLogs.join('\n')}`,
     });
   }
-  const kept = scope.requests();
-  const hits = kept.slice(Math.max(0, kept.length - (scope.requestCount() - hitsBefore)));
-  if (failed && hits.length > 0) attachments.push(json('profile service requests', hits));
+  if (failed && parts.hits.length > 0) attachments.push(json('profile service requests', parts.hits));
 
   const parameters: Record<string, string> = {
     url: redactUrlPassword(focusUrl(vector, route)),
@@ -897,7 +945,7 @@ async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseCon
   if (deliveredUrl !== undefined) parameters['delivered'] = redactUrlPassword(deliveredUrl);
 
   const ref = reference?.judgement;
-  const result: CaseResult = {
+  return {
     id: planned.id,
     title: planned.title,
     target: env.targetName,
@@ -929,74 +977,11 @@ async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseCon
     stop: Date.now(),
     replay: env.replay,
   };
-  // The next case of the chain may start where this one ended when it passed, online and with nothing in
-  // progress, and the client's state read back agreed with the model's (judged above: it matched the branch).
-  const matched = focus?.judgement.matched[0];
-  const known =
-    (verdict === 'pass' || verdict === 'informational') &&
-    hasState &&
-    focus !== null &&
-    focus.state !== null &&
-    concurrent === null &&
-    (vector.when.network ?? 'online') === 'online' &&
-    matched !== undefined;
-  const left: LeftState | null = known
-    ? {
-        planned,
-        scopeUrl: scope.url,
-        state: matched.state,
-        logLines: allLogs?.length ?? 0,
-        succeeded: succeeded(matched),
-      }
-    : null;
-  return { result: redactor.value(result), left };
 }
 
 function json(name: string, value: unknown): Attachment {
   return { name, contentType: 'application/json', body: JSON.stringify(value, null, 2) };
 }
-
-/**
- * Delivers `firstUrl` and, while it is provably in progress, `secondUrl`. The profile service holds its
- * answer to the first request until the second has been answered, so the first is in progress however long
- * the second takes to arrive (a browser, a device). The second is sent only once the first reached the
- * profile service; a client that finished the first without fetching (it ignored it, say) gets the second
- * at once, and `overlapped` is false: the two were then sequential.
- */
-export async function provisionOverlapping(
-  session: ClientSession,
-  scope: ProfileServiceScope,
-  method: Method,
-  firstUrl: string,
-  secondUrl: string,
-  signal: AbortSignal,
-): Promise<{ first: ProvisionObservation; second: ProvisionObservation; overlapped: boolean }> {
-  let settled = false;
-  const before = scope.requestCount();
-  const release = scope.hold();
-  const first = session.provision({ url: firstUrl, method }, signal);
-  first.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  let second: ProvisionObservation;
-  let overlapped: boolean;
-  try {
-    // In-process clients fetch within microseconds: poll at once first, then every millisecond (a device).
-    for (let polls = 0; scope.requestCount() === before && !settled; polls++) {
-      if (signal.aborted) throw new Error('aborted while waiting for the first request to reach the profile service');
-      await new Promise((r) => (polls < 200 ? setImmediate(r) : setTimeout(r, 1)));
-    }
-    overlapped = scope.requestCount() > before;
-    // Sequential after all: the hold must not catch the second request instead.
-    if (!overlapped) release();
-    second = await session.provision({ url: secondUrl, method }, signal);
-  } finally {
-    release();
-  }
-  return { first: await first, second, overlapped };
-}
-
 /**
  * Which failure categories an Open Mobile case can end with: the step judge (judge.ts), this file
  * (browser-altered-url, state left behind) and the run-level checks (checks.ts). A record over every

@@ -27,19 +27,11 @@ import type {
 } from '../../src/core/types.ts';
 import { catalogArbitrary, conditionArbitrary, requestArbitrary, type Condition } from './arbitraries.ts';
 import { inferredOrder, precedenceCycle, precedenceRelation, type PrecedenceRelation } from './checks.ts';
-import {
-  catalogText,
-  freshState,
-  stateAfter,
-  checkLeak,
-  agreedEvidence,
-  provisionOverlapping,
-  routeRequirement,
-  type PrecedenceEvidence,
-} from './execute.ts';
-import { judgeStep, succeeded, type StepJudgement } from './judge.ts';
+import { catalogText, freshState, stateAfter, checkLeak, agreedEvidence, type PrecedenceEvidence } from './execute.ts';
+import { succeeded, type StepJudgement } from './judge.ts';
 import { predict } from './model.ts';
-import type { Branch, ModelState, Vector } from './types.ts';
+import { runSteps, type Step } from './step.ts';
+import type { Branch, Vector } from './types.ts';
 
 export interface FuzzStep {
   url: string;
@@ -300,6 +292,7 @@ async function runSequence(
 ): Promise<SequenceRun> {
   const hasState = ctx.info.capabilities.includes('state');
   const hasLogs = ctx.info.capabilities.includes('logs');
+  const canGoOffline = ctx.info.capabilities.includes('network');
   const catalog = s.catalog ?? ctx.catalog;
   const seen: StepSeen[] = [];
   const route = routeOf(s);
@@ -310,18 +303,6 @@ async function runSequence(
   ctx.scope.setCatalog(s.catalog);
   try {
     await ctx.session.reset(ctx.scope.url, signal);
-    let state: ModelState = freshState();
-    const input = (url: string, at: ModelState, condition: Condition, inProgress = false) => ({
-      route: s.route,
-      url,
-      state: at,
-      catalog,
-      network: condition.network,
-      fault: condition.fault,
-      obfuscationKey: ctx.obfuscationKey,
-      ...(inProgress ? { inProgress } : {}),
-      ...(ctx.declaredPrecedence ? { declaredPrecedence: ctx.declaredPrecedence } : {}),
-    });
     const evidence = (url: string, matched: Branch[], observation: ProvisionObservation) => {
       if (observation.result === null) return;
       tally.count('result code', observation.result);
@@ -329,127 +310,82 @@ async function runSequence(
       const found = agreedEvidence('', matched, observation.result);
       if (found !== null) tally.addEvidence({ ...found, caseId: `${redactUrlPassword(url)} (${route})` });
     };
-    const failAt = (
-      failure: FuzzFailure,
-      step: FuzzStep,
-      provision: ProvisionObservation,
-      second: ProvisionObservation | null,
-      observed: ClientState | null,
-    ): SequenceRun => {
-      seen.push({ url: step.url, observation: provision, second, state: observed, revealed: {} });
-      return { failure, steps: seen };
+    // Taking the network down needs the network capability; the faults are the harness's own.
+    const steps: Step[] = s.steps.map((step) => ({
+      url: step.url,
+      network: step.condition.network === 'offline' && canGoOffline ? 'offline' : 'online',
+      fault: step.condition.fault,
+      concurrent: step.concurrent,
+      setup: false,
+    }));
+    const model = {
+      route: s.route,
+      catalog,
+      obfuscationKey: ctx.obfuscationKey,
+      declaredPrecedence: ctx.declaredPrecedence,
     };
-    for (const [i, step] of s.steps.entries()) {
-      // Taking the network down needs the network capability; the faults are the harness's own.
-      const condition: Condition = {
-        network:
-          step.condition.network === 'offline' && ctx.info.capabilities.includes('network') ? 'offline' : 'online',
-        fault: step.condition.fault,
-      };
-      const branches = predict(input(step.url, state, condition));
-      let provision: ProvisionObservation;
-      let second: ProvisionObservation | null = null;
-      let secondJudgement: StepJudgement | null = null;
-      tally.cases++;
-      if (step.concurrent !== null) {
-        tally.cases++;
-        const both = await provisionOverlapping(
-          ctx.session,
-          ctx.scope,
-          s.route.method,
-          step.url,
-          step.concurrent,
-          signal,
-        );
-        provision = both.first;
-        second = both.second;
-        tally.count('overlapping requests', both.overlapped ? 'overlapped' : 'sequential (the first did not fetch)');
-        if (both.overlapped) {
-          const secondBranches = predict(input(step.concurrent, state, ONLINE, true));
-          secondJudgement = judgeStep(
-            secondBranches,
-            state,
-            { provision: second, state: null, logs: null },
-            routeRequirement(s.route),
-          );
-          if (secondJudgement.matched.length === 0) {
-            return failAt(
-              mismatchFailure(
-                `${stepWhere(s, i)}, the request delivered while it was in progress (${redactUrlPassword(step.concurrent)})`,
-                secondJudgement,
-              ),
-              step,
-              provision,
-              second,
-              null,
+    let failure: FuzzFailure | null = null;
+    await runSteps(
+      { session: ctx.session, scope: ctx.scope, method: s.route.method, hasState },
+      model,
+      steps,
+      freshState(),
+      signal,
+      {
+        before: (step) => void (tally.cases += step.concurrent === null ? 1 : 2),
+        after: ({ step, observed, judged }, i) => {
+          const seenStep = (state: ClientState | null, revealed: Record<string, string>) =>
+            seen.push({
+              url: step.url,
+              observation: observed.provision,
+              second: observed.second?.provision ?? null,
+              state,
+              revealed,
+            });
+          const answer = observed.second?.provision ?? null;
+          if (observed.second !== null) {
+            tally.count(
+              'overlapping requests',
+              observed.second.overlapped ? 'overlapped' : 'sequential (the first did not fetch)',
             );
           }
-          evidence(step.concurrent, secondJudgement.matched, second);
-        }
-      } else {
-        if (condition.network === 'offline') await ctx.session.network(false, signal);
-        ctx.scope.setFault(condition.fault);
-        try {
-          provision = await ctx.session.provision({ url: step.url, method: s.route.method }, signal);
-        } finally {
-          ctx.scope.setFault(null);
-          if (condition.network === 'offline') await ctx.session.network(true, signal);
-        }
-      }
-      const sequential = step.concurrent !== null && secondJudgement === null;
-      // Two requests that ran one after the other: the first is judged on its result alone, the second
-      // from the state the first left, on the state read after both.
-      const observed = hasState ? await ctx.session.state(signal) : null;
-      const judgement = judgeStep(
-        branches,
-        state,
-        { provision, state: sequential ? null : observed, logs: null },
-        routeRequirement(s.route),
-      );
-      const matched = judgement.matched[0];
-      if (matched === undefined)
-        return failAt(mismatchFailure(stepWhere(s, i), judgement), step, provision, second, observed);
-      evidence(step.url, judgement.matched, provision);
-      tally.addChoices(route, judgement.revealed, step.url);
-      state = matched.state;
-      if (sequential && step.concurrent !== null && second !== null) {
-        // The first was judged without the state (it was read after both), so every branch it matched may
-        // be where the second started from (a repeated parameter read first or last, say): the second
-        // must match from one of them.
-        const concurrent = step.concurrent;
-        const judged = judgement.matched.map((first) => ({
-          from: first.state,
-          j: judgeStep(
-            predict(input(concurrent, first.state, ONLINE)),
-            first.state,
-            { provision: second, state: observed, logs: null },
-            routeRequirement(s.route),
-          ),
-        }));
-        const fitting = judged.find((x) => x.j.matched.length > 0) ?? (judged[0] as (typeof judged)[number]);
-        const j = fitting.j;
-        const m = j.matched[0];
-        if (m === undefined) {
-          return failAt(
-            mismatchFailure(`${stepWhere(s, i)}, then ${redactUrlPassword(step.concurrent)}`, j),
-            step,
-            provision,
-            second,
-            observed,
-          );
-        }
-        evidence(step.concurrent, j.matched, second);
-        tally.addChoices(route, j.revealed, step.concurrent);
-        state = m.state;
-      }
-      seen.push({
-        url: step.url,
-        observation: provision,
-        second,
-        state: observed,
-        revealed: { ...judgement.revealed, ...(secondJudgement?.revealed ?? {}) },
-      });
-    }
+          const second = judged.second;
+          if (second?.overlapped && answer !== null) {
+            if (second.judgement.matched.length === 0) {
+              failure = mismatchFailure(
+                `${stepWhere(s, i)}, the request delivered while it was in progress (${redactUrlPassword(second.url)})`,
+                second.judgement,
+              );
+              seenStep(null, {});
+              return;
+            }
+            evidence(second.url, second.judgement.matched, answer);
+          }
+          if (judged.judgement.matched.length === 0) {
+            failure = mismatchFailure(stepWhere(s, i), judged.judgement);
+            seenStep(observed.state, {});
+            return;
+          }
+          evidence(step.url, judged.judgement.matched, observed.provision);
+          tally.addChoices(route, judged.judgement.revealed, step.url);
+          // Two requests that ran one after the other: the second from the state the first left.
+          if (second !== null && !second.overlapped && answer !== null) {
+            if (second.judgement.matched.length === 0) {
+              failure = mismatchFailure(`${stepWhere(s, i)}, then ${redactUrlPassword(second.url)}`, second.judgement);
+              seenStep(observed.state, {});
+              return;
+            }
+            evidence(second.url, second.judgement.matched, answer);
+            tally.addChoices(route, second.judgement.revealed, second.url);
+          }
+          seenStep(observed.state, {
+            ...judged.judgement.revealed,
+            ...(second?.overlapped ? second.judgement.revealed : {}),
+          });
+        },
+      },
+    );
+    if (failure !== null) return { failure, steps: seen };
     const urls = s.steps.flatMap((step) => (step.concurrent === null ? [step.url] : [step.url, step.concurrent]));
     // Only a request with a password can leak one: the logs are read only then.
     if (hasLogs && urls.some((url) => /password/i.test(url))) {

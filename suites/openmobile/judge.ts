@@ -1,12 +1,13 @@
 /**
- * Judging one step: which of the model's branches (one per assignment of implementation-defined choices)
- * does the observation match? None: the case fails, explained against the closest branch.
+ * Judging one request: which of the model's branches (one per assignment of implementation-defined choices)
+ * does the observation match? None: the case fails, explained against the closest branch. step.ts builds a
+ * whole step's judgement (a browser's delivered URL, a concurrent request) from these.
  */
 import type { FailureCategory } from '../../src/core/results.ts';
 import type { ClientState, ProvisionObservation, Settings } from '../../src/core/types.ts';
 import type { Branch, ModelState } from './types.ts';
 
-export interface StepObservation {
+export interface RequestObservation {
   provision: ProvisionObservation;
   /** Null when the target has no `state` capability. */
   state: ClientState | null;
@@ -79,7 +80,7 @@ function codes(list: number[]): string {
 export function mismatchesFor(
   branch: Branch,
   before: ModelState,
-  observed: StepObservation,
+  observed: RequestObservation,
   routeRequirement: string,
 ): Mismatch[] {
   const out: Mismatch[] = [];
@@ -301,10 +302,10 @@ const CATEGORY_RANK: readonly FailureCategory[] = [
   'password-leak',
 ];
 
-export function judgeStep(
+export function judgeRequest(
   branches: Branch[],
   before: ModelState,
-  observed: StepObservation,
+  observed: RequestObservation,
   routeRequirement: string,
 ): StepJudgement {
   if (branches.length === 0) throw new Error('the model returned no branch');

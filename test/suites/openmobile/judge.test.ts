@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProvisionObservation } from '../../../src/core/types.ts';
 import { checkLeak } from '../../../suites/openmobile/execute.ts';
-import { judgeStep } from '../../../suites/openmobile/judge.ts';
+import { judgeRequest } from '../../../suites/openmobile/judge.ts';
 import { obfuscate } from '../../../suites/openmobile/obfuscation.ts';
 import type { Branch, ModelState } from '../../../suites/openmobile/types.ts';
 
@@ -49,9 +49,9 @@ const stateOf = (s: ModelState) => ({
   settings: s.settings,
 });
 
-describe('judgeStep', () => {
+describe('judgeRequest', () => {
   it('matches a success with the right state', () => {
-    const j = judgeStep(
+    const j = judgeRequest(
       [branch({})],
       fresh,
       { provision: obs({}), state: stateOf(activated), logs: null },
@@ -67,7 +67,7 @@ describe('judgeStep', () => {
       state: fresh,
       violations: [{ code: 23, requirement: 'OM-LEN-USERNAME', phase: 'request', detail: '' }],
     });
-    const j = judgeStep(
+    const j = judgeRequest(
       [failing],
       fresh,
       { provision: obs({ result: 23 }), state: stateOf(activated), logs: null },
@@ -82,9 +82,9 @@ describe('judgeStep', () => {
   it('accepts any code of the precedence set, and names precedence when another code came', () => {
     const several = branch({ results: [11, 23], state: fresh });
     expect(
-      judgeStep([several], fresh, { provision: obs({ result: 23 }), state: null, logs: null }, 'r').matched,
+      judgeRequest([several], fresh, { provision: obs({ result: 23 }), state: null, logs: null }, 'r').matched,
     ).toHaveLength(1);
-    const j = judgeStep([several], fresh, { provision: obs({ result: 20 }), state: null, logs: null }, 'r');
+    const j = judgeRequest([several], fresh, { provision: obs({ result: 20 }), state: null, logs: null }, 'r');
     expect(j.mismatches[0]).toMatchObject({ category: 'precedence', requirement: 'OM-PRECEDENCE' });
   });
 
@@ -96,7 +96,7 @@ describe('judgeStep', () => {
       results: [],
       state: fresh,
     });
-    const j = judgeStep(
+    const j = judgeRequest(
       [a, b],
       fresh,
       { provision: obs({ handled: false, result: null }), state: stateOf(fresh), logs: null },
@@ -116,11 +116,16 @@ describe('judgeStep', () => {
       },
     });
     const good = obs({ callbackUrl: 'harnessprobe://provision?result=0', dialog: 'success', foreground: true });
-    expect(judgeStep([ios], fresh, { provision: good, state: null, logs: null }, 'OM-ROUTE-IOS').matched).toHaveLength(
-      1,
-    );
+    expect(
+      judgeRequest([ios], fresh, { provision: good, state: null, logs: null }, 'OM-ROUTE-IOS').matched,
+    ).toHaveLength(1);
     const bad = obs({ callbackUrl: 'harnessprobe://provision?result=1', dialog: 'failure', foreground: true });
-    const mismatches = judgeStep([ios], fresh, { provision: bad, state: null, logs: null }, 'OM-ROUTE-IOS').mismatches;
+    const mismatches = judgeRequest(
+      [ios],
+      fresh,
+      { provision: bad, state: null, logs: null },
+      'OM-ROUTE-IOS',
+    ).mismatches;
     // A failure dialog for a success is the wrong outcome: told first, under "wrong result code".
     expect(mismatches.map((m) => [m.aspect, m.category])).toEqual([
       ['dialog', 'wrong-result-code'],
@@ -139,7 +144,7 @@ describe('judgeStep', () => {
       },
     });
     const judge = (b: Branch, callbackUrl: string | null, result: number | null) =>
-      judgeStep(
+      judgeRequest(
         [b],
         fresh,
         { provision: obs({ callbackUrl, result, dialog: 'success', foreground: true }), state: null, logs: null },
@@ -212,7 +217,7 @@ describe('judgeStep', () => {
   });
 });
 
-describe('judgeStep: the branch a failure is told against', () => {
+describe('judgeRequest: the branch a failure is told against', () => {
   it('a handled request that failed is told against the choice that handles it, not the one that ignores it', () => {
     const ignored = branch({
       choices: { 'OM-CHOICE-PATH': 'not-handled' },
@@ -222,7 +227,7 @@ describe('judgeStep: the branch a failure is told against', () => {
       delivery: { channel: 'none', callbackScheme: null, dialog: 'none', foreground: 'any', notification: 'any' },
     });
     const handled = branch({ choices: { 'OM-CHOICE-PATH': 'handled' } });
-    const judgement = judgeStep(
+    const judgement = judgeRequest(
       [ignored, handled],
       fresh,
       { provision: obs({ result: 23 }), state: null, logs: null },
@@ -235,12 +240,12 @@ describe('judgeStep: the branch a failure is told against', () => {
   });
 });
 
-describe('judgeStep: the sentence a delivery mismatch is charged to', () => {
+describe('judgeRequest: the sentence a delivery mismatch is charged to', () => {
   const noChannel = branch({
     delivery: { channel: 'none', callbackScheme: null, dialog: 'outcome', foreground: 'any', notification: 'any' },
   });
   const charged = (route: string, p: Partial<ProvisionObservation>) =>
-    judgeStep([noChannel], fresh, { provision: obs(p), state: null, logs: null }, route).mismatches.map(
+    judgeRequest([noChannel], fresh, { provision: obs(p), state: null, logs: null }, route).mismatches.map(
       (m) => `${m.aspect} ${m.requirement}`,
     );
 
@@ -257,7 +262,7 @@ describe('judgeStep: the sentence a delivery mismatch is charged to', () => {
   });
 });
 
-describe('judgeStep: the tie-break between explanations', () => {
+describe('judgeRequest: the tie-break between explanations', () => {
   it('prefers the precedence explanation when several branches explain a failure equally well', () => {
     // pid=9945&test=X&pass%77ord=<65 characters> under a declared order 11 > 23: read as written, only the
     // 11 is broken; decoded, the 23 of the long password is broken too. An answer 23 is then the length
@@ -284,7 +289,7 @@ describe('judgeStep: the tie-break between explanations', () => {
       [literal, decoded],
       [decoded, literal],
     ]) {
-      const judgement = judgeStep(
+      const judgement = judgeRequest(
         order,
         fresh,
         { provision: obs({ result: 23 }), state: stateOf(fresh), logs: null },
