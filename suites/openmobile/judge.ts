@@ -3,7 +3,7 @@
  * does the observation match? None: the case fails, explained against the closest branch.
  */
 import type { FailureCategory } from '../../src/core/results.ts';
-import type { ClientState, ProvisionObservation, Settings } from '../../src/core/types.ts';
+import type { ClientState, ProvisionObservation, Settings } from '../../protocols/openmobile/types.ts';
 import type { Branch, ModelState } from './types.ts';
 
 export interface StepObservation {
