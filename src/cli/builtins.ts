@@ -74,7 +74,12 @@ export type AnySuiteEntry = SuiteEntry<unknown, BaseTargetInfo, unknown>;
  * Checks an entry's drivers against its suite (each opens the suite's sessions), then forgets the session
  * types, which the engine does not need, keeping the drivers' names.
  */
-export function suiteEntry<S, I extends BaseTargetInfo, R, D extends Record<string, DriverEntry<NoInfer<S>, NoInfer<I>>>>(
+export function suiteEntry<
+  S,
+  I extends BaseTargetInfo,
+  R,
+  D extends Record<string, DriverEntry<NoInfer<S>, NoInfer<I>>>,
+>(
   entry: SuiteEntry<S, I, R> & { drivers: D },
 ): Omit<AnySuiteEntry, 'drivers'> & { drivers: Record<keyof D, DriverEntry<unknown, BaseTargetInfo>> } {
   return entry;
