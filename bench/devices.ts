@@ -16,10 +16,12 @@
 import { startLocalAppium } from '../drivers/appium/server.ts';
 import { connectWebdriverIO, createAppiumDriver, type Connect } from '../drivers/appium/driver.ts';
 import type { AppiumBrowser } from '../drivers/appium/commands.ts';
-import { createSuites, DRIVERS, startProfileService, suiteOf } from '../src/cli/builtins.ts';
+import { createSuites, DRIVERS, suiteOf } from '../src/cli/builtins.ts';
+import { startProfileService } from '../drivers/emulated/profile-service.ts';
+import { OpenMobileSuite } from '../suites/openmobile/index.ts';
 import { resolveConfig } from '../src/config/resolve.ts';
-import type { ProfileService } from '../src/core/driver.ts';
-import type { Catalog } from '../src/core/types.ts';
+import type { ProfileService } from '../protocols/openmobile/types.ts';
+import type { Catalog } from '../protocols/openmobile/types.ts';
 import { runPlan } from '../src/runner/run.ts';
 
 /** One round: the plan through the harness, then the very commands it sent, bare. */
@@ -151,10 +153,14 @@ export async function benchDevices(grep: string[] = ['OM-RC-', 'OM-RT-']): Promi
     const { summary } = await runPlan(
       config,
       {
-        suites: createSuites(),
+        suites: {
+          ...createSuites(),
+          openmobile: new OpenMobileSuite([], {
+            startProfileService: (catalog) => keptService(catalog, closers, steps),
+          }),
+        },
         suiteOf,
         drivers: { ...DRIVERS, appium: (o, c) => createAppiumDriver(o, c, recording(steps, sessions)) },
-        startProfileService: (catalog) => keptService(catalog, closers, steps),
         reporter: {
           onBegin: () => void (first = performance.now()),
           onEnd: () => void (last = performance.now()),

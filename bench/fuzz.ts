@@ -13,13 +13,16 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DRIVERS, loadSuite, startProfileService } from '../src/cli/builtins.ts';
+import { CONFIG_CHECKS, DRIVERS } from '../src/cli/builtins.ts';
+import { startProfileService } from '../drivers/emulated/profile-service.ts';
+import { OpenMobileSuite } from '../suites/openmobile/index.ts';
+import { suiteLoadContext } from '../src/runner/run.ts';
 import { resolveConfig } from '../src/config/resolve.ts';
 import type { ResolvedConfig, TargetConfig } from '../src/config/types.ts';
-import type { ClientDriver } from '../src/core/driver.ts';
+import type { ClientDriver } from '../protocols/openmobile/types.ts';
 import type { FuzzFailure, FuzzProperty } from '../src/core/fuzz.ts';
 import type { Suite } from '../src/core/suite.ts';
-import type { Platform } from '../src/core/types.ts';
+import type { Platform } from '../protocols/openmobile/types.ts';
 import { fuzzProperty, type FoundFailure, type FuzzOutcome } from '../src/fuzz/run.ts';
 import { openDriver } from '../src/runner/run.ts';
 import { DEFECTS } from '../drivers/emulated/defects.ts';
@@ -44,7 +47,7 @@ export interface OpenFuzzTarget {
 export class FuzzRig {
   private constructor(
     readonly config: ResolvedConfig,
-    private readonly suite: Suite,
+    private readonly suite: OpenMobileSuite,
     private readonly service: Awaited<ReturnType<typeof startProfileService>>,
   ) {}
 
@@ -55,8 +58,11 @@ export class FuzzRig {
       {},
       root,
     );
-    const suite = await loadSuite(config);
-    if (suite.catalog === undefined) throw new Error(`bench: the ${suite.name} suite serves no profile catalog`);
+    const suite = new OpenMobileSuite([], {
+      ...(config.vectors === null ? {} : { vectorsDir: config.vectors }),
+      ...(config.profiles === null ? {} : { catalogFile: config.profiles }),
+    });
+    await suite.load(suiteLoadContext(config));
     const service = await startProfileService(suite.catalog());
     return new FuzzRig(config, suite, service);
   }

@@ -8,7 +8,7 @@ import { createAppiumDriver, connectWebdriverIO, type Connect } from '../drivers
 import type { AppiumBrowser } from '../drivers/appium/commands.ts';
 import { COMMANDS } from './devices.ts';
 import { nominalMs, type LatencyFigures, type LatencyKind } from '../drivers/appium/latency.ts';
-import { createSuites, DRIVERS, startProfileService, suiteOf } from '../src/cli/builtins.ts';
+import { createSuites, DRIVERS, suiteOf } from '../src/cli/builtins.ts';
 import { resolveConfig } from '../src/config/resolve.ts';
 import type { CaseResult } from '../src/core/results.ts';
 import { runPlan } from '../src/runner/run.ts';
@@ -99,7 +99,6 @@ export async function runProfiled(o: ProfiledRunOptions): Promise<ProfiledRun> {
       suites: createSuites(),
       suiteOf,
       drivers: { ...DRIVERS, appium: (opts, c) => createAppiumDriver(opts, c, counting(counts)) },
-      startProfileService,
       reporter: { onCaseEnd: (r) => void results.push(r) },
     },
     { startedAt: new Date().toISOString(), command: 'bench', harnessVersion: 'bench' },

@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createSuites, DRIVERS, startProfileService, suiteOf } from '../src/cli/builtins.ts';
+import { createSuites, DRIVERS, suiteOf } from '../src/cli/builtins.ts';
 import { resolveConfig } from '../src/config/resolve.ts';
 import type { Reporter } from '../src/core/reporter.ts';
 import { createReporters } from '../src/reporters/index.ts';
@@ -165,7 +165,7 @@ async function benchPlan(reporters: string[]): Promise<PlanRate> {
     const start = performance.now();
     const { summary } = await runPlan(
       config,
-      { suites: createSuites(), suiteOf, drivers: DRIVERS, startProfileService, reporter: timed },
+      { suites: createSuites(), suiteOf, drivers: DRIVERS, reporter: timed },
       { startedAt: new Date().toISOString(), command: 'bench', harnessVersion: 'bench' },
     );
     const total = performance.now() - start;
@@ -204,7 +204,7 @@ async function benchBrowser(): Promise<{ rate: number; cases: number } | null> {
   };
   const { summary } = await runPlan(
     config,
-    { suites: createSuites(), suiteOf, drivers: DRIVERS, startProfileService, reporter: timed },
+    { suites: createSuites(), suiteOf, drivers: DRIVERS, reporter: timed },
     { startedAt: new Date().toISOString(), command: 'bench', harnessVersion: 'bench' },
   );
   rmSync(out, { recursive: true, force: true });

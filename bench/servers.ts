@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import type { DriverContext } from '../src/core/driver.ts';
-import type { Catalog } from '../src/core/types.ts';
+import type { Catalog } from '../protocols/openmobile/types.ts';
 import { createProfileServiceDriver } from '../drivers/http/openmobile-profiles.ts';
 import { createSurePassIdDriver } from '../drivers/http/surepassid.ts';
 import { createSwivelDriver } from '../drivers/http/swivel.ts';

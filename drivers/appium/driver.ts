@@ -6,7 +6,8 @@
  * probe's logcat line, the iOS callback from the probe's screen, notifications, app state).
  */
 import type * as WebdriverIOModule from 'webdriverio';
-import type { ClientDriver, ClientSession, DriverContext } from '../../src/core/driver.ts';
+import type { DriverContext } from '../../src/core/driver.ts';
+import type { ClientDriver, ClientSession } from '../../protocols/openmobile/types.ts';
 import type { Attachment } from '../../src/core/results.ts';
 import {
   NOT_HANDLED,
@@ -16,7 +17,7 @@ import {
   type ProvisionObservation,
   type ProvisionRequest,
   type TargetInfo,
-} from '../../src/core/types.ts';
+} from '../../protocols/openmobile/types.ts';
 import * as cmd from './commands.ts';
 import type { AppiumBrowser } from './commands.ts';
 import { validateAppiumDriverOptions, type AppiumDriverOptions, type DeviceOptions } from './options.ts';

@@ -2,7 +2,7 @@
  * Options of the `appium` driver, as written in a target of the config, with their defaults. Every problem
  * is reported at once, naming the field (HARNESS_CONFIG_INVALID).
  */
-import type { Platform } from '../../src/core/types.ts';
+import type { Platform } from '../../protocols/openmobile/types.ts';
 import type { Selector } from './page-source.ts';
 import { readLatency, type Latency } from './latency.ts';
 import { describeValue, driverOptionsError, isHttpUrl, unknownOptions, type OptionProblem } from '../options.ts';

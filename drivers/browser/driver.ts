@@ -11,9 +11,16 @@ import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, devices, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { BrowserSettings, ClientDriver, ClientSession, DriverContext } from '../../src/core/driver.ts';
+import type { DriverContext } from '../../src/core/driver.ts';
+import type { ClientDriver, ClientSession } from '../../protocols/openmobile/types.ts';
+import type { BrowserSettings } from '../../src/config/types.ts';
 import { HarnessError } from '../../src/core/errors.ts';
-import type { ClientState, ProvisionObservation, ProvisionRequest, TargetInfo } from '../../src/core/types.ts';
+import type {
+  ClientState,
+  ProvisionObservation,
+  ProvisionRequest,
+  TargetInfo,
+} from '../../protocols/openmobile/types.ts';
 import { LINK_ID, linkPage } from './pages.ts';
 
 /** How long a click may take to turn into a navigation before the case is reported broken. */
@@ -245,7 +252,8 @@ export async function createBrowserDriver(
   context: DriverContext,
 ): Promise<ClientDriver> {
   const target = innerTarget(options);
-  const settings = context.browser;
+  // The config's `browser` section (src/config/types.ts), which the runner hands on unread.
+  const settings = context.sections?.['browser'] as BrowserSettings | undefined;
   if (!settings || !context.createDriver) {
     throw new HarnessError(
       'HARNESS_CONFIG_INVALID',
@@ -258,7 +266,8 @@ export async function createBrowserDriver(
       `browser.executablePath: ${settings.executablePath} does not exist: install Debian's Chromium (apt-get install chromium) or set browser.executablePath in the config file`,
     );
   }
-  const inner = await context.createDriver(target.driver, target.options);
+  // The wrapped target is an Open Mobile client's (the resolver makes `browser+<target>` of one only).
+  const inner = (await context.createDriver(target.driver, target.options)) as ClientDriver;
   let browser: Browser | null = null;
   const pages = new LinkPages(settings.page);
   try {

@@ -11,8 +11,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type { Catalog, Platform } from '../../src/core/types.ts';
-import type { ProfileService } from '../../src/core/driver.ts';
+import type { Catalog, Platform } from '../../protocols/openmobile/types.ts';
+import type { ProfileService } from '../../protocols/openmobile/types.ts';
 import { createEmulatedDriver } from './driver.ts';
 import { startProfileService } from './profile-service.ts';
 

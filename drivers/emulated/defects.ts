@@ -3,7 +3,7 @@
  * the harness can be shown to catch them. Each is a small change in the client guarded by
  * `this.defects.has('<id>')`; none of them makes the client crash.
  */
-import type { Platform } from '../../src/core/types.ts';
+import type { Platform } from '../../protocols/openmobile/types.ts';
 
 export interface Defect {
   id: string;

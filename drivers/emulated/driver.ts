@@ -2,9 +2,16 @@
  * The `emulated` driver: in-process Open Mobile clients (iOS or Android), one per session, each fetching
  * profiles over real HTTP from the URL handed to `reset`.
  */
-import type { ClientDriver, ClientSession, DriverContext } from '../../src/core/driver.ts';
+import type { DriverContext } from '../../src/core/driver.ts';
+import type { ClientDriver, ClientSession } from '../../protocols/openmobile/types.ts';
 import { didYouMean, HarnessError } from '../../src/core/errors.ts';
-import type { ClientState, Method, Platform, ProvisionObservation, TargetInfo } from '../../src/core/types.ts';
+import type {
+  ClientState,
+  Method,
+  Platform,
+  ProvisionObservation,
+  TargetInfo,
+} from '../../protocols/openmobile/types.ts';
 import { AndroidClient } from './client/android.ts';
 import { IosClient } from './client/ios.ts';
 import { CONFIGURABLE_CHOICES, type OpenMobileClient } from './client/open-mobile-client.ts';

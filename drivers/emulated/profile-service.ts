@@ -10,7 +10,7 @@
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { ProfileService } from '../../src/core/driver.ts';
+import type { ProfileService } from '../../protocols/openmobile/types.ts';
 import type {
   Catalog,
   CatalogProfile,
@@ -20,8 +20,8 @@ import type {
   ProfileServiceFault,
   ProfileServiceHit,
   ProfileServiceScope,
-} from '../../src/core/types.ts';
-import { SCOPE_HITS_KEPT } from '../../src/core/types.ts';
+} from '../../protocols/openmobile/types.ts';
+import { SCOPE_HITS_KEPT } from '../../protocols/openmobile/types.ts';
 import {
   isProfileServiceDefectId,
   PROFILE_SERVICE_DEFECTS,

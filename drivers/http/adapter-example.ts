@@ -11,7 +11,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { HarnessError } from '../../src/core/errors.ts';
-import { PLATFORMS, type Platform, type TargetInfo } from '../../src/core/types.ts';
+import { PLATFORMS, type Platform, type TargetInfo } from '../../protocols/openmobile/types.ts';
 import { createEmulatedDriver } from '../emulated/driver.ts';
 import { startAdapterServer } from './adapter-server.ts';
 

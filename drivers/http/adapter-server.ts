@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ClientSession } from '../../src/core/driver.ts';
-import type { ProvisionRequest, TargetInfo } from '../../src/core/types.ts';
+import type { ClientSession } from '../../protocols/openmobile/types.ts';
+import type { ProvisionRequest, TargetInfo } from '../../protocols/openmobile/types.ts';
 import { describeSchemaErrors, schemaValidator, type SchemaName } from './schemas.ts';
 
 /**

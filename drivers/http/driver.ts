@@ -1,4 +1,5 @@
-import type { ClientDriver, ClientSession, DriverContext } from '../../src/core/driver.ts';
+import type { DriverContext } from '../../src/core/driver.ts';
+import type { ClientDriver, ClientSession } from '../../protocols/openmobile/types.ts';
 import { HarnessError } from '../../src/core/errors.ts';
 import {
   CAPABILITIES,
@@ -9,7 +10,7 @@ import {
   type ProvisionObservation,
   type ProvisionRequest,
   type TargetInfo,
-} from '../../src/core/types.ts';
+} from '../../protocols/openmobile/types.ts';
 import { AdapterProtocolError } from './errors.ts';
 import { AdapterTransport, describeSocketError } from './transport.ts';
 import { describeValue, driverOptionsError, isHttpUrl, unknownOptions, type OptionProblem } from '../options.ts';

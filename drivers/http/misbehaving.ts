@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
-import type { ClientState, TargetInfo } from '../../src/core/types.ts';
+import type { ClientState, TargetInfo } from '../../protocols/openmobile/types.ts';
 
 /**
  * Adapters that break the protocol on purpose, for the harness's own tests: a misbehaving target must yield

@@ -11,7 +11,8 @@
  * for a server under test it is a finding. A connection that cannot be made at all throws (nothing there
  * to judge: the case is broken).
  */
-import type { DriverContext, ProfileService, TargetDriver } from '../../src/core/driver.ts';
+import type { DriverContext, TargetDriver } from '../../src/core/driver.ts';
+import type { ProfileService } from '../../protocols/openmobile/types.ts';
 import { didYouMean, HarnessError, markNoAnswer, type Problem } from '../../src/core/errors.ts';
 import { unknownOptions, type OptionProblem } from '../options.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';

@@ -15,8 +15,17 @@ import type { Reporter } from '../core/reporter.ts';
 import type { CaseResult } from '../core/results.ts';
 import { fuzzProperty, type FuzzOutcome } from '../fuzz/run.ts';
 import { writeFuzzReports, writeFuzzUnfinished, type FuzzRunInfo } from '../reporters/fuzz.ts';
-import { loadSuites, openDriver, runPlan, type AnySuite } from '../runner/run.ts';
-import { createSuites, DRIVERS, startProfileService, suiteOf } from './builtins.ts';
+import {
+  loadSuites,
+  openDriver,
+  runPlan,
+  startSuiteRuns,
+  stopSuiteRuns,
+  type AnySuite,
+  type SuiteRuns,
+} from '../runner/run.ts';
+import type { SuiteRun } from '../core/suite.ts';
+import { corpusFolder, createSuites, DRIVERS, fuzzReportName, suiteOf } from './builtins.ts';
 
 export interface FuzzCommandOptions {
   /** `--target` was given: fuzz those, not the configured fuzz targets. */
@@ -51,25 +60,30 @@ function checkProperties(config: ResolvedConfig, ids: readonly string[], fromCli
 }
 
 interface OpenTarget {
-  env: FuzzEnv<unknown, BaseTargetInfo>;
+  env: FuzzEnv<unknown, BaseTargetInfo, unknown>;
   close(): Promise<void>;
 }
 
 async function openTarget(
   target: ResolvedTarget,
   config: ResolvedConfig,
-  service: Awaited<ReturnType<typeof startProfileService>> | null,
+  resources: SuiteRun<unknown> | null,
 ): Promise<OpenTarget> {
   const driver = await openDriver(target, config, DRIVERS);
   try {
     const info = await driver.info();
     const session = await driver.openSession();
-    const scope = service?.scope() ?? null;
+    const share = resources?.open() ?? null;
     return {
-      env: { session, scope, info, target: { name: target.name, precedence: target.precedence } },
+      env: {
+        session,
+        scope: share?.scope ?? null,
+        info,
+        target: { name: target.name, precedence: target.precedence },
+      },
       close: async () => {
         await (session as { close?: () => Promise<void> }).close?.().catch(() => undefined);
-        scope?.close();
+        share?.close();
         await driver.stop();
       },
     };
@@ -93,7 +107,7 @@ export async function fuzz(
   const against = config.fuzz.against;
   const suites = await loadSuites(
     { ...config, selected: [...targets, ...(against ? [against] : [])] },
-    { suites: createSuites([], config.fuzz.corpus), suiteOf, commands: options.commands },
+    { suites: createSuites(config), suiteOf, commands: options.commands },
   );
   for (const suite of suites.values()) {
     if (!suite.fuzzProperties) throw new HarnessError('HARNESS_USAGE', `the ${suite.name} suite has no fuzz property`);
@@ -117,9 +131,14 @@ export async function fuzz(
       `--against ${against.name}: a target cannot be compared with itself; fuzz another target against it`,
     );
   }
+  // The report is named after the suite of the first target fuzzed (its registry entry).
+  const run: FuzzRunInfo = {
+    ...options.run,
+    reportName: fuzzReportName(targets.slice(0, 1).map((t) => suiteOf(t))),
+  };
   const maxFailures = config.fuzz.maxFailures ?? (against === null ? 1 : Number.POSITIVE_INFINITY);
   // From here on a fuzz run killed at any point leaves an "in progress" report, never the last one's green.
-  writeFuzzUnfinished(config, options.run, 'in-progress');
+  writeFuzzUnfinished(config, run, 'in-progress');
   // The plan, known before any target starts: which properties run where, and how the budget is shared.
   const plan = targets.map((target) => {
     const ids = (suites.get(suiteOf(target)) as AnySuite).fuzzPropertyIds ?? [];
@@ -127,9 +146,9 @@ export async function fuzz(
   });
   io.stderr(planText(plan, against, config));
   const budget = new SharedBudget(config.fuzz.timeMs, config.fuzz.timePerPropertyMs, planned(plan));
-  // The harness's profile service, for a suite whose targets fetch profiles from it (Open Mobile clients).
-  const withCatalog = [...suites.values()].find((s) => s.catalog !== undefined);
-  const service = withCatalog?.catalog ? await startProfileService(withCatalog.catalog()) : null;
+  // What each suite needs beside its targets for the run (Open Mobile: the harness's profile service).
+  const runs: SuiteRuns = await startSuiteRuns(suites.values());
+  const resourcesOf = (t: ResolvedTarget) => runs.get(suites.get(suiteOf(t)) as AnySuite) ?? null;
   const entries: FuzzReportEntry[] = [];
   let failed = 0;
   try {
@@ -138,9 +157,9 @@ export async function fuzz(
       let a: OpenTarget | null = null;
       let b: OpenTarget | null = null;
       try {
-        a = await openTarget(target, config, service);
+        a = await openTarget(target, config, resourcesOf(target));
         if (against !== null) {
-          b = await openTarget(against, config, service);
+          b = await openTarget(against, config, resourcesOf(against));
           if (b.env.info.platform !== undefined && b.env.info.platform !== a.env.info.platform) {
             throw new HarnessError(
               'HARNESS_USAGE',
@@ -204,9 +223,8 @@ export async function fuzz(
             against: against?.name ?? null,
             specification: suite.specification,
             start,
-            // Open Mobile keeps its failures in the corpus itself; any other suite in its own folder there.
-            corpus:
-              suiteOf(target) === 'openmobile' ? config.fuzz.corpus : path.join(config.fuzz.corpus, suiteOf(target)),
+            // In the corpus itself, or in the suite's own folder there (its registry entry says which).
+            corpus: corpusFolder(suiteOf(target), config.fuzz.corpus),
             commands: options.commands,
           });
           entries.push(entry);
@@ -220,10 +238,10 @@ export async function fuzz(
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    writeFuzzUnfinished(config, options.run, 'error', `the fuzz run stopped on an error: ${message}`);
+    writeFuzzUnfinished(config, run, 'error', `the fuzz run stopped on an error: ${message}`);
     throw error;
   } finally {
-    await service?.close();
+    await stopSuiteRuns(runs);
   }
   const kept = entries.flatMap((e) => e.failures.map((f) => f.file)).filter((f): f is string => f !== null);
   if (kept.length > 0) {
@@ -234,7 +252,7 @@ export async function fuzz(
   }
   const exitCode = failed > 0 || interrupt.aborted ? 1 : 0;
   // Written even with no entry (every target failed to start, or interrupted at once): it replaces the marker.
-  const written = writeFuzzReports(config, entries, options.run, { interrupted: interrupt.aborted, exitCode });
+  const written = writeFuzzReports(config, entries, run, { interrupted: interrupt.aborted, exitCode });
   if (entries.length > 0) {
     const paths = [written.allureResults, written.summary].filter((p): p is string => p !== null);
     if (paths.length > 0) {
@@ -468,10 +486,9 @@ export async function replay(
     // A client case's id is `<vector>@<route>`, a server case's the vector id itself.
     { ...config, selected: targets, grep: ids, reporters: [] },
     {
-      suites: createSuites(inCorpus ? [] : [absolute], config.fuzz.corpus),
+      suites: createSuites(config, inCorpus ? [] : [absolute]),
       suiteOf,
       drivers: DRIVERS,
-      startProfileService,
       reporter,
       commands,
     },

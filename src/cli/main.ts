@@ -22,15 +22,7 @@ import { selectCases } from '../runner/select.ts';
 import { parseCli, USAGE, type ParsedArgs } from './args.ts';
 import { fuzz, replay } from './fuzz.ts';
 import { report, stopSignal } from './report.ts';
-import {
-  CONFIG_CHECKS,
-  createSuite,
-  createSuites,
-  DRIVERS,
-  loadSuite,
-  startProfileService,
-  suiteOf,
-} from './builtins.ts';
+import { CONFIG_CHECKS, createSuites, DRIVERS, serveProfiles, suiteOf } from './builtins.ts';
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -140,10 +132,9 @@ async function run(args: ParsedArgs, argv: string[], io: CliIo): Promise<number>
     const outcome = await runPlan(
       config,
       {
-        suites: createSuites([], config.fuzz.corpus),
+        suites: createSuites(config),
         suiteOf,
         drivers: DRIVERS,
-        startProfileService,
         reporter,
         redactor,
         commands: commandContext(args, io, config),
@@ -159,7 +150,7 @@ async function list(args: ParsedArgs, io: CliIo): Promise<number> {
   const config = await configFor(args, io);
   // The suites of the selected targets (default: every configured one), each case once.
   const suites = await loadSuites(config, {
-    suites: createSuites([], config.fuzz.corpus),
+    suites: createSuites(config),
     suiteOf,
     commands: commandContext(args, io, config),
   });
@@ -219,9 +210,7 @@ async function explain(args: ParsedArgs, io: CliIo): Promise<number> {
     );
   const config = await configFor(args, io);
   const commands = commandContext(args, io, config);
-  const suites = [
-    ...(await loadSuites(config, { suites: createSuites([], config.fuzz.corpus), suiteOf, commands })).values(),
-  ];
+  const suites = [...(await loadSuites(config, { suites: createSuites(config), suiteOf, commands })).values()];
   // A case id, or a vector id alone (every route of it).
   const owns = (suite: (typeof suites)[number]) =>
     suite.list().some((c) => c.id === caseId || c.id.startsWith(`${caseId}@`));
@@ -252,8 +241,20 @@ async function explain(args: ParsedArgs, io: CliIo): Promise<number> {
 
 async function links(args: ParsedArgs, io: CliIo): Promise<number> {
   const config = await configFor(args, io);
-  const suite = await loadSuite(config);
-  if (!suite.linksPage) throw new HarnessError('HARNESS_USAGE', `the ${suite.name} suite has no provisioning links`);
+  // The suites of the configured targets that have provisioning links (a server suite has none).
+  const suites = [...(await loadSuites(config, { suites: createSuites(config), suiteOf })).values()];
+  const suite = suites.find((s) => s.linksPage !== undefined);
+  if (suite?.linksPage === undefined) {
+    const names = suites.map((s) => s.name).join(', ');
+    const withLinks = Object.values(createSuites())
+      .filter((s) => s.linksPage !== undefined)
+      .map((s) => s.name)
+      .join(', ');
+    throw new HarnessError(
+      'HARNESS_USAGE',
+      `the ${names} suite${suites.length === 1 ? ' has' : 's have'} no provisioning links: links are for the targets of the ${withLinks} suite (select one with --target)`,
+    );
+  }
   const { html, count } = suite.linksPage(selectCases(suite.list(), config.grep));
   const out = path.resolve(io.cwd, args.out);
   mkdirSync(out, { recursive: true });
@@ -312,12 +313,10 @@ async function serve(args: ParsedArgs, io: CliIo): Promise<number> {
     );
   }
   const config = await configFor(args, io);
-  const suite = await loadSuite(config);
-  if (suite.catalog === undefined) throw new HarnessError('HARNESS_USAGE', `the ${suite.name} suite has no catalog`);
   const port = args.port ?? SERVE_PORT;
-  let service;
+  let served;
   try {
-    service = await startProfileService(suite.catalog(), { port });
+    served = await serveProfiles(config, port);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES') {
@@ -329,11 +328,11 @@ async function serve(args: ParsedArgs, io: CliIo): Promise<number> {
     throw error;
   }
   io.stdout(
-    `profile service listening on ${service.baseUrl} (catalog ${path.relative(io.cwd, config.profiles) || config.profiles})\n` +
+    `profile service listening on ${served.service.baseUrl} (catalog ${path.relative(io.cwd, served.catalogFile) || served.catalogFile})\n` +
       `Give this URL to a client as "profileService" in POST /v1/reset. Ctrl-C stops it.\n`,
   );
   await stopSignal();
-  await service.close();
+  await served.service.close();
   io.stderr('profile service stopped\n');
   return 0;
 }

@@ -10,7 +10,7 @@ import type { ResolvedConfig } from '../config/types.ts';
 import { harnessCommand, type CommandContext } from '../core/commands.ts';
 import { HarnessError } from '../core/errors.ts';
 import { generateAllureReport } from '../reporters/index.ts';
-import { createSuites } from './builtins.ts';
+import { suiteCatalogs } from './builtins.ts';
 import { requirementsPage } from './requirements-page.ts';
 
 export interface ReportOptions {
@@ -41,11 +41,7 @@ export async function report(
     ...(commands === undefined ? {} : { runCommand: harnessCommand(commands, 'run') }),
   });
   // Every suite's requirements, whichever the run tested: a link `requirements.html#<id>` always lands.
-  const sections = Object.values(createSuites()).map((suite) => ({
-    name: suite.name,
-    specification: suite.specification,
-    ...suite.catalogue(),
-  }));
+  const sections = suiteCatalogs();
   writeFileSync(path.join(reportDir, 'requirements.html'), requirementsPage(sections));
   const shown = path.relative(io.cwd, indexHtml) || indexHtml;
   if (!options.open) {

@@ -1,14 +1,14 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BrowserSettings } from '../core/driver.ts';
-import type { HarnessConfig, ReporterSpec, TargetConfig } from './types.ts';
+import type { BrowserSettings, HarnessConfig, ReporterSpec, TargetConfig } from './types.ts';
 
 /** The folder of this package: its bundled vectors and catalog are the defaults wherever the config lives. */
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /**
- * Every default in one place (STYLE.md item 3). Paths: the specifications' vectors and the catalog default to
- * the ones this package ships (absolute); `outputDir` and `corpus` are relative to the config file's folder.
+ * Every default in one place (STYLE.md item 3), but the suites' data: the default `vectors` and `profiles`
+ * are the built-in suites' (their registry entries, src/cli/builtins.ts, via `ConfigChecks.paths`).
+ * `outputDir` and `corpus` are relative to the config file's folder.
  */
 export function configDefaults() {
   return {
@@ -25,8 +25,6 @@ export function configDefaults() {
       { name: 'surepassid-reference', driver: 'surepassid', options: { reference: true } },
       { name: 'profile-service-reference', driver: 'profile-service', options: { reference: true } },
     ] as TargetConfig[],
-    profiles: path.join(PACKAGE_ROOT, 'vectors/openmobile/profiles.json'),
-    vectors: path.join(PACKAGE_ROOT, 'vectors/openmobile'),
     grep: [] as string[],
     reporters: ['console', 'jsonl', 'summary', 'junit', 'allure'] satisfies ReporterSpec[],
     outputDir: 'reports',

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { didYouMean, HarnessError, type Problem } from '../core/errors.ts';
-import { configDefaults } from './defaults.ts';
+import { configDefaults, PACKAGE_ROOT } from './defaults.ts';
 import type {
   CliOverrides,
   ConfigChecks,
@@ -295,11 +295,12 @@ export function resolveConfig(
   // One rule for paths (README.md, "Configuration"): what the config file gives is relative to its folder; a flag,
   // to the working directory; a field left out is the harness's own data (vectors, catalog) or `reports/`
   // and `vectors/regressions/` beside the config.
-  const vectorsDir = path.resolve(rootDir, typeof config.vectors === 'string' ? config.vectors : d.vectors);
-  const profilesFile = path.resolve(rootDir, typeof config.profiles === 'string' ? config.profiles : d.profiles);
+  // Left out, the suites' own data applies: each suite's registry entry knows where it is.
+  const vectorsDir = typeof config.vectors === 'string' ? path.resolve(rootDir, config.vectors) : null;
+  const profilesFile = typeof config.profiles === 'string' ? path.resolve(rootDir, config.profiles) : null;
   if (checks !== undefined) {
-    const missing = (field: string, given: unknown, at: string, what: string) => {
-      if (typeof given !== 'string' || shapeBroken.has(field) || existsSync(at)) return;
+    const missing = (field: string, given: unknown, at: string | null, what: string) => {
+      if (typeof given !== 'string' || at === null || shapeBroken.has(field) || existsSync(at)) return;
       const shownAt = path.relative(cwd, at) || at;
       problems.push({
         file: shown,
@@ -351,6 +352,7 @@ export function resolveConfig(
     selected,
     profiles: profilesFile,
     vectors: vectorsDir,
+    vectorsRoot: vectorsDir === null ? path.join(PACKAGE_ROOT, 'vectors') : path.dirname(vectorsDir),
     grep: cli.grep ?? config.grep ?? d.grep,
     tier: cli.tier ?? 'full',
     obfuscationKey: obfuscationKey === null ? null : obfuscationKey.toUpperCase(),

@@ -1,5 +1,3 @@
-import type { BrowserSettings } from '../core/driver.ts';
-
 /**
  * `HarnessConfig` is what users write in `harness.config.ts` (everything optional); `ResolvedConfig` is what
  * the engine uses (everything present). `resolveConfig` is the only way from one to the other.
@@ -142,8 +140,12 @@ export interface ResolvedConfig {
   targets: ResolvedTarget[];
   /** The targets this run uses. */
   selected: ResolvedTarget[];
-  profiles: string;
-  vectors: string;
+  /** The config's `profiles`, absolute; null where not given (the suite's registry entry has the default). */
+  profiles: string | null;
+  /** The config's `vectors`, absolute; null where not given (each suite's vectors are then the package's). */
+  vectors: string | null;
+  /** Where every suite's vectors are (`<vectorsRoot>/<suite>/`): the parent of `vectors`, or the package's. */
+  vectorsRoot: string;
   grep: string[];
   /** `--tier smoke`: the fewest cases covering every requirement and choice option of the plan; `full`: all. */
   tier: 'smoke' | 'full';
@@ -189,4 +191,21 @@ export interface ConfigChecks {
   drivers: Readonly<Record<string, (options: Record<string, unknown>) => { path: string; message: string }[]>>;
   /** Reporter name -> the options a config may give it. */
   reporters: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * The `browser` section: how provisioning links are delivered through a real browser (`--target
+ * browser+<target>`). The config owns its shape; the runner hands it to the browser delivery driver as
+ * `DriverContext.sections.browser`.
+ */
+export interface BrowserSettings {
+  /** The Chromium to drive. Default: Debian's `/usr/bin/chromium`. */
+  executablePath: string;
+  /** Device emulation (a Playwright device name), or `auto`: a Pixel for Android, an iPhone for iOS. */
+  device: string;
+  /** The page the link is on: an MDM-style HTML page (`mdm`), or a plain email-style message (`email`). */
+  page: 'mdm' | 'email';
+  /** `navigation`: a real click, the URL the browser navigates to; `script`: the link's href as the page parsed it. */
+  capture: 'navigation' | 'script';
+  headless: boolean;
 }

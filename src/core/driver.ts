@@ -1,13 +1,4 @@
-import type { Attachment } from './results.ts';
-import type {
-  BaseTargetInfo,
-  Catalog,
-  ClientState,
-  ProfileServiceScope,
-  ProvisionObservation,
-  ProvisionRequest,
-  TargetInfo,
-} from './types.ts';
+import type { BaseTargetInfo } from './types.ts';
 
 /**
  * A driver reaches one kind of target. It has a once-per-run half (start a server, check the adapter
@@ -42,27 +33,6 @@ export interface SilenceReporting {
   takeSilence(): string | null;
 }
 
-/** A driver of an Open Mobile client ({@link ClientSession}: one client instance, one device). */
-export type ClientDriver = TargetDriver<ClientSession, TargetInfo>;
-
-export interface ClientSession {
-  /** Back to a freshly installed app that fetches profiles from `profileServiceUrl`. */
-  reset(profileServiceUrl: string, signal: AbortSignal): Promise<void>;
-  provision(request: ProvisionRequest, signal: AbortSignal): Promise<ProvisionObservation>;
-  /** Needs the `state` capability. */
-  state(signal: AbortSignal): Promise<ClientState>;
-  /** Needs the `logs` capability. */
-  logs(signal: AbortSignal): Promise<string[]>;
-  /** Needs the `network` capability. */
-  network(online: boolean, signal: AbortSignal): Promise<void>;
-  close(): Promise<void>;
-  /**
-   * Optional: what the device shows now (page source, a screenshot), attached to a case that failed or
-   * broke. Not part of the adapter protocol; a driver of a real device offers it.
-   */
-  artifacts?(signal: AbortSignal): Promise<Attachment[]>;
-}
-
 /** What a driver factory gets: the target's options from the config plus run-wide facts. */
 export interface DriverContext {
   /** Directory of the config file; relative paths in options resolve against it. */
@@ -70,34 +40,16 @@ export interface DriverContext {
   /** The shared obfuscation key (64 hex characters), for drivers that host a client themselves. */
   obfuscationKey: string | null;
   /** Opens another driver by name: a delivery driver (a browser) wraps the target it delivers to. */
-  createDriver?(driver: string, options: Record<string, unknown>): Promise<ClientDriver>;
-  /** The `browser` section of the config, for the browser delivery driver. */
-  browser?: BrowserSettings;
-}
-
-/** How provisioning links are delivered through a real browser (`--target browser+<target>`). */
-export interface BrowserSettings {
-  /** The Chromium to drive. Default: Debian's `/usr/bin/chromium`. */
-  executablePath: string;
-  /** Device emulation (a Playwright device name), or `auto`: a Pixel for Android, an iPhone for iOS. */
-  device: string;
-  /** The page the link is on: an MDM-style HTML page (`mdm`), or a plain email-style message (`email`). */
-  page: 'mdm' | 'email';
-  /** `navigation`: a real click, the URL the browser navigates to; `script`: the link's href as the page parsed it. */
-  capture: 'navigation' | 'script';
-  headless: boolean;
+  createDriver?(driver: string, options: Record<string, unknown>): Promise<TargetDriver>;
+  /**
+   * The config's run-wide sections that configure a driver rather than one target, by section name, as the
+   * config resolved them (`browser`: the browser delivery driver's). The engine passes them on unread; the
+   * driver they belong to types them (the config's own types name their shape).
+   */
+  sections?: Readonly<Record<string, unknown>>;
 }
 
 export type DriverFactory<D extends TargetDriver<unknown, BaseTargetInfo> = TargetDriver<unknown, BaseTargetInfo>> = (
   options: Record<string, unknown>,
   context: DriverContext,
 ) => Promise<D>;
-
-/** The harness's profile service, started once per run and scoped per session. */
-export interface ProfileService {
-  readonly baseUrl: string;
-  /** A fresh scope with its own fault settings and request log. */
-  scope(): ProfileServiceScope;
-  setCatalog(catalog: Catalog): void;
-  close(): Promise<void>;
-}

@@ -1,4 +1,4 @@
-import type { Capability, Route } from './types.ts';
+import type { CaseRoute } from './types.ts';
 
 /**
  * - pass: the observation is what the specification requires.
@@ -55,7 +55,7 @@ export interface CaseResult {
   /** Specification, e.g. "Open Mobile Provisioning API 3.2" (Allure parentSuite). */
   specification: string;
   /** A client case's platform and delivery method; none for a server suite's cases. */
-  route?: Route;
+  route?: CaseRoute;
   /** e.g. "routing", "omission", "length-limits" (Allure subSuite). */
   area: string;
   requirements: string[];

@@ -1,9 +1,8 @@
 import type { CommandContext } from './commands.ts';
 import { HarnessError } from './errors.ts';
-import type { ClientSession } from './driver.ts';
 import type { FuzzProperty } from './fuzz.ts';
 import type { CaseResult } from './results.ts';
-import type { BaseTargetInfo, Catalog, ProfileServiceScope, Route, TargetInfo } from './types.ts';
+import type { BaseTargetInfo, CaseRoute } from './types.ts';
 
 /** What the engine knows of a case before it runs: enough to report it broken or not applicable. */
 export interface PlannedCase {
@@ -13,7 +12,7 @@ export interface PlannedCase {
   area: string;
   requirements: string[];
   /** A client case's platform and delivery method; a server suite's cases have none. */
-  route?: Route;
+  route?: CaseRoute;
   /** Capabilities without which the case is not applicable. */
   needs: readonly string[];
   /**
@@ -35,10 +34,18 @@ export function caseTimeoutMs(planned: Pick<PlannedCase, 'timeoutMs'>, targetTim
   return need !== undefined && Number.isFinite(need) && need > targetTimeoutMs ? need : targetTimeoutMs;
 }
 
-export interface CaseEnv<S = ClientSession, I extends BaseTargetInfo = TargetInfo> {
+/**
+ * What one case runs with. `S` is the session its target's driver opened, `I` what the target's `info()`
+ * told, `R` the case's share of the suite's per-run resources ({@link SuiteRun}).
+ */
+export interface CaseEnv<S, I extends BaseTargetInfo = BaseTargetInfo, R = null> {
   session: S;
-  /** This case's view of the harness's profile service; null when the run has none (server suites only). */
-  scope: ProfileServiceScope | null;
+  /**
+   * This case's share of what the suite started for the run (Open Mobile: a scope of the harness's profile
+   * service, with its own faults and request log), the same for every case of a chain; null when the suite
+   * starts nothing for a run.
+   */
+  scope: R | null;
   signal: AbortSignal;
   info: I;
   targetName: string;
@@ -49,10 +56,10 @@ export interface CaseEnv<S = ClientSession, I extends BaseTargetInfo = TargetInf
 }
 
 /** One target's share of a suite: its cases, how to run one, and the run-level checks at the end. */
-export interface TargetPlan<S = ClientSession, I extends BaseTargetInfo = TargetInfo> {
+export interface TargetPlan<S, I extends BaseTargetInfo = BaseTargetInfo, R = null> {
   cases: PlannedCase[];
   /** Runs one case and judges it. May throw: the runner then reports the case broken. */
-  run(planned: PlannedCase, env: CaseEnv<S, I>): Promise<CaseResult>;
+  run(planned: PlannedCase, env: CaseEnv<S, I, R>): Promise<CaseResult>;
   /**
    * Checks over the whole run (consistency of implementation-defined choices, error precedence), as extra
    * results. Called once after every case of the target ran.
@@ -70,7 +77,7 @@ export interface TargetPlan<S = ClientSession, I extends BaseTargetInfo = Target
   coverage?(planned: PlannedCase): readonly string[];
   /**
    * Optional: the cases (already selected and ordered) as chains that may run back to back on one session
-   * and one profile-service scope, each case starting from the state the one before it left, when the
+   * and one share of the suite's run resources (`scope`), each case starting from the state the one before it left, when the
    * suite can prove that state is the one the case needs (so a device needs fewer resets). The runner
    * gives a whole chain to one session, in order, and a fresh scope to each chain. Without it, or with
    * chains of one, every case starts from a reset. Every case must be in exactly one chain.
@@ -88,11 +95,11 @@ export interface SuiteLoadContext {
    * beside vectorsDir.
    */
   corpusDir?: string;
-  /** The Open Mobile vectors directory (config `vectors`). */
-  vectorsDir: string;
-  /** The directory holding every suite's vectors (`<vectorsRoot>/<suite name>/`): the parent of vectorsDir. */
+  /**
+   * The directory holding every suite's vectors (`<vectorsRoot>/<suite name>/`). A suite whose folder the
+   * config names itself gets it from its registry entry (src/cli/builtins.ts).
+   */
   vectorsRoot: string;
-  catalogFile: string;
   obfuscationKey: string | null;
   /** For the commands a suite prints in its messages (`npx harness explain <id>`): src/core/commands.ts. */
   commands?: CommandContext;
@@ -127,40 +134,53 @@ export interface ChoicePointInfo {
   reading: string;
 }
 
-/** What a suite's fuzz property gets: one session on the target and its profile-service scope. */
-export interface FuzzOptions<S = ClientSession, I extends BaseTargetInfo = TargetInfo> {
+export interface FuzzOptions<S, I extends BaseTargetInfo = BaseTargetInfo, R = null> {
   /** Property ids to run (default: all of the suite's). */
   properties?: readonly string[];
   /** The second target of a differential run. */
-  against?: FuzzEnv<S, I>;
+  against?: FuzzEnv<S, I, R>;
   /** Most requests in one generated sequence (default 4). */
   maxSteps?: number;
 }
 
-export interface FuzzEnv<S = ClientSession, I extends BaseTargetInfo = TargetInfo> {
+/** What a suite's fuzz property gets: one session on the target and its share of the suite's run resources. */
+export interface FuzzEnv<S, I extends BaseTargetInfo = BaseTargetInfo, R = null> {
   session: S;
-  /** Null when the run has no profile service (server suites only). */
-  scope: ProfileServiceScope | null;
+  /** The target's share of what the suite started for the run ({@link CaseEnv.scope}); null if nothing. */
+  scope: R | null;
   info: I;
   target: TargetDeclarations;
 }
 
 /**
- * A specification's test suite. `S` is the session its targets' drivers open (an Open Mobile client
- * session; a connection to a provisioning server), `I` what their `info()` tells.
+ * What a suite starts once for a run (Open Mobile: the harness's profile service, serving its catalog) and
+ * shares out: one share per chain of cases and per fuzzed target, closed after it (`scope` in
+ * {@link CaseEnv} and {@link FuzzEnv}).
  */
-export interface Suite<S = ClientSession, I extends BaseTargetInfo = TargetInfo> {
+export interface SuiteRun<R> {
+  /** A fresh share, with its own state (Open Mobile: a profile-service scope, its own faults and log). */
+  open(): { scope: R; close(): void };
+  /** Releases everything the run started. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A specification's test suite. `S` is the session its targets' drivers open (an Open Mobile client
+ * session; a connection to a provisioning server), `I` what their `info()` tells, `R` what each case gets
+ * of the resources the suite starts for a run ({@link SuiteRun}; `null` for a suite that starts none).
+ */
+export interface Suite<S, I extends BaseTargetInfo = BaseTargetInfo, R = null> {
   readonly name: string;
   /** The specification's title: Allure parentSuite. */
   readonly specification: string;
-  /** Loads and validates vectors and the catalog; throws HarnessError (exit 2) with every problem. */
+  /** Loads and validates its vectors (and data); throws HarnessError (exit 2) with every problem. */
   load(context: SuiteLoadContext): Promise<void>;
   /**
-   * The catalog the harness's profile service serves (after `load`). Only a suite whose targets fetch
-   * profiles from the harness has one; the profile service runs only when such a suite is in the run.
+   * Optional: starts what the suite's cases need beside the target for the whole run (after `load`), once
+   * per run or fuzz run when a target of the suite is in it, stopped at its end. Without it, `scope` is null.
    */
-  catalog?(): Catalog;
-  plan(info: I, target: TargetDeclarations): TargetPlan<S, I>;
+  startRun?(): Promise<SuiteRun<R>>;
+  plan(info: I, target: TargetDeclarations): TargetPlan<S, I, R>;
   /** Every case id of the suite, for every route. */
   list(): PlannedCase[];
   /** How the expectation of a case is derived, rule by rule. */
@@ -176,7 +196,7 @@ export interface Suite<S = ClientSession, I extends BaseTargetInfo = TargetInfo>
    * The fuzz properties for a target (after `load`); with `against`, the differential property comparing
    * the two targets. Optional: a suite without them cannot be fuzzed.
    */
-  fuzzProperties?(env: FuzzEnv<S, I>, options: FuzzOptions<S, I>): FuzzProperty<unknown>[];
+  fuzzProperties?(env: FuzzEnv<S, I, R>, options: FuzzOptions<S, I, R>): FuzzProperty<unknown>[];
   /** The requirement catalogue and the implementation-defined choice points (no `load` needed). */
   catalogue(): { requirements: readonly RequirementInfo[]; choicePoints: readonly ChoicePointInfo[] };
 }
@@ -215,10 +235,10 @@ export function resultFrame(
 }
 
 /** The plan of a suite whose cases are the same on every target and which has no run-level checks. */
-export function fixedPlan<S, I extends BaseTargetInfo>(
+export function fixedPlan<S, I extends BaseTargetInfo, R = null>(
   cases: PlannedCase[],
-  run: TargetPlan<S, I>['run'],
-): TargetPlan<S, I> {
+  run: TargetPlan<S, I, R>['run'],
+): TargetPlan<S, I, R> {
   return { cases, run, finish: () => [] };
 }
 

@@ -33,6 +33,11 @@ export interface FuzzRunInfo {
   /** The command line, as the run reporters record it (keys already masked). */
   command: string;
   harnessVersion: string;
+  /**
+   * The report's name (Allure's executor.json) unless the allure reporter's `reportName` option gives one:
+   * the registry's name for the fuzzed suite (src/cli/builtins.ts).
+   */
+  reportName?: string;
 }
 
 /** The paths written: the Allure results directory and summary.json, null for a reporter not configured. */
@@ -452,7 +457,7 @@ function writeRunFilesIfMissing(
       name: FRAMEWORK,
       type: 'local',
       buildName: `${FRAMEWORK} fuzz ${run.startedAt}`,
-      reportName: reportName ?? 'Open Mobile provisioning conformance',
+      reportName: reportName ?? run.reportName ?? 'Provisioning conformance',
     };
     writeFileAtomic(executorFile, JSON.stringify(redactValue(executor, redact), null, 2));
   }

@@ -2,27 +2,34 @@ import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import type { ResolvedConfig, ResolvedTarget } from '../config/types.ts';
 import { defaultCommandContext, listCommand, runCaseCommand, type CommandContext } from '../core/commands.ts';
-import type {
-  ClientDriver,
-  DriverContext,
-  DriverFactory,
-  ProfileService,
-  SilenceReporting,
-  TargetDriver,
-} from '../core/driver.ts';
+import type { DriverContext, DriverFactory, SilenceReporting, TargetDriver } from '../core/driver.ts';
 import { escapeControls, HarnessError, isHarnessError, isNoAnswer } from '../core/errors.ts';
 import { Redactor } from '../core/redact.ts';
 import { stripAnsi } from '../core/ansi.ts';
 import type { Concurrency, Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
 import { emptyCounts, type Attachment, type CaseResult } from '../core/results.ts';
-import { caseTimeoutMs, type PlannedCase, type Suite, type SuiteLoadContext, type TargetPlan } from '../core/suite.ts';
-import type { BaseTargetInfo, Catalog } from '../core/types.ts';
+import {
+  caseTimeoutMs,
+  type PlannedCase,
+  type Suite,
+  type SuiteLoadContext,
+  type SuiteRun,
+  type TargetPlan,
+} from '../core/suite.ts';
+import type { BaseTargetInfo } from '../core/types.ts';
 import { CircuitBreaker, PROBE_TIMEOUT_MS, TargetStopped } from './breaker.ts';
 import { brokenResult, notApplicableResult } from './results.ts';
 import { orderCases, selectCases, smokeCases } from './select.ts';
 
-/** A suite whatever its session type: the engine only passes sessions from a driver to its suite. */
-export type AnySuite = Suite<unknown, BaseTargetInfo>;
+/**
+ * A suite whatever its session, info and run-resource types: the engine only passes sessions from a driver
+ * to its suite, and a suite's run resources back to it. The registry (src/cli/builtins.ts) checks that each
+ * driver's session is its suite's.
+ */
+export type AnySuite = Suite<unknown, BaseTargetInfo, unknown>;
+
+/** What the suites of a run started for it (`Suite.startRun`), by suite. */
+export type SuiteRuns = ReadonlyMap<AnySuite, SuiteRun<unknown>>;
 
 export interface RunDependencies {
   /** Every suite by name; each target runs the suite its driver serves (`suiteOf`). */
@@ -34,7 +41,6 @@ export interface RunDependencies {
    */
   redactor?: Redactor;
   drivers: Readonly<Record<string, DriverFactory>>;
-  startProfileService: (catalog: Catalog) => Promise<ProfileService>;
   reporter: Reporter;
   /**
    * Where the commands a run prints (each case's replay line) will be run from, and the flags they keep
@@ -53,7 +59,7 @@ interface StartedTarget {
   suite: AnySuite;
   driver: TargetDriver;
   info: BaseTargetInfo;
-  plan: TargetPlan<unknown, BaseTargetInfo>;
+  plan: TargetPlan<unknown, BaseTargetInfo, unknown>;
   cases: PlannedCase[];
   /** The cases as the suite chains them (each case in exactly one chain, in run order). */
   chains: PlannedCase[][];
@@ -81,12 +87,12 @@ export async function openDriver(
   const context: DriverContext = {
     rootDir: config.rootDir,
     obfuscationKey: config.obfuscationKey,
-    browser: config.browser,
-    // A delivery driver wraps an Open Mobile client's driver.
+    sections: { browser: config.browser },
+    // A delivery driver (a browser) wraps another target's driver.
     createDriver: (name, options) => {
       const inner = drivers[name];
       if (inner === undefined) throw new HarnessError('HARNESS_CONFIG_INVALID', `unknown driver "${name}"`);
-      return inner(options, context) as Promise<ClientDriver>;
+      return inner(options, context);
     },
   };
   return factory(target.options, context);
@@ -127,18 +133,42 @@ async function startTarget(
   return { target, suite, driver, info, plan, cases, chains, concurrency };
 }
 
-/** Where a suite finds its vectors, catalog and key: the same for every suite and every command. */
+/**
+ * Where a suite finds its vectors and key: the same for every suite and every command. The config's
+ * `vectors` names one suite's folder; every suite's is a sibling of it (`<vectorsRoot>/<suite>/`).
+ */
 export function suiteLoadContext(config: ResolvedConfig, commands?: CommandContext): SuiteLoadContext {
   return {
     commands: commands ?? defaultCommandContext(config.cwd),
     rootDir: config.cwd,
     configFile: config.configFile === null ? null : path.relative(config.cwd, config.configFile) || config.configFile,
     corpusDir: config.fuzz.corpus,
-    vectorsDir: config.vectors,
-    vectorsRoot: path.dirname(config.vectors),
-    catalogFile: config.profiles,
+    vectorsRoot: config.vectorsRoot,
     obfuscationKey: config.obfuscationKey,
   };
+}
+
+/**
+ * Starts what each suite needs for the run beside its targets (`Suite.startRun`; Open Mobile: the harness's
+ * profile service), in the order given. On a failure, what already started is stopped before the error
+ * goes on.
+ */
+export async function startSuiteRuns(suites: Iterable<AnySuite>): Promise<SuiteRuns> {
+  const runs = new Map<AnySuite, SuiteRun<unknown>>();
+  try {
+    for (const suite of suites) {
+      if (suite.startRun !== undefined) runs.set(suite, await suite.startRun());
+    }
+  } catch (error) {
+    await stopSuiteRuns(runs);
+    throw error;
+  }
+  return runs;
+}
+
+/** Stops what `startSuiteRuns` started; never throws. */
+export async function stopSuiteRuns(runs: SuiteRuns): Promise<void> {
+  await Promise.all([...runs.values()].map((r) => r.stop().catch(() => undefined)));
 }
 
 /** The suites the selected targets need, loaded once each. */
@@ -240,7 +270,7 @@ export class CaseTimeout extends Error {
 }
 
 /** The suite's chains, checked: a chain that lost or repeated a case would silently skip or rerun it. */
-function chainsOf(plan: TargetPlan<unknown, BaseTargetInfo>, cases: PlannedCase[]): PlannedCase[][] {
+function chainsOf(plan: TargetPlan<unknown, BaseTargetInfo, unknown>, cases: PlannedCase[]): PlannedCase[][] {
   if (plan.chains === undefined) return cases.map((c) => [c]);
   const chains = plan.chains(cases);
   const chained = chains.flat();
@@ -269,7 +299,7 @@ async function runTarget(
   started: StartedTarget,
   config: ResolvedConfig,
   deps: RunDependencies,
-  service: ProfileService | null,
+  resources: SuiteRun<unknown> | null,
   interrupt: AbortSignal,
   abandon: AbortSignal,
   emit: (result: CaseResult) => void,
@@ -312,7 +342,7 @@ async function runTarget(
     while (!interrupt.aborted && !stop.aborted) {
       const chain = chains[next++];
       if (chain === undefined) break;
-      let scope = service?.scope() ?? null;
+      let share = resources?.open() ?? null;
       try {
         for (const planned of chain) {
           if (interrupt.aborted || stop.aborted) break;
@@ -326,7 +356,7 @@ async function runTarget(
           try {
             session ??= await driver.openSession();
             const open = session;
-            const caseScope = scope;
+            const caseScope = share?.scope ?? null;
             const result = await withTimeout(
               (signal) =>
                 plan.run(planned, {
@@ -365,15 +395,15 @@ async function runTarget(
             // with a fresh scope (an abandoned request may still be holding or faulting this one).
             await closeQuietly(closable(session));
             session = null;
-            scope?.close();
-            scope = service?.scope() ?? null;
+            share?.close();
+            share = resources?.open() ?? null;
             if (error instanceof CaseTimeout || isNoAnswer(error)) await breaker.silent(reason, start);
             else if (silence !== null) await breaker.silent(redactor.text(silence), start);
             else breaker.answered();
           }
         }
       } finally {
-        scope?.close();
+        share?.close();
       }
     }
     await closeQuietly(closable(session));
@@ -422,7 +452,7 @@ function withoutAnsi(result: CaseResult): void {
 }
 
 /**
- * The whole run: load the suite, start the profile service and the targets, run every planned case on
+ * The whole run: load the suites, start what they need for the run and the targets, run every planned case on
  * every selected target, stream each result to the reporters, then the run-level checks. A target that
  * misbehaves produces broken cases; it never stops the run.
  */
@@ -445,13 +475,12 @@ export async function runPlan(
   if (interrupt.aborted) onInterrupt();
   else interrupt.addEventListener('abort', onInterrupt, { once: true });
   const drivers: TargetDriver[] = [];
-  let service: ProfileService | null = null;
+  let runs: SuiteRuns = new Map();
   let begun = false;
   try {
     const suites = await loadSuites(config, deps);
-    // The harness's profile service runs when a suite's targets fetch profiles from it (Open Mobile clients).
-    const withCatalog = [...suites.values()].find((s) => s.catalog !== undefined);
-    service = withCatalog?.catalog ? await deps.startProfileService(withCatalog.catalog()) : null;
+    // What each suite needs beside its targets for the whole run (Open Mobile: the harness's profile service).
+    runs = await startSuiteRuns(suites.values());
     const targets: StartedTarget[] = [];
     for (const target of config.selected) {
       const suite = suites.get(deps.suiteOf(target)) as AnySuite;
@@ -501,7 +530,7 @@ export async function runPlan(
       deps.reporter.onCaseEnd?.(result);
     };
     const ends = await Promise.all(
-      targets.map((t) => runTarget(t, config, deps, service, interrupt, abandon.signal, emit)),
+      targets.map((t) => runTarget(t, config, deps, runs.get(t.suite) ?? null, interrupt, abandon.signal, emit)),
     );
     const notRun: Record<string, number> = {};
     targets.forEach((t, i) => {
@@ -531,7 +560,7 @@ export async function runPlan(
     clearTimeout(grace);
     interrupt.removeEventListener('abort', onInterrupt);
     await Promise.all(drivers.map((d) => d.stop().catch(() => undefined)));
-    await service?.close();
+    await stopSuiteRuns(runs);
   }
 }
 

@@ -12,7 +12,7 @@
  */
 import fc from 'fast-check';
 import type { FuzzFailure, FuzzProperty } from '../../src/core/fuzz.ts';
-import type { Mode, Platform } from '../../src/core/types.ts';
+import type { Mode, Platform } from '../../protocols/openmobile/types.ts';
 import { catalogArbitrary } from '../openmobile/arbitraries.ts';
 import { describeOperation, runSequence } from './judge.ts';
 import { FORBIDDEN_PIN_CHARACTERS, predict } from './model.ts';

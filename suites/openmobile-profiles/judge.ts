@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { FailureCategory } from '../../src/core/results.ts';
-import { PLATFORMS, type Profile } from '../../src/core/types.ts';
+import { PLATFORMS, type Profile } from '../../protocols/openmobile/types.ts';
 import { predict } from './model.ts';
 import type {
   Choice,

@@ -13,7 +13,7 @@
  * `OMP-CHOICE-OTHER-PLATFORM`), another status for a PATCH that names no single entry
  * (`OMP-CHOICE-PATCH-UNMATCHED`), or a SHOULD it breaks (publication going back: `should`, non-strict).
  */
-import type { Catalog, Mode, Platform } from '../../src/core/types.ts';
+import type { Catalog, Mode, Platform } from '../../protocols/openmobile/types.ts';
 import { lookupExplained } from '../openmobile/lookup.ts';
 import type { ChoicePointInfo } from '../../src/core/suite.ts';
 import {

@@ -2,7 +2,7 @@
  * The `openmobile-profiles` suite's contract: what a session on a profile server offers, the operations a
  * vector sends, and what the model predicts for them.
  */
-import type { CatalogProfile, Mode, Platform, Profile } from '../../src/core/types.ts';
+import type { CatalogProfile, Mode, Platform, Profile } from '../../protocols/openmobile/types.ts';
 
 export const SUITE_NAME = 'openmobile-profiles';
 export const SPECIFICATION = 'Open Mobile profile service (portal profiles, adapter protocol 2)';

@@ -3,7 +3,7 @@
  * disagreement is a bug in one of them. Checked whenever vectors load: a vector whose \`then\` the model does
  * not reproduce is reported like any other vector problem, instead of being silently judged by the model.
  */
-import type { Catalog, Route } from '../../src/core/types.ts';
+import type { Catalog, Route } from '../../protocols/openmobile/types.ts';
 import { focusUrl, stateAfter } from './execute.ts';
 import { observableState, sameState, succeeded } from './judge.ts';
 import { predict } from './model.ts';

@@ -9,7 +9,14 @@
  * with only the ingredient that matters left in it.
  */
 import fc from 'fast-check';
-import type { Catalog, CatalogProfile, Method, Mode, Platform, ProfileServiceFault } from '../../src/core/types.ts';
+import type {
+  Catalog,
+  CatalogProfile,
+  Method,
+  Mode,
+  Platform,
+  ProfileServiceFault,
+} from '../../protocols/openmobile/types.ts';
 import { obfuscate } from './obfuscation.ts';
 import { IOS_PROBE_SCHEME } from './routes.ts';
 

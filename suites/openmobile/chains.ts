@@ -8,7 +8,7 @@
  * This only orders and predicts. Whether a case really starts where the previous one stopped is decided
  * when it runs (execute.ts): only after that case passed and the client's state, read back, matched.
  */
-import type { Catalog } from '../../src/core/types.ts';
+import type { Catalog } from '../../protocols/openmobile/types.ts';
 import { focusUrl, freshState, stateKey, type OpenMobileCase } from './execute.ts';
 import { succeeded } from './judge.ts';
 import { predict } from './model.ts';

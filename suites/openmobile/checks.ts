@@ -3,7 +3,7 @@
  * time, and one fixed order of checks must explain every answer to a request that broke several rules.
  */
 import type { CaseResult } from '../../src/core/results.ts';
-import type { Route } from '../../src/core/types.ts';
+import type { Route } from '../../protocols/openmobile/types.ts';
 import type { PrecedenceEvidence } from './execute.ts';
 
 export interface ChoiceEvidence {

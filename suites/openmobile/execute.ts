@@ -6,8 +6,8 @@
 import { maskSecret, MIN_SECRET_LENGTH, Redactor, redactUrlPassword } from '../../src/core/redact.ts';
 import { distinctive, isPasswordName, passwordValues, spellingsPattern } from '../../src/core/secrets.ts';
 import type { Attachment, CaseResult, FailureCategory, StepRecord, Verdict } from '../../src/core/results.ts';
-import type { ClientSession } from '../../src/core/driver.ts';
-import type { CaseEnv, PlannedCase } from '../../src/core/suite.ts';
+import type { ClientSession } from '../../protocols/openmobile/types.ts';
+import type { PlannedCase } from '../../src/core/suite.ts';
 import type {
   Catalog,
   ClientState,
@@ -16,7 +16,7 @@ import type {
   ProfileServiceScope,
   ProvisionObservation,
   Route,
-} from '../../src/core/types.ts';
+} from '../../protocols/openmobile/types.ts';
 import { formatDerivation } from './explain.ts';
 import { observableState, succeeded, type Mismatch, type StepJudgement } from './judge.ts';
 import { predict } from './model.ts';
@@ -24,7 +24,7 @@ import { deobfuscate } from './obfuscation.ts';
 import { REQUIREMENTS } from './requirements.ts';
 import { runSteps, type Step, type StepModel, type StepRun } from './step.ts';
 import { urlFor } from './routes.ts';
-import type { Branch, ModelState, StepInput, Vector, Violation } from './types.ts';
+import type { Branch, ModelState, OpenMobileCaseEnv, StepInput, Vector, Violation } from './types.ts';
 
 export const SPECIFICATION = 'Open Mobile Provisioning API 3.2';
 
@@ -34,7 +34,7 @@ export interface OpenMobileCase extends PlannedCase {
 }
 
 /** An Open Mobile case's environment: the harness's profile service always runs when Open Mobile does. */
-type OpenMobileEnv = CaseEnv & { scope: ProfileServiceScope };
+type OpenMobileEnv = OpenMobileCaseEnv & { scope: ProfileServiceScope };
 
 export interface CaseContext {
   catalog: Catalog;
@@ -455,7 +455,11 @@ const passed = (r: CaseResult) => r.verdict === 'pass' || r.verdict === 'informa
  * again from a reset and this one right after it: failing again, the earlier request left behind something
  * the state read does not show, which is reported; passing, the first failure is noted as not reproduced.
  */
-export async function runOpenMobileCase(planned: OpenMobileCase, env: CaseEnv, ctx: CaseContext): Promise<CaseOutcome> {
+export async function runOpenMobileCase(
+  planned: OpenMobileCase,
+  env: OpenMobileCaseEnv,
+  ctx: CaseContext,
+): Promise<CaseOutcome> {
   const scope = env.scope;
   if (scope === null) throw new Error("the harness's profile service is not running: an Open Mobile case needs it");
   const once = async (c: OpenMobileCase, start: LeftState | null, evidence: PrecedenceEvidence[]) => {

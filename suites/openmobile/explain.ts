@@ -4,7 +4,7 @@
  * value and every saved password are shown as ***.
  */
 import { redactUrlPassword } from '../../src/core/redact.ts';
-import type { Route, Settings } from '../../src/core/types.ts';
+import type { Route, Settings } from '../../protocols/openmobile/types.ts';
 import { requirement } from './requirements.ts';
 import { succeeded } from './judge.ts';
 import type { Branch, DeliveryPrediction, DerivationLine, ModelState } from './types.ts';

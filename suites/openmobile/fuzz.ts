@@ -15,7 +15,7 @@
  */
 import fc from 'fast-check';
 import type { FuzzFailure, FuzzProperty, FuzzStatistics } from '../../src/core/fuzz.ts';
-import type { ClientSession } from '../../src/core/driver.ts';
+import type { ClientSession } from '../../protocols/openmobile/types.ts';
 import { redactUrlPassword } from '../../src/core/redact.ts';
 import type {
   Catalog,
@@ -24,7 +24,7 @@ import type {
   ProvisionObservation,
   Route,
   TargetInfo,
-} from '../../src/core/types.ts';
+} from '../../protocols/openmobile/types.ts';
 import { catalogArbitrary, conditionArbitrary, requestArbitrary, type Condition } from './arbitraries.ts';
 import { inferredOrder, precedenceCycle, precedenceRelation, type PrecedenceRelation } from './checks.ts';
 import { catalogText, freshState, stateAfter, checkLeak, agreedEvidence, type PrecedenceEvidence } from './execute.ts';

@@ -9,16 +9,16 @@ import { HarnessError } from '../../src/core/errors.ts';
 import { Redactor } from '../../src/core/redact.ts';
 import type { CaseResult } from '../../src/core/results.ts';
 import type { FuzzProperty } from '../../src/core/fuzz.ts';
+import type { PlannedCase, Suite, SuiteLoadContext, SuiteRun, TargetDeclarations } from '../../src/core/suite.ts';
 import type {
-  FuzzEnv,
-  FuzzOptions,
-  PlannedCase,
-  Suite,
-  SuiteLoadContext,
-  TargetDeclarations,
-  TargetPlan,
-} from '../../src/core/suite.ts';
-import type { Capability, Catalog, ProfileServiceScope, Route, TargetInfo } from '../../src/core/types.ts';
+  Capability,
+  Catalog,
+  ClientSession,
+  ProfileServiceScope,
+  Route,
+  StartProfileService,
+  TargetInfo,
+} from '../../protocols/openmobile/types.ts';
 import { buildVectors } from './builders/index.ts';
 import { disagreement } from './agreement.ts';
 import {
@@ -47,7 +47,7 @@ import { predict } from './model.ts';
 import { CHOICE_POINTS } from './choices.ts';
 import { REQUIREMENTS } from './requirements.ts';
 import { methodsOf, routeId, urlFor } from './routes.ts';
-import type { ModelState, Vector } from './types.ts';
+import type { ModelState, OpenMobileFuzzEnv, OpenMobileFuzzOptions, OpenMobilePlan, Vector } from './types.ts';
 import { loadCatalog, loadVectorFiles, validateVectors } from './vectors.ts';
 
 export function routesOf(vector: Vector): Route[] {
@@ -109,29 +109,40 @@ export interface OpenMobileSuiteData {
   obfuscationKey: string | null;
 }
 
+/**
+ * Where the Open Mobile suite finds its data: the config's `vectors` and `profiles` (its registry entry,
+ * src/cli/builtins.ts, passes them on). Default: `<vectorsRoot>/openmobile` and the `profiles.json` in it.
+ */
+export interface OpenMobilePaths {
+  vectorsDir?: string;
+  catalogFile?: string;
+}
+
 /** Loads fixed vectors, builder output and regressions; every problem of every file at once. */
 export async function loadOpenMobile(
-  context: SuiteLoadContext,
+  context: SuiteLoadContext & OpenMobilePaths,
   options: { checkAgreement?: boolean; extraFiles?: string[] } = {},
 ): Promise<OpenMobileSuiteData> {
+  const vectorsDir = context.vectorsDir ?? path.join(context.vectorsRoot, 'openmobile');
+  const catalogFile = context.catalogFile ?? path.join(vectorsDir, 'profiles.json');
   const rel = (p: string) => path.relative(context.rootDir, p) || p;
   const where = context.configFile ? `in ${context.configFile} (relative to its folder)` : 'in a config file';
-  if (!existsSync(context.catalogFile)) {
+  if (!existsSync(catalogFile)) {
     throw new HarnessError(
       'HARNESS_CONFIG_INVALID',
-      `profiles: ${rel(context.catalogFile)} does not exist: set "profiles" ${where} to the catalog file`,
+      `profiles: ${rel(catalogFile)} does not exist: set "profiles" ${where} to the catalog file`,
     );
   }
-  if (!existsSync(context.vectorsDir)) {
+  if (!existsSync(vectorsDir)) {
     throw new HarnessError(
       'HARNESS_CONFIG_INVALID',
-      `vectors: ${rel(context.vectorsDir)} does not exist: set "vectors" ${where} to the vectors directory`,
+      `vectors: ${rel(vectorsDir)} does not exist: set "vectors" ${where} to the vectors directory`,
     );
   }
-  const catalog = await loadCatalog(context.catalogFile, { rootDir: context.rootDir });
+  const catalog = await loadCatalog(catalogFile, { rootDir: context.rootDir });
   const known = new Set(REQUIREMENTS.map((r) => r.id));
-  const fixed = await loadVectorFiles(context.vectorsDir, { knownRequirements: known, rootDir: context.rootDir });
-  const regressionsDir = context.corpusDir ?? path.join(path.dirname(context.vectorsDir), 'regressions');
+  const fixed = await loadVectorFiles(vectorsDir, { knownRequirements: known, rootDir: context.rootDir });
+  const regressionsDir = context.corpusDir ?? path.join(path.dirname(vectorsDir), 'regressions');
   const regressions = [
     ...(existsSync(regressionsDir)
       ? await loadVectorFiles(regressionsDir, { knownRequirements: known, rootDir: context.rootDir })
@@ -189,17 +200,40 @@ function hasObfuscatedPassword(v: Vector): boolean {
   return queries.some((q) => /(^|[?&])obfuscation=/.test(q) && /(^|[?&])password=[^&]/.test(q));
 }
 
-export class OpenMobileSuite implements Suite {
+/** What the registry (src/cli/builtins.ts) gives the suite beside its extra vector files. */
+export interface OpenMobileSuiteOptions extends OpenMobilePaths {
+  /**
+   * Starts the harness's profile service, which every Open Mobile client fetches its profile from: a
+   * driver's (drivers/emulated/profile-service.ts), handed in by the registry, since a suite never imports a
+   * driver. Without it the suite cannot run cases (`startRun` throws), but lists and explains them.
+   */
+  startProfileService?: StartProfileService;
+}
+
+export class OpenMobileSuite implements Suite<ClientSession, TargetInfo, ProfileServiceScope> {
   readonly name = 'openmobile';
   readonly specification = SPECIFICATION;
   private data: OpenMobileSuiteData | null = null;
   private cases: OpenMobileCase[] = [];
 
   /** `extraFiles`: vector files to load beside the configured ones (a failure-corpus file to replay). */
-  constructor(private readonly extraFiles: string[] = []) {}
+  constructor(
+    private readonly extraFiles: string[] = [],
+    private readonly options: OpenMobileSuiteOptions = {},
+  ) {}
 
-  async load(context: SuiteLoadContext): Promise<void> {
-    this.data = await loadOpenMobile(context, { extraFiles: this.extraFiles });
+  /** `context` may name the suite's folder and catalog itself (tests); else the registry's paths apply. */
+  async load(context: SuiteLoadContext & OpenMobilePaths): Promise<void> {
+    const vectorsDir = context.vectorsDir ?? this.options.vectorsDir;
+    const catalogFile = context.catalogFile ?? this.options.catalogFile;
+    this.data = await loadOpenMobile(
+      {
+        ...context,
+        ...(vectorsDir === undefined ? {} : { vectorsDir }),
+        ...(catalogFile === undefined ? {} : { catalogFile }),
+      },
+      { extraFiles: this.extraFiles },
+    );
     const key = this.data.obfuscationKey;
     this.cases = this.data.vectors.flatMap((v) => keyedCasesOf(v, key));
   }
@@ -209,15 +243,31 @@ export class OpenMobileSuite implements Suite {
     return this.data;
   }
 
+  /** The profile catalog (after `load`): what the harness's profile service serves. */
   catalog(): Catalog {
     return this.loaded().catalog;
+  }
+
+  /** The harness's profile service for the run, serving the catalog; a scope of it per chain of cases. */
+  async startRun(): Promise<SuiteRun<ProfileServiceScope>> {
+    if (this.options.startProfileService === undefined) {
+      throw new Error('the Open Mobile suite was created without a profile service (see src/cli/builtins.ts)');
+    }
+    const service = await this.options.startProfileService(this.catalog());
+    return {
+      open: () => {
+        const scope = service.scope();
+        return { scope, close: () => scope.close() };
+      },
+      stop: () => service.close(),
+    };
   }
 
   list(): PlannedCase[] {
     return this.cases;
   }
 
-  plan(info: TargetInfo, target: TargetDeclarations): TargetPlan {
+  plan(info: TargetInfo, target: TargetDeclarations): OpenMobilePlan {
     const data = this.loaded();
     const cases = this.cases.filter((c) => c.route.platform === info.platform && info.methods.includes(c.route.method));
     const choices: ChoiceEvidence[] = [];
@@ -282,9 +332,9 @@ export class OpenMobileSuite implements Suite {
 
   readonly fuzzPropertyIds = ['sequences', 'precedence'] as const;
 
-  fuzzProperties(env: FuzzEnv, options: FuzzOptions): FuzzProperty<unknown>[] {
+  fuzzProperties(env: OpenMobileFuzzEnv, options: OpenMobileFuzzOptions): FuzzProperty<unknown>[] {
     const data = this.loaded();
-    const context = (e: FuzzEnv): OpenMobileFuzzContext => ({
+    const context = (e: OpenMobileFuzzEnv): OpenMobileFuzzContext => ({
       name: e.target.name,
       session: e.session,
       scope: requireScope(e.scope),

@@ -4,7 +4,7 @@
  * whole step's judgement (a browser's delivered URL, a concurrent request) from these.
  */
 import type { FailureCategory } from '../../src/core/results.ts';
-import type { ClientState, ProvisionObservation, Settings } from '../../src/core/types.ts';
+import type { ClientState, ProvisionObservation, Settings } from '../../protocols/openmobile/types.ts';
 import type { Branch, ModelState } from './types.ts';
 
 export interface RequestObservation {

@@ -2,7 +2,7 @@
  * The model's own profile lookup (docs/profile-service.md). Written independently of the emulated profile
  * service in drivers/, so the oracle does not share a bug with the thing it judges.
  */
-import type { Catalog, CatalogProfile, Mode, Platform, Profile } from '../../src/core/types.ts';
+import type { Catalog, CatalogProfile, Mode, Platform, Profile } from '../../protocols/openmobile/types.ts';
 
 const DECIMAL = /^[0-9]+$/;
 

@@ -8,7 +8,7 @@
  * matters; `predict` re-runs it depth-first over the choices actually reached, so every assignment that can
  * change the outcome yields one Branch.
  */
-import type { Platform, Profile, Route, Settings } from '../../src/core/types.ts';
+import type { Platform, Profile, Route, Settings } from '../../protocols/openmobile/types.ts';
 import { optionsOf } from './choices.ts';
 import { lookupExplained } from './lookup.ts';
 import { deobfuscate } from './obfuscation.ts';

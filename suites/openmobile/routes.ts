@@ -3,7 +3,7 @@
  * iOS `ipass://provision?...`, Android URL method `clientx://provision.com?...` (".com is required"),
  * Android intent method `clientx://provision?...` (the seed's intent example).
  */
-import type { Method, Platform, Route } from '../../src/core/types.ts';
+import type { Method, Platform, Route } from '../../protocols/openmobile/types.ts';
 
 /**
  * The scheme of the harness's result probe on iOS. A query without `resulturlscheme` gets

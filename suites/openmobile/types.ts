@@ -2,16 +2,28 @@
  * The Open Mobile suite's contract: the vector format (what vectors/openmobile/*.json and the builders
  * produce) and the model's prediction (what the judge compares an observation with).
  */
+import type { CaseEnv, FuzzEnv, FuzzOptions, TargetPlan } from '../../src/core/suite.ts';
 import type {
   Catalog,
+  ClientSession,
   Method,
   Mode,
   Platform,
   Profile,
   ProfileServiceFault,
+  ProfileServiceScope,
   Route,
   Settings,
-} from '../../src/core/types.ts';
+  TargetInfo,
+} from '../../protocols/openmobile/types.ts';
+
+// ---------------------------------------------------------------------------------------------------------
+// The engine's types, for Open Mobile: a client session, a client's info, a profile-service scope per chain
+
+export type OpenMobileCaseEnv = CaseEnv<ClientSession, TargetInfo, ProfileServiceScope>;
+export type OpenMobilePlan = TargetPlan<ClientSession, TargetInfo, ProfileServiceScope>;
+export type OpenMobileFuzzEnv = FuzzEnv<ClientSession, TargetInfo, ProfileServiceScope>;
+export type OpenMobileFuzzOptions = FuzzOptions<ClientSession, TargetInfo, ProfileServiceScope>;
 
 // ---------------------------------------------------------------------------------------------------------
 // Vectors

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { HarnessError, type Problem } from '../../src/core/errors.ts';
-import type { Catalog, CatalogProfile, Platform } from '../../src/core/types.ts';
+import type { Catalog, CatalogProfile, Platform } from '../../protocols/openmobile/types.ts';
 import { methodsOf } from './routes.ts';
 import type { ChoiceOutcome, Outcome, Vector } from './types.ts';
 

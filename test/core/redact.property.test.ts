@@ -12,7 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DRIVERS, createSuites, startProfileService, suiteOf } from '../../src/cli/builtins.ts';
+import { DRIVERS, createSuites, suiteOf } from '../../src/cli/builtins.ts';
+import { startProfileService } from '../../drivers/emulated/profile-service.ts';
 import { resolveConfig } from '../../src/config/resolve.ts';
 import { Redactor } from '../../src/core/redact.ts';
 import type { CaseResult } from '../../src/core/results.ts';
@@ -33,7 +34,7 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 /** The repository's suite, plus the generated vectors (they carry no expectation: only what is written counts). */
 class WithVectors extends OpenMobileSuite {
   constructor(private readonly extra: Vector[]) {
-    super();
+    super([], { startProfileService: (catalog) => startProfileService(catalog) });
   }
   override async load(context: Parameters<OpenMobileSuite['load']>[0]): Promise<void> {
     await super.load(context);
@@ -156,7 +157,6 @@ async function runWith(secret: string, how: Spelling, name: Name) {
       suites,
       suiteOf,
       drivers: DRIVERS,
-      startProfileService,
       redactor,
       reporter: { onCaseEnd: (r) => results.push(r), ...wrap(reporters) },
     },

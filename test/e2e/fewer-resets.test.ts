@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DRIVERS } from '../../src/cli/builtins.ts';
-import type { ClientDriver, ClientSession, DriverFactory } from '../../src/core/driver.ts';
+import type { DriverFactory } from '../../src/core/driver.ts';
+import type { ClientDriver, ClientSession } from '../../protocols/openmobile/types.ts';
 import type { CaseResult } from '../../src/core/results.ts';
 import { runInProcess } from './helpers.ts';
 

@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createSuite, createSuites, DRIVERS, startProfileService, suiteOf } from '../../src/cli/builtins.ts';
+import { createSuites, DRIVERS, suiteOf } from '../../src/cli/builtins.ts';
+import { OpenMobileSuite } from '../../suites/openmobile/index.ts';
 import { resolveConfig } from '../../src/config/resolve.ts';
 import type { HarnessConfig } from '../../src/config/types.ts';
 import type { DriverFactory } from '../../src/core/driver.ts';
@@ -50,8 +51,8 @@ export function runProcess(
 }
 
 /** The Open Mobile suite, loaded from the repository's vectors and catalog with the test key. */
-export async function loadedOpenMobileSuite(): Promise<Suite> {
-  const suite = createSuite();
+export async function loadedOpenMobileSuite(): Promise<OpenMobileSuite> {
+  const suite = new OpenMobileSuite();
   await suite.load({
     rootDir: ROOT,
     vectorsDir: path.join(ROOT, 'vectors/openmobile'),
@@ -89,7 +90,7 @@ export async function runInProcess(
   const reporter: Reporter = { onCaseEnd: (r) => void results.push(r) };
   const outcome = await runPlan(
     resolved,
-    { suites: createSuites(), suiteOf, drivers, startProfileService, reporter },
+    { suites: createSuites(), suiteOf, drivers, reporter },
     { startedAt: new Date().toISOString(), command: 'test', harnessVersion: 'test' },
   );
   return { outcome, results };

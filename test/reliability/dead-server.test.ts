@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSuites, DRIVERS, startProfileService, suiteOf } from '../../src/cli/builtins.ts';
+import { createSuites, DRIVERS, suiteOf } from '../../src/cli/builtins.ts';
 import { resolveConfig } from '../../src/config/resolve.ts';
 import type { HarnessConfig } from '../../src/config/types.ts';
 import type { Reporter } from '../../src/core/reporter.ts';
@@ -56,7 +56,7 @@ async function run(
   const started = Date.now();
   const outcome = await runPlan(
     resolved,
-    { suites: createSuites(), suiteOf, drivers: DRIVERS, startProfileService, reporter },
+    { suites: createSuites(), suiteOf, drivers: DRIVERS, reporter },
     { startedAt: new Date().toISOString(), command: 'test', harnessVersion: 'test' },
   );
   return { outcome, results, errors, ms: Date.now() - started, planned };

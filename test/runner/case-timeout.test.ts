@@ -94,10 +94,9 @@ async function run(cases: SleepCase[], timeoutMs: number): Promise<CaseResult[]>
   await runPlan(
     resolved,
     {
-      suites: { sleepy: sleepySuite(cases) as Suite<unknown, BaseTargetInfo> },
+      suites: { sleepy: sleepySuite(cases) as Suite<unknown, BaseTargetInfo, unknown> },
       suiteOf: () => 'sleepy',
       drivers: { sleeper: driver },
-      startProfileService: () => Promise.reject(new Error('not used')),
       reporter: { onCaseEnd: (r) => void results.push(r) },
     },
     { startedAt: new Date().toISOString(), command: 'test', harnessVersion: 'test' },

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { defaultCommandContext } from '../../src/core/commands.ts';
-import type { TargetInfo } from '../../src/core/types.ts';
+import type { TargetInfo } from '../../protocols/openmobile/types.ts';
 import { orderCases, smokeCases } from '../../src/runner/select.ts';
 import { loadedOpenMobileSuite } from '../e2e/helpers.ts';
 

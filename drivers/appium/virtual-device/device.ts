@@ -7,7 +7,7 @@
  * a dialog in the page source, a status-bar notification, the probe's logcat line for a broadcast or its
  * screen for an iOS callback, the app state. The harness reads all of it back through Appium.
  */
-import type { Platform, ProvisionObservation } from '../../../src/core/types.ts';
+import type { Platform, ProvisionObservation } from '../../../protocols/openmobile/types.ts';
 import { AndroidClient, RESULT_ACTION } from '../../emulated/client/android.ts';
 import { IosClient } from '../../emulated/client/ios.ts';
 import type { OpenMobileClient } from '../../emulated/client/open-mobile-client.ts';

@@ -3,7 +3,7 @@
  * shown in a dialog) and the intent method (`clientx://provision` to a service, result broadcast as
  * `EXTRA_RESULT` of `client_x.android.prov.result`).
  */
-import type { Method, ProvisionObservation } from '../../../src/core/types.ts';
+import type { Method, ProvisionObservation } from '../../../protocols/openmobile/types.ts';
 import { OpenMobileClient } from './open-mobile-client.ts';
 import type {
   ConfigurationCheck,

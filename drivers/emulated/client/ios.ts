@@ -2,7 +2,7 @@
  * The emulated Open Mobile client for iOS: a URL protocol handler for the `ipass` scheme that reports its
  * result by opening `<resulturlscheme>://provision?result=<code>`.
  */
-import type { Method, ProvisionObservation } from '../../../src/core/types.ts';
+import type { Method, ProvisionObservation } from '../../../protocols/openmobile/types.ts';
 import { OpenMobileClient } from './open-mobile-client.ts';
 import type {
   ConfigurationCheck,

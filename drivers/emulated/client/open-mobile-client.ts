@@ -13,7 +13,7 @@ import {
   type Profile,
   type ProvisionObservation,
   type Settings,
-} from '../../../src/core/types.ts';
+} from '../../../protocols/openmobile/types.ts';
 import type { DefectId } from '../defects.ts';
 import { deobfuscate } from './obfuscation.ts';
 import { fetchProfile, profileEndpoint, profileTarget } from './profile-fetch.ts';

@@ -10,7 +10,7 @@
  */
 import http from 'node:http';
 import { Agent, type Dispatcher } from 'undici';
-import type { Mode, Platform, Profile } from '../../../src/core/types.ts';
+import type { Mode, Platform, Profile } from '../../../protocols/openmobile/types.ts';
 
 /**
  * One pool per profile service origin, shared by every emulated client of the process. Enough connections

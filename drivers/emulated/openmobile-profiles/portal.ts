@@ -7,7 +7,7 @@
  * Every operation is all-or-nothing: it returns the next catalog, or a rejection and no catalog at all
  * (the `partial-catalog-on-422` defect is the one exception, on purpose).
  */
-import type { CatalogProfile, Mode, Platform } from '../../../src/core/types.ts';
+import type { CatalogProfile, Mode, Platform } from '../../../protocols/openmobile/types.ts';
 import type { ProfileServiceDefectId } from './defects.ts';
 
 export type Published = 'draft' | 'test' | 'production';

@@ -3,7 +3,7 @@
  * expectations into vectors. Deliberately free of any rule of the spec (those live in rules.ts and in each
  * builder), and free of the suite's model: the builders are the model's independent cross-check.
  */
-import type { Catalog, CatalogProfile, Method, Platform, Settings } from '../../../src/core/types.ts';
+import type { Catalog, CatalogProfile, Method, Platform, Settings } from '../../../protocols/openmobile/types.ts';
 import type { Area, ExpectedState, Then, Vector } from '../types.ts';
 
 export interface BuildOptions {

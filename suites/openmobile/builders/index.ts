@@ -3,7 +3,7 @@
  * builder states its expectations from its own explicit rules (rules.ts and the builder itself), never
  * from the suite's model, so the model can be checked against them.
  */
-import type { Catalog } from '../../../src/core/types.ts';
+import type { Catalog } from '../../../protocols/openmobile/types.ts';
 import type { Vector } from '../types.ts';
 import { buildLengthVectors } from './lengths.ts';
 import { buildLookupVectors } from './lookup.ts';

@@ -4,7 +4,7 @@
  * characters and percent-encoded reserved characters (`%26` is one `&`).
  */
 import { createCipheriv } from 'node:crypto';
-import type { Platform } from '../../../src/core/types.ts';
+import type { Platform } from '../../../protocols/openmobile/types.ts';
 import type { Vector } from '../types.ts';
 import { type BuildOptions, queryOf, sharedProfiles, splitByPlatform } from './common.ts';
 import { expectProvision, FRESH, outcomeOf, PASSWORD_LIMIT, type SettingsRequest, USERNAME_LIMIT } from './rules.ts';

@@ -3,7 +3,7 @@
  * omitted / empty and test=Y / test=N, activating a fresh client. The expectation follows
  * docs/profile-service.md, restated here independently of the suite's model and of the profile service.
  */
-import type { Catalog, CatalogProfile, Mode, Platform } from '../../../src/core/types.ts';
+import type { Catalog, CatalogProfile, Mode, Platform } from '../../../protocols/openmobile/types.ts';
 import type { Vector } from '../types.ts';
 import { type BuildOptions, type PlatformExpectation, queryOf, splitByPlatform, toExpectedState } from './common.ts';
 

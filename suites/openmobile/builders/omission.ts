@@ -4,7 +4,7 @@
  * empty erases it, and the soft rules then fire (domain default, auto-login per platform); a password set
  * on a fresh activation without username is 23.
  */
-import type { Catalog, CatalogProfile, Platform } from '../../../src/core/types.ts';
+import type { Catalog, CatalogProfile, Platform } from '../../../protocols/openmobile/types.ts';
 import type { Vector } from '../types.ts';
 import { type BuildOptions, queryOf, sharedProfiles, splitByPlatform } from './common.ts';
 import { expectProvision, expectSetup, FRESH, fullSetup, outcomeOf, type SettingsRequest } from './rules.ts';

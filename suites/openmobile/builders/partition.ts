@@ -10,7 +10,7 @@
  * flag other than Y/N, a non-decimal pid, a literal `+`) the vector lists one alternative per option of the
  * choice point involved, so a target is never failed for its pick.
  */
-import type { Catalog, CatalogProfile, Platform } from '../../../src/core/types.ts';
+import type { Catalog, CatalogProfile, Platform } from '../../../protocols/openmobile/types.ts';
 import type { ChoiceOutcome, Outcome, Then, Vector } from '../types.ts';
 import { type BuildOptions, queryOf, sharedProfiles } from './common.ts';
 import { obfuscate } from './lengths.ts';

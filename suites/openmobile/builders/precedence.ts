@@ -7,7 +7,7 @@
  * request; request-syntax and fetch failures may win over each other (a client may validate before or after
  * fetching); when the fetch fails, the configuration is never checked.
  */
-import type { Catalog, CatalogProfile, Platform, ProfileServiceFault } from '../../../src/core/types.ts';
+import type { Catalog, CatalogProfile, Platform, ProfileServiceFault } from '../../../protocols/openmobile/types.ts';
 import type { Phase, Vector, When } from '../types.ts';
 import {
   BOTH_PLATFORMS,

@@ -4,7 +4,7 @@
  * alternative per option of the choice points involved; an Android URL-method link without `.com` that is
  * handled anyway is accepted only as a non-strict deviation.
  */
-import type { Method, Platform } from '../../../src/core/types.ts';
+import type { Method, Platform } from '../../../protocols/openmobile/types.ts';
 import type { ChoiceOutcome, Outcome, Then, Vector } from '../types.ts';
 import { IOS_PROBE_SCHEME } from '../routes.ts';
 import { type BuildOptions, queryOf, sharedProfiles } from './common.ts';

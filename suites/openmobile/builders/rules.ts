@@ -5,7 +5,7 @@
  * faults. It is intentionally NOT the suite's model: a later test compares the model with these
  * expectations, so the two must be derived independently.
  */
-import type { Catalog, CatalogProfile, Platform, Settings } from '../../../src/core/types.ts';
+import type { Catalog, CatalogProfile, Platform, Settings } from '../../../protocols/openmobile/types.ts';
 import type { Outcome } from '../types.ts';
 import { codePoints, toExpectedState, type PlatformExpectation } from './common.ts';
 

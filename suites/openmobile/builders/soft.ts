@@ -5,7 +5,7 @@
  * rules and validation (rules.ts): domain default, password and prefix removal, auto-login per platform,
  * and 20/21 when saved settings do not fit the new profile.
  */
-import type { CatalogProfile, Platform } from '../../../src/core/types.ts';
+import type { CatalogProfile, Platform } from '../../../protocols/openmobile/types.ts';
 import type { Vector } from '../types.ts';
 import { type BuildOptions, queryOf, sharedProfiles, splitByPlatform } from './common.ts';
 import { expectProvision, expectSetup, fullSetup, outcomeOf, type SettingsRequest } from './rules.ts';

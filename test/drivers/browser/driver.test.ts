@@ -5,8 +5,10 @@ import { createBrowserDriver } from '../../../drivers/browser/driver.ts';
 import { linkPage } from '../../../drivers/browser/pages.ts';
 import { createEmulatedDriver } from '../../../drivers/emulated/driver.ts';
 import { startProfileService } from '../../../drivers/emulated/profile-service.ts';
-import type { BrowserSettings, ClientDriver, DriverContext, ProfileService } from '../../../src/core/driver.ts';
-import type { Catalog } from '../../../src/core/types.ts';
+import type { DriverContext } from '../../../src/core/driver.ts';
+import type { ClientDriver, ProfileService } from '../../../protocols/openmobile/types.ts';
+import type { BrowserSettings } from '../../../src/config/types.ts';
+import type { Catalog } from '../../../protocols/openmobile/types.ts';
 import { readFileSync } from 'node:fs';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -18,7 +20,9 @@ function context(browser: Partial<BrowserSettings> = {}): DriverContext {
   const ctx: DriverContext = {
     rootDir: process.cwd(),
     obfuscationKey: null,
-    browser: { executablePath: CHROMIUM, device: 'auto', page: 'mdm', capture: 'script', headless: true, ...browser },
+    sections: {
+      browser: { executablePath: CHROMIUM, device: 'auto', page: 'mdm', capture: 'script', headless: true, ...browser },
+    },
     createDriver: (name, options) => {
       if (name !== 'emulated') throw new Error(`unexpected inner driver ${name}`);
       return createEmulatedDriver(options, ctx);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProfileService } from '../../../src/core/driver.ts';
-import type { Platform } from '../../../src/core/types.ts';
+import type { ProfileService } from '../../../protocols/openmobile/types.ts';
+import type { Platform } from '../../../protocols/openmobile/types.ts';
 import { obfuscate } from '../../../drivers/emulated/client/obfuscation.ts';
 import { startProfileService } from '../../../drivers/emulated/profile-service.ts';
 import { TEST_KEY, loadCatalog, openClient, settings } from './support.ts';

@@ -3,8 +3,8 @@
  * (results, delivery, state, password in logs) differ from the defect-free client's on the same platform.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProfileService } from '../../../src/core/driver.ts';
-import type { Platform } from '../../../src/core/types.ts';
+import type { ProfileService } from '../../../protocols/openmobile/types.ts';
+import type { Platform } from '../../../protocols/openmobile/types.ts';
 import { DEFECTS } from '../../../drivers/emulated/defects.ts';
 import { startProfileService } from '../../../drivers/emulated/profile-service.ts';
 import { loadCatalog, openClient } from './support.ts';

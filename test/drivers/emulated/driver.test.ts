@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProfileService } from '../../../src/core/driver.ts';
+import type { ProfileService } from '../../../protocols/openmobile/types.ts';
 import { HarnessError } from '../../../src/core/errors.ts';
 import { createEmulatedDriver } from '../../../drivers/emulated/driver.ts';
 import { obfuscate } from '../../../drivers/emulated/client/obfuscation.ts';

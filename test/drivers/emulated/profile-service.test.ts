@@ -1,9 +1,9 @@
-import { SCOPE_HITS_KEPT } from '../../../src/core/types.ts';
+import { SCOPE_HITS_KEPT } from '../../../protocols/openmobile/types.ts';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProfileService } from '../../../src/core/driver.ts';
-import type { Catalog } from '../../../src/core/types.ts';
+import type { ProfileService } from '../../../protocols/openmobile/types.ts';
+import type { Catalog } from '../../../protocols/openmobile/types.ts';
 import { startProfileService } from '../../../drivers/emulated/profile-service.ts';
 import { get, loadCatalog } from './support.ts';
 

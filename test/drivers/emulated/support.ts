@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import type { ClientSession } from '../../../src/core/driver.ts';
+import type { ClientSession } from '../../../protocols/openmobile/types.ts';
 import type {
   Catalog,
   ClientState,
@@ -13,7 +13,7 @@ import type {
   ProfileServiceFault,
   ProfileServiceScope,
   ProvisionObservation,
-} from '../../../src/core/types.ts';
+} from '../../../protocols/openmobile/types.ts';
 import { createEmulatedDriver } from '../../../drivers/emulated/driver.ts';
 
 /** The project's example key (harness config); tests only. */

@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClientDriver, ProfileService } from '../../../src/core/driver.ts';
+import type { ClientDriver, ProfileService } from '../../../protocols/openmobile/types.ts';
 import { HarnessError } from '../../../src/core/errors.ts';
-import type { Catalog } from '../../../src/core/types.ts';
+import type { Catalog } from '../../../protocols/openmobile/types.ts';
 import { startProfileService } from '../../../drivers/emulated/profile-service.ts';
 import {
   parseExampleArgs,

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ClientDriver } from '../../../src/core/driver.ts';
+import type { ClientDriver } from '../../../protocols/openmobile/types.ts';
 import { HarnessError } from '../../../src/core/errors.ts';
-import { NOT_HANDLED, type ProvisionObservation } from '../../../src/core/types.ts';
+import { NOT_HANDLED, type ProvisionObservation } from '../../../protocols/openmobile/types.ts';
 import { startAdapterServer } from '../../../drivers/http/adapter-server.ts';
 import { createHttpDriver, validateHttpDriverOptions } from '../../../drivers/http/driver.ts';
 import { AdapterProtocolError } from '../../../drivers/http/errors.ts';

@@ -1,7 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { ClientSession, DriverContext } from '../../../src/core/driver.ts';
-import type { ClientState, ProvisionObservation, ProvisionRequest, TargetInfo } from '../../../src/core/types.ts';
+import type { DriverContext } from '../../../src/core/driver.ts';
+import type { ClientSession } from '../../../protocols/openmobile/types.ts';
+import type {
+  ClientState,
+  ProvisionObservation,
+  ProvisionRequest,
+  TargetInfo,
+} from '../../../protocols/openmobile/types.ts';
 
 export const CONTEXT: DriverContext = { rootDir: process.cwd(), obfuscationKey: null };
 

@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEmulatedDriver } from '../../../drivers/emulated/driver.ts';
-import type { Platform } from '../../../src/core/types.ts';
+import type { Platform } from '../../../protocols/openmobile/types.ts';
 import { KEY, ROOT, runInProcess } from '../../e2e/helpers.ts';
 
 interface TolerantAdapter {

@@ -5,7 +5,7 @@ import {
   validateProfileServiceDriverOptions,
 } from '../../../drivers/http/openmobile-profiles.ts';
 import { startProfileService } from '../../../drivers/emulated/profile-service.ts';
-import type { ProfileService } from '../../../src/core/driver.ts';
+import type { ProfileService } from '../../../protocols/openmobile/types.ts';
 import { HarnessError } from '../../../src/core/errors.ts';
 
 const context = { rootDir: '/', obfuscationKey: null };

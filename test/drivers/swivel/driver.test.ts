@@ -106,9 +106,7 @@ describe('a Swivel case through the engine contract', () => {
     const suite = new SwivelSuite();
     await suite.load({
       rootDir: ROOT,
-      vectorsDir: path.join(ROOT, 'vectors/openmobile'),
       vectorsRoot: path.join(ROOT, 'vectors'),
-      catalogFile: '',
       obfuscationKey: null,
     });
     const driver = await createSwivelDriver({ reference: true, defects: ['code-reusable'] }, context);
@@ -150,9 +148,7 @@ describe('a Swivel case through the engine contract', () => {
     const suite = new SwivelSuite();
     await suite.load({
       rootDir: ROOT,
-      vectorsDir: '',
       vectorsRoot: path.join(ROOT, 'vectors'),
-      catalogFile: '',
       obfuscationKey: null,
     });
     const driver = await createSwivelDriver({ reference: true }, context);

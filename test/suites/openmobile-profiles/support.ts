@@ -12,9 +12,7 @@ export async function loadedSuite(): Promise<OpenMobileProfilesSuite> {
   const suite = new OpenMobileProfilesSuite();
   await suite.load({
     rootDir: ROOT,
-    vectorsDir: path.join(ROOT, 'vectors/openmobile'),
     vectorsRoot: path.join(ROOT, 'vectors'),
-    catalogFile: path.join(ROOT, 'vectors/openmobile/profiles.json'),
     obfuscationKey: null,
   });
   return suite;

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProfileService } from '../../../src/core/driver.ts';
+import type { ProfileService } from '../../../protocols/openmobile/types.ts';
 import type { CaseResult } from '../../../src/core/results.ts';
 import type { BaseTargetInfo } from '../../../src/core/types.ts';
 import { startProfileService } from '../../../drivers/emulated/profile-service.ts';

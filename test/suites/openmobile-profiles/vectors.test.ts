@@ -111,9 +111,7 @@ describe('kept fuzz failures', () => {
     const suite = new OpenMobileProfilesSuite([path.join(dir, `${vector.id}.json`)]);
     await suite.load({
       rootDir: ROOT,
-      vectorsDir: path.join(ROOT, 'vectors/openmobile'),
       vectorsRoot: path.join(ROOT, 'vectors'),
-      catalogFile: path.join(ROOT, 'vectors/openmobile/profiles.json'),
       obfuscationKey: null,
     });
     expect(suite.list()[0]?.id).toBe('omp-reg-admin-11-3-1');

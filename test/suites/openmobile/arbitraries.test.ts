@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Catalog, Platform, Route, Settings } from '../../../src/core/types.ts';
+import type { Catalog, Platform, Route, Settings } from '../../../protocols/openmobile/types.ts';
 import {
   catalogArbitrary,
   conditionArbitrary,

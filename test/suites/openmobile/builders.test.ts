@@ -2,7 +2,7 @@ import { createDecipheriv } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { Catalog, Platform } from '../../../src/core/types.ts';
+import type { Catalog, Platform } from '../../../protocols/openmobile/types.ts';
 import { BUILDERS, buildVectors, routeCount } from '../../../suites/openmobile/builders/index.ts';
 import {
   acceptableCodes,

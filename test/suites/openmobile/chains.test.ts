@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KEY, ROOT, loadedOpenMobileSuite } from '../../e2e/helpers.ts';
-import type { Catalog, TargetInfo } from '../../../src/core/types.ts';
+import type { Catalog, TargetInfo } from '../../../protocols/openmobile/types.ts';
 import { orderCases } from '../../../src/runner/select.ts';
 import { caseEnds, chainCases } from '../../../suites/openmobile/chains.ts';
 import type { OpenMobileCase } from '../../../suites/openmobile/execute.ts';

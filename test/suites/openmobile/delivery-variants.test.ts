@@ -6,8 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DRIVERS } from '../../../src/cli/builtins.ts';
-import type { ClientDriver, ClientSession, DriverFactory } from '../../../src/core/driver.ts';
-import type { ProvisionObservation, ProvisionRequest } from '../../../src/core/types.ts';
+import type { DriverFactory } from '../../../src/core/driver.ts';
+import type { ClientDriver, ClientSession } from '../../../protocols/openmobile/types.ts';
+import type { ProvisionObservation, ProvisionRequest } from '../../../protocols/openmobile/types.ts';
 import { runInProcess } from '../../e2e/helpers.ts';
 
 type Alter = (observed: ProvisionObservation, request: ProvisionRequest) => ProvisionObservation;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Catalog, Route } from '../../../src/core/types.ts';
+import type { Catalog, Route } from '../../../protocols/openmobile/types.ts';
 import { formatDerivation, redactPassword } from '../../../suites/openmobile/explain.ts';
 import { predict } from '../../../suites/openmobile/model.ts';
 import type { ModelState } from '../../../suites/openmobile/types.ts';

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulatedDriver } from '../../../drivers/emulated/driver.ts';
 import { DEFECTS } from '../../../drivers/emulated/defects.ts';
 import { startProfileService } from '../../../drivers/emulated/profile-service.ts';
-import type { Catalog, Platform } from '../../../src/core/types.ts';
+import type { Catalog, Platform } from '../../../protocols/openmobile/types.ts';
 import { fuzzProperty } from '../../../src/fuzz/run.ts';
 import {
   differentialProperty,

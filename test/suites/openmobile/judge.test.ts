@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ProvisionObservation } from '../../../src/core/types.ts';
+import type { ProvisionObservation } from '../../../protocols/openmobile/types.ts';
 import { checkLeak } from '../../../suites/openmobile/execute.ts';
 import { judgeRequest } from '../../../suites/openmobile/judge.ts';
 import { obfuscate } from '../../../suites/openmobile/obfuscation.ts';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Catalog } from '../../../src/core/types.ts';
+import type { Catalog } from '../../../protocols/openmobile/types.ts';
 import { lookupExplained, lookupProfile } from '../../../suites/openmobile/lookup.ts';
 
 const catalog = JSON.parse(

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Catalog, Route, Settings } from '../../../src/core/types.ts';
+import type { Catalog, Route, Settings } from '../../../protocols/openmobile/types.ts';
 import { predict, predictDefault, NON_STRICT_ANDROID_URL_WITHOUT_COM } from '../../../suites/openmobile/model.ts';
 import { obfuscate } from '../../../suites/openmobile/obfuscation.ts';
 import { urlFor } from '../../../suites/openmobile/routes.ts';

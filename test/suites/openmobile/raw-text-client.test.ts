@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulatedDriver } from '../../../drivers/emulated/driver.ts';
 import { startProfileService } from '../../../drivers/emulated/profile-service.ts';
-import type { Catalog, Platform } from '../../../src/core/types.ts';
+import type { Catalog, Platform } from '../../../protocols/openmobile/types.ts';
 import { fuzzProperty } from '../../../src/fuzz/run.ts';
 import { openMobileProperty, type OpenMobilePropertyId } from '../../../suites/openmobile/fuzz.ts';
 import { loadCatalog } from '../../../suites/openmobile/vectors.ts';

@@ -79,9 +79,7 @@ async function runAll(
   const suite = new SurePassIdSuite();
   await suite.load({
     rootDir: ROOT,
-    vectorsDir: '',
     vectorsRoot: path.join(ROOT, 'vectors'),
-    catalogFile: '',
     obfuscationKey: null,
   });
   const reference: SurePassIdReference = await startSurePassIdReference({ qr, defects });

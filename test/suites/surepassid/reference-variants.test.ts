@@ -38,9 +38,7 @@ async function runAll(variants: SurePassIdVariant[]): Promise<Map<string, CaseRe
   const suite = new SurePassIdSuite();
   await suite.load({
     rootDir: ROOT,
-    vectorsDir: path.join(ROOT, 'vectors/openmobile'),
     vectorsRoot: path.join(ROOT, 'vectors'),
-    catalogFile: '',
     obfuscationKey: null,
   });
   return onVariant(variants, async (driver) => {

@@ -12,9 +12,7 @@ async function runAll(defects: string[]): Promise<CaseResult[]> {
   const suite = new SurePassIdSuite();
   await suite.load({
     rootDir: ROOT,
-    vectorsDir: path.join(ROOT, 'vectors/openmobile'),
     vectorsRoot: path.join(ROOT, 'vectors'),
-    catalogFile: '',
     obfuscationKey: null,
   });
   const driver: SurePassIdDriver = await createSurePassIdDriver({ reference: true, defects, timeoutMs: 3000 }, CONTEXT);
@@ -98,9 +96,7 @@ describe('the SurePassID suite against the reference server', () => {
     const suite = new SurePassIdSuite();
     await suite.load({
       rootDir: ROOT,
-      vectorsDir: '',
       vectorsRoot: path.join(ROOT, 'vectors'),
-      catalogFile: '',
       obfuscationKey: null,
     });
     const text = suite.explain('sp-cred-failed-provision-changes-nothing');

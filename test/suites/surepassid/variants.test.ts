@@ -60,9 +60,7 @@ async function runAll(defects: string[]): Promise<CaseResult[]> {
   const suite = new SurePassIdSuite();
   await suite.load({
     rootDir: ROOT,
-    vectorsDir: '',
     vectorsRoot: path.join(ROOT, 'vectors'),
-    catalogFile: '',
     obfuscationKey: null,
   });
   const reference = await startSurePassIdReference({ defects });

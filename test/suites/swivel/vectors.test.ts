@@ -105,9 +105,7 @@ describe('Swivel vectors', () => {
     const suite = new SwivelSuite();
     await suite.load({
       rootDir: ROOT,
-      vectorsDir: path.join(ROOT, 'vectors/openmobile'),
       vectorsRoot: path.join(ROOT, 'vectors'),
-      catalogFile: '',
       obfuscationKey: null,
     });
     const text = suite.explain('SW-CODE-ONCE');
