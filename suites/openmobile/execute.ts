@@ -819,7 +819,7 @@ async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseCon
  */
 function caseReport(
   planned: OpenMobileCase,
-  env: CaseEnv,
+  env: OpenMobileCaseEnv,
   decided: CaseVerdict,
   parts: {
     runs: CaseStep[];

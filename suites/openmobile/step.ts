@@ -9,16 +9,16 @@
  * - `runSteps` is the loop: steps in order, each judged from the state the previous one's matched branch
  *   left, stopping at the first step the client did not do as the model permits.
  */
-import type { ClientSession } from '../../src/core/driver.ts';
 import type {
   Catalog,
+  ClientSession,
   ClientState,
   Method,
   ProfileServiceFault,
   ProfileServiceScope,
   ProvisionObservation,
   Route,
-} from '../../src/core/types.ts';
+} from '../../protocols/openmobile/types.ts';
 import { judgeRequest, type StepJudgement } from './judge.ts';
 import { predict } from './model.ts';
 import type { Branch, ModelState, StepInput } from './types.ts';
