@@ -15,7 +15,6 @@ export const E2E_TESTS = [
   'test/drivers/appium/driver.test.ts',
   'test/drivers/browser/driver.test.ts',
   'test/drivers/http/tolerant-adapter.test.ts',
-  'test/e2e/appium-defects.test.ts',
   'test/e2e/appium.test.ts',
   'test/e2e/browser-interrupt.test.ts',
   'test/e2e/browser.test.ts',
