@@ -47,7 +47,14 @@ import { predict } from './model.ts';
 import { CHOICE_POINTS } from './choices.ts';
 import { REQUIREMENTS } from './requirements.ts';
 import { methodsOf, routeId, urlFor } from './routes.ts';
-import type { ModelState, OpenMobileFuzzEnv, OpenMobileFuzzOptions, OpenMobilePlan, Vector } from './types.ts';
+import type {
+  ModelState,
+  OpenMobileFuzzEnv,
+  OpenMobileFuzzOptions,
+  OpenMobilePlan,
+  OpenMobileSuiteData,
+  Vector,
+} from './types.ts';
 import { loadCatalog, loadVectorFiles, validateVectors } from './vectors.ts';
 
 export function routesOf(vector: Vector): Route[] {
@@ -101,12 +108,6 @@ export function keyedCasesOf(vector: Vector, key: string | null): OpenMobileCase
       vector,
     };
   });
-}
-
-export interface OpenMobileSuiteData {
-  catalog: Catalog;
-  vectors: Vector[];
-  obfuscationKey: string | null;
 }
 
 /**
