@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { defaultCommandContext, explainCommand, runTargetCommand } from '../../src/core/commands.ts';
 import { HarnessError } from '../../src/core/errors.ts';
+import { throwVectorProblems } from '../../src/core/vector-files.ts';
 import { Redactor } from '../../src/core/redact.ts';
 import type { CaseResult } from '../../src/core/results.ts';
 import type { FuzzProperty } from '../../src/core/fuzz.ts';
@@ -190,8 +191,7 @@ export async function loadOpenMobile(
       }
     }
   }
-  if (problems.length > 0)
-    throw new HarnessError('HARNESS_VECTORS_INVALID', `${problems.length} problem(s) in the vectors`, problems);
+  throwVectorProblems(problems, 'Open Mobile');
   // Regressions run first, so a known failure fails on the first case.
   return { catalog, vectors: [...regressions, ...fixed, ...generated], obfuscationKey: context.obfuscationKey };
 }
