@@ -245,7 +245,7 @@ export class OpenMobileSuite implements Suite<ClientSession, TargetInfo, Profile
   }
 
   /** The profile catalog (after `load`): what the harness's profile service serves. */
-  catalog(): Catalog {
+  profileCatalog(): Catalog {
     return this.loaded().catalog;
   }
 
@@ -254,7 +254,7 @@ export class OpenMobileSuite implements Suite<ClientSession, TargetInfo, Profile
     if (this.options.startProfileService === undefined) {
       throw new Error('the Open Mobile suite was created without a profile service (see src/cli/builtins.ts)');
     }
-    const service = await this.options.startProfileService(this.catalog());
+    const service = await this.options.startProfileService(this.profileCatalog());
     return {
       open: () => {
         const scope = service.scope();
