@@ -64,11 +64,17 @@ function charPattern(char: string, hexCase: boolean): string {
   for (const name of NAMED_ENTITIES[char] ?? []) alternatives.add(`&${name};`);
   alternatives.add(`&#0*${code};`);
   alternatives.add(`&#[xX]0*${hexAnyCase(code.toString(16))};`);
-  // JSON: the short escapes, and \uXXXX (a surrogate pair beyond the BMP), any hex case.
+  // JSON: the short escapes, and \uXXXX (a surrogate pair beyond the BMP), any hex case; escaped once (a body
+  // quoted in a message) or twice (JSON quoted in a JSON string, as an adapter may send a log).
   const short = JSON_SHORT[char];
   if (short !== undefined) alternatives.add(short);
+  const once = JSON.stringify(char).slice(1, -1);
+  if (once !== char) {
+    alternatives.add(literal(once));
+    alternatives.add(literal(JSON.stringify(once).slice(1, -1)));
+  }
   const units = [...Array(char.length).keys()].map((i) => char.charCodeAt(i));
-  alternatives.add(units.map((u) => `\\\\[uU]${hexAnyCase(u.toString(16).padStart(4, '0'))}`).join(''));
+  alternatives.add(units.map((u) => `(?:\\\\){1,2}[uU]${hexAnyCase(u.toString(16).padStart(4, '0'))}`).join(''));
   const pattern = `(?:${[...alternatives].join('|')})`;
   if (charPatterns.size > 5_000) charPatterns.clear();
   charPatterns.set(cacheKey, pattern);

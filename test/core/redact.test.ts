@@ -32,7 +32,8 @@ const CONTEXTS: ((spelt: string) => string)[] = [
 
 /**
  * The spellings a result's text may hold a password in (what a target sent, as received): as typed,
- * percent-encoded in either hex case or as a form, HTML-escaped, JSON-escaped once (a body quoted in a message).
+ * percent-encoded in either hex case or as a form, HTML-escaped, JSON-escaped once (a body quoted in a message)
+ * or twice (JSON quoted in a JSON string: an adapter's log line).
  */
 function receivedSpellings(secret: string): string[] {
   const pct = encodeURIComponent(secret).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -44,6 +45,7 @@ function receivedSpellings(secret: string): string[] {
     pct.replace(/%20/g, '+'),
     html,
     JSON.stringify(secret).slice(1, -1),
+    JSON.stringify(JSON.stringify(secret).slice(1, -1)).slice(1, -1),
     JSON.stringify(pct).slice(1, -1),
   ];
 }
