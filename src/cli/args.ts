@@ -22,7 +22,7 @@ Options (run, list, explain, report):
   --config <file>     config file (default: ./harness.config.ts)
   --target <name|url> a configured target, or an adapter URL (repeatable)
   --grep <text>       only cases whose id or requirement IDs contain <text> (repeatable)
-  --tier <tier>       (run) smoke: the fewest cases covering every requirement and choice option; full (default)
+  --tier <tier>       (run, list) smoke: the fewest cases covering every requirement and choice option; full (default)
   --seed <n>          the order cases run in (shuffled by this seed; recorded in the reports)
   --reporter <name>   console, jsonl, summary, junit, allure (repeatable; replaces the configured list)
   --output <dir>      reports directory (default: reports)

@@ -18,7 +18,7 @@ import { createReporters, type ReporterSpec } from '../reporters/index.ts';
 import { identity } from '../reporters/text.ts';
 import { loadSuites, openDriver, runPlan, type AnySuite } from '../runner/run.ts';
 import type { PlannedCase } from '../core/suite.ts';
-import { selectCases } from '../runner/select.ts';
+import { selectCases, tierCases } from '../runner/select.ts';
 import { parseCli, USAGE, type ParsedArgs } from './args.ts';
 import { fuzz, replay } from './fuzz.ts';
 import { report, stopSignal } from './report.ts';
@@ -155,7 +155,8 @@ async function list(args: ParsedArgs, io: CliIo): Promise<number> {
     commands: commandContext(args, io, config),
   });
   const cases: (PlannedCase & { suite: string })[] = [];
-  if (args.overrides.target === undefined) {
+  // `--tier smoke` depends on each target's capabilities and plan: listed per target, like `--target`.
+  if (args.overrides.target === undefined && config.tier === 'full') {
     // Every case of the suites of the configured targets, each once.
     for (const suite of suites.values())
       cases.push(...selectCases(suite.list(), config.grep).map((c) => ({ ...c, suite: suite.name })));
@@ -168,7 +169,8 @@ async function list(args: ParsedArgs, io: CliIo): Promise<number> {
       try {
         const info = await driver.info();
         const plan = suite.plan(info, { name: target.name, precedence: target.precedence, resets: target.resets });
-        for (const c of selectCases(plan.cases, config.grep)) {
+        const selected = selectCases(plan.cases, config.grep);
+        for (const c of tierCases(selected, config.tier, info.capabilities, plan.coverage?.bind(plan))) {
           if (seen.has(c.id)) continue;
           seen.add(c.id);
           cases.push({ ...c, suite: suite.name });

@@ -19,7 +19,7 @@ import {
 import type { BaseTargetInfo } from '../core/types.ts';
 import { CircuitBreaker, PROBE_TIMEOUT_MS, TargetStopped } from './breaker.ts';
 import { brokenResult, notApplicableResult } from './results.ts';
-import { orderCases, selectCases, smokeCases } from './select.ts';
+import { orderCases, selectCases, tierCases } from './select.ts';
 
 /**
  * A suite whatever its session, info and run-resource types: the engine only passes sessions from a driver
@@ -115,14 +115,7 @@ async function startTarget(
     commands: deps.commands ?? defaultCommandContext(),
   });
   const selected = selectCases(plan.cases, config.grep);
-  const tiered =
-    config.tier === 'smoke'
-      ? // Only cases the target can run: a requirement met by a not-applicable case is not met.
-        smokeCases(
-          selected.filter((c) => c.needs.every((n) => (info.capabilities as readonly string[]).includes(n))),
-          (c) => (plan.coverage !== undefined ? plan.coverage(c) : c.requirements),
-        )
-      : selected;
+  const tiered = tierCases(selected, config.tier, info.capabilities, plan.coverage?.bind(plan));
   const cases = orderCases(tiered, config.seed);
   const chains = chainsOf(plan, cases);
   const concurrency: Concurrency = {

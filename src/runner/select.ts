@@ -42,6 +42,24 @@ export function smokeCases<T extends { id: string }>(cases: readonly T[], covers
 }
 
 /**
+ * The cases a tier runs of a target's plan: every selected case (`full`), or the smoke tier of those the
+ * target can run (a requirement met only by a not-applicable case is not met). `run` and `list` both use it,
+ * so `list --tier smoke` shows what `run --tier smoke` runs.
+ */
+export function tierCases<T extends PlannedCase>(
+  selected: readonly T[],
+  tier: 'smoke' | 'full',
+  capabilities: readonly string[],
+  covers: ((c: T) => readonly string[]) | undefined,
+): T[] {
+  if (tier === 'full') return [...selected];
+  return smokeCases(
+    selected.filter((c) => c.needs.every((n) => capabilities.includes(n))),
+    covers ?? ((c) => c.requirements),
+  );
+}
+
+/**
  * The order cases run in: shuffled by the seed (so hidden dependencies between cases surface, and
  * `--seed N` reproduces an order), except that regression cases always run first, so a known failure
  * fails on the first case.
