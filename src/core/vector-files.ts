@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { renameFormerIds, type RenamedVector } from './case-ids.ts';
 import { HarnessError, type Problem } from './errors.ts';
 
 /**
@@ -16,6 +17,15 @@ export type CheckVectorDocument<V> = (
   seen: Map<string, string>,
 ) => V[];
 
+/**
+ * The suite's case-id prefix: a vector whose id a file gives in a former form loads under its conventional
+ * id, and `renamed` is told (src/core/case-ids.ts).
+ */
+export interface FormerIds {
+  prefix: string;
+  renamed?: ((rename: RenamedVector) => void) | undefined;
+}
+
 interface Identified {
   id: string;
   source?: string;
@@ -29,7 +39,7 @@ function shownPath(rootDir: string, file: string): string {
 /** Every `*.json` file of `dir` (or `files`), sorted, with `source` set to each vector's file. */
 export async function loadVectorDirectory<V extends Identified>(
   dir: string,
-  options: { rootDir: string; suiteTitle: string; files?: string[] },
+  options: { rootDir: string; suiteTitle: string; files?: string[]; ids?: FormerIds },
   check: CheckVectorDocument<V>,
 ): Promise<V[]> {
   const { rootDir, suiteTitle } = options;
@@ -63,6 +73,7 @@ export async function loadVectorDirectory<V extends Identified>(
       });
       continue;
     }
+    if (options.ids) renameFormerIds(document, file, options.ids.prefix, options.ids.renamed);
     for (const vector of check(document, file, problems, seen)) vectors.push({ ...vector, source: file });
   }
   if (problems.length > 0) {
@@ -82,6 +93,7 @@ export async function loadExtraVectorFile<V extends Identified>(
   rootDir: string,
   existing: readonly V[],
   check: CheckVectorDocument<V>,
+  ids?: FormerIds,
 ): Promise<V[]> {
   const shown = path.relative(rootDir, file) || file;
   let document: unknown;
@@ -93,6 +105,7 @@ export async function loadExtraVectorFile<V extends Identified>(
       `cannot read ${shown}: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
+  if (ids) renameFormerIds(document, shown, ids.prefix, ids.renamed);
   const problems: Problem[] = [];
   const seen = new Map(existing.map((v) => [v.id, v.source ?? '?']));
   const vectors = check(document, shown, problems, seen);

@@ -9,6 +9,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { renameFormerIds, type RenamedVector } from '../../src/core/case-ids.ts';
 import { HarnessError, type Problem } from '../../src/core/errors.ts';
 import { modelCatalog, predict } from './model.ts';
 import { REQUIREMENTS } from './requirements.ts';
@@ -16,6 +17,8 @@ import type { ModelEntry, Operation, PortalCatalog, Then, Vector } from './types
 
 const SCHEMA_DIR = fileURLToPath(new URL('../../vectors/schema/', import.meta.url));
 export const CATALOGS_FILE = 'catalogs.json';
+/** The profile-service suite's case ids: `omp:<name>` (src/core/case-ids.ts). */
+export const CASE_ID_PREFIX = 'omp';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictRequired: false });
 const compiled = new Map<string, ValidateFunction>();
@@ -37,7 +40,7 @@ export interface LoadedProfileVectors {
 export async function loadProfileVectors(
   dir: string,
   rootDir: string,
-  options: { extraFiles?: readonly string[] } = {},
+  options: { extraFiles?: readonly string[]; renamed?: (rename: RenamedVector) => void } = {},
 ): Promise<LoadedProfileVectors> {
   const problems: Problem[] = [];
   const rel = (p: string) => path.relative(rootDir, p) || p;
@@ -82,6 +85,7 @@ export async function loadProfileVectors(
   for (const absolute of files) {
     const file = rel(absolute);
     const document = await readJson(absolute, file, problems);
+    renameFormerIds(document, file, CASE_ID_PREFIX, options.renamed);
     if (
       document === undefined ||
       !schemaCheck(validator('openmobile-profiles.vectors.schema.json'), document, file, problems)

@@ -9,6 +9,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { renameFormerIds, type RenamedVector } from '../../src/core/case-ids.ts';
 import { HarnessError, type Problem } from '../../src/core/errors.ts';
 import type { Catalog, CatalogProfile, Platform } from '../../protocols/openmobile/types.ts';
 import { methodsOf } from './routes.ts';
@@ -16,6 +17,8 @@ import type { ChoiceOutcome, Outcome, Vector } from './types.ts';
 
 const SCHEMA_DIR = fileURLToPath(new URL('../../vectors/schema/', import.meta.url));
 const CATALOG_FILE_NAME = 'profiles.json';
+/** The Open Mobile suite's case ids: `om:<name>@<platform>-<method>` (src/core/case-ids.ts). */
+export const CASE_ID_PREFIX = 'om';
 
 /** The result codes of the specification (Tables 2 and 4); the schema only bounds them to 0..33. */
 const SPEC_RESULT_CODES: ReadonlySet<number> = new Set([0, 1, 2, 10, 11, 20, 21, 22, 23, 30, 31, 32, 33]);
@@ -27,6 +30,8 @@ export interface LoadVectorOptions {
   knownRequirements?: ReadonlySet<string>;
   /** Problem paths and `Vector.source` are relative to this directory. Default: `process.cwd()`. */
   rootDir?: string;
+  /** Told of each vector whose file gives its id in a former form (it loads under its new id). */
+  renamed?: (rename: RenamedVector) => void;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -84,6 +89,7 @@ export async function loadVectorFiles(dir: string, options: LoadVectorOptions = 
     const file = relativeTo(rootDir, absolute);
     const before = problems.length;
     const document = await readJson(absolute, file, problems);
+    renameFormerIds(document, file, CASE_ID_PREFIX, options.renamed);
     if (document !== undefined) {
       const fileVectors = checkDocument(document, file, validate, options, seenIds, problems);
       for (const v of fileVectors) vectors.push({ ...v, source: file });
@@ -593,8 +599,11 @@ function describe(e: ErrorObject): { at: string; message: string } {
       const pattern = String(params['pattern']);
       const name = (e as { propertyName?: string }).propertyName;
       const value = name ?? (typeof e.data === 'string' ? e.data : '');
-      const fixed = value.toUpperCase().replace(/_/g, '-').replace(/\s+/g, '-');
-      const hint = new RegExp(pattern, 'u').test(fixed) ? `change it to "${fixed}"` : `write it to match ${pattern}`;
+      // A requirement ID is written in capitals, a vector id in lower case: offer whichever spelling fits.
+      const fixed = [value.toUpperCase(), value.toLowerCase()]
+        .map((v) => v.replace(/_/g, '-').replace(/\s+/g, '-'))
+        .find((v) => new RegExp(pattern, 'u').test(v));
+      const hint = fixed !== undefined ? `change it to "${fixed}"` : `write it to match ${pattern}`;
       return {
         at: name ? `${at}/${escapePointer(name)}` : at,
         message: `${name ? 'name ' : ''}"${value}" must match ${pattern}: ${hint}`,

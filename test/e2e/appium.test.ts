@@ -101,7 +101,7 @@ describe('through Appium and the virtual device', () => {
   it('runs from the command line: npx harness run --target virtual-android', { timeout: 240_000 }, async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), 'harness-appium-'));
     const run = await runCli(
-      ['run', '--target', 'virtual-android', '--grep', 'OM-RC-0', '--reporter', 'summary', '--output', out],
+      ['run', '--target', 'virtual-android', '--grep', 'om:rc-0', '--reporter', 'summary', '--output', out],
       ROOT,
     );
     expect(run.stderr).toBe('');

@@ -36,7 +36,7 @@ describe('the default plan catches defects found by method', () => {
           expect(failed.some((r) => r.id.startsWith('OM-GEN-PARTITION-'))).toBe(true);
         } else {
           // One order of checks no longer explains the answers, and a pair placed in a context is a witness.
-          const cycle = failed.find((r) => r.id === 'OM-RUN-PRECEDENCE-ORDER');
+          const cycle = failed.find((r) => r.id === 'om:run-precedence-order');
           expect(cycle?.message).toMatch(/-IN-[A-Z]+/);
         }
       });

@@ -89,7 +89,7 @@ describe('a dead target', () => {
     open.push(adapter);
     const { outcome, results } = await runInProcess(
       { targets: [{ name: 'garbage', driver: 'http', options: { url: adapter.url } }] },
-      { target: ['garbage'], grep: ['OM-EX-'] },
+      { target: ['garbage'], grep: ['om:ex-'] },
     );
     expect(results.length).toBeGreaterThan(3);
     expect(results.every((r) => r.verdict === 'broken')).toBe(true);
