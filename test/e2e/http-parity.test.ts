@@ -64,7 +64,7 @@ describe('a misbehaving adapter', () => {
       expect(broken.length).toBeGreaterThan(0);
       expect(broken.every((r) => r.category === 'broken-target')).toBe(true);
       expect(broken[0]?.message).toMatch(/POST \/v1\/provision|did not finish within/);
-      expect(results.filter((r) => r.verdict === 'fail' && !r.id.startsWith('OM-RUN-'))).toEqual([]);
+      expect(results.filter((r) => r.verdict === 'fail' && !r.id.startsWith('om:run-'))).toEqual([]);
       expect(outcome.exitCode).toBe(1);
     });
   }
@@ -90,7 +90,7 @@ describe('capabilities', () => {
     expect(byId.get('om:rc-32@android-intent')?.message).toMatch(/needs the network capability/);
     expect(byId.get('om:rc-1@android-intent')?.verdict).toBe('not-applicable');
     // Everything else is still judged, from what the adapter reports (no state, no logs).
-    const judged = results.filter((r) => r.verdict !== 'not-applicable' && !r.id.startsWith('OM-RUN-'));
+    const judged = results.filter((r) => r.verdict !== 'not-applicable' && !r.id.startsWith('om:run-'));
     expect(judged.length).toBeGreaterThan(10);
     expect(judged.filter((r) => r.verdict === 'fail' || r.verdict === 'broken')).toEqual([]);
   });

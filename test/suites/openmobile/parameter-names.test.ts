@@ -15,7 +15,7 @@ import type { CaseResult } from '../../../src/core/results.ts';
 import { runInProcess } from '../../e2e/helpers.ts';
 
 /** The cases about names and the query's shape (vectors/openmobile/parameter-names.json and their kin). */
-const GREP = ['OM-PN-', 'OM-PA-NAME-CASE', 'OM-BR-AMP-ENTITY', 'OM-BR-FRAGMENT', 'OM-PA-UNKNOWN'];
+const GREP = ['om:pn-', 'om:pa-name-case', 'om:br-amp-entity', 'om:br-fragment', 'om:pa-unknown'];
 
 async function run(
   platform: 'ios' | 'android',
@@ -64,7 +64,7 @@ describe('parameter names: every permitted reading passes', () => {
       const results = await run('ios', { choices: { 'OM-CHOICE-IOS-NAME-CASE': option } });
       expect(bad(results)).toEqual([]);
       expect(picked(results, 'OM-CHOICE-IOS-NAME-CASE')).toEqual([option]);
-      expect(results.filter((r) => r.id.startsWith('OM-PN-IOS-CASE-')).map((r) => r.verdict)).toEqual([
+      expect(results.filter((r) => r.id.startsWith('om:pn-ios-case-')).map((r) => r.verdict)).toEqual([
         'informational',
         'informational',
         'informational',
