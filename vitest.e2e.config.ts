@@ -50,7 +50,6 @@ export const E2E_TESTS = [
   'test/reliability/not-checkable.test.ts',
   'test/reliability/reports-in-progress.test.ts',
   'test/reliability/server-secrets.test.ts',
-  'test/reporters/allure-prefix.test.ts',
   'test/reporters/allure-report.test.ts',
   'test/suites/openmobile/arbitraries.test.ts',
   'test/suites/openmobile/fuzz.test.ts',

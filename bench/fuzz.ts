@@ -63,7 +63,7 @@ export class FuzzRig {
       ...(config.profiles === null ? {} : { catalogFile: config.profiles }),
     });
     await suite.load(suiteLoadContext(config));
-    const service = await startProfileService(suite.catalog());
+    const service = await startProfileService(suite.profileCatalog());
     return new FuzzRig(config, suite, service);
   }
 

@@ -52,6 +52,3 @@ export function driverOptionsError(driver: string, problems: readonly OptionProb
     problems.map((p) => ({ file: `${driver} driver options`, path: p.path, message: p.message })),
   );
 }
-
-export const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);

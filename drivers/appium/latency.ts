@@ -4,7 +4,8 @@
  * `appium:harnessLatency`, and the driver sleeps there, on the server side, before answering each command:
  * the harness cannot see or skip the wait. Where each figure comes from: docs/devices.md "Latency profiles".
  */
-import { describeValue, isRecord, unknownOptions, type OptionProblem } from '../options.ts';
+import { isRecord } from '../../src/core/json.ts';
+import { describeValue, unknownOptions, type OptionProblem } from '../options.ts';
 import { mulberry32 } from '../../src/core/random.ts';
 
 /** Milliseconds a command costs on top of the server's own work; `jitter` is a fraction (0.25: +-25 %). */

@@ -6,6 +6,7 @@ import type { Platform } from '../../protocols/openmobile/types.ts';
 import type { Selector } from './page-source.ts';
 import { readLatency, type Latency } from './latency.ts';
 import { describeValue, driverOptionsError, isHttpUrl, unknownOptions, type OptionProblem } from '../options.ts';
+import { isRecord } from '../../src/core/json.ts';
 
 export interface DeviceOptions {
   /** The device's id as `adb devices` / `xcrun simctl list` / the farm names it. */
@@ -138,8 +139,6 @@ export const DEFAULT_POLL_MS = 250;
 function describe(value: unknown): string {
   return value === undefined ? 'nothing' : describeValue(value);
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const KNOWN_OPTIONS = [
   'appium',

@@ -3,7 +3,8 @@
  * `--target browser+<target>` (`{ target: { driver, options } }`); a config that names the driver itself
  * must give the same shape.
  */
-import { isRecord, unknownOptions, type OptionProblem } from '../options.ts';
+import { isRecord } from '../../src/core/json.ts';
+import { unknownOptions, type OptionProblem } from '../options.ts';
 
 export function checkBrowserDriverOptions(options: Record<string, unknown>): OptionProblem[] {
   const problems = unknownOptions(options, ['target']);

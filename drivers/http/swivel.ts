@@ -54,6 +54,7 @@ export interface ResolvedSwivelDriverOptions {
 }
 
 import type { WireExchange, WireRequest, WireResponse } from '../../src/core/types.ts';
+import { isRecord } from '../../src/core/json.ts';
 export type { WireExchange, WireRequest, WireResponse };
 
 const KNOWN_OPTIONS = [
@@ -627,8 +628,4 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -243,7 +243,7 @@ export function createSuites(
   );
 }
 
-/** Every suite's requirement catalog and choice points (no `load` needed), in registry order. */
+/** Every suite's requirement catalogue and choice points (no `load` needed), in registry order. */
 export function suiteCatalogs(): {
   name: string;
   specification: string;
@@ -276,5 +276,5 @@ export async function serveProfiles(config: ResolvedConfig, port: number) {
   const paths = openMobilePaths(config);
   const suite = new OpenMobileSuite([], paths);
   await suite.load(suiteLoadContext(config));
-  return { service: await startProfileService(suite.catalog(), { port }), catalogFile: paths.catalogFile };
+  return { service: await startProfileService(suite.profileCatalog(), { port }), catalogFile: paths.catalogFile };
 }

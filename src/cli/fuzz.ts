@@ -361,7 +361,7 @@ function toEntry(
         target: where.key,
         property: property.id,
       });
-      const vectors = (content as { vectors: { id: string; origin?: Record<string, unknown> }[] }).vectors;
+      const vectors = content.vectors;
       // Where it was found, for the record: the file is keyed by the implementation, not the address.
       if (where.key !== where.target) for (const v of vectors) if (v.origin) v.origin['address'] = where.target;
       mkdirSync(where.corpus, { recursive: true });

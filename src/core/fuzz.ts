@@ -33,7 +33,18 @@ export interface FuzzProperty<T> {
     value: T,
     failure: FuzzFailure,
     origin: { seed: number; path: string; target: string; property: string },
-  ): unknown;
+  ): RegressionFile;
+}
+
+/**
+ * A kept failure, as the suite's own vector file: what the engine reads of it is the first vector's id (the
+ * file's name) and its `origin` record (where the failure was found); the rest is the suite's format.
+ */
+export interface RegressionFile {
+  /** Why the file exists, for the reader (vector files take either). */
+  $comment?: string;
+  description?: string;
+  vectors: { id: string; origin?: Record<string, unknown> | undefined }[];
 }
 
 /** What a property counted over a fuzz run, for the progress line, the report and the benchmark. */

@@ -167,8 +167,9 @@ export const PAIR_START = '(^|[?&;])([^=&?#\\s"\'<>;]{1,80})=';
 export const VALUE_END = '[^&#\\s"\'<>\\\\]*';
 
 /**
- * The values of every parameter named like `password` in `text` (any URL in it), raw and decoded (with `+`
- * kept and read as a space).
+ * The values of every parameter named like `password` in one link, raw and decoded (with `+` kept and read
+ * as a space). A value runs to the next `&` or `#`, spaces included, as a link's parser reads it: give it one
+ * link, not a text holding several.
  */
 export function passwordValues(text: string): string[] {
   const out = new Set<string>();

@@ -80,6 +80,15 @@ const CATEGORY_NAMES = {
 export const RUN_CATEGORIES = { notRun: 'not-run', unfinished: 'run-not-finished' } as const;
 
 /**
+ * The message Allure shows for a failed or broken result: `[category] message`, the prefix its categories
+ * (below) match. The only writer of the prefix, for the results of `harness run` and of `harness fuzz`; a
+ * suite's message never carries one.
+ */
+export function categorised(message: string, category: string | undefined): string {
+  return category ? `[${category}] ${message}` : message;
+}
+
+/**
  * Allure categories, matched by Allure (Java `String.matches`, so whole-message) against the `[category]`
  * prefix the reporters put on every failed or broken result's message (the case's own message has none).
  * A failure category matches failed and broken results alike: a fuzz failure that did not repeat (flaky) is
@@ -254,7 +263,7 @@ export class AllureReporter implements Reporter {
   private writeMarker(name: string, message: string): void {
     writeFileAtomic(
       join(this.resultsDir, MARKER_FILE),
-      JSON.stringify(marker(name, `[${RUN_CATEGORIES.unfinished}] ${message}`)),
+      JSON.stringify(marker(name, categorised(message, RUN_CATEGORIES.unfinished))),
     );
   }
 
@@ -315,7 +324,7 @@ export class AllureReporter implements Reporter {
       this.writer.writeResult(
         marker(
           `${this.redact(target)}: ${count} case(s) not run`,
-          `[${RUN_CATEGORIES.notRun}] ${count} case(s) not run: ${this.redact(why)}`,
+          categorised(`${count} case(s) not run: ${this.redact(why)}`, RUN_CATEGORIES.notRun),
         ),
       );
     }
@@ -403,7 +412,7 @@ export class AllureReporter implements Reporter {
         // The message is the one-line summary (Allure shows it in lists); the trace has it in full, with
         // the differing fields of expected vs observed before anything else.
         const summary = oneLine(result.message);
-        details.message = category ? `[${category}] ${summary}` : summary;
+        details.message = categorised(summary, category);
         const trace = [result.message];
         const diff = differenceLines(result.expected, result.observed);
         if (diff.length > 0) trace.push(...diff);

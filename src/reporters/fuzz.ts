@@ -23,7 +23,7 @@ import type { ResolvedConfig } from '../config/types.ts';
 import type { FuzzFailureReport, FuzzReportEntry } from '../core/fuzz.ts';
 import { Redactor } from '../core/redact.ts';
 import { stripAnsi } from '../core/ansi.ts';
-import { ALLURE_CATEGORIES, FRAMEWORK, REQUIREMENT_LINK_TYPE, runLevelResult } from './allure.ts';
+import { ALLURE_CATEGORIES, categorised, FRAMEWORK, REQUIREMENT_LINK_TYPE, runLevelResult } from './allure.ts';
 import type { FuzzSummary, FuzzSummaryProperty } from './summary.ts';
 import { casesPerSecond, identity, redactValue, writeFileAtomic, type Redact } from './text.ts';
 
@@ -368,11 +368,6 @@ function statusDetails(entry: FuzzReportEntry, status: FuzzStatus): TestResult['
   if (details.message !== undefined) details.message = stripAnsi(details.message);
   if (details.trace !== undefined) details.trace = stripAnsi(details.trace);
   return details;
-}
-
-/** Allure's categories match the `[category]` prefix, as for the results of `harness run`. */
-function categorised(message: string, category: string | undefined): string {
-  return category ? `[${category}] ${message}` : message;
 }
 
 function reproduction(failure: FuzzFailureReport): string {

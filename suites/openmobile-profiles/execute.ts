@@ -5,6 +5,7 @@
 import type { Attachment, CaseResult, StepRecord, Verdict } from '../../src/core/results.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
 import { resultFrame, type CaseEnv, type PlannedCase } from '../../src/core/suite.ts';
+import { decidingPart } from '../../src/core/verdict.ts';
 import { describeOperation, formatExchange, runSequence } from './judge.ts';
 import { requirement } from './requirements.ts';
 import { SPECIFICATION, type ProfileServerSession, type Vector } from './types.ts';
@@ -64,42 +65,62 @@ export async function runProfilesCase(
     stop,
   };
   result.choices = { ...outcome.choices };
-  if (outcome.failure === null && outcome.deviations.length > 0) {
-    // Accepted, though a SHOULD says otherwise: reported, but it does not fail the run.
-    verdict = 'non-strict';
-    message = outcome.deviations.map((d) => `${d.requirement}: ${d.message}`).join('; ');
-    for (const d of outcome.deviations)
-      if (!result.requirements.includes(d.requirement)) result.requirements = [...result.requirements, d.requirement];
-  } else if (outcome.failure === null && Object.keys(outcome.choices).length > 0) {
-    verdict = 'informational';
-    message = `${message}; the server chose ${Object.entries(outcome.choices)
-      .map(([point, option]) => `${point}: ${option}`)
-      .join(', ')}`;
-  }
-  if (outcome.failure !== null) {
-    const failure = outcome.failure;
-    const failing = outcome.steps[failure.step];
-    // A broken SHOULD is reported, but does not fail the run.
-    verdict =
-      failure.category === 'broken-target'
-        ? 'broken'
-        : requirement(failure.requirement).severity === 'SHOULD'
-          ? 'non-strict'
-          : 'fail';
-    message = `${failure.requirement}: ${failure.message}`;
-    result.category = failure.category;
-    if (!result.requirements.includes(failure.requirement))
-      result.requirements = [...result.requirements, failure.requirement];
-    if (failing !== undefined) {
-      result.observed = failing.exchange.response ?? { failure: failing.exchange.failure };
-      attachments.push(exchangeAttachment(failing.exchange, `failing exchange: ${failing.name}`));
-    }
-    attachments.push({
-      name: 'wire transcript',
-      contentType: 'text/plain',
-      body: outcome.steps.map((s) => `## ${s.name}\n${formatExchange(s.exchange)}`).join('\n\n'),
+  // The parts of the outcome, each with its verdict; the worst decides (src/core/verdict.ts), and only its
+  // message, category and requirements are the case's.
+  const parts: { verdict: Verdict; apply: () => void }[] = [];
+  const failure = outcome.failure;
+  if (failure !== null) {
+    parts.push({
+      // A broken SHOULD is reported, but does not fail the run.
+      verdict:
+        failure.category === 'broken-target'
+          ? 'broken'
+          : requirement(failure.requirement).severity === 'SHOULD'
+            ? 'non-strict'
+            : 'fail',
+      apply: () => {
+        const failing = outcome.steps[failure.step];
+        message = `${failure.requirement}: ${failure.message}`;
+        result.category = failure.category;
+        if (!result.requirements.includes(failure.requirement))
+          result.requirements = [...result.requirements, failure.requirement];
+        if (failing !== undefined) {
+          result.observed = failing.exchange.response ?? { failure: failing.exchange.failure };
+          attachments.push(exchangeAttachment(failing.exchange, `failing exchange: ${failing.name}`));
+        }
+        attachments.push({
+          name: 'wire transcript',
+          contentType: 'text/plain',
+          body: outcome.steps.map((s) => `## ${s.name}\n${formatExchange(s.exchange)}`).join('\n\n'),
+        });
+      },
     });
   }
+  if (outcome.deviations.length > 0) {
+    // Accepted, though a SHOULD says otherwise: reported, but it does not fail the run.
+    parts.push({
+      verdict: 'non-strict',
+      apply: () => {
+        message = outcome.deviations.map((d) => `${d.requirement}: ${d.message}`).join('; ');
+        for (const d of outcome.deviations)
+          if (!result.requirements.includes(d.requirement))
+            result.requirements = [...result.requirements, d.requirement];
+      },
+    });
+  }
+  if (Object.keys(outcome.choices).length > 0) {
+    parts.push({
+      verdict: 'informational',
+      apply: () => {
+        message = `${message}; the server chose ${Object.entries(outcome.choices)
+          .map(([point, option]) => `${point}: ${option}`)
+          .join(', ')}`;
+      },
+    });
+  }
+  const deciding = decidingPart(parts);
+  deciding?.apply();
+  verdict = deciding?.verdict ?? 'pass';
   result.verdict = verdict;
   result.message = message;
   return result;

@@ -19,6 +19,7 @@ import type {
   ProfileServerSession,
   WireExchange,
 } from './types.ts';
+import { isRecord } from '../../src/core/json.ts';
 
 const SCHEMA_FILE = fileURLToPath(
   new URL('../../vectors/schema/openmobile-profiles.responses.schema.json', import.meta.url),
@@ -193,14 +194,14 @@ function probesFor(before: ModelEntry[], after: ModelEntry[], op: Operation, cre
   };
   for (const e of [...after, ...before]) add(e.id, e.platform, e.mode, e.pin);
   const mentioned: unknown[] = [];
-  if (op.op === 'put-catalog' && isObject(op.catalog) && Array.isArray(op.catalog['profiles']))
+  if (op.op === 'put-catalog' && isRecord(op.catalog) && Array.isArray(op.catalog['profiles']))
     mentioned.push(...op.catalog['profiles']);
-  if (op.op === 'patch' && isObject(op.body)) {
+  if (op.op === 'patch' && isRecord(op.body)) {
     for (const e of before)
       if (String(e.id) === op.id) mentioned.push({ ...e, ...op.body, id: e.id, platform: e.platform, mode: e.mode });
   }
-  if (op.op === 'create' && isObject(op.body)) mentioned.push({ ...op.body, id: createdId ?? op.body['id'] });
-  for (const m of mentioned) if (isObject(m)) add(m['id'], m['platform'], m['mode'], m['pin']);
+  if (op.op === 'create' && isRecord(op.body)) mentioned.push({ ...op.body, id: createdId ?? op.body['id'] });
+  for (const m of mentioned) if (isRecord(m)) add(m['id'], m['platform'], m['mode'], m['pin']);
   return probes;
 }
 
@@ -405,7 +406,7 @@ function differences(
   expected: Pick<Profile, (typeof PUBLIC_FIELDS)[number]> | ModelEntry,
   observed: unknown,
 ): string | null {
-  const answer = isObject(observed) ? observed : {};
+  const answer = isRecord(observed) ? observed : {};
   for (const field of PUBLIC_FIELDS) {
     const want = JSON.stringify(expected[field]);
     const got = JSON.stringify(projected(expected[field], answer[field]));
@@ -423,7 +424,7 @@ function projected(expected: unknown, observed: unknown): unknown {
   if (Array.isArray(expected) && Array.isArray(observed)) {
     return observed.map((o, i) => (i < expected.length ? projected(expected[i], o) : o));
   }
-  if (isObject(expected) && isObject(observed)) {
+  if (isRecord(expected) && isRecord(observed)) {
     return Object.fromEntries(Object.keys(expected).map((k) => [k, projected(expected[k], observed[k])]));
   }
   return observed;
@@ -432,10 +433,6 @@ function projected(expected: unknown, observed: unknown): unknown {
 /** The first 512 characters of a body, quoted and escaped (a hostile body must not drive a terminal). */
 function excerpt(text: string): string {
   return printable(text, 512);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** An exchange as a text attachment: request line and body, then status and body. */

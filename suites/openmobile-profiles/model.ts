@@ -25,6 +25,7 @@ import {
   type Published,
   type Violation,
 } from './types.ts';
+import { isRecord } from '../../src/core/json.ts';
 
 /**
  * The seed's forbidden characters. Its extracted text shows the apostrophe and quotation mark as
@@ -169,7 +170,7 @@ function lookupRequirement(
 
 function predictReplace(body: unknown, acceptOtherPlatforms = false): Prediction {
   const violations: Violation[] = [];
-  const profiles = isObject(body) ? body['profiles'] : undefined;
+  const profiles = isRecord(body) ? body['profiles'] : undefined;
   if (!Array.isArray(profiles)) {
     return {
       kind: 'rejected',
@@ -242,7 +243,7 @@ function predictPatch(
     };
   }
   const current = candidates[0] as ModelEntry;
-  if (!isObject(body)) {
+  if (!isRecord(body)) {
     return {
       kind: 'rejected',
       status: 422,
@@ -315,7 +316,7 @@ function predictPatch(
 }
 
 function predictCreate(catalog: readonly ModelEntry[], body: unknown, acceptOtherPlatforms = false): Prediction {
-  if (!isObject(body)) {
+  if (!isRecord(body)) {
     return {
       kind: 'rejected',
       status: 422,
@@ -381,7 +382,7 @@ type Identity = Pick<ModelEntry, 'id' | 'company' | 'platform' | 'mode' | 'favor
 
 /** The entry's identity where those fields are right, whatever its other fields (null otherwise). */
 function identityOf(raw: unknown, acceptOtherPlatforms: boolean): Identity | null {
-  if (!isObject(raw)) return null;
+  if (!isRecord(raw)) return null;
   const { id, company, platform, mode, favorite, pin } = raw;
   if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) return null;
   if (typeof company !== 'string' || company.length === 0) return null;
@@ -400,7 +401,7 @@ function readEntry(
   purpose: 'catalog' | 'new',
   acceptOtherPlatforms: boolean,
 ): { entry: ModelEntry | null; problems: Violation[] } {
-  if (!isObject(raw)) {
+  if (!isRecord(raw)) {
     return {
       entry: null,
       problems: [{ id: null, field: 'profile', rule: 'a profile is an object', requirement: 'OMP-WIRE' }],
@@ -441,7 +442,7 @@ function readEntry(
   if (typeof savePassword !== 'boolean') bad('savePassword', 'savePassword is a boolean');
   const autologin = raw['autologin'];
   if (
-    !isObject(autologin) ||
+    !isRecord(autologin) ||
     typeof autologin['userControl'] !== 'boolean' ||
     typeof autologin['default'] !== 'boolean'
   ) {
@@ -474,15 +475,11 @@ function readEntry(
 
 function isOptions(value: unknown): boolean {
   return (
-    isObject(value) &&
+    isRecord(value) &&
     typeof value['editable'] === 'boolean' &&
     Array.isArray(value['options']) &&
     (value['options'] as unknown[]).every((o) => typeof o === 'string' && o.length > 0)
   );
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The catalog a valid PUT of `profiles` leaves: the model's entries, `published` resolved. */

@@ -4,13 +4,13 @@
  * valid, its setup requests must succeed, and its `then` must be what the model predicts. Every problem of
  * every file is collected before one HarnessError (exit 2) lists them, each with file, JSON pointer and fix.
  */
-import { readFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import { renameFormerIds, type RenamedVector } from '../../src/core/case-ids.ts';
-import { HarnessError, type Problem } from '../../src/core/errors.ts';
+import type { RenamedVector } from '../../src/core/case-ids.ts';
+import type { Problem } from '../../src/core/errors.ts';
+import { collectVectorDirectory, readJsonFile, shownPath, throwVectorProblems } from '../../src/core/vector-files.ts';
 import { modelCatalog, predict } from './model.ts';
 import { REQUIREMENTS } from './requirements.ts';
 import type { ModelEntry, Operation, PortalCatalog, Then, Vector } from './types.ts';
@@ -36,26 +36,21 @@ export interface LoadedProfileVectors {
   vectors: Vector[];
 }
 
-/** Loads and checks the directory; `rootDir` makes the file names in problems relative. */
+/**
+ * Loads and checks the directory (`catalogs.json` first: every vector loads one of its catalogs), the
+ * `extraFiles` before its own vectors; `rootDir` makes the file names in problems relative.
+ */
 export async function loadProfileVectors(
   dir: string,
   rootDir: string,
   options: { extraFiles?: readonly string[]; renamed?: (rename: RenamedVector) => void } = {},
 ): Promise<LoadedProfileVectors> {
   const problems: Problem[] = [];
-  const rel = (p: string) => path.relative(rootDir, p) || p;
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
-  } catch (error) {
-    throw new HarnessError('HARNESS_VECTORS_INVALID', `cannot read the profile-service vectors in ${rel(dir)}`, [
-      { file: rel(dir), path: '', message: `${(error as Error).message}: create the directory or fix its name` },
-    ]);
-  }
   const catalogs: Record<string, PortalCatalog> = {};
-  if (names.includes(CATALOGS_FILE)) {
-    const file = rel(path.join(dir, CATALOGS_FILE));
-    const document = await readJson(path.join(dir, CATALOGS_FILE), file, problems);
+  const catalogsPath = path.join(dir, CATALOGS_FILE);
+  if (existsSync(catalogsPath)) {
+    const file = shownPath(rootDir, catalogsPath);
+    const document = await readJsonFile(catalogsPath, file, problems);
     if (
       document !== undefined &&
       schemaCheck(validator('openmobile-profiles.catalogs.schema.json'), document, file, problems)
@@ -76,68 +71,73 @@ export async function loadProfileVectors(
       }
     }
   }
-  const vectors: Vector[] = [];
-  const seen = new Map<string, string>();
   const known = new Set(REQUIREMENTS.map((r) => r.id));
-  // Extra files (kept fuzz failures, a file to replay) come first, so a known failure fails first.
-  const own = names.filter((n) => n !== CATALOGS_FILE).map((n) => path.join(dir, n));
-  const files = [...new Set([...(options.extraFiles ?? []).map((f) => path.resolve(f)), ...own])];
-  for (const absolute of files) {
-    const file = rel(absolute);
-    const document = await readJson(absolute, file, problems);
-    renameFormerIds(document, file, CASE_ID_PREFIX, options.renamed);
-    if (
-      document === undefined ||
-      !schemaCheck(validator('openmobile-profiles.vectors.schema.json'), document, file, problems)
-    )
-      continue;
-    const raw = (document as { vectors: (Omit<Vector, 'catalog'> & { catalog: string | PortalCatalog })[] }).vectors;
-    raw.forEach((v, index) => {
-      const pointer = `/vectors/${index}`;
-      const where = seen.get(v.id);
-      if (where !== undefined) {
-        problems.push({
-          file,
-          path: `${pointer}/id`,
-          message: `duplicate vector id "${v.id}" (also in ${where}): rename one`,
-        });
-      }
-      seen.set(v.id, file);
-      v.requirements.forEach((r, i) => {
-        if (!known.has(r)) {
-          problems.push({
-            file,
-            path: `${pointer}/requirements/${i}`,
-            message: `unknown requirement "${r}": use one of suites/openmobile-profiles/requirements.ts`,
-          });
-        }
-      });
-      const catalog = typeof v.catalog === 'string' ? catalogs[v.catalog] : v.catalog;
-      if (catalog === undefined) {
-        problems.push({
-          file,
-          path: `${pointer}/catalog`,
-          message: `no catalog "${String(v.catalog)}" in ${CATALOGS_FILE}: use one of ${Object.keys(catalogs).join(', ') || '(none)'}`,
-        });
-        return;
-      }
-      const vector: Vector = { ...v, catalog, source: file };
-      const disagreement = agreement(vector);
-      if (disagreement !== null) {
-        problems.push({ file, path: `${pointer}/${disagreement.path} (${v.id})`, message: disagreement.message });
-        return;
-      }
-      vectors.push(vector);
-    });
-  }
-  if (problems.length > 0) {
-    throw new HarnessError(
-      'HARNESS_VECTORS_INVALID',
-      `${problems.length} problem(s) in the profile-service vectors (${rel(dir)})`,
-      problems,
-    );
-  }
+  const vectors = await collectVectorDirectory(
+    dir,
+    {
+      rootDir,
+      suiteTitle: 'profile-service',
+      first: options.extraFiles ?? [],
+      skip: [CATALOGS_FILE],
+      ids: { prefix: CASE_ID_PREFIX, renamed: options.renamed },
+    },
+    (document, file, found, seen) => checkDocument(document, file, found, seen, catalogs, known),
+    problems,
+  );
+  throwVectorProblems(problems, 'profile-service');
   return { catalogs, vectors };
+}
+
+/** One vector file's vectors that are sound; the problems of the others are appended. */
+function checkDocument(
+  document: unknown,
+  file: string,
+  problems: Problem[],
+  seen: Map<string, string>,
+  catalogs: Readonly<Record<string, PortalCatalog>>,
+  known: ReadonlySet<string>,
+): Vector[] {
+  if (!schemaCheck(validator('openmobile-profiles.vectors.schema.json'), document, file, problems)) return [];
+  const raw = (document as { vectors: (Omit<Vector, 'catalog'> & { catalog: string | PortalCatalog })[] }).vectors;
+  const vectors: Vector[] = [];
+  raw.forEach((v, index) => {
+    const pointer = `/vectors/${index}`;
+    const where = seen.get(v.id);
+    if (where !== undefined) {
+      problems.push({
+        file,
+        path: `${pointer}/id`,
+        message: `duplicate vector id "${v.id}" (also in ${where}): rename one`,
+      });
+    }
+    seen.set(v.id, file);
+    v.requirements.forEach((r, i) => {
+      if (!known.has(r)) {
+        problems.push({
+          file,
+          path: `${pointer}/requirements/${i}`,
+          message: `unknown requirement "${r}": use one of suites/openmobile-profiles/requirements.ts`,
+        });
+      }
+    });
+    const catalog = typeof v.catalog === 'string' ? catalogs[v.catalog] : v.catalog;
+    if (catalog === undefined) {
+      problems.push({
+        file,
+        path: `${pointer}/catalog`,
+        message: `no catalog "${String(v.catalog)}" in ${CATALOGS_FILE}: use one of ${Object.keys(catalogs).join(', ') || '(none)'}`,
+      });
+      return;
+    }
+    const vector: Vector = { ...v, catalog, source: file };
+    const disagreement = agreement(vector);
+    if (disagreement !== null) {
+      problems.push({ file, path: `${pointer}/${disagreement.path} (${v.id})`, message: disagreement.message });
+      return;
+    }
+    vectors.push(vector);
+  });
+  return vectors;
 }
 
 /** The operations a vector sends, in order: load its catalog, the setup, the request under test. */
@@ -213,14 +213,5 @@ function schemaMessage(e: ErrorObject): string {
       return `must be one of ${JSON.stringify(e.params['allowedValues'])}`;
     default:
       return `${e.message ?? 'invalid'}: see vectors/schema/ for the format`;
-  }
-}
-
-async function readJson(absolute: string, file: string, problems: Problem[]): Promise<unknown> {
-  try {
-    return JSON.parse(await readFile(absolute, 'utf8')) as unknown;
-  } catch (error) {
-    problems.push({ file, path: '', message: `${(error as Error).message}: fix the JSON` });
-    return undefined;
   }
 }

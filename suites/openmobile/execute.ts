@@ -8,6 +8,7 @@ import { distinctive, isPasswordName, passwordValues, spellingsPattern } from '.
 import type { Attachment, CaseResult, FailureCategory, StepRecord, Verdict } from '../../src/core/results.ts';
 import type { ClientSession } from '../../protocols/openmobile/types.ts';
 import type { PlannedCase } from '../../src/core/suite.ts';
+import { decidingPart } from '../../src/core/verdict.ts';
 import type {
   Catalog,
   ClientState,
@@ -624,58 +625,62 @@ function caseVerdict(
   const checked = leakCheck(choices);
   const leak = checked.mismatch;
 
-  let verdict: Verdict;
-  let category: FailureCategory | undefined;
-  let message: string;
-  let judgedOk = false;
+  // The parts of the case, each with its verdict: the steps' mismatches, the logs' leak, the answer accepted.
+  // The worst decides (src/core/verdict.ts), the earliest of equals; its message and category are the case's.
+  type Part = { verdict: Verdict; category: FailureCategory | undefined; message: string };
+  const parts: Part[] = [];
   const failing = setupFailed ?? (focus && focus.judgement.matched.length === 0 ? focus : null);
   const concurrentFailed = concurrent !== null && concurrent.failed;
   if (failing !== null || concurrentFailed) {
     const mismatches = failing ? failing.judgement.mismatches : concurrentMismatches;
-    const first = mismatches[0];
-    category = first?.category;
     const onlyShould = mismatches.every((m) => SEVERITY.get(m.requirement) === 'SHOULD');
-    verdict = onlyShould ? 'non-strict' : 'fail';
     const where =
       failing === setupFailed && setupFailed
         ? `setup step ${runs.indexOf(setupFailed) + 1}: `
         : failing
           ? ''
           : 'concurrent request: ';
-    if (failing?.alteredBy) {
-      category = 'browser-altered-url';
-      verdict = 'fail';
-      message = `${where}the browser delivered ${redactUrlPassword(failing.alteredBy)} for the link ${redactUrlPassword(failing.url)}, which changes the outcome: ${describeMismatches(mismatches)}`;
-    } else {
-      category ??= 'wrong-state';
-      message = `${where}${describeMismatches(mismatches)}`;
-    }
-  } else if (leak) {
-    verdict = 'fail';
-    category = leak.category;
-    message = `${leak.text} (${leak.requirement})`;
-  } else {
+    parts.push(
+      failing?.alteredBy
+        ? {
+            verdict: 'fail',
+            category: 'browser-altered-url',
+            message: `${where}the browser delivered ${redactUrlPassword(failing.alteredBy)} for the link ${redactUrlPassword(failing.url)}, which changes the outcome: ${describeMismatches(mismatches)}`,
+          }
+        : {
+            verdict: onlyShould ? 'non-strict' : 'fail',
+            category: mismatches[0]?.category ?? 'wrong-state',
+            message: `${where}${describeMismatches(mismatches)}`,
+          },
+    );
+  }
+  if (leak) parts.push({ verdict: 'fail', category: leak.category, message: `${leak.text} (${leak.requirement})` });
+  // Every step matched and nothing leaked: the request under test's answer is precedence evidence.
+  const judgedOk = parts.length === 0;
+  if (judgedOk) {
     const judgement = (focus as CaseStep).judgement;
     const strict = judgement.matched.some((b) => b.nonStrict === null);
-    if (!strict) {
-      verdict = 'non-strict';
-      message = `accepted as non-strict: ${judgement.matched[0]?.nonStrict ?? ''}`;
-    } else if (Object.keys(choices).length > 0) {
-      verdict = 'informational';
-      message = `passed; implementation-defined choice: ${Object.entries(choices)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(', ')}`;
-    } else {
-      verdict = 'pass';
-      message = 'as specified';
-    }
+    let message = !strict
+      ? `accepted as non-strict: ${judgement.matched[0]?.nonStrict ?? ''}`
+      : Object.keys(choices).length > 0
+        ? `passed; implementation-defined choice: ${Object.entries(choices)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ')}`
+        : 'as specified';
     const delivered = focus?.observation.delivered;
     if (delivered && delivered.url !== delivered.link)
       message += `; the browser delivered ${redactUrlPassword(delivered.url)}`;
-    judgedOk = true;
+    parts.push({
+      verdict: !strict ? 'non-strict' : Object.keys(choices).length > 0 ? 'informational' : 'pass',
+      category: undefined,
+      message,
+    });
   }
+  const deciding = decidingPart(parts) as Part;
+  const { verdict, category } = deciding;
+  let message = deciding.message;
   // A password found in the logs that cannot be told from ordinary text: the requirement is not checkable
-  // here, and the report says so (docs/verdicts.md).
+  // here, and the report says so (README, "Not checkable").
   const notCheckable = leak === null ? checked.notCheckable : null;
   if (notCheckable !== null) message += `; OM-LOG-NO-PASSWORD not checkable: ${notCheckable}`;
   return { verdict, category, message, choices, notCheckable, failing, concurrentFailed, judgedOk };

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { defaultCommandContext, explainCommand, runTargetCommand } from '../../src/core/commands.ts';
 import { HarnessError } from '../../src/core/errors.ts';
+import { throwVectorProblems } from '../../src/core/vector-files.ts';
 import { Redactor } from '../../src/core/redact.ts';
 import type { CaseResult } from '../../src/core/results.ts';
 import type { FuzzProperty } from '../../src/core/fuzz.ts';
@@ -47,7 +48,14 @@ import { predict } from './model.ts';
 import { CHOICE_POINTS } from './choices.ts';
 import { REQUIREMENTS } from './requirements.ts';
 import { methodsOf, routeId, urlFor } from './routes.ts';
-import type { ModelState, OpenMobileFuzzEnv, OpenMobileFuzzOptions, OpenMobilePlan, Vector } from './types.ts';
+import type {
+  ModelState,
+  OpenMobileFuzzEnv,
+  OpenMobileFuzzOptions,
+  OpenMobilePlan,
+  OpenMobileSuiteData,
+  Vector,
+} from './types.ts';
 import { CASE_ID_PREFIX, loadCatalog, loadVectorFiles, validateVectors } from './vectors.ts';
 
 export function routesOf(vector: Vector): Route[] {
@@ -101,12 +109,6 @@ export function keyedCasesOf(vector: Vector, key: string | null): OpenMobileCase
       vector,
     };
   });
-}
-
-export interface OpenMobileSuiteData {
-  catalog: Catalog;
-  vectors: Vector[];
-  obfuscationKey: string | null;
 }
 
 /**
@@ -195,8 +197,7 @@ export async function loadOpenMobile(
       }
     }
   }
-  if (problems.length > 0)
-    throw new HarnessError('HARNESS_VECTORS_INVALID', `${problems.length} problem(s) in the vectors`, problems);
+  throwVectorProblems(problems, 'Open Mobile');
   // Regressions run first, so a known failure fails on the first case.
   return { catalog, vectors: [...regressions, ...fixed, ...generated], obfuscationKey: context.obfuscationKey };
 }
@@ -251,7 +252,7 @@ export class OpenMobileSuite implements Suite<ClientSession, TargetInfo, Profile
   }
 
   /** The profile catalog (after `load`): what the harness's profile service serves. */
-  catalog(): Catalog {
+  profileCatalog(): Catalog {
     return this.loaded().catalog;
   }
 
@@ -260,7 +261,7 @@ export class OpenMobileSuite implements Suite<ClientSession, TargetInfo, Profile
     if (this.options.startProfileService === undefined) {
       throw new Error('the Open Mobile suite was created without a profile service (see src/cli/builtins.ts)');
     }
-    const service = await this.options.startProfileService(this.catalog());
+    const service = await this.options.startProfileService(this.profileCatalog());
     return {
       open: () => {
         const scope = service.scope();

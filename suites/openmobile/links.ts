@@ -9,8 +9,7 @@ import { focusUrl, stateAfter, type OpenMobileCase } from './execute.ts';
 import { observableState, succeeded } from './judge.ts';
 import { predict } from './model.ts';
 import { urlFor } from './routes.ts';
-import type { Branch, Vector } from './types.ts';
-import type { OpenMobileSuiteData } from './index.ts';
+import type { Branch, OpenMobileSuiteData, Vector } from './types.ts';
 
 function linkFor(vector: Vector, c: OpenMobileCase, query: string | undefined): string {
   if (query === undefined) return focusUrl(vector, c.route);

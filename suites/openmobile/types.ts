@@ -117,6 +117,13 @@ export interface Vector {
   origin?: { seed?: number; observed?: unknown; target?: string };
 }
 
+/** What the suite loads once (vectors, the profile catalog, the obfuscation key) and its pages read. */
+export interface OpenMobileSuiteData {
+  catalog: Catalog;
+  vectors: Vector[];
+  obfuscationKey: string | null;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Requirements and choice points
 

@@ -5,12 +5,13 @@
  * the fix.
  */
 import { readFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import { renameFormerIds, type RenamedVector } from '../../src/core/case-ids.ts';
-import { HarnessError, type Problem } from '../../src/core/errors.ts';
+import type { RenamedVector } from '../../src/core/case-ids.ts';
+import { HarnessError, nearest, type Problem } from '../../src/core/errors.ts';
+import { isRecord } from '../../src/core/json.ts';
+import { collectVectorDirectory, readJsonFile, shownPath, throwVectorProblems } from '../../src/core/vector-files.ts';
 import type { Catalog, CatalogProfile, Platform } from '../../protocols/openmobile/types.ts';
 import { methodsOf } from './routes.ts';
 import type { ChoiceOutcome, Outcome, Vector } from './types.ts';
@@ -67,43 +68,21 @@ function validatorFor(schemaFile: string): ValidateFunction {
  * problem in every file.
  */
 export async function loadVectorFiles(dir: string, options: LoadVectorOptions = {}): Promise<Vector[]> {
-  const rootDir = options.rootDir ?? process.cwd();
   const validate = validatorFor('vectors.schema.json');
-  let names: string[];
-  try {
-    names = options.files ?? (await readdir(dir)).filter((n) => n.endsWith('.json') && n !== CATALOG_FILE_NAME).sort();
-  } catch (error) {
-    const file = relativeTo(rootDir, dir);
-    throw new HarnessError('HARNESS_VECTORS_INVALID', `cannot read the vector directory ${file}`, [
-      { file, path: '', message: `${describeFsError(error)}: check the directory name` },
-    ]);
-  }
-
   const problems: Problem[] = [];
-  const filesWithProblems = new Set<string>();
-  const seenIds = new Map<string, { file: string; pointer: string }>();
-  const vectors: Vector[] = [];
-
-  for (const name of names) {
-    const absolute = path.isAbsolute(name) ? name : path.join(dir, name);
-    const file = relativeTo(rootDir, absolute);
-    const before = problems.length;
-    const document = await readJson(absolute, file, problems);
-    renameFormerIds(document, file, CASE_ID_PREFIX, options.renamed);
-    if (document !== undefined) {
-      const fileVectors = checkDocument(document, file, validate, options, seenIds, problems);
-      for (const v of fileVectors) vectors.push({ ...v, source: file });
-    }
-    if (problems.length > before) filesWithProblems.add(file);
-  }
-
-  if (problems.length > 0) {
-    throw new HarnessError(
-      'HARNESS_VECTORS_INVALID',
-      `${problems.length} ${plural(problems.length, 'problem')} in ${filesWithProblems.size} vector ${plural(filesWithProblems.size, 'file')}`,
-      problems,
-    );
-  }
+  const vectors = await collectVectorDirectory(
+    dir,
+    {
+      rootDir: options.rootDir ?? process.cwd(),
+      suiteTitle: 'Open Mobile',
+      skip: [CATALOG_FILE_NAME],
+      ...(options.files ? { files: options.files } : {}),
+      ids: { prefix: CASE_ID_PREFIX, renamed: options.renamed },
+    },
+    (document, file, found, seen) => checkDocument(document, file, validate, options, seen, found),
+    problems,
+  );
+  throwVectorProblems(problems, 'Open Mobile');
   return vectors;
 }
 
@@ -129,16 +108,16 @@ export function validateVectors(
  * the schema cannot express. Throws one `HARNESS_VECTORS_INVALID` HarnessError listing every problem.
  */
 export async function loadCatalog(file: string, options: Pick<LoadVectorOptions, 'rootDir'> = {}): Promise<Catalog> {
-  const shown = relativeTo(options.rootDir ?? process.cwd(), file);
+  const shown = shownPath(options.rootDir ?? process.cwd(), file);
   const validate = validatorFor('profiles.schema.json');
   const problems: Problem[] = [];
-  const document = await readJson(file, shown, problems);
+  const document = await readJsonFile(file, shown, problems);
   if (document !== undefined) {
     const errors = validate(document) ? [] : (validate.errors ?? []);
     problems.push(...schemaProblems(errors, shown));
     // The portal's rules run on the entries whose shape is right, so one run reports both kinds.
     const broken = brokenIndexes(errors, 'profiles');
-    const profiles = isObject(document) ? document['profiles'] : undefined;
+    const profiles = isRecord(document) ? document['profiles'] : undefined;
     if (Array.isArray(profiles)) problems.push(...catalogRuleProblems(profiles as CatalogProfile[], broken, shown));
   }
   if (problems.length > 0) {
@@ -160,14 +139,14 @@ function checkDocument(
   file: string,
   validate: ValidateFunction,
   options: Pick<LoadVectorOptions, 'knownRequirements'>,
-  seenIds: Map<string, { file: string; pointer: string }>,
+  seenIds: Map<string, string>,
   problems: Problem[],
 ): Vector[] {
   const valid = validate(document);
   const errors = valid ? [] : (validate.errors ?? []);
   problems.push(...schemaProblems(errors, file));
 
-  const list = isObject(document) ? document['vectors'] : undefined;
+  const list = isRecord(document) ? document['vectors'] : undefined;
   if (!Array.isArray(list)) return [];
   // Semantic rules only make sense on a vector whose shape is right; a broken vector has its schema
   // problems reported already, and its id still takes part in the uniqueness check.
@@ -182,9 +161,9 @@ function checkDocument(
         problems.push({
           file,
           path: `${pointer}/id`,
-          message: `duplicate vector id "${id}" (already used in ${first.file} at ${first.pointer}): give this vector a new id`,
+          message: `duplicate vector id "${id}" (already used in ${first}): give this vector a new id`,
         });
-      } else seenIds.set(id, { file, pointer: `${pointer}/id` });
+      } else seenIds.set(id, `${file} at ${pointer}/id`);
     }
     if (broken.has(index)) return;
     const vector = raw as Vector;
@@ -361,160 +340,6 @@ function brokenIndexes(errors: ErrorObject[], key: string): Set<number> {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Reading files
-
-async function readJson(absolute: string, file: string, problems: Problem[]): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(absolute, 'utf8');
-  } catch (error) {
-    problems.push({ file, path: '', message: `${describeFsError(error)}: check the file name` });
-    return undefined;
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    problems.push({ file, path: '', message: jsonSyntaxMessage(text, error) });
-    return undefined;
-  }
-}
-
-function jsonSyntaxMessage(text: string, error: unknown): string {
-  const raw = error instanceof Error ? error.message : String(error);
-  // Node 20's message has no position for some errors ("Unexpected token '}', ... is not valid JSON"), so
-  // the offset comes from our own scan; the reason is Node's, minus the echo of the whole text.
-  const offset = firstJsonErrorOffset(text);
-  const reason = raw.replace(/,\s*".*" is not valid JSON$/s, '').replace(/\s*in JSON at position \d+.*$/s, '');
-  return `invalid JSON at ${lineAndColumn(text, offset)}: ${reason}: fix the syntax there (a missing or extra comma, quote or bracket, or a comment)`;
-}
-
-/** The offset of the first syntax error in `text` (which JSON.parse rejected), by a minimal JSON scanner. */
-function firstJsonErrorOffset(text: string): number {
-  let i = 0;
-  const fail = (): never => {
-    throw i;
-  };
-  const ws = (): void => {
-    while (i < text.length && ' \t\r\n'.includes(text.charAt(i))) i++;
-  };
-  const literal = (word: string): void => {
-    for (const ch of word) {
-      if (text.charAt(i) !== ch) fail();
-      i++;
-    }
-  };
-  const string = (): void => {
-    if (text.charAt(i) !== '"') fail();
-    i++;
-    while (i < text.length) {
-      const ch = text.charAt(i);
-      if (ch === '"') {
-        i++;
-        return;
-      }
-      if (ch < ' ') fail();
-      if (ch === '\\') {
-        i++;
-        const esc = text.charAt(i);
-        if (esc === 'u') {
-          for (let k = 1; k <= 4; k++) if (!/[0-9a-fA-F]/.test(text.charAt(i + k))) fail();
-          i += 4;
-        } else if (!'"\\/bfnrt'.includes(esc) || esc === '') fail();
-      }
-      i++;
-    }
-    fail();
-  };
-  const number = (): void => {
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
-    if (!m) fail();
-    i += m?.[0].length ?? 0;
-  };
-  const value = (): void => {
-    ws();
-    const ch = text.charAt(i);
-    if (ch === '{') {
-      i++;
-      ws();
-      if (text.charAt(i) === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
-        ws();
-        string();
-        ws();
-        if (text.charAt(i) !== ':') fail();
-        i++;
-        value();
-        ws();
-        if (text.charAt(i) === ',') {
-          i++;
-          continue;
-        }
-        if (text.charAt(i) === '}') {
-          i++;
-          return;
-        }
-        fail();
-      }
-    } else if (ch === '[') {
-      i++;
-      ws();
-      if (text.charAt(i) === ']') {
-        i++;
-        return;
-      }
-      for (;;) {
-        value();
-        ws();
-        if (text.charAt(i) === ',') {
-          i++;
-          continue;
-        }
-        if (text.charAt(i) === ']') {
-          i++;
-          return;
-        }
-        fail();
-      }
-    } else if (ch === '"') string();
-    else if (ch === 't') literal('true');
-    else if (ch === 'f') literal('false');
-    else if (ch === 'n') literal('null');
-    else number();
-  };
-  try {
-    if (text.charCodeAt(0) === 0xfeff) i++;
-    value();
-    ws();
-    if (i < text.length) fail();
-  } catch (offset) {
-    if (typeof offset === 'number') return offset;
-    throw offset;
-  }
-  return i;
-}
-
-function lineAndColumn(text: string, offset: number): string {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  const column = offset - before.lastIndexOf('\n');
-  return `line ${line}, column ${column}`;
-}
-
-function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  if (code === 'ENOENT') return 'not found';
-  if (code === 'ENOTDIR') return 'not a directory';
-  return error instanceof Error ? error.message : String(error);
-}
-
-function relativeTo(rootDir: string, file: string): string {
-  return path.relative(rootDir, path.resolve(rootDir, file)).split(path.sep).join('/');
-}
-
-// ---------------------------------------------------------------------------------------------------------
 // Turning ajv errors into problems that say the fix
 
 function schemaProblems(errors: ErrorObject[], file: string): Problem[] {
@@ -664,10 +489,6 @@ function describe(e: ErrorObject): { at: string; message: string } {
 // ---------------------------------------------------------------------------------------------------------
 // Small helpers
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}
-
 function json(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
@@ -686,34 +507,4 @@ function article(word: string): string {
 
 function escapePointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-/** The closest candidate (case-insensitive match first, then edit distance up to a third of the length). */
-function nearest(value: string, candidates: readonly string[]): string | undefined {
-  const lower = value.toLowerCase();
-  const exact = candidates.find((c) => c.toLowerCase() === lower);
-  if (exact !== undefined) return exact;
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(value.length / 3)) + 1;
-  for (const c of candidates) {
-    const d = editDistance(lower, c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }

@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redactor, REDACTED } from '../../src/core/redact.ts';
 import type { Attachment, StepRecord } from '../../src/core/results.ts';
+import { decidingPart, worstVerdict } from '../../src/core/verdict.ts';
 import { judgeExchange, describeExpectation, type StepJudgement, type SurePassIdCategory } from './judge.ts';
 import { apply, emptyState, expect, operationOf, type SentBody } from './model.ts';
 import { imageFetcherOf, qrImageReport, readQrImage, type QrImageRead } from './qr.ts';
@@ -270,20 +271,11 @@ function finish(
     ].join(', '),
   };
   const failing = judged.find((j) => j.judgement.verdict === 'fail');
+  // The worst step decides, in the order every suite uses (src/core/verdict.ts); when every step passed, the
+  // message is the last step's.
+  const verdict = worstVerdict(judged.map((j) => j.judgement.verdict)) as CaseVerdict;
   const deciding =
-    failing ??
-    judged.find((j) => j.judgement.verdict === 'informational') ??
-    judged.find((j) => j.judgement.verdict === 'non-strict') ??
-    judged.at(-1);
-  const verdict: CaseVerdict =
-    failing !== undefined
-      ? 'fail'
-      : judged.some((j) => j.judgement.verdict === 'informational')
-        ? 'informational'
-        : judged.some((j) => j.judgement.verdict === 'non-strict')
-          ? 'non-strict'
-          : 'pass';
-  // Fixture requests and the vector's own steps are numbered apart, as the vector author counts them.
+    verdict === 'pass' ? judged.at(-1) : decidingPart(judged.map((j) => ({ verdict: j.judgement.verdict, j })))?.j; // Fixture requests and the vector's own steps are numbered apart, as the vector author counts them.
   const setups = judged.filter((j) => j.setup);
   const own = judged.filter((j) => !j.setup);
   const where =

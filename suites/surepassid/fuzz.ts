@@ -57,7 +57,7 @@ export function requestsProperty(session: SurePassIdSession, maxSteps: number): 
         informational: [],
       };
     },
-    regression(value, failure, origin): unknown {
+    regression(value, failure, origin) {
       const vector = vectorOfRun(
         value,
         `sp:reg-${origin.seed}-${origin.path.replace(/[^0-9]+/g, '-')}`.replace(/-+$/, ''),

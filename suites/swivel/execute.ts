@@ -11,6 +11,7 @@ import type { Attachment, FailureCategory, StepRecord, Verdict } from '../../src
 import { initialState, predictStep, type StepPrediction } from './model.ts';
 import type { ModelState, PolicyValues, Requires, Step, SwivelSession, Vector, WireExchange, World } from './types.ts';
 import { readSasResponse } from './xml.ts';
+import { isRecord } from '../../src/core/json.ts';
 
 export interface Deviation {
   message: string;
@@ -591,10 +592,6 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import type { Problem } from '../../src/core/errors.ts';
+import { nearest, type Problem } from '../../src/core/errors.ts';
+import { isRecord } from '../../src/core/json.ts';
 import { loadVectorDirectory, type FormerIds } from '../../src/core/vector-files.ts';
 import { initialState, predictStep, worldOfRequires } from './model.ts';
 import { REQUIREMENT_IDS } from './requirements.ts';
@@ -250,40 +251,4 @@ function schemaProblems(errors: ErrorObject[], file: string): Problem[] {
     problems.push({ file, path: at, message });
   }
   return problems;
-}
-
-function nearest(value: string, candidates: readonly string[]): string | undefined {
-  const lower = value.toLowerCase();
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(value.length / 3)) + 1;
-  for (const c of candidates) {
-    const d = distance(lower, c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current.push(
-        Math.min(
-          (previous[j] ?? 0) + 1,
-          (current[j - 1] ?? 0) + 1,
-          (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
-        ),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -42,7 +42,7 @@ describe('the suite registry', () => {
     expect(() => suiteOf({ name: 'lab', driver: 'nope' })).toThrow(/target "lab" uses unknown driver "nope"/);
   });
 
-  it('creates every suite under its own name, and lists every suite requirement catalog', () => {
+  it("creates every suite under its own name, and lists every suite's requirement catalogue", () => {
     const suites = createSuites();
     expect(Object.entries(suites).map(([key, s]) => [key, s.name])).toEqual(
       Object.keys(SUITES).map((name) => [name, name]),

@@ -4,11 +4,14 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  defaultCommandContext,
   explainCommand,
   harnessCommand,
+  listCommand,
   printedPath,
   replayFileCommand,
   runCaseCommand,
+  runTargetCommand,
   shellQuote,
 } from '../../src/core/commands.ts';
 import { nearestIds } from '../../src/core/errors.ts';
@@ -84,6 +87,60 @@ describe('printed commands', () => {
     expect(printedPath({ cwd: '/a/b/c/d', config: null, flags: [] }, '/x/y.json')).toBe('/x/y.json');
     expect(printedPath({ cwd: '/a/b', config: null, flags: [] }, '/a/y.json')).toBe('../y.json');
     expect(harnessCommand({ cwd, config: null, flags: [] }, 'list')).toBe('npx harness list');
+  });
+});
+
+describe('every printed command, pasted into a shell', () => {
+  /** A word a user may have in a target name, a case id, a path or a flag: spaces, quotes, `$`, unicode. */
+  const word = fc
+    .array(
+      fc.constantFrom(...'aZ09-_.@+=:,/', ' ', "'", '"', '$', '`', '\\', '!', '*', '?', '&', ';', '#', '~', 'é', '中'),
+      {
+        minLength: 1,
+        maxLength: 10,
+      },
+    )
+    .map((cs) => cs.join(''));
+  const segment = word.map((w) => w.replace(/\//g, '_')).filter((w) => w !== '.' && w !== '..');
+
+  it('gives the harness exactly the words it was built from, the config path read from where it was printed', () => {
+    fc.assert(
+      fc.property(
+        word,
+        word,
+        fc.array(segment, { minLength: 1, maxLength: 3 }),
+        fc.array(word, { maxLength: 2 }),
+        (target, caseId, configParts, flags) => {
+          const cwd = '/work/a b';
+          const config = path.join(cwd, ...configParts, 'harness.config.ts');
+          const context = { cwd, config, flags };
+          const words = shellWords(runCaseCommand(context, target, caseId));
+          expect(words.slice(0, 7)).toEqual(['npx', 'harness', 'run', '--target', target, '--grep', caseId]);
+          expect(words[7]).toBe('--config');
+          expect(path.resolve(cwd, words[8] ?? '')).toBe(config);
+          expect(words.slice(9)).toEqual(flags);
+          expect(shellWords(runTargetCommand(context, target)).slice(2, 5)).toEqual(['run', '--target', target]);
+          expect(shellWords(listCommand(context, ['--grep', caseId])).slice(2, 5)).toEqual(['list', '--grep', caseId]);
+        },
+      ),
+      { numRuns: 40, seed: 7 },
+    );
+  });
+
+  it('names a file by a path that leads back to it from where the command was printed', () => {
+    fc.assert(
+      fc.property(fc.array(segment, { maxLength: 4 }), fc.array(segment, { maxLength: 4 }), (from, to) => {
+        const cwd = path.join('/', ...from);
+        const file = path.join('/', ...to, 'kept.json');
+        const printed = printedPath({ cwd, config: null, flags: [] }, file);
+        expect(path.resolve(cwd, printed)).toBe(file);
+      }),
+      { numRuns: 200, seed: 7 },
+    );
+  });
+
+  it('prints no --config when a bare command finds the same config, and the default context has no flags', () => {
+    expect(runTargetCommand(defaultCommandContext('/x'), 'lab')).toBe('npx harness run --target lab');
   });
 });
 

@@ -9,6 +9,7 @@
  */
 import type { CatalogProfile, Mode, Platform } from '../../../protocols/openmobile/types.ts';
 import type { ProfileServiceDefectId } from './defects.ts';
+import { isRecord } from '../../../src/core/json.ts';
 
 export type Published = 'draft' | 'test' | 'production';
 
@@ -327,10 +328,6 @@ function reject(id: number | null, field: string, message: string, next: PortalE
 function idOf(raw: unknown): number | null {
   const id = isRecord(raw) ? raw['id'] : undefined;
   return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : null;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function show(value: unknown): string {

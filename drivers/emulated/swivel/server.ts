@@ -14,6 +14,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { isSwivelDefectId, type SwivelDefectId } from './defects.ts';
 import { escapeText, NotWellFormed, readXml, type Element } from './xml.ts';
+import { isRecord } from '../../../src/core/json.ts';
 
 export interface SwivelReferenceOptions {
   /** How many instances (HTTP servers) form the cluster. Default 1. */
@@ -409,10 +410,6 @@ class Instance {
     this.db.policy = next;
     return json(200, next);
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Starts the reference cluster on loopback (port 0 each) and returns the instances' base URLs. */

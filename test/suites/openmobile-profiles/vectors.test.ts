@@ -83,7 +83,7 @@ describe('openmobile-profiles vector loading', () => {
     expect(text).toMatch(/a\.json \/vectors\/1\/requirements\/0: unknown requirement "OMP-NOPE"/);
     expect(text).toMatch(/a\.json \/vectors\/1\/catalog: no catalog "two" in catalogs\.json: use one of one/);
     expect(text).toMatch(/b\.json \/vectors\/0: missing field "then": add it/);
-    expect(text).toMatch(/c\.json: .*fix the JSON/);
+    expect(text).toMatch(/c\.json: invalid JSON at line 1, column 3: .*: fix the syntax there/);
   });
 
   it("rejects a named catalog that breaks the portal's rules", async () => {

@@ -38,7 +38,7 @@ describe('loadVectorFiles on broken files', () => {
   it('reports every problem of every file in one HARNESS_VECTORS_INVALID error', async () => {
     const error = await load();
     expect(error.code).toBe('HARNESS_VECTORS_INVALID');
-    expect(error.message).toBe('19 problems in 3 vector files');
+    expect(error.message).toBe('19 problems in 3 Open Mobile vector files');
     expect(error.problems).toHaveLength(19);
     expect(new Set(error.problems.map((p) => p.file))).toEqual(
       new Set([`${FIXTURE}/a-fields.json`, `${FIXTURE}/b-syntax.json`, `${FIXTURE}/c-semantics.json`]),
@@ -116,7 +116,7 @@ describe('loadVectorFiles on broken files', () => {
 
   it('formats every problem on its own line with file and pointer', async () => {
     const text = (await load()).format();
-    expect(text.split('\n')[0]).toBe('HARNESS_VECTORS_INVALID: 19 problems in 3 vector files');
+    expect(text.split('\n')[0]).toBe('HARNESS_VECTORS_INVALID: 19 problems in 3 Open Mobile vector files');
     expect(text).toContain(
       `  ${FIXTURE}/a-fields.json /vectors/1/platforms/0: must be one of "ios", "android": change "iOS" to "ios"`,
     );
@@ -127,7 +127,7 @@ describe('loadVectorFiles on broken files', () => {
     expect(error.code).toBe('HARNESS_VECTORS_INVALID');
     expect(error.problems[0]).toMatchObject({
       file: 'vectors/no-such-suite',
-      message: 'not found: check the directory name',
+      message: 'not found: create it or fix the vectors path',
     });
   });
 
