@@ -118,7 +118,7 @@ async function keptService(
   };
 }
 
-export async function benchDevices(grep: string[] = ['OM-RC-', 'OM-RT-']): Promise<DeviceBenchResult> {
+export async function benchDevices(grep: string[] = ['om:rc-', 'om:rt-']): Promise<DeviceBenchResult> {
   const root = new URL('..', import.meta.url).pathname;
   const key = '8CC677D6FA2AC487C2FC7AD7232F87D8FCAFD5E9FC0AFBFF23B09D8713BE3463';
   const appium = await startLocalAppium({ HARNESS_OBFUSCATION_KEY: key });

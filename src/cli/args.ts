@@ -21,7 +21,7 @@ Commands:
 Options (run, list, explain, report):
   --config <file>     config file (default: ./harness.config.ts)
   --target <name|url> a configured target, or an adapter URL (repeatable)
-  --grep <text>       only cases whose id or requirement IDs contain <text> (repeatable)
+  --grep <text>       only cases whose id (or former id) or requirement IDs contain <text> (repeatable)
   --tier <tier>       (run, list) smoke: the fewest cases covering every requirement and choice option; full (default)
   --seed <n>          the order cases run in (shuffled by this seed; recorded in the reports)
   --reporter <name>   console, jsonl, summary, junit, allure (repeatable; replaces the configured list)

@@ -10,6 +10,7 @@ import type { FuzzFailureReport, FuzzProperty, FuzzReportEntry } from '../core/f
 import type { FuzzEnv } from '../core/suite.ts';
 import type { BaseTargetInfo } from '../core/types.ts';
 import { harnessCommand, printedPath, replayFileCommand, type CommandContext } from '../core/commands.ts';
+import { caseIdFileName, CaseAliases } from '../core/case-ids.ts';
 import { HarnessError } from '../core/errors.ts';
 import type { Reporter } from '../core/reporter.ts';
 import type { CaseResult } from '../core/results.ts';
@@ -33,6 +34,8 @@ export interface FuzzCommandOptions {
   /** Where the printed replay lines will be run from, and the flags they keep. */
   commands: CommandContext;
   run: FuzzRunInfo;
+  /** Former case ids: a kept failure written under one loads under its new id, with a notice. */
+  aliases?: CaseAliases;
 }
 
 function fmt(n: number): string {
@@ -107,7 +110,12 @@ export async function fuzz(
   const against = config.fuzz.against;
   const suites = await loadSuites(
     { ...config, selected: [...targets, ...(against ? [against] : [])] },
-    { suites: createSuites(config), suiteOf, commands: options.commands },
+    {
+      suites: createSuites(config),
+      suiteOf,
+      commands: options.commands,
+      ...(options.aliases ? { aliases: options.aliases } : {}),
+    },
   );
   for (const suite of suites.values()) {
     if (!suite.fuzzProperties) throw new HarnessError('HARNESS_USAGE', `the ${suite.name} suite has no fuzz property`);
@@ -356,9 +364,8 @@ function toEntry(
       const vectors = content.vectors;
       // Where it was found, for the record: the file is keyed by the implementation, not the address.
       if (where.key !== where.target) for (const v of vectors) if (v.origin) v.origin['address'] = where.target;
-      const id = (vectors[0]?.id ?? `OM-REG-${f.seed}`).toLowerCase();
       mkdirSync(where.corpus, { recursive: true });
-      const absolute = path.join(where.corpus, `${id}.json`);
+      const absolute = path.join(where.corpus, caseIdFileName(vectors[0]?.id ?? `reg-${f.seed}`));
       writeFileSync(absolute, `${JSON.stringify(content, null, 2)}\n`);
       file = absolute;
     }
@@ -455,6 +462,7 @@ export async function replay(
   explicitTargets: boolean,
   io: { stdout: (t: string) => void; cwd: string },
   commands: CommandContext,
+  aliases: CaseAliases = new CaseAliases(),
 ): Promise<number> {
   let content: { vectors?: { id?: string; origin?: { target?: string; address?: string } }[] };
   try {
@@ -491,11 +499,16 @@ export async function replay(
       drivers: DRIVERS,
       reporter,
       commands,
+      aliases,
+      // The file's own ids: a former one is announced as the suite loads the file, not as a --grep.
+      grepIsInternal: true,
     },
     { startedAt: new Date().toISOString(), command: `harness replay ${file}`, harnessVersion: '' },
   );
   let still = 0;
-  const kept = (id: string) => ids.some((v) => id === v || id.startsWith(`${v}@`));
+  // A file written before case ids changed names its vectors by their former ids.
+  const current = ids.map((v) => aliases.resolve(v) ?? v);
+  const kept = (id: string) => current.some((v) => id === v || id.startsWith(`${v}@`));
   for (const r of results.filter((x) => kept(x.id))) {
     const word =
       r.verdict === 'fail'

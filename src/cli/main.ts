@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { configDefaults } from '../config/defaults.ts';
+import { configDefaults, PACKAGE_ROOT } from '../config/defaults.ts';
 import { loadConfigFile, resolveConfig } from '../config/resolve.ts';
 import {
   defaultCommandContext,
@@ -12,13 +12,14 @@ import {
   type CommandContext,
 } from '../core/commands.ts';
 import type { ResolvedConfig } from '../config/types.ts';
+import { CaseAliases, readAliasTable } from '../core/case-ids.ts';
 import { HarnessError, isHarnessError, nearestIds } from '../core/errors.ts';
 import { Redactor } from '../core/redact.ts';
 import { createReporters, type ReporterSpec } from '../reporters/index.ts';
 import { identity } from '../reporters/text.ts';
 import { loadSuites, openDriver, runPlan, type AnySuite } from '../runner/run.ts';
 import type { PlannedCase } from '../core/suite.ts';
-import { selectCases, tierCases } from '../runner/select.ts';
+import { formerIdNotices, selectCases, tierCases } from '../runner/select.ts';
 import { parseCli, USAGE, type ParsedArgs } from './args.ts';
 import { fuzz, replay } from './fuzz.ts';
 import { report, stopSignal } from './report.ts';
@@ -50,6 +51,14 @@ const defaultIo: CliIo = {
   stdout: (t) => void (closedPipes.has(process.stdout) || process.stdout.write(t)),
   stderr: (t) => void (closedPipes.has(process.stderr) || process.stderr.write(t)),
 };
+
+/** Where the table of former case ids is (docs/vectors.md, "Case ids"). */
+export const ALIASES_FILE = path.join(PACKAGE_ROOT, 'vectors/aliases.json');
+
+/** Former case ids, resolved with a notice on stderr (never stdout: `list --json` stays JSON). */
+function caseAliases(io: CliIo): CaseAliases {
+  return new CaseAliases(readAliasTable(ALIASES_FILE), (text) => io.stderr(`notice: ${text}\n`));
+}
 
 async function configFor(args: ParsedArgs, io: CliIo): Promise<ResolvedConfig> {
   const file = await loadConfigFile(io.cwd, args.overrides.config);
@@ -138,6 +147,7 @@ async function run(args: ParsedArgs, argv: string[], io: CliIo): Promise<number>
         reporter,
         redactor,
         commands: commandContext(args, io, config),
+        aliases: caseAliases(io),
       },
       { startedAt: new Date().toISOString(), command: commandLine(argv), harnessVersion: harnessVersion() },
       interrupt,
@@ -148,18 +158,22 @@ async function run(args: ParsedArgs, argv: string[], io: CliIo): Promise<number>
 
 async function list(args: ParsedArgs, io: CliIo): Promise<number> {
   const config = await configFor(args, io);
+  const aliases = caseAliases(io);
   // The suites of the selected targets (default: every configured one), each case once.
   const suites = await loadSuites(config, {
     suites: createSuites(config),
     suiteOf,
     commands: commandContext(args, io, config),
+    aliases,
   });
+  const listed = [...suites.values()].flatMap((s) => s.list());
+  for (const notice of formerIdNotices(listed, config.grep, aliases)) aliases.notice(notice);
   const cases: (PlannedCase & { suite: string })[] = [];
   // `--tier smoke` depends on each target's capabilities and plan: listed per target, like `--target`.
   if (args.overrides.target === undefined && config.tier === 'full') {
     // Every case of the suites of the configured targets, each once.
     for (const suite of suites.values())
-      cases.push(...selectCases(suite.list(), config.grep).map((c) => ({ ...c, suite: suite.name })));
+      cases.push(...selectCases(suite.list(), config.grep, aliases).map((c) => ({ ...c, suite: suite.name })));
   } else {
     // `--target`: that target's own plan (its platform, methods and kept regressions), asked of its driver.
     const seen = new Set<string>();
@@ -169,7 +183,7 @@ async function list(args: ParsedArgs, io: CliIo): Promise<number> {
       try {
         const info = await driver.info();
         const plan = suite.plan(info, { name: target.name, precedence: target.precedence, resets: target.resets });
-        const selected = selectCases(plan.cases, config.grep);
+        const selected = selectCases(plan.cases, config.grep, aliases);
         for (const c of tierCases(selected, config.tier, info.capabilities, plan.coverage?.bind(plan))) {
           if (seen.has(c.id)) continue;
           seen.add(c.id);
@@ -204,15 +218,21 @@ async function list(args: ParsedArgs, io: CliIo): Promise<number> {
 }
 
 async function explain(args: ParsedArgs, io: CliIo): Promise<number> {
-  const [caseId] = args.positionals;
-  if (caseId === undefined)
+  const [given] = args.positionals;
+  if (given === undefined)
     throw new HarnessError(
       'HARNESS_USAGE',
       'explain needs a case id: npx harness explain <case-id> (see `npx harness list`)',
     );
   const config = await configFor(args, io);
   const commands = commandContext(args, io, config);
-  const suites = [...(await loadSuites(config, { suites: createSuites(config), suiteOf, commands })).values()];
+  const aliases = caseAliases(io);
+  const suites = [...(await loadSuites(config, { suites: createSuites(config), suiteOf, commands, aliases })).values()];
+  // A former id (before case ids changed) explains the case it names now.
+  const current = suites.some((s) => s.list().some((c) => c.id === given)) ? undefined : aliases.resolve(given);
+  if (current !== undefined)
+    aliases.notice(`"${given}" is a former case id; it reads ${current} now: ${explainCommand(commands, current)}`);
+  const caseId = current ?? given;
   // A case id, or a vector id alone (every route of it).
   const owns = (suite: (typeof suites)[number]) =>
     suite.list().some((c) => c.id === caseId || c.id.startsWith(`${caseId}@`));
@@ -244,7 +264,8 @@ async function explain(args: ParsedArgs, io: CliIo): Promise<number> {
 async function links(args: ParsedArgs, io: CliIo): Promise<number> {
   const config = await configFor(args, io);
   // The suites of the configured targets that have provisioning links (a server suite has none).
-  const suites = [...(await loadSuites(config, { suites: createSuites(config), suiteOf })).values()];
+  const aliases = caseAliases(io);
+  const suites = [...(await loadSuites(config, { suites: createSuites(config), suiteOf, aliases })).values()];
   const suite = suites.find((s) => s.linksPage !== undefined);
   if (suite?.linksPage === undefined) {
     const names = suites.map((s) => s.name).join(', ');
@@ -257,7 +278,8 @@ async function links(args: ParsedArgs, io: CliIo): Promise<number> {
       `the ${names} suite${suites.length === 1 ? ' has' : 's have'} no provisioning links: links are for the targets of the ${withLinks} suite (select one with --target)`,
     );
   }
-  const { html, count } = suite.linksPage(selectCases(suite.list(), config.grep));
+  for (const notice of formerIdNotices(suite.list(), config.grep, aliases)) aliases.notice(notice);
+  const { html, count } = suite.linksPage(selectCases(suite.list(), config.grep, aliases));
   const out = path.resolve(io.cwd, args.out);
   mkdirSync(out, { recursive: true });
   writeFileSync(path.join(out, 'index.html'), html);
@@ -278,6 +300,7 @@ async function fuzzCommand(args: ParsedArgs, argv: string[], io: CliIo): Promise
       {
         explicitTargets: args.overrides.target !== undefined,
         commands: commandContext(args, io, config),
+        aliases: caseAliases(io),
         run: { startedAt: new Date().toISOString(), command: commandLine(argv), harnessVersion: harnessVersion() },
       },
       io,
@@ -291,7 +314,14 @@ async function replayCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   if (file === undefined)
     throw new HarnessError('HARNESS_USAGE', 'replay needs a file: npx harness replay vectors/regressions/<file>.json');
   const config = await configFor(args, io);
-  return replay(config, file, args.overrides.target !== undefined, io, commandContext(args, io, config));
+  return replay(
+    config,
+    file,
+    args.overrides.target !== undefined,
+    io,
+    commandContext(args, io, config),
+    caseAliases(io),
+  );
 }
 
 async function reportCommand(args: ParsedArgs, io: CliIo): Promise<number> {

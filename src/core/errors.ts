@@ -48,7 +48,7 @@ export function isHarnessError(error: unknown): error is HarnessError {
  * case-insensitive match first, then the closest by edit distance, if within a third of the length.
  */
 export function nearest(value: string, candidates: readonly string[]): string | undefined {
-  const lower = value.toLowerCase();
+  const lower = value.toLowerCase().replace(/:/g, '-');
   const exact = candidates.find((c) => c.toLowerCase() === lower);
   if (exact !== undefined) return exact;
   let best: string | undefined;
@@ -71,9 +71,10 @@ export function didYouMean(value: string, candidates: readonly string[]): string
 
 /**
  * Up to `max` ids a user most likely meant by `value` (a case id typed from memory or from an old doc), best
- * first: ids that extend or shorten it part by part (`OM-EX-COMPLETE@android-url` ->
- * `OM-EX-COMPLETE-ANDROID@android-url`: the same route, a vector id that starts with the one given), then
- * the closest by edit distance within a third of its length. `@` separates a vector id from its route.
+ * first: ids that extend or shorten it part by part (`om:ex-complete@android-url` ->
+ * `om:ex-complete-android@android-url`: the same route, a vector id that starts with the one given), then
+ * the closest by edit distance within a third of its length. `@` separates a vector id from its route; case
+ * and `:` against `-` do not count (`OM-EX-COMPLETE`, the form of ids before the case-id convention).
  */
 export function nearestIds(value: string, candidates: readonly string[], max = 3): string[] {
   const lower = value.toLowerCase();
@@ -81,11 +82,12 @@ export function nearestIds(value: string, candidates: readonly string[], max = 3
   const scored: { id: string; related: boolean; distance: number }[] = [];
   const limit = Math.max(3, Math.floor(value.length / 3));
   for (const id of new Set(candidates)) {
-    const [theirVector = '', theirRoute] = id.toLowerCase().split('@');
+    const theirs = id.toLowerCase().replace(/:/g, '-');
+    const [theirVector = '', theirRoute] = theirs.split('@');
     const sameRoute = route === undefined || theirRoute === undefined || route === theirRoute;
     const related =
       sameRoute && vector.length > 0 && (theirVector.startsWith(vector) || vector.startsWith(theirVector));
-    const distance = editDistance(lower, id.toLowerCase());
+    const distance = editDistance(lower, theirs);
     if (related || distance <= limit) scored.push({ id, related, distance });
   }
   scored.sort((a, b) => Number(b.related) - Number(a.related) || a.distance - b.distance || a.id.localeCompare(b.id));

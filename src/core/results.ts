@@ -48,7 +48,7 @@ export interface StepRecord {
 
 /** Everything known about one case after it ran. Secrets are redacted before this object is built. */
 export interface CaseResult {
-  /** Stable across runs: `<vector-id>@<platform>-<method>`. */
+  /** Stable across runs: `<suite>:<name>[@<platform>-<method>]` (src/core/case-ids.ts). */
   id: string;
   title: string;
   target: string;

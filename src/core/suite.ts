@@ -1,3 +1,4 @@
+import type { RenamedVector } from './case-ids.ts';
 import type { CommandContext } from './commands.ts';
 import { HarnessError } from './errors.ts';
 import type { FuzzProperty } from './fuzz.ts';
@@ -6,7 +7,10 @@ import type { BaseTargetInfo, CaseRoute } from './types.ts';
 
 /** What the engine knows of a case before it runs: enough to report it broken or not applicable. */
 export interface PlannedCase {
-  /** Stable across runs: `<vector-id>@<platform>-<method>`. */
+  /**
+   * Stable across runs, and the same form in every suite: `<suite>:<name>[@<platform>-<method>]`
+   * (src/core/case-ids.ts; docs/vectors.md, "Case ids").
+   */
   id: string;
   title: string;
   area: string;
@@ -103,6 +107,12 @@ export interface SuiteLoadContext {
   obfuscationKey: string | null;
   /** For the commands a suite prints in its messages (`npx harness explain <id>`): src/core/commands.ts. */
   commands?: CommandContext;
+  /**
+   * Told of each vector a file gives under a former id (a failure kept before case ids changed, a vector
+   * written the old way): the suite loads it under its conventional id (`renameFormerIds`), and the engine
+   * resolves the former id to it and says so (src/core/case-ids.ts).
+   */
+  renamed?: (rename: RenamedVector) => void;
 }
 
 export interface TargetDeclarations {
@@ -171,6 +181,11 @@ export interface SuiteRun<R> {
  */
 export interface Suite<S, I extends BaseTargetInfo = BaseTargetInfo, R = null> {
   readonly name: string;
+  /**
+   * The first part of every case id of the suite, `<prefix>:<name>[@<route>]`: its requirement IDs' prefix
+   * in lower case (`om` for `OM-...`), so a case id reads as the suite's and never as a requirement ID.
+   */
+  readonly caseIdPrefix: string;
   /** The specification's title: Allure parentSuite. */
   readonly specification: string;
   /** Loads and validates its vectors (and data); throws HarnessError (exit 2) with every problem. */

@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { renameFormerIds, type RenamedVector } from './case-ids.ts';
 import { HarnessError, type Problem } from './errors.ts';
 import { jsonSyntaxMessage } from './json.ts';
 
@@ -38,6 +39,17 @@ export interface VectorDirectoryOptions {
   first?: readonly string[];
   /** Names in the directory that are not vector files (a catalog beside them). */
   skip?: readonly string[];
+  /** The suite's case-id prefix: a vector a file gives under a former id loads under its new one. */
+  ids?: FormerIds;
+}
+
+/**
+ * The suite's case-id prefix: a vector whose id a file gives in a former form loads under its conventional
+ * id, and `renamed` is told (src/core/case-ids.ts).
+ */
+export interface FormerIds {
+  prefix: string;
+  renamed?: ((rename: RenamedVector) => void) | undefined;
 }
 
 /** A path as problems show it: relative to the project, with forward slashes. */
@@ -107,6 +119,7 @@ export async function collectVectorDirectory<V extends Identified>(
     const file = shownPath(rootDir, absolute);
     const document = await readJsonFile(absolute, file, problems);
     if (document === undefined) continue;
+    if (options.ids) renameFormerIds(document, file, options.ids.prefix, options.ids.renamed);
     for (const vector of check(document, file, problems, seen)) vectors.push({ ...vector, source: file });
   }
   return vectors;
@@ -144,11 +157,13 @@ export async function loadExtraVectorFile<V extends Identified>(
   rootDir: string,
   existing: readonly V[],
   check: CheckVectorDocument<V>,
+  ids?: FormerIds,
 ): Promise<V[]> {
   const absolute = path.resolve(file);
   const shown = shownPath(rootDir, absolute);
   const problems: Problem[] = [];
   const document = await readJsonFile(absolute, shown, problems);
+  if (ids && document !== undefined) renameFormerIds(document, shown, ids.prefix, ids.renamed);
   const seen = new Map(existing.map((v) => [v.id, v.source ?? '?']));
   const vectors = document === undefined ? [] : check(document, shown, problems, seen);
   if (problems.length > 0)

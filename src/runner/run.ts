@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import type { ResolvedConfig, ResolvedTarget } from '../config/types.ts';
+import type { CaseAliases } from '../core/case-ids.ts';
 import { defaultCommandContext, listCommand, runCaseCommand, type CommandContext } from '../core/commands.ts';
 import type { DriverContext, DriverFactory, SilenceReporting, TargetDriver } from '../core/driver.ts';
 import { escapeControls, HarnessError, isHarnessError, isNoAnswer } from '../core/errors.ts';
@@ -19,7 +20,7 @@ import {
 import type { BaseTargetInfo } from '../core/types.ts';
 import { CircuitBreaker, PROBE_TIMEOUT_MS, TargetStopped } from './breaker.ts';
 import { brokenResult, notApplicableResult } from './results.ts';
-import { orderCases, selectCases, tierCases } from './select.ts';
+import { formerIdNotices, orderCases, selectCases, tierCases } from './select.ts';
 
 /**
  * A suite whatever its session, info and run-resource types: the engine only passes sessions from a driver
@@ -47,6 +48,13 @@ export interface RunDependencies {
    * (`--config`, `--seed`, ...). Default: the working directory, no flags.
    */
   commands?: CommandContext;
+  /**
+   * Former case ids (vectors/aliases.json, and vectors the suites load under a former id): `--grep` with a
+   * former id selects the case it names now, with a notice. Without it, only current ids select.
+   */
+  aliases?: CaseAliases;
+  /** The `--grep` patterns are the harness's own (replay's: a file's vector ids), not typed: no notice on them. */
+  grepIsInternal?: boolean;
 }
 
 export interface RunOutcome {
@@ -114,7 +122,7 @@ async function startTarget(
     resets: target.resets,
     commands: deps.commands ?? defaultCommandContext(),
   });
-  const selected = selectCases(plan.cases, config.grep);
+  const selected = selectCases(plan.cases, config.grep, deps.aliases);
   const tiered = tierCases(selected, config.tier, info.capabilities, plan.coverage?.bind(plan));
   const cases = orderCases(tiered, config.seed);
   const chains = chainsOf(plan, cases);
@@ -130,8 +138,13 @@ async function startTarget(
  * Where a suite finds its vectors and key: the same for every suite and every command. The config's
  * `vectors` names one suite's folder; every suite's is a sibling of it (`<vectorsRoot>/<suite>/`).
  */
-export function suiteLoadContext(config: ResolvedConfig, commands?: CommandContext): SuiteLoadContext {
+export function suiteLoadContext(
+  config: ResolvedConfig,
+  commands?: CommandContext,
+  aliases?: CaseAliases,
+): SuiteLoadContext {
   return {
+    ...(aliases === undefined ? {} : { renamed: aliases.renamed }),
     commands: commands ?? defaultCommandContext(config.cwd),
     rootDir: config.cwd,
     configFile: config.configFile === null ? null : path.relative(config.cwd, config.configFile) || config.configFile,
@@ -167,7 +180,7 @@ export async function stopSuiteRuns(runs: SuiteRuns): Promise<void> {
 /** The suites the selected targets need, loaded once each. */
 export async function loadSuites(
   config: ResolvedConfig,
-  deps: Pick<RunDependencies, 'suites' | 'suiteOf' | 'commands'>,
+  deps: Pick<RunDependencies, 'suites' | 'suiteOf' | 'commands' | 'aliases'>,
 ) {
   const bySuite = new Map<string, AnySuite>();
   for (const target of config.selected) {
@@ -180,7 +193,7 @@ export async function loadSuites(
         `target "${target.name}" belongs to suite "${name}", which this harness does not have: use one of ${Object.keys(deps.suites).join(', ')}`,
       );
     }
-    await suite.load(suiteLoadContext(config, deps.commands));
+    await suite.load(suiteLoadContext(config, deps.commands, deps.aliases));
     bySuite.set(name, suite);
   }
   return bySuite;
@@ -472,6 +485,10 @@ export async function runPlan(
   let begun = false;
   try {
     const suites = await loadSuites(config, deps);
+    if (deps.aliases !== undefined && config.grep.length > 0 && deps.grepIsInternal !== true) {
+      const listed = [...suites.values()].flatMap((s) => s.list());
+      for (const notice of formerIdNotices(listed, config.grep, deps.aliases)) deps.aliases.notice(notice);
+    }
     // What each suite needs beside its targets for the whole run (Open Mobile: the harness's profile service).
     runs = await startSuiteRuns(suites.values());
     const targets: StartedTarget[] = [];

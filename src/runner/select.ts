@@ -1,17 +1,71 @@
+import type { CaseAliases } from '../core/case-ids.ts';
 import type { PlannedCase } from '../core/suite.ts';
 import { mulberry32 } from '../core/random.ts';
 
 /**
- * `--grep`: a case is selected when its id or one of its requirement IDs contains a pattern. A pattern that
- * is exactly a case id selects only that case (so a replay command never picks up neighbours).
+ * `--grep`: a case is selected when its id, one of its former ids (`aliases`: ids it had before case ids
+ * changed) or one of its requirement IDs contains a pattern. A pattern that is exactly a case id, or a
+ * former one, selects only that case (so a replay command never picks up neighbours); but a former id that
+ * is also a requirement ID (Swivel's `SW-CODE-ONCE` was both) selects the requirement's cases, as any
+ * requirement ID does.
  */
-export function selectCases(cases: PlannedCase[], patterns: string[]): PlannedCase[] {
+export function selectCases(cases: PlannedCase[], patterns: string[], aliases?: CaseAliases): PlannedCase[] {
   if (patterns.length === 0) return cases;
-  const exact = new Set(patterns.filter((p) => cases.some((c) => c.id === p)));
+  const former = formerIdsOf(cases, aliases);
+  const requirement = (p: string) => cases.some((c) => c.requirements.includes(p));
+  const exact = new Set(
+    patterns.filter(
+      (p) => cases.some((c) => c.id === p) || (!requirement(p) && cases.some((c) => former(c).includes(p))),
+    ),
+  );
   const loose = patterns.filter((p) => !exact.has(p));
   return cases.filter(
-    (c) => exact.has(c.id) || loose.some((p) => c.id.includes(p) || c.requirements.some((r) => r.includes(p))),
+    (c) =>
+      exact.has(c.id) ||
+      former(c).some((f) => exact.has(f)) ||
+      loose.some(
+        (p) => c.id.includes(p) || former(c).some((f) => f.includes(p)) || c.requirements.some((r) => r.includes(p)),
+      ),
   );
+}
+
+function formerIdsOf(cases: readonly PlannedCase[], aliases: CaseAliases | undefined): (c: PlannedCase) => string[] {
+  if (aliases === undefined) return () => [];
+  const byCase = new Map(cases.map((c) => [c, aliases.formerIds(c.id)]));
+  return (c) => byCase.get(c) ?? [];
+}
+
+/**
+ * What to tell the user of `--grep` patterns that name cases by a former id: for each such pattern, one
+ * line naming the id it reads now (or, for a part of former ids, how many cases it matched that way).
+ */
+export function formerIdNotices(cases: PlannedCase[], patterns: string[], aliases: CaseAliases): string[] {
+  const notices: string[] = [];
+  const former = formerIdsOf(cases, aliases);
+  for (const p of patterns) {
+    if (cases.some((c) => c.id === p)) continue;
+    const current = aliases.resolve(p);
+    if (current !== undefined && cases.some((c) => c.id === current || c.id.startsWith(`${current}@`))) {
+      const isRequirement = cases.some((c) => c.requirements.includes(p));
+      notices.push(
+        isRequirement
+          ? `--grep ${p}: ${p} is a requirement ID, and was the id of case ${current} before case ids changed: it selects the requirement's cases (that one among them); for that case alone, --grep ${current}`
+          : `--grep ${p}: "${p}" is a former case id; it reads ${current} now (use that: the former ids are in vectors/aliases.json)`,
+      );
+      continue;
+    }
+    const now = (c: PlannedCase) => c.id.includes(p) || c.requirements.some((r) => r.includes(p));
+    const only = cases.filter((c) => !now(c) && former(c).some((f) => f.includes(p)));
+    if (only.length > 0) {
+      notices.push(
+        `--grep ${p} matches former case ids: ${only.length} case(s) selected by them, e.g. ${only
+          .slice(0, 3)
+          .map((c) => c.id)
+          .join(', ')} (case ids changed: the former ids are in vectors/aliases.json)`,
+      );
+    }
+  }
+  return notices;
 }
 
 /**

@@ -303,7 +303,9 @@ export function regressionVector(
     }
   });
   return {
-    id: `omp-reg-${origin.property}-${origin.seed}-${origin.path.replace(/[^0-9]+/g, '-')}`.toLowerCase(),
+    id: `omp:reg-${origin.property}-${origin.seed}-${origin.path.replace(/[^0-9]+/g, '-')}`
+      .toLowerCase()
+      .replace(/-+$/, ''),
     title: failure.message.split('\n')[0]?.slice(0, 200) ?? 'fuzz regression',
     area: 'regressions',
     requirements: known.length > 0 ? known : ['OMP-WIRE'],

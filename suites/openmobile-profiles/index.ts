@@ -24,10 +24,11 @@ import { PROPERTY_IDS, profilesProperty, type ProfilesPropertyId } from './fuzz.
 import { CHOICE_POINTS, predict } from './model.ts';
 import { REQUIREMENTS } from './requirements.ts';
 import { SPECIFICATION, SUITE_NAME, type ModelEntry, type ProfileServerSession, type Vector } from './types.ts';
-import { loadProfileVectors, operationsOf } from './vectors.ts';
+import { CASE_ID_PREFIX, loadProfileVectors, operationsOf } from './vectors.ts';
 
 export class OpenMobileProfilesSuite implements Suite<ProfileServerSession, BaseTargetInfo> {
   readonly name = SUITE_NAME;
+  readonly caseIdPrefix = CASE_ID_PREFIX;
   readonly specification = SPECIFICATION;
   readonly fuzzPropertyIds = PROPERTY_IDS;
   private cases: ProfilesCase[] | null = null;
@@ -50,7 +51,10 @@ export class OpenMobileProfilesSuite implements Suite<ProfileServerSession, Base
         `the ${SUITE_NAME} vectors are missing: ${path.relative(context.rootDir, dir) || dir} does not exist (they live beside the Open Mobile vectors directory)`,
       );
     }
-    const { vectors } = await loadProfileVectors(dir, context.rootDir, { extraFiles: this.extraFiles });
+    const { vectors } = await loadProfileVectors(dir, context.rootDir, {
+      extraFiles: this.extraFiles,
+      ...(context.renamed ? { renamed: context.renamed } : {}),
+    });
     this.cases = vectors.map(caseOf);
   }
 

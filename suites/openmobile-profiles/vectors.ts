@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { RenamedVector } from '../../src/core/case-ids.ts';
 import type { Problem } from '../../src/core/errors.ts';
 import { collectVectorDirectory, readJsonFile, shownPath, throwVectorProblems } from '../../src/core/vector-files.ts';
 import { modelCatalog, predict } from './model.ts';
@@ -16,6 +17,8 @@ import type { ModelEntry, Operation, PortalCatalog, Then, Vector } from './types
 
 const SCHEMA_DIR = fileURLToPath(new URL('../../vectors/schema/', import.meta.url));
 export const CATALOGS_FILE = 'catalogs.json';
+/** The profile-service suite's case ids: `omp:<name>` (src/core/case-ids.ts). */
+export const CASE_ID_PREFIX = 'omp';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictRequired: false });
 const compiled = new Map<string, ValidateFunction>();
@@ -40,7 +43,7 @@ export interface LoadedProfileVectors {
 export async function loadProfileVectors(
   dir: string,
   rootDir: string,
-  options: { extraFiles?: readonly string[] } = {},
+  options: { extraFiles?: readonly string[]; renamed?: (rename: RenamedVector) => void } = {},
 ): Promise<LoadedProfileVectors> {
   const problems: Problem[] = [];
   const catalogs: Record<string, PortalCatalog> = {};
@@ -71,7 +74,13 @@ export async function loadProfileVectors(
   const known = new Set(REQUIREMENTS.map((r) => r.id));
   const vectors = await collectVectorDirectory(
     dir,
-    { rootDir, suiteTitle: 'profile-service', first: options.extraFiles ?? [], skip: [CATALOGS_FILE] },
+    {
+      rootDir,
+      suiteTitle: 'profile-service',
+      first: options.extraFiles ?? [],
+      skip: [CATALOGS_FILE],
+      ids: { prefix: CASE_ID_PREFIX, renamed: options.renamed },
+    },
     (document, file, found, seen) => checkDocument(document, file, found, seen, catalogs, known),
     problems,
   );

@@ -156,7 +156,7 @@ export function consistencyResults(
   const made: Record<string, string> = {};
   for (const e of choices) for (const [k, v] of Object.entries(e.choices)) made[k] ??= v;
   out.push(
-    result(ctx, 'OM-RUN-CHOICE-CONSISTENCY', 'Implementation-defined choices are made the same way every time', [], {
+    result(ctx, 'om:run-choice-consistency', 'Implementation-defined choices are made the same way every time', [], {
       area: 'parameters',
       verdict: conflicts.length === 0 ? 'pass' : 'fail',
       ...(conflicts.length > 0 ? { category: 'inconsistent-choice' as const } : {}),
@@ -203,7 +203,7 @@ export function consistencyResults(
   out.push(
     result(
       ctx,
-      'OM-RUN-PRECEDENCE-ORDER',
+      'om:run-precedence-order',
       'One fixed order of checks explains every multi-violation answer',
       ['OM-PRECEDENCE'],
       {

@@ -701,8 +701,8 @@ export function regressionVector(
           inProgress: true,
         })[0];
   // The property is in the id: two properties of one target start from the same batch seeds.
-  const tag = (text: string) => text.replace(/[^A-Za-z0-9]+/g, '-').toUpperCase();
-  const id = `OM-REG-${tag(origin.target)}-${origin.property ? `${tag(origin.property)}-` : ''}${origin.seed.toString(16).toUpperCase()}`;
+  const tag = (text: string) => text.replace(/[^A-Za-z0-9]+/g, '-').toLowerCase();
+  const id = `om:reg-${tag(origin.target)}-${origin.property ? `${tag(origin.property)}-` : ''}${origin.seed.toString(16)}`;
   return {
     id,
     title: `Found by the fuzzer on ${origin.target}: ${failure.message.slice(0, 160)}`,

@@ -56,7 +56,7 @@ import type {
   OpenMobileSuiteData,
   Vector,
 } from './types.ts';
-import { loadCatalog, loadVectorFiles, validateVectors } from './vectors.ts';
+import { CASE_ID_PREFIX, loadCatalog, loadVectorFiles, validateVectors } from './vectors.ts';
 
 export function routesOf(vector: Vector): Route[] {
   const routes: Route[] = [];
@@ -143,14 +143,20 @@ export async function loadOpenMobile(
   }
   const catalog = await loadCatalog(catalogFile, { rootDir: context.rootDir });
   const known = new Set(REQUIREMENTS.map((r) => r.id));
-  const fixed = await loadVectorFiles(vectorsDir, { knownRequirements: known, rootDir: context.rootDir });
+  const renamed = context.renamed ? { renamed: context.renamed } : {};
+  const fixed = await loadVectorFiles(vectorsDir, { knownRequirements: known, rootDir: context.rootDir, ...renamed });
   const regressionsDir = context.corpusDir ?? path.join(path.dirname(vectorsDir), 'regressions');
   const regressions = [
     ...(existsSync(regressionsDir)
-      ? await loadVectorFiles(regressionsDir, { knownRequirements: known, rootDir: context.rootDir })
+      ? await loadVectorFiles(regressionsDir, { knownRequirements: known, rootDir: context.rootDir, ...renamed })
       : []),
     ...(options.extraFiles?.length
-      ? await loadVectorFiles('', { files: options.extraFiles, knownRequirements: known, rootDir: context.rootDir })
+      ? await loadVectorFiles('', {
+          files: options.extraFiles,
+          knownRequirements: known,
+          rootDir: context.rootDir,
+          ...renamed,
+        })
       : []),
   ];
   const generated = buildVectors({ catalog, obfuscationKey: context.obfuscationKey });
@@ -213,6 +219,7 @@ export interface OpenMobileSuiteOptions extends OpenMobilePaths {
 
 export class OpenMobileSuite implements Suite<ClientSession, TargetInfo, ProfileServiceScope> {
   readonly name = 'openmobile';
+  readonly caseIdPrefix = CASE_ID_PREFIX;
   readonly specification = SPECIFICATION;
   private data: OpenMobileSuiteData | null = null;
   private cases: OpenMobileCase[] = [];

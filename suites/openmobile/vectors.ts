@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { RenamedVector } from '../../src/core/case-ids.ts';
 import { HarnessError, nearest, type Problem } from '../../src/core/errors.ts';
 import { isRecord } from '../../src/core/json.ts';
 import { collectVectorDirectory, readJsonFile, shownPath, throwVectorProblems } from '../../src/core/vector-files.ts';
@@ -17,6 +18,8 @@ import type { ChoiceOutcome, Outcome, Vector } from './types.ts';
 
 const SCHEMA_DIR = fileURLToPath(new URL('../../vectors/schema/', import.meta.url));
 const CATALOG_FILE_NAME = 'profiles.json';
+/** The Open Mobile suite's case ids: `om:<name>@<platform>-<method>` (src/core/case-ids.ts). */
+export const CASE_ID_PREFIX = 'om';
 
 /** The result codes of the specification (Tables 2 and 4); the schema only bounds them to 0..33. */
 const SPEC_RESULT_CODES: ReadonlySet<number> = new Set([0, 1, 2, 10, 11, 20, 21, 22, 23, 30, 31, 32, 33]);
@@ -28,6 +31,8 @@ export interface LoadVectorOptions {
   knownRequirements?: ReadonlySet<string>;
   /** Problem paths and `Vector.source` are relative to this directory. Default: `process.cwd()`. */
   rootDir?: string;
+  /** Told of each vector whose file gives its id in a former form (it loads under its new id). */
+  renamed?: (rename: RenamedVector) => void;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -72,6 +77,7 @@ export async function loadVectorFiles(dir: string, options: LoadVectorOptions = 
       suiteTitle: 'Open Mobile',
       skip: [CATALOG_FILE_NAME],
       ...(options.files ? { files: options.files } : {}),
+      ids: { prefix: CASE_ID_PREFIX, renamed: options.renamed },
     },
     (document, file, found, seen) => checkDocument(document, file, validate, options, seen, found),
     problems,
@@ -418,8 +424,11 @@ function describe(e: ErrorObject): { at: string; message: string } {
       const pattern = String(params['pattern']);
       const name = (e as { propertyName?: string }).propertyName;
       const value = name ?? (typeof e.data === 'string' ? e.data : '');
-      const fixed = value.toUpperCase().replace(/_/g, '-').replace(/\s+/g, '-');
-      const hint = new RegExp(pattern, 'u').test(fixed) ? `change it to "${fixed}"` : `write it to match ${pattern}`;
+      // A requirement ID is written in capitals, a vector id in lower case: offer whichever spelling fits.
+      const fixed = [value.toUpperCase(), value.toLowerCase()]
+        .map((v) => v.replace(/_/g, '-').replace(/\s+/g, '-'))
+        .find((v) => new RegExp(pattern, 'u').test(v));
+      const hint = fixed !== undefined ? `change it to "${fixed}"` : `write it to match ${pattern}`;
       return {
         at: name ? `${at}/${escapePointer(name)}` : at,
         message: `${name ? 'name ' : ''}"${value}" must match ${pattern}: ${hint}`,

@@ -60,7 +60,7 @@ export function requestsProperty(session: SurePassIdSession, maxSteps: number): 
     regression(value, failure, origin) {
       const vector = vectorOfRun(
         value,
-        `sp-regression-${origin.seed}-${origin.path.replace(/[^0-9]+/g, '-')}`.replace(/-+$/, ''),
+        `sp:reg-${origin.seed}-${origin.path.replace(/[^0-9]+/g, '-')}`.replace(/-+$/, ''),
       );
       return {
         description: `Kept by harness fuzz (${origin.target}, property ${origin.property}, seed ${origin.seed}, path ${origin.path}): ${failure.message}`,

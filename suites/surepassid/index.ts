@@ -30,7 +30,7 @@ import { runVector, SPECIFICATION } from './execute.ts';
 import { surePassIdFuzzProperties, SUREPASSID_FUZZ_PROPERTY_IDS } from './fuzz.ts';
 import { REQUIREMENTS } from './requirements.ts';
 import { TEST_HOOKS, type SurePassIdSession, type Vector } from './types.ts';
-import { checkVectorDocument, loadSurePassIdVectors, modelExpectations } from './vectors.ts';
+import { CASE_ID_PREFIX, checkVectorDocument, loadSurePassIdVectors, modelExpectations } from './vectors.ts';
 
 export { SPECIFICATION } from './execute.ts';
 
@@ -74,6 +74,7 @@ const CHOICE_POINTS: readonly ChoicePointInfo[] = [
 
 export class SurePassIdSuite implements Suite<SurePassIdSession, BaseTargetInfo> {
   readonly name = 'surepassid';
+  readonly caseIdPrefix = CASE_ID_PREFIX;
   readonly specification = SPECIFICATION;
   readonly fuzzPropertyIds = SUREPASSID_FUZZ_PROPERTY_IDS;
   private cases: SurePassIdCase[] | null = null;
@@ -82,9 +83,10 @@ export class SurePassIdSuite implements Suite<SurePassIdSession, BaseTargetInfo>
   constructor(private readonly extraFiles: string[] = []) {}
 
   async load(context: SuiteLoadContext): Promise<void> {
-    const vectors = await loadSurePassIdVectors(path.join(context.vectorsRoot, this.name), context.rootDir);
+    const ids = { prefix: CASE_ID_PREFIX, renamed: context.renamed };
+    const vectors = await loadSurePassIdVectors(path.join(context.vectorsRoot, this.name), context.rootDir, ids);
     for (const file of this.extraFiles)
-      vectors.push(...(await loadExtraVectorFile(file, context.rootDir, vectors, checkVectorDocument)));
+      vectors.push(...(await loadExtraVectorFile(file, context.rootDir, vectors, checkVectorDocument, ids)));
     this.cases = vectors.map(caseOf);
   }
 

@@ -5,7 +5,7 @@
  * with). Every problem of every file is collected before one HarnessError (exit 2) is thrown.
  */
 import type { Problem } from '../../src/core/errors.ts';
-import { loadVectorDirectory } from '../../src/core/vector-files.ts';
+import { loadVectorDirectory, type FormerIds } from '../../src/core/vector-files.ts';
 import { codeName } from './codes.ts';
 import { apply, emptyState, expect, operationOf, type ModelState, type SentBody } from './model.ts';
 import { PLACEHOLDER } from './execute.ts';
@@ -13,8 +13,15 @@ import { REQUIREMENT_IDS } from './requirements.ts';
 import { describeErrors, validateVectorFile } from './schemas.ts';
 import type { Expectation, Step, Vector } from './types.ts';
 
-export async function loadSurePassIdVectors(dir: string, rootDir: string = process.cwd()): Promise<Vector[]> {
-  return loadVectorDirectory(dir, { rootDir, suiteTitle: 'SurePassID' }, checkVectorDocument);
+/** The SurePassID suite's case ids: `sp:<name>` (src/core/case-ids.ts). */
+export const CASE_ID_PREFIX = 'sp';
+
+export async function loadSurePassIdVectors(
+  dir: string,
+  rootDir: string = process.cwd(),
+  ids: FormerIds = { prefix: CASE_ID_PREFIX },
+): Promise<Vector[]> {
+  return loadVectorDirectory(dir, { rootDir, suiteTitle: 'SurePassID', ids }, checkVectorDocument);
 }
 
 /** Checks one parsed vector file; appends problems, returns the vectors that are sound. */

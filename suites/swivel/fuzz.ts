@@ -77,7 +77,7 @@ export function agentBodiesProperty(
     },
     regression(value, failure, origin) {
       const vector: Vector = {
-        id: `SW-REG-${origin.seed}-${origin.path.replace(/[^0-9]+/g, '-')}`.toUpperCase(),
+        id: `sw:reg-${origin.seed}-${origin.path.replace(/[^0-9]+/g, '-')}`.replace(/-+$/, ''),
         title: `fuzz ${origin.property} on ${origin.target}: ${value.family} (${value.note})`,
         area: 'regressions',
         requirements: failure.requirements.length > 0 ? failure.requirements : ['SW-NO-SERVER-ERROR'],

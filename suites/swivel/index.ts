@@ -23,7 +23,7 @@ import { agentBodiesProperty, FUZZ_PROPERTY_IDS } from './fuzz.ts';
 import { initialState, predictStep, worldOfRequires } from './model.ts';
 import { REQUIREMENTS, SPECIFICATION } from './requirements.ts';
 import type { SwivelSession, Vector } from './types.ts';
-import { checkDocument, loadSwivelVectors } from './vectors.ts';
+import { CASE_ID_PREFIX, checkDocument, loadSwivelVectors } from './vectors.ts';
 
 export { SPECIFICATION };
 
@@ -63,6 +63,7 @@ export function caseOf(vector: Vector): SwivelCase {
 
 export class SwivelSuite implements Suite<SwivelSession, BaseTargetInfo> {
   readonly name = 'swivel';
+  readonly caseIdPrefix = CASE_ID_PREFIX;
   readonly specification = SPECIFICATION;
   readonly fuzzPropertyIds = FUZZ_PROPERTY_IDS;
   private cases: SwivelCase[] | null = null;
@@ -71,9 +72,13 @@ export class SwivelSuite implements Suite<SwivelSession, BaseTargetInfo> {
   constructor(private readonly extraFiles: string[] = []) {}
 
   async load(context: SuiteLoadContext): Promise<void> {
-    const vectors = await loadSwivelVectors(path.join(context.vectorsRoot, this.name), { rootDir: context.rootDir });
+    const ids = { prefix: CASE_ID_PREFIX, renamed: context.renamed };
+    const vectors = await loadSwivelVectors(path.join(context.vectorsRoot, this.name), {
+      rootDir: context.rootDir,
+      ids,
+    });
     for (const file of this.extraFiles)
-      vectors.push(...(await loadExtraVectorFile(file, context.rootDir, vectors, checkDocument)));
+      vectors.push(...(await loadExtraVectorFile(file, context.rootDir, vectors, checkDocument, ids)));
     this.cases = vectors.map(caseOf);
   }
 

@@ -10,10 +10,13 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { nearest, type Problem } from '../../src/core/errors.ts';
 import { isRecord } from '../../src/core/json.ts';
-import { loadVectorDirectory } from '../../src/core/vector-files.ts';
+import { loadVectorDirectory, type FormerIds } from '../../src/core/vector-files.ts';
 import { initialState, predictStep, worldOfRequires } from './model.ts';
 import { REQUIREMENT_IDS } from './requirements.ts';
 import type { AgentExpect, Step, Vector } from './types.ts';
+
+/** The Swivel suite's case ids: `sw:<name>` (src/core/case-ids.ts). */
+export const CASE_ID_PREFIX = 'sw';
 
 const SCHEMA_FILE = fileURLToPath(new URL('../../vectors/schema/swivel-vectors.schema.json', import.meta.url));
 
@@ -38,7 +41,7 @@ function validator(): ValidateFunction {
  */
 export async function loadSwivelVectors(
   dir: string,
-  options: { rootDir?: string; files?: string[] } = {},
+  options: { rootDir?: string; files?: string[]; ids?: FormerIds } = {},
 ): Promise<Vector[]> {
   return loadVectorDirectory(
     dir,
@@ -46,6 +49,7 @@ export async function loadSwivelVectors(
       rootDir: options.rootDir ?? process.cwd(),
       suiteTitle: 'Swivel',
       ...(options.files ? { files: options.files } : {}),
+      ids: options.ids ?? { prefix: CASE_ID_PREFIX },
     },
     checkDocument,
   );

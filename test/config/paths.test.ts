@@ -25,7 +25,7 @@ export default defineConfig({ targets: [{ name: 'lab-ios', driver: 'emulated', o
 `;
 const PLAIN = `export default { targets: [{ name: 'lab-ios', driver: 'emulated', options: { platform: 'ios' } }] };
 `;
-const ONE_CASE = ['--grep', 'OM-AT-DOMAIN-FAILS-ALL@ios-url', '--reporter', 'summary'];
+const ONE_CASE = ['--grep', 'om:at-domain-fails-all@ios-url', '--reporter', 'summary'];
 
 describe('a config file outside this package', () => {
   it.each([
@@ -50,10 +50,10 @@ describe('a config file outside this package', () => {
 
   it('runs from the command line in that folder', async () => {
     const dir = folder({ 'lab.config.ts': WITH_DEFINE, 'package.json': '{}' });
-    const listed = await runCli(['list', '--config', 'lab.config.ts', '--grep', 'OM-AT-DOMAIN-FAILS-ALL'], dir);
+    const listed = await runCli(['list', '--config', 'lab.config.ts', '--grep', 'om:at-domain-fails-all'], dir);
     expect(listed.stderr).toBe('');
     expect(listed.code).toBe(0);
-    expect(listed.stdout).toMatch(/OM-AT-DOMAIN-FAILS-ALL@ios-url/);
+    expect(listed.stdout).toMatch(/om:at-domain-fails-all@ios-url/);
   });
 });
 

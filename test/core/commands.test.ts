@@ -38,7 +38,7 @@ describe('shellQuote', () => {
 
   it('leaves case ids, target names, URLs and paths unquoted', () => {
     for (const word of [
-      'OM-EX-COMPLETE-ANDROID@android-url',
+      'om:ex-complete-android@android-url',
       'browser+emulated-android',
       'http://127.0.0.1:9400',
       'sub/x.ts',
@@ -54,10 +54,10 @@ describe('printed commands', () => {
   const context = { cwd, config: path.join(cwd, 'sub/lab config.ts'), flags: ['--seed', '3'] };
 
   it('keep the config file (relative to where they are printed) and the flags that decide a verdict', () => {
-    expect(runCaseCommand(context, 'lab', 'OM-X@ios-url')).toBe(
-      `npx harness run --target lab --grep OM-X@ios-url --config 'sub/lab config.ts' --seed 3`,
+    expect(runCaseCommand(context, 'lab', 'om:x@ios-url')).toBe(
+      `npx harness run --target lab --grep om:x@ios-url --config 'sub/lab config.ts' --seed 3`,
     );
-    expect(explainCommand({ cwd, config: null, flags: [] }, 'OM-X@ios-url')).toBe('npx harness explain OM-X@ios-url');
+    expect(explainCommand({ cwd, config: null, flags: [] }, 'om:x@ios-url')).toBe('npx harness explain om:x@ios-url');
   });
 
   it('name a kept file by its path from the directory where they are printed, and the target that found it', () => {
@@ -146,20 +146,20 @@ describe('every printed command, pasted into a shell', () => {
 
 describe('nearestIds (the suggestions of `harness explain <unknown id>`)', () => {
   const ids = [
-    'OM-EX-COMPLETE-ANDROID@android-url',
-    'OM-EX-COMPLETE-ANDROID@android-intent',
-    'OM-EX-COMPLETE-IOS@ios-url',
-    'OM-LEN-USERNAME-128@android-url',
-    'SW-CODE-ONCE',
+    'om:ex-complete-android@android-url',
+    'om:ex-complete-android@android-intent',
+    'om:ex-complete-ios@ios-url',
+    'om:len-username-128@android-url',
+    'sw:code-once',
   ];
 
   it('puts a longer vector id on the same route first', () => {
-    expect(nearestIds('OM-EX-COMPLETE@android-url', ids)[0]).toBe('OM-EX-COMPLETE-ANDROID@android-url');
-    expect(nearestIds('om-ex-complete-android@android-intnet', ids)[0]).toBe('OM-EX-COMPLETE-ANDROID@android-intent');
+    expect(nearestIds('OM-EX-COMPLETE@android-url', ids)[0]).toBe('om:ex-complete-android@android-url');
+    expect(nearestIds('om-ex-complete-android@android-intnet', ids)[0]).toBe('om:ex-complete-android@android-intent');
   });
 
   it('finds a typo by edit distance and offers nothing far away', () => {
-    expect(nearestIds('SW-CODE-ONSE', ids)).toEqual(['SW-CODE-ONCE']);
+    expect(nearestIds('sw:code-onse', ids)).toEqual(['sw:code-once']);
     expect(nearestIds('XYZ', ids)).toEqual([]);
   });
 });

@@ -101,7 +101,7 @@ async function runWith(secret: string, how: Spelling, name: Name) {
   const obfuscated = how.startsWith('hex') ? '&obfuscation=Y' : '';
   const sep = name === 'amp;password' ? '&amp;password' : `&${name}`;
   const vector = {
-    id: 'OM-PROP-SECRET',
+    id: 'om:prop-secret',
     title: `A generated password spelled ${how}`,
     area: 'parameters',
     requirements: ['OM-LOG-NO-PASSWORD'],
@@ -132,7 +132,7 @@ async function runWith(secret: string, how: Spelling, name: Name) {
         run: ['ios', 'android', 'leaky-ios', 'leaky-android'],
       },
     },
-    { grep: ['OM-PROP-'] },
+    { grep: ['om:prop-'] },
     {},
     ROOT,
   );
@@ -196,7 +196,7 @@ describe('redaction is total (property)', () => {
       fc.asyncProperty(sample, async ({ secret, how, name }) => {
         const run = await runWith(secret, how, name);
         const { outputDir, console, value } = run;
-        const results = run.results.filter((r) => r.id.startsWith('OM-PROP-'));
+        const results = run.results.filter((r) => r.id.startsWith('om:prop-'));
         expect(results.length).toBe(6);
         const texts = [
           ...filesUnder(outputDir).map((f) => ({ where: path.relative(outputDir, f), text: readFileSync(f, 'utf8') })),

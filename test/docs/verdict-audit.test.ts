@@ -220,7 +220,7 @@ function blankEntry(id: string, suite: string): Entry {
 
 /** Backticked ids and lower-case defect ids (`names-trimmed`) in a table cell. */
 function idsOf(cell: string): string[] {
-  return [...cell.matchAll(/`([A-Za-z][A-Za-z0-9-]*)`/g)].map((m) => m[1] as string).filter((x) => x.includes('-'));
+  return [...cell.matchAll(/`([A-Za-z][A-Za-z0-9:-]*)`/g)].map((m) => m[1] as string).filter((x) => x.includes('-'));
 }
 
 function idsIn(text: string): string[] {
@@ -310,7 +310,7 @@ describe('docs/spec/verdict-audit.md', () => {
     const classes = [...tableRows.keys()].filter((id) => id.startsWith('VA-OM-U-'));
     expect(classes.length).toBeGreaterThanOrEqual(8);
     const defects = new Set(DEFECTS.map((d) => d.id));
-    const runChecks = new Set(['OM-RUN-CHOICE-CONSISTENCY', 'OM-RUN-PRECEDENCE-ORDER']);
+    const runChecks = new Set(['om:run-choice-consistency', 'om:run-precedence-order']);
     const points = new Set(CHOICE_POINTS.map((p) => p.id));
     const wrong: string[] = [];
     for (const id of classes) {

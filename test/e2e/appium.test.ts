@@ -14,7 +14,7 @@ import type { TargetConfig } from '../../src/config/types.ts';
 import type { CaseResult } from '../../src/core/results.ts';
 import { ROOT, runCli, runInProcess } from './helpers.ts';
 
-const SUBSET = ['OM-RC-', 'OM-RT-', 'OM-DELIVER', 'OM-SILENT', 'OM-LOG'];
+const SUBSET = ['om:rc-', 'om:rt-', 'OM-DELIVER', 'OM-SILENT', 'OM-LOG'];
 
 function virtual(platform: 'android' | 'ios', extra: Record<string, unknown> = {}): TargetConfig {
   return {
@@ -77,7 +77,7 @@ describe('through Appium and the virtual device', () => {
       expect(failed('OM-SOFT-DOMAIN-DEFAULT')).toBe(true);
       expect(failed('OM-LOG-NO-PASSWORD')).toBe(true);
       // Every failing case carries what the device showed afterwards (the virtual device has no screen).
-      const failing = results.filter((r) => r.verdict === 'fail' && !r.id.startsWith('OM-RUN-'));
+      const failing = results.filter((r) => r.verdict === 'fail' && !r.id.startsWith('om:run-'));
       for (const r of failing) {
         const source = r.attachments.find((a) => a.name === 'page source (after the case)');
         expect(source?.contentType, r.id).toBe('application/xml');
@@ -101,7 +101,7 @@ describe('through Appium and the virtual device', () => {
   it('runs from the command line: npx harness run --target virtual-android', { timeout: 240_000 }, async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), 'harness-appium-'));
     const run = await runCli(
-      ['run', '--target', 'virtual-android', '--grep', 'OM-RC-0', '--reporter', 'summary', '--output', out],
+      ['run', '--target', 'virtual-android', '--grep', 'om:rc-0', '--reporter', 'summary', '--output', out],
       ROOT,
     );
     expect(run.stderr).toBe('');

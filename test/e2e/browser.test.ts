@@ -35,7 +35,7 @@ describe('links delivered through a real browser', () => {
     mkdirSync(vectors);
     // A link broken across two lines, as pasted from a PDF or an email: the browser drops the line break.
     const vector = {
-      id: 'OM-MY-LINE-BREAK',
+      id: 'om:my-line-break',
       title: 'A link with a line break inside the username',
       area: 'parameters',
       requirements: ['OM-PARAM-DECODE'],
@@ -69,7 +69,7 @@ describe('links delivered through a real browser', () => {
       failures: { id: string; category: string; message: string }[];
     };
     expect(summary.failures.map((f) => [f.id, f.category])).toEqual([
-      ['OM-MY-LINE-BREAK@android-url', 'browser-altered-url'],
+      ['om:my-line-break@android-url', 'browser-altered-url'],
     ]);
     expect(summary.failures[0]?.message).toContain(
       'the browser delivered clientx://provision.com?pid=9945&username=jsmalley&domain=mycorp.com',
@@ -78,7 +78,7 @@ describe('links delivered through a real browser', () => {
 
   it('writes the provisioning-links page with the expected outcome beside each link', async () => {
     const dir = tempProject(`export default { ${repoPaths()} obfuscation: { key: '${KEY}' } };\n`);
-    const run = await runCli(['links', '--out', 'site', '--grep', 'OM-EX-'], dir);
+    const run = await runCli(['links', '--out', 'site', '--grep', 'om:ex-'], dir);
     expect(run.code).toBe(0);
     const html = (await import('node:fs')).readFileSync(path.join(dir, 'site/index.html'), 'utf8');
     expect(html).toContain(

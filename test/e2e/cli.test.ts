@@ -60,13 +60,13 @@ describe('harness CLI', () => {
     const dir = tempProject(`export default { ${repoPaths()} obfuscation: { key: '${KEY}' } };\n`);
     const near = await runCli(['explain', 'OM-EX-COMPLETE@android-url'], dir);
     expect(near.code).toBe(2);
-    const suggested = /Did you mean:\n {2}(npx harness explain OM-EX-COMPLETE-ANDROID@android-url)\n/.exec(near.stderr);
+    const suggested = /Did you mean:\n {2}(npx harness explain om:ex-complete-android@android-url)\n/.exec(near.stderr);
     expect(suggested).not.toBeNull();
     noStack(near.stderr);
     const args = (suggested?.[1] ?? '').split(' ').slice(2);
     const ran = await runCli(args, dir);
     expect(ran.code).toBe(0);
-    expect(ran.stdout).toContain('OM-EX-COMPLETE-ANDROID@android-url');
+    expect(ran.stdout).toContain('om:ex-complete-android@android-url');
   });
 
   it('rejects a bad config with exit 2, naming the file, the field and the fix, without a stack trace', async () => {
@@ -99,7 +99,7 @@ describe('harness CLI', () => {
     const vectors = path.join(dir, 'vectors');
     mkdirSync(vectors);
     const wrong = {
-      id: 'OM-MY-USERNAME-101',
+      id: 'om:my-username-101',
       title: 'A 101-character username (expectation written wrongly as success)',
       area: 'length-limits',
       requirements: ['OM-LEN-USERNAME'],
@@ -116,7 +116,7 @@ describe('harness CLI', () => {
     const run = await runCli(['run'], dir);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(
-      'vectors/mine.json /vectors/0/then (OM-MY-USERNAME-101): on android intent the model predicts otherwise',
+      'vectors/mine.json /vectors/0/then (om:my-username-101): on android intent the model predicts otherwise',
     );
     expect(run.stderr).toContain('[23]');
     noStack(run.stderr);
@@ -131,7 +131,7 @@ describe('harness CLI', () => {
       JSON.stringify({
         vectors: [
           {
-            id: 'OM-A',
+            id: 'om:a',
             title: 't',
             area: 'routing',
             requirements: ['OM-ROUTE-IOS'],

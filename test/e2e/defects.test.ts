@@ -80,13 +80,13 @@ describe('the default plan on the emulated clients', () => {
 
         const target = virtual(platform, [defect.id]);
         const catching = failed
-          .filter((r) => !r.id.startsWith('OM-RUN-'))
+          .filter((r) => !r.id.startsWith('om:run-'))
           .map((r) => r.id)
           .slice(0, 4);
         if (catching.length === 0) {
           // Caught only by a run-level check over many answers (one order of checks): the precedence cases.
           const run = await runInProcess({ targets: [target], run: [target.name] }, { grep: ['OM-PRECEDENCE'] });
-          const checks = run.results.filter((r) => r.id.startsWith('OM-RUN-') && r.verdict === 'fail');
+          const checks = run.results.filter((r) => r.id.startsWith('om:run-') && r.verdict === 'fail');
           expect(checks.map((r) => r.id)).toEqual(failed.map((r) => r.id));
           return;
         }

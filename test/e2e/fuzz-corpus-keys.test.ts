@@ -44,7 +44,7 @@ describe('kept failures are keyed by implementation, not address', () => {
       const kept = JSON.parse(readFileSync(path.join(dir, 'vectors/regressions', files[0] as string), 'utf8')) as {
         vectors: { id: string; origin: { target: string; address?: string } }[];
       };
-      expect(kept.vectors[0]?.id).toBe('OM-REG-EMULATED-ANDROID-SEQUENCES-7');
+      expect(kept.vectors[0]?.id).toBe('om:reg-emulated-android-sequences-7');
       expect(kept.vectors[0]?.origin).toMatchObject({ target: 'emulated-android', address: first });
       // The printed replay names the address, so it runs as printed.
       expect(found.stdout).toContain(
@@ -58,12 +58,12 @@ describe('kept failures are keyed by implementation, not address', () => {
       const second = await adapter(['missed-soft-domain-default']);
       const file = 'vectors/regressions/om-reg-emulated-android-sequences-7.json';
       const again = await runCli(['replay', file, '--target', second], dir);
-      expect(again.stdout).toMatch(/^STILL FAILING +OM-REG-EMULATED-ANDROID-SEQUENCES-7@android-\w+ on http/m);
+      expect(again.stdout).toMatch(/^STILL FAILING +om:reg-emulated-android-sequences-7@android-\w+ on http/m);
       expect(again.code).toBe(1);
       // Fixed there: FIXED.
       const fixed = await adapter([]);
       const ok = await runCli(['replay', file, '--target', fixed], dir);
-      expect(ok.stdout).toMatch(/^FIXED +OM-REG-EMULATED-ANDROID-SEQUENCES-7@android-\w+ on http/m);
+      expect(ok.stdout).toMatch(/^FIXED +om:reg-emulated-android-sequences-7@android-\w+ on http/m);
       expect(ok.code).toBe(0);
       // Without --target, the message says which address to give.
       const bare = await runCli(['replay', file], dir);

@@ -63,10 +63,10 @@ describe('harness fuzz', () => {
     expect(run.stdout).toContain(`replay: npx harness replay ${file}`);
 
     const again = await runCli(['replay', file], dir);
-    expect(again.stdout).toMatch(/^STILL FAILING +OM-REG-BUGGY-/m);
+    expect(again.stdout).toMatch(/^STILL FAILING +om:reg-buggy-/m);
     expect(again.code).toBe(1);
     const fixed = await runCli(['replay', file, '--target', 'clean'], dir);
-    expect(fixed.stdout).toMatch(/^FIXED +OM-REG-BUGGY-.* on clean$/m);
+    expect(fixed.stdout).toMatch(/^FIXED +om:reg-buggy-.* on clean$/m);
     expect(fixed.code).toBe(0);
   });
 
@@ -87,7 +87,7 @@ describe('harness fuzz', () => {
     const dir = tempProject(config([]));
     mkdirSync(path.join(dir, 'corpus'));
     const vector = {
-      id: 'OM-REG-CLEAN-FAILING-STEP',
+      id: 'om:reg-clean-failing-step',
       title: 'A blank pid (10, nothing changes), then an activation',
       area: 'regressions',
       requirements: ['OM-PARAM-PID-BLANK'],
@@ -100,7 +100,7 @@ describe('harness fuzz', () => {
     };
     writeFileSync(path.join(dir, 'corpus', 'kept.json'), JSON.stringify({ vectors: [vector] }));
     const run = await runCli(['replay', 'corpus/kept.json'], dir);
-    expect(run.stdout).toMatch(/^FIXED +OM-REG-CLEAN-FAILING-STEP@android-intent on clean$/m);
+    expect(run.stdout).toMatch(/^FIXED +om:reg-clean-failing-step@android-intent on clean$/m);
     expect(run.code).toBe(0);
   });
 
@@ -176,7 +176,7 @@ describe('harness fuzz', () => {
       autologin: { userControl: true, default: false },
     };
     const vector = {
-      id: 'OM-REG-BUGGY-CATALOG',
+      id: 'om:reg-buggy-catalog',
       title: 'Activation with a profile that exists only in the generated catalog: the domain defaults',
       area: 'regressions',
       requirements: ['OM-SOFT-DOMAIN-DEFAULT'],
@@ -197,11 +197,11 @@ describe('harness fuzz', () => {
     writeFileSync(path.join(dir, 'corpus', 'kept.json'), JSON.stringify({ vectors: [vector] }));
     const still = await runCli(['replay', 'corpus/kept.json'], dir);
     expect(still.stdout).toMatch(
-      /^STILL FAILING +OM-REG-BUGGY-CATALOG@android-intent on buggy: .*OM-SOFT-DOMAIN-DEFAULT/m,
+      /^STILL FAILING +om:reg-buggy-catalog@android-intent on buggy: .*OM-SOFT-DOMAIN-DEFAULT/m,
     );
     const fixed = await runCli(['replay', 'corpus/kept.json', '--target', 'clean'], dir);
     // Served from the vector's own catalog: the harness catalog has no profile 777001 (that would be 33).
-    expect(fixed.stdout).toMatch(/^FIXED +OM-REG-BUGGY-CATALOG@android-intent on clean$/m);
+    expect(fixed.stdout).toMatch(/^FIXED +om:reg-buggy-catalog@android-intent on clean$/m);
   });
 
   it('rejects a bad budget with exit 2', async () => {
@@ -250,7 +250,7 @@ describe('harness fuzz through the http driver', () => {
     expect(found.stdout).toMatch(/^1 request\(s\) on android (url|intent), from a freshly installed app:$/m);
     const [file] = readdirSync(path.join(dir, 'corpus'));
     const again = await runCli(['replay', path.join('corpus', file as string)], dir);
-    expect(again.stdout).toMatch(/^STILL FAILING +OM-REG-ADAPTER-SEQUENCES-/m);
+    expect(again.stdout).toMatch(/^STILL FAILING +om:reg-adapter-sequences-/m);
   });
 
   it('a target that hangs ends its property as BROKEN, and the run still writes its reports', async () => {

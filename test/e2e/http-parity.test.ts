@@ -58,13 +58,13 @@ describe('a misbehaving adapter', () => {
       running.push(adapter);
       const { outcome, results } = await runInProcess(
         { timeoutMs: 400, targets: [{ name: 'bad', driver: 'http', options: { url: adapter.url, timeoutMs: 200 } }] },
-        { target: ['bad'], grep: ['OM-EX-'] },
+        { target: ['bad'], grep: ['om:ex-'] },
       );
       const broken = results.filter((r) => r.verdict === 'broken');
       expect(broken.length).toBeGreaterThan(0);
       expect(broken.every((r) => r.category === 'broken-target')).toBe(true);
       expect(broken[0]?.message).toMatch(/POST \/v1\/provision|did not finish within/);
-      expect(results.filter((r) => r.verdict === 'fail' && !r.id.startsWith('OM-RUN-'))).toEqual([]);
+      expect(results.filter((r) => r.verdict === 'fail' && !r.id.startsWith('om:run-'))).toEqual([]);
       expect(outcome.exitCode).toBe(1);
     });
   }
@@ -83,14 +83,14 @@ describe('capabilities', () => {
         await driver.stop();
       },
     });
-    const { results } = await runInProcess({}, { target: [server.url], grep: ['OM-RC-'] });
+    const { results } = await runInProcess({}, { target: [server.url], grep: ['om:rc-'] });
     const byId = new Map(results.map((r) => [r.id, r]));
     // No network control: the "no Internet" case cannot be set up; no concurrency: result 1 cannot be provoked.
-    expect(byId.get('OM-RC-32@android-intent')?.verdict).toBe('not-applicable');
-    expect(byId.get('OM-RC-32@android-intent')?.message).toMatch(/needs the network capability/);
-    expect(byId.get('OM-RC-1@android-intent')?.verdict).toBe('not-applicable');
+    expect(byId.get('om:rc-32@android-intent')?.verdict).toBe('not-applicable');
+    expect(byId.get('om:rc-32@android-intent')?.message).toMatch(/needs the network capability/);
+    expect(byId.get('om:rc-1@android-intent')?.verdict).toBe('not-applicable');
     // Everything else is still judged, from what the adapter reports (no state, no logs).
-    const judged = results.filter((r) => r.verdict !== 'not-applicable' && !r.id.startsWith('OM-RUN-'));
+    const judged = results.filter((r) => r.verdict !== 'not-applicable' && !r.id.startsWith('om:run-'));
     expect(judged.length).toBeGreaterThan(10);
     expect(judged.filter((r) => r.verdict === 'fail' || r.verdict === 'broken')).toEqual([]);
   });

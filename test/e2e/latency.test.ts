@@ -9,7 +9,7 @@ import { LATENCY_PROFILES } from '../../drivers/appium/latency.ts';
 import { BENCH_KEY, runProfiled, waitByKind } from '../../bench/latency.ts';
 import { KEY, repoPaths, runCli, tempProject } from './helpers.ts';
 
-const GREP = ['OM-RC-1'];
+const GREP = ['om:rc-1'];
 const SCALE = 0.05;
 
 describe('a scaled latency profile on the virtual device', () => {

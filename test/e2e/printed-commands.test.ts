@@ -93,7 +93,7 @@ describe('printed commands run as printed', () => {
         /^npx harness replay vectors\/regressions\/\S+\.json --target lab-android --config sub\/x\.ts/,
       );
       const replayed = await sh(lines[0] as string, dir);
-      expect(replayed.out).toMatch(/^STILL FAILING +OM-REG-LAB-ANDROID-/m);
+      expect(replayed.out).toMatch(/^STILL FAILING +om:reg-lab-android-/m);
       expect(replayed.code).toBe(1);
       // From the subfolder, the printed path and config are relative to it.
       const inSub = await sh(
@@ -105,7 +105,7 @@ describe('printed commands run as printed', () => {
         /^npx harness replay \.\.\/vectors\/regressions\/\S+\.json --target lab-android --config x\.ts/,
       );
       const replayedInSub = await sh(fromSub as string, path.join(dir, 'sub'));
-      expect(replayedInSub.out).toMatch(/^STILL FAILING +OM-REG-LAB-ANDROID-/m);
+      expect(replayedInSub.out).toMatch(/^STILL FAILING +om:reg-lab-android-/m);
     },
   );
 });

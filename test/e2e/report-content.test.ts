@@ -105,7 +105,7 @@ describe('reports of real failures', () => {
     }
     const lookup = failed.find((r) => r.fullName === 'profiles-defective: lookup-pin-missing');
     expect(lookup?.statusDetails.trace).toContain('differences (1):\n  status: expected 404, observed 200');
-    const long = cases.find((c) => c.id === 'lookup-pin-missing');
+    const long = cases.find((c) => c.id === 'omp:lookup-pin-missing');
     expect(long?.message.length).toBeGreaterThan(230);
   });
 

@@ -116,18 +116,18 @@ describe('no secret in any report', () => {
       .filter((l) => l !== '')
       .map((l) => JSON.parse(l) as { id: string; verdict: string; category?: string; notCheckable?: unknown[] });
     // The HTML specials password has no four letters in a row, and is caught all the same.
-    const specials = results.find((r) => r.id === 'OM-BR-HTML-SPECIALS-ANDROID@android-url');
+    const specials = results.find((r) => r.id === 'om:br-html-specials-android@android-url');
     expect(specials?.category).toBe('password-leak');
     // A one-character password is not checkable in a log: said, never passed silently.
-    const oneChar = results.filter((r) => r.id.startsWith('OM-LL-PASSWORD-1@'));
+    const oneChar = results.filter((r) => r.id.startsWith('om:ll-password-1@'));
     expect(oneChar.length).toBeGreaterThan(0);
     for (const r of oneChar) expect(r.notCheckable).toHaveLength(1);
 
     const report = await runCli(['report'], dir);
     expect(report.code).toBe(0);
     const list = await runCli(['list'], dir);
-    const explain = await runCli(['explain', 'OM-BR-AMP-ENTITY-IOS'], dir);
-    const explainSpecials = await runCli(['explain', 'OM-BR-HTML-SPECIALS-ANDROID'], dir);
+    const explain = await runCli(['explain', 'om:br-amp-entity-ios'], dir);
+    const explainSpecials = await runCli(['explain', 'om:br-html-specials-android'], dir);
     expect(explain.stdout).toContain('password=***');
     outputs.push(report.stdout, report.stderr, list.stdout, explain.stdout, explainSpecials.stdout);
 

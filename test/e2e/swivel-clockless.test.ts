@@ -28,7 +28,7 @@ describe('npx harness run --target swivel-clockless', () => {
         .map((line) => JSON.parse(line) as CaseResult & { type?: string })
         .filter((r) => typeof r.verdict === 'string');
       expect(results.filter((r) => r.verdict === 'broken' || r.verdict === 'fail')).toEqual([]);
-      const realTime = results.find((r) => r.id === 'SW-EXP-REAL-TIME');
+      const realTime = results.find((r) => r.id === 'sw:exp-real-time');
       expect(realTime?.verdict).toBe('pass');
       // It really waited, past the 10 s default timeout that used to break it.
       expect((realTime?.stop ?? 0) - (realTime?.start ?? 0)).toBeGreaterThan(10_000);

@@ -21,7 +21,7 @@ describe('the effective concurrency', () => {
     open.push(adapter);
     const dir = tempProject(`export default { ${repoPaths()} obfuscation: { key: '${KEY}' } };\n`);
     const target = adapter.url.replace(/\/+$/, '');
-    const run = await runCli(['run', '--target', target, '--workers', '8', '--grep', 'OM-EX-COMPLETE-ANDROID'], dir);
+    const run = await runCli(['run', '--target', target, '--workers', '8', '--grep', 'om:ex-complete-android'], dir);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain(`${target}: 1 session at a time (its driver serves 1 at a time; workers is 8)`);
     const summary = JSON.parse(readFileSync(path.join(dir, 'reports/summary.json'), 'utf8')) as SummaryFile;

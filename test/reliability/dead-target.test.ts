@@ -73,7 +73,7 @@ describe('a dead target', () => {
       // No run-level check passed on a target that stopped answering.
       expect(summary.total).toBe(Object.values(summary.counts).reduce((a, b) => a + b, 0));
       const results = readFileSync(path.join(reports, 'results.jsonl'), 'utf8').trim().split('\n');
-      expect(results.filter((l) => l.includes('"OM-RUN-')).length).toBe(0);
+      expect(results.filter((l) => l.includes('"om:run-')).length).toBe(0);
 
       const junit = readFileSync(path.join(reports, 'junit.xml'), 'utf8');
       expect(junit).toMatch(
@@ -89,11 +89,11 @@ describe('a dead target', () => {
     open.push(adapter);
     const { outcome, results } = await runInProcess(
       { targets: [{ name: 'garbage', driver: 'http', options: { url: adapter.url } }] },
-      { target: ['garbage'], grep: ['OM-EX-'] },
+      { target: ['garbage'], grep: ['om:ex-'] },
     );
     expect(results.length).toBeGreaterThan(3);
     expect(results.every((r) => r.verdict === 'broken')).toBe(true);
-    expect(results.some((r) => r.id.startsWith('OM-RUN-'))).toBe(false);
+    expect(results.some((r) => r.id.startsWith('om:run-'))).toBe(false);
     expect(outcome.summary.notRun?.['garbage']).toBeGreaterThan(0);
     expect(outcome.exitCode).toBe(1);
   });

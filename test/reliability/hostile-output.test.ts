@@ -68,7 +68,7 @@ describe('a hostile server', () => {
     const dir = tempProject(
       `export default { ${repoPaths()}\n  targets: [{ name: 'hostile', driver: 'swivel', options: { url: '${proxy.url}' } }] };\n`,
     );
-    const run = await runCli(['run', '--grep', 'SW-CODE-', '--target', 'hostile'], dir);
+    const run = await runCli(['run', '--grep', 'sw:code-', '--grep', 'SW-CODE-', '--target', 'hostile'], dir);
     expect(run.code).toBe(1);
     const console = run.stdout + run.stderr;
     expect(console).toMatch(/got FAIL "\\x00\\u\{fffd\}\\x1b\[2J\\x1b\]0;pwned\\x07\\u\{202e\}"/);

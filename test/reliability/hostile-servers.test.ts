@@ -123,7 +123,7 @@ describe('Swivel: a test hook that answers outside docs/swivel.md breaks the cas
     });
     const { results } = await runInProcess(
       { targets: [{ name: 'hostile-swivel', driver: 'swivel', options: { url, timeoutMs: 2000 } }] },
-      { target: ['hostile-swivel'], grep: ['SW-POL-BELOW-RANGE'] },
+      { target: ['hostile-swivel'], grep: ['sw:pol-below-range'] },
     );
     expect(results.length).toBeGreaterThan(0);
     for (const result of results) {
@@ -141,7 +141,7 @@ describe('Swivel: a test hook that answers outside docs/swivel.md breaks the cas
     });
     const { results } = await runInProcess(
       { targets: [{ name: 'hostile-swivel', driver: 'swivel', options: { url, timeoutMs: 2000 } }] },
-      { target: ['hostile-swivel'], grep: ['SW-POL-BELOW-RANGE'] },
+      { target: ['hostile-swivel'], grep: ['sw:pol-below-range'] },
     );
     const [result] = results;
     expect(result?.verdict).toBe('broken');
@@ -159,7 +159,7 @@ describe('Swivel: a test hook that answers outside docs/swivel.md breaks the cas
     });
     const { results } = await runInProcess(
       { targets: [{ name: 'hostile-swivel', driver: 'swivel', options: { url, timeoutMs: 2000 } }] },
-      { target: ['hostile-swivel'], grep: ['SW-POL-BELOW-RANGE'] },
+      { target: ['hostile-swivel'], grep: ['sw:pol-below-range'] },
     );
     expect(results.map((r) => r.verdict)).toEqual(['broken']);
     expect(results[0]?.message).toMatch(
@@ -286,7 +286,7 @@ describe('the CLI against a hostile Swivel deployment', () => {
       `export default { ${repoPaths()} targets: [{ name: 'lab', driver: 'swivel', options: { url: ${JSON.stringify(url)}, timeoutMs: 2000 } }], reporters: ['console', 'jsonl'] };\n`,
     );
     const out = mkdtempSync(path.join(os.tmpdir(), 'harness-hostile-'));
-    const run = await runCli(['run', '--grep', 'SW-POL-BELOW-RANGE', '--output', out], dir);
+    const run = await runCli(['run', '--grep', 'sw:pol-below-range', '--output', out], dir);
     expect(run.stderr).not.toContain('HARNESS_');
     expect(run.code).toBe(1);
     const console = `${run.stdout}${run.stderr}`;

@@ -24,7 +24,7 @@ describe('a hostile adapter', () => {
         `export default { ${repoPaths()} obfuscation: { key: '${KEY}' }, timeoutMs: 1000,\n` +
           `  targets: [{ name: 'hostile', driver: 'http', options: { url: '${adapter.url}', timeoutMs: 500 } }] };\n`,
       );
-      const run = await runCli(['run', '--target', 'hostile', '--grep', 'OM-EX-'], dir);
+      const run = await runCli(['run', '--target', 'hostile', '--grep', 'om:ex-'], dir);
       expect(run.code).toBe(1);
       expect(run.stderr).not.toMatch(/internal error|internal warning|at .*\.ts:\d+/);
       const reports = path.join(dir, 'reports');

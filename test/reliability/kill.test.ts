@@ -41,7 +41,7 @@ async function greenProject(delayMs: number, timeoutMs = 10_000): Promise<Projec
       `  targets: [{ name: 'lab-phone', driver: 'http', options: { url: '${adapter.url}', timeoutMs: ${timeoutMs} } }] };\n`,
   );
   const reports = path.join(dir, 'reports');
-  const green = await runCli(['run', '--target', 'lab-phone', '--grep', 'OM-EX-COMPLETE'], dir);
+  const green = await runCli(['run', '--target', 'lab-phone', '--grep', 'om:ex-complete'], dir);
   expect(green.code).toBe(0);
   adapter.setDelay(delayMs);
   expect(summaryOf(reports)).toMatchObject({ status: 'complete', conformant: true, exitCode: 0 });

@@ -17,7 +17,7 @@ describe('a requirement that could not be checked', () => {
     );
     // A password of one character (not checkable: "a" is in every log) and one of many (checked and clean).
     const run = await runCli(
-      ['run', '--grep', 'OM-LL-PASSWORD-1@android-url', '--grep', 'OM-EX-COMPLETE-ANDROID@android-url'],
+      ['run', '--grep', 'om:ll-password-1@android-url', '--grep', 'om:ex-complete-android@android-url'],
       dir,
     );
     expect(run.code, run.stderr).toBe(0);
@@ -26,7 +26,7 @@ describe('a requirement that could not be checked', () => {
     expect(summary.notCheckable.byRequirement).toEqual({ 'OM-LOG-NO-PASSWORD': 1 });
     expect(summary.notCheckable.cases).toEqual([
       {
-        id: 'OM-LL-PASSWORD-1@android-url',
+        id: 'om:ll-password-1@android-url',
         target: 'android',
         verdict: 'pass',
         requirement: 'OM-LOG-NO-PASSWORD',
@@ -44,7 +44,7 @@ describe('a requirement that could not be checked', () => {
       `export default { ${repoPaths()} obfuscation: { key: '${KEY}' },\n` +
         `  targets: [{ name: 'android', driver: 'emulated', options: { platform: 'android' } }] };\n`,
     );
-    const run = await runCli(['run', '--grep', 'OM-EX-COMPLETE-ANDROID@android-url'], dir);
+    const run = await runCli(['run', '--grep', 'om:ex-complete-android@android-url'], dir);
     expect(run.code, run.stderr).toBe(0);
     const summary = JSON.parse(readFileSync(path.join(dir, 'reports/summary.json'), 'utf8')) as SummaryFile;
     expect(summary.notCheckable).toEqual({ count: 0, byRequirement: {}, cases: [] });

@@ -230,7 +230,7 @@ describe('a secret in an answer the harness cannot use', () => {
     open.push(proxy);
     const { results } = await runInProcess(
       { targets: [{ name: 'swivel-lab', driver: 'swivel', options: { url: proxy.url } }] },
-      { target: ['swivel-lab'], grep: ['SW-CODE-'] },
+      { target: ['swivel-lab'], grep: ['sw:code-', 'SW-CODE-'] },
     );
     const codes = swivelSecrets(proxy.exchanges);
     expect(codes.length).toBeGreaterThan(0);

@@ -149,6 +149,7 @@ function fakeSuite(
   });
   return {
     name: 'fake',
+    caseIdPrefix: 'fake',
     specification: 'Fake spec',
     load: async () => {},
     ...(options.scopes ? { startRun } : {}),

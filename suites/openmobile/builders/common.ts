@@ -129,8 +129,16 @@ function uniqueSorted(ids: readonly string[]): string[] {
 }
 
 /**
- * One vector when both platforms expect the same outcome, else one per platform (ids suffixed `-IOS` /
- * `-ANDROID`), so each vector is restricted to where its expectation holds.
+ * The id of a generated vector: `om:gen-<name>` in lower case (the case-id convention, src/core/case-ids.ts),
+ * whatever the case of the keys a builder composes it of.
+ */
+export function generatedId(name: string): string {
+  return `om:gen-${name.toLowerCase()}`;
+}
+
+/**
+ * One vector when both platforms expect the same outcome, else one per platform (ids suffixed `-ios` /
+ * `-android`), so each vector is restricted to where its expectation holds.
  */
 export function splitByPlatform(
   draft: VectorDraft,
@@ -169,7 +177,7 @@ export function splitByPlatform(
   return perPlatform.map(({ platform, expectation }) => {
     const title = `${draft.title} (${platform === 'ios' ? 'iOS' : 'Android'})`;
     return {
-      id: `${draft.id}-${platform.toUpperCase()}`,
+      id: `${draft.id}-${platform}`,
       ...base(),
       title,
       platforms: [platform],

@@ -6,7 +6,7 @@
 import { createCipheriv } from 'node:crypto';
 import type { Platform } from '../../../protocols/openmobile/types.ts';
 import type { Vector } from '../types.ts';
-import { type BuildOptions, queryOf, sharedProfiles, splitByPlatform } from './common.ts';
+import { type BuildOptions, generatedId, queryOf, sharedProfiles, splitByPlatform } from './common.ts';
 import { expectProvision, FRESH, outcomeOf, PASSWORD_LIMIT, type SettingsRequest, USERNAME_LIMIT } from './rules.ts';
 
 export const SOURCE = 'builder:lengths';
@@ -82,7 +82,7 @@ export function buildLengthVectors(options: BuildOptions): Vector[] {
           field === 'username' ? { pid, username: value } : { pid, username: 'jdoe', password: value };
         const verdict = length > limit ? 'rejected (23)' : length === 0 ? 'an erasure' : 'accepted';
         push(
-          `OM-GEN-LENGTH-${field.toUpperCase()}-${length === 0 ? 'EMPTY' : kind.key}-${length}`,
+          generatedId(`LENGTH-${field.toUpperCase()}-${length === 0 ? 'EMPTY' : kind.key}-${length}`),
           `Length limit: ${field} of ${length} ${length === 0 ? 'characters' : kind.text} (limit ${limit}) is ${verdict}`,
           [requirement, ...(kind.key === 'ASCII' ? [] : ['OM-PARAM-DECODE'])],
           request,
@@ -102,7 +102,7 @@ export function buildLengthVectors(options: BuildOptions): Vector[] {
         const sent = length === 0 ? '' : obfuscate(plain, obfuscationKey);
         const verdict = length > PASSWORD_LIMIT ? 'rejected (23)' : length === 0 ? 'an erasure' : 'accepted';
         push(
-          `OM-GEN-LENGTH-OBFUSCATED-${length === 0 ? 'EMPTY' : kind.key}-${length}`,
+          generatedId(`LENGTH-OBFUSCATED-${length === 0 ? 'EMPTY' : kind.key}-${length}`),
           `Length limit: obfuscated password decoding to ${length} ${length === 0 ? 'characters' : kind.text} (limit ${PASSWORD_LIMIT}) is ${verdict}`,
           ['OM-LEN-PASSWORD', 'OM-OBFUSCATION'],
           request,

@@ -5,7 +5,14 @@
  */
 import type { Catalog, CatalogProfile, Mode, Platform } from '../../../protocols/openmobile/types.ts';
 import type { Vector } from '../types.ts';
-import { type BuildOptions, type PlatformExpectation, queryOf, splitByPlatform, toExpectedState } from './common.ts';
+import {
+  type BuildOptions,
+  generatedId,
+  type PlatformExpectation,
+  queryOf,
+  splitByPlatform,
+  toExpectedState,
+} from './common.ts';
 
 export const SOURCE = 'builder:lookup';
 
@@ -117,7 +124,7 @@ export function buildLookupVectors(options: BuildOptions): Vector[] {
         };
         const built = splitByPlatform(
           {
-            id: `OM-GEN-LOOKUP-${pid}-PIN${variant.key}-TEST${test}`,
+            id: generatedId(`LOOKUP-${pid}-PIN${variant.key}-TEST${test}`),
             title: `Profile lookup: pid ${pid} with ${variant.text}, test=${test}`,
             area: 'lookup',
             requirements: [],

@@ -6,7 +6,7 @@
  */
 import type { Catalog, CatalogProfile, Platform } from '../../../protocols/openmobile/types.ts';
 import type { Vector } from '../types.ts';
-import { type BuildOptions, queryOf, sharedProfiles, splitByPlatform } from './common.ts';
+import { type BuildOptions, generatedId, queryOf, sharedProfiles, splitByPlatform } from './common.ts';
 import { expectProvision, expectSetup, FRESH, fullSetup, outcomeOf, type SettingsRequest } from './rules.ts';
 
 export const SOURCE = 'builder:omission';
@@ -127,7 +127,7 @@ export function buildOmissionVectors(options: BuildOptions): Vector[] {
         vectors.push(
           ...splitByPlatform(
             {
-              id: `OM-GEN-OMISSION-${group.setting.toUpperCase()}-${pid}-${client}-${cell.name}`,
+              id: generatedId(`OMISSION-${group.setting.toUpperCase()}-${pid}-${client}-${cell.name}`),
               title: `Omission: ${cellText(group.setting, cell.value)}${anchor}, ${CLIENT_TEXT[client]}${base}, ${group.about}`,
               area: 'omission',
               requirements: cellRequirements(group.setting, client, cell.value),

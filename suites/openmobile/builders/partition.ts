@@ -12,7 +12,7 @@
  */
 import type { Catalog, CatalogProfile, Platform } from '../../../protocols/openmobile/types.ts';
 import type { ChoiceOutcome, Outcome, Then, Vector } from '../types.ts';
-import { type BuildOptions, queryOf, sharedProfiles } from './common.ts';
+import { type BuildOptions, generatedId, queryOf, sharedProfiles } from './common.ts';
 import { obfuscate } from './lengths.ts';
 import {
   expectProvision,
@@ -303,13 +303,15 @@ function vectorsOf(catalog: Catalog, family: Family): Vector[] {
       const head = queryOf(base);
       const raw = Object.entries(family.raw ?? {}).map(([name, text]) => `${name}=${text}`);
       const query = [head, ...raw, `${family.parameter}=${valueClass.wire}`].filter((p) => p !== '').join('&');
-      const id = [
-        'OM-GEN-PARTITION',
-        family.parameter.toUpperCase(),
-        ...(family.variant === undefined ? [] : [family.variant]),
-        valueClass.key,
-        state,
-      ].join('-');
+      const id = generatedId(
+        [
+          'PARTITION',
+          family.parameter,
+          ...(family.variant === undefined ? [] : [family.variant]),
+          valueClass.key,
+          state,
+        ].join('-'),
+      );
       const title =
         `Parameter partition: ${family.parameter} ${valueClass.label} ${STATE_TEXT[state]}` +
         ` (profile ${family.profile.id}${family.variant === undefined ? '' : `, ${family.variant.toLowerCase()}`})`;
@@ -332,7 +334,7 @@ function vectorsOf(catalog: Catalog, family: Family): Vector[] {
           ['android', android],
         ] as const) {
           vectors.push({
-            id: `${id}-${platform.toUpperCase()}`,
+            id: `${id}-${platform}`,
             ...common,
             title: `${title} (${platform === 'ios' ? 'iOS' : 'Android'})`,
             platforms: [platform],

@@ -12,6 +12,7 @@ import type { Phase, Vector, When } from '../types.ts';
 import {
   BOTH_PLATFORMS,
   type BuildOptions,
+  generatedId,
   type Params,
   type PlatformExpectation,
   queryOf,
@@ -389,7 +390,7 @@ function vectorFor(
   const where =
     context === undefined ? `on a fresh client (pid ${combination.pid || 'blank'})` : context.text(combination.pid);
   const draft: Parameters<typeof splitByPlatform>[0] = {
-    id: `OM-GEN-PRECEDENCE-${keys.join('-')}${context === undefined ? '' : `-IN-${context.key}`}`,
+    id: generatedId(`PRECEDENCE-${keys.join('-')}${context === undefined ? '' : `-IN-${context.key}`}`),
     title: `Error precedence: ${parts.map((p) => p.label).join(' + ')}, ${where}`,
     area: 'precedence',
     requirements: [],

@@ -7,7 +7,7 @@
 import type { Method, Platform } from '../../../protocols/openmobile/types.ts';
 import type { ChoiceOutcome, Outcome, Then, Vector } from '../types.ts';
 import { IOS_PROBE_SCHEME } from '../routes.ts';
-import { type BuildOptions, queryOf, sharedProfiles } from './common.ts';
+import { type BuildOptions, generatedId, queryOf, sharedProfiles } from './common.ts';
 import { expectProvision, FRESH, fullSetup, outcomeOf, type SettingsRequest } from './rules.ts';
 
 export const SOURCE = 'builder:routing';
@@ -358,7 +358,7 @@ export function buildRoutingVectors(options: BuildOptions): Vector[] {
           ? `${routing.scheme}://${routing.host}?${query}&resulturlscheme=${IOS_PROBE_SCHEME}`
           : `${routing.scheme}://${routing.host}?${query}`;
       vectors.push({
-        id: `OM-GEN-ROUTING-${routing.key}-${key}`,
+        id: generatedId(`ROUTING-${routing.key}-${key}`),
         title: `Routing: ${routing.scheme}://${routing.host} on ${routing.platform === 'ios' ? 'iOS' : `Android ${routing.method} method`} (${routing.why}), ${text}`,
         area: 'routing',
         requirements: [...new Set(requirements)].sort(),

@@ -7,7 +7,7 @@
  */
 import type { CatalogProfile, Platform } from '../../../protocols/openmobile/types.ts';
 import type { Vector } from '../types.ts';
-import { type BuildOptions, queryOf, sharedProfiles, splitByPlatform } from './common.ts';
+import { type BuildOptions, generatedId, queryOf, sharedProfiles, splitByPlatform } from './common.ts';
 import { expectProvision, expectSetup, fullSetup, outcomeOf, type SettingsRequest } from './rules.ts';
 
 export const SOURCE = 'builder:soft';
@@ -65,14 +65,14 @@ export function buildSoftVectors(options: BuildOptions): Vector[] {
   for (const target of profiles) {
     const pid = String(target.id);
     push(
-      `OM-GEN-SOFT-ACTIVATE-${pid}-BARE`,
+      generatedId(`SOFT-ACTIVATE-${pid}-BARE`),
       `Soft configuration: bare activation of profile ${pid} (${profileTraits(target)}) on a fresh client`,
       [],
       { pid },
       ['OM-ACT-ACTIVATE'],
     );
     push(
-      `OM-GEN-SOFT-ACTIVATE-${pid}-FULL`,
+      generatedId(`SOFT-ACTIVATE-${pid}-FULL`),
       `Soft configuration: one-shot activation of profile ${pid} with a full configuration on a fresh client`,
       [],
       fullSetup(target),
@@ -86,21 +86,21 @@ export function buildSoftVectors(options: BuildOptions): Vector[] {
       const toPid = String(to.id);
       const traits = `profile ${toPid} (${profileTraits(to)})`;
       push(
-        `OM-GEN-SOFT-REACTIVATE-${fromPid}-BARE-TO-${toPid}`,
+        generatedId(`SOFT-REACTIVATE-${fromPid}-BARE-TO-${toPid}`),
         `Soft configuration: reactivation to ${traits} after a bare activation of ${fromPid}`,
         [{ pid: fromPid }],
         { pid: toPid },
         ['OM-REACT-KEEPS-SETTINGS'],
       );
       push(
-        `OM-GEN-SOFT-REACTIVATE-${fromPid}-FULL-TO-${toPid}`,
+        generatedId(`SOFT-REACTIVATE-${fromPid}-FULL-TO-${toPid}`),
         `Soft configuration: reactivation to ${traits} after a full configuration on ${fromPid}`,
         [fullSetup(from)],
         { pid: toPid },
         ['OM-REACT-KEEPS-SETTINGS'],
       );
       push(
-        `OM-GEN-SOFT-REACTIVATE-${fromPid}-FULL-TO-${toPid}-RESET`,
+        generatedId(`SOFT-REACTIVATE-${fromPid}-FULL-TO-${toPid}-RESET`),
         `Soft configuration: reactivation to ${traits} with domain= and prefix= after a full configuration on ${fromPid}`,
         [fullSetup(from)],
         { pid: toPid, domain: '', prefix: '' },

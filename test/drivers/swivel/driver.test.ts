@@ -113,14 +113,14 @@ describe('a Swivel case through the engine contract', () => {
     try {
       const info = await driver.info();
       const plan = suite.plan(info, { name: 'swivel-reference', precedence: null });
-      const planned = plan.cases.find((c) => c.id === 'SW-CODE-ONCE') as SwivelCase;
+      const planned = plan.cases.find((c) => c.id === 'sw:code-once') as SwivelCase;
       const result = await runSwivelCase(planned, {
         session: await driver.openSession(),
         scope: null,
         signal: AbortSignal.timeout(5000),
         info,
         targetName: 'swivel-reference',
-        replay: 'npx harness run --target swivel-reference --case SW-CODE-ONCE',
+        replay: 'npx harness run --target swivel-reference --case sw:code-once',
         artifacts: 'on-failure',
       });
       expect(result).toMatchObject({
@@ -154,7 +154,7 @@ describe('a Swivel case through the engine contract', () => {
     const driver = await createSwivelDriver({ reference: true }, context);
     try {
       const info = await driver.info();
-      const planned = suite.list().find((c) => c.id === 'SW-CODE-ONCE') as SwivelCase;
+      const planned = suite.list().find((c) => c.id === 'sw:code-once') as SwivelCase;
       const env = {
         session: await driver.openSession(),
         scope: null,

@@ -67,7 +67,7 @@ describe('openmobile-profiles vectors against the reference server', () => {
 
   it('reports a rejected catalog that still changed the catalog as state-changed-by-failing-request', async () => {
     const results = await runAll(['partial-catalog-on-422']);
-    const atomic = results.find((r) => r.id === 'atomic-put-bad-last');
+    const atomic = results.find((r) => r.id === 'omp:atomic-put-bad-last');
     expect(atomic?.verdict).toBe('fail');
     expect(atomic?.category).toBe('state-changed-by-failing-request');
     expect(atomic?.message).toMatch(/OMP-ADMIN-ATOMIC/);
@@ -75,7 +75,7 @@ describe('openmobile-profiles vectors against the reference server', () => {
 
   it('reports a reused generated ID against OMP-ID-GENERATED', async () => {
     const results = await runAll(['create-id-reused']);
-    const created = results.find((r) => r.id === 'id-create-generated');
+    const created = results.find((r) => r.id === 'omp:id-create-generated');
     expect(created?.verdict).toBe('fail');
     expect(created?.message).toMatch(/OMP-ID-GENERATED: the created profile got ID 200/);
   });

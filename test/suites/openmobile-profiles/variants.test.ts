@@ -59,21 +59,21 @@ describe('conformant profile servers other than the reference', () => {
   it('a server that names the first of two favorites passes', async () => {
     const results = await runAll(['names-first-favorite']);
     expect(noFailure(results)).toEqual([]);
-    const second = results.get('favorite-second-one');
+    const second = results.get('omp:favorite-second-one');
     expect(second?.verdict).toBe('pass');
   });
 
   it('a server that names the field favorite for a favorite with a PIN passes', async () => {
     const results = await runAll(['favorite-pin-names-favorite']);
     expect(noFailure(results)).toEqual([]);
-    expect(results.get('favorite-with-pin-put')?.verdict).toBe('pass');
-    expect(results.get('favorite-add-pin-patch')?.verdict).toBe('pass');
+    expect(results.get('omp:favorite-with-pin-put')?.verdict).toBe('pass');
+    expect(results.get('omp:favorite-add-pin-patch')?.verdict).toBe('pass');
   });
 
   it('a server that lets publication go back to draft is non-strict (a SHOULD), never failed', async () => {
     const results = await runAll(['publication-reversible']);
     expect(noFailure(results)).toEqual([]);
-    const back = results.get('publish-back-rejected');
+    const back = results.get('omp:publish-back-rejected');
     expect(back?.verdict).toBe('non-strict');
     expect(back?.message).toMatch(/^OMP-PUBLISH-FORWARD: /);
     expect(back?.requirements).toContain('OMP-PUBLISH-FORWARD');
@@ -82,7 +82,7 @@ describe('conformant profile servers other than the reference', () => {
   it('a server that keeps Windows profiles is informational, its choice recorded, and its Profile Finder judged', async () => {
     const results = await runAll(['other-platforms']);
     expect(noFailure(results)).toEqual([]);
-    for (const id of ['platform-windows-put', 'platform-windows-create']) {
+    for (const id of ['omp:platform-windows-put', 'omp:platform-windows-create']) {
       const r = results.get(id);
       expect(r?.verdict, `${id}: ${r?.message}`).toBe('informational');
       expect(r?.choices).toEqual({ 'OMP-CHOICE-OTHER-PLATFORM': 'accepted' });
@@ -96,8 +96,8 @@ describe('conformant profile servers other than the reference', () => {
   it('a server that answers 422 to a PATCH of no entry is informational', async () => {
     const results = await runAll(['patch-unmatched-422']);
     expect(noFailure(results)).toEqual([]);
-    expect(results.get('id-patch-unknown')?.verdict).toBe('informational');
-    expect(results.get('id-patch-unknown')?.choices).toEqual({ 'OMP-CHOICE-PATCH-UNMATCHED': '422' });
+    expect(results.get('omp:id-patch-unknown')?.verdict).toBe('informational');
+    expect(results.get('omp:id-patch-unknown')?.choices).toEqual({ 'OMP-CHOICE-PATCH-UNMATCHED': '422' });
   });
 
   it.each([

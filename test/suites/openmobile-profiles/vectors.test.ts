@@ -48,7 +48,7 @@ describe('openmobile-profiles vector loading', () => {
       'a.json': {
         vectors: [
           {
-            id: 'x',
+            id: 'omp:x',
             title: 'wrong status',
             area: 'lookup',
             requirements: ['OMP-LOOKUP-SELECT'],
@@ -57,7 +57,7 @@ describe('openmobile-profiles vector loading', () => {
             then: { status: 404 },
           },
           {
-            id: 'x',
+            id: 'omp:x',
             title: 'duplicate id and unknown catalog',
             area: 'lookup',
             requirements: ['OMP-NOPE'],
@@ -69,7 +69,7 @@ describe('openmobile-profiles vector loading', () => {
       },
       'b.json': {
         vectors: [
-          { id: 'y', title: 'no then', area: 'lookup', requirements: [], catalog: 'one', when: { op: 'lookup' } },
+          { id: 'omp:y', title: 'no then', area: 'lookup', requirements: [], catalog: 'one', when: { op: 'lookup' } },
         ],
       },
       'c.json': '{ not json',
@@ -78,8 +78,8 @@ describe('openmobile-profiles vector loading', () => {
     expect(error).toBeInstanceOf(HarnessError);
     const text = (error as HarnessError).format();
     expect(text).toMatch(/HARNESS_VECTORS_INVALID/);
-    expect(text).toMatch(/a\.json \/vectors\/0\/then \(x\): the model predicts 200, the vector says 404/);
-    expect(text).toMatch(/a\.json \/vectors\/1\/id: duplicate vector id "x"/);
+    expect(text).toMatch(/a\.json \/vectors\/0\/then \(omp:x\): the model predicts 200, the vector says 404/);
+    expect(text).toMatch(/a\.json \/vectors\/1\/id: duplicate vector id "omp:x"/);
     expect(text).toMatch(/a\.json \/vectors\/1\/requirements\/0: unknown requirement "OMP-NOPE"/);
     expect(text).toMatch(/a\.json \/vectors\/1\/catalog: no catalog "two" in catalogs\.json: use one of one/);
     expect(text).toMatch(/b\.json \/vectors\/0: missing field "then": add it/);
@@ -107,16 +107,16 @@ describe('kept fuzz failures', () => {
       { seed: 11, path: '3:1', property: 'admin' },
     );
     const { source: _source, ...written } = vector;
-    const dir = dirWith({ [`${vector.id}.json`]: { $comment: 'kept', vectors: [written] } });
-    const suite = new OpenMobileProfilesSuite([path.join(dir, `${vector.id}.json`)]);
+    const dir = dirWith({ 'omp-reg-admin-11-3-1.json': { $comment: 'kept', vectors: [written] } });
+    const suite = new OpenMobileProfilesSuite([path.join(dir, 'omp-reg-admin-11-3-1.json')]);
     await suite.load({
       rootDir: ROOT,
       vectorsRoot: path.join(ROOT, 'vectors'),
       obfuscationKey: null,
     });
-    expect(suite.list()[0]?.id).toBe('omp-reg-admin-11-3-1');
-    expect(suite.explain('omp-reg-admin-11-3-1')).toMatch(
-      /^omp-reg-admin-11-3-1: a failure\n {2}from .*\n {2}1\. PUT catalog/,
+    expect(suite.list()[0]?.id).toBe('omp:reg-admin-11-3-1');
+    expect(suite.explain('omp:reg-admin-11-3-1')).toMatch(
+      /^omp:reg-admin-11-3-1: a failure\n {2}from .*\n {2}1\. PUT catalog/,
     );
   });
 });

@@ -56,7 +56,7 @@ describe('vector builders: shape', () => {
     expect(JSON.stringify(buildVectors(options))).toBe(JSON.stringify(vectors));
   });
 
-  it('gives every vector a unique OM-GEN id, a builder source and known requirements', () => {
+  it('gives every vector a unique om:gen- id, a builder source and known requirements', () => {
     expect(new Set(vectors.map((v) => v.id)).size).toBe(vectors.length);
     const areaOf: Record<string, string> = {
       PRECEDENCE: 'precedence',
@@ -68,9 +68,9 @@ describe('vector builders: shape', () => {
       PARTITION: 'parameters',
     };
     for (const v of vectors) {
-      const match = /^OM-GEN-([A-Z]+)-[A-Z0-9-]+$/.exec(v.id);
+      const match = /^om:gen-([a-z]+)-[a-z0-9-]+$/.exec(v.id);
       expect(match, v.id).not.toBeNull();
-      expect(v.area, v.id).toBe(areaOf[match![1]!]);
+      expect(v.area, v.id).toBe(areaOf[match![1]!.toUpperCase()]);
       expect(v.source, v.id).toMatch(/^builder:(precedence|omission|lengths|soft|lookup|routing|partition)$/);
       expect(v.requirements.length, v.id).toBeGreaterThan(0);
       for (const r of v.requirements) expect(REQUIREMENT_IDS.has(r), `${v.id}: ${r}`).toBe(true);
@@ -147,9 +147,9 @@ describe('vector builders: shape', () => {
     const keyless = buildVectors({ catalog, obfuscationKey: null });
     const obfuscated = vectors.filter(
       (v) =>
-        v.id.startsWith('OM-GEN-LENGTH-OBFUSCATED-') ||
-        v.id.startsWith('OM-GEN-PARTITION-OBFUSCATION-') ||
-        /-IN-OBFUSCATED(-IOS|-ANDROID)?$/.test(v.id),
+        v.id.startsWith('om:gen-length-obfuscated-') ||
+        v.id.startsWith('om:gen-partition-obfuscation-') ||
+        /-in-obfuscated(-ios|-android)?$/.test(v.id),
     );
     expect(obfuscated.length).toBeGreaterThan(0);
     expect(keyless.map((v) => v.id)).toEqual(vectors.filter((v) => !obfuscated.includes(v)).map((v) => v.id));
@@ -168,7 +168,7 @@ describe('vector builders: shape', () => {
     const small: Catalog = { profiles: catalog.profiles.filter((p) => p.id === 9945 || p.id === 20002) };
     const built = buildVectors({ catalog: small, obfuscationKey: null });
     expect(built.length).toBeGreaterThan(50);
-    expect(built.some((v) => v.id.startsWith('OM-GEN-OMISSION-'))).toBe(true);
+    expect(built.some((v) => v.id.startsWith('om:gen-omission-'))).toBe(true);
   });
 });
 
@@ -204,7 +204,7 @@ describe('precedence builder', () => {
   it('generates every listed triple', () => {
     for (const triple of TRIPLES) {
       expect(
-        vectors.some((v) => v.id.startsWith(`OM-GEN-PRECEDENCE-${triple.join('-')}`)),
+        vectors.some((v) => v.id.startsWith(`om:gen-precedence-${triple.join('-')}`.toLowerCase())),
         triple.join('+'),
       ).toBe(true);
     }
@@ -212,36 +212,36 @@ describe('precedence builder', () => {
 
   it('applies the phase constraint (spot checks)', () => {
     const cases: [string, string, number[], Partial<Vector['when']>?][] = [
-      ['OM-GEN-PRECEDENCE-TESTBAD-OFFLINE', 'pid=9945&test=X', [11, 32], { network: 'offline' }],
-      ['OM-GEN-PRECEDENCE-DOMAINFIXED-PREFIXNONE', 'pid=9945&domain=not-allowed.example&prefix=XYZ/', [20, 21]],
+      ['om:gen-precedence-testbad-offline', 'pid=9945&test=X', [11, 32], { network: 'offline' }],
+      ['om:gen-precedence-domainfixed-prefixnone', 'pid=9945&domain=not-allowed.example&prefix=XYZ/', [20, 21]],
       [
-        'OM-GEN-PRECEDENCE-USERLONG-DOMAINFIXED',
+        'om:gen-precedence-userlong-domainfixed',
         `pid=9945&username=${'u'.repeat(101)}&domain=not-allowed.example`,
         [23],
       ],
-      ['OM-GEN-PRECEDENCE-TESTBAD-PASSNOSAVE', 'pid=20002&test=X&username=jdoe&password=Secret1', [11]],
-      ['OM-GEN-PRECEDENCE-PIDBLANK-TESTBAD', 'pid=&test=X', [10, 11]],
-      ['OM-GEN-PRECEDENCE-DOMAINFIXED-PINWRONG', 'pid=9945&pin=0000&domain=not-allowed.example', [33]],
-      ['OM-GEN-PRECEDENCE-PIDUNKNOWN-OFFLINE', 'pid=99999', [32], { network: 'offline' }],
-      ['OM-GEN-PRECEDENCE-PIDUNKNOWN-FAULT503', 'pid=99999', [31], { fault: { kind: 'status', status: 503 } }],
-      ['OM-GEN-PRECEDENCE-OFFLINE-FAULTCUT', 'pid=9945', [32], { network: 'offline', fault: { kind: 'cut' } }],
-      ['OM-GEN-PRECEDENCE-AUTOLOGINBAD-FAULTCUT', 'pid=9945&autologin=X', [11, 30], { fault: { kind: 'cut' } }],
-      ['OM-GEN-PRECEDENCE-PASSLONG-PASSNOUSER', `pid=9945&password=${'p'.repeat(65)}`, [23]],
+      ['om:gen-precedence-testbad-passnosave', 'pid=20002&test=X&username=jdoe&password=Secret1', [11]],
+      ['om:gen-precedence-pidblank-testbad', 'pid=&test=X', [10, 11]],
+      ['om:gen-precedence-domainfixed-pinwrong', 'pid=9945&pin=0000&domain=not-allowed.example', [33]],
+      ['om:gen-precedence-pidunknown-offline', 'pid=99999', [32], { network: 'offline' }],
+      ['om:gen-precedence-pidunknown-fault503', 'pid=99999', [31], { fault: { kind: 'status', status: 503 } }],
+      ['om:gen-precedence-offline-faultcut', 'pid=9945', [32], { network: 'offline', fault: { kind: 'cut' } }],
+      ['om:gen-precedence-autologinbad-faultcut', 'pid=9945&autologin=X', [11, 30], { fault: { kind: 'cut' } }],
+      ['om:gen-precedence-passlong-passnouser', `pid=9945&password=${'p'.repeat(65)}`, [23]],
       [
-        'OM-GEN-PRECEDENCE-PASSNOSAVE-FAULT503',
+        'om:gen-precedence-passnosave-fault503',
         'pid=20002&username=jdoe&password=Secret1',
         [31],
         { fault: { kind: 'status', status: 503 } },
       ],
-      ['OM-GEN-PRECEDENCE-PIDBLANK-TESTBAD-PASSLONG', `pid=&test=X&password=${'p'.repeat(65)}`, [10, 11, 23]],
+      ['om:gen-precedence-pidblank-testbad-passlong', `pid=&test=X&password=${'p'.repeat(65)}`, [10, 11, 23]],
       [
-        'OM-GEN-PRECEDENCE-USERLONG-PREFIXNONE-FAULT503',
+        'om:gen-precedence-userlong-prefixnone-fault503',
         `pid=9945&username=${'u'.repeat(101)}&prefix=XYZ/`,
         [23, 31],
         { fault: { kind: 'status', status: 503 } },
       ],
       [
-        'OM-GEN-PRECEDENCE-DOMAINFIXED-PREFIXNONE-PASSNOUSER',
+        'om:gen-precedence-domainfixed-prefixnone-passnouser',
         'pid=9945&password=Secret1&domain=not-allowed.example&prefix=XYZ/',
         [20, 21, 23],
       ],
@@ -253,18 +253,18 @@ describe('precedence builder', () => {
       expect(outcome(id), id).toEqual({ handled: true, result, state: 'unchanged' });
       expect(v.requirements, id).toContain('OM-ATOMIC');
     }
-    expect(vector('OM-GEN-PRECEDENCE-DOMAINFIXED-PREFIXNONE').requirements).toContain('OM-PRECEDENCE');
+    expect(vector('om:gen-precedence-domainfixed-prefixnone').requirements).toContain('OM-PRECEDENCE');
   });
 
   it('splits iOS-only 22 from Android, where autologin=Y is ignored', () => {
-    expect(outcome('OM-GEN-PRECEDENCE-AUTOLOGINFORBID-PASSNOSAVE-IOS').result).toEqual([22, 23]);
-    expect(outcome('OM-GEN-PRECEDENCE-AUTOLOGINFORBID-PASSNOSAVE-ANDROID').result).toEqual([23]);
-    expect(vector('OM-GEN-PRECEDENCE-AUTOLOGINFORBID-PASSNOSAVE-ANDROID').platforms).toEqual(['android']);
-    expect(outcome('OM-GEN-PRECEDENCE-DOMAINFIXED-PREFIXNONE-AUTOLOGINFORBID-IOS').result).toEqual([20, 21, 22]);
-    expect(outcome('OM-GEN-PRECEDENCE-DOMAINFIXED-PREFIXNONE-AUTOLOGINFORBID-ANDROID').result).toEqual([20, 21]);
+    expect(outcome('om:gen-precedence-autologinforbid-passnosave-ios').result).toEqual([22, 23]);
+    expect(outcome('om:gen-precedence-autologinforbid-passnosave-android').result).toEqual([23]);
+    expect(vector('om:gen-precedence-autologinforbid-passnosave-android').platforms).toEqual(['android']);
+    expect(outcome('om:gen-precedence-domainfixed-prefixnone-autologinforbid-ios').result).toEqual([20, 21, 22]);
+    expect(outcome('om:gen-precedence-domainfixed-prefixnone-autologinforbid-android').result).toEqual([20, 21]);
     // Alone on Android it is a plain activation of 20002.
-    expect(outcome('OM-GEN-PRECEDENCE-AUTOLOGINFORBID-IOS').result).toEqual([22]);
-    expect(state('OM-GEN-PRECEDENCE-AUTOLOGINFORBID-ANDROID')).toEqual({
+    expect(outcome('om:gen-precedence-autologinforbid-ios').result).toEqual([22]);
+    expect(state('om:gen-precedence-autologinforbid-android')).toEqual({
       profile: { id: 20002, mode: 'production' },
       settings: settings({ domain: 'acme.example', autologin: false }),
     });
@@ -292,17 +292,17 @@ describe('precedence builder', () => {
 describe('omission builder', () => {
   it('expects the omission rules and the soft rules that fire', () => {
     // Fresh activation: a password without username is 23.
-    expect(vector('OM-GEN-OMISSION-PASSWORD-20001-FRESH-SET').when.query).toBe('pid=20001&password=NewPass9');
-    expect(outcome('OM-GEN-OMISSION-PASSWORD-20001-FRESH-SET')).toEqual({
+    expect(vector('om:gen-omission-password-20001-fresh-set').when.query).toBe('pid=20001&password=NewPass9');
+    expect(outcome('om:gen-omission-password-20001-fresh-set')).toEqual({
       handled: true,
       result: [23],
       state: 'unchanged',
     });
     // Empty domain: the first option on 20001, nothing on 20003 (no option).
     const full20001 = 'pid=20001&username=alice&password=Secret1&domain=eu.acme.example&prefix=ACMEX/&autologin=Y';
-    expect(vector('OM-GEN-OMISSION-DOMAIN-20001-RECONFIGURE-EMPTY').given).toEqual([full20001]);
-    expect(vector('OM-GEN-OMISSION-DOMAIN-20001-RECONFIGURE-EMPTY').when.query).toBe('domain=');
-    expect(state('OM-GEN-OMISSION-DOMAIN-20001-RECONFIGURE-EMPTY')).toEqual({
+    expect(vector('om:gen-omission-domain-20001-reconfigure-empty').given).toEqual([full20001]);
+    expect(vector('om:gen-omission-domain-20001-reconfigure-empty').when.query).toBe('domain=');
+    expect(state('om:gen-omission-domain-20001-reconfigure-empty')).toEqual({
       profile: { id: 20001, mode: 'production' },
       settings: settings({
         username: 'alice',
@@ -312,51 +312,51 @@ describe('omission builder', () => {
         autologin: true,
       }),
     });
-    expect(state('OM-GEN-OMISSION-DOMAIN-20003-RECONFIGURE-EMPTY').settings).toEqual(
+    expect(state('om:gen-omission-domain-20003-reconfigure-empty').settings).toEqual(
       settings({ username: 'alice', password: 'Secret1', domain: null, prefix: 'FREE/', autologin: true }),
     );
     // Omitted keeps; the reconfiguration resends one saved setting so the query is not empty.
-    expect(vector('OM-GEN-OMISSION-PASSWORD-20001-RECONFIGURE-OMITTED').when.query).toBe('username=alice');
-    expect(state('OM-GEN-OMISSION-PASSWORD-20001-RECONFIGURE-OMITTED').settings.password).toBe('Secret1');
-    expect(state('OM-GEN-OMISSION-USERNAME-20001-REACTIVATE-EMPTY').settings).toEqual(
+    expect(vector('om:gen-omission-password-20001-reconfigure-omitted').when.query).toBe('username=alice');
+    expect(state('om:gen-omission-password-20001-reconfigure-omitted').settings.password).toBe('Secret1');
+    expect(state('om:gen-omission-username-20001-reactivate-empty').settings).toEqual(
       settings({ username: null, password: 'Secret1', domain: 'eu.acme.example', prefix: 'ACMEX/', autologin: true }),
     );
     // Prefix: fixed options reject another, a profile without prefix option rejects any.
-    expect(outcome('OM-GEN-OMISSION-PREFIX-20001-FRESH-SET2').result).toEqual([21]);
-    expect(outcome('OM-GEN-OMISSION-PREFIX-9945-RECONFIGURE-SET').result).toEqual([21]);
-    expect(state('OM-GEN-OMISSION-PREFIX-20003-FRESH-SET-IOS').settings.prefix).toBe('NEW/');
+    expect(outcome('om:gen-omission-prefix-20001-fresh-set2').result).toEqual([21]);
+    expect(outcome('om:gen-omission-prefix-9945-reconfigure-set').result).toEqual([21]);
+    expect(state('om:gen-omission-prefix-20003-fresh-set-ios').settings.prefix).toBe('NEW/');
     // Auto-login: empty is 11; fresh defaults differ per platform; Y on a fresh iOS client lacks credentials.
-    expect(outcome('OM-GEN-OMISSION-AUTOLOGIN-20001-RECONFIGURE-EMPTY').result).toEqual([11]);
-    expect(state('OM-GEN-OMISSION-AUTOLOGIN-20001-FRESH-OMITTED-IOS').settings.autologin).toBe(true);
-    expect(state('OM-GEN-OMISSION-AUTOLOGIN-20001-FRESH-OMITTED-ANDROID').settings.autologin).toBe(false);
-    expect(outcome('OM-GEN-OMISSION-AUTOLOGIN-20001-FRESH-SET-IOS').result).toEqual([22]);
-    expect(state('OM-GEN-OMISSION-AUTOLOGIN-20001-FRESH-SET-ANDROID').settings.autologin).toBe(true);
-    expect(state('OM-GEN-OMISSION-AUTOLOGIN-20001-RECONFIGURE-SET2').settings.autologin).toBe(false);
+    expect(outcome('om:gen-omission-autologin-20001-reconfigure-empty').result).toEqual([11]);
+    expect(state('om:gen-omission-autologin-20001-fresh-omitted-ios').settings.autologin).toBe(true);
+    expect(state('om:gen-omission-autologin-20001-fresh-omitted-android').settings.autologin).toBe(false);
+    expect(outcome('om:gen-omission-autologin-20001-fresh-set-ios').result).toEqual([22]);
+    expect(state('om:gen-omission-autologin-20001-fresh-set-android').settings.autologin).toBe(true);
+    expect(state('om:gen-omission-autologin-20001-reconfigure-set2').settings.autologin).toBe(false);
   });
 });
 
 describe('lengths builder', () => {
   it('counts decoded characters at the limits', () => {
-    expect(state('OM-GEN-LENGTH-USERNAME-UTF8-3-100-IOS').settings.username).toBe('中'.repeat(100));
-    expect(vector('OM-GEN-LENGTH-USERNAME-UTF8-3-100-IOS').when.query).toBe(
+    expect(state('om:gen-length-username-utf8-3-100-ios').settings.username).toBe('中'.repeat(100));
+    expect(vector('om:gen-length-username-utf8-3-100-ios').when.query).toBe(
       `pid=9945&username=${'%E4%B8%AD'.repeat(100)}`,
     );
-    expect(outcome('OM-GEN-LENGTH-USERNAME-UTF8-3-101')).toEqual({ handled: true, result: [23], state: 'unchanged' });
-    expect(outcome('OM-GEN-LENGTH-PASSWORD-UTF8-2-65').result).toEqual([23]);
-    expect(state('OM-GEN-LENGTH-PASSWORD-UTF8-2-64-ANDROID')).toEqual({
+    expect(outcome('om:gen-length-username-utf8-3-101')).toEqual({ handled: true, result: [23], state: 'unchanged' });
+    expect(outcome('om:gen-length-password-utf8-2-65').result).toEqual([23]);
+    expect(state('om:gen-length-password-utf8-2-64-android')).toEqual({
       profile: { id: 9945, mode: 'production' },
       settings: settings({ username: 'jdoe', password: 'é'.repeat(64), domain: 'mycorp.com', autologin: false }),
     });
-    const reserved = state('OM-GEN-LENGTH-PASSWORD-RESERVED-64-IOS').settings.password!;
+    const reserved = state('om:gen-length-password-reserved-64-ios').settings.password!;
     expect([...reserved].length).toBe(64);
     expect(reserved.startsWith('&=#%+ ?&')).toBe(true);
-    expect(vector('OM-GEN-LENGTH-PASSWORD-RESERVED-64-IOS').when.query).toContain('password=%26%3D%23%25%2B%20%3F%26');
-    expect(state('OM-GEN-LENGTH-USERNAME-EMPTY-0-IOS').settings.username).toBeNull();
-    expect(byId.has('OM-GEN-LENGTH-USERNAME-UTF8-2-0')).toBe(false);
+    expect(vector('om:gen-length-password-reserved-64-ios').when.query).toContain('password=%26%3D%23%25%2B%20%3F%26');
+    expect(state('om:gen-length-username-empty-0-ios').settings.username).toBeNull();
+    expect(byId.has('om:gen-length-username-utf8-2-0')).toBe(false);
   });
 
   it('obfuscates with AES-256-ECB / PKCS#7, upper-case hex, and expects the plain password', () => {
-    for (const id of ['OM-GEN-LENGTH-OBFUSCATED-UTF8-3-64-IOS', 'OM-GEN-LENGTH-OBFUSCATED-ASCII-1-ANDROID']) {
+    for (const id of ['om:gen-length-obfuscated-utf8-3-64-ios', 'om:gen-length-obfuscated-ascii-1-android']) {
       const query = new URLSearchParams(vector(id).when.query!);
       expect(query.get('obfuscation')).toBe('Y');
       const hex = query.get('password')!;
@@ -366,47 +366,47 @@ describe('lengths builder', () => {
       expect(state(id).settings.password).toBe(plain);
     }
     expect(
-      new URLSearchParams(vector('OM-GEN-LENGTH-OBFUSCATED-ASCII-1-IOS').when.query!).get('password'),
+      new URLSearchParams(vector('om:gen-length-obfuscated-ascii-1-ios').when.query!).get('password'),
     ).toHaveLength(32);
-    expect(outcome('OM-GEN-LENGTH-OBFUSCATED-ASCII-65').result).toEqual([23]);
+    expect(outcome('om:gen-length-obfuscated-ascii-65').result).toEqual([23]);
   });
 });
 
 describe('soft builder', () => {
   it('applies soft rules and validation on reactivation', () => {
     // Saved eu.acme.example is not among 20002's fixed domains: 20 (the prefix and password are soft-removed, not errors).
-    expect(outcome('OM-GEN-SOFT-REACTIVATE-20001-FULL-TO-20002')).toEqual({
+    expect(outcome('om:gen-soft-reactivate-20001-full-to-20002')).toEqual({
       handled: true,
       result: [20],
       state: 'unchanged',
     });
-    expect(state('OM-GEN-SOFT-REACTIVATE-20001-FULL-TO-20002-RESET-IOS')).toEqual({
+    expect(state('om:gen-soft-reactivate-20001-full-to-20002-reset-ios')).toEqual({
       profile: { id: 20002, mode: 'production' },
       settings: settings({ username: 'alice', password: null, domain: 'acme.example', prefix: null, autologin: false }),
     });
-    expect(state('OM-GEN-SOFT-REACTIVATE-20001-FULL-TO-20002-RESET-ANDROID').settings.autologin).toBe(true);
+    expect(state('om:gen-soft-reactivate-20001-full-to-20002-reset-android').settings.autologin).toBe(true);
     // An editable-domain profile keeps a saved domain that is not among its options.
-    expect(state('OM-GEN-SOFT-REACTIVATE-9945-BARE-TO-20001-IOS').settings).toEqual(
+    expect(state('om:gen-soft-reactivate-9945-bare-to-20001-ios').settings).toEqual(
       settings({ domain: 'mycorp.com', autologin: true }),
     );
     // A saved free domain does not fit a fixed-domain profile; a saved prefix not in fixed options is 21.
-    expect(outcome('OM-GEN-SOFT-REACTIVATE-20003-FULL-TO-9945').result).toEqual([20]);
-    expect(outcome('OM-GEN-SOFT-REACTIVATE-20003-FULL-TO-20001').result).toEqual([21]);
+    expect(outcome('om:gen-soft-reactivate-20003-full-to-9945').result).toEqual([20]);
+    expect(outcome('om:gen-soft-reactivate-20003-full-to-20001').result).toEqual([21]);
     // Reactivation to a profile without prefix option removes the saved prefix.
-    expect(state('OM-GEN-SOFT-REACTIVATE-20003-FULL-TO-20003-RESET').settings).toEqual(
+    expect(state('om:gen-soft-reactivate-20003-full-to-20003-reset').settings).toEqual(
       settings({ username: 'alice', password: 'Secret1', domain: null, prefix: null, autologin: true }),
     );
-    expect(state('OM-GEN-SOFT-REACTIVATE-20001-FULL-TO-9945-RESET').settings).toEqual(
+    expect(state('om:gen-soft-reactivate-20001-full-to-9945-reset').settings).toEqual(
       settings({ username: 'alice', password: 'Secret1', domain: 'mycorp.com', prefix: null, autologin: true }),
     );
-    expect(vector('OM-GEN-SOFT-REACTIVATE-20001-FULL-TO-9945-RESET').requirements).toContain('OM-OMIT-EMPTY-ERASES');
+    expect(vector('om:gen-soft-reactivate-20001-full-to-9945-reset').requirements).toContain('OM-OMIT-EMPTY-ERASES');
     // 20004's only prefix is ACME/: the saved ACMEX/ is 21 until prefix= erases it. 20004 also forbids
     // user control of auto-login: iOS sets N on reactivation, Android keeps the saved Y.
-    expect(outcome('OM-GEN-SOFT-REACTIVATE-20001-FULL-TO-20004').result).toEqual([21]);
-    expect(state('OM-GEN-SOFT-REACTIVATE-20001-FULL-TO-20004-RESET-IOS').settings).toEqual(
+    expect(outcome('om:gen-soft-reactivate-20001-full-to-20004').result).toEqual([21]);
+    expect(state('om:gen-soft-reactivate-20001-full-to-20004-reset-ios').settings).toEqual(
       settings({ username: 'alice', password: 'Secret1', domain: 'acme.example', prefix: null, autologin: false }),
     );
-    expect(state('OM-GEN-SOFT-REACTIVATE-20001-FULL-TO-20004-RESET-ANDROID').settings.autologin).toBe(true);
+    expect(state('om:gen-soft-reactivate-20001-full-to-20004-reset-android').settings.autologin).toBe(true);
   });
 
   it('covers activation and reactivation between every pair of shared profiles', () => {
@@ -414,8 +414,8 @@ describe('soft builder', () => {
     for (const from of shared) {
       for (const to of shared) {
         for (const suffix of ['BARE-TO', 'FULL-TO']) {
-          const id = `OM-GEN-SOFT-REACTIVATE-${from}-${suffix}-${to}`;
-          expect(byId.has(id) || (byId.has(`${id}-IOS`) && byId.has(`${id}-ANDROID`)), id).toBe(true);
+          const id = `om:gen-soft-reactivate-${from}-${suffix.toLowerCase()}-${to}`;
+          expect(byId.has(id) || (byId.has(`${id}-ios`) && byId.has(`${id}-android`)), id).toBe(true);
         }
       }
     }
@@ -424,47 +424,47 @@ describe('soft builder', () => {
 
 describe('lookup builder', () => {
   it('follows docs/profile-service.md', () => {
-    expect(state('OM-GEN-LOOKUP-20005-PINRIGHT-TESTY-IOS')).toEqual({
+    expect(state('om:gen-lookup-20005-pinright-testy-ios')).toEqual({
       profile: { id: 20005, mode: 'test' },
       settings: settings({ domain: 'test.acme.example', autologin: true }),
     });
-    expect(vector('OM-GEN-LOOKUP-20005-PINRIGHT-TESTY-IOS').when.query).toBe('pid=20005&pin=Zx9k&test=Y');
-    expect(outcome('OM-GEN-LOOKUP-20005-PINCASE-TESTY').result).toEqual([33]);
-    expect(outcome('OM-GEN-LOOKUP-12345-PINOMITTED-TESTN').result).toEqual([33]);
-    expect(outcome('OM-GEN-LOOKUP-12345-PINEMPTY-TESTN').result).toEqual([33]);
-    expect(state('OM-GEN-LOOKUP-12345-PINRIGHT-TESTN-ANDROID').profile).toEqual({ id: 12345, mode: 'production' });
-    expect(outcome('OM-GEN-LOOKUP-112665-PINRIGHT-TESTN').result).toEqual([33]);
-    expect(outcome('OM-GEN-LOOKUP-9945-PINWRONG-TESTN').result).toEqual([33]);
-    expect(state('OM-GEN-LOOKUP-9945-PINEMPTY-TESTN-IOS').profile).toEqual({ id: 9945, mode: 'production' });
+    expect(vector('om:gen-lookup-20005-pinright-testy-ios').when.query).toBe('pid=20005&pin=Zx9k&test=Y');
+    expect(outcome('om:gen-lookup-20005-pincase-testy').result).toEqual([33]);
+    expect(outcome('om:gen-lookup-12345-pinomitted-testn').result).toEqual([33]);
+    expect(outcome('om:gen-lookup-12345-pinempty-testn').result).toEqual([33]);
+    expect(state('om:gen-lookup-12345-pinright-testn-android').profile).toEqual({ id: 12345, mode: 'production' });
+    expect(outcome('om:gen-lookup-112665-pinright-testn').result).toEqual([33]);
+    expect(outcome('om:gen-lookup-9945-pinwrong-testn').result).toEqual([33]);
+    expect(state('om:gen-lookup-9945-pinempty-testn-ios').profile).toEqual({ id: 9945, mode: 'production' });
     // Profile Finder: the favorite of the company for this platform, PIN not checked; none for globex.
-    expect(state('OM-GEN-LOOKUP-30101-PINWRONG-TESTN-IOS').profile).toEqual({ id: 30002, mode: 'production' });
-    expect(state('OM-GEN-LOOKUP-30102-PINOMITTED-TESTN-ANDROID')).toEqual({
+    expect(state('om:gen-lookup-30101-pinwrong-testn-ios').profile).toEqual({ id: 30002, mode: 'production' });
+    expect(state('om:gen-lookup-30102-pinomitted-testn-android')).toEqual({
       profile: { id: 30001, mode: 'production' },
       settings: settings({ domain: 'acme.example', autologin: false }),
     });
-    expect(vector('OM-GEN-LOOKUP-30102-PINOMITTED-TESTN-ANDROID').requirements).toContain('OM-LOOKUP-PROFILE-FINDER');
-    expect(outcome('OM-GEN-LOOKUP-30201-PINOMITTED-TESTN-IOS').result).toEqual([33]);
-    expect(outcome('OM-GEN-LOOKUP-30101-PINOMITTED-TESTY').result).toEqual([33]);
+    expect(vector('om:gen-lookup-30102-pinomitted-testn-android').requirements).toContain('OM-LOOKUP-PROFILE-FINDER');
+    expect(outcome('om:gen-lookup-30201-pinomitted-testn-ios').result).toEqual([33]);
+    expect(outcome('om:gen-lookup-30101-pinomitted-testy').result).toEqual([33]);
   });
 });
 
 describe('routing builder', () => {
   it('expects routing per reading section 1 and the choice points', () => {
-    const ios = vector('OM-GEN-ROUTING-IOS-SCHEME-UPPER-BARE');
+    const ios = vector('om:gen-routing-ios-scheme-upper-bare');
     expect(ios.when.url).toBe('IPASS://provision?pid=9945&resulturlscheme=harnessprobe');
     expect(ios.platforms).toEqual(['ios']);
     expect(outcome(ios.id).result).toEqual([0]);
-    expect(outcome('OM-GEN-ROUTING-IOS-OTHER-CLIENTX-BARE')).toEqual({ handled: false, state: 'unchanged' });
-    expect(vector('OM-GEN-ROUTING-ANDROID-URL-CANONICAL-FULL').when.url).toBe(
+    expect(outcome('om:gen-routing-ios-other-clientx-bare')).toEqual({ handled: false, state: 'unchanged' });
+    expect(vector('om:gen-routing-android-url-canonical-full').when.url).toBe(
       'clientx://provision.com?pid=9945&username=alice&password=Secret1&domain=mycorp.com&autologin=Y',
     );
-    const noCom = vector('OM-GEN-ROUTING-ANDROID-URL-NO-COM-BARE');
+    const noCom = vector('om:gen-routing-android-url-no-com-bare');
     expect(noCom.methods).toEqual(['url']);
     expect('oneOf' in noCom.then && noCom.then.oneOf.map((b) => [b.handled, b.nonStrict ?? false])).toEqual([
       [false, false],
       [true, true],
     ]);
-    const both = vector('OM-GEN-ROUTING-ANDROID-INTENT-COM-HOST-UPPER-BARE');
+    const both = vector('om:gen-routing-android-intent-com-host-upper-bare');
     expect(both.methods).toEqual(['intent']);
     if (!('oneOf' in both.then)) throw new Error('expected alternatives');
     expect(both.then.oneOf.map((b) => [b.choices, b.handled])).toEqual([
@@ -475,7 +475,7 @@ describe('routing builder', () => {
     expect(both.then.oneOf.filter((b) => b.handled).map((b) => b.choices)).toEqual([
       { 'OM-CHOICE-INTENT-PROVISION-COM': 'handled', 'OM-CHOICE-INTENT-CASE': 'handled' },
     ]);
-    expect(outcome('OM-GEN-ROUTING-ANDROID-INTENT-CANONICAL-BARE').result).toEqual([0]);
+    expect(outcome('om:gen-routing-android-intent-canonical-bare').result).toEqual([0]);
   });
 });
 
@@ -506,19 +506,23 @@ describe('partition builder: every class of each parameter, in the states that m
   });
 
   it('tries every parameter on a fresh client, and its core classes on an activated client and with a saved password', () => {
-    const parameters = new Set(partition.map((v) => /^OM-GEN-PARTITION-([A-Z]+)-/.exec(v.id)![1]));
+    const parameters = new Set(partition.map((v) => /^om:gen-partition-([a-z]+)-/.exec(v.id)![1]!.toUpperCase()));
     expect([...parameters].sort()).toEqual(
       ['AUTOLOGIN', 'DOMAIN', 'OBFUSCATION', 'PASSWORD', 'PID', 'PREFIX', 'SILENTMODE', 'TEST', 'USERNAME'].sort(),
     );
     for (const parameter of parameters) {
       for (const state of ['FRESH', 'ACTIVATED', 'SAVED-PASSWORD']) {
         expect(
-          partition.some((v) => v.id.startsWith(`OM-GEN-PARTITION-${parameter}-`) && v.id.includes(`-${state}`)),
+          partition.some(
+            (v) =>
+              v.id.startsWith(`om:gen-partition-${parameter.toLowerCase()}-`) &&
+              v.id.includes(`-${state.toLowerCase()}`),
+          ),
           `${parameter} ${state}`,
         ).toBe(true);
       }
     }
-    for (const v of partition.filter((x) => !x.id.includes('-FRESH'))) expect(v.given?.length, v.id).toBe(1);
+    for (const v of partition.filter((x) => !x.id.includes('-fresh'))) expect(v.given?.length, v.id).toBe(1);
   });
 
   it('fails every spelling of a yes/no flag other than Y, N (and y/n, a choice) with 11', () => {
@@ -536,34 +540,34 @@ describe('partition builder: every class of each parameter, in the states that m
       'EMPTY',
       'PLUS',
     ]) {
-      expect(outcome(`OM-GEN-PARTITION-AUTOLOGIN-${key}-FRESH`), key).toEqual({
+      expect(outcome(`om:gen-partition-autologin-${key}-fresh`.toLowerCase()), key).toEqual({
         handled: true,
         result: [11],
         state: 'unchanged',
       });
     }
-    expect(vector('OM-GEN-PARTITION-AUTOLOGIN-LEADING-SPACE-FRESH').when.query).toMatch(/&autologin=%20Y$/);
-    expect(outcome('OM-GEN-PARTITION-AUTOLOGIN-ENCODED-Y-FRESH').result).toEqual([0]);
-    expect(choicesOf('OM-GEN-PARTITION-TEST-LOWER-Y-FRESH')).toEqual([
+    expect(vector('om:gen-partition-autologin-leading-space-fresh').when.query).toMatch(/&autologin=%20Y$/);
+    expect(outcome('om:gen-partition-autologin-encoded-y-fresh').result).toEqual([0]);
+    expect(choicesOf('om:gen-partition-test-lower-y-fresh')).toEqual([
       { 'OM-CHOICE-BOOL-LOWERCASE': 'accept' },
       { 'OM-CHOICE-BOOL-LOWERCASE': '11' },
     ]);
     // test=Y asks for a test-mode revision the chosen profile does not have.
-    expect(outcome('OM-GEN-PARTITION-TEST-ENCODED-Y-FRESH').result).toEqual([33]);
-    expect(outcome('OM-GEN-PARTITION-TEST-Y-ACTIVATED-ANDROID').result).toEqual([0]);
+    expect(outcome('om:gen-partition-test-encoded-y-fresh').result).toEqual([33]);
+    expect(outcome('om:gen-partition-test-y-activated-android').result).toEqual([0]);
   });
 
   it('lists both options of OM-CHOICE-FLAG-VALUE for silentmode and obfuscation spelled otherwise', () => {
-    expect(choicesOf('OM-GEN-PARTITION-SILENTMODE-LEADING-SPACE-SAVED-PASSWORD')).toEqual([
+    expect(choicesOf('om:gen-partition-silentmode-leading-space-saved-password')).toEqual([
       { 'OM-CHOICE-FLAG-VALUE': '11' },
       { 'OM-CHOICE-FLAG-VALUE': 'N' },
     ]);
     // obfuscation=y: 11, or read as N, so the hex text itself is the password saved.
-    const then = vector('OM-GEN-PARTITION-OBFUSCATION-LOWER-Y-SAVED-PASSWORD').then;
+    const then = vector('om:gen-partition-obfuscation-lower-y-saved-password').then;
     expect(
       'oneOf' in then && then.oneOf.map((o) => (o.state === 'unchanged' ? 'unchanged' : o.state?.settings.password)),
     ).toEqual(['unchanged', expect.stringMatching(/^[0-9A-F]{32}$/)]);
-    expect(state('OM-GEN-PARTITION-OBFUSCATION-Y-FRESH-IOS').settings.password).toBe('Secret1');
+    expect(state('om:gen-partition-obfuscation-y-fresh-ios').settings.password).toBe('Secret1');
   });
 
   it('never reads whitespace or digits of another script as part of a profile ID', () => {
@@ -576,13 +580,13 @@ describe('partition builder: every class of each parameter, in the states that m
       'DECIMAL-POINT',
       'PLUS',
     ]) {
-      const then = vector(`OM-GEN-PARTITION-PID-${key}-FRESH`).then;
+      const then = vector(`om:gen-partition-pid-${key}-fresh`.toLowerCase()).then;
       expect('oneOf' in then && then.oneOf.map((o) => o.result), key).toEqual(
         key === 'PLUS' ? [[10], [33], [10], [33]] : [[10], [33]],
       );
     }
-    expect(state('OM-GEN-PARTITION-PID-ENCODED-FRESH-IOS').profile).toEqual({ id: 9945, mode: 'production' });
-    expect(outcome('OM-GEN-PARTITION-PID-BLANK-SAVED-PASSWORD')).toEqual({
+    expect(state('om:gen-partition-pid-encoded-fresh-ios').profile).toEqual({ id: 9945, mode: 'production' });
+    expect(outcome('om:gen-partition-pid-blank-saved-password')).toEqual({
       handled: true,
       result: [10],
       state: 'unchanged',
@@ -590,21 +594,21 @@ describe('partition builder: every class of each parameter, in the states that m
   });
 
   it('keeps whitespace and letter case in settings and compares domains and prefixes exactly', () => {
-    expect(state('OM-GEN-PARTITION-USERNAME-TRAILING-SPACE-SAVED-PASSWORD').settings.username).toBe('alice ');
-    expect(state('OM-GEN-PARTITION-USERNAME-SPACE-ONLY-FRESH-IOS').settings.username).toBe(' ');
-    expect(state('OM-GEN-PARTITION-PASSWORD-LEADING-SPACE-FRESH-ANDROID').settings.password).toBe(' Secret1');
+    expect(state('om:gen-partition-username-trailing-space-saved-password').settings.username).toBe('alice ');
+    expect(state('om:gen-partition-username-space-only-fresh-ios').settings.username).toBe(' ');
+    expect(state('om:gen-partition-password-leading-space-fresh-android').settings.password).toBe(' Secret1');
     for (const key of ['LEADING-SPACE', 'TRAILING-SPACE', 'TRAILING-TAB', 'UPPER', 'SPACE-ONLY'])
-      expect(outcome(`OM-GEN-PARTITION-DOMAIN-FIXED-${key}-FRESH`).result, key).toEqual([20]);
-    expect(state('OM-GEN-PARTITION-DOMAIN-FIXED-ENCODED-FRESH-IOS').settings.domain).toBe('mycorp.com');
-    expect(outcome('OM-GEN-PARTITION-PREFIX-LOWER-FRESH').result).toEqual([21]);
-    expect(choicesOf('OM-GEN-PARTITION-USERNAME-PLUS-FRESH-IOS')).toEqual([
+      expect(outcome(`om:gen-partition-domain-fixed-${key}-fresh`.toLowerCase()).result, key).toEqual([20]);
+    expect(state('om:gen-partition-domain-fixed-encoded-fresh-ios').settings.domain).toBe('mycorp.com');
+    expect(outcome('om:gen-partition-prefix-lower-fresh').result).toEqual([21]);
+    expect(choicesOf('om:gen-partition-username-plus-fresh-ios')).toEqual([
       { 'OM-CHOICE-PLUS': 'literal' },
       { 'OM-CHOICE-PLUS': 'space' },
     ]);
   });
 
   it('never puts a password in a title', () => {
-    for (const v of partition.filter((x) => x.id.startsWith('OM-GEN-PARTITION-PASSWORD-')))
+    for (const v of partition.filter((x) => x.id.startsWith('om:gen-partition-password-')))
       expect(v.title, v.id).not.toContain('Secret1');
   });
 });
@@ -617,18 +621,18 @@ describe('precedence builder: pairs in context', () => {
     const all = ingredients(catalog);
     for (const context of around) {
       expect(
-        vectors.some((v) => /-IN-/.test(v.id) && v.id.includes(`-IN-${context.key}`)),
+        vectors.some((v) => /-in-/.test(v.id) && v.id.includes(`-in-${context.key}`.toLowerCase())),
         context.key,
       ).toBe(true);
     }
     // The pairs a seeded defect needs in two contexts: a request-syntax pair with and without a password, a
     // configuration pair with and without test, with and without obfuscation.
     for (const id of [
-      'OM-GEN-PRECEDENCE-TESTBAD-USERLONG',
-      'OM-GEN-PRECEDENCE-TESTBAD-USERLONG-IN-PASSWORD',
-      'OM-GEN-PRECEDENCE-DOMAINFIXED-PREFIXNONE-IN-TESTN',
-      'OM-GEN-PRECEDENCE-DOMAINFIXED-PREFIXNONE-IN-NOPID',
-      'OM-GEN-PRECEDENCE-AUTOLOGINBAD-USERLONG-IN-TESTY',
+      'om:gen-precedence-testbad-userlong',
+      'om:gen-precedence-testbad-userlong-in-password',
+      'om:gen-precedence-domainfixed-prefixnone-in-testn',
+      'om:gen-precedence-domainfixed-prefixnone-in-nopid',
+      'om:gen-precedence-autologinbad-userlong-in-testy',
     ]) {
       expect(byId.has(id), id).toBe(true);
     }
@@ -636,16 +640,16 @@ describe('precedence builder: pairs in context', () => {
   });
 
   it('sends the context as it says: no pid after an activation, an obfuscated password, the test-mode PIN', () => {
-    const nopid = vector('OM-GEN-PRECEDENCE-DOMAINFIXED-PREFIXNONE-IN-NOPID');
+    const nopid = vector('om:gen-precedence-domainfixed-prefixnone-in-nopid');
     expect(nopid.when.query).not.toMatch(/(^|&)pid=/);
     expect(nopid.given).toEqual(['pid=9945']);
     expect(outcome(nopid.id).result).toEqual([20, 21]);
     const obfuscated = vectors.find(
-      (v) => v.id.startsWith('OM-GEN-PRECEDENCE-PASSLONG-') && v.id.includes('-IN-OBFUSCATED'),
+      (v) => v.id.startsWith('om:gen-precedence-passlong-') && v.id.includes('-in-obfuscated'),
     )!;
     expect(obfuscated.when.query).toMatch(/password=[0-9A-F]{160}(&|$)/);
     expect(obfuscated.when.query).toContain('obfuscation=Y');
-    expect(vector('OM-GEN-PRECEDENCE-AUTOLOGINBAD-USERLONG-IN-TESTY').when.query).toMatch(/test=Y/);
-    expect(outcome('OM-GEN-PRECEDENCE-TESTBAD-USERLONG-IN-PASSWORD').result).toEqual([11, 23]);
+    expect(vector('om:gen-precedence-autologinbad-userlong-in-testy').when.query).toMatch(/test=Y/);
+    expect(outcome('om:gen-precedence-testbad-userlong-in-password').result).toEqual([11, 23]);
   });
 });

@@ -81,7 +81,7 @@ describe('delivery the text leaves open', () => {
             : { ...observed, dialog: null }
           : observed,
       );
-      const { results } = await runInProcess({}, { target: ['emulated-android'], grep: ['OM-SM-', 'OM-RD-'] }, drivers);
+      const { results } = await runInProcess({}, { target: ['emulated-android'], grep: ['om:sm-', 'om:rd-'] }, drivers);
       const failedOn = (requirement: string) =>
         results.some((r) => r.verdict === 'fail' && r.requirements.includes(requirement));
       expect(failedOn('OM-DELIVER-URL-DIALOG')).toBe(true);

@@ -15,7 +15,7 @@ import type { CaseResult } from '../../../src/core/results.ts';
 import { runInProcess } from '../../e2e/helpers.ts';
 
 /** The cases about names and the query's shape (vectors/openmobile/parameter-names.json and their kin). */
-const GREP = ['OM-PN-', 'OM-PA-NAME-CASE', 'OM-BR-AMP-ENTITY', 'OM-BR-FRAGMENT', 'OM-PA-UNKNOWN'];
+const GREP = ['om:pn-', 'om:pa-name-case', 'om:br-amp-entity', 'om:br-fragment', 'om:pa-unknown'];
 
 async function run(
   platform: 'ios' | 'android',
@@ -48,12 +48,12 @@ describe('parameter names: every permitted reading passes', () => {
       const results = await run(platform, { choices: { 'OM-CHOICE-ENCODED-NAME': option } });
       expect(bad(results)).toEqual([]);
       expect(picked(results, 'OM-CHOICE-ENCODED-NAME')).toEqual([option]);
-      const encoded = results.find((r) => r.id.startsWith('OM-PN-ENCODED-PASSWORD@'));
+      const encoded = results.find((r) => r.id.startsWith('om:pn-encoded-password@'));
       expect(encoded?.verdict).toBe('informational');
       // The literal reader logged pass%77ord=doggylove2 (an unknown parameter to it): not a leak, and, its
       // reading shown by the saved state, not "not checkable" either.
       expect(encoded?.notCheckable).toBeUndefined();
-      expect(results.find((r) => r.id === 'OM-RUN-CHOICE-CONSISTENCY')?.verdict).toBe('pass');
+      expect(results.find((r) => r.id === 'om:run-choice-consistency')?.verdict).toBe('pass');
     },
     120_000,
   );
@@ -64,7 +64,7 @@ describe('parameter names: every permitted reading passes', () => {
       const results = await run('ios', { choices: { 'OM-CHOICE-IOS-NAME-CASE': option } });
       expect(bad(results)).toEqual([]);
       expect(picked(results, 'OM-CHOICE-IOS-NAME-CASE')).toEqual([option]);
-      expect(results.filter((r) => r.id.startsWith('OM-PN-IOS-CASE-')).map((r) => r.verdict)).toEqual([
+      expect(results.filter((r) => r.id.startsWith('om:pn-ios-case-')).map((r) => r.verdict)).toEqual([
         'informational',
         'informational',
         'informational',
@@ -90,16 +90,16 @@ describe('parameter names: every permitted reading passes', () => {
 
 describe('parameter names: what the text decides still fails', () => {
   it.each([
-    ['android', 'fragment-in-query', 'OM-BR-FRAGMENT-ANDROID@android-url'],
-    ['ios', 'fragment-in-query', 'OM-PN-FRAGMENT-IOS@ios-url'],
-    ['android', 'names-trimmed', 'OM-PN-WHITESPACE-IN-NAMES@android-intent'],
-    ['ios', 'names-trimmed', 'OM-PN-WHITESPACE-IN-NAMES@ios-url'],
-    ['android', 'names-ignore-case', 'OM-PA-NAME-CASE-PID@android-url'],
-    ['android', 'empty-name-ends-query', 'OM-PN-EMPTY-NAMES@android-intent'],
-    ['ios', 'empty-name-ends-query', 'OM-PN-EMPTY-NAMES@ios-url'],
+    ['android', 'fragment-in-query', 'om:br-fragment-android@android-url'],
+    ['ios', 'fragment-in-query', 'om:pn-fragment-ios@ios-url'],
+    ['android', 'names-trimmed', 'om:pn-whitespace-in-names@android-intent'],
+    ['ios', 'names-trimmed', 'om:pn-whitespace-in-names@ios-url'],
+    ['android', 'names-ignore-case', 'om:pa-name-case-pid@android-url'],
+    ['android', 'empty-name-ends-query', 'om:pn-empty-names@android-intent'],
+    ['ios', 'empty-name-ends-query', 'om:pn-empty-names@ios-url'],
     // `;` read as a separator in the password only: two readings of one choice point in one run.
-    ['android', 'password-value-ends-at-semicolon', 'OM-RUN-CHOICE-CONSISTENCY'],
-    ['ios', 'password-value-ends-at-semicolon', 'OM-RUN-CHOICE-CONSISTENCY'],
+    ['android', 'password-value-ends-at-semicolon', 'om:run-choice-consistency'],
+    ['ios', 'password-value-ends-at-semicolon', 'om:run-choice-consistency'],
   ] as const)(
     '%s with %s fails %s',
     async (platform, defect, caseId) => {
@@ -113,7 +113,7 @@ describe('parameter names: what the text decides still fails', () => {
 
   it('a client that decodes escaped names and logs the password under pass%77ord still leaks', async () => {
     const results = await run('ios', { defects: ['password-in-logs'] });
-    const encoded = results.find((r) => r.id === 'OM-PN-ENCODED-PASSWORD@ios-url');
+    const encoded = results.find((r) => r.id === 'om:pn-encoded-password@ios-url');
     expect(encoded?.verdict).toBe('fail');
     expect(encoded?.category).toBe('password-leak');
   }, 120_000);

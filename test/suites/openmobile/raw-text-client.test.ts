@@ -30,10 +30,10 @@ describe('a client that keeps undecodable text as written', () => {
     expect(bad.map((r) => `${r.target} ${r.id}: ${r.message}`)).toEqual([]);
     expect(outcome.exitCode).toBe(0);
     // The malformed-encoding vectors ran and revealed the pick; the run-level check found it made one way.
-    const malformed = results.filter((r) => r.id.startsWith('OM-PA-MALFORMED-UTF8'));
+    const malformed = results.filter((r) => r.id.startsWith('om:pa-malformed-utf8'));
     expect(malformed.length).toBeGreaterThanOrEqual(2);
     for (const r of malformed) expect(r.choices['OM-CHOICE-MALFORMED-ENCODING']).toBe('raw');
-    const consistency = results.filter((r) => r.id === 'OM-RUN-CHOICE-CONSISTENCY');
+    const consistency = results.filter((r) => r.id === 'om:run-choice-consistency');
     expect(consistency.map((r) => [r.target, r.verdict, r.choices['OM-CHOICE-MALFORMED-ENCODING']])).toEqual(
       expect.arrayContaining([
         ['raw-ios', 'pass', 'raw'],
@@ -54,7 +54,7 @@ describe('a client that keeps undecodable text as written', () => {
       run: ['raw-buggy'],
     });
     const failed = results.filter((r) => r.verdict === 'fail');
-    expect(failed.map((r) => r.id)).toContain('OM-PA-DECODE-ONCE@ios-url');
+    expect(failed.map((r) => r.id)).toContain('om:pa-decode-once@ios-url');
     expect(results.filter((r) => r.verdict === 'broken')).toEqual([]);
     expect(outcome.exitCode).toBe(1);
   }, 300_000);

@@ -70,7 +70,7 @@ describe('loadVectorFiles on broken files', () => {
       'must be a result code from 0 to 33, got 34: change it',
     );
     expect(find(problems, 'a-fields.json', '/vectors/3/id')[0]?.message).toBe(
-      '"om-fix-lower" must match ^OM-[A-Z0-9-]+$: change it to "OM-FIX-LOWER"',
+      '"om:Fix_Lower" must match ^om:[a-z0-9]+(-[a-z0-9]+)*$: change it to "om:fix-lower"',
     );
     expect(find(problems, 'a-fields.json', '/vectors/3/then/state/settings/username')[0]?.message).toMatch(
       /write null$/,
@@ -88,7 +88,7 @@ describe('loadVectorFiles on broken files', () => {
     const { problems } = await load();
     const messages = (pointer: string): string[] => find(problems, 'c-semantics.json', pointer).map((p) => p.message);
     expect(messages('/vectors/0/id')).toEqual([
-      `duplicate vector id "OM-FIX-TYPO" (already used in ${FIXTURE}/a-fields.json at /vectors/0/id): give this vector a new id`,
+      `duplicate vector id "om:fix-typo" (already used in ${FIXTURE}/a-fields.json at /vectors/0/id): give this vector a new id`,
     ]);
     expect(messages('/vectors/1')).toEqual([
       'a vector with "when.url" must name its platforms: add "platforms": ["ios"] or ["android"]',
@@ -234,7 +234,7 @@ describe('the real Open Mobile vectors', () => {
 
 describe('validateVectors', () => {
   const valid: Vector = {
-    id: 'OM-BUILT-1',
+    id: 'om:built-1',
     title: 'built in code',
     area: 'omission',
     requirements: ['OM-OMIT-KEEP'],
@@ -248,7 +248,7 @@ describe('validateVectors', () => {
   });
 
   it('reports builder mistakes with the builder as the file', () => {
-    const broken = { ...valid, id: 'OM-BUILT-2', platforms: ['iOS'] } as unknown as Vector;
+    const broken = { ...valid, id: 'om:built-2', platforms: ['iOS'] } as unknown as Vector;
     const problems = validateVectors([valid, broken, { ...valid }], 'builder:omission');
     expect(problems).toEqual([
       {
@@ -260,7 +260,7 @@ describe('validateVectors', () => {
         file: 'builder:omission',
         path: '/vectors/2/id',
         message:
-          'duplicate vector id "OM-BUILT-1" (already used in builder:omission at /vectors/0/id): give this vector a new id',
+          'duplicate vector id "om:built-1" (already used in builder:omission at /vectors/0/id): give this vector a new id',
       },
     ]);
   });

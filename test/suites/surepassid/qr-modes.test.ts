@@ -150,7 +150,7 @@ describe.each(['chart', 'image', 'data-url'] as const)('qr: %s', (qr) => {
     const bad = clean.results.filter((r) => r.verdict !== 'pass').map((r) => `${r.id}: ${r.verdict} ${r.message}`);
     expect(bad).toEqual([]);
     expect(clean.results.length).toBeGreaterThanOrEqual(60);
-    const qrCase = clean.results.find((r) => r.id === 'sp-qrcode-provisioned');
+    const qrCase = clean.results.find((r) => r.id === 'sp:qrcode-provisioned');
     expect(qrCase?.message).toMatch(VIA[qr]);
   });
 
@@ -159,7 +159,7 @@ describe.each(['chart', 'image', 'data-url'] as const)('qr: %s', (qr) => {
     expectNoSecrets(clean);
     if (qr !== 'chart') {
       const attachment = clean.results
-        .find((r) => r.id === 'sp-qrcode-provisioned')
+        .find((r) => r.id === 'sp:qrcode-provisioned')
         ?.steps.at(-1)
         ?.attachments?.find((a) => a.name === 'qr-image');
       expect(attachment?.body).toMatch(/decoded QR code: otpauth:\/\/totp\/.*secret=«redacted»/);
@@ -170,8 +170,8 @@ describe.each(['chart', 'image', 'data-url'] as const)('qr: %s', (qr) => {
     it(`catches ${defect} in the decoded Key URI`, async () => {
       const run = await runAll(qr, [defect]);
       const failing = run.results.filter((r) => r.verdict === 'fail');
-      expect(failing.map((r) => r.id)).toContain('sp-qrcode-provisioned');
-      const result = failing.find((r) => r.id === 'sp-qrcode-provisioned');
+      expect(failing.map((r) => r.id)).toContain('sp:qrcode-provisioned');
+      const result = failing.find((r) => r.id === 'sp:qrcode-provisioned');
       expect(result?.category).toBe('schema-violation');
       expect(result?.requirements).toEqual([defect === 'secret-hex' ? 'SP-KEYURI-SECRET' : 'SP-KEYURI-ISSUER']);
       expect(result?.message).toMatch(defect === 'secret-hex' ? /not Base32/ : /no issuer/);
@@ -183,14 +183,14 @@ describe.each(['chart', 'image', 'data-url'] as const)('qr: %s', (qr) => {
 });
 
 describe('qr: image, with the images replaced on the way', () => {
-  const only = ['sp-qrcode-provisioned', 'sp-provision-seed-sample'];
+  const only = ['sp:qrcode-provisioned', 'sp:provision-seed-sample'];
 
   it('a PNG that does not decode fails SP-KEYURI-FORMAT and says so', async () => {
     // A real QR code PNG cut in the middle of its image data.
     const cut = (await QRCode.toBuffer('otpauth://totp/a?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ')).subarray(0, 120);
     const run = await runAll('image', [], { replaceImage: cut, only });
     expect(run.results.map((r) => r.id).sort()).toEqual([...only].sort());
-    const result = run.results.find((r) => r.id === 'sp-qrcode-provisioned');
+    const result = run.results.find((r) => r.id === 'sp:qrcode-provisioned');
     expect(result).toMatchObject({ verdict: 'fail', category: 'schema-violation', requirements: ['SP-KEYURI-FORMAT'] });
     expect(result?.message).toMatch(/the QR code image at QRCodeURL: the PNG does not decode/);
   });

@@ -71,7 +71,7 @@ describe('conformant SurePassID servers other than the reference', () => {
   it('a server that reads type in any letter case is informational, its choice recorded', async () => {
     const results = await runAll(['type-any-case']);
     expect(failures(results)).toEqual([]);
-    const upper = results.get('sp-type-case');
+    const upper = results.get('sp:type-case');
     expect(upper?.verdict, upper?.message).toBe('informational');
     expect(upper?.choices).toEqual({ 'SP-CHOICE-TYPE-CASE': 'accepted' });
     expect(upper?.message).toMatch(/valid Key URI/);

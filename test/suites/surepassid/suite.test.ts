@@ -81,7 +81,7 @@ describe('the SurePassID suite against the reference server', () => {
 
   it('reports a failing Key URI with the request and the answer, the key and the OATH secret redacted', async () => {
     const results = await runAll(['secret-hex']);
-    const result = results.find((r) => r.id === 'sp-qrcode-added-device');
+    const result = results.find((r) => r.id === 'sp:qrcode-added-device');
     expect(result?.verdict).toBe('fail');
     expect(result?.category).toBe('schema-violation');
     const step = result?.steps.find((s) => s.status === 'failed');
@@ -99,12 +99,12 @@ describe('the SurePassID suite against the reference server', () => {
       vectorsRoot: path.join(ROOT, 'vectors'),
       obfuscationKey: null,
     });
-    const text = suite.explain('sp-cred-failed-provision-changes-nothing');
+    const text = suite.explain('sp:cred-failed-provision-changes-nothing');
     expect(text).toContain('errorCode 9000 PartnerLoginFailed');
     expect(text).toContain('errorCode 0 Success');
     expect(text).not.toContain('not-the-key-0000');
     expect(() => suite.explain('sp-nope')).toThrow(/HARNESS_CASE_UNKNOWN|no SurePassID case/);
     const noHooks = (suite.list() as SurePassIdCase[]).filter((c) => c.needs.length === 0).map((c) => c.id);
-    expect(noHooks).toContain('sp-cred-unknown-account-provision');
+    expect(noHooks).toContain('sp:cred-unknown-account-provision');
   });
 });

@@ -22,7 +22,7 @@ describe('loadSurePassIdVectors', () => {
   it('reports every problem of every file at once, each with its file, JSON pointer and fix', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'sp-vectors-'));
     const good = {
-      id: 'sp-a',
+      id: 'sp:a',
       title: 't',
       area: 'lookup',
       requirements: ['SP-FIND-DEVICE'],
@@ -49,15 +49,15 @@ describe('loadSurePassIdVectors', () => {
         vectors: [
           good,
           { ...good, requirements: ['SP-NOPE'] },
-          { ...good, id: 'sp-b', steps: [{ body: { ...good.steps[0]!.body, deviceId: '{{device:d9}}' } }] },
-          { ...good, id: 'sp-c', steps: [{ ...good.steps[0], expect: { errorCode: 9021 } }] },
-          { ...good, id: 'sp-d', given: { ...good.given, users: [{ account: 'globex', username: 'mandy' }] } },
+          { ...good, id: 'sp:b', steps: [{ body: { ...good.steps[0]!.body, deviceId: '{{device:d9}}' } }] },
+          { ...good, id: 'sp:c', steps: [{ ...good.steps[0], expect: { errorCode: 9021 } }] },
+          { ...good, id: 'sp:d', given: { ...good.given, users: [{ account: 'globex', username: 'mandy' }] } },
         ],
       }),
     );
     await writeFile(
       path.join(dir, 'b.json'),
-      JSON.stringify({ vectors: [{ id: 'SP-bad', title: 't', area: 'nowhere', requirements: [], steps: [] }] }),
+      JSON.stringify({ vectors: [{ id: 'sp bad!', title: 't', area: 'nowhere', requirements: [], steps: [] }] }),
     );
     await writeFile(path.join(dir, 'c.json'), '{ not json');
     const error = await loadSurePassIdVectors(dir, dir).catch((e: unknown) => e);
@@ -65,7 +65,7 @@ describe('loadSurePassIdVectors', () => {
     const problems = (error as HarnessError).problems.map((p) => `${p.file} ${p.path}: ${p.message}`);
     const text = problems.join('\n');
     expect((error as HarnessError).code).toBe('HARNESS_VECTORS_INVALID');
-    expect(text).toMatch(/a\.json \/vectors\/1\/id: duplicate vector id "sp-a"/);
+    expect(text).toMatch(/a\.json \/vectors\/1\/id: duplicate vector id "sp:a"/);
     expect(text).toMatch(/a\.json \/vectors\/1\/requirements\/0: unknown requirement "SP-NOPE"/);
     expect(text).toMatch(/a\.json \/vectors\/2\/steps\/0: \{\{device:d9\}\} names no device ref/);
     expect(text).toMatch(

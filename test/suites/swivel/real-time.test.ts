@@ -13,13 +13,13 @@ import { runInProcess } from '../../e2e/helpers.ts';
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
 describe('a Swivel case that waits declares its own timeout', () => {
-  it('SW-EXP-REAL-TIME needs its 11 s wait and a margin; no other vector declares anything', async () => {
+  it('sw:exp-real-time needs its 11 s wait and a margin; no other vector declares anything', async () => {
     const vectors = await loadSwivelVectors(path.join(ROOT, 'vectors/swivel'), { rootDir: ROOT });
     const cases = vectors.map(caseOf);
-    const realTime = cases.find((c) => c.id === 'SW-EXP-REAL-TIME');
+    const realTime = cases.find((c) => c.id === 'sw:exp-real-time');
     expect(realTime?.timeoutMs).toBe(11_000 + REAL_TIME_MARGIN_MS);
     expect(caseTimeoutMs(realTime ?? {}, 10_000)).toBeGreaterThan(11_000);
-    expect(cases.filter((c) => c.timeoutMs !== undefined).map((c) => c.id)).toEqual(['SW-EXP-REAL-TIME']);
+    expect(cases.filter((c) => c.timeoutMs !== undefined).map((c) => c.id)).toEqual(['sw:exp-real-time']);
   });
 
   // REAL TIME: 11 s.
@@ -29,10 +29,10 @@ describe('a Swivel case that waits declares its own timeout', () => {
     async () => {
       const { outcome, results } = await runInProcess(
         { targets: [{ name: 'swivel-clockless', driver: 'swivel', options: { reference: true, clock: false } }] },
-        { grep: ['SW-EXP-REAL-TIME'] },
+        { grep: ['sw:exp-real-time'] },
       );
       expect(results.map((r) => [r.id, r.verdict, r.message])).toEqual([
-        ['SW-EXP-REAL-TIME', 'pass', expect.any(String)],
+        ['sw:exp-real-time', 'pass', expect.any(String)],
       ]);
       expect(outcome.exitCode).toBe(0);
     },

@@ -68,7 +68,7 @@ describe('conformant Swivel servers other than the reference', () => {
   it('device logging on by default breaks a SHOULD: non-strict, never failed', async () => {
     const results = await runAll(['logs-devices-by-default']);
     expect(failures(results)).toEqual([]);
-    const defaults = results.get('SW-POL-DEFAULTS');
+    const defaults = results.get('sw:pol-defaults');
     expect(defaults?.verdict).toBe('non-strict');
     expect(defaults?.message).toMatch(/SW-POLICY-LOG-DEVICE-DEFAULT: policy logDeviceInformation is true/);
     expect(defaults?.requirements).toContain('SW-POLICY-LOG-DEVICE-DEFAULT');

@@ -61,8 +61,8 @@ describe('the clean reference server', () => {
   }
   it('plans the cluster vectors as not applicable on a single instance', async () => {
     const results = await runAll({});
-    expect(results.get('SW-CLU-NO-SHARING')?.verdict).toBe('not-applicable');
-    expect(results.get('SW-CLU-SHARING')?.verdict).toBe('not-applicable');
+    expect(results.get('sw:clu-no-sharing')?.verdict).toBe('not-applicable');
+    expect(results.get('sw:clu-sharing')?.verdict).toBe('not-applicable');
   });
 });
 
@@ -86,14 +86,14 @@ describe('the real-time expiry vector', () => {
     const driver = await createSwivelDriver({ reference: true }, context);
     try {
       const session = await driver.openSession();
-      const vector = vectors.find((v) => v.id === 'SW-EXP-REAL-TIME') as Vector;
+      const vector = vectors.find((v) => v.id === 'sw:exp-real-time') as Vector;
       const outcome = await runVector(vector, session, (await driver.info()).capabilities, AbortSignal.timeout(5000));
       results.set(vector.id, outcome.verdict);
       expect(outcome.message).toMatch(/clock/);
     } finally {
       await driver.stop();
     }
-    expect(results.get('SW-EXP-REAL-TIME')).toBe('not-applicable');
+    expect(results.get('sw:exp-real-time')).toBe('not-applicable');
   });
 
   // REAL TIME: waits 11 seconds, as the vector says; runs the clean server and the off-by-one defect at once.
@@ -101,7 +101,7 @@ describe('the real-time expiry vector', () => {
     'REAL TIME (11 s): passes on a clockless reference and catches expiry-off-by-one',
     { timeout: 30_000 },
     async () => {
-      const vector = vectors.find((v) => v.id === 'SW-EXP-REAL-TIME') as Vector;
+      const vector = vectors.find((v) => v.id === 'sw:exp-real-time') as Vector;
       const run = async (defects: string[]) => {
         const driver = await createSwivelDriver({ reference: true, clock: false, defects }, context);
         try {

@@ -23,7 +23,7 @@ async function problemsOf(document: unknown): Promise<{ path: string; message: s
 }
 
 const good = {
-  id: 'SW-T-1',
+  id: 'sw:t-1',
   title: 't',
   area: 'code-use',
   requirements: ['SW-CODE-ONCE'],
@@ -47,14 +47,14 @@ describe('Swivel vectors', () => {
         { ...good, area: 'code_use' },
         {
           ...good,
-          id: 'SW-T-2',
+          id: 'sw:t-2',
           requirements: ['SW-NOPE'],
           steps: [{ do: 'provision', username: 'alice', code: { ref: 'c9' }, expect: { result: 'PASS' } }],
         },
-        { ...good, id: 'SW-T-3', steps: [{ do: 'create-user', usernme: 'alice' }] },
+        { ...good, id: 'sw:t-3', steps: [{ do: 'create-user', usernme: 'alice' }] },
         {
           ...good,
-          id: 'SW-T-4',
+          id: 'sw:t-4',
           steps: [
             {
               do: 'provision',
@@ -76,7 +76,7 @@ describe('Swivel vectors', () => {
     expect(text).toMatch(
       /\/vectors\/3\/steps\/0\/instance: a step on another instance needs "requires": \{"cluster": true\}/,
     );
-    expect(text).toMatch(/\/vectors\/4\/id: duplicate vector id "SW-T-1"/);
+    expect(text).toMatch(/\/vectors\/4\/id: duplicate vector id "sw:t-1"/);
   });
 
   it('reports a vector whose expectation the model does not share', async () => {
@@ -108,11 +108,11 @@ describe('Swivel vectors', () => {
       vectorsRoot: path.join(ROOT, 'vectors'),
       obfuscationKey: null,
     });
-    const text = suite.explain('SW-CODE-ONCE');
+    const text = suite.explain('sw:code-once');
     expect(text).toMatch(/4\. provision alice with c1: FAIL AGENT_ERROR_INVALID_PROVISION_CODE/);
     expect(text).toMatch(/already used/);
     expect(() => suite.explain('SW-NOPE')).toThrow(/no Swivel case/);
-    expect(suite.list().find((c) => c.id === 'SW-EXP-REAL-TIME')?.title).toMatch(/\[real time\]/);
-    expect(suite.list().find((c) => c.id === 'SW-CLU-SHARING')?.needs).toEqual(['cluster', 'session-sharing']);
+    expect(suite.list().find((c) => c.id === 'sw:exp-real-time')?.title).toMatch(/\[real time\]/);
+    expect(suite.list().find((c) => c.id === 'sw:clu-sharing')?.needs).toEqual(['cluster', 'session-sharing']);
   });
 });
