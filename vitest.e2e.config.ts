@@ -67,9 +67,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Four files at once: most of these wait on child processes, servers, Appium, Chromium and sleeps, not on
-    // the CPU. On the 2-core CI machine, three at a time left about 40% of the CPU idle (CPU time ~60% of two
-    // cores over the run); one at a time took over half an hour.
-    maxWorkers: 4,
+    // Three files at once: most of these wait on child processes, servers and sleeps, not on the CPU; one at a
+    // time the set took over half an hour on the 2-core CI machine. Four at once saturated both cores (load
+    // average ~7) and pushed whole-plan tests past their timeouts without finishing sooner.
+    maxWorkers: 3,
   },
 });

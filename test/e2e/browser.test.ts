@@ -8,7 +8,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KEY, repoPaths, ROOT, runCli, runInProcess, tempProject } from './helpers.ts';
 
-describe('links delivered through a real browser', () => {
+// Whole plans through real Chromium: ~30 s alone, past a minute beside other e2e files on two cores.
+describe('links delivered through a real browser', { timeout: 180_000 }, () => {
   it('passes the Android URL-method plan, judging what the browser changed in the links correctly', async () => {
     const { outcome, results } = await runInProcess({}, { target: ['browser+emulated-android'] });
     expect(

@@ -75,7 +75,7 @@ describe("resets: 'fewest'", () => {
     for (const r of caught) {
       expect(r.category).toBe('state-changed-by-failing-request');
       expect(r.requirements).toContain('OM-ATOMIC');
-      expect(r.message).toMatch(/right after OM-\S+@android-\w+, on the state it left \(no reset\)/);
+      expect(r.message).toMatch(/right after om:\S+@android-\w+, on the state it left \(no reset\)/);
       expect(r.message).toContain('From a reset it passes');
       expect(r.attachments.map((a) => a.name)).toContain('the same case from a reset (passed)');
     }

@@ -103,7 +103,7 @@ describe('reports of real failures', () => {
       const summary = (r.statusDetails.message ?? '').replace(/^\[[a-z-]+\] /, '');
       expect(summary.length, r.fullName).toBeLessThanOrEqual(200);
     }
-    const lookup = failed.find((r) => r.fullName === 'profiles-defective: lookup-pin-missing');
+    const lookup = failed.find((r) => r.fullName === 'profiles-defective: omp:lookup-pin-missing');
     expect(lookup?.statusDetails.trace).toContain('differences (1):\n  status: expected 404, observed 200');
     const long = cases.find((c) => c.id === 'omp:lookup-pin-missing');
     expect(long?.message.length).toBeGreaterThan(230);

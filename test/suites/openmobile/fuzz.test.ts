@@ -138,9 +138,18 @@ describe('fuzzing the emulated clients with fixed seeds', { timeout: 180_000 }, 
     'empty-name-ends-query',
     'password-value-ends-at-semicolon',
   ]);
-  const pairs = DEFECTS.filter((d) => !PLAN_ONLY.has(d.id)).flatMap((d) =>
-    d.platforms.map((platform) => ({ defect: d.id, platform })),
-  );
+  // Every defect the fuzzer can find, on one platform each: its first, or the one where the fuzzer finds it in
+  // a second instead of tens (FASTER_ON). The whole sweep, every defect on every platform with its time to the
+  // first failure and any pair not found named, is `npm run bench -- fuzz` (bench/fuzz.ts), too long for
+  // every CI run on two cores.
+  const FASTER_ON: Record<string, Platform> = {
+    'missed-soft-prefix-removal': 'android',
+    'precedence-flips-with-test': 'android',
+  };
+  const pairs = DEFECTS.filter((d) => !PLAN_ONLY.has(d.id)).map((d) => ({
+    defect: d.id,
+    platform: FASTER_ON[d.id] ?? (d.platforms[0] as Platform),
+  }));
 
   it.each(pairs)('finds $defect on $platform and shrinks it', async ({ defect, platform }) => {
     const t = await target('buggy', platform, { defects: [defect] });
