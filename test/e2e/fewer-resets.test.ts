@@ -65,6 +65,7 @@ describe("resets: 'fewest'", () => {
         },
         { grep: ['OM-LEN-USERNAME'] },
         drivers,
+        { 'hidden-state': 'openmobile' },
       );
     // Each case starts from a reset: the hidden state never shows.
     const every = (await run('every-case')).results;

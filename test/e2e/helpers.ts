@@ -79,6 +79,8 @@ export async function runInProcess(
   config: HarnessConfig,
   overrides: { target?: string[]; grep?: string[] } = {},
   drivers: Readonly<Record<string, DriverFactory>> = DRIVERS,
+  /** The suite each test-only driver of `drivers` serves (the built-in ones are known). */
+  suitesOfDrivers: Readonly<Record<string, string>> = {},
 ): Promise<{ outcome: RunOutcome; results: CaseResult[] }> {
   const resolved = resolveConfig(
     { file: path.join(ROOT, 'harness.config.ts'), config: { obfuscation: { key: KEY }, ...config } },
@@ -90,7 +92,7 @@ export async function runInProcess(
   const reporter: Reporter = { onCaseEnd: (r) => void results.push(r) };
   const outcome = await runPlan(
     resolved,
-    { suites: createSuites(), suiteOf, drivers, reporter },
+    { suites: createSuites(), suiteOf: (t) => suitesOfDrivers[t.driver] ?? suiteOf(t), drivers, reporter },
     { startedAt: new Date().toISOString(), command: 'test', harnessVersion: 'test' },
   );
   return { outcome, results };
