@@ -26,10 +26,9 @@ import { PACKAGE_ROOT } from '../config/defaults.ts';
 import type { ConfigChecks, ResolvedConfig, ResolvedTarget } from '../config/types.ts';
 import { REPORTER_NAMES } from '../reporters/index.ts';
 import type { DriverFactory, TargetDriver } from '../core/driver.ts';
-import { HarnessError } from '../core/errors.ts';
 import type { ChoicePointInfo, RequirementInfo, Suite } from '../core/suite.ts';
 import type { BaseTargetInfo } from '../core/types.ts';
-import { suiteLoadContext, type AnySuite } from '../runner/run.ts';
+import { suiteLoadContext, unknownDriver, type AnySuite } from '../runner/run.ts';
 
 /** A built-in driver: how to open it, and how to check a target's options for it without opening it. */
 export interface DriverEntry<S, I extends BaseTargetInfo> {
@@ -188,14 +187,7 @@ export const CONFIG_CHECKS: ConfigChecks = {
 /** The suite a target belongs to: the one its driver serves. */
 export function suiteOf(target: Pick<ResolvedTarget, 'driver' | 'name'>): string {
   const suite = SUITE_OF_DRIVER[target.driver];
-  if (suite === undefined) {
-    throw new HarnessError(
-      'HARNESS_CONFIG_INVALID',
-      `target "${target.name}" uses unknown driver "${target.driver}": use one of ${Object.keys(DRIVERS)
-        .map((d) => `"${d}"`)
-        .join(', ')}`,
-    );
-  }
+  if (suite === undefined) throw unknownDriver(target, Object.keys(DRIVERS));
   return suite;
 }
 

@@ -77,6 +77,14 @@ interface StartedTarget {
 /** After an interrupt, how long the cases in flight may take to finish before they are abandoned. */
 export const INTERRUPT_GRACE_MS = 2_000;
 
+/** A target names a driver nobody registered: the error names the target and the drivers there are. */
+export function unknownDriver(target: Pick<ResolvedTarget, 'driver' | 'name'>, known: readonly string[]): HarnessError {
+  return new HarnessError(
+    'HARNESS_CONFIG_INVALID',
+    `target "${target.name}" uses unknown driver "${target.driver}": use one of ${known.map((d) => `"${d}"`).join(', ')}`,
+  );
+}
+
 /** Opens the driver of a target (wrapper drivers, like the browser, open their inner target through it). */
 export async function openDriver(
   target: ResolvedTarget,
@@ -84,14 +92,7 @@ export async function openDriver(
   drivers: Readonly<Record<string, DriverFactory>>,
 ): Promise<TargetDriver> {
   const factory = drivers[target.driver];
-  if (factory === undefined) {
-    throw new HarnessError(
-      'HARNESS_CONFIG_INVALID',
-      `target "${target.name}" uses unknown driver "${target.driver}": use one of ${Object.keys(drivers)
-        .map((d) => `"${d}"`)
-        .join(', ')}`,
-    );
-  }
+  if (factory === undefined) throw unknownDriver(target, Object.keys(drivers));
   const context: DriverContext = {
     rootDir: config.rootDir,
     obfuscationKey: config.obfuscationKey,
