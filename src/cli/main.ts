@@ -17,7 +17,7 @@ import { HarnessError, isHarnessError, nearestIds } from '../core/errors.ts';
 import { Redactor } from '../core/redact.ts';
 import { createReporters, type ReporterSpec } from '../reporters/index.ts';
 import { identity } from '../reporters/text.ts';
-import { loadSuites, openDriver, runPlan, type AnySuite } from '../runner/run.ts';
+import { loadSuites, openDriver, runPlan, RunInterrupted, type AnySuite } from '../runner/run.ts';
 import type { PlannedCase } from '../core/suite.ts';
 import { formerIdNotices, selectCases, tierCases } from '../runner/select.ts';
 import { parseCli, USAGE, type ParsedArgs } from './args.ts';
@@ -427,6 +427,10 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     if (isHarnessError(error)) {
       io.stderr(`${error.format()}\n`);
       return 2;
+    }
+    if (error instanceof RunInterrupted) {
+      io.stderr(`${error.message}\n`);
+      return 1;
     }
     io.stderr(
       `internal error (a bug in provisioning-harness, please report it):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

@@ -458,6 +458,14 @@ function withoutAnsi(result: CaseResult): void {
   for (const a of result.attachments) if (a.encoding === undefined) a.body = stripAnsi(a.body);
 }
 
+/** The run was interrupted before its first case: nothing ran, and that is the user's choice, not a bug. */
+export class RunInterrupted extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunInterrupted';
+  }
+}
+
 /**
  * The whole run: load the suites, start what they need for the run and the targets, run every planned case on
  * every selected target, stream each result to the reporters, then the run-level checks. A target that
@@ -562,9 +570,16 @@ export async function runPlan(
     return { summary, exitCode };
   } catch (error) {
     if (!begun) {
-      deps.reporter.onRunError?.(
-        isHarnessError(error) ? error.format() : `internal error: ${errorText(error).split('\n')[0] ?? ''}`,
-      );
+      // Ctrl-C while a target was starting (an Appium driver installing, a server starting) ends what was
+      // starting, which then fails: the run was interrupted, not broken.
+      const interrupted = interrupt.aborted && !isHarnessError(error);
+      const message = interrupted
+        ? `interrupted before the first case, while the targets were starting (${errorText(error).split('\n')[0] ?? ''}): no case ran`
+        : isHarnessError(error)
+          ? error.format()
+          : `internal error: ${errorText(error).split('\n')[0] ?? ''}`;
+      deps.reporter.onRunError?.(message);
+      if (interrupted) throw new RunInterrupted(message);
     }
     throw error;
   } finally {

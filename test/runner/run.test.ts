@@ -16,7 +16,7 @@ import type { CaseResult } from '../../src/core/results.ts';
 import { fixedPlan, type CaseEnv, type PlannedCase, type Suite, type SuiteRun } from '../../src/core/suite.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
 import { SILENT_CASES_LIMIT } from '../../src/runner/breaker.ts';
-import { runPlan, type AnySuite } from '../../src/runner/run.ts';
+import { runPlan, RunInterrupted, type AnySuite } from '../../src/runner/run.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const TARGET = 'fake-target';
@@ -173,9 +173,20 @@ function fakeSuite(
 
 function fakeDriver(
   log: Log,
-  options: { capabilities?: string[]; maxSessions?: number; probe?: 'answers' | 'dead' } = {},
+  options: {
+    capabilities?: string[];
+    maxSessions?: number;
+    probe?: 'answers' | 'dead';
+    /** Starting takes until this signal aborts, then fails (what a killed `appium driver install` does). */
+    startsUntil?: AbortSignal;
+  } = {},
 ): DriverFactory {
   return async () => {
+    const until = options.startsUntil;
+    if (until !== undefined) {
+      await new Promise((resolve) => until.addEventListener('abort', resolve, { once: true }));
+      throw new Error('appium driver install --source=local failed: Command failed (killed by SIGINT)');
+    }
     const driver: TargetDriver<FakeSession> = {
       maxSessions: options.maxSessions ?? 1,
       info: async () => ({ name: 'fake', version: '1', capabilities: options.capabilities ?? [] }),
@@ -214,6 +225,7 @@ interface Ran {
   summary: RunSummary | null;
   exitCode: number;
   targetErrors: string[];
+  runErrors: string[];
   begun: TargetRun[];
   log: Log;
 }
@@ -228,6 +240,7 @@ async function run(
     suite?: Parameters<typeof fakeSuite>[2];
     interrupt?: AbortSignal;
     onCaseEnd?: (result: CaseResult, log: Log) => void;
+    onRunError?: (message: string) => void;
   } = {},
 ): Promise<Ran> {
   const log = newLog();
@@ -243,7 +256,7 @@ async function run(
     {},
     ROOT,
   );
-  const ran: Ran = { results: [], summary: null, exitCode: -1, targetErrors: [], begun: [], log };
+  const ran: Ran = { results: [], summary: null, exitCode: -1, targetErrors: [], runErrors: [], begun: [], log };
   const reporter: Reporter = {
     onBegin: (_run, targets) => void ran.begun.push(...targets),
     onCaseEnd: (result) => {
@@ -251,6 +264,10 @@ async function run(
       options.onCaseEnd?.(result, log);
     },
     onTargetError: (_target, message) => void ran.targetErrors.push(message),
+    onRunError: (message) => {
+      ran.runErrors.push(message);
+      options.onRunError?.(message);
+    },
     onEnd: (summary) => void (ran.summary = summary),
   };
   const outcome = await runPlan(
@@ -436,5 +453,34 @@ describe('an interrupt (Ctrl-C)', () => {
     expect(summary?.notRun).toEqual({ [TARGET]: 20 - results.length + 1 });
     expect(log.finishCalled).toBe(false);
     expect(exitCode).toBe(1);
+  });
+
+  it('while a target is still starting ends the run as interrupted, not as an internal error', async () => {
+    const interrupt = new AbortController();
+    const runErrors: string[] = [];
+    const ran = run([fakeCase('NEVER-RUNS', { do: 'pass' })], {
+      interrupt: interrupt.signal,
+      driver: { startsUntil: interrupt.signal },
+      onRunError: (message) => runErrors.push(message),
+    });
+    setTimeout(() => interrupt.abort(), 20);
+    const error = await ran.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(RunInterrupted);
+    expect((error as Error).message).toMatch(/^interrupted before the first case.*appium driver install.*no case ran$/);
+    expect(runErrors).toEqual([(error as Error).message]);
+  });
+
+  it('does not pass off a target that failed to start, with no interrupt, as one', async () => {
+    const never = new AbortController();
+    setTimeout(() => never.abort(), 10);
+    const error = await run([fakeCase('NEVER-RUNS', { do: 'pass' })], { driver: { startsUntil: never.signal } }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(RunInterrupted);
   });
 });
