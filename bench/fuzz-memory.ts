@@ -130,7 +130,7 @@ try {
     casesBefore += o.statistics.cases - runningBase;
     running = null;
     for (const f of o.failures) failures.push(`${slot.label}, seed ${f.seed}: ${f.failure.message}`);
-    if (o.inconsistency) failures.push(`${slot.label}: ${o.inconsistency.message}`);
+    if (o.end.how === 'inconsistent') failures.push(`${slot.label}: ${o.end.failure.message}`);
   }
 } finally {
   clearInterval(timer);

@@ -23,7 +23,7 @@ import type { ClientDriver } from '../protocols/openmobile/types.ts';
 import type { FuzzFailure, FuzzProperty } from '../src/core/fuzz.ts';
 import type { Suite } from '../src/core/suite.ts';
 import type { Platform } from '../protocols/openmobile/types.ts';
-import { fuzzProperty, type FoundFailure, type FuzzOutcome } from '../src/fuzz/run.ts';
+import { fuzzProperty, inconsistencyOf, type FoundFailure, type FuzzOutcome } from '../src/fuzz/run.ts';
 import { openDriver } from '../src/runner/run.ts';
 import { DEFECTS } from '../drivers/emulated/defects.ts';
 import type { FuzzSequence } from '../suites/openmobile/fuzz.ts';
@@ -240,7 +240,7 @@ function timed<T>(
 }
 
 function found(o: FuzzOutcome<FuzzSequence>): boolean {
-  return o.failures.length > 0 || o.inconsistency !== null;
+  return o.failures.length > 0 || o.end.how === 'inconsistent';
 }
 
 export async function warmUp(rig: FuzzRig, platform: Platform, id: PropertyId, seed: number): Promise<WarmUp> {
@@ -261,7 +261,7 @@ export async function warmUp(rig: FuzzRig, platform: Platform, id: PropertyId, s
       windows.push((o.statistics.cases - cases) / (o.elapsedMs / 1000));
       cases = o.statistics.cases;
       const n = windows.length;
-      if (o.failures.length > 0 || o.inconsistency !== null) break; // measureRate reports it
+      if (o.failures.length > 0 || o.end.how === 'inconsistent') break; // measureRate reports it
       if (n >= WARM_MIN_WINDOWS) {
         const last = windows[n - 1] as number;
         const before = ((windows[n - 2] as number) + (windows[n - 3] as number)) / 2;
@@ -289,7 +289,7 @@ async function measureRate(
     const cpu = process.cpuUsage();
     const o = await fuzzProperty(property, { timeMs: ms, runs: Number.POSITIVE_INFINITY, seed });
     const used = process.cpuUsage(cpu);
-    const failure = o.failures[0]?.failure.message ?? o.inconsistency?.message ?? null;
+    const failure = o.failures[0]?.failure.message ?? inconsistencyOf(o)?.message ?? null;
     return {
       platform,
       property: id,
@@ -362,7 +362,7 @@ async function measurePair(
     }
     const { id, o, at } = best as { id: PropertyId; o: FuzzOutcome<FuzzSequence>; at: { ms: number; checks: number } };
     const f: FoundFailure<FuzzSequence> | undefined = o.failures[0];
-    const failure: FuzzFailure = f?.failure ?? (o.inconsistency as FuzzFailure);
+    const failure: FuzzFailure = f?.failure ?? (inconsistencyOf(o) as FuzzFailure);
     return {
       defect,
       platform,

@@ -14,7 +14,7 @@ import { caseIdFileName, CaseAliases } from '../core/case-ids.ts';
 import { HarnessError } from '../core/errors.ts';
 import type { Reporter } from '../core/reporter.ts';
 import type { CaseResult } from '../core/results.ts';
-import { fuzzProperty, type FuzzOutcome } from '../fuzz/run.ts';
+import { brokenReason, fuzzProperty, inconsistencyOf, type FuzzOutcome } from '../fuzz/run.ts';
 import { writeFuzzReports, writeFuzzUnfinished, type FuzzRunInfo } from '../reporters/fuzz.ts';
 import {
   loadSuites,
@@ -236,7 +236,7 @@ export async function fuzz(
             commands: options.commands,
           });
           entries.push(entry);
-          if (entry.failures.length > 0 || entry.inconsistency !== null || entry.broken !== null) failed++;
+          if (entry.failures.length > 0 || outcome.end.how === 'inconsistent' || outcome.end.how === 'broken') failed++;
           io.stdout(outcomeText(label, outcome, entry));
         }
       } finally {
@@ -393,10 +393,10 @@ function toEntry(
     start: where.start,
     stop: where.start + outcome.elapsedMs,
     runs: outcome.runs,
-    interrupted: outcome.interrupted,
+    interrupted: outcome.end.how === 'interrupted',
     failures,
-    inconsistency: outcome.inconsistency,
-    broken: outcome.broken,
+    inconsistency: inconsistencyOf(outcome),
+    broken: brokenReason(outcome),
     statistics: outcome.statistics,
   };
 }
@@ -418,23 +418,24 @@ function outcomeText(label: string, outcome: FuzzOutcome<unknown>, entry: FuzzRe
       '',
     );
   }
-  if (outcome.inconsistency !== null) {
+  const end = outcome.end;
+  if (end.how === 'inconsistent') {
     lines.push(
-      `${label}: FAILURE over ${fmt(outcome.runs)} runs (${seconds(outcome.elapsedMs)}, seed ${outcome.seed}): ${outcome.inconsistency.message}`,
-      `  requirements: ${outcome.inconsistency.requirements.join(', ')}`,
+      `${label}: FAILURE over ${fmt(outcome.runs)} runs (${seconds(outcome.elapsedMs)}, seed ${outcome.seed}): ${end.failure.message}`,
+      `  requirements: ${end.failure.requirements.join(', ')}`,
       '',
     );
   }
-  if (outcome.broken !== null) {
+  if (end.how === 'broken') {
     lines.push(
-      `${label}: BROKEN after ${fmt(outcome.runs)} runs (${seconds(outcome.elapsedMs)}): the target misbehaved: ${outcome.broken}`,
+      `${label}: BROKEN after ${fmt(outcome.runs)} runs (${seconds(outcome.elapsedMs)}): the target misbehaved: ${end.reason}`,
       '  (the property stopped there; what was found before is reported)',
       '',
     );
   }
-  if (entry.failures.length === 0 && outcome.inconsistency === null && outcome.broken === null) {
+  if (entry.failures.length === 0 && end.how !== 'inconsistent' && end.how !== 'broken') {
     lines.push(
-      `${label}: no failure in ${fmt(outcome.runs)} runs, ${fmt(cases)} cases (${seconds(outcome.elapsedMs)}, ${fmt(rate)} cases/s)${outcome.interrupted ? ', interrupted' : ''}`,
+      `${label}: no failure in ${fmt(outcome.runs)} runs, ${fmt(cases)} cases (${seconds(outcome.elapsedMs)}, ${fmt(rate)} cases/s)${end.how === 'interrupted' ? ', interrupted' : ''}`,
     );
   } else if (outcome.repeats > 0) {
     lines.push(`  (${fmt(outcome.repeats)} later failing run(s) repeated a failure already shown)`);

@@ -42,21 +42,43 @@ export interface FoundFailure<T> {
   foundAfterMs: number;
 }
 
+/**
+ * Why a property stopped. Failures found before it are in {@link FuzzOutcome.failures} whatever the end: a
+ * property can find a counterexample and then break, or find one and then an inconsistency.
+ */
+export type FuzzEnd =
+  /** The time or run budget was spent. */
+  | { how: 'budget' }
+  /** As many distinct failures as `maxFailures` asked for were found. */
+  | { how: 'max-failures' }
+  /** Ctrl-C (the signal) before the budget was spent. */
+  | { how: 'interrupted' }
+  /** The target misbehaved (the check threw: a driver error); the property stopped there. */
+  | { how: 'broken'; reason: string }
+  /** The runs together break a run-wide rule (no single shrinkable counterexample). */
+  | { how: 'inconsistent'; failure: FuzzFailure };
+
 export interface FuzzOutcome<T> {
   property: string;
   seed: number;
   runs: number;
   elapsedMs: number;
-  interrupted: boolean;
+  end: FuzzEnd;
   /** Distinct failures in the order found. */
   failures: FoundFailure<T>[];
   /** Failing runs whose failure had the signature of one already found. */
   repeats: number;
-  /** The runs together break a run-wide rule (no single shrinkable counterexample). */
-  inconsistency: FuzzFailure | null;
-  /** The target misbehaved (the check threw: a driver error); the property stopped there. */
-  broken: string | null;
   statistics: FuzzStatistics;
+}
+
+/** The run-wide failure a property ended on, or null. */
+export function inconsistencyOf(outcome: Pick<FuzzOutcome<unknown>, 'end'>): FuzzFailure | null {
+  return outcome.end.how === 'inconsistent' ? outcome.end.failure : null;
+}
+
+/** What the target did wrong when the property ended broken, or null. */
+export function brokenReason(outcome: Pick<FuzzOutcome<unknown>, 'end'>): string | null {
+  return outcome.end.how === 'broken' ? outcome.end.reason : null;
 }
 
 class CheckFailed extends Error {
@@ -89,7 +111,6 @@ export async function fuzzProperty<T>(
   let runs = 0;
   let repeats = 0;
   let lastProgress = 0;
-  let inconsistency: FuzzFailure | null = null;
   let broken: string | null = null;
   // Runs of the current batch that got as far as the target (a broken batch counts only those).
   let attempted = 0;
@@ -125,29 +146,22 @@ export async function fuzzProperty<T>(
     firstFailureAt ??= { ms: Date.now() - started, runs: runs + attempted };
     throw new CheckFailed(failure);
   });
-  const outcome = (): FuzzOutcome<T> => ({
+  const outcome = (end: FuzzEnd): FuzzOutcome<T> => ({
     property: property.name,
     seed: budget.seed,
     runs,
     elapsedMs: Date.now() - started,
-    interrupted: signal.aborted,
+    end,
     failures,
     repeats,
-    inconsistency,
-    broken,
     statistics: statistics(),
   });
   for (let batch = 0; ; batch++) {
-    const elapsed = Date.now() - started;
-    if (
-      signal.aborted ||
-      broken !== null ||
-      elapsed >= budget.timeMs ||
-      runs >= budget.runs ||
-      failures.length >= maxFailures
-    ) {
-      return outcome();
-    }
+    // The order says which end is reported when several hold at once (a target that broke, then Ctrl-C).
+    if (broken !== null) return outcome({ how: 'broken', reason: broken });
+    if (signal.aborted) return outcome({ how: 'interrupted' });
+    if (failures.length >= maxFailures) return outcome({ how: 'max-failures' });
+    if (Date.now() - started >= budget.timeMs || runs >= budget.runs) return outcome({ how: 'budget' });
     // Each batch has its own seed, derived from the run's: a failure is replayed from (batch seed, path).
     const seed = (budget.seed + batch * 0x9e3779b1) >>> 0;
     const numRuns = Math.min(BATCH_RUNS, budget.runs - runs);
@@ -156,10 +170,8 @@ export async function fuzzProperty<T>(
     outOfTime = false;
     const details = await fc.check(prop, { seed, numRuns, endOnFailure: false, markInterruptAsFailure: false });
     runs += broken === null && !outOfTime ? details.numRuns : Math.min(attempted, details.numRuns);
-    if (inconsistency === null) {
-      inconsistency = property.consistency?.() ?? null;
-      if (inconsistency !== null) return outcome();
-    }
+    const inconsistency = property.consistency?.() ?? null;
+    if (inconsistency !== null) return outcome({ how: 'inconsistent', failure: inconsistency });
     if (details.failed) {
       const counterexample = (details.counterexample as [T])[0];
       const error = details.errorInstance;
