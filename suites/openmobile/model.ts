@@ -176,7 +176,8 @@ function note(ctx: Context, requirement: string, text: string): void {
   ctx.derivation.push({ requirement, text });
 }
 
-function broken(
+/** Records that the request breaks `requirement`: the code it calls for, in which phase (not a *broken* verdict). */
+function violated(
   ctx: Context,
   code: number,
   requirement: string,
@@ -275,7 +276,7 @@ function evaluate(input: StepInput, url: ParsedUrl | null, run: Run): Branch {
 
   // 3. Another operation in progress: nothing else is looked at.
   if (input.inProgress === true) {
-    broken(ctx, 1, 'OM-CODE-1-IN-PROGRESS', 'request', 'another provisioning operation is in progress');
+    violated(ctx, 1, 'OM-CODE-1-IN-PROGRESS', 'request', 'another provisioning operation is in progress');
     note(ctx, 'OM-ATOMIC', 'the request fails: profile and settings stay as they were');
     return handled(ctx, [1], delivery, state);
   }
@@ -300,7 +301,7 @@ function evaluate(input: StepInput, url: ParsedUrl | null, run: Run): Branch {
   } else if (pid.value === undefined) {
     if (state.profile === null) {
       const option = choose('OM-CHOICE-PID-ABSENT-FRESH', OPT.pidAbsentFresh);
-      broken(
+      violated(
         ctx,
         Number(option),
         'OM-PARAM-PID-ABSENT',
@@ -315,11 +316,11 @@ function evaluate(input: StepInput, url: ParsedUrl | null, run: Run): Branch {
       );
     }
   } else if (pid.value === '') {
-    broken(ctx, 10, 'OM-PARAM-PID-BLANK', 'request', 'pid is present and blank');
+    violated(ctx, 10, 'OM-PARAM-PID-BLANK', 'request', 'pid is present and blank');
   } else if (!DECIMAL.test(pid.value)) {
     const option = choose('OM-CHOICE-PID-NONDECIMAL', OPT.pidNonDecimal);
     if (option === '10') {
-      broken(
+      violated(
         ctx,
         10,
         'OM-PARAM-PID-BLANK',
@@ -355,7 +356,7 @@ function evaluate(input: StepInput, url: ParsedUrl | null, run: Run): Branch {
     note(ctx, 'OM-PARAM-DECODE', `username percent-decoded once (${codePoints(username)} characters)`);
   }
   if (username !== undefined && exceeds(username, USERNAME_LIMIT, ctx)) {
-    broken(ctx, 23, 'OM-LEN-USERNAME', 'request', `username has ${lengthText(username)} (limit ${USERNAME_LIMIT})`);
+    violated(ctx, 23, 'OM-LEN-USERNAME', 'request', `username has ${lengthText(username)} (limit ${USERNAME_LIMIT})`);
   }
 
   // The password: `undefined` omitted, '' erase, null requested but undecodable.
@@ -367,7 +368,7 @@ function evaluate(input: StepInput, url: ParsedUrl | null, run: Run): Branch {
       const option = choose('OM-CHOICE-OBFUSCATION-UNDECODABLE', OPT.undecodable);
       const why =
         input.obfuscationKey === null ? 'no obfuscation key is configured' : 'it is not AES-256-ECB hex under the key';
-      broken(
+      violated(
         ctx,
         Number(option),
         'OM-OBFUSCATION',
@@ -390,7 +391,7 @@ function evaluate(input: StepInput, url: ParsedUrl | null, run: Run): Branch {
     note(ctx, 'OM-PARAM-DECODE', `password percent-decoded once (${codePoints(password)} characters)`);
   }
   if (typeof password === 'string' && exceeds(password, PASSWORD_LIMIT, ctx)) {
-    broken(ctx, 23, 'OM-LEN-PASSWORD', 'request', `password has ${lengthText(password)} (limit ${PASSWORD_LIMIT})`);
+    violated(ctx, 23, 'OM-LEN-PASSWORD', 'request', `password has ${lengthText(password)} (limit ${PASSWORD_LIMIT})`);
   }
   const passwordRequested = password !== undefined && password !== '';
 
@@ -420,10 +421,10 @@ function evaluate(input: StepInput, url: ParsedUrl | null, run: Run): Branch {
     );
     const fault = input.fault;
     if (input.network === 'offline') {
-      fetchFailure = broken(ctx, 32, 'OM-CODE-32-OFFLINE', 'fetch', 'the device has no Internet connection');
+      fetchFailure = violated(ctx, 32, 'OM-CODE-32-OFFLINE', 'fetch', 'the device has no Internet connection');
     } else if (fault?.kind === 'offline') {
       const option = choose('OM-CHOICE-SERVICE-OFFLINE', OPT.serviceOffline);
-      fetchFailure = broken(
+      fetchFailure = violated(
         ctx,
         Number(option),
         option === '30' ? 'OM-CODE-30-CUT' : 'OM-CODE-32-OFFLINE',
@@ -431,11 +432,11 @@ function evaluate(input: StepInput, url: ParsedUrl | null, run: Run): Branch {
         `the profile service drops the connection before answering (${choiceText('OM-CHOICE-SERVICE-OFFLINE', option)})`,
       );
     } else if (fault?.kind === 'cut') {
-      fetchFailure = broken(ctx, 30, 'OM-CODE-30-CUT', 'fetch', 'the profile service cuts the connection mid-answer');
+      fetchFailure = violated(ctx, 30, 'OM-CODE-30-CUT', 'fetch', 'the profile service cuts the connection mid-answer');
     } else if (fault?.kind === 'status') {
       fetchFailure =
         fault.status >= 500
-          ? broken(
+          ? violated(
               ctx,
               31,
               'OM-CODE-31-TRANSIENT',
@@ -443,8 +444,8 @@ function evaluate(input: StepInput, url: ParsedUrl | null, run: Run): Branch {
               `the profile service answers HTTP ${fault.status} (transient)`,
             )
           : fault.status === 404
-            ? broken(ctx, 33, 'OM-CODE-33-NO-PROFILE', 'fetch', 'the profile service answers HTTP 404 (no profile)')
-            : broken(
+            ? violated(ctx, 33, 'OM-CODE-33-NO-PROFILE', 'fetch', 'the profile service answers HTTP 404 (no profile)')
+            : violated(
                 ctx,
                 2,
                 'OM-CODE-2-INTERNAL',
@@ -459,7 +460,7 @@ function evaluate(input: StepInput, url: ParsedUrl | null, run: Run): Branch {
         lookupExplained(input.catalog, { pid: fetchPid, platform: route.platform, mode: m, pin: pin ?? null });
       const production = lookup('production');
       if (production.profile === null && lookup('test').profile === null) {
-        fetchFailure = broken(ctx, 33, 'OM-CODE-33-NO-PROFILE', 'fetch', `${production.reason} (in either mode)`);
+        fetchFailure = violated(ctx, 33, 'OM-CODE-33-NO-PROFILE', 'fetch', `${production.reason} (in either mode)`);
       } else {
         note(
           ctx,
@@ -472,7 +473,7 @@ function evaluate(input: StepInput, url: ParsedUrl | null, run: Run): Branch {
         note(ctx, 'OM-ACT-ACTIVATE', `the profile service answers ${fault.ms} ms late: no effect on the outcome`);
       const found = lookupExplained(input.catalog, { pid: fetchPid, platform: route.platform, mode, pin: pin ?? null });
       if (found.profile === null) {
-        fetchFailure = broken(ctx, 33, 'OM-CODE-33-NO-PROFILE', 'fetch', found.reason);
+        fetchFailure = violated(ctx, 33, 'OM-CODE-33-NO-PROFILE', 'fetch', found.reason);
       } else {
         profile = found.profile;
         note(ctx, found.how === 'profile-finder' ? 'OM-LOOKUP-PROFILE-FINDER' : 'OM-ACT-ACTIVATE', found.reason);
@@ -691,7 +692,7 @@ function rejectUndecodable(query: QueryReader, known: ReadonlySet<string>, ctx: 
     if (!query.hasMalformed(name) || !query.read(name).malformed) continue;
     const option = ctx.run.choose('OM-CHOICE-MALFORMED-REJECT-CODE', OPT.rejectCode);
     const code = option === 'parameter' ? (REJECT_CODE_BY_PARAMETER[name] ?? 2) : 2;
-    broken(
+    violated(
       ctx,
       code,
       'OM-PARAM-DECODE',
@@ -718,7 +719,7 @@ function readYesNo(query: QueryReader, name: 'test' | 'autologin', ctx: Context)
       );
       return value === 'y' ? 'Y' : 'N';
     }
-    broken(
+    violated(
       ctx,
       11,
       'OM-PARAM-BOOL',
@@ -728,7 +729,7 @@ function readYesNo(query: QueryReader, name: 'test' | 'autologin', ctx: Context)
     );
     return 'invalid';
   }
-  broken(ctx, 11, 'OM-PARAM-BOOL', 'request', `${name}="${value}" is not Y or N`, name);
+  violated(ctx, 11, 'OM-PARAM-BOOL', 'request', `${name}="${value}" is not Y or N`, name);
   return 'invalid';
 }
 
@@ -738,7 +739,7 @@ function checkFlag(name: 'silentmode' | 'obfuscation', value: string | undefined
   if (value === 'Y' || value === 'N') return value;
   const option = ctx.run.choose('OM-CHOICE-FLAG-VALUE', OPT.flagValue);
   if (option === '11') {
-    broken(
+    violated(
       ctx,
       11,
       'OM-PARAM-BOOL',
@@ -830,7 +831,7 @@ function effectiveConfiguration(c: ConfigurationInput): Settings {
   // Soft rules.
   if (!profile.savePassword) {
     if (c.passwordRequested) {
-      broken(
+      violated(
         ctx,
         23,
         'OM-CODE-23-PASSWORD-NOT-SAVED',
@@ -884,7 +885,7 @@ function effectiveConfiguration(c: ConfigurationInput): Settings {
     }
   } else {
     if (c.autologin === 'Y' && !userControl) {
-      broken(
+      violated(
         ctx,
         22,
         'OM-CODE-22-AUTOLOGIN',
@@ -913,7 +914,7 @@ function effectiveConfiguration(c: ConfigurationInput): Settings {
 
   // Validation of the effective configuration.
   if (settings.domain !== null && !profile.domains.editable && !profile.domains.options.includes(settings.domain)) {
-    broken(
+    violated(
       ctx,
       20,
       'OM-CODE-20-DOMAIN',
@@ -923,7 +924,7 @@ function effectiveConfiguration(c: ConfigurationInput): Settings {
   }
   if (settings.prefix !== null) {
     if (profile.prefixes === null) {
-      broken(
+      violated(
         ctx,
         21,
         'OM-CODE-21-PREFIX',
@@ -931,7 +932,7 @@ function effectiveConfiguration(c: ConfigurationInput): Settings {
         `prefix "${settings.prefix}" is set but profile ${profile.id} has no prefix option`,
       );
     } else if (!profile.prefixes.editable && !profile.prefixes.options.includes(settings.prefix)) {
-      broken(
+      violated(
         ctx,
         21,
         'OM-CODE-21-PREFIX',
@@ -947,7 +948,7 @@ function effectiveConfiguration(c: ConfigurationInput): Settings {
       settings.domain === null ? 'domain' : null,
     ].filter((x) => x !== null);
     if (missing.length > 0) {
-      broken(
+      violated(
         ctx,
         22,
         'OM-CODE-22-AUTOLOGIN',
@@ -959,7 +960,7 @@ function effectiveConfiguration(c: ConfigurationInput): Settings {
   if (c.passwordRequested && (settings.username === null || settings.domain === null)) {
     const missing =
       settings.username === null ? (settings.domain === null ? 'a username and a domain' : 'a username') : 'a domain';
-    broken(
+    violated(
       ctx,
       23,
       'OM-CODE-23-PASSWORD-NEEDS-USER-DOMAIN',
