@@ -7,6 +7,7 @@ import type { DriverContext, DriverFactory, SilenceReporting, TargetDriver } fro
 import { escapeControls, HarnessError, isHarnessError, isNoAnswer } from '../core/errors.ts';
 import { Gate, type Expectations } from '../core/expectations.ts';
 import { Redactor } from '../core/redact.ts';
+import { caseRandom } from '../core/random.ts';
 import { stripAnsi } from '../core/ansi.ts';
 import type { Concurrency, Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
 import { emptyCounts, type Attachment, type CaseResult } from '../core/results.ts';
@@ -380,6 +381,7 @@ async function runTarget(
                   targetName: target.name,
                   replay,
                   artifacts: config.artifacts,
+                  random: caseRandom(config.seed, target.name, planned.id),
                 }),
               caseTimeoutMs(planned, target.timeoutMs),
               stop,
