@@ -1,5 +1,6 @@
 import { VERDICTS, emptyCounts, type CaseResult, type Verdict, type VerdictCounts } from '../core/results.ts';
 import type { Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
+import { oneLine } from './diff.ts';
 import { casesPerSecond, formatCount, identity, inline, redactValue, type Redact } from './text.ts';
 
 /** What the console writes to: a process stream or anything with `write` (tests). */
@@ -93,6 +94,8 @@ export class ConsoleReporter implements Reporter {
   private notCheckable = new Map<string, Map<string, number>>();
   private lastBroken = new Map<string, { message: string; repeats: number }>();
   private suppressed = new Map<string, number>();
+  /** Cases that failed or broke, then passed on a retry: listed again at the end. */
+  private flaky: CaseResult[] = [];
   private startedMs = 0;
   private lastProgress = 0;
   private progressShown = false;
@@ -115,6 +118,7 @@ export class ConsoleReporter implements Reporter {
     this.counts = emptyCounts();
     this.perTarget = new Map(targets.map((t) => [t.name, emptyCounts()]));
     this.notCheckable = new Map();
+    this.flaky = [];
     this.startedMs = this.now();
     this.lastProgress = this.startedMs;
     const names = targets
@@ -135,6 +139,7 @@ export class ConsoleReporter implements Reporter {
             : '';
       this.write(`  ${this.redact(t.name)}: ${c.sessions} session${c.sessions === 1 ? '' : 's'} at a time${limit}\n`);
     }
+    for (const t of targets) for (const note of t.notes ?? []) this.write(`  note: ${this.redact(t.name)}: ${note}\n`);
   }
 
   onCaseEnd(result: CaseResult): void {
@@ -153,7 +158,10 @@ export class ConsoleReporter implements Reporter {
     }
 
     if (result.verdict === 'fail' || result.verdict === 'broken') this.printProblem(result);
-    else if (this.verbose) this.printLine(result);
+    else if (result.flaky === true) {
+      this.flaky.push(result);
+      this.printFlaky(result);
+    } else if (this.verbose) this.printLine(result);
 
     const now = this.now();
     const interval = this.tty ? TTY_INTERVAL_MS : PLAIN_INTERVAL_MS;
@@ -197,9 +205,23 @@ export class ConsoleReporter implements Reporter {
     for (const [target, message] of this.targetErrors)
       lines.push(p.red(`target ${this.redact(target)}: ${this.redact(message)}`));
 
+    // Passed only on a retry: counted under their last verdict in the table, named here with every attempt.
+    if (this.flaky.length > 0) {
+      lines.push(p.yellow(`${formatCount(this.flaky.length)} flaky case(s): failed or broke, then passed on a retry`));
+      for (const result of this.flaky)
+        lines.push(
+          `  ${this.redact(result.id)} ${p.dim('on')} ${this.redact(result.target)}: ${attemptStory(result, this.redact)}`,
+        );
+      lines.push('');
+    }
+
     const notRun = Object.entries(summary.notRun ?? {}).filter(([, n]) => n > 0);
     for (const [target, count] of notRun) {
-      const why = this.targetErrors.has(target) ? 'see the target error above' : 'the run was interrupted';
+      const why = this.targetErrors.has(target)
+        ? 'see the target error above'
+        : summary.interrupted
+          ? 'the run was interrupted'
+          : (summary.stopped ?? 'the run was interrupted');
       lines.push(p.yellow(`${formatCount(count)} case(s) not run on ${this.redact(target)}: ${why}`));
     }
     const notRunTotal = notRun.reduce((sum, [, n]) => sum + n, 0);
@@ -224,14 +246,20 @@ export class ConsoleReporter implements Reporter {
           : ''),
     );
     const bad = summary.counts.fail + summary.counts.broken;
+    const flaky = this.flaky.length > 0 ? ` (${formatCount(this.flaky.length)} flaky: passed on a retry)` : '';
     lines.push(
       bad === 0 && notRunTotal === 0 && !summary.interrupted
-        ? p.green(p.bold('conformant: no failed and no broken cases'))
+        ? p.green(p.bold('conformant: no failed and no broken cases')) + p.yellow(flaky)
         : p.red(
             p.bold(
               `${formatCount(summary.counts.fail)} failed, ${formatCount(summary.counts.broken)} broken` +
+                (this.flaky.length > 0 ? `, ${formatCount(this.flaky.length)} flaky` : '') +
                 (notRunTotal > 0 ? `, ${formatCount(notRunTotal)} not run` : '') +
-                (summary.interrupted ? ' (interrupted: not a verdict on the whole plan)' : ''),
+                (summary.interrupted
+                  ? ' (interrupted: not a verdict on the whole plan)'
+                  : summary.stopped !== undefined
+                    ? ` (${summary.stopped}: not a verdict on the whole plan)`
+                    : ''),
             ),
           ),
     );
@@ -285,8 +313,16 @@ export class ConsoleReporter implements Reporter {
       if (result.observed !== undefined) text += `    observed: ${inline(redactValue(result.observed, r))}\n`;
       if (result.requirements.length > 0) text += `    requirements: ${r(result.requirements.join(', '))}\n`;
     }
+    if (result.attempts !== undefined) text += `    ${p.dim('attempts:')} ${attemptStory(result, r)}\n`;
     text += `    ${p.dim('replay:')} ${r(result.replay)}\n`;
     this.above(text);
+  }
+
+  private printFlaky(result: CaseResult): void {
+    const p = this.paint;
+    this.above(
+      `${p.yellow(p.bold('FLAKY'))} ${this.redact(result.id)} ${p.dim('on')} ${this.redact(result.target)}\n    ${attemptStory(result, this.redact)}\n`,
+    );
   }
 
   private printLine(result: CaseResult): void {
@@ -332,6 +368,21 @@ export class ConsoleReporter implements Reporter {
   private write(text: string): void {
     this.out.write(text);
   }
+}
+
+/** `attempt 1 fail (<message>), attempt 2 pass`: every attempt of a case that ran more than once. */
+function attemptStory(result: CaseResult, redact: Redact = identity): string {
+  return (result.attempts ?? [])
+    .map((a, i) => {
+      // A message is shown once: an attempt that failed the way the case did says only its verdict.
+      const said = isBadVerdict(a.verdict) && (a.message !== result.message || !isBadVerdict(result.verdict));
+      return `attempt ${i + 1} ${LABEL[a.verdict]}${said ? ` (${redact(oneLine(a.message))})` : ''}`;
+    })
+    .join(', ');
+}
+
+function isBadVerdict(verdict: Verdict): boolean {
+  return verdict === 'fail' || verdict === 'broken';
 }
 
 function sum(counts: VerdictCounts): number {

@@ -114,9 +114,12 @@ export class JunitReporter implements Reporter {
     if (result.stop > suite.lastStop) suite.lastStop = result.stop;
 
     let xml = `  <testcase name="${xmlAttr(result.id)}" classname="${xmlAttr(`${result.specification}.${result.area}`)}" time="${seconds(ms)}">\n`;
-    if (result.requirements.length > 0) {
+    const attempts = result.attempts ?? [];
+    if (result.requirements.length > 0 || attempts.length > 0) {
       xml += '   <properties>\n';
       for (const id of result.requirements) xml += `    <property name="requirement" value="${xmlAttr(id)}"/>\n`;
+      if (attempts.length > 0) xml += `    <property name="attempts" value="${attempts.length}"/>\n`;
+      if (result.flaky === true) xml += '    <property name="flaky" value="true"/>\n';
       xml += '   </properties>\n';
     }
     // The attribute is the one-line summary a CI page lists; the element's text has everything.
@@ -145,6 +148,7 @@ export class JunitReporter implements Reporter {
       case 'pass':
         break;
     }
+    xml += this.earlierAttempts(result);
     xml += '  </testcase>\n';
     suite.part.write(xml);
   }
@@ -160,7 +164,8 @@ export class JunitReporter implements Reporter {
     for (const [target, count] of Object.entries(summary.notRun ?? {})) {
       if (count <= 0) continue;
       const suite = this.suite(target);
-      const why = suite.error ?? (summary.interrupted ? 'the run was interrupted' : 'they did not run');
+      const why =
+        suite.error ?? (summary.interrupted ? 'the run was interrupted' : (summary.stopped ?? 'they did not run'));
       const message = `${formatCount(count)} case(s) not run: ${why}`;
       suite.tests++;
       suite.errors++;
@@ -227,6 +232,32 @@ export class JunitReporter implements Reporter {
         '  </testcase>\n </testsuite>\n</testsuites>\n',
     );
     this.written = [path];
+  }
+
+  /**
+   * The attempts before the last of a case that ran more than once (`retries`), as Maven Surefire writes
+   * reruns (which Jenkins and other JUnit readers know): `<flakyFailure>`/`<flakyError>` in a case that
+   * passed on a retry, `<rerunFailure>`/`<rerunError>` in one that failed on every attempt; and a
+   * `<system-out>` line saying the same for readers that skip those elements.
+   */
+  private earlierAttempts(result: CaseResult): string {
+    const attempts = result.attempts ?? [];
+    if (attempts.length < 2) return '';
+    const prefix = result.flaky === true ? 'flaky' : 'rerun';
+    let xml = '';
+    attempts.slice(0, -1).forEach((attempt, i) => {
+      const element = `${prefix}${attempt.verdict === 'broken' ? 'Error' : 'Failure'}`;
+      const message = `attempt ${i + 1} of ${attempts.length}: ${attempt.verdict}: ${oneLine(attempt.message)}`;
+      const type = attempt.category ?? attempt.verdict;
+      xml += `   <${element} message="${xmlAttr(message)}" type="${xmlAttr(type)}">${xmlText(attempt.message)}</${element}>\n`;
+    });
+    const story = attempts.map((a, i) => `attempt ${i + 1}: ${a.verdict}`).join(', ');
+    const what =
+      result.flaky === true
+        ? `flaky: failed or broke, then passed on a retry (${story})`
+        : `failed on every one of ${attempts.length} attempts (${story})`;
+    xml += `   <system-out>${xmlText(what)}</system-out>\n`;
+    return xml;
   }
 
   /** The failure text; `result` is already redacted. */
