@@ -49,7 +49,7 @@ Options (the commands in parentheses take the flag; a flag of another command is
   --property <id>     (fuzz) only this property: sequences, precedence (repeatable; default: all)
   --against <target>  (fuzz) differential: run the same sequences on this target too and compare
   --corpus <dir>      (fuzz) where shrunk failures are kept (default: vectors/regressions)
-  --port <n>          (report --open, serve) the port to listen on (report: any free one; serve: 9401;
+  --port <n>          (report, serve) the port to listen on (report --open: any free one; serve: 9401;
                       0 picks a free one)
   -h, --help          this help (any command)
   -v, --version       the harness's version
@@ -352,21 +352,18 @@ export function parseCli(argv: string[]): ParsedArgs {
 }
 
 /**
- * Refuses a flag the command does not take: the command(s) it belongs to, and the nearest flag of this
- * command when it looks like a typo of one (`run --out` for `--output`).
+ * Refuses a flag the command does not take: the command(s) it belongs to, and the flags this one takes
+ * (`run --out` lists `--output`).
  */
 function refuseForeignFlags(command: Command, given: ReadonlySet<string>): void {
   const own = COMMAND_FLAGS[command];
   for (const flag of given) {
     if (flag === 'help' || flag === 'version' || own.includes(flag)) continue;
     const owners = COMMANDS.filter((c) => COMMAND_FLAGS[c].includes(flag)).map((c) => `\`harness ${c}\``);
-    // `run --out` for `--output`: a flag of this command that the given one begins.
-    const longer = own.find((f) => f.startsWith(flag));
-    const near = longer === undefined ? '' : `did you mean --${longer}? `;
     const theirs = owners.length === 1 ? owners[0] : `${owners.slice(0, -1).join(', ')} and ${owners.at(-1)}`;
     throw new HarnessError(
       'HARNESS_USAGE',
-      `--${flag} is a flag of ${theirs}, not of \`harness ${command}\`: ${near}remove it ` +
+      `--${flag} is a flag of ${theirs}, not of \`harness ${command}\`: remove it ` +
         `(the flags of \`harness ${command}\`: ${own.length === 0 ? 'none' : own.map((f) => `--${f}`).join(', ')})`,
     );
   }
