@@ -38,6 +38,11 @@ Options (the commands in parentheses take the flag; a flag of another command is
                       (fuzz) distinct failures to find before stopping a property (default 1)
   --bail              (run) the same as --max-failures 1
   --last-failed       (run) only the cases that failed or broke in the previous run (<output>/results.jsonl)
+  --expectations <file>  (run) the known deviations (default: harness.expectations.json beside the config,
+                      when there is one; docs/expectations.md)
+  --update-expectations  (run) write the expectations file from this run and print what changed
+  --fail-on <list>    (run) the statuses that fail the run: fail, broken, unexpected-pass, non-strict,
+                      changed, stale, flaky (comma-separated or repeated; default fail,broken,unexpected-pass)
   --json              (list) print JSON
   --open              (report) serve the report on 127.0.0.1 and print its URL, until Ctrl-C
   --single-file       (report) one self-contained index.html that opens from file://
@@ -55,7 +60,7 @@ Options (the commands in parentheses take the flag; a flag of another command is
   -v, --version       the harness's version
 
 Exit codes:
-  0    nothing failed or broke
+  0    nothing failed or broke (beyond the expected deviations; --fail-on decides what fails)
   1    a case failed or broke, or cases were not run (interrupted, a target stopped answering, or
        --max-failures reached)
   2    a usage or configuration error (a bad flag, config field or vector file; the message says the fix)
@@ -100,6 +105,9 @@ export const COMMAND_FLAGS: Readonly<Record<Command, readonly string[]>> = {
     'max-failures',
     'bail',
     'last-failed',
+    'expectations',
+    'update-expectations',
+    'fail-on',
   ],
   list: ['config', 'target', 'grep', 'tier', 'seed', 'timeout', 'json'],
   explain: ['config', 'target', 'seed', 'timeout'],
@@ -186,6 +194,8 @@ const VALUE_FLAGS = new Set([
   'max-failures',
   'retries',
   'port',
+  'expectations',
+  'fail-on',
 ]);
 
 /**
@@ -237,6 +247,9 @@ export function parseCli(argv: string[]): ParsedArgs {
         bail: { type: 'boolean' },
         'last-failed': { type: 'boolean' },
         port: { type: 'string' },
+        expectations: { type: 'string' },
+        'fail-on': { type: 'string', multiple: true },
+        'update-expectations': { type: 'boolean' },
         json: { type: 'boolean' },
         open: { type: 'boolean' },
         'single-file': { type: 'boolean' },
@@ -339,6 +352,10 @@ export function parseCli(argv: string[]): ParsedArgs {
   if (port !== undefined) report.port = port;
   const workers = integer('workers', values.workers, 1);
   if (workers !== undefined) overrides.workers = workers;
+  // Checked with the config (src/config/resolve.ts), which names the flag and the allowed statuses.
+  if (values.expectations !== undefined) overrides.expectations = values.expectations;
+  if (values['fail-on'] !== undefined) overrides.failOn = values['fail-on'];
+  if (values['update-expectations'] === true) overrides.updateExpectations = true;
   return {
     command: command as ParsedArgs['command'],
     positionals: rest,

@@ -1,3 +1,4 @@
+import type { CaseExpectation } from './expectations.ts';
 import type { CaseRoute } from './types.ts';
 
 /**
@@ -92,6 +93,11 @@ export interface CaseResult {
    * retry). Never set on a case whose every attempt failed: that is a failure.
    */
   flaky?: true;
+  /**
+   * What the expectations file decided about this case (src/core/expectations.ts), set by the runner
+   * before any reporter sees the result; absent when no entry matched it.
+   */
+  expectation?: CaseExpectation;
 }
 
 /** One attempt of a case that ran more than once. */

@@ -12,7 +12,9 @@ import {
 } from '../core/commands.ts';
 import type { DriverContext, DriverFactory, SilenceReporting, TargetDriver } from '../core/driver.ts';
 import { escapeControls, HarnessError, isHarnessError, isNoAnswer } from '../core/errors.ts';
+import { Gate, type Expectations } from '../core/expectations.ts';
 import { Redactor } from '../core/redact.ts';
+import { caseRandom } from '../core/random.ts';
 import { stripAnsi } from '../core/ansi.ts';
 import type { Concurrency, Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
 import { emptyCounts, isBad, type Attachment, type CaseAttempt, type CaseResult } from '../core/results.ts';
@@ -69,6 +71,11 @@ export interface RunDependencies {
   only?: ReadonlyMap<string, ReadonlySet<string>>;
   /** Where the run says what the user should know beside the reports (stderr). Default: nowhere. */
   notice?: (text: string) => void;
+  /**
+   * The known deviations (docs/expectations.md): each result is judged against them before any reporter
+   * sees it (`CaseResult.expectation`), and the run's exit code follows `config.failOn`. Absent: none.
+   */
+  expectations?: Expectations | null;
 }
 
 export interface RunOutcome {
@@ -414,6 +421,7 @@ async function runTarget(
                     targetName: target.name,
                     replay,
                     artifacts: config.artifacts,
+                    random: caseRandom(config.seed, target.name, planned.id),
                   }),
                 caseTimeoutMs(planned, target.timeoutMs),
                 stop,
@@ -629,6 +637,7 @@ export async function runPlan(
     // `maxFailures` (`--max-failures`, `--bail`): once that many cases failed or broke, nothing more starts.
     const bail = new AbortController();
     let failures = 0;
+    const gate = new Gate(deps.expectations ?? null, config.failOn);
     const choices: Record<string, Record<string, string>> = {};
     const emit = (result: CaseResult) => {
       withoutAnsi(result);
@@ -644,9 +653,14 @@ export async function runPlan(
         if (text !== step.message) step.message = text;
       }
       for (const attempt of result.attempts ?? []) attempt.message = escapeControls(stripAnsi(attempt.message));
+      // The expectation decision, made once here, reaches every reporter on the result.
+      gate.judge(result);
       counts[result.verdict]++;
       if (result.flaky === true) flaky++;
-      if (isBad(result.verdict) && config.maxFailures !== null && ++failures >= config.maxFailures) bail.abort();
+      // A known deviation (an expected failure) is no reason to stop; a failure in a new way is.
+      const expected = result.expectation !== undefined && result.expectation.status !== 'unexpected-verdict';
+      const unexpected = isBad(result.verdict) && (!expected || result.expectation?.status === 'changed');
+      if (unexpected && config.maxFailures !== null && ++failures >= config.maxFailures) bail.abort();
       const made = (choices[result.target] ??= {});
       for (const [point, option] of Object.entries(result.choices)) made[point] ??= option;
       deps.reporter.onCaseEnd?.(result);
@@ -661,7 +675,11 @@ export async function runPlan(
       const n = ends[i]?.notRun ?? 0;
       if (n > 0) notRun[t.target.name] = n;
     });
-    const exitCode = counts.fail + counts.broken > 0 || interrupt.aborted || Object.keys(notRun).length > 0 ? 1 : 0;
+    const gated = gate.finish(
+      targets.map((t) => ({ target: t.target.name, cases: t.plan.cases })),
+      config.targets.map((t) => t.name),
+    );
+    const exitCode = !gated.passed || interrupt.aborted || Object.keys(notRun).length > 0 ? 1 : 0;
     const summary: RunSummary = {
       counts,
       total: Object.values(counts).reduce((a, b) => a + b, 0),
@@ -674,6 +692,7 @@ export async function runPlan(
       ...(bail.signal.aborted && Object.keys(notRun).length > 0 && config.maxFailures !== null
         ? { stopped: stoppedReason(config.maxFailures) }
         : {}),
+      gate: gated,
     };
     await deps.reporter.onEnd?.(summary);
     return { summary, exitCode };
