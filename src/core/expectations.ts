@@ -309,6 +309,8 @@ export class Gate {
       status = result.verdict;
     }
     if (status !== null) this.counts[status]++;
+    // Passed only on a retry (`retries`): counted apart, whatever the expectations (`--fail-on flaky`).
+    if (result.flaky === true) this.counts.flaky++;
     if (decision !== undefined) {
       result.expectation = {
         ...decision,
