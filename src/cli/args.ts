@@ -24,7 +24,7 @@ Options (run, list, explain, report):
   --grep <text>       only cases whose id (or former id) or requirement IDs contain <text> (repeatable)
   --tier <tier>       (run, list) smoke: the fewest cases covering every requirement and choice option; full (default)
   --seed <n>          the order cases run in (shuffled by this seed; recorded in the reports)
-  --reporter <name>   console, jsonl, summary, junit, allure (repeatable; replaces the configured list)
+  --reporter <name>   console, jsonl, summary, junit, allure, github (repeatable; replaces the configured list)
   --output <dir>      reports directory (default: reports)
   --timeout <ms>      per-case timeout
   --workers <n>       sessions at once per target

@@ -136,6 +136,8 @@ async function run(args: ParsedArgs, argv: string[], io: CliIo): Promise<number>
   const reporter = createReporters(config.reporters as ReporterSpec[], {
     outputDir: config.outputDir,
     redact: identity,
+    env: io.env,
+    stdout: io.stdout,
   });
   return onCtrlC(io, 'finishing the cases in flight and writing the reports', async (interrupt) => {
     const outcome = await runPlan(

@@ -336,7 +336,9 @@ async function runTarget(
     const message = stripAnsi(raw);
     deps.reporter.onTargetError?.(target.name, escapeControls(deps.redactor?.text(message) ?? message));
   };
-  const done = (result: CaseResult) => {
+  const done = (result: CaseResult, planned: PlannedCase) => {
+    // Where the case is written, for the reports that point at it (the github reporter's annotations).
+    if (planned.source !== undefined) result.source ??= planned.source;
     ran++;
     if (JUDGED.has(result.verdict)) judged++;
     if (result.verdict === 'broken') broken++;
@@ -357,7 +359,7 @@ async function runTarget(
           const replay = runCaseCommand(commands, target.name, planned.id);
           const missing = planned.needs.filter((c) => !info.capabilities.includes(c));
           if (missing.length > 0) {
-            done(notApplicableResult(planned, target.name, specification, missing, replay));
+            done(notApplicableResult(planned, target.name, specification, missing, replay), planned);
             continue;
           }
           const start = Date.now();
@@ -381,7 +383,7 @@ async function runTarget(
               stop,
             );
             if (result.verdict === 'fail') result.attachments.push(...(await deviceArtifacts(open, planned)));
-            done(result);
+            done(result, planned);
             // A server suite judges a hang itself: the session says whether the case ended on one.
             const silence = takeSilence(open);
             if (silence === null) breaker.answered();
@@ -399,7 +401,7 @@ async function runTarget(
             const reason = redactor.text(errorText(error));
             const result = brokenResult(planned, target.name, specification, reason, replay, start);
             if (session !== null) result.attachments.push(...(await deviceArtifacts(session, planned)));
-            done(result);
+            done(result, planned);
             // The session may be stuck mid-request or desynchronised: start the next case on a fresh one,
             // with a fresh scope (an abandoned request may still be holding or faulting this one).
             await closeQuietly(closable(session));
@@ -476,11 +478,17 @@ export class RunInterrupted extends Error {
 export async function runPlan(
   config: ResolvedConfig,
   deps: RunDependencies,
-  runInfo: Omit<RunInfo, 'outputDir' | 'seed' | 'rootDir'>,
+  runInfo: Omit<RunInfo, 'outputDir' | 'seed' | 'rootDir' | 'cwd'>,
   interrupt: AbortSignal = new AbortController().signal,
 ): Promise<RunOutcome> {
   const startedAt = Date.now();
-  const info: RunInfo = { ...runInfo, outputDir: config.outputDir, seed: config.seed, rootDir: config.rootDir };
+  const info: RunInfo = {
+    ...runInfo,
+    outputDir: config.outputDir,
+    seed: config.seed,
+    rootDir: config.rootDir,
+    cwd: config.cwd,
+  };
   // First of all: no report an earlier run left may survive this one looking like its result.
   deps.reporter.onPrepare?.(info);
   // After an interrupt the cases in flight get a moment to finish, then are abandoned (not run).
