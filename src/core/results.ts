@@ -1,3 +1,4 @@
+import type { CaseExpectation } from './expectations.ts';
 import type { CaseRoute } from './types.ts';
 
 /**
@@ -84,6 +85,11 @@ export interface CaseResult {
   replay: string;
   /** Where the case is written: its vector's file and line (absent for generated cases and run-level checks). */
   source?: CaseSource;
+  /**
+   * What the expectations file decided about this case (src/core/expectations.ts), set by the runner
+   * before any reporter sees the result; absent when no entry matched it.
+   */
+  expectation?: CaseExpectation;
 }
 
 /**
