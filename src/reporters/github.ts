@@ -11,6 +11,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_FAIL_ON, type FailOn } from '../core/expectations.ts';
 import { VERDICTS, emptyCounts, type CaseResult, type Verdict, type VerdictCounts } from '../core/results.ts';
 import type { Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
 import { formatCount, identity, redactShared, type Redact } from './text.ts';
@@ -30,8 +31,31 @@ const SUMMARY_CASES = 200;
 
 type Kind = 'error' | 'warning' | 'notice';
 
-/** How each verdict is annotated; absent: not annotated (it needs no one's attention). */
-const KIND: Partial<Record<Verdict, Kind>> = { fail: 'error', broken: 'error', 'non-strict': 'warning' };
+/**
+ * What a case is for the gate (docs/ci.md): its verdict, or what the expectations file made of it. `expected`
+ * (a known deviation) needs no one's attention; the others are annotated, as errors when the fail-on policy
+ * fails the run on them and as warnings otherwise.
+ */
+type Status = Exclude<FailOn, 'stale'> | 'expected';
+
+/** The case's status, or null for a case that needs no attention (passed, informational, not applicable). */
+export function statusOf(result: CaseResult): Status | null {
+  const decided = result.expectation?.status;
+  if (decided === 'expected' || decided === 'changed' || decided === 'unexpected-pass') return decided;
+  if (result.verdict === 'fail' || result.verdict === 'broken' || result.verdict === 'non-strict')
+    return result.verdict;
+  return null;
+}
+
+const STATUS_LABEL: Record<Status, string> = {
+  fail: 'fail',
+  broken: 'broken',
+  'non-strict': 'non-strict',
+  'unexpected-pass': 'unexpected pass',
+  changed: 'changed',
+  flaky: 'flaky',
+  expected: 'expected',
+};
 
 const LABEL: Record<Verdict, string> = {
   pass: 'pass',
@@ -66,10 +90,10 @@ export function workflowCommand(
   return `::${kind}${props.length > 0 ? ` ${props.join(',')}` : ''}::${escapeData(message)}`;
 }
 
-/** Cases that failed alike: one verdict, one message, on any target. */
+/** Cases that failed alike: one status, one message, on any target. */
 interface Group {
   kind: Kind;
-  verdict: Verdict;
+  status: Status;
   message: string;
   cases: CaseResult[];
 }
@@ -80,8 +104,12 @@ export class GithubReporter implements Reporter {
   private run: RunInfo | null = null;
   private targets: TargetRun[] = [];
   private perTarget = new Map<string, VerdictCounts>();
+  /** Per target: the cases an expectation took out of their verdict's column (as the console counts them). */
+  private gateColumns = new Map<string, { expected: number; unexpectedPass: number }>();
   /** Every case that needs attention, in the order they ended (redacted). */
   private problems: CaseResult[] = [];
+  /** The known deviations the expectations file accepted (redacted). */
+  private expected: CaseResult[] = [];
   private targetErrors = new Map<string, string>();
 
   constructor(private readonly options: GithubOptions = {}) {
@@ -93,15 +121,25 @@ export class GithubReporter implements Reporter {
     this.run = run;
     this.targets = targets;
     this.perTarget = new Map(targets.map((t) => [t.name, emptyCounts()]));
+    this.gateColumns = new Map();
     this.problems = [];
+    this.expected = [];
     this.targetErrors = new Map();
   }
 
   onCaseEnd(result: CaseResult): void {
     const counts = this.perTarget.get(result.target) ?? emptyCounts();
-    counts[result.verdict]++;
     this.perTarget.set(result.target, counts);
-    if (KIND[result.verdict] !== undefined) this.problems.push(redactShared(result, this.redact));
+    const status = statusOf(result);
+    // An expected deviation and an unexpected pass have their own columns; the others, their verdict's.
+    if (status === 'expected' || status === 'changed' || status === 'unexpected-pass') {
+      const columns = this.gateColumns.get(result.target) ?? { expected: 0, unexpectedPass: 0 };
+      if (status === 'unexpected-pass') columns.unexpectedPass++;
+      else columns.expected++;
+      this.gateColumns.set(result.target, columns);
+    } else counts[result.verdict]++;
+    if (status === 'expected') this.expected.push(redactShared(result, this.redact));
+    else if (status !== null) this.problems.push(redactShared(result, this.redact));
   }
 
   onTargetError(target: string, message: string): void {
@@ -116,7 +154,7 @@ export class GithubReporter implements Reporter {
   }
 
   onEnd(summary: RunSummary): void {
-    const groups = this.groups();
+    const groups = this.groups(summary.gate?.failOn ?? DEFAULT_FAIL_ON);
     const shown: Record<Kind, number> = { error: 0, warning: 0, notice: 0 };
     let left = 0;
     for (const group of groups) {
@@ -129,6 +167,18 @@ export class GithubReporter implements Reporter {
     }
     for (const [target, message] of this.targetErrors)
       this.write(workflowCommand('error', { title: `target ${this.redact(target)}` }, this.redact(message)));
+    const gate = summary.gate;
+    for (const stale of gate?.stale ?? []) {
+      const kind: Kind = gate?.failOn.includes('stale') ? 'error' : 'warning';
+      const file = gate?.expectationsFile ?? undefined;
+      this.write(
+        workflowCommand(
+          kind,
+          { ...(file === undefined ? {} : this.fileProperty(file)), title: `stale expectation ${stale.where}` },
+          this.redact(`${stale.case} on ${stale.target}: ${stale.why}; remove the entry`),
+        ),
+      );
+    }
     if (left > 0) {
       // GitHub drops annotations past its limit without a word: say so in the log.
       this.write(
@@ -138,13 +188,18 @@ export class GithubReporter implements Reporter {
     this.appendSummary(this.markdown(summary, groups));
   }
 
-  /** Problems grouped by verdict and message; errors first, then the larger groups, then by first case id. */
-  private groups(): Group[] {
+  /**
+   * Problems grouped by status and message: errors (what fails the run under `failOn`) first, then the larger
+   * groups, then by first case id.
+   */
+  private groups(failOn: readonly FailOn[]): Group[] {
     const byKey = new Map<string, Group>();
     for (const result of this.problems) {
-      const kind = KIND[result.verdict] as Kind;
-      const key = `${result.verdict}\0${result.message}`;
-      const group = byKey.get(key) ?? { kind, verdict: result.verdict, message: result.message, cases: [] };
+      const status = statusOf(result) as Status;
+      const fails = status !== 'expected' && failOn.includes(status);
+      const kind: Kind = fails ? 'error' : 'warning';
+      const key = `${status}\0${result.message}`;
+      const group = byKey.get(key) ?? { kind, status, message: result.message, cases: [] };
       group.cases.push(result);
       byKey.set(key, group);
     }
@@ -162,8 +217,19 @@ export class GithubReporter implements Reporter {
     const first = group.cases[0] as CaseResult;
     const source = this.sourceOf(first);
     const many = group.cases.length > 1 ? ` (and ${group.cases.length - 1} more like it)` : '';
-    const title = `${LABEL[group.verdict]}: ${first.id} on ${first.target}${many}`;
+    const title = `${STATUS_LABEL[group.status]}: ${first.id} on ${first.target}${many}`;
     const lines = [group.message];
+    const e = first.expectation;
+    if (group.status === 'unexpected-pass' && e !== undefined)
+      lines.unshift(
+        `expected ${e.allowed.join(' or ')} (${e.reason}), and it passed: the deviation was fixed: remove the entry ${e.where}`,
+      );
+    if (group.status === 'changed' && e !== undefined) {
+      const was = [e.recorded?.category ? `[${e.recorded.category}]` : '', e.recorded?.message ?? '']
+        .filter(Boolean)
+        .join(' ');
+      lines.unshift(`an expected deviation failing in a new way (entry ${e.where}); recorded: ${was}`);
+    }
     if (first.requirements.length > 0) lines.push(`requirements: ${first.requirements.join(', ')}`);
     lines.push(`replay: ${first.replay}`);
     if (group.cases.length > 1) {
@@ -176,14 +242,19 @@ export class GithubReporter implements Reporter {
   /** The case's vector file relative to the repository root (`GITHUB_WORKSPACE`, else the run's directory). */
   private sourceOf(result: CaseResult): { file?: string; line?: number } {
     if (result.source === undefined) return {};
+    const file = this.fileProperty(result.source.file);
+    return result.source.line === undefined || file.file === undefined ? file : { ...file, line: result.source.line };
+  }
+
+  /** A file the run names (relative to its directory) as GitHub wants it: relative to the repository root. */
+  private fileProperty(shown: string): { file?: string } {
     const rootDir = this.run?.cwd ?? process.cwd();
     const workspace = this.env['GITHUB_WORKSPACE'];
-    const absolute = path.resolve(rootDir, result.source.file);
+    const absolute = path.resolve(rootDir, shown);
     const relative = workspace ? path.relative(workspace, absolute) : path.relative(rootDir, absolute);
     // A file outside the repository cannot carry an annotation: GitHub would drop it.
     if (relative.startsWith('..') || path.isAbsolute(relative)) return {};
-    const file = relative.split(path.sep).join('/');
-    return result.source.line === undefined ? { file } : { file, line: result.source.line };
+    return { file: relative.split(path.sep).join('/') };
   }
 
   /** A link to the vector at the commit being built, where GitHub's variables say where that is. */
@@ -200,15 +271,9 @@ export class GithubReporter implements Reporter {
   private markdown(summary: RunSummary, groups: Group[]): string {
     const r = this.redact;
     const out: string[] = [];
-    const bad = summary.counts.fail + summary.counts.broken;
+    const gate = summary.gate;
     const notRun = Object.values(summary.notRun ?? {}).reduce((a, b) => a + b, 0);
-    const verdict =
-      bad === 0 && notRun === 0 && !summary.interrupted
-        ? 'conformant: no failed and no broken cases'
-        : `${formatCount(summary.counts.fail)} failed, ${formatCount(summary.counts.broken)} broken` +
-          (notRun > 0 ? `, ${formatCount(notRun)} not run` : '') +
-          (summary.interrupted ? ' (interrupted: not a verdict on the whole plan)' : '');
-    out.push(`## Conformance: ${cell(verdict)}`, '');
+    out.push(`## Conformance: ${cell(verdictLine(summary, notRun))}`, '');
     if (this.run !== null) {
       out.push(
         `${formatCount(summary.total)} cases in ${(summary.durationMs / 1000).toFixed(1)} s · seed ${this.run.seed} · ${code(r(this.run.command))}`,
@@ -216,17 +281,27 @@ export class GithubReporter implements Reporter {
       );
     }
 
-    out.push(`| target | ${VERDICTS.map((v) => LABEL[v]).join(' | ')} | total |`);
-    out.push(`| --- | ${VERDICTS.map(() => '---:').join(' | ')} | ---: |`);
+    // With expectations, expected deviations and unexpected passes have their own columns (as the console's).
+    const gated = gate?.expectationsFile != null || this.gateColumns.size > 0;
+    const extra = gated ? ['expected', 'unexp. pass'] : [];
+    out.push(`| target | ${[...VERDICTS.map((v) => LABEL[v]), ...extra].join(' | ')} | total |`);
+    out.push(`| --- | ${[...VERDICTS, ...extra].map(() => '---:').join(' | ')} | ---: |`);
     const names = new Set([...this.targets.map((t) => t.name), ...this.perTarget.keys()]);
+    const totals = { ...emptyCounts(), expected: 0, unexpectedPass: 0 };
     for (const name of names) {
       const c = this.perTarget.get(name) ?? emptyCounts();
+      const g = this.gateColumns.get(name) ?? { expected: 0, unexpectedPass: 0 };
+      for (const v of VERDICTS) totals[v] += c[v];
+      totals.expected += g.expected;
+      totals.unexpectedPass += g.unexpectedPass;
+      const cells = [...VERDICTS.map((v) => c[v]), ...(gated ? [g.expected, g.unexpectedPass] : [])];
       out.push(
-        `| ${cell(r(name))} | ${VERDICTS.map((v) => formatCount(c[v])).join(' | ')} | ${formatCount(total(c))} |`,
+        `| ${cell(r(name))} | ${cells.map(formatCount).join(' | ')} | ${formatCount(total(c) + g.expected + g.unexpectedPass)} |`,
       );
     }
+    const totalCells = [...VERDICTS.map((v) => totals[v]), ...(gated ? [totals.expected, totals.unexpectedPass] : [])];
     out.push(
-      `| **total** | ${VERDICTS.map((v) => `**${formatCount(summary.counts[v])}**`).join(' | ')} | **${formatCount(summary.total)}** |`,
+      `| **total** | ${totalCells.map((n) => `**${formatCount(n)}**`).join(' | ')} | **${formatCount(summary.total)}** |`,
       '',
     );
 
@@ -235,6 +310,27 @@ export class GithubReporter implements Reporter {
     for (const [target, count] of Object.entries(summary.notRun ?? {}).filter(([, n]) => n > 0))
       out.push(`- ${formatCount(count)} case(s) not run on ${cell(r(target))}`);
     if (notRun > 0) out.push('');
+
+    if (gate !== undefined && (gate.expectationsFile !== null || gate.failOn.join(',') !== DEFAULT_FAIL_ON.join(','))) {
+      const c = gate.counts;
+      out.push(`### Gate`, '', `Fail on: ${gate.failOn.map((s) => code(s)).join(', ')}.`);
+      if (gate.expectationsFile !== null) {
+        out.push(
+          '',
+          `Expectations (${code(r(gate.expectationsFile))}): ${formatCount(c.expected)} expected, ` +
+            `${formatCount(c['unexpected-pass'])} unexpected pass(es), ${formatCount(c.changed)} changed, ${formatCount(c.stale)} stale.`,
+        );
+        for (const stale of gate.stale)
+          out.push(
+            `- stale entry ${cell(stale.where)} (${code(r(stale.case))} on ${cell(r(stale.target))}): ${cell(r(stale.why))}`,
+          );
+        if (gate.placeholders > 0)
+          out.push(
+            `- ${gate.placeholders} entr${gate.placeholders === 1 ? 'y has' : 'ies have'} no reason yet: say why each deviation is accepted`,
+          );
+      }
+      out.push('');
+    }
 
     const choices = Object.entries(summary.choices).filter(([, c]) => Object.keys(c).length > 0);
     if (choices.length > 0) {
@@ -248,21 +344,37 @@ export class GithubReporter implements Reporter {
     if (groups.length > 0) {
       const count = groups.reduce((n, g) => n + g.cases.length, 0);
       out.push(`### Cases to look at (${formatCount(count)})`, '');
-      out.push('| verdict | case | target | message | vector | replay |', '| --- | --- | --- | --- | --- | --- |');
-      let listed = 0;
-      for (const group of groups) {
-        for (const c of group.cases) {
-          if (listed++ >= SUMMARY_CASES) break;
-          out.push(
-            `| ${LABEL[c.verdict]} | ${code(r(c.id))} | ${cell(r(c.target))} | ${cell(r(c.message))} | ${this.sourceLink(c)} | ${code(r(c.replay))} |`,
-          );
-        }
-      }
-      if (count > SUMMARY_CASES)
-        out.push('', `${formatCount(count - SUMMARY_CASES)} more: every case is in results.jsonl and summary.json.`);
-      out.push('');
+      out.push(
+        ...this.caseTable(
+          groups.flatMap((g) => g.cases),
+          count,
+        ),
+      );
+    }
+    if (this.expected.length > 0) {
+      const sorted = [...this.expected].sort((a, b) => compare(caseKey(a), caseKey(b)));
+      out.push(`<details><summary>Known deviations, expected (${formatCount(sorted.length)})</summary>`, '');
+      out.push(...this.caseTable(sorted, sorted.length), '</details>', '');
     }
     return out.join('\n') + '\n';
+  }
+
+  /** The cases as table rows (at most {@link SUMMARY_CASES}), each with its vector and replay command. */
+  private caseTable(cases: readonly CaseResult[], count: number): string[] {
+    const r = this.redact;
+    const out = ['| status | case | target | message | vector | replay |', '| --- | --- | --- | --- | --- | --- |'];
+    for (const c of cases.slice(0, SUMMARY_CASES)) {
+      const status = statusOf(c);
+      const label = status === null ? LABEL[c.verdict] : STATUS_LABEL[status];
+      const why = status === 'expected' && c.expectation !== undefined ? ` (${c.expectation.reason})` : '';
+      out.push(
+        `| ${label} | ${code(r(c.id))} | ${cell(r(c.target))} | ${cell(r(c.message + why))} | ${this.sourceLink(c)} | ${code(r(c.replay))} |`,
+      );
+    }
+    if (count > SUMMARY_CASES)
+      out.push('', `${formatCount(count - SUMMARY_CASES)} more: every case is in results.jsonl and summary.json.`);
+    out.push('');
+    return out;
   }
 
   private appendSummary(markdown: string): void {
@@ -274,6 +386,39 @@ export class GithubReporter implements Reporter {
   private write(line: string): void {
     (this.options.stream ?? process.stdout).write(`${line}\n`);
   }
+}
+
+/**
+ * The run in one line, as the console's last line: "conformant" only when nothing failed or broke at all;
+ * "passed" when the fail-on policy counted nothing (known deviations expected); else what failed it.
+ */
+function verdictLine(summary: RunSummary, notRun: number): string {
+  const gate = summary.gate;
+  const fail = gate?.counts.fail ?? summary.counts.fail;
+  const broken = gate?.counts.broken ?? summary.counts.broken;
+  const failing = gate?.failing ?? (['fail', 'broken'] as const).filter((s) => summary.counts[s] > 0);
+  const expected = gate === undefined ? 0 : gate.counts.expected + gate.counts.changed;
+  if (failing.length === 0 && notRun === 0 && !summary.interrupted) {
+    if (fail + broken + expected === 0) return 'conformant: no failed and no broken cases';
+    const parts: string[] = [];
+    if (expected > 0) parts.push(`${formatCount(expected)} known deviation(s) expected`);
+    if (fail + broken > 0)
+      parts.push(
+        `${formatCount(fail)} failed and ${formatCount(broken)} broken not counted (--fail-on ${gate?.failOn.join(',') ?? ''})`,
+      );
+    return `passed: no unexpected failure; ${parts.join('; ')}`;
+  }
+  const extra = (gate?.failing ?? [])
+    .filter((s) => s !== 'fail' && s !== 'broken')
+    .map((s) => `, ${formatCount(gate?.counts[s] ?? 0)} ${s === 'unexpected-pass' ? 'unexpected pass(es)' : s}`)
+    .join('');
+  return (
+    `${formatCount(fail)} failed, ${formatCount(broken)} broken` +
+    extra +
+    (expected > 0 ? ` (and ${formatCount(expected)} expected)` : '') +
+    (notRun > 0 ? `, ${formatCount(notRun)} not run` : '') +
+    (summary.interrupted ? ' (interrupted: not a verdict on the whole plan)' : '')
+  );
 }
 
 function caseKey(result: CaseResult): string {

@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
+import { emptyGateCounts, type CaseExpectation, type GateSummary } from '../../src/core/expectations.ts';
 import type { CaseResult } from '../../src/core/results.ts';
 import {
   ANNOTATIONS_PER_KIND,
@@ -138,6 +139,84 @@ describe('GithubReporter annotations', () => {
     expect(byMessage.get('a')).toMatchObject({ file: 'lab/vectors/x.json', line: '7' });
     expect(byMessage.get('b')?.['file']).toBeUndefined();
     expect(byMessage.get('c')?.['file']).toBeUndefined();
+  });
+});
+
+describe('GithubReporter with expectations and a fail-on policy', () => {
+  const entry = (status: CaseExpectation['status'], failsRun: boolean): CaseExpectation => ({
+    status,
+    where: 'harness.expectations.json /expectations/0',
+    case: 'sw:*',
+    target: '*',
+    allowed: ['fail'],
+    reason: 'vendor bug 123',
+    recorded: { message: 'old message' },
+    failsRun,
+  });
+
+  it('annotates an unexpected pass and a changed failure, not an expected deviation; errors only for what fails the run', () => {
+    const dir = tempDir('github-');
+    const file = path.join(dir, 'summary.md');
+    const cases = [
+      makeCase({ id: 'sw:fixed', verdict: 'pass', message: 'ok', expectation: entry('unexpected-pass', true) }),
+      makeCase({ id: 'sw:known', verdict: 'fail', message: 'known', expectation: entry('expected', false) }),
+      makeCase({ id: 'sw:moved', verdict: 'fail', message: 'new message', expectation: entry('changed', false) }),
+      makeCase({ id: 'sw:plain', verdict: 'fail', message: 'plain failure' }),
+    ];
+    const counts = { ...emptyGateCounts(), 'unexpected-pass': 1, expected: 1, changed: 1, fail: 1, stale: 1 };
+    const gate: GateSummary = {
+      failOn: ['broken', 'unexpected-pass', 'stale'],
+      expectationsFile: 'harness.expectations.json',
+      counts,
+      failing: ['unexpected-pass', 'stale'],
+      passed: false,
+      stale: [
+        {
+          where: 'harness.expectations.json /expectations/4',
+          case: 'sw:gone',
+          target: '*',
+          why: 'no case has this id',
+        },
+      ],
+      placeholders: 0,
+    };
+    const stream = new MemoryStream();
+    const reporter = new GithubReporter({ stream, env: { GITHUB_STEP_SUMMARY: file } });
+    reporter.onBegin(runInfo('/repo/reports', { cwd: '/repo' }), TARGETS);
+    for (const c of cases) reporter.onCaseEnd(c);
+    reporter.onEnd({ ...summaryOf(cases), gate });
+    const found = commands(stream.text).map((c) => [c.kind, c.props['title'], c.message.split('\n')[0]]);
+    expect(found).toEqual([
+      [
+        'error',
+        'unexpected pass: sw:fixed on emulated-ios',
+        'expected fail (vendor bug 123), and it passed: the deviation was fixed: remove the entry harness.expectations.json /expectations/0',
+      ],
+      // --fail-on without fail or changed: seen, but not what failed the run.
+      [
+        'warning',
+        'changed: sw:moved on emulated-ios',
+        'an expected deviation failing in a new way (entry harness.expectations.json /expectations/0); recorded: old message',
+      ],
+      ['warning', 'fail: sw:plain on emulated-ios', 'plain failure'],
+      [
+        'error',
+        'stale expectation harness.expectations.json /expectations/4',
+        'sw:gone on *: no case has this id; remove the entry',
+      ],
+    ]);
+    expect(commands(stream.text).at(-1)?.props['file']).toBe('harness.expectations.json');
+    const md = readFileSync(file, 'utf8');
+    expect(md).toContain('## Conformance: 1 failed, 0 broken, 1 unexpected pass(es), 1 stale (and 2 expected)');
+    expect(md).toContain(
+      '| target | pass | fail | non-strict | informational | n/a | broken | expected | unexp. pass | total |',
+    );
+    expect(md).toContain('| emulated-ios | 0 | 1 | 0 | 0 | 0 | 0 | 2 | 1 | 4 |');
+    expect(md).toContain(
+      'Expectations (<code>harness.expectations.json</code>): 1 expected, 1 unexpected pass(es), 1 changed, 1 stale.',
+    );
+    expect(md).toContain('<details><summary>Known deviations, expected (1)</summary>');
+    expect(md).toMatch(/\| expected \| <code>sw:known<\/code> \| emulated-ios \| known \(vendor bug 123\) \|/);
   });
 });
 
