@@ -9,7 +9,7 @@
  * group is one annotation at its first case's vector, naming how many cases and which. The job summary
  * lists every group; past the limit, one line says how many annotations were left out.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_FAIL_ON, type FailOn } from '../core/expectations.ts';
 import { VERDICTS, emptyCounts, type CaseResult, type Verdict, type VerdictCounts } from '../core/results.ts';
@@ -380,6 +380,7 @@ export class GithubReporter implements Reporter {
   private appendSummary(markdown: string): void {
     const file = this.env['GITHUB_STEP_SUMMARY'];
     if (!file) return;
+    mkdirSync(path.dirname(file), { recursive: true });
     appendFileSync(file, markdown);
   }
 
