@@ -82,6 +82,8 @@ export interface CaseResult {
   stop: number;
   /** The command that re-runs exactly this case. */
   replay: string;
+  /** Where the case is written: its vector's file and line (absent for generated cases and run-level checks). */
+  source?: CaseSource;
   /**
    * Every attempt, in order, when the case ran more than once (`retries`: it failed or broke, and was run
    * again on a fresh session); the last is this result's own. Absent: the case ran once.
@@ -134,6 +136,16 @@ export interface CaseAttempt {
   category?: FailureCategory;
   start: number;
   stop: number;
+}
+
+/**
+ * A case's place in the sources: `file` relative to the directory the harness ran in (the repository's root
+ * in CI), with forward slashes; `line` (1-based) where its vector starts, when known. The `github`
+ * reporter's annotations point there.
+ */
+export interface CaseSource {
+  file: string;
+  line?: number;
 }
 
 /** Counts per verdict. */
