@@ -207,6 +207,28 @@ describe('watching for the outcome', () => {
     expect(all.total - fewest.total).toBe(4);
   });
 
+  it('falls back to single commands, once per session, where the server refuses driver scripts', async () => {
+    // The in-process virtual driver runs on no server that allows execute_driver_script: it refuses, as a
+    // real server without the plugin or the insecure feature does.
+    const run = async (batch: 'off' | 'driver-script') => {
+      const { s, b } = await session(`watch-batch-${batch}`, { settleMs: 0, batch });
+      const observations = [
+        await s.provision({ url: 'clientx://provision?pid=', method: 'intent' }, signal),
+        await s.provision({ url: 'clientx://provision.com?pid=', method: 'url' }, signal),
+        await s.provision({ url: 'nothing://here', method: 'url' }, signal),
+      ];
+      return { observations, scripts: b.calls.filter((c) => c.command === 'executeDriverScript'), s };
+    };
+    const off = await run('off');
+    const refused = await run('driver-script');
+    expect(refused.observations).toEqual(off.observations);
+    expect(off.scripts).toHaveLength(0);
+    // The reset tried one, and nothing after it did.
+    expect(refused.scripts).toHaveLength(1);
+    expect(refused.s.batching).toBe(false);
+    expect(off.s.batching).toBe(false);
+  });
+
   it('makes its last poll at settleMs, not a whole pollMs later', async () => {
     const { s } = await session('watch-2', { settleMs: 250, pollMs: 200 });
     // Nothing of the app answers this intent (another package): nothing ever shows.
