@@ -356,6 +356,7 @@ export class AppiumSession implements ClientSession {
 
   /** The Android reset as one driver script: the same commands, in the same order, each answer read the same way. */
   async #resetAndroidBatched(b: AppiumBrowser, url: string): Promise<boolean> {
+    if (this.#batching === 'no') return false;
     const online = this.o.network && !(this.#fewest && this.#online === true);
     const steps: BatchStep[] = [
       { call: batched((x) => cmd.clearApp(x, 'android', this.o.appPackage)), stopOnError: true },
@@ -394,10 +395,13 @@ export class AppiumSession implements ClientSession {
 
   async provision(request: ProvisionRequest, signal: AbortSignal): Promise<ProvisionObservation> {
     // Read before #run marks the logs stale: nothing was sent since the last collection.
-    const logsFresh = this.#logsFresh;
-    return this.#run('provision', signal, (b) =>
-      this.#android ? this.#provisionAndroid(b, request, logsFresh) : this.#provisionIos(b, request),
-    );
+    // A retry on a re-created session collects again: its first try sent commands since.
+    let logsFresh = this.#logsFresh;
+    return this.#run('provision', signal, (b) => {
+      const fresh = logsFresh;
+      logsFresh = false;
+      return this.#android ? this.#provisionAndroid(b, request, fresh) : this.#provisionIos(b, request);
+    });
   }
 
   async #provisionAndroid(
