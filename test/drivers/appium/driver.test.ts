@@ -18,6 +18,8 @@ describe('appium driver options', () => {
     expect(o.appium).toBe('local');
     expect(o.network).toBe(true);
     expect(o.settleMs).toBe(3000);
+    expect(o.roundTrips).toBe('fewest');
+    expect(o.batch).toBe('off');
     expect(o.dialogs.failure).toEqual({ attribute: 'text', value: 'Oops!', tag: 'android.widget.TextView' });
     expect(validateAppiumDriverOptions({ platform: 'ios', devices: [{ udid: 'i' }] }).network).toBe(false);
   });
@@ -33,6 +35,8 @@ describe('appium driver options', () => {
         ],
         settleMs: -1,
         reset: 'reinstall',
+        roundTrips: 'some',
+        batch: true,
       });
     expect(bad).toThrow(HarnessError);
     try {
@@ -47,6 +51,8 @@ describe('appium driver options', () => {
           'devices[..].systemPort',
           'settleMs',
           'appPath',
+          'roundTrips',
+          'batch',
         ]),
       );
     }
