@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { CliOverrides } from '../config/types.ts';
+import type { CliOverrides, Shard } from '../config/types.ts';
 import { didYouMean, HarnessError } from '../core/errors.ts';
 import { parseDuration } from '../config/duration.ts';
 
@@ -15,6 +15,9 @@ Commands:
   fuzz                the suite's fuzz properties on each target until the budget is spent; a failure is
                       shrunk, kept in vectors/regressions/ and printed with its replay command
   replay <file>       re-run a failure the fuzzer kept: FIXED, STILL FAILING or BROKEN
+  merge <dir>...      join the reports of several runs (the shards of --shard, or machines) into one:
+                      results.jsonl, summary.json, junit.xml, Allure results and the console summary, with
+                      the run-level checks recomputed over every shard's cases (--output, default reports)
   serve profiles      the harness's profile service alone, on loopback (--port, default 9401), with the
                       configured catalog, for trying an adapter by hand; Ctrl-C stops it
 
@@ -24,8 +27,10 @@ Options (run, list, explain, report):
   --grep <text>       only cases whose id (or former id) or requirement IDs contain <text> (repeatable)
   --tier <tier>       (run, list) smoke: the fewest cases covering every requirement and choice option; full (default)
   --seed <n>          the order cases run in (shuffled by this seed; recorded in the reports)
+  --shard <i/n>       (run) run the i-th of n parts of each target's plan (1-based), split by estimated cost,
+                      chains kept whole; join the n runs' reports with \`harness merge\` (docs/shards.md)
   --reporter <name>   console, jsonl, summary, junit, allure (repeatable; replaces the configured list)
-  --output <dir>      reports directory (default: reports)
+  --output <dir>      reports directory (default: reports; merge: where the merged reports go)
   --timeout <ms>      per-case timeout
   --workers <n>       sessions at once per target
   --artifacts <when>  attach each case's details: on-failure (default) or always
@@ -61,6 +66,7 @@ export const COMMANDS = [
   'links',
   'fuzz',
   'replay',
+  'merge',
   'serve',
   'help',
   'version',
@@ -107,6 +113,7 @@ const VALUE_FLAGS = new Set([
   'target',
   'grep',
   'tier',
+  'shard',
   'seed',
   'reporter',
   'output',
@@ -154,6 +161,7 @@ export function parseCli(argv: string[]): ParsedArgs {
         target: { type: 'string', multiple: true },
         grep: { type: 'string', multiple: true },
         tier: { type: 'string' },
+        shard: { type: 'string' },
         seed: { type: 'string' },
         reporter: { type: 'string', multiple: true },
         output: { type: 'string' },
@@ -224,6 +232,7 @@ export function parseCli(argv: string[]): ParsedArgs {
       );
     overrides.tier = values.tier;
   }
+  if (values.shard !== undefined) overrides.shard = parseShard(values.shard);
   if (values.reporter !== undefined) overrides.reporter = values.reporter;
   if (values.output !== undefined) overrides.outputDir = values.output;
   const seed = integer('seed', values.seed, 0);
@@ -248,4 +257,27 @@ export function parseCli(argv: string[]): ParsedArgs {
     report,
     port,
   };
+}
+
+/** `--shard i/n`: the i-th (1-based, as in Playwright) of n parts. */
+export function parseShard(value: string): Shard {
+  const match = /^(\d+)\/(\d+)$/.exec(value.trim());
+  if (match === null) {
+    throw new HarnessError(
+      'HARNESS_USAGE',
+      `--shard must be i/n, the shard to run (1 to n) of n shards, got "${value}": for example --shard 1/4`,
+    );
+  }
+  const index = Number(match[1]);
+  const total = Number(match[2]);
+  if (!Number.isSafeInteger(total) || total < 1) {
+    throw new HarnessError('HARNESS_USAGE', `--shard ${value}: n must be 1 or more: for example --shard 1/4`);
+  }
+  if (!Number.isSafeInteger(index) || index < 1 || index > total) {
+    throw new HarnessError(
+      'HARNESS_USAGE',
+      `--shard ${value}: there is no shard ${index} of ${total}: shards are numbered 1 to ${total} (for example --shard 1/${total} ... --shard ${total}/${total})`,
+    );
+  }
+  return { index, total };
 }

@@ -84,6 +84,8 @@ export class ConsoleReporter implements Reporter {
   private readonly paint: Palette;
 
   private targets: TargetRun[] = [];
+  /** `--shard i/n` (its reports are not the whole plan's), or a merge: said in the header and the verdict. */
+  private part: string | null = null;
   private planned = 0;
   private done = 0;
   private counts: VerdictCounts = emptyCounts();
@@ -120,10 +122,31 @@ export class ConsoleReporter implements Reporter {
     const names = targets
       .map((t) => `${t.name} (${[t.info.platform, t.info.version].filter(Boolean).join(' ')})`)
       .join(', ');
+    const whole = targets.reduce((sum, t) => sum + (t.order?.length ?? 0) + (t.checks ?? 0), 0);
+    const merged = run.merge;
+    this.part =
+      run.shard !== undefined
+        ? `shard ${run.shard.index}/${run.shard.total}`
+        : merged !== undefined
+          ? `merged from ${merged.runs.length} run${merged.runs.length === 1 ? '' : 's'}`
+          : null;
+    const verb = merged === undefined ? 'Running' : 'Merging';
     this.write(
-      this.paint.bold(`Running ${formatCount(this.planned)} cases`) +
-        ` on ${targets.length} target${targets.length === 1 ? '' : 's'}: ${this.redact(names)} · seed ${run.seed}\n`,
+      this.paint.bold(`${verb} ${formatCount(this.planned)} cases`) +
+        ` on ${targets.length} target${targets.length === 1 ? '' : 's'}: ${this.redact(names)} · seed ${run.seed}` +
+        (run.shard === undefined
+          ? ''
+          : ` · shard ${run.shard.index}/${run.shard.total}: this run's part of the ${formatCount(whole)} of the whole plan (\`harness merge\` joins the shards' reports)`) +
+        '\n',
     );
+    if (merged !== undefined) {
+      for (const r of merged.runs) {
+        this.write(
+          `  ${this.redact(r.dir)}${r.shard === undefined ? '' : ` (shard ${r.shard.index}/${r.shard.total})`}: ${r.status}\n`,
+        );
+      }
+      for (const m of merged.missing) this.write(this.paint.yellow(`  missing: ${this.redact(m)}\n`));
+    }
     for (const t of targets) {
       const c = t.concurrency;
       if (c === undefined) continue;
@@ -224,14 +247,22 @@ export class ConsoleReporter implements Reporter {
           : ''),
     );
     const bad = summary.counts.fail + summary.counts.broken;
+    const missing = summary.merge?.missing ?? [];
+    // A shard's verdict is on its part of the plan only; the whole plan's is the merge's.
+    const part =
+      this.part !== null && this.part.startsWith('shard')
+        ? ` (${this.part} only: not a verdict on the whole plan until the shards are merged)`
+        : '';
     lines.push(
-      bad === 0 && notRunTotal === 0 && !summary.interrupted
-        ? p.green(p.bold('conformant: no failed and no broken cases'))
+      bad === 0 && notRunTotal === 0 && !summary.interrupted && missing.length === 0
+        ? p.green(p.bold(`conformant: no failed and no broken cases${part}`))
         : p.red(
             p.bold(
               `${formatCount(summary.counts.fail)} failed, ${formatCount(summary.counts.broken)} broken` +
                 (notRunTotal > 0 ? `, ${formatCount(notRunTotal)} not run` : '') +
-                (summary.interrupted ? ' (interrupted: not a verdict on the whole plan)' : ''),
+                (summary.interrupted ? ' (interrupted: not a verdict on the whole plan)' : '') +
+                (missing.length > 0 ? ` (incomplete: ${missing.length} part(s) missing)` : '') +
+                part,
             ),
           ),
     );
