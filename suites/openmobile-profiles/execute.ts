@@ -23,6 +23,7 @@ export function caseOf(vector: Vector): ProfilesCase {
     area: vector.area,
     requirements: vector.requirements,
     needs: ops.some((o) => o.op === 'create') ? ['admin', 'create'] : ['admin'],
+    requests: Math.max(1, ops.length),
     vector,
   };
 }

@@ -114,6 +114,8 @@ export function keyedCasesOf(vector: Vector, key: string | null): OpenMobileCase
       requirements: vector.requirements,
       route,
       needs,
+      // Its setup steps, the request under test and a concurrent one: the shard cost estimate.
+      requests: (vector.given?.length ?? 0) + 1 + (vector.when.concurrent === undefined ? 0 : 1),
       vector,
     };
   });
