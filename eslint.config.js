@@ -32,10 +32,26 @@ const layer = (files, ...rules) => ({
   rules: {
     'no-restricted-imports': [
       'error',
-      { patterns: rules.flatMap(([forbidden, why]) => forbidden.map((group) => ({ group: [group], message: why }))) },
+      {
+        patterns: rules.flatMap(([forbidden, why]) => forbidden.map((group) => ({ group: [group], message: why }))),
+        ...(files.some((f) => f.startsWith('suites/')) ? { paths: UNSEEDED_IMPORTS } : {}),
+      },
     ],
   },
 });
+
+/**
+ * A suite draws every random value of a case from the case's seeded generator (`CaseEnv.random`,
+ * src/core/random.ts): a value from node:crypto or Math.random reaches messages and step names, and two runs
+ * with one seed then report differently (one defect split into many Allure groups, diffs between builds).
+ */
+const SEEDED_ONLY =
+  "a suite's random values come from the case's seeded generator (CaseEnv.random, src/core/random.ts), so one seed gives the same report";
+const UNSEEDED_IMPORTS = ['node:crypto', 'crypto'].map((name) => ({
+  name,
+  importNames: ['randomBytes', 'randomInt', 'randomUUID', 'getRandomValues', 'webcrypto'],
+  message: SEEDED_ONLY,
+}));
 
 const ENGINE = [
   ['**/suites/**', '**/drivers/**', '**/protocols/**'],
@@ -72,6 +88,13 @@ export default tseslint.config(
       'a suite knows only src/core and its protocol (protocols/)',
     ],
   ),
+  {
+    files: ['suites/**/*.ts'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: SEEDED_ONLY }],
+      'no-restricted-globals': ['error', { name: 'crypto', message: SEEDED_ONLY }],
+    },
+  },
   // The engine: src/ but the composition root (the registry) and the public entry names no suite's or
   // driver's concept; it reaches them through src/cli/builtins.ts. test/tooling/layers.test.ts shows the
   // rules failing.

@@ -34,6 +34,7 @@ export const E2E_TESTS = [
   'test/e2e/report-content.test.ts',
   'test/e2e/report-open.test.ts',
   'test/e2e/reports.test.ts',
+  'test/e2e/round-trips.test.ts',
   'test/e2e/secrets.test.ts',
   'test/e2e/swivel-clockless.test.ts',
   'test/golden/golden.test.ts',

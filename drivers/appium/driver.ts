@@ -181,6 +181,13 @@ export class AppiumSession implements ClientSession {
   #probeResults: number[] = [];
   #seenNotifications = new Set<string>();
   #probeCount = 0;
+  /**
+   * No command has been sent since the last log collection (roundTrips: 'fewest' then skips the collection
+   * before a request: it would only find what pressing home logged, which the collection after it finds too).
+   */
+  #logsFresh = false;
+  /** The connectivity the harness last set and the device confirmed; null where unknown. */
+  #online: boolean | null = null;
 
   constructor(
     private readonly o: AppiumDriverOptions,
@@ -191,7 +198,13 @@ export class AppiumSession implements ClientSession {
   ) {}
 
   async connect(): Promise<void> {
+    this.#logsFresh = false;
+    this.#online = null;
     this.#browser = await this.connectFn(this.url, sessionCapabilities(this.o, this.device));
+  }
+
+  get #fewest(): boolean {
+    return this.o.roundTrips === 'fewest';
   }
 
   /** Runs `op` on the session; a lost session is re-created and `op` retried once, then the case is broken. */
@@ -199,6 +212,8 @@ export class AppiumSession implements ClientSession {
     signal.throwIfAborted();
     if (this.#closed || this.#browser === null)
       throw new Error(`appium session on ${this.device.udid}: ${name} after close()`);
+    // Whatever op sends is a command after the last collection (a collection in it sets this again).
+    this.#logsFresh = false;
     try {
       return await op(this.#browser);
     } catch (error) {
@@ -233,6 +248,7 @@ export class AppiumSession implements ClientSession {
 
   /** Collects new log lines: Open Mobile's are kept for logs(), the probe's result lines for provision(). */
   async #collectLogs(b: AppiumBrowser): Promise<void> {
+    this.#logsFresh = false;
     if (this.#android) {
       for (const line of await cmd.readLog(b, 'logcat')) {
         const parsed = cmd.parseLogcatLine(line);
@@ -249,6 +265,7 @@ export class AppiumSession implements ClientSession {
         if (parsed !== null && parsed.process === this.o.clientLogTag) this.#clientLines.push(parsed.message);
       }
     }
+    this.#logsFresh = true;
   }
 
   async #probeScreen(b: AppiumBrowser): Promise<{ count: number; last: string | null }> {
@@ -267,7 +284,8 @@ export class AppiumSession implements ClientSession {
     await this.#run('reset', signal, async (b) => {
       if (this.#android) {
         await cmd.clearApp(b, 'android', this.o.appPackage);
-        if (this.o.network) await cmd.androidSetConnectivity(b, true);
+        // Back online, unless the harness itself last brought the device online (and it said so).
+        if (this.o.network && !(this.#fewest && this.#online === true)) await this.#setConnectivity(b, true);
         await cmd.androidStartActivity(b, `${this.o.probe.appId}/${this.o.probe.activity}`);
         await cmd.androidStartActivity(b, `${this.o.appPackage}/${this.o.launchActivity}`, { profileServiceUrl: url });
         this.#seenNotifications = new Set((await cmd.androidNotifications(b)).map((n) => n.key));
@@ -289,15 +307,25 @@ export class AppiumSession implements ClientSession {
   }
 
   async provision(request: ProvisionRequest, signal: AbortSignal): Promise<ProvisionObservation> {
+    // Read before #run marks the logs stale: nothing was sent since the last collection.
+    const logsFresh = this.#logsFresh;
     return this.#run('provision', signal, (b) =>
-      this.#android ? this.#provisionAndroid(b, request) : this.#provisionIos(b, request),
+      this.#android ? this.#provisionAndroid(b, request, logsFresh) : this.#provisionIos(b, request),
     );
   }
 
-  async #provisionAndroid(b: AppiumBrowser, request: ProvisionRequest): Promise<ProvisionObservation> {
+  async #provisionAndroid(
+    b: AppiumBrowser,
+    request: ProvisionRequest,
+    logsFresh: boolean,
+  ): Promise<ProvisionObservation> {
     // From the home screen, so "came to the foreground" means this request brought it there.
     await cmd.androidPressHome(b);
-    await this.#collectLogs(b);
+    // Lines logged before the request are not its outcome. Where the logs were collected just before, the
+    // only ones left are what pressing home logged: the collection after the request files those the same
+    // way (the client's in the client's lines, in order), so a second collection here would find nothing new
+    // of the probe's (it logs only on a result broadcast, which needs a request).
+    if (!(this.#fewest && logsFresh)) await this.#collectLogs(b);
     this.#probeResults = [];
     try {
       if (request.method === 'intent') {
@@ -382,11 +410,20 @@ export class AppiumSession implements ClientSession {
     let notification: string | null = null;
     for (;;) {
       const polled = Date.now();
+      // Android with roundTrips 'fewest': the page source read for the dialog names the foreground app's
+      // package on its nodes, so it answers queryAppState's question too (one command fewer a poll).
+      const fromSource = this.#android && this.#fewest && dialog === null;
       // Once seen in the foreground it counts as brought there: no need to ask again.
-      if (!foreground && (await cmd.queryAppState(b, this.o.platform, this.#appId)) === cmd.APP_STATE_FOREGROUND)
+      if (
+        !foreground &&
+        !fromSource &&
+        (await cmd.queryAppState(b, this.o.platform, this.#appId)) === cmd.APP_STATE_FOREGROUND
+      )
         foreground = true;
       if (dialog === null) {
-        dialog = this.#dialogIn(parseSource(await b.getPageSource()));
+        const shown = parseSource(await b.getPageSource());
+        if (fromSource && !foreground) foreground = foregroundPackage(shown) === this.#appId;
+        dialog = this.#dialogIn(shown);
         // Read, then dismissed: the next request must not find it still on screen.
         if (dialog !== null) await b.acceptAlert();
       }
@@ -439,7 +476,14 @@ export class AppiumSession implements ClientSession {
 
   async network(online: boolean, signal: AbortSignal): Promise<void> {
     if (!this.o.network) throw new Error(`appium driver ${this.o.name}: network control is off for this target`);
-    await this.#run('network', signal, (b) => cmd.androidSetConnectivity(b, online));
+    await this.#run('network', signal, (b) => this.#setConnectivity(b, online));
+  }
+
+  async #setConnectivity(b: AppiumBrowser, online: boolean): Promise<void> {
+    // Unknown until the device confirms: a failed switch may have switched part of it.
+    this.#online = null;
+    await cmd.androidSetConnectivity(b, online);
+    this.#online = online;
   }
 
   /**
@@ -450,6 +494,7 @@ export class AppiumSession implements ClientSession {
     const b = this.#browser;
     if (b === null || this.#closed) return [];
     signal.throwIfAborted();
+    this.#logsFresh = false;
     const out: Attachment[] = [];
     const source = await b.getPageSource().catch(() => null);
     if (source !== null)
@@ -475,6 +520,14 @@ export class AppiumSession implements ClientSession {
       }
     }
   }
+}
+
+/**
+ * The package of the app in the foreground, as UiAutomator2's page source shows it: the `package` of its
+ * first node (the active window's root). Null where no node names one.
+ */
+export function foregroundPackage(elements: SourceElement[]): string | null {
+  return elements.find((e) => e.attributes['package'] !== undefined)?.attributes['package'] ?? null;
 }
 
 /** The saved configuration as the settings screen shows it. */

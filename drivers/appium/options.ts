@@ -76,6 +76,11 @@ export interface AppiumDriverOptions {
   choices: Record<string, string>;
   /** Virtual device only: the waits of a real device (drivers/appium/latency.ts), scaled; null answers at once. */
   latency: Latency | null;
+  /**
+   * `fewest` (default): skip the reads whose answer the session already has (docs/devices.md "Fewer round
+   * trips"); `all`: send every read, as before.
+   */
+  roundTrips: 'fewest' | 'all';
   name: string;
   version: string;
 }
@@ -165,6 +170,7 @@ const KNOWN_OPTIONS = [
   'choices',
   'latency',
   'latencyScale',
+  'roundTrips',
   'name',
   'version',
 ];
@@ -348,6 +354,10 @@ function readAppiumOptions(options: Record<string, unknown>): {
       );
   }
 
+  const roundTrips = options['roundTrips'] ?? 'fewest';
+  if (roundTrips !== 'fewest' && roundTrips !== 'all')
+    problem('roundTrips', `must be "fewest" or "all", got ${describe(roundTrips)}`);
+
   const result: AppiumDriverOptions = {
     appium: typeof appium === 'string' ? appium : 'local',
     platform: p,
@@ -372,6 +382,7 @@ function readAppiumOptions(options: Record<string, unknown>): {
     defects: Array.isArray(defects) ? (defects as string[]) : [],
     choices: isRecord(choices) ? (choices as Record<string, string>) : {},
     latency,
+    roundTrips: roundTrips === 'all' ? 'all' : 'fewest',
     name: str('name', `appium-${p}`),
     version: str('version', 'device'),
   };

@@ -71,7 +71,8 @@ export interface SurePassIdAccountSpec {
 /** The test-hook half of a session (needs the `test-hooks` capability). Every method throws on failure. */
 export interface SurePassIdHooks {
   reset(signal: AbortSignal): Promise<void>;
-  createAccount(account: SurePassIdAccountSpec, signal: AbortSignal): Promise<void>;
+  /** `exists`: the login name is taken (409), as on a server that keeps its accounts between runs. */
+  createAccount(account: SurePassIdAccountSpec, signal: AbortSignal): Promise<'created' | 'exists'>;
   createUser(user: { account: string; username: string }, signal: AbortSignal): Promise<void>;
   deleteDevice(device: { account: string; deviceId: string }, signal: AbortSignal): Promise<void>;
 }
@@ -293,16 +294,18 @@ class Session implements SurePassIdSession {
     hasHooks: boolean,
   ) {
     this.endpoint = client.endpoint;
-    const hook = async (route: string, body: unknown, signal: AbortSignal, expect: number[]): Promise<void> => {
+    const hook = async (route: string, body: unknown, signal: AbortSignal, expect: number[]): Promise<number> => {
       this.#assertOpen();
       if (!hasHooks) throw new Error(`this target has no test hooks (driver option hooks: false); ${route} needs them`);
-      await client.hook(route, body, signal, expect, this.#silence);
+      return client.hook(route, body, signal, expect, this.#silence);
     };
     this.hooks = {
-      reset: (signal) => hook('/reset', {}, signal, [204]),
-      createAccount: (account, signal) => hook('/accounts', account, signal, [201]),
-      createUser: (user, signal) => hook('/users', user, signal, [201]),
-      deleteDevice: (device, signal) => hook('/devices/delete', device, signal, [204]),
+      reset: async (signal) => void (await hook('/reset', {}, signal, [204])),
+      // 409: the login name exists (a server that keeps its accounts between runs); the suite picks another.
+      createAccount: async (account, signal) =>
+        (await hook('/accounts', account, signal, [201, 409])) === 409 ? 'exists' : 'created',
+      createUser: async (user, signal) => void (await hook('/users', user, signal, [201])),
+      deleteDevice: async (device, signal) => void (await hook('/devices/delete', device, signal, [204])),
     };
   }
 
@@ -496,7 +499,7 @@ export class SurePassIdClient {
     signal: AbortSignal,
     expect: number[],
     silence?: SilenceTracker,
-  ): Promise<void> {
+  ): Promise<number> {
     if (this.#hooksBase === null) throw new Error('this target has no test hooks');
     const answer = await this.#raw(
       'POST',
@@ -515,6 +518,7 @@ export class SurePassIdClient {
         `${where} answered ${answer.response.status} ${printable(answer.response.body)}; docs/surepassid.md has it answer ${expect.join(' or ')}`,
       );
     }
+    return answer.response.status;
   }
 
   async destroy(): Promise<void> {

@@ -34,6 +34,11 @@ Options (run, list, explain, report):
   --timeout <ms>      per-case timeout
   --workers <n>       sessions at once per target
   --artifacts <when>  attach each case's details: on-failure (default) or always
+  --expectations <file>  (run) the known deviations (default: harness.expectations.json beside the config,
+                      when there is one; docs/expectations.md)
+  --update-expectations  (run) write the expectations file from this run and print what changed
+  --fail-on <list>    (run) the statuses that fail the run: fail, broken, unexpected-pass, non-strict,
+                      changed, stale, flaky (comma-separated or repeated; default fail,broken,unexpected-pass)
   --json              (list) print JSON
   --open              (report) serve the report on 127.0.0.1 and print its URL, until Ctrl-C
   --single-file       (report) one self-contained index.html that opens from file://
@@ -52,7 +57,7 @@ Options (run, list, explain, report):
   -v, --version       the harness's version
 
 Exit codes:
-  0    nothing failed or broke
+  0    nothing failed or broke (beyond the expected deviations; --fail-on decides what fails)
   1    a case failed or broke, or cases were not run (interrupted, or a target stopped answering)
   2    a usage or configuration error (a bad flag, config field or vector file; the message says the fix)
   3    an internal error of the harness (a bug: please report it)
@@ -129,6 +134,8 @@ const VALUE_FLAGS = new Set([
   'against',
   'max-failures',
   'port',
+  'expectations',
+  'fail-on',
 ]);
 
 /**
@@ -177,6 +184,9 @@ export function parseCli(argv: string[]): ParsedArgs {
         against: { type: 'string' },
         'max-failures': { type: 'string' },
         port: { type: 'string' },
+        expectations: { type: 'string' },
+        'fail-on': { type: 'string', multiple: true },
+        'update-expectations': { type: 'boolean' },
         json: { type: 'boolean' },
         open: { type: 'boolean' },
         'single-file': { type: 'boolean' },
@@ -248,6 +258,10 @@ export function parseCli(argv: string[]): ParsedArgs {
   if (port !== undefined) report.port = port;
   const workers = integer('workers', values.workers, 1);
   if (workers !== undefined) overrides.workers = workers;
+  // Checked with the config (src/config/resolve.ts), which names the flag and the allowed statuses.
+  if (values.expectations !== undefined) overrides.expectations = values.expectations;
+  if (values['fail-on'] !== undefined) overrides.failOn = values['fail-on'];
+  if (values['update-expectations'] === true) overrides.updateExpectations = true;
   return {
     command: command as ParsedArgs['command'],
     positionals: rest,

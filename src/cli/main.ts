@@ -15,7 +15,17 @@ import type { ResolvedConfig } from '../config/types.ts';
 import { CaseAliases, readAliasTable } from '../core/case-ids.ts';
 import { HarnessError, isHarnessError, nearestIds } from '../core/errors.ts';
 import { Redactor } from '../core/redact.ts';
-import { createReporters, type ReporterSpec } from '../reporters/index.ts';
+import { createReporters, ReporterMultiplexer, type ReporterSpec } from '../reporters/index.ts';
+import {
+  diffLines,
+  expectationsText,
+  loadExpectations,
+  PLACEHOLDER_REASON,
+  updateExpectations,
+  type Expectations,
+  type UpdateResult,
+} from '../core/expectations.ts';
+import type { Reporter, RunSummary } from '../core/reporter.ts';
 import { identity } from '../reporters/text.ts';
 import { mergeRuns, readRun } from '../runner/merge.ts';
 import { loadSuites, openDriver, runPlan, RunInterrupted, type AnySuite } from '../runner/run.ts';
@@ -132,13 +142,38 @@ async function run(args: ParsedArgs, argv: string[], io: CliIo): Promise<number>
   const config = await configFor(args, io);
   const redactor = new Redactor();
   redactor.add(config.obfuscationKey);
+  // The known deviations, checked before anything runs (a bad file is exit 2, naming the entry and the fix).
+  const expectationsShown = config.expectations === null ? null : printedFile(io.cwd, config.expectations);
+  const expectations =
+    config.expectations !== null && expectationsShown !== null && existsSync(config.expectations)
+      ? await loadExpectations(config.expectations, expectationsShown)
+      : null;
   // The runner redacts every result once (run-wide secrets) and the suite redacts its passwords, so the
   // reporters get results that are already clean and need not copy each one again.
-  const reporter = createReporters(config.reporters as ReporterSpec[], {
+  const reports = createReporters(config.reporters as ReporterSpec[], {
     outputDir: config.outputDir,
     redact: identity,
   });
-  return onCtrlC(io, 'finishing the cases in flight and writing the reports', async (interrupt) => {
+  const updating = args.overrides.updateExpectations === true;
+  const seen: UpdateResult[] = [];
+  const collector: Reporter = {
+    onCaseEnd: (r) =>
+      void seen.push({
+        id: r.id,
+        target: r.target,
+        verdict: r.verdict,
+        message: r.message,
+        requirements: r.requirements,
+        ...(r.category === undefined ? {} : { category: r.category }),
+      }),
+  };
+  const reporter = updating
+    ? new ReporterMultiplexer([
+        { name: 'reports', reporter: reports },
+        { name: 'update-expectations', reporter: collector },
+      ])
+    : reports;
+  const exitCode = await onCtrlC(io, 'finishing the cases in flight and writing the reports', async (interrupt) => {
     const outcome = await runPlan(
       config,
       {
@@ -149,12 +184,71 @@ async function run(args: ParsedArgs, argv: string[], io: CliIo): Promise<number>
         redactor,
         commands: commandContext(args, io, config),
         aliases: caseAliases(io),
+        expectations,
       },
       { startedAt: new Date().toISOString(), command: commandLine(argv), harnessVersion: harnessVersion() },
       interrupt,
     );
-    return outcome.exitCode;
+    if (!updating) return outcome.exitCode;
+    return writeExpectations(config, expectations, seen, outcome.summary, io);
   });
+  return exitCode;
+}
+
+/** A file as messages name it: relative to the working directory when inside it. */
+function printedFile(cwd: string, file: string): string {
+  const relative = path.relative(cwd, file);
+  return relative === '' || relative.startsWith('..') ? file : relative;
+}
+
+/**
+ * `run --update-expectations`: the expectations file rewritten from the run (src/core/expectations.ts,
+ * `updateExpectations`), sorted, and the diff printed; exit 0 once written. A run that did not finish
+ * (interrupted, cases not run) writes nothing: it would drop the entries of the cases it did not reach.
+ */
+function writeExpectations(
+  config: ResolvedConfig,
+  current: Expectations | null,
+  results: readonly UpdateResult[],
+  summary: RunSummary,
+  io: CliIo,
+): number {
+  const file = config.expectations as string;
+  const shown = printedFile(io.cwd, file);
+  const notRun = Object.values(summary.notRun ?? {}).reduce((a, b) => a + b, 0);
+  if (summary.interrupted || notRun > 0) {
+    io.stdout(
+      `\nExpectations: ${shown} not written: the run did not finish (${summary.interrupted ? 'interrupted' : `${notRun} case(s) not run`}), so it cannot say which entries still hold. Run again.\n`,
+    );
+    return 1;
+  }
+  const { entries, diff } = updateExpectations(current, results, summary.gate?.stale ?? [], config.failOn);
+  let description: string | undefined;
+  if (existsSync(file)) {
+    try {
+      const raw = JSON.parse(readFileSync(file, 'utf8')) as { description?: unknown };
+      if (typeof raw.description === 'string') description = raw.description;
+    } catch {
+      // Loaded and checked before the run: it parses.
+    }
+  }
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, expectationsText(entries, description));
+  const changes = diff.added.length + diff.removed.length + diff.changed.length;
+  const lines = [
+    '',
+    changes === 0
+      ? `Expectations: ${shown} is up to date (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, no change)`
+      : `Expectations: wrote ${shown}: ${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'})`,
+    ...diffLines(diff),
+  ];
+  const placeholders = entries.filter((e) => e.reason === PLACEHOLDER_REASON).length;
+  if (placeholders > 0)
+    lines.push(
+      `${placeholders} entr${placeholders === 1 ? 'y has' : 'ies have'} no reason yet: replace "${PLACEHOLDER_REASON}" in ${shown} with why the deviation is accepted`,
+    );
+  io.stdout(`${lines.join('\n')}\n`);
+  return 0;
 }
 
 /**
@@ -171,6 +265,12 @@ async function merge(args: ParsedArgs, argv: string[], io: CliIo): Promise<numbe
   const config = await configFor(args, io);
   // Everything is read and checked before a report is touched: a bad directory changes nothing.
   const runs = args.positionals.map((dir) => readRun(dir, io.cwd));
+  // The merged verdict is judged by the known deviations and the policy, as a run's is.
+  const expectationsShown = config.expectations === null ? null : printedFile(io.cwd, config.expectations);
+  const expectations =
+    config.expectations !== null && expectationsShown !== null && existsSync(config.expectations)
+      ? await loadExpectations(config.expectations, expectationsShown)
+      : null;
   const redactor = new Redactor();
   redactor.add(config.obfuscationKey);
   const reporter = createReporters(config.reporters as ReporterSpec[], {
@@ -185,6 +285,9 @@ async function merge(args: ParsedArgs, argv: string[], io: CliIo): Promise<numbe
     command: commandLine(argv),
     rootDir: io.cwd,
     commands: commandContext(args, io, config),
+    expectations,
+    failOn: config.failOn,
+    configuredTargets: config.targets.map((t) => t.name),
   });
   return outcome.exitCode;
 }

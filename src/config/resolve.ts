@@ -14,6 +14,13 @@ import type {
   TargetConfig,
 } from './types.ts';
 import { validateConfigShape } from './validate.ts';
+import {
+  DEFAULT_FAIL_ON,
+  EXPECTATIONS_FILE_NAME,
+  failOnProblems,
+  splitFailOn,
+  type FailOn,
+} from '../core/expectations.ts';
 import { parseDuration } from './duration.ts';
 
 const KEY_PATTERN = /^[0-9a-fA-F]{64}$/;
@@ -335,6 +342,34 @@ export function resolveConfig(
     );
   }
 
+  // The fail-on policy and the expectations file (docs/expectations.md).
+  const failOnGiven = cli.failOn !== undefined ? splitFailOn(cli.failOn) : config.failOn;
+  if (Array.isArray(failOnGiven)) {
+    problems.push(
+      ...(cli.failOn !== undefined
+        ? failOnProblems(failOnGiven, 'command line', () => '--fail-on')
+        : shapeBroken.has('failOn')
+          ? []
+          : failOnProblems(failOnGiven, shown, (i) => `failOn[${i}]`)),
+    );
+  }
+  const expectationsFile =
+    cli.expectations !== undefined
+      ? path.resolve(cwd, cli.expectations)
+      : typeof config.expectations === 'string'
+        ? path.resolve(rootDir, config.expectations)
+        : null;
+  const defaultExpectations = path.join(rootDir, EXPECTATIONS_FILE_NAME);
+  if (expectationsFile !== null && cli.updateExpectations !== true && !existsSync(expectationsFile)) {
+    const shownAt = path.relative(cwd, expectationsFile) || expectationsFile;
+    problems.push({
+      ...(cli.expectations !== undefined
+        ? { file: 'command line', path: '--expectations' }
+        : { file: shown, path: 'expectations' }),
+      message: `${shownAt} does not exist: fix the path, or write the file from a run with \`--update-expectations\``,
+    });
+  }
+
   if (problems.length > 0) {
     const where = configFile ? ` (config file ${shown})` : '';
     throw new HarnessError(
@@ -381,6 +416,10 @@ export function resolveConfig(
       targets: config.fuzz?.targets ? fuzzTargets : selected,
       against,
     },
+    expectations:
+      expectationsFile ??
+      (existsSync(defaultExpectations) || cli.updateExpectations === true ? defaultExpectations : null),
+    failOn: Array.isArray(failOnGiven) ? [...new Set(failOnGiven as FailOn[])] : [...DEFAULT_FAIL_ON],
   };
 }
 

@@ -1,3 +1,5 @@
+import type { FailOn } from '../core/expectations.ts';
+
 /**
  * `HarnessConfig` is what users write in `harness.config.ts` (everything optional); `ResolvedConfig` is what
  * the engine uses (everything present). `resolveConfig` is the only way from one to the other.
@@ -69,6 +71,16 @@ export interface HarnessConfig {
   browser?: Partial<BrowserSettings>;
   /** `harness fuzz`: budgets and properties (docs/fuzzing.md). CLI flags override them. */
   fuzz?: FuzzConfig;
+  /**
+   * The known deviations of the targets (docs/expectations.md), relative to this file's folder. Default:
+   * `harness.expectations.json` beside this file, when there is one. `--expectations` overrides it.
+   */
+  expectations?: string;
+  /**
+   * The statuses that fail the run (exit 1): `fail`, `broken`, `unexpected-pass`, `non-strict`, `changed`,
+   * `stale`, `flaky`. Default `['fail', 'broken', 'unexpected-pass']`. `--fail-on` overrides it.
+   */
+  failOn?: string[];
 }
 
 export interface FuzzConfig {
@@ -160,6 +172,14 @@ export interface ResolvedConfig {
   artifacts: 'on-failure' | 'always';
   browser: BrowserSettings;
   fuzz: ResolvedFuzz;
+  /**
+   * The expectations file, absolute: `--expectations`, else the config's `expectations`, else
+   * `harness.expectations.json` beside the config when it exists (or, for `--update-expectations`, where it
+   * will be written); null: none.
+   */
+  expectations: string | null;
+  /** The statuses that fail the run (docs/expectations.md, "Policy"). */
+  failOn: FailOn[];
 }
 
 /** One of n parts of a plan (`--shard i/n`), `index` from 1 to `total`. */
@@ -189,6 +209,12 @@ export interface CliOverrides {
   fuzzMaxFailures?: number;
   fuzzCorpus?: string;
   against?: string;
+  /** `--expectations <file>`, relative to the working directory. */
+  expectations?: string;
+  /** `--fail-on <list>` (each value may be comma-separated). */
+  failOn?: string[];
+  /** `--update-expectations`: the expectations file need not exist yet (the run writes it). */
+  updateExpectations?: boolean;
 }
 
 /**

@@ -65,6 +65,8 @@ const schema = {
         against: { type: 'string', minLength: 1 },
       },
     },
+    expectations: { type: 'string', minLength: 1 },
+    failOn: { type: 'array', items: { type: 'string' } },
     browser: {
       type: 'object',
       additionalProperties: false,

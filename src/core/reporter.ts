@@ -1,3 +1,4 @@
+import type { GateSummary } from './expectations.ts';
 import type { CaseResult, VerdictCounts } from './results.ts';
 import type { RequirementInfo } from './suite.ts';
 import type { BaseTargetInfo } from './types.ts';
@@ -95,12 +96,17 @@ export interface RunSummary {
    * was stopped because it stopped answering, or no case on it was judged. Absent: none.
    */
   notRun?: Record<string, number>;
-  /** The exit code of the run: 0 only when nothing failed, broke, was interrupted or left not run. */
+  /**
+   * The exit code of the run: 0 only when no status of the fail-on policy counted anything (by default:
+   * nothing failed or broke unexpected, no unexpected pass) and nothing was interrupted or left not run.
+   */
   exitCode?: 0 | 1;
   /** Per target, what became of its run-level checks (`harness merge` recomputes them when every shard ran). */
   checks?: Record<string, RunChecksStatus>;
   /** Set by `harness merge`: the runs joined and what was missing (then the report is incomplete). */
   merge?: MergeInfo;
+  /** The expectations and the fail-on policy over the run (src/core/expectations.ts); absent from older callers. */
+  gate?: GateSummary;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { CaseExpectation } from './expectations.ts';
 import type { CaseRoute } from './types.ts';
 
 /**
@@ -94,6 +95,11 @@ export interface CaseResult {
    * recomputed over all of them.
    */
   runLevel?: true;
+  /**
+   * What the expectations file decided about this case (src/core/expectations.ts), set by the runner
+   * before any reporter sees the result; absent when no entry matched it.
+   */
+  expectation?: CaseExpectation;
 }
 
 /** Counts per verdict. */

@@ -62,6 +62,12 @@ export interface CaseEnv<S, I extends BaseTargetInfo = BaseTargetInfo, R = null>
   replay: string;
   /** Attach the case's details always, or only when it does not pass. */
   artifacts: 'on-failure' | 'always';
+  /**
+   * The case's seeded generator (`caseRandom(seed, target, case id)`, src/core/random.ts): the only source
+   * of the random values a case uses (fixture names, generated data), so that two runs with one seed give
+   * the same messages, step names and parameters.
+   */
+  random: () => number;
 }
 
 /** One target's share of a suite: its cases, how to run one, and the run-level checks at the end. */

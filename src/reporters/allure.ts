@@ -76,6 +76,13 @@ const CATEGORY_NAMES = {
   'broken-target': 'Broken target',
 } satisfies Record<FailureCategory, string>;
 
+/** Prefixes of the results the expectations decided (docs/expectations.md). */
+export const GATE_CATEGORIES = {
+  known: 'known-deviation',
+  changed: 'changed-deviation',
+  unexpectedPass: 'unexpected-pass',
+} as const;
+
 /** Prefixes of the results that stand for the run itself, not a case: cases not run, a run not finished. */
 export const RUN_CATEGORIES = { notRun: 'not-run', unfinished: 'run-not-finished' } as const;
 
@@ -95,6 +102,17 @@ export function categorised(message: string, category: string | undefined): stri
  * broken but keeps its category.
  */
 export const ALLURE_CATEGORIES: Category[] = [
+  category(
+    'Known deviations (expected: harness.expectations.json)',
+    [GATE_CATEGORIES.known],
+    [Status.FAILED, Status.BROKEN],
+  ),
+  category('Known deviations failing in a new way', [GATE_CATEGORIES.changed], [Status.FAILED, Status.BROKEN]),
+  category(
+    'Unexpected passes (fixed deviations: remove their entries)',
+    [GATE_CATEGORIES.unexpectedPass],
+    [Status.FAILED, Status.PASSED],
+  ),
   ...Object.entries(
     Object.entries(CATEGORY_NAMES).reduce<Record<string, string[]>>((groups, [id, name]) => {
       (groups[name] ??= []).push(id);
@@ -400,7 +418,46 @@ export class AllureReporter implements Reporter {
       start: result.start,
       stop: result.stop,
     };
+    this.expectation(result, test);
     return test;
+  }
+
+  /**
+   * What the expectations decided (docs/expectations.md): a known deviation keeps its status, is marked
+   * `known` and falls in the category "Known deviations" (a changed one in its own); an unexpected pass
+   * that fails the run is failed, in "Unexpected passes".
+   */
+  private expectation(result: CaseResult, test: TestResult): void {
+    const e = result.expectation;
+    if (e === undefined || e.status === 'unexpected-verdict') return;
+    const because = `${this.redact(e.reason)}${e.link === undefined ? '' : ` (${e.link})`}`;
+    test.labels.push({ name: LabelName.TAG, value: e.status });
+    if (e.link !== undefined) test.links.push({ name: 'vendor bug', url: e.link, type: 'issue' });
+    if (e.status === 'unexpected-pass') {
+      if (e.failsRun) test.status = Status.FAILED;
+      test.statusDetails = {
+        message: categorised(
+          `expected ${e.allowed.join(' or ')} (${because}), and it passed: the deviation was fixed: remove the entry ${e.where}`,
+          GATE_CATEGORIES.unexpectedPass,
+        ),
+        trace: `replay: ${result.replay}`,
+      };
+      return;
+    }
+    const details = test.statusDetails;
+    const prefix = e.status === 'changed' ? GATE_CATEGORIES.changed : GATE_CATEGORIES.known;
+    const message = details.message?.replace(/^\[[^\]]*\] /, '') ?? oneLine(result.message);
+    details.message = categorised(
+      `${e.status === 'changed' ? 'failing in a new way: ' : ''}${message} (expected: ${because})`,
+      prefix,
+    );
+    // Allure's own mark of a known issue (its results model has it; allure-js-commons' types do not).
+    (details as typeof details & { known?: boolean }).known = true;
+    const recorded =
+      e.status === 'changed'
+        ? `\nrecorded: ${[e.recorded?.category, e.recorded?.message].filter(Boolean).join(' ')}`
+        : '';
+    details.trace = `known deviation: ${because}; entry ${e.where}${recorded}\n${details.trace ?? ''}`;
   }
 
   private statusDetails(result: CaseResult): TestResult['statusDetails'] {

@@ -93,6 +93,10 @@ export class ConsoleReporter implements Reporter {
   private targetErrors = new Map<string, string>();
   /** Per target, then per requirement: how many cases could not check it (never passed, never failed). */
   private notCheckable = new Map<string, Map<string, number>>();
+  /** Per target: cases an expectation moved out of their verdict's column (docs/expectations.md). */
+  private gateColumns = new Map<string, { expected: number; unexpectedPass: number }>();
+  /** Cases that passed where an entry expected a deviation: repeated in the summary. */
+  private unexpectedPasses: CaseResult[] = [];
   private lastBroken = new Map<string, { message: string; repeats: number }>();
   private suppressed = new Map<string, number>();
   private startedMs = 0;
@@ -116,6 +120,8 @@ export class ConsoleReporter implements Reporter {
     this.done = 0;
     this.counts = emptyCounts();
     this.perTarget = new Map(targets.map((t) => [t.name, emptyCounts()]));
+    this.gateColumns = new Map();
+    this.unexpectedPasses = [];
     this.notCheckable = new Map();
     this.startedMs = this.now();
     this.lastProgress = this.startedMs;
@@ -162,20 +168,32 @@ export class ConsoleReporter implements Reporter {
 
   onCaseEnd(result: CaseResult): void {
     this.done++;
-    this.counts[result.verdict]++;
     let target = this.perTarget.get(result.target);
     if (!target) {
       target = emptyCounts();
       this.perTarget.set(result.target, target);
     }
-    target[result.verdict]++;
+    // An expected deviation and an unexpected pass have their own columns; the others, their verdict's.
+    const status = result.expectation?.status;
+    if (status === 'expected' || status === 'changed' || status === 'unexpected-pass') {
+      const columns = this.gateColumns.get(result.target) ?? { expected: 0, unexpectedPass: 0 };
+      if (status === 'unexpected-pass') columns.unexpectedPass++;
+      else columns.expected++;
+      this.gateColumns.set(result.target, columns);
+    } else {
+      this.counts[result.verdict]++;
+      target[result.verdict]++;
+    }
     for (const { requirement } of result.notCheckable ?? []) {
       const byRequirement = this.notCheckable.get(result.target) ?? new Map<string, number>();
       byRequirement.set(requirement, (byRequirement.get(requirement) ?? 0) + 1);
       this.notCheckable.set(result.target, byRequirement);
     }
 
-    if (result.verdict === 'fail' || result.verdict === 'broken') this.printProblem(result);
+    if (status === 'expected') {
+      if (this.verbose) this.printLine(result);
+    } else if (status === 'changed' || status === 'unexpected-pass') this.printGate(result);
+    else if (result.verdict === 'fail' || result.verdict === 'broken') this.printProblem(result);
     else if (this.verbose) this.printLine(result);
 
     const now = this.now();
@@ -217,6 +235,8 @@ export class ConsoleReporter implements Reporter {
     if (choiceLines.length > 0)
       lines.push('Implementation-defined choices (choice point = option):', ...choiceLines, '');
 
+    lines.push(...this.gateLines(summary));
+
     for (const [target, message] of this.targetErrors)
       lines.push(p.red(`target ${this.redact(target)}: ${this.redact(message)}`));
 
@@ -246,26 +266,7 @@ export class ConsoleReporter implements Reporter {
           ? p.yellow(` · interrupted after ${formatCount(summary.total)} of ${formatCount(this.planned)}`)
           : ''),
     );
-    const bad = summary.counts.fail + summary.counts.broken;
-    const missing = summary.merge?.missing ?? [];
-    // A shard's verdict is on its part of the plan only; the whole plan's is the merge's.
-    const part =
-      this.part !== null && this.part.startsWith('shard')
-        ? ` (${this.part} only: not a verdict on the whole plan until the shards are merged)`
-        : '';
-    lines.push(
-      bad === 0 && notRunTotal === 0 && !summary.interrupted && missing.length === 0
-        ? p.green(p.bold(`conformant: no failed and no broken cases${part}`))
-        : p.red(
-            p.bold(
-              `${formatCount(summary.counts.fail)} failed, ${formatCount(summary.counts.broken)} broken` +
-                (notRunTotal > 0 ? `, ${formatCount(notRunTotal)} not run` : '') +
-                (summary.interrupted ? ' (interrupted: not a verdict on the whole plan)' : '') +
-                (missing.length > 0 ? ` (incomplete: ${missing.length} part(s) missing)` : '') +
-                part,
-            ),
-          ),
-    );
+    lines.push(this.verdictLine(summary, notRunTotal));
     const paths = this.options.reportPaths?.() ?? [];
     if (paths.length > 0) {
       lines.push('', 'Reports:');
@@ -274,16 +275,149 @@ export class ConsoleReporter implements Reporter {
     this.summaryOut.write(lines.join('\n') + '\n');
   }
 
+  /**
+   * The last line: green when nothing the fail-on policy names counted anything (and nothing was left not
+   * run); "conformant" only when, besides, no case failed or broke at all, expected or not.
+   */
+  private verdictLine(summary: RunSummary, notRunTotal: number): string {
+    const p = this.paint;
+    const gate = summary.gate;
+    const fail = gate?.counts.fail ?? summary.counts.fail;
+    const broken = gate?.counts.broken ?? summary.counts.broken;
+    const failing = gate?.failing ?? (['fail', 'broken'] as const).filter((s) => summary.counts[s] > 0);
+    const expected = gate === undefined ? 0 : gate.counts.expected + gate.counts.changed;
+    const missing = summary.merge?.missing ?? [];
+    // A shard's verdict is on its part of the plan only; the whole plan's is the merge's.
+    const part =
+      this.part !== null && this.part.startsWith('shard')
+        ? ` (${this.part} only: not a verdict on the whole plan until the shards are merged)`
+        : '';
+    if (failing.length === 0 && notRunTotal === 0 && !summary.interrupted && missing.length === 0) {
+      if (fail + broken + expected === 0) return p.green(p.bold(`conformant: no failed and no broken cases${part}`));
+      const parts: string[] = [];
+      if (expected > 0)
+        parts.push(`${formatCount(expected)} known deviation(s) expected (${gate?.expectationsFile ?? ''})`);
+      if (fail + broken > 0)
+        parts.push(
+          `${formatCount(fail)} failed and ${formatCount(broken)} broken not counted (--fail-on ${gate?.failOn.join(',') ?? ''})`,
+        );
+      return p.green(p.bold(`passed: no unexpected failure; ${parts.join('; ')}${part}`));
+    }
+    const extra = (gate?.failing ?? [])
+      .filter((s) => s !== 'fail' && s !== 'broken')
+      .map((s) => `, ${formatCount(gate?.counts[s] ?? 0)} ${s === 'unexpected-pass' ? 'unexpected pass(es)' : s}`)
+      .join('');
+    return p.red(
+      p.bold(
+        `${formatCount(fail)} failed, ${formatCount(broken)} broken` +
+          extra +
+          (expected > 0 ? ` (and ${formatCount(expected)} expected)` : '') +
+          (notRunTotal > 0 ? `, ${formatCount(notRunTotal)} not run` : '') +
+          (summary.interrupted ? ' (interrupted: not a verdict on the whole plan)' : '') +
+          (missing.length > 0 ? ` (incomplete: ${missing.length} part(s) missing)` : '') +
+          part,
+      ),
+    );
+  }
+
+  /** The expectations and the policy: what was expected, unexpected passes, stale entries (docs/expectations.md). */
+  private gateLines(summary: RunSummary): string[] {
+    const gate = summary.gate;
+    if (gate === undefined) return [];
+    const p = this.paint;
+    const r = this.redact;
+    const lines: string[] = [];
+    const c = gate.counts;
+    const policy = gate.failOn.join(', ');
+    if (gate.expectationsFile !== null) {
+      lines.push(
+        `Expectations (${gate.expectationsFile}; fail on: ${policy}): ${formatCount(c.expected)} expected, ` +
+          `${formatCount(c['unexpected-pass'])} unexpected pass(es), ${formatCount(c.changed)} changed, ${formatCount(c.stale)} stale`,
+      );
+      const fails = (s: string) => (gate.failOn.includes(s as never) ? p.red : p.yellow);
+      const byId = (a: CaseResult, b: CaseResult) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+      for (const u of [...this.unexpectedPasses].sort(byId)) {
+        lines.push(
+          fails('unexpected-pass')(
+            `  unexpected pass ${r(u.id)} on ${r(u.target)}: the deviation was fixed: remove the entry ${u.expectation?.where ?? ''}`,
+          ),
+        );
+      }
+      for (const s of gate.stale)
+        lines.push(fails('stale')(`  stale entry ${s.where} (${r(s.case)} on ${r(s.target)}): ${r(s.why)}`));
+      if (gate.placeholders > 0)
+        lines.push(
+          p.yellow(
+            `  ${gate.placeholders} entr${gate.placeholders === 1 ? 'y has' : 'ies have'} no reason yet (the placeholder "TODO: ..."): say why each deviation is accepted`,
+          ),
+        );
+      lines.push('');
+    } else if (gate.failOn.join(',') !== 'fail,broken,unexpected-pass') {
+      lines.push(`Fail on: ${policy}`, '');
+    }
+    return lines;
+  }
+
+  /** A case an expectation entry decided in a way to see: failing in a new way, or passing when a deviation was expected. */
+  private printGate(result: CaseResult): void {
+    const p = this.paint;
+    const r = this.redact;
+    const e = result.expectation;
+    if (e === undefined) return;
+    if (e.status === 'unexpected-pass') {
+      this.unexpectedPasses.push(result);
+      const badge = e.failsRun ? p.red(p.bold('UNEXPECTED PASS')) : p.yellow(p.bold('UNEXPECTED PASS'));
+      this.above(
+        `${badge} ${r(result.id)} ${p.dim('on')} ${r(result.target)}\n` +
+          `    expected ${e.allowed.join(' or ')} (${r(e.reason)}), and it passed: the deviation was fixed: remove the entry ${e.where}\n`,
+      );
+      return;
+    }
+    const badge = e.failsRun ? p.red(p.bold('CHANGED')) : p.yellow(p.bold('CHANGED'));
+    const was = [e.recorded?.category ? `[${e.recorded.category}]` : '', e.recorded?.message ?? '']
+      .filter(Boolean)
+      .join(' ');
+    const now = [result.category ? `[${result.category}]` : '', result.message].filter(Boolean).join(' ');
+    this.above(
+      `${badge} ${r(result.id)} ${p.dim('on')} ${r(result.target)} ${p.dim('(an expected deviation failing in a new way)')}\n` +
+        `    recorded: ${r(was)}\n    now:      ${r(now)}\n    ${p.dim('entry:')} ${e.where}; \`--update-expectations\` records the new failure\n` +
+        `    ${p.dim('replay:')} ${r(result.replay)}\n`,
+    );
+  }
+
   /** The summary table: one row per target, one column per verdict, a total row. */
   private table(summary: RunSummary): string[] {
-    const header = ['target', ...VERDICTS.map((v) => LABEL[v]), 'total'];
+    // With expectations, expected deviations and unexpected passes have their own columns (each case in one).
+    const gated = summary.gate?.expectationsFile != null || this.gateColumns.size > 0;
+    const header = ['target', ...VERDICTS.map((v) => LABEL[v]), ...(gated ? ['expected', 'unexp. pass'] : []), 'total'];
     const rows: string[][] = [];
     const names = new Set([...this.targets.map((t) => t.name), ...this.perTarget.keys()]);
+    const totals = emptyCounts();
+    const gateTotals = { expected: 0, unexpectedPass: 0 };
     for (const name of names) {
       const c = this.perTarget.get(name) ?? emptyCounts();
-      rows.push([this.redact(name), ...VERDICTS.map((v) => formatCount(c[v])), formatCount(sum(c))]);
+      const g = this.gateColumns.get(name) ?? { expected: 0, unexpectedPass: 0 };
+      for (const v of VERDICTS) totals[v] += c[v];
+      gateTotals.expected += g.expected;
+      gateTotals.unexpectedPass += g.unexpectedPass;
+      rows.push([
+        this.redact(name),
+        ...VERDICTS.map((v) => formatCount(c[v])),
+        ...(gated ? [formatCount(g.expected), formatCount(g.unexpectedPass)] : []),
+        formatCount(sum(c) + g.expected + g.unexpectedPass),
+      ]);
     }
-    rows.push(['total', ...VERDICTS.map((v) => formatCount(summary.counts[v])), formatCount(summary.total)]);
+    rows.push(
+      gated
+        ? [
+            'total',
+            ...VERDICTS.map((v) => formatCount(totals[v])),
+            formatCount(gateTotals.expected),
+            formatCount(gateTotals.unexpectedPass),
+            formatCount(summary.total),
+          ]
+        : ['total', ...VERDICTS.map((v) => formatCount(summary.counts[v])), formatCount(summary.total)],
+    );
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
     const format = (row: string[]): string =>
       row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
@@ -311,6 +445,9 @@ export class ConsoleReporter implements Reporter {
     const badge = result.verdict === 'fail' ? p.red(p.bold('FAIL')) : p.magenta(p.bold('BROKEN'));
     const category = result.category ? p.dim(` [${result.category}]`) : '';
     let text = `${badge} ${r(result.id)} ${p.dim('on')} ${r(result.target)}${category}\n    ${r(result.message)}\n`;
+    const e = result.expectation;
+    if (e?.status === 'unexpected-verdict')
+      text += `    ${p.dim('expected:')} ${e.allowed.join(' or ')} by the entry ${e.where}, not ${result.verdict}\n`;
     if (this.verbose) {
       if (result.expected !== undefined) text += `    expected: ${inline(redactValue(result.expected, r))}\n`;
       if (result.observed !== undefined) text += `    observed: ${inline(redactValue(result.observed, r))}\n`;

@@ -114,13 +114,43 @@ export class JunitReporter implements Reporter {
     if (result.stop > suite.lastStop) suite.lastStop = result.stop;
 
     let xml = `  <testcase name="${xmlAttr(result.id)}" classname="${xmlAttr(`${result.specification}.${result.area}`)}" time="${seconds(ms)}">\n`;
-    if (result.requirements.length > 0) {
+    const e = original.expectation;
+    const gated = e !== undefined && e.status !== 'unexpected-verdict';
+    if (result.requirements.length > 0 || gated) {
       xml += '   <properties>\n';
       for (const id of result.requirements) xml += `    <property name="requirement" value="${xmlAttr(id)}"/>\n`;
+      if (gated) {
+        xml += `    <property name="expectation" value="${xmlAttr(e.status)}"/>\n`;
+        xml += `    <property name="expectation-entry" value="${xmlAttr(e.where)}"/>\n`;
+        xml += `    <property name="expectation-reason" value="${xmlAttr(this.redact(e.reason))}"/>\n`;
+        if (e.link !== undefined) xml += `    <property name="expectation-link" value="${xmlAttr(e.link)}"/>\n`;
+      }
       xml += '   </properties>\n';
     }
     // The attribute is the one-line summary a CI page lists; the element's text has everything.
     const message = oneLine(result.message);
+    if (gated) {
+      // The expectations decided it (docs/expectations.md): a known deviation is skipped with its reason, an
+      // unexpected pass or a changed failure fails when the policy says so.
+      const because = `${this.redact(e.reason)}${e.link === undefined ? '' : ` (${e.link})`}`;
+      if (e.status === 'unexpected-pass') {
+        const text = `expected ${e.allowed.join(' or ')} (${because}), and it passed: the deviation was fixed: remove the entry ${e.where}`;
+        if (e.failsRun) {
+          suite.failures++;
+          xml += `   <failure message="${xmlAttr(text)}" type="unexpected-pass">${xmlText(`${text}\nreplay: ${result.replay}`)}</failure>\n`;
+        } else xml += `   <system-out>${xmlText(text)}</system-out>\n`;
+      } else if (e.status === 'changed' && e.failsRun) {
+        suite.failures++;
+        xml += `   <failure message="${xmlAttr(`expected ${result.verdict}, failing in a new way: ${message}`)}" type="changed">${xmlText(this.details(result))}</failure>\n`;
+      } else {
+        suite.skipped++;
+        const how = e.status === 'changed' ? ', failing in a new way' : '';
+        xml += `   <skipped message="${xmlAttr(`expected ${result.verdict}${how} (known deviation: ${because}): ${message}`)}"/>\n`;
+      }
+      xml += '  </testcase>\n';
+      suite.part.write(xml);
+      return;
+    }
     switch (result.verdict) {
       case 'fail':
         suite.failures++;

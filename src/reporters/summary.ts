@@ -8,6 +8,7 @@ import {
 } from '../core/results.ts';
 import type { Concurrency, MergeInfo, Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
 import type { BaseTargetInfo } from '../core/types.ts';
+import type { CaseExpectation, GateSummary } from '../core/expectations.ts';
 import { identity, redactShared, redactValue, writeFileAtomic, type Redact } from './text.ts';
 
 export interface SummaryOptions {
@@ -27,6 +28,21 @@ export interface SummaryFailure {
   observed: unknown;
   choices: Record<string, string>;
   replay: string;
+  /** What the expectations file decided about it (`expected`: a known deviation, not failing the run). */
+  expectation?: CaseExpectation['status'];
+}
+
+/** A case an expectations entry decided (summary.json `gate.cases`). */
+export interface SummaryGateCase {
+  id: string;
+  target: string;
+  verdict: Verdict;
+  status: CaseExpectation['status'];
+  /** True when it fails the run under the policy. */
+  failsRun: boolean;
+  where: string;
+  reason: string;
+  link?: string;
 }
 
 export interface SummaryTarget {
@@ -108,6 +124,12 @@ export interface SummaryFile {
   notCheckable: { count: number; byRequirement: Record<string, number>; cases: SummaryNotCheckable[] };
   /** Set by `harness fuzz` (see {@link FuzzSummary}); a later `harness run` rewrites the file without it. */
   fuzz?: FuzzSummary;
+  /**
+   * The expectations and the fail-on policy (docs/expectations.md): the policy used (`failOn`), what each
+   * status counted, the statuses that failed the run, stale entries, and every case an entry decided.
+   * `exitCode` follows it; `conformant` does not (an expected failure is still a failure of the target).
+   */
+  gate?: GateSummary & { cases: SummaryGateCase[] };
 }
 
 /**
@@ -184,6 +206,7 @@ export class SummaryReporter implements Reporter {
   private nonStrict: string[] = [];
   private informational: SummaryFile['informational'] = [];
   private notCheckable: SummaryNotCheckable[] = [];
+  private gateCases: SummaryGateCase[] = [];
   private written: string[] = [];
 
   constructor(private readonly options: SummaryOptions = {}) {
@@ -228,6 +251,7 @@ export class SummaryReporter implements Reporter {
     this.nonStrict = [];
     this.informational = [];
     this.notCheckable = [];
+    this.gateCases = [];
     this.written = [];
   }
 
@@ -249,6 +273,19 @@ export class SummaryReporter implements Reporter {
         });
       }
     }
+    const e = original.expectation;
+    if (e !== undefined) {
+      this.gateCases.push({
+        id: result.id,
+        target: result.target,
+        verdict: result.verdict,
+        status: e.status,
+        failsRun: e.failsRun,
+        where: e.where,
+        reason: this.redact(e.reason),
+        ...(e.link === undefined ? {} : { link: e.link }),
+      });
+    }
     switch (result.verdict) {
       case 'fail':
       case 'broken':
@@ -263,6 +300,7 @@ export class SummaryReporter implements Reporter {
           observed: result.observed ?? null,
           choices: result.choices,
           replay: result.replay,
+          ...(e === undefined || e.status === 'unexpected-pass' ? {} : { expectation: e.status }),
         });
         break;
       case 'non-strict':
@@ -318,6 +356,9 @@ export class SummaryReporter implements Reporter {
         byRequirement: countBy(this.notCheckable.map((n) => n.requirement)),
         cases: this.notCheckable,
       },
+      ...(summary.gate === undefined
+        ? {}
+        : { gate: { ...redactValue(summary.gate, this.redact), cases: this.gateCases } }),
     };
     const path = join(this.options.outputDir ?? run.outputDir, 'summary.json');
     writeFileAtomic(path, JSON.stringify(file, null, 2) + '\n');

@@ -10,6 +10,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { runTargetCommand, type CommandContext } from '../core/commands.ts';
 import { HarnessError, type Problem } from '../core/errors.ts';
+import { DEFAULT_FAIL_ON, Gate, type Expectations, type FailOn } from '../core/expectations.ts';
 import { isRecord } from '../core/json.ts';
 import type { Redactor } from '../core/redact.ts';
 import type { MergeInfo, Reporter, RunChecksStatus, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
@@ -39,6 +40,14 @@ export interface MergeDependencies {
   rootDir: string;
   /** For the replay line of a recomputed check no run had (src/core/commands.ts). */
   commands: CommandContext;
+  /**
+   * The known deviations and the fail-on policy the merged verdict is judged by (docs/expectations.md), as a
+   * run judges its own: every result is judged again, the recomputed checks included.
+   */
+  expectations?: Expectations | null;
+  failOn?: readonly FailOn[];
+  /** The configured targets' names (for stale entries naming a target). */
+  configuredTargets?: readonly string[];
 }
 
 const MERGE_FIX =
@@ -249,6 +258,7 @@ export async function mergeRuns(runs: readonly ReadRun[], deps: MergeDependencie
   deps.reporter.onPrepare?.(info);
 
   const counts = emptyCounts();
+  const gate = new Gate(deps.expectations ?? null, deps.failOn ?? DEFAULT_FAIL_ON);
   const choices: Record<string, Record<string, string>> = {};
   const notRun: Record<string, number> = {};
   const checksStatus: Record<string, RunChecksStatus> = {};
@@ -337,6 +347,9 @@ export async function mergeRuns(runs: readonly ReadRun[], deps: MergeDependencie
     if (lost > 0) notRun[p.name] = lost;
     const made = (choices[p.name] ??= {});
     for (const r of results) {
+      // Judged by the merge's expectations and policy, as one run would have judged it.
+      delete r.expectation;
+      gate.judge(r);
       counts[r.verdict]++;
       for (const [point, option] of Object.entries(r.choices)) made[point] ??= option;
     }
@@ -363,8 +376,17 @@ export async function mergeRuns(runs: readonly ReadRun[], deps: MergeDependencie
     if (errors.length > 0) deps.reporter.onTargetError?.(p.name, errors.join('; '));
   });
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  const exitCode: 0 | 1 =
-    counts.fail + counts.broken > 0 || interrupted || Object.keys(notRun).length > 0 || missing.length > 0 ? 1 : 0;
+  const requirements = new Map(
+    emitted.flatMap((e) => e.results.map((r) => [`${r.target}\u0000${r.id}`, r.requirements])),
+  );
+  const gated = gate.finish(
+    targetRuns.map((t) => ({
+      target: t.name,
+      cases: (t.order ?? []).map((id) => ({ id, requirements: requirements.get(`${t.name}\u0000${id}`) ?? [] })),
+    })),
+    deps.configuredTargets ?? targetRuns.map((t) => t.name),
+  );
+  const exitCode: 0 | 1 = !gated.passed || interrupted || Object.keys(notRun).length > 0 || missing.length > 0 ? 1 : 0;
   const summary: RunSummary = {
     counts,
     total,
@@ -375,6 +397,7 @@ export async function mergeRuns(runs: readonly ReadRun[], deps: MergeDependencie
     notRun,
     exitCode,
     checks: checksStatus,
+    gate: gated,
     merge,
   };
   await deps.reporter.onEnd?.(summary);

@@ -5,7 +5,9 @@ import type { CaseAliases } from '../core/case-ids.ts';
 import { defaultCommandContext, listCommand, runCaseCommand, type CommandContext } from '../core/commands.ts';
 import type { DriverContext, DriverFactory, SilenceReporting, TargetDriver } from '../core/driver.ts';
 import { escapeControls, HarnessError, isHarnessError, isNoAnswer } from '../core/errors.ts';
+import { Gate, type Expectations } from '../core/expectations.ts';
 import { Redactor } from '../core/redact.ts';
+import { caseRandom } from '../core/random.ts';
 import { stripAnsi } from '../core/ansi.ts';
 import type { Concurrency, Reporter, RunChecksStatus, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
 import { emptyCounts, type Attachment, type CaseResult } from '../core/results.ts';
@@ -57,6 +59,11 @@ export interface RunDependencies {
   aliases?: CaseAliases;
   /** The `--grep` patterns are the harness's own (replay's: a file's vector ids), not typed: no notice on them. */
   grepIsInternal?: boolean;
+  /**
+   * The known deviations (docs/expectations.md): each result is judged against them before any reporter
+   * sees it (`CaseResult.expectation`), and the run's exit code follows `config.failOn`. Absent: none.
+   */
+  expectations?: Expectations | null;
 }
 
 export interface RunOutcome {
@@ -437,6 +444,7 @@ async function runTarget(
                   targetName: target.name,
                   replay,
                   artifacts: config.artifacts,
+                  random: caseRandom(config.seed, target.name, planned.id),
                 }),
               caseTimeoutMs(planned, target.timeoutMs),
               stop,
@@ -613,9 +621,12 @@ export async function runPlan(
     await deps.reporter.onBegin?.({ ...info, suites: runSuites }, targetRuns);
 
     const counts = emptyCounts();
+    const gate = new Gate(deps.expectations ?? null, config.failOn);
     const choices: Record<string, Record<string, string>> = {};
     const emit = (result: CaseResult) => {
       cleanResult(result, deps.redactor);
+      // The expectation decision, made once here, reaches every reporter on the result.
+      gate.judge(result);
       counts[result.verdict]++;
       const made = (choices[result.target] ??= {});
       for (const [point, option] of Object.entries(result.choices)) made[point] ??= option;
@@ -631,7 +642,11 @@ export async function runPlan(
       if (n > 0) notRun[t.target.name] = n;
       checks[t.target.name] = ends[i]?.checks ?? 'none';
     });
-    const exitCode = counts.fail + counts.broken > 0 || interrupt.aborted || Object.keys(notRun).length > 0 ? 1 : 0;
+    const gated = gate.finish(
+      targets.map((t) => ({ target: t.target.name, cases: t.plan.cases })),
+      config.targets.map((t) => t.name),
+    );
+    const exitCode = !gated.passed || interrupt.aborted || Object.keys(notRun).length > 0 ? 1 : 0;
     const summary: RunSummary = {
       counts,
       total: Object.values(counts).reduce((a, b) => a + b, 0),
@@ -641,6 +656,7 @@ export async function runPlan(
       notRun,
       exitCode,
       checks,
+      gate: gated,
     };
     await deps.reporter.onEnd?.(summary);
     return { summary, exitCode };

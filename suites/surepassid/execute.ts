@@ -7,7 +7,7 @@
  * (every `secret=` in an answer, in clear or percent-encoded inside a QR code URL, or in the Key URI decoded
  * from a QR image; inline images themselves are replaced, since their pixels encode the secret).
  */
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../../src/core/random.ts';
 import { Redactor, REDACTED } from '../../src/core/redact.ts';
 import type { Attachment, StepRecord } from '../../src/core/results.ts';
 import { decidingPart, worstVerdict } from '../../src/core/verdict.ts';
@@ -36,6 +36,9 @@ export interface SurePassIdCaseRun {
   /** Implementation-defined choices the answers showed: choice point -> option. */
   choices: Record<string, string>;
 }
+
+/** How many fixture names a case tries before a server that holds them all makes it broken. */
+const MAX_NAME_DRAWS = 8;
 
 /** Placeholders: `{{account:A}}`, `{{key:A}}`, `{{device:D}}`. */
 export const PLACEHOLDER = /\{\{(account|key|device):([A-Za-z0-9._-]+)\}\}/g;
@@ -102,8 +105,12 @@ export async function runVector(
   vector: Vector,
   session: SurePassIdSession,
   signal: AbortSignal,
+  random: () => number,
 ): Promise<SurePassIdCaseRun> {
-  const suffix = randomBytes(4).toString('hex');
+  // Drawn from the case's seeded generator, so two runs with one seed name the fixtures (and report them)
+  // alike; a name a server already holds (it keeps accounts between runs, or the case ran before in this
+  // run) is drawn again.
+  let suffix = randomHex(random, 8);
   const keeper = new SecretKeeper();
   const bindings: Bindings = { accounts: new Map(), devices: new Map() };
   const state = emptyState();
@@ -111,14 +118,26 @@ export async function runVector(
   const given = vector.given ?? {};
 
   for (const account of given.accounts ?? []) {
-    const name = `${account.name}-${suffix}`;
     keeper.add(account.key);
-    bindings.accounts.set(account.name, { name, key: account.key });
     const start = Date.now();
-    await session.hooks.createAccount(
-      { loginName: name, loginKey: account.key, ...(account.issuer === undefined ? {} : { issuer: account.issuer }) },
-      signal,
-    );
+    let name = `${account.name}-${suffix}`;
+    const tried: string[] = [];
+    for (;;) {
+      const created = await session.hooks.createAccount(
+        { loginName: name, loginKey: account.key, ...(account.issuer === undefined ? {} : { issuer: account.issuer }) },
+        signal,
+      );
+      if (created === 'created') break;
+      tried.push(name);
+      if (tried.length === MAX_NAME_DRAWS) {
+        throw new Error(
+          `test hook POST /accounts answered 409 (the login name exists) for ${tried.join(', ')}: reset the server's test data (POST /reset, docs/surepassid.md)`,
+        );
+      }
+      suffix = randomHex(random, 8);
+      name = `${account.name}-${suffix}`;
+    }
+    bindings.accounts.set(account.name, { name, key: account.key });
     state.accounts.set(name, { key: account.key, users: new Set() });
     steps.push({ name: `given: account ${name} (test hook)`, status: 'passed', start, stop: Date.now() });
   }

@@ -143,7 +143,7 @@ export async function runSurePassIdCase(
   env: CaseEnv<SurePassIdSession, BaseTargetInfo>,
 ): Promise<CaseResult> {
   const start = Date.now();
-  const run = await runVector(planned.vector, env.session, env.signal);
+  const run = await runVector(planned.vector, env.session, env.signal, env.random);
   const attach = run.verdict !== 'pass' || env.artifacts === 'always';
   const result: CaseResult = {
     ...resultFrame(planned, env, SPECIFICATION, start),

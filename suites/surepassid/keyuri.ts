@@ -259,10 +259,16 @@ export function checkKeyUri(uri: string): { problems: KeyUriProblem[]; parsed: P
  */
 export function decodeBase32(text: string): Buffer | string {
   if (!BASE32.test(text)) {
-    const bad = [...new Set(text.replace(/[A-Z2-7=]/gi, ''))].slice(0, 5).map((c) => JSON.stringify(c));
-    return bad.length > 0
-      ? `the secret is not Base32: ${bad.join(', ')} ${bad.length === 1 ? 'is' : 'are'} not in the alphabet A-Z 2-7`
-      : 'the secret is not Base32: "=" padding may only end it';
+    // Which kinds of characters, never which characters: those are the secret's (a report must not hold
+    // them), and a server's random keys would give every case its own message (one defect, many groups).
+    const outside = text.replace(/[A-Z2-7=]/gi, '');
+    if (outside === '') return 'the secret is not Base32: "=" padding may only end it';
+    const kinds = [
+      ...(/[0189]/.test(outside) ? ['the digits 0, 1, 8 or 9'] : []),
+      ...(/[^0189]/.test(outside) ? ['other characters'] : []),
+    ];
+    const hex = /^[0-9a-f]+$/i.test(text) ? ' (it reads as hexadecimal)' : '';
+    return `the secret is not Base32${hex}: it holds ${kinds.join(' and ')}, outside the alphabet A-Z 2-7`;
   }
   const body = text.replace(/=+$/, '');
   const padding = text.length - body.length;

@@ -25,10 +25,11 @@ export interface SurePassIdSession {
   /** Test hooks (capability `test-hooks`); each throws when the hook fails. */
   readonly hooks: {
     reset(signal: AbortSignal): Promise<void>;
+    /** `exists`: the login name is taken (409; a server that keeps accounts between runs). */
     createAccount(
       account: { loginName: string; loginKey: string; issuer?: string },
       signal: AbortSignal,
-    ): Promise<void>;
+    ): Promise<'created' | 'exists'>;
     createUser(user: { account: string; username: string }, signal: AbortSignal): Promise<void>;
     deleteDevice(device: { account: string; deviceId: string }, signal: AbortSignal): Promise<void>;
   };

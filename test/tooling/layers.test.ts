@@ -61,3 +61,36 @@ describe('the layer rules', () => {
     ]);
   });
 });
+
+describe('seeded values only in suites', () => {
+  /** Every message eslint gives `code` as the file `file`, with its rule. */
+  async function messages(file: string, code: string): Promise<string[]> {
+    const [result] = await eslint.lintText(code, { filePath: path.join(ROOT, file) });
+    return (result?.messages ?? []).map((m) => `${m.ruleId}: ${m.message}`);
+  }
+
+  it.each([
+    "import { randomBytes } from 'node:crypto';\nexport const x = randomBytes(4);\n",
+    "import { randomUUID } from 'crypto';\nexport const x = randomUUID();\n",
+    'export const x = Math.random();\n',
+    'export const x = crypto.getRandomValues(new Uint8Array(4));\n',
+  ])('fails a suite drawing a value outside the seed: %s', async (code) => {
+    const found = await messages('suites/surepassid/sample.ts', code);
+    expect(found).toEqual([expect.stringContaining("come from the case's seeded generator")]);
+  });
+
+  it("allows a suite node:crypto's hashes, and a driver (a target's own randomness) its random values", async () => {
+    expect(
+      await messages(
+        'suites/swivel/sample.ts',
+        "import { createHash } from 'node:crypto';\nexport const x = createHash;\n",
+      ),
+    ).toEqual([]);
+    expect(
+      await messages(
+        'drivers/emulated/sample.ts',
+        "import { randomBytes } from 'node:crypto';\nexport const x = randomBytes(4);\n",
+      ),
+    ).toEqual([]);
+  });
+});

@@ -164,7 +164,7 @@ describe('watching for the outcome', () => {
   }
 
   it('keeps polling an intent for its result line, asking the app state only until it came to the front', async () => {
-    const { s, b } = await session('watch-1', { settleMs: 300, pollMs: 50 });
+    const { s, b } = await session('watch-1', { settleMs: 300, pollMs: 50, roundTrips: 'all' });
     // Without the probe's receiver, the result broadcast is never logged: the watch waits the whole settleMs.
     await cmd.clearApp(b, 'android', 'org.provisioningharness.probe');
     const from = b.calls.length;
@@ -178,6 +178,33 @@ describe('watching for the outcome', () => {
     expect(logs).toBeGreaterThanOrEqual(4);
     expect(during.filter((m) => m === 'mobile: queryAppState')).toHaveLength(1);
     expect(b.calls.slice(from).filter((c) => c.command === 'getPageSource')).toHaveLength(1);
+  });
+
+  it('reads the foreground from the page source on Android, with the reads of roundTrips: all but fewer', async () => {
+    const run = async (roundTrips: 'fewest' | 'all') => {
+      const { s, b } = await session(`watch-rt-${roundTrips}`, { settleMs: 0, roundTrips });
+      const from = b.calls.length;
+      const first = await s.provision({ url: 'clientx://provision?pid=', method: 'intent' }, signal);
+      await s.state(signal);
+      await s.logs(signal);
+      const second = await s.provision({ url: 'clientx://provision.com?pid=', method: 'url' }, signal);
+      const calls = b.calls.slice(from);
+      return {
+        observations: [first, second],
+        appState: mobileCalls(calls).filter(([m]) => m === 'mobile: queryAppState').length,
+        logReads: calls.filter((c) => c.command === 'getLog').length,
+        total: calls.length,
+      };
+    };
+    const all = await run('all');
+    const fewest = await run('fewest');
+    expect(fewest.observations).toEqual(all.observations);
+    for (const o of all.observations) expect(o).toMatchObject({ handled: true, foreground: true, dialog: 'failure' });
+    expect(all.appState).toBe(2);
+    expect(fewest.appState).toBe(0);
+    // The collection before each request follows a collection (the reset's, logs()): skipped both times.
+    expect(all.logReads - fewest.logReads).toBe(2);
+    expect(all.total - fewest.total).toBe(4);
   });
 
   it('makes its last poll at settleMs, not a whole pollMs later', async () => {

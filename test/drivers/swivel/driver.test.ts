@@ -7,6 +7,7 @@ import { createSwivelDriver, validateSwivelDriverOptions } from '../../../driver
 import { HarnessError } from '../../../src/core/errors.ts';
 import { runSwivelCase, SwivelSuite, type SwivelCase } from '../../../suites/swivel/index.ts';
 import type { SwivelSession } from '../../../suites/swivel/types.ts';
+import { caseRandom } from '../../../src/core/random.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const context = { rootDir: ROOT, obfuscationKey: null };
@@ -122,6 +123,7 @@ describe('a Swivel case through the engine contract', () => {
         targetName: 'swivel-reference',
         replay: 'npx harness run --target swivel-reference --case sw:code-once',
         artifacts: 'on-failure',
+        random: caseRandom(1, 'swivel-reference', 'sw:code-once'),
       });
       expect(result).toMatchObject({
         verdict: 'fail',
@@ -162,6 +164,7 @@ describe('a Swivel case through the engine contract', () => {
         info,
         targetName: 't',
         replay: '',
+        random: caseRandom(1, 't', planned.id),
       };
       const quiet = await runSwivelCase(planned, { ...env, artifacts: 'on-failure' });
       expect(quiet.verdict).toBe('pass');

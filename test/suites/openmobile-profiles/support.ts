@@ -5,6 +5,7 @@ import type { CaseEnv } from '../../../src/core/suite.ts';
 import type { BaseTargetInfo } from '../../../src/core/types.ts';
 import { createProfileServiceDriver, type ProfileServiceSession } from '../../../drivers/http/openmobile-profiles.ts';
 import { OpenMobileProfilesSuite } from '../../../suites/openmobile-profiles/index.ts';
+import { caseRandom } from '../../../src/core/random.ts';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -35,5 +36,6 @@ export function caseEnv(
     targetName: 'profile-service-reference',
     replay: 'npx harness run --target profile-service-reference',
     artifacts,
+    random: caseRandom(1, 'profile-service-reference'),
   };
 }

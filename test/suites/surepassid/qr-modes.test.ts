@@ -19,6 +19,7 @@ import {
 } from '../../../drivers/emulated/surepassid/server.ts';
 import { SurePassIdSuite } from '../../../suites/surepassid/index.ts';
 import { decodeQrPng } from '../../../suites/surepassid/qr.ts';
+import { caseRandom } from '../../../src/core/random.ts';
 
 const ROOT = process.cwd();
 const CONTEXT = { rootDir: ROOT, obfuscationKey: null };
@@ -101,6 +102,7 @@ async function runAll(
           replay: `npx harness run --case ${planned.id}`,
           // Every attachment kept, passing cases too: none may hold a secret.
           artifacts: 'always',
+          random: caseRandom(1, 'reference', planned.id),
         }),
       ),
     );

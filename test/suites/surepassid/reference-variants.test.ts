@@ -15,6 +15,7 @@ import { startSurePassIdReference, type SurePassIdVariant } from '../../../drive
 import { surePassIdFuzzProperties } from '../../../suites/surepassid/fuzz.ts';
 import { SurePassIdSuite } from '../../../suites/surepassid/index.ts';
 import { checkKeyUri } from '../../../suites/surepassid/keyuri.ts';
+import { caseRandom } from '../../../src/core/random.ts';
 
 const ROOT = process.cwd();
 const CONTEXT = { rootDir: ROOT, obfuscationKey: null };
@@ -55,6 +56,7 @@ async function runAll(variants: SurePassIdVariant[]): Promise<Map<string, CaseRe
           targetName: 'variant',
           replay: '',
           artifacts: 'on-failure',
+          random: caseRandom(1, 'variant', planned.id),
         }),
       ),
     );

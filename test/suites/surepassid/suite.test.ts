@@ -4,6 +4,7 @@ import type { CaseResult } from '../../../src/core/results.ts';
 import { createSurePassIdDriver, type SurePassIdDriver } from '../../../drivers/http/surepassid.ts';
 import { SUREPASSID_DEFECTS } from '../../../drivers/emulated/surepassid/defects.ts';
 import { SurePassIdSuite, type SurePassIdCase } from '../../../suites/surepassid/index.ts';
+import { caseRandom } from '../../../src/core/random.ts';
 
 const ROOT = process.cwd();
 const CONTEXT = { rootDir: ROOT, obfuscationKey: null };
@@ -31,6 +32,7 @@ async function runAll(defects: string[]): Promise<CaseResult[]> {
           targetName: 'reference',
           replay: `npx harness run --case ${planned.id}`,
           artifacts: 'on-failure',
+          random: caseRandom(1, 'reference', planned.id),
         }),
       ),
     );

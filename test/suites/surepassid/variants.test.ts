@@ -13,6 +13,7 @@ import type { CaseResult } from '../../../src/core/results.ts';
 import { createSurePassIdDriver } from '../../../drivers/http/surepassid.ts';
 import { startSurePassIdReference } from '../../../drivers/emulated/surepassid/server.ts';
 import { SurePassIdSuite } from '../../../suites/surepassid/index.ts';
+import { caseRandom } from '../../../src/core/random.ts';
 
 const ROOT = process.cwd();
 const CONTEXT = { rootDir: ROOT, obfuscationKey: null };
@@ -80,6 +81,7 @@ async function runAll(defects: string[]): Promise<CaseResult[]> {
         targetName: 'variant',
         replay: `npx harness run --case ${planned.id}`,
         artifacts: 'on-failure',
+        random: caseRandom(1, 'variant', planned.id),
       }),
     ),
   );
