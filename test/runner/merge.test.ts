@@ -6,7 +6,7 @@
  * find the contradiction. The runs are real (the in-process emulated clients, through the real profile
  * service, writing real reports), on a --grep subset of the default plan so that this stays fast.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { createSuites, DRIVERS, suiteOf } from '../../src/cli/builtins.ts';
 import { defaultCommandContext } from '../../src/core/commands.ts';
 import { resolveConfig } from '../../src/config/resolve.ts';
 import type { HarnessConfig, Shard } from '../../src/config/types.ts';
+import { loadExpectations } from '../../src/core/expectations.ts';
 import type { CaseResult } from '../../src/core/results.ts';
 import type { SummaryFile } from '../../src/reporters/summary.ts';
 import { createReporters } from '../../src/reporters/index.ts';
@@ -304,5 +305,44 @@ describe('merge: what it refuses, and what it says is missing', () => {
     const merged = tempDir();
     expect((await merge([ios, android], merged)).exitCode).toBe(0);
     expect(Object.keys(summary(merged).targets).sort()).toEqual(['emulated-android', 'emulated-ios']);
+  });
+});
+
+describe('merge: the merged verdict is judged by the known deviations, as a run is', () => {
+  it('a contradiction between shards that the expectations list is expected, not a failure', async () => {
+    const shards: string[] = [];
+    for (let i = 1; i <= 2; i++) {
+      const dir = tempDir();
+      await run(defective, dir, { index: i, total: 2 });
+      shards.push(dir);
+    }
+    const file = path.join(tempDir(), 'harness.expectations.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        expectations: [
+          { case: 'om:run-*', target: 'defective-*', verdict: 'fail', reason: 'the vendor reads ; two ways (bug 12)' },
+        ],
+      }),
+    );
+    const merged = tempDir();
+    const outcome = await mergeRuns(
+      shards.map((dir) => readRun(dir, ROOT)),
+      {
+        suites,
+        reporter: createReporters(['jsonl', 'summary'], { outputDir: merged, redact: identity }),
+        outputDir: merged,
+        command: 'harness merge',
+        rootDir: ROOT,
+        commands: defaultCommandContext(ROOT),
+        expectations: await loadExpectations(file, 'harness.expectations.json'),
+      },
+    );
+    // The four checks fail, over both shards, and all four were expected to.
+    expect(outcome.summary.counts.fail).toBe(4);
+    expect(outcome.summary.gate?.counts.expected).toBe(4);
+    expect(outcome.exitCode).toBe(0);
+    const checks = results(merged).filter((r) => r.runLevel === true);
+    expect(checks.map((r) => r.expectation?.status)).toEqual(['expected', 'expected', 'expected', 'expected']);
   });
 });
