@@ -17,7 +17,8 @@ Commands:
   replay <file>       re-run a failure the fuzzer kept: FIXED, STILL FAILING or BROKEN
   merge <dir>...      join the reports of several runs (the shards of --shard, or machines) into one:
                       results.jsonl, summary.json, junit.xml, Allure results and the console summary, with
-                      the run-level checks recomputed over every shard's cases (--output, default reports)
+                      the run-level checks recomputed over every shard's cases; takes --config, --reporter,
+                      --output (default reports), --expectations and --fail-on, as run does
   serve profiles      the harness's profile service alone, on loopback (--port, default 9401), with the
                       configured catalog, for trying an adapter by hand; Ctrl-C stops it
 
@@ -34,10 +35,10 @@ Options (run, list, explain, report):
   --timeout <ms>      per-case timeout
   --workers <n>       sessions at once per target
   --artifacts <when>  attach each case's details: on-failure (default) or always
-  --expectations <file>  (run) the known deviations (default: harness.expectations.json beside the config,
+  --expectations <file>  (run, merge) the known deviations (default: harness.expectations.json beside the config,
                       when there is one; docs/expectations.md)
   --update-expectations  (run) write the expectations file from this run and print what changed
-  --fail-on <list>    (run) the statuses that fail the run: fail, broken, unexpected-pass, non-strict,
+  --fail-on <list>    (run, merge) the statuses that fail the run: fail, broken, unexpected-pass, non-strict,
                       changed, stale, flaky (comma-separated or repeated; default fail,broken,unexpected-pass)
   --json              (list) print JSON
   --open              (report) serve the report on 127.0.0.1 and print its URL, until Ctrl-C

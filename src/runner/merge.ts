@@ -233,7 +233,18 @@ export async function mergeRuns(runs: readonly ReadRun[], deps: MergeDependencie
     }
   }
   const first = runs[0] as ReadRun;
-  const missing = parts.flatMap((p) => p.missing.map((i) => `shard ${i}/${p.total ?? 1} of ${p.name}`));
+  if (parts.length === 0) {
+    throw invalid(
+      `none of the runs got to its first case (their run.json says ${[...new Set(runs.map((r) => r.record.status))].join(', ')}): there is nothing to merge; see each run's summary.json for why`,
+    );
+  }
+  const missing = [
+    ...parts.flatMap((p) => p.missing.map((i) => `shard ${i}/${p.total ?? 1} of ${p.name}`)),
+    // A whole run that stopped before its first case: its targets are unknown (a shard's show above).
+    ...runs
+      .filter((r) => r.record.shard === null && r.record.targets.length === 0)
+      .map((r) => `${r.dir}: the run stopped before its first case`),
+  ];
   const merge: MergeInfo = {
     runs: runs.map((r) => ({
       dir: r.dir,
