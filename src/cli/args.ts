@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { CliOverrides } from '../config/types.ts';
+import type { CliOverrides, Shard } from '../config/types.ts';
 import { didYouMean, HarnessError } from '../core/errors.ts';
 import { parseDuration } from '../config/duration.ts';
 
@@ -15,6 +15,10 @@ Commands:
   fuzz                the suite's fuzz properties on each target until the budget is spent; a failure is
                       shrunk, kept in vectors/regressions/ and printed with its replay command
   replay <file>       re-run a failure the fuzzer kept: FIXED, STILL FAILING or BROKEN
+  merge <dir>...      join the reports of several runs (the shards of --shard, or machines) into one:
+                      results.jsonl, summary.json, junit.xml, Allure results and the console summary, with
+                      the run-level checks recomputed over every shard's cases; takes --config, --reporter,
+                      --output (default reports), --expectations and --fail-on, as run does
   serve profiles      the harness's profile service alone, on loopback (--port, default 9401), with the
                       configured catalog, for trying an adapter by hand; Ctrl-C stops it
 
@@ -27,8 +31,12 @@ Options (the commands in parentheses take the flag; a flag of another command is
   --tier <tier>       (run, list) smoke: the fewest cases covering every requirement and choice option; full (default)
   --seed <n>          (run, list, explain, fuzz, replay) the order cases run in (shuffled by this seed;
                       recorded in the reports)
-  --reporter <name>   (run, fuzz) console, jsonl, summary, junit, allure, github (repeatable; replaces the configured list)
-  --output <dir>      (run, report, fuzz) reports directory (default: reports)
+  --shard <i/n>       (run) run the i-th of n parts of each target's plan (1-based), split by estimated cost,
+                      chains kept whole; join the n runs' reports with \`harness merge\` (docs/shards.md)
+  --reporter <name>   (run, fuzz, merge) console, jsonl, summary, junit, allure, github (repeatable;
+                      replaces the configured list)
+  --output <dir>      (run, report, fuzz, merge) reports directory (default: reports; merge: where the
+                      merged reports go)
   --timeout <ms>      (run, list, explain, fuzz, replay) per-case timeout
   --workers <n>       (run) sessions at once per target
   --artifacts <when>  (run) attach each case's details: on-failure (default) or always
@@ -38,10 +46,10 @@ Options (the commands in parentheses take the flag; a flag of another command is
                       (fuzz) distinct failures to find before stopping a property (default 1)
   --bail              (run) the same as --max-failures 1
   --last-failed       (run) only the cases that failed or broke in the previous run (<output>/results.jsonl)
-  --expectations <file>  (run) the known deviations (default: harness.expectations.json beside the config,
+  --expectations <file>  (run, merge) the known deviations (default: harness.expectations.json beside the config,
                       when there is one; docs/expectations.md)
   --update-expectations  (run) write the expectations file from this run and print what changed
-  --fail-on <list>    (run) the statuses that fail the run: fail, broken, unexpected-pass, non-strict,
+  --fail-on <list>    (run, merge) the statuses that fail the run: fail, broken, unexpected-pass, non-strict,
                       changed, stale, flaky (comma-separated or repeated; default fail,broken,unexpected-pass)
   --json              (list) print JSON
   --open              (report) serve the report on 127.0.0.1 and print its URL, until Ctrl-C
@@ -75,6 +83,7 @@ export const COMMANDS = [
   'links',
   'fuzz',
   'replay',
+  'merge',
   'serve',
   'help',
   'version',
@@ -101,6 +110,7 @@ export const COMMAND_FLAGS: Readonly<Record<Command, readonly string[]>> = {
     'timeout',
     'workers',
     'artifacts',
+    'shard',
     'retries',
     'max-failures',
     'bail',
@@ -129,6 +139,7 @@ export const COMMAND_FLAGS: Readonly<Record<Command, readonly string[]>> = {
     'corpus',
   ],
   replay: ['config', 'target', 'seed', 'timeout'],
+  merge: ['config', 'reporter', 'output', 'expectations', 'fail-on'],
   serve: ['config', 'port'],
   help: [],
   version: [],
@@ -178,6 +189,7 @@ const VALUE_FLAGS = new Set([
   'target',
   'grep',
   'tier',
+  'shard',
   'seed',
   'reporter',
   'output',
@@ -229,6 +241,7 @@ export function parseCli(argv: string[]): ParsedArgs {
         target: { type: 'string', multiple: true },
         grep: { type: 'string', multiple: true },
         tier: { type: 'string' },
+        shard: { type: 'string' },
         seed: { type: 'string' },
         reporter: { type: 'string', multiple: true },
         output: { type: 'string' },
@@ -337,6 +350,7 @@ export function parseCli(argv: string[]): ParsedArgs {
       );
     overrides.tier = values.tier;
   }
+  if (values.shard !== undefined) overrides.shard = parseShard(values.shard);
   if (values.reporter !== undefined) overrides.reporter = values.reporter;
   if (values.output !== undefined) overrides.outputDir = values.output;
   const seed = integer('seed', values.seed, 0);
@@ -384,4 +398,27 @@ function refuseForeignFlags(command: Command, given: ReadonlySet<string>): void 
         `(the flags of \`harness ${command}\`: ${own.length === 0 ? 'none' : own.map((f) => `--${f}`).join(', ')})`,
     );
   }
+}
+
+/** `--shard i/n`: the i-th (1-based, as in Playwright) of n parts. */
+export function parseShard(value: string): Shard {
+  const match = /^(\d+)\/(\d+)$/.exec(value.trim());
+  if (match === null) {
+    throw new HarnessError(
+      'HARNESS_USAGE',
+      `--shard must be i/n, the shard to run (1 to n) of n shards, got "${value}": for example --shard 1/4`,
+    );
+  }
+  const index = Number(match[1]);
+  const total = Number(match[2]);
+  if (!Number.isSafeInteger(total) || total < 1) {
+    throw new HarnessError('HARNESS_USAGE', `--shard ${value}: n must be 1 or more: for example --shard 1/4`);
+  }
+  if (!Number.isSafeInteger(index) || index < 1 || index > total) {
+    throw new HarnessError(
+      'HARNESS_USAGE',
+      `--shard ${value}: there is no shard ${index} of ${total}: shards are numbered 1 to ${total} (for example --shard 1/${total} ... --shard ${total}/${total})`,
+    );
+  }
+  return { index, total };
 }

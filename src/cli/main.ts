@@ -28,6 +28,7 @@ import {
 } from '../core/expectations.ts';
 import type { Reporter, RunSummary } from '../core/reporter.ts';
 import { identity } from '../reporters/text.ts';
+import { mergeRuns, readRun } from '../runner/merge.ts';
 import { loadSuites, openDriver, runPlan, RunInterrupted, type AnySuite } from '../runner/run.ts';
 import type { PlannedCase } from '../core/suite.ts';
 import { readLastFailed } from '../runner/last-failed.ts';
@@ -293,6 +294,47 @@ function writeExpectations(
     );
   io.stdout(`${lines.join('\n')}\n`);
   return 0;
+}
+
+/**
+ * `harness merge <dir>...`: the reports of several runs (the shards of `--shard i/n`, or machines) joined
+ * into one, with the run-level checks recomputed over every shard's cases (src/runner/merge.ts).
+ */
+async function merge(args: ParsedArgs, argv: string[], io: CliIo): Promise<number> {
+  if (args.positionals.length === 0) {
+    throw new HarnessError(
+      'HARNESS_USAGE',
+      'merge needs the output directories of the runs to join: npx harness merge reports/shard-1 reports/shard-2 --output reports/merged',
+    );
+  }
+  const config = await configFor(args, io);
+  // Everything is read and checked before a report is touched: a bad directory changes nothing.
+  const runs = args.positionals.map((dir) => readRun(dir, io.cwd));
+  // The merged verdict is judged by the known deviations and the policy, as a run's is.
+  const expectationsShown = config.expectations === null ? null : printedFile(io.cwd, config.expectations);
+  const expectations =
+    config.expectations !== null && expectationsShown !== null && existsSync(config.expectations)
+      ? await loadExpectations(config.expectations, expectationsShown)
+      : null;
+  const redactor = new Redactor();
+  redactor.add(config.obfuscationKey);
+  const reporter = createReporters(config.reporters as ReporterSpec[], {
+    outputDir: config.outputDir,
+    redact: identity,
+  });
+  const outcome = await mergeRuns(runs, {
+    suites: createSuites(config),
+    reporter,
+    redactor,
+    outputDir: config.outputDir,
+    command: commandLine(argv),
+    rootDir: io.cwd,
+    commands: commandContext(args, io, config),
+    expectations,
+    failOn: config.failOn,
+    configuredTargets: config.targets.map((t) => t.name),
+  });
+  return outcome.exitCode;
 }
 
 async function list(args: ParsedArgs, io: CliIo): Promise<number> {
@@ -561,6 +603,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await fuzzCommand(args, argv, io);
       case 'replay':
         return await replayCommand(args, io);
+      case 'merge':
+        return await merge(args, argv, io);
     }
   } catch (error) {
     if (isHarnessError(error)) {

@@ -390,6 +390,7 @@ export function resolveConfig(
     vectorsRoot: vectorsDir === null ? path.join(PACKAGE_ROOT, 'vectors') : path.dirname(vectorsDir),
     grep: cli.grep ?? config.grep ?? d.grep,
     tier: cli.tier ?? 'full',
+    shard: cli.shard ?? null,
     obfuscationKey: obfuscationKey === null ? null : obfuscationKey.toUpperCase(),
     reporters,
     outputDir: cli.outputDir

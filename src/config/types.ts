@@ -172,6 +172,8 @@ export interface ResolvedConfig {
   grep: string[];
   /** `--tier smoke`: the fewest cases covering every requirement and choice option of the plan; `full`: all. */
   tier: 'smoke' | 'full';
+  /** `--shard i/n`: this run runs the i-th (1-based) of n parts of each target's plan; null: the whole plan. */
+  shard: Shard | null;
   obfuscationKey: string | null;
   reporters: ReporterSpec[];
   outputDir: string;
@@ -195,12 +197,19 @@ export interface ResolvedConfig {
   failOn: FailOn[];
 }
 
+/** One of n parts of a plan (`--shard i/n`), `index` from 1 to `total`. */
+export interface Shard {
+  index: number;
+  total: number;
+}
+
 /** Flags of `harness run` that override the config file. */
 export interface CliOverrides {
   config?: string;
   target?: string[];
   grep?: string[];
   tier?: 'smoke' | 'full';
+  shard?: Shard;
   seed?: number;
   reporter?: string[];
   outputDir?: string;

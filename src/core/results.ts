@@ -95,6 +95,18 @@ export interface CaseResult {
    */
   flaky?: true;
   /**
+   * What the suite's run-level checks need of this case beyond its verdict and `choices` (Open Mobile: which
+   * check answered before which), owned by the suite and opaque to the engine. Recorded in results.jsonl so
+   * that `harness merge` recomputes the checks over every shard's cases (`Suite.runChecks`).
+   */
+  evidence?: Record<string, unknown>;
+  /**
+   * Set on a run-level check (choice consistency, precedence order) rather than a case: computed over the
+   * target's cases, so `harness merge` replaces the checks each shard made of its own part with ones
+   * recomputed over all of them.
+   */
+  runLevel?: true;
+  /**
    * What the expectations file decided about this case (src/core/expectations.ts), set by the runner
    * before any reporter sees the result; absent when no entry matched it.
    */

@@ -578,6 +578,14 @@ export class AllureReporter implements Reporter {
       seed: String(run.seed),
       targets: this.targets.map((t) => t.name).join(', '),
     };
+    // A shard's results are its part of the plan only; a merge's say what they joined.
+    if (run.shard !== undefined) env['shard'] = `${run.shard.index}/${run.shard.total}`;
+    if (run.merge !== undefined) {
+      env['merged'] = run.merge.runs
+        .map((r) => (r.shard === undefined ? r.dir : `${r.dir} (shard ${r.shard.index}/${r.shard.total})`))
+        .join(', ');
+      if (run.merge.missing.length > 0) env['missing'] = run.merge.missing.join(', ');
+    }
     for (const t of this.targets) {
       if (t.info.platform !== undefined) env[`target.${t.name}.platform`] = t.info.platform;
       env[`target.${t.name}.version`] = t.info.version;
@@ -588,7 +596,7 @@ export class AllureReporter implements Reporter {
     const executor: ExecutorInfo = {
       name: FRAMEWORK,
       type: 'local',
-      buildName: `${FRAMEWORK} run ${run.startedAt}`,
+      buildName: `${FRAMEWORK} ${run.merge !== undefined ? 'merge of the runs' : 'run'} ${run.startedAt}${run.shard === undefined ? '' : ` (shard ${run.shard.index}/${run.shard.total})`}`,
       reportName: this.options.reportName ?? reportTitle(run),
     };
     // executor.json is not part of the SDK's Writer interface; it always lives in the results directory.

@@ -85,6 +85,8 @@ export class ConsoleReporter implements Reporter {
   private readonly paint: Palette;
 
   private targets: TargetRun[] = [];
+  /** `--shard i/n` (its reports are not the whole plan's), or a merge: said in the header and the verdict. */
+  private part: string | null = null;
   private planned = 0;
   private done = 0;
   private counts: VerdictCounts = emptyCounts();
@@ -130,10 +132,31 @@ export class ConsoleReporter implements Reporter {
     const names = targets
       .map((t) => `${t.name} (${[t.info.platform, t.info.version].filter(Boolean).join(' ')})`)
       .join(', ');
+    const whole = targets.reduce((sum, t) => sum + (t.order?.length ?? 0) + (t.checks ?? 0), 0);
+    const merged = run.merge;
+    this.part =
+      run.shard !== undefined
+        ? `shard ${run.shard.index}/${run.shard.total}`
+        : merged !== undefined
+          ? `merged from ${merged.runs.length} run${merged.runs.length === 1 ? '' : 's'}`
+          : null;
+    const verb = merged === undefined ? 'Running' : 'Merging';
     this.write(
-      this.paint.bold(`Running ${formatCount(this.planned)} cases`) +
-        ` on ${targets.length} target${targets.length === 1 ? '' : 's'}: ${this.redact(names)} · seed ${run.seed}\n`,
+      this.paint.bold(`${verb} ${formatCount(this.planned)} cases`) +
+        ` on ${targets.length} target${targets.length === 1 ? '' : 's'}: ${this.redact(names)} · seed ${run.seed}` +
+        (run.shard === undefined
+          ? ''
+          : ` · shard ${run.shard.index}/${run.shard.total}: this run's part of the ${formatCount(whole)} of the whole plan (\`harness merge\` joins the shards' reports)`) +
+        '\n',
     );
+    if (merged !== undefined) {
+      for (const r of merged.runs) {
+        this.write(
+          `  ${this.redact(r.dir)}${r.shard === undefined ? '' : ` (shard ${r.shard.index}/${r.shard.total})`}: ${r.status}\n`,
+        );
+      }
+      for (const m of merged.missing) this.write(this.paint.yellow(`  missing: ${this.redact(m)}\n`));
+    }
     for (const t of targets) {
       const c = t.concurrency;
       if (c === undefined) continue;
@@ -284,17 +307,24 @@ export class ConsoleReporter implements Reporter {
     const broken = gate?.counts.broken ?? summary.counts.broken;
     const failing = gate?.failing ?? (['fail', 'broken'] as const).filter((s) => summary.counts[s] > 0);
     const expected = gate === undefined ? 0 : gate.counts.expected + gate.counts.changed;
-    if (failing.length === 0 && notRunTotal === 0 && !summary.interrupted) {
+    const missing = summary.merge?.missing ?? [];
+    // A shard's verdict is on its part of the plan only; the whole plan's is the merge's.
+    const part =
+      this.part !== null && this.part.startsWith('shard')
+        ? ` (${this.part} only: not a verdict on the whole plan until the shards are merged)`
+        : '';
+    if (failing.length === 0 && notRunTotal === 0 && !summary.interrupted && missing.length === 0) {
       // Passed only on a retry: said beside a green line, never hidden by it.
       const flaky =
         this.flaky.length > 0 ? p.yellow(` (${formatCount(this.flaky.length)} flaky: passed on a retry)`) : '';
-      if (fail + broken + expected === 0) return p.green(p.bold('conformant: no failed and no broken cases')) + flaky;
+      if (fail + broken + expected === 0)
+        return p.green(p.bold(`conformant: no failed and no broken cases${part}`)) + flaky;
       const known =
         expected > 0 ? `${formatCount(expected)} known deviation(s) expected (${gate?.expectationsFile ?? ''})` : '';
-      if (fail + broken === 0) return p.green(p.bold(`passed: no unexpected failure; ${known}`)) + flaky;
+      if (fail + broken === 0) return p.green(p.bold(`passed: no unexpected failure; ${known}${part}`)) + flaky;
       // The policy leaves failures out (--fail-on without fail or broken): said, never hidden.
       const uncounted = `${formatCount(fail)} failed, ${formatCount(broken)} broken, not failing the run (fail on: ${gate?.failOn.join(', ') ?? ''})`;
-      return p.yellow(p.bold(`passed the policy: ${[uncounted, known].filter(Boolean).join('; ')}`)) + flaky;
+      return p.yellow(p.bold(`passed the policy: ${[uncounted, known].filter(Boolean).join('; ')}${part}`)) + flaky;
     }
     const extra = (gate?.failing ?? [])
       .filter((s) => s !== 'fail' && s !== 'broken')
@@ -313,7 +343,9 @@ export class ConsoleReporter implements Reporter {
             ? ' (interrupted: not a verdict on the whole plan)'
             : summary.stopped !== undefined
               ? ` (${summary.stopped}: not a verdict on the whole plan)`
-              : ''),
+              : '') +
+          (missing.length > 0 ? ` (incomplete: ${missing.length} part(s) missing)` : '') +
+          part,
       ),
     );
   }

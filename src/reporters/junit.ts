@@ -234,7 +234,7 @@ export class JunitReporter implements Reporter {
         );
         writeSync(
           fd,
-          `  <properties>\n   <property name="seed" value="${run.seed}"/>\n   <property name="command" value="${xmlAttr(this.redact(run.command))}"/>\n  </properties>\n`,
+          `  <properties>\n   <property name="seed" value="${run.seed}"/>\n   <property name="command" value="${xmlAttr(this.redact(run.command))}"/>\n${shardProperty(run)}  </properties>\n`,
         );
         copyInto(fd, s.part.path);
         if (s.error !== null) writeSync(fd, `  <system-err>${xmlText(`target error: ${s.error}`)}</system-err>\n`);
@@ -347,4 +347,14 @@ function copyInto(fd: number, from: string): void {
   } finally {
     closeSync(source);
   }
+}
+
+/** A shard's report says it is one (`--shard i/n`), a merged one what it joined: never taken for the whole plan. */
+function shardProperty(run: RunInfo): string {
+  if (run.shard !== undefined) return `   <property name="shard" value="${run.shard.index}/${run.shard.total}"/>\n`;
+  if (run.merge !== undefined) {
+    const missing = run.merge.missing.length > 0 ? `; missing ${run.merge.missing.join(', ')}` : '';
+    return `   <property name="merged" value="${xmlAttr(`${run.merge.runs.length} run(s)${missing}`)}"/>\n`;
+  }
+  return '';
 }

@@ -6,7 +6,7 @@ import {
   type Verdict,
   type VerdictCounts,
 } from '../core/results.ts';
-import type { Concurrency, Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
+import type { Concurrency, MergeInfo, Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
 import type { BaseTargetInfo } from '../core/types.ts';
 import type { CaseExpectation, GateSummary } from '../core/expectations.ts';
 import { identity, redactShared, redactValue, writeFileAtomic, type Redact } from './text.ts';
@@ -74,10 +74,11 @@ export interface SummaryNotCheckable {
  * `complete`: the run went to its end (`notRun` counts cases of a target that stopped answering);
  * `interrupted`: stopped by Ctrl-C or SIGTERM; `stopped`: stopped early by `maxFailures` (`--bail`,
  * `--max-failures`; `stopped` says why); `in-progress`: the run has not finished (a run killed before its end
- * leaves this); `error`: the run stopped on an error before its first case. Only `complete` with
- * `conformant: true` is green.
+ * leaves this); `error`: the run stopped on an error before its first case; `incomplete`: a `harness merge`
+ * that lacked some shards. Only `complete` with `conformant: true` is green (and, with `shard` set, only for
+ * that shard's part of the plan).
  */
-export type SummaryStatus = 'complete' | 'interrupted' | 'stopped' | 'in-progress' | 'error';
+export type SummaryStatus = 'complete' | 'interrupted' | 'stopped' | 'in-progress' | 'error' | 'incomplete';
 
 /** A case that failed or broke, then passed on a retry: every attempt, in order (the last passed). */
 export interface SummaryFlaky {
@@ -113,6 +114,13 @@ export interface SummaryFile {
   durationMs: number;
   seed: number;
   command: string;
+  /**
+   * `--shard i/n`: these are the results of shard i of n, not of the whole plan (`harness merge` joins the
+   * shards); null: the whole plan.
+   */
+  shard: { index: number; total: number } | null;
+  /** Set by `harness merge`: the runs joined, and what was missing (then `status` is `incomplete`). */
+  merge?: MergeInfo;
   counts: VerdictCounts;
   total: number;
   interrupted: boolean;
@@ -358,15 +366,25 @@ export class SummaryReporter implements Reporter {
       targets[name] = redactValue({ ...target, choices, notRun }, this.redact);
     }
     const notRun = Object.values(summary.notRun ?? {}).reduce((a, b) => a + b, 0);
-    const conformant = summary.counts.fail + summary.counts.broken === 0 && !summary.interrupted && notRun === 0;
+    const missing = summary.merge?.missing.length ?? 0;
+    const conformant =
+      summary.counts.fail + summary.counts.broken === 0 && !summary.interrupted && notRun === 0 && missing === 0;
     const file: SummaryFile = {
-      status: summary.interrupted ? 'interrupted' : summary.stopped !== undefined ? 'stopped' : 'complete',
+      status: summary.interrupted
+        ? 'interrupted'
+        : summary.stopped !== undefined
+          ? 'stopped'
+          : missing > 0
+            ? 'incomplete'
+            : 'complete',
       conformant,
       exitCode: summary.exitCode ?? (conformant ? 0 : 1),
       startedAt: run.startedAt,
       durationMs: summary.durationMs,
       seed: run.seed,
       command: this.redact(run.command),
+      shard: run.shard ?? null,
+      ...(summary.merge === undefined ? {} : { merge: redactValue(summary.merge, this.redact) }),
       counts: summary.counts,
       total: summary.total,
       interrupted: summary.interrupted,

@@ -16,11 +16,12 @@ import { Gate, type Expectations } from '../core/expectations.ts';
 import { Redactor } from '../core/redact.ts';
 import { caseRandom } from '../core/random.ts';
 import { stripAnsi } from '../core/ansi.ts';
-import type { Concurrency, Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
+import type { Concurrency, Reporter, RunChecksStatus, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
 import { emptyCounts, isBad, type Attachment, type CaseAttempt, type CaseResult } from '../core/results.ts';
 import {
   caseTimeoutMs,
   type PlannedCase,
+  type RecordedCase,
   type Suite,
   type SuiteLoadContext,
   type SuiteRun,
@@ -30,6 +31,7 @@ import type { BaseTargetInfo } from '../core/types.ts';
 import { CircuitBreaker, PROBE_TIMEOUT_MS, TargetStopped } from './breaker.ts';
 import { brokenResult, notApplicableResult } from './results.ts';
 import { formerIdNotices, orderCases, selectCases, tierCases } from './select.ts';
+import { configDigest, shardChains, shardText } from './shard.ts';
 
 /**
  * A suite whatever its session, info and run-resource types: the engine only passes sessions from a driver
@@ -89,9 +91,14 @@ interface StartedTarget {
   driver: TargetDriver;
   info: BaseTargetInfo;
   plan: TargetPlan<unknown, BaseTargetInfo, unknown>;
+  /** The cases this run runs, in run order: the whole plan, or with `--shard` this shard's part of it. */
   cases: PlannedCase[];
   /** The cases as the suite chains them (each case in exactly one chain, in run order). */
   chains: PlannedCase[][];
+  /** The target's whole plan in run order (every shard's cases). */
+  order: PlannedCase[];
+  /** With `--shard`: the estimated cost of each shard's part (src/runner/shard.ts). */
+  shardCosts: number[] | null;
   concurrency: Concurrency;
 }
 
@@ -159,14 +166,18 @@ async function startTarget(
     deps.only !== undefined
       ? selected.filter((c) => only?.has(c.id) === true)
       : tierCases(selected, config.tier, info.capabilities, plan.coverage?.bind(plan));
-  const cases = orderCases(tiered, config.seed);
-  const chains = chainsOf(plan, cases);
+  const order = orderCases(tiered, config.seed);
+  const whole = chainsOf(plan, order);
+  // `--shard i/n`: whole chains, chosen from the whole plan's, so every shard computes the same split.
+  const part = config.shard === null ? null : shardChains(target.name, whole, config.shard, info.capabilities);
+  const chains = part?.chains ?? whole;
+  const cases = part === null ? order : chains.flat();
   const concurrency: Concurrency = {
     sessions: Math.max(1, Math.min(driver.maxSessions, config.workers, chains.length)),
     workers: config.workers,
     driverLimit: driver.maxSessions,
   };
-  return { target, suite, driver, info, plan, cases, chains, concurrency };
+  return { target, suite, driver, info, plan, cases, chains, order, shardCosts: part?.costs ?? null, concurrency };
 }
 
 /**
@@ -331,6 +342,56 @@ function errorText(error: unknown): string {
 interface TargetEnd {
   /** Planned cases (and run-level checks) that never ran. */
   notRun: number;
+  checks: RunChecksStatus;
+}
+
+/** How many run-level checks a target's part of the run has: none for a shard without a case of it. */
+export function checksOf(started: Pick<StartedTarget, 'plan' | 'cases'>): number {
+  return started.cases.length === 0 ? 0 : (started.plan.checks ?? 0);
+}
+
+/**
+ * Makes a result safe to report, in place (the result is the runner's own): no ANSI escape, no run-wide
+ * secret, no control byte or escape sequence a target sent (judges quote what targets sent through
+ * printable(); whatever one quoted raw). Written back only when changed: a step may be a suite's shared,
+ * frozen record. `harness merge` applies it to the checks it recomputes.
+ */
+export function cleanResult(result: CaseResult, redactor: Redactor | undefined): void {
+  withoutAnsi(result);
+  redactor?.value(result);
+  const message = escapeControls(result.message);
+  if (message !== result.message) result.message = message;
+  for (const step of result.steps) {
+    if (step.message === undefined) continue;
+    const text = escapeControls(step.message);
+    if (text !== step.message) step.message = text;
+  }
+  for (const attempt of result.attempts ?? []) attempt.message = escapeControls(stripAnsi(attempt.message));
+}
+
+/** What the run-level checks read of a result. */
+export function recordOf(result: CaseResult): RecordedCase {
+  return {
+    id: result.id,
+    verdict: result.verdict,
+    choices: result.choices,
+    ...(result.evidence === undefined ? {} : { evidence: result.evidence }),
+  };
+}
+
+/** `recorded` in the order of `order` (the plan's run order): the checks then cite the same cases however they finished. */
+export function inPlanOrder<T extends { id: string }>(
+  recorded: readonly T[],
+  order: readonly { id: string }[] | readonly string[],
+): T[] {
+  const index = new Map(order.map((c, i) => [typeof c === 'string' ? c : c.id, i]));
+  return [...recorded].sort((a, b) => (index.get(a.id) ?? Infinity) - (index.get(b.id) ?? Infinity));
+}
+
+/** The results of a target's run-level checks, marked as such. */
+export function markRunLevel(results: CaseResult[]): CaseResult[] {
+  for (const r of results) r.runLevel = true;
+  return results;
 }
 
 /** Verdicts that mean the case was judged: run-level checks over a target with none would check nothing. */
@@ -363,6 +424,8 @@ async function runTarget(
   let ran = 0;
   let judged = 0;
   let broken = 0;
+  // What the run-level checks read of each result (small: never the steps or attachments).
+  const recorded: RecordedCase[] = [];
   const closeQuietly = async (session: Closable | null) => {
     if (session === null) return;
     await Promise.race([session.close().catch(() => undefined), new Promise((r) => setTimeout(r, 1_000))]);
@@ -377,6 +440,7 @@ async function runTarget(
     ran++;
     if (JUDGED.has(result.verdict)) judged++;
     if (result.verdict === 'broken') broken++;
+    recorded.push(recordOf(result));
     emit(result);
   };
 
@@ -485,30 +549,40 @@ async function runTarget(
   await Promise.all(Array.from({ length: started.concurrency.sessions }, worker));
   let notRun = started.cases.length - ran;
   const bailed = bail.aborted && notRun > 0;
+  const checks = checksOf(started);
   if (breaker.stopped !== null) {
-    const checks = plan.checks ?? 0;
     const cases = notRun;
     notRun += checks;
     targetError(
       `${breaker.stopped}. The target was stopped: ${cases.toLocaleString('en-US')} case(s) not run` +
         (checks > 0 ? ` (and its ${checks} run-level check(s))` : ''),
     );
-  } else if (interrupt.aborted || bailed) {
-    // Announced as part of the plan, they did not run (checks over part of the plan would check part of it).
-    notRun += plan.checks ?? 0;
-  } else {
-    const checks = plan.finish();
-    if (judged === 0 && broken > 0 && checks.length > 0) {
-      // Checks over the choices and answers of a target that gave none would pass on nothing.
-      notRun += checks.length;
-      targetError(
-        `every case on ${target.name} broke, so its run-level check(s) ${checks.map((c) => c.id).join(', ')} had nothing to check and were not run`,
-      );
-    } else {
-      for (const result of checks) emit(result);
-    }
+    return { notRun, checks: checks > 0 ? 'stopped' : 'none' };
   }
-  return { notRun };
+  if (interrupt.aborted || bailed) {
+    // Announced as part of the plan, they did not run (checks over part of the plan would check part of it;
+    // a run stopped by --max-failures counts as interrupted here).
+    notRun += checks;
+    return { notRun, checks: checks > 0 ? 'interrupted' : 'none' };
+  }
+  if (checks === 0 && started.cases.length === 0) return { notRun, checks: 'none' };
+  const results = markRunLevel(plan.finish(inPlanOrder(recorded, started.cases)));
+  if (judged === 0 && broken > 0 && results.length > 0) {
+    // Checks over the choices and answers of a target that gave none would pass on nothing.
+    notRun += results.length;
+    targetError(
+      `every case on ${target.name} broke, so its run-level check(s) ${results.map((c) => c.id).join(', ')} had nothing to check and were not run`,
+    );
+    return { notRun, checks: 'nothing-judged' };
+  }
+  const shard = config.shard;
+  for (const result of results) {
+    // A shard's checks see its own part of the plan only: `harness merge` checks the whole.
+    if (shard !== null)
+      result.message += ` (over shard ${shardText(shard)}'s cases only: \`harness merge\` checks every shard's)`;
+    emit(result);
+  }
+  return { notRun, checks: results.length > 0 ? 'ran' : 'none' };
 }
 
 /** The whole plan again, in the run's directory with its config. */
@@ -574,6 +648,8 @@ export async function runPlan(
     seed: config.seed,
     rootDir: config.rootDir,
     cwd: config.cwd,
+    configDigest: configDigest(config),
+    ...(config.shard === null ? {} : { shard: config.shard }),
   };
   // First of all: no report an earlier run left may survive this one looking like its result.
   deps.reporter.onPrepare?.(info);
@@ -602,7 +678,8 @@ export async function runPlan(
       targets.push(await startTarget(target, suite, config, deps, drivers));
     }
 
-    const total = targets.reduce((n, t) => n + t.cases.length, 0);
+    // A shard may have no case at all (more shards than chains): only an empty plan is a mistake.
+    const total = targets.reduce((n, t) => n + t.order.length, 0);
     if (total === 0 && deps.only !== undefined) {
       const ids = [...deps.only.values()].reduce((n, set) => n + set.size, 0);
       throw new HarnessError(
@@ -622,7 +699,7 @@ export async function runPlan(
       name: t.target.name,
       info: t.info,
       // The cases and the run-level checks after them: what the run will have reported when it ends.
-      planned: t.cases.length + (t.plan.checks ?? 0),
+      planned: t.cases.length + checksOf(t),
       concurrency: t.concurrency,
       ...(config.retries > 0 && t.driver.deterministic === true
         ? {
@@ -631,6 +708,10 @@ export async function runPlan(
             ],
           }
         : {}),
+      suite: t.suite.name,
+      checks: checksOf(t),
+      order: t.order.map((c) => c.id),
+      ...(t.shardCosts === null ? {} : { shardCosts: t.shardCosts }),
     }));
     begun = true;
     const runSuites = [...new Set(targets.map((t) => t.suite))].map((suite) => ({
@@ -648,19 +729,7 @@ export async function runPlan(
     const gate = new Gate(deps.expectations ?? null, config.failOn);
     const choices: Record<string, Record<string, string>> = {};
     const emit = (result: CaseResult) => {
-      withoutAnsi(result);
-      deps.redactor?.value(result);
-      // Judges quote what targets sent through printable(); whatever one quoted raw, no control byte or
-      // escape sequence of a target reaches a terminal or a report.
-      // (Written back only when changed: a step may be a suite's shared, frozen record.)
-      const message = escapeControls(result.message);
-      if (message !== result.message) result.message = message;
-      for (const step of result.steps) {
-        if (step.message === undefined) continue;
-        const text = escapeControls(step.message);
-        if (text !== step.message) step.message = text;
-      }
-      for (const attempt of result.attempts ?? []) attempt.message = escapeControls(stripAnsi(attempt.message));
+      cleanResult(result, deps.redactor);
       // The expectation decision, made once here, reaches every reporter on the result.
       gate.judge(result);
       counts[result.verdict]++;
@@ -679,9 +748,11 @@ export async function runPlan(
       ),
     );
     const notRun: Record<string, number> = {};
+    const checks: Record<string, RunChecksStatus> = {};
     targets.forEach((t, i) => {
       const n = ends[i]?.notRun ?? 0;
       if (n > 0) notRun[t.target.name] = n;
+      checks[t.target.name] = ends[i]?.checks ?? 'none';
     });
     const gated = gate.finish(
       targets.map((t) => ({ target: t.target.name, cases: t.plan.cases })),
@@ -700,6 +771,7 @@ export async function runPlan(
       ...(bail.signal.aborted && Object.keys(notRun).length > 0 && config.maxFailures !== null
         ? { stopped: stoppedReason(config.maxFailures) }
         : {}),
+      checks,
       gate: gated,
     };
     await deps.reporter.onEnd?.(summary);

@@ -25,6 +25,7 @@ export function caseOf(vector: Vector): ProfilesCase {
     requirements: vector.requirements,
     needs: ops.some((o) => o.op === 'create') ? ['admin', 'create'] : ['admin'],
     ...caseSourceOf(vector),
+    requests: Math.max(1, ops.length),
     vector,
   };
 }

@@ -49,6 +49,8 @@ export function caseOf(vector: Vector): SurePassIdCase {
     requirements: vector.requirements,
     needs: fixtures ? [TEST_HOOKS] : [],
     ...caseSourceOf(vector),
+    // Its steps, and the test hook that sets its fixtures up: the shard cost estimate.
+    requests: Math.max(1, vector.steps.length + (fixtures ? 1 : 0)),
     // The runner redacts these even from a broken case's message (a hook's error, a body excerpt).
     secrets: [...(given.accounts ?? []).map((a) => a.key), ...literalKeys(vector)],
     vector,

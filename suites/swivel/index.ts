@@ -54,6 +54,7 @@ export function caseOf(vector: Vector): SwivelCase {
     requirements: vector.requirements,
     needs,
     ...caseSourceOf(vector),
+    requests: Math.max(1, vector.steps.filter((s) => s.do !== 'wait').length),
     // Provision codes are generated at run time and redacted by the runner as they arrive.
     secrets: [],
     // A case that waits declares its own timeout: the runner gives it at least this (caseTimeoutMs).

@@ -23,6 +23,7 @@ const VALUES: Record<string, string> = {
   timeout: '1000',
   workers: '2',
   artifacts: 'always',
+  shard: '1/2',
   retries: '1',
   'max-failures': '2',
   out: 'site',
@@ -73,7 +74,7 @@ describe('a flag of another command is refused, naming the command it belongs to
   it('reads as the issue asks, and points a near flag of the command out', () => {
     expect(usageError(['run', '--time', '30s'])).toBe(
       'HARNESS_USAGE: --time is a flag of `harness fuzz`, not of `harness run`: remove it (the flags of `harness run`: ' +
-        '--config, --target, --grep, --tier, --seed, --reporter, --output, --timeout, --workers, --artifacts, --retries, ' +
+        '--config, --target, --grep, --tier, --seed, --reporter, --output, --timeout, --workers, --artifacts, --shard, --retries, ' +
         '--max-failures, --bail, --last-failed, --expectations, --update-expectations, --fail-on)',
     );
     expect(usageError(['run', '--out', 'x'])).toContain('--output');
