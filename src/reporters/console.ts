@@ -95,6 +95,8 @@ export class ConsoleReporter implements Reporter {
   private gateColumns = new Map<string, { expected: number; unexpectedPass: number }>();
   /** Cases that passed where an entry expected a deviation: repeated in the summary. */
   private unexpectedPasses: CaseResult[] = [];
+  /** Expected deviations failing in a new way: repeated in the summary. */
+  private changed: CaseResult[] = [];
   private lastBroken = new Map<string, { message: string; repeats: number }>();
   private suppressed = new Map<string, number>();
   private startedMs = 0;
@@ -120,6 +122,7 @@ export class ConsoleReporter implements Reporter {
     this.perTarget = new Map(targets.map((t) => [t.name, emptyCounts()]));
     this.gateColumns = new Map();
     this.unexpectedPasses = [];
+    this.changed = [];
     this.notCheckable = new Map();
     this.startedMs = this.now();
     this.lastProgress = this.startedMs;
@@ -310,6 +313,14 @@ export class ConsoleReporter implements Reporter {
           ),
         );
       }
+      for (const c of [...this.changed].sort(byId)) {
+        const e = c.expectation;
+        lines.push(
+          fails('changed')(
+            `  changed ${r(c.id)} on ${r(c.target)}: now ${c.category ? `[${c.category}] ` : ''}${r(oneLine(c.message))}; recorded ${e?.recorded?.category ? `[${e.recorded.category}] ` : ''}${r(oneLine(e?.recorded?.message ?? ''))} (${e?.where ?? ''})`,
+          ),
+        );
+      }
       for (const s of gate.stale)
         lines.push(fails('stale')(`  stale entry ${s.where} (${r(s.case)} on ${r(s.target)}): ${r(s.why)}`));
       if (gate.placeholders > 0)
@@ -340,6 +351,7 @@ export class ConsoleReporter implements Reporter {
       );
       return;
     }
+    this.changed.push(result);
     const badge = e.failsRun ? p.red(p.bold('CHANGED')) : p.yellow(p.bold('CHANGED'));
     const was = [e.recorded?.category ? `[${e.recorded.category}]` : '', e.recorded?.message ?? '']
       .filter(Boolean)
@@ -467,6 +479,11 @@ export class ConsoleReporter implements Reporter {
   private write(text: string): void {
     this.out.write(text);
   }
+}
+
+/** The first line of a message, for a summary line. */
+function oneLine(text: string): string {
+  return text.split('\n')[0] ?? '';
 }
 
 function sum(counts: VerdictCounts): number {
