@@ -35,6 +35,7 @@ export const E2E_TESTS = [
   'test/e2e/report-content.test.ts',
   'test/e2e/report-open.test.ts',
   'test/e2e/reports.test.ts',
+  'test/e2e/retries.test.ts',
   'test/e2e/round-trips.test.ts',
   'test/e2e/secrets.test.ts',
   'test/e2e/swivel-clockless.test.ts',

@@ -309,20 +309,14 @@ export class Gate {
       status = result.verdict;
     }
     if (status !== null) this.counts[status]++;
+    // Passed only on a retry (`retries`): counted apart, whatever the expectations (`--fail-on flaky`).
+    if (result.flaky === true) this.counts.flaky++;
     if (decision !== undefined) {
       result.expectation = {
         ...decision,
         failsRun: status !== null && status !== 'expected' && this.failOn.includes(status),
       };
     }
-  }
-
-  /**
-   * A case that passed only on a retry (`--retries`): counted under `flaky`, which fails the run only when
-   * the policy names it. The retrying runner calls this for each such case.
-   */
-  countFlaky(cases = 1): void {
-    this.counts.flaky += cases;
   }
 
   /** The run's gate, once every result was judged; `plans`: each selected target's whole plan. */

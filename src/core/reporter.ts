@@ -13,6 +13,8 @@ export interface RunInfo {
   command: string;
   harnessVersion: string;
   rootDir: string;
+  /** The working directory of the run: case sources (`CaseResult.source`) are relative to it. */
+  cwd?: string;
   /**
    * The suites of the targets run, with their requirement catalogues (for severities and titles). Given at
    * onBegin, once the suites are loaded; absent at onPrepare and from callers that do not know them.
@@ -34,6 +36,8 @@ export interface TargetRun {
   planned: number;
   /** How many sessions run at once on this target, and why not more (absent in older callers). */
   concurrency?: Concurrency;
+  /** Notes on how this target runs, one line each (`retries` on a deterministic target). */
+  notes?: string[];
 }
 
 export interface Concurrency {
@@ -63,6 +67,13 @@ export interface RunSummary {
    * nothing failed or broke unexpected, no unexpected pass) and nothing was interrupted or left not run.
    */
   exitCode?: 0 | 1;
+  /** Cases that failed or broke, then passed on a retry (`retries`; each result has `flaky: true`). */
+  flaky?: number;
+  /**
+   * Why cases were not run beside an interrupt or a stopped target: `maxFailures` was reached ("stopped
+   * after 1 failed or broken case (--bail)"). Absent: the run was not stopped early.
+   */
+  stopped?: string;
   /** The expectations and the fail-on policy over the run (src/core/expectations.ts); absent from older callers. */
   gate?: GateSummary;
 }

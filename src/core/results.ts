@@ -82,6 +82,18 @@ export interface CaseResult {
   stop: number;
   /** The command that re-runs exactly this case. */
   replay: string;
+  /** Where the case is written: its vector's file and line (absent for generated cases and run-level checks). */
+  source?: CaseSource;
+  /**
+   * Every attempt, in order, when the case ran more than once (`retries`: it failed or broke, and was run
+   * again on a fresh session); the last is this result's own. Absent: the case ran once.
+   */
+  attempts?: CaseAttempt[];
+  /**
+   * An earlier attempt failed or broke and the last one did not: the case is *flaky* (it passed only on a
+   * retry). Never set on a case whose every attempt failed: that is a failure.
+   */
+  flaky?: true;
   /**
    * What the expectations file decided about this case (src/core/expectations.ts), set by the runner
    * before any reporter sees the result; absent when no entry matched it.
@@ -115,6 +127,25 @@ export interface CaseExpectation {
   recorded?: { category?: string; message?: string };
   /** True when this case makes the run fail under the policy. */
   failsRun: boolean;
+}
+
+/** One attempt of a case that ran more than once. */
+export interface CaseAttempt {
+  verdict: Verdict;
+  message: string;
+  category?: FailureCategory;
+  start: number;
+  stop: number;
+}
+
+/**
+ * A case's place in the sources: `file` relative to the directory the harness ran in (the repository's root
+ * in CI), with forward slashes; `line` (1-based) where its vector starts, when known. The `github`
+ * reporter's annotations point there.
+ */
+export interface CaseSource {
+  file: string;
+  line?: number;
 }
 
 /** Counts per verdict. */
