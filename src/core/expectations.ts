@@ -319,14 +319,6 @@ export class Gate {
     }
   }
 
-  /**
-   * A case that passed only on a retry (`--retries`): counted under `flaky`, which fails the run only when
-   * the policy names it. The retrying runner calls this for each such case.
-   */
-  countFlaky(cases = 1): void {
-    this.counts.flaky += cases;
-  }
-
   /** The run's gate, once every result was judged; `plans`: each selected target's whole plan. */
   finish(plans: readonly PlanScope[], configuredTargets: readonly string[]): GateSummary {
     const stale = this.expectations?.stale(plans, configuredTargets) ?? [];

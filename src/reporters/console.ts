@@ -98,6 +98,8 @@ export class ConsoleReporter implements Reporter {
   private gateColumns = new Map<string, { expected: number; unexpectedPass: number }>();
   /** Cases that passed where an entry expected a deviation: repeated in the summary. */
   private unexpectedPasses: CaseResult[] = [];
+  /** Expected deviations failing in a new way: repeated in the summary. */
+  private changed: CaseResult[] = [];
   private lastBroken = new Map<string, { message: string; repeats: number }>();
   private suppressed = new Map<string, number>();
   /** Cases that failed or broke, then passed on a retry: listed again at the end. */
@@ -125,6 +127,7 @@ export class ConsoleReporter implements Reporter {
     this.perTarget = new Map(targets.map((t) => [t.name, emptyCounts()]));
     this.gateColumns = new Map();
     this.unexpectedPasses = [];
+    this.changed = [];
     this.notCheckable = new Map();
     this.flaky = [];
     this.startedMs = this.now();
@@ -373,6 +376,14 @@ export class ConsoleReporter implements Reporter {
           ),
         );
       }
+      for (const c of [...this.changed].sort(byId)) {
+        const e = c.expectation;
+        lines.push(
+          fails('changed')(
+            `  changed ${r(c.id)} on ${r(c.target)}: now ${c.category ? `[${c.category}] ` : ''}${r(oneLine(c.message))}; recorded ${e?.recorded?.category ? `[${e.recorded.category}] ` : ''}${r(oneLine(e?.recorded?.message ?? ''))} (${e?.where ?? ''})`,
+          ),
+        );
+      }
       for (const s of gate.stale)
         lines.push(fails('stale')(`  stale entry ${s.where} (${r(s.case)} on ${r(s.target)}): ${r(s.why)}`));
       if (gate.placeholders > 0)
@@ -403,6 +414,7 @@ export class ConsoleReporter implements Reporter {
       );
       return;
     }
+    this.changed.push(result);
     const badge = e.failsRun ? p.red(p.bold('CHANGED')) : p.yellow(p.bold('CHANGED'));
     const was = [e.recorded?.category ? `[${e.recorded.category}]` : '', e.recorded?.message ?? '']
       .filter(Boolean)
