@@ -10,6 +10,8 @@
  *
  * HARNESS_BENCH_LATENCY_PLANS=smoke skips the full plan (minutes per profile even scaled);
  * HARNESS_BENCH_LATENCY_PROFILES=usb-android,farm runs only those.
+ * HARNESS_BENCH_LATENCY_ROUND_TRIPS=all and HARNESS_BENCH_LATENCY_BATCH=driver-script set the target's
+ * `roundTrips` and `batch` (docs/devices.md "Fewer round trips"); the defaults are the target's.
  */
 import { LATENCY_PROFILE_NAMES, LATENCY_PROFILES, type LatencyProfileName } from '../drivers/appium/latency.ts';
 import { startLocalAppium } from '../drivers/appium/server.ts';
@@ -21,6 +23,8 @@ export interface LatencyBenchRow {
   tier: 'full' | 'smoke';
   devices: number;
   scale: number;
+  /** The target options the run had beyond the profile (roundTrips, batch), as set. */
+  options: Record<string, string>;
   run: Omit<ProfiledRun, 'results'>;
 }
 
@@ -34,7 +38,12 @@ export async function benchDeviceLatency(env: NodeJS.ProcessEnv = process.env): 
   for (const p of profiles)
     if (!LATENCY_PROFILE_NAMES.includes(p))
       throw new Error(`HARNESS_BENCH_LATENCY_PROFILES: unknown profile ${p}; use ${LATENCY_PROFILE_NAMES.join(', ')}`);
-  const appium = await startLocalAppium({ HARNESS_OBFUSCATION_KEY: BENCH_KEY });
+  const options: Record<string, string> = {};
+  const roundTrips = env['HARNESS_BENCH_LATENCY_ROUND_TRIPS'];
+  if (roundTrips !== undefined) options['roundTrips'] = roundTrips;
+  const batch = env['HARNESS_BENCH_LATENCY_BATCH'];
+  if (batch !== undefined) options['batch'] = batch;
+  const appium = await startLocalAppium({ HARNESS_OBFUSCATION_KEY: BENCH_KEY }, { allowDriverScripts: true });
   const rows: LatencyBenchRow[] = [];
   try {
     for (const profile of profiles) {
@@ -48,8 +57,9 @@ export async function benchDeviceLatency(env: NodeJS.ProcessEnv = process.env): 
             latencyScale: scale,
             grep: [],
             tier,
+            extra: options,
           });
-          rows.push({ profile, platform: platformOf(profile), tier, devices, scale, run });
+          rows.push({ profile, platform: platformOf(profile), tier, devices, scale, options, run });
         }
       }
     }
@@ -65,7 +75,7 @@ const pct = (x: number) => `${Math.round(x * 100)} %`;
 /** The full-scale estimate of a row's wall time (ms) and where the device time goes. */
 export function estimate(row: LatencyBenchRow): { wallMs: number; shares: Record<string, number> } {
   const waits = waitByKind(row.run.counts, LATENCY_PROFILES[row.profile]);
-  const total = waits.command + waits.deepLink + waits.reset + waits.pageSource;
+  const total = waits.command + waits.deepLink + waits.reset + waits.pageSource + waits.script;
   const wallMs = row.run.wallMs + (total * (1 - row.scale)) / row.devices;
   const deviceTime = wallMs * row.devices;
   return {
@@ -75,6 +85,7 @@ export function estimate(row: LatencyBenchRow): { wallMs: number; shares: Record
       'deep links': waits.deepLink / deviceTime,
       resets: waits.reset / deviceTime,
       'page source': waits.pageSource / deviceTime,
+      ...(row.run.counts.scripts > 0 ? { 'driver scripts': waits.script / deviceTime } : {}),
       'harness and server': Math.max(0, 1 - total / deviceTime),
     },
   };
@@ -82,14 +93,20 @@ export function estimate(row: LatencyBenchRow): { wallMs: number; shares: Record
 
 export function latencyBenchLines(rows: LatencyBenchRow[]): string[] {
   const lines = [
-    `devices at device speed (latency profiles, x${rows[0]?.scale ?? '?'} time scale; full scale estimated as wall + waits x (1 - scale) / devices):`,
+    `devices at device speed (latency profiles, x${rows[0]?.scale ?? '?'} time scale; full scale estimated as wall + waits x (1 - scale) / devices${
+      Object.keys(rows[0]?.options ?? {}).length > 0
+        ? `; ${Object.entries(rows[0]?.options ?? {})
+            .map(([k, v]) => `${k}: ${v}`)
+            .join(', ')}`
+        : ''
+    }):`,
   ];
   for (const row of rows) {
     const { counts } = row.run;
     const commands = counts.command + counts.deepLink + counts.reset + counts.pageSource;
     const e = estimate(row);
     lines.push(
-      `  ${row.profile.padEnd(11)} ${row.tier.padEnd(5)} ${String(row.devices)} device${row.devices > 1 ? 's' : ' '}: ${String(row.run.cases).padStart(5)} cases, ${minutes(row.run.wallMs)} scaled, ~${minutes(e.wallMs)} at full scale; ${commands} Appium commands (${counts.reset} resets, ${counts.deepLink} deep links, ${counts.pageSource} page sources); device time: ${Object.entries(
+      `  ${row.profile.padEnd(11)} ${row.tier.padEnd(5)} ${String(row.devices)} device${row.devices > 1 ? 's' : ' '}: ${String(row.run.cases).padStart(5)} cases, ${minutes(row.run.wallMs)} scaled, ~${minutes(e.wallMs)} at full scale; ${commands} Appium commands (${counts.reset} resets, ${counts.deepLink} deep links, ${counts.pageSource} page sources${counts.scripts > 0 ? `; ${counts.batched} of them in ${counts.scripts} driver scripts, ${commands - counts.batched + counts.scripts} requests` : ''}); device time: ${Object.entries(
         e.shares,
       )
         .map(([k, v]) => `${k} ${pct(v)}`)

@@ -7,6 +7,7 @@
 import { createAppiumDriver, connectWebdriverIO, type Connect } from '../drivers/appium/driver.ts';
 import type { AppiumBrowser } from '../drivers/appium/commands.ts';
 import { COMMANDS } from './devices.ts';
+import { batchAnswers, batchSteps, sentCommands } from '../drivers/appium/batch.ts';
 import { nominalMs, type LatencyFigures, type LatencyKind } from '../drivers/appium/latency.ts';
 import { createSuites, DRIVERS, suiteOf } from '../src/cli/builtins.ts';
 import { resolveConfig } from '../src/config/resolve.ts';
@@ -18,8 +19,8 @@ export const BENCH_KEY = '8CC677D6FA2AC487C2FC7AD7232F87D8FCAFD5E9FC0AFBFF23B09D
 export interface ProfiledRun {
   cases: number;
   wallMs: number;
-  /** Appium commands the harness sent, by the kind of wait each one gets on the virtual device. */
-  counts: Record<LatencyKind, number>;
+  /** Appium commands the device ran, by the kind of wait each one gets on the virtual device. */
+  counts: Counts;
   results: CaseResult[];
 }
 
@@ -34,12 +35,35 @@ function clientKind(method: string, args: unknown[]): LatencyKind {
   return 'command';
 }
 
-function counting(counts: Record<LatencyKind, number>): Connect {
+/**
+ * The device's commands by kind; of them, `batched` were sent by a driver script on the server, and
+ * `scripts` is the number of driver-script requests the harness sent (each a round trip of its own).
+ */
+export type Counts = Record<LatencyKind, number> & { scripts: number; batched: number };
+
+export const noCounts = (): Counts => ({ command: 0, deepLink: 0, reset: 0, pageSource: 0, scripts: 0, batched: 0 });
+
+/** Every command the device ran and every request the harness sent, the commands of a driver script too. */
+function counting(counts: Counts): Connect {
   return async (url, capabilities) => {
     const browser = await connectWebdriverIO(url, capabilities);
     return new Proxy(browser, {
       get(target, prop, receiver) {
         const value = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof value === 'function' && prop === 'executeDriverScript') {
+          return async (script: string, ...rest: unknown[]) => {
+            counts.scripts++;
+            const answer = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, [script, ...rest]);
+            const steps = batchSteps(script);
+            if (steps !== null) {
+              for (const c of sentCommands(steps, batchAnswers(steps, answer))) {
+                counts[clientKind(c.method, c.args)]++;
+                counts.batched++;
+              }
+            }
+            return answer;
+          };
+        }
         if (typeof value !== 'function' || !COMMANDS.has(prop as keyof AppiumBrowser)) return value;
         return (...args: unknown[]) => {
           counts[clientKind(String(prop), args)]++;
@@ -65,7 +89,7 @@ export interface ProfiledRunOptions {
 
 export async function runProfiled(o: ProfiledRunOptions): Promise<ProfiledRun> {
   const root = new URL('..', import.meta.url).pathname;
-  const counts: Record<LatencyKind, number> = { command: 0, deepLink: 0, reset: 0, pageSource: 0 };
+  const counts = noCounts();
   const name = `virtual-${o.platform}`;
   const target = {
     name,
@@ -106,10 +130,15 @@ export async function runProfiled(o: ProfiledRunOptions): Promise<ProfiledRun> {
   return { cases: results.length, wallMs: performance.now() - start, counts, results };
 }
 
-/** The device time (ms, unscaled, summed over devices) the counted commands cost at the nominal figures. */
-export function waitByKind(counts: Record<LatencyKind, number>, l: LatencyFigures): Record<LatencyKind, number> {
+/**
+ * The device time (ms, unscaled, summed over devices) the counted commands cost at the nominal figures.
+ * Batched commands do not pay the round trip (taken off `command`, the kind that is mostly round trips);
+ * `script` is what the driver-script requests themselves cost (their round trip and the server's start).
+ */
+export function waitByKind(counts: Counts, l: LatencyFigures): Record<LatencyKind | 'script', number> {
   return {
-    command: counts.command * nominalMs(l, 'command'),
+    script: counts.scripts * (l.roundTrip + l.script),
+    command: counts.command * nominalMs(l, 'command') - counts.batched * l.roundTrip,
     deepLink: counts.deepLink * nominalMs(l, 'deepLink'),
     reset: counts.reset * nominalMs(l, 'reset'),
     pageSource: counts.pageSource * nominalMs(l, 'pageSource'),

@@ -16,6 +16,8 @@ export interface AppiumBrowser {
   findElement(using: string, value: string): Promise<unknown>;
   elementClick(elementId: string): Promise<unknown>;
   deleteSession(): Promise<unknown>;
+  /** A driver script run on the server (drivers/appium/batch.ts); absent where the client has no such command. */
+  executeDriverScript?(script: string, type?: string, timeout?: number): Promise<unknown>;
 }
 
 export const VIEW_ACTION = 'android.intent.action.VIEW';
@@ -76,7 +78,12 @@ export interface StatusBarNotification {
 
 /** `mobile: getNotifications` (needs the notification-listener permission UiAutomator2 asks for). */
 export async function androidNotifications(b: AppiumBrowser): Promise<StatusBarNotification[]> {
-  const answer = (await b.execute('mobile: getNotifications', {})) as {
+  return notificationsIn(await b.execute('mobile: getNotifications', {}));
+}
+
+/** The notifications in `mobile: getNotifications`'s answer. */
+export function notificationsIn(value: unknown): StatusBarNotification[] {
+  const answer = value as {
     statusBarNotifications?: {
       packageName?: string;
       key?: string;
@@ -148,7 +155,12 @@ export async function tapAccessibilityId(b: AppiumBrowser, id: string): Promise<
 
 /** The log lines collected since the previous call (`logcat` on Android, `syslog` on iOS). */
 export async function readLog(b: AppiumBrowser, type: 'logcat' | 'syslog'): Promise<string[]> {
-  const entries = (await b.getLogs(type)) as { message?: unknown }[];
+  return logLines(await b.getLogs(type));
+}
+
+/** The lines of a `getLogs` answer. */
+export function logLines(value: unknown): string[] {
+  const entries = (Array.isArray(value) ? value : []) as { message?: unknown }[];
   return entries.map((e) => (typeof e.message === 'string' ? e.message : JSON.stringify(e)));
 }
 

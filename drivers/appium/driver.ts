@@ -18,6 +18,15 @@ import {
   type ProvisionRequest,
   type TargetInfo,
 } from '../../protocols/openmobile/types.ts';
+import {
+  batchAnswers,
+  batched,
+  batchScript,
+  isBatchRefused,
+  valueOf,
+  type BatchAnswer,
+  type BatchStep,
+} from './batch.ts';
 import * as cmd from './commands.ts';
 import type { AppiumBrowser } from './commands.ts';
 import { validateAppiumDriverOptions, type AppiumDriverOptions, type DeviceOptions } from './options.ts';
@@ -111,6 +120,7 @@ export async function createAppiumDriver(
   if (o.appium === 'local') {
     server = await startLocalAppium(
       context.obfuscationKey !== null ? { HARNESS_OBFUSCATION_KEY: context.obfuscationKey } : {},
+      { allowDriverScripts: o.batch === 'driver-script' },
     );
     url = server.url;
   }
@@ -188,6 +198,8 @@ export class AppiumSession implements ClientSession {
   #logsFresh = false;
   /** The connectivity the harness last set and the device confirmed; null where unknown. */
   #online: boolean | null = null;
+  /** Driver scripts (batch: 'driver-script'): not tried yet, run by the server, or refused by it. */
+  #batching: 'try' | 'yes' | 'no';
 
   constructor(
     private readonly o: AppiumDriverOptions,
@@ -195,7 +207,38 @@ export class AppiumSession implements ClientSession {
     private readonly url: string,
     private readonly connectFn: Connect,
     private readonly onClose: (s: AppiumSession) => void,
-  ) {}
+  ) {
+    this.#batching = o.batch === 'driver-script' ? 'try' : 'no';
+  }
+
+  /** Whether driver scripts are run by this session's server: null until the first batch was tried. */
+  get batching(): boolean | null {
+    return this.#batching === 'try' ? null : this.#batching === 'yes';
+  }
+
+  /**
+   * Sends `steps` as one driver script; null where batches are off or the server refused this first one
+   * (detected once per session: nothing of a refused batch ran, and single commands follow from then on).
+   */
+  async #batch(b: AppiumBrowser, steps: BatchStep[]): Promise<BatchAnswer[] | null> {
+    if (this.#batching === 'no') return null;
+    if (b.executeDriverScript === undefined) {
+      this.#batching = 'no';
+      return null;
+    }
+    let answer: unknown;
+    try {
+      answer = await b.executeDriverScript(batchScript(steps));
+    } catch (error) {
+      if (this.#batching === 'try' && !isSessionLost(error) && isBatchRefused(error)) {
+        this.#batching = 'no';
+        return null;
+      }
+      throw error;
+    }
+    this.#batching = 'yes';
+    return batchAnswers(steps, answer);
+  }
 
   async connect(): Promise<void> {
     this.#logsFresh = false;
@@ -249,8 +292,12 @@ export class AppiumSession implements ClientSession {
   /** Collects new log lines: Open Mobile's are kept for logs(), the probe's result lines for provision(). */
   async #collectLogs(b: AppiumBrowser): Promise<void> {
     this.#logsFresh = false;
+    this.#fileLogLines(await cmd.readLog(b, this.#android ? 'logcat' : 'syslog'));
+  }
+
+  #fileLogLines(lines: string[]): void {
     if (this.#android) {
-      for (const line of await cmd.readLog(b, 'logcat')) {
+      for (const line of lines) {
         const parsed = cmd.parseLogcatLine(line);
         if (parsed === null) continue;
         if (parsed.tag === this.o.clientLogTag) this.#clientLines.push(parsed.message);
@@ -260,7 +307,7 @@ export class AppiumSession implements ClientSession {
         }
       }
     } else {
-      for (const line of await cmd.readLog(b, 'syslog')) {
+      for (const line of lines) {
         const parsed = cmd.parseSyslogLine(line);
         if (parsed !== null && parsed.process === this.o.clientLogTag) this.#clientLines.push(parsed.message);
       }
@@ -282,6 +329,7 @@ export class AppiumSession implements ClientSession {
   async reset(profileServiceUrl: string, signal: AbortSignal): Promise<void> {
     const url = this.#deviceUrl(profileServiceUrl);
     await this.#run('reset', signal, async (b) => {
+      if (this.#android && (await this.#resetAndroidBatched(b, url))) return;
       if (this.#android) {
         await cmd.clearApp(b, 'android', this.o.appPackage);
         // Back online, unless the harness itself last brought the device online (and it said so).
@@ -306,12 +354,54 @@ export class AppiumSession implements ClientSession {
     });
   }
 
+  /** The Android reset as one driver script: the same commands, in the same order, each answer read the same way. */
+  async #resetAndroidBatched(b: AppiumBrowser, url: string): Promise<boolean> {
+    if (this.#batching === 'no') return false;
+    const online = this.o.network && !(this.#fewest && this.#online === true);
+    const steps: BatchStep[] = [
+      { call: batched((x) => cmd.clearApp(x, 'android', this.o.appPackage)), stopOnError: true },
+      ...(online ? [{ call: batched((x) => cmd.androidSetConnectivity(x, true)), stopOnError: true }] : []),
+      {
+        call: batched((x) => cmd.androidStartActivity(x, `${this.o.probe.appId}/${this.o.probe.activity}`)),
+        stopOnError: true,
+      },
+      {
+        call: batched((x) =>
+          cmd.androidStartActivity(x, `${this.o.appPackage}/${this.o.launchActivity}`, { profileServiceUrl: url }),
+        ),
+        stopOnError: true,
+      },
+      { call: batched((x) => cmd.androidNotifications(x)), stopOnError: true },
+      { call: batched((x) => cmd.readLog(x, 'logcat')), stopOnError: true },
+    ];
+    if (online) this.#online = null;
+    const answers = await this.#batch(b, steps);
+    if (answers === null) return false;
+    let i = 0;
+    valueOf(answers[i++]);
+    if (online) {
+      valueOf(answers[i++]);
+      this.#online = true;
+    }
+    valueOf(answers[i++]);
+    valueOf(answers[i++]);
+    this.#seenNotifications = new Set(cmd.notificationsIn(valueOf(answers[i++])).map((n) => n.key));
+    this.#fileLogLines(cmd.logLines(valueOf(answers[i++])));
+    this.#logsFresh = true;
+    this.#clientLines = [];
+    this.#probeResults = [];
+    return true;
+  }
+
   async provision(request: ProvisionRequest, signal: AbortSignal): Promise<ProvisionObservation> {
     // Read before #run marks the logs stale: nothing was sent since the last collection.
-    const logsFresh = this.#logsFresh;
-    return this.#run('provision', signal, (b) =>
-      this.#android ? this.#provisionAndroid(b, request, logsFresh) : this.#provisionIos(b, request),
-    );
+    // A retry on a re-created session collects again: its first try sent commands since.
+    let logsFresh = this.#logsFresh;
+    return this.#run('provision', signal, (b) => {
+      const fresh = logsFresh;
+      logsFresh = false;
+      return this.#android ? this.#provisionAndroid(b, request, fresh) : this.#provisionIos(b, request);
+    });
   }
 
   async #provisionAndroid(
@@ -319,6 +409,8 @@ export class AppiumSession implements ClientSession {
     request: ProvisionRequest,
     logsFresh: boolean,
   ): Promise<ProvisionObservation> {
+    const batch = await this.#provisionAndroidBatched(b, request, logsFresh);
+    if (batch !== null) return batch;
     // From the home screen, so "came to the foreground" means this request brought it there.
     await cmd.androidPressHome(b);
     // Lines logged before the request are not its outcome. Where the logs were collected just before, the
@@ -343,13 +435,86 @@ export class AppiumSession implements ClientSession {
       }
       throw error;
     }
-    const seen = await this.#watch(b, request.method, async () => {
-      const notification = (await cmd.androidNotifications(b)).find(
-        (n) => n.packageName === this.o.appPackage && !this.#seenNotifications.has(n.key),
-      );
-      if (notification !== undefined) this.#seenNotifications.add(notification.key);
-      return notification === undefined ? null : (notification.text ?? notification.title ?? '');
-    });
+    return this.#observedAndroid(await this.#watch(b, request.method, null));
+  }
+
+  #deliverAndroid(request: ProvisionRequest): (b: AppiumBrowser) => Promise<unknown> {
+    return request.method === 'intent'
+      ? (b) => cmd.androidStartViewService(b, request.url, this.o.appPackage, this.o.provisioningService)
+      : (b) => cmd.androidDeepLink(b, request.url, this.o.appPackage);
+  }
+
+  /**
+   * The Android request as one driver script: home, the log collection where it is due, the link, then the
+   * watch's first poll (app state where it is not read from the page source, page source, the dialog
+   * accepted where the page source shows one, notifications, logs). Later polls, where settleMs asks for
+   * them, are single commands.
+   */
+  async #provisionAndroidBatched(
+    b: AppiumBrowser,
+    request: ProvisionRequest,
+    logsFresh: boolean,
+  ): Promise<ProvisionObservation | null> {
+    if (this.#batching === 'no') return null;
+    const collect = !(this.#fewest && logsFresh);
+    const fromSource = this.#fewest;
+    const steps: BatchStep[] = [{ call: batched((x) => cmd.androidPressHome(x)), stopOnError: true }];
+    if (collect) steps.push({ call: batched((x) => cmd.readLog(x, 'logcat')), stopOnError: true });
+    const link = steps.push({ call: batched(this.#deliverAndroid(request)), stopOnError: true }) - 1;
+    const appState = fromSource
+      ? -1
+      : steps.push({
+          call: batched((x) => cmd.queryAppState(x, 'android', this.o.appPackage)),
+          stopOnError: true,
+        }) - 1;
+    const source = steps.push({ call: batched((x) => x.getPageSource()), stopOnError: true }) - 1;
+    const accept =
+      steps.push({
+        call: batched((x) => x.acceptAlert()),
+        stopOnError: true,
+        ifShown: { source, selectors: [this.o.dialogs.failure, this.o.dialogs.success] },
+      }) - 1;
+    const notifications = steps.push({ call: batched((x) => cmd.androidNotifications(x)), stopOnError: true }) - 1;
+    const logs = steps.push({ call: batched((x) => cmd.readLog(x, 'logcat')), stopOnError: true }) - 1;
+    const answers = await this.#batch(b, steps);
+    if (answers === null) return null;
+    valueOf(answers[0]);
+    if (collect) this.#fileLogLines(cmd.logLines(valueOf(answers[1])));
+    this.#probeResults = [];
+    const linked = answers[link];
+    if (linked !== null && linked !== undefined && 'error' in linked) {
+      const error = new Error(linked.error);
+      if (
+        !isSessionLost(error) &&
+        /unable to resolve Intent|No Activity found|Activity not started/i.test(linked.error)
+      )
+        return NOT_HANDLED;
+      throw error;
+    }
+    valueOf(linked);
+    const appStateValue = appState < 0 ? null : Number(valueOf(answers[appState]));
+    const shown = String(valueOf(answers[source]));
+    // Not sent: the page source showed no dialog; sent and failed: thrown, as the single command would.
+    const accepted = answers[accept] !== null;
+    if (accepted) valueOf(answers[accept]);
+    const first: FirstPoll = {
+      appState: appStateValue,
+      source: shown,
+      accepted,
+      notifications: cmd.notificationsIn(valueOf(answers[notifications])),
+      logs: cmd.logLines(valueOf(answers[logs])),
+    };
+    return this.#observedAndroid(await this.#watch(b, request.method, first));
+  }
+
+  /** The first new notification of the app in `list` (then seen), as its text. */
+  #newNotification(list: cmd.StatusBarNotification[]): string | null {
+    const notification = list.find((n) => n.packageName === this.o.appPackage && !this.#seenNotifications.has(n.key));
+    if (notification !== undefined) this.#seenNotifications.add(notification.key);
+    return notification === undefined ? null : (notification.text ?? notification.title ?? '');
+  }
+
+  #observedAndroid(seen: WatchResult | null): ProvisionObservation {
     if (seen === null) return NOT_HANDLED;
     return {
       handled: true,
@@ -370,7 +535,7 @@ export class AppiumSession implements ClientSession {
         return NOT_HANDLED;
       throw error;
     }
-    const seen = await this.#watch(b, 'url', async () => null);
+    const seen = await this.#watch(b, 'url', null);
     // The callback went to the probe: its screen shows each callback URL it received.
     const probe = await this.#probeScreen(b);
     const called = probe.count > this.#probeCount;
@@ -394,21 +559,14 @@ export class AppiumSession implements ClientSession {
    * within settleMs: the request was not handled. Each poll starts pollMs after the previous one started
    * (a slow device's commands eat into the wait, not add to it), and the last one falls at settleMs.
    */
-  async #watch(
-    b: AppiumBrowser,
-    method: Method,
-    notifications: () => Promise<string | null>,
-  ): Promise<{
-    dialog: 'success' | 'failure' | null;
-    foreground: boolean;
-    notification: string | null;
-    result: number | null;
-  } | null> {
+  async #watch(b: AppiumBrowser, method: Method, first: FirstPoll | null): Promise<WatchResult | null> {
     const start = Date.now();
     let foreground = false;
     let dialog: 'success' | 'failure' | null = null;
     let notification: string | null = null;
-    for (;;) {
+    for (let poll = 0; ; poll++) {
+      // The first poll's answers may have come with the request (a batch).
+      const pre = poll === 0 ? first : null;
       const polled = Date.now();
       // Android with roundTrips 'fewest': the page source read for the dialog names the foreground app's
       // package on its nodes, so it answers queryAppState's question too (one command fewer a poll).
@@ -417,18 +575,22 @@ export class AppiumSession implements ClientSession {
       if (
         !foreground &&
         !fromSource &&
-        (await cmd.queryAppState(b, this.o.platform, this.#appId)) === cmd.APP_STATE_FOREGROUND
+        (pre?.appState ?? (await cmd.queryAppState(b, this.o.platform, this.#appId))) === cmd.APP_STATE_FOREGROUND
       )
         foreground = true;
       if (dialog === null) {
-        const shown = parseSource(await b.getPageSource());
+        const shown = parseSource(pre?.source ?? (await b.getPageSource()));
         if (fromSource && !foreground) foreground = foregroundPackage(shown) === this.#appId;
         dialog = this.#dialogIn(shown);
         // Read, then dismissed: the next request must not find it still on screen.
-        if (dialog !== null) await b.acceptAlert();
+        if (dialog !== null && pre?.accepted !== true) await b.acceptAlert();
       }
-      if (this.#android && notification === null) notification = await notifications();
-      await this.#collectLogs(b);
+      if (this.#android && notification === null)
+        notification = this.#newNotification(pre?.notifications ?? (await cmd.androidNotifications(b)));
+      if (pre !== null) {
+        this.#fileLogLines(pre.logs);
+        this.#logsFresh = true;
+      } else await this.#collectLogs(b);
       const result = this.#probeResults.shift() ?? null;
       const outcome = dialog !== null || notification !== null;
       const complete = outcome && (method !== 'intent' || result !== null);
@@ -520,6 +682,25 @@ export class AppiumSession implements ClientSession {
       }
     }
   }
+}
+
+/** What the watch saw of a request's outcome. */
+interface WatchResult {
+  dialog: 'success' | 'failure' | null;
+  foreground: boolean;
+  notification: string | null;
+  result: number | null;
+}
+
+/** The watch's first poll, answered in the request's batch. */
+interface FirstPoll {
+  /** `mobile: queryAppState`, null where the page source answers it. */
+  appState: number | null;
+  source: string;
+  /** The batch accepted the dialog its page source showed. */
+  accepted: boolean;
+  notifications: cmd.StatusBarNotification[];
+  logs: string[];
 }
 
 /**

@@ -18,19 +18,40 @@ export interface LatencyFigures {
   reset: number;
   /** On top of perCommand: `getPageSource` (the device snapshots its accessibility tree). */
   pageSource: number;
+  /**
+   * Of perCommand, the hop between the harness and the Appium server (an HTTP request and its answer): a
+   * command that a driver script sends from the server itself does not pay it. Optional, default 0.
+   */
+  roundTrip: number;
+  /**
+   * A driver script (`POST /session/:id/appium/execute_driver`): what the server spends starting one (the
+   * execute-driver plugin forks a Node process and loads WebdriverIO in it), on top of its roundTrip.
+   * Optional, default 0.
+   */
+  script: number;
   jitter: number;
 }
 
 export const LATENCY_PROFILES = {
-  'usb-android': { perCommand: 100, deepLink: 1000, reset: 3000, pageSource: 200, jitter: 0.25 },
-  'usb-ios': { perCommand: 150, deepLink: 1200, reset: 4000, pageSource: 800, jitter: 0.25 },
-  emulator: { perCommand: 60, deepLink: 600, reset: 2000, pageSource: 150, jitter: 0.15 },
-  farm: { perCommand: 300, deepLink: 1000, reset: 3000, pageSource: 250, jitter: 0.4 },
+  'usb-android': {
+    perCommand: 100,
+    deepLink: 1000,
+    reset: 3000,
+    pageSource: 200,
+    roundTrip: 5,
+    script: 400,
+    jitter: 0.25,
+  },
+  'usb-ios': { perCommand: 150, deepLink: 1200, reset: 4000, pageSource: 800, roundTrip: 5, script: 400, jitter: 0.25 },
+  emulator: { perCommand: 60, deepLink: 600, reset: 2000, pageSource: 150, roundTrip: 5, script: 400, jitter: 0.15 },
+  farm: { perCommand: 300, deepLink: 1000, reset: 3000, pageSource: 250, roundTrip: 205, script: 400, jitter: 0.4 },
 } as const satisfies Record<string, LatencyFigures>;
 
 export type LatencyProfileName = keyof typeof LATENCY_PROFILES;
 export const LATENCY_PROFILE_NAMES = Object.keys(LATENCY_PROFILES) as LatencyProfileName[];
-const FIGURES = ['perCommand', 'deepLink', 'reset', 'pageSource', 'jitter'] as const;
+const FIGURES = ['perCommand', 'deepLink', 'reset', 'pageSource', 'roundTrip', 'script', 'jitter'] as const;
+/** Figures a custom latency object may leave out (0). */
+const OPTIONAL_FIGURES = new Set<string>(['roundTrip', 'script']);
 
 /** What the virtual driver receives: the figures and the time scale (0.05: every wait is 5 % as long). */
 export interface Latency extends LatencyFigures {
@@ -76,7 +97,7 @@ export function readLatency(
   const figures: Partial<LatencyFigures> = {};
   let bad = problems.length;
   for (const key of FIGURES) {
-    const v = latency[key];
+    const v = latency[key] ?? (OPTIONAL_FIGURES.has(key) ? 0 : undefined);
     const isJitter = key === 'jitter';
     const ok = typeof v === 'number' && Number.isFinite(v) && v >= 0 && (isJitter ? v <= 1 : Number.isInteger(v));
     if (!ok) {
@@ -89,7 +110,10 @@ export function readLatency(
       );
     } else figures[key] = v;
   }
-  return bad > 0 ? null : { ...(figures as LatencyFigures), scale: s };
+  if (bad === 0 && (figures.roundTrip as number) > (figures.perCommand as number))
+    problem('latency.roundTrip', `is part of perCommand: at most ${figures.perCommand}, got ${figures.roundTrip}`);
+  else if (bad === 0) return { ...(figures as LatencyFigures), scale: s };
+  return null;
 }
 
 /** The kind of wait a command gets, beyond perCommand. */
@@ -119,7 +143,16 @@ export function nominalMs(l: LatencyFigures, kind: LatencyKind): number {
   return l.perCommand + (kind === 'command' ? 0 : l[kind]);
 }
 
-/** The wait of one command: nominal, jittered by `random`, scaled. */
-export function delayMs(l: Latency, kind: LatencyKind, random: () => number): number {
-  return Math.max(0, nominalMs(l, kind) * (1 + l.jitter * (2 * random() - 1)) * l.scale);
+/**
+ * The wait of one command: nominal, jittered by `random`, scaled. A command a driver script sends from the
+ * server (`batched`) does not pay the round trip between the harness and the server.
+ */
+export function delayMs(l: Latency, kind: LatencyKind, random: () => number, batched = false): number {
+  const nominal = nominalMs(l, kind) - (batched ? l.roundTrip : 0);
+  return Math.max(0, nominal * (1 + l.jitter * (2 * random() - 1)) * l.scale);
+}
+
+/** The wait of a driver script request itself (its commands wait their own): round trip and start, jittered, scaled. */
+export function scriptDelayMs(l: Latency, random: () => number): number {
+  return Math.max(0, (l.roundTrip + l.script) * (1 + l.jitter * (2 * random() - 1)) * l.scale);
 }

@@ -81,6 +81,11 @@ export interface AppiumDriverOptions {
    * trips"); `all`: send every read, as before.
    */
   roundTrips: 'fewest' | 'all';
+  /**
+   * `driver-script`: send a request's commands (Android) in one driver script where the server runs them
+   * (drivers/appium/batch.ts), single commands where it refuses; `off` (default): single commands.
+   */
+  batch: 'off' | 'driver-script';
   name: string;
   version: string;
 }
@@ -171,6 +176,7 @@ const KNOWN_OPTIONS = [
   'latency',
   'latencyScale',
   'roundTrips',
+  'batch',
   'name',
   'version',
 ];
@@ -358,6 +364,10 @@ function readAppiumOptions(options: Record<string, unknown>): {
   if (roundTrips !== 'fewest' && roundTrips !== 'all')
     problem('roundTrips', `must be "fewest" or "all", got ${describe(roundTrips)}`);
 
+  const batch = options['batch'] ?? 'off';
+  if (batch !== 'off' && batch !== 'driver-script')
+    problem('batch', `must be "off" or "driver-script", got ${describe(batch)}`);
+
   const result: AppiumDriverOptions = {
     appium: typeof appium === 'string' ? appium : 'local',
     platform: p,
@@ -383,6 +393,7 @@ function readAppiumOptions(options: Record<string, unknown>): {
     choices: isRecord(choices) ? (choices as Record<string, string>) : {},
     latency,
     roundTrips: roundTrips === 'all' ? 'all' : 'fewest',
+    batch: batch === 'driver-script' ? 'driver-script' : 'off',
     name: str('name', `appium-${p}`),
     version: str('version', 'device'),
   };

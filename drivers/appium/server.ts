@@ -133,7 +133,14 @@ function tail(file: string): string {
  * obfuscation key from HARNESS_OBFUSCATION_KEY there, as a real app has it built in, so it never travels in
  * capabilities (which Appium logs).
  */
-export async function startLocalAppium(env: Record<string, string> = {}): Promise<LocalAppium> {
+/**
+ * `allowDriverScripts`: the virtual device runs driver scripts (drivers/appium/batch.ts): the server allows
+ * the insecure feature for it only (`HarnessVirtual:execute_driver_script`), and listens on 127.0.0.1 only.
+ */
+export async function startLocalAppium(
+  env: Record<string, string> = {},
+  options: { allowDriverScripts?: boolean } = {},
+): Promise<LocalAppium> {
   await ensureVirtualDriver();
   const port = await freePort();
   const logDir = path.join(APPIUM_HOME, 'logs');
@@ -156,6 +163,7 @@ export async function startLocalAppium(env: Record<string, string> = {}): Promis
       '--log-level',
       'warn:warn',
       '--log-no-colors',
+      ...(options.allowDriverScripts === true ? ['--allow-insecure', 'HarnessVirtual:execute_driver_script'] : []),
     ],
     { env: { ...process.env, ...env, APPIUM_HOME }, stdio: 'ignore' },
   );

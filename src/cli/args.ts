@@ -27,7 +27,7 @@ Options (the commands in parentheses take the flag; a flag of another command is
   --tier <tier>       (run, list) smoke: the fewest cases covering every requirement and choice option; full (default)
   --seed <n>          (run, list, explain, fuzz, replay) the order cases run in (shuffled by this seed;
                       recorded in the reports)
-  --reporter <name>   (run, fuzz) console, jsonl, summary, junit, allure (repeatable; replaces the configured list)
+  --reporter <name>   (run, fuzz) console, jsonl, summary, junit, allure, github (repeatable; replaces the configured list)
   --output <dir>      (run, report, fuzz) reports directory (default: reports)
   --timeout <ms>      (run, list, explain, fuzz, replay) per-case timeout
   --workers <n>       (run) sessions at once per target

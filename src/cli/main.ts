@@ -193,6 +193,8 @@ async function run(args: ParsedArgs, argv: string[], io: CliIo): Promise<number>
   const reports = createReporters(config.reporters as ReporterSpec[], {
     outputDir: config.outputDir,
     redact: identity,
+    env: io.env,
+    stdout: io.stdout,
   });
   const updating = args.overrides.updateExpectations === true;
   const seen: UpdateResult[] = [];

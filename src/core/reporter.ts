@@ -13,6 +13,8 @@ export interface RunInfo {
   command: string;
   harnessVersion: string;
   rootDir: string;
+  /** The working directory of the run: case sources (`CaseResult.source`) are relative to it. */
+  cwd?: string;
   /**
    * The suites of the targets run, with their requirement catalogues (for severities and titles). Given at
    * onBegin, once the suites are loaded; absent at onPrepare and from callers that do not know them.

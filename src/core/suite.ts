@@ -2,7 +2,7 @@ import type { RenamedVector } from './case-ids.ts';
 import type { CommandContext } from './commands.ts';
 import { HarnessError } from './errors.ts';
 import type { FuzzProperty } from './fuzz.ts';
-import type { CaseResult } from './results.ts';
+import type { CaseResult, CaseSource } from './results.ts';
 import type { BaseTargetInfo, CaseRoute } from './types.ts';
 
 /** What the engine knows of a case before it runs: enough to report it broken or not applicable. */
@@ -17,6 +17,8 @@ export interface PlannedCase {
   requirements: string[];
   /** A client case's platform and delivery method; a server suite's cases have none. */
   route?: CaseRoute;
+  /** Where the case is written (its vector's file and line), for reports that point at it. */
+  source?: CaseSource;
   /** Capabilities without which the case is not applicable. */
   needs: readonly string[];
   /**

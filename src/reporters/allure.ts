@@ -476,7 +476,8 @@ export class AllureReporter implements Reporter {
     }
     const details = test.statusDetails;
     const prefix = e.status === 'changed' ? GATE_CATEGORIES.changed : GATE_CATEGORIES.known;
-    const message = details.message?.replace(/^\[[^\]]*\] /, '') ?? oneLine(result.message);
+    // The failure's own category stays in the message, after the prefix the category rules match.
+    const message = details.message ?? oneLine(result.message);
     details.message = categorised(
       `${e.status === 'changed' ? 'failing in a new way: ' : ''}${message} (expected: ${because})`,
       prefix,

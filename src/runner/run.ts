@@ -371,7 +371,9 @@ async function runTarget(
     const message = stripAnsi(raw);
     deps.reporter.onTargetError?.(target.name, escapeControls(deps.redactor?.text(message) ?? message));
   };
-  const done = (result: CaseResult) => {
+  const done = (result: CaseResult, planned: PlannedCase) => {
+    // Where the case is written, for the reports that point at it (the github reporter's annotations).
+    if (planned.source !== undefined) result.source ??= planned.source;
     ran++;
     if (JUDGED.has(result.verdict)) judged++;
     if (result.verdict === 'broken') broken++;
@@ -400,7 +402,7 @@ async function runTarget(
           const replay = runCaseCommand(commands, target.name, planned.id);
           const missing = planned.needs.filter((c) => !info.capabilities.includes(c));
           if (missing.length > 0) {
-            done(notApplicableResult(planned, target.name, specification, missing, replay));
+            done(notApplicableResult(planned, target.name, specification, missing, replay), planned);
             continue;
           }
           // One attempt of the case: its result, or null when the target was stopped or the run abandoned
@@ -471,7 +473,7 @@ async function runTarget(
             // attempt is a failure, never flaky.
             if (!isBad(result.verdict)) result.flaky = true;
           }
-          done(result);
+          done(result, planned);
         }
       } finally {
         share?.close();
@@ -562,11 +564,17 @@ export class RunInterrupted extends Error {
 export async function runPlan(
   config: ResolvedConfig,
   deps: RunDependencies,
-  runInfo: Omit<RunInfo, 'outputDir' | 'seed' | 'rootDir'>,
+  runInfo: Omit<RunInfo, 'outputDir' | 'seed' | 'rootDir' | 'cwd'>,
   interrupt: AbortSignal = new AbortController().signal,
 ): Promise<RunOutcome> {
   const startedAt = Date.now();
-  const info: RunInfo = { ...runInfo, outputDir: config.outputDir, seed: config.seed, rootDir: config.rootDir };
+  const info: RunInfo = {
+    ...runInfo,
+    outputDir: config.outputDir,
+    seed: config.seed,
+    rootDir: config.rootDir,
+    cwd: config.cwd,
+  };
   // First of all: no report an earlier run left may survive this one looking like its result.
   deps.reporter.onPrepare?.(info);
   // After an interrupt the cases in flight get a moment to finish, then are abandoned (not run).

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { defaultCommandContext, explainCommand, runTargetCommand } from '../../src/core/commands.ts';
 import { HarnessError } from '../../src/core/errors.ts';
-import { throwVectorProblems } from '../../src/core/vector-files.ts';
+import { caseSourceOf, throwVectorProblems } from '../../src/core/vector-files.ts';
 import { Redactor } from '../../src/core/redact.ts';
 import type { CaseResult } from '../../src/core/results.ts';
 import type { FuzzProperty } from '../../src/core/fuzz.ts';
@@ -106,6 +106,7 @@ export function keyedCasesOf(vector: Vector, key: string | null): OpenMobileCase
       requirements: vector.requirements,
       route,
       needs,
+      ...caseSourceOf(vector),
       vector,
     };
   });

@@ -38,7 +38,7 @@ describe('a scaled latency profile on the virtual device', () => {
       // One device: its waits add up. Each wait is at least (1 - jitter) of its figure, scaled; the bound is
       // looser still (0.8 of that), and a busy machine only makes the run longer.
       const wait = waitByKind(slow.counts, LATENCY_PROFILES['usb-android']);
-      const total = wait.command + wait.deepLink + wait.reset + wait.pageSource;
+      const total = wait.command + wait.deepLink + wait.reset + wait.pageSource + wait.script;
       const lower = total * SCALE * (1 - LATENCY_PROFILES['usb-android'].jitter) * 0.8;
       expect(slow.wallMs).toBeGreaterThan(lower);
       expect(lower).toBeGreaterThan(1000);

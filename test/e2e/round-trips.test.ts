@@ -1,8 +1,10 @@
 /**
- * Fewer round trips per case on a device (issue 17): every cut of the Appium driver changes the number of
- * commands sent and nothing the harness observes, so every case of the Android smoke tier (a case for each
+ * Fewer round trips per case on a device (issue 17): each cut of the Appium driver changes the number of
+ * requests sent and nothing the harness observes, so every case of the Android smoke tier (a case for each
  * requirement and choice-point option) gets the same verdict with and without it, on a clean client and on
- * one with seeded defects, on a scaled latency profile (the waits are real, on the server's side).
+ * one with seeded defects, on a scaled latency profile (the waits are real, on the server's side):
+ * `roundTrips: 'fewest'` against `'all'`, and `batch: 'driver-script'` (each request's commands in one
+ * driver script the virtual Appium driver runs) against single commands.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalAppium, type LocalAppium } from '../../drivers/appium/server.ts';
@@ -20,11 +22,13 @@ const DEFECTS = [
 const verdicts = (r: ProfiledRun) =>
   Object.fromEntries(r.results.map((c) => [c.id, `${c.verdict} ${c.category ?? ''} ${c.message}`]));
 const commands = (r: ProfiledRun) => r.counts.command + r.counts.deepLink + r.counts.reset + r.counts.pageSource;
+/** What the harness sent the server: single commands and driver scripts. */
+const requests = (r: ProfiledRun) => commands(r) - r.counts.batched + r.counts.scripts;
 
 describe('fewer round trips on the virtual device', () => {
   let appium: LocalAppium;
   beforeAll(async () => {
-    appium = await startLocalAppium({ HARNESS_OBFUSCATION_KEY: BENCH_KEY });
+    appium = await startLocalAppium({ HARNESS_OBFUSCATION_KEY: BENCH_KEY }, { allowDriverScripts: true });
   }, 120_000);
   afterAll(async () => {
     await appium?.stop();
@@ -44,11 +48,12 @@ describe('fewer round trips on the virtual device', () => {
 
   for (const defects of [[], DEFECTS]) {
     it(
-      `gives every case the verdict of roundTrips: 'all' with fewer commands (${defects.length > 0 ? 'seeded defects' : 'no defect'})`,
+      `gives every case the verdict of roundTrips: 'all' with fewer commands, and in driver scripts (${defects.length > 0 ? 'seeded defects' : 'no defect'})`,
       { timeout: 180_000 },
       async () => {
         const all = await run({ roundTrips: 'all', defects });
         const fewest = await run({ roundTrips: 'fewest', defects });
+        const batched = await run({ roundTrips: 'fewest', batch: 'driver-script', defects });
         expect(fewest.cases).toBeGreaterThan(15);
         expect(verdicts(fewest)).toEqual(verdicts(all));
         if (defects.length > 0) expect(all.results.filter((c) => c.verdict === 'fail').length).toBeGreaterThan(2);
@@ -57,6 +62,12 @@ describe('fewer round trips on the virtual device', () => {
         expect(fewest.counts.reset).toBe(all.counts.reset);
         expect(fewest.counts.pageSource).toBe(all.counts.pageSource);
         expect(commands(fewest)).toBeLessThan(commands(all) * 0.9);
+        expect(fewest.counts.scripts).toBe(0);
+        // Driver scripts: the very commands of the single-command run reach the device, in far fewer requests.
+        expect(verdicts(batched)).toEqual(verdicts(all));
+        expect({ ...batched.counts, scripts: 0, batched: 0 }).toEqual(fewest.counts);
+        expect(batched.counts.scripts).toBeGreaterThan(batched.cases);
+        expect(requests(batched)).toBeLessThan(requests(fewest) * 0.6);
       },
     );
   }

@@ -10,13 +10,14 @@
  * ({ appId, activity, logTag, schemes }). The obfuscation key comes from the server's environment
  * (HARNESS_OBFUSCATION_KEY), as a real app has it built in.
  */
+import vm from 'node:vm';
 import { BaseDriver, errors } from '@appium/base-driver';
 import type { Constraints, DriverCaps, Element, W3CDriverCaps } from '@appium/types';
 import { CONFIGURABLE_CHOICES } from '../../emulated/client/open-mobile-client.ts';
 import { isObfuscationKey } from '../../emulated/client/obfuscation.ts';
 import { defectsFor, isDefectId, type DefectId } from '../../emulated/defects.ts';
 import { shellWords } from '../device-shell.ts';
-import { delayMs, latencyKind, seededRandom, type Latency } from '../latency.ts';
+import { delayMs, latencyKind, scriptDelayMs, seededRandom, type Latency } from '../latency.ts';
 import { deviceFor, type VirtualDevice } from './device.ts';
 
 const CONSTRAINTS = {
@@ -39,12 +40,26 @@ const UNRESOLVED = 'Error: Activity not started, unable to resolve Intent';
 const ELEMENT_KEY = 'element-6066-11e4-a52e-4f735466cecf';
 const SETTINGS_BUTTON_ID = 'virtual-settings-button';
 
+/** The insecure feature a server must allow for driver scripts (as the execute-driver plugin names it). */
+const DRIVER_SCRIPT_FEATURE = 'execute_driver_script';
+
 const android = (m: string, required: string[], optional: string[] = []) => ({
   command: m,
   params: { required, optional },
 });
 
 export class VirtualDeviceDriver extends BaseDriver<typeof CONSTRAINTS> {
+  /**
+   * Driver scripts, as the execute-driver plugin adds them to a real server: the script runs here with a
+   * WebdriverIO `driver` attached to this very session, and each command it sends comes back to this
+   * server over HTTP like any other (so it waits its latency, less the round trip the harness spared).
+   */
+  static newMethodMap = {
+    '/session/:sessionId/appium/execute_driver': {
+      POST: { command: 'executeDriverScript', payloadParams: { required: ['script'], optional: ['type', 'timeout'] } },
+    },
+  } as const;
+
   static executeMethodMap = {
     'mobile: deepLink': android('mobileDeepLink', ['url'], ['package', 'waitForLaunch', 'bundleId']),
     'mobile: startService': android(
@@ -72,6 +87,9 @@ export class VirtualDeviceDriver extends BaseDriver<typeof CONSTRAINTS> {
   private device: VirtualDevice | null = null;
   /** The waits of a real device (appium:harnessLatency), jittered by a generator seeded with the udid. */
   private latency: { figures: Latency; random: () => number } | null = null;
+  /** Driver scripts running now: a command arriving meanwhile is one of theirs (the harness waits for its script). */
+  private scripts = 0;
+  private scriptDriver: Promise<unknown> | null = null;
 
   override supportedLogTypes = {
     logcat: { description: 'Android logcat (threadtime)', getter: (d: VirtualDeviceDriver) => d.logEntries('android') },
@@ -97,13 +115,15 @@ export class VirtualDeviceDriver extends BaseDriver<typeof CONSTRAINTS> {
   private latencyConfig(caps: Caps): { figures: Latency; random: () => number } | null {
     const l = caps.harnessLatency as Record<string, unknown> | undefined;
     if (l === undefined) return null;
-    const keys = ['perCommand', 'deepLink', 'reset', 'pageSource', 'jitter', 'scale'] as const;
+    const keys = ['perCommand', 'deepLink', 'reset', 'pageSource', 'roundTrip', 'script', 'jitter', 'scale'] as const;
     for (const k of keys) {
-      const v = l[k];
+      // Figures added later (roundTrip, script) are 0 where a client leaves them out.
+      const v = l[k] ?? (k === 'roundTrip' || k === 'script' ? 0 : undefined);
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
         throw new Error(`appium:harnessLatency.${k} must be a number >= 0, got ${JSON.stringify(v)}`);
     }
-    return { figures: l as unknown as Latency, random: seededRandom(`harness-latency:${String(caps.udid)}`) };
+    const figures = { roundTrip: 0, script: 0, ...l } as unknown as Latency;
+    return { figures, random: seededRandom(`harness-latency:${String(caps.udid)}`) };
   }
 
   /**
@@ -111,12 +131,81 @@ export class VirtualDeviceDriver extends BaseDriver<typeof CONSTRAINTS> {
    * server, before it runs: the harness sees only a slower answer. Opening and closing the session do not.
    */
   override async executeCommand<T = unknown>(cmd: string, ...args: unknown[]): Promise<T> {
+    // Not through the commands queue: the script's own commands come back through it while it runs.
+    if (cmd === 'executeDriverScript') return (await this.executeDriverScript(...(args as [string]))) as T;
     const l = this.latency;
     if (l !== null && cmd !== 'createSession' && cmd !== 'deleteSession') {
-      const ms = delayMs(l.figures, latencyKind(cmd, args), l.random);
+      const ms = delayMs(l.figures, latencyKind(cmd, args), l.random, this.scripts > 0);
       if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
     }
     return await super.executeCommand<T>(cmd, ...args);
+  }
+
+  /**
+   * `POST /session/:id/appium/execute_driver`: runs `script` (the body of an async function) in a fresh VM
+   * context with `driver` (WebdriverIO, attached to this session through this server) and a `console` whose
+   * lines are answered as `logs`; answers `{ result, logs }`. Refused unless the server allows the insecure
+   * feature `execute_driver_script`, as the plugin does.
+   */
+  async executeDriverScript(script: string, scriptType: unknown = 'webdriverio', timeoutMs: unknown = 3_600_000) {
+    if (!this.isFeatureEnabled(DRIVER_SCRIPT_FEATURE)) {
+      throw new Error(
+        `Execute driver script functionality is not available unless server is started with --allow-insecure ` +
+          `including the '${DRIVER_SCRIPT_FEATURE}' flag, e.g., --allow-insecure=HarnessVirtual:${DRIVER_SCRIPT_FEATURE}`,
+      );
+    }
+    if (scriptType !== 'webdriverio' && scriptType !== undefined && scriptType !== null)
+      throw new errors.InvalidArgumentError(`Only the 'webdriverio' script type is supported`);
+    const timeout = typeof timeoutMs === 'number' && Number.isFinite(timeoutMs) ? timeoutMs : 3_600_000;
+    const l = this.latency;
+    if (l !== null) {
+      const ms = scriptDelayMs(l.figures, l.random);
+      if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+    }
+    const driver = await this.attachedDriver();
+    const logs: { error: unknown[]; warn: unknown[]; log: unknown[] } = { error: [], warn: [], log: [] };
+    const console = {
+      error: (...a: unknown[]) => void logs.error.push(...a),
+      warn: (...a: unknown[]) => void logs.warn.push(...a),
+      log: (...a: unknown[]) => void logs.log.push(...a),
+    };
+    this.scripts++;
+    try {
+      const result: unknown = await vm.runInNewContext(
+        `(async () => {${script}})();`,
+        { driver, console, setTimeout, clearTimeout },
+        { timeout },
+      );
+      return { result: result === undefined ? null : (JSON.parse(JSON.stringify(result)) as unknown), logs };
+    } catch (error) {
+      throw new Error(`Could not execute driver script. Original error was: ${String(error)}`);
+    } finally {
+      this.scripts--;
+    }
+  }
+
+  /** WebdriverIO attached to this session through this server (as the plugin's child process attaches). */
+  private attachedDriver(): Promise<unknown> {
+    this.scriptDriver ??= (async () => {
+      const { attach } = await import('webdriverio');
+      return await attach({
+        sessionId: this.sessionId as string,
+        options: {
+          protocol: 'http',
+          hostname: this.serverHost ?? '127.0.0.1',
+          port: this.serverPort ?? 4723,
+          path: this.serverPath ?? '/',
+          logLevel: 'silent',
+        },
+        isW3C: true,
+        isMobile: true,
+        capabilities: this.caps as WebdriverIO.Capabilities,
+      } as Parameters<typeof attach>[0]);
+    })().catch((error: unknown) => {
+      this.scriptDriver = null;
+      throw error;
+    });
+    return this.scriptDriver;
   }
 
   private deviceConfig(caps: Caps) {

@@ -18,6 +18,8 @@ describe('appium driver options', () => {
     expect(o.appium).toBe('local');
     expect(o.network).toBe(true);
     expect(o.settleMs).toBe(3000);
+    expect(o.roundTrips).toBe('fewest');
+    expect(o.batch).toBe('off');
     expect(o.dialogs.failure).toEqual({ attribute: 'text', value: 'Oops!', tag: 'android.widget.TextView' });
     expect(validateAppiumDriverOptions({ platform: 'ios', devices: [{ udid: 'i' }] }).network).toBe(false);
   });
@@ -33,6 +35,8 @@ describe('appium driver options', () => {
         ],
         settleMs: -1,
         reset: 'reinstall',
+        roundTrips: 'some',
+        batch: true,
       });
     expect(bad).toThrow(HarnessError);
     try {
@@ -47,6 +51,8 @@ describe('appium driver options', () => {
           'devices[..].systemPort',
           'settleMs',
           'appPath',
+          'roundTrips',
+          'batch',
         ]),
       );
     }
@@ -205,6 +211,28 @@ describe('watching for the outcome', () => {
     // The collection before each request follows a collection (the reset's, logs()): skipped both times.
     expect(all.logReads - fewest.logReads).toBe(2);
     expect(all.total - fewest.total).toBe(4);
+  });
+
+  it('falls back to single commands, once per session, where the server refuses driver scripts', async () => {
+    // The in-process virtual driver runs on no server that allows execute_driver_script: it refuses, as a
+    // real server without the plugin or the insecure feature does.
+    const run = async (batch: 'off' | 'driver-script') => {
+      const { s, b } = await session(`watch-batch-${batch}`, { settleMs: 0, batch });
+      const observations = [
+        await s.provision({ url: 'clientx://provision?pid=', method: 'intent' }, signal),
+        await s.provision({ url: 'clientx://provision.com?pid=', method: 'url' }, signal),
+        await s.provision({ url: 'nothing://here', method: 'url' }, signal),
+      ];
+      return { observations, scripts: b.calls.filter((c) => c.command === 'executeDriverScript'), s };
+    };
+    const off = await run('off');
+    const refused = await run('driver-script');
+    expect(refused.observations).toEqual(off.observations);
+    expect(off.scripts).toHaveLength(0);
+    // The reset tried one, and nothing after it did.
+    expect(refused.scripts).toHaveLength(1);
+    expect(refused.s.batching).toBe(false);
+    expect(off.s.batching).toBe(false);
   });
 
   it('makes its last poll at settleMs, not a whole pollMs later', async () => {

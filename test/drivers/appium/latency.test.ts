@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { sessionCapabilities, validateAppiumDriverOptions } from '../../../drivers/appium/driver.ts';
-import { delayMs, LATENCY_PROFILES, latencyKind, seededRandom, type Latency } from '../../../drivers/appium/latency.ts';
+import {
+  delayMs,
+  LATENCY_PROFILES,
+  latencyKind,
+  scriptDelayMs,
+  seededRandom,
+  type Latency,
+} from '../../../drivers/appium/latency.ts';
 import { HarnessError } from '../../../src/core/errors.ts';
 
 const VIRTUAL = {
@@ -20,11 +27,20 @@ function problems(options: Record<string, unknown>): string[] {
 }
 
 describe('latency options of the virtual device', () => {
-  it('takes a profile by name, or the five figures, with a time scale', () => {
+  it('takes a profile by name, or its figures, with a time scale', () => {
     const o = validateAppiumDriverOptions({ ...VIRTUAL, latency: 'usb-ios', latencyScale: 0.05 });
     expect(o.latency).toEqual({ ...LATENCY_PROFILES['usb-ios'], scale: 0.05 });
     const figures = { perCommand: 10, deepLink: 20, reset: 30, pageSource: 40, jitter: 0 };
-    expect(validateAppiumDriverOptions({ ...VIRTUAL, latency: figures }).latency).toEqual({ ...figures, scale: 1 });
+    // roundTrip and script may be left out: 0.
+    expect(validateAppiumDriverOptions({ ...VIRTUAL, latency: figures }).latency).toEqual({
+      ...figures,
+      roundTrip: 0,
+      script: 0,
+      scale: 1,
+    });
+    expect(problems({ ...VIRTUAL, latency: { ...figures, roundTrip: 11 } })).toEqual([
+      'latency.roundTrip is part of perCommand: at most 10, got 11',
+    ]);
     expect(validateAppiumDriverOptions(VIRTUAL).latency).toBeNull();
     // The figures reach the virtual driver as a capability, and only the virtual driver.
     const caps = sessionCapabilities(validateAppiumDriverOptions({ ...VIRTUAL, latency: 'farm' }), { udid: 'a' });
@@ -61,7 +77,16 @@ describe('latency options of the virtual device', () => {
 });
 
 describe('latency of one command', () => {
-  const l: Latency = { perCommand: 100, deepLink: 1000, reset: 3000, pageSource: 200, jitter: 0.25, scale: 0.1 };
+  const l: Latency = {
+    perCommand: 100,
+    deepLink: 1000,
+    reset: 3000,
+    pageSource: 200,
+    roundTrip: 30,
+    script: 400,
+    jitter: 0.25,
+    scale: 0.1,
+  };
 
   it('classifies commands as Appium hands them to the driver', () => {
     expect(latencyKind('getPageSource', ['sid'])).toBe('pageSource');
@@ -86,5 +111,12 @@ describe('latency of one command', () => {
     const mean = waits.reduce((x, y) => x + y, 0) / waits.length;
     expect(Math.abs(mean - 310)).toBeLessThan(20);
     expect(delayMs({ ...l, jitter: 0 }, 'command', a)).toBe(10);
+  });
+
+  it('spares a command a driver script sends the round trip, and charges the script its start', () => {
+    const r = seededRandom('device-2');
+    expect(delayMs({ ...l, jitter: 0 }, 'command', r, true)).toBeCloseTo(7);
+    expect(delayMs({ ...l, jitter: 0 }, 'deepLink', r, true)).toBeCloseTo(107);
+    expect(scriptDelayMs({ ...l, jitter: 0 }, r)).toBeCloseTo(43);
   });
 });

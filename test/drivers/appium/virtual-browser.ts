@@ -48,6 +48,7 @@ export async function virtualBrowser(capabilities: Record<string, unknown>): Pro
     findElement: (using, value) => run('findElement', using, value),
     elementClick: (id) => run('click', id),
     deleteSession: () => run('deleteSession'),
+    executeDriverScript: (script, type, timeout) => run('executeDriverScript', script, type, timeout),
   };
 }
 
