@@ -114,6 +114,11 @@ export default defineConfig({
   // Sessions at once per target. The emulated clients and reference servers run in this process, so more
   // sessions only queue for the same CPU (and a busy machine then stretches every case past its timeout).
   workers: 8,
+  // A failed or broken case runs again up to this many times, from a reset; one that then passes is reported
+  // as flaky (`--retries 2`). 0 here: the emulated targets are deterministic, so a retry would only hide a
+  // defect; set it for a device lab. `maxFailures: 1` (`--bail`) would stop the run at its first failure.
+  // See docs/retries.md.
+  retries: 0,
   // Links delivered through a real browser: `npx harness run --target browser+emulated-android`
   // (docs/browser.md). Chromium is Debian's; nothing is downloaded.
   browser: {
