@@ -135,6 +135,13 @@ export default defineConfig({
     targets: ['emulated-ios', 'emulated-android'],
   },
 
+  // Known deviations (docs/expectations.md): harness.expectations.json beside this file is used when it
+  // exists; `npx harness run --update-expectations` writes it from a run. Another file:
+  // expectations: 'lab/known-deviations.json',
+  // The statuses that fail the run (default: fail, broken, unexpected-pass; also non-strict, changed, stale,
+  // flaky). `--fail-on` overrides it.
+  // failOn: ['fail', 'broken', 'unexpected-pass', 'stale'],
+
   // Per-case attachments (derivation, expected vs observed, state before/after, target logs):
   // 'on-failure' attaches them to failing and non-strict cases; 'always' to every case.
   artifacts: 'on-failure',

@@ -6,6 +6,7 @@ import { loadConfigFile, resolveConfig } from '../config/resolve.ts';
 import {
   defaultCommandContext,
   explainCommand,
+  harnessCommand,
   listCommand,
   printedPath,
   shellQuote,
@@ -30,6 +31,7 @@ import { identity } from '../reporters/text.ts';
 import { mergeRuns, readRun } from '../runner/merge.ts';
 import { loadSuites, openDriver, runPlan, RunInterrupted, type AnySuite } from '../runner/run.ts';
 import type { PlannedCase } from '../core/suite.ts';
+import { readLastFailed } from '../runner/last-failed.ts';
 import { formerIdNotices, selectCases, tierCases } from '../runner/select.ts';
 import { parseCli, USAGE, type ParsedArgs } from './args.ts';
 import { fuzz, replay } from './fuzz.ts';
@@ -139,7 +141,46 @@ function commandLine(argv: string[]): string {
 }
 
 async function run(args: ParsedArgs, argv: string[], io: CliIo): Promise<number> {
-  const config = await configFor(args, io);
+  let config = await configFor(args, io);
+  const commands = commandContext(args, io, config);
+  let only: Map<string, Set<string>> | undefined;
+  if (args.lastFailed) {
+    // Read before the run replaces the file (its reporters empty it before the first case).
+    const previous = readLastFailed(config.outputDir);
+    const shown = printedPath(commands, path.join(config.outputDir, 'results.jsonl'));
+    if (previous === null) {
+      throw new HarnessError(
+        'HARNESS_USAGE',
+        `--last-failed: no previous run in ${printedPath(commands, config.outputDir)} (${shown} does not exist): run \`${harnessCommand(commands, 'run')}\` first, with the same --output`,
+      );
+    }
+    if (previous.count === 0) {
+      // As Playwright does: nothing to re-run is not a failure. The previous run's reports stay as they are.
+      io.stderr(
+        `--last-failed: no failed or broken case in ${shown} (${previous.results} result(s)): nothing to re-run, the reports are left as they are\n`,
+      );
+      return 0;
+    }
+    // The targets the failures were on (any configured one: the previous run may have named it with
+    // --target); with --target, only those of them.
+    const candidates = args.overrides.target === undefined ? config.targets : config.selected;
+    const selected = candidates.filter((t) => previous.failed.has(t.name));
+    if (selected.length === 0) {
+      const where = [...previous.failed.keys()].join(', ');
+      throw new HarnessError(
+        'HARNESS_USAGE',
+        args.overrides.target === undefined
+          ? `--last-failed: the previous run's failures are on ${where}, which this config does not have: give it with --target`
+          : `--last-failed: the previous run's failures are on ${where}, and --target selects ${config.selected.map((t) => t.name).join(', ')}: drop --target, or name one of those`,
+      );
+    }
+    config = { ...config, selected };
+    only = previous.failed;
+    const count = selected.reduce((n, t) => n + (previous.failed.get(t.name)?.size ?? 0), 0);
+    io.stderr(
+      `--last-failed: re-running the ${count} case(s) that failed or broke in the previous run (${shown}) on ${selected.map((t) => t.name).join(', ')}\n`,
+    );
+  }
   const redactor = new Redactor();
   redactor.add(config.obfuscationKey);
   // The known deviations, checked before anything runs (a bad file is exit 2, naming the entry and the fix).
@@ -182,8 +223,10 @@ async function run(args: ParsedArgs, argv: string[], io: CliIo): Promise<number>
         drivers: DRIVERS,
         reporter,
         redactor,
-        commands: commandContext(args, io, config),
+        commands,
         aliases: caseAliases(io),
+        ...(only === undefined ? {} : { only }),
+        notice: (text) => io.stderr(`notice: ${text}\n`),
         expectations,
       },
       { startedAt: new Date().toISOString(), command: commandLine(argv), harnessVersion: harnessVersion() },

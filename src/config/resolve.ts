@@ -400,6 +400,8 @@ export function resolveConfig(
     seed: cli.seed ?? config.seed ?? d.seed,
     workers: cli.workers ?? config.workers ?? d.workers,
     artifacts: cli.artifacts ?? config.artifacts ?? d.artifacts,
+    retries: cli.retries ?? config.retries ?? d.retries,
+    maxFailures: cli.maxFailures ?? config.maxFailures ?? null,
     browser: { ...d.browser, ...config.browser },
     fuzz: {
       timeMs: fuzzTimeMs,

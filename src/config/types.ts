@@ -67,6 +67,17 @@ export interface HarnessConfig {
    * traces; `always` for every case. `npx harness explain <case-id>` shows a passing case's derivation.
    */
   artifacts?: 'on-failure' | 'always';
+  /**
+   * `harness run`: how many times a failed or broken case is run again, each time on a fresh session (a case
+   * that passes on a retry is reported as flaky, with every attempt). Default 0. Useful on real devices;
+   * on the emulated, in-process targets a retry can only hide a defect (docs/retries.md).
+   */
+  retries?: number;
+  /**
+   * `harness run`: stop scheduling cases after this many failed or broken ones (`--max-failures`, `--bail`
+   * for 1); the cases in flight finish, the rest are reported as not run. Default: no limit.
+   */
+  maxFailures?: number;
   /** Delivery of provisioning links through a real browser: `--target browser+<target>`. */
   browser?: Partial<BrowserSettings>;
   /** `harness fuzz`: budgets and properties (docs/fuzzing.md). CLI flags override them. */
@@ -170,6 +181,10 @@ export interface ResolvedConfig {
   seed: number;
   workers: number;
   artifacts: 'on-failure' | 'always';
+  /** `retries` (`--retries`): re-runs of a failed or broken case; 0: none. */
+  retries: number;
+  /** `maxFailures` (`--max-failures`, `--bail`): failed or broken cases after which the run stops; null: no limit. */
+  maxFailures: number | null;
   browser: BrowserSettings;
   fuzz: ResolvedFuzz;
   /**
@@ -209,6 +224,10 @@ export interface CliOverrides {
   fuzzMaxFailures?: number;
   fuzzCorpus?: string;
   against?: string;
+  /** `run --retries <n>`. */
+  retries?: number;
+  /** `run --max-failures <n>` (`--bail`: 1). */
+  maxFailures?: number;
   /** `--expectations <file>`, relative to the working directory. */
   expectations?: string;
   /** `--fail-on <list>` (each value may be comma-separated). */

@@ -65,12 +65,15 @@ export interface TargetRun {
   order?: readonly string[];
   /** With `--shard`: this shard's estimated cost and every shard's, in ms (src/runner/shard.ts). */
   shardCosts?: readonly number[];
+  /** Notes on how this target runs, one line each (`retries` on a deterministic target). */
+  notes?: string[];
 }
 
 /**
  * What became of a target's run-level checks: `ran`; `nothing-judged` (every case broke, so they had
- * nothing to check); `stopped` (the target stopped answering); `interrupted`; `none` (the plan has none, or
- * this shard had no case of the target).
+ * nothing to check); `stopped` (the target stopped answering); `interrupted` (or stopped early by
+ * `--max-failures`: the checks would see part of the plan); `none` (the plan has none, or this shard had no
+ * case of the target).
  */
 export type RunChecksStatus = 'ran' | 'nothing-judged' | 'stopped' | 'interrupted' | 'none';
 
@@ -105,6 +108,13 @@ export interface RunSummary {
   checks?: Record<string, RunChecksStatus>;
   /** Set by `harness merge`: the runs joined and what was missing (then the report is incomplete). */
   merge?: MergeInfo;
+  /** Cases that failed or broke, then passed on a retry (`retries`; each result has `flaky: true`). */
+  flaky?: number;
+  /**
+   * Why cases were not run beside an interrupt or a stopped target: `maxFailures` was reached ("stopped
+   * after 1 failed or broken case (--bail)"). Absent: the run was not stopped early.
+   */
+  stopped?: string;
   /** The expectations and the fail-on policy over the run (src/core/expectations.ts); absent from older callers. */
   gate?: GateSummary;
 }

@@ -1,4 +1,3 @@
-import type { CaseExpectation } from './expectations.ts';
 import type { CaseRoute } from './types.ts';
 
 /**
@@ -96,10 +95,57 @@ export interface CaseResult {
    */
   runLevel?: true;
   /**
+   * Every attempt, in order, when the case ran more than once (`retries`: it failed or broke, and was run
+   * again on a fresh session); the last is this result's own. Absent: the case ran once.
+   */
+  attempts?: CaseAttempt[];
+  /**
+   * An earlier attempt failed or broke and the last one did not: the case is *flaky* (it passed only on a
+   * retry). Never set on a case whose every attempt failed: that is a failure.
+   */
+  flaky?: true;
+  /**
    * What the expectations file decided about this case (src/core/expectations.ts), set by the runner
    * before any reporter sees the result; absent when no entry matched it.
    */
   expectation?: CaseExpectation;
+}
+
+/** The verdicts an expectations entry may allow (src/core/expectations.ts); pass and informational are passing. */
+export type ExpectedVerdict = Exclude<Verdict, 'not-applicable'>;
+
+/**
+ * What an entry decided about one case (on `CaseResult.expectation`):
+ * - `expected`: the verdict is one the entry allows (and the recorded failure, if any, is the same);
+ * - `changed`: allowed, but the failure's category or message differs from the one recorded (a known case
+ *   failing in a new way);
+ * - `unexpected-pass`: the case passed, and the entry (naming this very case) allows no pass;
+ * - `unexpected-verdict`: the case ended with another non-passing verdict than the entry allows: it counts
+ *   as its verdict does without an entry.
+ */
+export interface CaseExpectation {
+  status: 'expected' | 'changed' | 'unexpected-pass' | 'unexpected-verdict';
+  /** The entry, for a message: `harness.expectations.json /expectations/3`. */
+  where: string;
+  /** The entry's case pattern and target pattern (`*`: any). */
+  case: string;
+  target: string;
+  allowed: ExpectedVerdict[];
+  reason: string;
+  link?: string;
+  /** The failure the entry recorded, when it recorded one. */
+  recorded?: { category?: string; message?: string };
+  /** True when this case makes the run fail under the policy. */
+  failsRun: boolean;
+}
+
+/** One attempt of a case that ran more than once. */
+export interface CaseAttempt {
+  verdict: Verdict;
+  message: string;
+  category?: FailureCategory;
+  start: number;
+  stop: number;
 }
 
 /** Counts per verdict. */

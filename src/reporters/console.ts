@@ -1,5 +1,6 @@
 import { VERDICTS, emptyCounts, type CaseResult, type Verdict, type VerdictCounts } from '../core/results.ts';
 import type { Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
+import { oneLine } from './diff.ts';
 import { casesPerSecond, formatCount, identity, inline, redactValue, type Redact } from './text.ts';
 
 /** What the console writes to: a process stream or anything with `write` (tests). */
@@ -99,6 +100,8 @@ export class ConsoleReporter implements Reporter {
   private unexpectedPasses: CaseResult[] = [];
   private lastBroken = new Map<string, { message: string; repeats: number }>();
   private suppressed = new Map<string, number>();
+  /** Cases that failed or broke, then passed on a retry: listed again at the end. */
+  private flaky: CaseResult[] = [];
   private startedMs = 0;
   private lastProgress = 0;
   private progressShown = false;
@@ -123,6 +126,7 @@ export class ConsoleReporter implements Reporter {
     this.gateColumns = new Map();
     this.unexpectedPasses = [];
     this.notCheckable = new Map();
+    this.flaky = [];
     this.startedMs = this.now();
     this.lastProgress = this.startedMs;
     const names = targets
@@ -164,6 +168,7 @@ export class ConsoleReporter implements Reporter {
             : '';
       this.write(`  ${this.redact(t.name)}: ${c.sessions} session${c.sessions === 1 ? '' : 's'} at a time${limit}\n`);
     }
+    for (const t of targets) for (const note of t.notes ?? []) this.write(`  note: ${this.redact(t.name)}: ${note}\n`);
   }
 
   onCaseEnd(result: CaseResult): void {
@@ -190,10 +195,12 @@ export class ConsoleReporter implements Reporter {
       this.notCheckable.set(result.target, byRequirement);
     }
 
+    if (result.flaky === true) this.flaky.push(result);
     if (status === 'expected') {
       if (this.verbose) this.printLine(result);
     } else if (status === 'changed' || status === 'unexpected-pass') this.printGate(result);
     else if (result.verdict === 'fail' || result.verdict === 'broken') this.printProblem(result);
+    else if (result.flaky === true) this.printFlaky(result);
     else if (this.verbose) this.printLine(result);
 
     const now = this.now();
@@ -240,9 +247,23 @@ export class ConsoleReporter implements Reporter {
     for (const [target, message] of this.targetErrors)
       lines.push(p.red(`target ${this.redact(target)}: ${this.redact(message)}`));
 
+    // Passed only on a retry: counted under their last verdict in the table, named here with every attempt.
+    if (this.flaky.length > 0) {
+      lines.push(p.yellow(`${formatCount(this.flaky.length)} flaky case(s): failed or broke, then passed on a retry`));
+      for (const result of this.flaky)
+        lines.push(
+          `  ${this.redact(result.id)} ${p.dim('on')} ${this.redact(result.target)}: ${attemptStory(result, this.redact)}`,
+        );
+      lines.push('');
+    }
+
     const notRun = Object.entries(summary.notRun ?? {}).filter(([, n]) => n > 0);
     for (const [target, count] of notRun) {
-      const why = this.targetErrors.has(target) ? 'see the target error above' : 'the run was interrupted';
+      const why = this.targetErrors.has(target)
+        ? 'see the target error above'
+        : summary.interrupted
+          ? 'the run was interrupted'
+          : (summary.stopped ?? 'the run was interrupted');
       lines.push(p.yellow(`${formatCount(count)} case(s) not run on ${this.redact(target)}: ${why}`));
     }
     const notRunTotal = notRun.reduce((sum, [, n]) => sum + n, 0);
@@ -293,15 +314,17 @@ export class ConsoleReporter implements Reporter {
         ? ` (${this.part} only: not a verdict on the whole plan until the shards are merged)`
         : '';
     if (failing.length === 0 && notRunTotal === 0 && !summary.interrupted && missing.length === 0) {
-      if (fail + broken + expected === 0) return p.green(p.bold(`conformant: no failed and no broken cases${part}`));
-      const parts: string[] = [];
-      if (expected > 0)
-        parts.push(`${formatCount(expected)} known deviation(s) expected (${gate?.expectationsFile ?? ''})`);
-      if (fail + broken > 0)
-        parts.push(
-          `${formatCount(fail)} failed and ${formatCount(broken)} broken not counted (--fail-on ${gate?.failOn.join(',') ?? ''})`,
-        );
-      return p.green(p.bold(`passed: no unexpected failure; ${parts.join('; ')}${part}`));
+      // Passed only on a retry: said beside a green line, never hidden by it.
+      const flaky =
+        this.flaky.length > 0 ? p.yellow(` (${formatCount(this.flaky.length)} flaky: passed on a retry)`) : '';
+      if (fail + broken + expected === 0)
+        return p.green(p.bold(`conformant: no failed and no broken cases${part}`)) + flaky;
+      const known =
+        expected > 0 ? `${formatCount(expected)} known deviation(s) expected (${gate?.expectationsFile ?? ''})` : '';
+      if (fail + broken === 0) return p.green(p.bold(`passed: no unexpected failure; ${known}${part}`)) + flaky;
+      // The policy leaves failures out (--fail-on without fail or broken): said, never hidden.
+      const uncounted = `${formatCount(fail)} failed, ${formatCount(broken)} broken, not failing the run (fail on: ${gate?.failOn.join(', ') ?? ''})`;
+      return p.yellow(p.bold(`passed the policy: ${[uncounted, known].filter(Boolean).join('; ')}${part}`)) + flaky;
     }
     const extra = (gate?.failing ?? [])
       .filter((s) => s !== 'fail' && s !== 'broken')
@@ -312,8 +335,15 @@ export class ConsoleReporter implements Reporter {
         `${formatCount(fail)} failed, ${formatCount(broken)} broken` +
           extra +
           (expected > 0 ? ` (and ${formatCount(expected)} expected)` : '') +
+          (this.flaky.length > 0 && !(gate?.failing ?? []).includes('flaky')
+            ? `, ${formatCount(this.flaky.length)} flaky`
+            : '') +
           (notRunTotal > 0 ? `, ${formatCount(notRunTotal)} not run` : '') +
-          (summary.interrupted ? ' (interrupted: not a verdict on the whole plan)' : '') +
+          (summary.interrupted
+            ? ' (interrupted: not a verdict on the whole plan)'
+            : summary.stopped !== undefined
+              ? ` (${summary.stopped}: not a verdict on the whole plan)`
+              : '') +
           (missing.length > 0 ? ` (incomplete: ${missing.length} part(s) missing)` : '') +
           part,
       ),
@@ -453,8 +483,16 @@ export class ConsoleReporter implements Reporter {
       if (result.observed !== undefined) text += `    observed: ${inline(redactValue(result.observed, r))}\n`;
       if (result.requirements.length > 0) text += `    requirements: ${r(result.requirements.join(', '))}\n`;
     }
+    if (result.attempts !== undefined) text += `    ${p.dim('attempts:')} ${attemptStory(result, r)}\n`;
     text += `    ${p.dim('replay:')} ${r(result.replay)}\n`;
     this.above(text);
+  }
+
+  private printFlaky(result: CaseResult): void {
+    const p = this.paint;
+    this.above(
+      `${p.yellow(p.bold('FLAKY'))} ${this.redact(result.id)} ${p.dim('on')} ${this.redact(result.target)}\n    ${attemptStory(result, this.redact)}\n`,
+    );
   }
 
   private printLine(result: CaseResult): void {
@@ -500,6 +538,21 @@ export class ConsoleReporter implements Reporter {
   private write(text: string): void {
     this.out.write(text);
   }
+}
+
+/** `attempt 1 fail (<message>), attempt 2 pass`: every attempt of a case that ran more than once. */
+function attemptStory(result: CaseResult, redact: Redact = identity): string {
+  return (result.attempts ?? [])
+    .map((a, i) => {
+      // A message is shown once: an attempt that failed the way the case did says only its verdict.
+      const said = isBadVerdict(a.verdict) && (a.message !== result.message || !isBadVerdict(result.verdict));
+      return `attempt ${i + 1} ${LABEL[a.verdict]}${said ? ` (${redact(oneLine(a.message))})` : ''}`;
+    })
+    .join(', ');
+}
+
+function isBadVerdict(verdict: Verdict): boolean {
+  return verdict === 'fail' || verdict === 'broken';
 }
 
 function sum(counts: VerdictCounts): number {

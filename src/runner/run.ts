@@ -2,7 +2,14 @@ import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import type { ResolvedConfig, ResolvedTarget } from '../config/types.ts';
 import type { CaseAliases } from '../core/case-ids.ts';
-import { defaultCommandContext, listCommand, runCaseCommand, type CommandContext } from '../core/commands.ts';
+import {
+  defaultCommandContext,
+  harnessCommand,
+  listCommand,
+  runCaseCommand,
+  runTargetCommand,
+  type CommandContext,
+} from '../core/commands.ts';
 import type { DriverContext, DriverFactory, SilenceReporting, TargetDriver } from '../core/driver.ts';
 import { escapeControls, HarnessError, isHarnessError, isNoAnswer } from '../core/errors.ts';
 import { Gate, type Expectations } from '../core/expectations.ts';
@@ -10,7 +17,7 @@ import { Redactor } from '../core/redact.ts';
 import { caseRandom } from '../core/random.ts';
 import { stripAnsi } from '../core/ansi.ts';
 import type { Concurrency, Reporter, RunChecksStatus, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
-import { emptyCounts, type Attachment, type CaseResult } from '../core/results.ts';
+import { emptyCounts, isBad, type Attachment, type CaseAttempt, type CaseResult } from '../core/results.ts';
 import {
   caseTimeoutMs,
   type PlannedCase,
@@ -59,6 +66,13 @@ export interface RunDependencies {
   aliases?: CaseAliases;
   /** The `--grep` patterns are the harness's own (replay's: a file's vector ids), not typed: no notice on them. */
   grepIsInternal?: boolean;
+  /**
+   * `--last-failed`: per target name, the only case ids to run (the previous run's failed and broken ones),
+   * whatever the tier. Absent: the plan as selected.
+   */
+  only?: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Where the run says what the user should know beside the reports (stderr). Default: nowhere. */
+  notice?: (text: string) => void;
   /**
    * The known deviations (docs/expectations.md): each result is judged against them before any reporter
    * sees it (`CaseResult.expectation`), and the run's exit code follows `config.failOn`. Absent: none.
@@ -138,7 +152,20 @@ async function startTarget(
     commands: deps.commands ?? defaultCommandContext(),
   });
   const selected = selectCases(plan.cases, config.grep, deps.aliases);
-  const tiered = tierCases(selected, config.tier, info.capabilities, plan.coverage?.bind(plan));
+  const only = deps.only?.get(target.name);
+  if (only !== undefined) {
+    const planned = new Set(plan.cases.map((c) => c.id));
+    const gone = [...only].filter((id) => !planned.has(id));
+    if (gone.length > 0)
+      deps.notice?.(
+        `${gone.length} of the previous run's failures on ${target.name} ${gone.length === 1 ? 'is no case' : 'are no cases'} of its plan now, so not re-run: ${gone.join(', ')}. ` +
+          `A run-level check needs the whole plan (\`${runTargetCommand(deps.commands ?? defaultCommandContext(), target.name)}\`); a case whose vector changed has a new id`,
+      );
+  }
+  const tiered =
+    deps.only !== undefined
+      ? selected.filter((c) => only?.has(c.id) === true)
+      : tierCases(selected, config.tier, info.capabilities, plan.coverage?.bind(plan));
   const order = orderCases(tiered, config.seed);
   const whole = chainsOf(plan, order);
   // `--shard i/n`: whole chains, chosen from the whole plan's, so every shard computes the same split.
@@ -339,6 +366,7 @@ export function cleanResult(result: CaseResult, redactor: Redactor | undefined):
     const text = escapeControls(step.message);
     if (text !== step.message) step.message = text;
   }
+  for (const attempt of result.attempts ?? []) attempt.message = escapeControls(stripAnsi(attempt.message));
 }
 
 /** What the run-level checks read of a result. */
@@ -376,6 +404,8 @@ async function runTarget(
   resources: SuiteRun<unknown> | null,
   interrupt: AbortSignal,
   abandon: AbortSignal,
+  /** `maxFailures` reached: no case or chain is started any more (the cases in flight finish). */
+  bail: AbortSignal,
   emit: (result: CaseResult) => void,
 ): Promise<TargetEnd> {
   const { target, driver, info, plan, chains } = started;
@@ -416,69 +446,96 @@ async function runTarget(
   // case may start from the state the one before it left (the suite decides whether it may).
   const worker = async () => {
     let session: unknown = null;
-    while (!interrupt.aborted && !stop.aborted) {
+    while (!interrupt.aborted && !stop.aborted && !bail.aborted) {
       const chain = chains[next++];
       if (chain === undefined) break;
       let share = resources?.open() ?? null;
+      // The session may be stuck mid-request or desynchronised: the next case starts on a fresh one, with a
+      // fresh scope (an abandoned request may still be holding or faulting this one).
+      const fresh = async () => {
+        await closeQuietly(closable(session));
+        session = null;
+        share?.close();
+        share = resources?.open() ?? null;
+      };
       try {
         for (const planned of chain) {
-          if (interrupt.aborted || stop.aborted) break;
+          if (interrupt.aborted || stop.aborted || bail.aborted) break;
           const replay = runCaseCommand(commands, target.name, planned.id);
           const missing = planned.needs.filter((c) => !info.capabilities.includes(c));
           if (missing.length > 0) {
             done(notApplicableResult(planned, target.name, specification, missing, replay));
             continue;
           }
-          const start = Date.now();
-          try {
-            session ??= await driver.openSession();
-            const open = session;
-            const caseScope = share?.scope ?? null;
-            const result = await withTimeout(
-              (signal) =>
-                plan.run(planned, {
-                  session: open,
-                  scope: caseScope,
-                  signal,
-                  info,
-                  targetName: target.name,
-                  replay,
-                  artifacts: config.artifacts,
-                  random: caseRandom(config.seed, target.name, planned.id),
-                }),
-              caseTimeoutMs(planned, target.timeoutMs),
-              stop,
-            );
-            if (result.verdict === 'fail') result.attachments.push(...(await deviceArtifacts(open, planned)));
-            done(result);
-            // A server suite judges a hang itself: the session says whether the case ended on one.
-            const silence = takeSilence(open);
-            if (silence === null) breaker.answered();
-            else await breaker.silent(silence, start);
-          } catch (error) {
-            // Abandoned because the target was stopped or the run interrupted: not run, and not its fault.
-            if (error instanceof TargetStopped) {
-              await closeQuietly(closable(session));
-              session = null;
-              break;
+          // One attempt of the case: its result, or null when the target was stopped or the run abandoned
+          // while it ran (not run, and not its fault).
+          const attempt = async (): Promise<CaseResult | null> => {
+            const start = Date.now();
+            try {
+              session ??= await driver.openSession();
+              const open = session;
+              const caseScope = share?.scope ?? null;
+              const result = await withTimeout(
+                (signal) =>
+                  plan.run(planned, {
+                    session: open,
+                    scope: caseScope,
+                    signal,
+                    info,
+                    targetName: target.name,
+                    replay,
+                    artifacts: config.artifacts,
+                    random: caseRandom(config.seed, target.name, planned.id),
+                  }),
+                caseTimeoutMs(planned, target.timeoutMs),
+                stop,
+              );
+              if (result.verdict === 'fail') result.attachments.push(...(await deviceArtifacts(open, planned)));
+              // A server suite judges a hang itself: the session says whether the case ended on one.
+              const silence = takeSilence(open);
+              if (silence === null) breaker.answered();
+              else await breaker.silent(silence, start);
+              return result;
+            } catch (error) {
+              if (error instanceof TargetStopped) {
+                await closeQuietly(closable(session));
+                session = null;
+                return null;
+              }
+              const silence = takeSilence(session);
+              const redactor = new Redactor();
+              for (const secret of planned.secrets ?? []) redactor.add(secret);
+              const reason = redactor.text(errorText(error));
+              const result = brokenResult(planned, target.name, specification, reason, replay, start);
+              if (session !== null) result.attachments.push(...(await deviceArtifacts(session, planned)));
+              await fresh();
+              if (error instanceof CaseTimeout || isNoAnswer(error)) await breaker.silent(reason, start);
+              else if (silence !== null) await breaker.silent(redactor.text(silence), start);
+              else breaker.answered();
+              return result;
             }
-            const silence = takeSilence(session);
-            const redactor = new Redactor();
-            for (const secret of planned.secrets ?? []) redactor.add(secret);
-            const reason = redactor.text(errorText(error));
-            const result = brokenResult(planned, target.name, specification, reason, replay, start);
-            if (session !== null) result.attachments.push(...(await deviceArtifacts(session, planned)));
-            done(result);
-            // The session may be stuck mid-request or desynchronised: start the next case on a fresh one,
-            // with a fresh scope (an abandoned request may still be holding or faulting this one).
-            await closeQuietly(closable(session));
-            session = null;
-            share?.close();
-            share = resources?.open() ?? null;
-            if (error instanceof CaseTimeout || isNoAnswer(error)) await breaker.silent(reason, start);
-            else if (silence !== null) await breaker.silent(redactor.text(silence), start);
-            else breaker.answered();
+          };
+          let result = await attempt();
+          if (result === null) break;
+          // `retries`: a failed or broken case runs again from a reset (a fresh session and scope), alone:
+          // not the chain before it. The case's verdict is its last attempt's; every attempt is recorded.
+          const attempts: CaseAttempt[] = [];
+          while (isBad(result.verdict) && attempts.length < config.retries && !interrupt.aborted && !stop.aborted) {
+            attempts.push(attemptOf(result));
+            // A broken attempt has had its session replaced already.
+            if (session !== null) await fresh();
+            const again = await attempt();
+            if (again === null) break;
+            result = again;
           }
+          if (attempts.length > 0) {
+            attempts.push(attemptOf(result));
+            result.attempts = attempts;
+            // Flaky: an earlier attempt failed or broke and the last one passed. A case that fails on every
+            // attempt is a failure, never flaky.
+            if (!isBad(result.verdict)) result.flaky = true;
+          }
+          done(result);
         }
       } finally {
         share?.close();
@@ -490,6 +547,7 @@ async function runTarget(
   await Promise.all(Array.from({ length: started.concurrency.sessions }, worker));
   let notRun = started.cases.length - ran;
   const checks = checksOf(started);
+  const bailed = bail.aborted && notRun > 0;
   if (breaker.stopped !== null) {
     const cases = notRun;
     notRun += checks;
@@ -499,8 +557,8 @@ async function runTarget(
     );
     return { notRun, checks: checks > 0 ? 'stopped' : 'none' };
   }
-  if (interrupt.aborted) {
-    // Announced as part of the plan, they did not run.
+  if (interrupt.aborted || bailed) {
+    // Announced as part of the plan, they did not run (checks over part of the plan would check part of it).
     notRun += checks;
     return { notRun, checks: checks > 0 ? 'interrupted' : 'none' };
   }
@@ -522,6 +580,29 @@ async function runTarget(
     emit(result);
   }
   return { notRun, checks: results.length > 0 ? 'ran' : 'none' };
+}
+
+/** The whole plan again, in the run's directory with its config. */
+function runCommand(context: CommandContext): string {
+  return harnessCommand(context, 'run');
+}
+
+/** What a case's attempt was, for the record of a case that ran more than once (`retries`). */
+function attemptOf(result: CaseResult): CaseAttempt {
+  return {
+    verdict: result.verdict,
+    message: result.message,
+    ...(result.category === undefined ? {} : { category: result.category }),
+    start: result.start,
+    stop: result.stop,
+  };
+}
+
+/** Why the cases left were not run once `maxFailures` was reached. */
+export function stoppedReason(maxFailures: number): string {
+  return maxFailures === 1
+    ? 'stopped after 1 failed or broken case (--bail)'
+    : `stopped after ${maxFailures} failed or broken cases (--max-failures ${maxFailures})`;
 }
 
 /**
@@ -595,6 +676,15 @@ export async function runPlan(
 
     // A shard may have no case at all (more shards than chains): only an empty plan is a mistake.
     const total = targets.reduce((n, t) => n + t.order.length, 0);
+    if (total === 0 && deps.only !== undefined) {
+      const ids = [...deps.only.values()].reduce((n, set) => n + set.size, 0);
+      throw new HarnessError(
+        'HARNESS_USAGE',
+        `--last-failed: none of the previous run's ${ids} failure(s) is a case of this run's plan` +
+          (config.grep.length > 0 ? ' with this --grep' : ' (run-level checks, or cases whose vectors changed)') +
+          `: run the whole plan, \`${runCommand(deps.commands ?? defaultCommandContext())}\``,
+      );
+    }
     if (total === 0) {
       throw new HarnessError(
         'HARNESS_USAGE',
@@ -611,6 +701,13 @@ export async function runPlan(
       checks: checksOf(t),
       order: t.order.map((c) => c.id),
       ...(t.shardCosts === null ? {} : { shardCosts: t.shardCosts }),
+      ...(config.retries > 0 && t.driver.deterministic === true
+        ? {
+            notes: [
+              `--retries ${config.retries} on a deterministic target: a failure here is a defect, and one that passes on a retry depends on timing (a race) that the retry hides as flaky; retries are for real devices (docs/retries.md)`,
+            ],
+          }
+        : {}),
     }));
     begun = true;
     const runSuites = [...new Set(targets.map((t) => t.suite))].map((suite) => ({
@@ -621,6 +718,10 @@ export async function runPlan(
     await deps.reporter.onBegin?.({ ...info, suites: runSuites }, targetRuns);
 
     const counts = emptyCounts();
+    let flaky = 0;
+    // `maxFailures` (`--max-failures`, `--bail`): once that many cases failed or broke, nothing more starts.
+    const bail = new AbortController();
+    let failures = 0;
     const gate = new Gate(deps.expectations ?? null, config.failOn);
     const choices: Record<string, Record<string, string>> = {};
     const emit = (result: CaseResult) => {
@@ -628,12 +729,19 @@ export async function runPlan(
       // The expectation decision, made once here, reaches every reporter on the result.
       gate.judge(result);
       counts[result.verdict]++;
+      if (result.flaky === true) flaky++;
+      // A known deviation (an expected failure) is no reason to stop; a failure in a new way is.
+      const expected = result.expectation !== undefined && result.expectation.status !== 'unexpected-verdict';
+      const unexpected = isBad(result.verdict) && (!expected || result.expectation?.status === 'changed');
+      if (unexpected && config.maxFailures !== null && ++failures >= config.maxFailures) bail.abort();
       const made = (choices[result.target] ??= {});
       for (const [point, option] of Object.entries(result.choices)) made[point] ??= option;
       deps.reporter.onCaseEnd?.(result);
     };
     const ends = await Promise.all(
-      targets.map((t) => runTarget(t, config, deps, runs.get(t.suite) ?? null, interrupt, abandon.signal, emit)),
+      targets.map((t) =>
+        runTarget(t, config, deps, runs.get(t.suite) ?? null, interrupt, abandon.signal, bail.signal, emit),
+      ),
     );
     const notRun: Record<string, number> = {};
     const checks: Record<string, RunChecksStatus> = {};
@@ -656,6 +764,10 @@ export async function runPlan(
       notRun,
       exitCode,
       checks,
+      flaky,
+      ...(bail.signal.aborted && Object.keys(notRun).length > 0 && config.maxFailures !== null
+        ? { stopped: stoppedReason(config.maxFailures) }
+        : {}),
       gate: gated,
     };
     await deps.reporter.onEnd?.(summary);

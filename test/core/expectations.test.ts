@@ -154,6 +154,12 @@ describe('the gate', () => {
     expect(run(['changed', 'non-strict']).summary.failing).toEqual(['changed', 'non-strict']);
     expect(run(['fail'], [result('om:new@ios-url', 'fail')]).summary.failing).toEqual(['fail']);
     expect(run(['flaky']).summary.passed).toBe(true);
+    const gate = new Gate(null, ['fail', 'flaky']);
+    gate.countFlaky();
+    expect(gate.finish([], []).failing).toEqual(['flaky']);
+    const lenient = new Gate(null);
+    lenient.countFlaky();
+    expect(lenient.finish([], []).passed).toBe(true);
   });
 
   it('reports an entry whose case is in no plan, or whose target is not configured, as stale', () => {

@@ -63,6 +63,16 @@ describe('the reporters with expectations', () => {
     expect(last).toBe(`passed: no unexpected failure; 1 known deviation(s) expected (${FILE})`);
   });
 
+  it('console: failures a policy leaves out are said on the last line, never hidden', () => {
+    const gate = new Gate(null, ['broken']);
+    const cases = [makeCase({ id: 'om:bad@ios-url', verdict: 'fail', message: 'result 0' })];
+    for (const c of cases) gate.judge(c);
+    const summary = summaryOf(cases, { gate: gate.finish([], []), exitCode: 0 });
+    expect(consoleOf(cases, summary).trim().split('\n').at(-1)).toBe(
+      'passed the policy: 1 failed, 0 broken, not failing the run (fail on: broken)',
+    );
+  });
+
   it('summary.json records the policy, the counts and every decided case', () => {
     const dir = tempDir();
     const { cases, summary } = judged();
@@ -125,6 +135,9 @@ describe('the reporters with expectations', () => {
           new RegExp(`^(?:${String(c.messageRegex).replace(/^\(\?s\)/, '')})$`, 's').test(message) &&
           (c.matchedStatuses ?? []).map(String).includes(status),
       ).map((c) => c.name);
+    expect(known?.statusDetails.message).toMatch(
+      /^\[known-deviation\] \[wrong-result-code\] result 0 \(expected: vendor bug 12/,
+    );
     expect(rule(known?.statusDetails.message ?? '', 'failed')).toEqual([
       'Known deviations (expected: harness.expectations.json)',
     ]);
