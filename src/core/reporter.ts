@@ -73,8 +73,9 @@ export interface TargetRun {
 
 /**
  * What became of a target's run-level checks: `ran`; `nothing-judged` (every case broke, so they had
- * nothing to check); `stopped` (the target stopped answering); `interrupted`; `none` (the plan has none, or
- * this shard had no case of the target).
+ * nothing to check); `stopped` (the target stopped answering); `interrupted` (or stopped early by
+ * `--max-failures`: the checks would see part of the plan); `none` (the plan has none, or this shard had no
+ * case of the target).
  */
 export type RunChecksStatus = 'ran' | 'nothing-judged' | 'stopped' | 'interrupted' | 'none';
 

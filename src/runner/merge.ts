@@ -409,6 +409,7 @@ export async function mergeRuns(runs: readonly ReadRun[], deps: MergeDependencie
     exitCode,
     checks: checksStatus,
     gate: gated,
+    flaky: emitted.reduce((n, e) => n + e.results.filter((r) => r.flaky === true).length, 0),
     merge,
   };
   await deps.reporter.onEnd?.(summary);
