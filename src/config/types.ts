@@ -91,7 +91,7 @@ export interface HarnessConfig {
    * The statuses that fail the run (exit 1): `fail`, `broken`, `unexpected-pass`, `non-strict`, `changed`,
    * `stale`, `flaky`. Default `['fail', 'broken', 'unexpected-pass']`. `--fail-on` overrides it.
    */
-  failOn?: string[];
+  failOn?: FailOn[];
 }
 
 export interface FuzzConfig {

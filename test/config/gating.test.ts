@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve.ts';
+import type { HarnessConfig } from '../../src/config/types.ts';
 import { HarnessError } from '../../src/core/errors.ts';
 
 function problemsOf(fn: () => unknown): string[] {
@@ -22,7 +23,7 @@ function problemsOf(fn: () => unknown): string[] {
 describe('the fail-on policy', () => {
   it('defaults to fail, broken and unexpected-pass; the flag (comma-separated, repeatable) wins over the file', () => {
     expect(resolveConfig(null, {}, {}, '/cwd').failOn).toEqual(['fail', 'broken', 'unexpected-pass']);
-    const file = { file: '/p/harness.config.ts', config: { failOn: ['fail', 'stale'] } };
+    const file = { file: '/p/harness.config.ts', config: { failOn: ['fail', 'stale'] } as HarnessConfig };
     expect(resolveConfig(file, {}, {}, '/cwd').failOn).toEqual(['fail', 'stale']);
     expect(resolveConfig(file, { failOn: ['fail,broken', 'non-strict'] }, {}, '/cwd').failOn).toEqual([
       'fail',
@@ -35,7 +36,8 @@ describe('the fail-on policy', () => {
     expect(problemsOf(() => resolveConfig(null, { failOn: ['fail,unexpected_pass'] }, {}, '/cwd'))).toEqual([
       'command line --fail-on: unknown status "unexpected_pass": did you mean "unexpected-pass"? use fail, broken, unexpected-pass, non-strict, changed, stale, flaky (default: fail, broken, unexpected-pass)',
     ]);
-    const file = { file: '/p/harness.config.ts', config: { failOn: ['fail', 'flakey'] } };
+    // A plain .js config (or one ignoring the type) can still give a bad value: it is checked when loaded.
+    const file = { file: '/p/harness.config.ts', config: { failOn: ['fail', 'flakey'] } as HarnessConfig };
     expect(problemsOf(() => resolveConfig(file, {}, {}, '/p'))).toEqual([
       expect.stringMatching(/^harness\.config\.ts failOn\[1\]: unknown status "flakey": did you mean "flaky"\?/),
     ]);
