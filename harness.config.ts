@@ -114,6 +114,11 @@ export default defineConfig({
   // Sessions at once per target. The emulated clients and reference servers run in this process, so more
   // sessions only queue for the same CPU (and a busy machine then stretches every case past its timeout).
   workers: 8,
+  // A failed or broken case runs again up to this many times, from a reset; one that then passes is reported
+  // as flaky (`--retries 2`). 0 here: the emulated targets are deterministic, so a retry would only hide a
+  // defect; set it for a device lab. `maxFailures: 1` (`--bail`) would stop the run at its first failure.
+  // See docs/retries.md.
+  retries: 0,
   // Links delivered through a real browser: `npx harness run --target browser+emulated-android`
   // (docs/browser.md). Chromium is Debian's; nothing is downloaded.
   browser: {
@@ -134,6 +139,13 @@ export default defineConfig({
     corpus: 'vectors/regressions', // shrunk failures, kept as vectors and run first by `harness run`
     targets: ['emulated-ios', 'emulated-android'],
   },
+
+  // Known deviations (docs/expectations.md): harness.expectations.json beside this file is used when it
+  // exists; `npx harness run --update-expectations` writes it from a run. Another file:
+  // expectations: 'lab/known-deviations.json',
+  // The statuses that fail the run (default: fail, broken, unexpected-pass; also non-strict, changed, stale,
+  // flaky). `--fail-on` overrides it.
+  // failOn: ['fail', 'broken', 'unexpected-pass', 'stale'],
 
   // Per-case attachments (derivation, expected vs observed, state before/after, target logs):
   // 'on-failure' attaches them to failing and non-strict cases; 'always' to every case.

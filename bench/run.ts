@@ -8,6 +8,7 @@
  * Then the fuzz section (bench/fuzz.ts, issue 3): fuzz cases per second, time to the first failure over the
  * seeded defects, and the size of the shrunk counterexamples.
  * Then the server section (bench/servers.ts, issue 4): requests/s through each server driver vs autocannon.
+ * Then the shards section (bench/shards.ts, issue 14): the default plan whole, as 4 shards, and their merge.
  * Only when asked (`npm run bench -- mutation`, issue 12): the mutation score of each reference implementation
  * (bench/mutation.ts, the same as `npm run mutation`).
  */
@@ -31,6 +32,7 @@ import { benchDeviceLatency, latencyBenchLines } from './devices-latency.ts';
 import { benchFuzz, fuzzBenchLines } from './fuzz.ts';
 import { benchMutation, mutationLines } from './mutation.ts';
 import { benchServers, serverBenchLines } from './servers.ts';
+import { benchShards, shardBenchLines } from './shards.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const KEY = '8CC677D6FA2AC487C2FC7AD7232F87D8FCAFD5E9FC0AFBFF23B09D8713BE3463';
@@ -212,9 +214,9 @@ async function benchBrowser(): Promise<{ rate: number; cases: number } | null> {
 }
 
 // `npm run bench -- plan fuzz`: only those sections (plan: the model, the plan and the browser; fuzz;
-// servers; devices; mutation). Default: all but mutation, which takes tens of minutes (`npm run mutation`).
-const SECTIONS = ['plan', 'fuzz', 'servers', 'devices', 'mutation'] as const;
-const DEFAULT_SECTIONS: readonly string[] = ['plan', 'fuzz', 'servers', 'devices'];
+// servers; devices; shards; mutation). Default: all but mutation, which takes tens of minutes (`npm run mutation`).
+const SECTIONS = ['plan', 'fuzz', 'servers', 'devices', 'shards', 'mutation'] as const;
+const DEFAULT_SECTIONS: readonly string[] = ['plan', 'fuzz', 'servers', 'devices', 'shards'];
 const asked = process.argv.slice(2);
 const unknown = asked.filter((a) => !(SECTIONS as readonly string[]).includes(a));
 if (unknown.length > 0) {
@@ -273,6 +275,10 @@ if (wants('devices')) {
     'devices: each latency profile, the full plan and the smoke tier on 1 and 4 virtual devices, time-scaled (bench/devices-latency.ts)...',
   );
   for (const line of latencyBenchLines(await benchDeviceLatency())) console.log(line);
+}
+if (wants('shards')) {
+  console.error('shards: the default plan whole (after a warm-up run), then as 4 shards, then their merge...');
+  for (const line of shardBenchLines(await benchShards(root, KEY))) console.log(line);
 }
 if (wants('mutation')) {
   console.error(

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { CliOverrides } from '../config/types.ts';
+import type { CliOverrides, Shard } from '../config/types.ts';
 import { didYouMean, HarnessError } from '../core/errors.ts';
 import { parseDuration } from '../config/duration.ts';
 
@@ -15,24 +15,41 @@ Commands:
   fuzz                the suite's fuzz properties on each target until the budget is spent; a failure is
                       shrunk, kept in vectors/regressions/ and printed with its replay command
   replay <file>       re-run a failure the fuzzer kept: FIXED, STILL FAILING or BROKEN
+  merge <dir>...      join the reports of several runs (the shards of --shard, or machines) into one:
+                      results.jsonl, summary.json, junit.xml, Allure results and the console summary, with
+                      the run-level checks recomputed over every shard's cases; takes --config, --reporter,
+                      --output (default reports), --expectations and --fail-on, as run does
   serve profiles      the harness's profile service alone, on loopback (--port, default 9401), with the
                       configured catalog, for trying an adapter by hand; Ctrl-C stops it
 
-Options (run, list, explain, report):
-  --config <file>     config file (default: ./harness.config.ts)
-  --target <name|url> a configured target, or an adapter URL (repeatable)
-  --grep <text>       only cases whose id (or former id) or requirement IDs contain <text> (repeatable)
+Options (the commands in parentheses take the flag; a flag of another command is refused):
+  --config <file>     (every command) config file (default: ./harness.config.ts)
+  --target <name|url> (run, list, explain, links, fuzz, replay) a configured target, or an adapter URL
+                      (repeatable)
+  --grep <text>       (run, list, links) only cases whose id (or former id) or requirement IDs contain <text>
+                      (repeatable)
   --tier <tier>       (run, list) smoke: the fewest cases covering every requirement and choice option; full (default)
-  --seed <n>          the order cases run in (shuffled by this seed; recorded in the reports)
-  --reporter <name>   console, jsonl, summary, junit, allure (repeatable; replaces the configured list)
-  --output <dir>      reports directory (default: reports)
-  --timeout <ms>      per-case timeout
-  --workers <n>       sessions at once per target
-  --artifacts <when>  attach each case's details: on-failure (default) or always
-  --expectations <file>  (run) the known deviations (default: harness.expectations.json beside the config,
+  --seed <n>          (run, list, explain, fuzz, replay) the order cases run in (shuffled by this seed;
+                      recorded in the reports)
+  --shard <i/n>       (run) run the i-th of n parts of each target's plan (1-based), split by estimated cost,
+                      chains kept whole; join the n runs' reports with \`harness merge\` (docs/shards.md)
+  --reporter <name>   (run, fuzz, merge) console, jsonl, summary, junit, allure, github (repeatable;
+                      replaces the configured list)
+  --output <dir>      (run, report, fuzz, merge) reports directory (default: reports; merge: where the
+                      merged reports go)
+  --timeout <ms>      (run, list, explain, fuzz, replay) per-case timeout
+  --workers <n>       (run) sessions at once per target
+  --artifacts <when>  (run) attach each case's details: on-failure (default) or always
+  --retries <n>       (run) re-run a failed or broken case up to n times on a fresh session; one that passes
+                      on a retry is flaky (default 0; docs/retries.md)
+  --max-failures <n>  (run) stop scheduling cases after n failed or broken ones; the rest are not run
+                      (fuzz) distinct failures to find before stopping a property (default 1)
+  --bail              (run) the same as --max-failures 1
+  --last-failed       (run) only the cases that failed or broke in the previous run (<output>/results.jsonl)
+  --expectations <file>  (run, merge) the known deviations (default: harness.expectations.json beside the config,
                       when there is one; docs/expectations.md)
   --update-expectations  (run) write the expectations file from this run and print what changed
-  --fail-on <list>    (run) the statuses that fail the run: fail, broken, unexpected-pass, non-strict,
+  --fail-on <list>    (run, merge) the statuses that fail the run: fail, broken, unexpected-pass, non-strict,
                       changed, stale, flaky (comma-separated or repeated; default fail,broken,unexpected-pass)
   --json              (list) print JSON
   --open              (report) serve the report on 127.0.0.1 and print its URL, until Ctrl-C
@@ -44,16 +61,16 @@ Options (run, list, explain, report):
   --runs <n>          (fuzz) run budget per property and target (default: none, the time decides)
   --property <id>     (fuzz) only this property: sequences, precedence (repeatable; default: all)
   --against <target>  (fuzz) differential: run the same sequences on this target too and compare
-  --max-failures <n>  (fuzz) distinct failures to find before stopping a property (default 1)
   --corpus <dir>      (fuzz) where shrunk failures are kept (default: vectors/regressions)
-  --port <n>          (report --open, serve) the port to listen on (report: any free one; serve: 9401;
+  --port <n>          (report, serve) the port to listen on (report --open: any free one; serve: 9401;
                       0 picks a free one)
-  -h, --help          this help
+  -h, --help          this help (any command)
   -v, --version       the harness's version
 
 Exit codes:
   0    nothing failed or broke (beyond the expected deviations; --fail-on decides what fails)
-  1    a case failed or broke, or cases were not run (interrupted, or a target stopped answering)
+  1    a case failed or broke, or cases were not run (interrupted, a target stopped answering, or
+       --max-failures reached)
   2    a usage or configuration error (a bad flag, config field or vector file; the message says the fix)
   3    an internal error of the harness (a bug: please report it)
   130  quit at once by a second Ctrl-C (143: a second SIGTERM)`;
@@ -66,13 +83,70 @@ export const COMMANDS = [
   'links',
   'fuzz',
   'replay',
+  'merge',
   'serve',
   'help',
   'version',
 ] as const;
 
+export type Command = (typeof COMMANDS)[number];
+
+/**
+ * The flags each command takes (`--help` and `--version` aside, which every command takes). A flag given to
+ * a command that does not take it is refused (exit 2), never silently ignored: `run --time 30s` would
+ * otherwise run the whole plan and look like a fuzz run that found nothing. `--seed` and `--timeout` are
+ * taken by every command that prints or re-runs cases, since the commands a run prints keep them
+ * (src/core/commands.ts). USAGE says the same in parentheses (test/cli/args.test.ts compares them).
+ */
+export const COMMAND_FLAGS: Readonly<Record<Command, readonly string[]>> = {
+  run: [
+    'config',
+    'target',
+    'grep',
+    'tier',
+    'seed',
+    'reporter',
+    'output',
+    'timeout',
+    'workers',
+    'artifacts',
+    'shard',
+    'retries',
+    'max-failures',
+    'bail',
+    'last-failed',
+    'expectations',
+    'update-expectations',
+    'fail-on',
+  ],
+  list: ['config', 'target', 'grep', 'tier', 'seed', 'timeout', 'json'],
+  explain: ['config', 'target', 'seed', 'timeout'],
+  report: ['config', 'output', 'open', 'single-file', 'port'],
+  links: ['config', 'target', 'grep', 'out'],
+  fuzz: [
+    'config',
+    'target',
+    'seed',
+    'reporter',
+    'output',
+    'timeout',
+    'max-failures',
+    'time',
+    'time-per-property',
+    'runs',
+    'property',
+    'against',
+    'corpus',
+  ],
+  replay: ['config', 'target', 'seed', 'timeout'],
+  merge: ['config', 'reporter', 'output', 'expectations', 'fail-on'],
+  serve: ['config', 'port'],
+  help: [],
+  version: [],
+};
+
 export interface ParsedArgs {
-  command: (typeof COMMANDS)[number];
+  command: Command;
   /** `links --out <dir>`. */
   out: string;
   positionals: string[];
@@ -82,6 +156,8 @@ export interface ParsedArgs {
   report: { open: boolean; singleFile: boolean; port: number };
   /** `serve --port <n>`. */
   port: number | undefined;
+  /** `run --last-failed`: only the cases that failed or broke in the previous run. */
+  lastFailed: boolean;
 }
 
 /** What each numeric flag counts and an example, for the message that rejects a bad value. */
@@ -91,6 +167,7 @@ const NUMBER_FLAGS: Record<string, { what: string; example: string }> = {
   workers: { what: 'a whole number >= 1', example: '--workers 4' },
   runs: { what: 'a whole number >= 1', example: '--runs 500' },
   'max-failures': { what: 'a whole number >= 1', example: '--max-failures 3' },
+  retries: { what: 'a whole number >= 0', example: '--retries 2' },
   port: { what: 'a port number from 0 to 65535', example: '--port 9401' },
 };
 
@@ -112,6 +189,7 @@ const VALUE_FLAGS = new Set([
   'target',
   'grep',
   'tier',
+  'shard',
   'seed',
   'reporter',
   'output',
@@ -126,6 +204,7 @@ const VALUE_FLAGS = new Set([
   'property',
   'against',
   'max-failures',
+  'retries',
   'port',
   'expectations',
   'fail-on',
@@ -156,11 +235,13 @@ export function parseCli(argv: string[]): ParsedArgs {
       args: joinDashValues(argv),
       allowPositionals: true,
       strict: true,
+      tokens: true,
       options: {
         config: { type: 'string' },
         target: { type: 'string', multiple: true },
         grep: { type: 'string', multiple: true },
         tier: { type: 'string' },
+        shard: { type: 'string' },
         seed: { type: 'string' },
         reporter: { type: 'string', multiple: true },
         output: { type: 'string' },
@@ -175,6 +256,9 @@ export function parseCli(argv: string[]): ParsedArgs {
         property: { type: 'string', multiple: true },
         against: { type: 'string' },
         'max-failures': { type: 'string' },
+        retries: { type: 'string' },
+        bail: { type: 'boolean' },
+        'last-failed': { type: 'boolean' },
         port: { type: 'string' },
         expectations: { type: 'string' },
         'fail-on': { type: 'string', multiple: true },
@@ -188,12 +272,30 @@ export function parseCli(argv: string[]): ParsedArgs {
     });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
+    const unknown = /^Unknown option '--([^']+)'/.exec(reason)?.[1];
+    if (unknown !== undefined) {
+      // A typo of a flag: the nearest one, whichever command takes it.
+      const flags = [...new Set(Object.values(COMMAND_FLAGS).flat())];
+      const near = didYouMean(unknown, flags).replace(/"([^"]+)"/, '--$1');
+      throw new HarnessError(
+        'HARNESS_USAGE',
+        `unknown flag --${unknown}: ${near}run \`npx harness --help\` for every command's flags`,
+      );
+    }
     throw new HarnessError('HARNESS_USAGE', `${reason}. Run \`npx harness --help\` for the options.`);
   }
   const { values, positionals } = parsed;
   const [command = 'help', ...rest] = positionals;
   const report = { open: values.open ?? false, singleFile: values['single-file'] ?? false, port: 0 };
-  const bare = { positionals: [], overrides: {}, json: false, out: 'site', port: undefined, report };
+  const bare = {
+    positionals: [],
+    overrides: {},
+    json: false,
+    out: 'site',
+    port: undefined,
+    report,
+    lastFailed: false,
+  };
   if (values.help) return { command: 'help', ...bare };
   if (values.version) return { command: 'version', ...bare };
   if (!(COMMANDS as readonly string[]).includes(command)) {
@@ -202,6 +304,9 @@ export function parseCli(argv: string[]): ParsedArgs {
       `unknown command "${command}": ${didYouMean(command, COMMANDS)}use ${COMMANDS.slice(0, -2).join(', ')}, help or --version`,
     );
   }
+  const given = new Set<string>();
+  for (const token of parsed.tokens ?? []) if (token.kind === 'option') given.add(token.name);
+  refuseForeignFlags(command as Command, given);
   const port = integer('port', values.port, 0);
   if (port !== undefined && port > 65_535) {
     throw new HarnessError('HARNESS_USAGE', `--port must be a port number from 0 to 65535, got "${values.port}"`);
@@ -219,7 +324,18 @@ export function parseCli(argv: string[]): ParsedArgs {
   const runs = integer('runs', values.runs, 1);
   if (runs !== undefined) overrides.fuzzRuns = runs;
   const maxFailures = integer('max-failures', values['max-failures'], 1);
-  if (maxFailures !== undefined) overrides.fuzzMaxFailures = maxFailures;
+  if (command === 'fuzz') {
+    if (maxFailures !== undefined) overrides.fuzzMaxFailures = maxFailures;
+  } else if (values.bail === true) {
+    if (maxFailures !== undefined && maxFailures !== 1)
+      throw new HarnessError(
+        'HARNESS_USAGE',
+        `--bail is --max-failures 1, and --max-failures ${maxFailures} was given too: keep one of them`,
+      );
+    overrides.maxFailures = 1;
+  } else if (maxFailures !== undefined) overrides.maxFailures = maxFailures;
+  const retries = integer('retries', values.retries, 0);
+  if (retries !== undefined) overrides.retries = retries;
   if (values.property !== undefined) overrides.fuzzProperties = values.property;
   if (values.corpus !== undefined) overrides.fuzzCorpus = values.corpus;
   if (values.against !== undefined) overrides.against = values.against;
@@ -234,6 +350,7 @@ export function parseCli(argv: string[]): ParsedArgs {
       );
     overrides.tier = values.tier;
   }
+  if (values.shard !== undefined) overrides.shard = parseShard(values.shard);
   if (values.reporter !== undefined) overrides.reporter = values.reporter;
   if (values.output !== undefined) overrides.outputDir = values.output;
   const seed = integer('seed', values.seed, 0);
@@ -261,5 +378,47 @@ export function parseCli(argv: string[]): ParsedArgs {
     out: values.out ?? 'site',
     report,
     port,
+    lastFailed: values['last-failed'] ?? false,
   };
+}
+
+/**
+ * Refuses a flag the command does not take: the command(s) it belongs to, and the flags this one takes
+ * (`run --out` lists `--output`).
+ */
+function refuseForeignFlags(command: Command, given: ReadonlySet<string>): void {
+  const own = COMMAND_FLAGS[command];
+  for (const flag of given) {
+    if (flag === 'help' || flag === 'version' || own.includes(flag)) continue;
+    const owners = COMMANDS.filter((c) => COMMAND_FLAGS[c].includes(flag)).map((c) => `\`harness ${c}\``);
+    const theirs = owners.length === 1 ? owners[0] : `${owners.slice(0, -1).join(', ')} and ${owners.at(-1)}`;
+    throw new HarnessError(
+      'HARNESS_USAGE',
+      `--${flag} is a flag of ${theirs}, not of \`harness ${command}\`: remove it ` +
+        `(the flags of \`harness ${command}\`: ${own.length === 0 ? 'none' : own.map((f) => `--${f}`).join(', ')})`,
+    );
+  }
+}
+
+/** `--shard i/n`: the i-th (1-based, as in Playwright) of n parts. */
+export function parseShard(value: string): Shard {
+  const match = /^(\d+)\/(\d+)$/.exec(value.trim());
+  if (match === null) {
+    throw new HarnessError(
+      'HARNESS_USAGE',
+      `--shard must be i/n, the shard to run (1 to n) of n shards, got "${value}": for example --shard 1/4`,
+    );
+  }
+  const index = Number(match[1]);
+  const total = Number(match[2]);
+  if (!Number.isSafeInteger(total) || total < 1) {
+    throw new HarnessError('HARNESS_USAGE', `--shard ${value}: n must be 1 or more: for example --shard 1/4`);
+  }
+  if (!Number.isSafeInteger(index) || index < 1 || index > total) {
+    throw new HarnessError(
+      'HARNESS_USAGE',
+      `--shard ${value}: there is no shard ${index} of ${total}: shards are numbered 1 to ${total} (for example --shard 1/${total} ... --shard ${total}/${total})`,
+    );
+  }
+  return { index, total };
 }

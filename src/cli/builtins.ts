@@ -166,6 +166,7 @@ const REPORTER_FILE_OPTIONS: Record<(typeof REPORTER_NAMES)[number], readonly st
   summary: ['outputDir'],
   junit: ['outputDir', 'fileName'],
   allure: ['resultsDir', 'reportName'],
+  github: [],
 };
 
 /**

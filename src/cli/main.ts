@@ -6,6 +6,7 @@ import { loadConfigFile, resolveConfig } from '../config/resolve.ts';
 import {
   defaultCommandContext,
   explainCommand,
+  harnessCommand,
   listCommand,
   printedPath,
   shellQuote,
@@ -27,8 +28,10 @@ import {
 } from '../core/expectations.ts';
 import type { Reporter, RunSummary } from '../core/reporter.ts';
 import { identity } from '../reporters/text.ts';
+import { mergeRuns, readRun } from '../runner/merge.ts';
 import { loadSuites, openDriver, runPlan, RunInterrupted, type AnySuite } from '../runner/run.ts';
 import type { PlannedCase } from '../core/suite.ts';
+import { readLastFailed } from '../runner/last-failed.ts';
 import { formerIdNotices, selectCases, tierCases } from '../runner/select.ts';
 import { parseCli, USAGE, type ParsedArgs } from './args.ts';
 import { fuzz, replay } from './fuzz.ts';
@@ -138,7 +141,46 @@ function commandLine(argv: string[]): string {
 }
 
 async function run(args: ParsedArgs, argv: string[], io: CliIo): Promise<number> {
-  const config = await configFor(args, io);
+  let config = await configFor(args, io);
+  const commands = commandContext(args, io, config);
+  let only: Map<string, Set<string>> | undefined;
+  if (args.lastFailed) {
+    // Read before the run replaces the file (its reporters empty it before the first case).
+    const previous = readLastFailed(config.outputDir);
+    const shown = printedPath(commands, path.join(config.outputDir, 'results.jsonl'));
+    if (previous === null) {
+      throw new HarnessError(
+        'HARNESS_USAGE',
+        `--last-failed: no previous run in ${printedPath(commands, config.outputDir)} (${shown} does not exist): run \`${harnessCommand(commands, 'run')}\` first, with the same --output`,
+      );
+    }
+    if (previous.count === 0) {
+      // As Playwright does: nothing to re-run is not a failure. The previous run's reports stay as they are.
+      io.stderr(
+        `--last-failed: no failed or broken case in ${shown} (${previous.results} result(s)): nothing to re-run, the reports are left as they are\n`,
+      );
+      return 0;
+    }
+    // The targets the failures were on (any configured one: the previous run may have named it with
+    // --target); with --target, only those of them.
+    const candidates = args.overrides.target === undefined ? config.targets : config.selected;
+    const selected = candidates.filter((t) => previous.failed.has(t.name));
+    if (selected.length === 0) {
+      const where = [...previous.failed.keys()].join(', ');
+      throw new HarnessError(
+        'HARNESS_USAGE',
+        args.overrides.target === undefined
+          ? `--last-failed: the previous run's failures are on ${where}, which this config does not have: give it with --target`
+          : `--last-failed: the previous run's failures are on ${where}, and --target selects ${config.selected.map((t) => t.name).join(', ')}: drop --target, or name one of those`,
+      );
+    }
+    config = { ...config, selected };
+    only = previous.failed;
+    const count = selected.reduce((n, t) => n + (previous.failed.get(t.name)?.size ?? 0), 0);
+    io.stderr(
+      `--last-failed: re-running the ${count} case(s) that failed or broke in the previous run (${shown}) on ${selected.map((t) => t.name).join(', ')}\n`,
+    );
+  }
   const redactor = new Redactor();
   redactor.add(config.obfuscationKey);
   // The known deviations, checked before anything runs (a bad file is exit 2, naming the entry and the fix).
@@ -152,6 +194,8 @@ async function run(args: ParsedArgs, argv: string[], io: CliIo): Promise<number>
   const reports = createReporters(config.reporters as ReporterSpec[], {
     outputDir: config.outputDir,
     redact: identity,
+    env: io.env,
+    stdout: io.stdout,
   });
   const updating = args.overrides.updateExpectations === true;
   const seen: UpdateResult[] = [];
@@ -181,8 +225,10 @@ async function run(args: ParsedArgs, argv: string[], io: CliIo): Promise<number>
         drivers: DRIVERS,
         reporter,
         redactor,
-        commands: commandContext(args, io, config),
+        commands,
         aliases: caseAliases(io),
+        ...(only === undefined ? {} : { only }),
+        notice: (text) => io.stderr(`notice: ${text}\n`),
         expectations,
       },
       { startedAt: new Date().toISOString(), command: commandLine(argv), harnessVersion: harnessVersion() },
@@ -248,6 +294,47 @@ function writeExpectations(
     );
   io.stdout(`${lines.join('\n')}\n`);
   return 0;
+}
+
+/**
+ * `harness merge <dir>...`: the reports of several runs (the shards of `--shard i/n`, or machines) joined
+ * into one, with the run-level checks recomputed over every shard's cases (src/runner/merge.ts).
+ */
+async function merge(args: ParsedArgs, argv: string[], io: CliIo): Promise<number> {
+  if (args.positionals.length === 0) {
+    throw new HarnessError(
+      'HARNESS_USAGE',
+      'merge needs the output directories of the runs to join: npx harness merge reports/shard-1 reports/shard-2 --output reports/merged',
+    );
+  }
+  const config = await configFor(args, io);
+  // Everything is read and checked before a report is touched: a bad directory changes nothing.
+  const runs = args.positionals.map((dir) => readRun(dir, io.cwd));
+  // The merged verdict is judged by the known deviations and the policy, as a run's is.
+  const expectationsShown = config.expectations === null ? null : printedFile(io.cwd, config.expectations);
+  const expectations =
+    config.expectations !== null && expectationsShown !== null && existsSync(config.expectations)
+      ? await loadExpectations(config.expectations, expectationsShown)
+      : null;
+  const redactor = new Redactor();
+  redactor.add(config.obfuscationKey);
+  const reporter = createReporters(config.reporters as ReporterSpec[], {
+    outputDir: config.outputDir,
+    redact: identity,
+  });
+  const outcome = await mergeRuns(runs, {
+    suites: createSuites(config),
+    reporter,
+    redactor,
+    outputDir: config.outputDir,
+    command: commandLine(argv),
+    rootDir: io.cwd,
+    commands: commandContext(args, io, config),
+    expectations,
+    failOn: config.failOn,
+    configuredTargets: config.targets.map((t) => t.name),
+  });
+  return outcome.exitCode;
 }
 
 async function list(args: ParsedArgs, io: CliIo): Promise<number> {
@@ -516,6 +603,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await fuzzCommand(args, argv, io);
       case 'replay':
         return await replayCommand(args, io);
+      case 'merge':
+        return await merge(args, argv, io);
     }
   } catch (error) {
     if (isHarnessError(error)) {

@@ -32,6 +32,7 @@ export function configDefaults() {
     seed: 1,
     workers: 8,
     artifacts: 'on-failure' as 'on-failure' | 'always',
+    retries: 0,
     browser: {
       executablePath: '/usr/bin/chromium',
       device: 'auto',

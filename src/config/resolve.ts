@@ -390,6 +390,7 @@ export function resolveConfig(
     vectorsRoot: vectorsDir === null ? path.join(PACKAGE_ROOT, 'vectors') : path.dirname(vectorsDir),
     grep: cli.grep ?? config.grep ?? d.grep,
     tier: cli.tier ?? 'full',
+    shard: cli.shard ?? null,
     obfuscationKey: obfuscationKey === null ? null : obfuscationKey.toUpperCase(),
     reporters,
     outputDir: cli.outputDir
@@ -399,6 +400,8 @@ export function resolveConfig(
     seed: cli.seed ?? config.seed ?? d.seed,
     workers: cli.workers ?? config.workers ?? d.workers,
     artifacts: cli.artifacts ?? config.artifacts ?? d.artifacts,
+    retries: cli.retries ?? config.retries ?? d.retries,
+    maxFailures: cli.maxFailures ?? config.maxFailures ?? null,
     browser: { ...d.browser, ...config.browser },
     fuzz: {
       timeMs: fuzzTimeMs,

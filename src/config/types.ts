@@ -67,6 +67,17 @@ export interface HarnessConfig {
    * traces; `always` for every case. `npx harness explain <case-id>` shows a passing case's derivation.
    */
   artifacts?: 'on-failure' | 'always';
+  /**
+   * `harness run`: how many times a failed or broken case is run again, each time on a fresh session (a case
+   * that passes on a retry is reported as flaky, with every attempt). Default 0. Useful on real devices;
+   * on the emulated, in-process targets a retry can only hide a defect (docs/retries.md).
+   */
+  retries?: number;
+  /**
+   * `harness run`: stop scheduling cases after this many failed or broken ones (`--max-failures`, `--bail`
+   * for 1); the cases in flight finish, the rest are reported as not run. Default: no limit.
+   */
+  maxFailures?: number;
   /** Delivery of provisioning links through a real browser: `--target browser+<target>`. */
   browser?: Partial<BrowserSettings>;
   /** `harness fuzz`: budgets and properties (docs/fuzzing.md). CLI flags override them. */
@@ -161,6 +172,8 @@ export interface ResolvedConfig {
   grep: string[];
   /** `--tier smoke`: the fewest cases covering every requirement and choice option of the plan; `full`: all. */
   tier: 'smoke' | 'full';
+  /** `--shard i/n`: this run runs the i-th (1-based) of n parts of each target's plan; null: the whole plan. */
+  shard: Shard | null;
   obfuscationKey: string | null;
   reporters: ReporterSpec[];
   outputDir: string;
@@ -168,6 +181,10 @@ export interface ResolvedConfig {
   seed: number;
   workers: number;
   artifacts: 'on-failure' | 'always';
+  /** `retries` (`--retries`): re-runs of a failed or broken case; 0: none. */
+  retries: number;
+  /** `maxFailures` (`--max-failures`, `--bail`): failed or broken cases after which the run stops; null: no limit. */
+  maxFailures: number | null;
   browser: BrowserSettings;
   fuzz: ResolvedFuzz;
   /**
@@ -180,12 +197,19 @@ export interface ResolvedConfig {
   failOn: FailOn[];
 }
 
+/** One of n parts of a plan (`--shard i/n`), `index` from 1 to `total`. */
+export interface Shard {
+  index: number;
+  total: number;
+}
+
 /** Flags of `harness run` that override the config file. */
 export interface CliOverrides {
   config?: string;
   target?: string[];
   grep?: string[];
   tier?: 'smoke' | 'full';
+  shard?: Shard;
   seed?: number;
   reporter?: string[];
   outputDir?: string;
@@ -200,6 +224,10 @@ export interface CliOverrides {
   fuzzMaxFailures?: number;
   fuzzCorpus?: string;
   against?: string;
+  /** `run --retries <n>`. */
+  retries?: number;
+  /** `run --max-failures <n>` (`--bail`: 1). */
+  maxFailures?: number;
   /** `--expectations <file>`, relative to the working directory. */
   expectations?: string;
   /** `--fail-on <list>` (each value may be comma-separated). */

@@ -50,6 +50,8 @@ const schema = {
     seed: { type: 'integer', minimum: 0, maximum: 4294967295 },
     workers: { type: 'integer', minimum: 1, maximum: 256 },
     artifacts: { enum: ['on-failure', 'always'] },
+    retries: { type: 'integer', minimum: 0, maximum: 100 },
+    maxFailures: { type: 'integer', minimum: 1 },
     fuzz: {
       type: 'object',
       additionalProperties: false,

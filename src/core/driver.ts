@@ -11,6 +11,11 @@ export interface TargetDriver<S = unknown, I extends BaseTargetInfo = BaseTarget
   info(): Promise<I>;
   /** How many sessions may run at once (1 for a single adapter or device). */
   readonly maxSessions: number;
+  /**
+   * True when the same case always gives the same result on this target (an emulated client in this
+   * process): a retry there can only hide a defect, and the run says so when `retries` is set.
+   */
+  readonly deterministic?: boolean;
   openSession(): Promise<S>;
   /**
    * Optional health check: resolves when the target still answers at all (an adapter's `GET /v1/info`, a

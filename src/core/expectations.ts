@@ -12,7 +12,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { didYouMean, HarnessError, nearest, nearestIds, type Problem } from './errors.ts';
-import type { CaseResult, Verdict } from './results.ts';
+import type { CaseExpectation, CaseResult, ExpectedVerdict, Verdict } from './results.ts';
+
+export type { CaseExpectation, ExpectedVerdict } from './results.ts';
 import { readJsonFile } from './vector-files.ts';
 
 /** The statuses the fail-on policy may name. */
@@ -28,8 +30,6 @@ export const EXPECTATIONS_FILE_NAME = 'harness.expectations.json';
 /** The reason `--update-expectations` gives a new entry: the user must replace it with the real one. */
 export const PLACEHOLDER_REASON = 'TODO: why is this deviation accepted? (the vendor bug, the waiver)';
 
-/** The verdicts an entry may allow; a pass or an informational case is a passing one. */
-export type ExpectedVerdict = Exclude<Verdict, 'not-applicable'>;
 const PASSING: ReadonlySet<Verdict> = new Set(['pass', 'informational']);
 
 /** One entry of the file, as written. */
@@ -42,31 +42,6 @@ export interface ExpectationEntry {
   link?: string;
   category?: string;
   message?: string;
-}
-
-/**
- * What an entry decided about one case (on `CaseResult.expectation`):
- * - `expected`: the verdict is one the entry allows (and the recorded failure, if any, is the same);
- * - `changed`: allowed, but the failure's category or message differs from the one recorded (a known case
- *   failing in a new way);
- * - `unexpected-pass`: the case passed, and the entry (naming this very case) allows no pass;
- * - `unexpected-verdict`: the case ended with another non-passing verdict than the entry allows: it counts
- *   as its verdict does without an entry.
- */
-export interface CaseExpectation {
-  status: 'expected' | 'changed' | 'unexpected-pass' | 'unexpected-verdict';
-  /** The entry, for a message: `harness.expectations.json /expectations/3`. */
-  where: string;
-  /** The entry's case pattern and target pattern (`*`: any). */
-  case: string;
-  target: string;
-  allowed: ExpectedVerdict[];
-  reason: string;
-  link?: string;
-  /** The failure the entry recorded, when it recorded one. */
-  recorded?: { category?: string; message?: string };
-  /** True when this case makes the run fail under the policy. */
-  failsRun: boolean;
 }
 
 /** An entry that matched no case: its case or target no longer exists. */
@@ -334,6 +309,8 @@ export class Gate {
       status = result.verdict;
     }
     if (status !== null) this.counts[status]++;
+    // Passed only on a retry (`retries`): counted apart, whatever the expectations (`--fail-on flaky`).
+    if (result.flaky === true) this.counts.flaky++;
     if (decision !== undefined) {
       result.expectation = {
         ...decision,

@@ -13,11 +13,33 @@ export interface RunInfo {
   command: string;
   harnessVersion: string;
   rootDir: string;
+  /** The working directory of the run: case sources (`CaseResult.source`) are relative to it. */
+  cwd?: string;
   /**
    * The suites of the targets run, with their requirement catalogues (for severities and titles). Given at
    * onBegin, once the suites are loaded; absent at onPrepare and from callers that do not know them.
    */
   suites?: RunSuite[];
+  /**
+   * `--shard i/n`: this run ran the i-th of n parts of each target's plan, not the whole plan; reports say so,
+   * and `harness merge` joins the parts. Absent: the whole plan (or a merge).
+   */
+  shard?: { index: number; total: number };
+  /**
+   * A digest of what decides the plan besides the seed and the targets (the config file's text, `--grep`,
+   * `--tier`): runs `harness merge` joins must agree on it.
+   */
+  configDigest?: string;
+  /** Set by `harness merge`: the runs (shards, machines) whose results these are. */
+  merge?: MergeInfo;
+}
+
+/** What `harness merge` joined, for the reports to say. */
+export interface MergeInfo {
+  /** Each run merged: its directory (as given), its shard (absent: a whole run), its status. */
+  runs: { dir: string; shard?: { index: number; total: number }; status: string; durationMs: number }[];
+  /** What is missing ("shard 3/4 of emulated-ios"): the merged report is then incomplete. Empty: nothing. */
+  missing: string[];
 }
 
 /** A suite in the run: its name, its specification's title and its requirements. */
@@ -34,7 +56,28 @@ export interface TargetRun {
   planned: number;
   /** How many sessions run at once on this target, and why not more (absent in older callers). */
   concurrency?: Concurrency;
+  /** Notes on how this target runs, one line each (`retries` on a deterministic target). */
+  notes?: string[];
+  /** The suite whose cases the target runs (its registry name). */
+  suite?: string;
+  /** How many of `planned` are run-level checks (the rest are cases). */
+  checks?: number;
+  /**
+   * The ids of the target's whole plan in run order: every shard's cases, not only this run's. `harness
+   * merge` checks that the runs it joins have the same plan, and orders and counts the cases by it.
+   */
+  order?: readonly string[];
+  /** With `--shard`: this shard's estimated cost and every shard's, in ms (src/runner/shard.ts). */
+  shardCosts?: readonly number[];
 }
+
+/**
+ * What became of a target's run-level checks: `ran`; `nothing-judged` (every case broke, so they had
+ * nothing to check); `stopped` (the target stopped answering); `interrupted` (or stopped early by
+ * `--max-failures`: the checks would see part of the plan); `none` (the plan has none, or this shard had no
+ * case of the target).
+ */
+export type RunChecksStatus = 'ran' | 'nothing-judged' | 'stopped' | 'interrupted' | 'none';
 
 export interface Concurrency {
   /** Sessions (cases) at once: the least of `workers`, the driver's limit and the number of chains. */
@@ -63,6 +106,17 @@ export interface RunSummary {
    * nothing failed or broke unexpected, no unexpected pass) and nothing was interrupted or left not run.
    */
   exitCode?: 0 | 1;
+  /** Cases that failed or broke, then passed on a retry (`retries`; each result has `flaky: true`). */
+  flaky?: number;
+  /**
+   * Why cases were not run beside an interrupt or a stopped target: `maxFailures` was reached ("stopped
+   * after 1 failed or broken case (--bail)"). Absent: the run was not stopped early.
+   */
+  stopped?: string;
+  /** Per target, what became of its run-level checks (`harness merge` recomputes them when every shard ran). */
+  checks?: Record<string, RunChecksStatus>;
+  /** Set by `harness merge`: the runs joined and what was missing (then the report is incomplete). */
+  merge?: MergeInfo;
   /** The expectations and the fail-on policy over the run (src/core/expectations.ts); absent from older callers. */
   gate?: GateSummary;
 }

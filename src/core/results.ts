@@ -1,4 +1,3 @@
-import type { CaseExpectation } from './expectations.ts';
 import type { CaseRoute } from './types.ts';
 
 /**
@@ -83,11 +82,82 @@ export interface CaseResult {
   stop: number;
   /** The command that re-runs exactly this case. */
   replay: string;
+  /** Where the case is written: its vector's file and line (absent for generated cases and run-level checks). */
+  source?: CaseSource;
+  /**
+   * Every attempt, in order, when the case ran more than once (`retries`: it failed or broke, and was run
+   * again on a fresh session); the last is this result's own. Absent: the case ran once.
+   */
+  attempts?: CaseAttempt[];
+  /**
+   * An earlier attempt failed or broke and the last one did not: the case is *flaky* (it passed only on a
+   * retry). Never set on a case whose every attempt failed: that is a failure.
+   */
+  flaky?: true;
+  /**
+   * What the suite's run-level checks need of this case beyond its verdict and `choices` (Open Mobile: which
+   * check answered before which), owned by the suite and opaque to the engine. Recorded in results.jsonl so
+   * that `harness merge` recomputes the checks over every shard's cases (`Suite.runChecks`).
+   */
+  evidence?: Record<string, unknown>;
+  /**
+   * Set on a run-level check (choice consistency, precedence order) rather than a case: computed over the
+   * target's cases, so `harness merge` replaces the checks each shard made of its own part with ones
+   * recomputed over all of them.
+   */
+  runLevel?: true;
   /**
    * What the expectations file decided about this case (src/core/expectations.ts), set by the runner
    * before any reporter sees the result; absent when no entry matched it.
    */
   expectation?: CaseExpectation;
+}
+
+/** The verdicts an expectations entry may allow (src/core/expectations.ts); pass and informational are passing. */
+export type ExpectedVerdict = Exclude<Verdict, 'not-applicable'>;
+
+/**
+ * What an entry decided about one case (on `CaseResult.expectation`):
+ * - `expected`: the verdict is one the entry allows (and the recorded failure, if any, is the same);
+ * - `changed`: allowed, but the failure's category or message differs from the one recorded (a known case
+ *   failing in a new way);
+ * - `unexpected-pass`: the case passed, and the entry (naming this very case) allows no pass;
+ * - `unexpected-verdict`: the case ended with another non-passing verdict than the entry allows: it counts
+ *   as its verdict does without an entry.
+ */
+export interface CaseExpectation {
+  status: 'expected' | 'changed' | 'unexpected-pass' | 'unexpected-verdict';
+  /** The entry, for a message: `harness.expectations.json /expectations/3`. */
+  where: string;
+  /** The entry's case pattern and target pattern (`*`: any). */
+  case: string;
+  target: string;
+  allowed: ExpectedVerdict[];
+  reason: string;
+  link?: string;
+  /** The failure the entry recorded, when it recorded one. */
+  recorded?: { category?: string; message?: string };
+  /** True when this case makes the run fail under the policy. */
+  failsRun: boolean;
+}
+
+/** One attempt of a case that ran more than once. */
+export interface CaseAttempt {
+  verdict: Verdict;
+  message: string;
+  category?: FailureCategory;
+  start: number;
+  stop: number;
+}
+
+/**
+ * A case's place in the sources: `file` relative to the directory the harness ran in (the repository's root
+ * in CI), with forward slashes; `line` (1-based) where its vector starts, when known. The `github`
+ * reporter's annotations point there.
+ */
+export interface CaseSource {
+  file: string;
+  line?: number;
 }
 
 /** Counts per verdict. */

@@ -2,7 +2,7 @@ import type { RenamedVector } from './case-ids.ts';
 import type { CommandContext } from './commands.ts';
 import { HarnessError } from './errors.ts';
 import type { FuzzProperty } from './fuzz.ts';
-import type { CaseResult } from './results.ts';
+import type { CaseResult, CaseSource } from './results.ts';
 import type { BaseTargetInfo, CaseRoute } from './types.ts';
 
 /** What the engine knows of a case before it runs: enough to report it broken or not applicable. */
@@ -17,6 +17,8 @@ export interface PlannedCase {
   requirements: string[];
   /** A client case's platform and delivery method; a server suite's cases have none. */
   route?: CaseRoute;
+  /** Where the case is written (its vector's file and line), for reports that point at it. */
+  source?: CaseSource;
   /** Capabilities without which the case is not applicable. */
   needs: readonly string[];
   /**
@@ -24,6 +26,11 @@ export interface PlannedCase {
    * case's message (a driver's error, a body excerpt) is redacted.
    */
   secrets?: string[];
+  /**
+   * How many requests (steps) the case sends to the target, for the cost estimate that balances shards
+   * (`--shard`; src/runner/shard.ts). Default 1.
+   */
+  requests?: number;
   /**
    * The wall time the case itself needs (a real-time wait plus a margin for its requests), in ms. The
    * runner gives the case the larger of this and the target's (or CLI's) `timeoutMs`: `caseTimeoutMs`.
@@ -72,9 +79,12 @@ export interface TargetPlan<S, I extends BaseTargetInfo = BaseTargetInfo, R = nu
   run(planned: PlannedCase, env: CaseEnv<S, I, R>): Promise<CaseResult>;
   /**
    * Checks over the whole run (consistency of implementation-defined choices, error precedence), as extra
-   * results. Called once after every case of the target ran.
+   * results. Called once after every case of the target ran, with the target's results in the plan's run
+   * order (whatever order they finished in). A suite computes them with its `runChecks` from `recorded`
+   * alone, so that `harness merge`, which calls `runChecks` over the results of every shard, finds what one
+   * run would have found.
    */
-  finish(): CaseResult[];
+  finish(recorded: readonly RecordedCase[]): CaseResult[];
   /**
    * How many results `finish` adds (0 when absent): part of the plan a run announces, and counted as not run
    * when the run ends before them.
@@ -93,6 +103,17 @@ export interface TargetPlan<S, I extends BaseTargetInfo = BaseTargetInfo, R = nu
    * chains of one, every case starts from a reset. Every case must be in exactly one chain.
    */
   chains?(ordered: PlannedCase[]): PlannedCase[][];
+}
+
+/** A case's result as the run-level checks read it: from the run, or from results.jsonl (`harness merge`). */
+export type RecordedCase = Pick<CaseResult, 'id' | 'verdict' | 'choices' | 'evidence'>;
+
+/** Where the run-level checks of a target are computed for. */
+export interface RunCheckContext {
+  target: string;
+  info: BaseTargetInfo;
+  /** The command that re-runs the target's whole plan: the checks' replay line. */
+  replay: string;
 }
 
 export interface SuiteLoadContext {
@@ -202,6 +223,13 @@ export interface Suite<S, I extends BaseTargetInfo = BaseTargetInfo, R = null> {
    */
   startRun?(): Promise<SuiteRun<R>>;
   plan(info: I, target: TargetDeclarations): TargetPlan<S, I, R>;
+  /**
+   * Optional (a suite with run-level checks has it): the run-level checks of one target, from its cases'
+   * results alone (verdict, `choices`, the suite's `evidence`), in the plan's run order. A pure function,
+   * no `load` needed: the plan's `finish` is this over the run's results, and `harness merge` calls it over
+   * every shard's, so a contradiction between two shards is found as one run would find it.
+   */
+  runChecks?(context: RunCheckContext, recorded: readonly RecordedCase[]): CaseResult[];
   /** Every case id of the suite, for every route. */
   list(): PlannedCase[];
   /** How the expectation of a case is derived, rule by rule. */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { renameFormerIds, type RenamedVector } from './case-ids.ts';
 import { HarnessError, type Problem } from './errors.ts';
 import { jsonSyntaxMessage } from './json.ts';
+import type { CaseSource } from './results.ts';
 
 /**
  * Reading a suite's vector files, the one loader of every suite: every `*.json` of its directory, and extra
@@ -24,7 +25,10 @@ export type CheckVectorDocument<V> = (
 
 interface Identified {
   id: string;
+  /** The file it was read from, relative to the root directory (set by the loader). */
   source?: string;
+  /** The line its object starts on in `source`, 1-based (set by the loader). */
+  line?: number;
 }
 
 export interface VectorDirectoryOptions {
@@ -72,6 +76,15 @@ function fsReason(error: unknown): string {
  * name it) when it cannot be read or is not JSON, with the line and column of a syntax error.
  */
 export async function readJsonFile(absolute: string, shown: string, problems: Problem[]): Promise<unknown> {
+  return (await readJsonText(absolute, shown, problems))?.document;
+}
+
+/** {@link readJsonFile}, with the text it parsed. */
+async function readJsonText(
+  absolute: string,
+  shown: string,
+  problems: Problem[],
+): Promise<{ document: unknown; text: string } | undefined> {
   let text: string;
   try {
     text = await readFile(absolute, 'utf8');
@@ -80,7 +93,7 @@ export async function readJsonFile(absolute: string, shown: string, problems: Pr
     return undefined;
   }
   try {
-    return JSON.parse(text) as unknown;
+    return { document: JSON.parse(text) as unknown, text };
   } catch (error) {
     problems.push({ file: shown, path: '', message: jsonSyntaxMessage(text, error) });
     return undefined;
@@ -117,12 +130,93 @@ export async function collectVectorDirectory<V extends Identified>(
   const vectors: V[] = [];
   for (const absolute of files) {
     const file = shownPath(rootDir, absolute);
-    const document = await readJsonFile(absolute, file, problems);
-    if (document === undefined) continue;
-    if (options.ids) renameFormerIds(document, file, options.ids.prefix, options.ids.renamed);
-    for (const vector of check(document, file, problems, seen)) vectors.push({ ...vector, source: file });
+    const read = await readJsonText(absolute, file, problems);
+    if (read === undefined) continue;
+    if (options.ids) renameFormerIds(read.document, file, options.ids.prefix, options.ids.renamed);
+    const lines = linesOfIds(read.document, read.text);
+    for (const vector of check(read.document, file, problems, seen)) vectors.push(located(vector, file, lines));
   }
   return vectors;
+}
+
+/** The vector with the file it came from and the line it starts on there. */
+function located<V extends Identified>(vector: V, file: string, lines: ReadonlyMap<string, number>): V {
+  const line = lines.get(vector.id);
+  return { ...vector, source: file, ...(line === undefined ? {} : { line }) };
+}
+
+/**
+ * Each vector's id (as the document holds it now, after any renaming) -> the line its object starts on:
+ * the elements of the top-level `vectors` array, found by scanning the text (JSON.parse keeps no positions).
+ */
+export function linesOfIds(document: unknown, text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const list = (document as { vectors?: unknown } | null)?.vectors;
+  if (!Array.isArray(list)) return out;
+  const starts = vectorArrayElementLines(text);
+  list.forEach((vector: unknown, index) => {
+    const id = (vector as { id?: unknown } | null)?.id;
+    const line = starts[index];
+    if (typeof id === 'string' && line !== undefined && !out.has(id)) out.set(id, line);
+  });
+  return out;
+}
+
+/** The 1-based line of each element of the top-level object's `vectors` array, in order. */
+export function vectorArrayElementLines(text: string): number[] {
+  const lines: number[] = [];
+  let line = 1;
+  // Containers open: '{' or '['; the array of vectors is the '[' opened at depth 1 after the key "vectors".
+  const stack: string[] = [];
+  let lastKey: string | null = null;
+  let inVectors = -1;
+  let expectValue = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c === '\n') {
+      line++;
+      continue;
+    }
+    if (c === ' ' || c === '\t' || c === '\r') continue;
+    const atElementStart = inVectors >= 0 && stack.length === inVectors + 1 && expectValue;
+    if (atElementStart && c !== ']' && c !== ',') {
+      lines.push(line);
+      expectValue = false;
+    }
+    if (c === '"') {
+      let j = i + 1;
+      let raw = '';
+      while (j < text.length && text[j] !== '"') {
+        if (text[j] === '\\') raw += text[j++];
+        raw += text[j++] ?? '';
+      }
+      // A key of the top-level object (followed by ':').
+      if (stack.length === 1 && stack[0] === '{' && /^\s*:/.test(text.slice(j + 1, j + 20))) {
+        try {
+          lastKey = JSON.parse(`"${raw}"`) as string;
+        } catch {
+          lastKey = null;
+        }
+      }
+      i = j;
+      continue;
+    }
+    if (c === '{' || c === '[') {
+      stack.push(c);
+      if (c === '[' && stack.length === 2 && stack[0] === '{' && lastKey === 'vectors' && inVectors < 0) {
+        inVectors = 1;
+        expectValue = true;
+      }
+      continue;
+    }
+    if (c === '}' || c === ']') {
+      if (c === ']' && inVectors >= 0 && stack.length === inVectors + 1) inVectors = -2;
+      stack.pop();
+      continue;
+    }
+    if (c === ',' && inVectors >= 0 && stack.length === inVectors + 1) expectValue = true;
+  }
+  return lines;
 }
 
 /** Throws every problem at once (HARNESS_VECTORS_INVALID), headed by how many in how many files; or nothing. */
@@ -162,19 +256,31 @@ export async function loadExtraVectorFile<V extends Identified>(
   const absolute = path.resolve(file);
   const shown = shownPath(rootDir, absolute);
   const problems: Problem[] = [];
-  const document = await readJsonFile(absolute, shown, problems);
+  const read = await readJsonText(absolute, shown, problems);
+  const document = read?.document;
+  const text = read?.text ?? '';
   if (ids && document !== undefined) renameFormerIds(document, shown, ids.prefix, ids.renamed);
   const seen = new Map(existing.map((v) => [v.id, v.source ?? '?']));
   const vectors = document === undefined ? [] : check(document, shown, problems, seen);
+  const lines = document === undefined ? new Map<string, number>() : linesOfIds(document, text);
   if (problems.length > 0)
     throw new HarnessError(
       'HARNESS_VECTORS_INVALID',
       `${problems.length} ${plural(problems.length, 'problem')} in ${shown}`,
       problems,
     );
-  return vectors.map((v) => ({ ...v, source: shown }));
+  return vectors.map((v) => located(v, shown, lines));
 }
 
 function plural(n: number, word: string): string {
   return n === 1 ? word : `${word}s`;
+}
+
+/**
+ * A planned case's `source` from its vector's (the file the loader read it from, and its line), or nothing
+ * for a generated vector (`builder:<name>`: no file holds it).
+ */
+export function caseSourceOf(vector: { source?: string; line?: number }): { source?: CaseSource } {
+  if (vector.source === undefined || /^[a-z][a-z0-9-]+:/.test(vector.source)) return {};
+  return { source: { file: vector.source, ...(vector.line === undefined ? {} : { line: vector.line }) } };
 }

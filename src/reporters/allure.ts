@@ -19,7 +19,14 @@ import {
 } from 'allure-js-commons';
 import type { Category, EnvironmentInfo, ExecutorInfo } from 'allure-js-commons/sdk';
 import { stringifyEnvInfo, type Writer } from 'allure-js-commons/sdk/reporter';
-import type { Attachment, CaseResult, FailureCategory, StepRecord, Verdict } from '../core/results.ts';
+import {
+  isBad,
+  type Attachment,
+  type CaseResult,
+  type FailureCategory,
+  type StepRecord,
+  type Verdict,
+} from '../core/results.ts';
 import type { Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
 import { differences, expectedVsObserved, oneLine, pretty, short } from './diff.ts';
 import { identity, redactShared, redactValue, writeFileAtomic, type Redact } from './text.ts';
@@ -324,7 +331,29 @@ export class AllureReporter implements Reporter {
   onCaseEnd(result: CaseResult): void {
     const writer = this.writer;
     if (!writer) throw new Error('onCaseEnd before onBegin');
-    writer.writeResult(this.toAllure(result, writer));
+    const test = this.toAllure(result, writer);
+    // The attempts before the last (`retries`) as results of their own with the same historyId: Allure
+    // shows them as the case's retries, the last one as its result.
+    for (const attempt of this.earlierAttempts(result, test)) writer.writeResult(attempt);
+    writer.writeResult(test);
+  }
+
+  private earlierAttempts(original: CaseResult, test: TestResult): TestResult[] {
+    const attempts = original.attempts ?? [];
+    return attempts.slice(0, -1).map((attempt) => {
+      const message = this.redact(attempt.message);
+      const category = attempt.category ?? (attempt.verdict === 'broken' ? 'broken-target' : undefined);
+      return {
+        ...test,
+        uuid: randomUUID(),
+        status: STATUS[attempt.verdict],
+        statusDetails: { message: isBad(attempt.verdict) ? categorised(oneLine(message), category) : message },
+        steps: [],
+        attachments: [],
+        start: attempt.start,
+        stop: attempt.stop,
+      };
+    });
   }
 
   /** Waits until every result and attachment handed over so far is on disk. */
@@ -338,7 +367,8 @@ export class AllureReporter implements Reporter {
     for (const [target, count] of Object.entries(summary.notRun ?? {})) {
       if (count <= 0) continue;
       const why =
-        this.targetErrors.get(target) ?? (summary.interrupted ? 'the run was interrupted' : 'they did not run');
+        this.targetErrors.get(target) ??
+        (summary.interrupted ? 'the run was interrupted' : (summary.stopped ?? 'they did not run'));
       this.writer.writeResult(
         marker(
           `${this.redact(target)}: ${count} case(s) not run`,
@@ -446,7 +476,8 @@ export class AllureReporter implements Reporter {
     }
     const details = test.statusDetails;
     const prefix = e.status === 'changed' ? GATE_CATEGORIES.changed : GATE_CATEGORIES.known;
-    const message = details.message?.replace(/^\[[^\]]*\] /, '') ?? oneLine(result.message);
+    // The failure's own category stays in the message, after the prefix the category rules match.
+    const message = details.message ?? oneLine(result.message);
     details.message = categorised(
       `${e.status === 'changed' ? 'failing in a new way: ' : ''}${message} (expected: ${because})`,
       prefix,
@@ -498,6 +529,9 @@ export class AllureReporter implements Reporter {
         if (result.message) details.message = result.message;
         break;
     }
+    // Passed only on a retry: Allure's own flaky mark (statusDetails.flaky, which Allure 2 and 3 read;
+    // allure-js-commons' type lacks it), the earlier attempts being the case's retries.
+    if (result.flaky === true) (details as NonNullable<TestResult['statusDetails']> & { flaky?: boolean }).flaky = true;
     return details;
   }
 
@@ -544,6 +578,14 @@ export class AllureReporter implements Reporter {
       seed: String(run.seed),
       targets: this.targets.map((t) => t.name).join(', '),
     };
+    // A shard's results are its part of the plan only; a merge's say what they joined.
+    if (run.shard !== undefined) env['shard'] = `${run.shard.index}/${run.shard.total}`;
+    if (run.merge !== undefined) {
+      env['merged'] = run.merge.runs
+        .map((r) => (r.shard === undefined ? r.dir : `${r.dir} (shard ${r.shard.index}/${r.shard.total})`))
+        .join(', ');
+      if (run.merge.missing.length > 0) env['missing'] = run.merge.missing.join(', ');
+    }
     for (const t of this.targets) {
       if (t.info.platform !== undefined) env[`target.${t.name}.platform`] = t.info.platform;
       env[`target.${t.name}.version`] = t.info.version;
@@ -554,7 +596,7 @@ export class AllureReporter implements Reporter {
     const executor: ExecutorInfo = {
       name: FRAMEWORK,
       type: 'local',
-      buildName: `${FRAMEWORK} run ${run.startedAt}`,
+      buildName: `${FRAMEWORK} ${run.merge !== undefined ? 'merge of the runs' : 'run'} ${run.startedAt}${run.shard === undefined ? '' : ` (shard ${run.shard.index}/${run.shard.total})`}`,
       reportName: this.options.reportName ?? reportTitle(run),
     };
     // executor.json is not part of the SDK's Writer interface; it always lives in the results directory.

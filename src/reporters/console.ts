@@ -1,5 +1,6 @@
 import { VERDICTS, emptyCounts, type CaseResult, type Verdict, type VerdictCounts } from '../core/results.ts';
 import type { Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
+import { oneLine } from './diff.ts';
 import { casesPerSecond, formatCount, identity, inline, redactValue, type Redact } from './text.ts';
 
 /** What the console writes to: a process stream or anything with `write` (tests). */
@@ -84,6 +85,8 @@ export class ConsoleReporter implements Reporter {
   private readonly paint: Palette;
 
   private targets: TargetRun[] = [];
+  /** `--shard i/n` (its reports are not the whole plan's), or a merge: said in the header and the verdict. */
+  private part: string | null = null;
   private planned = 0;
   private done = 0;
   private counts: VerdictCounts = emptyCounts();
@@ -95,8 +98,12 @@ export class ConsoleReporter implements Reporter {
   private gateColumns = new Map<string, { expected: number; unexpectedPass: number }>();
   /** Cases that passed where an entry expected a deviation: repeated in the summary. */
   private unexpectedPasses: CaseResult[] = [];
+  /** Expected deviations failing in a new way: repeated in the summary. */
+  private changed: CaseResult[] = [];
   private lastBroken = new Map<string, { message: string; repeats: number }>();
   private suppressed = new Map<string, number>();
+  /** Cases that failed or broke, then passed on a retry: listed again at the end. */
+  private flaky: CaseResult[] = [];
   private startedMs = 0;
   private lastProgress = 0;
   private progressShown = false;
@@ -120,16 +127,39 @@ export class ConsoleReporter implements Reporter {
     this.perTarget = new Map(targets.map((t) => [t.name, emptyCounts()]));
     this.gateColumns = new Map();
     this.unexpectedPasses = [];
+    this.changed = [];
     this.notCheckable = new Map();
+    this.flaky = [];
     this.startedMs = this.now();
     this.lastProgress = this.startedMs;
     const names = targets
       .map((t) => `${t.name} (${[t.info.platform, t.info.version].filter(Boolean).join(' ')})`)
       .join(', ');
+    const whole = targets.reduce((sum, t) => sum + (t.order?.length ?? 0) + (t.checks ?? 0), 0);
+    const merged = run.merge;
+    this.part =
+      run.shard !== undefined
+        ? `shard ${run.shard.index}/${run.shard.total}`
+        : merged !== undefined
+          ? `merged from ${merged.runs.length} run${merged.runs.length === 1 ? '' : 's'}`
+          : null;
+    const verb = merged === undefined ? 'Running' : 'Merging';
     this.write(
-      this.paint.bold(`Running ${formatCount(this.planned)} cases`) +
-        ` on ${targets.length} target${targets.length === 1 ? '' : 's'}: ${this.redact(names)} · seed ${run.seed}\n`,
+      this.paint.bold(`${verb} ${formatCount(this.planned)} cases`) +
+        ` on ${targets.length} target${targets.length === 1 ? '' : 's'}: ${this.redact(names)} · seed ${run.seed}` +
+        (run.shard === undefined
+          ? ''
+          : ` · shard ${run.shard.index}/${run.shard.total}: this run's part of the ${formatCount(whole)} of the whole plan (\`harness merge\` joins the shards' reports)`) +
+        '\n',
     );
+    if (merged !== undefined) {
+      for (const r of merged.runs) {
+        this.write(
+          `  ${this.redact(r.dir)}${r.shard === undefined ? '' : ` (shard ${r.shard.index}/${r.shard.total})`}: ${r.status}\n`,
+        );
+      }
+      for (const m of merged.missing) this.write(this.paint.yellow(`  missing: ${this.redact(m)}\n`));
+    }
     for (const t of targets) {
       const c = t.concurrency;
       if (c === undefined) continue;
@@ -141,6 +171,7 @@ export class ConsoleReporter implements Reporter {
             : '';
       this.write(`  ${this.redact(t.name)}: ${c.sessions} session${c.sessions === 1 ? '' : 's'} at a time${limit}\n`);
     }
+    for (const t of targets) for (const note of t.notes ?? []) this.write(`  note: ${this.redact(t.name)}: ${note}\n`);
   }
 
   onCaseEnd(result: CaseResult): void {
@@ -167,10 +198,12 @@ export class ConsoleReporter implements Reporter {
       this.notCheckable.set(result.target, byRequirement);
     }
 
+    if (result.flaky === true) this.flaky.push(result);
     if (status === 'expected') {
       if (this.verbose) this.printLine(result);
     } else if (status === 'changed' || status === 'unexpected-pass') this.printGate(result);
     else if (result.verdict === 'fail' || result.verdict === 'broken') this.printProblem(result);
+    else if (result.flaky === true) this.printFlaky(result);
     else if (this.verbose) this.printLine(result);
 
     const now = this.now();
@@ -217,9 +250,23 @@ export class ConsoleReporter implements Reporter {
     for (const [target, message] of this.targetErrors)
       lines.push(p.red(`target ${this.redact(target)}: ${this.redact(message)}`));
 
+    // Passed only on a retry: counted under their last verdict in the table, named here with every attempt.
+    if (this.flaky.length > 0) {
+      lines.push(p.yellow(`${formatCount(this.flaky.length)} flaky case(s): failed or broke, then passed on a retry`));
+      for (const result of this.flaky)
+        lines.push(
+          `  ${this.redact(result.id)} ${p.dim('on')} ${this.redact(result.target)}: ${attemptStory(result, this.redact)}`,
+        );
+      lines.push('');
+    }
+
     const notRun = Object.entries(summary.notRun ?? {}).filter(([, n]) => n > 0);
     for (const [target, count] of notRun) {
-      const why = this.targetErrors.has(target) ? 'see the target error above' : 'the run was interrupted';
+      const why = this.targetErrors.has(target)
+        ? 'see the target error above'
+        : summary.interrupted
+          ? 'the run was interrupted'
+          : (summary.stopped ?? 'the run was interrupted');
       lines.push(p.yellow(`${formatCount(count)} case(s) not run on ${this.redact(target)}: ${why}`));
     }
     const notRunTotal = notRun.reduce((sum, [, n]) => sum + n, 0);
@@ -263,16 +310,24 @@ export class ConsoleReporter implements Reporter {
     const broken = gate?.counts.broken ?? summary.counts.broken;
     const failing = gate?.failing ?? (['fail', 'broken'] as const).filter((s) => summary.counts[s] > 0);
     const expected = gate === undefined ? 0 : gate.counts.expected + gate.counts.changed;
-    if (failing.length === 0 && notRunTotal === 0 && !summary.interrupted) {
-      if (fail + broken + expected === 0) return p.green(p.bold('conformant: no failed and no broken cases'));
-      const parts: string[] = [];
-      if (expected > 0)
-        parts.push(`${formatCount(expected)} known deviation(s) expected (${gate?.expectationsFile ?? ''})`);
-      if (fail + broken > 0)
-        parts.push(
-          `${formatCount(fail)} failed and ${formatCount(broken)} broken not counted (--fail-on ${gate?.failOn.join(',') ?? ''})`,
-        );
-      return p.green(p.bold(`passed: no unexpected failure; ${parts.join('; ')}`));
+    const missing = summary.merge?.missing ?? [];
+    // A shard's verdict is on its part of the plan only; the whole plan's is the merge's.
+    const part =
+      this.part !== null && this.part.startsWith('shard')
+        ? ` (${this.part} only: not a verdict on the whole plan until the shards are merged)`
+        : '';
+    if (failing.length === 0 && notRunTotal === 0 && !summary.interrupted && missing.length === 0) {
+      // Passed only on a retry: said beside a green line, never hidden by it.
+      const flaky =
+        this.flaky.length > 0 ? p.yellow(` (${formatCount(this.flaky.length)} flaky: passed on a retry)`) : '';
+      if (fail + broken + expected === 0)
+        return p.green(p.bold(`conformant: no failed and no broken cases${part}`)) + flaky;
+      const known =
+        expected > 0 ? `${formatCount(expected)} known deviation(s) expected (${gate?.expectationsFile ?? ''})` : '';
+      if (fail + broken === 0) return p.green(p.bold(`passed: no unexpected failure; ${known}${part}`)) + flaky;
+      // The policy leaves failures out (--fail-on without fail or broken): said, never hidden.
+      const uncounted = `${formatCount(fail)} failed, ${formatCount(broken)} broken, not failing the run (fail on: ${gate?.failOn.join(', ') ?? ''})`;
+      return p.yellow(p.bold(`passed the policy: ${[uncounted, known].filter(Boolean).join('; ')}${part}`)) + flaky;
     }
     const extra = (gate?.failing ?? [])
       .filter((s) => s !== 'fail' && s !== 'broken')
@@ -283,8 +338,17 @@ export class ConsoleReporter implements Reporter {
         `${formatCount(fail)} failed, ${formatCount(broken)} broken` +
           extra +
           (expected > 0 ? ` (and ${formatCount(expected)} expected)` : '') +
+          (this.flaky.length > 0 && !(gate?.failing ?? []).includes('flaky')
+            ? `, ${formatCount(this.flaky.length)} flaky`
+            : '') +
           (notRunTotal > 0 ? `, ${formatCount(notRunTotal)} not run` : '') +
-          (summary.interrupted ? ' (interrupted: not a verdict on the whole plan)' : ''),
+          (summary.interrupted
+            ? ' (interrupted: not a verdict on the whole plan)'
+            : summary.stopped !== undefined
+              ? ` (${summary.stopped}: not a verdict on the whole plan)`
+              : '') +
+          (missing.length > 0 ? ` (incomplete: ${missing.length} part(s) missing)` : '') +
+          part,
       ),
     );
   }
@@ -309,6 +373,14 @@ export class ConsoleReporter implements Reporter {
         lines.push(
           fails('unexpected-pass')(
             `  unexpected pass ${r(u.id)} on ${r(u.target)}: the deviation was fixed: remove the entry ${u.expectation?.where ?? ''}`,
+          ),
+        );
+      }
+      for (const c of [...this.changed].sort(byId)) {
+        const e = c.expectation;
+        lines.push(
+          fails('changed')(
+            `  changed ${r(c.id)} on ${r(c.target)}: now ${c.category ? `[${c.category}] ` : ''}${r(oneLine(c.message))}; recorded ${e?.recorded?.category ? `[${e.recorded.category}] ` : ''}${r(oneLine(e?.recorded?.message ?? ''))} (${e?.where ?? ''})`,
           ),
         );
       }
@@ -342,6 +414,7 @@ export class ConsoleReporter implements Reporter {
       );
       return;
     }
+    this.changed.push(result);
     const badge = e.failsRun ? p.red(p.bold('CHANGED')) : p.yellow(p.bold('CHANGED'));
     const was = [e.recorded?.category ? `[${e.recorded.category}]` : '', e.recorded?.message ?? '']
       .filter(Boolean)
@@ -422,8 +495,16 @@ export class ConsoleReporter implements Reporter {
       if (result.observed !== undefined) text += `    observed: ${inline(redactValue(result.observed, r))}\n`;
       if (result.requirements.length > 0) text += `    requirements: ${r(result.requirements.join(', '))}\n`;
     }
+    if (result.attempts !== undefined) text += `    ${p.dim('attempts:')} ${attemptStory(result, r)}\n`;
     text += `    ${p.dim('replay:')} ${r(result.replay)}\n`;
     this.above(text);
+  }
+
+  private printFlaky(result: CaseResult): void {
+    const p = this.paint;
+    this.above(
+      `${p.yellow(p.bold('FLAKY'))} ${this.redact(result.id)} ${p.dim('on')} ${this.redact(result.target)}\n    ${attemptStory(result, this.redact)}\n`,
+    );
   }
 
   private printLine(result: CaseResult): void {
@@ -469,6 +550,21 @@ export class ConsoleReporter implements Reporter {
   private write(text: string): void {
     this.out.write(text);
   }
+}
+
+/** `attempt 1 fail (<message>), attempt 2 pass`: every attempt of a case that ran more than once. */
+function attemptStory(result: CaseResult, redact: Redact = identity): string {
+  return (result.attempts ?? [])
+    .map((a, i) => {
+      // A message is shown once: an attempt that failed the way the case did says only its verdict.
+      const said = isBadVerdict(a.verdict) && (a.message !== result.message || !isBadVerdict(result.verdict));
+      return `attempt ${i + 1} ${LABEL[a.verdict]}${said ? ` (${redact(oneLine(a.message))})` : ''}`;
+    })
+    .join(', ');
+}
+
+function isBadVerdict(verdict: Verdict): boolean {
+  return verdict === 'fail' || verdict === 'broken';
 }
 
 function sum(counts: VerdictCounts): number {

@@ -2,6 +2,7 @@ import { HarnessError } from '../core/errors.ts';
 import type { Reporter } from '../core/reporter.ts';
 import { AllureReporter, type AllureOptions } from './allure.ts';
 import { ConsoleReporter, type ConsoleOptions } from './console.ts';
+import { GithubReporter, type GithubOptions } from './github.ts';
 import { JsonlReporter, type JsonlOptions } from './jsonl.ts';
 import { JunitReporter, type JunitOptions } from './junit.ts';
 import { ReporterMultiplexer, type MultiplexerOptions, type NamedReporter } from './multiplexer.ts';
@@ -12,6 +13,7 @@ export { AllureReporter, ALLURE_CATEGORIES, ResultsDirWriter, type AllureOptions
 export { generateAllureReport, type AllureReportOptions } from './allure-report.ts';
 export { writeFuzzReports, type FuzzReportPaths, type FuzzRunInfo } from './fuzz.ts';
 export { ConsoleReporter, type ConsoleOptions, type ConsoleStream } from './console.ts';
+export { GithubReporter, escapeData, escapeProperty, workflowCommand, type GithubOptions } from './github.ts';
 export { JsonlReporter, type JsonlOptions } from './jsonl.ts';
 export { JunitReporter, xmlAttr, xmlText, type JunitOptions } from './junit.ts';
 export { ReporterMultiplexer, type MultiplexerOptions, type NamedReporter } from './multiplexer.ts';
@@ -23,6 +25,10 @@ export interface ReporterContext {
   outputDir: string;
   /** Applied to all text a reporter writes, on top of the redaction CaseResults already had. */
   redact: Redact;
+  /** The environment (the github reporter reads `GITHUB_STEP_SUMMARY`, ...). Default: process.env. */
+  env?: Record<string, string | undefined>;
+  /** Where a reporter writing to standard output writes (the github reporter). Default: process.stdout. */
+  stdout?: (text: string) => void;
 }
 
 /**
@@ -40,6 +46,13 @@ const REPORTERS = {
     new JunitReporter({ outputDir: context.outputDir, ...options, redact: both(context.redact, options.redact) }),
   allure: (options: AllureOptions, context: ReporterContext) =>
     new AllureReporter({ ...options, redact: both(context.redact, options.redact) }),
+  github: (options: GithubOptions, context: ReporterContext) =>
+    new GithubReporter({
+      ...(context.env === undefined ? {} : { env: context.env }),
+      ...(context.stdout === undefined ? {} : { stream: { write: context.stdout } }),
+      ...options,
+      redact: both(context.redact, options.redact),
+    }),
 } satisfies Record<string, (options: never, context: ReporterContext) => Reporter>;
 
 export type ReporterName = keyof typeof REPORTERS;

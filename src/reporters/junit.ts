@@ -114,11 +114,14 @@ export class JunitReporter implements Reporter {
     if (result.stop > suite.lastStop) suite.lastStop = result.stop;
 
     let xml = `  <testcase name="${xmlAttr(result.id)}" classname="${xmlAttr(`${result.specification}.${result.area}`)}" time="${seconds(ms)}">\n`;
+    const attempts = result.attempts ?? [];
     const e = original.expectation;
     const gated = e !== undefined && e.status !== 'unexpected-verdict';
-    if (result.requirements.length > 0 || gated) {
+    if (result.requirements.length > 0 || gated || attempts.length > 0) {
       xml += '   <properties>\n';
       for (const id of result.requirements) xml += `    <property name="requirement" value="${xmlAttr(id)}"/>\n`;
+      if (attempts.length > 0) xml += `    <property name="attempts" value="${attempts.length}"/>\n`;
+      if (result.flaky === true) xml += '    <property name="flaky" value="true"/>\n';
       if (gated) {
         xml += `    <property name="expectation" value="${xmlAttr(e.status)}"/>\n`;
         xml += `    <property name="expectation-entry" value="${xmlAttr(e.where)}"/>\n`;
@@ -147,6 +150,7 @@ export class JunitReporter implements Reporter {
         const how = e.status === 'changed' ? ', failing in a new way' : '';
         xml += `   <skipped message="${xmlAttr(`expected ${result.verdict}${how} (known deviation: ${because}): ${message}`)}"/>\n`;
       }
+      xml += this.earlierAttempts(result);
       xml += '  </testcase>\n';
       suite.part.write(xml);
       return;
@@ -175,6 +179,7 @@ export class JunitReporter implements Reporter {
       case 'pass':
         break;
     }
+    xml += this.earlierAttempts(result);
     xml += '  </testcase>\n';
     suite.part.write(xml);
   }
@@ -190,7 +195,8 @@ export class JunitReporter implements Reporter {
     for (const [target, count] of Object.entries(summary.notRun ?? {})) {
       if (count <= 0) continue;
       const suite = this.suite(target);
-      const why = suite.error ?? (summary.interrupted ? 'the run was interrupted' : 'they did not run');
+      const why =
+        suite.error ?? (summary.interrupted ? 'the run was interrupted' : (summary.stopped ?? 'they did not run'));
       const message = `${formatCount(count)} case(s) not run: ${why}`;
       suite.tests++;
       suite.errors++;
@@ -228,7 +234,7 @@ export class JunitReporter implements Reporter {
         );
         writeSync(
           fd,
-          `  <properties>\n   <property name="seed" value="${run.seed}"/>\n   <property name="command" value="${xmlAttr(this.redact(run.command))}"/>\n  </properties>\n`,
+          `  <properties>\n   <property name="seed" value="${run.seed}"/>\n   <property name="command" value="${xmlAttr(this.redact(run.command))}"/>\n${shardProperty(run)}  </properties>\n`,
         );
         copyInto(fd, s.part.path);
         if (s.error !== null) writeSync(fd, `  <system-err>${xmlText(`target error: ${s.error}`)}</system-err>\n`);
@@ -257,6 +263,32 @@ export class JunitReporter implements Reporter {
         '  </testcase>\n </testsuite>\n</testsuites>\n',
     );
     this.written = [path];
+  }
+
+  /**
+   * The attempts before the last of a case that ran more than once (`retries`), as Maven Surefire writes
+   * reruns (which Jenkins and other JUnit readers know): `<flakyFailure>`/`<flakyError>` in a case that
+   * passed on a retry, `<rerunFailure>`/`<rerunError>` in one that failed on every attempt; and a
+   * `<system-out>` line saying the same for readers that skip those elements.
+   */
+  private earlierAttempts(result: CaseResult): string {
+    const attempts = result.attempts ?? [];
+    if (attempts.length < 2) return '';
+    const prefix = result.flaky === true ? 'flaky' : 'rerun';
+    let xml = '';
+    attempts.slice(0, -1).forEach((attempt, i) => {
+      const element = `${prefix}${attempt.verdict === 'broken' ? 'Error' : 'Failure'}`;
+      const message = `attempt ${i + 1} of ${attempts.length}: ${attempt.verdict}: ${oneLine(attempt.message)}`;
+      const type = attempt.category ?? attempt.verdict;
+      xml += `   <${element} message="${xmlAttr(message)}" type="${xmlAttr(type)}">${xmlText(attempt.message)}</${element}>\n`;
+    });
+    const story = attempts.map((a, i) => `attempt ${i + 1}: ${a.verdict}`).join(', ');
+    const what =
+      result.flaky === true
+        ? `flaky: failed or broke, then passed on a retry (${story})`
+        : `failed on every one of ${attempts.length} attempts (${story})`;
+    xml += `   <system-out>${xmlText(what)}</system-out>\n`;
+    return xml;
   }
 
   /** The failure text; `result` is already redacted. */
@@ -315,4 +347,14 @@ function copyInto(fd: number, from: string): void {
   } finally {
     closeSync(source);
   }
+}
+
+/** A shard's report says it is one (`--shard i/n`), a merged one what it joined: never taken for the whole plan. */
+function shardProperty(run: RunInfo): string {
+  if (run.shard !== undefined) return `   <property name="shard" value="${run.shard.index}/${run.shard.total}"/>\n`;
+  if (run.merge !== undefined) {
+    const missing = run.merge.missing.length > 0 ? `; missing ${run.merge.missing.join(', ')}` : '';
+    return `   <property name="merged" value="${xmlAttr(`${run.merge.runs.length} run(s)${missing}`)}"/>\n`;
+  }
+  return '';
 }

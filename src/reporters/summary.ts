@@ -6,7 +6,7 @@ import {
   type Verdict,
   type VerdictCounts,
 } from '../core/results.ts';
-import type { Concurrency, Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
+import type { Concurrency, MergeInfo, Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
 import type { BaseTargetInfo } from '../core/types.ts';
 import type { CaseExpectation, GateSummary } from '../core/expectations.ts';
 import { identity, redactShared, redactValue, writeFileAtomic, type Redact } from './text.ts';
@@ -28,6 +28,8 @@ export interface SummaryFailure {
   observed: unknown;
   choices: Record<string, string>;
   replay: string;
+  /** Every attempt, when the case ran more than once (`retries`): it failed on each. */
+  attempts?: SummaryFlaky['attempts'];
   /** What the expectations file decided about it (`expected`: a known deviation, not failing the run). */
   expectation?: CaseExpectation['status'];
 }
@@ -69,11 +71,23 @@ export interface SummaryNotCheckable {
 }
 
 /**
- * `complete`: every planned case ran; `interrupted`: stopped by Ctrl-C or SIGTERM; `in-progress`: the run
- * has not finished (a run killed before its end leaves this); `error`: the run stopped on an error before
- * its first case. Only `complete` with `conformant: true` is green.
+ * `complete`: the run went to its end (`notRun` counts cases of a target that stopped answering);
+ * `interrupted`: stopped by Ctrl-C or SIGTERM; `stopped`: stopped early by `maxFailures` (`--bail`,
+ * `--max-failures`; `stopped` says why); `in-progress`: the run has not finished (a run killed before its end
+ * leaves this); `error`: the run stopped on an error before its first case; `incomplete`: a `harness merge`
+ * that lacked some shards. Only `complete` with `conformant: true` is green (and, with `shard` set, only for
+ * that shard's part of the plan).
  */
-export type SummaryStatus = 'complete' | 'interrupted' | 'in-progress' | 'error';
+export type SummaryStatus = 'complete' | 'interrupted' | 'stopped' | 'in-progress' | 'error' | 'incomplete';
+
+/** A case that failed or broke, then passed on a retry: every attempt, in order (the last passed). */
+export interface SummaryFlaky {
+  id: string;
+  target: string;
+  verdict: Verdict;
+  attempts: { verdict: Verdict; message: string; category: FailureCategory | null; start: number; stop: number }[];
+  replay: string;
+}
 
 /**
  * What summary.json holds until the run has finished: deliberately no counts and no failures, so a reader
@@ -100,13 +114,30 @@ export interface SummaryFile {
   durationMs: number;
   seed: number;
   command: string;
+  /**
+   * `--shard i/n`: these are the results of shard i of n, not of the whole plan (`harness merge` joins the
+   * shards); null: the whole plan.
+   */
+  shard: { index: number; total: number } | null;
+  /** Set by `harness merge`: the runs joined, and what was missing (then `status` is `incomplete`). */
+  merge?: MergeInfo;
   counts: VerdictCounts;
   total: number;
   interrupted: boolean;
   /** Planned cases (and run-level checks) that never ran, over every target (per target in `targets`). */
   notRun: number;
+  /** Why the run stopped before its end with `maxFailures` (`--bail`, `--max-failures`), else null. */
+  stopped: string | null;
   targets: Record<string, SummaryTarget>;
+  /**
+   * Failed and broken cases (with `retries`, those that failed on every attempt: `attempts` has each one).
+   */
   failures: SummaryFailure[];
+  /**
+   * Cases that failed or broke, then passed on a retry (`retries`): counted under their last verdict in
+   * `counts`, listed here with every attempt. Never conformance-breaking by themselves; never a failure hidden.
+   */
+  flaky: { count: number; cases: SummaryFlaky[] };
   nonStrict: string[];
   informational: { id: string; target: string; choices: Record<string, string> }[];
   /**
@@ -198,6 +229,7 @@ export class SummaryReporter implements Reporter {
   private nonStrict: string[] = [];
   private informational: SummaryFile['informational'] = [];
   private notCheckable: SummaryNotCheckable[] = [];
+  private flaky: SummaryFlaky[] = [];
   private gateCases: SummaryGateCase[] = [];
   private written: string[] = [];
 
@@ -243,6 +275,7 @@ export class SummaryReporter implements Reporter {
     this.nonStrict = [];
     this.informational = [];
     this.notCheckable = [];
+    this.flaky = [];
     this.gateCases = [];
     this.written = [];
   }
@@ -264,6 +297,16 @@ export class SummaryReporter implements Reporter {
           reason: this.redact(reason),
         });
       }
+    }
+    const attempts = result.attempts?.map((a) => ({ ...a, category: a.category ?? null }));
+    if (result.flaky === true && attempts !== undefined) {
+      this.flaky.push({
+        id: result.id,
+        target: result.target,
+        verdict: result.verdict,
+        attempts,
+        replay: result.replay,
+      });
     }
     const e = original.expectation;
     if (e !== undefined) {
@@ -292,6 +335,7 @@ export class SummaryReporter implements Reporter {
           observed: result.observed ?? null,
           choices: result.choices,
           replay: result.replay,
+          ...(attempts === undefined ? {} : { attempts }),
           ...(e === undefined || e.status === 'unexpected-pass' ? {} : { expectation: e.status }),
         });
         break;
@@ -322,21 +366,33 @@ export class SummaryReporter implements Reporter {
       targets[name] = redactValue({ ...target, choices, notRun }, this.redact);
     }
     const notRun = Object.values(summary.notRun ?? {}).reduce((a, b) => a + b, 0);
-    const conformant = summary.counts.fail + summary.counts.broken === 0 && !summary.interrupted && notRun === 0;
+    const missing = summary.merge?.missing.length ?? 0;
+    const conformant =
+      summary.counts.fail + summary.counts.broken === 0 && !summary.interrupted && notRun === 0 && missing === 0;
     const file: SummaryFile = {
-      status: summary.interrupted ? 'interrupted' : 'complete',
+      status: summary.interrupted
+        ? 'interrupted'
+        : summary.stopped !== undefined
+          ? 'stopped'
+          : missing > 0
+            ? 'incomplete'
+            : 'complete',
       conformant,
       exitCode: summary.exitCode ?? (conformant ? 0 : 1),
       startedAt: run.startedAt,
       durationMs: summary.durationMs,
       seed: run.seed,
       command: this.redact(run.command),
+      shard: run.shard ?? null,
+      ...(summary.merge === undefined ? {} : { merge: redactValue(summary.merge, this.redact) }),
       counts: summary.counts,
       total: summary.total,
       interrupted: summary.interrupted,
       notRun,
+      stopped: summary.stopped ?? null,
       targets,
       failures: this.failures,
+      flaky: { count: this.flaky.length, cases: this.flaky },
       nonStrict: this.nonStrict,
       informational: this.informational,
       notCheckable: {

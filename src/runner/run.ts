@@ -2,18 +2,26 @@ import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import type { ResolvedConfig, ResolvedTarget } from '../config/types.ts';
 import type { CaseAliases } from '../core/case-ids.ts';
-import { defaultCommandContext, listCommand, runCaseCommand, type CommandContext } from '../core/commands.ts';
+import {
+  defaultCommandContext,
+  harnessCommand,
+  listCommand,
+  runCaseCommand,
+  runTargetCommand,
+  type CommandContext,
+} from '../core/commands.ts';
 import type { DriverContext, DriverFactory, SilenceReporting, TargetDriver } from '../core/driver.ts';
 import { escapeControls, HarnessError, isHarnessError, isNoAnswer } from '../core/errors.ts';
 import { Gate, type Expectations } from '../core/expectations.ts';
 import { Redactor } from '../core/redact.ts';
 import { caseRandom } from '../core/random.ts';
 import { stripAnsi } from '../core/ansi.ts';
-import type { Concurrency, Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
-import { emptyCounts, type Attachment, type CaseResult } from '../core/results.ts';
+import type { Concurrency, Reporter, RunChecksStatus, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
+import { emptyCounts, isBad, type Attachment, type CaseAttempt, type CaseResult } from '../core/results.ts';
 import {
   caseTimeoutMs,
   type PlannedCase,
+  type RecordedCase,
   type Suite,
   type SuiteLoadContext,
   type SuiteRun,
@@ -23,6 +31,7 @@ import type { BaseTargetInfo } from '../core/types.ts';
 import { CircuitBreaker, PROBE_TIMEOUT_MS, TargetStopped } from './breaker.ts';
 import { brokenResult, notApplicableResult } from './results.ts';
 import { formerIdNotices, orderCases, selectCases, tierCases } from './select.ts';
+import { configDigest, shardChains, shardText } from './shard.ts';
 
 /**
  * A suite whatever its session, info and run-resource types: the engine only passes sessions from a driver
@@ -58,6 +67,13 @@ export interface RunDependencies {
   /** The `--grep` patterns are the harness's own (replay's: a file's vector ids), not typed: no notice on them. */
   grepIsInternal?: boolean;
   /**
+   * `--last-failed`: per target name, the only case ids to run (the previous run's failed and broken ones),
+   * whatever the tier. Absent: the plan as selected.
+   */
+  only?: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Where the run says what the user should know beside the reports (stderr). Default: nowhere. */
+  notice?: (text: string) => void;
+  /**
    * The known deviations (docs/expectations.md): each result is judged against them before any reporter
    * sees it (`CaseResult.expectation`), and the run's exit code follows `config.failOn`. Absent: none.
    */
@@ -75,9 +91,14 @@ interface StartedTarget {
   driver: TargetDriver;
   info: BaseTargetInfo;
   plan: TargetPlan<unknown, BaseTargetInfo, unknown>;
+  /** The cases this run runs, in run order: the whole plan, or with `--shard` this shard's part of it. */
   cases: PlannedCase[];
   /** The cases as the suite chains them (each case in exactly one chain, in run order). */
   chains: PlannedCase[][];
+  /** The target's whole plan in run order (every shard's cases). */
+  order: PlannedCase[];
+  /** With `--shard`: the estimated cost of each shard's part (src/runner/shard.ts). */
+  shardCosts: number[] | null;
   concurrency: Concurrency;
 }
 
@@ -131,15 +152,32 @@ async function startTarget(
     commands: deps.commands ?? defaultCommandContext(),
   });
   const selected = selectCases(plan.cases, config.grep, deps.aliases);
-  const tiered = tierCases(selected, config.tier, info.capabilities, plan.coverage?.bind(plan));
-  const cases = orderCases(tiered, config.seed);
-  const chains = chainsOf(plan, cases);
+  const only = deps.only?.get(target.name);
+  if (only !== undefined) {
+    const planned = new Set(plan.cases.map((c) => c.id));
+    const gone = [...only].filter((id) => !planned.has(id));
+    if (gone.length > 0)
+      deps.notice?.(
+        `${gone.length} of the previous run's failures on ${target.name} ${gone.length === 1 ? 'is no case' : 'are no cases'} of its plan now, so not re-run: ${gone.join(', ')}. ` +
+          `A run-level check needs the whole plan (\`${runTargetCommand(deps.commands ?? defaultCommandContext(), target.name)}\`); a case whose vector changed has a new id`,
+      );
+  }
+  const tiered =
+    deps.only !== undefined
+      ? selected.filter((c) => only?.has(c.id) === true)
+      : tierCases(selected, config.tier, info.capabilities, plan.coverage?.bind(plan));
+  const order = orderCases(tiered, config.seed);
+  const whole = chainsOf(plan, order);
+  // `--shard i/n`: whole chains, chosen from the whole plan's, so every shard computes the same split.
+  const part = config.shard === null ? null : shardChains(target.name, whole, config.shard, info.capabilities);
+  const chains = part?.chains ?? whole;
+  const cases = part === null ? order : chains.flat();
   const concurrency: Concurrency = {
     sessions: Math.max(1, Math.min(driver.maxSessions, config.workers, chains.length)),
     workers: config.workers,
     driverLimit: driver.maxSessions,
   };
-  return { target, suite, driver, info, plan, cases, chains, concurrency };
+  return { target, suite, driver, info, plan, cases, chains, order, shardCosts: part?.costs ?? null, concurrency };
 }
 
 /**
@@ -304,6 +342,56 @@ function errorText(error: unknown): string {
 interface TargetEnd {
   /** Planned cases (and run-level checks) that never ran. */
   notRun: number;
+  checks: RunChecksStatus;
+}
+
+/** How many run-level checks a target's part of the run has: none for a shard without a case of it. */
+export function checksOf(started: Pick<StartedTarget, 'plan' | 'cases'>): number {
+  return started.cases.length === 0 ? 0 : (started.plan.checks ?? 0);
+}
+
+/**
+ * Makes a result safe to report, in place (the result is the runner's own): no ANSI escape, no run-wide
+ * secret, no control byte or escape sequence a target sent (judges quote what targets sent through
+ * printable(); whatever one quoted raw). Written back only when changed: a step may be a suite's shared,
+ * frozen record. `harness merge` applies it to the checks it recomputes.
+ */
+export function cleanResult(result: CaseResult, redactor: Redactor | undefined): void {
+  withoutAnsi(result);
+  redactor?.value(result);
+  const message = escapeControls(result.message);
+  if (message !== result.message) result.message = message;
+  for (const step of result.steps) {
+    if (step.message === undefined) continue;
+    const text = escapeControls(step.message);
+    if (text !== step.message) step.message = text;
+  }
+  for (const attempt of result.attempts ?? []) attempt.message = escapeControls(stripAnsi(attempt.message));
+}
+
+/** What the run-level checks read of a result. */
+export function recordOf(result: CaseResult): RecordedCase {
+  return {
+    id: result.id,
+    verdict: result.verdict,
+    choices: result.choices,
+    ...(result.evidence === undefined ? {} : { evidence: result.evidence }),
+  };
+}
+
+/** `recorded` in the order of `order` (the plan's run order): the checks then cite the same cases however they finished. */
+export function inPlanOrder<T extends { id: string }>(
+  recorded: readonly T[],
+  order: readonly { id: string }[] | readonly string[],
+): T[] {
+  const index = new Map(order.map((c, i) => [typeof c === 'string' ? c : c.id, i]));
+  return [...recorded].sort((a, b) => (index.get(a.id) ?? Infinity) - (index.get(b.id) ?? Infinity));
+}
+
+/** The results of a target's run-level checks, marked as such. */
+export function markRunLevel(results: CaseResult[]): CaseResult[] {
+  for (const r of results) r.runLevel = true;
+  return results;
 }
 
 /** Verdicts that mean the case was judged: run-level checks over a target with none would check nothing. */
@@ -316,6 +404,8 @@ async function runTarget(
   resources: SuiteRun<unknown> | null,
   interrupt: AbortSignal,
   abandon: AbortSignal,
+  /** `maxFailures` reached: no case or chain is started any more (the cases in flight finish). */
+  bail: AbortSignal,
   emit: (result: CaseResult) => void,
 ): Promise<TargetEnd> {
   const { target, driver, info, plan, chains } = started;
@@ -334,6 +424,8 @@ async function runTarget(
   let ran = 0;
   let judged = 0;
   let broken = 0;
+  // What the run-level checks read of each result (small: never the steps or attachments).
+  const recorded: RecordedCase[] = [];
   const closeQuietly = async (session: Closable | null) => {
     if (session === null) return;
     await Promise.race([session.close().catch(() => undefined), new Promise((r) => setTimeout(r, 1_000))]);
@@ -342,10 +434,13 @@ async function runTarget(
     const message = stripAnsi(raw);
     deps.reporter.onTargetError?.(target.name, escapeControls(deps.redactor?.text(message) ?? message));
   };
-  const done = (result: CaseResult) => {
+  const done = (result: CaseResult, planned: PlannedCase) => {
+    // Where the case is written, for the reports that point at it (the github reporter's annotations).
+    if (planned.source !== undefined) result.source ??= planned.source;
     ran++;
     if (JUDGED.has(result.verdict)) judged++;
     if (result.verdict === 'broken') broken++;
+    recorded.push(recordOf(result));
     emit(result);
   };
 
@@ -353,69 +448,96 @@ async function runTarget(
   // case may start from the state the one before it left (the suite decides whether it may).
   const worker = async () => {
     let session: unknown = null;
-    while (!interrupt.aborted && !stop.aborted) {
+    while (!interrupt.aborted && !stop.aborted && !bail.aborted) {
       const chain = chains[next++];
       if (chain === undefined) break;
       let share = resources?.open() ?? null;
+      // The session may be stuck mid-request or desynchronised: the next case starts on a fresh one, with a
+      // fresh scope (an abandoned request may still be holding or faulting this one).
+      const fresh = async () => {
+        await closeQuietly(closable(session));
+        session = null;
+        share?.close();
+        share = resources?.open() ?? null;
+      };
       try {
         for (const planned of chain) {
-          if (interrupt.aborted || stop.aborted) break;
+          if (interrupt.aborted || stop.aborted || bail.aborted) break;
           const replay = runCaseCommand(commands, target.name, planned.id);
           const missing = planned.needs.filter((c) => !info.capabilities.includes(c));
           if (missing.length > 0) {
-            done(notApplicableResult(planned, target.name, specification, missing, replay));
+            done(notApplicableResult(planned, target.name, specification, missing, replay), planned);
             continue;
           }
-          const start = Date.now();
-          try {
-            session ??= await driver.openSession();
-            const open = session;
-            const caseScope = share?.scope ?? null;
-            const result = await withTimeout(
-              (signal) =>
-                plan.run(planned, {
-                  session: open,
-                  scope: caseScope,
-                  signal,
-                  info,
-                  targetName: target.name,
-                  replay,
-                  artifacts: config.artifacts,
-                  random: caseRandom(config.seed, target.name, planned.id),
-                }),
-              caseTimeoutMs(planned, target.timeoutMs),
-              stop,
-            );
-            if (result.verdict === 'fail') result.attachments.push(...(await deviceArtifacts(open, planned)));
-            done(result);
-            // A server suite judges a hang itself: the session says whether the case ended on one.
-            const silence = takeSilence(open);
-            if (silence === null) breaker.answered();
-            else await breaker.silent(silence, start);
-          } catch (error) {
-            // Abandoned because the target was stopped or the run interrupted: not run, and not its fault.
-            if (error instanceof TargetStopped) {
-              await closeQuietly(closable(session));
-              session = null;
-              break;
+          // One attempt of the case: its result, or null when the target was stopped or the run abandoned
+          // while it ran (not run, and not its fault).
+          const attempt = async (): Promise<CaseResult | null> => {
+            const start = Date.now();
+            try {
+              session ??= await driver.openSession();
+              const open = session;
+              const caseScope = share?.scope ?? null;
+              const result = await withTimeout(
+                (signal) =>
+                  plan.run(planned, {
+                    session: open,
+                    scope: caseScope,
+                    signal,
+                    info,
+                    targetName: target.name,
+                    replay,
+                    artifacts: config.artifacts,
+                    random: caseRandom(config.seed, target.name, planned.id),
+                  }),
+                caseTimeoutMs(planned, target.timeoutMs),
+                stop,
+              );
+              if (result.verdict === 'fail') result.attachments.push(...(await deviceArtifacts(open, planned)));
+              // A server suite judges a hang itself: the session says whether the case ended on one.
+              const silence = takeSilence(open);
+              if (silence === null) breaker.answered();
+              else await breaker.silent(silence, start);
+              return result;
+            } catch (error) {
+              if (error instanceof TargetStopped) {
+                await closeQuietly(closable(session));
+                session = null;
+                return null;
+              }
+              const silence = takeSilence(session);
+              const redactor = new Redactor();
+              for (const secret of planned.secrets ?? []) redactor.add(secret);
+              const reason = redactor.text(errorText(error));
+              const result = brokenResult(planned, target.name, specification, reason, replay, start);
+              if (session !== null) result.attachments.push(...(await deviceArtifacts(session, planned)));
+              await fresh();
+              if (error instanceof CaseTimeout || isNoAnswer(error)) await breaker.silent(reason, start);
+              else if (silence !== null) await breaker.silent(redactor.text(silence), start);
+              else breaker.answered();
+              return result;
             }
-            const silence = takeSilence(session);
-            const redactor = new Redactor();
-            for (const secret of planned.secrets ?? []) redactor.add(secret);
-            const reason = redactor.text(errorText(error));
-            const result = brokenResult(planned, target.name, specification, reason, replay, start);
-            if (session !== null) result.attachments.push(...(await deviceArtifacts(session, planned)));
-            done(result);
-            // The session may be stuck mid-request or desynchronised: start the next case on a fresh one,
-            // with a fresh scope (an abandoned request may still be holding or faulting this one).
-            await closeQuietly(closable(session));
-            session = null;
-            share?.close();
-            share = resources?.open() ?? null;
-            if (error instanceof CaseTimeout || isNoAnswer(error)) await breaker.silent(reason, start);
-            else if (silence !== null) await breaker.silent(redactor.text(silence), start);
-            else breaker.answered();
+          };
+          let result = await attempt();
+          if (result === null) break;
+          // `retries`: a failed or broken case runs again from a reset (a fresh session and scope), alone:
+          // not the chain before it. The case's verdict is its last attempt's; every attempt is recorded.
+          const attempts: CaseAttempt[] = [];
+          while (isBad(result.verdict) && attempts.length < config.retries && !interrupt.aborted && !stop.aborted) {
+            attempts.push(attemptOf(result));
+            // A broken attempt has had its session replaced already.
+            if (session !== null) await fresh();
+            const again = await attempt();
+            if (again === null) break;
+            result = again;
           }
+          if (attempts.length > 0) {
+            attempts.push(attemptOf(result));
+            result.attempts = attempts;
+            // Flaky: an earlier attempt failed or broke and the last one passed. A case that fails on every
+            // attempt is a failure, never flaky.
+            if (!isBad(result.verdict)) result.flaky = true;
+          }
+          done(result, planned);
         }
       } finally {
         share?.close();
@@ -426,30 +548,64 @@ async function runTarget(
 
   await Promise.all(Array.from({ length: started.concurrency.sessions }, worker));
   let notRun = started.cases.length - ran;
+  const bailed = bail.aborted && notRun > 0;
+  const checks = checksOf(started);
   if (breaker.stopped !== null) {
-    const checks = plan.checks ?? 0;
     const cases = notRun;
     notRun += checks;
     targetError(
       `${breaker.stopped}. The target was stopped: ${cases.toLocaleString('en-US')} case(s) not run` +
         (checks > 0 ? ` (and its ${checks} run-level check(s))` : ''),
     );
-  } else if (interrupt.aborted) {
-    // Announced as part of the plan, they did not run.
-    notRun += plan.checks ?? 0;
-  } else {
-    const checks = plan.finish();
-    if (judged === 0 && broken > 0 && checks.length > 0) {
-      // Checks over the choices and answers of a target that gave none would pass on nothing.
-      notRun += checks.length;
-      targetError(
-        `every case on ${target.name} broke, so its run-level check(s) ${checks.map((c) => c.id).join(', ')} had nothing to check and were not run`,
-      );
-    } else {
-      for (const result of checks) emit(result);
-    }
+    return { notRun, checks: checks > 0 ? 'stopped' : 'none' };
   }
-  return { notRun };
+  if (interrupt.aborted || bailed) {
+    // Announced as part of the plan, they did not run (checks over part of the plan would check part of it;
+    // a run stopped by --max-failures counts as interrupted here).
+    notRun += checks;
+    return { notRun, checks: checks > 0 ? 'interrupted' : 'none' };
+  }
+  if (checks === 0 && started.cases.length === 0) return { notRun, checks: 'none' };
+  const results = markRunLevel(plan.finish(inPlanOrder(recorded, started.cases)));
+  if (judged === 0 && broken > 0 && results.length > 0) {
+    // Checks over the choices and answers of a target that gave none would pass on nothing.
+    notRun += results.length;
+    targetError(
+      `every case on ${target.name} broke, so its run-level check(s) ${results.map((c) => c.id).join(', ')} had nothing to check and were not run`,
+    );
+    return { notRun, checks: 'nothing-judged' };
+  }
+  const shard = config.shard;
+  for (const result of results) {
+    // A shard's checks see its own part of the plan only: `harness merge` checks the whole.
+    if (shard !== null)
+      result.message += ` (over shard ${shardText(shard)}'s cases only: \`harness merge\` checks every shard's)`;
+    emit(result);
+  }
+  return { notRun, checks: results.length > 0 ? 'ran' : 'none' };
+}
+
+/** The whole plan again, in the run's directory with its config. */
+function runCommand(context: CommandContext): string {
+  return harnessCommand(context, 'run');
+}
+
+/** What a case's attempt was, for the record of a case that ran more than once (`retries`). */
+function attemptOf(result: CaseResult): CaseAttempt {
+  return {
+    verdict: result.verdict,
+    message: result.message,
+    ...(result.category === undefined ? {} : { category: result.category }),
+    start: result.start,
+    stop: result.stop,
+  };
+}
+
+/** Why the cases left were not run once `maxFailures` was reached. */
+export function stoppedReason(maxFailures: number): string {
+  return maxFailures === 1
+    ? 'stopped after 1 failed or broken case (--bail)'
+    : `stopped after ${maxFailures} failed or broken cases (--max-failures ${maxFailures})`;
 }
 
 /**
@@ -482,11 +638,19 @@ export class RunInterrupted extends Error {
 export async function runPlan(
   config: ResolvedConfig,
   deps: RunDependencies,
-  runInfo: Omit<RunInfo, 'outputDir' | 'seed' | 'rootDir'>,
+  runInfo: Omit<RunInfo, 'outputDir' | 'seed' | 'rootDir' | 'cwd'>,
   interrupt: AbortSignal = new AbortController().signal,
 ): Promise<RunOutcome> {
   const startedAt = Date.now();
-  const info: RunInfo = { ...runInfo, outputDir: config.outputDir, seed: config.seed, rootDir: config.rootDir };
+  const info: RunInfo = {
+    ...runInfo,
+    outputDir: config.outputDir,
+    seed: config.seed,
+    rootDir: config.rootDir,
+    cwd: config.cwd,
+    configDigest: configDigest(config),
+    ...(config.shard === null ? {} : { shard: config.shard }),
+  };
   // First of all: no report an earlier run left may survive this one looking like its result.
   deps.reporter.onPrepare?.(info);
   // After an interrupt the cases in flight get a moment to finish, then are abandoned (not run).
@@ -514,7 +678,17 @@ export async function runPlan(
       targets.push(await startTarget(target, suite, config, deps, drivers));
     }
 
-    const total = targets.reduce((n, t) => n + t.cases.length, 0);
+    // A shard may have no case at all (more shards than chains): only an empty plan is a mistake.
+    const total = targets.reduce((n, t) => n + t.order.length, 0);
+    if (total === 0 && deps.only !== undefined) {
+      const ids = [...deps.only.values()].reduce((n, set) => n + set.size, 0);
+      throw new HarnessError(
+        'HARNESS_USAGE',
+        `--last-failed: none of the previous run's ${ids} failure(s) is a case of this run's plan` +
+          (config.grep.length > 0 ? ' with this --grep' : ' (run-level checks, or cases whose vectors changed)') +
+          `: run the whole plan, \`${runCommand(deps.commands ?? defaultCommandContext())}\``,
+      );
+    }
     if (total === 0) {
       throw new HarnessError(
         'HARNESS_USAGE',
@@ -525,8 +699,19 @@ export async function runPlan(
       name: t.target.name,
       info: t.info,
       // The cases and the run-level checks after them: what the run will have reported when it ends.
-      planned: t.cases.length + (t.plan.checks ?? 0),
+      planned: t.cases.length + checksOf(t),
       concurrency: t.concurrency,
+      ...(config.retries > 0 && t.driver.deterministic === true
+        ? {
+            notes: [
+              `--retries ${config.retries} on a deterministic target: a failure here is a defect, and one that passes on a retry depends on timing (a race) that the retry hides as flaky; retries are for real devices (docs/retries.md)`,
+            ],
+          }
+        : {}),
+      suite: t.suite.name,
+      checks: checksOf(t),
+      order: t.order.map((c) => c.id),
+      ...(t.shardCosts === null ? {} : { shardCosts: t.shardCosts }),
     }));
     begun = true;
     const runSuites = [...new Set(targets.map((t) => t.suite))].map((suite) => ({
@@ -537,35 +722,37 @@ export async function runPlan(
     await deps.reporter.onBegin?.({ ...info, suites: runSuites }, targetRuns);
 
     const counts = emptyCounts();
+    let flaky = 0;
+    // `maxFailures` (`--max-failures`, `--bail`): once that many cases failed or broke, nothing more starts.
+    const bail = new AbortController();
+    let failures = 0;
     const gate = new Gate(deps.expectations ?? null, config.failOn);
     const choices: Record<string, Record<string, string>> = {};
     const emit = (result: CaseResult) => {
-      withoutAnsi(result);
-      deps.redactor?.value(result);
-      // Judges quote what targets sent through printable(); whatever one quoted raw, no control byte or
-      // escape sequence of a target reaches a terminal or a report.
-      // (Written back only when changed: a step may be a suite's shared, frozen record.)
-      const message = escapeControls(result.message);
-      if (message !== result.message) result.message = message;
-      for (const step of result.steps) {
-        if (step.message === undefined) continue;
-        const text = escapeControls(step.message);
-        if (text !== step.message) step.message = text;
-      }
+      cleanResult(result, deps.redactor);
       // The expectation decision, made once here, reaches every reporter on the result.
       gate.judge(result);
       counts[result.verdict]++;
+      if (result.flaky === true) flaky++;
+      // A known deviation (an expected failure) is no reason to stop; a failure in a new way is.
+      const expected = result.expectation !== undefined && result.expectation.status !== 'unexpected-verdict';
+      const unexpected = isBad(result.verdict) && (!expected || result.expectation?.status === 'changed');
+      if (unexpected && config.maxFailures !== null && ++failures >= config.maxFailures) bail.abort();
       const made = (choices[result.target] ??= {});
       for (const [point, option] of Object.entries(result.choices)) made[point] ??= option;
       deps.reporter.onCaseEnd?.(result);
     };
     const ends = await Promise.all(
-      targets.map((t) => runTarget(t, config, deps, runs.get(t.suite) ?? null, interrupt, abandon.signal, emit)),
+      targets.map((t) =>
+        runTarget(t, config, deps, runs.get(t.suite) ?? null, interrupt, abandon.signal, bail.signal, emit),
+      ),
     );
     const notRun: Record<string, number> = {};
+    const checks: Record<string, RunChecksStatus> = {};
     targets.forEach((t, i) => {
       const n = ends[i]?.notRun ?? 0;
       if (n > 0) notRun[t.target.name] = n;
+      checks[t.target.name] = ends[i]?.checks ?? 'none';
     });
     const gated = gate.finish(
       targets.map((t) => ({ target: t.target.name, cases: t.plan.cases })),
@@ -580,6 +767,11 @@ export async function runPlan(
       interrupted: interrupt.aborted,
       notRun,
       exitCode,
+      flaky,
+      ...(bail.signal.aborted && Object.keys(notRun).length > 0 && config.maxFailures !== null
+        ? { stopped: stoppedReason(config.maxFailures) }
+        : {}),
+      checks,
       gate: gated,
     };
     await deps.reporter.onEnd?.(summary);

@@ -6,6 +6,7 @@ import type { Attachment, CaseResult, StepRecord, Verdict } from '../../src/core
 import type { BaseTargetInfo } from '../../src/core/types.ts';
 import { resultFrame, type CaseEnv, type PlannedCase } from '../../src/core/suite.ts';
 import { decidingPart } from '../../src/core/verdict.ts';
+import { caseSourceOf } from '../../src/core/vector-files.ts';
 import { describeOperation, formatExchange, runSequence } from './judge.ts';
 import { requirement } from './requirements.ts';
 import { SPECIFICATION, type ProfileServerSession, type Vector } from './types.ts';
@@ -23,6 +24,8 @@ export function caseOf(vector: Vector): ProfilesCase {
     area: vector.area,
     requirements: vector.requirements,
     needs: ops.some((o) => o.op === 'create') ? ['admin', 'create'] : ['admin'],
+    ...caseSourceOf(vector),
+    requests: Math.max(1, ops.length),
     vector,
   };
 }

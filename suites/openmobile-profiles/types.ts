@@ -118,6 +118,8 @@ export interface Vector {
   then: Then;
   /** Set by the loader: `vectors/openmobile-profiles/<file>.json` or `fuzz:<property>`. */
   source?: string;
+  /** The line the vector starts on in `source` (set by the loader). */
+  line?: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------

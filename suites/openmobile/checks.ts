@@ -2,7 +2,9 @@
  * Checks over a whole run of one target: an implementation-defined choice must be made the same way every
  * time, and one fixed order of checks must explain every answer to a request that broke several rules.
  */
+import { isRecord } from '../../src/core/json.ts';
 import type { CaseResult } from '../../src/core/results.ts';
+import type { RecordedCase } from '../../src/core/suite.ts';
 import type { Route } from '../../protocols/openmobile/types.ts';
 import type { PrecedenceEvidence } from './execute.ts';
 
@@ -221,4 +223,39 @@ export function consistencyResults(
     ),
   );
   return out;
+}
+
+/** What a case's result records for the run-level checks (`CaseResult.evidence`): the precedence it showed. */
+export interface OpenMobileEvidence {
+  precedence: { winner: string; losers: string[] }[];
+}
+
+/** The evidence to record on a case's result, or undefined when it has none (most cases). */
+export function caseEvidence(precedence: readonly PrecedenceEvidence[]): OpenMobileEvidence | undefined {
+  if (precedence.length === 0) return undefined;
+  return { precedence: precedence.map((e) => ({ winner: e.winner, losers: [...e.losers] })) };
+}
+
+/**
+ * The evidence of the run-level checks from recorded results (the run's, or every shard's read back from
+ * results.jsonl): choices from each result's `choices`, precedence from its `evidence`. A malformed record
+ * (a hand-edited file) gives no evidence rather than a crash.
+ */
+export function recordedEvidence(recorded: readonly RecordedCase[]): {
+  choices: ChoiceEvidence[];
+  precedence: PrecedenceEvidence[];
+} {
+  const choices: ChoiceEvidence[] = [];
+  const precedence: PrecedenceEvidence[] = [];
+  for (const r of recorded) {
+    if (isRecord(r.choices) && Object.keys(r.choices).length > 0) choices.push({ caseId: r.id, choices: r.choices });
+    const found = isRecord(r.evidence) ? r.evidence['precedence'] : undefined;
+    if (!Array.isArray(found)) continue;
+    for (const e of found as unknown[]) {
+      if (!isRecord(e) || typeof e['winner'] !== 'string' || !Array.isArray(e['losers'])) continue;
+      const losers = (e['losers'] as unknown[]).filter((l): l is string => typeof l === 'string');
+      precedence.push({ caseId: r.id, winner: e['winner'], losers });
+    }
+  }
+  return { choices, precedence };
 }

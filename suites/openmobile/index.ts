@@ -6,11 +6,19 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { defaultCommandContext, explainCommand, runTargetCommand } from '../../src/core/commands.ts';
 import { HarnessError } from '../../src/core/errors.ts';
-import { throwVectorProblems } from '../../src/core/vector-files.ts';
+import { caseSourceOf, throwVectorProblems } from '../../src/core/vector-files.ts';
 import { Redactor } from '../../src/core/redact.ts';
 import type { CaseResult } from '../../src/core/results.ts';
 import type { FuzzProperty } from '../../src/core/fuzz.ts';
-import type { PlannedCase, Suite, SuiteLoadContext, SuiteRun, TargetDeclarations } from '../../src/core/suite.ts';
+import type {
+  PlannedCase,
+  RecordedCase,
+  RunCheckContext,
+  Suite,
+  SuiteLoadContext,
+  SuiteRun,
+  TargetDeclarations,
+} from '../../src/core/suite.ts';
 import type {
   Capability,
   Catalog,
@@ -29,7 +37,7 @@ import {
   type OpenMobilePropertyId,
 } from './fuzz.ts';
 import { linksPage } from './links.ts';
-import { consistencyResults, RUN_CHECKS, type ChoiceEvidence } from './checks.ts';
+import { caseEvidence, consistencyResults, recordedEvidence, RUN_CHECKS } from './checks.ts';
 import { caseCoverage, caseEnds, chainCases, type CaseEnds } from './chains.ts';
 import {
   focusUrl,
@@ -106,6 +114,9 @@ export function keyedCasesOf(vector: Vector, key: string | null): OpenMobileCase
       requirements: vector.requirements,
       route,
       needs,
+      ...caseSourceOf(vector),
+      // Its setup steps, the request under test and a concurrent one: the shard cost estimate.
+      requests: (vector.given?.length ?? 0) + 1 + (vector.when.concurrent === undefined ? 0 : 1),
       vector,
     };
   });
@@ -278,9 +289,6 @@ export class OpenMobileSuite implements Suite<ClientSession, TargetInfo, Profile
   plan(info: TargetInfo, target: TargetDeclarations): OpenMobilePlan {
     const data = this.loaded();
     const cases = this.cases.filter((c) => c.route.platform === info.platform && info.methods.includes(c.route.method));
-    const choices: ChoiceEvidence[] = [];
-    const precedence: PrecedenceEvidence[] = [];
-    const route: Route = { platform: info.platform, method: info.methods[0] ?? 'url' };
     // Where each session's client was left by its previous case (resets: 'fewest'); a session the runner
     // replaced (after a broken case) is not in here, so its next case starts from a reset.
     const fewest = target.resets === 'fewest' && info.capabilities.includes('state');
@@ -312,6 +320,7 @@ export class OpenMobileSuite implements Suite<ClientSession, TargetInfo, Profile
           previous !== undefined && previous.at.scopeUrl === env.scope?.url && previous.key === ends(c).start
             ? previous.at
             : null;
+        const precedence: PrecedenceEvidence[] = [];
         const { result, left: now } = await runOpenMobileCase(c, env, {
           catalog: data.catalog,
           obfuscationKey: data.obfuscationKey,
@@ -320,22 +329,36 @@ export class OpenMobileSuite implements Suite<ClientSession, TargetInfo, Profile
           start,
         });
         if (fewest && now !== null) left.set(session, { at: now, key: stateKey(c, now.state) });
-        if (Object.keys(result.choices).length > 0) choices.push({ caseId: result.id, choices: result.choices });
+        // Recorded on the result (results.jsonl), where the run-level checks read it: in this run, and in
+        // `harness merge` over every shard.
+        const evidence = caseEvidence(precedence);
+        if (evidence !== undefined) result.evidence = { ...evidence };
         return result;
       },
       checks: RUN_CHECKS,
-      finish: () =>
-        consistencyResults(
+      finish: (recorded) =>
+        this.runChecks(
           {
             target: target.name,
-            route,
-            specification: SPECIFICATION,
+            info,
             replay: runTargetCommand(target.commands ?? defaultCommandContext(), target.name),
           },
-          choices,
-          precedence,
+          recorded,
         ),
     };
+  }
+
+  /** Choice consistency and precedence order over a target's recorded results (checks.ts). */
+  runChecks(context: RunCheckContext, recorded: readonly RecordedCase[]): CaseResult[] {
+    // The info is the target's (TargetInfo) in a run, and as run.json recorded it in a merge.
+    const info = context.info as TargetInfo;
+    const route: Route = { platform: info.platform, method: info.methods[0] ?? 'url' };
+    const { choices, precedence } = recordedEvidence(recorded);
+    return consistencyResults(
+      { target: context.target, route, specification: SPECIFICATION, replay: context.replay },
+      choices,
+      precedence,
+    );
   }
 
   readonly fuzzPropertyIds = ['sequences', 'precedence'] as const;

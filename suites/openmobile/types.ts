@@ -113,6 +113,8 @@ export interface Vector {
   then: Then;
   /** Where the vector came from: `vectors/openmobile/<file>.json` or `builder:<name>`. Set by the loader. */
   source?: string;
+  /** The line the vector starts on in `source` (set by the loader). */
+  line?: number;
   /** For regression vectors: the seed and observation that produced them. */
   origin?: { seed?: number; observed?: unknown; target?: string };
 }

@@ -20,7 +20,7 @@ import type {
   TargetDeclarations,
   TargetPlan,
 } from '../../src/core/suite.ts';
-import { loadExtraVectorFile } from '../../src/core/vector-files.ts';
+import { caseSourceOf, loadExtraVectorFile } from '../../src/core/vector-files.ts';
 import { caseNamed, fixedPlan, requirementInfos, resultFrame } from '../../src/core/suite.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
 import { describeExpectation } from './judge.ts';
@@ -48,6 +48,9 @@ export function caseOf(vector: Vector): SurePassIdCase {
     area: vector.area,
     requirements: vector.requirements,
     needs: fixtures ? [TEST_HOOKS] : [],
+    ...caseSourceOf(vector),
+    // Its steps, and the test hook that sets its fixtures up: the shard cost estimate.
+    requests: Math.max(1, vector.steps.length + (fixtures ? 1 : 0)),
     // The runner redacts these even from a broken case's message (a hook's error, a body excerpt).
     secrets: [...(given.accounts ?? []).map((a) => a.key), ...literalKeys(vector)],
     vector,

@@ -91,6 +91,8 @@ export interface Vector {
   steps: Step[];
   /** Set by the loader: `vectors/surepassid/<file>.json`. */
   source?: string;
+  /** The line the vector starts on in `source` (set by the loader). */
+  line?: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------

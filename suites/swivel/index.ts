@@ -15,7 +15,7 @@ import type {
   TargetDeclarations,
   TargetPlan,
 } from '../../src/core/suite.ts';
-import { loadExtraVectorFile } from '../../src/core/vector-files.ts';
+import { caseSourceOf, loadExtraVectorFile } from '../../src/core/vector-files.ts';
 import { caseNamed, fixedPlan, requirementInfos, resultFrame } from '../../src/core/suite.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
 import { describeStep, runVector } from './execute.ts';
@@ -53,6 +53,8 @@ export function caseOf(vector: Vector): SwivelCase {
     area: vector.area,
     requirements: vector.requirements,
     needs,
+    ...caseSourceOf(vector),
+    requests: Math.max(1, vector.steps.filter((s) => s.do !== 'wait').length),
     // Provision codes are generated at run time and redacted by the runner as they arrive.
     secrets: [],
     // A case that waits declares its own timeout: the runner gives it at least this (caseTimeoutMs).

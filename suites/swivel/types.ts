@@ -150,6 +150,8 @@ export interface Vector {
   steps: Step[];
   /** File the vector came from (set by the loader). */
   source?: string;
+  /** The line the vector starts on in `source` (set by the loader). */
+  line?: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------

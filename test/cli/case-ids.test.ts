@@ -40,7 +40,7 @@ describe("every suite's cases", () => {
   it('and the run-level checks of a plan, too', () => {
     const openmobile = suites.find((s) => s.name === 'openmobile') as AnySuite;
     const info = { name: 't', version: '1', platform: 'android', methods: ['url', 'intent'], capabilities: [] };
-    const finished = openmobile.plan(info, { name: 't', precedence: null }).finish();
+    const finished = openmobile.plan(info, { name: 't', precedence: null }).finish([]);
     expect(finished.map((r) => r.id).sort()).toEqual(['om:run-choice-consistency', 'om:run-precedence-order']);
     for (const r of finished) expect(caseIdProblem(r.id, 'om', false)).toBeNull();
   });

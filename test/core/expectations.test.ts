@@ -154,6 +154,14 @@ describe('the gate', () => {
     expect(run(['changed', 'non-strict']).summary.failing).toEqual(['changed', 'non-strict']);
     expect(run(['fail'], [result('om:new@ios-url', 'fail')]).summary.failing).toEqual(['fail']);
     expect(run(['flaky']).summary.passed).toBe(true);
+    // A case that passed on a retry (--retries) counts under flaky, failing the run only when named.
+    const retried = () => result('om:retried@ios-url', 'pass', { flaky: true });
+    const gate = new Gate(null, ['fail', 'flaky']);
+    gate.judge(retried());
+    expect(gate.finish([], []).failing).toEqual(['flaky']);
+    const lenient = new Gate(null);
+    lenient.judge(retried());
+    expect(lenient.finish([], [])).toMatchObject({ passed: true, counts: { flaky: 1 } });
   });
 
   it('reports an entry whose case is in no plan, or whose target is not configured, as stale', () => {

@@ -10,7 +10,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { HarnessError, type Problem } from '../../src/core/errors.ts';
 import { isRecord } from '../../src/core/json.ts';
 import {
+  caseSourceOf,
   collectVectorDirectory,
+  linesOfIds,
   loadExtraVectorFile,
   loadVectorDirectory,
   throwVectorProblems,
@@ -20,6 +22,7 @@ import {
 interface TinyVector {
   id: string;
   source?: string;
+  line?: number;
 }
 
 /** A suite's check, as small as one can be: `{ "vectors": [{ "id": "..." }] }`, ids unique. */
@@ -80,9 +83,10 @@ describe('loadVectorDirectory', () => {
       'notes.txt': 'not a vector file',
     });
     expect(await loadVectorDirectory(dir, options(root), check)).toEqual([
-      { id: 'a1', source: 'vectors/tiny/a.json' },
-      { id: 'a2', source: 'vectors/tiny/a.json' },
-      { id: 'b1', source: 'vectors/tiny/b.json' },
+      // The line each vector's object opens on (JSON.stringify(_, null, 2): `{`, `"vectors": [`, then `{`).
+      { id: 'a1', source: 'vectors/tiny/a.json', line: 3 },
+      { id: 'a2', source: 'vectors/tiny/a.json', line: 6 },
+      { id: 'b1', source: 'vectors/tiny/b.json', line: 3 },
     ]);
   });
 
@@ -178,7 +182,7 @@ describe('collectVectorDirectory', () => {
     const { root, dir } = project({ 'a.json': { vectors: [{ id: 'a' }] }, 'b.json': '{' });
     const problems: Problem[] = [{ file: 'vectors/tiny/catalog.json', path: '/profiles/0', message: 'broken: fix it' }];
     const vectors = await collectVectorDirectory(dir, { ...options(root), files: ['a.json'] }, check, problems);
-    expect(vectors).toEqual([{ id: 'a', source: 'vectors/tiny/a.json' }]);
+    expect(vectors).toEqual([{ id: 'a', source: 'vectors/tiny/a.json', line: 3 }]);
     expect(problems).toHaveLength(1);
     const error = await thrown(async () => throwVectorProblems(problems, 'Tiny'));
     expect(error.message).toBe('1 problem in 1 Tiny vector file');
@@ -192,7 +196,9 @@ describe('loadExtraVectorFile (a kept failure to replay)', () => {
     const existing = await loadVectorDirectory(dir, options(root), check);
     const extra = path.join(root, 'kept.json');
     writeFileSync(extra, JSON.stringify({ vectors: [{ id: 'b' }] }));
-    expect(await loadExtraVectorFile(extra, root, existing, check)).toEqual([{ id: 'b', source: 'kept.json' }]);
+    expect(await loadExtraVectorFile(extra, root, existing, check)).toEqual([
+      { id: 'b', source: 'kept.json', line: 1 },
+    ]);
 
     writeFileSync(extra, JSON.stringify({ vectors: [{ id: 'a' }] }));
     const duplicate = await thrown(() => loadExtraVectorFile(extra, root, existing, check));
@@ -209,5 +215,45 @@ describe('loadExtraVectorFile (a kept failure to replay)', () => {
     writeFileSync(path.join(root, 'bad.json'), '{ "vectors": [ }');
     const broken = await thrown(() => loadExtraVectorFile(path.join(root, 'bad.json'), root, [], check));
     expect(broken.problems[0]?.message).toMatch(/^invalid JSON at line 1, column 16: /);
+  });
+});
+
+describe('where each vector is written (the github reporter points there)', () => {
+  it('finds the line each element of the top-level "vectors" array opens on, whatever the strings hold', () => {
+    const text = [
+      '{',
+      '  "description": "a \\"vectors\\": [ {} ] string, and [brackets] } in text",',
+      '  "other": { "vectors": [{ "id": "nested" }] },',
+      '  "vectors": [',
+      '    { "id": "a", "title": "[{\\"x\\"}]" },',
+      '',
+      '    {',
+      '      "id": "b"',
+      '    }, { "id": "c" }',
+      '  ]',
+      '}',
+    ].join('\n');
+    expect([...linesOfIds(JSON.parse(text), text)]).toEqual([
+      ['a', 5],
+      ['b', 7],
+      ['c', 9],
+    ]);
+  });
+
+  it('keys the lines by the id the document holds after renaming, and knows no lines without a vectors array', () => {
+    const text = '{"vectors": [\n{"id": "OLD-1"}]}';
+    const document = JSON.parse(text) as { vectors: { id: string }[] };
+    (document.vectors[0] as { id: string }).id = 'tiny:old-1';
+    expect(linesOfIds(document, text).get('tiny:old-1')).toBe(2);
+    expect(linesOfIds([1, 2], '[1, 2]').size).toBe(0);
+  });
+
+  it("gives a case the vector's file and line, and none for a generated vector", () => {
+    expect(caseSourceOf({ source: 'vectors/x.json', line: 4 })).toEqual({
+      source: { file: 'vectors/x.json', line: 4 },
+    });
+    expect(caseSourceOf({ source: 'vectors/x.json' })).toEqual({ source: { file: 'vectors/x.json' } });
+    expect(caseSourceOf({ source: 'builder:omission' })).toEqual({});
+    expect(caseSourceOf({})).toEqual({});
   });
 });

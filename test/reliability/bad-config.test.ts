@@ -86,7 +86,7 @@ describe('one config with many problems: all of them in one run', () => {
 
   it('an unknown --reporter is reported with the command line as its source', async () => {
     const dir = tempProject(`export default { ${repoPaths()} };\n`);
-    const stderr = expectUserError(await runCli(['list', '--reporter', 'junt'], dir), 'HARNESS_CONFIG_INVALID');
+    const stderr = expectUserError(await runCli(['run', '--reporter', 'junt'], dir), 'HARNESS_CONFIG_INVALID');
     expect(stderr).toContain('  command line --reporter: unknown reporter "junt": did you mean "junit"?');
   });
 });

@@ -152,3 +152,35 @@ describe('ConsoleReporter', () => {
     expect(stream.text).not.toContain('hunter2');
   });
 });
+
+describe('ConsoleReporter: a shard never reads as the whole plan', () => {
+  it('says shard i/n in its header and in its verdict line', () => {
+    const stream = new MemoryStream(false);
+    const reporter = new ConsoleReporter({ stream, env: {} });
+    const targets = TARGETS.map((t) => ({ ...t, order: ['a', 'b', 'c', 'd'], checks: 0 }));
+    reporter.onBegin(runInfo('/out', { shard: { index: 2, total: 3 } }), targets);
+    const passed = makeCase();
+    reporter.onCaseEnd(passed);
+    reporter.onEnd(summaryOf([passed]));
+    expect(stream.text).toMatch(/· shard 2\/3: this run's part of the 8 of the whole plan \(`harness merge` joins/);
+    expect(stream.text).toMatch(
+      /conformant: no failed and no broken cases \(shard 2\/3 only: not a verdict on the whole plan until the shards are merged\)/,
+    );
+  });
+
+  it('a merge lists the runs it joined and what is missing, and is not conformant then', () => {
+    const stream = new MemoryStream(false);
+    const reporter = new ConsoleReporter({ stream, env: {} });
+    const merge = {
+      runs: [{ dir: 'reports/shard-1', shard: { index: 1, total: 2 }, status: 'complete', durationMs: 10 }],
+      missing: ['shard 2/2 of emulated-ios'],
+    };
+    reporter.onBegin(runInfo('/out', { merge }), TARGETS);
+    const passed = makeCase();
+    reporter.onCaseEnd(passed);
+    reporter.onEnd(summaryOf([passed], { merge }));
+    expect(stream.text).toMatch(/^Merging /);
+    expect(stream.text).toContain('  reports/shard-1 (shard 1/2): complete\n  missing: shard 2/2 of emulated-ios\n');
+    expect(stream.text).toMatch(/0 failed, 0 broken \(incomplete: 1 part\(s\) missing\)/);
+  });
+});

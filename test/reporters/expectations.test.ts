@@ -63,6 +63,42 @@ describe('the reporters with expectations', () => {
     expect(last).toBe(`passed: no unexpected failure; 1 known deviation(s) expected (${FILE})`);
   });
 
+  it('console: an expected case failing in a new way is shown as it ends and again in the summary', () => {
+    const entries: ExpectationEntry[] = [
+      {
+        case: 'om:moved@ios-url',
+        verdict: 'fail',
+        reason: 'bug 14',
+        category: 'wrong-result-code',
+        message: 'result 0',
+      },
+    ];
+    const gate = new Gate(new Expectations(entries, FILE));
+    const cases = [makeCase({ id: 'om:moved@ios-url', verdict: 'fail', category: 'precedence', message: 'result 20' })];
+    for (const c of cases) gate.judge(c);
+    const summary = summaryOf(cases, { gate: gate.finish([], []), exitCode: 0 });
+    const text = consoleOf(cases, summary);
+    expect(text).toContain('CHANGED om:moved@ios-url on emulated-ios (an expected deviation failing in a new way)');
+    expect(text).toContain('recorded: [wrong-result-code] result 0');
+    expect(text).toContain(
+      `  changed om:moved@ios-url on emulated-ios: now [precedence] result 20; recorded [wrong-result-code] result 0 (${FILE} /expectations/0)`,
+    );
+    // Not failing by default: the run passes, the deviation counted as expected (changed).
+    expect(text.trim().split('\n').at(-1)).toBe(
+      `passed: no unexpected failure; 1 known deviation(s) expected (${FILE})`,
+    );
+  });
+
+  it('console: failures a policy leaves out are said on the last line, never hidden', () => {
+    const gate = new Gate(null, ['broken']);
+    const cases = [makeCase({ id: 'om:bad@ios-url', verdict: 'fail', message: 'result 0' })];
+    for (const c of cases) gate.judge(c);
+    const summary = summaryOf(cases, { gate: gate.finish([], []), exitCode: 0 });
+    expect(consoleOf(cases, summary).trim().split('\n').at(-1)).toBe(
+      'passed the policy: 1 failed, 0 broken, not failing the run (fail on: broken)',
+    );
+  });
+
   it('summary.json records the policy, the counts and every decided case', () => {
     const dir = tempDir();
     const { cases, summary } = judged();
@@ -125,6 +161,9 @@ describe('the reporters with expectations', () => {
           new RegExp(`^(?:${String(c.messageRegex).replace(/^\(\?s\)/, '')})$`, 's').test(message) &&
           (c.matchedStatuses ?? []).map(String).includes(status),
       ).map((c) => c.name);
+    expect(known?.statusDetails.message).toMatch(
+      /^\[known-deviation\] \[wrong-result-code\] result 0 \(expected: vendor bug 12/,
+    );
     expect(rule(known?.statusDetails.message ?? '', 'failed')).toEqual([
       'Known deviations (expected: harness.expectations.json)',
     ]);

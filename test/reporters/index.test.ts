@@ -31,7 +31,7 @@ describe('reporter registry', () => {
     expect(error).toBeInstanceOf(HarnessError);
     expect((error as HarnessError).code).toBe('HARNESS_CONFIG_INVALID');
     expect((error as HarnessError).message).toBe(
-      'unknown reporter "html": the built-in reporters are console, jsonl, summary, junit, allure',
+      'unknown reporter "html": the built-in reporters are console, jsonl, summary, junit, allure, github',
     );
   });
 

@@ -35,7 +35,11 @@ type Behaviour =
   /** The target gave no answer (what a driver reports for a refused or reset connection). */
   | { do: 'no-answer' }
   /** Every other case the target runs gets no answer (by the order they run in). */
-  | { do: 'every-other-silent' };
+  | { do: 'every-other-silent' }
+  /** Fails (a verdict, not a throw) on its first `times` runs, then passes; `times` Infinity: always. */
+  | { do: 'fail'; times: number }
+  /** Throws (broken) on its first `times` runs, then passes. */
+  | { do: 'break'; times: number };
 
 interface FakeCase extends PlannedCase {
   behaviour: Behaviour;
@@ -50,6 +54,8 @@ interface FakeSession {
 /** Everything the fakes saw, in order. */
 interface Log {
   ran: string[];
+  /** Each run of a case: the session and scope it ran on. */
+  on: { id: string; session: number; scope: number | null }[];
   finished: string[];
   sessions: FakeSession[];
   scopesOpened: number;
@@ -59,6 +65,7 @@ interface Log {
 
 const newLog = (): Log => ({
   ran: [],
+  on: [],
   finished: [],
   sessions: [],
   scopesOpened: 0,
@@ -78,13 +85,23 @@ const sleep = (ms: number, signal: AbortSignal) =>
 function fakeSuite(
   cases: FakeCase[],
   log: Log,
-  options: { checks?: number; scopes?: boolean } = {},
+  options: { checks?: number; scopes?: boolean; chains?: string[][] } = {},
 ): Suite<FakeSession, BaseTargetInfo, number> {
   const run = async (planned: PlannedCase, env: CaseEnv<FakeSession, BaseTargetInfo, number>): Promise<CaseResult> => {
     const behaviour = (planned as FakeCase).behaviour;
     log.ran.push(planned.id);
+    log.on.push({ id: planned.id, session: env.session.id, scope: env.scope });
     if (env.session.closed) throw new Error('ran on a closed session');
+    // This run of the case is its n-th.
+    const nth = log.ran.filter((id) => id === planned.id).length;
+    let verdict: CaseResult['verdict'] = 'pass';
     switch (behaviour.do) {
+      case 'fail':
+        if (nth <= behaviour.times) verdict = 'fail';
+        break;
+      case 'break':
+        if (nth <= behaviour.times) throw new Error(`adapter answered 500 on run ${nth}`);
+        break;
       case 'throw':
         throw new Error(behaviour.message);
       case 'every-other-silent':
@@ -111,8 +128,9 @@ function fakeSuite(
       specification: 'Fake spec',
       area: planned.area,
       requirements: planned.requirements,
-      verdict: 'pass',
-      message: `passed on session ${env.session.id}, scope ${String(env.scope)}`,
+      verdict,
+      message:
+        verdict === 'fail' ? `failed on run ${nth}` : `passed on session ${env.session.id}, scope ${String(env.scope)}`,
       parameters: {},
       choices: {},
       steps: [],
@@ -156,8 +174,15 @@ function fakeSuite(
     plan: () => {
       const plan = fixedPlan<FakeSession, BaseTargetInfo, number>(cases, run);
       const checks = options.checks ?? 0;
+      const chains = options.chains;
       return {
         ...plan,
+        ...(chains === undefined
+          ? {}
+          : {
+              chains: (ordered: PlannedCase[]) =>
+                chains.map((ids) => ids.map((id) => ordered.find((c) => c.id === id) as PlannedCase)),
+            }),
         checks,
         finish: () => {
           log.finishCalled = true;
@@ -179,6 +204,8 @@ function fakeDriver(
     probe?: 'answers' | 'dead';
     /** Starting takes until this signal aborts, then fails (what a killed `appium driver install` does). */
     startsUntil?: AbortSignal;
+    /** The driver says a case always gives the same result on it (an in-process emulated client). */
+    deterministic?: boolean;
   } = {},
 ): DriverFactory {
   return async () => {
@@ -189,6 +216,7 @@ function fakeDriver(
     }
     const driver: TargetDriver<FakeSession> = {
       maxSessions: options.maxSessions ?? 1,
+      ...(options.deterministic === undefined ? {} : { deterministic: options.deterministic }),
       info: async () => ({ name: 'fake', version: '1', capabilities: options.capabilities ?? [] }),
       openSession: async () => {
         const session: FakeSession = {
@@ -239,6 +267,11 @@ async function run(
     driver?: Parameters<typeof fakeDriver>[1];
     suite?: Parameters<typeof fakeSuite>[2];
     interrupt?: AbortSignal;
+    retries?: number;
+    maxFailures?: number;
+    seed?: number;
+    only?: Map<string, Set<string>>;
+    onNotice?: (text: string) => void;
     onCaseEnd?: (result: CaseResult, log: Log) => void;
     onRunError?: (message: string) => void;
   } = {},
@@ -250,6 +283,9 @@ async function run(
       config: {
         targets: [{ name: TARGET, driver: 'fake', timeoutMs: options.timeoutMs ?? 5_000 }],
         workers: options.workers ?? 1,
+        ...(options.retries === undefined ? {} : { retries: options.retries }),
+        ...(options.maxFailures === undefined ? {} : { maxFailures: options.maxFailures }),
+        ...(options.seed === undefined ? {} : { seed: options.seed }),
       },
     },
     {},
@@ -277,6 +313,8 @@ async function run(
       suiteOf: () => 'fake',
       drivers: { fake: fakeDriver(log, options.driver) },
       reporter,
+      ...(options.only === undefined ? {} : { only: options.only }),
+      ...(options.onNotice === undefined ? {} : { notice: options.onNotice }),
     },
     { startedAt: new Date().toISOString(), command: 'test', harnessVersion: 'test' },
     options.interrupt,
@@ -482,5 +520,173 @@ describe('an interrupt (Ctrl-C)', () => {
     );
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(RunInterrupted);
+  });
+});
+
+describe('retries', () => {
+  it('a case that fails, then passes, is flaky: passed, with both attempts recorded, and the run is green', async () => {
+    const { results, exitCode, summary } = await run(
+      [fakeCase('A-FLAKY', { do: 'fail', times: 1 }), fakeCase('B-PASSES', { do: 'pass' })],
+      { retries: 2 },
+    );
+    const flaky = results.find((r) => r.id === 'A-FLAKY');
+    expect(flaky?.verdict).toBe('pass');
+    expect(flaky?.flaky).toBe(true);
+    expect(flaky?.attempts?.map((a) => [a.verdict, a.message])).toEqual([
+      ['fail', 'failed on run 1'],
+      ['pass', expect.stringMatching(/^passed on session/) as unknown],
+    ]);
+    // A case that passed at once ran once, and says nothing of attempts.
+    const once = results.find((r) => r.id === 'B-PASSES');
+    expect(once?.attempts).toBeUndefined();
+    expect(once?.flaky).toBeUndefined();
+    expect(summary?.flaky).toBe(1);
+    expect(summary?.counts.pass).toBe(2);
+    expect(exitCode).toBe(0);
+  });
+
+  it('a case that fails on every attempt is a failure with every attempt, never flaky', async () => {
+    const { results, exitCode, summary, log } = await run([fakeCase('A-FAILS', { do: 'fail', times: Infinity })], {
+      retries: 2,
+    });
+    expect(log.ran).toEqual(['A-FAILS', 'A-FAILS', 'A-FAILS']);
+    const [failed] = results;
+    expect(failed?.verdict).toBe('fail');
+    expect(failed?.flaky).toBeUndefined();
+    expect(failed?.message).toBe('failed on run 3');
+    expect(failed?.attempts?.map((a) => a.message)).toEqual(['failed on run 1', 'failed on run 2', 'failed on run 3']);
+    expect(summary?.flaky).toBe(0);
+    expect(exitCode).toBe(1);
+  });
+
+  it('a case that broke, then passed, is flaky too; a retry runs on a fresh session and scope', async () => {
+    const { results, log } = await run([fakeCase('A-BREAKS-ONCE', { do: 'break', times: 1 })], {
+      retries: 1,
+      suite: { scopes: true },
+    });
+    expect(results[0]?.verdict).toBe('pass');
+    expect(results[0]?.flaky).toBe(true);
+    expect(results[0]?.attempts?.map((a) => a.verdict)).toEqual(['broken', 'pass']);
+    const [first, second] = log.on;
+    expect(second?.session).not.toBe(first?.session);
+    expect(second?.scope).not.toBe(first?.scope);
+  });
+
+  it('without retries a failure runs once', async () => {
+    const { results, log } = await run([fakeCase('A-FLAKY', { do: 'fail', times: 1 })]);
+    expect(log.ran).toEqual(['A-FLAKY']);
+    expect(results[0]?.verdict).toBe('fail');
+    expect(results[0]?.attempts).toBeUndefined();
+  });
+
+  it('in a chain, retries the failed case alone from a reset (a fresh session and scope), then goes on', async () => {
+    const { results, log } = await run(
+      [
+        fakeCase('A-FIRST', { do: 'pass' }),
+        fakeCase('B-FLAKY', { do: 'fail', times: 1 }),
+        fakeCase('C-LAST', { do: 'pass' }),
+      ],
+      { retries: 1, suite: { scopes: true, chains: [['A-FIRST', 'B-FLAKY', 'C-LAST']] } },
+    );
+    // Not the chain again: only the case that failed.
+    expect(log.ran).toEqual(['A-FIRST', 'B-FLAKY', 'B-FLAKY', 'C-LAST']);
+    const [a, b1, b2, c] = log.on;
+    expect(b1?.session).toBe(a?.session);
+    expect(b2?.session).not.toBe(b1?.session);
+    expect(b2?.scope).not.toBe(b1?.scope);
+    expect(c?.session).toBe(b2?.session);
+    expect(verdicts(results)).toEqual({ 'A-FIRST': 'pass', 'B-FLAKY': 'pass', 'C-LAST': 'pass' });
+    expect(results.find((r) => r.id === 'B-FLAKY')?.flaky).toBe(true);
+  });
+
+  it('notes that retries on a deterministic target can only hide a defect', async () => {
+    const deterministic = await run([fakeCase('A', { do: 'pass' })], { retries: 1, driver: { deterministic: true } });
+    expect(deterministic.begun[0]?.notes).toEqual([expect.stringContaining('--retries 1 on a deterministic target')]);
+    const device = await run([fakeCase('A', { do: 'pass' })], { retries: 1 });
+    expect(device.begun[0]?.notes).toBeUndefined();
+    const none = await run([fakeCase('A', { do: 'pass' })], { driver: { deterministic: true } });
+    expect(none.begun[0]?.notes).toBeUndefined();
+  });
+});
+
+describe('maxFailures (--bail, --max-failures)', () => {
+  it('stops scheduling after the first failure: nothing else runs, the rest are not run with the reason', async () => {
+    const { results, log, summary, exitCode } = await run(
+      [
+        fakeCase('A-PASSES', { do: 'pass' }),
+        fakeCase('B-FAILS', { do: 'fail', times: Infinity }),
+        fakeCase('C-PASSES', { do: 'pass' }),
+        fakeCase('D-PASSES', { do: 'pass' }),
+      ],
+      { maxFailures: 1, suite: { checks: 2 }, seed: 2 },
+    );
+    // Whatever the order the seed gave, nothing runs after the failure (one session: none in flight).
+    expect(log.ran.at(-1)).toBe('B-FAILS');
+    expect(log.ran.length).toBeLessThan(4);
+    expect(results.map((r) => r.id)).toEqual(log.ran);
+    // The run-level checks would check part of the plan: not run either.
+    expect(log.finishCalled).toBe(false);
+    expect(summary?.notRun).toEqual({ [TARGET]: 4 - log.ran.length + 2 });
+    expect(summary?.stopped).toBe('stopped after 1 failed or broken case (--bail)');
+    expect(exitCode).toBe(1);
+  });
+
+  it('counts broken cases too, and lets the cases in flight finish', async () => {
+    const { results, log, summary } = await run(
+      [
+        fakeCase('A-BREAKS', { do: 'break', times: Infinity }),
+        fakeCase('B-SLOW', { do: 'pass', ms: 150 }),
+        fakeCase('C-FAILS', { do: 'fail', times: Infinity }),
+        ...Array.from({ length: 6 }, (_, i) => fakeCase(`Z-${i}`, { do: 'pass', ms: 150 })),
+      ],
+      { maxFailures: 2, workers: 3, driver: { maxSessions: 3 } },
+    );
+    // Two failures (one broken) stop it; the slow case in flight when they came still finished.
+    expect(results.filter((r) => r.verdict === 'fail' || r.verdict === 'broken')).toHaveLength(2);
+    expect(log.finished).toContain('B-SLOW');
+    expect(results.map((r) => r.id)).toContain('B-SLOW');
+    expect(results.length).toBeLessThan(9);
+    expect(summary?.stopped).toBe('stopped after 2 failed or broken cases (--max-failures 2)');
+    expect(summary?.notRun?.[TARGET]).toBe(9 - results.length);
+  });
+
+  it('a flaky case is no failure: it does not count', async () => {
+    const { results, summary } = await run(
+      [fakeCase('A-FLAKY', { do: 'fail', times: 1 }), fakeCase('B-PASSES', { do: 'pass' })],
+      { maxFailures: 1, retries: 1 },
+    );
+    expect(results).toHaveLength(2);
+    expect(summary?.stopped).toBeUndefined();
+    expect(summary?.exitCode).toBe(0);
+  });
+
+  it('reached by the last case stops nothing: the run is complete', async () => {
+    const { summary } = await run(
+      [fakeCase('A-PASSES', { do: 'pass' }), fakeCase('B-FAILS', { do: 'fail', times: Infinity })],
+      { maxFailures: 1, suite: { checks: 1 } },
+    );
+    expect(summary?.stopped).toBeUndefined();
+    expect(summary?.notRun).toEqual({});
+  });
+});
+
+describe('only (--last-failed)', () => {
+  it('runs only the given cases of the target, whatever the tier, and says which are no case of the plan', async () => {
+    const notices: string[] = [];
+    const { results, log } = await run(
+      [fakeCase('A', { do: 'pass' }), fakeCase('B', { do: 'pass' }), fakeCase('C', { do: 'pass' })],
+      { only: new Map([[TARGET, new Set(['B', 'FAKE-CHECK-0'])]]), onNotice: (text) => notices.push(text) },
+    );
+    expect(log.ran).toEqual(['B']);
+    expect(results.map((r) => r.id)).toEqual(['B']);
+    expect(notices).toEqual([expect.stringContaining('no case of its plan now, so not re-run: FAKE-CHECK-0')]);
+  });
+
+  it('with none of them in the plan, is a usage error that says so', async () => {
+    const error = await run([fakeCase('A', { do: 'pass' })], { only: new Map([[TARGET, new Set(['GONE'])]]) }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toMatch(/--last-failed: none of the previous run's 1 failure\(s\) is a case/);
   });
 });
