@@ -264,8 +264,9 @@ export async function fuzz(
   if (entries.length > 0) {
     const paths = [written.allureResults, written.summary].filter((p): p is string => p !== null);
     if (paths.length > 0) {
+      // `report` takes neither --seed nor --timeout (they decide verdicts, not a report): printed without them.
       io.stdout(
-        `reports: ${paths.map((p) => printedPath(options.commands, p)).join(', ')} (\`${harnessCommand(options.commands, 'report')}\` for the HTML report)\n`,
+        `reports: ${paths.map((p) => printedPath(options.commands, p)).join(', ')} (\`${harnessCommand({ ...options.commands, flags: [] }, 'report')}\` for the HTML report)\n`,
       );
     }
   }

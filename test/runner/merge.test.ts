@@ -238,6 +238,26 @@ describe('merge: what it refuses, and what it says is missing', () => {
     expect(results(merged).some((r) => r.runLevel === true)).toBe(false);
   });
 
+  it('a shard killed mid-run: its finished cases merged, the rest and the run-level checks not run', async () => {
+    const killed = tempDir();
+    await run(clean, killed, { index: 2, total: 3 });
+    // What a kill leaves: run.json still in progress, results.jsonl with the cases finished so far.
+    const record = JSON.parse(readFileSync(path.join(killed, 'run.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(path.join(killed, 'run.json'), JSON.stringify({ ...record, status: 'in-progress', end: null }));
+    const lines = readFileSync(path.join(killed, 'results.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
+    const cases = lines.filter((l) => !(JSON.parse(l) as CaseResult).runLevel);
+    writeFileSync(path.join(killed, 'results.jsonl'), `${cases.slice(0, 5).join('\n')}\n`);
+    const merged = tempDir();
+    const outcome = await merge([three[0] as string, killed, three[2] as string], merged);
+    expect(outcome.exitCode).toBe(1);
+    const file = summary(merged);
+    expect(file.status).toBe('interrupted');
+    expect(file.notRun).toBe(cases.length - 5 + 4);
+    expect(results(merged).some((r) => r.runLevel === true)).toBe(false);
+  });
+
   it('refuses a directory that does not exist, or is not a run, naming it and the fix', async () => {
     expect(await refusal([path.join(tempDir(), 'nothing')])).toMatch(
       /nothing does not exist: give the output directory/,
