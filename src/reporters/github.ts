@@ -42,9 +42,19 @@ type Status = Exclude<FailOn, 'stale'> | 'expected';
 export function statusOf(result: CaseResult): Status | null {
   const decided = result.expectation?.status;
   if (decided === 'expected' || decided === 'changed' || decided === 'unexpected-pass') return decided;
+  // Failed or broke, then passed on a retry (`--retries`): seen apart, never a plain pass.
+  if (result.flaky === true) return 'flaky';
   if (result.verdict === 'fail' || result.verdict === 'broken' || result.verdict === 'non-strict')
     return result.verdict;
   return null;
+}
+
+/** What a case says in an annotation and the summary: a flaky case, how its first attempt failed. */
+function messageOf(result: CaseResult): string {
+  if (result.flaky !== true) return result.message;
+  const first = result.attempts?.find((a) => a.verdict === 'fail' || a.verdict === 'broken');
+  if (first === undefined) return result.message;
+  return `${first.verdict === 'broken' ? 'broke' : 'failed'}, then passed on a retry: ${first.message}`;
 }
 
 const STATUS_LABEL: Record<Status, string> = {
@@ -198,8 +208,9 @@ export class GithubReporter implements Reporter {
       const status = statusOf(result) as Status;
       const fails = status !== 'expected' && failOn.includes(status);
       const kind: Kind = fails ? 'error' : 'warning';
-      const key = `${status}\0${result.message}`;
-      const group = byKey.get(key) ?? { kind, status, message: result.message, cases: [] };
+      const message = messageOf(result);
+      const key = `${status}\0${message}`;
+      const group = byKey.get(key) ?? { kind, status, message, cases: [] };
       group.cases.push(result);
       byKey.set(key, group);
     }
@@ -273,7 +284,8 @@ export class GithubReporter implements Reporter {
     const out: string[] = [];
     const gate = summary.gate;
     const notRun = Object.values(summary.notRun ?? {}).reduce((a, b) => a + b, 0);
-    out.push(`## Conformance: ${cell(verdictLine(summary, notRun))}`, '');
+    const flaky = this.problems.filter((c) => statusOf(c) === 'flaky').length;
+    out.push(`## Conformance: ${cell(r(verdictLine(summary, notRun, this.run, flaky)))}`, '');
     if (this.run !== null) {
       out.push(
         `${formatCount(summary.total)} cases in ${(summary.durationMs / 1000).toFixed(1)} s · seed ${this.run.seed} · ${code(r(this.run.command))}`,
@@ -368,7 +380,7 @@ export class GithubReporter implements Reporter {
       const label = status === null ? LABEL[c.verdict] : STATUS_LABEL[status];
       const why = status === 'expected' && c.expectation !== undefined ? ` (${c.expectation.reason})` : '';
       out.push(
-        `| ${label} | ${code(r(c.id))} | ${cell(r(c.target))} | ${cell(r(c.message + why))} | ${this.sourceLink(c)} | ${code(r(c.replay))} |`,
+        `| ${label} | ${code(r(c.id))} | ${cell(r(c.target))} | ${cell(r(messageOf(c) + why))} | ${this.sourceLink(c)} | ${code(r(c.replay))} |`,
       );
     }
     if (count > SUMMARY_CASES)
@@ -391,23 +403,27 @@ export class GithubReporter implements Reporter {
 
 /**
  * The run in one line, as the console's last line: "conformant" only when nothing failed or broke at all;
- * "passed" when the fail-on policy counted nothing (known deviations expected); else what failed it.
+ * "passed" when the fail-on policy counted nothing (known deviations expected); else what failed it. A
+ * shard says its verdict is on its part only; flaky cases are said beside a green line, never hidden by it.
  */
-function verdictLine(summary: RunSummary, notRun: number): string {
+function verdictLine(summary: RunSummary, notRun: number, run: RunInfo | null, flaky: number): string {
   const gate = summary.gate;
   const fail = gate?.counts.fail ?? summary.counts.fail;
   const broken = gate?.counts.broken ?? summary.counts.broken;
   const failing = gate?.failing ?? (['fail', 'broken'] as const).filter((s) => summary.counts[s] > 0);
   const expected = gate === undefined ? 0 : gate.counts.expected + gate.counts.changed;
-  if (failing.length === 0 && notRun === 0 && !summary.interrupted) {
-    if (fail + broken + expected === 0) return 'conformant: no failed and no broken cases';
-    const parts: string[] = [];
-    if (expected > 0) parts.push(`${formatCount(expected)} known deviation(s) expected`);
-    if (fail + broken > 0)
-      parts.push(
-        `${formatCount(fail)} failed and ${formatCount(broken)} broken not counted (--fail-on ${gate?.failOn.join(',') ?? ''})`,
-      );
-    return `passed: no unexpected failure; ${parts.join('; ')}`;
+  const missing = summary.merge?.missing ?? [];
+  const part =
+    run?.shard !== undefined
+      ? ` (shard ${run.shard.index}/${run.shard.total} only: not a verdict on the whole plan until the shards are merged)`
+      : '';
+  if (failing.length === 0 && notRun === 0 && !summary.interrupted && missing.length === 0) {
+    const retried = flaky > 0 ? ` (${formatCount(flaky)} flaky: passed on a retry)` : '';
+    if (fail + broken + expected === 0) return `conformant: no failed and no broken cases${part}${retried}`;
+    const known = expected > 0 ? `${formatCount(expected)} known deviation(s) expected` : '';
+    if (fail + broken === 0) return `passed: no unexpected failure; ${known}${part}${retried}`;
+    const uncounted = `${formatCount(fail)} failed, ${formatCount(broken)} broken, not failing the run (fail on: ${gate?.failOn.join(', ') ?? ''})`;
+    return `passed the policy: ${[uncounted, known].filter(Boolean).join('; ')}${part}${retried}`;
   }
   const extra = (gate?.failing ?? [])
     .filter((s) => s !== 'fail' && s !== 'broken')
@@ -417,8 +433,15 @@ function verdictLine(summary: RunSummary, notRun: number): string {
     `${formatCount(fail)} failed, ${formatCount(broken)} broken` +
     extra +
     (expected > 0 ? ` (and ${formatCount(expected)} expected)` : '') +
+    (flaky > 0 && !(gate?.failing ?? []).includes('flaky') ? `, ${formatCount(flaky)} flaky` : '') +
     (notRun > 0 ? `, ${formatCount(notRun)} not run` : '') +
-    (summary.interrupted ? ' (interrupted: not a verdict on the whole plan)' : '')
+    (summary.interrupted
+      ? ' (interrupted: not a verdict on the whole plan)'
+      : summary.stopped !== undefined
+        ? ` (${summary.stopped}: not a verdict on the whole plan)`
+        : '') +
+    (missing.length > 0 ? ` (incomplete: ${missing.length} part(s) missing: ${missing.join(', ')})` : '') +
+    part
   );
 }
 

@@ -220,6 +220,52 @@ describe('GithubReporter with expectations and a fail-on policy', () => {
   });
 });
 
+describe('GithubReporter with retries', () => {
+  const flaky = (): CaseResult =>
+    makeCase({
+      id: 'om:slow',
+      verdict: 'pass',
+      message: 'result 0 as expected',
+      flaky: true,
+      attempts: [
+        { verdict: 'broken', message: 'no answer in 10000 ms', start: 1, stop: 2 },
+        { verdict: 'pass', message: 'result 0 as expected', start: 3, stop: 4 },
+      ],
+    });
+
+  it('annotates a flaky case with how it first failed, a warning unless --fail-on flaky, and says so beside a green line', () => {
+    const dir = tempDir('github-');
+    const file = path.join(dir, 'summary.md');
+    const cases = [flaky(), makeCase()];
+    const { out } = reporterRun(cases, { GITHUB_STEP_SUMMARY: file });
+    expect(commands(out).map((c) => [c.kind, c.props['title'], c.message.split('\n')[0]])).toEqual([
+      ['warning', 'flaky: om:slow on emulated-ios', 'broke, then passed on a retry: no answer in 10000 ms'],
+    ]);
+    const md = readFileSync(file, 'utf8');
+    expect(md).toContain('## Conformance: conformant: no failed and no broken cases (1 flaky: passed on a retry)');
+    // Counted as passed in the table, as on the console; listed among the cases to look at.
+    expect(md).toContain('| emulated-ios | 2 | 0 | 0 | 0 | 0 | 0 | 2 |');
+    expect(md).toMatch(/\| flaky \| <code>om:slow<\/code> \|/);
+
+    const stream = new MemoryStream();
+    const strict = new GithubReporter({ stream, env: {} });
+    strict.onBegin(runInfo('/out', { cwd: '/out' }), TARGETS);
+    const again = flaky();
+    strict.onCaseEnd(again);
+    const gate: GateSummary = {
+      failOn: ['fail', 'broken', 'unexpected-pass', 'flaky'],
+      expectationsFile: null,
+      counts: { ...emptyGateCounts(), flaky: 1 },
+      failing: ['flaky'],
+      passed: false,
+      stale: [],
+      placeholders: 0,
+    };
+    strict.onEnd({ ...summaryOf([again]), gate });
+    expect(commands(stream.text).map((c) => c.kind)).toEqual(['error']);
+  });
+});
+
 describe('GithubReporter job summary', () => {
   it('appends to $GITHUB_STEP_SUMMARY the table per target, the choices and the cases with their replay commands', () => {
     const dir = tempDir('github-');
