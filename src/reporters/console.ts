@@ -1,6 +1,7 @@
 import { VERDICTS, emptyCounts, type CaseResult, type Verdict, type VerdictCounts } from '../core/results.ts';
 import type { Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
 import { oneLine } from './diff.ts';
+import { VERDICT_LABEL, verdictLine } from './verdict-line.ts';
 import { casesPerSecond, formatCount, identity, inline, redactValue, type Redact } from './text.ts';
 
 /** What the console writes to: a process stream or anything with `write` (tests). */
@@ -29,15 +30,6 @@ const TTY_INTERVAL_MS = 100;
 const PLAIN_INTERVAL_MS = 5000;
 /** Identical broken messages from one target (a lost adapter) are printed this many times, then counted. */
 const REPEAT_LIMIT = 3;
-
-const LABEL: Record<Verdict, string> = {
-  pass: 'pass',
-  fail: 'fail',
-  'non-strict': 'non-strict',
-  informational: 'informational',
-  'not-applicable': 'n/a',
-  broken: 'broken',
-};
 
 type Paint = (text: string) => string;
 interface Palette {
@@ -305,52 +297,18 @@ export class ConsoleReporter implements Reporter {
    */
   private verdictLine(summary: RunSummary, notRunTotal: number): string {
     const p = this.paint;
-    const gate = summary.gate;
-    const fail = gate?.counts.fail ?? summary.counts.fail;
-    const broken = gate?.counts.broken ?? summary.counts.broken;
-    const failing = gate?.failing ?? (['fail', 'broken'] as const).filter((s) => summary.counts[s] > 0);
-    const expected = gate === undefined ? 0 : gate.counts.expected + gate.counts.changed;
-    const missing = summary.merge?.missing ?? [];
     // A shard's verdict is on its part of the plan only; the whole plan's is the merge's.
     const part =
       this.part !== null && this.part.startsWith('shard')
         ? ` (${this.part} only: not a verdict on the whole plan until the shards are merged)`
         : '';
-    if (failing.length === 0 && notRunTotal === 0 && !summary.interrupted && missing.length === 0) {
-      // Passed only on a retry: said beside a green line, never hidden by it.
-      const flaky =
-        this.flaky.length > 0 ? p.yellow(` (${formatCount(this.flaky.length)} flaky: passed on a retry)`) : '';
-      if (fail + broken + expected === 0)
-        return p.green(p.bold(`conformant: no failed and no broken cases${part}`)) + flaky;
-      const known =
-        expected > 0 ? `${formatCount(expected)} known deviation(s) expected (${gate?.expectationsFile ?? ''})` : '';
-      if (fail + broken === 0) return p.green(p.bold(`passed: no unexpected failure; ${known}${part}`)) + flaky;
-      // The policy leaves failures out (--fail-on without fail or broken): said, never hidden.
-      const uncounted = `${formatCount(fail)} failed, ${formatCount(broken)} broken, not failing the run (fail on: ${gate?.failOn.join(', ') ?? ''})`;
-      return p.yellow(p.bold(`passed the policy: ${[uncounted, known].filter(Boolean).join('; ')}${part}`)) + flaky;
-    }
-    const extra = (gate?.failing ?? [])
-      .filter((s) => s !== 'fail' && s !== 'broken')
-      .map((s) => `, ${formatCount(gate?.counts[s] ?? 0)} ${s === 'unexpected-pass' ? 'unexpected pass(es)' : s}`)
-      .join('');
-    return p.red(
-      p.bold(
-        `${formatCount(fail)} failed, ${formatCount(broken)} broken` +
-          extra +
-          (expected > 0 ? ` (and ${formatCount(expected)} expected)` : '') +
-          (this.flaky.length > 0 && !(gate?.failing ?? []).includes('flaky')
-            ? `, ${formatCount(this.flaky.length)} flaky`
-            : '') +
-          (notRunTotal > 0 ? `, ${formatCount(notRunTotal)} not run` : '') +
-          (summary.interrupted
-            ? ' (interrupted: not a verdict on the whole plan)'
-            : summary.stopped !== undefined
-              ? ` (${summary.stopped}: not a verdict on the whole plan)`
-              : '') +
-          (missing.length > 0 ? ` (incomplete: ${missing.length} part(s) missing)` : '') +
-          part,
-      ),
-    );
+    const line = verdictLine(summary, notRunTotal, {
+      part,
+      flaky: this.flaky.length,
+      expectationsFile: true,
+      missingNames: false,
+    });
+    return p[line.tone](p.bold(line.text)) + (line.note === '' ? '' : p.yellow(line.note));
   }
 
   /** The expectations and the policy: what was expected, unexpected passes, stale entries (docs/expectations.md). */
@@ -431,7 +389,12 @@ export class ConsoleReporter implements Reporter {
   private table(summary: RunSummary): string[] {
     // With expectations, expected deviations and unexpected passes have their own columns (each case in one).
     const gated = summary.gate?.expectationsFile != null || this.gateColumns.size > 0;
-    const header = ['target', ...VERDICTS.map((v) => LABEL[v]), ...(gated ? ['expected', 'unexp. pass'] : []), 'total'];
+    const header = [
+      'target',
+      ...VERDICTS.map((v) => VERDICT_LABEL[v]),
+      ...(gated ? ['expected', 'unexp. pass'] : []),
+      'total',
+    ];
     const rows: string[][] = [];
     const names = new Set([...this.targets.map((t) => t.name), ...this.perTarget.keys()]);
     const totals = emptyCounts();
@@ -511,7 +474,7 @@ export class ConsoleReporter implements Reporter {
     const p = this.paint;
     const colour = result.verdict === 'pass' ? p.green : result.verdict === 'not-applicable' ? p.dim : p.yellow;
     this.above(
-      `${colour(LABEL[result.verdict])} ${this.redact(result.id)} ${p.dim('on')} ${this.redact(result.target)}\n`,
+      `${colour(VERDICT_LABEL[result.verdict])} ${this.redact(result.id)} ${p.dim('on')} ${this.redact(result.target)}\n`,
     );
   }
 
@@ -558,7 +521,7 @@ function attemptStory(result: CaseResult, redact: Redact = identity): string {
     .map((a, i) => {
       // A message is shown once: an attempt that failed the way the case did says only its verdict.
       const said = isBadVerdict(a.verdict) && (a.message !== result.message || !isBadVerdict(result.verdict));
-      return `attempt ${i + 1} ${LABEL[a.verdict]}${said ? ` (${redact(oneLine(a.message))})` : ''}`;
+      return `attempt ${i + 1} ${VERDICT_LABEL[a.verdict]}${said ? ` (${redact(oneLine(a.message))})` : ''}`;
     })
     .join(', ');
 }

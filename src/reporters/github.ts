@@ -15,6 +15,7 @@ import { DEFAULT_FAIL_ON, type FailOn } from '../core/expectations.ts';
 import { VERDICTS, emptyCounts, type CaseResult, type Verdict, type VerdictCounts } from '../core/results.ts';
 import type { Reporter, RunInfo, RunSummary, TargetRun } from '../core/reporter.ts';
 import { formatCount, identity, redactShared, type Redact } from './text.ts';
+import { VERDICT_LABEL, verdictLine } from './verdict-line.ts';
 
 export interface GithubOptions {
   /** Where the workflow commands go. Default: process.stdout (the runner reads commands there). */
@@ -65,15 +66,6 @@ const STATUS_LABEL: Record<Status, string> = {
   changed: 'changed',
   flaky: 'flaky',
   expected: 'expected',
-};
-
-const LABEL: Record<Verdict, string> = {
-  pass: 'pass',
-  fail: 'fail',
-  'non-strict': 'non-strict',
-  informational: 'informational',
-  'not-applicable': 'n/a',
-  broken: 'broken',
 };
 
 /** Workflow-command data (the message): `%`, CR and LF escaped, as actions/toolkit's `escapeData`. */
@@ -285,7 +277,7 @@ export class GithubReporter implements Reporter {
     const gate = summary.gate;
     const notRun = Object.values(summary.notRun ?? {}).reduce((a, b) => a + b, 0);
     const flaky = this.problems.filter((c) => statusOf(c) === 'flaky').length;
-    out.push(`## Conformance: ${cell(r(verdictLine(summary, notRun, this.run, flaky)))}`, '');
+    out.push(`## Conformance: ${cell(r(runLine(summary, notRun, this.run, flaky)))}`, '');
     if (this.run !== null) {
       out.push(
         `${formatCount(summary.total)} cases in ${(summary.durationMs / 1000).toFixed(1)} s · seed ${this.run.seed} · ${code(r(this.run.command))}`,
@@ -296,7 +288,7 @@ export class GithubReporter implements Reporter {
     // With expectations, expected deviations and unexpected passes have their own columns (as the console's).
     const gated = gate?.expectationsFile != null || this.gateColumns.size > 0;
     const extra = gated ? ['expected', 'unexp. pass'] : [];
-    out.push(`| target | ${[...VERDICTS.map((v) => LABEL[v]), ...extra].join(' | ')} | total |`);
+    out.push(`| target | ${[...VERDICTS.map((v) => VERDICT_LABEL[v]), ...extra].join(' | ')} | total |`);
     out.push(`| --- | ${[...VERDICTS, ...extra].map(() => '---:').join(' | ')} | ---: |`);
     const names = new Set([...this.targets.map((t) => t.name), ...this.perTarget.keys()]);
     const totals = { ...emptyCounts(), expected: 0, unexpectedPass: 0 };
@@ -377,7 +369,7 @@ export class GithubReporter implements Reporter {
     const out = ['| status | case | target | message | vector | replay |', '| --- | --- | --- | --- | --- | --- |'];
     for (const c of cases.slice(0, SUMMARY_CASES)) {
       const status = statusOf(c);
-      const label = status === null ? LABEL[c.verdict] : STATUS_LABEL[status];
+      const label = status === null ? VERDICT_LABEL[c.verdict] : STATUS_LABEL[status];
       const why = status === 'expected' && c.expectation !== undefined ? ` (${c.expectation.reason})` : '';
       out.push(
         `| ${label} | ${code(r(c.id))} | ${cell(r(c.target))} | ${cell(r(messageOf(c) + why))} | ${this.sourceLink(c)} | ${code(r(c.replay))} |`,
@@ -401,48 +393,14 @@ export class GithubReporter implements Reporter {
   }
 }
 
-/**
- * The run in one line, as the console's last line: "conformant" only when nothing failed or broke at all;
- * "passed" when the fail-on policy counted nothing (known deviations expected); else what failed it. A
- * shard says its verdict is on its part only; flaky cases are said beside a green line, never hidden by it.
- */
-function verdictLine(summary: RunSummary, notRun: number, run: RunInfo | null, flaky: number): string {
-  const gate = summary.gate;
-  const fail = gate?.counts.fail ?? summary.counts.fail;
-  const broken = gate?.counts.broken ?? summary.counts.broken;
-  const failing = gate?.failing ?? (['fail', 'broken'] as const).filter((s) => summary.counts[s] > 0);
-  const expected = gate === undefined ? 0 : gate.counts.expected + gate.counts.changed;
-  const missing = summary.merge?.missing ?? [];
+/** The run in one line (src/reporters/verdict-line.ts), as the console's last line, without colour. */
+function runLine(summary: RunSummary, notRun: number, run: RunInfo | null, flaky: number): string {
   const part =
     run?.shard !== undefined
       ? ` (shard ${run.shard.index}/${run.shard.total} only: not a verdict on the whole plan until the shards are merged)`
       : '';
-  if (failing.length === 0 && notRun === 0 && !summary.interrupted && missing.length === 0) {
-    const retried = flaky > 0 ? ` (${formatCount(flaky)} flaky: passed on a retry)` : '';
-    if (fail + broken + expected === 0) return `conformant: no failed and no broken cases${part}${retried}`;
-    const known = expected > 0 ? `${formatCount(expected)} known deviation(s) expected` : '';
-    if (fail + broken === 0) return `passed: no unexpected failure; ${known}${part}${retried}`;
-    const uncounted = `${formatCount(fail)} failed, ${formatCount(broken)} broken, not failing the run (fail on: ${gate?.failOn.join(', ') ?? ''})`;
-    return `passed the policy: ${[uncounted, known].filter(Boolean).join('; ')}${part}${retried}`;
-  }
-  const extra = (gate?.failing ?? [])
-    .filter((s) => s !== 'fail' && s !== 'broken')
-    .map((s) => `, ${formatCount(gate?.counts[s] ?? 0)} ${s === 'unexpected-pass' ? 'unexpected pass(es)' : s}`)
-    .join('');
-  return (
-    `${formatCount(fail)} failed, ${formatCount(broken)} broken` +
-    extra +
-    (expected > 0 ? ` (and ${formatCount(expected)} expected)` : '') +
-    (flaky > 0 && !(gate?.failing ?? []).includes('flaky') ? `, ${formatCount(flaky)} flaky` : '') +
-    (notRun > 0 ? `, ${formatCount(notRun)} not run` : '') +
-    (summary.interrupted
-      ? ' (interrupted: not a verdict on the whole plan)'
-      : summary.stopped !== undefined
-        ? ` (${summary.stopped}: not a verdict on the whole plan)`
-        : '') +
-    (missing.length > 0 ? ` (incomplete: ${missing.length} part(s) missing: ${missing.join(', ')})` : '') +
-    part
-  );
+  const line = verdictLine(summary, notRun, { part, flaky, expectationsFile: false, missingNames: true });
+  return line.text + line.note;
 }
 
 function caseKey(result: CaseResult): string {
