@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CliOverrides, Shard } from '../config/types.ts';
 import { didYouMean, HarnessError } from '../core/errors.ts';
 import { parseDuration } from '../config/duration.ts';
@@ -183,32 +183,47 @@ function integer(flag: string, value: string | undefined, min: number): number |
   return Number(value);
 }
 
+/** Every flag parseArgs knows; which command takes which is {@link COMMAND_FLAGS}. */
+const OPTIONS = {
+  config: { type: 'string' },
+  target: { type: 'string', multiple: true },
+  grep: { type: 'string', multiple: true },
+  tier: { type: 'string' },
+  shard: { type: 'string' },
+  seed: { type: 'string' },
+  reporter: { type: 'string', multiple: true },
+  output: { type: 'string' },
+  timeout: { type: 'string' },
+  workers: { type: 'string' },
+  artifacts: { type: 'string' },
+  out: { type: 'string' },
+  time: { type: 'string' },
+  'time-per-property': { type: 'string' },
+  runs: { type: 'string' },
+  corpus: { type: 'string' },
+  property: { type: 'string', multiple: true },
+  against: { type: 'string' },
+  'max-failures': { type: 'string' },
+  retries: { type: 'string' },
+  bail: { type: 'boolean' },
+  'last-failed': { type: 'boolean' },
+  port: { type: 'string' },
+  expectations: { type: 'string' },
+  'fail-on': { type: 'string', multiple: true },
+  'update-expectations': { type: 'boolean' },
+  json: { type: 'boolean' },
+  open: { type: 'boolean' },
+  'single-file': { type: 'boolean' },
+  version: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
 /** The flags that take a value (parseArgs' string options). */
-const VALUE_FLAGS = new Set([
-  'config',
-  'target',
-  'grep',
-  'tier',
-  'shard',
-  'seed',
-  'reporter',
-  'output',
-  'timeout',
-  'workers',
-  'artifacts',
-  'out',
-  'time',
-  'time-per-property',
-  'runs',
-  'corpus',
-  'property',
-  'against',
-  'max-failures',
-  'retries',
-  'port',
-  'expectations',
-  'fail-on',
-]);
+const VALUE_FLAGS = new Set(
+  Object.entries(OPTIONS)
+    .filter(([, option]) => option.type === 'string')
+    .map(([name]) => name),
+);
 
 /**
  * `--timeout -5` as `--timeout=-5`: parseArgs takes a value that starts with a dash for another flag and
@@ -236,39 +251,7 @@ export function parseCli(argv: string[]): ParsedArgs {
       allowPositionals: true,
       strict: true,
       tokens: true,
-      options: {
-        config: { type: 'string' },
-        target: { type: 'string', multiple: true },
-        grep: { type: 'string', multiple: true },
-        tier: { type: 'string' },
-        shard: { type: 'string' },
-        seed: { type: 'string' },
-        reporter: { type: 'string', multiple: true },
-        output: { type: 'string' },
-        timeout: { type: 'string' },
-        workers: { type: 'string' },
-        artifacts: { type: 'string' },
-        out: { type: 'string' },
-        time: { type: 'string' },
-        'time-per-property': { type: 'string' },
-        runs: { type: 'string' },
-        corpus: { type: 'string' },
-        property: { type: 'string', multiple: true },
-        against: { type: 'string' },
-        'max-failures': { type: 'string' },
-        retries: { type: 'string' },
-        bail: { type: 'boolean' },
-        'last-failed': { type: 'boolean' },
-        port: { type: 'string' },
-        expectations: { type: 'string' },
-        'fail-on': { type: 'string', multiple: true },
-        'update-expectations': { type: 'boolean' },
-        json: { type: 'boolean' },
-        open: { type: 'boolean' },
-        'single-file': { type: 'boolean' },
-        version: { type: 'boolean', short: 'v' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: OPTIONS,
     });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
