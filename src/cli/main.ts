@@ -36,6 +36,8 @@ import { formerIdNotices, selectCases, tierCases } from '../runner/select.ts';
 import { parseCli, USAGE, type ParsedArgs } from './args.ts';
 import { fuzz, replay } from './fuzz.ts';
 import { report, stopSignal } from './report.ts';
+import { certify, keygen } from './certify.ts';
+import { verify } from './verify.ts';
 import { CONFIG_CHECKS, createSuites, DRIVERS, serveProfiles, suiteOf } from './builtins.ts';
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -505,6 +507,24 @@ async function replayCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   );
 }
 
+async function certifyCommand(args: ParsedArgs, argv: string[], io: CliIo): Promise<number> {
+  const config = await configFor(args, io);
+  const expectationsShown = config.expectations === null ? null : printedFile(io.cwd, config.expectations);
+  const expectations =
+    config.expectations !== null && expectationsShown !== null && existsSync(config.expectations)
+      ? await loadExpectations(config.expectations, expectationsShown)
+      : null;
+  return certify(args, io, {
+    config,
+    commands: commandContext(args, io, config),
+    aliases: caseAliases(io),
+    harnessVersion: harnessVersion(),
+    expectations,
+    command: commandLine(argv),
+    onCtrlC: (whatHappens, work) => onCtrlC(io, whatHappens, work),
+  });
+}
+
 async function reportCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const config = await configFor(args, io);
   return report(config, args.report, io, commandContext(args, io, config));
@@ -605,6 +625,12 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await replayCommand(args, io);
       case 'merge':
         return await merge(args, argv, io);
+      case 'keygen':
+        return keygen(args, io);
+      case 'certify':
+        return await certifyCommand(args, argv, io);
+      case 'verify':
+        return await verify(args, io, { config: await configFor(args, io), harnessVersion: harnessVersion() });
     }
   } catch (error) {
     if (isHarnessError(error)) {

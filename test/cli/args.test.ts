@@ -36,6 +36,10 @@ const VALUES: Record<string, string> = {
   port: '0',
   expectations: 'harness.expectations.json',
   'fail-on': 'fail',
+  ics: 'ics.json',
+  'fuzz-time': '30s',
+  key: 'harness-signing.key',
+  bundle: 'certification',
 };
 const argsOf = (flag: string): string[] => (flag in VALUES ? [`--${flag}`, VALUES[flag] as string] : [`--${flag}`]);
 const ALL_FLAGS = [...new Set(Object.values(COMMAND_FLAGS).flat())];

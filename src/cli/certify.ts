@@ -1,0 +1,487 @@
+/**
+ * `harness keygen`, `harness certify` and `harness verify` (docs/certification.md): a signed bundle bound to
+ * what was tested (the harness, its vectors, the configuration, the target as observed, the environment),
+ * and its check by anyone, down to every recorded verdict.
+ */
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ResolvedConfig } from '../config/types.ts';
+import { harnessCommand, printedPath, shellQuote, type CommandContext } from '../core/commands.ts';
+import type { CaseAliases } from '../core/case-ids.ts';
+import { HarnessError } from '../core/errors.ts';
+import { DEFAULT_FAIL_ON, type Expectations } from '../core/expectations.ts';
+import { isRecord } from '../core/json.ts';
+import { Redactor, REDACTED } from '../core/redact.ts';
+import type { Reporter, RunSummary, TargetRun } from '../core/reporter.ts';
+import type { CaseResult } from '../core/results.ts';
+import {
+  generateSigningKeys,
+  keyFingerprint,
+  publicKeyPem,
+  readPrivateKey,
+  readPublicKey,
+  sha256,
+  signBytes,
+  verifyBytes,
+} from '../core/signing.ts';
+import { tarGz } from '../core/tar.ts';
+import { createReporters, ReporterMultiplexer, type ReporterSpec } from '../reporters/index.ts';
+import { identity as noRedaction } from '../reporters/text.ts';
+import { openDriver, runPlan } from '../runner/run.ts';
+import type { ParsedArgs } from './args.ts';
+import { createSuites, DRIVERS, suiteOf } from './builtins.ts';
+import {
+  BUNDLE_FILES,
+  BUNDLE_FORMAT,
+  codeDigests,
+  environment,
+  filesUnder,
+  harnessIdentity,
+  MANIFEST_FILE,
+  SIGNATURE_FILE,
+  vectorDigests,
+  type Digests,
+  type HarnessIdentity,
+  type Manifest,
+} from './bundle.ts';
+import { fuzz } from './fuzz.ts';
+
+export interface Io {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+/** The key files `harness keygen` writes. */
+export const PRIVATE_KEY_FILE = 'harness-signing.key';
+export const PUBLIC_KEY_FILE = 'harness-signing.pub';
+/** The environment variable that may hold the signing key (its PEM text, or the path of a PEM file). */
+export const SIGNING_KEY_ENV = 'HARNESS_SIGNING_KEY';
+/** `certify` without `--fuzz-time`: the fuzz budget, shared by every property of every target. */
+export const DEFAULT_CERTIFY_FUZZ_MS = 3 * 60_000;
+/** `certify` without `--bundle`. */
+export const DEFAULT_BUNDLE_DIR = 'certification';
+
+function shown(io: Pick<Io, 'cwd'>, file: string): string {
+  const rel = path.relative(io.cwd, file);
+  return rel === '' || rel.startsWith('..') ? file : rel;
+}
+
+/** `harness keygen [--out dir]`: an Ed25519 pair; the private key readable by its owner only. */
+export function keygen(args: ParsedArgs, io: Io): number {
+  const dir = path.resolve(io.cwd, args.keyOut ?? '.');
+  const privateFile = path.join(dir, PRIVATE_KEY_FILE);
+  const publicFile = path.join(dir, PUBLIC_KEY_FILE);
+  for (const file of [privateFile, publicFile]) {
+    if (existsSync(file)) {
+      throw new HarnessError(
+        'HARNESS_USAGE',
+        `${shown(io, file)} exists: keygen never replaces a key (bundles signed with it would no longer verify against a new one). Give another folder with --out <dir>, or remove the old pair first`,
+      );
+    }
+  }
+  mkdirSync(dir, { recursive: true });
+  const pair = generateSigningKeys();
+  writeFileSync(privateFile, pair.privateKey, { mode: 0o600 });
+  chmodSync(privateFile, 0o600);
+  writeFileSync(publicFile, pair.publicKey);
+  const fingerprint = keyFingerprint(pair.publicKey);
+  io.stdout(
+    [
+      `private key: ${shown(io, privateFile)} (mode 0600: keep it secret; certify signs with it: --key ${shellQuote(shown(io, privateFile))} or ${SIGNING_KEY_ENV})`,
+      `public key:  ${shown(io, publicFile)} (give it to whoever verifies your bundles: --key ${shellQuote(shown(io, publicFile))})`,
+      `fingerprint: ${fingerprint} (SHA-256 of the DER public key; publish it beside the public key)`,
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}
+
+/** The signing key from `--key` or HARNESS_SIGNING_KEY (PEM text or a file's path); exit 2 when absent or bad. */
+function signingKey(args: ParsedArgs, io: Io) {
+  const fromEnv = io.env[SIGNING_KEY_ENV];
+  let text: string;
+  let where: string;
+  if (args.key !== undefined) {
+    const file = path.resolve(io.cwd, args.key);
+    if (!existsSync(file))
+      throw new HarnessError(
+        'HARNESS_USAGE',
+        `--key ${args.key}: no such file: give the private key \`harness keygen\` wrote (${PRIVATE_KEY_FILE})`,
+      );
+    text = readFileSync(file, 'utf8');
+    where = `--key ${args.key}`;
+  } else if (fromEnv !== undefined && fromEnv.trim() !== '') {
+    if (fromEnv.includes('-----BEGIN')) {
+      text = fromEnv;
+      where = SIGNING_KEY_ENV;
+    } else {
+      const file = path.resolve(io.cwd, fromEnv.trim());
+      if (!existsSync(file))
+        throw new HarnessError(
+          'HARNESS_USAGE',
+          `${SIGNING_KEY_ENV} is neither a PEM private key nor the path of one (${shown(io, file)} does not exist): set it to the key's text or file`,
+        );
+      text = readFileSync(file, 'utf8');
+      where = `${SIGNING_KEY_ENV} (${shown(io, file)})`;
+    }
+  } else {
+    throw new HarnessError(
+      'HARNESS_USAGE',
+      `certify signs its bundle and needs a private key: make a pair with \`npx harness keygen\`, then give --key ${PRIVATE_KEY_FILE} (or set ${SIGNING_KEY_ENV})`,
+    );
+  }
+  try {
+    return readPrivateKey(text);
+  } catch (error) {
+    throw new HarnessError(
+      'HARNESS_USAGE',
+      `${where}: ${(error as Error).message}: give the Ed25519 private key \`npx harness keygen\` wrote (${PRIVATE_KEY_FILE}), not the public one`,
+    );
+  }
+}
+
+/** One reason a bundle cannot certify anything, with where it came from. */
+export interface CertifiabilityInput {
+  config: Pick<
+    ResolvedConfig,
+    'targets' | 'selected' | 'grep' | 'tier' | 'shard' | 'retries' | 'failOn' | 'configFile' | 'cwd'
+  >;
+  /** The flags given on the command line (to say whether a setting came from there or the config file). */
+  flags: ReadonlySet<string>;
+  summary: Pick<RunSummary, 'interrupted' | 'notRun' | 'stopped' | 'merge'>;
+  fuzz: { interrupted: boolean } | null;
+}
+
+/**
+ * Every reason the run cannot certify the targets: seeded defects (named, with the config that set them), a
+ * lenient setting other than the default, a part of the plan (`--grep`, `--tier smoke`, a shard, shards not
+ * all merged), an interrupted or stopped run. Empty: certifiable.
+ */
+export function notCertifiableReasons(input: CertifiabilityInput): string[] {
+  const { config, flags, summary } = input;
+  const file =
+    config.configFile === null
+      ? 'the built-in defaults'
+      : path.relative(config.cwd, config.configFile) || config.configFile;
+  const from = (flag: string, field: string) => (flags.has(flag) ? `--${flag}` : `${file} ${field}`);
+  const reasons: string[] = [];
+  for (const target of config.selected) {
+    const defects = target.options['defects'];
+    if (Array.isArray(defects) && defects.length > 0) {
+      const index = config.targets.findIndex((t) => t.name === target.name);
+      reasons.push(
+        `target ${target.name} runs with seeded defects ${defects.map((d) => String(d)).join(', ')} (set by ${file} targets[${index}].options.defects): a seeded defect makes the implementation deviate on purpose`,
+      );
+    }
+  }
+  if (config.grep.length > 0)
+    reasons.push(
+      `${from('grep', 'grep')} ${config.grep.map((g) => JSON.stringify(g)).join(' ')}: only the matching cases ran, not the whole plan`,
+    );
+  if (config.tier !== 'full')
+    reasons.push(`${from('tier', 'tier')} ${config.tier}: only the ${config.tier} subset of the plan ran`);
+  if (config.shard !== null)
+    reasons.push(`--shard ${config.shard.index}/${config.shard.total}: only one part of the plan ran`);
+  if (summary.merge !== undefined && summary.merge.missing.length > 0)
+    reasons.push(`shards not all merged: ${summary.merge.missing.join(', ')} missing`);
+  if (config.retries > 0)
+    reasons.push(
+      `${from('retries', 'retries')} ${config.retries} (lenient; the default is 0): a case that failed and then passed on a retry counts as flaky, not failed`,
+    );
+  const dropped = DEFAULT_FAIL_ON.filter((s) => !config.failOn.includes(s));
+  if (dropped.length > 0)
+    reasons.push(
+      `${from('fail-on', 'failOn')} ${config.failOn.join(',')} (lenient; the default is ${DEFAULT_FAIL_ON.join(',')}): ${dropped.join(', ')} no longer fail the run`,
+    );
+  if (summary.interrupted) reasons.push('the run was interrupted (Ctrl-C or SIGTERM) before every case ran');
+  const notRun = Object.entries(summary.notRun ?? {});
+  if (notRun.length > 0)
+    reasons.push(
+      `cases not run: ${notRun.map(([t, n]) => `${n} on ${t}`).join(', ')}${summary.stopped ? ` (${summary.stopped})` : ''}`,
+    );
+  else if (summary.stopped !== undefined) reasons.push(`the run was stopped: ${summary.stopped}`);
+  if (input.fuzz?.interrupted === true) reasons.push('the fuzz run was interrupted before its budget was spent');
+  return reasons;
+}
+
+/** The option names whose values are secrets wherever they appear in a target's options. */
+const SECRET_NAME = /key|password|passwd|secret|token|credential/i;
+
+/** The configuration as resolved, every secret masked (the obfuscation key, secret-named options). */
+export function redactedConfig(config: ResolvedConfig): Record<string, unknown> {
+  const redactor = new Redactor();
+  redactor.add(config.obfuscationKey);
+  const mask = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(mask);
+    if (isRecord(value))
+      return Object.fromEntries(
+        Object.entries(value).map(([k, v]) => [k, SECRET_NAME.test(k) && typeof v === 'string' ? REDACTED : mask(v)]),
+      );
+    if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+    return value;
+  };
+  const { obfuscationKey, ...rest } = config;
+  return redactor.value(mask({ ...rest, obfuscationKey: obfuscationKey === null ? null : REDACTED })) as Record<
+    string,
+    unknown
+  >;
+}
+
+/** What `harness certify` needs of the CLI's entry (main.ts) beside its flags. */
+export interface CertifyContext {
+  config: ResolvedConfig;
+  commands: CommandContext;
+  aliases: CaseAliases;
+  harnessVersion: string;
+  expectations: Expectations | null;
+  /** The command line as typed, keys masked. */
+  command: string;
+  /** Runs `work` with Ctrl-C and SIGTERM as its abort signal (main.ts). */
+  onCtrlC<T>(whatHappens: string, work: (interrupt: AbortSignal) => Promise<T>): Promise<T>;
+}
+
+/** Prepares the bundle folder: a new one, an empty one, or an earlier bundle (replaced); anything else is refused. */
+function prepareBundleDir(dir: string, io: Io): void {
+  if (existsSync(dir)) {
+    const entries = readdirSync(dir);
+    if (entries.length > 0 && !entries.includes(MANIFEST_FILE) && !entries.includes(BUNDLE_FILES.certification)) {
+      throw new HarnessError(
+        'HARNESS_USAGE',
+        `--bundle ${shown(io, dir)} is a folder with other files in it: give a new or empty folder (an earlier bundle there is replaced)`,
+      );
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  rmSync(`${dir}.tar.gz`, { force: true });
+  mkdirSync(dir, { recursive: true });
+}
+
+/** The identity of each target as observed: what its driver read from it (the device, the server, /v1/info). */
+async function observedIdentities(config: ResolvedConfig, announced: readonly TargetRun[]) {
+  const out: Record<string, unknown>[] = [];
+  for (const target of config.selected) {
+    const run = announced.find((t) => t.name === target.name);
+    const entry: Record<string, unknown> = {
+      name: target.name,
+      driver: target.driver,
+      suite: suiteOf(target),
+      info: run?.info ?? null,
+    };
+    const driver = await openDriver(target, config, DRIVERS);
+    try {
+      if (driver.identity !== undefined) {
+        try {
+          entry['identity'] = await driver.identity();
+        } catch (error) {
+          entry['identity'] = { unreadable: (error as Error).message };
+        }
+      } else {
+        // The driver's info is the target's own answer (an adapter's GET /v1/info, a server's version banner).
+        entry['identity'] = { source: 'info', ...(run?.info ?? (await driver.info())) };
+      }
+    } finally {
+      await driver.stop();
+    }
+    out.push(entry);
+  }
+  return out;
+}
+
+function writeJson(dir: string, file: string, value: unknown): void {
+  writeFileSync(path.join(dir, file), `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Targets whose suite has fuzz properties (a suite without any is not fuzzed). */
+function fuzzable(config: ResolvedConfig) {
+  const suites = createSuites();
+  return config.selected.filter((t) => (suites[suiteOf(t)]?.fuzzPropertyIds ?? []).length > 0);
+}
+
+/**
+ * `harness certify`: the certification plan (every MUST and SHOULD case of the targets' suites, through the
+ * runner), then the fuzz budget (through `harness fuzz`'s orchestration), then the bundle, signed.
+ */
+export async function certify(args: ParsedArgs, io: Io, ctx: CertifyContext): Promise<number> {
+  const key = signingKey(args, io);
+  const publicKey = publicKeyPem(key);
+  const fingerprint = keyFingerprint(publicKey);
+  const fuzzMs = args.fuzzTimeMs ?? DEFAULT_CERTIFY_FUZZ_MS;
+  const dir = path.resolve(io.cwd, args.bundle ?? DEFAULT_BUNDLE_DIR);
+  prepareBundleDir(dir, io);
+  const startedAt = new Date().toISOString();
+  // The bundle's reports, whatever the config's reporters: their layout is the bundle's.
+  const reporters = ['console', 'jsonl', 'summary', 'junit', 'allure'];
+  const config: ResolvedConfig = { ...ctx.config, outputDir: dir, reporters };
+  const redactor = new Redactor();
+  redactor.add(config.obfuscationKey);
+  const results: CaseResult[] = [];
+  let announced: TargetRun[] = [];
+  const collector: Reporter = {
+    onBegin: (_run, targets) => void (announced = targets),
+    onCaseEnd: (r) => void results.push(r),
+  };
+  const reporter = new ReporterMultiplexer([
+    {
+      name: 'reports',
+      reporter: createReporters(reporters as ReporterSpec[], { outputDir: dir, redact: noRedaction, env: io.env, stdout: io.stdout }),
+    },
+    { name: 'certify', reporter: collector },
+  ]);
+  io.stderr(
+    `certify: the whole plan of ${config.selected.map((t) => t.name).join(', ')}, then ${fuzzMs === 0 ? 'no fuzzing (--fuzz-time 0)' : `${Math.round(fuzzMs / 1000)} s of fuzzing`}; bundle ${shown(io, dir)}\n`,
+  );
+  const outcome = await ctx.onCtrlC(
+    'finishing the cases in flight, then writing the bundle (marked not certifiable)',
+    (interrupt) =>
+      runPlan(
+        config,
+        {
+          suites: createSuites(config),
+          suiteOf,
+          drivers: DRIVERS,
+          reporter,
+          redactor,
+          commands: ctx.commands,
+          aliases: ctx.aliases,
+          notice: (text) => io.stderr(`notice: ${text}\n`),
+          expectations: ctx.expectations,
+        },
+        { startedAt, command: ctx.command, harnessVersion: ctx.harnessVersion },
+        interrupt,
+      ),
+  );
+  // The fuzz budget, on the targets whose suite has fuzz properties; its failures are kept inside the bundle.
+  let fuzzEnd: { exitCode: number; interrupted: boolean; targets: string[] } | null = null;
+  const fuzzTargets = fuzzable(config);
+  if (fuzzMs > 0 && fuzzTargets.length > 0 && !outcome.summary.interrupted) {
+    const fuzzDir = path.join(dir, 'fuzz');
+    const fuzzConfig: ResolvedConfig = {
+      ...config,
+      selected: fuzzTargets,
+      outputDir: fuzzDir,
+      reporters: ['summary', 'allure'],
+      fuzz: {
+        ...config.fuzz,
+        timeMs: fuzzMs,
+        timePerPropertyMs: Number.POSITIVE_INFINITY,
+        runs: Number.POSITIVE_INFINITY,
+        properties: null,
+        against: null,
+        corpus: path.join(fuzzDir, 'regressions'),
+      },
+    };
+    let interrupted = false;
+    const exitCode = await ctx.onCtrlC(
+      'reporting what was found so far, then writing the bundle (marked not certifiable)',
+      async (interrupt) => {
+        const code = await fuzz(
+          fuzzConfig,
+          {
+            explicitTargets: true,
+            commands: ctx.commands,
+            aliases: ctx.aliases,
+            run: { startedAt: new Date().toISOString(), command: ctx.command, harnessVersion: ctx.harnessVersion },
+          },
+          io,
+          interrupt,
+        );
+        interrupted = interrupt.aborted;
+        return code;
+      },
+    );
+    fuzzEnd = { exitCode, interrupted, targets: fuzzTargets.map((t) => t.name) };
+  }
+  const endedAt = new Date().toISOString();
+  const flags = new Set(args.given);
+  const reasons = notCertifiableReasons({
+    config,
+    flags,
+    summary: outcome.summary,
+    fuzz: fuzzEnd === null ? (fuzzMs > 0 && outcome.summary.interrupted ? { interrupted: true } : null) : fuzzEnd,
+  });
+  const identities = await observedIdentities(config, announced);
+  const harness: HarnessIdentity = harnessIdentity(ctx.harnessVersion);
+  const digests: Digests = { vectors: vectorDigests(config.vectorsRoot), code: codeDigests() };
+  const passed = outcome.exitCode === 0 && (fuzzEnd === null || fuzzEnd.exitCode === 0);
+  const certification = {
+    format: BUNDLE_FORMAT,
+    startedAt,
+    endedAt,
+    command: ctx.command,
+    targets: config.selected.map((t) => t.name),
+    plan: { tier: config.tier, grep: config.grep, seed: config.seed },
+    run: {
+      exitCode: outcome.exitCode,
+      counts: outcome.summary.counts,
+      total: outcome.summary.total,
+      interrupted: outcome.summary.interrupted,
+      notRun: outcome.summary.notRun ?? {},
+      durationMs: outcome.summary.durationMs,
+    },
+    fuzz:
+      fuzzMs === 0
+        ? { budgetMs: 0, ran: false, reason: '--fuzz-time 0' }
+        : { budgetMs: fuzzMs, ran: fuzzEnd !== null, ...(fuzzEnd ?? {}) },
+    result: passed ? 'pass' : 'fail',
+    certifiable: reasons.length === 0,
+    reasons,
+    keyFingerprint: fingerprint,
+  };
+  writeJson(dir, BUNDLE_FILES.certification, certification);
+  writeJson(dir, BUNDLE_FILES.harness, { ...harness, environment: environment() });
+  writeJson(dir, BUNDLE_FILES.digests, digests);
+  writeJson(dir, BUNDLE_FILES.config, redactedConfig(config));
+  writeJson(dir, BUNDLE_FILES.targets, redactor.value(identities));
+  const manifest = signBundle(dir, {
+    harnessVersion: ctx.harnessVersion,
+    certifiable: reasons.length === 0,
+    reasons,
+    publicKey,
+    keyFingerprint: fingerprint,
+    key,
+  });
+  const archive = writeArchive(dir);
+  const verifyLine = harnessCommand({ ...ctx.commands, flags: [] }, 'verify', [printedPath(ctx.commands, dir)]);
+  io.stdout(
+    [
+      '',
+      `Bundle: ${shown(io, dir)} (${Object.keys(manifest.files).length + 2} files) and ${shown(io, archive)}, signed by key ${fingerprint}`,
+      `Result: ${passed ? 'PASS' : 'FAIL'} (${outcome.summary.total} case(s)${fuzzEnd === null ? ', no fuzzing' : `, fuzzing ${fuzzEnd.exitCode === 0 ? 'found nothing' : 'found failures'}`})`,
+      reasons.length === 0 ? 'Certifiable: yes' : `NOT CERTIFIABLE (${reasons.length} reason(s)):`,
+      ...reasons.map((r) => `  - ${r}`),
+      `Check it: \`${verifyLine} --key ${PUBLIC_KEY_FILE}\` (the signer's public key)`,
+      '',
+    ].join('\n'),
+  );
+  return passed && reasons.length === 0 ? 0 : 1;
+}
+
+/** Writes manifest.json (every file's SHA-256) and manifest.sig (its Ed25519 signature). */
+export function signBundle(
+  dir: string,
+  m: Omit<Manifest, 'format' | 'files' | 'createdAt'> & { key: ReturnType<typeof readPrivateKey> },
+): Manifest {
+  const files: Record<string, string> = {};
+  for (const f of filesUnder(dir)) {
+    if (f === MANIFEST_FILE || f === SIGNATURE_FILE) continue;
+    files[f] = sha256(readFileSync(path.join(dir, f)));
+  }
+  const { key, ...rest } = m;
+  const manifest: Manifest = { format: BUNDLE_FORMAT, createdAt: new Date().toISOString(), ...rest, files };
+  const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(path.join(dir, MANIFEST_FILE), bytes);
+  writeFileSync(path.join(dir, SIGNATURE_FILE), `${signBytes(bytes, key)}\n`);
+  return manifest;
+}
+
+/** `<dir>.tar.gz` of the bundle, its top folder named as the directory. */
+export function writeArchive(dir: string): string {
+  const file = `${dir}.tar.gz`;
+  const entries = filesUnder(dir).map((f) => ({ path: f, data: readFileSync(path.join(dir, f)) }));
+  writeFileSync(file, tarGz(path.basename(dir), entries, Math.floor(Date.now() / 1000)));
+  return file;
+}
+
+export { readPublicKey, verifyBytes };
