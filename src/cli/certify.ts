@@ -325,7 +325,12 @@ export async function certify(args: ParsedArgs, io: Io, ctx: CertifyContext): Pr
   const reporter = new ReporterMultiplexer([
     {
       name: 'reports',
-      reporter: createReporters(reporters as ReporterSpec[], { outputDir: dir, redact: noRedaction, env: io.env, stdout: io.stdout }),
+      reporter: createReporters(reporters as ReporterSpec[], {
+        outputDir: dir,
+        redact: noRedaction,
+        env: io.env,
+        stdout: io.stdout,
+      }),
     },
     { name: 'certify', reporter: collector },
   ]);
