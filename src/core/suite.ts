@@ -2,6 +2,7 @@ import type { RenamedVector } from './case-ids.ts';
 import type { CommandContext } from './commands.ts';
 import { HarnessError } from './errors.ts';
 import type { FuzzProperty } from './fuzz.ts';
+import type { IcsVocabulary } from './ics.ts';
 import type { CaseResult, CaseSource } from './results.ts';
 import type { BaseTargetInfo, CaseRoute } from './types.ts';
 
@@ -248,6 +249,13 @@ export interface Suite<S, I extends BaseTargetInfo = BaseTargetInfo, R = null> {
   fuzzProperties?(env: FuzzEnv<S, I, R>, options: FuzzOptions<S, I, R>): FuzzProperty<unknown>[];
   /** The requirement catalogue and the implementation-defined choice points (no `load` needed). */
   catalogue(): { requirements: readonly RequirementInfo[]; choicePoints: readonly ChoicePointInfo[] };
+  /**
+   * What an implementation conformance statement may declare for the suite (src/core/ics.ts): its choice
+   * points, capabilities, platforms and methods, the checks an order of checks names and the orders the
+   * specification rules out, its derived choices. No `load` needed. Optional: a suite without it cannot be
+   * named in a statement.
+   */
+  icsVocabulary?(): IcsVocabulary;
 }
 
 /** A suite's requirements as reports show them (a suite's own requirement type may carry more). */

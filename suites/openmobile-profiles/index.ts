@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { HarnessError } from '../../src/core/errors.ts';
 import type { FuzzProperty } from '../../src/core/fuzz.ts';
+import type { IcsVocabulary } from '../../src/core/ics.ts';
 import type {
   FuzzEnv,
   FuzzOptions,
@@ -87,6 +88,11 @@ export class OpenMobileProfilesSuite implements Suite<ProfileServerSession, Base
       requirements: requirementInfos(REQUIREMENTS),
       choicePoints: CHOICE_POINTS,
     };
+  }
+
+  icsVocabulary(): IcsVocabulary {
+    // Capabilities: the cases' `needs` (execute.ts, caseOf).
+    return { suite: this.name, choicePoints: CHOICE_POINTS, capabilities: ['admin', 'create'] };
   }
 
   explain(caseId: string): string {

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { HarnessError } from '../../src/core/errors.ts';
 import type { FuzzProperty } from '../../src/core/fuzz.ts';
+import type { IcsVocabulary } from '../../src/core/ics.ts';
 import { REDACTED } from '../../src/core/redact.ts';
 import type { CaseResult } from '../../src/core/results.ts';
 import type {
@@ -131,6 +132,10 @@ export class SurePassIdSuite implements Suite<SurePassIdSession, BaseTargetInfo>
       requirements: requirementInfos(REQUIREMENTS),
       choicePoints: CHOICE_POINTS,
     };
+  }
+
+  icsVocabulary(): IcsVocabulary {
+    return { suite: this.name, choicePoints: CHOICE_POINTS, capabilities: [TEST_HOOKS] };
   }
 
   explain(caseId: string): string {
