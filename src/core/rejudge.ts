@@ -7,7 +7,10 @@
  *
  * No target, no session: a suite's `rejudge` is pure (src/core/suite.ts).
  */
+import { stripAnsi } from './ansi.ts';
 import { parseCaseId } from './case-ids.ts';
+import { escapeControls } from './errors.ts';
+import type { Redactor } from './redact.ts';
 import type { CaseResult } from './results.ts';
 import type { PlannedCase, RecordedCase, Rejudged, RejudgeTarget, Suite } from './suite.ts';
 import type { BaseTargetInfo } from './types.ts';
@@ -39,6 +42,11 @@ export interface RejudgeContext {
    * suite judged it (verify: the bundle's ICS, `applyIcs`). Absent: the suite's judgement is compared as is.
    */
   apply?(recorded: CaseResult, recomputed: Rejudged): Rejudged;
+  /**
+   * The run-wide secrets (the configuration's: the obfuscation key, credentials), which the run redacted
+   * from every result before writing it: applied to each recomputed message as the run applied them.
+   */
+  redactor?: Redactor;
 }
 
 /** One field whose recomputed value differs from the recorded one. */
@@ -205,7 +213,10 @@ export async function rejudgeResults(results: readonly CaseResult[], context: Re
       skip(judged.skipped);
       continue;
     }
-    const recomputed = context.apply === undefined ? judged : context.apply(result, judged);
+    // As the run made the message safe to report (src/runner/run.ts `cleanResult`).
+    const message = escapeControls(stripAnsi(context.redactor?.text(judged.message) ?? judged.message));
+    const clean = { ...judged, message };
+    const recomputed = context.apply === undefined ? clean : context.apply(result, clean);
     report.checked++;
     compare(report.discrepancies, result, recomputed);
     e.cases.push({
