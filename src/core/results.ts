@@ -101,6 +101,14 @@ export interface CaseResult {
    */
   evidence?: Record<string, unknown>;
   /**
+   * What the target gave at each step of the case (its observations, in order, and the state read back), as
+   * the suite needs them to judge the case again with no target and no session (`Suite.rejudge`,
+   * src/core/rejudge.ts: `harness verify`). Owned by the suite and opaque to the engine. Redacted like the
+   * rest: a secret of the case stands as a marker naming which of the case's known secrets (derived from its
+   * vector) stood there, never as the secret.
+   */
+  observations?: Record<string, unknown>;
+  /**
    * Set on a run-level check (choice consistency, precedence order) rather than a case: computed over the
    * target's cases, so `harness merge` replaces the checks each shard made of its own part with ones
    * recomputed over all of them.

@@ -3,7 +3,7 @@ import type { CommandContext } from './commands.ts';
 import { HarnessError } from './errors.ts';
 import type { FuzzProperty } from './fuzz.ts';
 import type { IcsVocabulary } from './ics.ts';
-import type { CaseResult, CaseSource } from './results.ts';
+import type { CaseResult, CaseSource, FailureCategory, Verdict } from './results.ts';
 import type { BaseTargetInfo, CaseRoute } from './types.ts';
 
 /** What the engine knows of a case before it runs: enough to report it broken or not applicable. */
@@ -108,6 +108,24 @@ export interface TargetPlan<S, I extends BaseTargetInfo = BaseTargetInfo, R = nu
 
 /** A case's result as the run-level checks read it: from the run, or from results.jsonl (`harness merge`). */
 export type RecordedCase = Pick<CaseResult, 'id' | 'verdict' | 'choices' | 'evidence'>;
+
+/** A case's judgement recomputed from its recorded observations ({@link Suite.rejudge}). */
+export interface Rejudged {
+  verdict: Verdict;
+  message: string;
+  category?: FailureCategory;
+  choices: Record<string, string>;
+  /** What the run-level checks read of the case (`CaseResult.evidence`), recomputed too. */
+  evidence?: Record<string, unknown>;
+}
+
+/** What re-judging a target's cases knows of it: what it told (run.json) and what its config declared. */
+export interface RejudgeTarget {
+  name: string;
+  info: BaseTargetInfo;
+  /** Declared check order (result codes, first checked first), or null. */
+  precedence: number[] | null;
+}
 
 /** Where the run-level checks of a target are computed for. */
 export interface RunCheckContext {
@@ -231,6 +249,13 @@ export interface Suite<S, I extends BaseTargetInfo = BaseTargetInfo, R = null> {
    * every shard's, so a contradiction between two shards is found as one run would find it.
    */
   runChecks?(context: RunCheckContext, recorded: readonly RecordedCase[]): CaseResult[];
+  /**
+   * Optional: the case judged again from its recorded observations (`CaseResult.observations`) alone, with
+   * the suite's model and the vectors loaded now: pure, no target, no session (`harness verify`:
+   * src/core/rejudge.ts). `{ skipped }` says why a result cannot be judged again (recorded without
+   * observations, judged over several runs). Needs `load`.
+   */
+  rejudge?(recorded: CaseResult, target: RejudgeTarget): Rejudged | { skipped: string };
   /** Every case id of the suite, for every route. */
   list(): PlannedCase[];
   /** How the expectation of a case is derived, rule by rule. */

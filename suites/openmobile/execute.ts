@@ -23,7 +23,8 @@ import { observableState, succeeded, type Mismatch, type StepJudgement } from '.
 import { predict } from './model.ts';
 import { deobfuscate } from './obfuscation.ts';
 import { REQUIREMENTS } from './requirements.ts';
-import { runSteps, type Step, type StepModel, type StepRun } from './step.ts';
+import { judgeStep, runSteps, type ObservedStep, type Step, type StepModel, type StepRun } from './step.ts';
+import { markSecrets, restoreSecrets } from '../../src/core/secret-markers.ts';
 import { urlFor } from './routes.ts';
 import type { Branch, ModelState, OpenMobileCaseEnv, StepInput, Vector, Violation } from './types.ts';
 
@@ -492,7 +493,11 @@ export async function runOpenMobileCase(
   const again = await once(start.planned, null, []);
   const repeat = again.left === null ? null : await once(planned, again.left, []);
   if (repeat !== null && !passed(repeat.result)) {
-    return report({ result: leftBehind(repeat.result, fresh.result, start), left: null }, []);
+    const result = severalRuns(
+      leftBehind(repeat.result, fresh.result, start),
+      `judged over several runs of a chain (it failed twice right after ${start.planned.id} without a reset, and passed from a reset)`,
+    );
+    return report({ result, left: null }, []);
   }
   fresh.result.message += `; a first run right after ${start.planned.id}, without a reset, did not pass (${first.result.message}) and did not fail again on a second try`;
   fresh.result.attachments.push(
@@ -502,6 +507,10 @@ export async function runOpenMobileCase(
       message: first.result.message,
       steps: first.result.steps,
     }),
+  );
+  severalRuns(
+    fresh.result,
+    `judged over several runs of a chain (a first run right after ${start.planned.id}, without a reset, did not pass; the case passed from a reset)`,
   );
   return report(fresh, freshEvidence);
 }
@@ -686,6 +695,253 @@ function caseVerdict(
   return { verdict, category, message, choices, notCheckable, failing, concurrentFailed, judgedOk };
 }
 
+/** How a case's steps are predicted: its route, its catalog (a generated vector's own), the key, the declared order. */
+function stepModel(
+  planned: OpenMobileCase,
+  ctx: Pick<CaseContext, 'catalog' | 'obfuscationKey' | 'declaredPrecedence'>,
+): StepModel {
+  return {
+    route: planned.route,
+    catalog: planned.vector.catalog ?? ctx.catalog,
+    obfuscationKey: ctx.obfuscationKey,
+    declaredPrecedence: ctx.declaredPrecedence,
+  };
+}
+
+/** A case judged from its step runs and logs: the part of running a case that is pure (re-judging runs it too). */
+interface JudgedCase {
+  decided: CaseVerdict;
+  runs: CaseStep[];
+  focus: CaseStep | null;
+  concurrent: ConcurrentRun | null;
+  /** Every secret of the case (the key, the passwords of every URL the client received), for redaction. */
+  redactor: Redactor;
+  /** The focus step's answer as precedence evidence, or null. */
+  precedence: PrecedenceEvidence | null;
+  /**
+   * Which of the case's password forms ({@link logForms}) occur in the client's logs (their indices), null
+   * without logs: all the leak check reads of the logs, recorded instead of the lines.
+   */
+  formsInLogs: number[] | null;
+}
+
+/** Every form of every password the client received, under every reading of the names: the leak check's candidates. */
+function logForms(sentUrls: readonly string[], key: string | null): string[] {
+  return [...new Set(sentUrls.flatMap((url) => passwordForms(url, key, true)))].filter((f) => f !== '');
+}
+
+function judgeCase(
+  planned: OpenMobileCase,
+  ctx: Pick<CaseContext, 'catalog' | 'obfuscationKey' | 'declaredPrecedence'>,
+  steps: readonly { name: string; step: Step }[],
+  stepRuns: readonly StepRun[],
+  continued: boolean,
+  logs: readonly string[] | null,
+): JudgedCase {
+  const { vector, route } = planned;
+  const catalog = vector.catalog ?? ctx.catalog;
+  const runs = stepRuns.map((r, i) => caseStep(steps[i]?.name ?? '', r));
+  const focusRun = stepRuns.length === steps.length ? stepRuns[stepRuns.length - 1] : undefined;
+  const focus = focusRun === undefined ? null : (runs[runs.length - 1] as CaseStep);
+  const givenRuns = focus === null ? runs : runs.slice(0, -1);
+  const setupFailed = givenRuns.find((r) => r.judgement.matched.length === 0) ?? null;
+  const second = focusRun?.observed.second ?? null;
+  const concurrentStep = focusRun?.step.concurrent ?? null;
+  const concurrent: ConcurrentRun | null =
+    concurrentStep === null || second === null
+      ? null
+      : {
+          url: concurrentStep,
+          branches: focusRun?.judged.second?.branches ?? [],
+          observation: second.provision,
+          judged: focusRun?.judged.second !== null,
+          failed: focusRun?.judged.second?.judgement.matched.length === 0,
+          revealed: focusRun?.judged.second?.judgement.revealed ?? {},
+        };
+
+  // Every URL the client received (a continued case's given steps too: their passwords stay secrets and leak
+  // candidates, though they are not sent again), for redaction in any spelling and the leak check.
+  const sentUrls = [
+    ...(continued ? (vector.given ?? []).map((q) => urlFor(route, q)) : []),
+    ...stepRuns.flatMap((r) => [
+      r.step.url,
+      ...(r.step.concurrent === null ? [] : [r.step.concurrent]),
+      ...(r.judged.delivered === null ? [] : [r.judged.delivered]),
+    ]),
+  ];
+  const redactor = new Redactor();
+  redactor.add(ctx.obfuscationKey);
+  for (const url of sentUrls) urlSecrets(url, ctx.obfuscationKey).forEach((f) => redactor.add(f));
+
+  let formsInLogs: number[] | null = null;
+  if (logs !== null) {
+    const forms = logForms(sentUrls, ctx.obfuscationKey);
+    formsInLogs = [];
+    if (logs.length > 0) {
+      for (const [i, form] of forms.entries()) {
+        const pattern = leakPattern(form);
+        if (logs.some((line) => pattern.test(line))) formsInLogs.push(i);
+      }
+    }
+  }
+  const decided = caseVerdict(
+    runs,
+    setupFailed,
+    focus,
+    concurrent,
+    (choices) =>
+      checkLeak(logs, sentUrls, ctx.obfuscationKey, catalogText(catalog), { platform: route.platform, choices }),
+    focusRun?.judged.second?.judgement.mismatches ?? [],
+  );
+  let precedence: PrecedenceEvidence | null = null;
+  if (decided.judgedOk && focus !== null) {
+    const observedCode = focus.observation.result;
+    if (focus.judgement.matched[0] && observedCode !== null) {
+      precedence = agreedEvidence(planned.id, focus.judgement.matched, observedCode);
+    }
+  }
+  return { decided, runs, focus, concurrent, redactor, precedence, formsInLogs };
+}
+
+/**
+ * What an Open Mobile case records for re-judging (`CaseResult.observations`): where it started (a reset,
+ * or the model state an earlier case of its chain left), what the client gave at each step (its answers,
+ * the concurrent request's, the state read back) and which password forms its logs held. Every secret of
+ * the case stands as a marker (src/core/secret-markers.ts) naming which of the case's `secrets` it was.
+ */
+interface RecordedCaseObservations {
+  from: { after: string; state: ModelState } | null;
+  steps: { provision: ProvisionObservation; second: ObservedStep['second']; state: ClientState | null }[];
+  logs: number[] | null;
+}
+
+function recordObservations(
+  planned: OpenMobileCase,
+  from: LeftState | null,
+  stepRuns: readonly StepRun[],
+  formsInLogs: number[] | null,
+): RecordedCaseObservations {
+  const recorded: RecordedCaseObservations = {
+    from: from === null ? null : { after: from.planned.id, state: from.state },
+    steps: stepRuns.map((r) => ({
+      provision: r.observed.provision,
+      second: r.observed.second,
+      state: r.observed.state,
+    })),
+    logs: formsInLogs,
+  };
+  return markSecrets(recorded, planned.secrets ?? []);
+}
+
+/** Why a result cannot be judged again from its observations (judged over several runs of a chain). */
+const UNJUDGEABLE = 'unjudgeable';
+
+/** Marks a result whose verdict several runs decided (a chain's retries): re-judging skips it, saying why. */
+function severalRuns(result: CaseResult, why: string): CaseResult {
+  result.observations = { [UNJUDGEABLE]: why };
+  return result;
+}
+
+function isRecordedObservations(value: unknown): value is RecordedCaseObservations {
+  if (value === null || typeof value !== 'object') return false;
+  const v = value as Record<string, unknown>;
+  const fromOk =
+    v['from'] === null ||
+    (typeof v['from'] === 'object' && typeof (v['from'] as Record<string, unknown>)['after'] === 'string');
+  const logsOk = v['logs'] === null || (Array.isArray(v['logs']) && v['logs'].every((n) => Number.isInteger(n)));
+  const stepsOk =
+    Array.isArray(v['steps']) &&
+    v['steps'].every(
+      (st) =>
+        st !== null &&
+        typeof st === 'object' &&
+        typeof (st as Record<string, unknown>)['provision'] === 'object' &&
+        (st as Record<string, unknown>)['provision'] !== null,
+    );
+  return fromOk && logsOk && stepsOk;
+}
+
+/**
+ * A recorded Open Mobile case judged again from its observations (`Suite.rejudge`): its steps derived from
+ * its vector as the run derived them, each recorded observation judged with `judgeStep` from the state the
+ * step before it left, the leak check over the recorded forms, the verdict as `runCase` decides it.
+ */
+export function rejudgeOpenMobileCase(
+  planned: OpenMobileCase,
+  ctx: Pick<CaseContext, 'catalog' | 'obfuscationKey' | 'declaredPrecedence'>,
+  recorded: CaseResult,
+):
+  | {
+      verdict: Verdict;
+      message: string;
+      category?: FailureCategory;
+      choices: Record<string, string>;
+      precedence: PrecedenceEvidence | null;
+    }
+  | { skipped: string } {
+  const raw = recorded.observations;
+  if (raw === undefined) return { skipped: 'recorded without observations (by a harness that did not record them)' };
+  const why = raw[UNJUDGEABLE];
+  if (typeof why === 'string') return { skipped: why };
+  const unreadable = (problem: string) => ({
+    verdict: 'broken' as const,
+    message: `the recorded observations cannot be judged: ${problem}`,
+    choices: {},
+    precedence: null,
+  });
+  if (!isRecordedObservations(raw)) return unreadable('they are not the record of an Open Mobile case');
+  const observed = restoreSecrets(raw, planned.secrets ?? []);
+  const continued = observed.from !== null;
+  const steps = caseSteps(planned.vector, planned.route, continued);
+  if (observed.steps.length === 0 || observed.steps.length > steps.length)
+    return unreadable(`${observed.steps.length} step(s) recorded, the case has ${steps.length}`);
+  const model = stepModel(planned, ctx);
+  const stepRuns: StepRun[] = [];
+  let state = observed.from?.state ?? freshState();
+  for (const [i, o] of observed.steps.entries()) {
+    const step = (steps[i] as { step: Step }).step;
+    const obs: ObservedStep = {
+      provision: o.provision,
+      second: o.second ?? null,
+      state: o.state ?? null,
+      start: 0,
+      stop: 0,
+    };
+    const judged = judgeStep(model, state, step, obs);
+    stepRuns.push({ step, observed: obs, judged });
+    if (!judged.ok) {
+      if (i < observed.steps.length - 1) return unreadable(`step ${i + 1} did not pass, yet later steps are recorded`);
+      break;
+    }
+    state = judged.after;
+  }
+  if (stepRuns[stepRuns.length - 1]?.judged.ok === true && stepRuns.length < steps.length)
+    return unreadable(`${stepRuns.length} step(s) recorded, the case has ${steps.length}`);
+  // The leak check reads only which forms occurred: each recorded form stands for the lines it occurred in.
+  let logs: string[] | null = null;
+  if (observed.logs !== null) {
+    const sentUrls = [
+      ...(continued ? (planned.vector.given ?? []).map((q) => urlFor(planned.route, q)) : []),
+      ...stepRuns.flatMap((r) => [
+        r.step.url,
+        ...(r.step.concurrent === null ? [] : [r.step.concurrent]),
+        ...(r.judged.delivered === null ? [] : [r.judged.delivered]),
+      ]),
+    ];
+    const forms = logForms(sentUrls, ctx.obfuscationKey);
+    logs = observed.logs.map((i) => forms[i] ?? '');
+  }
+  const judged = judgeCase(planned, ctx, steps, stepRuns, continued, logs);
+  const { verdict, category, message, choices } = judged.decided;
+  return {
+    verdict,
+    message: judged.redactor.text(message),
+    ...(category === undefined ? {} : { category }),
+    choices: judged.redactor.value({ ...choices }),
+    precedence: judged.precedence,
+  };
+}
+
 /**
  * One case: a reset (or the state an earlier case of its chain left), its steps run and judged one by one
  * (step.ts), the client's logs checked for its passwords, then the verdict and what the report shows.
@@ -715,12 +971,7 @@ async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseCon
   // Setup steps are judged like the request under test. A hand-written vector's steps succeed (checked when
   // vectors load); a regression the fuzzer kept may hold failing steps, which leave the state as it was.
   const steps = caseSteps(vector, route, from !== null);
-  const model: StepModel = {
-    route,
-    catalog: ctx.catalog,
-    obfuscationKey: ctx.obfuscationKey,
-    declaredPrecedence: ctx.declaredPrecedence,
-  };
+  const model = stepModel(planned, ctx);
   const target = { session, scope, method: route.method, hasState };
   const done = await runSteps(
     target,
@@ -729,59 +980,13 @@ async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseCon
     from?.state ?? freshState(),
     signal,
   );
-  const runs = done.runs.map((r, i) => caseStep(steps[i]?.name ?? '', r));
-  const focusRun = done.runs.length === steps.length ? done.runs[done.runs.length - 1] : undefined;
-  const focus = focusRun === undefined ? null : (runs[runs.length - 1] as CaseStep);
-  const givenRuns = focus === null ? runs : runs.slice(0, -1);
-  const setupFailed = givenRuns.find((r) => r.judgement.matched.length === 0) ?? null;
-  const second = focusRun?.observed.second ?? null;
-  const concurrentStep = focusRun?.step.concurrent ?? null;
-  const concurrent: ConcurrentRun | null =
-    concurrentStep === null || second === null
-      ? null
-      : {
-          url: concurrentStep,
-          branches: focusRun?.judged.second?.branches ?? [],
-          observation: second.provision,
-          judged: focusRun?.judged.second !== null,
-          failed: focusRun?.judged.second?.judgement.matched.length === 0,
-          revealed: focusRun?.judged.second?.judgement.revealed ?? {},
-        };
-
-  // Every URL the client received (a continued case's given steps too: their passwords stay secrets and leak
-  // candidates, though they are not sent again), for redaction in any spelling and the leak check.
-  const sentUrls = [
-    ...(from === null ? [] : (vector.given ?? []).map((q) => urlFor(route, q))),
-    ...done.runs.flatMap((r) => [
-      r.step.url,
-      ...(r.step.concurrent === null ? [] : [r.step.concurrent]),
-      ...(r.judged.delivered === null ? [] : [r.judged.delivered]),
-    ]),
-  ];
-  const redactor = new Redactor();
-  redactor.add(ctx.obfuscationKey);
-  for (const url of sentUrls) urlSecrets(url, ctx.obfuscationKey).forEach((f) => redactor.add(f));
-
   // A session's logs run from its last reset: lines before this case's start are earlier cases' of its chain.
   const allLogs = hasLogs ? await session.logs(signal) : null;
   const logs = allLogs === null ? null : allLogs.slice(from?.logLines ?? 0);
-  const decided = caseVerdict(
-    runs,
-    setupFailed,
-    focus,
-    concurrent,
-    (choices) =>
-      checkLeak(logs, sentUrls, ctx.obfuscationKey, catalogText(ctx.catalog), { platform: route.platform, choices }),
-    focusRun?.judged.second?.judgement.mismatches ?? [],
-  );
+  const judged = judgeCase(planned, ctx, steps, done.runs, from !== null, logs);
+  const { decided, runs, focus, concurrent, redactor } = judged;
   const { verdict } = decided;
-  if (decided.judgedOk && focus !== null) {
-    const observedCode = focus.observation.result;
-    if (focus.judgement.matched[0] && observedCode !== null) {
-      const evidence = agreedEvidence(planned.id, focus.judgement.matched, observedCode);
-      if (evidence) ctx.onPrecedence?.(evidence);
-    }
-  }
+  if (judged.precedence !== null) ctx.onPrecedence?.(judged.precedence);
   const result = caseReport(planned, env, decided, {
     runs,
     focus,
@@ -792,6 +997,10 @@ async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseCon
     records,
     start,
   });
+  result.observations = recordObservations(planned, from, done.runs, judged.formsInLogs) as unknown as Record<
+    string,
+    unknown
+  >;
 
   // The next case of the chain may start where this one ended when it passed, online and with nothing in
   // progress, and the client's state read back agreed with the model's (judged above: it matched the branch).

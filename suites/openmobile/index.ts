@@ -13,6 +13,8 @@ import type { FuzzProperty } from '../../src/core/fuzz.ts';
 import type {
   PlannedCase,
   RecordedCase,
+  Rejudged,
+  RejudgeTarget,
   RunCheckContext,
   Suite,
   SuiteLoadContext,
@@ -42,6 +44,7 @@ import { caseCoverage, caseEnds, chainCases, type CaseEnds } from './chains.ts';
 import {
   focusUrl,
   freshState,
+  rejudgeOpenMobileCase,
   runOpenMobileCase,
   stateKey,
   type LeftState,
@@ -236,6 +239,7 @@ export class OpenMobileSuite implements Suite<ClientSession, TargetInfo, Profile
   readonly specification = SPECIFICATION;
   private data: OpenMobileSuiteData | null = null;
   private cases: OpenMobileCase[] = [];
+  private byId: Map<string, OpenMobileCase> | null = null;
 
   /** `extraFiles`: vector files to load beside the configured ones (a failure-corpus file to replay). */
   constructor(
@@ -257,6 +261,7 @@ export class OpenMobileSuite implements Suite<ClientSession, TargetInfo, Profile
     );
     const key = this.data.obfuscationKey;
     this.cases = this.data.vectors.flatMap((v) => keyedCasesOf(v, key));
+    this.byId = null;
   }
 
   private loaded(): OpenMobileSuiteData {
@@ -348,6 +353,23 @@ export class OpenMobileSuite implements Suite<ClientSession, TargetInfo, Profile
           recorded,
         ),
     };
+  }
+
+  /** A recorded case judged again from its observations (execute.ts `rejudgeOpenMobileCase`). */
+  rejudge(recorded: CaseResult, target: RejudgeTarget): Rejudged | { skipped: string } {
+    const data = this.loaded();
+    this.byId ??= new Map(this.cases.map((c) => [c.id, c]));
+    const planned = this.byId.get(recorded.id);
+    if (planned === undefined) return { skipped: `not a case of the Open Mobile plan: ${recorded.id}` };
+    const judged = rejudgeOpenMobileCase(
+      planned,
+      { catalog: data.catalog, obfuscationKey: data.obfuscationKey, declaredPrecedence: target.precedence },
+      recorded,
+    );
+    if ('skipped' in judged) return judged;
+    const { precedence, ...rest } = judged;
+    const evidence = caseEvidence(precedence === null ? [] : [precedence]);
+    return { ...rest, ...(evidence === undefined ? {} : { evidence: { ...evidence } }) };
   }
 
   /** Choice consistency and precedence order over a target's recorded results (checks.ts). */

@@ -1,0 +1,60 @@
+/**
+ * Recorded observations (`CaseResult.observations`) must be redacted like every other part of a result, yet
+ * judged again later exactly as the target gave them (src/core/rejudge.ts). So a secret of the case is not
+ * replaced by `«redacted»` there but by a marker naming *which* of the case's known secrets stood there
+ * (`«#2»`: the third), never the secret itself; re-judging derives the same list from the case's vector and
+ * puts each secret back. The list is the suite's (a case's `secrets`, in a fixed order), so the marker tells
+ * nothing to a reader of the report.
+ *
+ * A marker starts with `«`, as every stand-in does, so the redactor leaves it where it stands as a password
+ * value (`password=«#0»`).
+ */
+
+const MARKER = /«#(\d{1,4})»/g;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Rewrites every string of `value` (a fresh copy): each string mapped by `map`. */
+function mapStrings<T>(value: T, map: (text: string) => string): T {
+  const walk = (node: unknown): unknown => {
+    if (typeof node === 'string') return map(node);
+    if (Array.isArray(node)) return node.map(walk);
+    if (node !== null && typeof node === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(node as Record<string, unknown>)) if (v !== undefined) out[k] = walk(v);
+      return out;
+    }
+    return node;
+  };
+  return walk(value) as T;
+}
+
+/**
+ * A copy of `value` with every occurrence of each of `secrets` (as written; longest first, since a secret
+ * may contain another) replaced by its marker. Other spellings of a secret are left for the redactor.
+ */
+export function markSecrets<T>(value: T, secrets: readonly string[]): T {
+  const present = secrets.map((s, i) => ({ s, i })).filter((x) => x.s !== '');
+  if (present.length === 0) return mapStrings(value, (t) => t);
+  const index = new Map(present.map((x) => [x.s, x.i]));
+  const pattern = new RegExp(
+    [...present]
+      .sort((a, b) => b.s.length - a.s.length)
+      .map((x) => escapeRegExp(x.s))
+      .join('|'),
+    'g',
+  );
+  return mapStrings(value, (text) => text.replace(pattern, (m) => `«#${index.get(m) ?? 0}»`));
+}
+
+/**
+ * The inverse of {@link markSecrets}: every marker replaced by the secret it names. A marker naming no
+ * secret of the list (another vector's list, an edited file) stays as it is, and the judge sees it so.
+ */
+export function restoreSecrets<T>(value: T, secrets: readonly string[]): T {
+  return mapStrings(value, (text) =>
+    text.includes('«#') ? text.replace(MARKER, (m, n: string) => secrets[Number(n)] ?? m) : text,
+  );
+}
