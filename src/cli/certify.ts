@@ -12,7 +12,7 @@ import { HarnessError } from '../core/errors.ts';
 import { DEFAULT_FAIL_ON, type Expectations } from '../core/expectations.ts';
 import { isRecord } from '../core/json.ts';
 import { Redactor, REDACTED } from '../core/redact.ts';
-import type { Reporter, RunSummary, TargetRun } from '../core/reporter.ts';
+import type { Reporter, RunSuite, RunSummary, TargetRun } from '../core/reporter.ts';
 import type { CaseResult } from '../core/results.ts';
 import {
   generateSigningKeys,
@@ -26,6 +26,13 @@ import {
 } from '../core/signing.ts';
 import { tarGz } from '../core/tar.ts';
 import { createReporters, ReporterMultiplexer, type ReporterSpec } from '../reporters/index.ts';
+import {
+  certificatePage,
+  publicKeyFingerprint,
+  type CertificateTarget,
+  type NotCertifiableReason,
+} from '../reporters/certificate.ts';
+import { icsText, loadIcs, observedIcs, type Ics, type IcsVocabulary } from '../core/ics.ts';
 import { identity as noRedaction } from '../reporters/text.ts';
 import { openDriver, runPlan } from '../runner/run.ts';
 import type { ParsedArgs } from './args.ts';
@@ -142,7 +149,7 @@ function signingKey(args: ParsedArgs, io: Io) {
   }
 }
 
-/** One reason a bundle cannot certify anything, with where it came from. */
+/** What decides whether a run can certify anything (`notCertifiableReasons`). */
 export interface CertifiabilityInput {
   config: Pick<
     ResolvedConfig,
@@ -159,50 +166,77 @@ export interface CertifiabilityInput {
  * lenient setting other than the default, a part of the plan (`--grep`, `--tier smoke`, a shard, shards not
  * all merged), an interrupted or stopped run. Empty: certifiable.
  */
-export function notCertifiableReasons(input: CertifiabilityInput): string[] {
+export function notCertifiableReasons(input: CertifiabilityInput): NotCertifiableReason[] {
   const { config, flags, summary } = input;
   const file =
     config.configFile === null
       ? 'the built-in defaults'
       : path.relative(config.cwd, config.configFile) || config.configFile;
   const from = (flag: string, field: string) => (flags.has(flag) ? `--${flag}` : `${file} ${field}`);
-  const reasons: string[] = [];
+  const reasons: NotCertifiableReason[] = [];
   for (const target of config.selected) {
     const defects = target.options['defects'];
     if (Array.isArray(defects) && defects.length > 0) {
       const index = config.targets.findIndex((t) => t.name === target.name);
-      reasons.push(
-        `target ${target.name} runs with seeded defects ${defects.map((d) => String(d)).join(', ')} (set by ${file} targets[${index}].options.defects): a seeded defect makes the implementation deviate on purpose`,
-      );
+      const items = defects.map((d) => String(d));
+      reasons.push({
+        kind: 'seeded-defects',
+        target: target.name,
+        items,
+        message: `target ${target.name} runs with seeded defects ${items.join(', ')} (set by ${file} targets[${index}].options.defects): a seeded defect makes the implementation deviate on purpose`,
+      });
     }
   }
   if (config.grep.length > 0)
-    reasons.push(
-      `${from('grep', 'grep')} ${config.grep.map((g) => JSON.stringify(g)).join(' ')}: only the matching cases ran, not the whole plan`,
-    );
+    reasons.push({
+      kind: 'grep',
+      items: [...config.grep],
+      message: `${from('grep', 'grep')} ${config.grep.map((g) => JSON.stringify(g)).join(' ')}: only the matching cases ran, not the whole plan`,
+    });
   if (config.tier !== 'full')
-    reasons.push(`${from('tier', 'tier')} ${config.tier}: only the ${config.tier} subset of the plan ran`);
+    reasons.push({
+      kind: 'grep',
+      items: [`tier ${config.tier}`],
+      message: `${from('tier', 'tier')} ${config.tier}: only the ${config.tier} subset of the plan ran, not the whole plan`,
+    });
   if (config.shard !== null)
-    reasons.push(`--shard ${config.shard.index}/${config.shard.total}: only one part of the plan ran`);
+    reasons.push({
+      kind: 'incomplete-shards',
+      items: [`${config.shard.index}/${config.shard.total}`],
+      message: `--shard ${config.shard.index}/${config.shard.total}: only one part of the plan ran`,
+    });
   if (summary.merge !== undefined && summary.merge.missing.length > 0)
-    reasons.push(`shards not all merged: ${summary.merge.missing.join(', ')} missing`);
+    reasons.push({
+      kind: 'incomplete-shards',
+      items: [...summary.merge.missing],
+      message: `shards not all merged: ${summary.merge.missing.join(', ')} missing`,
+    });
   if (config.retries > 0)
-    reasons.push(
-      `${from('retries', 'retries')} ${config.retries} (lenient; the default is 0): a case that failed and then passed on a retry counts as flaky, not failed`,
-    );
+    reasons.push({
+      kind: 'lenient-option',
+      items: [`retries ${config.retries}`],
+      message: `${from('retries', 'retries')} ${config.retries} (lenient; the default is 0): a case that failed and then passed on a retry counts as flaky, not failed`,
+    });
   const dropped = DEFAULT_FAIL_ON.filter((s) => !config.failOn.includes(s));
   if (dropped.length > 0)
-    reasons.push(
-      `${from('fail-on', 'failOn')} ${config.failOn.join(',')} (lenient; the default is ${DEFAULT_FAIL_ON.join(',')}): ${dropped.join(', ')} no longer fail the run`,
-    );
-  if (summary.interrupted) reasons.push('the run was interrupted (Ctrl-C or SIGTERM) before every case ran');
+    reasons.push({
+      kind: 'lenient-option',
+      items: [`failOn ${config.failOn.join(',')}`],
+      message: `${from('fail-on', 'failOn')} ${config.failOn.join(',')} (lenient; the default is ${DEFAULT_FAIL_ON.join(',')}): ${dropped.join(', ')} no longer fail the run`,
+    });
+  if (summary.interrupted)
+    reasons.push({ kind: 'interrupted', message: 'the run was interrupted (Ctrl-C or SIGTERM) before every case ran' });
   const notRun = Object.entries(summary.notRun ?? {});
   if (notRun.length > 0)
-    reasons.push(
-      `cases not run: ${notRun.map(([t, n]) => `${n} on ${t}`).join(', ')}${summary.stopped ? ` (${summary.stopped})` : ''}`,
-    );
-  else if (summary.stopped !== undefined) reasons.push(`the run was stopped: ${summary.stopped}`);
-  if (input.fuzz?.interrupted === true) reasons.push('the fuzz run was interrupted before its budget was spent');
+    reasons.push({
+      kind: 'interrupted',
+      items: notRun.map(([t, n]) => `${n} on ${t}`),
+      message: `cases not run: ${notRun.map(([t, n]) => `${n} on ${t}`).join(', ')}${summary.stopped ? ` (${summary.stopped})` : ''}`,
+    });
+  else if (summary.stopped !== undefined)
+    reasons.push({ kind: 'interrupted', message: `the run was stopped: ${summary.stopped}` });
+  if (input.fuzz?.interrupted === true)
+    reasons.push({ kind: 'interrupted', message: 'the fuzz run was interrupted before its budget was spent' });
   return reasons;
 }
 
@@ -279,7 +313,7 @@ async function observedIdentities(config: ResolvedConfig, announced: readonly Ta
         }
       } else {
         // The driver's info is the target's own answer (an adapter's GET /v1/info, a server's version banner).
-        entry['identity'] = { source: 'info', ...(run?.info ?? (await driver.info())) };
+        entry['identity'] = { source: infoSource(target.driver), ...(run?.info ?? (await driver.info())) };
       }
     } finally {
       await driver.stop();
@@ -287,6 +321,14 @@ async function observedIdentities(config: ResolvedConfig, announced: readonly Ta
     out.push(entry);
   }
   return out;
+}
+
+/** Where a driver's info comes from, for the certificate. */
+function infoSource(driver: string): string {
+  if (driver === 'http') return 'adapter GET /v1/info';
+  if (driver === 'emulated') return 'the emulated client (in process)';
+  if (driver === 'appium') return 'the configuration (the device was not read)';
+  return `the ${driver} server's info`;
 }
 
 function writeJson(dir: string, file: string, value: unknown): void {
@@ -308,6 +350,10 @@ export async function certify(args: ParsedArgs, io: Io, ctx: CertifyContext): Pr
   const publicKey = publicKeyPem(key);
   const fingerprint = keyFingerprint(publicKey);
   const fuzzMs = args.fuzzTimeMs ?? DEFAULT_CERTIFY_FUZZ_MS;
+  // The statement, checked before anything runs (a bad one is exit 2, naming the field).
+  const icsShown = args.ics === undefined ? null : shown(io, path.resolve(io.cwd, args.ics));
+  const declared: Ics | null =
+    args.ics === undefined ? null : loadIcs(path.resolve(io.cwd, args.ics), vocabularies(), icsShown ?? args.ics);
   const dir = path.resolve(io.cwd, args.bundle ?? DEFAULT_BUNDLE_DIR);
   prepareBundleDir(dir, io);
   const startedAt = new Date().toISOString();
@@ -318,8 +364,12 @@ export async function certify(args: ParsedArgs, io: Io, ctx: CertifyContext): Pr
   redactor.add(config.obfuscationKey);
   const results: CaseResult[] = [];
   let announced: TargetRun[] = [];
+  let runSuites: RunSuite[] = [];
   const collector: Reporter = {
-    onBegin: (_run, targets) => void (announced = targets),
+    onBegin: (run, targets) => {
+      announced = targets;
+      runSuites = run.suites ?? [];
+    },
     onCaseEnd: (r) => void results.push(r),
   };
   const reporter = new ReporterMultiplexer([
@@ -335,7 +385,7 @@ export async function certify(args: ParsedArgs, io: Io, ctx: CertifyContext): Pr
     { name: 'certify', reporter: collector },
   ]);
   io.stderr(
-    `certify: the whole plan of ${config.selected.map((t) => t.name).join(', ')}, then ${fuzzMs === 0 ? 'no fuzzing (--fuzz-time 0)' : `${Math.round(fuzzMs / 1000)} s of fuzzing`}; bundle ${shown(io, dir)}\n`,
+    `certify: the whole plan of ${config.selected.map((t) => t.name).join(', ')}${declared === null ? '' : ` under ${icsShown ?? ''}`}, then ${fuzzMs === 0 ? 'no fuzzing (--fuzz-time 0)' : `${Math.round(fuzzMs / 1000)} s of fuzzing`}; bundle ${shown(io, dir)}\n`,
   );
   const outcome = await ctx.onCtrlC(
     'finishing the cases in flight, then writing the bundle (marked not certifiable)',
@@ -352,6 +402,7 @@ export async function certify(args: ParsedArgs, io: Io, ctx: CertifyContext): Pr
           aliases: ctx.aliases,
           notice: (text) => io.stderr(`notice: ${text}\n`),
           expectations: ctx.expectations,
+          ...(declared === null ? {} : { ics: { ics: declared, where: icsShown ?? '' } }),
         },
         { startedAt, command: ctx.command, harnessVersion: ctx.harnessVersion },
         interrupt,
@@ -399,17 +450,24 @@ export async function certify(args: ParsedArgs, io: Io, ctx: CertifyContext): Pr
     fuzzEnd = { exitCode, interrupted, targets: fuzzTargets.map((t) => t.name) };
   }
   const endedAt = new Date().toISOString();
-  const flags = new Set(args.given);
   const reasons = notCertifiableReasons({
     config,
-    flags,
+    flags: new Set(args.given),
     summary: outcome.summary,
     fuzz: fuzzEnd === null ? (fuzzMs > 0 && outcome.summary.interrupted ? { interrupted: true } : null) : fuzzEnd,
   });
-  const identities = await observedIdentities(config, announced);
+  const identities = redactor.value(await observedIdentities(config, announced));
   const harness: HarnessIdentity = harnessIdentity(ctx.harnessVersion);
+  const env = environment();
   const digests: Digests = { vectors: vectorDigests(config.vectorsRoot), code: codeDigests() };
   const passed = outcome.exitCode === 0 && (fuzzEnd === null || fuzzEnd.exitCode === 0);
+  const observed = observedIcs(
+    announced.map((t) => ({
+      suite: t.suite ?? '',
+      info: t.info,
+      results: results.filter((r) => r.target === t.name),
+    })),
+  );
   const certification = {
     format: BUNDLE_FORMAT,
     startedAt,
@@ -417,6 +475,7 @@ export async function certify(args: ParsedArgs, io: Io, ctx: CertifyContext): Pr
     command: ctx.command,
     targets: config.selected.map((t) => t.name),
     plan: { tier: config.tier, grep: config.grep, seed: config.seed },
+    ics: declared === null ? null : BUNDLE_FILES.icsGiven,
     run: {
       exitCode: outcome.exitCode,
       counts: outcome.summary.counts,
@@ -435,32 +494,112 @@ export async function certify(args: ParsedArgs, io: Io, ctx: CertifyContext): Pr
     keyFingerprint: fingerprint,
   };
   writeJson(dir, BUNDLE_FILES.certification, certification);
-  writeJson(dir, BUNDLE_FILES.harness, { ...harness, environment: environment() });
+  writeJson(dir, BUNDLE_FILES.harness, { ...harness, environment: env });
   writeJson(dir, BUNDLE_FILES.digests, digests);
   writeJson(dir, BUNDLE_FILES.config, redactedConfig(config));
-  writeJson(dir, BUNDLE_FILES.targets, redactor.value(identities));
+  writeJson(dir, BUNDLE_FILES.targets, identities);
+  if (declared !== null) writeFileSync(path.join(dir, BUNDLE_FILES.icsGiven), icsText(declared));
+  writeFileSync(path.join(dir, BUNDLE_FILES.icsObserved), icsText(observed));
+  const suites = createSuites();
+  writeFileSync(
+    path.join(dir, BUNDLE_FILES.certificate),
+    certificatePage({
+      targets: identities.map((t) => certificateTarget(t, declared)),
+      environment: {
+        harnessVersion: harness.version,
+        harnessCommit:
+          harness.commit === null
+            ? null
+            : `${harness.commit.sha}${harness.commit.dirty ? ' (with uncommitted changes)' : ''}`,
+        packageDigest: harness.packageDigest,
+        node: env['node'] ?? process.version,
+        os: env['os'] ?? '',
+        ...(env['appium'] ? { appium: env['appium'] } : {}),
+        ...(env['chromium'] ? { chromium: env['chromium'] } : {}),
+        other: {
+          seed: String(config.seed),
+          config: config.configFile === null ? 'built-in defaults' : shown(io, config.configFile),
+          fuzzing: fuzzMs === 0 ? 'none (--fuzz-time 0)' : `${Math.round(fuzzMs / 1000)} s`,
+          result: passed ? 'pass' : 'fail',
+        },
+      },
+      startedAt,
+      endedAt,
+      result: { certifiable: reasons.length === 0, reasons },
+      results,
+      suites: runSuites.map((s) => ({
+        name: s.name,
+        specification: s.specification,
+        requirements: s.requirements,
+        choicePoints: suites[s.name]?.catalogue().choicePoints ?? [],
+      })),
+      ics: { declared, observed },
+      expectationsFile:
+        config.expectations === null || ctx.expectations === null ? null : shown(io, config.expectations),
+      signingKey: { fingerprint: publicKeyFingerprint(publicKey), algorithm: 'Ed25519' },
+    }),
+  );
   const manifest = signBundle(dir, {
     harnessVersion: ctx.harnessVersion,
     certifiable: reasons.length === 0,
-    reasons,
+    reasons: reasons.map((r) => r.message),
     publicKey,
     keyFingerprint: fingerprint,
     key,
   });
   const archive = writeArchive(dir);
-  const verifyLine = harnessCommand({ ...ctx.commands, flags: [] }, 'verify', [printedPath(ctx.commands, dir)]);
+  // The public key beside the private one (as keygen writes them), for the command to paste.
+  const pub =
+    args.key !== undefined && existsSync(path.join(path.dirname(path.resolve(io.cwd, args.key)), PUBLIC_KEY_FILE))
+      ? path.join(path.dirname(path.resolve(io.cwd, args.key)), PUBLIC_KEY_FILE)
+      : null;
+  const verifyLine = harnessCommand({ ...ctx.commands, flags: [] }, 'verify', [
+    printedPath(ctx.commands, dir),
+    ...(pub === null ? [] : ['--key', printedPath(ctx.commands, pub)]),
+  ]);
   io.stdout(
     [
       '',
       `Bundle: ${shown(io, dir)} (${Object.keys(manifest.files).length + 2} files) and ${shown(io, archive)}, signed by key ${fingerprint}`,
       `Result: ${passed ? 'PASS' : 'FAIL'} (${outcome.summary.total} case(s)${fuzzEnd === null ? ', no fuzzing' : `, fuzzing ${fuzzEnd.exitCode === 0 ? 'found nothing' : 'found failures'}`})`,
       reasons.length === 0 ? 'Certifiable: yes' : `NOT CERTIFIABLE (${reasons.length} reason(s)):`,
-      ...reasons.map((r) => `  - ${r}`),
-      `Check it: \`${verifyLine} --key ${PUBLIC_KEY_FILE}\` (the signer's public key)`,
+      ...reasons.map((r) => `  - ${r.message}`),
+      `Certificate: ${shown(io, path.join(dir, BUNDLE_FILES.certificate))}`,
+      `Check it: \`${verifyLine}\`${pub === null ? " (add --key with the signer's public key)" : ''}`,
       '',
     ].join('\n'),
   );
   return passed && reasons.length === 0 ? 0 : 1;
+}
+
+/** Every suite's ICS vocabulary (what a statement may declare). */
+function vocabularies(): IcsVocabulary[] {
+  return Object.values(createSuites()).flatMap((s) => (s.icsVocabulary === undefined ? [] : [s.icsVocabulary()]));
+}
+
+/** A target as the certificate shows it: declared (the ICS) and observed (read from it), flat label -> value. */
+function certificateTarget(entry: Record<string, unknown>, declared: Ics | null): CertificateTarget {
+  const suite = String(entry['suite']);
+  const identity = isRecord(entry['identity']) ? entry['identity'] : {};
+  const observed: Record<string, string> = {};
+  const flat = (prefix: string, value: unknown) => {
+    if (value === undefined || value === null) return;
+    if (isRecord(value)) for (const [k, v] of Object.entries(value)) flat(prefix === '' ? k : `${prefix}.${k}`, v);
+    else if (Array.isArray(value))
+      observed[prefix] = value.map((v) => (isRecord(v) ? JSON.stringify(v) : String(v))).join(', ');
+    else observed[prefix] = String(value);
+  };
+  const { source, ...rest } = identity;
+  flat('', rest);
+  const statement = declared?.suites[suite];
+  return {
+    name: String(entry['name']),
+    suite,
+    driver: String(entry['driver']),
+    ...(statement === undefined ? {} : { declared: statement.identity }),
+    observed,
+    observedFrom: typeof source === 'string' ? source : 'the target',
+  };
 }
 
 /** Writes manifest.json (every file's SHA-256) and manifest.sig (its Ed25519 signature). */

@@ -9,7 +9,12 @@ import { HarnessError } from '../core/errors.ts';
 import { isRecord } from '../core/json.ts';
 import { VERDICTS, type CaseResult, type Verdict } from '../core/results.ts';
 import { keyFingerprint, readPublicKey, sha256, verifyBytes } from '../core/signing.ts';
+import { applyIcs, type Ics } from '../core/ics.ts';
+import { rejudgeResults, type RejudgeTargetRecord } from '../core/rejudge.ts';
+import type { RunRecord } from '../core/run-record.ts';
+import { suiteLoadContext, type AnySuite } from '../runner/run.ts';
 import type { ParsedArgs } from './args.ts';
+import { createSuites } from './builtins.ts';
 import {
   BUNDLE_FILES,
   BUNDLE_FORMAT,
@@ -254,6 +259,84 @@ export async function verify(args: ParsedArgs, io: VerifyIo, ctx: VerifyContext)
         );
     }
     checks.push({ name: 'results', ok: `${results.length} results, counted as the summary counts them`, problems });
+  }
+
+  // Every recorded observation judged again, with this harness's model and vectors (and the bundle's ICS).
+  {
+    const problems: string[] = [];
+    const notes: string[] = [];
+    const run = json(files, 'run.json');
+    const bundleConfig = json(files, BUNDLE_FILES.config);
+    const given = files.has(BUNDLE_FILES.icsGiven) ? json(files, BUNDLE_FILES.icsGiven) : null;
+    if (run.problem !== null) problems.push(run.problem);
+    else if (!isRecord(run.value) || !Array.isArray(run.value['targets'])) problems.push('run.json holds no targets');
+    else {
+      const record = run.value as unknown as RunRecord;
+      const precedenceOf = (name: string): number[] | null => {
+        const targets = isRecord(bundleConfig.value) ? bundleConfig.value['selected'] : null;
+        const t = Array.isArray(targets) ? targets.find((x) => isRecord(x) && x['name'] === name) : undefined;
+        return isRecord(t) && Array.isArray(t['precedence']) ? (t['precedence'] as number[]) : null;
+      };
+      const targets: Record<string, RejudgeTargetRecord> = {};
+      for (const t of record.targets)
+        targets[t.name] = {
+          ...(t.suite === undefined ? {} : { suite: t.suite }),
+          info: t.info,
+          precedence: precedenceOf(t.name),
+          ...(t.order === undefined ? {} : { order: t.order }),
+        };
+      // The suites of the bundle's targets, loaded with this harness's vectors (checked above against the digests).
+      const all = createSuites(ctx.config);
+      const suites: Record<string, AnySuite> = {};
+      for (const name of new Set(record.targets.map((t) => t.suite).filter((n): n is string => n !== undefined))) {
+        const suite = all[name];
+        if (suite === undefined) {
+          problems.push(`the bundle's targets run the ${name} suite, which this harness does not have`);
+          continue;
+        }
+        await suite.load(suiteLoadContext(ctx.config));
+        suites[name] = suite;
+      }
+      const ics = given !== null && given.problem === null ? (given.value as Ics) : null;
+      if (given?.problem) problems.push(given.problem);
+      const report = await rejudgeResults(results, {
+        suites,
+        targets,
+        ...(ics === null
+          ? {}
+          : {
+              apply: (recorded, recomputed) => {
+                const applied = applyIcs({ ...recorded, ...recomputed }, ics, BUNDLE_FILES.icsGiven);
+                const { category } = applied;
+                return {
+                  ...recomputed,
+                  verdict: applied.verdict,
+                  message: applied.message,
+                  ...(category === undefined ? {} : { category }),
+                };
+              },
+            }),
+      });
+      const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+      for (const d of report.discrepancies.slice(0, 50))
+        problems.push(
+          `${d.target} ${d.id}: recorded ${d.field} ${show(d.recorded)}, judged again ${show(d.recomputed)}`,
+        );
+      if (report.discrepancies.length > 50) problems.push(`... ${report.discrepancies.length - 50} more`);
+      if (report.skipped.length > 0) {
+        const reasons = new Map<string, number>();
+        for (const s of report.skipped) reasons.set(s.reason, (reasons.get(s.reason) ?? 0) + 1);
+        for (const [reason, n] of reasons) notes.push(`${n} result(s) not judged again: ${reason}`);
+      }
+      checks.push({
+        name: 'verdicts',
+        ok: `${report.checked} result(s) judged again from their recorded observations, every judgement the same${ics === null ? '' : ` (under ${BUNDLE_FILES.icsGiven})`}`,
+        problems,
+        notes,
+      });
+    }
+    if (run.problem !== null || (problems.length > 0 && !checks.some((c) => c.name === 'verdicts')))
+      checks.push({ name: 'verdicts', ok: '', problems, notes });
   }
 
   // What the bundle says of itself.
