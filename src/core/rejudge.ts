@@ -178,9 +178,11 @@ export async function rejudgeResults(results: readonly CaseResult[], context: Re
       );
       continue;
     }
-    // Not applicable is decided from the target's capabilities, which run.json recorded: recomputed here.
+    // Not applicable for want of a capability is the runner's decision, from what run.json recorded the
+    // target offers: recomputed here. A suite's own (a Swivel vector for targets without a clock) is its
+    // judgement, recomputed from its observations below.
     const missing = plannedCase.needs.filter((n) => !target.info.capabilities.includes(n));
-    if (missing.length > 0 || result.verdict === 'not-applicable') {
+    if (missing.length > 0 || (result.verdict === 'not-applicable' && result.observations === undefined)) {
       report.checked++;
       if (missing.length === 0 || result.verdict !== 'not-applicable') {
         report.discrepancies.push({
@@ -189,7 +191,9 @@ export async function rejudgeResults(results: readonly CaseResult[], context: Re
           field: 'verdict',
           recorded: result.verdict,
           recomputed:
-            missing.length > 0 ? 'not-applicable' : 'a judgement (the target has every capability the case needs)',
+            missing.length > 0
+              ? 'not-applicable'
+              : 'a judgement (the target has every capability the case needs, and nothing was observed)',
         });
       }
       e.cases.push(recordedCase);
@@ -208,7 +212,7 @@ export async function rejudgeResults(results: readonly CaseResult[], context: Re
       info: target.info,
       precedence: target.precedence ?? null,
     };
-    const judged = suite.rejudge(result, rejudgeTarget);
+    const judged = await suite.rejudge(result, rejudgeTarget);
     if ('skipped' in judged) {
       skip(judged.skipped);
       continue;

@@ -3,8 +3,16 @@
  * with every exchange of a failing case attached (request and response as they travelled).
  */
 import type { Attachment, CaseResult, StepRecord, Verdict } from '../../src/core/results.ts';
-import type { BaseTargetInfo } from '../../src/core/types.ts';
-import { resultFrame, type CaseEnv, type PlannedCase } from '../../src/core/suite.ts';
+import type { BaseTargetInfo, WireExchange } from '../../src/core/types.ts';
+import { CallRecorder, judgeAgain, replayEnv } from '../../src/core/call-record.ts';
+import { markSecrets } from '../../src/core/secret-markers.ts';
+import {
+  resultFrame,
+  type CaseEnv,
+  type PlannedCase,
+  type Rejudged,
+  type RejudgeTarget,
+} from '../../src/core/suite.ts';
 import { decidingPart } from '../../src/core/verdict.ts';
 import { caseSourceOf } from '../../src/core/vector-files.ts';
 import { describeOperation, formatExchange, runSequence } from './judge.ts';
@@ -30,7 +38,45 @@ export function caseOf(vector: Vector): ProfilesCase {
   };
 }
 
+/**
+ * Runs one case, recording every exchange (and state probe) as the server answered it
+ * (`CaseResult.observations`), so that the case can be judged again without the server
+ * ({@link rejudgeProfilesCase}).
+ */
 export async function runProfilesCase(
+  planned: ProfilesCase,
+  env: CaseEnv<ProfileServerSession, BaseTargetInfo>,
+): Promise<CaseResult> {
+  const recorder = new CallRecorder();
+  const session: ProfileServerSession = {
+    exchange: (request, signal) => recorder.record(callName(request), env.session.exchange(request, signal)),
+    close: () => env.session.close(),
+  };
+  const result = await judgeProfilesCase(planned, { ...env, session });
+  result.observations = { calls: markSecrets(recorder.calls, planned.secrets ?? []) };
+  return result;
+}
+
+function callName(request: { method: string; path: string }): string {
+  return `${request.method} ${request.path}`;
+}
+
+/** A recorded case judged again: its exchanges answered from the record (src/core/call-record.ts). */
+export function rejudgeProfilesCase(
+  planned: ProfilesCase,
+  recorded: CaseResult,
+  target: RejudgeTarget,
+): Promise<Rejudged | { skipped: string }> {
+  return judgeAgain(recorded, planned.secrets ?? [], (replay) => {
+    const session: ProfileServerSession = {
+      exchange: async (request) => replay.answer<WireExchange>(callName(request)),
+      close: async () => {},
+    };
+    return judgeProfilesCase(planned, replayEnv(recorded, session, target.info));
+  });
+}
+
+async function judgeProfilesCase(
   planned: ProfilesCase,
   env: CaseEnv<ProfileServerSession, BaseTargetInfo>,
 ): Promise<CaseResult> {

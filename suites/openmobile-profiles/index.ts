@@ -12,6 +12,8 @@ import type {
   FuzzEnv,
   FuzzOptions,
   PlannedCase,
+  Rejudged,
+  RejudgeTarget,
   Suite,
   SuiteLoadContext,
   TargetDeclarations,
@@ -19,7 +21,8 @@ import type {
 } from '../../src/core/suite.ts';
 import { caseNamed, fixedPlan, requirementInfos } from '../../src/core/suite.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
-import { caseOf, runProfilesCase, type ProfilesCase } from './execute.ts';
+import type { CaseResult } from '../../src/core/results.ts';
+import { caseOf, rejudgeProfilesCase, runProfilesCase, type ProfilesCase } from './execute.ts';
 import { expectation } from './judge.ts';
 import { PROPERTY_IDS, profilesProperty, type ProfilesPropertyId } from './fuzz.ts';
 import { CHOICE_POINTS, predict } from './model.ts';
@@ -66,6 +69,13 @@ export class OpenMobileProfilesSuite implements Suite<ProfileServerSession, Base
 
   list(): PlannedCase[] {
     return this.loaded();
+  }
+
+  /** A recorded case judged again from its recorded exchanges (execute.ts `rejudgeProfilesCase`). */
+  rejudge(recorded: CaseResult, target: RejudgeTarget): Promise<Rejudged | { skipped: string }> | { skipped: string } {
+    const planned = this.loaded().find((c) => c.id === recorded.id);
+    if (planned === undefined) return { skipped: `not a case of the ${SUITE_NAME} plan: ${recorded.id}` };
+    return rejudgeProfilesCase(planned, recorded, target);
   }
 
   plan(_info: BaseTargetInfo, _target: TargetDeclarations): TargetPlan<ProfileServerSession, BaseTargetInfo> {

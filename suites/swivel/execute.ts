@@ -29,6 +29,8 @@ export interface CaseOutcome {
   /** The vector's requirements, plus the ones a failure breaks (SW-NO-SERVER-ERROR, ...). */
   requirements: string[];
   missing?: string[];
+  /** The secrets the server handed out during the case (provision codes, security strings), as first seen. */
+  secrets?: readonly string[];
 }
 
 /** The capabilities a target must have (and must lack) for a vector; null when it fits. */
@@ -85,6 +87,8 @@ export class StepRunner {
     private readonly signal: AbortSignal,
     /** Requirements a deviation is charged to by default (the vector's). */
     private readonly requirements: string[],
+    /** How a real-time step waits: re-judging a recorded case does not wait (src/core/call-record.ts). */
+    private readonly wait: (ms: number, signal: AbortSignal) => Promise<void> = sleep,
   ) {}
 
   /** Tokens replaced by the real values (unknown tokens stay as written: the server sees them verbatim). */
@@ -329,7 +333,7 @@ export class StepRunner {
       }
       case 'time': {
         if (prediction.real) {
-          await sleep(prediction.seconds * 1000, this.signal);
+          await this.wait(prediction.seconds * 1000, this.signal);
           return null;
         }
         for (let i = 0; i < this.session.instances; i++) {
@@ -498,6 +502,7 @@ export async function runVector(
   capabilities: readonly string[],
   signal: AbortSignal,
   artifacts: 'on-failure' | 'always' = 'on-failure',
+  wait?: (ms: number, signal: AbortSignal) => Promise<void>,
 ): Promise<CaseOutcome> {
   const parameters: Record<string, string> = { steps: String(vector.steps.length) };
   if (vector.realTime === true)
@@ -516,7 +521,17 @@ export async function runVector(
     };
   }
   await session.reset(signal);
-  const runner = new StepRunner(session, worldOf(session, capabilities), signal, vector.requirements);
+  const runner = new StepRunner(session, worldOf(session, capabilities), signal, vector.requirements, wait);
+  const outcome = await runSteps(vector, runner, parameters, artifacts);
+  return { ...outcome, secrets: runner.redactor.known() };
+}
+
+async function runSteps(
+  vector: Vector,
+  runner: StepRunner,
+  parameters: Record<string, string>,
+  artifacts: 'on-failure' | 'always',
+): Promise<CaseOutcome> {
   for (const [i, step] of vector.steps.entries()) {
     const deviation = await runner.run(step, describeStep(step, i));
     if (deviation !== null) {

@@ -11,6 +11,8 @@ import type {
   FuzzEnv,
   FuzzOptions,
   PlannedCase,
+  Rejudged,
+  RejudgeTarget,
   Suite,
   SuiteLoadContext,
   TargetDeclarations,
@@ -18,7 +20,9 @@ import type {
 } from '../../src/core/suite.ts';
 import { caseSourceOf, loadExtraVectorFile } from '../../src/core/vector-files.ts';
 import { caseNamed, fixedPlan, requirementInfos, resultFrame } from '../../src/core/suite.ts';
-import type { BaseTargetInfo } from '../../src/core/types.ts';
+import type { BaseTargetInfo, WireExchange } from '../../src/core/types.ts';
+import { CallRecorder, judgeAgain, replayEnv } from '../../src/core/call-record.ts';
+import { markSecrets } from '../../src/core/secret-markers.ts';
 import { describeStep, runVector } from './execute.ts';
 import { agentBodiesProperty, FUZZ_PROPERTY_IDS } from './fuzz.ts';
 import { initialState, predictStep, worldOfRequires } from './model.ts';
@@ -94,6 +98,13 @@ export class SwivelSuite implements Suite<SwivelSession, BaseTargetInfo> {
     return this.loaded();
   }
 
+  /** A recorded case judged again from its recorded calls (`rejudgeSwivelCase`). */
+  rejudge(recorded: CaseResult, target: RejudgeTarget): Promise<Rejudged | { skipped: string }> | { skipped: string } {
+    const planned = this.loaded().find((c) => c.id === recorded.id);
+    if (planned === undefined) return { skipped: `not a case of the Swivel plan: ${recorded.id}` };
+    return rejudgeSwivelCase(planned, recorded, target);
+  }
+
   plan(info: BaseTargetInfo, target: TargetDeclarations): TargetPlan<SwivelSession, BaseTargetInfo> {
     void info; // Applicability is decided per case from the target's capabilities (needs, and requires: false).
     void target;
@@ -131,8 +142,49 @@ export async function runSwivelCase(
   planned: SwivelCase,
   env: CaseEnv<SwivelSession, BaseTargetInfo>,
 ): Promise<CaseResult> {
+  const recorder = new CallRecorder();
+  const { session } = env;
+  const recording: SwivelSession = {
+    instances: session.instances,
+    reset: (signal) => session.reset(signal),
+    agentXml: (body, options) => recorder.record('agentXml', session.agentXml(body, options)),
+    hook: (method, hookPath, body, options) =>
+      recorder.record(`${method} ${hookPath}`, session.hook(method, hookPath, body, options)),
+    close: () => session.close(),
+  };
+  const { result, secrets } = await judgeSwivelCase(planned, { ...env, session: recording });
+  // The codes and strings the server handed out stand as markers: re-judging reads them as opaque values.
+  result.observations = { instances: session.instances, calls: markSecrets(recorder.calls, secrets) };
+  return result;
+}
+
+/** A recorded case judged again: its calls answered from the record, no real-time wait. */
+export function rejudgeSwivelCase(
+  planned: SwivelCase,
+  recorded: CaseResult,
+  target: RejudgeTarget,
+): Promise<Rejudged | { skipped: string }> {
+  const instances = recorded.observations?.['instances'];
+  return judgeAgain(recorded, [], async (replay) => {
+    const session: SwivelSession = {
+      instances: typeof instances === 'number' ? instances : 1,
+      reset: async () => {},
+      agentXml: async () => replay.answer<WireExchange>('agentXml'),
+      hook: async (method, hookPath) => replay.answer<WireExchange>(`${method} ${hookPath}`),
+      close: async () => {},
+    };
+    const judged = await judgeSwivelCase(planned, replayEnv(recorded, session, target.info), async () => {});
+    return judged.result;
+  });
+}
+
+async function judgeSwivelCase(
+  planned: SwivelCase,
+  env: CaseEnv<SwivelSession, BaseTargetInfo>,
+  wait?: (ms: number, signal: AbortSignal) => Promise<void>,
+): Promise<{ result: CaseResult; secrets: readonly string[] }> {
   const start = Date.now();
-  const run = await runVector(planned.vector, env.session, env.info.capabilities, env.signal, env.artifacts);
+  const run = await runVector(planned.vector, env.session, env.info.capabilities, env.signal, env.artifacts, wait);
   const result: CaseResult = {
     ...resultFrame(planned, env, SPECIFICATION, start),
     requirements: run.requirements,
@@ -145,7 +197,7 @@ export async function runSwivelCase(
   };
   if (run.category !== undefined) result.category = run.category;
   if (run.missing !== undefined && run.missing.length > 0) result.missing = run.missing;
-  return result;
+  return { result, secrets: run.secrets ?? [] };
 }
 
 /** The model's derivation, step by step, for the world the vector is written for. */
