@@ -330,7 +330,9 @@ export async function verify(args: ParsedArgs, io: VerifyIo, ctx: VerifyContext)
       }
       checks.push({
         name: 'verdicts',
-        ok: `${report.checked} result(s) judged again from their recorded observations, every judgement the same${ics === null ? '' : ` (under ${BUNDLE_FILES.icsGiven})`}`,
+        ok:
+          `${report.checked} result(s) judged again from their recorded observations${ics === null ? '' : ` (under ${BUNDLE_FILES.icsGiven})`}, every judgement the same` +
+          (report.skipped.length > 0 ? `; ${report.skipped.length} not judged again (notes below)` : ''),
         problems,
         notes,
       });
