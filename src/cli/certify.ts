@@ -357,6 +357,13 @@ export async function certify(args: ParsedArgs, io: Io, ctx: CertifyContext): Pr
   const dir = path.resolve(io.cwd, args.bundle ?? DEFAULT_BUNDLE_DIR);
   prepareBundleDir(dir, io);
   const startedAt = new Date().toISOString();
+  // Until the bundle is signed, it says it is unfinished (and a later certify may replace it).
+  writeJson(dir, BUNDLE_FILES.certification, {
+    format: BUNDLE_FORMAT,
+    status: 'in-progress',
+    startedAt,
+    message: 'certify has not finished: this folder is no bundle (no manifest.json); run certify again',
+  });
   // The bundle's reports, whatever the config's reporters: their layout is the bundle's.
   const reporters = ['console', 'jsonl', 'summary', 'junit', 'allure'];
   const config: ResolvedConfig = { ...ctx.config, outputDir: dir, reporters };
@@ -385,7 +392,7 @@ export async function certify(args: ParsedArgs, io: Io, ctx: CertifyContext): Pr
     { name: 'certify', reporter: collector },
   ]);
   io.stderr(
-    `certify: the whole plan of ${config.selected.map((t) => t.name).join(', ')}${declared === null ? '' : ` under ${icsShown ?? ''}`}, then ${fuzzMs === 0 ? 'no fuzzing (--fuzz-time 0)' : `${Math.round(fuzzMs / 1000)} s of fuzzing`}; bundle ${shown(io, dir)}\n`,
+    `certify: ${config.grep.length > 0 || config.tier !== 'full' ? 'part of the plan' : 'the whole plan'} of ${config.selected.map((t) => t.name).join(', ')}${declared === null ? '' : ` under ${icsShown ?? ''}`}, then ${fuzzMs === 0 ? 'no fuzzing (--fuzz-time 0)' : `${Math.round(fuzzMs / 1000)} s of fuzzing`}; bundle ${shown(io, dir)}\n`,
   );
   const outcome = await ctx.onCtrlC(
     'finishing the cases in flight, then writing the bundle (marked not certifiable)',
@@ -585,8 +592,10 @@ function certificateTarget(entry: Record<string, unknown>, declared: Ics | null)
   const flat = (prefix: string, value: unknown) => {
     if (value === undefined || value === null) return;
     if (isRecord(value)) for (const [k, v] of Object.entries(value)) flat(prefix === '' ? k : `${prefix}.${k}`, v);
-    else if (Array.isArray(value))
-      observed[prefix] = value.map((v) => (isRecord(v) ? JSON.stringify(v) : String(v))).join(', ');
+    else if (Array.isArray(value) && value.every(isRecord))
+      // One entry per device: labelled by its udid.
+      value.forEach((v, i) => flat(`${prefix} ${typeof v['udid'] === 'string' ? v['udid'] : i + 1}`, v));
+    else if (Array.isArray(value)) observed[prefix] = value.map(String).join(', ');
     else observed[prefix] = String(value);
   };
   const { source, ...rest } = identity;
