@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, wr
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.ts';
 import { harnessCommand, printedPath, shellQuote, type CommandContext } from '../core/commands.ts';
+import type { KeyObject } from 'node:crypto';
 import type { CaseAliases } from '../core/case-ids.ts';
 import { HarnessError } from '../core/errors.ts';
 import { DEFAULT_FAIL_ON, type Expectations } from '../core/expectations.ts';
@@ -464,94 +465,23 @@ export async function certify(args: ParsedArgs, io: Io, ctx: CertifyContext): Pr
     fuzz: fuzzEnd === null ? (fuzzMs > 0 && outcome.summary.interrupted ? { interrupted: true } : null) : fuzzEnd,
   });
   const identities = redactor.value(await observedIdentities(config, announced));
-  const harness: HarnessIdentity = harnessIdentity(ctx.harnessVersion);
-  const env = environment();
-  const digests: Digests = { vectors: vectorDigests(config.vectorsRoot), code: codeDigests() };
   const passed = outcome.exitCode === 0 && (fuzzEnd === null || fuzzEnd.exitCode === 0);
-  const observed = observedIcs(
-    announced.map((t) => ({
-      suite: t.suite ?? '',
-      info: t.info,
-      results: results.filter((r) => r.target === t.name),
-    })),
-  );
-  const certification = {
-    format: BUNDLE_FORMAT,
+  const manifest = writeBundle(dir, {
+    config,
+    cwd: io.cwd,
+    command: ctx.command,
+    harnessVersion: ctx.harnessVersion,
     startedAt,
     endedAt,
-    command: ctx.command,
-    targets: config.selected.map((t) => t.name),
-    plan: { tier: config.tier, grep: config.grep, seed: config.seed },
-    ics: declared === null ? null : BUNDLE_FILES.icsGiven,
-    run: {
-      exitCode: outcome.exitCode,
-      counts: outcome.summary.counts,
-      total: outcome.summary.total,
-      interrupted: outcome.summary.interrupted,
-      notRun: outcome.summary.notRun ?? {},
-      durationMs: outcome.summary.durationMs,
-    },
-    fuzz:
-      fuzzMs === 0
-        ? { budgetMs: 0, ran: false, reason: '--fuzz-time 0' }
-        : { budgetMs: fuzzMs, ran: fuzzEnd !== null, ...(fuzzEnd ?? {}) },
-    result: passed ? 'pass' : 'fail',
-    certifiable: reasons.length === 0,
+    results,
+    targets: announced,
+    suites: runSuites,
+    identities,
+    declared,
+    run: { exitCode: outcome.exitCode, summary: outcome.summary },
+    fuzz: { budgetMs: fuzzMs, end: fuzzEnd },
     reasons,
-    keyFingerprint: fingerprint,
-  };
-  writeJson(dir, BUNDLE_FILES.certification, certification);
-  writeJson(dir, BUNDLE_FILES.harness, { ...harness, environment: env });
-  writeJson(dir, BUNDLE_FILES.digests, digests);
-  writeJson(dir, BUNDLE_FILES.config, redactedConfig(config));
-  writeJson(dir, BUNDLE_FILES.targets, identities);
-  if (declared !== null) writeFileSync(path.join(dir, BUNDLE_FILES.icsGiven), icsText(declared));
-  writeFileSync(path.join(dir, BUNDLE_FILES.icsObserved), icsText(observed));
-  const suites = createSuites();
-  writeFileSync(
-    path.join(dir, BUNDLE_FILES.certificate),
-    certificatePage({
-      targets: identities.map((t) => certificateTarget(t, declared)),
-      environment: {
-        harnessVersion: harness.version,
-        harnessCommit:
-          harness.commit === null
-            ? null
-            : `${harness.commit.sha}${harness.commit.dirty ? ' (with uncommitted changes)' : ''}`,
-        packageDigest: harness.packageDigest,
-        node: env['node'] ?? process.version,
-        os: env['os'] ?? '',
-        ...(env['appium'] ? { appium: env['appium'] } : {}),
-        ...(env['chromium'] ? { chromium: env['chromium'] } : {}),
-        other: {
-          seed: String(config.seed),
-          config: config.configFile === null ? 'built-in defaults' : shown(io, config.configFile),
-          fuzzing: fuzzMs === 0 ? 'none (--fuzz-time 0)' : `${Math.round(fuzzMs / 1000)} s`,
-          result: passed ? 'pass' : 'fail',
-        },
-      },
-      startedAt,
-      endedAt,
-      result: { certifiable: reasons.length === 0, reasons },
-      results,
-      suites: runSuites.map((s) => ({
-        name: s.name,
-        specification: s.specification,
-        requirements: s.requirements,
-        choicePoints: suites[s.name]?.catalogue().choicePoints ?? [],
-      })),
-      ics: { declared, observed },
-      expectationsFile:
-        config.expectations === null || ctx.expectations === null ? null : shown(io, config.expectations),
-      signingKey: { fingerprint: publicKeyFingerprint(publicKey), algorithm: 'Ed25519' },
-    }),
-  );
-  const manifest = signBundle(dir, {
-    harnessVersion: ctx.harnessVersion,
-    certifiable: reasons.length === 0,
-    reasons: reasons.map((r) => r.message),
-    publicKey,
-    keyFingerprint: fingerprint,
+    expectationsFile: config.expectations === null || ctx.expectations === null ? null : shown(io, config.expectations),
     key,
   });
   const archive = writeArchive(dir);
@@ -609,6 +539,133 @@ function certificateTarget(entry: Record<string, unknown>, declared: Ics | null)
     observed,
     observedFrom: typeof source === 'string' ? source : 'the target',
   };
+}
+
+/** What a bundle is written from (`writeBundle`). */
+export interface BundleInput {
+  config: ResolvedConfig;
+  cwd: string;
+  command: string;
+  harnessVersion: string;
+  startedAt: string;
+  endedAt: string;
+  /** Every result of the run, as the reporters got them (redacted). */
+  results: readonly CaseResult[];
+  /** The targets as the run announced them, and the run's suites. */
+  targets: readonly TargetRun[];
+  suites: readonly RunSuite[];
+  /** Each target's identity as observed (observedIdentities), redacted. */
+  identities: Record<string, unknown>[];
+  declared: Ics | null;
+  run: { exitCode: number; summary: RunSummary };
+  fuzz: { budgetMs: number; end: { exitCode: number; interrupted: boolean; targets: string[] } | null };
+  reasons: NotCertifiableReason[];
+  expectationsFile: string | null;
+  key: KeyObject;
+}
+
+/**
+ * Writes the bundle's own files beside the reports the run wrote in `dir` (certification.json, harness.json,
+ * digests.json, config.json, targets.json, the statements, certificate.html), then manifest.json and its
+ * signature. Everything that reaches these files comes from redacted results or the redacted configuration.
+ */
+export function writeBundle(dir: string, input: BundleInput): Manifest {
+  const { config, declared, reasons, startedAt, endedAt, results, key } = input;
+  const outcome = input.run;
+  const fuzzMs = input.fuzz.budgetMs;
+  const fuzzEnd = input.fuzz.end;
+  const identities = input.identities;
+  const publicKey = publicKeyPem(key);
+  const fingerprint = keyFingerprint(publicKey);
+  const passed = outcome.exitCode === 0 && (fuzzEnd === null || fuzzEnd.exitCode === 0);
+  const harness: HarnessIdentity = harnessIdentity(input.harnessVersion);
+  const env = environment();
+  const digests: Digests = { vectors: vectorDigests(config.vectorsRoot), code: codeDigests() };
+  const observed = observedIcs(
+    input.targets.map((t) => ({
+      suite: t.suite ?? '',
+      info: t.info,
+      results: results.filter((r) => r.target === t.name),
+    })),
+  );
+  const certification = {
+    format: BUNDLE_FORMAT,
+    startedAt,
+    endedAt,
+    command: input.command,
+    targets: config.selected.map((t) => t.name),
+    plan: { tier: config.tier, grep: config.grep, seed: config.seed },
+    ics: declared === null ? null : BUNDLE_FILES.icsGiven,
+    run: {
+      exitCode: outcome.exitCode,
+      counts: outcome.summary.counts,
+      total: outcome.summary.total,
+      interrupted: outcome.summary.interrupted,
+      notRun: outcome.summary.notRun ?? {},
+      durationMs: outcome.summary.durationMs,
+    },
+    fuzz:
+      fuzzMs === 0
+        ? { budgetMs: 0, ran: false, reason: '--fuzz-time 0' }
+        : { budgetMs: fuzzMs, ran: fuzzEnd !== null, ...(fuzzEnd ?? {}) },
+    result: passed ? 'pass' : 'fail',
+    certifiable: reasons.length === 0,
+    reasons,
+    keyFingerprint: fingerprint,
+  };
+  writeJson(dir, BUNDLE_FILES.certification, certification);
+  writeJson(dir, BUNDLE_FILES.harness, { ...harness, environment: env });
+  writeJson(dir, BUNDLE_FILES.digests, digests);
+  writeJson(dir, BUNDLE_FILES.config, redactedConfig(config));
+  writeJson(dir, BUNDLE_FILES.targets, identities);
+  if (declared !== null) writeFileSync(path.join(dir, BUNDLE_FILES.icsGiven), icsText(declared));
+  writeFileSync(path.join(dir, BUNDLE_FILES.icsObserved), icsText(observed));
+  const suites = createSuites();
+  writeFileSync(
+    path.join(dir, BUNDLE_FILES.certificate),
+    certificatePage({
+      targets: identities.map((t) => certificateTarget(t, declared)),
+      environment: {
+        harnessVersion: harness.version,
+        harnessCommit:
+          harness.commit === null
+            ? null
+            : `${harness.commit.sha}${harness.commit.dirty ? ' (with uncommitted changes)' : ''}`,
+        packageDigest: harness.packageDigest,
+        node: env['node'] ?? process.version,
+        os: env['os'] ?? '',
+        ...(env['appium'] ? { appium: env['appium'] } : {}),
+        ...(env['chromium'] ? { chromium: env['chromium'] } : {}),
+        other: {
+          seed: String(config.seed),
+          config: config.configFile === null ? 'built-in defaults' : shown({ cwd: input.cwd }, config.configFile),
+          fuzzing: fuzzMs === 0 ? 'none (--fuzz-time 0)' : `${Math.round(fuzzMs / 1000)} s`,
+          result: passed ? 'pass' : 'fail',
+        },
+      },
+      startedAt,
+      endedAt,
+      result: { certifiable: reasons.length === 0, reasons },
+      results,
+      suites: input.suites.map((s) => ({
+        name: s.name,
+        specification: s.specification,
+        requirements: s.requirements,
+        choicePoints: suites[s.name]?.catalogue().choicePoints ?? [],
+      })),
+      ics: { declared, observed },
+      expectationsFile: input.expectationsFile,
+      signingKey: { fingerprint: publicKeyFingerprint(publicKey), algorithm: 'Ed25519' },
+    }),
+  );
+  return signBundle(dir, {
+    harnessVersion: input.harnessVersion,
+    certifiable: reasons.length === 0,
+    reasons: reasons.map((r) => r.message),
+    publicKey,
+    keyFingerprint: fingerprint,
+    key,
+  });
 }
 
 /** Writes manifest.json (every file's SHA-256) and manifest.sig (its Ed25519 signature). */
