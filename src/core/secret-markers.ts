@@ -32,21 +32,26 @@ function mapStrings<T>(value: T, map: (text: string) => string): T {
 }
 
 /**
- * A copy of `value` with every occurrence of each of `secrets` (as written; longest first, since a secret
- * may contain another) replaced by its marker. Other spellings of a secret are left for the redactor.
+ * A copy of `value` with every occurrence of each key of `map` (as written; longest first, since one may
+ * contain another) replaced by its value, in every string.
+ */
+export function substituteStrings<T>(value: T, map: ReadonlyMap<string, string>): T {
+  const keys = [...map.keys()].filter((k) => k !== '').sort((a, b) => b.length - a.length);
+  if (keys.length === 0) return mapStrings(value, (t) => t);
+  const pattern = new RegExp(keys.map(escapeRegExp).join('|'), 'g');
+  return mapStrings(value, (text) => text.replace(pattern, (m) => map.get(m) ?? m));
+}
+
+/**
+ * A copy of `value` with every occurrence of each of `secrets` (as written) replaced by its marker. Other
+ * spellings of a secret are left for the redactor.
  */
 export function markSecrets<T>(value: T, secrets: readonly string[]): T {
-  const present = secrets.map((s, i) => ({ s, i })).filter((x) => x.s !== '');
-  if (present.length === 0) return mapStrings(value, (t) => t);
-  const index = new Map(present.map((x) => [x.s, x.i]));
-  const pattern = new RegExp(
-    [...present]
-      .sort((a, b) => b.s.length - a.s.length)
-      .map((x) => escapeRegExp(x.s))
-      .join('|'),
-    'g',
-  );
-  return mapStrings(value, (text) => text.replace(pattern, (m) => `«#${index.get(m) ?? 0}»`));
+  const markers = new Map<string, string>();
+  secrets.forEach((s, i) => {
+    if (!markers.has(s)) markers.set(s, `«#${i}»`);
+  });
+  return substituteStrings(value, markers);
 }
 
 /**
