@@ -9,6 +9,7 @@
  * A marker starts with `«`, as every stand-in does, so the redactor leaves it where it stands as a password
  * value (`password=«#0»`).
  */
+import { createHmac, randomBytes } from 'node:crypto';
 
 const MARKER = /«#(\d{1,4})»/g;
 
@@ -62,4 +63,24 @@ export function restoreSecrets<T>(value: T, secrets: readonly string[]): T {
   return mapStrings(value, (text) =>
     text.includes('«#') ? text.replace(MARKER, (m, n: string) => secrets[Number(n)] ?? m) : text,
   );
+}
+
+const streamKey = randomBytes(32);
+
+/**
+ * `length` bytes derived from `secret` with a key of this process only (as the redactor's tags are:
+ * src/core/redact.ts): equal secrets give equal bytes, different ones different bytes, and nothing of the
+ * secret can be read from them. What a suite builds a stand-in of a secret's form from, where a marker
+ * would not do (the judge reads the secret's form: SurePassID's Key URI secret).
+ */
+export function keyedBytes(secret: string, length: number): Buffer {
+  const parts: Buffer[] = [];
+  let block = createHmac('sha256', streamKey).update(secret).digest();
+  let total = 0;
+  while (total < length) {
+    parts.push(block);
+    total += block.length;
+    block = createHmac('sha256', streamKey).update(block).digest();
+  }
+  return Buffer.concat(parts).subarray(0, length);
 }

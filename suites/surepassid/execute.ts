@@ -7,8 +7,8 @@
  * (every `secret=` in an answer, in clear or percent-encoded inside a QR code URL, or in the Key URI decoded
  * from a QR image; inline images themselves are replaced, since their pixels encode the secret).
  */
-import { createHmac, randomBytes } from 'node:crypto';
 import { randomHex } from '../../src/core/random.ts';
+import { keyedBytes } from '../../src/core/secret-markers.ts';
 import { Redactor, REDACTED } from '../../src/core/redact.ts';
 import type { Attachment, StepRecord } from '../../src/core/results.ts';
 import { decidingPart, worstVerdict } from '../../src/core/verdict.ts';
@@ -378,8 +378,6 @@ function typeOfTemplate(body: unknown): string | null {
   return typeof type === 'string' ? type : null;
 }
 
-const standInKey = randomBytes(32);
-
 /** Characters a stand-in keeps the class of, as the Key URI judge reads them (Base32, hexadecimal). */
 const CLASSES = ['0189', '234567', 'abcdef', 'ghijklmnopqrstuvwxyz', 'ABCDEF', 'GHIJKLMNOPQRSTUVWXYZ'];
 const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -393,12 +391,8 @@ const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
  * yet nothing of the secret can be read from it (a keyed hash, with a key of this process only).
  */
 export function standInSecret(secret: string): string {
-  const stream = createHmac('sha256', standInKey).update(secret).digest();
-  let more = stream;
-  const byte = (i: number): number => {
-    while (i >= more.length) more = Buffer.concat([more, createHmac('sha256', standInKey).update(more).digest()]);
-    return more[i] as number;
-  };
+  const stream = keyedBytes(secret, secret.length);
+  const byte = (i: number): number => stream[i] as number;
   const body = secret.replace(/=+$/, '');
   const spare = [0, 0, 2, 0, 4, 1, 0, 3][body.length % 8] as number;
   const chars = [...secret];
