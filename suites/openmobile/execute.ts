@@ -795,8 +795,11 @@ function judgeCase(
     formsInLogs = [];
     if (logs.length > 0) {
       for (const [i, form] of forms.entries()) {
-        const pattern = leakPattern(form);
-        if (logs.some((line) => pattern.test(line))) formsInLogs.push(i);
+        // As checkLeak looks (main's faster search): every piece first, then the spelling itself.
+        const pieces = leakPiecePatterns(form);
+        const held = (line: string) =>
+          line.length >= form.length && pieces.every((p) => p.test(line)) && spelledIn(line, form);
+        if (logs.some(held)) formsInLogs.push(i);
       }
     }
   }

@@ -8,6 +8,7 @@
  * from a QR image; inline images themselves are replaced, since their pixels encode the secret).
  */
 import { randomHex } from '../../src/core/random.ts';
+import { keyedBytes } from '../../src/core/secret-markers.ts';
 import { Redactor, REDACTED } from '../../src/core/redact.ts';
 import type { Attachment, StepRecord } from '../../src/core/results.ts';
 import { decidingPart, worstVerdict } from '../../src/core/verdict.ts';
@@ -35,6 +36,10 @@ export interface SurePassIdCaseRun {
   observed: string;
   /** Implementation-defined choices the answers showed: choice point -> option. */
   choices: Record<string, string>;
+  /** Every secret of the case (login keys sent, OATH secrets and QR texts received), as first seen. */
+  secrets: readonly string[];
+  /** How many QR images were read (fetched or inline): their pixels encode an OATH secret. */
+  qrImages: number;
 }
 
 /** How many fixture names a case tries before a server that holds them all makes it broken. */
@@ -155,6 +160,12 @@ export async function runVector(
   }
 
   const judged: { judgement: StepJudgement; expectation: Expectation; setup: boolean }[] = [];
+  let qrImages = 0;
+  const finish = (phase: 'setup' | 'steps') => ({
+    ...finishRun(vector, steps, judged, keeper, phase),
+    secrets: [...keeper.secrets],
+    qrImages,
+  });
   // Key (hex) -> the device a Key URI of this case gave it to: no other device may get it (SP-KEYURI-SECRET).
   const deviceKeys = new Map<string, string>();
   const send = async (
@@ -174,6 +185,7 @@ export async function runVector(
     const wantsKeyUri = (expectation.success ?? expectation.alternative?.expectation.success)?.kind === 'key-uri';
     if (wantsKeyUri && exchange.response !== null) {
       image = await readQrImage(exchange.response.body, imageFetcherOf(session), signal);
+      if (image !== null) qrImages++;
       if (image !== null && image.decoded !== null) {
         keeper.fromAnswer(image.decoded);
         if (!/^otpauth:/i.test(image.decoded)) keeper.add(image.decoded);
@@ -224,7 +236,7 @@ export async function runVector(
       true,
     );
     const id = added.answer?.['deviceId'];
-    if (added.verdict === 'fail' || typeof id !== 'string') return finish(vector, steps, judged, keeper, 'setup');
+    if (added.verdict === 'fail' || typeof id !== 'string') return finish('setup');
     bindings.devices.set(device.ref, id);
     if (device.provision !== undefined) {
       const provision = {
@@ -241,7 +253,7 @@ export async function runVector(
         undefined,
         true,
       );
-      if (provisioned.verdict === 'fail') return finish(vector, steps, judged, keeper, 'setup');
+      if (provisioned.verdict === 'fail') return finish('setup');
     }
     if (device.deleted === true) {
       const start = Date.now();
@@ -273,16 +285,16 @@ export async function runVector(
     );
     if (judgement.verdict === 'fail') break;
   }
-  return finish(vector, steps, judged, keeper, 'steps');
+  return finish('steps');
 }
 
-function finish(
+function finishRun(
   vector: Vector,
   steps: StepRecord[],
   judged: { judgement: StepJudgement; expectation: Expectation; setup: boolean }[],
   keeper: SecretKeeper,
   phase: 'setup' | 'steps',
-): SurePassIdCaseRun {
+): Omit<SurePassIdCaseRun, 'secrets' | 'qrImages'> {
   const parameters: Record<string, string> = {
     requests: String(judged.length),
     types: [
@@ -305,7 +317,7 @@ function finish(
     deciding === undefined
       ? 'no request was sent'
       : `${phase === 'setup' && failing !== undefined ? 'the fixtures failed: ' : ''}${where}: ${deciding.judgement.message}`;
-  const run: SurePassIdCaseRun = {
+  const run: Omit<SurePassIdCaseRun, 'secrets' | 'qrImages'> = {
     verdict,
     message: keeper.text(message),
     requirements: failing !== undefined ? failing.judgement.requirements : vector.requirements,
@@ -364,4 +376,39 @@ function substituteJson(template: unknown, bindings: Bindings): unknown {
 function typeOfTemplate(body: unknown): string | null {
   const type = (body as { type?: unknown } | null | undefined)?.type;
   return typeof type === 'string' ? type : null;
+}
+
+/** Characters a stand-in keeps the class of, as the Key URI judge reads them (Base32, hexadecimal). */
+const CLASSES = ['0189', '234567', 'abcdef', 'ghijklmnopqrstuvwxyz', 'ABCDEF', 'GHIJKLMNOPQRSTUVWXYZ'];
+const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/**
+ * A stand-in for an OATH secret the server handed out, recorded in its place (`CaseResult.observations`):
+ * the same length, each character replaced by another of its class (Base32 letters, digits 2-7, the other
+ * digits, hexadecimal letters, each case), "=" and other characters kept, and a canonical Base32 ending
+ * kept canonical. So the Key URI judge finds of it what it found of the secret (valid Base32 or not and
+ * why, how many bits), two equal secrets get equal stand-ins and two different ones different stand-ins,
+ * yet nothing of the secret can be read from it (a keyed hash, with a key of this process only).
+ */
+export function standInSecret(secret: string): string {
+  const stream = keyedBytes(secret, secret.length);
+  const byte = (i: number): number => stream[i] as number;
+  const body = secret.replace(/=+$/, '');
+  const spare = [0, 0, 2, 0, 4, 1, 0, 3][body.length % 8] as number;
+  const chars = [...secret];
+  return chars
+    .map((c, i) => {
+      const cls = CLASSES.find((k) => k.includes(c));
+      if (cls === undefined) return c;
+      let options = [...cls];
+      if (i === body.length - 1 && spare > 0) {
+        // The bits past the last byte: zero stays zero (canonical), non-zero stays non-zero.
+        const low = (x: string) => BASE32_ALPHABET.indexOf(x.toUpperCase()) & ((1 << spare) - 1);
+        const zero = low(c) === 0;
+        const kept = options.filter((o) => BASE32_ALPHABET.includes(o.toUpperCase()) && (low(o) === 0) === zero);
+        if (kept.length > 0) options = kept;
+      }
+      return options[byte(i) % options.length] as string;
+    })
+    .join('');
 }

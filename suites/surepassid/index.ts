@@ -16,6 +16,8 @@ import type {
   FuzzEnv,
   FuzzOptions,
   PlannedCase,
+  Rejudged,
+  RejudgeTarget,
   Suite,
   SuiteLoadContext,
   TargetDeclarations,
@@ -24,13 +26,16 @@ import type {
 import { caseSourceOf, loadExtraVectorFile } from '../../src/core/vector-files.ts';
 import { caseNamed, fixedPlan, requirementInfos, resultFrame } from '../../src/core/suite.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
+import { CallRecorder, judgeAgain, replayEnv, ReplayMismatch } from '../../src/core/call-record.ts';
+import { markSecrets, substituteStrings } from '../../src/core/secret-markers.ts';
 import { describeExpectation } from './judge.ts';
 import { ALGORITHM_CASE_CHOICE } from './keyuri.ts';
 import { TYPE_CASE_CHOICE } from './model.ts';
-import { runVector, SPECIFICATION } from './execute.ts';
+import { runVector, SPECIFICATION, standInSecret, type SurePassIdCaseRun } from './execute.ts';
+import { imageFetcherOf, type QrImageFetcher } from './qr.ts';
 import { surePassIdFuzzProperties, SUREPASSID_FUZZ_PROPERTY_IDS } from './fuzz.ts';
 import { REQUIREMENTS } from './requirements.ts';
-import { TEST_HOOKS, type SurePassIdSession, type Vector } from './types.ts';
+import { TEST_HOOKS, type OathExchange, type SurePassIdSession, type Vector } from './types.ts';
 import { CASE_ID_PREFIX, checkVectorDocument, loadSurePassIdVectors, modelExpectations } from './vectors.ts';
 
 export { SPECIFICATION } from './execute.ts';
@@ -103,6 +108,13 @@ export class SurePassIdSuite implements Suite<SurePassIdSession, BaseTargetInfo>
     return this.loaded();
   }
 
+  /** A recorded case judged again from its recorded calls (`rejudgeSurePassIdCase`). */
+  rejudge(recorded: CaseResult, target: RejudgeTarget): Promise<Rejudged | { skipped: string }> | { skipped: string } {
+    const planned = this.loaded().find((c) => c.id === recorded.id);
+    if (planned === undefined) return { skipped: `not a case of the SurePassID plan: ${recorded.id}` };
+    return rejudgeSurePassIdCase(planned, recorded, target);
+  }
+
   plan(info: BaseTargetInfo, target: TargetDeclarations): TargetPlan<SurePassIdSession, BaseTargetInfo> {
     void info; // Applicability (test hooks) is the runner's, from each case's `needs`.
     void target;
@@ -148,6 +160,84 @@ export async function runSurePassIdCase(
   planned: SurePassIdCase,
   env: CaseEnv<SurePassIdSession, BaseTargetInfo>,
 ): Promise<CaseResult> {
+  const recorder = new CallRecorder();
+  const { session } = env;
+  const recording: SurePassIdSession = {
+    endpoint: session.endpoint,
+    send: (body, signal, contentType) => recorder.record('send', session.send(body, signal, contentType)),
+    hooks: {
+      reset: (signal) => session.hooks.reset(signal),
+      createAccount: (account, signal) =>
+        recorder.record('createAccount', session.hooks.createAccount(account, signal)),
+      createUser: (user, signal) => recorder.record('createUser', session.hooks.createUser(user, signal)),
+      deleteDevice: (device, signal) => recorder.record('deleteDevice', session.hooks.deleteDevice(device, signal)),
+    },
+    close: () => session.close(),
+  };
+  const fetcher = imageFetcherOf(session);
+  if (fetcher !== null)
+    (recording as SurePassIdSession & QrImageFetcher).fetchImage = (url, signal) => fetcher.fetchImage(url, signal);
+  // The fixtures' names come from the case's generator: recorded, so re-judging names them alike.
+  const draws: number[] = [];
+  const random = () => {
+    const x = env.random();
+    draws.push(x);
+    return x;
+  };
+  const { result, run } = await judgeSurePassIdCase(planned, { ...env, session: recording, random });
+  if (run.qrImages > 0) {
+    result.observations = {
+      unjudgeable: 'a QR image was read: its pixels encode the OATH secret, so the answers are not recorded',
+    };
+    return result;
+  }
+  // The login keys stand as markers (the vector has them); an OATH secret the server handed out as a
+  // stand-in of its form (standInSecret), which the Key URI judge reads as it read the secret.
+  const known = planned.secrets ?? [];
+  const handedOut = run.secrets.filter((x) => !known.includes(x));
+  const standIns = new Map(handedOut.map((x) => [x, standInSecret(x)]));
+  const calls = substituteStrings(markSecrets(recorder.calls, known), standIns);
+  result.observations = { draws, calls };
+  return result;
+}
+
+/** A recorded case judged again: its calls answered from the record, its fixtures named by the recorded draws. */
+export function rejudgeSurePassIdCase(
+  planned: SurePassIdCase,
+  recorded: CaseResult,
+  target: RejudgeTarget,
+): Promise<Rejudged | { skipped: string }> {
+  const recordedDraws = recorded.observations?.['draws'];
+  const draws = Array.isArray(recordedDraws) ? recordedDraws.filter((x): x is number => typeof x === 'number') : [];
+  return judgeAgain(recorded, planned.secrets ?? [], async (replay) => {
+    const session: SurePassIdSession = {
+      endpoint: '',
+      send: async () => replay.answer<OathExchange>('send'),
+      hooks: {
+        reset: async () => {},
+        createAccount: async () => replay.answer<'created' | 'exists'>('createAccount'),
+        createUser: async () => replay.answer<undefined>('createUser'),
+        deleteDevice: async () => replay.answer<undefined>('deleteDevice'),
+      },
+      close: async () => {},
+    };
+    let next = 0;
+    const random = () => {
+      const x = draws[next++];
+      if (x === undefined)
+        throw new ReplayMismatch(`the case drew ${next} random values, the record has ${draws.length}`);
+      return x;
+    };
+    const env = { ...replayEnv(recorded, session, target.info), random };
+    const { result } = await judgeSurePassIdCase(planned, env);
+    return result;
+  });
+}
+
+async function judgeSurePassIdCase(
+  planned: SurePassIdCase,
+  env: CaseEnv<SurePassIdSession, BaseTargetInfo>,
+): Promise<{ result: CaseResult; run: SurePassIdCaseRun }> {
   const start = Date.now();
   const run = await runVector(planned.vector, env.session, env.signal, env.random);
   const attach = run.verdict !== 'pass' || env.artifacts === 'always';
@@ -167,7 +257,7 @@ export async function runSurePassIdCase(
     result.expected = run.expected;
     result.observed = run.observed;
   }
-  return result;
+  return { result, run };
 }
 
 /** The model's derivation of each step, the fixtures assumed to succeed. */

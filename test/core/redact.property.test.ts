@@ -6,7 +6,8 @@
  * into a temp directory, and the certification bundle's own files written from it: certificate.html, the
  * observed ICS, the configuration, the manifest) writes no spelling of it anywhere. A password too short to search for in free text
  * is never shown as a password value, is masked in every log line, and a client that logs it is reported
- * as not checkable rather than passed.
+ * as not checkable rather than passed. What results.jsonl recorded of the case for re-judging (the password
+ * as a marker naming it) judges again to the same verdicts.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -20,6 +21,8 @@ import { generateSigningKeys, readPrivateKey } from '../../src/core/signing.ts';
 import { startProfileService } from '../../drivers/emulated/profile-service.ts';
 import { resolveConfig } from '../../src/config/resolve.ts';
 import { Redactor } from '../../src/core/redact.ts';
+import { rejudgeResults } from '../../src/core/rejudge.ts';
+import type { RunRecord } from '../../src/core/run-record.ts';
 import type { CaseResult } from '../../src/core/results.ts';
 import { concreteSpellings, redactableEverywhere, spellingsPattern } from '../../src/core/secrets.ts';
 import { identity } from '../../src/reporters/text.ts';
@@ -168,8 +171,11 @@ async function runWith(secret: string, how: Spelling, name: Name) {
       drivers: DRIVERS,
       redactor,
       reporter: {
-        onCaseEnd: (r) => results.push(r),
         ...wrapped,
+        onCaseEnd: (r) => {
+          results.push(structuredClone(r));
+          return reporters.onCaseEnd(r);
+        },
         onBegin: (run, targets) => {
           announced = targets;
           runSuites = run.suites ?? [];
@@ -198,10 +204,10 @@ async function runWith(secret: string, how: Spelling, name: Name) {
     expectationsFile: null,
     key: SIGNING_KEY,
   });
-  return { outputDir, console, results, value };
+  return { outputDir, console, results, value, suites, redactor };
 }
 
-/** The multiplexer's hooks, bound (the results are collected beside them). */
+/** The multiplexer's hooks, bound (the results are collected beside them, and handed on: onCaseEnd). */
 function wrap(reporter: ReturnType<typeof createReporters>) {
   return {
     onBegin: reporter.onBegin?.bind(reporter),
@@ -234,6 +240,22 @@ describe('redaction is total (property)', () => {
         const { outputDir, console, value } = run;
         const results = run.results.filter((r) => r.id.startsWith('om:prop-'));
         expect(results.length).toBe(6);
+        // What results.jsonl recorded of them (the password as a marker, never as itself) judges again to the
+        // same verdicts and messages (src/core/rejudge.ts).
+        const written = readFileSync(path.join(outputDir, 'results.jsonl'), 'utf8')
+          .split('\n')
+          .filter((l) => l !== '')
+          .map((l) => JSON.parse(l) as CaseResult)
+          .filter((r) => r.id.startsWith('om:prop-'));
+        const record = JSON.parse(readFileSync(path.join(outputDir, 'run.json'), 'utf8')) as RunRecord;
+        const again = await rejudgeResults(written, {
+          suites: run.suites,
+          targets: Object.fromEntries(record.targets.map((t) => [t.name, { info: t.info }])),
+          redactor: run.redactor,
+        });
+        expect(again.skipped).toEqual([]);
+        expect(again.discrepancies).toEqual([]);
+        expect(again.checked).toBe(6);
         const texts = [
           ...filesUnder(outputDir).map((f) => ({ where: path.relative(outputDir, f), text: readFileSync(f, 'utf8') })),
           { where: 'console', text: console },
