@@ -201,9 +201,9 @@ function tallyRequirements(results: readonly CaseResult[]): Map<string, Requirem
 
 /** The requirement's status in one word: the worst verdict of its cases, or why there is none. */
 function requirementStatus(tally: RequirementTally | undefined): { text: string; className: string } {
-  if (tally === undefined || tally.cases.length === 0) return { text: 'not tested', className: 'not-tested' };
+  if (tally === undefined || tally.cases.length === 0) return { text: 'not tested', className: 'v-not-tested' };
   const judged = tally.cases.flatMap((c) => (c.verdict === 'not-checkable' ? [] : [c.verdict]));
-  if (judged.length === 0) return { text: 'not checkable', className: 'not-tested' };
+  if (judged.length === 0) return { text: 'not checkable', className: 'v-not-tested' };
   const worst = worstVerdict(judged);
   return { text: VERDICT_TEXT[worst], className: `v-${worst}` };
 }
@@ -259,7 +259,7 @@ function requirementsSection(input: CertificateInput): string {
         const tally = tallies.get(r.id);
         const status = requirementStatus(tally);
         return (
-          `<tr id="${escape(r.id)}" class="req ${status.className}">` +
+          `<tr id="${escape(r.id)}" class="req row-${status.className}">` +
           `<td><a href="#${escape(encodeURIComponent(r.id))}"><code>${escape(r.id)}</code></a></td>` +
           `<td class="level">${escape(r.severity)}</td>` +
           `<td>${escape(r.title)}<details class="quote"><summary>the specification's words</summary><blockquote>${escape(r.quote)}</blockquote><small>${escape(r.source)}</small></details></td>` +
@@ -420,7 +420,7 @@ function casesSection(input: CertificateInput): string {
     const rows = results
       .map(
         (r) =>
-          `<tr id="${escape(caseAnchor(r.target, r.id))}" class="case v-row-${r.verdict}"><td><code>${escape(r.id)}</code></td>` +
+          `<tr id="${escape(caseAnchor(r.target, r.id))}" class="case row-v-${r.verdict}"><td><code>${escape(r.id)}</code></td>` +
           `<td>${verdictBadge(r.verdict)}${r.flaky === true ? ' <span class="known">flaky</span>' : ''}${deviationMark(r)}</td>` +
           `<td>${escape(r.title)}<br><small>${escape(r.message)}</small></td>` +
           `<td>${r.requirements.map((id) => `<a href="#${escape(encodeURIComponent(id))}">${escape(id)}</a>`).join(' ')}</td></tr>`,
@@ -484,7 +484,7 @@ function header(input: CertificateInput): string {
             (t.observedFrom === undefined ? '' : `<small>read from ${escape(t.observedFrom)}</small>`);
       const suite = input.suites.find((s) => s.name === t.suite);
       return (
-        `<tr class="target" id="target-${escape(t.name)}"><td><code>${escape(t.name)}</code>${t.driver === undefined ? '' : `<br><small>driver ${escape(t.driver)}</small>`}</td>` +
+        `<tr id="target-${escape(t.name)}" class="target"><td><code>${escape(t.name)}</code>${t.driver === undefined ? '' : `<br><small>driver ${escape(t.driver)}</small>`}</td>` +
         `<td>${escape(suite?.specification ?? t.suite)}</td><td>${declared}</td><td>${observed}</td>` +
         `<td>${countVerdicts(input.results.filter((r) => r.target === t.name)) || '<em>no results</em>'}</td></tr>`
       );
@@ -551,15 +551,20 @@ dl.environment dt{font-weight:bold}dl.environment dd{margin:0;font-family:monosp
 .v-pass{background:#e3f5e1}.v-fail{background:#fbd5d5;font-weight:bold}.v-broken{background:#f6d0f0;font-weight:bold}
 .v-non-strict{background:#fff1c2}.v-informational{background:#dcecff}.v-not-applicable,.v-not-tested{background:#eee;color:#555}
 .counts .c{white-space:nowrap;margin-right:.4rem}
-.cases ul{margin:.2rem 0;padding-left:1.1rem}.cases ul.all{columns:2;font-size:.85rem}
+.cases ul{margin:.2rem 0;padding-left:1.1rem}.cases ul.all{max-height:24rem;overflow:auto}
 .known{font-size:.8rem;background:#eee;padding:0 .3rem;border-radius:.2rem}
 blockquote{margin:.3rem 0 .3rem 1rem;color:#444}
 details.quote summary{font-size:.8rem;color:#555;cursor:pointer}
 tr.mismatch{background:#fde8e8}.mismatch-label{color:#8a1010}
-tr:target{outline:3px solid #f0b400}
+tr[id]{scroll-margin-top:3rem}tr:target{outline:3px solid #f0b400}
+tr.row-v-fail>td:first-child,tr.row-v-broken>td:first-child{border-left:5px solid #c62828}
+tr.row-v-non-strict>td:first-child{border-left:5px solid #e0a800}
+tr.row-v-not-tested>td:first-child{border-left:5px solid #bbb}
+table.requirements td:nth-child(1){width:13%}table.requirements td:nth-child(3){width:32%}
+table.requirements td.cases{width:30%;font-size:.85rem}
 .fingerprint code{font-size:1.1rem}
 .warning{background:#fff1c2;padding:.5rem}
-@media print{details{display:block}th{position:static}}`;
+@media print{th{position:static}}`;
 
 /**
  * The certificate page: one HTML file that renders from file:// with no script and nothing fetched (its

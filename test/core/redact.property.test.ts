@@ -7,7 +7,7 @@
  * is never shown as a password value, is masked in every log line, and a client that logs it is reported
  * as not checkable rather than passed.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -18,6 +18,7 @@ import { resolveConfig } from '../../src/config/resolve.ts';
 import { Redactor } from '../../src/core/redact.ts';
 import type { CaseResult } from '../../src/core/results.ts';
 import { concreteSpellings, redactableEverywhere, spellingsPattern } from '../../src/core/secrets.ts';
+import { certificatePage } from '../../src/reporters/certificate.ts';
 import { identity } from '../../src/reporters/text.ts';
 import { createReporters } from '../../src/reporters/index.ts';
 import { runPlan } from '../../src/runner/run.ts';
@@ -161,6 +162,29 @@ async function runWith(secret: string, how: Spelling, name: Name) {
       reporter: { onCaseEnd: (r) => results.push(r), ...wrap(reporters) },
     },
     { startedAt: new Date().toISOString(), command: 'test', harnessVersion: 'test' },
+  );
+  // The certificate page of a certification bundle shows these results too: it is scanned with the rest.
+  const openmobile = suites.openmobile;
+  writeFileSync(
+    path.join(outputDir, 'certificate.html'),
+    certificatePage({
+      targets: config.selected.map((t) => ({ name: t.name, suite: 'openmobile', observed: {} })),
+      environment: {
+        harnessVersion: 'test',
+        harnessCommit: null,
+        packageDigest: null,
+        node: process.version,
+        os: 'test',
+      },
+      startedAt: new Date().toISOString(),
+      endedAt: new Date().toISOString(),
+      result: { certifiable: true, reasons: [] },
+      results,
+      suites: [{ name: openmobile.name, specification: openmobile.specification, ...openmobile.catalogue() }],
+      ics: { declared: null, observed: null },
+      expectationsFile: null,
+      signingKey: null,
+    }),
   );
   return { outputDir, console, results, value };
 }
