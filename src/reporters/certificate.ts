@@ -1,5 +1,5 @@
 /**
- * The certificate page: one self-contained HTML file in a certification bundle (`harness certify`), read by a
+ * The certificate page: one self-contained HTML file in a certification bundle (the `certify` command), read by a
  * reviewer from disk (file://), with no server, no script and nothing fetched. It says what was tested (the
  * implementation's identity, declared and observed), with what (the harness and its environment), whether
  * the bundle is certifiable and every reason why not, then every requirement of every suite of the run
@@ -12,7 +12,7 @@
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { escapeHtml as escape } from '../core/html.ts';
-import type { CaseResult, Verdict } from '../core/results.ts';
+import { isBad, type CaseResult, type Verdict } from '../core/results.ts';
 import type { ChoicePointInfo, RequirementInfo } from '../core/suite.ts';
 import { VERDICT_ORDER, worstVerdict } from '../core/verdict.ts';
 
@@ -39,6 +39,8 @@ export interface CertificateInput {
   expectationsFile: string | null;
   /** The key the bundle's manifest is signed with, or null when the bundle is not signed. */
   signingKey: CertificateKey | null;
+  /** The fuzzing beside the plan; absent: none was asked for. */
+  fuzz?: CertificateFuzz;
 }
 
 /** One target: the implementation as the ICS declares it and as the run observed it. */
@@ -90,9 +92,28 @@ export interface NotCertifiableReason {
 }
 
 export interface CertificateResult {
+  /**
+   * Whether the implementation passed: `pass` when the run's fail-on policy counted nothing (no unexpected
+   * failed or broken case) and fuzzing found nothing. Absent: derived from the results alone (a failed or
+   * broken case that no expectations entry allowed makes it `fail`).
+   */
+  outcome?: 'pass' | 'fail';
+  /** Whether the bundle may serve as a certification: a separate question from `outcome`. */
   certifiable: boolean;
   /** Every reason the bundle is not certifiable; empty when it is. */
   reasons: NotCertifiableReason[];
+}
+
+/** The fuzzing `certify` did beside the plan (`--fuzz-time`). */
+export interface CertificateFuzz {
+  /** The budget, in ms; 0 when there was no fuzzing. */
+  budgetMs: number;
+  /** The targets fuzzed. */
+  targets: string[];
+  /** `nothing-found`; `failures` (each kept and shrunk in the bundle); `not-run` (`note` says why). */
+  outcome: 'nothing-found' | 'failures' | 'not-run';
+  /** One line more: why it did not run, where the failures are. */
+  note?: string;
 }
 
 /** A suite of the run and its catalogue. */
@@ -448,9 +469,13 @@ function countVerdicts(results: readonly CaseResult[]): string {
 
 function header(input: CertificateInput): string {
   const { result, environment: env } = input;
-  const verdict = result.certifiable
-    ? '<p class="result certifiable" id="result">Certifiable</p>'
-    : '<p class="result not-certifiable" id="result">Not certifiable</p>';
+  const passed = (result.outcome ?? derivedOutcome(input.results)) === 'pass';
+  const outcome = passed
+    ? '<p class="result passed" id="outcome">Passed</p>'
+    : '<p class="result failed" id="outcome">Failed</p>';
+  const certifiable = result.certifiable
+    ? '<p class="result certifiable" id="certifiable">Certifiable</p>'
+    : '<p class="result not-certifiable" id="certifiable">Not certifiable</p>';
   const reasons =
     result.reasons.length === 0
       ? ''
@@ -505,9 +530,11 @@ function header(input: CertificateInput): string {
   return `<header>
 <h1>Conformance certificate</h1>
 <p class="subtitle">${input.suites.map((s) => escape(s.specification)).join('; ')}</p>
-${verdict}
+<div class="results">${outcome}
+${certifiable}</div>
 ${reasons}
-<p class="totals">${input.results.length} results: ${countVerdicts(input.results) || 'none'}</p>
+<p class="totals">${input.results.length} result${input.results.length === 1 ? '' : 's'}: ${countVerdicts(input.results) || 'none'}${knownDeviations(input.results)}</p>
+${fuzzLine(input.fuzz)}
 </header>
 <section id="identity">
 <h2>Implementation</h2>
@@ -521,6 +548,28 @@ ${targets}
 </section>`;
 }
 
+/** Pass unless a case failed or broke and no expectations entry allowed it (the default fail-on policy). */
+function derivedOutcome(results: readonly CaseResult[]): 'pass' | 'fail' {
+  const failing = results.some((r) => (r.expectation === undefined ? isBad(r.verdict) : r.expectation.failsRun));
+  return failing ? 'fail' : 'pass';
+}
+
+function knownDeviations(results: readonly CaseResult[]): string {
+  const n = results.filter((r) => r.expectation?.status === 'expected' || r.expectation?.status === 'changed').length;
+  return n === 0 ? '' : ` (${n} known deviation${n === 1 ? '' : 's'}, <a href="#deviations">below</a>)`;
+}
+
+function fuzzLine(fuzz: CertificateFuzz | undefined): string {
+  if (fuzz === undefined) return '';
+  const budget = `${Math.round(fuzz.budgetMs / 1000)} s`;
+  const targets = fuzz.targets.map((t) => escape(t)).join(', ');
+  const what =
+    fuzz.outcome === 'not-run'
+      ? 'Fuzzing: not run'
+      : `Fuzzing (${budget}${targets === '' ? '' : ` on ${targets}`}): ${fuzz.outcome === 'failures' ? '<strong>found failures</strong>' : 'found nothing'}`;
+  return `<p class="fuzz" id="fuzz">${what}${fuzz.note === undefined ? '' : `; ${escape(fuzz.note)}`}</p>`;
+}
+
 function signatureSection(input: CertificateInput): string {
   const key = input.signingKey;
   return `<section id="signature">
@@ -531,7 +580,7 @@ ${
     : `<p>The bundle's manifest (the SHA-256 of every file, this page included) is signed with ${escape(key.algorithm)}. Key fingerprint (SHA-256 of the public key's DER):</p>
 <p class="fingerprint"><code>${escape(key.fingerprint)}</code></p>`
 }
-<p>A reviewer checks it with <code>npx harness verify &lt;bundle&gt; --key &lt;public key&gt;</code>, which also re-judges every recorded observation.</p>
+<p>A reviewer compares it with the fingerprint the vendor published, and checks the bundle with the harness's <code>verify</code> command given the vendor's public key: it checks the signature and every file's digest, and re-judges every recorded observation.</p>
 </section>`;
 }
 
@@ -540,6 +589,8 @@ h1{margin-bottom:.2rem}.subtitle{color:#555;margin-top:0}
 .result{font-size:1.6rem;font-weight:bold;padding:.5rem 1rem;border-radius:.3rem;display:inline-block}
 .certifiable{background:#e3f5e1;color:#14591a;border:2px solid #2e8b3a}
 .not-certifiable{background:#fde8e8;color:#8a1010;border:2px solid #c62828}
+.passed{background:#e3f5e1;color:#14591a;border:2px solid #2e8b3a}.failed{background:#fde8e8;color:#8a1010;border:2px solid #c62828}
+.results{display:flex;gap:1rem;flex-wrap:wrap}
 .reasons li{margin:.2rem 0}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}
 td,th{border-bottom:1px solid #ddd;padding:.35rem;text-align:left;vertical-align:top}

@@ -113,7 +113,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the certificate page in Chromium', () =>
     expect(onceText).toContain('SW-CODE-ONCE');
     expect(onceText).toMatch(/\bMUST\b/);
     expect(onceText).toMatch(/\bpass\b/);
-    expect(await page.locator('#result').innerText()).toBe('Not certifiable');
+    expect(await page.locator('#certifiable').innerText()).toBe('Not certifiable');
+    expect(await page.locator('#outcome').innerText()).toBe('Failed');
     expect(await page.locator('#reasons').innerText()).toContain('username-limit-off-by-one');
 
     // The failing case is listed on its requirement's row, and its link opens the collapsed cases list at it.

@@ -204,7 +204,7 @@ describe('certificate page', () => {
         },
       }),
     );
-    expect(page).toContain('<p class="result not-certifiable" id="result">Not certifiable</p>');
+    expect(page).toContain('<p class="result not-certifiable" id="certifiable">Not certifiable</p>');
     expect(page).not.toContain('>Certifiable<');
     const reasons = text(page.slice(page.indexOf('<ul class="reasons"'), page.indexOf('<p class="totals">')));
     expect(reasons).toBe(
@@ -213,8 +213,47 @@ describe('certificate page', () => {
         'the run was interrupted a lenient option is on swivel.clockless',
     );
     const clean = certificatePage(input());
-    expect(clean).toContain('id="result">Certifiable</p>');
+    expect(clean).toContain('id="certifiable">Certifiable</p>');
     expect(clean).not.toContain('class="reasons"');
+  });
+
+  it('says whether the implementation passed apart from whether the bundle is certifiable', () => {
+    const failed = makeCase({ verdict: 'fail' });
+    const outcome = (page: string) => /id="outcome">([^<]*)</.exec(page)?.[1];
+    // Certifiable evidence of a failure: the run was clean, the implementation failed.
+    const page = certificatePage(input({ results: [makeCase(), failed] }));
+    expect(outcome(page)).toBe('Failed');
+    expect(page).toContain('id="certifiable">Certifiable</p>');
+    expect(outcome(certificatePage(input({ results: [makeCase(), makeCase({ verdict: 'non-strict' })] })))).toBe(
+      'Passed',
+    );
+    // A failure an expectations entry allows does not fail the run; one it does not allow does.
+    const allowed = {
+      status: 'expected' as const,
+      where: 'harness.expectations.json /expectations/0',
+      case: '*',
+      target: '*',
+      allowed: ['fail' as const],
+      reason: 'vendor bug',
+      failsRun: false,
+    };
+    const known = certificatePage(input({ results: [{ ...failed, expectation: allowed }] }));
+    expect(outcome(known)).toBe('Passed');
+    expect(text(known)).toContain('1 result: 1 fail (1 known deviation, below )');
+    expect(
+      outcome(certificatePage(input({ results: [{ ...failed, expectation: { ...allowed, failsRun: true } }] }))),
+    ).toBe('Failed');
+    // What certify says wins over what the results alone show (fuzzing found a failure).
+    const fuzzed = certificatePage(
+      input({
+        results: [makeCase()],
+        result: { outcome: 'fail', certifiable: true, reasons: [] },
+        fuzz: { budgetMs: 120_000, targets: ['emulated-ios'], outcome: 'failures', note: 'kept in fuzz/' },
+      }),
+    );
+    expect(outcome(fuzzed)).toBe('Failed');
+    expect(text(fuzzed)).toContain('Fuzzing (120 s on emulated-ios): found failures ; kept in fuzz/');
+    expect(certificatePage(input())).not.toContain('id="fuzz"');
   });
 
   it('shows the identity declared and observed, and the environment', () => {
