@@ -171,8 +171,9 @@ export function caseAnchor(target: string, caseId: string): string {
   return `case:${target}:${caseId}`;
 }
 
+/** A link to an element id: percent-encoded, but for `:` and `@`, which a fragment may hold as they are. */
 function href(anchor: string): string {
-  return `#${encodeURIComponent(anchor)}`;
+  return `#${encodeURIComponent(anchor).replace(/%3A/gi, ':').replace(/%40/gi, '@')}`;
 }
 
 function caseLink(result: Pick<CaseResult, 'target' | 'id'>, showTarget: boolean): string {
@@ -254,13 +255,27 @@ function casesCell(tally: RequirementTally | undefined, showTarget: boolean): st
       ? `<li>and ${notPassing.length - SHOWN_NOT_PASSING} more not passing (in the list below)</li>`
       : '';
   const list = shown === '' ? '' : `<ul class="failing">${shown}${more}</ul>`;
-  const all = tally.cases
+  // Every case, grouped by verdict (worst first) and target, so a link is only its id: a requirement of a
+  // 3,400-case plan lists a thousand of them.
+  const groups = new Map<string, { verdict: Verdict | 'not-checkable'; target: string; results: CaseResult[] }>();
+  for (const verdict of COUNT_COLUMNS)
+    for (const c of tally.cases) {
+      if (c.verdict !== verdict) continue;
+      const key = `${verdict}\n${c.result.target}`;
+      const group = groups.get(key);
+      if (group === undefined) groups.set(key, { verdict, target: c.result.target, results: [c.result] });
+      else group.results.push(c.result);
+    }
+  const all = [...groups.values()]
     .map(
-      (c) =>
-        `<li>${c.verdict === 'not-checkable' ? '<span class="v v-not-tested">not checkable</span>' : verdictBadge(c.verdict)} ${caseLink(c.result, showTarget)}</li>`,
+      (g) =>
+        `<p>${g.verdict === 'not-checkable' ? '<span class="v v-not-tested">not checkable</span>' : verdictBadge(g.verdict)}` +
+        `${showTarget ? ` ${escape(g.target)}` : ''} (${g.results.length}): ` +
+        g.results.map((r) => `<a href="${escape(href(caseAnchor(r.target, r.id)))}">${escape(r.id)}</a>`).join(', ') +
+        '</p>',
     )
     .join('');
-  return `<td class="cases">${list}<details><summary>${tally.cases.length} case${tally.cases.length === 1 ? '' : 's'}</summary><ul class="all">${all}</ul></details></td>`;
+  return `<td class="cases">${list}<details><summary>${tally.cases.length} case${tally.cases.length === 1 ? '' : 's'}</summary><div class="all">${all}</div></details></td>`;
 }
 
 function deviationMark(result: CaseResult): string {
@@ -281,7 +296,7 @@ function requirementsSection(input: CertificateInput): string {
         const status = requirementStatus(tally);
         return (
           `<tr id="${escape(r.id)}" class="req row-${status.className}">` +
-          `<td><a href="#${escape(encodeURIComponent(r.id))}"><code>${escape(r.id)}</code></a></td>` +
+          `<td><a href="${escape(href(r.id))}"><code>${escape(r.id)}</code></a></td>` +
           `<td class="level">${escape(r.severity)}</td>` +
           `<td>${escape(r.title)}<details class="quote"><summary>the specification's words</summary><blockquote>${escape(r.quote)}</blockquote><small>${escape(r.source)}</small></details></td>` +
           `<td class="status"><span class="v ${status.className}">${escape(status.text)}</span></td>` +
@@ -444,7 +459,7 @@ function casesSection(input: CertificateInput): string {
           `<tr id="${escape(caseAnchor(r.target, r.id))}" class="case row-v-${r.verdict}"><td><code>${escape(r.id)}</code></td>` +
           `<td>${verdictBadge(r.verdict)}${r.flaky === true ? ' <span class="known">flaky</span>' : ''}${deviationMark(r)}</td>` +
           `<td>${escape(r.title)}<br><small>${escape(r.message)}</small></td>` +
-          `<td>${r.requirements.map((id) => `<a href="#${escape(encodeURIComponent(id))}">${escape(id)}</a>`).join(' ')}</td></tr>`,
+          `<td>${r.requirements.map((id) => `<a href="${escape(href(id))}">${escape(id)}</a>`).join(' ')}</td></tr>`,
       )
       .join('\n');
     const counts = countVerdicts(results);
@@ -602,7 +617,7 @@ dl.environment dt{font-weight:bold}dl.environment dd{margin:0;font-family:monosp
 .v-pass{background:#e3f5e1}.v-fail{background:#fbd5d5;font-weight:bold}.v-broken{background:#f6d0f0;font-weight:bold}
 .v-non-strict{background:#fff1c2}.v-informational{background:#dcecff}.v-not-applicable,.v-not-tested{background:#eee;color:#555}
 .counts .c{white-space:nowrap;margin-right:.4rem}
-.cases ul{margin:.2rem 0;padding-left:1.1rem}.cases ul.all{max-height:24rem;overflow:auto}
+.cases ul{margin:.2rem 0;padding-left:1.1rem}.cases div.all{max-height:24rem;overflow:auto;font-family:monospace}.cases div.all p{margin:.2rem 0}
 .known{font-size:.8rem;background:#eee;padding:0 .3rem;border-radius:.2rem}
 blockquote{margin:.3rem 0 .3rem 1rem;color:#444}
 details.quote summary{font-size:.8rem;color:#555;cursor:pointer}

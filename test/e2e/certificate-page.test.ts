@@ -123,7 +123,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the certificate page in Chromium', () =>
     expect(await row.locator('.status').innerText()).toBe('fail');
     const link = row.locator('ul.failing a', { hasText: failing!.id }).first();
     expect(await link.isVisible()).toBe(true);
-    expect(await row.locator('ul.all').isVisible()).toBe(false);
+    expect(await row.locator('div.all').isVisible()).toBe(false);
     await link.click();
     const caseRow = page.locator(':target');
     expect(await caseRow.getAttribute('id')).toBe(`case:android-defective:${failing!.id}`);
