@@ -171,6 +171,11 @@ describe('certificate page', () => {
     expect(text(log)).toMatch(/not checkable 1 not checkable/);
     expect(log).not.toContain('data-verdict="pass"');
 
+    // A requirement no suite of the run lists is said, not dropped.
+    const stray = certificatePage(input({ results: [makeCase({ requirements: ['XX-GONE'] })] }));
+    expect(text(stray)).toContain('Results name requirements no suite of the run lists: XX-GONE .');
+    expect(page).not.toContain('no suite of the run lists');
+
     const untested = certificatePage(input({ results: [results[0]!] }));
     expect(text(row(untested, 'OM-SOFT-HINT'))).toContain('not tested 0 cases no case tests it');
     expect(untested).toContain('4 requirements, 2 tested');
