@@ -1,5 +1,5 @@
 /**
- * The certificate page: one self-contained HTML file in a certification bundle (`harness certify`), read by a
+ * The certificate page: one self-contained HTML file in a certification bundle (the `certify` command), read by a
  * reviewer from disk (file://), with no server, no script and nothing fetched. It says what was tested (the
  * implementation's identity, declared and observed), with what (the harness and its environment), whether
  * the bundle is certifiable and every reason why not, then every requirement of every suite of the run
@@ -12,7 +12,7 @@
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { escapeHtml as escape } from '../core/html.ts';
-import type { CaseResult, Verdict } from '../core/results.ts';
+import { isBad, type CaseResult, type Verdict } from '../core/results.ts';
 import type { ChoicePointInfo, RequirementInfo } from '../core/suite.ts';
 import { VERDICT_ORDER, worstVerdict } from '../core/verdict.ts';
 
@@ -39,6 +39,8 @@ export interface CertificateInput {
   expectationsFile: string | null;
   /** The key the bundle's manifest is signed with, or null when the bundle is not signed. */
   signingKey: CertificateKey | null;
+  /** The fuzzing beside the plan; absent: none was asked for. */
+  fuzz?: CertificateFuzz;
 }
 
 /** One target: the implementation as the ICS declares it and as the run observed it. */
@@ -90,9 +92,28 @@ export interface NotCertifiableReason {
 }
 
 export interface CertificateResult {
+  /**
+   * Whether the implementation passed: `pass` when the run's fail-on policy counted nothing (no unexpected
+   * failed or broken case) and fuzzing found nothing. Absent: derived from the results alone (a failed or
+   * broken case that no expectations entry allowed makes it `fail`).
+   */
+  outcome?: 'pass' | 'fail';
+  /** Whether the bundle may serve as a certification: a separate question from `outcome`. */
   certifiable: boolean;
   /** Every reason the bundle is not certifiable; empty when it is. */
   reasons: NotCertifiableReason[];
+}
+
+/** The fuzzing `certify` did beside the plan (`--fuzz-time`). */
+export interface CertificateFuzz {
+  /** The budget, in ms; 0 when there was no fuzzing. */
+  budgetMs: number;
+  /** The targets fuzzed. */
+  targets: string[];
+  /** `nothing-found`; `failures` (each kept and shrunk in the bundle); `not-run` (`note` says why). */
+  outcome: 'nothing-found' | 'failures' | 'not-run';
+  /** One line more: why it did not run, where the failures are. */
+  note?: string;
 }
 
 /** A suite of the run and its catalogue. */
@@ -150,8 +171,9 @@ export function caseAnchor(target: string, caseId: string): string {
   return `case:${target}:${caseId}`;
 }
 
+/** A link to an element id: percent-encoded, but for `:` and `@`, which a fragment may hold as they are. */
 function href(anchor: string): string {
-  return `#${encodeURIComponent(anchor)}`;
+  return `#${encodeURIComponent(anchor).replace(/%3A/gi, ':').replace(/%40/gi, '@')}`;
 }
 
 function caseLink(result: Pick<CaseResult, 'target' | 'id'>, showTarget: boolean): string {
@@ -201,9 +223,9 @@ function tallyRequirements(results: readonly CaseResult[]): Map<string, Requirem
 
 /** The requirement's status in one word: the worst verdict of its cases, or why there is none. */
 function requirementStatus(tally: RequirementTally | undefined): { text: string; className: string } {
-  if (tally === undefined || tally.cases.length === 0) return { text: 'not tested', className: 'not-tested' };
+  if (tally === undefined || tally.cases.length === 0) return { text: 'not tested', className: 'v-not-tested' };
   const judged = tally.cases.flatMap((c) => (c.verdict === 'not-checkable' ? [] : [c.verdict]));
-  if (judged.length === 0) return { text: 'not checkable', className: 'not-tested' };
+  if (judged.length === 0) return { text: 'not checkable', className: 'v-not-tested' };
   const worst = worstVerdict(judged);
   return { text: VERDICT_TEXT[worst], className: `v-${worst}` };
 }
@@ -233,13 +255,27 @@ function casesCell(tally: RequirementTally | undefined, showTarget: boolean): st
       ? `<li>and ${notPassing.length - SHOWN_NOT_PASSING} more not passing (in the list below)</li>`
       : '';
   const list = shown === '' ? '' : `<ul class="failing">${shown}${more}</ul>`;
-  const all = tally.cases
+  // Every case, grouped by verdict (worst first) and target, so a link is only its id: a requirement of a
+  // 3,400-case plan lists a thousand of them.
+  const groups = new Map<string, { verdict: Verdict | 'not-checkable'; target: string; results: CaseResult[] }>();
+  for (const verdict of COUNT_COLUMNS)
+    for (const c of tally.cases) {
+      if (c.verdict !== verdict) continue;
+      const key = `${verdict}\n${c.result.target}`;
+      const group = groups.get(key);
+      if (group === undefined) groups.set(key, { verdict, target: c.result.target, results: [c.result] });
+      else group.results.push(c.result);
+    }
+  const all = [...groups.values()]
     .map(
-      (c) =>
-        `<li>${c.verdict === 'not-checkable' ? '<span class="v v-not-tested">not checkable</span>' : verdictBadge(c.verdict)} ${caseLink(c.result, showTarget)}</li>`,
+      (g) =>
+        `<p>${g.verdict === 'not-checkable' ? '<span class="v v-not-tested">not checkable</span>' : verdictBadge(g.verdict)}` +
+        `${showTarget ? ` ${escape(g.target)}` : ''} (${g.results.length}): ` +
+        g.results.map((r) => `<a href="${escape(href(caseAnchor(r.target, r.id)))}">${escape(r.id)}</a>`).join(', ') +
+        '</p>',
     )
     .join('');
-  return `<td class="cases">${list}<details><summary>${tally.cases.length} case${tally.cases.length === 1 ? '' : 's'}</summary><ul class="all">${all}</ul></details></td>`;
+  return `<td class="cases">${list}<details><summary>${tally.cases.length} case${tally.cases.length === 1 ? '' : 's'}</summary><div class="all">${all}</div></details></td>`;
 }
 
 function deviationMark(result: CaseResult): string {
@@ -259,8 +295,8 @@ function requirementsSection(input: CertificateInput): string {
         const tally = tallies.get(r.id);
         const status = requirementStatus(tally);
         return (
-          `<tr id="${escape(r.id)}" class="req ${status.className}">` +
-          `<td><a href="#${escape(encodeURIComponent(r.id))}"><code>${escape(r.id)}</code></a></td>` +
+          `<tr id="${escape(r.id)}" class="req row-${status.className}">` +
+          `<td><a href="${escape(href(r.id))}"><code>${escape(r.id)}</code></a></td>` +
           `<td class="level">${escape(r.severity)}</td>` +
           `<td>${escape(r.title)}<details class="quote"><summary>the specification's words</summary><blockquote>${escape(r.quote)}</blockquote><small>${escape(r.source)}</small></details></td>` +
           `<td class="status"><span class="v ${status.className}">${escape(status.text)}</span></td>` +
@@ -420,10 +456,10 @@ function casesSection(input: CertificateInput): string {
     const rows = results
       .map(
         (r) =>
-          `<tr id="${escape(caseAnchor(r.target, r.id))}" class="case v-row-${r.verdict}"><td><code>${escape(r.id)}</code></td>` +
+          `<tr id="${escape(caseAnchor(r.target, r.id))}" class="case row-v-${r.verdict}"><td><code>${escape(r.id)}</code></td>` +
           `<td>${verdictBadge(r.verdict)}${r.flaky === true ? ' <span class="known">flaky</span>' : ''}${deviationMark(r)}</td>` +
           `<td>${escape(r.title)}<br><small>${escape(r.message)}</small></td>` +
-          `<td>${r.requirements.map((id) => `<a href="#${escape(encodeURIComponent(id))}">${escape(id)}</a>`).join(' ')}</td></tr>`,
+          `<td>${r.requirements.map((id) => `<a href="${escape(href(id))}">${escape(id)}</a>`).join(' ')}</td></tr>`,
       )
       .join('\n');
     const counts = countVerdicts(results);
@@ -448,9 +484,13 @@ function countVerdicts(results: readonly CaseResult[]): string {
 
 function header(input: CertificateInput): string {
   const { result, environment: env } = input;
-  const verdict = result.certifiable
-    ? '<p class="result certifiable" id="result">Certifiable</p>'
-    : '<p class="result not-certifiable" id="result">Not certifiable</p>';
+  const passed = (result.outcome ?? derivedOutcome(input.results)) === 'pass';
+  const outcome = passed
+    ? '<p class="result passed" id="outcome">Passed</p>'
+    : '<p class="result failed" id="outcome">Failed</p>';
+  const certifiable = result.certifiable
+    ? '<p class="result certifiable" id="certifiable">Certifiable</p>'
+    : '<p class="result not-certifiable" id="certifiable">Not certifiable</p>';
   const reasons =
     result.reasons.length === 0
       ? ''
@@ -484,7 +524,7 @@ function header(input: CertificateInput): string {
             (t.observedFrom === undefined ? '' : `<small>read from ${escape(t.observedFrom)}</small>`);
       const suite = input.suites.find((s) => s.name === t.suite);
       return (
-        `<tr class="target" id="target-${escape(t.name)}"><td><code>${escape(t.name)}</code>${t.driver === undefined ? '' : `<br><small>driver ${escape(t.driver)}</small>`}</td>` +
+        `<tr id="target-${escape(t.name)}" class="target"><td><code>${escape(t.name)}</code>${t.driver === undefined ? '' : `<br><small>driver ${escape(t.driver)}</small>`}</td>` +
         `<td>${escape(suite?.specification ?? t.suite)}</td><td>${declared}</td><td>${observed}</td>` +
         `<td>${countVerdicts(input.results.filter((r) => r.target === t.name)) || '<em>no results</em>'}</td></tr>`
       );
@@ -505,9 +545,11 @@ function header(input: CertificateInput): string {
   return `<header>
 <h1>Conformance certificate</h1>
 <p class="subtitle">${input.suites.map((s) => escape(s.specification)).join('; ')}</p>
-${verdict}
+<div class="results">${outcome}
+${certifiable}</div>
 ${reasons}
-<p class="totals">${input.results.length} results: ${countVerdicts(input.results) || 'none'}</p>
+<p class="totals">${input.results.length} result${input.results.length === 1 ? '' : 's'}: ${countVerdicts(input.results) || 'none'}${knownDeviations(input.results)}</p>
+${fuzzLine(input.fuzz)}
 </header>
 <section id="identity">
 <h2>Implementation</h2>
@@ -521,6 +563,28 @@ ${targets}
 </section>`;
 }
 
+/** Pass unless a case failed or broke and no expectations entry allowed it (the default fail-on policy). */
+function derivedOutcome(results: readonly CaseResult[]): 'pass' | 'fail' {
+  const failing = results.some((r) => (r.expectation === undefined ? isBad(r.verdict) : r.expectation.failsRun));
+  return failing ? 'fail' : 'pass';
+}
+
+function knownDeviations(results: readonly CaseResult[]): string {
+  const n = results.filter((r) => r.expectation?.status === 'expected' || r.expectation?.status === 'changed').length;
+  return n === 0 ? '' : ` (${n} known deviation${n === 1 ? '' : 's'}, <a href="#deviations">below</a>)`;
+}
+
+function fuzzLine(fuzz: CertificateFuzz | undefined): string {
+  if (fuzz === undefined) return '';
+  const budget = `${Math.round(fuzz.budgetMs / 1000)} s`;
+  const targets = fuzz.targets.map((t) => escape(t)).join(', ');
+  const what =
+    fuzz.outcome === 'not-run'
+      ? 'Fuzzing: not run'
+      : `Fuzzing (${budget}${targets === '' ? '' : ` on ${targets}`}): ${fuzz.outcome === 'failures' ? '<strong>found failures</strong>' : 'found nothing'}`;
+  return `<p class="fuzz" id="fuzz">${what}${fuzz.note === undefined ? '' : `; ${escape(fuzz.note)}`}</p>`;
+}
+
 function signatureSection(input: CertificateInput): string {
   const key = input.signingKey;
   return `<section id="signature">
@@ -531,7 +595,7 @@ ${
     : `<p>The bundle's manifest (the SHA-256 of every file, this page included) is signed with ${escape(key.algorithm)}. Key fingerprint (SHA-256 of the public key's DER):</p>
 <p class="fingerprint"><code>${escape(key.fingerprint)}</code></p>`
 }
-<p>A reviewer checks it with <code>npx harness verify &lt;bundle&gt; --key &lt;public key&gt;</code>, which also re-judges every recorded observation.</p>
+<p>A reviewer compares it with the fingerprint the vendor published, and checks the bundle with the harness's <code>verify</code> command given the vendor's public key: it checks the signature and every file's digest, and re-judges every recorded observation.</p>
 </section>`;
 }
 
@@ -540,6 +604,8 @@ h1{margin-bottom:.2rem}.subtitle{color:#555;margin-top:0}
 .result{font-size:1.6rem;font-weight:bold;padding:.5rem 1rem;border-radius:.3rem;display:inline-block}
 .certifiable{background:#e3f5e1;color:#14591a;border:2px solid #2e8b3a}
 .not-certifiable{background:#fde8e8;color:#8a1010;border:2px solid #c62828}
+.passed{background:#e3f5e1;color:#14591a;border:2px solid #2e8b3a}.failed{background:#fde8e8;color:#8a1010;border:2px solid #c62828}
+.results{display:flex;gap:1rem;flex-wrap:wrap}
 .reasons li{margin:.2rem 0}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}
 td,th{border-bottom:1px solid #ddd;padding:.35rem;text-align:left;vertical-align:top}
@@ -551,15 +617,20 @@ dl.environment dt{font-weight:bold}dl.environment dd{margin:0;font-family:monosp
 .v-pass{background:#e3f5e1}.v-fail{background:#fbd5d5;font-weight:bold}.v-broken{background:#f6d0f0;font-weight:bold}
 .v-non-strict{background:#fff1c2}.v-informational{background:#dcecff}.v-not-applicable,.v-not-tested{background:#eee;color:#555}
 .counts .c{white-space:nowrap;margin-right:.4rem}
-.cases ul{margin:.2rem 0;padding-left:1.1rem}.cases ul.all{columns:2;font-size:.85rem}
+.cases ul{margin:.2rem 0;padding-left:1.1rem}.cases div.all{max-height:24rem;overflow:auto;font-family:monospace}.cases div.all p{margin:.2rem 0}
 .known{font-size:.8rem;background:#eee;padding:0 .3rem;border-radius:.2rem}
 blockquote{margin:.3rem 0 .3rem 1rem;color:#444}
 details.quote summary{font-size:.8rem;color:#555;cursor:pointer}
 tr.mismatch{background:#fde8e8}.mismatch-label{color:#8a1010}
-tr:target{outline:3px solid #f0b400}
+tr[id]{scroll-margin-top:3rem}tr:target{outline:3px solid #f0b400}
+tr.row-v-fail>td:first-child,tr.row-v-broken>td:first-child{border-left:5px solid #c62828}
+tr.row-v-non-strict>td:first-child{border-left:5px solid #e0a800}
+tr.row-v-not-tested>td:first-child{border-left:5px solid #bbb}
+table.requirements td:nth-child(1){width:13%}table.requirements td:nth-child(3){width:32%}
+table.requirements td.cases{width:30%;font-size:.85rem}
 .fingerprint code{font-size:1.1rem}
 .warning{background:#fff1c2;padding:.5rem}
-@media print{details{display:block}th{position:static}}`;
+@media print{th{position:static}}`;
 
 /**
  * The certificate page: one HTML file that renders from file:// with no script and nothing fetched (its
