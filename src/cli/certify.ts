@@ -645,7 +645,24 @@ export function writeBundle(dir: string, input: BundleInput): Manifest {
       },
       startedAt,
       endedAt,
-      result: { certifiable: reasons.length === 0, reasons },
+      result: { certifiable: reasons.length === 0, reasons, outcome: passed ? 'pass' : 'fail' },
+      fuzz:
+        fuzzMs === 0 || fuzzEnd === null
+          ? {
+              budgetMs: fuzzMs,
+              targets: [],
+              outcome: 'not-run',
+              note:
+                fuzzMs === 0 ? '--fuzz-time 0' : 'no target of the run has fuzz properties, or the run was interrupted',
+            }
+          : {
+              budgetMs: fuzzMs,
+              targets: fuzzEnd.targets,
+              outcome: fuzzEnd.exitCode === 0 ? 'nothing-found' : 'failures',
+              ...(fuzzEnd.exitCode === 0
+                ? {}
+                : { note: 'the failures are kept, shrunk, in fuzz/regressions/ of the bundle' }),
+            },
       results,
       suites: input.suites.map((s) => ({
         name: s.name,
