@@ -19,26 +19,28 @@ Commands:
                       results.jsonl, summary.json, junit.xml, Allure results and the console summary, with
                       the run-level checks recomputed over every shard's cases; takes --config, --reporter,
                       --output (default reports), --expectations and --fail-on, as run does
+  ics                 run a target's plan and write the implementation conformance statement it showed
+                      (--output <file>, default harness.ics.json); judge against it with run --ics (docs/ics.md)
   serve profiles      the harness's profile service alone, on loopback (--port, default 9401), with the
                       configured catalog, for trying an adapter by hand; Ctrl-C stops it
 
 Options (the commands in parentheses take the flag; a flag of another command is refused):
   --config <file>     (every command) config file (default: ./harness.config.ts)
-  --target <name|url> (run, list, explain, links, fuzz, replay) a configured target, or an adapter URL
+  --target <name|url> (run, list, explain, links, fuzz, replay, ics) a configured target, or an adapter URL
                       (repeatable)
   --grep <text>       (run, list, links) only cases whose id (or former id) or requirement IDs contain <text>
                       (repeatable)
   --tier <tier>       (run, list) smoke: the fewest cases covering every requirement and choice option; full (default)
-  --seed <n>          (run, list, explain, fuzz, replay) the order cases run in (shuffled by this seed;
+  --seed <n>          (run, list, explain, fuzz, replay, ics) the order cases run in (shuffled by this seed;
                       recorded in the reports)
   --shard <i/n>       (run) run the i-th of n parts of each target's plan (1-based), split by estimated cost,
                       chains kept whole; join the n runs' reports with \`harness merge\` (docs/shards.md)
   --reporter <name>   (run, fuzz, merge) console, jsonl, summary, junit, allure, github (repeatable;
                       replaces the configured list)
-  --output <dir>      (run, report, fuzz, merge) reports directory (default: reports; merge: where the
-                      merged reports go)
-  --timeout <ms>      (run, list, explain, fuzz, replay) per-case timeout
-  --workers <n>       (run) sessions at once per target
+  --output <dir>      (run, report, fuzz, merge, ics) reports directory (default: reports; merge: where the
+                      merged reports go; ics: the statement's file, default harness.ics.json)
+  --timeout <ms>      (run, list, explain, fuzz, replay, ics) per-case timeout
+  --workers <n>       (run, ics) sessions at once per target
   --artifacts <when>  (run) attach each case's details: on-failure (default) or always
   --retries <n>       (run) re-run a failed or broken case up to n times on a fresh session; one that passes
                       on a retry is flaky (default 0; docs/retries.md)
@@ -49,6 +51,8 @@ Options (the commands in parentheses take the flag; a flag of another command is
   --expectations <file>  (run, merge) the known deviations (default: harness.expectations.json beside the config,
                       when there is one; docs/expectations.md)
   --update-expectations  (run) write the expectations file from this run and print what changed
+  --ics <file>        (run) judge against this implementation conformance statement: a case showing another
+                      option than it declares fails (docs/ics.md)
   --fail-on <list>    (run, merge) the statuses that fail the run: fail, broken, unexpected-pass, non-strict,
                       changed, stale, flaky (comma-separated or repeated; default fail,broken,unexpected-pass)
   --json              (list) print JSON
@@ -84,6 +88,7 @@ export const COMMANDS = [
   'fuzz',
   'replay',
   'merge',
+  'ics',
   'serve',
   'help',
   'version',
@@ -118,6 +123,7 @@ export const COMMAND_FLAGS: Readonly<Record<Command, readonly string[]>> = {
     'expectations',
     'update-expectations',
     'fail-on',
+    'ics',
   ],
   list: ['config', 'target', 'grep', 'tier', 'seed', 'timeout', 'json'],
   explain: ['config', 'target', 'seed', 'timeout'],
@@ -140,6 +146,7 @@ export const COMMAND_FLAGS: Readonly<Record<Command, readonly string[]>> = {
   ],
   replay: ['config', 'target', 'seed', 'timeout'],
   merge: ['config', 'reporter', 'output', 'expectations', 'fail-on'],
+  ics: ['config', 'target', 'seed', 'timeout', 'workers', 'output'],
   serve: ['config', 'port'],
   help: [],
   version: [],
@@ -158,6 +165,8 @@ export interface ParsedArgs {
   port: number | undefined;
   /** `run --last-failed`: only the cases that failed or broke in the previous run. */
   lastFailed: boolean;
+  /** `ics --output <file>`: where the observed statement is written (default harness.ics.json). */
+  icsOutput?: string;
 }
 
 /** What each numeric flag counts and an example, for the message that rejects a bad value. */
@@ -209,6 +218,7 @@ const OPTIONS = {
   'last-failed': { type: 'boolean' },
   port: { type: 'string' },
   expectations: { type: 'string' },
+  ics: { type: 'string' },
   'fail-on': { type: 'string', multiple: true },
   'update-expectations': { type: 'boolean' },
   json: { type: 'boolean' },
@@ -335,7 +345,9 @@ export function parseCli(argv: string[]): ParsedArgs {
   }
   if (values.shard !== undefined) overrides.shard = parseShard(values.shard);
   if (values.reporter !== undefined) overrides.reporter = values.reporter;
-  if (values.output !== undefined) overrides.outputDir = values.output;
+  // `ics --output` names the statement's file, not a reports directory.
+  if (values.output !== undefined && command !== 'ics') overrides.outputDir = values.output;
+  if (values.ics !== undefined) overrides.ics = values.ics;
   const seed = integer('seed', values.seed, 0);
   if (seed !== undefined) overrides.seed = seed;
   const timeout = integer('timeout', values.timeout, 1);
@@ -362,6 +374,7 @@ export function parseCli(argv: string[]): ParsedArgs {
     report,
     port,
     lastFailed: values['last-failed'] ?? false,
+    ...(command === 'ics' && values.output !== undefined ? { icsOutput: values.output } : {}),
   };
 }
 

@@ -367,7 +367,8 @@ export function applyIcs(result: CaseResult, ics: Ics, where: string): CaseResul
   }
   if (mismatches.length === 0) return result;
   const text = mismatches.join('; ');
-  const message = result.message.startsWith(text) ? result.message : `${text}; ${result.message}`;
+  // A case that failed anyway keeps its own message after the declaration's; one that passed has only it.
+  const message = result.verdict !== 'fail' || result.message.startsWith(text) ? text : `${text}; ${result.message}`;
   return {
     ...result,
     verdict: 'fail',
@@ -414,4 +415,73 @@ export function observedIcs(targets: readonly ObservedTarget[]): Ics {
 /** The statement as a file: two-space JSON with a trailing newline. */
 export function icsText(ics: Ics): string {
   return `${JSON.stringify(ics, null, 2)}\n`;
+}
+
+/** A statement as a run uses it: the file's content and its name in messages (relative to the working directory). */
+export interface LoadedIcs {
+  ics: Ics;
+  where: string;
+}
+
+/** What a target is under a statement: the info its plan sees, and its declared order of checks. */
+export interface TargetUnderIcs {
+  /** The target's info with only the methods and capabilities the statement declares too. */
+  info: BaseTargetInfo;
+  /** The order of checks (result codes) the statement declares, else the config's. */
+  precedence: number[] | null;
+  /** Where a case needing a capability the target offers but the statement leaves out is told of. */
+  capabilities: string | null;
+}
+
+/**
+ * A target judged against `statement` (its suite's part of the statement): the methods and capabilities
+ * the plan sees are those both the target offers and the statement declares (a case needing another is
+ * not applicable), and the statement's order of checks is the one checked exactly. A target of another
+ * platform than the statement declares, or whose config declares another order of checks, is a usage
+ * error: the statement describes another implementation.
+ */
+export function targetUnderIcs(
+  target: { name: string; suite: string; precedence: number[] | null },
+  info: BaseTargetInfo,
+  statement: SuiteStatement,
+  where: string,
+): TargetUnderIcs {
+  const base = `/suites/${token(target.suite)}`;
+  if (
+    statement.platforms !== undefined &&
+    info.platform !== undefined &&
+    !statement.platforms.includes(info.platform)
+  ) {
+    throw new HarnessError(
+      'HARNESS_USAGE',
+      `${where} ${base}/platforms declares ${listOf(statement.platforms)}, and target ${target.name} is ${info.platform}: select a target of the statement's platform with --target, or declare "${info.platform}" in the statement`,
+    );
+  }
+  let precedence = target.precedence;
+  if (statement.precedence !== undefined) {
+    const order = statement.precedence.map(Number);
+    if (precedence !== null && precedence.join(',') !== order.join(',')) {
+      throw new HarnessError(
+        'HARNESS_USAGE',
+        `target ${target.name} declares the order of checks ${precedence.join(' > ')} in the config, and ${where} ${base}/precedence declares ${order.join(' > ')}: keep one of them`,
+      );
+    }
+    precedence = order;
+  }
+  const methods = info.methods;
+  const restricted: BaseTargetInfo = {
+    ...info,
+    capabilities:
+      statement.capabilities === undefined
+        ? info.capabilities
+        : info.capabilities.filter((c) => statement.capabilities?.includes(c)),
+    ...(methods === undefined || statement.methods === undefined
+      ? {}
+      : { methods: methods.filter((m) => statement.methods?.includes(m)) }),
+  };
+  return {
+    info: restricted,
+    precedence,
+    capabilities: statement.capabilities === undefined ? null : `${where} ${base}/capabilities`,
+  };
 }
