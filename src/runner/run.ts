@@ -164,17 +164,12 @@ async function startTarget(
     );
   const judged =
     deps.ics === undefined || deps.ics === null || statement === undefined
-      ? { info: reported, precedence: target.precedence, capabilities: null }
-      : targetUnderIcs(
-          { name: target.name, suite: suite.name, precedence: target.precedence },
-          reported,
-          statement,
-          deps.ics.where,
-        );
+      ? { info: reported, capabilities: null }
+      : targetUnderIcs({ name: target.name, suite: suite.name }, reported, statement, deps.ics.where);
   const info = judged.info;
   const plan = suite.plan(info, {
     name: target.name,
-    precedence: judged.precedence,
+    precedence: target.precedence,
     resets: target.resets,
     commands: deps.commands ?? defaultCommandContext(),
   });
