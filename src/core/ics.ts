@@ -414,7 +414,7 @@ export function choicePointer(suite: string, point: string): string {
  * declaration (`harness.ics.json /suites/openmobile/choices/OM-CHOICE-PLUS declares "literal"; the target
  * did "space"`). Everything else stays as judged: a broken or not-applicable case, a choice point the
  * statement leaves out, a choice made as declared. Pure, and the same on a result already judged this way,
- * so that `harness verify` applies it again to a recorded bundle. `where` is the statement's file as
+ * so that verify applies it again to a recorded bundle. `where` is the statement's file as
  * messages name it.
  */
 export function applyIcs(result: CaseResult, ics: Ics, where: string): CaseResult {
