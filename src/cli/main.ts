@@ -296,7 +296,15 @@ async function icsCommand(args: ParsedArgs, argv: string[], io: CliIo): Promise<
   const outcome = await onCtrlC(io, 'finishing the cases in flight; no statement is written', (interrupt) =>
     runPlan(
       config,
-      { suites: createSuites(config), suiteOf, drivers: DRIVERS, reporter: collector, redactor, commands },
+      {
+        suites: createSuites(config),
+        suiteOf,
+        drivers: DRIVERS,
+        reporter: collector,
+        redactor,
+        commands,
+        everyChoice: true,
+      },
       { startedAt: new Date().toISOString(), command: commandLine(argv), harnessVersion: harnessVersion() },
       interrupt,
     ),

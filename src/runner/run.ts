@@ -85,6 +85,8 @@ export interface RunDependencies {
    * its choices (`applyIcs`) before the expectations. Absent: none.
    */
   ics?: LoadedIcs | null;
+  /** Every target's plan records every choice its answers show (`TargetDeclarations.everyChoice`: `harness ics`). */
+  everyChoice?: boolean;
 }
 
 export interface RunOutcome {
@@ -171,6 +173,7 @@ async function startTarget(
     name: target.name,
     precedence: target.precedence,
     resets: target.resets,
+    ...(deps.everyChoice === true || statement !== undefined ? { everyChoice: true } : {}),
     commands: deps.commands ?? defaultCommandContext(),
   });
   const selected = selectCases(plan.cases, config.grep, deps.aliases);

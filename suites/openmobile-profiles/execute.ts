@@ -33,10 +33,11 @@ export function caseOf(vector: Vector): ProfilesCase {
 export async function runProfilesCase(
   planned: ProfilesCase,
   env: CaseEnv<ProfileServerSession, BaseTargetInfo>,
+  everyChoice = false,
 ): Promise<CaseResult> {
   const start = Date.now();
   const vector = planned.vector;
-  const outcome = await runSequence(env.session, { operations: operationsOf(vector) }, env.signal);
+  const outcome = await runSequence(env.session, { operations: operationsOf(vector), everyChoice }, env.signal);
   const stop = Date.now();
   const failed = outcome.failure !== null;
   const attach = failed || env.artifacts === 'always';

@@ -105,8 +105,9 @@ export class SurePassIdSuite implements Suite<SurePassIdSession, BaseTargetInfo>
 
   plan(info: BaseTargetInfo, target: TargetDeclarations): TargetPlan<SurePassIdSession, BaseTargetInfo> {
     void info; // Applicability (test hooks) is the runner's, from each case's `needs`.
-    void target;
-    return fixedPlan(this.loaded(), (planned, env) => runSurePassIdCase(planned as SurePassIdCase, env));
+    return fixedPlan(this.loaded(), (planned, env) =>
+      runSurePassIdCase(planned as SurePassIdCase, env, target.everyChoice === true),
+    );
   }
 
   fuzzProperties(
@@ -147,9 +148,10 @@ export class SurePassIdSuite implements Suite<SurePassIdSession, BaseTargetInfo>
 export async function runSurePassIdCase(
   planned: SurePassIdCase,
   env: CaseEnv<SurePassIdSession, BaseTargetInfo>,
+  everyChoice = false,
 ): Promise<CaseResult> {
   const start = Date.now();
-  const run = await runVector(planned.vector, env.session, env.signal, env.random);
+  const run = await runVector(planned.vector, env.session, env.signal, env.random, everyChoice);
   const attach = run.verdict !== 'pass' || env.artifacts === 'always';
   const result: CaseResult = {
     ...resultFrame(planned, env, SPECIFICATION, start),

@@ -20,6 +20,7 @@ import {
   type SuiteStatement,
 } from '../../src/core/ics.ts';
 import type { CaseResult } from '../../src/core/results.ts';
+import { PRIMARY_OPTIONS } from '../../suites/surepassid/judge.ts';
 
 const VOCABULARIES = icsVocabularies();
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -405,6 +406,11 @@ describe('observedIcs', () => {
 });
 
 describe("each suite's vocabulary", () => {
+  it("records the SurePassID suite's own reading as each choice point's first option", () => {
+    const points = createSuites()['surepassid']?.catalogue().choicePoints ?? [];
+    expect(Object.entries(PRIMARY_OPTIONS).sort()).toEqual(points.map((p) => [p.id, p.options[0]]).sort());
+  });
+
   it("names the suite's own choice points and every capability its cases may need", async () => {
     const suites = createSuites();
     for (const vocabulary of VOCABULARIES) {

@@ -219,6 +219,29 @@ describe('harness ics and run --ics on a SurePassID server', () => {
     }
   }, 180_000);
 
+  it("records the reference server's own reading, so a statement declaring the other option fails on it", async () => {
+    const file = path.join(project, 'reference.ics.json');
+    const written = await runCli(['ics', '--target', 'surepassid-reference', '--output', file], ROOT);
+    expect(written.code, written.stderr).toBe(0);
+    const reference = readJson<Ics>(file);
+    expect(reference.suites['surepassid']?.choices).toEqual({
+      'SP-CHOICE-KEYURI-ALGORITHM-CASE': 'format-case',
+      'SP-CHOICE-TYPE-CASE': 'refused',
+    });
+    const accepted = declaring(reference, 'surepassid', 'SP-CHOICE-TYPE-CASE', 'accepted', file);
+    const out = path.join(project, 'reference');
+    const run = await runCli(
+      ['run', '--target', 'surepassid-reference', '--ics', accepted, '--output', out, '--reporter', 'jsonl'],
+      ROOT,
+    );
+    expect(run.code, run.stderr).toBe(1);
+    const failed = results(out).filter((r) => r.verdict === 'fail');
+    expect(failed.map((r) => r.id)).toEqual(['sp:type-case']);
+    expect(failed[0]?.message).toBe(
+      `${file} /suites/surepassid/choices/SP-CHOICE-TYPE-CASE declares "accepted"; the target did "refused"`,
+    );
+  }, 180_000);
+
   it('makes the cases of an undeclared capability not applicable, naming the statement', async () => {
     const withoutHooks = structuredClone(observed);
     const statement = withoutHooks.suites['surepassid'];
