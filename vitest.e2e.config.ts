@@ -30,6 +30,7 @@ export const E2E_TESTS = [
   'test/e2e/fuzz-corpus-keys.test.ts',
   'test/e2e/fuzz.test.ts',
   'test/e2e/http-parity.test.ts',
+  'test/e2e/ics.test.ts',
   'test/e2e/install.test.ts',
   'test/e2e/latency.test.ts',
   'test/e2e/plan-method.test.ts',

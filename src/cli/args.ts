@@ -19,6 +19,8 @@ Commands:
                       results.jsonl, summary.json, junit.xml, Allure results and the console summary, with
                       the run-level checks recomputed over every shard's cases; takes --config, --reporter,
                       --output (default reports), --expectations and --fail-on, as run does
+  ics                 run a target's plan and write the implementation conformance statement it showed
+                      (--output <file>, default harness.ics.json); judge against it with run --ics (docs/ics.md)
   serve profiles      the harness's profile service alone, on loopback (--port, default 9401), with the
                       configured catalog, for trying an adapter by hand; Ctrl-C stops it
   keygen              an Ed25519 key pair for signing bundles (harness-signing.key, mode 0600, and
@@ -30,23 +32,23 @@ Commands:
                       and vectors it was made with, and every recorded verdict judged again
 
 Options (the commands in parentheses take the flag; a flag of another command is refused):
-  --config <file>     (run, list, explain, report, links, fuzz, replay, merge, serve, certify, verify) config
-                      file (default: ./harness.config.ts)
-  --target <name|url> (run, list, explain, links, fuzz, replay, certify) a configured target, or an adapter URL
+  --config <file>     (run, list, explain, report, links, fuzz, replay, merge, ics, serve, certify, verify)
+                      config file (default: ./harness.config.ts)
+  --target <name|url> (run, list, explain, links, fuzz, replay, ics, certify) a configured target, or an adapter URL
                       (repeatable)
   --grep <text>       (run, list, links, certify) only cases whose id (or former id) or requirement IDs contain <text>
                       (repeatable)
   --tier <tier>       (run, list, certify) smoke: the fewest cases covering every requirement and choice option; full (default)
-  --seed <n>          (run, list, explain, fuzz, replay, certify) the order cases run in (shuffled by this seed;
+  --seed <n>          (run, list, explain, fuzz, replay, ics, certify) the order cases run in (shuffled by this seed;
                       recorded in the reports)
   --shard <i/n>       (run) run the i-th of n parts of each target's plan (1-based), split by estimated cost,
                       chains kept whole; join the n runs' reports with \`harness merge\` (docs/shards.md)
   --reporter <name>   (run, fuzz, merge) console, jsonl, summary, junit, allure, github (repeatable;
                       replaces the configured list)
-  --output <dir>      (run, report, fuzz, merge) reports directory (default: reports; merge: where the
-                      merged reports go)
-  --timeout <ms>      (run, list, explain, fuzz, replay, certify) per-case timeout
-  --workers <n>       (run, certify) sessions at once per target
+  --output <dir>      (run, report, fuzz, merge, ics) reports directory (default: reports; merge: where the
+                      merged reports go; ics: the statement's file, default harness.ics.json)
+  --timeout <ms>      (run, list, explain, fuzz, replay, ics, certify) per-case timeout
+  --workers <n>       (run, ics, certify) sessions at once per target
   --artifacts <when>  (run) attach each case's details: on-failure (default) or always
   --retries <n>       (run, certify) re-run a failed or broken case up to n times on a fresh session; one that passes
                       on a retry is flaky (default 0; docs/retries.md)
@@ -57,6 +59,8 @@ Options (the commands in parentheses take the flag; a flag of another command is
   --expectations <file>  (run, merge, certify) the known deviations (default: harness.expectations.json beside the config,
                       when there is one; docs/expectations.md)
   --update-expectations  (run) write the expectations file from this run and print what changed
+  --ics <file>        (run, certify) judge against this implementation conformance statement: a case showing
+                      another option than it declares fails (docs/ics.md)
   --fail-on <list>    (run, merge, certify) the statuses that fail the run: fail, broken, unexpected-pass, non-strict,
                       changed, stale, flaky (comma-separated or repeated; default fail,broken,unexpected-pass)
   --json              (list) print JSON
@@ -71,7 +75,6 @@ Options (the commands in parentheses take the flag; a flag of another command is
   --property <id>     (fuzz) only this property: sequences, precedence (repeatable; default: all)
   --against <target>  (fuzz) differential: run the same sequences on this target too and compare
   --corpus <dir>      (fuzz) where shrunk failures are kept (default: vectors/regressions)
-  --ics <file>        (certify) the implementation conformance statement the targets are judged against
   --fuzz-time <t>     (certify) the fuzz budget after the plan: 3m (default), 30s; 0 for none
   --key <file>        (certify) the private key that signs the bundle (default: $HARNESS_SIGNING_KEY, the
                       key's PEM text or file); (verify) the signer's public key to check the signature with
@@ -100,6 +103,7 @@ export const COMMANDS = [
   'fuzz',
   'replay',
   'merge',
+  'ics',
   'serve',
   'keygen',
   'certify',
@@ -137,6 +141,7 @@ export const COMMAND_FLAGS: Readonly<Record<Command, readonly string[]>> = {
     'expectations',
     'update-expectations',
     'fail-on',
+    'ics',
   ],
   list: ['config', 'target', 'grep', 'tier', 'seed', 'timeout', 'json'],
   explain: ['config', 'target', 'seed', 'timeout'],
@@ -159,6 +164,7 @@ export const COMMAND_FLAGS: Readonly<Record<Command, readonly string[]>> = {
   ],
   replay: ['config', 'target', 'seed', 'timeout'],
   merge: ['config', 'reporter', 'output', 'expectations', 'fail-on'],
+  ics: ['config', 'target', 'seed', 'timeout', 'workers', 'output'],
   serve: ['config', 'port'],
   keygen: ['out'],
   certify: [
@@ -203,10 +209,10 @@ export interface ParsedArgs {
   bundle?: string;
   /** `certify --fuzz-time <t>` in ms (0: none). */
   fuzzTimeMs?: number;
-  /** `certify --ics <file>`. */
-  ics?: string;
   /** The flags given on the command line, by name (certify says where a setting came from). */
   given: readonly string[];
+  /** `ics --output <file>`: where the observed statement is written (default harness.ics.json). */
+  icsOutput?: string;
 }
 
 /** What each numeric flag counts and an example, for the message that rejects a bad value. */
@@ -258,12 +264,12 @@ const OPTIONS = {
   'last-failed': { type: 'boolean' },
   port: { type: 'string' },
   expectations: { type: 'string' },
+  ics: { type: 'string' },
   'fail-on': { type: 'string', multiple: true },
   'update-expectations': { type: 'boolean' },
   json: { type: 'boolean' },
   open: { type: 'boolean' },
   'single-file': { type: 'boolean' },
-  ics: { type: 'string' },
   'fuzz-time': { type: 'string' },
   key: { type: 'string' },
   bundle: { type: 'string' },
@@ -399,7 +405,9 @@ export function parseCli(argv: string[]): ParsedArgs {
   }
   if (values.shard !== undefined) overrides.shard = parseShard(values.shard);
   if (values.reporter !== undefined) overrides.reporter = values.reporter;
-  if (values.output !== undefined) overrides.outputDir = values.output;
+  // `ics --output` names the statement's file, not a reports directory.
+  if (values.output !== undefined && command !== 'ics') overrides.outputDir = values.output;
+  if (values.ics !== undefined) overrides.ics = values.ics;
   const seed = integer('seed', values.seed, 0);
   if (seed !== undefined) overrides.seed = seed;
   const timeout = integer('timeout', values.timeout, 1);
@@ -429,9 +437,9 @@ export function parseCli(argv: string[]): ParsedArgs {
     ...(command === 'keygen' && values.out !== undefined ? { keyOut: values.out } : {}),
     ...(values.key === undefined ? {} : { key: values.key }),
     ...(values.bundle === undefined ? {} : { bundle: values.bundle }),
-    ...(values.ics === undefined ? {} : { ics: values.ics }),
     ...(fuzzTimeMs === undefined ? {} : { fuzzTimeMs }),
     given: [...given],
+    ...(command === 'ics' && values.output !== undefined ? { icsOutput: values.output } : {}),
   };
 }
 

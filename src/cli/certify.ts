@@ -33,11 +33,11 @@ import {
   type CertificateTarget,
   type NotCertifiableReason,
 } from '../reporters/certificate.ts';
-import { icsText, loadIcs, observedIcs, type Ics, type IcsVocabulary } from '../core/ics.ts';
+import { icsText, loadIcs, observedIcs, type Ics } from '../core/ics.ts';
 import { identity as noRedaction } from '../reporters/text.ts';
 import { openDriver, runPlan } from '../runner/run.ts';
 import type { ParsedArgs } from './args.ts';
-import { createSuites, DRIVERS, suiteOf } from './builtins.ts';
+import { createSuites, DRIVERS, icsVocabularies, suiteOf } from './builtins.ts';
 import {
   BUNDLE_FILES,
   BUNDLE_FORMAT,
@@ -351,10 +351,10 @@ export async function certify(args: ParsedArgs, io: Io, ctx: CertifyContext): Pr
   const publicKey = publicKeyPem(key);
   const fingerprint = keyFingerprint(publicKey);
   const fuzzMs = args.fuzzTimeMs ?? DEFAULT_CERTIFY_FUZZ_MS;
-  // The statement, checked before anything runs (a bad one is exit 2, naming the field).
-  const icsShown = args.ics === undefined ? null : shown(io, path.resolve(io.cwd, args.ics));
-  const declared: Ics | null =
-    args.ics === undefined ? null : loadIcs(path.resolve(io.cwd, args.ics), vocabularies(), icsShown ?? args.ics);
+  // The statement (`--ics`, config `ics`), checked before anything runs (a bad one is exit 2, naming the field).
+  const icsFile = ctx.config.ics;
+  const icsShown = icsFile === null ? null : shown(io, icsFile);
+  const declared: Ics | null = icsFile === null ? null : loadIcs(icsFile, icsVocabularies(), icsShown ?? icsFile);
   const dir = path.resolve(io.cwd, args.bundle ?? DEFAULT_BUNDLE_DIR);
   prepareBundleDir(dir, io);
   const startedAt = new Date().toISOString();
@@ -478,6 +478,7 @@ export async function certify(args: ParsedArgs, io: Io, ctx: CertifyContext): Pr
     suites: runSuites,
     identities,
     declared,
+    ...(icsShown === null ? {} : { icsWhere: icsShown }),
     run: { exitCode: outcome.exitCode, summary: outcome.summary },
     fuzz: { budgetMs: fuzzMs, end: fuzzEnd },
     reasons,
@@ -507,11 +508,6 @@ export async function certify(args: ParsedArgs, io: Io, ctx: CertifyContext): Pr
     ].join('\n'),
   );
   return passed && reasons.length === 0 ? 0 : 1;
-}
-
-/** Every suite's ICS vocabulary (what a statement may declare). */
-function vocabularies(): IcsVocabulary[] {
-  return Object.values(createSuites()).flatMap((s) => (s.icsVocabulary === undefined ? [] : [s.icsVocabulary()]));
 }
 
 /** A target as the certificate shows it: declared (the ICS) and observed (read from it), flat label -> value. */
@@ -557,6 +553,8 @@ export interface BundleInput {
   /** Each target's identity as observed (observedIdentities), redacted. */
   identities: Record<string, unknown>[];
   declared: Ics | null;
+  /** The statement's file as the run's messages name it (`--ics` as given). */
+  icsWhere?: string;
   run: { exitCode: number; summary: RunSummary };
   fuzz: { budgetMs: number; end: { exitCode: number; interrupted: boolean; targets: string[] } | null };
   reasons: NotCertifiableReason[];
@@ -595,7 +593,8 @@ export function writeBundle(dir: string, input: BundleInput): Manifest {
     command: input.command,
     targets: config.selected.map((t) => t.name),
     plan: { tier: config.tier, grep: config.grep, seed: config.seed },
-    ics: declared === null ? null : BUNDLE_FILES.icsGiven,
+    // The statement's copy, and its name as the run's messages give it (verify applies it again under that name).
+    ics: declared === null ? null : { file: BUNDLE_FILES.icsGiven, where: input.icsWhere ?? BUNDLE_FILES.icsGiven },
     run: {
       exitCode: outcome.exitCode,
       counts: outcome.summary.counts,

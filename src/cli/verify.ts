@@ -261,6 +261,7 @@ export async function verify(args: ParsedArgs, io: VerifyIo, ctx: VerifyContext)
     checks.push({ name: 'results', ok: `${results.length} results, counted as the summary counts them`, problems });
   }
 
+  const certification = json(files, BUNDLE_FILES.certification);
   // Every recorded observation judged again, with this harness's model and vectors (and the bundle's ICS).
   {
     const problems: string[] = [];
@@ -272,6 +273,15 @@ export async function verify(args: ParsedArgs, io: VerifyIo, ctx: VerifyContext)
     else if (!isRecord(run.value) || !Array.isArray(run.value['targets'])) problems.push('run.json holds no targets');
     else {
       const record = run.value as unknown as RunRecord;
+      const ics =
+        given !== null && given.problem === null && isRecord(given.value) && isRecord(given.value['suites'])
+          ? (given.value as unknown as Ics)
+          : null;
+      if (given?.problem) problems.push(given.problem);
+      // The statement's name as the run's messages gave it (certification.json), for the same messages again.
+      const statement = isRecord(certification.value) ? certification.value['ics'] : null;
+      const icsWhere =
+        isRecord(statement) && typeof statement['where'] === 'string' ? statement['where'] : BUNDLE_FILES.icsGiven;
       const precedenceOf = (name: string): number[] | null => {
         const targets = isRecord(bundleConfig.value) ? bundleConfig.value['selected'] : null;
         const t = Array.isArray(targets) ? targets.find((x) => isRecord(x) && x['name'] === name) : undefined;
@@ -283,6 +293,8 @@ export async function verify(args: ParsedArgs, io: VerifyIo, ctx: VerifyContext)
           ...(t.suite === undefined ? {} : { suite: t.suite }),
           info: t.info,
           precedence: precedenceOf(t.name),
+          // Under a statement declaring its suite, the run recorded every choice an answer showed.
+          ...(ics !== null && t.suite !== undefined && ics.suites[t.suite] !== undefined ? { everyChoice: true } : {}),
           ...(t.order === undefined ? {} : { order: t.order }),
         };
       // The suites of the bundle's targets, loaded with this harness's vectors (checked above against the digests).
@@ -297,8 +309,6 @@ export async function verify(args: ParsedArgs, io: VerifyIo, ctx: VerifyContext)
         await suite.load(suiteLoadContext(ctx.config));
         suites[name] = suite;
       }
-      const ics = given !== null && given.problem === null ? (given.value as Ics) : null;
-      if (given?.problem) problems.push(given.problem);
       const report = await rejudgeResults(results, {
         suites,
         targets,
@@ -306,7 +316,7 @@ export async function verify(args: ParsedArgs, io: VerifyIo, ctx: VerifyContext)
           ? {}
           : {
               apply: (recorded, recomputed) => {
-                const applied = applyIcs({ ...recorded, ...recomputed }, ics, BUNDLE_FILES.icsGiven);
+                const applied = applyIcs({ ...recorded, ...recomputed }, ics, icsWhere);
                 const { category } = applied;
                 return {
                   ...recomputed,
@@ -342,7 +352,6 @@ export async function verify(args: ParsedArgs, io: VerifyIo, ctx: VerifyContext)
   }
 
   // What the bundle says of itself.
-  const certification = json(files, BUNDLE_FILES.certification);
   const certifiable = manifest?.certifiable === true;
   {
     const problems: string[] = [];

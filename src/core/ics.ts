@@ -35,7 +35,10 @@ export interface SuiteStatement {
   capabilities?: string[];
   /** Choice point -> the option the implementation picks. A point not listed stays implementation-defined. */
   choices: Record<string, string>;
-  /** Its order of checks, first checked first, in the suite's names (Open Mobile: result codes). */
+  /**
+   * Its order of checks, first checked first: check names (Open Mobile: the requirement a check enforces,
+   * `OM-LEN-USERNAME`, or one parameter's check, `OM-PARAM-BOOL:test`). Checks it leaves out are not ordered.
+   */
   precedence?: string[];
 }
 
@@ -75,7 +78,10 @@ export interface IcsVocabulary {
   /** A client suite's platforms and delivery methods; absent for a server suite. */
   platforms?: readonly string[];
   methods?: readonly string[];
-  /** The checks an order of checks may name, and the orders the specification rules out; absent: none. */
+  /**
+   * The checks an order of checks may name (each optionally with `:<parameter>`), what they are, and the
+   * orders the specification rules out; absent: the suite has no order of checks.
+   */
   precedence?: { checks: readonly string[]; rules: readonly PrecedenceRule[]; what: string };
   derived?: readonly DerivedChoice[];
 }
@@ -268,25 +274,27 @@ function checkPrecedence(
     return;
   }
   let known = true;
-  order.forEach((check, i) => {
+  order.forEach((entry, i) => {
+    const check = checkName(entry);
     if (precedence.checks.includes(check)) return;
     known = false;
     problems.push({
       file,
       path: `${at}/${i}`,
-      message: `unknown check "${check}": ${suggestion(check, precedence.checks)}the checks are ${precedence.what}: ${listOf(precedence.checks)}`,
+      message: `unknown check "${check}": ${suggestion(check, precedence.checks)}the checks are ${precedence.what}: see docs/ics.md`,
     });
   });
   if (!known) return;
+  const names = order.map(checkName);
   for (const rule of precedence.rules) {
-    for (const [i, check] of order.entries()) {
+    for (const [i, check] of names.entries()) {
       if (!rule.later.includes(check)) continue;
-      const j = order.findIndex((other, k) => k > i && rule.earlier.includes(other));
+      const j = names.findIndex((other, k) => k > i && rule.earlier.includes(other));
       if (j < 0) continue;
       problems.push({
         file,
         path: `${at}/${i}`,
-        message: `"${check}" is declared before "${order[j] ?? ''}" (${at}/${j}), which the specification rules out: ${rule.why}. Move it after every one of ${listOf(rule.earlier.filter((c) => order.includes(c)))}`,
+        message: `"${order[i] ?? ''}" is declared before "${order[j] ?? ''}" (${at}/${j}), which the specification rules out: ${rule.why}. Move it after every one of ${listOf(order.filter((c) => rule.earlier.includes(checkName(c))))}`,
       });
       break;
     }
@@ -332,6 +340,60 @@ export function loadIcs(file: string, catalogues: readonly IcsVocabulary[], show
   return ics;
 }
 
+/** A declared check without its parameter: `OM-PARAM-BOOL:test` -> `OM-PARAM-BOOL`. */
+function checkName(entry: string): string {
+  const colon = entry.indexOf(':');
+  return colon < 0 ? entry : entry.slice(0, colon);
+}
+
+/**
+ * One answer to a request that broke several checks, as a suite records it (`CaseResult.evidence.precedence`,
+ * which the run-level precedence check reads too): the check that answered and the others it answered
+ * before, each `<name>[:<parameter>] (<code>)`.
+ */
+interface PrecedenceAnswer {
+  winner: string;
+  losers: string[];
+}
+
+function precedenceAnswers(evidence: CaseResult['evidence']): PrecedenceAnswer[] {
+  const found = isRecord(evidence) ? evidence['precedence'] : undefined;
+  if (!Array.isArray(found)) return [];
+  return (found as unknown[]).flatMap((e) =>
+    isRecord(e) && typeof e['winner'] === 'string' && Array.isArray(e['losers'])
+      ? [{ winner: e['winner'], losers: (e['losers'] as unknown[]).filter((l): l is string => typeof l === 'string') }]
+      : [],
+  );
+}
+
+/** `OM-PARAM-BOOL:test (11)` -> its place in `order` (the parameter's own entry first), or -1. */
+function placeIn(order: readonly string[], key: string): number {
+  const check = key.replace(/ \(\d+\)$/, '');
+  const exact = order.indexOf(check);
+  return exact >= 0 ? exact : order.indexOf(checkName(check));
+}
+
+/** Where a declared order puts a recorded answer's checks the other way round. */
+function precedenceMismatches(ics: Ics, result: CaseResult, where: string): string[] {
+  const out: string[] = [];
+  for (const answer of precedenceAnswers(result.evidence)) {
+    for (const [suite, statement] of Object.entries(ics.suites)) {
+      const order = statement.precedence;
+      if (order === undefined) continue;
+      const winner = placeIn(order, answer.winner);
+      if (winner < 0) continue;
+      for (const loser of answer.losers) {
+        const place = placeIn(order, loser);
+        if (place < 0 || place > winner) continue;
+        out.push(
+          `${where} /suites/${token(suite)}/precedence declares "${order[place] ?? ''}" before "${order[winner] ?? ''}"; the target answered ${answer.winner} over ${loser}`,
+        );
+      }
+    }
+  }
+  return out;
+}
+
 /** The statement that declares `point`, with its suite's name (choice point ids are unique across suites). */
 function declaring(ics: Ics, point: string): { suite: string; option: string } | null {
   for (const [suite, statement] of Object.entries(ics.suites)) {
@@ -352,11 +414,12 @@ export function choicePointer(suite: string, point: string): string {
  * declaration (`harness.ics.json /suites/openmobile/choices/OM-CHOICE-PLUS declares "literal"; the target
  * did "space"`). Everything else stays as judged: a broken or not-applicable case, a choice point the
  * statement leaves out, a choice made as declared. Pure, and the same on a result already judged this way,
- * so that `harness verify` applies it again to a recorded bundle. `where` is the statement's file as
+ * so that verify applies it again to a recorded bundle. `where` is the statement's file as
  * messages name it.
  */
 export function applyIcs(result: CaseResult, ics: Ics, where: string): CaseResult {
   if (result.verdict === 'broken' || result.verdict === 'not-applicable') return result;
+  const order = precedenceMismatches(ics, result, where);
   const mismatches: string[] = [];
   for (const [point, option] of Object.entries(result.choices)) {
     const declared = declaring(ics, point);
@@ -365,15 +428,21 @@ export function applyIcs(result: CaseResult, ics: Ics, where: string): CaseResul
       `${where} ${choicePointer(declared.suite, point)} declares "${declared.option}"; the target did "${option}"`,
     );
   }
+  mismatches.push(...order);
   if (mismatches.length === 0) return result;
   const text = mismatches.join('; ');
-  const message = result.message.startsWith(text) ? result.message : `${text}; ${result.message}`;
+  // A case that failed anyway keeps its own message after the declaration's; one that passed has only it.
+  const message = result.message.startsWith(text)
+    ? result.message
+    : result.verdict === 'fail'
+      ? `${text}; ${result.message}`
+      : text;
   return {
     ...result,
     verdict: 'fail',
     ...(result.verdict === 'fail' && result.category !== undefined
       ? { category: result.category }
-      : { category: 'inconsistent-choice' as const }),
+      : { category: order.length > 0 ? ('precedence' as const) : ('inconsistent-choice' as const) }),
     message,
   };
 }
@@ -414,4 +483,59 @@ export function observedIcs(targets: readonly ObservedTarget[]): Ics {
 /** The statement as a file: two-space JSON with a trailing newline. */
 export function icsText(ics: Ics): string {
   return `${JSON.stringify(ics, null, 2)}\n`;
+}
+
+/** A statement as a run uses it: the file's content and its name in messages (relative to the working directory). */
+export interface LoadedIcs {
+  ics: Ics;
+  where: string;
+}
+
+/** What a target is under a statement: the info its plan sees, and its declared order of checks. */
+export interface TargetUnderIcs {
+  /** The target's info with only the methods and capabilities the statement declares too. */
+  info: BaseTargetInfo;
+  /** Where a case needing a capability the target offers but the statement leaves out is told of. */
+  capabilities: string | null;
+}
+
+/**
+ * A target judged against `statement` (its suite's part of the statement): the methods and capabilities
+ * the plan sees are those both the target offers and the statement declares (a case needing another is
+ * not applicable). A target of another platform than the statement declares is a usage error: the
+ * statement describes another implementation. (The statement's order of checks is judged on each result,
+ * by {@link applyIcs}.)
+ */
+export function targetUnderIcs(
+  target: { name: string; suite: string },
+  info: BaseTargetInfo,
+  statement: SuiteStatement,
+  where: string,
+): TargetUnderIcs {
+  const base = `/suites/${token(target.suite)}`;
+  if (
+    statement.platforms !== undefined &&
+    info.platform !== undefined &&
+    !statement.platforms.includes(info.platform)
+  ) {
+    throw new HarnessError(
+      'HARNESS_USAGE',
+      `${where} ${base}/platforms declares ${listOf(statement.platforms)}, and target ${target.name} is ${info.platform}: select a target of the statement's platform with --target, or declare "${info.platform}" in the statement`,
+    );
+  }
+  const methods = info.methods;
+  const restricted: BaseTargetInfo = {
+    ...info,
+    capabilities:
+      statement.capabilities === undefined
+        ? info.capabilities
+        : info.capabilities.filter((c) => statement.capabilities?.includes(c)),
+    ...(methods === undefined || statement.methods === undefined
+      ? {}
+      : { methods: methods.filter((m) => statement.methods?.includes(m)) }),
+  };
+  return {
+    info: restricted,
+    capabilities: statement.capabilities === undefined ? null : `${where} ${base}/capabilities`,
+  };
 }

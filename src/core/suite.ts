@@ -125,6 +125,8 @@ export interface RejudgeTarget {
   info: BaseTargetInfo;
   /** Declared check order (result codes, first checked first), or null. */
   precedence: number[] | null;
+  /** The run recorded every choice an answer showed (`TargetDeclarations.everyChoice`: it ran under an ICS). */
+  everyChoice?: boolean;
 }
 
 /** Where the run-level checks of a target are computed for. */
@@ -172,6 +174,14 @@ export interface TargetDeclarations {
   resets?: 'every-case' | 'fewest';
   /** For the replay lines of the plan's run-level checks (src/core/commands.ts). */
   commands?: CommandContext;
+  /**
+   * Record, in each result's `choices`, the option taken at every choice point an answer shows, the
+   * suite's own reading (its first option) too. A suite that otherwise records only its other options
+   * (the server suites) then shows the first one as well, so that a conformance statement declaring the
+   * other one is checked (src/core/ics.ts; set by the runner under a statement and by `harness ics`).
+   * Absent: as the suite records choices by default.
+   */
+  everyChoice?: boolean;
 }
 
 /** A requirement as reports show it (the suite's catalogue). */

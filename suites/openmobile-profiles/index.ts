@@ -78,8 +78,10 @@ export class OpenMobileProfilesSuite implements Suite<ProfileServerSession, Base
     return rejudgeProfilesCase(planned, recorded, target);
   }
 
-  plan(_info: BaseTargetInfo, _target: TargetDeclarations): TargetPlan<ProfileServerSession, BaseTargetInfo> {
-    return fixedPlan(this.loaded(), (planned, env) => runProfilesCase(planned as ProfilesCase, env));
+  plan(_info: BaseTargetInfo, target: TargetDeclarations): TargetPlan<ProfileServerSession, BaseTargetInfo> {
+    return fixedPlan(this.loaded(), (planned, env) =>
+      runProfilesCase(planned as ProfilesCase, env, target.everyChoice === true),
+    );
   }
 
   fuzzProperties(

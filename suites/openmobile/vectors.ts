@@ -22,7 +22,7 @@ const CATALOG_FILE_NAME = 'profiles.json';
 export const CASE_ID_PREFIX = 'om';
 
 /** The result codes of the specification (Tables 2 and 4); the schema only bounds them to 0..33. */
-export const SPEC_RESULT_CODES: ReadonlySet<number> = new Set([0, 1, 2, 10, 11, 20, 21, 22, 23, 30, 31, 32, 33]);
+const SPEC_RESULT_CODES: ReadonlySet<number> = new Set([0, 1, 2, 10, 11, 20, 21, 22, 23, 30, 31, 32, 33]);
 
 export interface LoadVectorOptions {
   /** Load these files (absolute paths) instead of every file of the directory. */

@@ -36,7 +36,7 @@ const VALUES: Record<string, string> = {
   port: '0',
   expectations: 'harness.expectations.json',
   'fail-on': 'fail',
-  ics: 'ics.json',
+  ics: 'harness.ics.json',
   'fuzz-time': '30s',
   key: 'harness-signing.key',
   bundle: 'certification',
@@ -79,7 +79,7 @@ describe('a flag of another command is refused, naming the command it belongs to
     expect(usageError(['run', '--time', '30s'])).toBe(
       'HARNESS_USAGE: --time is a flag of `harness fuzz`, not of `harness run`: remove it (the flags of `harness run`: ' +
         '--config, --target, --grep, --tier, --seed, --reporter, --output, --timeout, --workers, --artifacts, --shard, --retries, ' +
-        '--max-failures, --bail, --last-failed, --expectations, --update-expectations, --fail-on)',
+        '--max-failures, --bail, --last-failed, --expectations, --update-expectations, --fail-on, --ics)',
     );
     expect(usageError(['run', '--out', 'x'])).toContain('--output');
   });
