@@ -5,7 +5,9 @@
  */
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ResolvedConfig } from '../config/types.ts';
+import type { ResolvedConfig, ResolvedTarget } from '../config/types.ts';
+import type { TargetDriver } from '../core/driver.ts';
+import type { BaseTargetInfo } from '../core/types.ts';
 import { harnessCommand, printedPath, shellQuote, type CommandContext } from '../core/commands.ts';
 import type { KeyObject } from 'node:crypto';
 import type { CaseAliases } from '../core/case-ids.ts';
@@ -35,7 +37,7 @@ import {
 } from '../reporters/certificate.ts';
 import { icsText, loadIcs, observedIcs, type Ics } from '../core/ics.ts';
 import { identity as noRedaction } from '../reporters/text.ts';
-import { openDriver, runPlan } from '../runner/run.ts';
+import { runPlan } from '../runner/run.ts';
 import type { ParsedArgs } from './args.ts';
 import { createSuites, DRIVERS, icsVocabularies, suiteOf } from './builtins.ts';
 import {
@@ -293,35 +295,26 @@ function prepareBundleDir(dir: string, io: Io): void {
   mkdirSync(dir, { recursive: true });
 }
 
-/** The identity of each target as observed: what its driver read from it (the device, the server, /v1/info). */
-async function observedIdentities(config: ResolvedConfig, announced: readonly TargetRun[]) {
-  const out: Record<string, unknown>[] = [];
-  for (const target of config.selected) {
-    const run = announced.find((t) => t.name === target.name);
-    const entry: Record<string, unknown> = {
-      name: target.name,
-      driver: target.driver,
-      suite: suiteOf(target),
-      info: run?.info ?? null,
-    };
-    const driver = await openDriver(target, config, DRIVERS);
+/**
+ * The identity of a target as observed: what its driver read from it (a device through Appium), or what it
+ * told (`info`: an adapter's GET /v1/info, a server's version banner). Read as the target starts, before its
+ * first case: what is recorded is what was tested.
+ */
+async function observedIdentity(
+  target: ResolvedTarget,
+  driver: TargetDriver,
+  info: BaseTargetInfo,
+): Promise<Record<string, unknown>> {
+  const entry: Record<string, unknown> = { name: target.name, driver: target.driver, suite: suiteOf(target), info };
+  if (driver.identity === undefined) entry['identity'] = { source: infoSource(target.driver), ...info };
+  else {
     try {
-      if (driver.identity !== undefined) {
-        try {
-          entry['identity'] = await driver.identity();
-        } catch (error) {
-          entry['identity'] = { unreadable: (error as Error).message };
-        }
-      } else {
-        // The driver's info is the target's own answer (an adapter's GET /v1/info, a server's version banner).
-        entry['identity'] = { source: infoSource(target.driver), ...(run?.info ?? (await driver.info())) };
-      }
-    } finally {
-      await driver.stop();
+      entry['identity'] = await driver.identity();
+    } catch (error) {
+      entry['identity'] = { unreadable: (error as Error).message };
     }
-    out.push(entry);
   }
-  return out;
+  return entry;
 }
 
 /** Where a driver's info comes from, for the certificate. */
@@ -371,6 +364,7 @@ export async function certify(args: ParsedArgs, io: Io, ctx: CertifyContext): Pr
   const redactor = new Redactor();
   redactor.add(config.obfuscationKey);
   const results: CaseResult[] = [];
+  const identities = new Map<string, Record<string, unknown>>();
   let announced: TargetRun[] = [];
   let runSuites: RunSuite[] = [];
   const collector: Reporter = {
@@ -410,6 +404,8 @@ export async function certify(args: ParsedArgs, io: Io, ctx: CertifyContext): Pr
           aliases: ctx.aliases,
           notice: (text) => io.stderr(`notice: ${text}\n`),
           expectations: ctx.expectations,
+          onTargetStarted: async (target, driver, info) =>
+            void identities.set(target.name, await observedIdentity(target, driver, info)),
           ...(declared === null ? {} : { ics: { ics: declared, where: icsShown ?? '' } }),
         },
         { startedAt, command: ctx.command, harnessVersion: ctx.harnessVersion },
@@ -462,9 +458,14 @@ export async function certify(args: ParsedArgs, io: Io, ctx: CertifyContext): Pr
     config,
     flags: new Set(args.given),
     summary: outcome.summary,
-    fuzz: fuzzEnd === null ? (fuzzMs > 0 && outcome.summary.interrupted ? { interrupted: true } : null) : fuzzEnd,
+    fuzz: fuzzEnd,
   });
-  const identities = redactor.value(await observedIdentities(config, announced));
+  const observed = redactor.value(
+    config.selected.flatMap((t): Record<string, unknown>[] => {
+      const found = identities.get(t.name);
+      return found === undefined ? [] : [found];
+    }),
+  );
   const passed = outcome.exitCode === 0 && (fuzzEnd === null || fuzzEnd.exitCode === 0);
   const manifest = writeBundle(dir, {
     config,
@@ -476,7 +477,7 @@ export async function certify(args: ParsedArgs, io: Io, ctx: CertifyContext): Pr
     results,
     targets: announced,
     suites: runSuites,
-    identities,
+    identities: observed,
     declared,
     ...(icsShown === null ? {} : { icsWhere: icsShown }),
     run: { exitCode: outcome.exitCode, summary: outcome.summary },
@@ -550,7 +551,7 @@ export interface BundleInput {
   /** The targets as the run announced them, and the run's suites. */
   targets: readonly TargetRun[];
   suites: readonly RunSuite[];
-  /** Each target's identity as observed (observedIdentities), redacted. */
+  /** Each target's identity as observed (observedIdentity), redacted. */
   identities: Record<string, unknown>[];
   declared: Ics | null;
   /** The statement's file as the run's messages name it (`--ics` as given). */

@@ -80,6 +80,11 @@ export interface RunDependencies {
    */
   expectations?: Expectations | null;
   /**
+   * Called once per target as it starts, before its first case, with its driver and what it told
+   * (`harness certify` reads the target's identity from it there). A throw ends the run as a start failure.
+   */
+  onTargetStarted?(target: ResolvedTarget, driver: TargetDriver, info: BaseTargetInfo): Promise<void>;
+  /**
    * The implementation conformance statement (docs/ics.md): each target of a suite it declares runs with
    * the methods and capabilities it declares and its order of checks, and each result is judged against
    * its choices (`applyIcs`) before the expectations. Absent: none.
@@ -159,6 +164,7 @@ async function startTarget(
   const driver = await openDriver(target, config, deps.drivers);
   started.push(driver);
   const reported = await driver.info();
+  await deps.onTargetStarted?.(target, driver, reported);
   const statement = deps.ics?.ics.suites[suite.name];
   if (deps.ics && statement === undefined)
     deps.notice?.(
