@@ -277,7 +277,9 @@ if (wants('devices')) {
   for (const line of latencyBenchLines(await benchDeviceLatency())) console.log(line);
 }
 if (wants('shards')) {
-  console.error('shards: the default plan whole (after a warm-up run), then as 4 shards, then their merge...');
+  console.error(
+    'shards: the default plan whole (after a warm-up run), then as 4 shards, three rounds in turn, then their merge...',
+  );
   for (const line of shardBenchLines(await benchShards(root, KEY))) console.log(line);
 }
 if (wants('mutation')) {

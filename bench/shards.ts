@@ -4,7 +4,8 @@
  * after the other (each a run of its own, as on its own machine: loading the vectors, starting the targets,
  * writing every report), then `harness merge` joins the 4 output directories into one set of reports.
  * Goals: the merge under 1 s; the shards' wall times summed within 1.2x of the one run (the overhead a
- * shard adds is its own start: loading the vectors and starting the targets again).
+ * shard adds is its own start: loading the vectors and starting the targets again). Three rounds of (whole,
+ * shards) are measured in turn and their medians printed.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -22,11 +23,17 @@ const REPORTERS = ['jsonl', 'summary', 'junit', 'allure'];
 
 export interface ShardBench {
   shards: number;
+  /** Rounds of (whole plan, shards) measured in turn; the figures below are the rounds' medians. */
+  rounds: number;
   cases: number;
-  /** Wall time of one run of the whole plan, s. */
+  /** Wall time of one run of the whole plan, s (the median round's). */
   whole: number;
-  /** Each shard's wall time, s. */
+  /** The whole plan's wall time in every round, s. */
+  wholes: number[];
+  /** Each shard's wall time in the round whose sum is the median, s. */
   each: number[];
+  /** The shards' summed wall time in every round, s. */
+  sums: number[];
   /** Each shard's start (loading the vectors, starting the targets: up to its first case), s. */
   starts: number[];
   /** The merge: reading the shards' results and writing every report, s. */
@@ -86,7 +93,17 @@ async function timedMerge(root: string, parts: string[], out: string, reporters:
   return { seconds: (performance.now() - start) / 1000, merged };
 }
 
-export async function benchShards(root: string, key: string, shards = 4): Promise<ShardBench> {
+/** The middle value (the lower of the two middle ones for an even count). */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
+}
+
+/**
+ * Rounds of (the whole plan, then its shards), and the median of each: one round's ratio moves by 20% or more
+ * with what else the machine does, a median of rounds taken in turn much less.
+ */
+export async function benchShards(root: string, key: string, shards = 4, rounds = 3): Promise<ShardBench> {
   const dirs: string[] = [];
   const temp = () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-bench-shards-'));
@@ -96,25 +113,36 @@ export async function benchShards(root: string, key: string, shards = 4): Promis
   try {
     // A first run warms the JIT and the module cache up, as the whole run would find them on a second try.
     await timedRun(root, key, temp());
-    const whole = await timedRun(root, key, temp());
-    const parts: string[] = [];
-    const each: number[] = [];
-    const starts: number[] = [];
-    for (let i = 1; i <= shards; i++) {
-      const dir = temp();
-      parts.push(dir);
-      const shard = await timedRun(root, key, dir, { index: i, total: shards });
-      each.push(shard.seconds);
-      starts.push(shard.start);
+    const wholes: Awaited<ReturnType<typeof timedRun>>[] = [];
+    const sharded: { each: number[]; starts: number[]; parts: string[] }[] = [];
+    for (let round = 0; round < rounds; round++) {
+      wholes.push(await timedRun(root, key, temp()));
+      const parts: string[] = [];
+      const each: number[] = [];
+      const starts: number[] = [];
+      for (let i = 1; i <= shards; i++) {
+        const dir = temp();
+        parts.push(dir);
+        const shard = await timedRun(root, key, dir, { index: i, total: shards });
+        each.push(shard.seconds);
+        starts.push(shard.start);
+      }
+      sharded.push({ each, starts, parts });
     }
-    const bare = await timedMerge(root, parts, temp(), ['jsonl', 'summary', 'junit']);
-    const { seconds: merge, merged } = await timedMerge(root, parts, temp(), REPORTERS);
+    const sum = (xs: number[]) => xs.reduce((a, x) => a + x, 0);
+    const whole = wholes.find((w) => w.seconds === median(wholes.map((x) => x.seconds))) ?? wholes[0]!;
+    const middle = sharded.find((r) => sum(r.each) === median(sharded.map((x) => sum(x.each)))) ?? sharded[0]!;
+    const bare = await timedMerge(root, middle.parts, temp(), ['jsonl', 'summary', 'junit']);
+    const { seconds: merge, merged } = await timedMerge(root, middle.parts, temp(), REPORTERS);
     return {
       shards,
+      rounds,
       cases: whole.summary.total,
       whole: whole.seconds,
-      each,
-      starts,
+      wholes: wholes.map((w) => w.seconds),
+      each: middle.each,
+      sums: sharded.map((r) => sum(r.each)),
+      starts: middle.starts,
       merge,
       mergeNoAllure: bare.seconds,
       mergedCases: merged.summary.total,
@@ -127,9 +155,11 @@ export async function benchShards(root: string, key: string, shards = 4): Promis
 
 export function shardBenchLines(b: ShardBench): string[] {
   const sum = b.each.reduce((a, x) => a + x, 0);
+  const list = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(', ');
   return [
     `shards, default plan:          one run ${b.whole.toFixed(2)} s (${b.cases} cases and checks, every report); ${b.shards} shards ${b.each.map((s) => s.toFixed(2)).join(' + ')} = ${sum.toFixed(2)} s, ${(sum / b.whole).toFixed(2)}x the one run (goal <= 1.2x)`,
-    `                               of which each shard's start (loading and checking the vectors, starting the targets) ${b.starts.map((s) => s.toFixed(2)).join(', ')} s: what a shard repeats`,
+    `                               medians of ${b.rounds} rounds taken in turn: one run ${list(b.wholes)} s; ${b.shards} shards summed ${list(b.sums)} s`,
+    `                               of which each shard's start (loading and checking the vectors, starting the targets) ${list(b.starts)} s: what a shard repeats`,
     `merge of ${b.shards} shards:              ${b.merge.toFixed(2)} s for ${b.mergedCases} results (read results.jsonl and run.json, recompute the run-level checks, write jsonl, summary.json, junit.xml, Allure results; goal < 1 s); ${b.mergeNoAllure.toFixed(2)} s without Allure's file per result; counts ${b.same ? 'equal to' : 'DIFFERENT from'} the one run's`,
   ];
 }

@@ -50,7 +50,7 @@ export interface FreeText {
 export class Redactor {
   /** Longest first: a secret may contain another. */
   private secrets: string[] = [];
-  private compiled: { everywhere: RegExp | null; pair: RegExp; short: RegExp | null } | null = null;
+  private compiled: { everywhere: string[]; pair: RegExp; short: RegExp | null } | null = null;
 
   add(secret: string | null | undefined): void {
     if (!secret || this.secrets.includes(secret)) return;
@@ -66,14 +66,13 @@ export class Redactor {
   private patterns() {
     if (this.compiled !== null) return this.compiled;
     const long = this.secrets.filter(redactableEverywhere);
-    const short = this.secrets.filter((s) => !redactableEverywhere(s));
-    const all = this.secrets.map(spellingsPattern);
+    const short = this.secrets.filter((s) => !redactableEverywhere(s)).map(spellingsPattern);
     this.compiled = {
-      everywhere: long.length > 0 ? new RegExp(long.map(spellingsPattern).join('|'), 'g') : null,
+      everywhere: long,
       // A known secret first (it may hold a quote or a space, which end an unknown value), then the rest of
-      // the value.
-      pair: new RegExp(`${PAIR_START}((?:${all.length > 0 ? `${all.join('|')}|` : ''})${VALUE_END})`, 'g'),
-      short: short.length > 0 ? new RegExp(short.map(spellingsPattern).join('|'), 'g') : null,
+      // the value. Only the short secrets: every spelling of a long one is already replaced when this runs.
+      pair: new RegExp(`${PAIR_START}((?:${short.length > 0 ? `${short.join('|')}|` : ''})${VALUE_END})`, 'g'),
+      short: short.length > 0 ? new RegExp(short.join('|'), 'g') : null,
     };
     return this.compiled;
   }
@@ -81,7 +80,13 @@ export class Redactor {
   /** Replaces every known secret in `text`, and every password value. */
   text(text: string): string {
     const { everywhere, pair } = this.patterns();
-    let out = everywhere === null ? text : text.replace(everywhere, REDACTED);
+    let out = text;
+    // Longest first, and never inside what an earlier secret was replaced with. Every spelling of a secret
+    // is at least as long as the secret (in UTF-16 units): a shorter text cannot hold it, and its pattern
+    // (large for a long secret: compiling it costs up to a second) is not even compiled.
+    for (const secret of everywhere) {
+      if (out.length >= secret.length) out = replaceOutsideRedacted(out, everywherePattern(secret));
+    }
     if (out.includes('=')) out = redactPairs(out, pair);
     if (out.includes('"') && /pass/i.test(out)) out = redactJsonFields(out);
     return out;
@@ -137,6 +142,33 @@ export class Redactor {
     };
     return walk(value) as T;
   }
+}
+
+/**
+ * Each secret's pattern (every spelling of it), compiled once per process: a case's redactor used to compile
+ * one pattern for its whole set of secrets, and a set holding an obfuscation key (a 3 KB pattern) cost up to
+ * 130 ms to compile on its first use, once per distinct set (most of loading the Open Mobile plan).
+ */
+const everywherePatterns = new Map<string, RegExp>();
+
+function everywherePattern(secret: string): RegExp {
+  let pattern = everywherePatterns.get(secret);
+  if (pattern === undefined) {
+    pattern = new RegExp(spellingsPattern(secret), 'g');
+    // Bounded: a long fuzz run sees many passwords; the cache only saves compiling recent ones again.
+    if (everywherePatterns.size > 10_000) everywherePatterns.clear();
+    everywherePatterns.set(secret, pattern);
+  }
+  return pattern;
+}
+
+/** `text` with every match of `pattern` replaced by {@link REDACTED}, except inside a `REDACTED` already there. */
+function replaceOutsideRedacted(text: string, pattern: RegExp): string {
+  if (!text.includes(REDACTED)) return text.replace(pattern, REDACTED);
+  return text
+    .split(REDACTED)
+    .map((piece) => piece.replace(pattern, REDACTED))
+    .join(REDACTED);
 }
 
 function redactPairs(text: string, pair: RegExp): string {

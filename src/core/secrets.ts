@@ -43,12 +43,16 @@ const JSON_SHORT: Record<string, string> = {
   '\f': '\\\\f',
 };
 
-const charPatterns = new Map<string, string>();
+const charAlternativeSets = new Map<string, string[]>();
 
-/** Every spelling of one character (a code point) as a regular expression source. */
-function charPattern(char: string, hexCase: boolean): string {
+/**
+ * Every spelling of one character (a code point), each a regular expression source. Each matches at most one
+ * way where it matches at all (fixed text, or a run that a following fixed character ends): {@link spelledIn}
+ * relies on it.
+ */
+function charAlternatives(char: string, hexCase: boolean): string[] {
   const cacheKey = `${hexCase ? 'h' : 'p'}${char}`;
-  const cached = charPatterns.get(cacheKey);
+  const cached = charAlternativeSets.get(cacheKey);
   if (cached !== undefined) return cached;
   const alternatives = new Set<string>();
   alternatives.add(hexCase && /[0-9a-f]/i.test(char) ? hexAnyCase(char) : literal(char));
@@ -75,9 +79,23 @@ function charPattern(char: string, hexCase: boolean): string {
   }
   const units = [...Array(char.length).keys()].map((i) => char.charCodeAt(i));
   alternatives.add(units.map((u) => `(?:\\\\){1,2}[uU]${hexAnyCase(u.toString(16).padStart(4, '0'))}`).join(''));
-  const pattern = `(?:${[...alternatives].join('|')})`;
-  if (charPatterns.size > 5_000) charPatterns.clear();
-  charPatterns.set(cacheKey, pattern);
+  const list = [...alternatives];
+  if (charAlternativeSets.size > 5_000) charAlternativeSets.clear();
+  charAlternativeSets.set(cacheKey, list);
+  return list;
+}
+
+const charPatterns = new Map<string, string>();
+
+/** Every spelling of one character (a code point) as one regular expression source. */
+function charPattern(char: string, hexCase: boolean): string {
+  const cacheKey = `${hexCase ? 'h' : 'p'}${char}`;
+  let pattern = charPatterns.get(cacheKey);
+  if (pattern === undefined) {
+    pattern = `(?:${charAlternatives(char, hexCase).join('|')})`;
+    if (charPatterns.size > 5_000) charPatterns.clear();
+    charPatterns.set(cacheKey, pattern);
+  }
   return pattern;
 }
 
@@ -90,6 +108,72 @@ export function isHexSecret(secret: string): boolean {
 export function spellingsPattern(secret: string): string {
   const hexCase = isHexSecret(secret);
   return [...secret].map((c) => charPattern(c, hexCase)).join('');
+}
+
+const charMatchers = new Map<string, { first: RegExp; each: RegExp[] }>();
+
+/** A character's spellings compiled: one pattern to find where any starts, and each alone (sticky). */
+function charMatcher(char: string, hexCase: boolean) {
+  const cacheKey = `${hexCase ? 'h' : 'p'}${char}`;
+  let matcher = charMatchers.get(cacheKey);
+  if (matcher === undefined) {
+    const alternatives = charAlternatives(char, hexCase);
+    matcher = {
+      first: new RegExp(`(?:${alternatives.join('|')})`, 'g'),
+      each: alternatives.map((a) => new RegExp(a, 'y')),
+    };
+    if (charMatchers.size > 5_000) charMatchers.clear();
+    charMatchers.set(cacheKey, matcher);
+  }
+  return matcher;
+}
+
+/**
+ * Does `text` hold `secret` in any of its spellings? The same answer as testing {@link spellingsPattern}, found
+ * without compiling that pattern (for a long secret it takes milliseconds, up to a second for the
+ * percent-encoded form of a long password, and a fuzzer sees a new password in every case): the ends each
+ * character's spellings can reach are followed from every place the first character's can start, as the
+ * pattern's backtracking would try them.
+ */
+export function spelledIn(text: string, secret: string): boolean {
+  const chars = [...secret];
+  if (chars.length === 0) return true;
+  if (text.length < secret.length) return false;
+  const hexCase = isHexSecret(secret);
+  let active = new Set<number>();
+  const first = charMatcher(chars[0]!, hexCase).first;
+  first.lastIndex = 0;
+  for (let m = first.exec(text); m !== null; m = first.exec(text)) {
+    active.add(m.index);
+    first.lastIndex = m.index + 1;
+  }
+  for (const char of chars) {
+    if (active.size === 0) return false;
+    const { each } = charMatcher(char, hexCase);
+    const next = new Set<number>();
+    for (const at of active) {
+      for (const spelling of each) {
+        spelling.lastIndex = at;
+        if (spelling.test(text)) next.add(spelling.lastIndex);
+      }
+    }
+    active = next;
+  }
+  return active.size > 0;
+}
+
+/**
+ * The secret cut into pieces of `chars` characters, each as the pattern of its every spelling as
+ * {@link spellingsPattern} spells it: a text holding a match of the whole holds a match of every piece. A
+ * cheap test first: a few characters' pattern compiles in microseconds; a long secret's whole pattern takes
+ * milliseconds, up to a second for the percent-encoded form of a long password.
+ */
+export function spellingsPiecePatterns(secret: string, chars: number): string[] {
+  const hexCase = isHexSecret(secret);
+  const spelled = [...secret].map((c) => charPattern(c, hexCase));
+  const pieces: string[] = [];
+  for (let i = 0; i < spelled.length; i += chars) pieces.push(spelled.slice(i, i + chars).join(''));
+  return pieces;
 }
 
 /**

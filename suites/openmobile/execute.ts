@@ -4,7 +4,13 @@
  * model, step by step, continuing from the state of the branch the target's observation matched.
  */
 import { maskSecret, MIN_SECRET_LENGTH, Redactor, redactUrlPassword } from '../../src/core/redact.ts';
-import { distinctive, isPasswordName, passwordValues, spellingsPattern } from '../../src/core/secrets.ts';
+import {
+  distinctive,
+  isPasswordName,
+  passwordValues,
+  spelledIn,
+  spellingsPiecePatterns,
+} from '../../src/core/secrets.ts';
 import type { Attachment, CaseResult, FailureCategory, StepRecord, Verdict } from '../../src/core/results.ts';
 import type { ClientSession } from '../../protocols/openmobile/types.ts';
 import type { PlannedCase } from '../../src/core/suite.ts';
@@ -300,15 +306,22 @@ export interface LeakCheck {
   notCheckable: string | null;
 }
 
-const leakPatterns = new Map<string, RegExp>();
-function leakPattern(form: string): RegExp {
-  let pattern = leakPatterns.get(form);
-  if (pattern === undefined) {
-    pattern = new RegExp(spellingsPattern(form));
-    if (leakPatterns.size > 256) leakPatterns.clear(); // a compiled pattern of every spelling is large
-    leakPatterns.set(form, pattern);
-  }
-  return pattern;
+/**
+ * A form's pieces ({@link spellingsPiecePatterns}), each compiled once by its pattern (the percent-encoded
+ * forms of generated passwords share most of their pieces).
+ */
+const leakPieces = new Map<string, RegExp>();
+const LEAK_PIECE_CHARS = 3;
+function leakPiecePatterns(form: string): RegExp[] {
+  return spellingsPiecePatterns(form, LEAK_PIECE_CHARS).map((source) => {
+    let pattern = leakPieces.get(source);
+    if (pattern === undefined) {
+      pattern = new RegExp(source);
+      if (leakPieces.size > 4096) leakPieces.clear();
+      leakPieces.set(source, pattern);
+    }
+    return pattern;
+  });
 }
 
 /**
@@ -332,8 +345,11 @@ export function checkLeak(
   const { certain, possible } = classifiedForms(urls, key, client);
   if (certain.size === 0 && possible.size === 0) return clean;
   const inLogs = (f: string) => {
-    const pattern = leakPattern(f);
-    return logs.some((line) => pattern.test(line));
+    // Most forms are in no log line: a line holding one holds every piece of it, and the pieces' patterns
+    // tell that at once; a line holding every piece is then read character by character (spelledIn), the
+    // same answer as the whole form's pattern, which takes long to compile for a long form.
+    const pieces = leakPiecePatterns(f);
+    return logs.some((line) => line.length >= f.length && pieces.every((p) => p.test(line)) && spelledIn(line, f));
   };
   const found = [...certain].filter(inLogs);
   const foundPossible = [...possible].filter(inLogs);
@@ -349,7 +365,7 @@ export function checkLeak(
     publicValues.push(head + kept.join(''), head + decodedPairs(kept));
   }
   const ordinary = (f: string) =>
-    !distinctive(f) || publicValues.some((v) => leakPattern(f).test(v) || (f.trim() !== '' && v.includes(f.trim())));
+    !distinctive(f) || publicValues.some((v) => spelledIn(v, f) || (f.trim() !== '' && v.includes(f.trim())));
   const leaked = found.find((f) => !ordinary(f));
   if (leaked === undefined && found.length === 0) {
     return {

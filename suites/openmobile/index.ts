@@ -94,6 +94,30 @@ function caseRedactor(secrets: readonly string[], key: string | null): Redactor 
   return redactor;
 }
 
+/**
+ * Case titles redacted, per set of secrets: the plan's few thousand cases (a vector's title on each of its
+ * routes) have under a hundred sets, and compiling a redactor's patterns per case was most of loading the
+ * plan, which every shard pays.
+ */
+const redactedTitles = new Map<string, { redactor: Redactor; titles: Map<string, string> }>();
+const TITLE_SETS_KEPT = 1024;
+
+function redactedTitle(title: string, secrets: readonly string[], key: string | null): string {
+  const set = `${key ?? ''}\u0000${secrets.join('\u0000')}`;
+  let entry = redactedTitles.get(set);
+  if (entry === undefined) {
+    if (redactedTitles.size >= TITLE_SETS_KEPT) redactedTitles.clear();
+    entry = { redactor: caseRedactor(secrets, key), titles: new Map() };
+    redactedTitles.set(set, entry);
+  }
+  let redacted = entry.titles.get(title);
+  if (redacted === undefined) {
+    redacted = entry.redactor.text(title);
+    entry.titles.set(title, redacted);
+  }
+  return redacted;
+}
+
 export function casesOf(vector: Vector): OpenMobileCase[] {
   return keyedCasesOf(vector, null);
 }
@@ -105,11 +129,16 @@ export function keyedCasesOf(vector: Vector, key: string | null): OpenMobileCase
   if (vector.when.concurrent !== undefined) needs.push('concurrency');
   return routesOf(vector).map((route) => {
     const secrets = caseSecrets(vector, route, key);
+    let title: string | undefined;
     return {
       secrets,
       id: `${vector.id}@${routeId(route)}`,
-      // `harness list` prints it and every report holds it: a title never quotes a password.
-      title: caseRedactor(secrets, key).text(vector.title),
+      // `harness list` prints it and every report holds it: a title never quotes a password. Redacted when
+      // first read: a shard reads the titles of its own cases only.
+      get title(): string {
+        title ??= redactedTitle(vector.title, secrets, key);
+        return title;
+      },
       area: vector.area,
       requirements: vector.requirements,
       route,

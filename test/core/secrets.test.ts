@@ -10,6 +10,7 @@ import {
   isPasswordName,
   passwordValues,
   redactableEverywhere,
+  spelledIn,
   spellingsPattern,
 } from '../../src/core/secrets.ts';
 
@@ -57,6 +58,68 @@ describe('spellingsPattern', () => {
     expect(pattern.test(`${hex.slice(0, -1)}9`)).toBe(false);
     // A password that is not hex keeps its letter case: "Secret" and "secret" are two passwords.
     expect(new RegExp(`^${spellingsPattern('Secret')}$`).test('secret')).toBe(false);
+  });
+});
+
+describe('spelledIn', () => {
+  /** One concrete spelling of a character, chosen by `k`, as a report or a log could hold it. */
+  const spell = (c: string, k: number): string => {
+    const code = c.codePointAt(0) ?? 0;
+    const pct = [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+    const units = [...Array(c.length).keys()].map((i) => c.charCodeAt(i).toString(16).padStart(4, '0'));
+    const forms = [
+      c,
+      pct.toUpperCase(),
+      pct,
+      `&#${code};`,
+      `&#x${code.toString(16)};`,
+      `&#00${code};`,
+      units.map((u) => `\\u${u}`).join(''),
+      units.map((u) => `\\\\U${u.toUpperCase()}`).join(''),
+      JSON.stringify(c).slice(1, -1),
+      c === ' ' ? '+' : c === '+' ? '%20' : c.toUpperCase(),
+    ];
+    return forms[k % forms.length]!;
+  };
+  // Fragments of spellings, so that near misses (a `%2` cut short, a lone `&#`, one backslash too many) are
+  // common in the text around a secret.
+  const NOISE = ['%', '%2', '%25', '&', '&#', '&#x', ';', '\\', '\\u00', 'u', '0', 'amp;', ' ', '+', 'a', 'é'];
+
+  it('answers as the whole spellings pattern does, on texts full of near misses', () => {
+    let found = 0;
+    let missed = 0;
+    fc.assert(
+      fc.property(
+        secret,
+        fc.array(fc.nat(30), { maxLength: 12 }),
+        fc.array(fc.constantFrom(...NOISE, ...ALPHABET), { maxLength: 12 }),
+        fc.array(fc.constantFrom(...NOISE, ...ALPHABET), { maxLength: 12 }),
+        fc.nat(12),
+        (s, ks, before, after, cut) => {
+          const chars = [...s];
+          // The secret spelled a character at a time (each its own way), sometimes cut short or with a
+          // character dropped, between noise.
+          const spelled = chars.map((c, i) => spell(c, ks[i % Math.max(1, ks.length)] ?? i));
+          if (cut > 8 && spelled.length > 1) spelled.splice(cut % spelled.length, 1);
+          const text = before.join('') + spelled.join('') + after.join('');
+          const expected = new RegExp(spellingsPattern(s)).test(text);
+          if (expected) found++;
+          else missed++;
+          expect(spelledIn(text, s)).toBe(expected);
+        },
+      ),
+      { numRuns: 3000, seed: 7 },
+    );
+    // Both answers occurred often: the comparison is not one-sided.
+    expect(found).toBeGreaterThan(300);
+    expect(missed).toBeGreaterThan(300);
+  });
+
+  it('finds a hex secret in any letter case, and not one digit short', () => {
+    const key = '8CC677D6FA2AC487C2FC7AD7232F87D8';
+    expect(spelledIn(`key=${key.toLowerCase()};`, key)).toBe(true);
+    expect(spelledIn(`key=${key.slice(0, 16)}${key.slice(16).toLowerCase()}`, key)).toBe(true);
+    expect(spelledIn(`key=${key.slice(1)}`, key)).toBe(false);
   });
 });
 
