@@ -494,7 +494,7 @@ function header(input: CertificateInput): string {
   const reasons =
     result.reasons.length === 0
       ? ''
-      : `<ul class="reasons" id="reasons">${result.reasons
+      : `<p class="why">Why the bundle is not certifiable:</p><ul class="reasons" id="reasons">${result.reasons
           .map(
             (r) =>
               `<li class="reason reason-${escape(r.kind)}">${escape(r.message)}` +
