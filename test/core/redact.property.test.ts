@@ -7,7 +7,7 @@
  * is never shown as a password value, is masked in every log line, and a client that logs it is reported
  * as not checkable rather than passed.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -18,7 +18,6 @@ import { resolveConfig } from '../../src/config/resolve.ts';
 import { Redactor } from '../../src/core/redact.ts';
 import type { CaseResult } from '../../src/core/results.ts';
 import { concreteSpellings, redactableEverywhere, spellingsPattern } from '../../src/core/secrets.ts';
-import { certificatePage } from '../../src/reporters/certificate.ts';
 import { identity } from '../../src/reporters/text.ts';
 import { createReporters } from '../../src/reporters/index.ts';
 import { runPlan } from '../../src/runner/run.ts';
@@ -191,42 +190,12 @@ function shownLogLines(outputDir: string): string[] {
   return lines;
 }
 
-/**
- * The certificate page of a certification bundle shows a run's results too: written beside them, it is
- * scanned with the rest.
- */
-function writeCertificate(outputDir: string, results: readonly CaseResult[]): void {
-  const openmobile = createSuites().openmobile!;
-  writeFileSync(
-    path.join(outputDir, 'certificate.html'),
-    certificatePage({
-      targets: [...new Set(results.map((r) => r.target))].map((name) => ({ name, suite: 'openmobile', observed: {} })),
-      environment: {
-        harnessVersion: 'test',
-        harnessCommit: null,
-        packageDigest: null,
-        node: process.version,
-        os: 'test',
-      },
-      startedAt: new Date().toISOString(),
-      endedAt: new Date().toISOString(),
-      result: { certifiable: true, reasons: [] },
-      results,
-      suites: [{ name: openmobile.name, specification: openmobile.specification, ...openmobile.catalogue() }],
-      ics: { declared: null, observed: null },
-      expectationsFile: null,
-      signingKey: null,
-    }),
-  );
-}
-
 describe('redaction is total (property)', () => {
   it('no spelling of a generated password reaches any file or console line', async () => {
     await fc.assert(
       fc.asyncProperty(sample, async ({ secret, how, name }) => {
         const run = await runWith(secret, how, name);
         const { outputDir, console, value } = run;
-        writeCertificate(outputDir, run.results);
         const results = run.results.filter((r) => r.id.startsWith('om:prop-'));
         expect(results.length).toBe(6);
         const texts = [
