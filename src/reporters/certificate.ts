@@ -319,7 +319,7 @@ ${rows}
   const stray =
     unknown.length === 0
       ? ''
-      : `<p class="warning">Results name requirements no suite of the run lists: ${unknown.map((id) => `<code>${escape(id)}</code>`).join(', ')}.</p>`;
+      : `<p class="warning">Results name requirements no suite of the run lists: ${unknown.map((id) => `<code id="${escape(id)}">${escape(id)}</code>`).join(', ')}.</p>`;
   return `<section id="requirements">
 <h2>Requirements</h2>
 <p>Every requirement of every suite in the run, with the cases that test it. A requirement no case tested is shown as <em>not tested</em>; one a case could not check on its target (a password too short to tell from log text) is counted as <em>not checkable</em>, never as passed.</p>
@@ -457,7 +457,7 @@ function casesSection(input: CertificateInput): string {
       .map(
         (r) =>
           `<tr id="${escape(caseAnchor(r.target, r.id))}" class="case row-v-${r.verdict}"><td><code>${escape(r.id)}</code></td>` +
-          `<td>${verdictBadge(r.verdict)}${r.flaky === true ? ' <span class="known">flaky</span>' : ''}${deviationMark(r)}</td>` +
+          `<td>${verdictBadge(r.verdict)}${r.flaky === true ? ' <span class="known">flaky</span>' : ''}${r.runLevel === true ? ' <span class="known">run-level check</span>' : ''}${deviationMark(r)}</td>` +
           `<td>${escape(r.title)}<br><small>${escape(r.message)}</small></td>` +
           `<td>${r.requirements.map((id) => `<a href="${escape(href(id))}">${escape(id)}</a>`).join(' ')}</td></tr>`,
       )
@@ -494,7 +494,7 @@ function header(input: CertificateInput): string {
   const reasons =
     result.reasons.length === 0
       ? ''
-      : `<ul class="reasons" id="reasons">${result.reasons
+      : `<p class="why">Why the bundle is not certifiable:</p><ul class="reasons" id="reasons">${result.reasons
           .map(
             (r) =>
               `<li class="reason reason-${escape(r.kind)}">${escape(r.message)}` +
@@ -550,6 +550,7 @@ ${certifiable}</div>
 ${reasons}
 <p class="totals">${input.results.length} result${input.results.length === 1 ? '' : 's'}: ${countVerdicts(input.results) || 'none'}${knownDeviations(input.results)}</p>
 ${fuzzLine(input.fuzz)}
+<nav><a href="#identity">Implementation</a> · <a href="#environment">Environment</a> · <a href="#requirements">Requirements</a> · <a href="#choices">Choices</a> · <a href="#deviations">Known deviations</a> · <a href="#signature">Signature</a> · <a href="#cases">Cases</a></nav>
 </header>
 <section id="identity">
 <h2>Implementation</h2>

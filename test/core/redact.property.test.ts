@@ -9,7 +9,7 @@
  * as not checkable rather than passed. What results.jsonl recorded of the case for re-judging (the password
  * as a marker naming it) judges again to the same verdicts.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';

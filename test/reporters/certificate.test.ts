@@ -175,6 +175,7 @@ describe('certificate page', () => {
     const stray = certificatePage(input({ results: [makeCase({ requirements: ['XX-GONE'] })] }));
     expect(text(stray)).toContain('Results name requirements no suite of the run lists: XX-GONE .');
     expect(page).not.toContain('no suite of the run lists');
+    expect(ids(stray)).toContain('XX-GONE');
 
     const untested = certificatePage(input({ results: [results[0]!] }));
     expect(text(row(untested, 'OM-SOFT-HINT'))).toContain('not tested 0 cases no case tests it');
@@ -200,6 +201,9 @@ describe('certificate page', () => {
       }
     }
     expect(row(page, 'SW-CODE-ONCE')).toContain('not tested');
+    // Requirements, choice points and sections never share an id (a link lands on one element).
+    const all = ids(page);
+    expect(all.filter((id, i) => all.indexOf(id) !== i)).toEqual([]);
   });
 
   it('says Not certifiable with every reason and its particulars, or Certifiable with none', () => {
@@ -410,6 +414,9 @@ describe('certificate page', () => {
       expect(fragments(page)).toContain(anchor);
       expect(ids(page).filter((id) => id === anchor)).toHaveLength(1);
     }
+    // Every in-page link lands on an element of the page.
+    const all = new Set(ids(page));
+    expect(fragments(page).filter((f) => !all.has(f))).toEqual([]);
     // Two targets: the links name the target.
     expect(text(row(page, 'OM-ACT-ACTIVATE'))).toContain('fail ios: om:a@ios-url');
   });
