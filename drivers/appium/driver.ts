@@ -179,8 +179,31 @@ class AppiumDriver implements ClientDriver {
     }
     return {
       source: `Appium ${this.o.platform === 'android' ? 'UiAutomator2' : 'XCUITest'} (read from the device)`,
+      appiumServer: await this.#serverVersion(),
       ...(devices.length === 1 ? devices[0] : { devices }),
     };
+  }
+
+  /** The Appium server's version, as its `GET /status` tells it (a lab's server, not the harness's package). */
+  async #serverVersion(): Promise<string> {
+    try {
+      // A cloud lab's URL carries its credentials: sent as a header, never in the URL (nor in a message).
+      const url = new URL('status', this.url.endsWith('/') ? this.url : `${this.url}/`);
+      const headers: Record<string, string> = {};
+      if (url.username !== '') {
+        const user = decodeURIComponent(url.username);
+        const key = decodeURIComponent(url.password);
+        headers['authorization'] = `Basic ${Buffer.from(`${user}:${key}`).toString('base64')}`;
+        url.username = '';
+        url.password = '';
+      }
+      const answer = await fetch(url, { headers, signal: AbortSignal.timeout(5_000) });
+      const body = (await answer.json()) as { value?: { build?: { version?: unknown } } };
+      const version = body.value?.build?.version;
+      return typeof version === 'string' ? version : 'not told (GET /status has no build.version)';
+    } catch (error) {
+      return `not told (GET /status: ${error instanceof Error ? error.name : 'no answer'})`;
+    }
   }
 
   async openSession(): Promise<ClientSession> {

@@ -199,6 +199,7 @@ describe('the virtual Appium device', () => {
     expect(target?.info['version']).toBe('9.9.9-config');
     expect(target?.identity).toMatchObject({
       source: 'Appium UiAutomator2 (read from the device)',
+      appiumServer: expect.stringMatching(/^\d+\.\d+\.\d+/) as unknown,
       udid: 'certify-android-1',
       model: 'Virtual Phone A1',
       osVersion: '14',
