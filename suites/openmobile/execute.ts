@@ -325,6 +325,15 @@ function leakPiecePatterns(form: string): RegExp[] {
   });
 }
 
+/** Whether a form of a password occurs, in any spelling, in one of `lines`. */
+function inLines(form: string, lines: readonly string[]): boolean {
+  // Most forms are in no log line: a line holding one holds every piece of it, and the pieces' patterns
+  // tell that at once; a line holding every piece is then read character by character (spelledIn), the
+  // same answer as the whole form's pattern, which takes long to compile for a long form.
+  const pieces = leakPiecePatterns(form);
+  return lines.some((line) => line.length >= form.length && pieces.every((p) => p.test(line)) && spelledIn(line, form));
+}
+
 /**
  * Did the client log a password it received? Every form of every password the case sends (as written,
  * decoded, de-obfuscated) is looked for in the logs in every spelling (src/core/secrets.ts). A form that
@@ -345,13 +354,7 @@ export function checkLeak(
   if (logs === null || logs.length === 0) return clean;
   const { certain, possible } = classifiedForms(urls, key, client);
   if (certain.size === 0 && possible.size === 0) return clean;
-  const inLogs = (f: string) => {
-    // Most forms are in no log line: a line holding one holds every piece of it, and the pieces' patterns
-    // tell that at once; a line holding every piece is then read character by character (spelledIn), the
-    // same answer as the whole form's pattern, which takes long to compile for a long form.
-    const pieces = leakPiecePatterns(f);
-    return logs.some((line) => line.length >= f.length && pieces.every((p) => p.test(line)) && spelledIn(line, f));
-  };
+  const inLogs = (f: string) => inLines(f, logs);
   const found = [...certain].filter(inLogs);
   const foundPossible = [...possible].filter(inLogs);
   if (found.length === 0 && foundPossible.length === 0) return clean;
@@ -794,10 +797,7 @@ function judgeCase(
     const forms = logForms(sentUrls, ctx.obfuscationKey);
     formsInLogs = [];
     if (logs.length > 0) {
-      for (const [i, form] of forms.entries()) {
-        const pattern = leakPattern(form);
-        if (logs.some((line) => pattern.test(line))) formsInLogs.push(i);
-      }
+      for (const [i, form] of forms.entries()) if (inLines(form, logs)) formsInLogs.push(i);
     }
   }
   const decided = caseVerdict(
