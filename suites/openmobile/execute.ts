@@ -349,6 +349,8 @@ export function checkLeak(
   key: string | null,
   catalogText: readonly string[] = [],
   client: ClientReading = { platform: null, choices: {} },
+  /** Told which forms occur in the logs (all the check reads of them): what a case records for re-judging. */
+  seen?: (forms: readonly string[]) => void,
 ): LeakCheck {
   const clean: LeakCheck = { mismatch: null, notCheckable: null };
   if (logs === null || logs.length === 0) return clean;
@@ -357,6 +359,7 @@ export function checkLeak(
   const inLogs = (f: string) => inLines(f, logs);
   const found = [...certain].filter(inLogs);
   const foundPossible = [...possible].filter(inLogs);
+  if (found.length > 0 || foundPossible.length > 0) seen?.([...found, ...foundPossible]);
   if (found.length === 0 && foundPossible.length === 0) return clean;
   // What a client may log: each URL without its password values, as sent and decoded.
   const publicValues: string[] = [...catalogText];
@@ -792,23 +795,30 @@ function judgeCase(
   redactor.add(ctx.obfuscationKey);
   for (const url of sentUrls) urlSecrets(url, ctx.obfuscationKey).forEach((f) => redactor.add(f));
 
-  let formsInLogs: number[] | null = null;
-  if (logs !== null) {
-    const forms = logForms(sentUrls, ctx.obfuscationKey);
-    formsInLogs = [];
-    if (logs.length > 0) {
-      for (const [i, form] of forms.entries()) if (inLines(form, logs)) formsInLogs.push(i);
-    }
-  }
+  // Which forms the leak check found in the logs, as indices into every form the case may leak
+  // (logForms): the record holds these instead of the lines.
+  let seenForms: readonly string[] = [];
   const decided = caseVerdict(
     runs,
     setupFailed,
     focus,
     concurrent,
     (choices) =>
-      checkLeak(logs, sentUrls, ctx.obfuscationKey, catalogText(catalog), { platform: route.platform, choices }),
+      checkLeak(
+        logs,
+        sentUrls,
+        ctx.obfuscationKey,
+        catalogText(catalog),
+        { platform: route.platform, choices },
+        (forms) => (seenForms = forms),
+      ),
     focusRun?.judged.second?.judgement.mismatches ?? [],
   );
+  let formsInLogs: number[] | null = null;
+  if (logs !== null) {
+    const forms = seenForms.length === 0 ? [] : logForms(sentUrls, ctx.obfuscationKey);
+    formsInLogs = seenForms.map((f) => forms.indexOf(f)).filter((i) => i >= 0);
+  }
   let precedence: PrecedenceEvidence | null = null;
   if (decided.judgedOk && focus !== null) {
     const observedCode = focus.observation.result;
