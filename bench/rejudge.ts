@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- rejudge` (issue 15): the default plan on the emulated clients (emulated-ios and
  * emulated-android, every report written, as a certification bundle holds them), then re-judging its
- * results from results.jsonl alone (src/core/rejudge.ts: what `harness verify` does with a bundle): reading
+ * results from results.jsonl alone (src/core/rejudge.ts: what the verify command does with a bundle): reading
  * and parsing results.jsonl and run.json, every case judged again from its recorded observations and the
  * run-level checks recomputed. Goal: re-judging at least as fast as the plan ran (a ratio >= 1).
  */

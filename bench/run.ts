@@ -10,7 +10,7 @@
  * Then the server section (bench/servers.ts, issue 4): requests/s through each server driver vs autocannon.
  * Then the shards section (bench/shards.ts, issue 14): the default plan whole, as 4 shards, and their merge.
  * Then the rejudge section (bench/rejudge.ts, issue 15): the emulated plan, then re-judging its results.jsonl
- * (what `harness verify` does), each in cases/s, and their ratio (goal: re-judging at least as fast).
+ * (what the verify command does), each in cases/s, and their ratio (goal: re-judging at least as fast).
  * Only when asked (`npm run bench -- mutation`, issue 12): the mutation score of each reference implementation
  * (bench/mutation.ts, the same as `npm run mutation`).
  */
