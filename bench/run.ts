@@ -9,6 +9,8 @@
  * seeded defects, and the size of the shrunk counterexamples.
  * Then the server section (bench/servers.ts, issue 4): requests/s through each server driver vs autocannon.
  * Then the shards section (bench/shards.ts, issue 14): the default plan whole, as 4 shards, and their merge.
+ * Then the rejudge section (bench/rejudge.ts, issue 15): the emulated plan, then re-judging its results.jsonl
+ * (what the verify command does), each in cases/s, and their ratio (goal: re-judging at least as fast).
  * Only when asked (`npm run bench -- mutation`, issue 12): the mutation score of each reference implementation
  * (bench/mutation.ts, the same as `npm run mutation`).
  */
@@ -31,6 +33,7 @@ import { benchDevices, deviceBenchLines } from './devices.ts';
 import { benchDeviceLatency, latencyBenchLines } from './devices-latency.ts';
 import { benchFuzz, fuzzBenchLines } from './fuzz.ts';
 import { benchMutation, mutationLines } from './mutation.ts';
+import { benchRejudge, rejudgeBenchLines } from './rejudge.ts';
 import { benchServers, serverBenchLines } from './servers.ts';
 import { benchShards, shardBenchLines } from './shards.ts';
 
@@ -214,9 +217,9 @@ async function benchBrowser(): Promise<{ rate: number; cases: number } | null> {
 }
 
 // `npm run bench -- plan fuzz`: only those sections (plan: the model, the plan and the browser; fuzz;
-// servers; devices; shards; mutation). Default: all but mutation, which takes tens of minutes (`npm run mutation`).
-const SECTIONS = ['plan', 'fuzz', 'servers', 'devices', 'shards', 'mutation'] as const;
-const DEFAULT_SECTIONS: readonly string[] = ['plan', 'fuzz', 'servers', 'devices', 'shards'];
+// servers; devices; shards; rejudge; mutation). Default: all but mutation, which takes tens of minutes (`npm run mutation`).
+const SECTIONS = ['plan', 'fuzz', 'servers', 'devices', 'shards', 'rejudge', 'mutation'] as const;
+const DEFAULT_SECTIONS: readonly string[] = ['plan', 'fuzz', 'servers', 'devices', 'shards', 'rejudge'];
 const asked = process.argv.slice(2);
 const unknown = asked.filter((a) => !(SECTIONS as readonly string[]).includes(a));
 if (unknown.length > 0) {
@@ -281,6 +284,12 @@ if (wants('shards')) {
     'shards: the default plan whole (after a warm-up run), then as 4 shards, three rounds in turn, then their merge...',
   );
   for (const line of shardBenchLines(await benchShards(root, KEY))) console.log(line);
+}
+if (wants('rejudge')) {
+  console.error(
+    'rejudge: the emulated plan (a warm-up, then 3 rounds), each round then re-judged from its results.jsonl...',
+  );
+  for (const line of rejudgeBenchLines(await benchRejudge(root, KEY))) console.log(line);
 }
 if (wants('mutation')) {
   console.error(

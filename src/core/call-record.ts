@@ -21,12 +21,24 @@ export interface RecordedCall {
 export class CallRecorder {
   readonly calls: RecordedCall[] = [];
 
-  /** Awaits `answer` and records it under `call`. A call that throws is not recorded (the case is broken). */
-  async record<T>(call: string, answer: Promise<T>): Promise<T> {
+  /**
+   * Awaits `answer` and records it under `call`, as `keep` makes it ({@link withoutRequestBody}: what judging
+   * reads of it). A call that throws is not recorded (the case is broken).
+   */
+  async record<T>(call: string, answer: Promise<T>, keep: (value: T) => unknown = (v) => v): Promise<T> {
     const value = await answer;
-    this.calls.push(value === undefined ? { call } : { call, value });
+    this.calls.push(value === undefined ? { call } : { call, value: keep(value) });
     return value;
   }
+}
+
+/**
+ * An exchange as recorded: the request's body left out (the harness sent it, and builds it again from the
+ * vector when it judges again; no judge reads it, and it holds credentials), its method and URL kept.
+ */
+export function withoutRequestBody<E extends { request: { body: string | null } }>(exchange: E): E {
+  const body = exchange.request.body;
+  return body === null || body === '' ? exchange : { ...exchange, request: { ...exchange.request, body: '' } };
 }
 
 /** The recorded calls no longer follow the case: the record was edited, or the vector is another. */

@@ -1,5 +1,5 @@
 /**
- * Re-judging (`harness verify`, docs/certification.md): every recorded result judged again from its
+ * Re-judging (the verify command, docs/rejudge.md): every recorded result judged again from its
  * recorded observations alone (`CaseResult.observations`), with the suite's model and the vectors of the
  * harness that verifies, and the run-level checks recomputed from the re-judged cases. Each recomputed
  * verdict, message, category and choices must equal the recorded ones: an edited verdict, an edited

@@ -103,7 +103,7 @@ export interface CaseResult {
   /**
    * What the target gave at each step of the case (its observations, in order, and the state read back), as
    * the suite needs them to judge the case again with no target and no session (`Suite.rejudge`,
-   * src/core/rejudge.ts: `harness verify`). Owned by the suite and opaque to the engine. Redacted like the
+   * src/core/rejudge.ts: the verify command). Owned by the suite and opaque to the engine. Redacted like the
    * rest: a secret of the case stands as a marker naming which of the case's known secrets (derived from its
    * vector) stood there, never as the secret.
    */

@@ -261,7 +261,7 @@ export interface Suite<S, I extends BaseTargetInfo = BaseTargetInfo, R = null> {
   runChecks?(context: RunCheckContext, recorded: readonly RecordedCase[]): CaseResult[];
   /**
    * Optional: the case judged again from its recorded observations (`CaseResult.observations`) alone, with
-   * the suite's model and the vectors loaded now: no target, no session (`harness verify`:
+   * the suite's model and the vectors loaded now: no target, no session (the verify command:
    * src/core/rejudge.ts). A server suite re-runs its judging code on the recorded answers
    * (src/core/call-record.ts), hence the promise; nothing is sent and nothing waits. `{ skipped }` says why a result cannot be judged again (recorded without
    * observations, judged over several runs). Needs `load`.

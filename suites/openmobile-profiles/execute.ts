@@ -4,7 +4,7 @@
  */
 import type { Attachment, CaseResult, StepRecord, Verdict } from '../../src/core/results.ts';
 import type { BaseTargetInfo, WireExchange } from '../../src/core/types.ts';
-import { CallRecorder, judgeAgain, replayEnv } from '../../src/core/call-record.ts';
+import { CallRecorder, judgeAgain, replayEnv, withoutRequestBody } from '../../src/core/call-record.ts';
 import { markSecrets } from '../../src/core/secret-markers.ts';
 import {
   resultFrame,
@@ -50,7 +50,8 @@ export async function runProfilesCase(
 ): Promise<CaseResult> {
   const recorder = new CallRecorder();
   const session: ProfileServerSession = {
-    exchange: (request, signal) => recorder.record(callName(request), env.session.exchange(request, signal)),
+    exchange: (request, signal) =>
+      recorder.record(callName(request), env.session.exchange(request, signal), withoutRequestBody),
     close: () => env.session.close(),
   };
   const result = await judgeProfilesCase(planned, { ...env, session }, everyChoice);

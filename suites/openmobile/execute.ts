@@ -325,6 +325,15 @@ function leakPiecePatterns(form: string): RegExp[] {
   });
 }
 
+/** Whether a form of a password occurs, in any spelling, in one of `lines`. */
+function inLines(form: string, lines: readonly string[]): boolean {
+  // Most forms are in no log line: a line holding one holds every piece of it, and the pieces' patterns
+  // tell that at once; a line holding every piece is then read character by character (spelledIn), the
+  // same answer as the whole form's pattern, which takes long to compile for a long form.
+  const pieces = leakPiecePatterns(form);
+  return lines.some((line) => line.length >= form.length && pieces.every((p) => p.test(line)) && spelledIn(line, form));
+}
+
 /**
  * Did the client log a password it received? Every form of every password the case sends (as written,
  * decoded, de-obfuscated) is looked for in the logs in every spelling (src/core/secrets.ts). A form that
@@ -340,20 +349,17 @@ export function checkLeak(
   key: string | null,
   catalogText: readonly string[] = [],
   client: ClientReading = { platform: null, choices: {} },
+  /** Told which forms occur in the logs (all the check reads of them): what a case records for re-judging. */
+  seen?: (forms: readonly string[]) => void,
 ): LeakCheck {
   const clean: LeakCheck = { mismatch: null, notCheckable: null };
   if (logs === null || logs.length === 0) return clean;
   const { certain, possible } = classifiedForms(urls, key, client);
   if (certain.size === 0 && possible.size === 0) return clean;
-  const inLogs = (f: string) => {
-    // Most forms are in no log line: a line holding one holds every piece of it, and the pieces' patterns
-    // tell that at once; a line holding every piece is then read character by character (spelledIn), the
-    // same answer as the whole form's pattern, which takes long to compile for a long form.
-    const pieces = leakPiecePatterns(f);
-    return logs.some((line) => line.length >= f.length && pieces.every((p) => p.test(line)) && spelledIn(line, f));
-  };
+  const inLogs = (f: string) => inLines(f, logs);
   const found = [...certain].filter(inLogs);
   const foundPossible = [...possible].filter(inLogs);
+  if (found.length > 0 || foundPossible.length > 0) seen?.([...found, ...foundPossible]);
   if (found.length === 0 && foundPossible.length === 0) return clean;
   // What a client may log: each URL without its password values, as sent and decoded.
   const publicValues: string[] = [...catalogText];
@@ -789,29 +795,30 @@ function judgeCase(
   redactor.add(ctx.obfuscationKey);
   for (const url of sentUrls) urlSecrets(url, ctx.obfuscationKey).forEach((f) => redactor.add(f));
 
-  let formsInLogs: number[] | null = null;
-  if (logs !== null) {
-    const forms = logForms(sentUrls, ctx.obfuscationKey);
-    formsInLogs = [];
-    if (logs.length > 0) {
-      for (const [i, form] of forms.entries()) {
-        // As checkLeak looks (main's faster search): every piece first, then the spelling itself.
-        const pieces = leakPiecePatterns(form);
-        const held = (line: string) =>
-          line.length >= form.length && pieces.every((p) => p.test(line)) && spelledIn(line, form);
-        if (logs.some(held)) formsInLogs.push(i);
-      }
-    }
-  }
+  // Which forms the leak check found in the logs, as indices into every form the case may leak
+  // (logForms): the record holds these instead of the lines.
+  let seenForms: readonly string[] = [];
   const decided = caseVerdict(
     runs,
     setupFailed,
     focus,
     concurrent,
     (choices) =>
-      checkLeak(logs, sentUrls, ctx.obfuscationKey, catalogText(catalog), { platform: route.platform, choices }),
+      checkLeak(
+        logs,
+        sentUrls,
+        ctx.obfuscationKey,
+        catalogText(catalog),
+        { platform: route.platform, choices },
+        (forms) => (seenForms = forms),
+      ),
     focusRun?.judged.second?.judgement.mismatches ?? [],
   );
+  let formsInLogs: number[] | null = null;
+  if (logs !== null) {
+    const forms = seenForms.length === 0 ? [] : logForms(sentUrls, ctx.obfuscationKey);
+    formsInLogs = seenForms.map((f) => forms.indexOf(f)).filter((i) => i >= 0);
+  }
   let precedence: PrecedenceEvidence | null = null;
   if (decided.judgedOk && focus !== null) {
     const observedCode = focus.observation.result;

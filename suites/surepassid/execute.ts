@@ -385,13 +385,17 @@ function typeOfTemplate(body: unknown): string | null {
 const CLASSES = ['0189', '234567', 'abcdef', 'ghijklmnopqrstuvwxyz', 'ABCDEF', 'GHIJKLMNOPQRSTUVWXYZ'];
 const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
+/** How a stand-in of a Base32 secret starts: a reader of the record sees it is none (and it is valid Base32). */
+export const STAND_IN_MARK = 'REDACTED';
+
 /**
  * A stand-in for an OATH secret the server handed out, recorded in its place (`CaseResult.observations`):
  * the same length, each character replaced by another of its class (Base32 letters, digits 2-7, the other
  * digits, hexadecimal letters, each case), "=" and other characters kept, and a canonical Base32 ending
- * kept canonical. So the Key URI judge finds of it what it found of the secret (valid Base32 or not and
- * why, how many bits), two equal secrets get equal stand-ins and two different ones different stand-ins,
- * yet nothing of the secret can be read from it (a keyed hash, with a key of this process only).
+ * kept canonical; a Base32 one of 16 characters or more starts with {@link STAND_IN_MARK}, so that nobody
+ * takes it for a secret. So the Key URI judge finds of it what it found of the secret (valid Base32 or not
+ * and why, how many bits), two equal secrets get equal stand-ins and two different ones different
+ * stand-ins, yet nothing of the secret can be read from it (keyed bytes: src/core/secret-markers.ts).
  */
 export function standInSecret(secret: string): string {
   const stream = keyedBytes(secret, secret.length);
@@ -399,7 +403,7 @@ export function standInSecret(secret: string): string {
   const body = secret.replace(/=+$/, '');
   const spare = [0, 0, 2, 0, 4, 1, 0, 3][body.length % 8] as number;
   const chars = [...secret];
-  return chars
+  const standIn = chars
     .map((c, i) => {
       const cls = CLASSES.find((k) => k.includes(c));
       if (cls === undefined) return c;
@@ -414,4 +418,8 @@ export function standInSecret(secret: string): string {
       return options[byte(i) % options.length] as string;
     })
     .join('');
+  // Which characters stand where does not change the judgement (only their classes, the length and the
+  // last character do): the mark replaces the first characters of a Base32 secret.
+  const marked = /^[A-Z2-7]+=*$/i.test(secret) && body.length >= 16;
+  return marked ? STAND_IN_MARK + standIn.slice(STAND_IN_MARK.length) : standIn;
 }

@@ -26,7 +26,7 @@ import type {
 import { caseSourceOf, loadExtraVectorFile } from '../../src/core/vector-files.ts';
 import { caseNamed, fixedPlan, requirementInfos, resultFrame } from '../../src/core/suite.ts';
 import type { BaseTargetInfo } from '../../src/core/types.ts';
-import { CallRecorder, judgeAgain, replayEnv, ReplayMismatch } from '../../src/core/call-record.ts';
+import { CallRecorder, judgeAgain, replayEnv, ReplayMismatch, withoutRequestBody } from '../../src/core/call-record.ts';
 import { markSecrets, substituteStrings } from '../../src/core/secret-markers.ts';
 import { describeExpectation } from './judge.ts';
 import { ALGORITHM_CASE_CHOICE } from './keyuri.ts';
@@ -166,7 +166,8 @@ export async function runSurePassIdCase(
   const { session } = env;
   const recording: SurePassIdSession = {
     endpoint: session.endpoint,
-    send: (body, signal, contentType) => recorder.record('send', session.send(body, signal, contentType)),
+    send: (body, signal, contentType) =>
+      recorder.record('send', session.send(body, signal, contentType), withoutRequestBody),
     hooks: {
       reset: (signal) => session.hooks.reset(signal),
       createAccount: (account, signal) =>

@@ -21,7 +21,7 @@ import type {
 import { caseSourceOf, loadExtraVectorFile } from '../../src/core/vector-files.ts';
 import { caseNamed, fixedPlan, requirementInfos, resultFrame } from '../../src/core/suite.ts';
 import type { BaseTargetInfo, WireExchange } from '../../src/core/types.ts';
-import { CallRecorder, judgeAgain, replayEnv } from '../../src/core/call-record.ts';
+import { CallRecorder, judgeAgain, replayEnv, withoutRequestBody } from '../../src/core/call-record.ts';
 import { markSecrets } from '../../src/core/secret-markers.ts';
 import { describeStep, runVector } from './execute.ts';
 import { agentBodiesProperty, FUZZ_PROPERTY_IDS } from './fuzz.ts';
@@ -147,9 +147,9 @@ export async function runSwivelCase(
   const recording: SwivelSession = {
     instances: session.instances,
     reset: (signal) => session.reset(signal),
-    agentXml: (body, options) => recorder.record('agentXml', session.agentXml(body, options)),
+    agentXml: (body, options) => recorder.record('agentXml', session.agentXml(body, options), withoutRequestBody),
     hook: (method, hookPath, body, options) =>
-      recorder.record(`${method} ${hookPath}`, session.hook(method, hookPath, body, options)),
+      recorder.record(`${method} ${hookPath}`, session.hook(method, hookPath, body, options), withoutRequestBody),
     close: () => session.close(),
   };
   const { result, secrets } = await judgeSwivelCase(planned, { ...env, session: recording });
