@@ -21,6 +21,7 @@ export const E2E_TESTS = [
   'test/e2e/cli-basics.test.ts',
   'test/e2e/cli.test.ts',
   'test/e2e/defects.test.ts',
+  'test/e2e/device-drop.test.ts',
   'test/e2e/fewer-resets.test.ts',
   'test/e2e/former-ids.test.ts',
   'test/e2e/gating.test.ts',

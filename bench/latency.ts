@@ -22,6 +22,11 @@ export interface ProfiledRun {
   /** Appium commands the device ran, by the kind of wait each one gets on the virtual device. */
   counts: Counts;
   results: CaseResult[];
+  /** The run's notes on the target (a device lost, its cases run on another) and its target errors. */
+  notes: string[];
+  errors: string[];
+  /** Planned cases and run-level checks that did not run. */
+  notRun: number;
 }
 
 /** The kind of an Appium command as the harness sends it through WebdriverIO (`execute(script, params)`). */
@@ -116,18 +121,25 @@ export async function runProfiled(o: ProfiledRunOptions): Promise<ProfiledRun> {
     root,
   );
   const results: CaseResult[] = [];
+  const notes: string[] = [];
+  const errors: string[] = [];
   const start = performance.now();
-  await runPlan(
+  const { summary } = await runPlan(
     config,
     {
       suites: createSuites(),
       suiteOf,
       drivers: { ...DRIVERS, appium: (opts, c) => createAppiumDriver(opts, c, counting(counts)) },
-      reporter: { onCaseEnd: (r) => void results.push(r) },
+      reporter: {
+        onCaseEnd: (r) => void results.push(r),
+        onTargetNote: (_t, m) => void notes.push(m),
+        onTargetError: (_t, m) => void errors.push(m),
+      },
     },
     { startedAt: new Date().toISOString(), command: 'bench', harnessVersion: 'bench' },
   );
-  return { cases: results.length, wallMs: performance.now() - start, counts, results };
+  const notRun = Object.values(summary.notRun ?? {}).reduce((a, b) => a + b, 0);
+  return { cases: results.length, wallMs: performance.now() - start, counts, results, notes, errors, notRun };
 }
 
 /**

@@ -6,7 +6,7 @@
  * probe's logcat line, the iOS callback from the probe's screen, notifications, app state).
  */
 import type * as WebdriverIOModule from 'webdriverio';
-import type { DriverContext } from '../../src/core/driver.ts';
+import { DeviceLost, type DriverContext } from '../../src/core/driver.ts';
 import type { ClientDriver, ClientSession } from '../../protocols/openmobile/types.ts';
 import type { Attachment } from '../../src/core/results.ts';
 import {
@@ -77,6 +77,16 @@ export function isSessionLost(error: unknown): boolean {
   return /invalid session id|session is either terminated|session .*(not found|does not exist|was terminated)|no such driver|ECONNREFUSED|ECONNRESET|socket hang up|UND_ERR_SOCKET/i.test(
     text,
   );
+}
+
+/**
+ * The Appium server itself answered with an error (a WebDriver error: it refused a session on the device),
+ * rather than not answering at all (refused connection, reset, timeout: the server, not the device, is the
+ * trouble).
+ */
+export function isServerAnswer(error: unknown): boolean {
+  const text = error instanceof Error ? `${error.name} ${error.message}` : String(error);
+  return !/ECONNREFUSED|ECONNRESET|socket hang up|UND_ERR_SOCKET|ETIMEDOUT|timeout|fetch failed/i.test(text);
 }
 
 /** The capabilities of one device's session. */
@@ -159,15 +169,18 @@ class AppiumDriver implements ClientDriver {
     }
     const session = new AppiumSession(this.o, device, this.url, this.connect, (s) => {
       this.#sessions.delete(s);
-      this.#free.push(device);
+      // A lost device gets no more sessions (the runner runs its cases on the others).
+      if (!s.lost) this.#free.push(device);
     });
     try {
       await session.connect();
     } catch (error) {
+      // The Appium server answered and refused a session on this device: it is gone (unplugged, offline,
+      // taken by someone else). No answer from the server is no verdict on the device: it stays.
+      const message = `appium driver ${this.o.name}: no session on device ${device.udid} at ${this.url}: ${error instanceof Error ? error.message : String(error)}`;
+      if (isServerAnswer(error)) throw new DeviceLost(device.udid, message);
       this.#free.push(device);
-      throw new Error(
-        `appium driver ${this.o.name}: no session on device ${device.udid} at ${this.url}: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      throw new Error(message);
     }
     this.#sessions.add(session);
     return session;
@@ -183,6 +196,8 @@ class AppiumDriver implements ClientDriver {
 
 /** One device: its WebdriverIO session and what the harness has already seen on it. */
 export class AppiumSession implements ClientSession {
+  /** The device is gone (no new session could be had on it): its driver gives it no more sessions. */
+  lost = false;
   #browser: AppiumBrowser | null = null;
   #closed = false;
   /** Open Mobile's log lines since the last reset (logcat / syslog, filtered to its tag). */
@@ -250,7 +265,11 @@ export class AppiumSession implements ClientSession {
     return this.o.roundTrips === 'fewest';
   }
 
-  /** Runs `op` on the session; a lost session is re-created and `op` retried once, then the case is broken. */
+  /**
+   * Runs `op` on the session; a lost session is re-created and `op` retried once, then the case is broken.
+   * When no new session can be had on the device at all, the device is lost (DeviceLost): the runner runs
+   * the case again on another device.
+   */
   async #run<T>(name: string, signal: AbortSignal, op: (b: AppiumBrowser) => Promise<T>): Promise<T> {
     signal.throwIfAborted();
     if (this.#closed || this.#browser === null)
@@ -264,6 +283,16 @@ export class AppiumSession implements ClientSession {
       signal.throwIfAborted();
       try {
         await this.connect();
+      } catch (connectError) {
+        if (!isServerAnswer(connectError)) throw connectError;
+        this.lost = true;
+        throw new DeviceLost(
+          this.device.udid,
+          `device ${this.device.udid} was lost during ${name} (${error instanceof Error ? error.message : String(error)}), ` +
+            `and the Appium server refused a new session on it: ${connectError instanceof Error ? connectError.message : String(connectError)}`,
+        );
+      }
+      try {
         return await op(this.#browser);
       } catch (retryError) {
         throw new Error(

@@ -28,6 +28,23 @@ export interface TargetDriver<S = unknown, I extends BaseTargetInfo = BaseTarget
 }
 
 /**
+ * Thrown by a session (or by `openSession`) when the device under it is gone: unplugged, offline, released
+ * by a device farm, so that not even a new session can be opened on it. Not the case's fault: the runner
+ * gives the device no more cases and runs the case again, from a reset, on another device of the target
+ * (a target left without devices ends its run there, every case it did not run counted as not run).
+ */
+export class DeviceLost extends Error {
+  override readonly name = 'DeviceLost';
+  constructor(
+    /** The device, as the target's configuration names it (a udid). */
+    readonly device: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
  * Optional on any driver's session: the request the target gave *no answer* to (nothing before its deadline,
  * a connection refused or reset before any answer), when the last request of the case the session just
  * served went unanswered; null otherwise. A server suite judges a hang itself (a finding, not a throw), so

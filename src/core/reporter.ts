@@ -141,5 +141,10 @@ export interface Reporter {
    * remaining cases are not run, counted in {@link RunSummary.notRun}, never reported one by one.
    */
   onTargetError?(target: string, message: string): void;
+  /**
+   * Something a reader of the run must know about a target that changed no verdict (a device was lost and
+   * its case ran again on another device).
+   */
+  onTargetNote?(target: string, message: string): void;
   onEnd?(summary: RunSummary): void | Promise<void>;
 }

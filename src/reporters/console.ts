@@ -211,6 +211,10 @@ export class ConsoleReporter implements Reporter {
     this.above(`${this.paint.red('target error')} ${this.redact(target)}: ${this.redact(message)}\n`);
   }
 
+  onTargetNote(target: string, message: string): void {
+    this.above(`  note: ${this.redact(target)}: ${this.redact(message)}\n`);
+  }
+
   onEnd(summary: RunSummary): void {
     this.clearProgress();
     const p = this.paint;

@@ -92,6 +92,17 @@ export class ReporterMultiplexer implements Reporter {
     }
   }
 
+  onTargetNote(target: string, message: string): void {
+    for (const entry of this.reporters) {
+      if (!entry.reporter.onTargetNote) continue;
+      try {
+        entry.reporter.onTargetNote(target, message);
+      } catch (error) {
+        this.fail(entry.name, 'onTargetNote', error);
+      }
+    }
+  }
+
   /**
    * Awaits every reporter's onEnd, one after the other in order, so a reporter listed last (the console)
    * can name the files the others have finished writing.

@@ -57,6 +57,8 @@ export interface SummaryTarget {
   concurrency?: Concurrency;
   /** Set when the target was stopped mid-run (it stopped answering) or its run-level checks could not run. */
   error?: string;
+  /** What changed no verdict but a reader must know (a device lost, its case run again on another). */
+  notes?: string[];
   /** Cases on this target with a requirement that could not be checked (see {@link SummaryFile.notCheckable}). */
   notCheckable: number;
 }
@@ -352,6 +354,11 @@ export class SummaryReporter implements Reporter {
 
   onTargetError(target: string, message: string): void {
     this.target(target).error = this.redact(message);
+  }
+
+  onTargetNote(target: string, message: string): void {
+    const t = this.target(target);
+    (t.notes ??= []).push(this.redact(message));
   }
 
   onEnd(summary: RunSummary): void {

@@ -10,7 +10,13 @@ import {
   runTargetCommand,
   type CommandContext,
 } from '../core/commands.ts';
-import type { DriverContext, DriverFactory, SilenceReporting, TargetDriver } from '../core/driver.ts';
+import {
+  DeviceLost,
+  type DriverContext,
+  type DriverFactory,
+  type SilenceReporting,
+  type TargetDriver,
+} from '../core/driver.ts';
 import { escapeControls, HarnessError, isHarnessError, isNoAnswer } from '../core/errors.ts';
 import { Gate, type Expectations } from '../core/expectations.ts';
 import { applyIcs, targetUnderIcs, type LoadedIcs } from '../core/ics.ts';
@@ -469,6 +475,9 @@ async function runTarget(
     if (session === null) return;
     await Promise.race([session.close().catch(() => undefined), new Promise((r) => setTimeout(r, 1_000))]);
   };
+  const note = (message: string) => {
+    deps.reporter.onTargetNote?.(target.name, escapeControls(deps.redactor?.text(message) ?? message));
+  };
   const targetError = (raw: string) => {
     const message = stripAnsi(raw);
     deps.reporter.onTargetError?.(target.name, escapeControls(deps.redactor?.text(message) ?? message));
@@ -483,13 +492,38 @@ async function runTarget(
     emit(result);
   };
 
+  // A lost device's unfinished chain, from the case it was running: taken before any new chain, by a worker
+  // whose device is still there.
+  const requeued: PlannedCase[][] = [];
+  const lostDevices: string[] = [];
+  let workers = started.concurrency.sessions;
+  let busy = 0;
+  // Wakes the workers waiting for a chain a lost device may yet give back.
+  let wake = () => {};
+  let changed = new Promise<void>((resolve) => (wake = resolve));
+  const signalChange = () => {
+    const resolve = wake;
+    changed = new Promise<void>((r) => (wake = r));
+    resolve();
+  };
+  // Returned by an attempt whose device was lost: the case did not run (it runs again on another device).
+  const LOST = Symbol('device lost');
+
   // A worker takes a whole chain at a time: its cases run in order on one session and one scope, so that a
   // case may start from the state the one before it left (the suite decides whether it may).
   const worker = async () => {
     let session: unknown = null;
-    while (!interrupt.aborted && !stop.aborted && !bail.aborted) {
-      const chain = chains[next++];
-      if (chain === undefined) break;
+    let gone = false;
+    while (!interrupt.aborted && !stop.aborted && !bail.aborted && !gone) {
+      const chain = requeued.shift() ?? chains[next];
+      if (chain === undefined) {
+        // No chain now; one may come back from a worker whose device is lost mid-chain.
+        if (busy === 0) break;
+        await changed;
+        continue;
+      }
+      if (chain === chains[next]) next++;
+      busy++;
       let share = resources?.open() ?? null;
       // The session may be stuck mid-request or desynchronised: the next case starts on a fresh one, with a
       // fresh scope (an abandoned request may still be holding or faulting this one).
@@ -500,7 +534,7 @@ async function runTarget(
         share = resources?.open() ?? null;
       };
       try {
-        for (const planned of chain) {
+        for (const [index, planned] of chain.entries()) {
           if (interrupt.aborted || stop.aborted || bail.aborted) break;
           const replay = runCaseCommand(commands, target.name, planned.id);
           const missing = planned.needs.filter((c) => !info.capabilities.includes(c));
@@ -513,7 +547,7 @@ async function runTarget(
           }
           // One attempt of the case: its result, or null when the target was stopped or the run abandoned
           // while it ran (not run, and not its fault).
-          const attempt = async (): Promise<CaseResult | null> => {
+          const attempt = async (): Promise<CaseResult | null | typeof LOST> => {
             const start = Date.now();
             try {
               session ??= await driver.openSession();
@@ -546,6 +580,20 @@ async function runTarget(
                 session = null;
                 return null;
               }
+              if (error instanceof DeviceLost) {
+                const redactor = new Redactor();
+                for (const secret of planned.secrets ?? []) redactor.add(secret);
+                lostDevices.push(error.device);
+                note(
+                  `device ${error.device} was lost during ${planned.id}: ${redactor.text(errorText(error))}. ` +
+                    (workers > 1
+                      ? 'It gets no more cases; its unfinished cases run again, from a reset, on another device'
+                      : 'No device of the target is left'),
+                );
+                await closeQuietly(closable(session));
+                session = null;
+                return LOST;
+              }
               const silence = takeSilence(session);
               const redactor = new Redactor();
               for (const secret of planned.secrets ?? []) redactor.add(secret);
@@ -561,6 +609,12 @@ async function runTarget(
           };
           let result = await attempt();
           if (result === null) break;
+          if (result === LOST) {
+            // This case and the rest of its chain go to a worker whose device is still there.
+            requeued.push(chain.slice(index));
+            gone = true;
+            break;
+          }
           // `retries`: a failed or broken case runs again from a reset (a fresh session and scope), alone:
           // not the chain before it. The case's verdict is its last attempt's; every attempt is recorded.
           const attempts: CaseAttempt[] = [];
@@ -570,6 +624,12 @@ async function runTarget(
             if (session !== null) await fresh();
             const again = await attempt();
             if (again === null) break;
+            if (again === LOST) {
+              // The attempts so far stand (the case ran); the rest of the chain goes to another device.
+              requeued.push(chain.slice(index + 1));
+              gone = true;
+              break;
+            }
             result = again;
           }
           if (attempts.length > 0) {
@@ -580,9 +640,13 @@ async function runTarget(
             if (!isBad(result.verdict)) result.flaky = true;
           }
           done(result, planned);
+          if (gone) break;
         }
       } finally {
         share?.close();
+        busy--;
+        if (gone) workers--;
+        signalChange();
       }
     }
     await closeQuietly(closable(session));
@@ -590,6 +654,15 @@ async function runTarget(
 
   await Promise.all(Array.from({ length: started.concurrency.sessions }, worker));
   let notRun = started.cases.length - ran;
+  if (workers === 0 && notRun > 0 && !interrupt.aborted && !stop.aborted && !bail.aborted) {
+    const cases = notRun;
+    notRun += checksOf(started);
+    targetError(
+      `every device of ${target.name} was lost (${lostDevices.join(', ')}): ${cases.toLocaleString('en-US')} case(s) not run` +
+        (checksOf(started) > 0 ? ` (and its ${checksOf(started)} run-level check(s))` : ''),
+    );
+    return { notRun, checks: checksOf(started) > 0 ? 'stopped' : 'none' };
+  }
   const bailed = bail.aborted && notRun > 0;
   const checks = checksOf(started);
   if (breaker.stopped !== null) {

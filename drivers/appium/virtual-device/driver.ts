@@ -7,7 +7,8 @@
  * Capabilities: platformName `Android` or `iOS`, `appium:automationName` `HarnessVirtual`, `appium:udid`,
  * `appium:appPackage` / `appium:bundleId` (Open Mobile), and for the virtual app only
  * `appium:harnessDefects` (seeded defect ids), `appium:harnessChoices`, `appium:harnessProbe`
- * ({ appId, activity, logTag, schemes }). The obfuscation key comes from the server's environment
+ * ({ appId, activity, logTag, schemes }), `appium:harnessUnplugAfter` (the device is pulled out after that
+ * many commands: a lab losing a phone mid-run). The obfuscation key comes from the server's environment
  * (HARNESS_OBFUSCATION_KEY), as a real app has it built in.
  */
 import vm from 'node:vm';
@@ -31,7 +32,20 @@ const CONSTRAINTS = {
   harnessChoices: { isObject: true },
   harnessProbe: { isObject: true },
   harnessLatency: { isObject: true },
+  harnessUnplugAfter: { isNumber: true },
 } as const satisfies Constraints;
+
+/**
+ * Devices unplugged by `appium:harnessUnplugAfter` (a test hook): the commands each may still answer, by
+ * udid, for as long as this server runs. An unplugged device answers no command and takes no new session,
+ * as a phone pulled off its USB cable or taken offline by a farm.
+ */
+const unplugAfter = new Map<string, { left: number }>();
+
+function unplugged(udid: string): boolean {
+  const entry = unplugAfter.get(udid);
+  return entry !== undefined && entry.left <= 0;
+}
 
 type Caps = DriverCaps<typeof CONSTRAINTS>;
 
@@ -102,6 +116,14 @@ export class VirtualDeviceDriver extends BaseDriver<typeof CONSTRAINTS> {
     w3cCaps3?: W3CDriverCaps<typeof CONSTRAINTS>,
   ) {
     const result = await super.createSession(w3cCaps1, w3cCaps2, w3cCaps3);
+    const udid = String(this.caps.udid);
+    const after = this.caps.harnessUnplugAfter;
+    if (typeof after === 'number' && !unplugAfter.has(udid)) unplugAfter.set(udid, { left: after });
+    if (unplugged(udid)) {
+      await super.deleteSession();
+      // What UiAutomator2 answers for a device adb no longer lists.
+      throw new errors.SessionNotCreatedError(`Device ${udid} was not in the list of connected devices`);
+    }
     try {
       this.device = deviceFor(this.deviceConfig(this.caps));
       this.latency = this.latencyConfig(this.caps);
@@ -131,6 +153,13 @@ export class VirtualDeviceDriver extends BaseDriver<typeof CONSTRAINTS> {
    * server, before it runs: the harness sees only a slower answer. Opening and closing the session do not.
    */
   override async executeCommand<T = unknown>(cmd: string, ...args: unknown[]): Promise<T> {
+    const entry = this.caps?.udid === undefined ? undefined : unplugAfter.get(String(this.caps.udid));
+    if (entry !== undefined && cmd !== 'createSession' && cmd !== 'deleteSession') {
+      entry.left--;
+      // What a UiAutomator2 session answers once its device is gone.
+      if (entry.left < 0)
+        throw new errors.UnknownError('Could not proxy command to the remote server. Original error: socket hang up');
+    }
     // Not through the commands queue: the script's own commands come back through it while it runs.
     if (cmd === 'executeDriverScript') return (await this.executeDriverScript(...(args as [string]))) as T;
     const l = this.latency;
