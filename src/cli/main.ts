@@ -329,6 +329,17 @@ async function icsCommand(args: ParsedArgs, argv: string[], io: CliIo): Promise<
       `  ${suite}: ${statement.identity.product} ${statement.identity.version}, ${Object.keys(statement.choices).length} choice point(s) observed`,
     );
   }
+  // A choice made two ways: the statement declares the first, and the cases showing the other will fail.
+  const made = new Map<string, Set<string>>();
+  for (const r of results)
+    for (const [point, option] of Object.entries(r.choices))
+      made.set(point, (made.get(point) ?? new Set()).add(option));
+  for (const [point, options] of made) {
+    if (options.size > 1)
+      lines.push(
+        `${point} was made ${options.size} ways (${[...options].join(', ')}): the statement declares the first seen; decide which one the implementation means`,
+      );
+  }
   const bad = outcome.summary.counts.fail + outcome.summary.counts.broken;
   if (bad > 0)
     lines.push(
