@@ -147,6 +147,11 @@ export default defineConfig({
   // flaky). `--fail-on` overrides it.
   // failOn: ['fail', 'broken', 'unexpected-pass', 'stale'],
 
+  // An implementation conformance statement (docs/ics.md) to judge the targets of its suites against:
+  // another option than it declares at a choice point fails. `npx harness ics --target <name>` writes one
+  // from what a target shows; `--ics <file>` overrides this.
+  // ics: 'examples/ics/emulated-android.ics.json',
+
   // Per-case attachments (derivation, expected vs observed, state before/after, target logs):
   // 'on-failure' attaches them to failing and non-strict cases; 'always' to every case.
   artifacts: 'on-failure',

@@ -16,6 +16,8 @@ export interface AppiumBrowser {
   findElement(using: string, value: string): Promise<unknown>;
   elementClick(elementId: string): Promise<unknown>;
   deleteSession(): Promise<unknown>;
+  /** What the server answered at session creation (UiAutomator2 and XCUITest put the device's OS version there). */
+  capabilities?: unknown;
   /** A driver script run on the server (drivers/appium/batch.ts); absent where the client has no such command. */
   executeDriverScript?(script: string, type?: string, timeout?: number): Promise<unknown>;
 }

@@ -161,6 +161,51 @@ class AppiumDriver implements ClientDriver {
     return { name: this.o.name, version: this.o.version, platform: this.o.platform, methods, capabilities };
   }
 
+  /**
+   * Each device's identity as the device reports it (a certification bundle's): model, OS version, and the
+   * app's version and build, read through Appium on a session of each device in turn (UiAutomator2:
+   * `mobile: deviceInfo` and `dumpsys package` through `mobile: shell`; XCUITest: `mobile: deviceInfo`, the
+   * session's OS version and `mobile: listApps`). What a device does not tell is recorded with the reason.
+   */
+  async identity(): Promise<Record<string, unknown>> {
+    const devices: Record<string, unknown>[] = [];
+    for (let i = 0; i < this.o.devices.length; i++) {
+      const session = (await this.openSession()) as AppiumSession;
+      try {
+        devices.push({ udid: session.device.udid, ...(await session.deviceIdentity(AbortSignal.timeout(30_000))) });
+      } finally {
+        await session.close();
+      }
+    }
+    return {
+      source: `Appium ${this.o.platform === 'android' ? 'UiAutomator2' : 'XCUITest'} (read from the device)`,
+      appiumServer: await this.#serverVersion(),
+      ...(devices.length === 1 ? devices[0] : { devices }),
+    };
+  }
+
+  /** The Appium server's version, as its `GET /status` tells it (a lab's server, not the harness's package). */
+  async #serverVersion(): Promise<string> {
+    try {
+      // A cloud lab's URL carries its credentials: sent as a header, never in the URL (nor in a message).
+      const url = new URL('status', this.url.endsWith('/') ? this.url : `${this.url}/`);
+      const headers: Record<string, string> = {};
+      if (url.username !== '') {
+        const user = decodeURIComponent(url.username);
+        const key = decodeURIComponent(url.password);
+        headers['authorization'] = `Basic ${Buffer.from(`${user}:${key}`).toString('base64')}`;
+        url.username = '';
+        url.password = '';
+      }
+      const answer = await fetch(url, { headers, signal: AbortSignal.timeout(5_000) });
+      const body = (await answer.json()) as { value?: { build?: { version?: unknown } } };
+      const version = body.value?.build?.version;
+      return typeof version === 'string' ? version : 'not told (GET /status has no build.version)';
+    } catch (error) {
+      return `not told (GET /status: ${error instanceof Error ? error.name : 'no answer'})`;
+    }
+  }
+
   async openSession(): Promise<ClientSession> {
     if (this.#stopped) throw new Error(`appium driver ${this.o.name}: openSession() after stop()`);
     const device = this.#free.shift();
@@ -353,6 +398,63 @@ export class AppiumSession implements ClientSession {
       throw new Error(`the iOS probe shows no callback count (is ${this.o.probe.appId} installed?)`);
     const last = value('lastCallbackUrl');
     return { count, last: last === '' ? null : last };
+  }
+
+  /** The device's model, OS version and the app's version and build, as the device reports them. */
+  async deviceIdentity(signal: AbortSignal): Promise<Record<string, string>> {
+    return this.#run('identity', signal, async (b) => {
+      const out: Record<string, string> = {};
+      const text = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : null);
+      const info = (await b.execute('mobile: deviceInfo')) as Record<string, unknown> | null;
+      const caps = (b.capabilities ?? {}) as Record<string, unknown>;
+      const put = (label: string, value: unknown) => {
+        const t = text(value);
+        if (t !== null && t !== '') out[label] = t;
+      };
+      if (this.#android) {
+        put('manufacturer', info?.['manufacturer']);
+        put('model', info?.['model']);
+        put('os', 'Android');
+        put('osVersion', info?.['platformVersion']);
+        put('apiLevel', info?.['apiVersion']);
+      } else {
+        put('model', info?.['model']);
+        put('deviceName', info?.['name']);
+        put('os', 'iOS');
+        put(
+          'osVersion',
+          info?.['osVersion'] ?? info?.['systemVersion'] ?? caps['platformVersion'] ?? caps['appium:platformVersion'],
+        );
+      }
+      out['appId'] = this.#appId;
+      try {
+        if (this.#android) {
+          const dump = String(await b.execute('mobile: shell', { command: 'dumpsys', args: ['package', this.#appId] }));
+          const version = /versionName=(\S+)/.exec(dump)?.[1];
+          const build = /versionCode=(\d+)/.exec(dump)?.[1];
+          if (version === undefined)
+            out['appVersion'] = `not found in dumpsys package ${this.#appId} (is it installed?)`;
+          else out['appVersion'] = version;
+          if (build !== undefined) out['appBuild'] = build;
+        } else {
+          const apps = (await b.execute('mobile: listApps', { applicationType: 'User' })) as Record<
+            string,
+            unknown
+          > | null;
+          const app = apps?.[this.#appId] as Record<string, unknown> | undefined;
+          if (app === undefined) out['appVersion'] = `${this.#appId} is not among the device's apps (mobile: listApps)`;
+          else {
+            put('appVersion', app['CFBundleShortVersionString']);
+            put('appBuild', app['CFBundleVersion']);
+          }
+        }
+      } catch (error) {
+        const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        out['appVersion'] =
+          `not readable: ${reason ?? ''}${this.#android ? ' (start Appium with --allow-insecure uiautomator2:adb_shell)' : ''}`;
+      }
+      return out;
+    });
   }
 
   async reset(profileServiceUrl: string, signal: AbortSignal): Promise<void> {

@@ -136,6 +136,7 @@ function tail(file: string): string {
 /**
  * `allowDriverScripts`: the virtual device runs driver scripts (drivers/appium/batch.ts): the server allows
  * the insecure feature for it only (`HarnessVirtual:execute_driver_script`), and listens on 127.0.0.1 only.
+ * `HarnessVirtual:adb_shell` is always allowed (the app's version is read with `dumpsys package`).
  */
 export async function startLocalAppium(
   env: Record<string, string> = {},
@@ -163,7 +164,12 @@ export async function startLocalAppium(
       '--log-level',
       'warn:warn',
       '--log-no-colors',
-      ...(options.allowDriverScripts === true ? ['--allow-insecure', 'HarnessVirtual:execute_driver_script'] : []),
+      // `adb_shell`: the app's version and build are read with `dumpsys package` (AppiumDriver.identity).
+      '--allow-insecure',
+      [
+        'HarnessVirtual:adb_shell',
+        ...(options.allowDriverScripts === true ? ['HarnessVirtual:execute_driver_script'] : []),
+      ].join(','),
     ],
     { env: { ...process.env, ...env, APPIUM_HOME }, stdio: 'ignore' },
   );

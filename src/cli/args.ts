@@ -19,42 +19,55 @@ Commands:
                       results.jsonl, summary.json, junit.xml, Allure results and the console summary, with
                       the run-level checks recomputed over every shard's cases; takes --config, --reporter,
                       --output (default reports), --expectations and --fail-on, as run does
+  ics                 run a target's plan and write the implementation conformance statement it showed
+                      (--output <file>, default harness.ics.json); judge against it with run --ics (docs/ics.md)
   serve profiles      the harness's profile service alone, on loopback (--port, default 9401), with the
                       configured catalog, for trying an adapter by hand; Ctrl-C stops it
+  keygen              an Ed25519 key pair for signing bundles (harness-signing.key, mode 0600, and
+                      harness-signing.pub, in --out <dir>, default .); prints the public key's fingerprint
+  certify             the certification plan (every case of the targets' suites) and --fuzz-time of fuzzing,
+                      written as a signed bundle (--bundle <dir>, default certification) and its .tar.gz
+                      (docs/certification.md)
+  verify <bundle>     check a bundle (directory or .tar.gz): its signature, every file's digest, the harness
+                      and vectors it was made with, and every recorded verdict judged again
 
 Options (the commands in parentheses take the flag; a flag of another command is refused):
-  --config <file>     (every command) config file (default: ./harness.config.ts)
-  --target <name|url> (run, list, explain, links, fuzz, replay) a configured target, or an adapter URL
+  --config <file>     (run, list, explain, report, links, fuzz, replay, merge, ics, serve, certify, verify)
+                      config file (default: ./harness.config.ts)
+  --target <name|url> (run, list, explain, links, fuzz, replay, ics, certify) a configured target, or an adapter URL
                       (repeatable)
-  --grep <text>       (run, list, links) only cases whose id (or former id) or requirement IDs contain <text>
+  --grep <text>       (run, list, links, certify) only cases whose id (or former id) or requirement IDs contain <text>
                       (repeatable)
-  --tier <tier>       (run, list) smoke: the fewest cases covering every requirement and choice option; full (default)
-  --seed <n>          (run, list, explain, fuzz, replay) the order cases run in (shuffled by this seed;
+  --tier <tier>       (run, list, certify) smoke: the fewest cases covering every requirement and choice option; full (default)
+  --seed <n>          (run, list, explain, fuzz, replay, ics, certify) the order cases run in (shuffled by this seed;
                       recorded in the reports)
   --shard <i/n>       (run) run the i-th of n parts of each target's plan (1-based), split by estimated cost,
                       chains kept whole; join the n runs' reports with \`harness merge\` (docs/shards.md)
   --reporter <name>   (run, fuzz, merge) console, jsonl, summary, junit, allure, github (repeatable;
                       replaces the configured list)
-  --output <dir>      (run, report, fuzz, merge) reports directory (default: reports; merge: where the
-                      merged reports go)
-  --timeout <ms>      (run, list, explain, fuzz, replay) per-case timeout
-  --workers <n>       (run) sessions at once per target
+  --output <dir>      (run, report, fuzz, merge, ics) reports directory (default: reports; merge: where the
+                      merged reports go; ics: the statement's file, default harness.ics.json)
+  --timeout <ms>      (run, list, explain, fuzz, replay, ics, certify) per-case timeout
+  --workers <n>       (run, ics, certify) sessions at once per target
   --artifacts <when>  (run) attach each case's details: on-failure (default) or always
-  --retries <n>       (run) re-run a failed or broken case up to n times on a fresh session; one that passes
+  --retries <n>       (run, certify) re-run a failed or broken case up to n times on a fresh session; one that passes
                       on a retry is flaky (default 0; docs/retries.md)
   --max-failures <n>  (run) stop scheduling cases after n failed or broken ones; the rest are not run
                       (fuzz) distinct failures to find before stopping a property (default 1)
   --bail              (run) the same as --max-failures 1
   --last-failed       (run) only the cases that failed or broke in the previous run (<output>/results.jsonl)
-  --expectations <file>  (run, merge) the known deviations (default: harness.expectations.json beside the config,
+  --expectations <file>  (run, merge, certify) the known deviations (default: harness.expectations.json beside the config,
                       when there is one; docs/expectations.md)
   --update-expectations  (run) write the expectations file from this run and print what changed
-  --fail-on <list>    (run, merge) the statuses that fail the run: fail, broken, unexpected-pass, non-strict,
+  --ics <file>        (run, certify) judge against this implementation conformance statement: a case showing
+                      another option than it declares fails (docs/ics.md)
+  --fail-on <list>    (run, merge, certify) the statuses that fail the run: fail, broken, unexpected-pass, non-strict,
                       changed, stale, flaky (comma-separated or repeated; default fail,broken,unexpected-pass)
   --json              (list) print JSON
   --open              (report) serve the report on 127.0.0.1 and print its URL, until Ctrl-C
   --single-file       (report) one self-contained index.html that opens from file://
-  --out <dir>         (links) where to write index.html (default: site)
+  --out <dir>         (links) where to write index.html (default: site); (keygen) where to write the key
+                      pair (default: .)
   --time <t>          (fuzz) time budget of the whole run, shared by every property and target: 30s, 2m,
                       500ms (default 1m)
   --time-per-property <t>  (fuzz) time budget of each property on each target
@@ -62,6 +75,11 @@ Options (the commands in parentheses take the flag; a flag of another command is
   --property <id>     (fuzz) only this property: sequences, precedence (repeatable; default: all)
   --against <target>  (fuzz) differential: run the same sequences on this target too and compare
   --corpus <dir>      (fuzz) where shrunk failures are kept (default: vectors/regressions)
+  --fuzz-time <t>     (certify) the fuzz budget after the plan: 3m (default), 30s; 0 for none
+  --key <file>        (certify) the private key that signs the bundle (default: $HARNESS_SIGNING_KEY, the
+                      key's PEM text or file); (verify) the signer's public key to check the signature with
+                      (default: the key embedded in the bundle, which proves nothing about who signed)
+  --bundle <dir>      (certify) where to write the bundle (default: certification; <dir>.tar.gz beside it)
   --port <n>          (report, serve) the port to listen on (report --open: any free one; serve: 9401;
                       0 picks a free one)
   -h, --help          this help (any command)
@@ -73,6 +91,7 @@ Exit codes:
        --max-failures reached)
   2    a usage or configuration error (a bad flag, config field or vector file; the message says the fix)
   3    an internal error of the harness (a bug: please report it)
+       (verify: the bundle is invalid; certify: the run failed or the bundle is not certifiable)
   130  quit at once by a second Ctrl-C (143: a second SIGTERM)`;
 
 export const COMMANDS = [
@@ -84,7 +103,11 @@ export const COMMANDS = [
   'fuzz',
   'replay',
   'merge',
+  'ics',
   'serve',
+  'keygen',
+  'certify',
+  'verify',
   'help',
   'version',
 ] as const;
@@ -118,6 +141,7 @@ export const COMMAND_FLAGS: Readonly<Record<Command, readonly string[]>> = {
     'expectations',
     'update-expectations',
     'fail-on',
+    'ics',
   ],
   list: ['config', 'target', 'grep', 'tier', 'seed', 'timeout', 'json'],
   explain: ['config', 'target', 'seed', 'timeout'],
@@ -140,7 +164,26 @@ export const COMMAND_FLAGS: Readonly<Record<Command, readonly string[]>> = {
   ],
   replay: ['config', 'target', 'seed', 'timeout'],
   merge: ['config', 'reporter', 'output', 'expectations', 'fail-on'],
+  ics: ['config', 'target', 'seed', 'timeout', 'workers', 'output'],
   serve: ['config', 'port'],
+  keygen: ['out'],
+  certify: [
+    'config',
+    'target',
+    'grep',
+    'tier',
+    'seed',
+    'timeout',
+    'workers',
+    'retries',
+    'expectations',
+    'fail-on',
+    'ics',
+    'fuzz-time',
+    'key',
+    'bundle',
+  ],
+  verify: ['config', 'key'],
   help: [],
   version: [],
 };
@@ -158,6 +201,18 @@ export interface ParsedArgs {
   port: number | undefined;
   /** `run --last-failed`: only the cases that failed or broke in the previous run. */
   lastFailed: boolean;
+  /** `keygen --out <dir>`; absent: the working directory. */
+  keyOut?: string;
+  /** `certify --key` (private key) and `verify --key` (public key). */
+  key?: string;
+  /** `certify --bundle <dir>`. */
+  bundle?: string;
+  /** `certify --fuzz-time <t>` in ms (0: none). */
+  fuzzTimeMs?: number;
+  /** The flags given on the command line, by name (certify says where a setting came from). */
+  given: readonly string[];
+  /** `ics --output <file>`: where the observed statement is written (default harness.ics.json). */
+  icsOutput?: string;
 }
 
 /** What each numeric flag counts and an example, for the message that rejects a bad value. */
@@ -209,11 +264,15 @@ const OPTIONS = {
   'last-failed': { type: 'boolean' },
   port: { type: 'string' },
   expectations: { type: 'string' },
+  ics: { type: 'string' },
   'fail-on': { type: 'string', multiple: true },
   'update-expectations': { type: 'boolean' },
   json: { type: 'boolean' },
   open: { type: 'boolean' },
   'single-file': { type: 'boolean' },
+  'fuzz-time': { type: 'string' },
+  key: { type: 'string' },
+  bundle: { type: 'string' },
   version: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -278,6 +337,7 @@ export function parseCli(argv: string[]): ParsedArgs {
     port: undefined,
     report,
     lastFailed: false,
+    given: [],
   };
   if (values.help) return { command: 'help', ...bare };
   if (values.version) return { command: 'version', ...bare };
@@ -295,6 +355,16 @@ export function parseCli(argv: string[]): ParsedArgs {
     throw new HarnessError('HARNESS_USAGE', `--port must be a port number from 0 to 65535, got "${values.port}"`);
   }
   const overrides: CliOverrides = {};
+  let fuzzTimeMs: number | undefined;
+  if (values['fuzz-time'] !== undefined) {
+    const parsed = values['fuzz-time'].trim() === '0' ? 0 : parseDuration(values['fuzz-time']);
+    if (parsed === null)
+      throw new HarnessError(
+        'HARNESS_USAGE',
+        `--fuzz-time must be a duration like 3m, 30s or 500ms, or 0 for no fuzzing, got "${values['fuzz-time']}"`,
+      );
+    fuzzTimeMs = parsed;
+  }
   for (const flag of ['time', 'time-per-property'] as const) {
     const value = values[flag];
     if (value === undefined) continue;
@@ -335,7 +405,9 @@ export function parseCli(argv: string[]): ParsedArgs {
   }
   if (values.shard !== undefined) overrides.shard = parseShard(values.shard);
   if (values.reporter !== undefined) overrides.reporter = values.reporter;
-  if (values.output !== undefined) overrides.outputDir = values.output;
+  // `ics --output` names the statement's file, not a reports directory.
+  if (values.output !== undefined && command !== 'ics') overrides.outputDir = values.output;
+  if (values.ics !== undefined) overrides.ics = values.ics;
   const seed = integer('seed', values.seed, 0);
   if (seed !== undefined) overrides.seed = seed;
   const timeout = integer('timeout', values.timeout, 1);
@@ -362,6 +434,12 @@ export function parseCli(argv: string[]): ParsedArgs {
     report,
     port,
     lastFailed: values['last-failed'] ?? false,
+    ...(command === 'keygen' && values.out !== undefined ? { keyOut: values.out } : {}),
+    ...(values.key === undefined ? {} : { key: values.key }),
+    ...(values.bundle === undefined ? {} : { bundle: values.bundle }),
+    ...(fuzzTimeMs === undefined ? {} : { fuzzTimeMs }),
+    given: [...given],
+    ...(command === 'ics' && values.output !== undefined ? { icsOutput: values.output } : {}),
   };
 }
 

@@ -27,6 +27,7 @@ import type { ConfigChecks, ResolvedConfig, ResolvedTarget } from '../config/typ
 import { REPORTER_NAMES } from '../reporters/index.ts';
 import type { DriverFactory, TargetDriver } from '../core/driver.ts';
 import type { ChoicePointInfo, RequirementInfo, Suite } from '../core/suite.ts';
+import type { IcsVocabulary } from '../core/ics.ts';
 import type { BaseTargetInfo } from '../core/types.ts';
 import { suiteLoadContext, unknownDriver, type AnySuite } from '../runner/run.ts';
 
@@ -270,4 +271,11 @@ export async function serveProfiles(config: ResolvedConfig, port: number) {
   const suite = new OpenMobileSuite([], paths);
   await suite.load(suiteLoadContext(config));
   return { service: await startProfileService(suite.profileCatalog(), { port }), catalogFile: paths.catalogFile };
+}
+
+/** What a conformance statement may declare for each suite (src/core/ics.ts), in registry order. */
+export function icsVocabularies(): IcsVocabulary[] {
+  return Object.values(createSuites()).flatMap((suite) =>
+    suite.icsVocabulary === undefined ? [] : [suite.icsVocabulary()],
+  );
 }

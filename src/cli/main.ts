@@ -36,7 +36,11 @@ import { formerIdNotices, selectCases, tierCases } from '../runner/select.ts';
 import { parseCli, USAGE, type ParsedArgs } from './args.ts';
 import { fuzz, replay } from './fuzz.ts';
 import { report, stopSignal } from './report.ts';
-import { CONFIG_CHECKS, createSuites, DRIVERS, serveProfiles, suiteOf } from './builtins.ts';
+import { certify, keygen } from './certify.ts';
+import { verify } from './verify.ts';
+import { CONFIG_CHECKS, createSuites, DRIVERS, icsVocabularies, serveProfiles, suiteOf } from './builtins.ts';
+import { DEFAULT_ICS_FILE, icsText, loadIcs, observedIcs, type LoadedIcs, type ObservedTarget } from '../core/ics.ts';
+import type { CaseResult } from '../core/results.ts';
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -183,6 +187,8 @@ async function run(args: ParsedArgs, argv: string[], io: CliIo): Promise<number>
   }
   const redactor = new Redactor();
   redactor.add(config.obfuscationKey);
+  // The conformance statement, checked before anything runs too (exit 2, naming the field and the fix).
+  const ics = loadedIcs(config, io);
   // The known deviations, checked before anything runs (a bad file is exit 2, naming the entry and the fix).
   const expectationsShown = config.expectations === null ? null : printedFile(io.cwd, config.expectations);
   const expectations =
@@ -230,6 +236,7 @@ async function run(args: ParsedArgs, argv: string[], io: CliIo): Promise<number>
         ...(only === undefined ? {} : { only }),
         notice: (text) => io.stderr(`notice: ${text}\n`),
         expectations,
+        ics,
       },
       { startedAt: new Date().toISOString(), command: commandLine(argv), harnessVersion: harnessVersion() },
       interrupt,
@@ -238,6 +245,112 @@ async function run(args: ParsedArgs, argv: string[], io: CliIo): Promise<number>
     return writeExpectations(config, expectations, seen, outcome.summary, io);
   });
   return exitCode;
+}
+
+/** The configured conformance statement (`--ics`, config `ics`), read and checked against every suite; or null. */
+function loadedIcs(config: ResolvedConfig, io: Pick<CliIo, 'cwd'>): LoadedIcs | null {
+  if (config.ics === null) return null;
+  const where = printedFile(io.cwd, config.ics);
+  return { ics: loadIcs(config.ics, icsVocabularies(), where), where };
+}
+
+/**
+ * `harness ics --target <name> [--output <file>]`: runs the target's plan and writes the conformance
+ * statement it showed (src/core/ics.ts, `observedIcs`): identity, platform, methods and capabilities from
+ * the target's info, each choice point's option from its cases. One target per suite: a statement
+ * describes one implementation.
+ */
+async function icsCommand(args: ParsedArgs, argv: string[], io: CliIo): Promise<number> {
+  if (args.overrides.target === undefined) {
+    throw new HarnessError(
+      'HARNESS_USAGE',
+      'ics needs the target whose statement to write: npx harness ics --target emulated-android',
+    );
+  }
+  const config = await configFor(args, io);
+  const commands = commandContext(args, io, config);
+  const bySuite = new Map<string, string[]>();
+  for (const target of config.selected) {
+    const suite = suiteOf(target);
+    bySuite.set(suite, [...(bySuite.get(suite) ?? []), target.name]);
+  }
+  for (const [suite, names] of bySuite) {
+    if (names.length > 1) {
+      throw new HarnessError(
+        'HARNESS_USAGE',
+        `--target selects ${names.join(' and ')}, both of the ${suite} suite: a statement describes one implementation per suite, so give one of them`,
+      );
+    }
+  }
+  const file = path.resolve(io.cwd, args.icsOutput ?? DEFAULT_ICS_FILE);
+  const shown = printedFile(io.cwd, file);
+  const results: CaseResult[] = [];
+  const observed: (Omit<ObservedTarget, 'results'> & { name: string })[] = [];
+  const collector: Reporter = {
+    onBegin: (_run, targets) => {
+      for (const t of targets) observed.push({ name: t.name, suite: t.suite ?? '', info: t.info });
+    },
+    onCaseEnd: (r) => void results.push(r),
+  };
+  const redactor = new Redactor();
+  redactor.add(config.obfuscationKey);
+  io.stderr(`Running the plan of ${config.selected.map((t) => t.name).join(', ')} to observe its statement...\n`);
+  const outcome = await onCtrlC(io, 'finishing the cases in flight; no statement is written', (interrupt) =>
+    runPlan(
+      config,
+      {
+        suites: createSuites(config),
+        suiteOf,
+        drivers: DRIVERS,
+        reporter: collector,
+        redactor,
+        commands,
+        everyChoice: true,
+      },
+      { startedAt: new Date().toISOString(), command: commandLine(argv), harnessVersion: harnessVersion() },
+      interrupt,
+    ),
+  );
+  const notRun = Object.values(outcome.summary.notRun ?? {}).reduce((a, b) => a + b, 0);
+  if (outcome.summary.interrupted || notRun > 0) {
+    io.stderr(
+      `${shown} not written: the run did not finish (${outcome.summary.interrupted ? 'interrupted' : `${notRun} case(s) not run`}), so it did not see every choice. Run again.\n`,
+    );
+    return 1;
+  }
+  const ics = observedIcs(
+    observed.map((t) => ({ suite: t.suite, info: t.info, results: results.filter((r) => r.target === t.name) })),
+  );
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, icsText(ics));
+  const lines = [`Wrote ${shown}: the conformance statement ${config.selected.map((t) => t.name).join(', ')} showed`];
+  for (const [suite, statement] of Object.entries(ics.suites)) {
+    lines.push(
+      `  ${suite}: ${statement.identity.product} ${statement.identity.version}, ${Object.keys(statement.choices).length} choice point(s) observed`,
+    );
+  }
+  // A choice made two ways: the statement declares the first, and the cases showing the other will fail.
+  const made = new Map<string, Set<string>>();
+  for (const r of results)
+    for (const [point, option] of Object.entries(r.choices))
+      made.set(point, (made.get(point) ?? new Set()).add(option));
+  for (const [point, options] of made) {
+    if (options.size > 1)
+      lines.push(
+        `${point} was made ${options.size} ways (${[...options].join(', ')}): the statement declares the first seen; decide which one the implementation means`,
+      );
+  }
+  const bad = outcome.summary.counts.fail + outcome.summary.counts.broken;
+  if (bad > 0)
+    lines.push(
+      `${bad} case(s) failed or broke: the statement records what the implementation did; review it before you declare it`,
+    );
+  const targets = config.selected.flatMap((t) => ['--target', t.name]);
+  lines.push(
+    `Review it (docs/ics.md), then judge the implementation against it: ${harnessCommand(commands, 'run', [...targets, '--ics', printedPath(commands, file)])}`,
+  );
+  io.stdout(`${lines.join('\n')}\n`);
+  return 0;
 }
 
 /** A file as messages name it: relative to the working directory when inside it. */
@@ -505,6 +618,24 @@ async function replayCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   );
 }
 
+async function certifyCommand(args: ParsedArgs, argv: string[], io: CliIo): Promise<number> {
+  const config = await configFor(args, io);
+  const expectationsShown = config.expectations === null ? null : printedFile(io.cwd, config.expectations);
+  const expectations =
+    config.expectations !== null && expectationsShown !== null && existsSync(config.expectations)
+      ? await loadExpectations(config.expectations, expectationsShown)
+      : null;
+  return certify(args, io, {
+    config,
+    commands: commandContext(args, io, config),
+    aliases: caseAliases(io),
+    harnessVersion: harnessVersion(),
+    expectations,
+    command: commandLine(argv),
+    onCtrlC: (whatHappens, work) => onCtrlC(io, whatHappens, work),
+  });
+}
+
 async function reportCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const config = await configFor(args, io);
   return report(config, args.report, io, commandContext(args, io, config));
@@ -605,6 +736,14 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await replayCommand(args, io);
       case 'merge':
         return await merge(args, argv, io);
+      case 'ics':
+        return await icsCommand(args, argv, io);
+      case 'keygen':
+        return keygen(args, io);
+      case 'certify':
+        return await certifyCommand(args, argv, io);
+      case 'verify':
+        return await verify(args, io, { config: await configFor(args, io), harnessVersion: harnessVersion() });
     }
   } catch (error) {
     if (isHarnessError(error)) {

@@ -370,6 +370,21 @@ export function resolveConfig(
     });
   }
 
+  // The conformance statement (docs/ics.md): read and checked against the suites by the command using it.
+  const icsFile =
+    cli.ics !== undefined
+      ? path.resolve(cwd, cli.ics)
+      : typeof config.ics === 'string'
+        ? path.resolve(rootDir, config.ics)
+        : null;
+  if (icsFile !== null && !existsSync(icsFile)) {
+    const shownAt = path.relative(cwd, icsFile) || icsFile;
+    problems.push({
+      ...(cli.ics !== undefined ? { file: 'command line', path: '--ics' } : { file: shown, path: 'ics' }),
+      message: `${shownAt} does not exist: fix the path, or write the statement a run observes with \`npx harness ics --target <name>\``,
+    });
+  }
+
   if (problems.length > 0) {
     const where = configFile ? ` (config file ${shown})` : '';
     throw new HarnessError(
@@ -422,6 +437,7 @@ export function resolveConfig(
       expectationsFile ??
       (existsSync(defaultExpectations) || cli.updateExpectations === true ? defaultExpectations : null),
     failOn: Array.isArray(failOnGiven) ? [...new Set(failOnGiven as FailOn[])] : [...DEFAULT_FAIL_ON],
+    ics: icsFile,
   };
 }
 

@@ -88,6 +88,12 @@ export interface HarnessConfig {
    */
   expectations?: string;
   /**
+   * The implementation conformance statement the targets are judged against (docs/ics.md), relative to
+   * this file's folder: a case showing another option than the one it declares fails, and cases needing a
+   * capability it does not declare are not applicable. Default: none. `--ics` overrides it.
+   */
+  ics?: string;
+  /**
    * The statuses that fail the run (exit 1): `fail`, `broken`, `unexpected-pass`, `non-strict`, `changed`,
    * `stale`, `flaky`. Default `['fail', 'broken', 'unexpected-pass']`. `--fail-on` overrides it.
    */
@@ -193,6 +199,8 @@ export interface ResolvedConfig {
    * will be written); null: none.
    */
   expectations: string | null;
+  /** The conformance statement, absolute: `--ics`, else the config's `ics`; null: none (docs/ics.md). */
+  ics: string | null;
   /** The statuses that fail the run (docs/expectations.md, "Policy"). */
   failOn: FailOn[];
 }
@@ -234,6 +242,8 @@ export interface CliOverrides {
   failOn?: string[];
   /** `--update-expectations`: the expectations file need not exist yet (the run writes it). */
   updateExpectations?: boolean;
+  /** `run --ics <file>`, relative to the working directory. */
+  ics?: string;
 }
 
 /**

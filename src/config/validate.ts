@@ -68,6 +68,7 @@ const schema = {
       },
     },
     expectations: { type: 'string', minLength: 1 },
+    ics: { type: 'string', minLength: 1 },
     failOn: { type: 'array', items: { type: 'string' } },
     browser: {
       type: 'object',

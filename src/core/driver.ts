@@ -23,6 +23,13 @@ export interface TargetDriver<S = unknown, I extends BaseTargetInfo = BaseTarget
    * after a case got no answer, to tell a dead target (stop it) from one slow case (go on).
    */
   probe?(signal: AbortSignal): Promise<void>;
+  /**
+   * Optional: what the target is, read from the target itself for a certification bundle (a phone's model,
+   * OS version, app version and build, as the device reports them). Absent: `info()` is the target's own
+   * answer (an adapter's `GET /v1/info`, a server's version banner). Rejects with the reason when the target
+   * does not tell.
+   */
+  identity?(): Promise<Record<string, unknown>>;
   /** Releases everything the driver started. Safe to call twice. */
   stop(): Promise<void>;
 }

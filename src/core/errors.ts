@@ -12,7 +12,8 @@ export type HarnessErrorCode =
   | 'HARNESS_TARGET_UNREACHABLE'
   | 'HARNESS_CASE_UNKNOWN'
   | 'HARNESS_REPORT_FAILED'
-  | 'HARNESS_MERGE_INVALID';
+  | 'HARNESS_MERGE_INVALID'
+  | 'HARNESS_ICS_INVALID';
 
 /** One problem in one file, located by a JSON pointer (or a config path), with the fix. */
 export interface Problem {

@@ -25,6 +25,8 @@ export interface RejudgeTargetRecord {
   info: BaseTargetInfo;
   /** Its declared check order (the configuration's `precedence`), or null. */
   precedence?: number[] | null;
+  /** The run recorded every choice an answer showed (it ran under an ICS declaring the target's suite). */
+  everyChoice?: boolean;
   /** The target's whole plan in run order (run.json `order`): the run-level checks read the cases so. */
   order?: readonly string[];
 }
@@ -211,6 +213,7 @@ export async function rejudgeResults(results: readonly CaseResult[], context: Re
       name: result.target,
       info: target.info,
       precedence: target.precedence ?? null,
+      ...(target.everyChoice === true ? { everyChoice: true } : {}),
     };
     const judged = await suite.rejudge(result, rejudgeTarget);
     if ('skipped' in judged) {
@@ -265,7 +268,8 @@ export async function rejudgeResults(results: readonly CaseResult[], context: Re
         });
         continue;
       }
-      compare(report.discrepancies, check, again);
+      // What decided the check's verdict after the suite computed it (the ICS), as for a case.
+      compare(report.discrepancies, check, context.apply === undefined ? again : context.apply(check, again));
     }
     for (const extra of byId.values()) {
       report.discrepancies.push({

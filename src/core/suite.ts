@@ -2,6 +2,7 @@ import type { RenamedVector } from './case-ids.ts';
 import type { CommandContext } from './commands.ts';
 import { HarnessError } from './errors.ts';
 import type { FuzzProperty } from './fuzz.ts';
+import type { IcsVocabulary } from './ics.ts';
 import type { CaseResult, CaseSource, FailureCategory, Verdict } from './results.ts';
 import type { BaseTargetInfo, CaseRoute } from './types.ts';
 
@@ -124,6 +125,8 @@ export interface RejudgeTarget {
   info: BaseTargetInfo;
   /** Declared check order (result codes, first checked first), or null. */
   precedence: number[] | null;
+  /** The run recorded every choice an answer showed (`TargetDeclarations.everyChoice`: it ran under an ICS). */
+  everyChoice?: boolean;
 }
 
 /** Where the run-level checks of a target are computed for. */
@@ -171,6 +174,14 @@ export interface TargetDeclarations {
   resets?: 'every-case' | 'fewest';
   /** For the replay lines of the plan's run-level checks (src/core/commands.ts). */
   commands?: CommandContext;
+  /**
+   * Record, in each result's `choices`, the option taken at every choice point an answer shows, the
+   * suite's own reading (its first option) too. A suite that otherwise records only its other options
+   * (the server suites) then shows the first one as well, so that a conformance statement declaring the
+   * other one is checked (src/core/ics.ts; set by the runner under a statement and by `harness ics`).
+   * Absent: as the suite records choices by default.
+   */
+  everyChoice?: boolean;
 }
 
 /** A requirement as reports show it (the suite's catalogue). */
@@ -277,6 +288,13 @@ export interface Suite<S, I extends BaseTargetInfo = BaseTargetInfo, R = null> {
   fuzzProperties?(env: FuzzEnv<S, I, R>, options: FuzzOptions<S, I, R>): FuzzProperty<unknown>[];
   /** The requirement catalogue and the implementation-defined choice points (no `load` needed). */
   catalogue(): { requirements: readonly RequirementInfo[]; choicePoints: readonly ChoicePointInfo[] };
+  /**
+   * What an implementation conformance statement may declare for the suite (src/core/ics.ts): its choice
+   * points, capabilities, platforms and methods, the checks an order of checks names and the orders the
+   * specification rules out, its derived choices. No `load` needed. Optional: a suite without it cannot be
+   * named in a statement.
+   */
+  icsVocabulary?(): IcsVocabulary;
 }
 
 /** A suite's requirements as reports show them (a suite's own requirement type may carry more). */

@@ -24,12 +24,14 @@ export function notApplicableResult(
   specification: string,
   missing: readonly string[],
   replay: string,
+  /** The conformance statement's capabilities (`harness.ics.json /suites/x/capabilities`) when they left them out. */
+  declaredBy: string | null = null,
 ): CaseResult {
   const now = Date.now();
   return {
     ...base(planned, target, specification, replay),
     verdict: 'not-applicable',
-    message: `needs the ${missing.join(', ')} capabilit${missing.length === 1 ? 'y' : 'ies'}, which ${target} does not declare`,
+    message: `needs the ${missing.join(', ')} capabilit${missing.length === 1 ? 'y' : 'ies'}, which ${declaredBy ?? target} does not declare`,
     missing: [...missing],
     start: now,
     stop: now,

@@ -19,6 +19,7 @@ import {
 } from '../core/driver.ts';
 import { escapeControls, HarnessError, isHarnessError, isNoAnswer } from '../core/errors.ts';
 import { Gate, type Expectations } from '../core/expectations.ts';
+import { applyIcs, targetUnderIcs, type LoadedIcs } from '../core/ics.ts';
 import { Redactor } from '../core/redact.ts';
 import { caseRandom } from '../core/random.ts';
 import { stripAnsi } from '../core/ansi.ts';
@@ -84,6 +85,19 @@ export interface RunDependencies {
    * sees it (`CaseResult.expectation`), and the run's exit code follows `config.failOn`. Absent: none.
    */
   expectations?: Expectations | null;
+  /**
+   * Called once per target as it starts, before its first case, with its driver and what it told
+   * (`harness certify` reads the target's identity from it there). A throw ends the run as a start failure.
+   */
+  onTargetStarted?(target: ResolvedTarget, driver: TargetDriver, info: BaseTargetInfo): Promise<void>;
+  /**
+   * The implementation conformance statement (docs/ics.md): each target of a suite it declares runs with
+   * the methods and capabilities it declares and its order of checks, and each result is judged against
+   * its choices (`applyIcs`) before the expectations. Absent: none.
+   */
+  ics?: LoadedIcs | null;
+  /** Every target's plan records every choice its answers show (`TargetDeclarations.everyChoice`: `harness ics`). */
+  everyChoice?: boolean;
 }
 
 export interface RunOutcome {
@@ -95,7 +109,12 @@ interface StartedTarget {
   target: ResolvedTarget;
   suite: AnySuite;
   driver: TargetDriver;
+  /** What the target's driver told (the reports show it). */
   info: BaseTargetInfo;
+  /** What its plan and cases see: `info`, with only what the conformance statement declares too. */
+  judgedInfo: BaseTargetInfo;
+  /** Where the statement declares the capabilities, for the message of a case it makes not applicable. */
+  icsCapabilities: string | null;
   plan: TargetPlan<unknown, BaseTargetInfo, unknown>;
   /** The cases this run runs, in run order: the whole plan, or with `--shard` this shard's part of it. */
   cases: PlannedCase[];
@@ -150,11 +169,23 @@ async function startTarget(
 ): Promise<StartedTarget> {
   const driver = await openDriver(target, config, deps.drivers);
   started.push(driver);
-  const info = await driver.info();
+  const reported = await driver.info();
+  await deps.onTargetStarted?.(target, driver, reported);
+  const statement = deps.ics?.ics.suites[suite.name];
+  if (deps.ics && statement === undefined)
+    deps.notice?.(
+      `${deps.ics.where} declares nothing for the ${suite.name} suite: target ${target.name} is judged without a statement`,
+    );
+  const judged =
+    deps.ics === undefined || deps.ics === null || statement === undefined
+      ? { info: reported, capabilities: null }
+      : targetUnderIcs({ name: target.name, suite: suite.name }, reported, statement, deps.ics.where);
+  const info = judged.info;
   const plan = suite.plan(info, {
     name: target.name,
     precedence: target.precedence,
     resets: target.resets,
+    ...(deps.everyChoice === true || statement !== undefined ? { everyChoice: true } : {}),
     commands: deps.commands ?? defaultCommandContext(),
   });
   const selected = selectCases(plan.cases, config.grep, deps.aliases);
@@ -183,7 +214,20 @@ async function startTarget(
     workers: config.workers,
     driverLimit: driver.maxSessions,
   };
-  return { target, suite, driver, info, plan, cases, chains, order, shardCosts: part?.costs ?? null, concurrency };
+  return {
+    target,
+    suite,
+    driver,
+    info: reported,
+    judgedInfo: info,
+    icsCapabilities: judged.capabilities,
+    plan,
+    cases,
+    chains,
+    order,
+    shardCosts: part?.costs ?? null,
+    concurrency,
+  };
 }
 
 /**
@@ -414,7 +458,8 @@ async function runTarget(
   bail: AbortSignal,
   emit: (result: CaseResult) => void,
 ): Promise<TargetEnd> {
-  const { target, driver, info, plan, chains } = started;
+  const { target, driver, plan, chains } = started;
+  const info = started.judgedInfo;
   const specification = started.suite.specification;
   const commands = deps.commands ?? defaultCommandContext();
   const breaker = new CircuitBreaker({
@@ -500,7 +545,10 @@ async function runTarget(
           const replay = runCaseCommand(commands, target.name, planned.id);
           const missing = planned.needs.filter((c) => !info.capabilities.includes(c));
           if (missing.length > 0) {
-            done(notApplicableResult(planned, target.name, specification, missing, replay), planned);
+            // Left out by the conformance statement rather than missing from the target: the message says so.
+            const undeclared = missing.every((c) => started.info.capabilities.includes(c));
+            const by = undeclared ? started.icsCapabilities : null;
+            done(notApplicableResult(planned, target.name, specification, missing, replay, by), planned);
             continue;
           }
           // One attempt of the case: its result, or null when the target was stopped or the run abandoned
@@ -801,7 +849,10 @@ export async function runPlan(
     let failures = 0;
     const gate = new Gate(deps.expectations ?? null, config.failOn);
     const choices: Record<string, Record<string, string>> = {};
-    const emit = (result: CaseResult) => {
+    const ics = deps.ics ?? null;
+    const emit = (judged: CaseResult) => {
+      // The verdict under the conformance statement, before the expectations judge it.
+      const result = ics === null ? judged : applyIcs(judged, ics.ics, ics.where);
       cleanResult(result, deps.redactor);
       // The expectation decision, made once here, reaches every reporter on the result.
       gate.judge(result);

@@ -46,6 +46,7 @@ export function caseOf(vector: Vector): ProfilesCase {
 export async function runProfilesCase(
   planned: ProfilesCase,
   env: CaseEnv<ProfileServerSession, BaseTargetInfo>,
+  everyChoice = false,
 ): Promise<CaseResult> {
   const recorder = new CallRecorder();
   const session: ProfileServerSession = {
@@ -53,7 +54,7 @@ export async function runProfilesCase(
       recorder.record(callName(request), env.session.exchange(request, signal), withoutRequestBody),
     close: () => env.session.close(),
   };
-  const result = await judgeProfilesCase(planned, { ...env, session });
+  const result = await judgeProfilesCase(planned, { ...env, session }, everyChoice);
   result.observations = { calls: markSecrets(recorder.calls, planned.secrets ?? []) };
   return result;
 }
@@ -73,17 +74,18 @@ export function rejudgeProfilesCase(
       exchange: async (request) => replay.answer<WireExchange>(callName(request)),
       close: async () => {},
     };
-    return judgeProfilesCase(planned, replayEnv(recorded, session, target.info));
+    return judgeProfilesCase(planned, replayEnv(recorded, session, target.info), target.everyChoice === true);
   });
 }
 
 async function judgeProfilesCase(
   planned: ProfilesCase,
   env: CaseEnv<ProfileServerSession, BaseTargetInfo>,
+  everyChoice: boolean,
 ): Promise<CaseResult> {
   const start = Date.now();
   const vector = planned.vector;
-  const outcome = await runSequence(env.session, { operations: operationsOf(vector) }, env.signal);
+  const outcome = await runSequence(env.session, { operations: operationsOf(vector), everyChoice }, env.signal);
   const stop = Date.now();
   const failed = outcome.failure !== null;
   const attach = failed || env.artifacts === 'always';

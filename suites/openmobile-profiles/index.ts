@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { HarnessError } from '../../src/core/errors.ts';
 import type { FuzzProperty } from '../../src/core/fuzz.ts';
+import type { IcsVocabulary } from '../../src/core/ics.ts';
 import type {
   FuzzEnv,
   FuzzOptions,
@@ -77,8 +78,10 @@ export class OpenMobileProfilesSuite implements Suite<ProfileServerSession, Base
     return rejudgeProfilesCase(planned, recorded, target);
   }
 
-  plan(_info: BaseTargetInfo, _target: TargetDeclarations): TargetPlan<ProfileServerSession, BaseTargetInfo> {
-    return fixedPlan(this.loaded(), (planned, env) => runProfilesCase(planned as ProfilesCase, env));
+  plan(_info: BaseTargetInfo, target: TargetDeclarations): TargetPlan<ProfileServerSession, BaseTargetInfo> {
+    return fixedPlan(this.loaded(), (planned, env) =>
+      runProfilesCase(planned as ProfilesCase, env, target.everyChoice === true),
+    );
   }
 
   fuzzProperties(
@@ -97,6 +100,11 @@ export class OpenMobileProfilesSuite implements Suite<ProfileServerSession, Base
       requirements: requirementInfos(REQUIREMENTS),
       choicePoints: CHOICE_POINTS,
     };
+  }
+
+  icsVocabulary(): IcsVocabulary {
+    // Capabilities: the cases' `needs` (execute.ts, caseOf).
+    return { suite: this.name, choicePoints: CHOICE_POINTS, capabilities: ['admin', 'create'] };
   }
 
   explain(caseId: string): string {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { FailureCategory } from '../../src/core/results.ts';
 import { PLATFORMS, type Profile } from '../../protocols/openmobile/types.ts';
-import { predict } from './model.ts';
+import { OTHER_PLATFORM_CHOICE, predict } from './model.ts';
 import type {
   Choice,
   HttpMethod,
@@ -98,6 +98,11 @@ export interface SequenceInput {
   operations: Operation[];
   /** Check the catalog through lookups after each administration request (default true). */
   probe?: boolean;
+  /**
+   * Record the harness's own reading of a choice point too where an answer shows it, not only the other
+   * options (a conformance statement is judged: `TargetDeclarations.everyChoice`). Default false.
+   */
+  everyChoice?: boolean;
 }
 
 /**
@@ -124,7 +129,7 @@ export async function runSequence(
   for (const [index, op] of input.operations.entries()) {
     const prediction = predict(state, op);
     const exchange = await session.exchange(requestOf(op), signal);
-    const judged = judge(prediction, exchange, state);
+    const judged = judge(prediction, exchange, state, input.everyChoice === true);
     const label = index === input.operations.length - 1 ? 'request under test' : `setup ${index + 1}`;
     const step: StepOutcome = { name: `${label}: ${describeOperation(op)}`, exchange, failure: judged.failure };
     steps.push(step);
@@ -233,9 +238,14 @@ const PUBLIC_FIELDS = [
  * (its state, its choice, its SHOULD). When none matches, the failure is explained against the answer
  * with the observed status, else the prediction itself.
  */
-export function judge(prediction: Prediction, exchange: WireExchange, state: ModelEntry[]): Judged {
+export function judge(
+  prediction: Prediction,
+  exchange: WireExchange,
+  state: ModelEntry[],
+  everyChoice = false,
+): Judged {
   const main = judgeOne(prediction, exchange, state);
-  if (main.failure === null) return main;
+  if (main.failure === null) return everyChoice ? withFirstOption(main, prediction, exchange, state) : main;
   let closest: Judged | null = null;
   for (const alternative of prediction.alternatives ?? []) {
     const judged = judgeOne(alternative, exchange, state);
@@ -252,6 +262,19 @@ export function judge(prediction: Prediction, exchange: WireExchange, state: Mod
     };
   }
   return main;
+}
+
+/**
+ * The prediction's own reading of a choice point, as a choice, where the answer matched it and no
+ * alternative of that point would have explained it: other platforms rejected. (An unmatched PATCH has no
+ * one reading to record: the harness answers 404 where no entry matches and 400 where several do, and
+ * either status is another option where the other situation's is the reading.)
+ */
+function withFirstOption(main: Judged, prediction: Prediction, exchange: WireExchange, state: ModelEntry[]): Judged {
+  if (main.choice !== undefined) return main;
+  const others = (prediction.alternatives ?? []).filter((a) => a.choice?.point === OTHER_PLATFORM_CHOICE);
+  if (others.length === 0 || others.some((a) => judgeOne(a, exchange, state).failure === null)) return main;
+  return { ...main, choice: { point: OTHER_PLATFORM_CHOICE, option: 'rejected' } };
 }
 
 function judgeOne(prediction: Prediction, exchange: WireExchange, state: ModelEntry[]): Judged {

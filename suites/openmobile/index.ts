@@ -57,6 +57,8 @@ import { formatDerivation } from './explain.ts';
 import { succeeded } from './judge.ts';
 import { predict } from './model.ts';
 import { CHOICE_POINTS } from './choices.ts';
+import { OPEN_MOBILE_ICS } from './ics.ts';
+import type { IcsVocabulary } from '../../src/core/ics.ts';
 import { REQUIREMENTS } from './requirements.ts';
 import { methodsOf, routeId, urlFor } from './routes.ts';
 import type {
@@ -445,6 +447,10 @@ export class OpenMobileSuite implements Suite<ClientSession, TargetInfo, Profile
 
   catalogue() {
     return { requirements: REQUIREMENTS, choicePoints: CHOICE_POINTS };
+  }
+
+  icsVocabulary(): IcsVocabulary {
+    return OPEN_MOBILE_ICS;
   }
 
   explain(caseId: string): string {

@@ -111,6 +111,8 @@ export async function runVector(
   session: SurePassIdSession,
   signal: AbortSignal,
   random: () => number,
+  /** Record the first option of a choice point too where an answer shows it (a conformance statement is judged). */
+  everyChoice = false,
 ): Promise<SurePassIdCaseRun> {
   // Drawn from the case's seeded generator, so two runs with one seed name the fixtures (and report them)
   // alike; a name a server already holds (it keeps accounts between runs, or the case ran before in this
@@ -195,6 +197,7 @@ export async function runVector(
       knownDeviceIds: new Set(state.devices.keys()),
       keyUri: image?.source ?? null,
       deviceKeys,
+      everyChoice,
     });
     if (judgement.issued !== undefined) deviceKeys.set(judgement.issued.key, judgement.issued.deviceId);
     // The state follows the answer the server gave: the alternative's request where it took that one.

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { HarnessError } from '../../src/core/errors.ts';
 import type { FuzzProperty } from '../../src/core/fuzz.ts';
+import type { IcsVocabulary } from '../../src/core/ics.ts';
 import { REDACTED } from '../../src/core/redact.ts';
 import type { CaseResult } from '../../src/core/results.ts';
 import type {
@@ -116,8 +117,9 @@ export class SurePassIdSuite implements Suite<SurePassIdSession, BaseTargetInfo>
 
   plan(info: BaseTargetInfo, target: TargetDeclarations): TargetPlan<SurePassIdSession, BaseTargetInfo> {
     void info; // Applicability (test hooks) is the runner's, from each case's `needs`.
-    void target;
-    return fixedPlan(this.loaded(), (planned, env) => runSurePassIdCase(planned as SurePassIdCase, env));
+    return fixedPlan(this.loaded(), (planned, env) =>
+      runSurePassIdCase(planned as SurePassIdCase, env, target.everyChoice === true),
+    );
   }
 
   fuzzProperties(
@@ -145,6 +147,10 @@ export class SurePassIdSuite implements Suite<SurePassIdSession, BaseTargetInfo>
     };
   }
 
+  icsVocabulary(): IcsVocabulary {
+    return { suite: this.name, choicePoints: CHOICE_POINTS, capabilities: [TEST_HOOKS] };
+  }
+
   explain(caseId: string): string {
     return explainVector(caseNamed(this.loaded(), caseId, 'SurePassID').vector);
   }
@@ -154,6 +160,7 @@ export class SurePassIdSuite implements Suite<SurePassIdSession, BaseTargetInfo>
 export async function runSurePassIdCase(
   planned: SurePassIdCase,
   env: CaseEnv<SurePassIdSession, BaseTargetInfo>,
+  everyChoice = false,
 ): Promise<CaseResult> {
   const recorder = new CallRecorder();
   const { session } = env;
@@ -180,7 +187,7 @@ export async function runSurePassIdCase(
     draws.push(x);
     return x;
   };
-  const { result, run } = await judgeSurePassIdCase(planned, { ...env, session: recording, random });
+  const { result, run } = await judgeSurePassIdCase(planned, { ...env, session: recording, random }, everyChoice);
   if (run.qrImages > 0) {
     result.observations = {
       unjudgeable: 'a QR image was read: its pixels encode the OATH secret, so the answers are not recorded',
@@ -225,7 +232,7 @@ export function rejudgeSurePassIdCase(
       return x;
     };
     const env = { ...replayEnv(recorded, session, target.info), random };
-    const { result } = await judgeSurePassIdCase(planned, env);
+    const { result } = await judgeSurePassIdCase(planned, env, target.everyChoice === true);
     return result;
   });
 }
@@ -233,9 +240,10 @@ export function rejudgeSurePassIdCase(
 async function judgeSurePassIdCase(
   planned: SurePassIdCase,
   env: CaseEnv<SurePassIdSession, BaseTargetInfo>,
+  everyChoice: boolean,
 ): Promise<{ result: CaseResult; run: SurePassIdCaseRun }> {
   const start = Date.now();
-  const run = await runVector(planned.vector, env.session, env.signal, env.random);
+  const run = await runVector(planned.vector, env.session, env.signal, env.random, everyChoice);
   const attach = run.verdict !== 'pass' || env.artifacts === 'always';
   const result: CaseResult = {
     ...resultFrame(planned, env, SPECIFICATION, start),

@@ -5,9 +5,9 @@
  * the device asked for).
  */
 import { printable, printableJson } from '../../src/core/errors.ts';
-import { checkKeyUri, keyUriOf, type PayloadSource } from './keyuri.ts';
+import { ALGORITHM_CASE_CHOICE, checkKeyUri, keyUriOf, type PayloadSource } from './keyuri.ts';
 import { codeName, RETURN_CODES, SUCCESS } from './codes.ts';
-import { accepts, operationOf } from './model.ts';
+import { accepts, operationOf, TYPE_CASE_CHOICE } from './model.ts';
 import { responseProblems } from './schemas.ts';
 import type { Expectation, OathExchange, OperationType } from './types.ts';
 
@@ -41,7 +41,19 @@ export interface JudgeContext {
   keyUri?: PayloadSource | null;
   /** The keys (hex) earlier Key URIs of the case gave, each with the device it was given to. */
   deviceKeys?: ReadonlyMap<string, string>;
+  /**
+   * Record the harness's own reading of a choice point too where an answer shows it (the first option:
+   * {@link PRIMARY_OPTIONS}), not only the other option: a conformance statement is judged
+   * (`TargetDeclarations.everyChoice`).
+   */
+  everyChoice?: boolean;
 }
+
+/** The first option of each choice point (index.ts, CHOICE_POINTS): the reading the expectation itself takes. */
+export const PRIMARY_OPTIONS: Readonly<Record<string, string>> = {
+  [TYPE_CASE_CHOICE]: 'refused',
+  [ALGORITHM_CASE_CHOICE]: 'format-case',
+};
 
 /**
  * One exchange against the expectation; where that is not met and the sources permit another answer (the
@@ -57,7 +69,16 @@ export function judgeExchange(
 ): StepJudgement {
   const primary = judgeOne(expectation, exchange, type, context);
   const alternative = expectation.alternative;
-  if (primary.verdict !== 'fail' || alternative === undefined) return primary;
+  if (alternative === undefined) return primary;
+  if (primary.verdict !== 'fail') {
+    if (context.everyChoice !== true) return primary;
+    // The expectation's own reading, recorded where the other one would not explain the answer.
+    const point = alternative.choice.point;
+    const other = judgeOne(alternative.expectation, exchange, operationOf(alternative.body), context);
+    const option = PRIMARY_OPTIONS[point];
+    if (other.verdict !== 'fail' || option === undefined) return primary;
+    return { ...primary, choices: { ...primary.choices, [point]: option } };
+  }
   const other = judgeOne(alternative.expectation, exchange, operationOf(alternative.body), context);
   const how = `${alternative.choice.point}: ${alternative.choice.option}`;
   if (other.verdict !== 'fail') {
@@ -249,9 +270,17 @@ function judgeOne(
         `${(uri?.secretBytes ?? 0) * 8}-bit key, ${uri?.algorithm}, ${uri?.digits} digits${uri?.period === null ? '' : `, ${uri?.period} s`})`;
       const should = uriProblems.filter((p) => p.level === 'should');
       const chosen = uriProblems.filter((p) => p.level === 'choice');
-      const choices = Object.fromEntries(chosen.flatMap((p) => (p.choice ? [[p.choice.point, p.choice.option]] : [])));
+      const choices: Record<string, string> = Object.fromEntries(
+        chosen.flatMap((p) => (p.choice ? [[p.choice.point, p.choice.option]] : [])),
+      );
+      // An algorithm spelt as the format spells it shows the first option (recorded when asked to).
+      if (context.everyChoice === true && choices[ALGORITHM_CASE_CHOICE] === undefined && uri !== null) {
+        const spelt = /[?&]algorithm=([^&#]*)/i.exec(source.uri)?.[1];
+        if (spelt !== undefined && ['SHA1', 'SHA256', 'SHA512'].includes(spelt))
+          choices[ALGORITHM_CASE_CHOICE] = PRIMARY_OPTIONS[ALGORITHM_CASE_CHOICE] as string;
+      }
       const noted = (judgement: StepJudgement): StepJudgement =>
-        chosen.length === 0 ? { ...judgement, ...issued } : { ...judgement, ...issued, choices };
+        Object.keys(choices).length === 0 ? { ...judgement, ...issued } : { ...judgement, ...issued, choices };
       const deviations = [...should.map((p) => p.message), ...(sharedKey === null ? [] : [sharedKey])];
       if (deviations.length > 0) {
         // Only what is recommended is broken: reported, but it does not fail the run.

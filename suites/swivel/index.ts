@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type { FuzzProperty } from '../../src/core/fuzz.ts';
+import type { IcsVocabulary } from '../../src/core/ics.ts';
 import type { CaseResult } from '../../src/core/results.ts';
 import type {
   CaseEnv,
@@ -124,6 +125,11 @@ export class SwivelSuite implements Suite<SwivelSession, BaseTargetInfo> {
       requirements: requirementInfos(REQUIREMENTS),
       choicePoints: [],
     };
+  }
+
+  icsVocabulary(): IcsVocabulary {
+    // Capabilities: the cases' `needs` (caseOf).
+    return { suite: this.name, choicePoints: [], capabilities: ['clock', 'cluster', 'session-sharing'] };
   }
 
   explain(caseId: string): string {

@@ -36,6 +36,10 @@ const VALUES: Record<string, string> = {
   port: '0',
   expectations: 'harness.expectations.json',
   'fail-on': 'fail',
+  ics: 'harness.ics.json',
+  'fuzz-time': '30s',
+  key: 'harness-signing.key',
+  bundle: 'certification',
 };
 const argsOf = (flag: string): string[] => (flag in VALUES ? [`--${flag}`, VALUES[flag] as string] : [`--${flag}`]);
 const ALL_FLAGS = [...new Set(Object.values(COMMAND_FLAGS).flat())];
@@ -75,7 +79,7 @@ describe('a flag of another command is refused, naming the command it belongs to
     expect(usageError(['run', '--time', '30s'])).toBe(
       'HARNESS_USAGE: --time is a flag of `harness fuzz`, not of `harness run`: remove it (the flags of `harness run`: ' +
         '--config, --target, --grep, --tier, --seed, --reporter, --output, --timeout, --workers, --artifacts, --shard, --retries, ' +
-        '--max-failures, --bail, --last-failed, --expectations, --update-expectations, --fail-on)',
+        '--max-failures, --bail, --last-failed, --expectations, --update-expectations, --fail-on, --ics)',
     );
     expect(usageError(['run', '--out', 'x'])).toContain('--output');
   });

@@ -3,7 +3,8 @@
  * it (percent-encoded in either hex case, as a form with `+`, partly raw, obfuscated as hex in either case,
  * under `password`, `Password`, `&amp;password` or `pass%77ord`), a real run of it (the emulated clients,
  * with and without the `password-in-logs` defect, `--artifacts always`, the real runner and every reporter
- * into a temp directory) writes no spelling of it anywhere. A password too short to search for in free text
+ * into a temp directory, and the certification bundle's own files written from it: certificate.html, the
+ * observed ICS, the configuration, the manifest) writes no spelling of it anywhere. A password too short to search for in free text
  * is never shown as a password value, is masked in every log line, and a client that logs it is reported
  * as not checkable rather than passed. What results.jsonl recorded of the case for re-judging (the password
  * as a marker naming it) judges again to the same verdicts.
@@ -14,6 +15,9 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DRIVERS, createSuites, suiteOf } from '../../src/cli/builtins.ts';
+import { writeBundle } from '../../src/cli/certify.ts';
+import type { RunSuite, TargetRun } from '../../src/core/reporter.ts';
+import { generateSigningKeys, readPrivateKey } from '../../src/core/signing.ts';
 import { startProfileService } from '../../drivers/emulated/profile-service.ts';
 import { resolveConfig } from '../../src/config/resolve.ts';
 import { Redactor } from '../../src/core/redact.ts';
@@ -31,6 +35,7 @@ import type { Vector } from '../../suites/openmobile/types.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const KEY = '8CC677D6FA2AC487C2FC7AD7232F87D8FCAFD5E9FC0AFBFF23B09D8713BE3463';
+const SIGNING_KEY = readPrivateKey(generateSigningKeys().privateKey);
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
@@ -154,7 +159,11 @@ async function runWith(secret: string, how: Spelling, name: Name) {
   const redactor = new Redactor();
   redactor.add(KEY);
   const suites = { ...createSuites(), openmobile: new WithVectors([vector]) };
-  await runPlan(
+  const wrapped = wrap(reporters);
+  let announced: TargetRun[] = [];
+  let runSuites: RunSuite[] = [];
+  const startedAt = new Date().toISOString();
+  const outcome = await runPlan(
     config,
     {
       suites,
@@ -162,15 +171,39 @@ async function runWith(secret: string, how: Spelling, name: Name) {
       drivers: DRIVERS,
       redactor,
       reporter: {
-        ...wrap(reporters),
+        ...wrapped,
         onCaseEnd: (r) => {
           results.push(structuredClone(r));
           return reporters.onCaseEnd(r);
         },
+        onBegin: (run, targets) => {
+          announced = targets;
+          runSuites = run.suites ?? [];
+          return wrapped.onBegin?.(run, targets);
+        },
       },
     },
-    { startedAt: new Date().toISOString(), command: 'test', harnessVersion: 'test' },
+    { startedAt, command: 'test', harnessVersion: 'test' },
   );
+  // The certification bundle's own files, written from the same results (harness certify).
+  writeBundle(outputDir, {
+    config,
+    cwd: ROOT,
+    command: 'test',
+    harnessVersion: 'test',
+    startedAt,
+    endedAt: new Date().toISOString(),
+    results,
+    targets: announced,
+    suites: runSuites,
+    identities: announced.map((t) => ({ name: t.name, driver: 'emulated', suite: t.suite, info: t.info })),
+    declared: null,
+    run: { exitCode: outcome.exitCode, summary: outcome.summary },
+    fuzz: { budgetMs: 0, end: null },
+    reasons: [],
+    expectationsFile: null,
+    key: SIGNING_KEY,
+  });
   return { outputDir, console, results, value, suites, redactor };
 }
 

@@ -42,6 +42,23 @@ export interface Notification {
 
 type Screen = 'main' | 'settings';
 
+/**
+ * What the virtual phone is, as its OS reports it (UiAutomator2's and WebDriverAgent's device info), and the
+ * version and build of the Open Mobile app installed on it (Android's versionName/versionCode, iOS's
+ * CFBundleShortVersionString/CFBundleVersion). Fixed: a phone's identity is not configured, it is read.
+ */
+export const VIRTUAL_HARDWARE = {
+  android: {
+    manufacturer: 'Harness',
+    model: 'Virtual Phone A1',
+    brand: 'harness',
+    platformVersion: '14',
+    apiVersion: '34',
+  },
+  ios: { name: 'Virtual iPhone', model: 'iPhone', platformVersion: '17.5' },
+} as const;
+export const VIRTUAL_APP = { version: '3.2.0', build: '320' } as const;
+
 /** Where an unconfigured test build fetches from: the discard port, so a fetch fails like no server. */
 const UNCONFIGURED_SERVICE = 'http://127.0.0.1:9/';
 const LAUNCHER = 'com.android.launcher3';

@@ -19,7 +19,7 @@ import { isObfuscationKey } from '../../emulated/client/obfuscation.ts';
 import { defectsFor, isDefectId, type DefectId } from '../../emulated/defects.ts';
 import { shellWords } from '../device-shell.ts';
 import { delayMs, latencyKind, scriptDelayMs, seededRandom, type Latency } from '../latency.ts';
-import { deviceFor, type VirtualDevice } from './device.ts';
+import { deviceFor, VIRTUAL_APP, VIRTUAL_HARDWARE, type VirtualDevice } from './device.ts';
 
 const CONSTRAINTS = {
   platformName: { presence: true, isString: true, inclusionCaseInsensitive: ['Android', 'iOS'] },
@@ -53,6 +53,9 @@ const VIEW = 'android.intent.action.VIEW';
 const UNRESOLVED = 'Error: Activity not started, unable to resolve Intent';
 const ELEMENT_KEY = 'element-6066-11e4-a52e-4f735466cecf';
 const SETTINGS_BUTTON_ID = 'virtual-settings-button';
+
+/** The insecure feature a server must allow for `mobile: shell` (as UiAutomator2 names it). */
+const ADB_SHELL_FEATURE = 'adb_shell';
 
 /** The insecure feature a server must allow for driver scripts (as the execute-driver plugin names it). */
 const DRIVER_SCRIPT_FEATURE = 'execute_driver_script';
@@ -94,6 +97,11 @@ export class VirtualDeviceDriver extends BaseDriver<typeof CONSTRAINTS> {
     'mobile: pressButton': android('mobilePressButton', ['name'], ['durationSeconds']),
     'mobile: setConnectivity': android('mobileSetConnectivity', [], ['wifi', 'data', 'airplaneMode']),
     'mobile: getNotifications': android('mobileGetNotifications', []),
+    // The device's identity, as UiAutomator2 and XCUITest (WebDriverAgent) answer it; the app's version and
+    // build: Android through `dumpsys package` (`mobile: shell`, an insecure feature), iOS through `mobile: listApps`.
+    'mobile: deviceInfo': android('mobileGetDeviceInfo', []),
+    'mobile: shell': android('mobileShell', ['command'], ['args', 'timeout', 'includeStderr']),
+    'mobile: listApps': android('mobileListApps', [], ['applicationType']),
   } as const;
 
   override desiredCapConstraints = CONSTRAINTS;
@@ -131,7 +139,12 @@ export class VirtualDeviceDriver extends BaseDriver<typeof CONSTRAINTS> {
       await super.deleteSession();
       throw new errors.SessionNotCreatedError(error instanceof Error ? error.message : String(error));
     }
-    return result;
+    // As UiAutomator2 and XCUITest do, the session's capabilities carry the device's real OS version.
+    const [id, caps] = result as [string, Record<string, unknown>];
+    return [
+      id,
+      { ...caps, platformVersion: VIRTUAL_HARDWARE[this.phone.config.platform].platformVersion },
+    ] as typeof result;
   }
 
   private latencyConfig(caps: Caps): { figures: Latency; random: () => number } | null {
@@ -498,6 +511,88 @@ export class VirtualDeviceDriver extends BaseDriver<typeof CONSTRAINTS> {
     if (elementId !== SETTINGS_BUTTON_ID) throw new errors.StaleElementReferenceError();
     this.phone.bringToFront(this.phone.config.appId, 'settings');
     this.phone.dialog = null;
+  }
+
+  /** UiAutomator2's device info (Android) or WebDriverAgent's (iOS), with their field names. */
+  async mobileGetDeviceInfo() {
+    const phone = this.phone;
+    if (this.isAndroid) {
+      const hw = VIRTUAL_HARDWARE.android;
+      return {
+        androidId: phone.config.udid
+          .replace(/[^0-9a-f]/gi, '')
+          .padEnd(16, '0')
+          .slice(0, 16),
+        manufacturer: hw.manufacturer,
+        model: hw.model,
+        brand: hw.brand,
+        apiVersion: hw.apiVersion,
+        platformVersion: hw.platformVersion,
+        carrierName: '',
+        realDisplaySize: '1080x2400',
+        displayDensity: 420,
+        locale: 'en_US',
+        timeZone: 'UTC',
+      };
+    }
+    const hw = VIRTUAL_HARDWARE.ios;
+    return {
+      currentLocale: 'en_US',
+      timeZone: 'UTC',
+      name: hw.name,
+      model: hw.model,
+      uuid: phone.config.udid,
+      userInterfaceIdiom: 1,
+      userInterfaceStyle: 'light',
+      isSimulator: false,
+    };
+  }
+
+  /**
+   * `adb shell <command> <args>`, as UiAutomator2 runs it when the server allows the insecure feature
+   * `adb_shell`; the virtual phone knows `dumpsys package <id>` (what the harness reads an app's version with).
+   */
+  async mobileShell(command: string, args?: unknown) {
+    this.requireAndroid('mobile: shell');
+    if (!this.isFeatureEnabled(ADB_SHELL_FEATURE)) {
+      throw new errors.InvalidArgumentError(
+        `Potentially insecure feature '${ADB_SHELL_FEATURE}' has not been enabled. If you want to enable this feature and accept the security ramifications, please do so by following the documented instructions at http://appium.io/docs/en/latest/guides/security/`,
+      );
+    }
+    const list = Array.isArray(args) ? args.map(String) : typeof args === 'string' ? [args] : [];
+    if (command !== 'dumpsys' || list[0] !== 'package' || list[1] === undefined) return '';
+    if (!this.phone.isInstalled(list[1])) return `Unable to find package: ${list[1]}\n`;
+    if (list[1] !== this.phone.config.appId)
+      return `Packages:\n  Package [${list[1]}]:\n    versionCode=1 minSdk=26 targetSdk=34\n    versionName=1.0\n`;
+    return [
+      'Packages:',
+      `  Package [${list[1]}] (5f3a9c1):`,
+      `    userId=10123`,
+      `    pkg=Package{5f3a9c1 ${list[1]}}`,
+      `    versionCode=${VIRTUAL_APP.build} minSdk=26 targetSdk=34`,
+      `    versionName=${VIRTUAL_APP.version}`,
+      '',
+    ].join('\n');
+  }
+
+  /** XCUITest's installed apps, by bundle id, with their Info.plist's version keys. */
+  async mobileListApps(_applicationType?: string) {
+    if (this.isAndroid) throw new errors.UnsupportedOperationError('mobile: listApps is an XCUITest command');
+    const phone = this.phone;
+    return {
+      [phone.config.appId]: {
+        CFBundleIdentifier: phone.config.appId,
+        CFBundleName: 'Open Mobile',
+        CFBundleShortVersionString: VIRTUAL_APP.version,
+        CFBundleVersion: VIRTUAL_APP.build,
+      },
+      [phone.config.probeId]: {
+        CFBundleIdentifier: phone.config.probeId,
+        CFBundleName: 'Harness Probe',
+        CFBundleShortVersionString: '1.0',
+        CFBundleVersion: '1',
+      },
+    };
   }
 
   private requireAndroid(command: string): void {

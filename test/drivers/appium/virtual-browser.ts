@@ -23,7 +23,11 @@ export interface RecordingBrowser extends AppiumBrowser {
 
 export async function virtualBrowser(capabilities: Record<string, unknown>): Promise<RecordingBrowser> {
   const driver = new VirtualDeviceDriver({} as ConstructorParameters<typeof VirtualDeviceDriver>[0]);
-  await driver.createSession({ alwaysMatch: capabilities as never, firstMatch: [{}] });
+  // What the server answers at session creation (WebdriverIO's `browser.capabilities`).
+  const [, answered] = (await driver.createSession({ alwaysMatch: capabilities as never, firstMatch: [{}] })) as [
+    string,
+    unknown,
+  ];
   const calls: Recorded[] = [];
   let lost = 0;
   const run = async (command: string, ...args: unknown[]): Promise<unknown> => {
@@ -37,6 +41,7 @@ export async function virtualBrowser(capabilities: Record<string, unknown>): Pro
   return {
     calls,
     driver,
+    capabilities: answered,
     loseSession(count = 1) {
       lost = count;
     },
