@@ -18,6 +18,7 @@ export const E2E_TESTS = [
   'test/e2e/appium.test.ts',
   'test/e2e/browser-interrupt.test.ts',
   'test/e2e/browser.test.ts',
+  'test/e2e/certificate-page.test.ts',
   'test/e2e/cli-basics.test.ts',
   'test/e2e/cli.test.ts',
   'test/e2e/defects.test.ts',
