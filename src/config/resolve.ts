@@ -353,37 +353,48 @@ export function resolveConfig(
           : failOnProblems(failOnGiven, shown, (i) => `failOn[${i}]`)),
     );
   }
-  const expectationsFile =
-    cli.expectations !== undefined
-      ? path.resolve(cwd, cli.expectations)
-      : typeof config.expectations === 'string'
-        ? path.resolve(rootDir, config.expectations)
-        : null;
+  // A file named on the command line (relative to the working directory) or in the config (relative to its
+  // folder); one that does not exist is a problem naming where it was named, with the fix.
+  const namedFile = (
+    fromCli: string | undefined,
+    fromConfig: unknown,
+    flag: string,
+    field: string,
+    mustExist: boolean,
+    fix: string,
+  ): string | null => {
+    const file =
+      fromCli !== undefined
+        ? path.resolve(cwd, fromCli)
+        : typeof fromConfig === 'string'
+          ? path.resolve(rootDir, fromConfig)
+          : null;
+    if (file !== null && mustExist && !existsSync(file)) {
+      problems.push({
+        ...(fromCli !== undefined ? { file: 'command line', path: flag } : { file: shown, path: field }),
+        message: `${path.relative(cwd, file) || file} does not exist: ${fix}`,
+      });
+    }
+    return file;
+  };
+  const expectationsFile = namedFile(
+    cli.expectations,
+    config.expectations,
+    '--expectations',
+    'expectations',
+    cli.updateExpectations !== true,
+    'fix the path, or write the file from a run with `--update-expectations`',
+  );
   const defaultExpectations = path.join(rootDir, EXPECTATIONS_FILE_NAME);
-  if (expectationsFile !== null && cli.updateExpectations !== true && !existsSync(expectationsFile)) {
-    const shownAt = path.relative(cwd, expectationsFile) || expectationsFile;
-    problems.push({
-      ...(cli.expectations !== undefined
-        ? { file: 'command line', path: '--expectations' }
-        : { file: shown, path: 'expectations' }),
-      message: `${shownAt} does not exist: fix the path, or write the file from a run with \`--update-expectations\``,
-    });
-  }
-
   // The conformance statement (docs/ics.md): read and checked against the suites by the command using it.
-  const icsFile =
-    cli.ics !== undefined
-      ? path.resolve(cwd, cli.ics)
-      : typeof config.ics === 'string'
-        ? path.resolve(rootDir, config.ics)
-        : null;
-  if (icsFile !== null && !existsSync(icsFile)) {
-    const shownAt = path.relative(cwd, icsFile) || icsFile;
-    problems.push({
-      ...(cli.ics !== undefined ? { file: 'command line', path: '--ics' } : { file: shown, path: 'ics' }),
-      message: `${shownAt} does not exist: fix the path, or write the statement a run observes with \`npx harness ics --target <name>\``,
-    });
-  }
+  const icsFile = namedFile(
+    cli.ics,
+    config.ics,
+    '--ics',
+    'ics',
+    true,
+    'fix the path, or write the statement a run observes with `npx harness ics --target <name>`',
+  );
 
   if (problems.length > 0) {
     const where = configFile ? ` (config file ${shown})` : '';
