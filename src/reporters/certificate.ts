@@ -10,10 +10,11 @@
  * never its parameters, expected or observed values, steps or attachments (the results are redacted
  * already; the page adds no raw field).
  */
-import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { escapeHtml as escape } from '../core/html.ts';
 import { isBad, type CaseResult, type Verdict } from '../core/results.ts';
 import type { ChoicePointInfo, RequirementInfo } from '../core/suite.ts';
+import { keyFingerprint } from '../core/signing.ts';
 import { VERDICT_ORDER, worstVerdict } from '../core/verdict.ts';
 
 export interface CertificateInput {
@@ -145,10 +146,7 @@ export interface CertificateKey {
  */
 export function publicKeyFingerprint(key: KeyObject | string): string {
   const publicKey = typeof key === 'string' || key.type !== 'public' ? createPublicKey(key) : key;
-  const hex = createHash('sha256')
-    .update(publicKey.export({ type: 'spki', format: 'der' }))
-    .digest('hex');
-  return hex.replace(/(.{4})(?!$)/g, '$1 ');
+  return keyFingerprint(publicKey).replace(/(.{4})(?!$)/g, '$1 ');
 }
 
 const VERDICT_TEXT: Record<Verdict, string> = {
