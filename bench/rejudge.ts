@@ -12,7 +12,7 @@ import { createSuites, DRIVERS, suiteOf } from '../src/cli/builtins.ts';
 import { resolveConfig } from '../src/config/resolve.ts';
 import { Redactor } from '../src/core/redact.ts';
 import type { Reporter } from '../src/core/reporter.ts';
-import { rejudgeResults } from '../src/core/rejudge.ts';
+import { rejudgeResults, rejudgeTargetOf } from '../src/core/rejudge.ts';
 import type { CaseResult } from '../src/core/results.ts';
 import type { RunRecord } from '../src/core/run-record.ts';
 import { createReporters } from '../src/reporters/index.ts';
@@ -95,16 +95,7 @@ export async function benchRejudge(root: string, key: string, rounds = 3): Promi
         .filter((l) => l !== '')
         .map((l) => JSON.parse(l) as CaseResult);
       const record = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')) as RunRecord;
-      const targets = Object.fromEntries(
-        record.targets.map((t) => [
-          t.name,
-          {
-            info: t.info,
-            ...(t.suite === undefined ? {} : { suite: t.suite }),
-            ...(t.order === undefined ? {} : { order: t.order }),
-          },
-        ]),
-      );
+      const targets = Object.fromEntries(record.targets.map((t) => [t.name, rejudgeTargetOf(t)]));
       const report = await rejudgeResults(results, { suites, targets, redactor });
       const seconds = (performance.now() - start) / 1000;
       const cpuUsed = process.cpuUsage(cpuStart);

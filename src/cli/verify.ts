@@ -10,7 +10,7 @@ import { isRecord } from '../core/json.ts';
 import { VERDICTS, type CaseResult, type Verdict } from '../core/results.ts';
 import { keyFingerprint, readPublicKey, sha256, verifyBytes } from '../core/signing.ts';
 import { applyIcs, type Ics } from '../core/ics.ts';
-import { rejudgeResults, type RejudgeTargetRecord } from '../core/rejudge.ts';
+import { rejudgeResults, rejudgeTargetOf, type RejudgeTargetRecord } from '../core/rejudge.ts';
 import type { RunRecord } from '../core/run-record.ts';
 import { suiteLoadContext, type AnySuite } from '../runner/run.ts';
 import type { ParsedArgs } from './args.ts';
@@ -290,12 +290,10 @@ export async function verify(args: ParsedArgs, io: VerifyIo, ctx: VerifyContext)
       const targets: Record<string, RejudgeTargetRecord> = {};
       for (const t of record.targets)
         targets[t.name] = {
-          ...(t.suite === undefined ? {} : { suite: t.suite }),
-          info: t.info,
+          ...rejudgeTargetOf(t),
           precedence: precedenceOf(t.name),
           // Under a statement declaring its suite, the run recorded every choice an answer showed.
           ...(ics !== null && t.suite !== undefined && ics.suites[t.suite] !== undefined ? { everyChoice: true } : {}),
-          ...(t.order === undefined ? {} : { order: t.order }),
         };
       // The suites of the bundle's targets, loaded with this harness's vectors (checked above against the digests).
       const all = createSuites(ctx.config);

@@ -11,6 +11,7 @@ import { stripAnsi } from './ansi.ts';
 import { parseCaseId } from './case-ids.ts';
 import { escapeControls } from './errors.ts';
 import type { Redactor } from './redact.ts';
+import type { TargetRun } from './reporter.ts';
 import type { CaseResult } from './results.ts';
 import type { PlannedCase, RecordedCase, Rejudged, RejudgeTarget, Suite } from './suite.ts';
 import type { BaseTargetInfo } from './types.ts';
@@ -29,6 +30,18 @@ export interface RejudgeTargetRecord {
   everyChoice?: boolean;
   /** The target's whole plan in run order (run.json `order`): the run-level checks read the cases so. */
   order?: readonly string[];
+}
+
+/**
+ * A target of run.json as re-judging reads it: its suite, what it told and its plan's order. What the
+ * configuration adds (its `precedence`, a statement's `everyChoice`) is the caller's to add.
+ */
+export function rejudgeTargetOf(target: TargetRun): RejudgeTargetRecord {
+  return {
+    ...(target.suite === undefined ? {} : { suite: target.suite }),
+    info: target.info,
+    ...(target.order === undefined ? {} : { order: target.order }),
+  };
 }
 
 export interface RejudgeContext {

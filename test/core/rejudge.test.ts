@@ -13,7 +13,7 @@ import { createSuites, DRIVERS, suiteOf } from '../../src/cli/builtins.ts';
 import { resolveConfig } from '../../src/config/resolve.ts';
 import type { HarnessConfig } from '../../src/config/types.ts';
 import { Redactor } from '../../src/core/redact.ts';
-import { rejudgeResults, type RejudgeContext } from '../../src/core/rejudge.ts';
+import { rejudgeResults, rejudgeTargetOf, type RejudgeContext } from '../../src/core/rejudge.ts';
 import type { CaseResult } from '../../src/core/results.ts';
 import type { RunRecord } from '../../src/core/run-record.ts';
 import type { PlannedCase } from '../../src/core/suite.ts';
@@ -80,12 +80,7 @@ async function run(config: HarnessConfig, grep?: string[]): Promise<Written> {
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l) as CaseResult);
   const record = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')) as RunRecord;
-  const targets = Object.fromEntries(
-    record.targets.map((t) => [
-      t.name,
-      { info: t.info, ...(t.suite === undefined ? {} : { suite: t.suite }), ...(t.order ? { order: t.order } : {}) },
-    ]),
-  );
+  const targets = Object.fromEntries(record.targets.map((t) => [t.name, rejudgeTargetOf(t)]));
   return { results, context: { suites, targets, redactor } };
 }
 
