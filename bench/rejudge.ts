@@ -11,8 +11,8 @@ import path from 'node:path';
 import { createSuites, DRIVERS, suiteOf } from '../src/cli/builtins.ts';
 import { resolveConfig } from '../src/config/resolve.ts';
 import { Redactor } from '../src/core/redact.ts';
-import type { Reporter } from '../src/core/reporter.ts';
 import { rejudgeResults, rejudgeTargetOf } from '../src/core/rejudge.ts';
+import { timedReporter } from './timed-reporter.ts';
 import type { CaseResult } from '../src/core/results.ts';
 import type { RunRecord } from '../src/core/run-record.ts';
 import { createReporters } from '../src/reporters/index.ts';
@@ -58,29 +58,13 @@ export async function benchRejudge(root: string, key: string, rounds = 3): Promi
         root,
       );
       const inner = createReporters(REPORTERS as never, { outputDir: out, redact: identity });
-      let first = 0;
-      let last = 0;
-      let cpu = process.cpuUsage();
-      let used = process.cpuUsage(cpu);
-      const timed: Reporter = {
-        onBegin: async (run, targets) => {
-          await inner.onBegin(run, targets);
-          first = performance.now();
-          cpu = process.cpuUsage();
-        },
-        onCaseEnd: (result) => inner.onCaseEnd(result),
-        onEnd: async (summary) => {
-          last = performance.now();
-          used = process.cpuUsage(cpu);
-          await inner.onEnd(summary);
-        },
-      };
+      const timed = timedReporter(inner);
       const suites = createSuites();
       const redactor = new Redactor();
       redactor.add(key);
       const { summary } = await runPlan(
         config,
-        { suites, suiteOf, drivers: DRIVERS, reporter: timed, redactor },
+        { suites, suiteOf, drivers: DRIVERS, reporter: timed.reporter, redactor },
         { startedAt: new Date().toISOString(), command: 'bench', harnessVersion: 'bench' },
       );
       cases = summary.total;
@@ -103,8 +87,9 @@ export async function benchRejudge(root: string, key: string, rounds = 3): Promi
       discrepancies = report.discrepancies.length;
       skipped = report.skipped.length;
       if (round > 0) {
-        plan.push(summary.total / ((last - first) / 1000));
-        planCpu.push(summary.total / ((used.user + used.system) / 1e6));
+        const { wallMs, cpuSeconds } = timed.elapsed();
+        plan.push(summary.total / (wallMs / 1000));
+        planCpu.push(summary.total / cpuSeconds);
         again.push(results.length / seconds);
         againCpu.push(results.length / ((cpuUsed.user + cpuUsed.system) / 1e6));
       }

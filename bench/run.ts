@@ -21,7 +21,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSuites, DRIVERS, suiteOf } from '../src/cli/builtins.ts';
 import { resolveConfig } from '../src/config/resolve.ts';
-import type { Reporter } from '../src/core/reporter.ts';
 import { createReporters } from '../src/reporters/index.ts';
 import { identity } from '../src/reporters/text.ts';
 import { runPlan } from '../src/runner/run.ts';
@@ -36,6 +35,7 @@ import { benchMutation, mutationLines } from './mutation.ts';
 import { benchRejudge, rejudgeBenchLines } from './rejudge.ts';
 import { benchServers, serverBenchLines } from './servers.ts';
 import { benchShards, shardBenchLines } from './shards.ts';
+import { timedReporter } from './timed-reporter.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const KEY = '8CC677D6FA2AC487C2FC7AD7232F87D8FCAFD5E9FC0AFBFF23B09D8713BE3463';
@@ -150,27 +150,11 @@ async function benchPlan(reporters: string[]): Promise<PlanRate> {
       root,
     );
     const inner = createReporters(reporters as never, { outputDir: out, redact: identity });
-    let first = 0;
-    let last = 0;
-    let cpu = process.cpuUsage();
-    let used = process.cpuUsage(cpu);
-    const timed: Reporter = {
-      onBegin: async (run, targets) => {
-        await inner.onBegin(run, targets);
-        first = performance.now();
-        cpu = process.cpuUsage();
-      },
-      onCaseEnd: (result) => inner.onCaseEnd(result),
-      onEnd: async (summary) => {
-        last = performance.now();
-        used = process.cpuUsage(cpu);
-        await inner.onEnd(summary);
-      },
-    };
+    const timed = timedReporter(inner);
     const start = performance.now();
     const { summary } = await runPlan(
       config,
-      { suites: createSuites(), suiteOf, drivers: DRIVERS, reporter: timed },
+      { suites: createSuites(), suiteOf, drivers: DRIVERS, reporter: timed.reporter },
       { startedAt: new Date().toISOString(), command: 'bench', harnessVersion: 'bench' },
     );
     const total = performance.now() - start;
@@ -182,8 +166,9 @@ async function benchPlan(reporters: string[]): Promise<PlanRate> {
     }
     // The first round warms the JIT up; it is not counted.
     if (round > 0) {
-      running.push(summary.total / ((last - first) / 1000));
-      perCpu.push(summary.total / ((used.user + used.system) / 1e6));
+      const { wallMs, cpuSeconds } = timed.elapsed();
+      running.push(summary.total / (wallMs / 1000));
+      perCpu.push(summary.total / cpuSeconds);
       endToEnd.push(total / 1000);
     }
   }
@@ -201,19 +186,14 @@ async function benchBrowser(): Promise<{ rate: number; cases: number } | null> {
     {},
     root,
   );
-  let first = 0;
-  let last = 0;
-  const timed: Reporter = {
-    onBegin: () => void (first = performance.now()),
-    onEnd: () => void (last = performance.now()),
-  };
+  const timed = timedReporter({ onBegin: () => undefined, onCaseEnd: () => undefined, onEnd: () => undefined });
   const { summary } = await runPlan(
     config,
-    { suites: createSuites(), suiteOf, drivers: DRIVERS, reporter: timed },
+    { suites: createSuites(), suiteOf, drivers: DRIVERS, reporter: timed.reporter },
     { startedAt: new Date().toISOString(), command: 'bench', harnessVersion: 'bench' },
   );
   rmSync(out, { recursive: true, force: true });
-  return { rate: summary.total / ((last - first) / 1000), cases: summary.total };
+  return { rate: summary.total / (timed.elapsed().wallMs / 1000), cases: summary.total };
 }
 
 // `npm run bench -- plan fuzz`: only those sections (plan: the model, the plan and the browser; fuzz;
