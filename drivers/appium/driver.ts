@@ -72,11 +72,20 @@ export const connectWebdriverIO: Connect = async (serverUrl, capabilities) => {
 };
 
 /** Errors that mean the Appium session (or the server's connection) is gone, not that a command failed. */
+/** The connection to the server (or the server's to the device) failed: refused, reset, cut. */
+const CONNECTION_LOST = /ECONNREFUSED|ECONNRESET|socket hang up|UND_ERR_SOCKET/i;
+
 export function isSessionLost(error: unknown): boolean {
-  const text = error instanceof Error ? `${error.name} ${error.message}` : String(error);
-  return /invalid session id|session is either terminated|session .*(not found|does not exist|was terminated)|no such driver|ECONNREFUSED|ECONNRESET|socket hang up|UND_ERR_SOCKET/i.test(
-    text,
+  const text = errorText(error);
+  return (
+    /invalid session id|session is either terminated|session .*(not found|does not exist|was terminated)|no such driver/i.test(
+      text,
+    ) || CONNECTION_LOST.test(text)
   );
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name} ${error.message}` : String(error);
 }
 
 /**
@@ -85,8 +94,8 @@ export function isSessionLost(error: unknown): boolean {
  * trouble).
  */
 export function isServerAnswer(error: unknown): boolean {
-  const text = error instanceof Error ? `${error.name} ${error.message}` : String(error);
-  return !/ECONNREFUSED|ECONNRESET|socket hang up|UND_ERR_SOCKET|ETIMEDOUT|timeout|fetch failed/i.test(text);
+  const text = errorText(error);
+  return !CONNECTION_LOST.test(text) && !/ETIMEDOUT|timeout|fetch failed/i.test(text);
 }
 
 /** The capabilities of one device's session. */
