@@ -16,6 +16,7 @@ import type { CaseExpectation, CaseResult, ExpectedVerdict, Verdict } from './re
 
 export type { CaseExpectation, ExpectedVerdict } from './results.ts';
 import { readJsonFile } from './vector-files.ts';
+import { schemaProblems } from './schema-problems.ts';
 
 /** The statuses the fail-on policy may name. */
 export const FAIL_ON = ['fail', 'broken', 'unexpected-pass', 'non-strict', 'changed', 'stale', 'flaky'] as const;
@@ -350,80 +351,52 @@ function validator(): ValidateFunction {
   return compiled;
 }
 
-/** ajv's errors as problems that say the fix, each at its JSON pointer. */
-function schemaProblems(errors: readonly ErrorObject[], file: string): Problem[] {
-  const problems: Problem[] = [];
-  const seen = new Set<string>();
+/** ajv's errors as problems that say the fix, each at its JSON pointer: the expectations file's own wording. */
+function expectationsSchemaProblems(errors: readonly ErrorObject[], file: string): Problem[] {
   // A oneOf over required: both branches' `required` errors say less than the oneOf itself.
   const oneOfAt = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
-  for (const e of errors) {
+  return schemaProblems(errors, file, EXPECTATIONS_SCHEMA, (e, at) => {
     const params = e.params as Record<string, unknown>;
-    let at = e.instancePath;
-    let message: string;
     switch (e.keyword) {
       case 'required': {
         const missing = String(params['missingProperty']);
-        if ((missing === 'verdict' || missing === 'verdicts') && oneOfAt.has(at)) continue;
-        message =
-          missing === 'reason'
-            ? 'missing "reason": say why the deviation is accepted (the vendor bug, the waiver)'
-            : `missing "${missing}": add it`;
-        break;
+        if ((missing === 'verdict' || missing === 'verdicts') && oneOfAt.has(at)) return null;
+        return missing === 'reason'
+          ? 'missing "reason": say why the deviation is accepted (the vendor bug, the waiver)'
+          : `missing "${missing}": add it`;
       }
       case 'oneOf': {
         const data = e.data as Record<string, unknown> | null;
-        message =
-          data !== null && typeof data === 'object' && 'verdict' in data && 'verdicts' in data
-            ? 'has both "verdict" and "verdicts": keep one ("verdicts" lists every verdict allowed)'
-            : 'missing "verdict": add the verdict the case is expected to end with ("fail", "broken", "non-strict"), or "verdicts": [...] for an intermittent one';
-        break;
-      }
-      case 'additionalProperties': {
-        const name = String(params['additionalProperty']);
-        const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-        const near = nearest(name, allowed);
-        at = `${at}/${name}`;
-        message = `unknown property "${name}": ${near !== undefined ? `rename it to "${near}"` : 'remove it'} (allowed: ${allowed.join(', ')})`;
-        break;
+        return data !== null && typeof data === 'object' && 'verdict' in data && 'verdicts' in data
+          ? 'has both "verdict" and "verdicts": keep one ("verdicts" lists every verdict allowed)'
+          : 'missing "verdict": add the verdict the case is expected to end with ("fail", "broken", "non-strict"), or "verdicts": [...] for an intermittent one';
       }
       case 'enum': {
         const values = (params['allowedValues'] as unknown[]).filter((a): a is string => typeof a === 'string');
         const near = typeof e.data === 'string' ? nearest(e.data, values) : undefined;
-        message = `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}: ${near !== undefined ? `change ${JSON.stringify(e.data)} to "${near}"` : `got ${JSON.stringify(e.data)}`}`;
-        break;
+        return `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}: ${near !== undefined ? `change ${JSON.stringify(e.data)} to "${near}"` : `got ${JSON.stringify(e.data)}`}`;
       }
-      case 'type':
-        message = `must be ${String(params['type'])}, got ${e.data === null ? 'null' : Array.isArray(e.data) ? 'an array' : typeof e.data}: change it`;
-        break;
       case 'pattern':
-        message = at.endsWith('/link')
+        return at.endsWith('/link')
           ? `${JSON.stringify(e.data)} must be an http(s) URL (the vendor's bug): fix it or remove "link"`
           : at.endsWith('/reason')
             ? 'must not be empty: say why the deviation is accepted'
             : `${JSON.stringify(e.data)} must be one word without spaces (a case id, glob or requirement id; a target name or glob): fix it`;
-        break;
       case 'uniqueItems':
-        message = 'must not repeat a verdict: remove the repeated one';
-        break;
+        return 'must not repeat a verdict: remove the repeated one';
       case 'minItems':
-        message = 'must list at least one verdict';
-        break;
+        return 'must list at least one verdict';
       default:
-        message = `${e.message ?? 'is invalid'}: see ${EXPECTATIONS_SCHEMA}`;
+        return undefined;
     }
-    const key = `${at}\n${message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    problems.push({ file, path: at || '/', message });
-  }
-  return problems;
+  });
 }
 
 /** Checks a parsed document; returns its entries, or appends the problems. */
 export function checkExpectationsDocument(document: unknown, file: string, problems: Problem[]): ExpectationEntry[] {
   const validate = validator();
   if (!validate(document)) {
-    problems.push(...schemaProblems(validate.errors ?? [], file));
+    problems.push(...expectationsSchemaProblems(validate.errors ?? [], file));
     return [];
   }
   const entries = (document as { expectations: ExpectationEntry[] }).expectations;

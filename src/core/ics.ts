@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { HarnessError, nearest, type Problem } from './errors.ts';
 import { isRecord, jsonSyntaxMessage } from './json.ts';
+import { pointerToken as token, schemaProblems } from './schema-problems.ts';
 import type { CaseResult } from './results.ts';
 import type { BaseTargetInfo } from './types.ts';
 
@@ -99,53 +100,24 @@ function validator(): ValidateFunction {
   return compiled;
 }
 
-/** A JSON pointer token (RFC 6901). */
-function token(text: string): string {
-  return text.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-/** ajv's errors as problems that say the fix, each at its JSON pointer. */
-function schemaProblems(errors: readonly ErrorObject[], file: string): Problem[] {
-  const problems: Problem[] = [];
-  const seen = new Set<string>();
-  for (const e of errors) {
+/** ajv's errors as problems that say the fix, each at its JSON pointer: the statement's own wording. */
+function icsSchemaProblems(errors: readonly ErrorObject[], file: string): Problem[] {
+  return schemaProblems(errors, file, ICS_SCHEMA, (e) => {
     const params = e.params as Record<string, unknown>;
-    let at = e.instancePath;
-    let message: string;
     switch (e.keyword) {
       case 'required':
-        message = `missing "${String(params['missingProperty'])}": add it (${ICS_SCHEMA})`;
-        break;
-      case 'additionalProperties': {
-        const name = String(params['additionalProperty']);
-        const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-        const near = nearest(name, allowed);
-        at = `${at}/${token(name)}`;
-        message = `unknown property "${name}": ${near !== undefined ? `rename it to "${near}"` : 'remove it'} (allowed: ${allowed.join(', ')})`;
-        break;
-      }
+        return `missing "${String(params['missingProperty'])}": add it (${ICS_SCHEMA})`;
       case 'const':
-        message = `must be ${JSON.stringify(params['allowedValue'])} (the statement format's version), got ${JSON.stringify(e.data)}`;
-        break;
-      case 'type':
-        message = `must be ${String(params['type'])}, got ${e.data === null ? 'null' : Array.isArray(e.data) ? 'an array' : typeof e.data}: change it`;
-        break;
+        return `must be ${JSON.stringify(params['allowedValue'])} (the statement format's version), got ${JSON.stringify(e.data)}`;
       case 'minLength':
       case 'pattern':
-        message = `must not be empty or spaces only, got ${JSON.stringify(e.data)}: fill it in`;
-        break;
+        return `must not be empty or spaces only, got ${JSON.stringify(e.data)}: fill it in`;
       case 'uniqueItems':
-        message = 'must not repeat an item: remove the repeated one';
-        break;
+        return 'must not repeat an item: remove the repeated one';
       default:
-        message = `${e.message ?? 'is invalid'}: see ${ICS_SCHEMA}`;
+        return undefined;
     }
-    const key = `${at}\n${message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    problems.push({ file, path: at || '/', message });
-  }
-  return problems;
+  });
 }
 
 function listOf(values: readonly string[]): string {
@@ -191,7 +163,7 @@ export function checkIcsDocument(
 ): Ics | null {
   const validate = validator();
   if (!validate(document)) {
-    problems.push(...schemaProblems(validate.errors ?? [], file));
+    problems.push(...icsSchemaProblems(validate.errors ?? [], file));
     return null;
   }
   const ics = document as Ics;
