@@ -4,7 +4,8 @@
  * `stryker/<suite>.config.json`: the reference files it mutates and the `harness run` that must fail for a
  * mutant to count as killed. Prints the mutation score per suite; exit 1 when a suite is below the goal.
  *
- * Incremental: each suite keeps Stryker's incremental file in reports/mutation/. A killed mutant whose code
+ * Incremental: each suite keeps Stryker's incremental file in stryker/incremental/ (committed, so a new clone
+ * starts from the last run's results). A killed mutant whose code
  * has not changed is not tested again; every other mutant is (the incremental file is pruned to the killed
  * ones first), because new vectors can kill a mutant that survived, and Stryker's command-level runners
  * cannot see that the plan changed. `--force` tests every mutant again (after a change that may weaken the
@@ -238,14 +239,21 @@ export async function runMutation(
  */
 export function scoreReport(suite: MutationSuite, seconds: number): MutationScore {
   const config = readConfig(suite);
-  const report = JSON.parse(readFileSync(path.resolve(root, config.jsonReporter.fileName), 'utf8')) as Parameters<
-    typeof classify
-  >[1];
+  // The last run's report, or (in a fresh clone, where reports/ is empty) the committed incremental file: the
+  // same mutation-testing-report schema, with every mutant of that run.
+  const reportFile = [config.jsonReporter.fileName, config.incrementalFile]
+    .map((file) => path.resolve(root, file))
+    .find((file) => existsSync(file));
+  if (reportFile === undefined) {
+    throw new Error(`mutation: no report of ${suite} yet: run \`npm run mutation -- ${suite}\` first`);
+  }
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Parameters<typeof classify>[1];
   const { statuses, survivors, unused } = classify(suite, report, readEquivalents());
   const lines = [
     ...survivors,
     ...unused.map((e) => `(documented equivalent no longer found: ${e.file}: ${e.code} => ${e.replacement})`),
   ];
+  mkdirSync(path.join(root, 'reports', 'mutation'), { recursive: true });
   writeFileSync(
     path.join(root, 'reports', 'mutation', `${suite}.survivors.txt`),
     lines.join('\n') + (lines.length ? '\n' : ''),
