@@ -8,7 +8,8 @@
  * `appium:appPackage` / `appium:bundleId` (Open Mobile), and for the virtual app only
  * `appium:harnessDefects` (seeded defect ids), `appium:harnessChoices`, `appium:harnessProbe`
  * ({ appId, activity, logTag, schemes }), `appium:harnessUnplugAfter` (the device is pulled out after that
- * many commands: a lab losing a phone mid-run). The obfuscation key comes from the server's environment
+ * many commands: a lab losing a phone mid-run), `appium:harnessProbeLogLate` (iOS: each probe log line
+ * reaches the log that many log reads late: a device log that lags). The obfuscation key comes from the server's environment
  * (HARNESS_OBFUSCATION_KEY), as a real app has it built in.
  */
 import vm from 'node:vm';
@@ -33,6 +34,7 @@ const CONSTRAINTS = {
   harnessProbe: { isObject: true },
   harnessLatency: { isObject: true },
   harnessUnplugAfter: { isNumber: true },
+  harnessProbeLogLate: { isNumber: true },
 } as const satisfies Constraints;
 
 /**
@@ -284,6 +286,7 @@ export class VirtualDeviceDriver extends BaseDriver<typeof CONSTRAINTS> {
         ? probe['schemes'].map((s) => String(s).toLowerCase())
         : ['harnessprobe', 'myapp'],
       clientLogTag: 'OpenMobile',
+      probeLogLate: typeof caps.harnessProbeLogLate === 'number' ? caps.harnessProbeLogLate : 0,
       defects: new Set(defectIds),
       choices: choices as Record<string, string>,
       obfuscationKey: key !== null && isObfuscationKey(key) ? key : null,
