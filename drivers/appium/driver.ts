@@ -802,8 +802,15 @@ export class AppiumSession implements ClientSession {
       }
       // iOS brings the app back where it was left: on its settings screen already, or elsewhere.
       await cmd.activateApp(b, 'ios', this.o.bundleId);
-      const shown = parseSource(await b.getPageSource());
       const s = this.o.settings;
+      if (this.#fewest && s.idAttribute === 'name' && b.findElements !== undefined) {
+        // XCUITest's accessibility id is an element's name: whether the settings screen shows its profile
+        // field is one command, not a page source (about 0.8 s less on a USB iPhone after a request).
+        if (!(await cmd.showsAccessibilityId(b, s.fields.profileId)))
+          await cmd.tapAccessibilityId(b, this.o.settingsButton);
+        return readSettings(parseSource(await b.getPageSource()), this.o);
+      }
+      const shown = parseSource(await b.getPageSource());
       if (findFirst(shown, { attribute: s.idAttribute, value: s.fields.profileId }) !== null)
         return readSettings(shown, this.o);
       await cmd.tapAccessibilityId(b, this.o.settingsButton);
