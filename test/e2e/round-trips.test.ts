@@ -82,6 +82,19 @@ describe('fewer round trips on the virtual iPhone', () => {
     await appium?.stop();
   });
 
+  /** The iOS smoke tier on one virtual iPhone at a scaled usb-ios profile, with these target options. */
+  const iosSmoke = (extra: Record<string, unknown>) =>
+    runProfiled({
+      appium: appium.url,
+      platform: 'ios',
+      devices: 1,
+      latency: 'usb-ios',
+      latencyScale: 0.01,
+      grep: [],
+      tier: 'smoke',
+      extra,
+    });
+
   /** Defects whose symptoms are in the callback the probe receives, the dialog and the logs. */
   const IOS_DEFECTS = [
     'empty-resulturlscheme-callback',
@@ -95,17 +108,7 @@ describe('fewer round trips on the virtual iPhone', () => {
       `reads callbacks from the probe's log and finds the settings screen without a page source, with every verdict of roundTrips: 'all' (${defects.length > 0 ? 'seeded defects' : 'no defect'})`,
       { timeout: 180_000 },
       async () => {
-        const run = (roundTrips: 'all' | 'fewest') =>
-          runProfiled({
-            appium: appium.url,
-            platform: 'ios',
-            devices: 1,
-            latency: 'usb-ios',
-            latencyScale: 0.01,
-            grep: [],
-            tier: 'smoke',
-            extra: { roundTrips, defects },
-          });
+        const run = (roundTrips: 'all' | 'fewest') => iosSmoke({ roundTrips, defects });
         const all = await run('all');
         const fewest = await run('fewest');
         expect(fewest.cases).toBeGreaterThan(15);
@@ -124,18 +127,9 @@ describe('fewer round trips on the virtual iPhone', () => {
     { timeout: 180_000 },
     async () => {
       const run = (roundTrips: 'all' | 'fewest', late: number) =>
-        runProfiled({
-          appium: appium.url,
-          platform: 'ios',
-          devices: 1,
-          latency: 'usb-ios',
-          latencyScale: 0.01,
-          grep: [],
-          tier: 'smoke',
-          extra: {
-            roundTrips,
-            capabilities: { 'appium:automationName': 'HarnessVirtual', 'appium:harnessProbeLogLate': late },
-          },
+        iosSmoke({
+          roundTrips,
+          capabilities: { 'appium:automationName': 'HarnessVirtual', 'appium:harnessProbeLogLate': late },
         });
       const all = await run('all', 0);
       const onTime = await run('fewest', 0);
