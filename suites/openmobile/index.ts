@@ -359,7 +359,7 @@ export class OpenMobileSuite implements Suite<ClientSession, TargetInfo, Profile
             ? null
             : chained.key === ends(c).start
               ? chained.at
-              : previous?.at.planned.route.method === c.route.method &&
+              : chained.at.planned.route.method === c.route.method &&
                   reachesStart(c, chainContext, chained.at.state, ends(c).start)
                 ? { ...chained.at, runGiven: true }
                 : null;
