@@ -14,6 +14,8 @@ export interface AppiumBrowser {
   getLogs(type: string): Promise<object[]>;
   acceptAlert(): Promise<unknown>;
   findElement(using: string, value: string): Promise<unknown>;
+  /** W3C Find Elements: an empty list (no error) where none matches; absent where the client has no such command. */
+  findElements?(using: string, value: string): Promise<unknown>;
   elementClick(elementId: string): Promise<unknown>;
   deleteSession(): Promise<unknown>;
   /** What the server answered at session creation (UiAutomator2 and XCUITest put the device's OS version there). */
@@ -153,6 +155,13 @@ export async function tapAccessibilityId(b: AppiumBrowser, id: string): Promise<
   const elementId = ref?.['element-6066-11e4-a52e-4f735466cecf'] ?? ref?.['ELEMENT'];
   if (elementId === undefined) throw new Error(`no element with accessibility id ${JSON.stringify(id)} to tap`);
   await b.elementClick(elementId);
+}
+
+/** Whether the screen shows an element with this accessibility id (one command, no page source). */
+export async function showsAccessibilityId(b: AppiumBrowser, id: string): Promise<boolean> {
+  if (b.findElements === undefined) throw new Error('this WebdriverIO client has no findElements');
+  const found = await b.findElements('accessibility id', id);
+  return Array.isArray(found) && found.length > 0;
 }
 
 /** The log lines collected since the previous call (`logcat` on Android, `syslog` on iOS). */

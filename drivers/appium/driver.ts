@@ -248,6 +248,12 @@ class AppiumDriver implements ClientDriver {
   }
 }
 
+/**
+ * A probe log line at least this long may have been cut short by the device log (os_log truncates long
+ * messages): its callback is read from the probe's screen instead.
+ */
+const PROBE_LINE_LIMIT = 800;
+
 /** One device: its WebdriverIO session and what the harness has already seen on it. */
 export class AppiumSession implements ClientSession {
   /** The device is gone (no new session could be had on it): its driver gives it no more sessions. */
@@ -259,7 +265,12 @@ export class AppiumSession implements ClientSession {
   /** Result codes the probe logged that no provision has claimed yet. */
   #probeResults: number[] = [];
   #seenNotifications = new Set<string>();
+  /** iOS: the probe's callback count as the session last knew it (its screen, plus the callbacks it logged since). */
   #probeCount = 0;
+  /** iOS: callback URLs the probe logged (`HarnessProbe received <url>`) since the request was sent. */
+  #probeLogged: string[] = [];
+  /** iOS: callbacks counted from the probe's screen whose log lines have not been filed yet (dropped when they are). */
+  #probeUnlogged = 0;
   /**
    * No command has been sent since the last log collection (roundTrips: 'fewest' then skips the collection
    * before a request: it would only find what pressing home logged, which the collection after it finds too).
@@ -392,10 +403,40 @@ export class AppiumSession implements ClientSession {
     } else {
       for (const line of lines) {
         const parsed = cmd.parseSyslogLine(line);
-        if (parsed !== null && parsed.process === this.o.clientLogTag) this.#clientLines.push(parsed.message);
+        if (parsed === null) continue;
+        if (parsed.process === this.o.clientLogTag) this.#clientLines.push(parsed.message);
+        else if (parsed.process === this.o.probe.logTag) {
+          // The probe's NSLog of each callback: "HarnessProbe received <url>".
+          const m = /(?:^|\s)received (.*)$/s.exec(parsed.message);
+          if (m === null) continue;
+          if (this.#probeUnlogged > 0) this.#probeUnlogged--;
+          else this.#probeLogged.push(m[1] as string);
+        }
       }
     }
     this.#logsFresh = true;
+  }
+
+  /**
+   * Whether the probe received a callback since the request was sent, and the last one. The probe logs each
+   * callback as it shows it; with roundTrips 'fewest', the callbacks the watch's log reads already found
+   * answer it (no switch to the probe, no page source: about 1.1 s on a USB iPhone). Where none was logged
+   * yet (a callback sent when the dialog is dismissed, say), or a line may have been cut short, its screen
+   * answers, as with 'all': each callback URL it received, counted. The callbacks read from the screen
+   * whose lines come later are dropped when they are filed, so a late line is never taken for the next
+   * request's callback.
+   */
+  async #callbacks(b: AppiumBrowser): Promise<{ called: boolean; last: string | null }> {
+    const logged = this.#probeLogged.splice(0);
+    if (this.#fewest && logged.length > 0 && logged.every((url) => url.length < PROBE_LINE_LIMIT)) {
+      this.#probeCount += logged.length;
+      return { called: true, last: logged[logged.length - 1] as string };
+    }
+    const probe = await this.#probeScreen(b);
+    const fresh = probe.count - this.#probeCount;
+    this.#probeUnlogged += Math.max(0, fresh - logged.length);
+    this.#probeCount = probe.count;
+    return { called: fresh > 0, last: probe.last };
   }
 
   async #probeScreen(b: AppiumBrowser): Promise<{ count: number; last: string | null }> {
@@ -491,6 +532,8 @@ export class AppiumSession implements ClientSession {
       await this.#collectLogs(b);
       this.#clientLines = [];
       this.#probeResults = [];
+      this.#probeLogged = [];
+      this.#probeUnlogged = 0;
     });
   }
 
@@ -667,6 +710,8 @@ export class AppiumSession implements ClientSession {
   }
 
   async #provisionIos(b: AppiumBrowser, request: ProvisionRequest): Promise<ProvisionObservation> {
+    // Lines filed so far are earlier requests' callbacks.
+    this.#probeLogged = [];
     await cmd.iosPressHome(b);
     try {
       await cmd.iosDeepLink(b, request.url, this.o.bundleId);
@@ -676,12 +721,9 @@ export class AppiumSession implements ClientSession {
       throw error;
     }
     const seen = await this.#watch(b, 'url', null);
-    // The callback went to the probe: its screen shows each callback URL it received.
-    const probe = await this.#probeScreen(b);
-    const called = probe.count > this.#probeCount;
-    this.#probeCount = probe.count;
+    const { called, last } = await this.#callbacks(b);
     if (seen === null && !called) return NOT_HANDLED;
-    const callbackUrl = called ? probe.last : null;
+    const callbackUrl = called ? last : null;
     const code = callbackUrl === null ? null : /[?&]result=(-?\d+)(?:&|#|$)/.exec(callbackUrl)?.[1];
     return {
       handled: true,
@@ -760,8 +802,15 @@ export class AppiumSession implements ClientSession {
       }
       // iOS brings the app back where it was left: on its settings screen already, or elsewhere.
       await cmd.activateApp(b, 'ios', this.o.bundleId);
-      const shown = parseSource(await b.getPageSource());
       const s = this.o.settings;
+      if (this.#fewest && s.idAttribute === 'name' && b.findElements !== undefined) {
+        // XCUITest's accessibility id is an element's name: whether the settings screen shows its profile
+        // field is one command, not a page source (about 0.8 s less on a USB iPhone after a request).
+        if (!(await cmd.showsAccessibilityId(b, s.fields.profileId)))
+          await cmd.tapAccessibilityId(b, this.o.settingsButton);
+        return readSettings(parseSource(await b.getPageSource()), this.o);
+      }
+      const shown = parseSource(await b.getPageSource());
       if (findFirst(shown, { attribute: s.idAttribute, value: s.fields.profileId }) !== null)
         return readSettings(shown, this.o);
       await cmd.tapAccessibilityId(b, this.o.settingsButton);

@@ -92,6 +92,7 @@ export const AREAS = [
   'publication',
   'ids',
   'atomicity',
+  'stateful-pairs',
   'regressions',
 ] as const;
 export type Area = (typeof AREAS)[number];

@@ -12,6 +12,7 @@ import type { RenamedVector } from '../../src/core/case-ids.ts';
 import type { Problem } from '../../src/core/errors.ts';
 import { collectVectorDirectory, readJsonFile, shownPath, throwVectorProblems } from '../../src/core/vector-files.ts';
 import { modelCatalog, predict } from './model.ts';
+import { buildPairVectors, PAIRS_CATALOG } from './pairs.ts';
 import { REQUIREMENTS } from './requirements.ts';
 import type { ModelEntry, Operation, PortalCatalog, Then, Vector } from './types.ts';
 
@@ -84,8 +85,30 @@ export async function loadProfileVectors(
     (document, file, found, seen) => checkDocument(document, file, found, seen, catalogs, known),
     problems,
   );
+  vectors.push(...builtPairs(catalogs, vectors));
   throwVectorProblems(problems, 'profile-service');
   return { catalogs, vectors };
+}
+
+/** Where the generated vectors say they come from (`source`). */
+export const PAIRS_SOURCE = 'builder:stateful-pairs';
+
+/**
+ * The generated stateful pairs (pairs.ts), on the portal catalog where catalogs.json has it, each checked
+ * against the model as a vector file's are. A disagreement is the harness's own bug.
+ */
+function builtPairs(catalogs: Readonly<Record<string, PortalCatalog>>, existing: readonly Vector[]): Vector[] {
+  if (catalogs[PAIRS_CATALOG] === undefined) return [];
+  const ids = new Set(existing.map((v) => v.id));
+  return buildPairVectors(catalogs).map((vector) => {
+    const disagreement = agreement(vector);
+    if (disagreement !== null || ids.has(vector.id)) {
+      throw new Error(
+        `profile-service stateful pairs: ${vector.id} ${disagreement === null ? 'is also a vector file id' : `${disagreement.path}: ${disagreement.message}`}`,
+      );
+    }
+    return { ...vector, source: PAIRS_SOURCE };
+  });
 }
 
 /** One vector file's vectors that are sound; the problems of the others are appended. */

@@ -24,6 +24,8 @@ export interface ChainContext {
 export interface CaseEnds {
   start: string | null;
   end: string | null;
+  /** The model state `end` names (absent where `end` is null). */
+  endState?: ModelState;
 }
 
 function unique(c: OpenMobileCase, states: ModelState[]): string | null {
@@ -73,7 +75,34 @@ export function caseEnds(c: OpenMobileCase, ctx: ChainContext): CaseEnds {
   const ends = predict({ ...input(focusUrl(vector, route), state), fault: vector.when.fault ?? null }).map(
     (b) => b.state,
   );
-  return { start, end: unique(c, ends) };
+  const end = unique(c, ends);
+  return end === null ? { start, end } : { start, end, endState: ends[0] as ModelState };
+}
+
+/**
+ * Whether the case's given steps, sent from `from` (the state an earlier case left) instead of from a
+ * reset, lead to the state they lead to from a reset: every step succeeds on every branch the model
+ * permits, and every branch ends in that one state. Then the case may start there without a reset, its
+ * given steps sent ("reachable state"). Never for a case without given steps (nothing leads back to a
+ * fresh app but a reset) or with its own catalog (a fuzzer's: the profile service serves it to that case
+ * only).
+ */
+export function reachesStart(c: OpenMobileCase, ctx: ChainContext, from: ModelState, start: string | null): boolean {
+  const given = c.vector.given ?? [];
+  if (start === null || given.length === 0 || c.vector.catalog !== undefined) return false;
+  const { input } = givenStates(c, ctx);
+  let states: ModelState[] = [from];
+  for (const query of given) {
+    const url = urlFor(c.route, query);
+    const next: ModelState[] = [];
+    for (const state of states) {
+      const branches = predict(input(url, state));
+      if (branches.length === 0 || !branches.every(succeeded)) return false;
+      next.push(...branches.map((b) => b.state));
+    }
+    states = next;
+  }
+  return unique(c, states) === start;
 }
 
 /**
@@ -102,7 +131,9 @@ export function caseCoverage(c: OpenMobileCase, ctx: ChainContext): string[] {
  * starts at a group of cases with the same starting state that no remaining case leads to (the fresh app,
  * usually), takes every case of the group that ends where it started, then the case that leads to the
  * group with the most cases left, and goes on from there. Within a group, cases keep their given order
- * (the seed's). Longest chains first, so that parallel devices finish together.
+ * (the seed's). Then a chain whose first case has given steps is appended to another chain, of the same
+ * route, whose end state those steps reach ({@link reachesStart}): one reset fewer, the given steps still
+ * sent. Longest chains first, so that parallel devices finish together.
  */
 export function chainCases(
   ordered: readonly OpenMobileCase[],
@@ -165,8 +196,44 @@ export function chainCases(
     }
     chains.push(chain);
   }
-  const all = [...chains, ...alone];
+  const all = [...linkReachable(chains, ctx, ends), ...alone];
   // Stable: equal lengths keep the order they were built in.
   all.sort((a, b) => b.length - a.length);
   return [...regressions, ...all];
+}
+
+/**
+ * Appends each chain whose first case has given steps to a chain that ends where those steps reach its
+ * start from (the first such chain, of the same route, that has not taken one yet). Whether two chains link
+ * is asked once per (case, end state).
+ */
+function linkReachable(
+  chains: OpenMobileCase[][],
+  ctx: ChainContext,
+  ends: (c: OpenMobileCase) => CaseEnds,
+): OpenMobileCase[][] {
+  const linked = new Set<OpenMobileCase[]>();
+  const taken = new Set<OpenMobileCase[]>();
+  const memo = new Map<string, boolean>();
+  const routeOf = (c: OpenMobileCase) => `${c.route.platform} ${c.route.method}`;
+  for (const chain of chains) {
+    const first = chain[0] as OpenMobileCase;
+    if ((first.vector.given ?? []).length === 0 || first.vector.catalog !== undefined) continue;
+    const start = ends(first).start;
+    for (const other of chains) {
+      if (other === chain || linked.has(other) || taken.has(other)) continue;
+      const last = other[other.length - 1] as OpenMobileCase;
+      const { end, endState } = ends(last);
+      if (end === null || endState === undefined || routeOf(last) !== routeOf(first)) continue;
+      const key = `${first.id} ${end}`;
+      let reaches = memo.get(key);
+      if (reaches === undefined) memo.set(key, (reaches = reachesStart(first, ctx, endState, start)));
+      if (!reaches) continue;
+      other.push(...chain);
+      linked.add(chain);
+      taken.add(other);
+      break;
+    }
+  }
+  return chains.filter((chain) => !linked.has(chain));
 }

@@ -51,11 +51,16 @@ export interface CaseContext {
   /** Called with the focus step's precedence evidence (observed code among several acceptable ones). */
   onPrecedence?(evidence: PrecedenceEvidence): void;
   /**
-   * Start from the state the previous case of this chain left, which is the state this case's given steps
-   * lead to: without a reset and without those steps. Null or absent: from a reset. Only chaining sets it.
+   * Start from the state the previous case of this chain left, without a reset. Null or absent: from a
+   * reset. Only chaining sets it. That state is the one this case's given steps lead to from a reset (the
+   * given steps are then not sent), or, with `runGiven`, one from which they lead to the same state (they
+   * are sent from there).
    */
-  start?: LeftState | null;
+  start?: StartFrom | null;
 }
+
+/** Where a chained case starts: the state the case before it left, and whether its given steps run from there. */
+export type StartFrom = LeftState & { runGiven?: boolean };
 
 /**
  * What a case left behind for the next case of its chain (`resets: 'fewest'`): the client in the state the
@@ -486,7 +491,7 @@ export async function runOpenMobileCase(
 ): Promise<CaseOutcome> {
   const scope = env.scope;
   if (scope === null) throw new Error("the harness's profile service is not running: an Open Mobile case needs it");
-  const once = async (c: OpenMobileCase, start: LeftState | null, evidence: PrecedenceEvidence[]) => {
+  const once = async (c: OpenMobileCase, start: StartFrom | null, evidence: PrecedenceEvidence[]) => {
     const own = c.vector.catalog;
     const runCtx: CaseContext = { ...ctx, start, onPrecedence: (e) => evidence.push(e) };
     if (own === undefined) return runCase(c, { ...env, scope }, runCtx);
@@ -512,8 +517,10 @@ export async function runOpenMobileCase(
   const fresh = await once(planned, null, freshEvidence);
   if (!passed(fresh.result)) return report(fresh, freshEvidence);
 
-  const again = await once(start.planned, null, []);
-  const repeat = again.left === null ? null : await once(planned, again.left, []);
+  // Given steps sent from another state than a reset's: the case is defined from a reset, and its verdict
+  // is that run's. What the first run saw stays in the report (below); not a failure of this case.
+  const again = start.runGiven === true ? null : await once(start.planned, null, []);
+  const repeat = again === null || again.left === null ? null : await once(planned, again.left, []);
   if (repeat !== null && !passed(repeat.result)) {
     const result = severalRuns(
       leftBehind(repeat.result, fresh.result, start),
@@ -521,14 +528,22 @@ export async function runOpenMobileCase(
     );
     return report({ result, left: null }, []);
   }
-  fresh.result.message += `; a first run right after ${start.planned.id}, without a reset, did not pass (${first.result.message}) and did not fail again on a second try`;
+  fresh.result.message +=
+    start.runGiven === true
+      ? `; a first run right after ${start.planned.id}, without a reset, its given steps sent from the state that case left, did not pass (${first.result.message}); the case is defined from a reset, and passed from one`
+      : `; a first run right after ${start.planned.id}, without a reset, did not pass (${first.result.message}) and did not fail again on a second try`;
   fresh.result.attachments.push(
-    json('first run, right after an earlier case without a reset (not reproduced)', {
-      after: start.planned.id,
-      verdict: first.result.verdict,
-      message: first.result.message,
-      steps: first.result.steps,
-    }),
+    json(
+      start.runGiven === true
+        ? 'first run, right after an earlier case without a reset, given steps sent from the state it left'
+        : 'first run, right after an earlier case without a reset (not reproduced)',
+      {
+        after: start.planned.id,
+        verdict: first.result.verdict,
+        message: first.result.message,
+        steps: first.result.steps,
+      },
+    ),
   );
   severalRuns(
     fresh.result,
@@ -538,7 +553,7 @@ export async function runOpenMobileCase(
 }
 
 /** The case failed twice right after `start.planned` on the state it left, and passes from a reset. */
-function leftBehind(continued: CaseResult, fresh: CaseResult, start: LeftState): CaseResult {
+function leftBehind(continued: CaseResult, fresh: CaseResult, start: StartFrom): CaseResult {
   const earlier = start.planned.id;
   const requirement = start.succeeded ? null : 'OM-ATOMIC';
   const category: FailureCategory = start.succeeded ? 'wrong-state' : 'state-changed-by-failing-request';
@@ -836,19 +851,23 @@ function judgeCase(
  * the case stands as a marker (src/core/secret-markers.ts) naming which of the case's `secrets` it was.
  */
 interface RecordedCaseObservations {
-  from: { after: string; state: ModelState } | null;
+  /** `given`: the given steps were sent from that state (absent: they were not, the case continued). */
+  from: { after: string; state: ModelState; given?: true } | null;
   steps: { provision: ProvisionObservation; second: ObservedStep['second']; state: ClientState | null }[];
   logs: number[] | null;
 }
 
 function recordObservations(
   planned: OpenMobileCase,
-  from: LeftState | null,
+  from: StartFrom | null,
   stepRuns: readonly StepRun[],
   formsInLogs: number[] | null,
 ): RecordedCaseObservations {
   const recorded: RecordedCaseObservations = {
-    from: from === null ? null : { after: from.planned.id, state: from.state },
+    from:
+      from === null
+        ? null
+        : { after: from.planned.id, state: from.state, ...(from.runGiven === true ? { given: true as const } : {}) },
     steps: stepRuns.map((r) => ({
       provision: r.observed.provision,
       second: r.observed.second,
@@ -917,7 +936,7 @@ export function rejudgeOpenMobileCase(
   });
   if (!isRecordedObservations(raw)) return unreadable('they are not the record of an Open Mobile case');
   const observed = restoreSecrets(raw, planned.secrets ?? []);
-  const continued = observed.from !== null;
+  const continued = observed.from !== null && observed.from.given !== true;
   const steps = caseSteps(planned.vector, planned.route, continued);
   if (observed.steps.length === 0 || observed.steps.length > steps.length)
     return unreadable(`${observed.steps.length} step(s) recorded, the case has ${steps.length}`);
@@ -979,6 +998,8 @@ async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseCon
   const hasState = info.capabilities.includes('state');
   const hasLogs = info.capabilities.includes('logs');
   const from = ctx.start ?? null;
+  // Continued: the given steps are not sent (the state they lead to is where the case starts).
+  const continued = from !== null && from.runGiven !== true;
   const hitsBefore = scope.requestCount();
   const records: StepRecord[] = [];
   const t0 = Date.now();
@@ -987,7 +1008,9 @@ async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseCon
     records.push({ name: 'reset to a freshly installed app', status: 'passed', start: t0, stop: Date.now() });
   } else {
     records.push({
-      name: `no reset: ${from.planned.id} left the client in the state the given steps lead to (read back)`,
+      name: continued
+        ? `no reset: ${from.planned.id} left the client in the state the given steps lead to (read back)`
+        : `no reset: ${from.planned.id} left the client in a state (read back) from which the given steps lead where they lead from a reset`,
       status: 'passed',
       start: t0,
       stop: t0,
@@ -996,7 +1019,7 @@ async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseCon
 
   // Setup steps are judged like the request under test. A hand-written vector's steps succeed (checked when
   // vectors load); a regression the fuzzer kept may hold failing steps, which leave the state as it was.
-  const steps = caseSteps(vector, route, from !== null);
+  const steps = caseSteps(vector, route, continued);
   const model = stepModel(planned, ctx);
   const target = { session, scope, method: route.method, hasState };
   const done = await runSteps(
@@ -1009,7 +1032,7 @@ async function runCase(planned: OpenMobileCase, env: OpenMobileEnv, ctx: CaseCon
   // A session's logs run from its last reset: lines before this case's start are earlier cases' of its chain.
   const allLogs = hasLogs ? await session.logs(signal) : null;
   const logs = allLogs === null ? null : allLogs.slice(from?.logLines ?? 0);
-  const judged = judgeCase(planned, ctx, steps, done.runs, from !== null, logs);
+  const judged = judgeCase(planned, ctx, steps, done.runs, continued, logs);
   const { decided, runs, focus, concurrent, redactor } = judged;
   const { verdict } = decided;
   if (judged.precedence !== null) ctx.onPrecedence?.(judged.precedence);

@@ -40,7 +40,7 @@ import {
 } from './fuzz.ts';
 import { linksPage } from './links.ts';
 import { caseEvidence, consistencyResults, recordedEvidence, RUN_CHECKS } from './checks.ts';
-import { caseCoverage, caseEnds, chainCases, type CaseEnds } from './chains.ts';
+import { caseCoverage, caseEnds, chainCases, reachesStart, type CaseEnds } from './chains.ts';
 import {
   focusUrl,
   freshState,
@@ -48,6 +48,7 @@ import {
   runOpenMobileCase,
   stateKey,
   type LeftState,
+  type StartFrom,
   urlSecrets,
   SPECIFICATION,
   type OpenMobileCase,
@@ -350,12 +351,18 @@ export class OpenMobileSuite implements Suite<ClientSession, TargetInfo, Profile
         const session = env.session as object;
         const previous = left.get(session);
         left.delete(session);
-        // Only within a chain (the app was launched with this scope's URL) and only where this case's given
-        // steps would lead from a reset.
-        const start =
-          previous !== undefined && previous.at.scopeUrl === env.scope?.url && previous.key === ends(c).start
-            ? previous.at
-            : null;
+        // Only within a chain (the app was launched with this scope's URL): where this case's given steps would
+        // lead from a reset (they are not sent), or from where they lead there too (they are sent).
+        const chained = previous !== undefined && previous.at.scopeUrl === env.scope?.url ? previous : undefined;
+        const start: StartFrom | null =
+          chained === undefined
+            ? null
+            : chained.key === ends(c).start
+              ? chained.at
+              : chained.at.planned.route.method === c.route.method &&
+                  reachesStart(c, chainContext, chained.at.state, ends(c).start)
+                ? { ...chained.at, runGiven: true }
+                : null;
         const precedence: PrecedenceEvidence[] = [];
         const { result, left: now } = await runOpenMobileCase(c, env, {
           catalog: data.catalog,

@@ -28,7 +28,7 @@ import { agentBodiesProperty, FUZZ_PROPERTY_IDS } from './fuzz.ts';
 import { initialState, predictStep, worldOfRequires } from './model.ts';
 import { REQUIREMENTS, SPECIFICATION } from './requirements.ts';
 import type { SwivelSession, Vector } from './types.ts';
-import { CASE_ID_PREFIX, checkDocument, loadSwivelVectors } from './vectors.ts';
+import { builtSwivelVectors, CASE_ID_PREFIX, checkDocument, loadSwivelVectors } from './vectors.ts';
 
 export { SPECIFICATION };
 
@@ -84,6 +84,7 @@ export class SwivelSuite implements Suite<SwivelSession, BaseTargetInfo> {
       rootDir: context.rootDir,
       ids,
     });
+    vectors.push(...builtSwivelVectors(vectors));
     for (const file of this.extraFiles)
       vectors.push(...(await loadExtraVectorFile(file, context.rootDir, vectors, checkDocument, ids)));
     this.cases = vectors.map(caseOf);

@@ -52,6 +52,7 @@ export const AREAS = [
   'policy',
   'self-provisioning',
   'cluster',
+  'stateful-pairs',
   'regressions',
 ] as const;
 export type Area = (typeof AREAS)[number];

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { nearest, type Problem } from '../../src/core/errors.ts';
+import { buildPairVectors } from './pairs.ts';
 import { isRecord } from '../../src/core/json.ts';
 import { loadVectorDirectory, type FormerIds } from '../../src/core/vector-files.ts';
 import { initialState, predictStep, worldOfRequires } from './model.ts';
@@ -53,6 +54,23 @@ export async function loadSwivelVectors(
     },
     checkDocument,
   );
+}
+
+/** Where the generated vectors say they come from (`source`). */
+export const PAIRS_SOURCE = 'builder:stateful-pairs';
+
+/**
+ * The generated vectors (suites/swivel/pairs.ts), checked exactly as a vector file is: the schema, the rules,
+ * and the model's agreement with the builder's own oracle. A problem here is the harness's own bug.
+ */
+export function builtSwivelVectors(existing: readonly Vector[]): Vector[] {
+  const problems: Problem[] = [];
+  const seen = new Map(existing.map((v) => [v.id, v.source ?? 'a vector file']));
+  const vectors = checkDocument({ vectors: buildPairVectors() }, PAIRS_SOURCE, problems, seen);
+  if (problems.length > 0) {
+    throw new Error(`Swivel vector builder: ${problems.map((p) => `${p.file} ${p.path}: ${p.message}`).join('; ')}`);
+  }
+  return vectors.map((v) => ({ ...v, source: PAIRS_SOURCE }));
 }
 
 /** Checks one parsed document; returns its vectors that passed the schema. Problems are appended. */

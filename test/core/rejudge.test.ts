@@ -302,3 +302,26 @@ function changes(suite: AnySuite, recorded: CaseResult, edit: (v: Record<string,
   edit(probe);
   return JSON.stringify(probe) !== JSON.stringify(planned.vector);
 }
+
+describe('re-judging chained Open Mobile cases (resets: fewest)', () => {
+  it('judges a continued case and one whose given steps were sent from the state an earlier case left to what was recorded', async () => {
+    const chained = await run(
+      {
+        targets: (['ios', 'android'] as const).map((platform) => ({
+          name: `chained-${platform}`,
+          driver: 'emulated',
+          options: { platform },
+          resets: 'fewest' as const,
+        })),
+        run: ['chained-ios', 'chained-android'],
+      },
+      ['om:gen-soft-', 'om:at-'],
+    );
+    const step = (pattern: RegExp) => chained.results.filter((r) => r.steps.some((st) => pattern.test(st.name))).length;
+    expect(step(/^no reset: .* the given steps lead to \(read back\)$/)).toBeGreaterThan(0);
+    expect(step(/^no reset: .* from which the given steps lead/)).toBeGreaterThan(0);
+    const report = await rejudgeResults(chained.results, chained.context);
+    expect(report.discrepancies).toEqual([]);
+    expect(report.checked).toBe(chained.results.length);
+  }, 240_000);
+});

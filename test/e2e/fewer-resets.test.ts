@@ -37,6 +37,15 @@ describe("resets: 'fewest'", () => {
       const total = fewest.reduce((n, r) => n + resets(r), 0);
       expect(total).toBeLessThan(cases / 2);
       expect(fewest.filter(continued).length).toBeGreaterThan(cases / 2);
+      // Reachable state: cases whose given steps were sent from where the case before left the client.
+      const reached = fewest.filter((r) =>
+        r.steps.some((s) => /^no reset: .* from which the given steps lead/.test(s.name)),
+      );
+      expect(reached.length).toBeGreaterThan(0);
+      for (const r of reached) expect(r.steps.filter((s) => s.name.startsWith('given ')).length).toBeGreaterThan(0);
+      console.log(
+        `${platform}: ${cases} cases, ${total} resets, ${reached.length} reached by given steps sent from a state`,
+      );
     });
   }
 

@@ -72,3 +72,72 @@ describe('fewer round trips on the virtual device', () => {
     );
   }
 });
+
+describe('fewer round trips on the virtual iPhone', () => {
+  let appium: LocalAppium;
+  beforeAll(async () => {
+    appium = await startLocalAppium({ HARNESS_OBFUSCATION_KEY: BENCH_KEY });
+  }, 120_000);
+  afterAll(async () => {
+    await appium?.stop();
+  });
+
+  /** The iOS smoke tier on one virtual iPhone at a scaled usb-ios profile, with these target options. */
+  const iosSmoke = (extra: Record<string, unknown>) =>
+    runProfiled({
+      appium: appium.url,
+      platform: 'ios',
+      devices: 1,
+      latency: 'usb-ios',
+      latencyScale: 0.01,
+      grep: [],
+      tier: 'smoke',
+      extra,
+    });
+
+  /** Defects whose symptoms are in the callback the probe receives, the dialog and the logs. */
+  const IOS_DEFECTS = [
+    'empty-resulturlscheme-callback',
+    'missed-soft-password-removal',
+    'password-in-logs',
+    'transient-as-cut',
+  ];
+
+  for (const defects of [[], IOS_DEFECTS]) {
+    it(
+      `reads callbacks from the probe's log and finds the settings screen without a page source, with every verdict of roundTrips: 'all' (${defects.length > 0 ? 'seeded defects' : 'no defect'})`,
+      { timeout: 180_000 },
+      async () => {
+        const run = (roundTrips: 'all' | 'fewest') => iosSmoke({ roundTrips, defects });
+        const all = await run('all');
+        const fewest = await run('fewest');
+        expect(fewest.cases).toBeGreaterThan(15);
+        expect(verdicts(fewest)).toEqual(verdicts(all));
+        if (defects.length > 0) expect(all.results.filter((c) => c.verdict === 'fail').length).toBeGreaterThan(1);
+        // The same requests and resets; a page source fewer for each callback and each state read from the main screen.
+        expect(fewest.counts.deepLink).toBe(all.counts.deepLink);
+        expect(fewest.counts.reset).toBe(all.counts.reset);
+        expect(fewest.counts.pageSource).toBeLessThan(all.counts.pageSource - 10);
+      },
+    );
+  }
+
+  it(
+    "reads the probe's screen where its log line comes late, and never takes a late line for a later request's callback",
+    { timeout: 180_000 },
+    async () => {
+      const run = (roundTrips: 'all' | 'fewest', late: number) =>
+        iosSmoke({
+          roundTrips,
+          capabilities: { 'appium:automationName': 'HarnessVirtual', 'appium:harnessProbeLogLate': late },
+        });
+      const all = await run('all', 0);
+      const onTime = await run('fewest', 0);
+      // One log read late: the watch never sees the line in time, the next request's reads do.
+      const late = await run('fewest', 1);
+      expect(verdicts(late)).toEqual(verdicts(all));
+      // Each callback was read from the probe's screen: one page source more a called-back request.
+      expect(late.counts.pageSource).toBeGreaterThan(onTime.counts.pageSource + 10);
+    },
+  );
+});

@@ -26,6 +26,11 @@ export interface DeviceConfig {
   probeLogTag: string;
   /** URL schemes the iOS probe registers (its Info.plist). */
   probeSchemes: string[];
+  /**
+   * iOS: each of the probe's callback log lines reaches the log only at the log read after this many more
+   * (a device log that lags: `appium:harnessProbeLogLate`); 0: at once.
+   */
+  probeLogLate?: number;
   clientLogTag: string;
   defects: ReadonlySet<DefectId>;
   choices: Record<string, string>;
@@ -76,6 +81,8 @@ export class VirtualDevice {
   probe = { registered: false, count: 0, last: null as string | null };
   /** Log lines not yet collected by getLogs (Appium's log buffers reset on each read). */
   pending: string[] = [];
+  /** Log lines that reach the log later (probeLogLate): each with the log reads it still misses. */
+  private late: { line: string; reads: number }[] = [];
   private mirrored = 0;
   private notificationSeq = 0;
   private readonly pid = 4000 + Math.floor(Math.random() * 1000);
@@ -185,7 +192,10 @@ export class VirtualDevice {
     this.probe.count++;
     this.probe.last = url;
     this.running.add(this.config.probeId);
-    this.syslog('HarnessProbe', `received ${url}`);
+    // As the probe's NSLog writes it (drivers/appium/probes/ios).
+    this.syslog(this.config.probeLogTag, `HarnessProbe received ${url}`);
+    const late = this.config.probeLogLate ?? 0;
+    if (late > 0) this.late.push({ line: this.pending.pop() as string, reads: late });
   }
 
   private mirrorClientLogs(): void {
@@ -216,6 +226,9 @@ export class VirtualDevice {
   takeLogs(): string[] {
     const lines = this.pending;
     this.pending = [];
+    for (const entry of this.late) entry.reads--;
+    lines.push(...this.late.filter((e) => e.reads < 0).map((e) => e.line));
+    this.late = this.late.filter((e) => e.reads >= 0);
     return lines;
   }
 

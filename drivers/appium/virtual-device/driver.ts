@@ -8,7 +8,8 @@
  * `appium:appPackage` / `appium:bundleId` (Open Mobile), and for the virtual app only
  * `appium:harnessDefects` (seeded defect ids), `appium:harnessChoices`, `appium:harnessProbe`
  * ({ appId, activity, logTag, schemes }), `appium:harnessUnplugAfter` (the device is pulled out after that
- * many commands: a lab losing a phone mid-run). The obfuscation key comes from the server's environment
+ * many commands: a lab losing a phone mid-run), `appium:harnessProbeLogLate` (iOS: each probe log line
+ * reaches the log that many log reads late: a device log that lags). The obfuscation key comes from the server's environment
  * (HARNESS_OBFUSCATION_KEY), as a real app has it built in.
  */
 import vm from 'node:vm';
@@ -33,6 +34,7 @@ const CONSTRAINTS = {
   harnessProbe: { isObject: true },
   harnessLatency: { isObject: true },
   harnessUnplugAfter: { isNumber: true },
+  harnessProbeLogLate: { isNumber: true },
 } as const satisfies Constraints;
 
 /**
@@ -53,6 +55,8 @@ const VIEW = 'android.intent.action.VIEW';
 const UNRESOLVED = 'Error: Activity not started, unable to resolve Intent';
 const ELEMENT_KEY = 'element-6066-11e4-a52e-4f735466cecf';
 const SETTINGS_BUTTON_ID = 'virtual-settings-button';
+/** The names of the iOS settings screen's fields (device.ts, its page source). */
+const SETTINGS_FIELDS = ['profileId', 'profileMode', 'username', 'password', 'domain', 'prefix', 'autologin'];
 
 /** The insecure feature a server must allow for `mobile: shell` (as UiAutomator2 names it). */
 const ADB_SHELL_FEATURE = 'adb_shell';
@@ -284,6 +288,7 @@ export class VirtualDeviceDriver extends BaseDriver<typeof CONSTRAINTS> {
         ? probe['schemes'].map((s) => String(s).toLowerCase())
         : ['harnessprobe', 'myapp'],
       clientLogTag: 'OpenMobile',
+      probeLogLate: typeof caps.harnessProbeLogLate === 'number' ? caps.harnessProbeLogLate : 0,
       defects: new Set(defectIds),
       choices: choices as Record<string, string>,
       obfuscationKey: key !== null && isObfuscationKey(key) ? key : null,
@@ -495,13 +500,12 @@ export class VirtualDeviceDriver extends BaseDriver<typeof CONSTRAINTS> {
   override findElOrEls(strategy: string, selector: string, mult: false, context?: unknown): Promise<Element>;
   override async findElOrEls(strategy: string, selector: string, mult: boolean): Promise<Element | Element[]> {
     const phone = this.phone;
-    const found =
-      strategy === 'accessibility id' &&
-      !this.isAndroid &&
-      selector === 'Settings' &&
-      phone.foreground === phone.config.appId &&
-      phone.screen === 'main';
-    const element: Element = { [ELEMENT_KEY]: SETTINGS_BUTTON_ID, ELEMENT: SETTINGS_BUTTON_ID };
+    const shown = strategy === 'accessibility id' && !this.isAndroid && phone.foreground === phone.config.appId;
+    // The main screen's settings button, and the settings screen's fields (their names, as its page source).
+    const field = SETTINGS_FIELDS.includes(selector) && phone.screen === 'settings';
+    const found = shown && ((selector === 'Settings' && phone.screen === 'main') || field);
+    const id = field ? `virtual-field-${selector}` : SETTINGS_BUTTON_ID;
+    const element: Element = { [ELEMENT_KEY]: id, ELEMENT: id };
     if (mult) return found ? [element] : [];
     if (!found) throw new errors.NoSuchElementError(`no element with ${strategy} ${JSON.stringify(selector)}`);
     return element;

@@ -32,6 +32,14 @@ export const SWIVEL_DEFECTS = [
   },
   { id: 'request-id-not-echoed', title: "The answer carries an empty <RequestID> instead of the request's" },
   {
+    id: 'policy-change-drops-codes',
+    title: 'A policy change discards every outstanding provision code (state changed between issuing and using)',
+  },
+  {
+    id: 'one-code-per-server',
+    title: "A code issued to one user replaces every other user's outstanding code (one code per server)",
+  },
+  {
     id: 'missing-element-500',
     title: 'A provision request without <ProvisionCode> crashes the handler (HTTP 500)',
   },

@@ -369,6 +369,7 @@ class Instance {
     if (user === undefined) return json(404, { error: 'NO_SUCH_USER', message: `no user "${username}"` });
     const code = String(randomInt(0, 10 ** 8)).padStart(8, '0');
     // A newer code replaces the user's earlier one in this instance's (or the shared) memory.
+    if (this.defects.has('one-code-per-server')) this.codes.clear();
     this.codes.set(username, { code, issuedAtMs: this.now(), validitySeconds: this.db.policy.validitySeconds });
     return json(201, {
       code,
@@ -408,6 +409,7 @@ class Instance {
       }
     }
     this.db.policy = next;
+    if (this.defects.has('policy-change-drops-codes')) this.codes.clear();
     return json(200, next);
   }
 }

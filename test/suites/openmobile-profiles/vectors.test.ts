@@ -39,7 +39,13 @@ describe('openmobile-profiles vector loading', () => {
   it("loads the project's vectors", async () => {
     const { vectors, catalogs: named } = await loadProfileVectors(path.join(ROOT, 'vectors/openmobile-profiles'), ROOT);
     expect(Object.keys(named).sort()).toEqual(['acme', 'portal']);
-    expect(vectors.every((v) => v.source?.startsWith('vectors/openmobile-profiles/'))).toBe(true);
+    // The files' vectors, then the generated stateful pairs (suites/openmobile-profiles/pairs.ts).
+    expect(
+      vectors.every(
+        (v) => v.source?.startsWith('vectors/openmobile-profiles/') || v.source === 'builder:stateful-pairs',
+      ),
+    ).toBe(true);
+    expect(vectors.filter((v) => v.source === 'builder:stateful-pairs').length).toBeGreaterThan(60);
   });
 
   it('reports every problem of every file at once, with pointer and fix', async () => {

@@ -1,5 +1,5 @@
 /**
- * Every fixed vector against the reference server: clean, every vector passes (or is not applicable for
+ * Every fixed vector (the vector files and the generated stateful pairs) against the reference server: clean, every vector passes (or is not applicable for
  * the target's shape); each seeded defect is caught by at least one vector. The real-time vector runs in
  * its own test against a reference without a clock.
  */
@@ -9,7 +9,7 @@ import { createSwivelDriver, type SwivelDriver } from '../../../drivers/http/swi
 import { SWIVEL_DEFECTS } from '../../../drivers/emulated/swivel/defects.ts';
 import { runVector } from '../../../suites/swivel/execute.ts';
 import type { Vector } from '../../../suites/swivel/types.ts';
-import { loadSwivelVectors } from '../../../suites/swivel/vectors.ts';
+import { builtSwivelVectors, loadSwivelVectors } from '../../../suites/swivel/vectors.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const context = { rootDir: ROOT, obfuscationKey: null };
@@ -17,6 +17,7 @@ let vectors: Vector[] = [];
 
 beforeAll(async () => {
   vectors = await loadSwivelVectors(path.join(ROOT, 'vectors/swivel'), { rootDir: ROOT });
+  vectors.push(...builtSwivelVectors(vectors));
 });
 
 /** Runs every vector that is not real-time; returns id -> verdict (and the message of failures). */
