@@ -8,7 +8,8 @@
  *
  * The mutated modules (the config's `mutate` entries) are imported before the plan runs, so the mutants in
  * their top-level code are known as static: Stryker restarts this process for each of those and the mutant
- * is active while the module loads. After an uncaught error the process may hold broken state, so it is
+ * is active while the module loads. Every run starts with the emulated implementations' memo tables empty
+ * (drivers/emulated/memo.ts): a table filled under one mutant would hide the next. After an uncaught error the process may hold broken state, so it is
  * ended before the next run and Stryker starts a fresh one.
  */
 import path from 'node:path';
@@ -58,6 +59,9 @@ class HarnessTestRunner {
     const { register } = await import('tsx/esm/api');
     register();
     ({ main: this.main } = await import(pathToFileURL(path.resolve('src/cli/main.ts')).href));
+    ({ clearMemoTables: this.clearMemoTables } = await import(
+      pathToFileURL(path.resolve('drivers/emulated/memo.ts')).href
+    ));
     // Top-level code of the mutated modules runs now, outside any test: Stryker's "static" coverage.
     for (const file of this.preload) await import(pathToFileURL(path.resolve(file)).href);
   }
@@ -68,6 +72,9 @@ class HarnessTestRunner {
       process.exit(3);
     }
     await this.load();
+    // The emulated implementations' memo tables, filled by an earlier run under another mutant (or none),
+    // would answer without running the mutated code: each run starts cold.
+    this.clearMemoTables();
     const started = Date.now();
     let uncaught;
     const onError = (error) => {

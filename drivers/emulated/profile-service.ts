@@ -34,6 +34,7 @@ import {
   type PortalEntry,
   type PortalVariant,
 } from './openmobile-profiles/portal.ts';
+import { memoTable } from './memo.ts';
 
 export interface ProfileServiceOptions {
   /** Interface to listen on; loopback unless a test needs otherwise. */
@@ -241,7 +242,7 @@ function parseServiceQuery(raw: string): Readonly<Record<string, string>> | null
 }
 
 const PARSED_QUERIES_KEPT = 512;
-const parsedQueries = new Map<string, Readonly<Record<string, string>> | null>();
+const parsedQueries = memoTable<string, Readonly<Record<string, string>> | null>();
 
 function readServiceQuery(raw: string): Record<string, string> | null {
   const query: Record<string, string> = {};
@@ -273,7 +274,7 @@ const NOT_FOUND = json(404, { error: 'not-found' });
 const UNKNOWN_SCOPE = json(404, { error: 'unknown-scope' });
 const UNAVAILABLE_BODY = JSON.stringify({ error: 'unavailable' });
 /** The answer of each injected status, built on first use: a scope keeps its fault for many requests. */
-const unavailable = new Map<number, Answer>();
+const unavailable = memoTable<number, Answer>();
 
 function unavailableAnswer(status: number): Answer {
   let found = unavailable.get(status);

@@ -306,4 +306,54 @@ describe('a Stryker run through the harness test runner', () => {
       process.chdir(cwd);
     }
   }, 180_000);
+
+  it('starts every mutant cold: a cipher kept by an earlier run does not hide a mutant of the code that makes it', async () => {
+    // keyFor keeps one decipher per key in a memo table (drivers/emulated/memo.ts). Filled by the dry run, the
+    // table would answer every later run without the mutated line: the runner clears it before each run.
+    const file = 'drivers/emulated/client/obfuscation.ts';
+    const lines = readFileSync(path.join(root, file), 'utf8').split('\n');
+    const line = lines.findIndex((l) => l.includes("createDecipheriv('aes-256-ecb'")) + 1;
+    expect(line).toBeGreaterThan(0);
+    const config = JSON.parse(readFileSync(path.join(root, 'stryker/openmobile.config.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    const { Stryker } = await import('@stryker-mutator/core');
+    const cwd = process.cwd();
+    process.chdir(root);
+    try {
+      const options: Record<string, unknown> = {
+        ...config,
+        configFile: undefined,
+        harness: {
+          ...(config['harness'] as object),
+          args: [
+            'run',
+            '--target',
+            'emulated-android',
+            '--grep',
+            'OM-OBFUSCATION',
+            '--max-failures',
+            '1',
+            '--reporter',
+            'summary',
+            '--output',
+            'reports/mutation-run',
+          ],
+        },
+        mutate: [`${file}:${line}:1-${line}:200`],
+        incremental: false,
+        reporters: [],
+        tempDirName: '.stryker-tmp-test',
+        logLevel: 'off',
+        fileLogLevel: 'off',
+      };
+      const results = await new Stryker(options as ConstructorParameters<typeof Stryker>[0]).runMutationTest();
+      const cipherName = results.filter((r) => r.mutatorName === 'StringLiteral' && r.replacement === '""');
+      expect(cipherName.length).toBe(2); // the cipher's name and the key's encoding
+      expect(cipherName.map((r) => r.status)).toEqual(['Killed', 'Killed']);
+    } finally {
+      process.chdir(cwd);
+    }
+  }, 180_000);
 });

@@ -4,6 +4,7 @@
  * constant in code.
  */
 import { createCipheriv, createDecipheriv, type Decipher } from 'node:crypto';
+import { memoTable } from '../memo.ts';
 
 const HEX_BLOCKS = /^(?:[0-9A-Fa-f]{32})+$/;
 const KEY = /^[0-9A-Fa-f]{64}$/;
@@ -57,7 +58,7 @@ interface KnownKey {
 }
 
 /** Keys seen, read once each (a run has one or two); null for a malformed key, which decodes nothing. */
-const keys = new Map<string, KnownKey | null>();
+const keys = memoTable<string, KnownKey | null>();
 
 function keyFor(keyHex: string): KnownKey | null {
   let key = keys.get(keyHex);

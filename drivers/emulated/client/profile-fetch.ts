@@ -11,6 +11,7 @@
 import http from 'node:http';
 import { Agent, type Dispatcher } from 'undici';
 import type { Mode, Platform, Profile } from '../../../protocols/openmobile/types.ts';
+import { memoTable } from '../memo.ts';
 
 /**
  * One pool per profile service origin, shared by every emulated client of the process. Enough connections
@@ -80,7 +81,7 @@ export interface DirectTarget {
 const PLAIN_PATH = /^\/(?:[A-Za-z0-9_~-]+\/)*$/;
 
 /** `http://host[:port]` prefixes already read: the service's scope URLs differ only in their path. */
-const origins = new Map<string, ProfileEndpoint['direct']>();
+const origins = memoTable<string, ProfileEndpoint['direct']>();
 const ORIGINS_KEPT = 256;
 
 /** Every reset makes a new client for its scope's URL: only the first URL of each origin is parsed in full. */
@@ -309,7 +310,7 @@ function interpret(status: number, body: string): FetchOutcome {
 }
 
 const BODIES_KEPT = 512;
-const readBodies = new Map<string, FetchOutcome>();
+const readBodies = memoTable<string, FetchOutcome>();
 
 function readBody(body: string): FetchOutcome {
   let value: unknown;
