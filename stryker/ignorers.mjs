@@ -15,6 +15,9 @@
  * - a defect guard: a probe, or an `&&` chain with a probe among its operands (false while no defect is on),
  *   together with what it guards: the `then` branch of an `if` and the `?` branch of a conditional.
  *
+ * The same holds for the conformant variants (`<…variants>.has('<id>')`: permitted behaviour that tests switch
+ * on to prove the harness accepts it), ignored with their own reason.
+ *
  * A negated probe (`!this.defects.has('code-reusable')`) is left alone: the code it guards is the reference
  * behaviour, and `!P` mutated to `P` switches the defect on, which the plan must notice.
  */
@@ -32,40 +35,48 @@ const LOOKUP_DEFECT_FLAGS = new Set([
 
 const REASON = 'seeded defect: runs only with a defect switched on, never on a reference target (docs/mutation.md)';
 
-function isDefectsReceiver(node) {
-  if (node.type === 'Identifier') return node.name === 'defects';
-  return node.type === 'MemberExpression' && !node.computed && node.property.name === 'defects';
+const VARIANT_REASON =
+  'conformant variant: runs only with a variant of permitted behaviour switched on (its own tests), never on a reference target (docs/mutation.md)';
+
+function isReceiver(node, name) {
+  if (node.type === 'Identifier') return node.name === name;
+  return node.type === 'MemberExpression' && !node.computed && node.property.name === name;
 }
 
-function isProbe(node) {
+/** The reason a probe of a seeded defect or of a conformant variant is dead on a reference target, or none. */
+function probeReason(node) {
   if (node.type === 'CallExpression' && node.callee.type === 'MemberExpression' && !node.callee.computed) {
     const { object, property } = node.callee;
-    if (property.name !== 'has' || node.arguments.length !== 1) return false;
-    if (isDefectsReceiver(object)) return true;
+    if (property.name !== 'has' || node.arguments.length !== 1) return undefined;
+    if (isReceiver(object, 'defects')) return REASON;
+    if (isReceiver(object, 'variants')) return VARIANT_REASON;
     // Portal: `private has(id) { return this.defects.has(id); }`, called as this.has('<defect id>').
-    return object.type === 'ThisExpression' && node.arguments[0].type === 'StringLiteral';
+    return object.type === 'ThisExpression' && node.arguments[0].type === 'StringLiteral' ? REASON : undefined;
   }
   if (node.type === 'MemberExpression' && !node.computed && LOOKUP_DEFECT_FLAGS.has(node.property.name)) {
     const { object } = node;
-    return isDefectsReceiver(object) || (object.type === 'Identifier' && object.name === 'd');
+    return isReceiver(object, 'defects') || (object.type === 'Identifier' && object.name === 'd') ? REASON : undefined;
   }
-  return false;
+  return undefined;
 }
 
-/** False whenever no defect is on: a probe, or an `&&` chain one of whose operands is a guard. */
-function isGuard(node) {
-  if (node.type === 'ParenthesizedExpression') return isGuard(node.expression);
-  if (isProbe(node)) return true;
-  return node.type === 'LogicalExpression' && node.operator === '&&' && (isGuard(node.left) || isGuard(node.right));
+/** False whenever no defect or variant is on: a probe, or an `&&` chain one of whose operands is a guard. */
+function guardReason(node) {
+  if (node.type === 'ParenthesizedExpression') return guardReason(node.expression);
+  const probe = probeReason(node);
+  if (probe !== undefined) return probe;
+  if (node.type !== 'LogicalExpression' || node.operator !== '&&') return undefined;
+  return guardReason(node.left) ?? guardReason(node.right);
 }
 
 export const seededDefectsIgnorer = {
   shouldIgnore(path) {
     const { node, parent } = path;
-    if (isGuard(node)) return REASON;
+    const own = guardReason(node);
+    if (own !== undefined) return own;
     if (parent === null || parent === undefined) return undefined;
-    if (parent.type === 'IfStatement' && path.key === 'consequent' && isGuard(parent.test)) return REASON;
-    if (parent.type === 'ConditionalExpression' && path.key === 'consequent' && isGuard(parent.test)) return REASON;
+    if (parent.type === 'IfStatement' && path.key === 'consequent') return guardReason(parent.test);
+    if (parent.type === 'ConditionalExpression' && path.key === 'consequent') return guardReason(parent.test);
     return undefined;
   },
 };

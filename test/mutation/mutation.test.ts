@@ -234,6 +234,48 @@ describe('the untestable ignorer', () => {
   });
 });
 
+describe('the seeded-defects ignorer', () => {
+  it('ignores a defect probe and a conformant variant probe with their reasons, and the branch each guards, not a negated probe', async () => {
+    const { strykerPlugins } = (await import(pathToFileURL(path.join(root, 'stryker/ignorers.mjs')).href)) as {
+      strykerPlugins: { name: string; value: { shouldIgnore(p: unknown): string | undefined } }[];
+    };
+    const ignorer = strykerPlugins.find((p) => p.name === 'seeded-defects')!.value;
+    const probe = (receiver: string, id: string) => ({
+      type: 'CallExpression',
+      callee: {
+        type: 'MemberExpression',
+        computed: false,
+        object: {
+          type: 'MemberExpression',
+          computed: false,
+          object: { type: 'ThisExpression' },
+          property: { name: receiver },
+        },
+        property: { name: 'has' },
+      },
+      arguments: [{ type: 'StringLiteral', value: id }],
+    });
+    const defect = probe('defects', 'code-reusable');
+    const variant = probe('variants', 'verbose-answers');
+    expect(ignorer.shouldIgnore({ node: defect, parent: null })).toContain('seeded defect');
+    expect(ignorer.shouldIgnore({ node: variant, parent: null })).toContain('conformant variant');
+    const branch = { type: 'BlockStatement', body: [] };
+    expect(
+      ignorer.shouldIgnore({ node: branch, parent: { type: 'IfStatement', test: variant }, key: 'consequent' }),
+    ).toContain('conformant variant');
+    expect(
+      ignorer.shouldIgnore({ node: branch, parent: { type: 'IfStatement', test: variant }, key: 'alternate' }),
+    ).toBeUndefined();
+    const negated = { type: 'UnaryExpression', operator: '!', argument: variant };
+    expect(ignorer.shouldIgnore({ node: negated, parent: null })).toBeUndefined();
+    expect(
+      ignorer.shouldIgnore({ node: branch, parent: { type: 'IfStatement', test: negated }, key: 'consequent' }),
+    ).toBeUndefined();
+    const other = probe('users', 'alice');
+    expect(ignorer.shouldIgnore({ node: other, parent: null })).toBeUndefined();
+  });
+});
+
 describe('a Stryker run through the harness test runner', () => {
   it('kills a mutant of the malformed-XML answer and ignores the seeded defect beside it', async () => {
     const file = 'drivers/emulated/swivel/server.ts';
