@@ -276,6 +276,39 @@ describe('the seeded-defects ignorer', () => {
   });
 });
 
+/**
+ * A real Stryker run of a suite's config (stryker/<suite>.config.json) through the harness test runner, with
+ * the plan narrowed to `args` (after `run`) and the mutants to `mutate`; its results.
+ */
+async function strykerRun(suite: string, args: string[], mutate: string[]) {
+  const config = JSON.parse(readFileSync(path.join(root, `stryker/${suite}.config.json`), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  const { Stryker } = await import('@stryker-mutator/core');
+  const cwd = process.cwd();
+  process.chdir(root);
+  try {
+    const options: Record<string, unknown> = {
+      ...config,
+      configFile: undefined,
+      harness: {
+        ...(config['harness'] as object),
+        args: ['run', ...args, '--reporter', 'summary', '--output', 'reports/mutation-run'],
+      },
+      mutate,
+      incremental: false,
+      reporters: [],
+      tempDirName: '.stryker-tmp-test',
+      logLevel: 'off',
+      fileLogLevel: 'off',
+    };
+    return await new Stryker(options as ConstructorParameters<typeof Stryker>[0]).runMutationTest();
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
 describe('a Stryker run through the harness test runner', () => {
   it('kills a mutant of the malformed-XML answer and ignores the seeded defect beside it', async () => {
     const file = 'drivers/emulated/swivel/server.ts';
@@ -288,65 +321,34 @@ describe('a Stryker run through the harness test runner', () => {
     expect(comment).toBeGreaterThan(0);
     expect(first).toBeGreaterThan(0);
     expect(last).toBeGreaterThan(first);
-    const config = JSON.parse(readFileSync(path.join(root, 'stryker/swivel.config.json'), 'utf8')) as Record<
-      string,
-      unknown
-    >;
-    const { Stryker } = await import('@stryker-mutator/core');
-    const cwd = process.cwd();
-    process.chdir(root);
-    try {
-      const options: Record<string, unknown> = {
-        ...config,
-        configFile: undefined,
-        harness: {
-          ...(config['harness'] as object),
-          args: [
-            'run',
-            '--target',
-            'swivel-reference',
-            '--grep',
-            'SW-ERR-MALFORMED',
-            '--reporter',
-            'summary',
-            '--output',
-            'reports/mutation-run',
-          ],
-        },
-        mutate: [`${file}:${first}:1-${last}:200`, `${xmlFile}:${comment}:1-${comment}:200`],
-        incremental: false,
-        reporters: [],
-        tempDirName: '.stryker-tmp-test',
-        logLevel: 'off',
-        fileLogLevel: 'off',
-      };
-      const results = await new Stryker(options as ConstructorParameters<typeof Stryker>[0]).runMutationTest();
-      const statusOf = (text: string) =>
-        results
-          .filter((r) => r.replacement !== undefined && lines[r.location.start.line - 1]?.includes(text))
-          .map((r) => r.status);
-      // Seeded-defect code: ignored, with the reason.
-      const guard = statusOf("this.defects.has('malformed-xml-500')");
-      expect(guard.length).toBeGreaterThan(0);
-      expect(guard.every((s) => s === 'Ignored')).toBe(true);
-      expect(results.find((r) => r.status === 'Ignored')?.statusReason).toContain('seeded defect');
-      // Untestable by the config's rule: the parser's diagnostic text, ignored with the config's reason.
-      const diagnostic = results.filter(
-        (r) => r.fileName.endsWith('xml.ts') && r.mutatorName === 'StringLiteral' && r.replacement === '""',
-      );
-      expect(diagnostic.map((r) => r.status)).toEqual(['Ignored']);
-      expect(diagnostic[0]?.statusReason).toContain('diagnostic text');
-      // The unclosed comment (vector SW-MUT-MALFORMED-COMMENT-*): dropping the check is killed.
-      expect(
-        results
-          .filter((r) => r.fileName.endsWith('xml.ts') && r.mutatorName === 'ConditionalExpression')
-          .map((r) => r.status),
-      ).toContain('Killed');
-      // The error name the plan checks: the mutant that empties it is killed.
-      expect(statusOf("error: 'AGENT_ERROR_MALFORMED_XML'")).toContain('Killed');
-    } finally {
-      process.chdir(cwd);
-    }
+    const results = await strykerRun(
+      'swivel',
+      ['--target', 'swivel-reference', '--grep', 'SW-ERR-MALFORMED'],
+      [`${file}:${first}:1-${last}:200`, `${xmlFile}:${comment}:1-${comment}:200`],
+    );
+    const statusOf = (text: string) =>
+      results
+        .filter((r) => r.replacement !== undefined && lines[r.location.start.line - 1]?.includes(text))
+        .map((r) => r.status);
+    // Seeded-defect code: ignored, with the reason.
+    const guard = statusOf("this.defects.has('malformed-xml-500')");
+    expect(guard.length).toBeGreaterThan(0);
+    expect(guard.every((s) => s === 'Ignored')).toBe(true);
+    expect(results.find((r) => r.status === 'Ignored')?.statusReason).toContain('seeded defect');
+    // Untestable by the config's rule: the parser's diagnostic text, ignored with the config's reason.
+    const diagnostic = results.filter(
+      (r) => r.fileName.endsWith('xml.ts') && r.mutatorName === 'StringLiteral' && r.replacement === '""',
+    );
+    expect(diagnostic.map((r) => r.status)).toEqual(['Ignored']);
+    expect(diagnostic[0]?.statusReason).toContain('diagnostic text');
+    // The unclosed comment (vector SW-MUT-MALFORMED-COMMENT-*): dropping the check is killed.
+    expect(
+      results
+        .filter((r) => r.fileName.endsWith('xml.ts') && r.mutatorName === 'ConditionalExpression')
+        .map((r) => r.status),
+    ).toContain('Killed');
+    // The error name the plan checks: the mutant that empties it is killed.
+    expect(statusOf("error: 'AGENT_ERROR_MALFORMED_XML'")).toContain('Killed');
   }, 180_000);
 
   it('starts every mutant cold: a cipher kept by an earlier run does not hide a mutant of the code that makes it', async () => {
@@ -356,46 +358,13 @@ describe('a Stryker run through the harness test runner', () => {
     const lines = readFileSync(path.join(root, file), 'utf8').split('\n');
     const line = lines.findIndex((l) => l.includes("createDecipheriv('aes-256-ecb'")) + 1;
     expect(line).toBeGreaterThan(0);
-    const config = JSON.parse(readFileSync(path.join(root, 'stryker/openmobile.config.json'), 'utf8')) as Record<
-      string,
-      unknown
-    >;
-    const { Stryker } = await import('@stryker-mutator/core');
-    const cwd = process.cwd();
-    process.chdir(root);
-    try {
-      const options: Record<string, unknown> = {
-        ...config,
-        configFile: undefined,
-        harness: {
-          ...(config['harness'] as object),
-          args: [
-            'run',
-            '--target',
-            'emulated-android',
-            '--grep',
-            'OM-OBFUSCATION',
-            '--max-failures',
-            '1',
-            '--reporter',
-            'summary',
-            '--output',
-            'reports/mutation-run',
-          ],
-        },
-        mutate: [`${file}:${line}:1-${line}:200`],
-        incremental: false,
-        reporters: [],
-        tempDirName: '.stryker-tmp-test',
-        logLevel: 'off',
-        fileLogLevel: 'off',
-      };
-      const results = await new Stryker(options as ConstructorParameters<typeof Stryker>[0]).runMutationTest();
-      const cipherName = results.filter((r) => r.mutatorName === 'StringLiteral' && r.replacement === '""');
-      expect(cipherName.length).toBe(2); // the cipher's name and the key's encoding
-      expect(cipherName.map((r) => r.status)).toEqual(['Killed', 'Killed']);
-    } finally {
-      process.chdir(cwd);
-    }
+    const results = await strykerRun(
+      'openmobile',
+      ['--target', 'emulated-android', '--grep', 'OM-OBFUSCATION', '--max-failures', '1'],
+      [`${file}:${line}:1-${line}:200`],
+    );
+    const cipherName = results.filter((r) => r.mutatorName === 'StringLiteral' && r.replacement === '""');
+    expect(cipherName.length).toBe(2); // the cipher's name and the key's encoding
+    expect(cipherName.map((r) => r.status)).toEqual(['Killed', 'Killed']);
   }, 180_000);
 });
