@@ -82,6 +82,65 @@ export const seededDefectsIgnorer = {
 };
 
 /**
+ * `choice-picks`: which option an Open Mobile client picks at a choice point. Where the specification leaves
+ * a behaviour open (docs/spec/verdict-audit.md), every option is conformant and the suite accepts whichever
+ * a client makes, consistently: a mutant that picks another option is conformant by design. Marked: a
+ * platform's `defaultPicks` (the options it picks), a comparison of a pick (`rules.repeated === 'first'`,
+ * `this.picks.flagValue === 'N'`, percentDecode's `malformed === 'raw'`), and an `&&` chain with one among
+ * its operands (which the mutants turn into the other option's branch). What the chosen branch does is not
+ * marked: the plan judges it.
+ */
+const CHOICE_FIELDS = new Set([
+  'plus',
+  'repeated',
+  'bareName',
+  'malformed',
+  'names',
+  'semicolon',
+  'nameCase',
+  'lowercaseBooleans',
+  'flagValue',
+  'pidNonDecimal',
+  'pidAbsentFresh',
+  'obfuscationUndecodable',
+  'astralLength',
+  'serviceOffline',
+]);
+
+const CHOICE_REASON =
+  'permitted: which option the client picks at a choice point the specification leaves open (docs/spec/verdict-audit.md); every option is conformant, so another pick is too (docs/mutation.md)';
+
+function isPick(node) {
+  if (node.type === 'Identifier') return node.name === 'malformed';
+  if (node.type !== 'MemberExpression' || node.computed || !CHOICE_FIELDS.has(node.property.name)) return false;
+  const { object } = node;
+  if (object.type === 'Identifier') return object.name === 'rules' || object.name === 'picks';
+  return object.type === 'MemberExpression' && !object.computed && ['picks', 'query'].includes(object.property.name);
+}
+
+function isPickTest(node) {
+  if (node.type === 'ParenthesizedExpression') return isPickTest(node.expression);
+  if (node.type === 'BinaryExpression' && (node.operator === '===' || node.operator === '!==')) {
+    return isPick(node.left) || isPick(node.right);
+  }
+  return (
+    node.type === 'LogicalExpression' && node.operator === '&&' && (isPickTest(node.left) || isPickTest(node.right))
+  );
+}
+
+export const choicePicksIgnorer = {
+  shouldIgnore(path) {
+    if (isPickTest(path.node)) return CHOICE_REASON;
+    const picks = path.findParent?.(
+      (p) =>
+        (p.node.type === 'ClassProperty' || p.node.type === 'PropertyDefinition') &&
+        p.node.key?.name === 'defaultPicks',
+    );
+    return picks ? CHOICE_REASON : undefined;
+  },
+};
+
+/**
  * `untestable`: what the config's `harness.untestable` names, each with its reason: a function, method or
  * class (`"function": "hook"`), the value of an object property (`"property": "message"`), the arguments
  * of calls to a function or constructor (`"argumentsOf": "fail"`, also `new Fail(…)`; with `"argument": n`
@@ -179,5 +238,6 @@ function nameOf(node) {
 
 export const strykerPlugins = [
   declareValuePlugin(PluginKind.Ignore, 'seeded-defects', seededDefectsIgnorer),
+  declareValuePlugin(PluginKind.Ignore, 'choice-picks', choicePicksIgnorer),
   declareClassPlugin(PluginKind.Ignore, 'untestable', UntestableIgnorer),
 ];

@@ -276,6 +276,56 @@ describe('the seeded-defects ignorer', () => {
   });
 });
 
+describe('the choice-picks ignorer', () => {
+  it("ignores a comparison of a client's pick, a chain holding one and its default picks, not the chosen branch", async () => {
+    const { strykerPlugins } = (await import(pathToFileURL(path.join(root, 'stryker/ignorers.mjs')).href)) as {
+      strykerPlugins: { name: string; value: { shouldIgnore(p: unknown): string | undefined } }[];
+    };
+    const ignorer = strykerPlugins.find((p) => p.name === 'choice-picks')!.value;
+    const member = (object: unknown, name: string) => ({
+      type: 'MemberExpression',
+      computed: false,
+      object,
+      property: { name },
+    });
+    const literal = (value: string) => ({ type: 'StringLiteral', value });
+    const pick = {
+      type: 'BinaryExpression',
+      operator: '===',
+      left: member({ type: 'Identifier', name: 'rules' }, 'repeated'),
+      right: literal('first'),
+    };
+    const own = {
+      type: 'BinaryExpression',
+      operator: '===',
+      left: member(member({ type: 'ThisExpression' }, 'picks'), 'flagValue'),
+      right: literal('N'),
+    };
+    const other = {
+      type: 'BinaryExpression',
+      operator: '===',
+      left: member({ type: 'Identifier', name: 'request' }, 'pid'),
+      right: literal('1'),
+    };
+    const chain = { type: 'LogicalExpression', operator: '&&', left: pick, right: { type: 'CallExpression' } };
+    const at = (node: unknown, parents: unknown[] = []) => ({
+      node,
+      findParent: (test: (p: { node: unknown }) => boolean) => parents.map((n) => ({ node: n })).find(test) ?? null,
+    });
+    expect(ignorer.shouldIgnore(at(pick))).toContain('choice point');
+    expect(ignorer.shouldIgnore(at(own))).toContain('choice point');
+    expect(ignorer.shouldIgnore(at(chain))).toContain('choice point');
+    expect(ignorer.shouldIgnore(at(other))).toBeUndefined();
+    expect(ignorer.shouldIgnore(at({ type: 'BlockStatement', body: [] }))).toBeUndefined();
+    const defaults = { type: 'ClassProperty', key: { name: 'defaultPicks' } };
+    expect(ignorer.shouldIgnore(at(literal('reject'), [{ type: 'ObjectExpression' }, defaults]))).toContain(
+      'choice point',
+    );
+    const routes = { type: 'ClassProperty', key: { name: 'methods' } };
+    expect(ignorer.shouldIgnore(at(literal('url'), [routes]))).toBeUndefined();
+  });
+});
+
 /**
  * A real Stryker run of a suite's config (stryker/<suite>.config.json) through the harness test runner, with
  * the plan narrowed to `args` (after `run`) and the mutants to `mutate`; its results.
