@@ -5,8 +5,8 @@
  * hosting the defective client. For each defect/platform pair the whole plan runs in process first; a few of
  * the cases that caught it there then run through Appium, where at least one must fail and none break.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalAppium, type LocalAppium } from '../../drivers/appium/server.ts';
+import { describe, expect, it } from 'vitest';
+import { useLocalAppium } from './local-appium.ts';
 import { DEFECTS } from '../../drivers/emulated/defects.ts';
 import type { TargetConfig } from '../../src/config/types.ts';
 import { KEY, runInProcess } from './helpers.ts';
@@ -26,13 +26,7 @@ const NOT_OBSERVABLE_ON_A_DEVICE = new Map([
 // One Appium server for every pair, as a lab runs one for its devices (`appium: <url>`): starting one per
 // pair would be much of this file's time. The virtual device reads the obfuscation key from its environment,
 // as a real app has it built in.
-let appium: LocalAppium;
-beforeAll(async () => {
-  appium = await startLocalAppium({ HARNESS_OBFUSCATION_KEY: KEY });
-}, 120_000);
-afterAll(async () => {
-  await appium?.stop();
-});
+const appium = useLocalAppium({ HARNESS_OBFUSCATION_KEY: KEY });
 
 function virtual(platform: 'android' | 'ios', defects: string[]): TargetConfig {
   return {

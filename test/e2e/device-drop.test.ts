@@ -6,8 +6,8 @@
  * The virtual Appium device is unplugged after a number of commands (`appium:harnessUnplugAfter`): its
  * session then fails as a UiAutomator2 session does when its device goes, and the server refuses a new one.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalAppium, type LocalAppium } from '../../drivers/appium/server.ts';
+import { describe, expect, it } from 'vitest';
+import { useLocalAppium } from './local-appium.ts';
 import { BENCH_KEY, runProfiled, type ProfiledRun } from '../../bench/latency.ts';
 
 const verdicts = (r: ProfiledRun) =>
@@ -15,13 +15,7 @@ const verdicts = (r: ProfiledRun) =>
 const ids = (r: ProfiledRun) => r.results.map((c) => c.id);
 
 describe('a device lost mid-run', () => {
-  let appium: LocalAppium;
-  beforeAll(async () => {
-    appium = await startLocalAppium({ HARNESS_OBFUSCATION_KEY: BENCH_KEY });
-  }, 120_000);
-  afterAll(async () => {
-    await appium?.stop();
-  });
+  const appium = useLocalAppium({ HARNESS_OBFUSCATION_KEY: BENCH_KEY });
 
   /** The Android smoke tier on two virtual devices; `unplug` gives each device's commands before it goes. */
   const run = (tag: string, unplug: [number | null, number | null], defects: string[] = []) =>

@@ -3,8 +3,8 @@
  * they change nothing but the time: the same commands are sent and every case gets the same verdict. A
  * wrong latency option is a configuration error (exit 2) naming the field and the nearest valid name.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalAppium, type LocalAppium } from '../../drivers/appium/server.ts';
+import { describe, expect, it } from 'vitest';
+import { useLocalAppium } from './local-appium.ts';
 import { LATENCY_PROFILES } from '../../drivers/appium/latency.ts';
 import { BENCH_KEY, runProfiled, waitByKind } from '../../bench/latency.ts';
 import { KEY, repoPaths, runCli, tempProject } from './helpers.ts';
@@ -13,13 +13,7 @@ const GREP = ['om:rc-1'];
 const SCALE = 0.05;
 
 describe('a scaled latency profile on the virtual device', () => {
-  let appium: LocalAppium;
-  beforeAll(async () => {
-    appium = await startLocalAppium({ HARNESS_OBFUSCATION_KEY: BENCH_KEY });
-  }, 120_000);
-  afterAll(async () => {
-    await appium?.stop();
-  });
+  const appium = useLocalAppium({ HARNESS_OBFUSCATION_KEY: BENCH_KEY });
 
   it(
     'slows every command by its figure, and changes neither the commands nor the verdicts',

@@ -6,8 +6,8 @@
  * `roundTrips: 'fewest'` against `'all'`, and `batch: 'driver-script'` (each request's commands in one
  * driver script the virtual Appium driver runs) against single commands.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalAppium, type LocalAppium } from '../../drivers/appium/server.ts';
+import { describe, expect, it } from 'vitest';
+import { useLocalAppium } from './local-appium.ts';
 import { BENCH_KEY, runProfiled, type ProfiledRun } from '../../bench/latency.ts';
 
 /** Defects whose symptoms the cuts touch: the logs, the dialog and notification, connectivity, state, routing. */
@@ -26,13 +26,7 @@ const commands = (r: ProfiledRun) => r.counts.command + r.counts.deepLink + r.co
 const requests = (r: ProfiledRun) => commands(r) - r.counts.batched + r.counts.scripts;
 
 describe('fewer round trips on the virtual device', () => {
-  let appium: LocalAppium;
-  beforeAll(async () => {
-    appium = await startLocalAppium({ HARNESS_OBFUSCATION_KEY: BENCH_KEY }, { allowDriverScripts: true });
-  }, 120_000);
-  afterAll(async () => {
-    await appium?.stop();
-  });
+  const appium = useLocalAppium({ HARNESS_OBFUSCATION_KEY: BENCH_KEY }, { allowDriverScripts: true });
 
   const run = (extra: Record<string, unknown>) =>
     runProfiled({
@@ -74,13 +68,7 @@ describe('fewer round trips on the virtual device', () => {
 });
 
 describe('fewer round trips on the virtual iPhone', () => {
-  let appium: LocalAppium;
-  beforeAll(async () => {
-    appium = await startLocalAppium({ HARNESS_OBFUSCATION_KEY: BENCH_KEY });
-  }, 120_000);
-  afterAll(async () => {
-    await appium?.stop();
-  });
+  const appium = useLocalAppium({ HARNESS_OBFUSCATION_KEY: BENCH_KEY });
 
   /** The iOS smoke tier on one virtual iPhone at a scaled usb-ios profile, with these target options. */
   const iosSmoke = (extra: Record<string, unknown>) =>
