@@ -9,8 +9,8 @@
  * The mutated modules (the config's `mutate` entries) are imported before the plan runs, so the mutants in
  * their top-level code are known as static: Stryker restarts this process for each of those and the mutant
  * is active while the module loads. Every run starts with the emulated implementations' memo tables empty
- * (drivers/emulated/memo.ts): a table filled under one mutant would hide the next. After an uncaught error the process may hold broken state, so it is
- * ended before the next run and Stryker starts a fresh one.
+ * (drivers/emulated/memo.ts): a table filled under one mutant would hide the next. After an uncaught error
+ * the process may hold broken state, so it is ended before the next run and Stryker starts a fresh one.
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -60,13 +60,21 @@ function probeReason(node) {
   return undefined;
 }
 
-/** False whenever no defect or variant is on: a probe, or an `&&` chain one of whose operands is a guard. */
-function guardReason(node) {
-  if (node.type === 'ParenthesizedExpression') return guardReason(node.expression);
-  const probe = probeReason(node);
-  if (probe !== undefined) return probe;
+/**
+ * `leaf(node)`'s reason for `node`, or for an `&&` chain (parenthesised or not) one of whose operands has one:
+ * such a chain is false whenever that operand is.
+ */
+function chainReason(node, leaf) {
+  if (node.type === 'ParenthesizedExpression') return chainReason(node.expression, leaf);
+  const own = leaf(node);
+  if (own !== undefined) return own;
   if (node.type !== 'LogicalExpression' || node.operator !== '&&') return undefined;
-  return guardReason(node.left) ?? guardReason(node.right);
+  return chainReason(node.left, leaf) ?? chainReason(node.right, leaf);
+}
+
+/** False whenever no defect or variant is on: a probe, or an `&&` chain with one among its operands. */
+function guardReason(node) {
+  return chainReason(node, probeReason);
 }
 
 export const seededDefectsIgnorer = {
@@ -118,19 +126,16 @@ function isPick(node) {
   return object.type === 'MemberExpression' && !object.computed && ['picks', 'query'].includes(object.property.name);
 }
 
-function isPickTest(node) {
-  if (node.type === 'ParenthesizedExpression') return isPickTest(node.expression);
-  if (node.type === 'BinaryExpression' && (node.operator === '===' || node.operator === '!==')) {
-    return isPick(node.left) || isPick(node.right);
-  }
-  return (
-    node.type === 'LogicalExpression' && node.operator === '&&' && (isPickTest(node.left) || isPickTest(node.right))
-  );
+/** A comparison of a pick (`===` or `!==`). */
+function pickTestReason(node) {
+  const comparison = node.type === 'BinaryExpression' && (node.operator === '===' || node.operator === '!==');
+  return comparison && (isPick(node.left) || isPick(node.right)) ? CHOICE_REASON : undefined;
 }
 
 export const choicePicksIgnorer = {
   shouldIgnore(path) {
-    if (isPickTest(path.node)) return CHOICE_REASON;
+    const test = chainReason(path.node, pickTestReason);
+    if (test !== undefined) return test;
     const picks = path.findParent?.(
       (p) =>
         (p.node.type === 'ClassProperty' || p.node.type === 'PropertyDefinition') &&

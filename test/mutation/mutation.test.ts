@@ -197,18 +197,25 @@ describe('pruneIncremental', () => {
   });
 });
 
+/** An ignorer of stryker/ignorers.mjs: a plain .mjs plugin without type declarations, imported by URL, typed here. */
+async function ignorerPlugin(name: string) {
+  const { strykerPlugins } = (await import(pathToFileURL(path.join(root, 'stryker/ignorers.mjs')).href)) as {
+    strykerPlugins: {
+      name: string;
+      value?: { shouldIgnore(p: unknown): string | undefined };
+      injectableClass?: new (options: unknown) => { shouldIgnore(p: unknown): unknown };
+    }[];
+  };
+  const plugin = strykerPlugins.find((p) => p.name === name);
+  if (plugin === undefined) throw new Error(`stryker/ignorers.mjs has no ignorer ${name}`);
+  return plugin;
+}
+
 describe('the untestable ignorer', () => {
   it('ignores the arguments of a call and of a constructor named by argumentsOf, not the call itself', async () => {
-    // A plain .mjs plugin without type declarations: imported by URL, typed here.
-    const { strykerPlugins } = (await import(pathToFileURL(path.join(root, 'stryker/ignorers.mjs')).href)) as {
-      strykerPlugins: {
-        name: string;
-        injectableClass: new (options: unknown) => { shouldIgnore(p: unknown): unknown };
-      }[];
-    };
-    const plugin = strykerPlugins.find((p) => p.name === 'untestable');
+    const plugin = await ignorerPlugin('untestable');
     const file = path.join(root, 'drivers/emulated/surepassid/server.ts');
-    const ignorer = new plugin!.injectableClass({
+    const ignorer = new plugin.injectableClass!({
       harness: { untestable: [{ file, argumentsOf: 'ApiError', reason: 'detail text' }] },
     });
     const at = (parent: unknown, listKey?: string) => ({
@@ -225,7 +232,7 @@ describe('the untestable ignorer', () => {
     ).toBeUndefined();
     expect(ignorer.shouldIgnore(at({ type: 'ExpressionStatement' }))).toBeUndefined();
     // With `argument`, only that argument (counted from 0): the field of fail(field, message) stays mutated.
-    const second = new plugin!.injectableClass({
+    const second = new plugin.injectableClass!({
       harness: { untestable: [{ file, argumentsOf: 'fail', argument: 1, reason: 'message text' }] },
     });
     const failCall = { type: 'CallExpression', callee: { type: 'Identifier', name: 'fail' } };
@@ -236,10 +243,7 @@ describe('the untestable ignorer', () => {
 
 describe('the seeded-defects ignorer', () => {
   it('ignores a defect probe and a conformant variant probe with their reasons, and the branch each guards, not a negated probe', async () => {
-    const { strykerPlugins } = (await import(pathToFileURL(path.join(root, 'stryker/ignorers.mjs')).href)) as {
-      strykerPlugins: { name: string; value: { shouldIgnore(p: unknown): string | undefined } }[];
-    };
-    const ignorer = strykerPlugins.find((p) => p.name === 'seeded-defects')!.value;
+    const ignorer = (await ignorerPlugin('seeded-defects')).value!;
     const probe = (receiver: string, id: string) => ({
       type: 'CallExpression',
       callee: {
@@ -278,10 +282,7 @@ describe('the seeded-defects ignorer', () => {
 
 describe('the choice-picks ignorer', () => {
   it("ignores a comparison of a client's pick, a chain holding one and its default picks, not the chosen branch", async () => {
-    const { strykerPlugins } = (await import(pathToFileURL(path.join(root, 'stryker/ignorers.mjs')).href)) as {
-      strykerPlugins: { name: string; value: { shouldIgnore(p: unknown): string | undefined } }[];
-    };
-    const ignorer = strykerPlugins.find((p) => p.name === 'choice-picks')!.value;
+    const ignorer = (await ignorerPlugin('choice-picks')).value!;
     const member = (object: unknown, name: string) => ({
       type: 'MemberExpression',
       computed: false,
