@@ -6,6 +6,7 @@ import { isRecord } from '../../src/core/json.ts';
 import type { CaseResult } from '../../src/core/results.ts';
 import type { RecordedCase } from '../../src/core/suite.ts';
 import type { Route } from '../../protocols/openmobile/types.ts';
+import { PER_VALUE_POINTS } from './choices.ts';
 import type { PrecedenceEvidence } from './execute.ts';
 
 export interface ChoiceEvidence {
@@ -13,11 +14,12 @@ export interface ChoiceEvidence {
   choices: Record<string, string>;
 }
 
-/** Option -> the cases that showed it, per choice point. */
+/** Option -> the cases that showed it, per choice point (other than those decided per value). */
 export function choiceConflicts(evidence: ChoiceEvidence[]): { point: string; options: Map<string, string[]> }[] {
   const byPoint = new Map<string, Map<string, string[]>>();
   for (const e of evidence) {
     for (const [point, option] of Object.entries(e.choices)) {
+      if (PER_VALUE_POINTS.has(point)) continue;
       const options = byPoint.get(point) ?? new Map<string, string[]>();
       byPoint.set(point, options);
       const cases = options.get(option) ?? [];
@@ -156,7 +158,7 @@ export function consistencyResults(
   const out: CaseResult[] = [];
   const conflicts = choiceConflicts(choices);
   const made: Record<string, string> = {};
-  for (const e of choices) for (const [k, v] of Object.entries(e.choices)) made[k] ??= v;
+  for (const e of choices) for (const [k, v] of Object.entries(e.choices)) if (!PER_VALUE_POINTS.has(k)) made[k] ??= v;
   out.push(
     result(ctx, 'om:run-choice-consistency', 'Implementation-defined choices are made the same way every time', [], {
       area: 'parameters',

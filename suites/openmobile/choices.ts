@@ -153,6 +153,16 @@ export const CHOICE_POINTS: readonly ChoicePoint[] = [
     options: ['30', '32'],
     reading: 'docs/profile-service.md: communication interrupted (30) or no connection (32).',
   },
+  {
+    id: 'OM-CHOICE-SERVICE-STATUS',
+    title: 'The profile service answers an HTTP status the adapter protocol gives no meaning (not 200, 404 or 5xx)',
+    options: ['2', '31', '33', '30'],
+    reading:
+      'The adapter protocol maps 404 to 33 and a 5xx to 31, nothing else: any failure code whose text fits an ' +
+      'answer the client cannot use (2 an unexpected error, 31 the service reported an error, 33 no profile ' +
+      'selected, 30 communication failed), decided per status.',
+    per: 'HTTP status',
+  },
 ];
 
 const OPTIONS = new Map<string, readonly string[]>(CHOICE_POINTS.map((point) => [point.id, point.options]));
@@ -178,3 +188,11 @@ export function choicePoint(pointId: string): ChoicePoint {
  * returns the same option: a target picks one option and keeps it.
  */
 export type Chooser = (pointId: string, options: readonly string[]) => string;
+
+/**
+ * The points a target may answer another way for each value of an input (`per`, an HTTP status): the
+ * run-level consistency checks (a run's, the fuzzer's) do not hold a target to one option at them.
+ */
+export const PER_VALUE_POINTS: ReadonlySet<string> = new Set(
+  CHOICE_POINTS.filter((p) => p.per !== undefined).map((p) => p.id),
+);

@@ -27,6 +27,7 @@ import type {
 } from '../../protocols/openmobile/types.ts';
 import { catalogArbitrary, conditionArbitrary, requestArbitrary, type Condition } from './arbitraries.ts';
 import { inferredOrder, precedenceCycle, precedenceRelation, type PrecedenceRelation } from './checks.ts';
+import { PER_VALUE_POINTS } from './choices.ts';
 import { catalogText, freshState, stateAfter, checkLeak, agreedEvidence, type PrecedenceEvidence } from './execute.ts';
 import { succeeded, type StepJudgement } from './judge.ts';
 import { predict } from './model.ts';
@@ -229,6 +230,7 @@ class Tally {
 
   addChoices(route: string, revealed: Record<string, string>, url: string): void {
     for (const [point, option] of Object.entries(revealed)) {
+      if (PER_VALUE_POINTS.has(point)) continue;
       const key = `${point} on ${route}`;
       const options = this.choices.get(key) ?? new Map<string, string>();
       this.choices.set(key, options);

@@ -9,7 +9,7 @@
  * change the outcome yields one Branch.
  */
 import type { Platform, Profile, Route, Settings } from '../../protocols/openmobile/types.ts';
-import { optionsOf } from './choices.ts';
+import { optionsOf, type Chooser } from './choices.ts';
 import { lookupExplained } from './lookup.ts';
 import { deobfuscate } from './obfuscation.ts';
 import type { Branch, DeliveryPrediction, DerivationLine, ModelState, Phase, StepInput, Violation } from './types.ts';
@@ -53,6 +53,7 @@ const OPT = {
   astral: optionsOf('OM-CHOICE-ASTRAL-LENGTH'),
   iosSilent: optionsOf('OM-CHOICE-IOS-SILENTMODE'),
   serviceOffline: optionsOf('OM-CHOICE-SERVICE-OFFLINE'),
+  serviceStatus: optionsOf('OM-CHOICE-SERVICE-STATUS'),
   semicolon: optionsOf('OM-CHOICE-SEMICOLON'),
 } as const;
 
@@ -117,7 +118,7 @@ class Run {
    * A target picks one option per choice point and keeps it, so a point asked twice answers the same.
    * Bound once per run (the model passes it around as a Chooser).
    */
-  readonly choose: (pointId: string, options: readonly string[]) => string = this.#choose.bind(this);
+  readonly choose: Chooser = this.#choose.bind(this);
 
   #choose(pointId: string, options: readonly string[]): string {
     const prior = this.choices[pointId];
@@ -190,6 +191,30 @@ function violated(
   ctx.violations.push(violation);
   note(ctx, requirement, `${detail}: ${code} (${phase} phase)`);
   return violation;
+}
+
+/** The requirement whose code a client gives, at OM-CHOICE-SERVICE-STATUS, for a status of no meaning. */
+const SERVICE_STATUS_REQUIREMENT: Readonly<Record<string, string>> = {
+  '2': 'OM-CODE-2-INTERNAL',
+  '30': 'OM-CODE-30-CUT',
+  '31': 'OM-CODE-31-TRANSIENT',
+  '33': 'OM-CODE-33-NO-PROFILE',
+};
+
+/**
+ * The profile service answers a status the adapter protocol gives no meaning (not 200, 404 or 5xx): no
+ * profile, so the request fails; which failure code is OM-CHOICE-SERVICE-STATUS (a target may decide it per
+ * status: the run-level checks do not hold it to one option).
+ */
+function otherStatus(ctx: Context, status: number): Violation {
+  const option = ctx.run.choose('OM-CHOICE-SERVICE-STATUS', OPT.serviceStatus);
+  return violated(
+    ctx,
+    Number(option),
+    SERVICE_STATUS_REQUIREMENT[option] ?? 'OM-CODE-2-INTERNAL',
+    'fetch',
+    `the profile service answers HTTP ${status}, which is not a profile and which the adapter protocol gives no meaning (${choiceText('OM-CHOICE-SERVICE-STATUS', option)})`,
+  );
 }
 
 function choiceText(pointId: string, option: string): string {
@@ -435,7 +460,7 @@ function evaluate(input: StepInput, url: ParsedUrl | null, run: Run): Branch {
       fetchFailure = violated(ctx, 30, 'OM-CODE-30-CUT', 'fetch', 'the profile service cuts the connection mid-answer');
     } else if (fault?.kind === 'status') {
       fetchFailure =
-        fault.status >= 500
+        fault.status >= 500 && fault.status <= 599
           ? violated(
               ctx,
               31,
@@ -445,13 +470,7 @@ function evaluate(input: StepInput, url: ParsedUrl | null, run: Run): Branch {
             )
           : fault.status === 404
             ? violated(ctx, 33, 'OM-CODE-33-NO-PROFILE', 'fetch', 'the profile service answers HTTP 404 (no profile)')
-            : violated(
-                ctx,
-                2,
-                'OM-CODE-2-INTERNAL',
-                'fetch',
-                `the profile service answers HTTP ${fault.status}, which is not a profile`,
-              );
+            : otherStatus(ctx, fault.status);
     } else if (test === 'invalid') {
       // Which mode's profile would be fetched is undetermined. A lookup failure is attributable only when
       // the ID, PIN and platform select nothing in either mode; otherwise only the 11 stands. (Configuration

@@ -152,6 +152,11 @@ export interface ChoicePoint {
   options: readonly string[];
   /** Why this is implementation-defined: the reading's words or the seed's silence. */
   reading: string;
+  /**
+   * Set where a target may take another option for each value of an input (an HTTP status): the run-level
+   * consistency checks do not hold the target to one option. Names the input.
+   */
+  per?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -44,6 +44,8 @@ export class AndroidClient extends OpenMobileClient {
     astralLength: 'code-points',
     // A connection dropped before any answer looks like no connectivity to Android's network stack.
     serviceOffline: 32,
+    // Any other status is an answer it cannot use: an unexpected error.
+    serviceStatus: 2,
   };
 
   protected readonly syntaxOrder: readonly SyntaxCheck[] = ['booleans', 'flags', 'pid', 'obfuscation', 'lengths'];

@@ -42,6 +42,8 @@ export class IosClient extends OpenMobileClient {
     // NSString length counts UTF-16 units.
     astralLength: 'utf16',
     serviceOffline: 30,
+    // Any other status is an answer it cannot use: an unexpected error.
+    serviceStatus: 2,
   };
 
   protected readonly syntaxOrder: readonly SyntaxCheck[] = ['pid', 'booleans', 'flags', 'obfuscation', 'lengths'];

@@ -46,6 +46,8 @@ export interface PlatformPicks {
   astralLength: 'code-points' | 'utf16';
   /** `OM-CHOICE-SERVICE-OFFLINE`: the service drops the connection before answering. */
   serviceOffline: 30 | 32;
+  /** `OM-CHOICE-SERVICE-STATUS`: the service answers a status the adapter protocol gives no meaning. */
+  serviceStatus: 2 | 30 | 31 | 33;
 }
 
 /** A provisioning request as the facility reads it: the decoded value of each known parameter. */
@@ -150,6 +152,10 @@ export const CONFIGURABLE_CHOICES: Record<
   'OM-CHOICE-SERVICE-OFFLINE': {
     options: ['30', '32'],
     apply: (p, o) => void (p.serviceOffline = o === '30' ? 30 : 32),
+  },
+  'OM-CHOICE-SERVICE-STATUS': {
+    options: ['2', '31', '33', '30'],
+    apply: (p, o) => void (p.serviceStatus = o === '31' ? 31 : o === '33' ? 33 : o === '30' ? 30 : 2),
   },
 };
 
@@ -497,6 +503,9 @@ export abstract class OpenMobileClient {
       case 'unreachable':
         this.log(`the profile service could not be reached (${outcome.reason})`);
         return this.picks.serviceOffline;
+      case 'status':
+        this.log(`the profile service answered HTTP ${outcome.status}, which is no profile`);
+        return this.picks.serviceStatus;
       case 'unexpected':
         this.log(`unexpected answer from the profile service: ${outcome.reason}`);
         return 2;

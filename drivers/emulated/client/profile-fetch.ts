@@ -40,7 +40,9 @@ export type FetchOutcome =
   | { kind: 'cut' }
   /** No answer at all: the connection was refused or dropped before a byte of response. */
   | { kind: 'unreachable'; reason: string }
-  /** An answer the protocol does not describe (another status, a body that is not a profile). */
+  /** A status the protocol gives no meaning (not 200, 404 or 5xx). */
+  | { kind: 'status'; status: number }
+  /** A 200 whose body is not a profile. */
   | { kind: 'unexpected'; reason: string };
 
 export interface ProfileQuery {
@@ -297,7 +299,7 @@ class UrlFetch extends Exchange {
 function interpret(status: number, body: string): FetchOutcome {
   if (status === 404) return { kind: 'not-found' };
   if (status >= 500 && status <= 599) return { kind: 'transient', status };
-  if (status !== 200) return { kind: 'unexpected', reason: `HTTP ${status}` };
+  if (status !== 200) return { kind: 'status', status };
   // A service answers the same few profiles over and over: each body is read and checked once. The profile
   // is frozen, since every client that fetched that body shares it (clients only read their profile).
   let outcome = readBodies.get(body);

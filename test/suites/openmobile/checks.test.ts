@@ -120,4 +120,23 @@ describe('choice consistency', () => {
     expect(choices?.verdict).toBe('fail');
     expect(choices?.message).toBe('[inconsistent-choice] OM-CHOICE-PLUS: "space" in a but "literal" in b');
   });
+
+  it('does not hold a target to one option at a point decided per status (401 answered 33, 400 answered 2)', () => {
+    const evidence = [
+      { caseId: 'om:rc-service-status-401', choices: { 'OM-CHOICE-SERVICE-STATUS': '33' } },
+      { caseId: 'om:rc-service-status-400', choices: { 'OM-CHOICE-SERVICE-STATUS': '2' } },
+      { caseId: 'c', choices: { 'OM-CHOICE-PLUS': 'space' } },
+    ];
+    const [passed] = consistencyResults(ctx, evidence, []);
+    expect(passed?.verdict).toBe('pass');
+    expect(passed?.choices).toEqual({ 'OM-CHOICE-PLUS': 'space' });
+    // Another point made two ways beside it still fails, and only that point is named.
+    const [failed] = consistencyResults(
+      ctx,
+      [...evidence, { caseId: 'd', choices: { 'OM-CHOICE-PLUS': 'literal' } }],
+      [],
+    );
+    expect(failed?.verdict).toBe('fail');
+    expect(failed?.message).toBe('[inconsistent-choice] OM-CHOICE-PLUS: "space" in c but "literal" in d');
+  });
 });

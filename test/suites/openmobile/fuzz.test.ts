@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulatedDriver } from '../../../drivers/emulated/driver.ts';
 import { DEFECTS } from '../../../drivers/emulated/defects.ts';
 import { startProfileService } from '../../../drivers/emulated/profile-service.ts';
-import type { Catalog, Platform } from '../../../protocols/openmobile/types.ts';
+import type { Catalog, ClientSession, Platform } from '../../../protocols/openmobile/types.ts';
 import { fuzzProperty } from '../../../src/fuzz/run.ts';
 import {
   differentialProperty,
@@ -104,6 +104,40 @@ describe('fuzzing the emulated clients with fixed seeds', { timeout: 180_000 }, 
         expect(outcome.end.how).not.toBe('inconsistent');
         expect(outcome.statistics.cases).toBeGreaterThanOrEqual(1500);
       }
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('a client may give each status the adapter protocol leaves without meaning its own code (400: 33, 401: 2)', async () => {
+    const t = await target('per-status', 'android');
+    const inner = t.ctx.session;
+    const shown = new Set<string>();
+    // 400 answered 33, every other such status 2, as the emulated client does: self-consistent per status.
+    const session: ClientSession = {
+      reset: (url, signal) => inner.reset(url, signal),
+      state: (signal) => inner.state(signal),
+      logs: (signal) => inner.logs(signal),
+      network: (online, signal) => inner.network(online, signal),
+      close: () => inner.close(),
+      async provision(request, signal) {
+        const before = t.ctx.scope.requestCount();
+        const observed = await inner.provision(request, signal);
+        const hit = t.ctx.scope.requestCount() > before ? t.ctx.scope.requests().at(-1) : undefined;
+        if (observed.result !== 2 || (hit?.status !== 400 && hit?.status !== 401)) return observed;
+        shown.add(`${hit.status}: ${hit.status === 400 ? 33 : 2}`);
+        return hit.status === 400 ? { ...observed, result: 33 } : observed;
+      },
+    };
+    try {
+      const outcome = await fuzzProperty(openMobileProperty('sequences', { ...t.ctx, session }, SEQUENCES), {
+        timeMs: 60_000,
+        runs: 600,
+        seed: 11,
+      });
+      expect(outcome.failures.map((f) => f.failure.message)).toEqual([]);
+      expect(outcome.end.how).not.toBe('inconsistent');
+      expect([...shown].sort()).toEqual(['400: 33', '401: 2']);
     } finally {
       await t.close();
     }

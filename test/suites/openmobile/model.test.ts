@@ -204,10 +204,26 @@ describe('result codes', () => {
     expect(notHandled.handled).toBe(false);
   });
 
-  it('2: an unexpected answer from the profile service (HTTP 400)', () => {
-    const b = only(step(IOS, COMPLETE, fresh(), { fault: { kind: 'status', status: 400 } }));
-    expect(b.results).toEqual([2]);
-    expect(b.violations[0]).toMatchObject({ code: 2, requirement: 'OM-CODE-2-INTERNAL', phase: 'fetch' });
+  it('a status the adapter protocol gives no meaning (400, 401, 302, 600): a failure, its code a choice', () => {
+    for (const status of [400, 401, 302, 600]) {
+      const branches = step(IOS, COMPLETE, fresh(), { fault: { kind: 'status', status } });
+      expect(branches.map((b) => [b.choices['OM-CHOICE-SERVICE-STATUS'], b.results])).toEqual([
+        ['2', [2]],
+        ['31', [31]],
+        ['33', [33]],
+        ['30', [30]],
+      ]);
+      expect(branches.map((b) => b.violations[0]?.requirement)).toEqual([
+        'OM-CODE-2-INTERNAL',
+        'OM-CODE-31-TRANSIENT',
+        'OM-CODE-33-NO-PROFILE',
+        'OM-CODE-30-CUT',
+      ]);
+      for (const b of branches) {
+        expect(b.state).toEqual(fresh());
+        expect(b.violations[0]?.phase).toBe('fetch');
+      }
+    }
   });
 
   it('10: pid present and blank', () => {

@@ -192,6 +192,7 @@ describe('the real Open Mobile vectors', () => {
       'OM-CHOICE-ASTRAL-LENGTH': ['code-points', 'utf16'],
       'OM-CHOICE-IOS-SILENTMODE': ['ignored', 'honoured'],
       'OM-CHOICE-SERVICE-OFFLINE': ['30', '32'],
+      'OM-CHOICE-SERVICE-STATUS': ['2', '31', '33', '30'],
     };
     const wrong: string[] = [];
     for (const v of await loadAll()) {
