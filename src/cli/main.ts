@@ -478,7 +478,13 @@ async function list(args: ParsedArgs, io: CliIo): Promise<number> {
         const info = await driver.info();
         const plan = suite.plan(info, { name: target.name, precedence: target.precedence, resets: target.resets });
         const selected = selectCases(plan.cases, config.grep, aliases);
-        for (const c of tierCases(selected, config.tier, info.capabilities, plan.coverage?.bind(plan))) {
+        for (const c of tierCases(
+          selected,
+          config.tier,
+          info.capabilities,
+          plan.coverage?.bind(plan),
+          plan.cost?.bind(plan),
+        )) {
           if (seen.has(c.id)) continue;
           seen.add(c.id);
           cases.push({ ...c, suite: suite.name });

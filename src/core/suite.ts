@@ -97,6 +97,12 @@ export interface TargetPlan<S, I extends BaseTargetInfo = BaseTargetInfo, R = nu
    */
   coverage?(planned: PlannedCase): readonly string[];
   /**
+   * Optional: what running the case alone costs the target, in requests (its own, and what a reset it
+   * needs costs in requests), so that the smoke tier takes the cheaper of two cases that cover as much.
+   * Without it, a case's `requests`.
+   */
+  cost?(planned: PlannedCase): number;
+  /**
    * Optional: the cases (already selected and ordered) as chains that may run back to back on one session
    * and one share of the suite's run resources (`scope`), each case starting from the state the one before it left, when the
    * suite can prove that state is the one the case needs (so a device needs fewer resets). The runner

@@ -202,7 +202,7 @@ async function startTarget(
   const tiered =
     deps.only !== undefined
       ? selected.filter((c) => only?.has(c.id) === true)
-      : tierCases(selected, config.tier, info.capabilities, plan.coverage?.bind(plan));
+      : tierCases(selected, config.tier, info.capabilities, plan.coverage?.bind(plan), plan.cost?.bind(plan));
   const order = orderCases(tiered, config.seed);
   const whole = chainsOf(plan, order);
   // `--shard i/n`: whole chains, chosen from the whole plan's, so every shard computes the same split.

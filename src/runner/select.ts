@@ -71,14 +71,25 @@ export function formerIdNotices(cases: PlannedCase[], patterns: string[], aliase
 /**
  * `--tier smoke`: the fewest cases (greedy set cover) that together cover everything the given cases cover
  * (`covers`: a case's requirements and the choice-point options it reaches). Each step takes the case
- * covering the most items not covered yet; a tie goes to the smaller id, so the same plan gives the same
- * smoke tier on every run and machine. Returned in the plan's order.
+ * covering the most items not covered yet; a tie goes to the cheaper case (`cost`: what running it alone
+ * costs a target, such as its requests and a reset of its own), then to the smaller id, so the same plan
+ * gives the same smoke tier on every run and machine. Returned in the plan's order.
  */
-export function smokeCases<T extends { id: string }>(cases: readonly T[], covers: (c: T) => readonly string[]): T[] {
+export function smokeCases<T extends { id: string }>(
+  cases: readonly T[],
+  covers: (c: T) => readonly string[],
+  cost: (c: T) => number = () => 1,
+): T[] {
   const items = new Map(cases.map((c) => [c, new Set(covers(c))]));
   const uncovered = new Set([...items.values()].flatMap((s) => [...s]));
   const chosen = new Set<T>();
   const byId = [...cases].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const costs = new Map<T, number>();
+  const costOf = (c: T) => {
+    let k = costs.get(c);
+    if (k === undefined) costs.set(c, (k = cost(c)));
+    return k;
+  };
   while (uncovered.size > 0) {
     let best: T | null = null;
     let gain = 0;
@@ -86,7 +97,7 @@ export function smokeCases<T extends { id: string }>(cases: readonly T[], covers
       if (chosen.has(c)) continue;
       let n = 0;
       for (const item of items.get(c) ?? []) if (uncovered.has(item)) n++;
-      if (n > gain) [best, gain] = [c, n];
+      if (n > gain || (n === gain && n > 0 && best !== null && costOf(c) < costOf(best))) [best, gain] = [c, n];
     }
     if (best === null) break;
     chosen.add(best);
@@ -105,11 +116,13 @@ export function tierCases<T extends PlannedCase>(
   tier: 'smoke' | 'full',
   capabilities: readonly string[],
   covers: ((c: T) => readonly string[]) | undefined,
+  cost?: (c: T) => number,
 ): T[] {
   if (tier === 'full') return [...selected];
   return smokeCases(
     selected.filter((c) => c.needs.every((n) => capabilities.includes(n))),
     covers ?? ((c) => c.requirements),
+    cost ?? ((c) => c.requests ?? 1),
   );
 }
 

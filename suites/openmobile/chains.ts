@@ -126,6 +126,20 @@ export function caseCoverage(c: OpenMobileCase, ctx: ChainContext): string[] {
   return [...items];
 }
 
+/** A reset (clearing the app and a cold launch), in requests: about 3 s on a phone against 1.5 s a request. */
+const RESET_IN_REQUESTS = 2;
+
+/**
+ * What running the case alone costs, in requests, for the smoke tier's choice between two cases that cover
+ * as much: its requests (given steps and the request under test), and a reset unless it starts from a fresh
+ * app and surely leaves it fresh (then the case after it starts there too).
+ */
+export function caseCost(c: OpenMobileCase, ends: CaseEnds): number {
+  const requests = 1 + (c.vector.given ?? []).length;
+  const fresh = stateKey(c, freshState());
+  return requests + (ends.start === fresh && ends.end === fresh ? 0 : RESET_IN_REQUESTS);
+}
+
 /**
  * The cases as chains. Regressions stay first, alone (a known failure fails on the first case). A chain
  * starts at a group of cases with the same starting state that no remaining case leads to (the fresh app,

@@ -40,7 +40,7 @@ import {
 } from './fuzz.ts';
 import { linksPage } from './links.ts';
 import { caseEvidence, consistencyResults, recordedEvidence, RUN_CHECKS } from './checks.ts';
-import { caseCoverage, caseEnds, chainCases, reachesStart, type CaseEnds } from './chains.ts';
+import { caseCost, caseCoverage, caseEnds, chainCases, reachesStart, type CaseEnds } from './chains.ts';
 import {
   focusUrl,
   freshState,
@@ -346,6 +346,7 @@ export class OpenMobileSuite implements Suite<ClientSession, TargetInfo, Profile
           }
         : {}),
       coverage: (planned) => caseCoverage(planned as OpenMobileCase, chainContext),
+      cost: (planned) => caseCost(planned as OpenMobileCase, ends(planned as OpenMobileCase)),
       run: async (planned, env): Promise<CaseResult> => {
         const c = planned as OpenMobileCase;
         const session = env.session as object;

@@ -31,6 +31,21 @@ describe('the smoke tier', () => {
     expect(smokeCases([], (c: { id: string }) => [c.id])).toEqual([]);
   });
 
+  it('takes the cheaper of two cases that cover as much, and never a larger set for a cheaper one', () => {
+    const cases = [
+      { id: 'a', covers: ['r1', 'r2'], cost: 5 },
+      { id: 'b', covers: ['r1', 'r2'], cost: 2 },
+      { id: 'c', covers: ['r3'], cost: 1 },
+      // Cheaper per item, but it would take two cases where one does.
+      { id: 'd', covers: ['r1'], cost: 1 },
+      { id: 'e', covers: ['r2'], cost: 1 },
+    ];
+    const covers = (c: (typeof cases)[number]) => c.covers;
+    expect(smokeCases(cases, covers, (c) => c.cost).map((c) => c.id)).toEqual(['b', 'c']);
+    // Without costs, ties go to the smaller id.
+    expect(smokeCases(cases, covers).map((c) => c.id)).toEqual(['a', 'c']);
+  });
+
   for (const info of TARGETS) {
     it(`on ${info.platform}: covers every requirement and choice option of the full plan with far fewer cases, deterministically`, async () => {
       const suite = await loadedOpenMobileSuite();
@@ -43,7 +58,8 @@ describe('the smoke tier', () => {
       const coverage = plan.coverage;
       expect(coverage).toBeDefined();
       const covers = (c: (typeof plan.cases)[number]) => coverage?.(c) ?? [];
-      const smoke = smokeCases(plan.cases, covers);
+      const cost = (c: (typeof plan.cases)[number]) => plan.cost?.(c) ?? 1;
+      const smoke = smokeCases(plan.cases, covers, cost);
       const full = new Set(plan.cases.flatMap(covers));
       const met = new Set(smoke.flatMap(covers));
       expect([...full].filter((item) => !met.has(item))).toEqual([]);
@@ -53,8 +69,13 @@ describe('the smoke tier', () => {
       expect(choices.length).toBeGreaterThan(10);
       expect(smoke.length).toBeLessThan(plan.cases.length / 5);
       // The same plan in another order (another --seed) gives the same smoke tier.
-      const again = smokeCases(orderCases(plan.cases, 7), covers);
+      const again = smokeCases(orderCases(plan.cases, 7), covers, cost);
       expect(again.map((c) => c.id).sort()).toEqual(smoke.map((c) => c.id).sort());
+      // The cheaper of equal cases: no more cases than without costs, and less to run.
+      const plain = smokeCases(plan.cases, covers);
+      const total = (cases: readonly (typeof plan.cases)[number][]) => cases.reduce((sum, c) => sum + cost(c), 0);
+      expect(smoke.length).toBeLessThanOrEqual(plain.length);
+      expect(total(smoke)).toBeLessThan(total(plain));
       console.log(`${info.platform}: smoke ${smoke.length} of ${plan.cases.length} cases, ${full.size} items`);
     });
   }
