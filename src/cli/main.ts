@@ -329,7 +329,7 @@ async function icsCommand(args: ParsedArgs, argv: string[], io: CliIo): Promise<
       `  ${suite}: ${statement.identity.product} ${statement.identity.version}, ${Object.keys(statement.choices).length} choice point(s) observed`,
     );
   }
-  // A choice made two ways: the statement declares the first, and the cases showing the other will fail.
+  // A choice made two ways: the statement leaves it out (declaring either would fail the cases of the other).
   const made = new Map<string, Set<string>>();
   for (const r of results)
     for (const [point, option] of Object.entries(r.choices))
@@ -337,7 +337,7 @@ async function icsCommand(args: ParsedArgs, argv: string[], io: CliIo): Promise<
   for (const [point, options] of made) {
     if (options.size > 1)
       lines.push(
-        `${point} was made ${options.size} ways (${[...options].join(', ')}): the statement declares the first seen; decide which one the implementation means`,
+        `${point} was made ${options.size} ways (${[...options].join(', ')}): the statement leaves it out; declare the one the implementation means, if it means one`,
       );
   }
   const bad = outcome.summary.counts.fail + outcome.summary.counts.broken;

@@ -429,17 +429,23 @@ export interface ObservedTarget {
 
 /**
  * The statement a run showed, one suite per target: identity from the target's info, its platform,
- * methods and capabilities as it declares them, and at each choice point the option its cases showed
- * (the first, in run order; a target that made a choice two ways fails the run's choice-consistency check
- * anyway). Points no case revealed, and the order of checks, are left out: a vendor adds what they know.
+ * methods and capabilities as it declares them, and at each choice point the option its cases showed.
+ * Points no case revealed, points its cases showed two ways (a point a target may decide per input, such
+ * as Open Mobile's per HTTP status, or one the run's consistency check fails anyway), and the order of
+ * checks are left out: a vendor adds what they know.
  */
 export function observedIcs(targets: readonly ObservedTarget[]): Ics {
   const suites: Record<string, SuiteStatement> = {};
   for (const target of targets) {
     const choices: Record<string, string> = {};
+    const twoWays = new Set<string>();
     for (const result of target.results) {
-      for (const [point, option] of Object.entries(result.choices)) choices[point] ??= option;
+      for (const [point, option] of Object.entries(result.choices)) {
+        choices[point] ??= option;
+        if (choices[point] !== option) twoWays.add(point);
+      }
     }
+    for (const point of twoWays) delete choices[point];
     const info = target.info;
     suites[target.suite] = {
       identity: { product: info.name, version: info.version },

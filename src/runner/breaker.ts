@@ -8,7 +8,7 @@
 
 /** Cases in a row without an answer after which a target whose health probe still answers is stopped. */
 export const SILENT_CASES_LIMIT = 3;
-/** The longest a health probe may take (less when the case timeout is shorter). */
+/** The longest a health probe may take, whatever the case timeout. */
 export const PROBE_TIMEOUT_MS = 5_000;
 
 export interface BreakerOptions {

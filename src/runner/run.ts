@@ -465,7 +465,9 @@ async function runTarget(
   const breaker = new CircuitBreaker({
     target: target.name,
     probe: driver.probe?.bind(driver),
-    probeTimeoutMs: Math.min(PROBE_TIMEOUT_MS, target.timeoutMs),
+    // Not the case timeout: a short one (500 ms) bounds the target's answers to cases, and a live target on a
+    // busy machine may take longer to answer its probe; a stop would lose every case left.
+    probeTimeoutMs: PROBE_TIMEOUT_MS,
   });
   // A stopped target or an abandoned run ends the cases in flight at once.
   const stop = AbortSignal.any([breaker.signal, abandon]);

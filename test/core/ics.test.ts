@@ -370,7 +370,7 @@ describe('targetUnderIcs', () => {
 });
 
 describe('observedIcs', () => {
-  it('writes what the run showed, a statement the loader accepts', () => {
+  it('writes what the run showed, a statement the loader accepts; a point shown two ways is left out', () => {
     const info = {
       name: 'emulated-android',
       version: '3.2.0',
@@ -384,7 +384,9 @@ describe('observedIcs', () => {
         info,
         results: [
           result({ choices: { 'OM-CHOICE-REPEATED': 'first', 'OM-CHOICE-PLUS': 'space' } }),
-          result({ choices: { 'OM-CHOICE-PLUS': 'literal' } }),
+          result({ choices: { 'OM-CHOICE-REPEATED': 'first', 'OM-CHOICE-SERVICE-STATUS': '33' } }),
+          // Shown two ways (per HTTP status): no one option to declare, so left out.
+          result({ choices: { 'OM-CHOICE-SERVICE-STATUS': '2' } }),
           result({ verdict: 'pass', choices: {} }),
         ],
       },

@@ -201,7 +201,7 @@ function fakeDriver(
   options: {
     capabilities?: string[];
     maxSessions?: number;
-    probe?: 'answers' | 'dead';
+    probe?: 'answers' | 'dead' | 'slow';
     /** Starting takes until this signal aborts, then fails (what a killed `appium driver install` does). */
     startsUntil?: AbortSignal;
     /** The driver says a case always gives the same result on it (an in-process emulated client). */
@@ -234,6 +234,16 @@ function fakeDriver(
         throw new Error('GET /v1/info: connect ECONNREFUSED 127.0.0.1:9');
       };
     if (options.probe === 'answers') driver.probe = async () => {};
+    // Answers, later than a short case timeout (a busy machine).
+    if (options.probe === 'slow')
+      driver.probe = (signal) =>
+        new Promise((resolve, reject) => {
+          const timer = setTimeout(resolve, 300);
+          signal.addEventListener('abort', () => {
+            clearTimeout(timer);
+            reject(new Error('GET /v1/info: aborted'));
+          });
+        });
     return driver;
   };
 }
@@ -447,6 +457,13 @@ describe('the circuit breaker', () => {
     ]);
     expect(summary?.notRun).toEqual({ [TARGET]: 9 });
     expect(exitCode).toBe(1);
+  });
+
+  it('gives the probe its own time: one answering after the case timeout keeps the target running', async () => {
+    const cases = [fakeCase('A-SILENT', { do: 'no-answer' }), fakeCase('B-PASSES', { do: 'pass' })];
+    const { results, targetErrors } = await run(cases, { timeoutMs: 100, driver: { probe: 'slow' } });
+    expect(targetErrors).toEqual([]);
+    expect(verdicts(results)).toEqual({ 'A-SILENT': 'broken', 'B-PASSES': 'pass' });
   });
 
   it('stops a target whose cases go unanswered in a row though its probe answers', async () => {
