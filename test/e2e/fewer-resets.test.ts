@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { DRIVERS } from '../../src/cli/builtins.ts';
 import type { DriverFactory } from '../../src/core/driver.ts';
-import type { ClientDriver, ClientSession } from '../../protocols/openmobile/types.ts';
 import type { CaseResult } from '../../src/core/results.ts';
+import { emulatedWith, wrapSession } from '../suites/openmobile/wrapped-client.ts';
 import { runInProcess } from './helpers.ts';
 
 const resets = (r: CaseResult) => r.steps.filter((s) => s.name.startsWith('reset')).length;
@@ -96,34 +96,20 @@ describe("resets: 'fewest'", () => {
  * An emulated Android client that, after any request it answers with a failure, answers every later
  * request with 2 (internal error) until it is reset: state that the settings it shows do not reveal.
  */
-const hiddenStateDriver: DriverFactory = async (options, context) => {
-  const inner = (await DRIVERS['emulated']?.(options, context)) as ClientDriver;
-  return {
-    maxSessions: inner.maxSessions,
-    info: () => inner.info(),
-    stop: () => inner.stop(),
-    async openSession(): Promise<ClientSession> {
-      const session = await inner.openSession();
-      let poisoned = false;
-      return {
-        ...session,
-        reset: async (url, signal) => {
-          poisoned = false;
-          await session.reset(url, signal);
-        },
-        provision: async (request, signal) => {
-          const observed = await session.provision(request, signal);
-          if (poisoned && observed.handled)
-            return { ...observed, result: request.method === 'intent' ? 2 : null, dialog: 'failure' };
-          const failed = observed.handled && ((observed.result ?? 0) !== 0 || observed.dialog === 'failure');
-          if (failed) poisoned = true;
-          return observed;
-        },
-        state: (signal) => session.state(signal),
-        logs: (signal) => session.logs(signal),
-        network: (online, signal) => session.network(online, signal),
-        close: () => session.close(),
-      };
+const hiddenStateDriver: DriverFactory = emulatedWith((session) => {
+  let poisoned = false;
+  return wrapSession(session, {
+    reset: async (url, signal) => {
+      poisoned = false;
+      await session.reset(url, signal);
     },
-  };
-};
+    provision: async (request, signal) => {
+      const observed = await session.provision(request, signal);
+      if (poisoned && observed.handled)
+        return { ...observed, result: request.method === 'intent' ? 2 : null, dialog: 'failure' };
+      const failed = observed.handled && ((observed.result ?? 0) !== 0 || observed.dialog === 'failure');
+      if (failed) poisoned = true;
+      return observed;
+    },
+  });
+});

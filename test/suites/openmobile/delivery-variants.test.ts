@@ -5,46 +5,14 @@
  * require (the dialog, and silent mode's notification) is still judged.
  */
 import { describe, expect, it } from 'vitest';
-import { DRIVERS } from '../../../src/cli/builtins.ts';
-import type { DriverFactory } from '../../../src/core/driver.ts';
-import type { ClientDriver, ClientSession } from '../../../protocols/openmobile/types.ts';
-import type { ProvisionObservation, ProvisionRequest } from '../../../protocols/openmobile/types.ts';
+import type { ProvisionRequest } from '../../../protocols/openmobile/types.ts';
 import { runInProcess } from '../../e2e/helpers.ts';
-
-type Alter = (observed: ProvisionObservation, request: ProvisionRequest) => ProvisionObservation;
-
-/** The emulated driver, with every handled answer of its sessions passed through `alter`. */
-function variant(alter: Alter): Readonly<Record<string, DriverFactory>> {
-  const emulated: DriverFactory = async (options, context) => {
-    const inner = (await DRIVERS.emulated(options, context)) as ClientDriver;
-    const driver: ClientDriver = {
-      maxSessions: inner.maxSessions,
-      info: () => inner.info(),
-      stop: () => inner.stop(),
-      async openSession(): Promise<ClientSession> {
-        const session = await inner.openSession();
-        return {
-          reset: (url, signal) => session.reset(url, signal),
-          state: (signal) => session.state(signal),
-          logs: (signal) => session.logs(signal),
-          network: (online, signal) => session.network(online, signal),
-          close: () => session.close(),
-          async provision(request, signal) {
-            const observed = await session.provision(request, signal);
-            return observed.handled ? alter(observed, request) : observed;
-          },
-        };
-      },
-    };
-    return driver;
-  };
-  return { ...DRIVERS, emulated };
-}
+import { alteringAnswers } from './wrapped-client.ts';
 
 const silent = (request: ProvisionRequest) => /[?&]silentmode=Y(&|$)/.test(request.url);
 
 /** Posts a notification whatever the mode; on the Android URL method without silentmode=Y, stays in the background. */
-const notifyingBackgroundClient = variant((observed, request) => ({
+const notifyingBackgroundClient = alteringAnswers((observed, request) => ({
   ...observed,
   notification: observed.notification ?? `provisioning ${observed.dialog ?? 'finished'}`,
   foreground:
@@ -74,7 +42,7 @@ describe('delivery the text leaves open', () => {
     'still fails an Android URL method that shows no dialog, and silent mode without a notification',
     { timeout: 120_000 },
     async () => {
-      const drivers = variant((observed, request) =>
+      const drivers = alteringAnswers((observed, request) =>
         request.method === 'url' && request.url.startsWith('clientx://')
           ? silent(request)
             ? { ...observed, notification: null }

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulatedDriver } from '../../../drivers/emulated/driver.ts';
 import { DEFECTS } from '../../../drivers/emulated/defects.ts';
 import { startProfileService } from '../../../drivers/emulated/profile-service.ts';
-import type { Catalog, ClientSession, Platform } from '../../../protocols/openmobile/types.ts';
+import type { Catalog, Platform } from '../../../protocols/openmobile/types.ts';
 import { fuzzProperty } from '../../../src/fuzz/run.ts';
 import {
   differentialProperty,
@@ -20,6 +20,7 @@ import {
 } from '../../../suites/openmobile/fuzz.ts';
 import { loadCatalog } from '../../../suites/openmobile/vectors.ts';
 import { ROOT, KEY } from '../../e2e/helpers.ts';
+import { wrapSession } from './wrapped-client.ts';
 
 let catalog: Catalog;
 let service: Awaited<ReturnType<typeof startProfileService>>;
@@ -114,12 +115,7 @@ describe('fuzzing the emulated clients with fixed seeds', { timeout: 180_000 }, 
     const inner = t.ctx.session;
     const shown = new Set<string>();
     // 400 answered 33, every other such status 2, as the emulated client does: self-consistent per status.
-    const session: ClientSession = {
-      reset: (url, signal) => inner.reset(url, signal),
-      state: (signal) => inner.state(signal),
-      logs: (signal) => inner.logs(signal),
-      network: (online, signal) => inner.network(online, signal),
-      close: () => inner.close(),
+    const session = wrapSession(inner, {
       async provision(request, signal) {
         const before = t.ctx.scope.requestCount();
         const observed = await inner.provision(request, signal);
@@ -128,7 +124,7 @@ describe('fuzzing the emulated clients with fixed seeds', { timeout: 180_000 }, 
         shown.add(`${hit.status}: ${hit.status === 400 ? 33 : 2}`);
         return hit.status === 400 ? { ...observed, result: 33 } : observed;
       },
-    };
+    });
     try {
       const outcome = await fuzzProperty(openMobileProperty('sequences', { ...t.ctx, session }, SEQUENCES), {
         timeMs: 60_000,

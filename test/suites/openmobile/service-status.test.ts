@@ -6,43 +6,14 @@
  * the options, still fails.
  */
 import { describe, expect, it } from 'vitest';
-import { DRIVERS } from '../../../src/cli/builtins.ts';
-import type { DriverFactory } from '../../../src/core/driver.ts';
-import type { ClientDriver, ClientSession, ProvisionObservation } from '../../../protocols/openmobile/types.ts';
 import { optionsOf } from '../../../suites/openmobile/choices.ts';
 import { runInProcess } from '../../e2e/helpers.ts';
+import { alteringAnswers } from './wrapped-client.ts';
 
 const GREP = ['om:rc-service-status-'];
 
 function target(name: string, choices: Record<string, string> = {}) {
   return { name, driver: 'emulated', options: { platform: 'android', choices } };
-}
-
-/** The emulated driver, with the handled answers of its sessions passed through `alter` (in order). */
-function altered(alter: (observed: ProvisionObservation) => ProvisionObservation): Record<string, DriverFactory> {
-  const emulated: DriverFactory = async (options, context) => {
-    const inner = (await DRIVERS.emulated(options, context)) as ClientDriver;
-    return {
-      maxSessions: inner.maxSessions,
-      info: () => inner.info(),
-      stop: () => inner.stop(),
-      async openSession(): Promise<ClientSession> {
-        const session = await inner.openSession();
-        return {
-          reset: (url, signal) => session.reset(url, signal),
-          state: (signal) => session.state(signal),
-          logs: (signal) => session.logs(signal),
-          network: (online, signal) => session.network(online, signal),
-          close: () => session.close(),
-          async provision(request, signal) {
-            const observed = await session.provision(request, signal);
-            return observed.handled ? alter(observed) : observed;
-          },
-        };
-      },
-    } satisfies ClientDriver;
-  };
-  return { ...DRIVERS, emulated };
 }
 
 describe('OM-CHOICE-SERVICE-STATUS', () => {
@@ -72,7 +43,7 @@ describe('OM-CHOICE-SERVICE-STATUS', () => {
 
   it('passes a client that answers one such status 33 and the other 2', { timeout: 120_000 }, async () => {
     let first = true;
-    const drivers = altered((observed) => {
+    const drivers = alteringAnswers((observed) => {
       if (observed.result !== 2 || !first) return observed;
       first = false;
       return { ...observed, result: 33 };
@@ -91,7 +62,7 @@ describe('OM-CHOICE-SERVICE-STATUS', () => {
 
   it('still fails a code of none of the options, and a success', { timeout: 120_000 }, async () => {
     for (const result of [32, 0]) {
-      const drivers = altered((observed) => (observed.result === 2 ? { ...observed, result } : observed));
+      const drivers = alteringAnswers((observed) => (observed.result === 2 ? { ...observed, result } : observed));
       const { results } = await runInProcess({ targets: [target('wrong')] }, { grep: GREP }, drivers);
       const cases = results.filter((r) => r.id.startsWith('om:rc-service-status-') && r.id.endsWith('@android-intent'));
       expect(cases).toHaveLength(2);
