@@ -176,6 +176,7 @@ describe('the real Open Mobile vectors', () => {
       'OM-CHOICE-ANDROID-URL-CASE': ['handled', 'not-handled'],
       'OM-CHOICE-INTENT-PROVISION-COM': ['handled', 'not-handled'],
       'OM-CHOICE-INTENT-CASE': ['handled', 'not-handled'],
+      'OM-CHOICE-PATH': ['not-handled', 'handled'],
       'OM-CHOICE-PLUS': ['literal', 'space'],
       'OM-CHOICE-REPEATED': ['first', 'last'],
       'OM-CHOICE-ENCODED-NAME': ['decoded', 'literal'],
