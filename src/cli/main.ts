@@ -39,7 +39,15 @@ import { report, stopSignal } from './report.ts';
 import { certify, keygen } from './certify.ts';
 import { verify } from './verify.ts';
 import { CONFIG_CHECKS, createSuites, DRIVERS, icsVocabularies, serveProfiles, suiteOf } from './builtins.ts';
-import { DEFAULT_ICS_FILE, icsText, loadIcs, observedIcs, type LoadedIcs, type ObservedTarget } from '../core/ics.ts';
+import {
+  choicesShown,
+  DEFAULT_ICS_FILE,
+  icsText,
+  loadIcs,
+  observedIcs,
+  type LoadedIcs,
+  type ObservedTarget,
+} from '../core/ics.ts';
 import type { CaseResult } from '../core/results.ts';
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -330,11 +338,7 @@ async function icsCommand(args: ParsedArgs, argv: string[], io: CliIo): Promise<
     );
   }
   // A choice made two ways: the statement leaves it out (declaring either would fail the cases of the other).
-  const made = new Map<string, Set<string>>();
-  for (const r of results)
-    for (const [point, option] of Object.entries(r.choices))
-      made.set(point, (made.get(point) ?? new Set()).add(option));
-  for (const [point, options] of made) {
+  for (const [point, options] of choicesShown(results)) {
     if (options.size > 1)
       lines.push(
         `${point} was made ${options.size} ways (${[...options].join(', ')}): the statement leaves it out; declare the one the implementation means, if it means one`,

@@ -427,6 +427,15 @@ export interface ObservedTarget {
   results: readonly CaseResult[];
 }
 
+/** Each choice point's options as `results` showed them, in the order first seen. */
+export function choicesShown(results: readonly Pick<CaseResult, 'choices'>[]): Map<string, Set<string>> {
+  const shown = new Map<string, Set<string>>();
+  for (const r of results)
+    for (const [point, option] of Object.entries(r.choices))
+      shown.set(point, (shown.get(point) ?? new Set()).add(option));
+  return shown;
+}
+
 /**
  * The statement a run showed, one suite per target: identity from the target's info, its platform,
  * methods and capabilities as it declares them, and at each choice point the option its cases showed.
@@ -438,14 +447,8 @@ export function observedIcs(targets: readonly ObservedTarget[]): Ics {
   const suites: Record<string, SuiteStatement> = {};
   for (const target of targets) {
     const choices: Record<string, string> = {};
-    const twoWays = new Set<string>();
-    for (const result of target.results) {
-      for (const [point, option] of Object.entries(result.choices)) {
-        choices[point] ??= option;
-        if (choices[point] !== option) twoWays.add(point);
-      }
-    }
-    for (const point of twoWays) delete choices[point];
+    for (const [point, options] of choicesShown(target.results))
+      if (options.size === 1) choices[point] = [...options][0] as string;
     const info = target.info;
     suites[target.suite] = {
       identity: { product: info.name, version: info.version },
