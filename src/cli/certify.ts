@@ -266,6 +266,13 @@ export function redactedConfig(config: ResolvedConfig): Record<string, unknown> 
   >;
 }
 
+/** What a Ctrl-C (or SIGTERM) does at each stage of `harness certify`, as it says when one arrives. */
+const ON_STOP = {
+  run: 'finishing the cases in flight, then writing the bundle (marked not certifiable)',
+  fuzz: 'reporting what was found so far, then writing the bundle (marked not certifiable)',
+  bundle: 'the run and the fuzzing are over: finishing the bundle and its archive',
+} as const;
+
 /** What `harness certify` needs of the CLI's entry (main.ts) beside its flags. */
 export interface CertifyContext {
   config: ResolvedConfig;
@@ -275,8 +282,8 @@ export interface CertifyContext {
   expectations: Expectations | null;
   /** The command line as typed, keys masked. */
   command: string;
-  /** Runs `work` with Ctrl-C and SIGTERM as its abort signal (main.ts). */
-  onCtrlC<T>(whatHappens: string, work: (interrupt: AbortSignal) => Promise<T>): Promise<T>;
+  /** Runs `work` with Ctrl-C and SIGTERM as its abort signal (main.ts); `whatHappens` is read when one arrives. */
+  onCtrlC<T>(whatHappens: () => string, work: (interrupt: AbortSignal) => Promise<T>): Promise<T>;
 }
 
 /** Prepares the bundle folder: a new one, an empty one, or an earlier bundle (replaced); anything else is refused. */
@@ -389,10 +396,14 @@ export async function certify(args: ParsedArgs, io: Io, ctx: CertifyContext): Pr
   io.stderr(
     `certify: ${config.grep.length > 0 || config.tier !== 'full' ? 'part of the plan' : 'the whole plan'} of ${config.selected.map((t) => t.name).join(', ')}${declared === null ? '' : ` under ${icsShown ?? ''}`}, then ${fuzzMs === 0 ? 'no fuzzing (--fuzz-time 0)' : `${Math.round(fuzzMs / 1000)} s of fuzzing`}; bundle ${shown(io, dir)}\n`,
   );
-  const outcome = await ctx.onCtrlC(
-    'finishing the cases in flight, then writing the bundle (marked not certifiable)',
-    (interrupt) =>
-      runPlan(
+  // One stop handler for the whole command, the bundle's writing included: Ctrl-C under npx arrives twice
+  // (the terminal's and npm's), and one arriving between the run and the fuzzing, or while the bundle is
+  // written, must not kill the process with a bundle half written and no archive.
+  let phase: keyof typeof ON_STOP = 'run';
+  return ctx.onCtrlC(
+    () => ON_STOP[phase],
+    async (interrupt) => {
+      const outcome = await runPlan(
         config,
         {
           suites: createSuites(config),
@@ -410,33 +421,29 @@ export async function certify(args: ParsedArgs, io: Io, ctx: CertifyContext): Pr
         },
         { startedAt, command: ctx.command, harnessVersion: ctx.harnessVersion },
         interrupt,
-      ),
-  );
-  // The fuzz budget, on the targets whose suite has fuzz properties; its failures are kept inside the bundle.
-  let fuzzEnd: { exitCode: number; interrupted: boolean; targets: string[] } | null = null;
-  const fuzzTargets = fuzzable(config);
-  if (fuzzMs > 0 && fuzzTargets.length > 0 && !outcome.summary.interrupted) {
-    const fuzzDir = path.join(dir, 'fuzz');
-    const fuzzConfig: ResolvedConfig = {
-      ...config,
-      selected: fuzzTargets,
-      outputDir: fuzzDir,
-      reporters: ['summary', 'allure'],
-      fuzz: {
-        ...config.fuzz,
-        timeMs: fuzzMs,
-        timePerPropertyMs: Number.POSITIVE_INFINITY,
-        runs: Number.POSITIVE_INFINITY,
-        properties: null,
-        against: null,
-        corpus: path.join(fuzzDir, 'regressions'),
-      },
-    };
-    let interrupted = false;
-    const exitCode = await ctx.onCtrlC(
-      'reporting what was found so far, then writing the bundle (marked not certifiable)',
-      async (interrupt) => {
-        const code = await fuzz(
+      );
+      phase = 'fuzz';
+      // The fuzz budget, on the targets whose suite has fuzz properties; its failures are kept inside the bundle.
+      let fuzzEnd: { exitCode: number; interrupted: boolean; targets: string[] } | null = null;
+      const fuzzTargets = fuzzable(config);
+      if (fuzzMs > 0 && fuzzTargets.length > 0 && !outcome.summary.interrupted) {
+        const fuzzDir = path.join(dir, 'fuzz');
+        const fuzzConfig: ResolvedConfig = {
+          ...config,
+          selected: fuzzTargets,
+          outputDir: fuzzDir,
+          reporters: ['summary', 'allure'],
+          fuzz: {
+            ...config.fuzz,
+            timeMs: fuzzMs,
+            timePerPropertyMs: Number.POSITIVE_INFINITY,
+            runs: Number.POSITIVE_INFINITY,
+            properties: null,
+            against: null,
+            corpus: path.join(fuzzDir, 'regressions'),
+          },
+        };
+        const exitCode = await fuzz(
           fuzzConfig,
           {
             explicitTargets: true,
@@ -447,68 +454,68 @@ export async function certify(args: ParsedArgs, io: Io, ctx: CertifyContext): Pr
           io,
           interrupt,
         );
-        interrupted = interrupt.aborted;
-        return code;
-      },
-    );
-    fuzzEnd = { exitCode, interrupted, targets: fuzzTargets.map((t) => t.name) };
-  }
-  const endedAt = new Date().toISOString();
-  const reasons = notCertifiableReasons({
-    config,
-    flags: new Set(args.given),
-    summary: outcome.summary,
-    fuzz: fuzzEnd,
-  });
-  const observed = redactor.value(
-    config.selected.flatMap((t): Record<string, unknown>[] => {
-      const found = identities.get(t.name);
-      return found === undefined ? [] : [found];
-    }),
+        fuzzEnd = { exitCode, interrupted: interrupt.aborted, targets: fuzzTargets.map((t) => t.name) };
+      }
+      phase = 'bundle';
+      const endedAt = new Date().toISOString();
+      const reasons = notCertifiableReasons({
+        config,
+        flags: new Set(args.given),
+        summary: outcome.summary,
+        fuzz: fuzzEnd,
+      });
+      const observed = redactor.value(
+        config.selected.flatMap((t): Record<string, unknown>[] => {
+          const found = identities.get(t.name);
+          return found === undefined ? [] : [found];
+        }),
+      );
+      const passed = outcome.exitCode === 0 && (fuzzEnd === null || fuzzEnd.exitCode === 0);
+      const manifest = writeBundle(dir, {
+        config,
+        cwd: io.cwd,
+        command: ctx.command,
+        harnessVersion: ctx.harnessVersion,
+        startedAt,
+        endedAt,
+        results,
+        targets: announced,
+        suites: runSuites,
+        identities: observed,
+        declared,
+        ...(icsShown === null ? {} : { icsWhere: icsShown }),
+        run: { exitCode: outcome.exitCode, summary: outcome.summary },
+        fuzz: { budgetMs: fuzzMs, end: fuzzEnd },
+        reasons,
+        expectationsFile:
+          config.expectations === null || ctx.expectations === null ? null : shown(io, config.expectations),
+        key,
+      });
+      const archive = writeArchive(dir);
+      // The public key beside the private one (as keygen writes them), for the command to paste.
+      const pub =
+        args.key !== undefined && existsSync(path.join(path.dirname(path.resolve(io.cwd, args.key)), PUBLIC_KEY_FILE))
+          ? path.join(path.dirname(path.resolve(io.cwd, args.key)), PUBLIC_KEY_FILE)
+          : null;
+      const verifyLine = harnessCommand({ ...ctx.commands, flags: [] }, 'verify', [
+        printedPath(ctx.commands, dir),
+        ...(pub === null ? [] : ['--key', printedPath(ctx.commands, pub)]),
+      ]);
+      io.stdout(
+        [
+          '',
+          `Bundle: ${shown(io, dir)} (${Object.keys(manifest.files).length + 2} files) and ${shown(io, archive)}, signed by key ${fingerprint}`,
+          `Result: ${passed ? 'PASS' : 'FAIL'} (${outcome.summary.total} case(s)${fuzzEnd === null ? ', no fuzzing' : `, fuzzing ${fuzzEnd.exitCode === 0 ? 'found nothing' : 'found failures'}`})`,
+          reasons.length === 0 ? 'Certifiable: yes' : `NOT CERTIFIABLE (${reasons.length} reason(s)):`,
+          ...reasons.map((r) => `  - ${r.message}`),
+          `Certificate: ${shown(io, path.join(dir, BUNDLE_FILES.certificate))}`,
+          `Check it: \`${verifyLine}\`${pub === null ? " (add --key with the signer's public key)" : ''}`,
+          '',
+        ].join('\n'),
+      );
+      return passed && reasons.length === 0 ? 0 : 1;
+    },
   );
-  const passed = outcome.exitCode === 0 && (fuzzEnd === null || fuzzEnd.exitCode === 0);
-  const manifest = writeBundle(dir, {
-    config,
-    cwd: io.cwd,
-    command: ctx.command,
-    harnessVersion: ctx.harnessVersion,
-    startedAt,
-    endedAt,
-    results,
-    targets: announced,
-    suites: runSuites,
-    identities: observed,
-    declared,
-    ...(icsShown === null ? {} : { icsWhere: icsShown }),
-    run: { exitCode: outcome.exitCode, summary: outcome.summary },
-    fuzz: { budgetMs: fuzzMs, end: fuzzEnd },
-    reasons,
-    expectationsFile: config.expectations === null || ctx.expectations === null ? null : shown(io, config.expectations),
-    key,
-  });
-  const archive = writeArchive(dir);
-  // The public key beside the private one (as keygen writes them), for the command to paste.
-  const pub =
-    args.key !== undefined && existsSync(path.join(path.dirname(path.resolve(io.cwd, args.key)), PUBLIC_KEY_FILE))
-      ? path.join(path.dirname(path.resolve(io.cwd, args.key)), PUBLIC_KEY_FILE)
-      : null;
-  const verifyLine = harnessCommand({ ...ctx.commands, flags: [] }, 'verify', [
-    printedPath(ctx.commands, dir),
-    ...(pub === null ? [] : ['--key', printedPath(ctx.commands, pub)]),
-  ]);
-  io.stdout(
-    [
-      '',
-      `Bundle: ${shown(io, dir)} (${Object.keys(manifest.files).length + 2} files) and ${shown(io, archive)}, signed by key ${fingerprint}`,
-      `Result: ${passed ? 'PASS' : 'FAIL'} (${outcome.summary.total} case(s)${fuzzEnd === null ? ', no fuzzing' : `, fuzzing ${fuzzEnd.exitCode === 0 ? 'found nothing' : 'found failures'}`})`,
-      reasons.length === 0 ? 'Certifiable: yes' : `NOT CERTIFIABLE (${reasons.length} reason(s)):`,
-      ...reasons.map((r) => `  - ${r.message}`),
-      `Certificate: ${shown(io, path.join(dir, BUNDLE_FILES.certificate))}`,
-      `Check it: \`${verifyLine}\`${pub === null ? " (add --key with the signer's public key)" : ''}`,
-      '',
-    ].join('\n'),
-  );
-  return passed && reasons.length === 0 ? 0 : 1;
 }
 
 /** A target as the certificate shows it: declared (the ICS) and observed (read from it), flat label -> value. */

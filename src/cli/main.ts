@@ -124,7 +124,11 @@ const QUIT_CODES: Record<(typeof STOP_SIGNALS)[number], number> = { SIGINT: 130,
  * (130 for SIGINT, 143 for SIGTERM), leaving the reports as they are: never an earlier run's green ones,
  * since a run replaces them with "in progress" ones before its first case.
  */
-async function onCtrlC<T>(io: CliIo, whatHappens: string, work: (interrupt: AbortSignal) => Promise<T>): Promise<T> {
+async function onCtrlC<T>(
+  io: CliIo,
+  whatHappens: string | (() => string),
+  work: (interrupt: AbortSignal) => Promise<T>,
+): Promise<T> {
   const interrupt = new AbortController();
   let firstAt = 0;
   const onSignal = (signal: (typeof STOP_SIGNALS)[number]) => {
@@ -135,7 +139,9 @@ async function onCtrlC<T>(io: CliIo, whatHappens: string, work: (interrupt: Abor
     }
     firstAt = Date.now();
     const how = signal === 'SIGINT' ? 'Ctrl-C' : signal;
-    io.stderr(`\nInterrupted (${signal}): ${whatHappens} (${how} again to quit at once)\n`);
+    io.stderr(
+      `\nInterrupted (${signal}): ${typeof whatHappens === 'string' ? whatHappens : whatHappens()} (${how} again to quit at once)\n`,
+    );
     interrupt.abort();
   };
   const listeners = STOP_SIGNALS.map((signal) => [signal, () => onSignal(signal)] as const);

@@ -3,12 +3,20 @@
  * src/core/tar.ts): what makes a run not certifiable, the redacted configuration, the archive read back,
  * and the signature's check. The whole path (certify, then verify) is test/e2e/certify.test.ts.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readBundle } from '../../src/cli/bundle.ts';
-import { keygen, notCertifiableReasons, redactedConfig, type CertifiabilityInput } from '../../src/cli/certify.ts';
+import {
+  certify,
+  keygen,
+  notCertifiableReasons,
+  redactedConfig,
+  type CertifiabilityInput,
+} from '../../src/cli/certify.ts';
+import { CaseAliases } from '../../src/core/case-ids.ts';
+import { defaultCommandContext } from '../../src/core/commands.ts';
 import { parseCli } from '../../src/cli/args.ts';
 import { resolveConfig } from '../../src/config/resolve.ts';
 import { isHarnessError } from '../../src/core/errors.ts';
@@ -171,5 +179,65 @@ describe('keys, signatures and archives', () => {
       ['manifest.json', 'results.jsonl', long].sort(),
     );
     expect(() => untarGz(Buffer.from('not gzip'))).toThrow(/not gzip data/);
+  });
+});
+
+describe('Ctrl-C during certify', () => {
+  /**
+   * certify in process, with the CLI's stop handler replaced by one that records what the command holds it
+   * for; `stopAt` aborts the run as a Ctrl-C would, when the handler is taken.
+   */
+  async function certifyHeld(stopAtStart: boolean) {
+    const dir = temp();
+    const keys = generateSigningKeys();
+    writeFileSync(path.join(dir, 'signing.key'), keys.privateKey);
+    const args = parseCli([
+      'certify',
+      '--grep',
+      'om:len',
+      '--fuzz-time',
+      '1s',
+      '--key',
+      'signing.key',
+      '--bundle',
+      'b',
+    ]);
+    const holds: { archiveWhenDone: boolean; message: string }[] = [];
+    const io = { cwd: dir, env: {}, stdout: () => undefined, stderr: () => undefined };
+    const code = await certify(args, io, {
+      config: config({}, { target: ['clean'], grep: ['om:ll'] }),
+      commands: defaultCommandContext(dir),
+      aliases: new CaseAliases(),
+      harnessVersion: 'test',
+      expectations: null,
+      command: 'harness certify',
+      onCtrlC: async (whatHappens, work) => {
+        const stop = new AbortController();
+        if (stopAtStart) stop.abort();
+        const result = await work(stop.signal);
+        holds.push({ archiveWhenDone: existsSync(path.join(dir, 'b.tar.gz')), message: whatHappens() });
+        return result;
+      },
+    });
+    return { code, holds, bundle: readBundle('b.tar.gz', dir) };
+  }
+
+  it('holds one stop handler from the first case until the archive is written: a second Ctrl-C cannot kill it half way', async () => {
+    const { code, holds, bundle } = await certifyHeld(false);
+    // The grep makes it not certifiable; the point is where the handler was held.
+    expect(code).toBe(1);
+    expect(holds).toEqual([{ archiveWhenDone: true, message: expect.stringContaining('finishing the bundle') }]);
+    expect([...bundle.files.keys()]).toContain('manifest.json');
+  });
+
+  it('a Ctrl-C at the start: the run stops, no fuzzing, and the bundle is still written, signed and archived', async () => {
+    const { code, holds, bundle } = await certifyHeld(true);
+    expect(code).toBe(1);
+    expect(holds).toHaveLength(1);
+    expect(holds[0]?.archiveWhenDone).toBe(true);
+    const certification = JSON.parse(String(bundle.files.get('certification.json'))) as {
+      reasons: { message: string }[];
+    };
+    expect(certification.reasons.map((r) => r.message).join('\n')).toMatch(/interrupted/);
   });
 });
