@@ -40,6 +40,9 @@ import { brokenResult, notApplicableResult } from './results.ts';
 import { formerIdNotices, orderCases, selectCases, tierCases } from './select.ts';
 import { configDigest, shardChains, shardText } from './shard.ts';
 
+/** How long closing a session may take at the end of a worker before the run goes on without it. */
+const SESSION_CLOSE_MS = 1_000;
+
 /**
  * A suite whatever its session, info and run-resource types: the engine only passes sessions from a driver
  * to its suite, and a suite's run resources back to it. The registry (src/cli/builtins.ts) checks that each
@@ -481,7 +484,12 @@ async function runTarget(
   const recorded: RecordedCase[] = [];
   const closeQuietly = async (session: Closable | null) => {
     if (session === null) return;
-    await Promise.race([session.close().catch(() => undefined), new Promise((r) => setTimeout(r, 1_000))]);
+    // The timer is cleared once the session closes: a pending one kept the process alive a second after the run.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      session.close().catch(() => undefined),
+      new Promise((r) => (timer = setTimeout(r, SESSION_CLOSE_MS))),
+    ]).finally(() => clearTimeout(timer));
   };
   const note = (message: string) => {
     deps.reporter.onTargetNote?.(target.name, escapeControls(deps.redactor?.text(message) ?? message));

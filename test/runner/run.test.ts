@@ -337,6 +337,18 @@ const verdicts = (results: CaseResult[]) => Object.fromEntries(results.map((r) =
 
 // ---------------------------------------------------------------------------------------------------------
 
+describe('the end of a run', () => {
+  it('leaves no timer of its own pending, so the process exits as soon as the run is done', async () => {
+    // Node keeps a process alive while a referenced timer is pending: one left behind by the runner (a
+    // session's close raced against a timeout and never cleared) held every `harness run` a second longer.
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const ran = await run([fakeCase('a', { do: 'pass' }), fakeCase('b', { do: 'pass' })], { workers: 2 });
+    expect(ran.exitCode).toBe(0);
+    expect(timers()).toBe(before);
+  });
+});
+
 describe('a misbehaving case is broken, never a crashed run', () => {
   it('reports a case that throws as broken, with its message redacted, and runs the next on a fresh session', async () => {
     const password = 'hunter2-secret';
