@@ -9,6 +9,8 @@ import { defineConfig } from 'vitest/config';
  */
 export const E2E_TESTS = [
   'test/config/paths.test.ts',
+  'test/docs/commands-readme.test.ts',
+  'test/docs/commands-servers.test.ts',
   'test/docs/commands.test.ts',
   'test/drivers/appium/commands.test.ts',
   'test/drivers/appium/device-shell.test.ts',
