@@ -1,73 +1,94 @@
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * The slow tests: real devices through Appium, real Chromium, the real CLI end to end, faults and kills, a
- * real install and a real Stryker run, and the fuzz engine's long runs (whole plans, thousands of sequences). `npm run test:e2e` runs exactly these; `npm test` runs the rest
- * (vitest.config.ts excludes this list). CI runs both. Every file is named: a new slow test is added here
- * on purpose (test/tooling/test-split.test.ts checks that every file under test/e2e/ and test/reliability/
- * is); a name whose file does not exist yet matches nothing.
+ * real install and a real Stryker run, and the fuzz engine's long runs (whole plans, thousands of sequences).
+ * `npm run test:e2e` runs exactly these; `npm test` runs the rest (vitest.config.ts excludes this list). CI
+ * runs both. Every file is named: a new slow test is added here on purpose (test/tooling/test-split.test.ts
+ * checks that every file under test/e2e/ and test/reliability/ is); a name whose file does not exist yet
+ * matches nothing.
+ *
+ * Each with about how many seconds it took in a whole `npm run test:e2e` on the 2-core CI machine (each
+ * file's end minus its start in reports/vitest-e2e.json, which CI writes): the run starts the longest files
+ * first (SlowestFirst), so that its last minutes are not one long file alone. Vitest's own order on a fresh
+ * clone is by file size, which once left the 7-minute defects.test.ts to start last. A new file without a
+ * measurement yet: give it an estimate.
  */
-export const E2E_TESTS = [
-  'test/config/paths.test.ts',
-  'test/docs/commands-readme.test.ts',
-  'test/docs/commands-servers.test.ts',
-  'test/docs/commands.test.ts',
-  'test/drivers/appium/commands.test.ts',
-  'test/drivers/appium/device-shell.test.ts',
-  'test/drivers/appium/driver.test.ts',
-  'test/drivers/browser/driver.test.ts',
-  'test/drivers/http/tolerant-adapter.test.ts',
-  'test/e2e/appium.test.ts',
-  'test/e2e/browser-interrupt.test.ts',
-  'test/e2e/browser.test.ts',
-  'test/e2e/certificate-page.test.ts',
-  'test/e2e/certify.test.ts',
-  'test/e2e/cli-basics.test.ts',
-  'test/e2e/cli.test.ts',
-  'test/e2e/defects.test.ts',
-  'test/e2e/device-drop.test.ts',
-  'test/e2e/fewer-resets.test.ts',
-  'test/e2e/former-ids.test.ts',
-  'test/e2e/gating.test.ts',
-  'test/e2e/fuzz-budget.test.ts',
-  'test/e2e/fuzz-corpus-keys.test.ts',
-  'test/e2e/fuzz.test.ts',
-  'test/e2e/http-parity.test.ts',
-  'test/e2e/ics.test.ts',
-  'test/e2e/install.test.ts',
-  'test/e2e/latency.test.ts',
-  'test/e2e/plan-method.test.ts',
-  'test/e2e/printed-commands.test.ts',
-  'test/e2e/report-content.test.ts',
-  'test/e2e/report-open.test.ts',
-  'test/e2e/reports.test.ts',
-  'test/e2e/retries.test.ts',
-  'test/e2e/round-trips.test.ts',
-  'test/e2e/secrets.test.ts',
-  'test/e2e/swivel-clockless.test.ts',
-  'test/golden/golden.test.ts',
-  'test/mutation/mutation.test.ts',
-  'test/reliability/bad-config.test.ts',
-  'test/reliability/concurrency.test.ts',
-  'test/reliability/dead-server.test.ts',
-  'test/reliability/dead-target.test.ts',
-  'test/reliability/fuzz-kill.test.ts',
-  'test/reliability/hostile-output.test.ts',
-  'test/reliability/hostile-servers.test.ts',
-  'test/reliability/hostile.test.ts',
-  'test/reliability/kill.test.ts',
-  'test/reliability/not-checkable.test.ts',
-  'test/reliability/reports-in-progress.test.ts',
-  'test/reliability/server-secrets.test.ts',
-  'test/reporters/allure-report.test.ts',
-  'test/suites/openmobile/arbitraries.test.ts',
-  'test/suites/openmobile/fuzz.test.ts',
-  'test/suites/openmobile/parameter-names.test.ts',
-  'test/suites/openmobile/raw-text-client.test.ts',
-  'test/suites/surepassid/fuzz.test.ts',
-  'test/suites/swivel/real-time.test.ts',
-  'test/suites/swivel/reference.test.ts',
-];
+export const E2E_SECONDS: Readonly<Record<string, number>> = {
+  'test/config/paths.test.ts': 48,
+  'test/docs/commands-readme.test.ts': 340,
+  'test/docs/commands-servers.test.ts': 280,
+  'test/docs/commands.test.ts': 330,
+  'test/drivers/appium/commands.test.ts': 1,
+  'test/drivers/appium/device-shell.test.ts': 1,
+  'test/drivers/appium/driver.test.ts': 1,
+  'test/drivers/browser/driver.test.ts': 8,
+  'test/drivers/http/tolerant-adapter.test.ts': 37,
+  'test/e2e/appium.test.ts': 154,
+  'test/e2e/browser-interrupt.test.ts': 9,
+  'test/e2e/browser.test.ts': 125,
+  'test/e2e/certificate-page.test.ts': 12,
+  'test/e2e/certify.test.ts': 358,
+  'test/e2e/cli-basics.test.ts': 35,
+  'test/e2e/cli.test.ts': 144,
+  'test/e2e/defects.test.ts': 430,
+  'test/e2e/device-drop.test.ts': 29,
+  'test/e2e/fewer-resets.test.ts': 71,
+  'test/e2e/former-ids.test.ts': 32,
+  'test/e2e/gating.test.ts': 85,
+  'test/e2e/fuzz-budget.test.ts': 15,
+  'test/e2e/fuzz-corpus-keys.test.ts': 35,
+  'test/e2e/fuzz.test.ts': 130,
+  'test/e2e/http-parity.test.ts': 49,
+  'test/e2e/ics.test.ts': 83,
+  'test/e2e/install.test.ts': 18,
+  'test/e2e/latency.test.ts': 10,
+  'test/e2e/plan-method.test.ts': 34,
+  'test/e2e/printed-commands.test.ts': 80,
+  'test/e2e/report-content.test.ts': 47,
+  'test/e2e/report-open.test.ts': 58,
+  'test/e2e/reports.test.ts': 265,
+  'test/e2e/retries.test.ts': 62,
+  'test/e2e/round-trips.test.ts': 125,
+  'test/e2e/secrets.test.ts': 261,
+  'test/e2e/swivel-clockless.test.ts': 22,
+  'test/golden/golden.test.ts': 61,
+  'test/mutation/mutation.test.ts': 41,
+  'test/reliability/bad-config.test.ts': 71,
+  'test/reliability/concurrency.test.ts': 4,
+  'test/reliability/dead-server.test.ts': 50,
+  'test/reliability/dead-target.test.ts': 41,
+  'test/reliability/fuzz-kill.test.ts': 25,
+  'test/reliability/hostile-output.test.ts': 23,
+  'test/reliability/hostile-servers.test.ts': 8,
+  'test/reliability/hostile.test.ts': 27,
+  'test/reliability/kill.test.ts': 99,
+  'test/reliability/not-checkable.test.ts': 11,
+  'test/reliability/reports-in-progress.test.ts': 1,
+  'test/reliability/server-secrets.test.ts': 161,
+  'test/reporters/allure-report.test.ts': 23,
+  'test/suites/openmobile/arbitraries.test.ts': 25,
+  'test/suites/openmobile/fuzz.test.ts': 84,
+  'test/suites/openmobile/parameter-names.test.ts': 23,
+  'test/suites/openmobile/raw-text-client.test.ts': 36,
+  'test/suites/surepassid/fuzz.test.ts': 22,
+  'test/suites/swivel/real-time.test.ts': 12,
+  'test/suites/swivel/reference.test.ts': 158,
+};
+export const E2E_TESTS = Object.keys(E2E_SECONDS);
+
+const ROOT = path.dirname(new URL(import.meta.url).pathname);
+
+/** Vitest's sequencer, longest file first (E2E_SECONDS); shards as Vitest shards. */
+export class SlowestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const seconds = (file: TestSpecification) =>
+      E2E_SECONDS[path.relative(ROOT, file.moduleId).split(path.sep).join('/')] ?? 0;
+    return [...files].sort((a, b) => seconds(b) - seconds(a));
+  }
+}
 
 export default defineConfig({
   test: {
@@ -80,5 +101,6 @@ export default defineConfig({
     // 2-core CI machine the set took 26 min at three at a time and 22 min at four (before the fuzzer's defect
     // sweep moved to the bench); whole-plan tests declare the room they need beside the others.
     maxWorkers: 4,
+    sequence: { sequencer: SlowestFirst },
   },
 });

@@ -5,7 +5,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { E2E_TESTS } from '../../vitest.e2e.config.ts';
+import { E2E_SECONDS, E2E_TESTS } from '../../vitest.e2e.config.ts';
 import { ROOT } from '../e2e/helpers.ts';
 
 function testFiles(dir: string): string[] {
@@ -23,5 +23,9 @@ describe('the split between npm test and npm run test:e2e', () => {
   it('names files, not patterns, each once', () => {
     expect(E2E_TESTS.filter((f) => /[*?{[]/.test(f))).toEqual([]);
     expect(new Set(E2E_TESTS).size).toBe(E2E_TESTS.length);
+  });
+
+  it('gives every end-to-end file its seconds, by which the run starts the longest first', () => {
+    expect(Object.entries(E2E_SECONDS).filter(([, s]) => !(Number.isInteger(s) && s > 0))).toEqual([]);
   });
 });
