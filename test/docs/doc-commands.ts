@@ -230,12 +230,17 @@ export function portsOf(command: string): number[] {
   return [...new Set(ports.filter((p) => p > 0))].sort((a, b) => a - b);
 }
 
+/** Is the lock's holder still a test process? (A dead one's PID may since belong to something else.) */
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('vitest');
+  } catch {
+    return true; // no /proc: the PID is all there is to go by
   }
 };
 
