@@ -7,8 +7,9 @@
  *   end of its line declares. Lines right after it that start with `# ` (at the start of the line) are its
  *   output: compared without whitespace, `...` standing for anything.
  * - A command still running after COMMAND_BUDGET_MS (PROMISED_BUDGET_MS when the page gives its output or a
- *   non-zero exit code) is ended as Ctrl-C ends it (SIGINT to its process group): it must have started
- *   cleanly (no usage, configuration or internal error, no stack trace).
+ *   non-zero exit code; OPEN_ENDED_BUDGET_MS for a fuzz budget, a served report, a test run) is ended as
+ *   Ctrl-C ends it (SIGINT to its process group): it must have started cleanly (no usage, configuration or
+ *   internal error, no stack trace).
  * - ```sh background: a server; started, awaited until it printed its `# ` lines, left running while the
  *   rest of the page runs, then ended with SIGINT.
  * - ```sh no-run: <why>: shown only (a real device, a tool that runs for an hour). Keep them rare.
@@ -37,14 +38,24 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { repositoryFiles, ROOT } from '../e2e/helpers.ts';
 
 /** How long one command may run before it is ended with Ctrl-C (it has shown it starts cleanly by then). */
-const COMMAND_BUDGET_MS = Number(process.env['DOC_COMMAND_BUDGET_MS'] ?? 10_000);
+const COMMAND_BUDGET_MS = Number(process.env['DOC_COMMAND_BUDGET_MS'] ?? 20_000);
 /**
  * The budget of a command whose page says what it prints or a non-zero exit code: it is given time to get
  * there, since what the page promises is checked only on a command that ends.
  */
 const PROMISED_BUDGET_MS = Number(process.env['DOC_PROMISED_BUDGET_MS'] ?? 60_000);
+/**
+ * Commands that run until a budget of their own is spent or until Ctrl-C (a fuzz budget, a served report,
+ * a test run): what they do next is not waited for; they have shown they start after this long.
+ */
+const OPEN_ENDED_BUDGET_MS = 10_000;
+const OPEN_ENDED = [/\bharness fuzz\b/, /\breport --open\b/, /\bvitest run\b/];
 const budgetOf = (command: DocCommand) =>
-  command.output.length > 0 || command.expectedExit !== 0 ? PROMISED_BUDGET_MS : COMMAND_BUDGET_MS;
+  command.output.length > 0 || command.expectedExit !== 0
+    ? PROMISED_BUDGET_MS
+    : OPEN_ENDED.some((pattern) => pattern.test(command.text))
+      ? OPEN_ENDED_BUDGET_MS
+      : COMMAND_BUDGET_MS;
 /** How long a background server may take to print its first lines. */
 const SERVER_START_MS = 90_000;
 
