@@ -6,7 +6,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkBlockKinds, LOCK_DIR, lockPorts, NAMED_PAGES, pages, portsOf, runPages } from './doc-commands.ts';
+import {
+  budgetOf,
+  checkBlockKinds,
+  LOCK_DIR,
+  lockPorts,
+  NAMED_PAGES,
+  pages,
+  portsOf,
+  runPages,
+} from './doc-commands.ts';
 
 describe('the pages and their groups', () => {
   it('every page has only blocks of a known kind, and a reason on every no-run block', () => checkBlockKinds());
@@ -22,6 +31,25 @@ describe('the pages and their groups', () => {
     expect(portsOf('npx harness serve profiles')).toEqual([9401]);
     expect(portsOf('npx harness report --open --port 9402')).toEqual([9402]);
     expect(portsOf('npx harness report --open')).toEqual([]);
+  });
+
+  it('lets a command run to its end unless it runs long by design', () => {
+    const budget = (text: string, output: string[] = [], expectedExit = 0) => budgetOf({ text, output, expectedExit });
+    // A later command may read what these write.
+    expect(budget('npx harness ics --target swivel-reference --output reports/swivel.ics.json')).toBe(60_000);
+    expect(budget('npx harness run --target emulated-android --tier smoke --shard 1/2 --output reports/shard-1')).toBe(
+      60_000,
+    );
+    expect(budget('npx harness run --grep om:ll-username-10 --update-expectations')).toBe(60_000);
+    // What the page promises is checked on a command that ends.
+    expect(budget('npx harness fuzz --target emulated-android-defective --time 10s   # exit 1', [], 1)).toBe(60_000);
+    expect(budget('npx harness run', ['...'])).toBe(60_000);
+    // Long by design: shown to start, then ended.
+    expect(budget('npx harness run                                   # the whole plan')).toBe(20_000);
+    expect(budget('node bin/harness.js run')).toBe(20_000);
+    expect(budget('npx harness run --target browser+http://127.0.0.1:9400')).toBe(20_000);
+    expect(budget('npx harness fuzz --time 30s')).toBe(10_000);
+    expect(budget('npx harness report --open --port 9402')).toBe(10_000);
   });
 
   it('a port lock waits for the page that holds it, and takes one whose holder died', async () => {

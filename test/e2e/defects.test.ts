@@ -44,7 +44,9 @@ function virtual(platform: 'android' | 'ios', defects: string[]): TargetConfig {
 }
 
 describe('the default plan on the emulated clients', () => {
-  it('passes on the defect-free clients with zero failures and zero broken cases', async () => {
+  // The whole default plan in process (4,000 cases and more): about 20 s alone, minutes beside the longest
+  // e2e files, which start with it.
+  it('passes on the defect-free clients with zero failures and zero broken cases', { timeout: 300_000 }, async () => {
     const { outcome, results } = await runInProcess({});
     const bad = results.filter((r) => r.verdict === 'fail' || r.verdict === 'broken');
     expect(bad.map((r) => `${r.target} ${r.id}: ${r.message}`)).toEqual([]);
