@@ -223,6 +223,36 @@ describe('a run stopped from outside', () => {
     });
   }
 
+  it('Ctrl-C through npx during `harness certify`: a signed bundle and its .tar.gz, both valid, not certifiable', async () => {
+    const { dir } = await greenProject(100);
+    const made = await runCli(['keygen', '--out', 'keys'], dir);
+    expect(made.code, made.stderr).toBe(0);
+    const bundle = path.join(dir, 'bundle');
+    const run = start(
+      'npx',
+      [
+        'harness',
+        'certify',
+        ...['--config', path.join(dir, 'harness.config.ts'), '--target', 'lab-phone', '--fuzz-time', '0'],
+        ...['--key', path.join(dir, 'keys/harness-signing.key'), '--bundle', bundle],
+      ],
+      ROOT,
+      true,
+      { npm_config_script_shell: 'bash' },
+    );
+    await untilResults(bundle, 3);
+    process.kill(-(run.child.pid ?? 0), 'SIGINT'); // the terminal's Ctrl-C; npm forwards a second copy
+    const { code } = await run.exit;
+    expect(code, run.stderr()).toBe(1);
+    expect(run.stderr()).toContain('Interrupted (SIGINT): finishing the cases in flight, then writing the bundle');
+    expect(run.stdout()).toMatch(/NOT CERTIFIABLE[\s\S]*the run was interrupted/);
+    for (const given of [bundle, `${bundle}.tar.gz`]) {
+      const verified = await runCli(['verify', given, '--key', path.join(dir, 'keys/harness-signing.pub')], dir);
+      expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+      expect(verified.stdout).toMatch(/VALID: .* is what the harness recorded \(but NOT CERTIFIABLE/);
+    }
+  });
+
   it('an interrupted `harness fuzz` exits 1 (a budget not spent is no verdict)', async () => {
     const dir = tempProject(`export default { ${repoPaths()} obfuscation: { key: '${KEY}' } };\n`);
     const run = start(process.execPath, [BIN, 'fuzz', '--target', 'emulated-android', '--time', '60s'], dir);
