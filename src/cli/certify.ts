@@ -422,11 +422,11 @@ export async function certify(args: ParsedArgs, io: Io, ctx: CertifyContext): Pr
         { startedAt, command: ctx.command, harnessVersion: ctx.harnessVersion },
         interrupt,
       );
-      phase = 'fuzz';
       // The fuzz budget, on the targets whose suite has fuzz properties; its failures are kept inside the bundle.
       let fuzzEnd: { exitCode: number; interrupted: boolean; targets: string[] } | null = null;
       const fuzzTargets = fuzzable(config);
       if (fuzzMs > 0 && fuzzTargets.length > 0 && !outcome.summary.interrupted) {
+        phase = 'fuzz';
         const fuzzDir = path.join(dir, 'fuzz');
         const fuzzConfig: ResolvedConfig = {
           ...config,
