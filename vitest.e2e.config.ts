@@ -79,13 +79,16 @@ export const E2E_SECONDS: Readonly<Record<string, number>> = {
 };
 export const E2E_TESTS = Object.keys(E2E_SECONDS);
 
-const ROOT = path.dirname(new URL(import.meta.url).pathname);
-
 /** Vitest's sequencer, longest file first (E2E_SECONDS); shards as Vitest shards. */
 export class SlowestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const seconds = (file: TestSpecification) =>
-      E2E_SECONDS[path.relative(ROOT, file.moduleId).split(path.sep).join('/')] ?? 0;
+      E2E_SECONDS[
+        path
+          .relative(import.meta.dirname, file.moduleId)
+          .split(path.sep)
+          .join('/')
+      ] ?? 0;
     return [...files].sort((a, b) => seconds(b) - seconds(a));
   }
 }

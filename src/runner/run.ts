@@ -346,10 +346,21 @@ function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, ms: number, s
   });
 }
 
+/**
+ * What `work` settles with, or `late` if it has not within `ms`. The timer is cleared either way: a pending one
+ * keeps the process alive after the run.
+ */
+async function within<T, L>(work: Promise<T>, ms: number, late: L): Promise<T | L> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([work, new Promise<L>((resolve) => (timer = setTimeout(() => resolve(late), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The message of the error `running` rejects with once aborted, if it is more than the abort itself. */
 async function waitingFor(running: Promise<unknown>, abortReason: Error): Promise<string | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), TIMEOUT_DETAIL_MS)));
   const detail = running.then(
     () => null,
     (error: unknown) =>
@@ -357,11 +368,7 @@ async function waitingFor(running: Promise<unknown>, abortReason: Error): Promis
         ? error.message.replace(` (${abortReason.message})`, '')
         : null,
   );
-  try {
-    return await Promise.race([detail, late]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return within(detail, TIMEOUT_DETAIL_MS, null);
 }
 
 export class CaseTimeout extends Error {
@@ -484,12 +491,11 @@ async function runTarget(
   const recorded: RecordedCase[] = [];
   const closeQuietly = async (session: Closable | null) => {
     if (session === null) return;
-    // The timer is cleared once the session closes: a pending one kept the process alive a second after the run.
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
+    await within(
       session.close().catch(() => undefined),
-      new Promise((r) => (timer = setTimeout(r, SESSION_CLOSE_MS))),
-    ]).finally(() => clearTimeout(timer));
+      SESSION_CLOSE_MS,
+      undefined,
+    );
   };
   const note = (message: string) => {
     deps.reporter.onTargetNote?.(target.name, escapeControls(deps.redactor?.text(message) ?? message));

@@ -185,7 +185,7 @@ describe('keys, signatures and archives', () => {
 describe('Ctrl-C during certify', () => {
   /**
    * certify in process, with the CLI's stop handler replaced by one that records what the command holds it
-   * for; `stopAt` aborts the run as a Ctrl-C would, when the handler is taken.
+   * for; `stopAtStart` aborts the run as a Ctrl-C would, as the handler is taken.
    */
   async function certifyHeld(stopAtStart: boolean) {
     const dir = temp();

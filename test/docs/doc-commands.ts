@@ -15,7 +15,7 @@
  *
  * The pages are many minutes of commands, so they run as three groups, one test file each
  * (test/docs/commands-*.test.ts), which Vitest runs side by side. Pages whose commands use a fixed port
- * (an adapter on 9400) take that port's lock (PORT_LOCKS) from their first such block to their end, so two
+ * (an adapter on 9400) take that port's lock (lockPorts) from their first such block to their end, so two
  * pages never start servers on one port at once.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -34,9 +34,10 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_EXAMPLE_PORT } from '../../drivers/http/adapter-example.ts';
+import { SERVE_PORT } from '../../src/cli/main.ts';
 import { repositoryFiles, ROOT } from '../e2e/helpers.ts';
 
-/** How long one command may run before it is ended with Ctrl-C (it has shown it starts cleanly by then). */
 /**
  * How long a command may run before it is ended as Ctrl-C ends it. A command runs to its end (COMMAND_BUDGET_MS
  * is a bound, not a wait), since a later command on the page may read what it writes (a statement, a shard, a
@@ -221,7 +222,7 @@ const GROUPS: Readonly<Record<string, PageGroup>> = {
   'docs/browser.md': 'servers',
   'drivers/http/README.md': 'servers',
 };
-export const groupOf = (page: string): PageGroup => GROUPS[page] ?? 'docs';
+const groupOf = (page: string): PageGroup => GROUPS[page] ?? 'docs';
 /** The pages given a group by name (a page renamed would silently fall into `docs`). */
 export const NAMED_PAGES = Object.keys(GROUPS);
 
@@ -232,12 +233,13 @@ const LOCK_WAIT_MS = 30 * 60_000;
 
 /**
  * The fixed ports a command listens on or needs a server on: `--port N`, `127.0.0.1:N`, the configured
- * `adapter-android` (harness.config.ts: 9400), `harness serve profiles` without `--port` (9401).
+ * `adapter-android` (harness.config.ts: the example adapter's default port), `harness serve profiles` without
+ * `--port` (its default).
  */
 export function portsOf(command: string): number[] {
   const ports = [...command.matchAll(/(?:--port\s+|127\.0\.0\.1:)(\d{2,5})\b/g)].map((m) => Number(m[1]));
-  if (/\badapter-android\b/.test(command)) ports.push(9400);
-  if (/\bserve\s+profiles\b/.test(command) && !/--port\b/.test(command)) ports.push(9401);
+  if (/\badapter-android\b/.test(command)) ports.push(DEFAULT_EXAMPLE_PORT);
+  if (/\bserve\s+profiles\b/.test(command) && !/--port\b/.test(command)) ports.push(SERVE_PORT);
   return [...new Set(ports.filter((p) => p > 0))].sort((a, b) => a - b);
 }
 
